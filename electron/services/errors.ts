@@ -1,0 +1,119 @@
+import type { AppErrorCode, AppErrorPayload } from '../../shared/errors';
+
+/** An expected failure with a code the UI and CLI understand. Chain the underlying error as `cause`. */
+export class AppError extends Error {
+  readonly code: AppErrorCode;
+  readonly retryable: boolean;
+  readonly details: Record<string, unknown> | undefined;
+  constructor(
+    code: AppErrorCode,
+    message: string,
+    options: { retryable?: boolean; cause?: unknown; details?: Record<string, unknown> } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.retryable = options.retryable ?? false;
+    this.details = options.details;
+  }
+}
+
+export class AuthError extends AppError {
+  constructor(message: string, options: { cause?: unknown; code?: 'AUTH_REQUIRED' | 'AUTH_REFRESH_FAILED' } = {}) {
+    super(options.code ?? 'AUTH_REQUIRED', message, { cause: options.cause });
+  }
+}
+
+export class KeychainError extends AppError {
+  constructor(message: string, cause?: unknown) {
+    super('KEYCHAIN_UNAVAILABLE', message, { cause });
+  }
+}
+
+export class HttpError extends AppError {
+  readonly status: number;
+  readonly endpoint: string;
+  constructor(status: number, endpoint: string, message: string, options: { cause?: unknown; retryable?: boolean } = {}) {
+    super(status === 404 ? 'NOT_FOUND' : 'UPSTREAM_UNAVAILABLE', message, {
+      cause: options.cause,
+      retryable: options.retryable ?? (status >= 500 || status === 408),
+      details: { status, endpoint },
+    });
+    this.status = status;
+    this.endpoint = endpoint;
+  }
+}
+
+export class RateLimitError extends AppError {
+  readonly retryAfterMs: number | null;
+  constructor(endpoint: string, retryAfterMs: number | null, cause?: unknown) {
+    super('RATE_LIMITED', `Genesys rate limit reached on ${endpoint}`, {
+      retryable: true,
+      cause,
+      details: { endpoint, retryAfterMs },
+    });
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+/** A network-level failure (reset, refused, timeout): always worth another attempt. */
+export class NetworkError extends AppError {
+  constructor(endpoint: string, cause?: unknown) {
+    super('UPSTREAM_UNAVAILABLE', `Could not reach Genesys (${endpoint}): ${describeCause(cause)}`, {
+      retryable: true,
+      cause,
+      details: { endpoint },
+    });
+  }
+}
+
+/** A response that does not have the shape the API documents. */
+export class InvalidResponseError extends AppError {
+  constructor(endpoint: string, problem: string, cause?: unknown) {
+    super('UPSTREAM_INVALID', `Malformed response from ${endpoint}: ${problem}`, {
+      retryable: true,
+      cause,
+      details: { endpoint },
+    });
+  }
+}
+
+export class StorageError extends AppError {
+  constructor(message: string, cause?: unknown) {
+    super('STORAGE', message, { cause });
+  }
+}
+
+/** The WORM audit write failed; the access it was guarding must not happen. */
+export class AuditUnavailableError extends AppError {
+  constructor(message: string, cause?: unknown) {
+    super('AUDIT_UNAVAILABLE', message, { cause, retryable: true });
+  }
+}
+
+export class ValidationError extends AppError {
+  constructor(message: string, details?: Record<string, unknown>) {
+    super('VALIDATION', message, { details });
+  }
+}
+
+export function describeCause(cause: unknown): string {
+  if (cause instanceof Error) {
+    const code = (cause as { code?: unknown }).code;
+    return typeof code === 'string' ? `${code} ${cause.message}`.trim() : cause.message;
+  }
+  return String(cause);
+}
+
+/** Anything thrown becomes a payload; unknown errors become INTERNAL without leaking internals. */
+export function toErrorPayload(error: unknown): AppErrorPayload {
+  if (error instanceof AppError) {
+    return {
+      code: error.code,
+      message: error.message,
+      retryable: error.retryable,
+      ...(error.details ? { details: error.details } : {}),
+    };
+  }
+  return { code: 'INTERNAL', message: 'An internal error occurred; see the log for details.', retryable: false };
+}

@@ -1,0 +1,134 @@
+import { z } from 'zod';
+
+/** Printable text without control characters: what an officer may type into a field. */
+const printable = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
+
+export const tradingIdSchema = printable(64);
+export const clientAccountSchema = printable(64);
+export const caseReferenceSchema = printable(80).refine((v) => v.length >= 3, 'case reference must be at least 3 characters');
+export const conversationIdSchema = z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'not a conversation id');
+export const recordingIdSchema = z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'not a recording id');
+export const isoTimeSchema = z.iso.datetime({ offset: true });
+
+export const searchQuerySchema = z
+  .object({
+    tradingId: tradingIdSchema.optional(),
+    clientAccount: clientAccountSchema.optional(),
+    agent: printable(120).optional(),
+    queue: printable(120).optional(),
+    from: isoTimeSchema.optional(),
+    to: isoTimeSchema.optional(),
+  })
+  .strict()
+  .refine((q) => Object.values(q).some((v) => v !== undefined), 'give at least one search criterion')
+  .refine((q) => !q.from || !q.to || Date.parse(q.from) <= Date.parse(q.to), '"from" must not be after "to"');
+export type SearchQuery = z.infer<typeof searchQuerySchema>;
+
+export const fileStates = ['AVAILABLE', 'ARCHIVED', 'DELETED', 'RESTORED', 'RESTORING', 'UPLOADING', 'ERROR'] as const;
+
+export const recordingMatchSchema = z.object({
+  conversationId: z.string(),
+  recordingId: z.string().nullable(),
+  tradingId: z.string().nullable(),
+  clientAccount: z.string().nullable(),
+  startTime: z.string(),
+  endTime: z.string().nullable(),
+  durationMs: z.number().int().nonnegative().nullable(),
+  queue: z.string().nullable(),
+  agent: z.string().nullable(),
+  direction: z.string().nullable(),
+  fileState: z.enum(fileStates).nullable(),
+});
+export type RecordingMatch = z.infer<typeof recordingMatchSchema>;
+
+export const indexFreshnessSchema = z.object({
+  lastSyncedAt: z.string().nullable(),
+  coveredFrom: z.string().nullable(),
+  coveredTo: z.string().nullable(),
+  /** 'live' when this answer followed a successful sync; 'offline' when Genesys could not be reached. */
+  source: z.enum(['live', 'offline']),
+  warning: z.string().nullable(),
+});
+export type IndexFreshness = z.infer<typeof indexFreshnessSchema>;
+
+export const searchResultSchema = z.object({
+  matches: z.array(recordingMatchSchema),
+  index: indexFreshnessSchema,
+  auditEventId: z.string(),
+});
+export type SearchResult = z.infer<typeof searchResultSchema>;
+
+export const participantSchema = z.object({
+  purpose: z.string(),
+  name: z.string().nullable(),
+  userId: z.string().nullable(),
+});
+
+export const recordingDetailSchema = recordingMatchSchema.extend({
+  participants: z.array(participantSchema),
+  cached: z.object({ sha256: z.string(), bytes: z.number().int() }).nullable(),
+});
+export type RecordingDetail = z.infer<typeof recordingDetailSchema>;
+
+export const playbackGrantSchema = z.object({
+  recordingId: z.string(),
+  mediaUrl: z.string(),
+  auditEventId: z.string(),
+  sha256: z.string(),
+  bytes: z.number().int().nonnegative(),
+  durationMs: z.number().int().nonnegative(),
+  contentType: z.string(),
+});
+export type PlaybackGrant = z.infer<typeof playbackGrantSchema>;
+
+export const waveformSchema = z.object({
+  recordingId: z.string(),
+  durationMs: z.number().int().nonnegative(),
+  /** One array per channel (agent left, client right), peak amplitude 0..1 per bucket. */
+  peaks: z.array(z.array(z.number().min(0).max(1))),
+});
+export type Waveform = z.infer<typeof waveformSchema>;
+
+export const operatorSchema = z.object({ osAccount: z.string(), name: z.string() });
+export type Operator = z.infer<typeof operatorSchema>;
+
+export const workstationSchema = z.object({ hostname: z.string(), addresses: z.array(z.string()) });
+export type Workstation = z.infer<typeof workstationSchema>;
+
+export const sessionInfoSchema = z.object({
+  profile: z.string(),
+  operator: operatorSchema,
+  workstation: workstationSchema,
+  caseReference: z.string().nullable(),
+  index: indexFreshnessSchema.omit({ source: true, warning: true }),
+});
+export type SessionInfo = z.infer<typeof sessionInfoSchema>;
+
+export const auditActions = ['search', 'preview', 'play', 'seek', 'download', 'export', 'hold', 'release', 'posture'] as const;
+export const auditActionSchema = z.enum(auditActions);
+export type AuditAction = z.infer<typeof auditActionSchema>;
+
+/** One access, one WORM object. `prevHash` links it to the event before it in the same log. */
+export const auditEventSchema = z.object({
+  schema: z.literal('custody.audit.v1'),
+  logId: z.string(),
+  seq: z.number().int().nonnegative(),
+  eventId: z.string(),
+  time: z.string(),
+  operator: operatorSchema,
+  workstation: workstationSchema,
+  action: auditActionSchema,
+  conversationId: z.string().nullable(),
+  recordingId: z.string().nullable(),
+  tradingId: z.string().nullable(),
+  caseReference: z.string().nullable(),
+  details: z.record(z.string(), z.unknown()),
+  prevHash: z.string().regex(/^[0-9a-f]{64}$/),
+});
+export type AuditEvent = z.infer<typeof auditEventSchema>;

@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { appErrorPayloadSchema } from '../errors';
+import {
+  caseReferenceSchema,
+  playbackGrantSchema,
+  recordingDetailSchema,
+  recordingIdSchema,
+  searchQuerySchema,
+  searchResultSchema,
+  sessionInfoSchema,
+  waveformSchema,
+} from '../domain';
+
+/**
+ * The one IPC contract between renderer and main. Every channel takes one object and answers one
+ * object; main validates requests with these schemas before any handler runs.
+ */
+export const invokeChannels = {
+  'session:get': { request: z.object({}).strict(), response: sessionInfoSchema },
+  'session:setCaseReference': {
+    request: z.object({ caseReference: caseReferenceSchema }).strict(),
+    response: sessionInfoSchema,
+  },
+  'recordings:search': { request: searchQuerySchema, response: searchResultSchema },
+  'recordings:get': {
+    request: z.object({ recordingId: recordingIdSchema }).strict(),
+    response: recordingDetailSchema,
+  },
+  'recordings:authorizePlayback': {
+    request: z.object({ recordingId: recordingIdSchema }).strict(),
+    response: playbackGrantSchema,
+  },
+  'recordings:getWaveform': {
+    request: z.object({ recordingId: recordingIdSchema, buckets: z.number().int().min(16).max(20000) }).strict(),
+    response: waveformSchema,
+  },
+  'log:write': {
+    request: z
+      .object({
+        level: z.enum(['debug', 'info', 'warn', 'error']),
+        message: z.string().max(2000),
+        fields: z.record(z.string(), z.unknown()).optional(),
+      })
+      .strict(),
+    response: z.object({}),
+  },
+} as const;
+
+/** Pushes from main to the renderer. */
+export const eventChannels = {
+  'index:syncStatus': z.object({
+    state: z.enum(['started', 'finished', 'failed']),
+    lastSyncedAt: z.string().nullable(),
+    message: z.string().nullable(),
+  }),
+} as const;
+
+export type InvokeChannel = keyof typeof invokeChannels;
+export type EventChannel = keyof typeof eventChannels;
+export type InvokeRequest<C extends InvokeChannel> = z.input<(typeof invokeChannels)[C]['request']>;
+export type ParsedRequest<C extends InvokeChannel> = z.output<(typeof invokeChannels)[C]['request']>;
+export type InvokeResponse<C extends InvokeChannel> = z.infer<(typeof invokeChannels)[C]['response']>;
+export type EventPayload<E extends EventChannel> = z.infer<(typeof eventChannels)[E]>;
+
+/** What crosses the boundary: errors survive as data, not as thrown objects (Signal's wrapResult). */
+export const envelopeSchema = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), value: z.unknown() }),
+  z.object({ ok: z.literal(false), error: appErrorPayloadSchema }),
+]);
+export type Envelope = z.infer<typeof envelopeSchema>;
+
+export const isInvokeChannel = (name: string): name is InvokeChannel => Object.hasOwn(invokeChannels, name);
+export const isEventChannel = (name: string): name is EventChannel => Object.hasOwn(eventChannels, name);
+
+/** `session:get` -> `sessionGet`: the method name on the renderer's API object. */
+export function methodName(channel: string): string {
+  return channel.replace(/[:-](\w)/g, (_, c: string) => c.toUpperCase());
+}

@@ -1,0 +1,46 @@
+import type { Clock } from '../../electron/services/ports';
+
+/** A clock that moves only when told to. Sleepers wake in deadline order as time advances. */
+export class FakeClock implements Clock {
+  private current: number;
+  private sleepers: Array<{ until: number; resolve: () => void }> = [];
+  constructor(start = Date.UTC(2026, 10, 26, 9, 0, 0)) {
+    this.current = start;
+  }
+  now(): number {
+    return this.current;
+  }
+  get pendingSleeps(): number {
+    return this.sleepers.length;
+  }
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise((resolve, reject) => {
+      const sleeper = { until: this.current + Math.max(0, ms), resolve };
+      this.sleepers.push(sleeper);
+      signal?.addEventListener('abort', () => {
+        this.sleepers = this.sleepers.filter((s) => s !== sleeper);
+        reject(signal.reason);
+      });
+    });
+  }
+  /** Advance time, waking sleepers whose deadline passed, letting their continuations run. */
+  async advance(ms: number): Promise<void> {
+    const target = this.current + ms;
+    for (;;) {
+      await flushMicrotasks();
+      const next = this.sleepers.filter((s) => s.until <= target).sort((a, b) => a.until - b.until)[0];
+      if (!next) break;
+      this.current = Math.max(this.current, next.until);
+      this.sleepers = this.sleepers.filter((s) => s !== next);
+      next.resolve();
+    }
+    this.current = target;
+    await flushMicrotasks();
+  }
+}
+
+export async function flushMicrotasks(): Promise<void> {
+  for (let i = 0; i < 20; i += 1) await Promise.resolve();
+  await new Promise((r) => setImmediate(r));
+}
