@@ -1,0 +1,127 @@
+import { chromium, type Browser, type BrowserContext, type Page, type Route } from 'playwright-core';
+import type { Envelope } from '../../shared/ipc/contract';
+import { hostEngine, type AppHost, type HostedEngine } from '../main/app-host';
+import { createEmitter, type Emit } from '../main/ipc/emit';
+import type { IpcInvokeEventLike, IpcMainLike } from '../main/ipc/server';
+import { SHELL_ORIGIN } from '../main/security';
+
+/** Where Debian's Chromium lives; Playwright's own browser download is not available here. */
+export const CHROMIUM_PATH = process.env.CUSTODY_CHROMIUM ?? '/usr/bin/chromium';
+
+/** Flags for Chromium on a closed network, as root (no sandbox) and without a GPU. */
+export const chromiumArgs = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+  '--autoplay-policy=no-user-gesture-required',
+];
+
+/** The browser shell's preload: the same `custodyIpc` transport the Electron preload exposes. */
+const pageBridgeScript = `(() => {
+  const listeners = new Map();
+  window.__custodyDeliver = (channel, payload) => { for (const l of listeners.get(channel) ?? []) l(payload); };
+  Object.defineProperty(window, 'custodyIpc', {
+    value: Object.freeze({
+      invoke: (channel, request) => window.__custodyInvoke(channel, request),
+      subscribe: (channel, listener) => {
+        const set = listeners.get(channel) ?? new Set();
+        listeners.set(channel, set);
+        set.add(listener);
+        return () => set.delete(listener);
+      },
+    }),
+  });
+})();`;
+
+export type ShellBridge = { host: AppHost; emit: Emit; appUrl: string };
+
+/**
+ * Bridges a Chromium context to the engine exactly as Electron would: the IPC contract through a
+ * binding (the sender frame is checked like Electron's senderFrame), and app:// and media:// served
+ * by the same Request -> Response handlers from a stand-in https origin, since Chromium will not load
+ * custom schemes in a page. Every other request is blocked: the renderer never reaches the network.
+ */
+export async function bridgeContext(
+  context: BrowserContext,
+  hosted: HostedEngine,
+  options: { rendererDir: string },
+): Promise<ShellBridge> {
+  const handlers = new Map<string, (event: IpcInvokeEventLike, request: unknown) => Promise<Envelope>>();
+  const ipc: IpcMainLike = {
+    handle: (channel, listener) => handlers.set(channel, listener),
+    removeHandler: (channel) => handlers.delete(channel),
+  };
+  const host = hostEngine(hosted, {
+    ipc,
+    trustedOrigin: SHELL_ORIGIN,
+    rendererDir: options.rendererDir,
+    validateResponses: true,
+    // route.fulfill needs whole bodies: serve long recordings in 1 MiB ranges, as a media server would.
+    maxOpenRangeBytes: 1 << 20,
+  });
+  await context.exposeBinding('__custodyInvoke', async (source, channel: unknown, request: unknown) => {
+    const handler = typeof channel === 'string' ? handlers.get(channel) : undefined;
+    if (!handler) return { ok: false, error: { code: 'VALIDATION', message: `unknown IPC channel ${String(channel)}`, retryable: false } };
+    return handler({ senderFrame: { url: source.frame.url(), isTopFrame: source.frame.parentFrame() === null } }, request);
+  });
+  await context.addInitScript({ content: pageBridgeScript });
+  await context.route('**/*', (route) => route.abort('blockedbyclient'));
+  await context.route(`${SHELL_ORIGIN}/**`, (route) => serve(route, host));
+  const emit = createEmitter(() =>
+    context.pages().map((page) => ({
+      isDestroyed: () => page.isClosed(),
+      send: (channel: string, payload: unknown) => {
+        void deliver(page, channel, payload);
+      },
+    })),
+  );
+  return { host, emit, appUrl: `${SHELL_ORIGIN}/index.html` };
+}
+
+async function deliver(page: Page, channel: string, payload: unknown): Promise<void> {
+  try {
+    await page.evaluate(`window.__custodyDeliver?.(${JSON.stringify(channel)}, ${JSON.stringify(payload)})`);
+  } catch {
+    // The page navigated or closed; pushes are best effort, like webContents.send.
+  }
+}
+
+async function serve(route: Route, host: AppHost): Promise<void> {
+  const request = route.request();
+  const url = new URL(request.url());
+  const init = { method: request.method(), headers: await request.allHeaders() };
+  const response = url.pathname.startsWith('/media/')
+    ? await host.mediaHandler(new Request(`media://${url.pathname.slice('/media/'.length)}${url.search}`, init))
+    : await host.appHandler(new Request(`app://custody${url.pathname}${url.search}`, init));
+  const headers = Object.fromEntries([...response.headers].filter(([name]) => name !== 'content-length'));
+  await route.fulfill({ status: response.status, headers, body: Buffer.from(await response.arrayBuffer()) });
+}
+
+export type BrowserShell = { browser: Browser; context: BrowserContext; page: Page; bridge: ShellBridge; close(): Promise<void> };
+
+/** Launches Debian's Chromium with the renderer bridged to the engine: the app, without Electron. */
+export async function launchBrowserShell(
+  hosted: HostedEngine,
+  options: { rendererDir: string; headless: boolean; viewport?: { width: number; height: number } },
+): Promise<BrowserShell> {
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: options.headless, args: chromiumArgs });
+  const context = await browser.newContext({ viewport: options.viewport ?? { width: 1360, height: 860 }, serviceWorkers: 'block' });
+  const bridge = await bridgeContext(context, hosted, { rendererDir: options.rendererDir });
+  const page = await context.newPage();
+  await page.goto(bridge.appUrl);
+  return {
+    browser,
+    context,
+    page,
+    bridge,
+    close: async () => {
+      bridge.host.dispose();
+      await browser.close();
+    },
+  };
+}
