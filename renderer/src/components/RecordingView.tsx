@@ -190,19 +190,22 @@ export function RecordingView({ match, caseReference, onSessionChange }: Recordi
                 {caseReference ? 'Each playback is written to the audit log first.' : 'You will be asked for a case reference first.'}
               </span>
             </div>
-            <div className="player__waveform player__waveform--empty" aria-hidden="true" />
+            {playback.kind === 'refused' ? (
+              <div className="refusal" role="alert" data-testid="playback-refused">
+                <p className="refusal__title">
+                  Playback refused: the access could not be recorded in the WORM audit log. Nothing was played.
+                </p>
+                <p className="refusal__message">{playback.message}</p>
+              </div>
+            ) : playback.kind === 'failed' ? (
+              <ErrorAlert error={playback.error} testId="playback-error" />
+            ) : (
+              <div className="player__waveform player__waveform--empty">
+                {playback.kind === 'loading-waveform' ? 'Loading waveform…' : 'The waveform appears once the access is recorded.'}
+              </div>
+            )}
           </div>
         )}
-
-        {playback.kind === 'refused' ? (
-          <div className="refusal" role="alert" data-testid="playback-refused">
-            <p className="refusal__title">
-              Playback refused: the access could not be recorded in the WORM audit log. Nothing was played.
-            </p>
-            <p className="refusal__message">{playback.message}</p>
-          </div>
-        ) : null}
-        {playback.kind === 'failed' ? <ErrorAlert error={playback.error} testId="playback-error" /> : null}
         {playerError ? (
           <div className="alert alert--error" role="alert" data-testid="player-error">
             <p className="alert__message">{playerError}</p>
@@ -243,7 +246,7 @@ function MetaRow({ label, mono = false, children }: { label: string; mono?: bool
 function TimeValue({ iso }: { iso: string }) {
   return (
     <time dateTime={iso} title={formatUtcTime(iso)}>
-      {formatLocalTime(iso)} <span className="muted">({formatUtcTime(iso)})</span>
+      {formatLocalTime(iso)} <span className="muted">{formatUtcTime(iso)}</span>
     </time>
   );
 }

@@ -112,9 +112,8 @@ export function SearchPanel({ onResult }: SearchPanelProps) {
           </div>
         ))}
         <fieldset className="field-group">
-          <legend>
-            Call start <span className="muted">({utcOffsetLabel()}, sent as UTC)</span>
-          </legend>
+          <legend>Call start</legend>
+          <p className="field__hint">Workstation time ({utcOffsetLabel()}); searched in UTC.</p>
           {dateFields.map((field) => (
             <div className="field" key={field.key}>
               <label htmlFor={`${idPrefix}-${field.key}`}>{field.label}</label>

@@ -123,17 +123,6 @@ export function WaveformPlayer({ grant, waveform, onError }: WaveformPlayerProps
         <span className="player__time mono" data-testid="playback-time" aria-live="off">
           {formatClock(currentTime)} / {formatClock(durationS)}
         </span>
-        <ul className="player__legend" aria-label="Channels">
-          {waveform.peaks.map((_, i) => {
-            const style = channelStyles[i] ?? channelStyles[0];
-            return (
-              <li key={i}>
-                <span className={`swatch swatch--${i}`} aria-hidden="true" />
-                {style.label}
-              </li>
-            );
-          })}
-        </ul>
       </div>
       <div
         ref={containerRef}
@@ -149,6 +138,17 @@ export function WaveformPlayer({ grant, waveform, onError }: WaveformPlayerProps
         aria-valuetext={`${formatClock(currentTime)} of ${formatClock(durationS)}`}
         onKeyDown={seekBy}
       />
+      <ul className="player__legend" aria-label="Channels">
+        {waveform.peaks.map((_, i) => {
+          const style = channelStyles[i] ?? channelStyles[0];
+          return (
+            <li key={i}>
+              <span className={`swatch swatch--${i}`} aria-hidden="true" />
+              {style.label}
+            </li>
+          );
+        })}
+      </ul>
       <audio ref={audioRef} src={grant.mediaUrl} preload="auto" data-testid="playback-audio" />
     </div>
   );
