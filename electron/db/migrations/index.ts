@@ -1,0 +1,9 @@
+import { sql as initial } from './0010-initial';
+
+export type Migration = { version: number; name: string; sql: string };
+
+/**
+ * Append-only, numbered in steps of 10. SQL lives in numbered TypeScript modules rather than .sql
+ * files so that it survives bundling into the Electron main bundle without a copy step.
+ */
+export const migrations: ReadonlyArray<Migration> = [{ version: 10, name: 'initial', sql: initial }];

@@ -1,0 +1,272 @@
+import type { Db } from '../connection';
+
+export type ParticipantRecord = { purpose: string; name: string | null; userId: string | null };
+
+export type ConversationUpsert = {
+  id: string;
+  startMs: number;
+  endMs: number | null;
+  direction: string | null;
+  queueId: string | null;
+  queueName: string | null;
+  agentId: string | null;
+  agentName: string | null;
+  tradingId: string | null;
+  clientAccount: string | null;
+  participants: ReadonlyArray<ParticipantRecord>;
+  hasRecording: boolean;
+};
+
+export type RecordingUpsert = {
+  id: string;
+  startMs: number | null;
+  endMs: number | null;
+  media: string | null;
+  fileState: string | null;
+  archiveDate: string | null;
+  deleteDate: string | null;
+};
+
+export type IndexQuery = {
+  tradingId?: string;
+  clientAccount?: string;
+  agent?: string;
+  queue?: string;
+  fromMs?: number;
+  toMs?: number;
+};
+
+export type IndexMatch = {
+  conversationId: string;
+  recordingId: string | null;
+  tradingId: string | null;
+  clientAccount: string | null;
+  startMs: number;
+  endMs: number | null;
+  recordingStartMs: number | null;
+  recordingEndMs: number | null;
+  queueName: string | null;
+  agentName: string | null;
+  direction: string | null;
+  fileState: string | null;
+  recordingsSyncedMs: number | null;
+  hasRecording: boolean;
+  participants: ReadonlyArray<ParticipantRecord>;
+};
+
+export type CoverageWindow = { fromMs: number; toMs: number; syncedMs: number };
+
+type MatchRow = {
+  conversation_id: string;
+  recording_id: string | null;
+  trading_id: string | null;
+  client_account: string | null;
+  start_ms: number;
+  end_ms: number | null;
+  rec_start_ms: number | null;
+  rec_end_ms: number | null;
+  queue_name: string | null;
+  agent_name: string | null;
+  direction: string | null;
+  file_state: string | null;
+  recordings_synced_ms: number | null;
+  has_recording: number;
+  participants_json: string;
+};
+
+const likePrefix = (value: string) => `${value.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/**
+ * The local search index. Genesys cannot search by trade ID, so this is the search engine; it also
+ * answers when Genesys is unreachable. The API is async so the database can later move to a worker.
+ */
+export function createIndexRepository(db: Db) {
+  const upsertConversation = db.prepare(`
+    INSERT INTO conversations (id, start_ms, end_ms, direction, queue_id, queue_name, agent_id, agent_name,
+      trading_id, client_account, participants_json, has_recording, synced_ms)
+    VALUES (@id, @startMs, @endMs, @direction, @queueId, @queueName, @agentId, @agentName,
+      @tradingId, @clientAccount, @participantsJson, @hasRecording, @syncedMs)
+    ON CONFLICT(id) DO UPDATE SET start_ms = excluded.start_ms, end_ms = excluded.end_ms,
+      direction = excluded.direction, queue_id = excluded.queue_id, queue_name = excluded.queue_name,
+      agent_id = excluded.agent_id, agent_name = excluded.agent_name, trading_id = excluded.trading_id,
+      client_account = excluded.client_account, participants_json = excluded.participants_json,
+      has_recording = excluded.has_recording, synced_ms = excluded.synced_ms`);
+  const deleteRecordingsOf = db.prepare('DELETE FROM recordings WHERE conversation_id = ?');
+  const insertRecording = db.prepare(`
+    INSERT INTO recordings (id, conversation_id, start_ms, end_ms, media, file_state, archive_date, delete_date, synced_ms)
+    VALUES (@id, @conversationId, @startMs, @endMs, @media, @fileState, @archiveDate, @deleteDate, @syncedMs)
+    ON CONFLICT(id) DO UPDATE SET conversation_id = excluded.conversation_id, start_ms = excluded.start_ms,
+      end_ms = excluded.end_ms, media = excluded.media, file_state = excluded.file_state,
+      archive_date = excluded.archive_date, delete_date = excluded.delete_date, synced_ms = excluded.synced_ms`);
+  const markRecordingsSynced = db.prepare('UPDATE conversations SET recordings_synced_ms = ? WHERE id = ?');
+  const selectCoverage = db.prepare('SELECT from_ms, to_ms, synced_ms FROM sync_coverage ORDER BY from_ms');
+  const clearCoverage = db.prepare('DELETE FROM sync_coverage');
+  const selectMeta = db.prepare('SELECT value FROM index_meta WHERE key = ?');
+  const upsertMeta = db.prepare(
+    'INSERT INTO index_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+  );
+  const insertCoverage = db.prepare('INSERT INTO sync_coverage (from_ms, to_ms, synced_ms) VALUES (?, ?, ?)');
+  const matchColumns = `c.id AS conversation_id, r.id AS recording_id, c.trading_id, c.client_account, c.start_ms,
+      c.end_ms, r.start_ms AS rec_start_ms, r.end_ms AS rec_end_ms, c.queue_name, c.agent_name, c.direction,
+      r.file_state, c.recordings_synced_ms, c.has_recording, c.participants_json`;
+  const selectByConversation = db.prepare(
+    `SELECT ${matchColumns} FROM recordings r JOIN conversations c ON c.id = r.conversation_id WHERE c.id = ? ORDER BY r.start_ms, r.id`,
+  );
+  const selectConversationExists = db.prepare('SELECT 1 FROM conversations WHERE id = ?');
+  const selectByRecording = db.prepare(
+    `SELECT ${matchColumns} FROM recordings r JOIN conversations c ON c.id = r.conversation_id WHERE r.id = ?`,
+  );
+
+  const toMatch = (row: MatchRow): IndexMatch => ({
+    conversationId: row.conversation_id,
+    recordingId: row.recording_id,
+    tradingId: row.trading_id,
+    clientAccount: row.client_account,
+    startMs: row.start_ms,
+    endMs: row.end_ms,
+    recordingStartMs: row.rec_start_ms,
+    recordingEndMs: row.rec_end_ms,
+    queueName: row.queue_name,
+    agentName: row.agent_name,
+    direction: row.direction,
+    fileState: row.file_state,
+    recordingsSyncedMs: row.recordings_synced_ms,
+    hasRecording: row.has_recording === 1,
+    participants: JSON.parse(row.participants_json) as Array<ParticipantRecord>,
+  });
+
+  return {
+    async upsertConversations(rows: ReadonlyArray<ConversationUpsert>, syncedMs: number): Promise<void> {
+      db.transaction(() => {
+        for (const row of rows) {
+          upsertConversation.run({
+            ...row,
+            participantsJson: JSON.stringify(row.participants),
+            hasRecording: row.hasRecording ? 1 : 0,
+            syncedMs,
+          });
+        }
+      })();
+    },
+
+    /** Replaces what the index knows about one conversation's recordings. */
+    async replaceRecordings(conversationId: string, rows: ReadonlyArray<RecordingUpsert>, syncedMs: number): Promise<void> {
+      db.transaction(() => {
+        deleteRecordingsOf.run(conversationId);
+        for (const row of rows) insertRecording.run({ ...row, conversationId, syncedMs });
+        markRecordingsSynced.run(syncedMs, conversationId);
+      })();
+    },
+
+    async search(query: IndexQuery, limit: number): Promise<Array<IndexMatch>> {
+      const where: Array<string> = [];
+      const params: Record<string, unknown> = { limit };
+      if (query.tradingId !== undefined) {
+        where.push('c.trading_id = @tradingId');
+        params.tradingId = query.tradingId;
+      }
+      if (query.clientAccount !== undefined) {
+        where.push('c.client_account = @clientAccount');
+        params.clientAccount = query.clientAccount;
+      }
+      if (query.agent !== undefined) {
+        where.push("(c.agent_name LIKE @agent ESCAPE '\\' OR c.agent_id = @agentExact)");
+        params.agent = likePrefix(query.agent);
+        params.agentExact = query.agent;
+      }
+      if (query.queue !== undefined) {
+        where.push("(c.queue_name LIKE @queue ESCAPE '\\' OR c.queue_id = @queueExact)");
+        params.queue = likePrefix(query.queue);
+        params.queueExact = query.queue;
+      }
+      if (query.fromMs !== undefined) {
+        where.push('c.start_ms >= @fromMs');
+        params.fromMs = query.fromMs;
+      }
+      if (query.toMs !== undefined) {
+        where.push('c.start_ms < @toMs');
+        params.toMs = query.toMs;
+      }
+      const sql = `SELECT ${matchColumns} FROM conversations c LEFT JOIN recordings r ON r.conversation_id = c.id
+        ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY c.start_ms DESC, r.id LIMIT @limit`;
+      return (db.prepare(sql).all(params) as Array<MatchRow>).map(toMatch);
+    },
+
+    async findRecording(recordingId: string): Promise<IndexMatch | null> {
+      const row = selectByRecording.get(recordingId) as MatchRow | undefined;
+      return row ? toMatch(row) : null;
+    },
+
+    async recordingsOfConversation(conversationId: string): Promise<Array<IndexMatch>> {
+      return (selectByConversation.all(conversationId) as Array<MatchRow>).map(toMatch);
+    },
+
+    async hasConversation(conversationId: string): Promise<boolean> {
+      return selectConversationExists.get(conversationId) !== undefined;
+    },
+
+    async coverage(): Promise<Array<CoverageWindow>> {
+      return (selectCoverage.all() as Array<{ from_ms: number; to_ms: number; synced_ms: number }>).map((r) => ({
+        fromMs: r.from_ms,
+        toMs: r.to_ms,
+        syncedMs: r.synced_ms,
+      }));
+    },
+
+    async lastSuccessfulSync(): Promise<number | null> {
+      const row = selectMeta.get('last_sync_ms') as { value: string } | undefined;
+      return row ? Number(row.value) : null;
+    },
+
+    async recordSuccessfulSync(atMs: number): Promise<void> {
+      upsertMeta.run('last_sync_ms', String(atMs));
+    },
+
+    /** Records that [fromMs, toMs) has been read, merging overlapping and touching windows. */
+    async addCoverage(fromMs: number, toMs: number, syncedMs: number): Promise<void> {
+      db.transaction(() => {
+        const windows = (selectCoverage.all() as Array<{ from_ms: number; to_ms: number; synced_ms: number }>).map((r) => ({
+          fromMs: r.from_ms,
+          toMs: r.to_ms,
+          syncedMs: r.synced_ms,
+        }));
+        const merged = mergeWindows([...windows, { fromMs, toMs, syncedMs }]);
+        clearCoverage.run();
+        for (const w of merged) insertCoverage.run(w.fromMs, w.toMs, w.syncedMs);
+      })();
+    },
+  };
+}
+
+export type IndexRepository = ReturnType<typeof createIndexRepository>;
+
+/** Union of windows; a merged window keeps the oldest sync time of its parts (the conservative freshness). */
+export function mergeWindows(windows: ReadonlyArray<CoverageWindow>): Array<CoverageWindow> {
+  const sorted = [...windows].sort((a, b) => a.fromMs - b.fromMs);
+  const out: Array<CoverageWindow> = [];
+  for (const w of sorted) {
+    const last = out.at(-1);
+    if (last && w.fromMs <= last.toMs) {
+      last.toMs = Math.max(last.toMs, w.toMs);
+      last.syncedMs = Math.min(last.syncedMs, w.syncedMs);
+    } else {
+      out.push({ ...w });
+    }
+  }
+  return out;
+}
+
+/** The parts of [fromMs, toMs) not yet covered. */
+export function uncovered(fromMs: number, toMs: number, windows: ReadonlyArray<CoverageWindow>): Array<[number, number]> {
+  const gaps: Array<[number, number]> = [];
+  let cursor = fromMs;
+  for (const w of mergeWindows(windows)) {
+    if (w.toMs <= cursor) continue;
+    if (w.fromMs >= toMs) break;
+    if (w.fromMs > cursor) gaps.push([cursor, Math.min(w.fromMs, toMs)]);
+    cursor = Math.max(cursor, w.toMs);
+    if (cursor >= toMs) break;
+  }
+  if (cursor < toMs) gaps.push([cursor, toMs]);
+  return gaps;
+}

@@ -1,0 +1,85 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { z } from 'zod';
+import { ValidationError } from '../errors';
+
+export const profileNameSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/i, 'profile names are letters, digits, - and _');
+
+export const genesysEndpointSchema = z.union([
+  z.object({ gateway: z.url({ protocol: /^https?$/ }) }).strict(),
+  z.object({ region: z.string().min(3) }).strict(),
+]);
+export type GenesysEndpoint = z.infer<typeof genesysEndpointSchema>;
+
+export const wormSettingsSchema = z.object({
+  endpoint: z.url({ protocol: /^https?$/ }),
+  region: z.string().default('us-east-1'),
+  auditBucket: z.string().min(3),
+  /** COMPLIANCE in production; GOVERNANCE only for throwaway test buckets. */
+  mode: z.enum(['COMPLIANCE', 'GOVERNANCE']).default('COMPLIANCE'),
+  /** Audit records are kept this long from the access (5 years = 1826 days covers leap years). */
+  auditRetentionDays: z.number().positive().default(1826),
+});
+export type WormSettings = z.infer<typeof wormSettingsSchema>;
+
+export const profileSchema = z.object({
+  version: z.literal(1),
+  /** This installation's audit log: every event it writes is chained under this id. */
+  logId: z.uuid(),
+  operatorName: z.string().min(1).nullable().default(null),
+  genesys: genesysEndpointSchema.nullable().default(null),
+  worm: wormSettingsSchema.nullable().default(null),
+});
+export type Profile = z.infer<typeof profileSchema>;
+
+export type ProfilePaths = { configDir: string; dataDir: string; profileFile: string };
+
+/** XDG locations, overridable for tests and portable installs (CUSTODY_CONFIG_DIR, CUSTODY_DATA_DIR). */
+export function profilePaths(profile: string, env: NodeJS.ProcessEnv = process.env): ProfilePaths {
+  const name = profileNameSchema.parse(profile);
+  const home = env.HOME ?? homedir();
+  const configRoot = env.CUSTODY_CONFIG_DIR ?? join(env.XDG_CONFIG_HOME ?? join(home, '.config'), 'custody');
+  const dataRoot = env.CUSTODY_DATA_DIR ?? join(env.XDG_DATA_HOME ?? join(home, '.local', 'share'), 'custody');
+  return { configDir: configRoot, dataDir: join(dataRoot, name), profileFile: join(configRoot, 'profiles', `${name}.json`) };
+}
+
+export async function loadProfile(file: string): Promise<Profile> {
+  let raw: string;
+  try {
+    raw = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      const fresh = profileSchema.parse({ version: 1, logId: randomUUID() });
+      await saveProfile(file, fresh);
+      return fresh;
+    }
+    throw error;
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    throw new ValidationError(`The profile ${file} is not valid JSON; fix or remove it.`);
+  }
+  const parsed = profileSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new ValidationError(`The profile ${file} is invalid: ${z.prettifyError(parsed.error)}`);
+  }
+  return parsed.data;
+}
+
+/** Atomic: write a temporary file, then rename over the old one. */
+export async function saveProfile(file: string, profile: Profile): Promise<void> {
+  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+  const temp = `${file}.${process.pid}.tmp`;
+  await writeFile(temp, `${JSON.stringify(profileSchema.parse(profile), null, 2)}\n`, { mode: 0o600 });
+  await rename(temp, file);
+}
+
+export async function updateProfile(file: string, change: (p: Profile) => Profile): Promise<Profile> {
+  const next = change(await loadProfile(file));
+  await saveProfile(file, next);
+  return next;
+}

@@ -1,0 +1,296 @@
+import { copyFile, mkdir, open, rename, rm } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type {
+  AuditAction,
+  AuditEvent,
+  IndexFreshness,
+  PlaybackGrant as PlaybackGrantView,
+  RecordingDetail,
+  RecordingMatch,
+  SearchQuery,
+  SearchResult,
+  Waveform,
+} from '../../shared/domain';
+import { fileStates } from '../../shared/domain';
+import type { Logger } from '../../shared/logger';
+import type { IndexMatch, IndexRepository } from '../db/repositories/index-repository';
+import type { MediaRepository } from '../db/repositories/media-repository';
+import { computePeaks } from './audio/peaks';
+import { readWavInfo } from './audio/wav';
+import type { CachedMedia, MediaCache } from './cache/media-cache';
+import { sha256File } from './cache/media-cache';
+import { AppError, StorageError } from './errors';
+import type { IndexSync } from './index/index-sync';
+import type { PlaybackGrants } from './playback/playback-grants';
+import type { Clock } from './ports';
+import type { RecordingFetcher } from './retrieval/recording-fetcher';
+
+export type AuditInput = {
+  action: AuditAction;
+  conversationId?: string | null;
+  recordingId?: string | null;
+  tradingId?: string | null;
+  caseReference?: string | null;
+  details?: Record<string, unknown>;
+};
+
+/** The WORM audit log as the engine sees it: append resolves only once the record is stored. */
+export type AuditWriter = { append(input: AuditInput): Promise<AuditEvent> };
+
+/** Genesys-facing services, built on first use because they need credentials from the keychain. */
+export type GenesysServices = { sync: IndexSync; fetcher: RecordingFetcher };
+
+export type CustodyEngineDeps = {
+  index: IndexRepository;
+  media: MediaRepository;
+  cache: MediaCache;
+  grants: PlaybackGrants;
+  /** Resolves the audit writer, or throws AUDIT_UNAVAILABLE when no WORM log is configured. */
+  audit: () => Promise<AuditWriter>;
+  genesys: () => Promise<GenesysServices>;
+  clock: Clock;
+  logger: Logger;
+  /** How media URLs look to this host's renderer: `media://recording/` in Electron. */
+  mediaUrlBase: string;
+  /** How far back a search syncs when it gives no date range. */
+  defaultSyncDays?: number;
+  maxResults?: number;
+};
+
+const DAY_MS = 86_400_000;
+/** Errors that mean "Genesys cannot answer now": search falls back to the local index. */
+const offlineCodes = new Set(['UPSTREAM_UNAVAILABLE', 'UPSTREAM_INVALID', 'RATE_LIMITED', 'AUTH_REQUIRED', 'AUTH_REFRESH_FAILED', 'KEYCHAIN_UNAVAILABLE']);
+
+/**
+ * What Custody does, independent of its host (Electron, browser shell, CLI). Every access to a
+ * recording or a search is preceded by an acknowledged WORM audit record; if that fails, the access
+ * does not happen.
+ */
+export class CustodyEngine {
+  constructor(private readonly deps: CustodyEngineDeps) {}
+
+  async search(query: SearchQuery, context: { caseReference: string | null; jobId?: string }): Promise<SearchResult> {
+    const event = await this.record({
+      action: 'search',
+      tradingId: query.tradingId ?? null,
+      caseReference: context.caseReference,
+      details: { query },
+    });
+    const now = this.deps.clock.now();
+    const fromMs = query.from ? Date.parse(query.from) : now - (this.deps.defaultSyncDays ?? 30) * DAY_MS;
+    const toMs = query.to ? Date.parse(query.to) : now;
+    let source: IndexFreshness['source'] = 'live';
+    let warning: string | null = null;
+    try {
+      const { sync } = await this.deps.genesys();
+      await sync.sync(fromMs, toMs);
+    } catch (error) {
+      if (!(error instanceof AppError) || !offlineCodes.has(error.code)) throw error;
+      source = 'offline';
+      warning = `Genesys could not be reached (${error.message}); results come from the local index.`;
+      this.deps.logger.warn('search answered offline', { reason: error.message });
+    }
+    const indexQuery = {
+      ...(query.tradingId !== undefined ? { tradingId: query.tradingId } : {}),
+      ...(query.clientAccount !== undefined ? { clientAccount: query.clientAccount } : {}),
+      ...(query.agent !== undefined ? { agent: query.agent } : {}),
+      ...(query.queue !== undefined ? { queue: query.queue } : {}),
+      ...(query.from !== undefined ? { fromMs } : {}),
+      ...(query.to !== undefined ? { toMs } : {}),
+    };
+    const limit = this.deps.maxResults ?? 1000;
+    let matches = await this.deps.index.search(indexQuery, limit);
+    const unlisted = [...new Set(matches.filter((m) => m.hasRecording && m.recordingsSyncedMs === null).map((m) => m.conversationId))];
+    if (unlisted.length > 0 && source === 'live') {
+      try {
+        const { sync } = await this.deps.genesys();
+        await sync.syncRecordings(unlisted);
+        matches = await this.deps.index.search(indexQuery, limit);
+      } catch (error) {
+        if (!(error instanceof AppError) || !offlineCodes.has(error.code)) throw error;
+        source = 'offline';
+        warning = `Recording details could not be fetched (${error.message}); some results lack a recording id.`;
+      }
+    }
+    const freshness = await this.freshness();
+    if (matches.length >= limit) warning = `Only the newest ${limit} matches are shown; narrow the search.`;
+    return { matches: matches.map(toRecordingMatch), index: { ...freshness, source, warning }, auditEventId: event.eventId };
+  }
+
+  async freshness(): Promise<Omit<IndexFreshness, 'source' | 'warning'>> {
+    const coverage = await this.deps.index.coverage();
+    const last = await this.deps.index.lastSuccessfulSync();
+    const iso = (ms: number | undefined | null) => (ms === undefined || ms === null ? null : new Date(ms).toISOString());
+    return { lastSyncedAt: iso(last), coveredFrom: iso(coverage[0]?.fromMs), coveredTo: iso(coverage.at(-1)?.toMs) };
+  }
+
+  async recording(recordingId: string): Promise<RecordingDetail> {
+    const match = await this.requireRecording(recordingId);
+    const cached = await this.deps.cache.get(recordingId);
+    return {
+      ...toRecordingMatch(match),
+      participants: [...match.participants],
+      cached: cached ? { sha256: cached.sha256, bytes: cached.bytes } : null,
+    };
+  }
+
+  /** Audits the play, makes sure the audio is cached and intact, and returns a URL only this play can use. */
+  async authorizePlayback(recordingId: string, caseReference: string | null): Promise<PlaybackGrantView> {
+    const match = await this.requireRecording(recordingId);
+    const event = await this.record({
+      action: 'play',
+      conversationId: match.conversationId,
+      recordingId,
+      tradingId: match.tradingId,
+      caseReference: requireCase(caseReference),
+      details: { startOffsetMs: 0 },
+    });
+    const media = await this.intactMedia(match);
+    const info = await readWavInfo(media.path);
+    const grant = this.deps.grants.issue({
+      recordingId,
+      path: media.path,
+      contentType: media.contentType,
+      sha256: media.sha256,
+      auditEventId: event.eventId,
+    });
+    return {
+      recordingId,
+      mediaUrl: `${this.deps.mediaUrlBase}${encodeURIComponent(recordingId)}?grant=${grant.id}`,
+      auditEventId: event.eventId,
+      sha256: media.sha256,
+      bytes: media.bytes,
+      durationMs: info.durationMs,
+      contentType: media.contentType,
+    };
+  }
+
+  /** Peaks for a recording being played under a grant; never for one that was not audited. */
+  async waveform(recordingId: string, buckets: number): Promise<Waveform> {
+    const grant = this.deps.grants.latestFor(recordingId);
+    if (!grant) throw new AppError('VALIDATION', 'Play the recording first: its waveform is drawn only for an audited playback.');
+    const stored = await this.deps.media.getWaveform(recordingId, buckets);
+    if (stored && stored.sha256 === grant.sha256) return { recordingId, durationMs: stored.durationMs, peaks: stored.channels };
+    const peaks = await computePeaks(grant.path, buckets);
+    await this.deps.media.putWaveform(recordingId, buckets, { sha256: grant.sha256, durationMs: peaks.durationMs, channels: peaks.channels });
+    return { recordingId, durationMs: peaks.durationMs, peaks: peaks.channels };
+  }
+
+  /**
+   * Downloads every recording of a conversation into `outDir`. Each file is audited first, then
+   * copied under a temporary name, checked against its hash and renamed into place.
+   */
+  async download(
+    conversationId: string,
+    caseReference: string,
+    outDir: string,
+  ): Promise<Array<{ recordingId: string; path: string; sha256: string; bytes: number; auditEventId: string }>> {
+    const checkedCase = requireCase(caseReference);
+    let matches = await this.recordingsOf(conversationId);
+    if (matches.length === 0) {
+      const { sync } = await this.deps.genesys();
+      await sync.syncConversation(conversationId);
+      matches = await this.recordingsOf(conversationId);
+    }
+    if (matches.length === 0) throw new AppError('NOT_FOUND', `Conversation ${conversationId} has no recordings.`);
+    const results = [];
+    for (const match of matches) {
+      const event = await this.record({
+        action: 'download',
+        conversationId,
+        recordingId: match.recordingId,
+        tradingId: match.tradingId,
+        caseReference: checkedCase,
+        details: { destination: basename(outDir) },
+      });
+      const media = await this.intactMedia(match);
+      const target = join(outDir, basename(media.path));
+      await writeVerifiedCopy(media, target);
+      results.push({ recordingId: match.recordingId!, path: target, sha256: media.sha256, bytes: media.bytes, auditEventId: event.eventId });
+    }
+    return results;
+  }
+
+  private async recordingsOf(conversationId: string): Promise<Array<IndexMatch>> {
+    const all = await this.deps.index.recordingsOfConversation(conversationId);
+    if (all.length > 0 || !(await this.deps.index.hasConversation(conversationId))) return all;
+    const { sync } = await this.deps.genesys();
+    await sync.syncRecordings([conversationId]);
+    return this.deps.index.recordingsOfConversation(conversationId);
+  }
+
+  private async record(input: AuditInput): Promise<AuditEvent> {
+    const audit = await this.deps.audit();
+    return audit.append(input);
+  }
+
+  private async requireRecording(recordingId: string): Promise<IndexMatch & { recordingId: string }> {
+    const match = await this.deps.index.findRecording(recordingId);
+    if (!match || !match.recordingId) {
+      throw new AppError('NOT_FOUND', `Recording ${recordingId} is not in the local index; search for it first.`);
+    }
+    return match as IndexMatch & { recordingId: string };
+  }
+
+  /** The cached audio, fetched if absent; a cached file whose hash changed is reported and fetched again. */
+  private async intactMedia(match: IndexMatch): Promise<CachedMedia> {
+    const recordingId = match.recordingId!;
+    const cached = await this.deps.cache.get(recordingId);
+    if (cached) {
+      if (await this.deps.cache.verify(cached)) return cached;
+      this.deps.logger.error('cached recording does not match its recorded SHA-256; fetching it again', {
+        recordingId,
+        expected: cached.sha256,
+      });
+      await this.deps.media.remove(recordingId);
+    }
+    const { fetcher } = await this.deps.genesys();
+    return fetcher.fetch(match.conversationId, recordingId);
+  }
+}
+
+function requireCase(caseReference: string | null | undefined): string {
+  if (!caseReference || caseReference.trim().length < 3) {
+    throw new AppError('CASE_REFERENCE_REQUIRED', 'A case reference is required before a recording is played or downloaded.');
+  }
+  return caseReference.trim();
+}
+
+/** Copy, verify the copy's hash, then rename: the destination never holds a partial or wrong file. */
+async function writeVerifiedCopy(media: CachedMedia, target: string): Promise<void> {
+  const dir = join(target, '..');
+  const temp = `${target}.partial`;
+  try {
+    await mkdir(dir, { recursive: true });
+    await copyFile(media.path, temp);
+    const handle = await open(temp, 'r+');
+    await handle.sync();
+    await handle.close();
+    if ((await sha256File(temp)) !== media.sha256) throw new Error('the copy does not match the recording hash');
+    await rename(temp, target);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw new StorageError(`Could not write ${target}: ${(error as Error).message}`, error);
+  }
+}
+
+function toRecordingMatch(match: IndexMatch): RecordingMatch {
+  const startMs = match.recordingStartMs ?? match.startMs;
+  const endMs = match.recordingEndMs ?? match.endMs;
+  const fileState = (fileStates as ReadonlyArray<string>).includes(match.fileState ?? '')
+    ? (match.fileState as RecordingMatch['fileState'])
+    : null;
+  return {
+    conversationId: match.conversationId,
+    recordingId: match.recordingId,
+    tradingId: match.tradingId,
+    clientAccount: match.clientAccount,
+    startTime: new Date(startMs).toISOString(),
+    endTime: endMs === null ? null : new Date(endMs).toISOString(),
+    durationMs: endMs === null ? null : Math.max(0, endMs - startMs),
+    queue: match.queueName,
+    agent: match.agentName,
+    direction: match.direction,
+    fileState,
+  };
+}

@@ -1,0 +1,263 @@
+import platformClient from 'purecloud-platform-client-v2';
+import { z } from 'zod';
+import type { Logger } from '../../../shared/logger';
+import { TokenRejectedError, type IssuedToken, type TokenManager } from '../auth/token-manager';
+import type { GenesysCredentials } from '../auth/credentials';
+import type { GenesysEndpoint } from '../config/profile';
+import { AuthError, HttpError, InvalidResponseError, NetworkError, RateLimitError } from '../errors';
+import { parseRetryAfter, withRetry, type BackoffPolicy } from '../retrieval/backoff';
+import type { Clock, Random } from '../ports';
+import {
+  attributeSearchResponseSchema,
+  conversationSchema,
+  detailsQueryResponseSchema,
+  queueListingSchema,
+  recordingMetadataSchema,
+  recordingSchema,
+  tokenResponseSchema,
+  userListingSchema,
+  type Recording,
+} from './models';
+
+type SdkClient = typeof platformClient.ApiClient;
+const ApiClientClass = (platformClient.ApiClient as unknown as { constructor: new () => SdkClient }).constructor;
+
+/** Server-side view of the quota, from the inin-ratelimit-* headers of every answer. */
+export type RateLimitObservation = { allowed: number; count: number; resetSeconds: number; at: number };
+
+export type SdkResponse = { status: number; headers: Record<string, string | undefined>; body: unknown };
+
+/** A fresh SDK client per engine: its own token, gateway and settings, never the shared singleton. */
+export function createSdkClient(endpoint: GenesysEndpoint, timeoutMs = 30_000): SdkClient {
+  const client = new ApiClientClass();
+  // The SDK would otherwise watch ~/.genesyscloudjavascript/config and may undo the gateway on reload.
+  client.config.live_reload_config = false;
+  const logger = (client.config as unknown as { logger: { log_level: unknown; log_to_console: boolean; logLevelEnum: { level: { LNone: unknown } } } }).logger;
+  logger.log_level = logger.logLevelEnum.level.LNone;
+  logger.log_to_console = false;
+  if ('gateway' in endpoint) {
+    const url = new URL(endpoint.gateway);
+    client.setGateway({
+      host: url.hostname,
+      protocol: url.protocol.replace(':', ''),
+      ...(url.port ? { port: Number(url.port) } : {}),
+    });
+  } else {
+    client.setEnvironment(endpoint.region);
+  }
+  client.setReturnExtendedResponses(true);
+  (client as unknown as { timeout: number }).timeout = timeoutMs;
+  return client;
+}
+
+const extendedResponseSchema = z.object({
+  status: z.number(),
+  headers: z.record(z.string(), z.unknown()).optional(),
+  body: z.unknown(),
+});
+
+export type GenesysClientDeps = {
+  sdk: SdkClient;
+  tokens: TokenManager;
+  clock: Clock;
+  random: Random;
+  logger: Logger;
+  backoff?: BackoffPolicy;
+  onRateLimit?: (observation: RateLimitObservation) => void;
+  /** Waits for permission to send one request (the shared rate governor); default: no wait. */
+  acquire?: (signal?: AbortSignal) => Promise<void>;
+};
+
+/** Login through the SDK, checking what it does not: that a token and an expiry actually came back. */
+export async function loginWithClientCredentials(sdk: SdkClient, credentials: GenesysCredentials): Promise<IssuedToken> {
+  let authData: { accessToken?: string; tokenExpiryTime?: number };
+  try {
+    authData = await sdk.loginClientCredentialsGrant(credentials.clientId, credentials.clientSecret);
+  } catch (error) {
+    throw mapLoginError(error);
+  }
+  const parsed = tokenResponseSchema.safeParse({
+    access_token: authData.accessToken,
+    expires_in: typeof authData.tokenExpiryTime === 'number' ? (authData.tokenExpiryTime - Date.now()) / 1000 : undefined,
+  });
+  if (!parsed.success) throw new InvalidResponseError('POST /oauth/token', 'no access_token or expires_in');
+  return { accessToken: parsed.data.access_token, expiresInMs: Math.round(parsed.data.expires_in * 1000) };
+}
+
+function mapLoginError(error: unknown): Error {
+  const response = (error as { response?: { status?: number; headers?: Record<string, string> } }).response;
+  const endpoint = 'POST /oauth/token';
+  if (!response?.status) return new NetworkError(endpoint, sanitizeNetworkError(error));
+  if (response.status === 401 || response.status === 400 || response.status === 403) {
+    return new AuthError(
+      'Genesys refused the client credentials (wrong or revoked client). Store new ones with "custody login".',
+    );
+  }
+  if (response.status === 429) {
+    return new RateLimitError(endpoint, parseRetryAfter(response.headers?.['retry-after'], Date.now()));
+  }
+  return new HttpError(response.status, endpoint, `The Genesys token endpoint answered ${response.status}`);
+}
+
+/** AxiosError carries the request config, Authorization header included: keep only code and message. */
+function sanitizeNetworkError(error: unknown): Error {
+  const source = error as { code?: unknown; message?: unknown };
+  const clean = new Error(typeof source.message === 'string' ? source.message : 'network error');
+  if (typeof source.code === 'string') (clean as Error & { code: string }).code = source.code;
+  return clean;
+}
+
+/**
+ * Every Genesys call Custody makes, through the official SDK. Each call gets a current token
+ * (refreshed ahead of expiry, one replay after a 401), retries with full-jitter backoff on 429/5xx/
+ * network errors, and validates the response body, naming the endpoint when it is malformed.
+ */
+export class GenesysClient {
+  private readonly recording: platformClient.RecordingApi;
+  private readonly analytics: platformClient.AnalyticsApi;
+  private readonly conversations: platformClient.ConversationsApi;
+  private readonly routing: platformClient.RoutingApi;
+  private readonly users: platformClient.UsersApi;
+
+  constructor(private readonly deps: GenesysClientDeps) {
+    this.recording = new platformClient.RecordingApi(deps.sdk);
+    this.analytics = new platformClient.AnalyticsApi(deps.sdk);
+    this.conversations = new platformClient.ConversationsApi(deps.sdk);
+    this.routing = new platformClient.RoutingApi(deps.sdk);
+    this.users = new platformClient.UsersApi(deps.sdk);
+  }
+
+  async detailsQuery(body: { interval: string; pageSize: number; pageNumber: number }, signal?: AbortSignal) {
+    const res = await this.call('POST /api/v2/analytics/conversations/details/query', signal, () =>
+      this.analytics.postAnalyticsConversationsDetailsQuery({
+        interval: body.interval,
+        order: 'asc',
+        orderBy: 'conversationStart',
+        paging: { pageSize: body.pageSize, pageNumber: body.pageNumber },
+      }),
+    );
+    return this.parse(res, detailsQueryResponseSchema, 'POST /api/v2/analytics/conversations/details/query');
+  }
+
+  async attributeSearch(window: { start: string; end: string }, cursor: string | undefined, signal?: AbortSignal) {
+    const endpoint = 'POST /api/v2/conversations/participants/attributes/search';
+    const res = await this.call(endpoint, signal, () =>
+      this.conversations.postConversationsParticipantsAttributesSearch({
+        query: [{ type: 'DATE_RANGE', fields: ['startTime'], startValue: window.start, endValue: window.end }],
+        ...(cursor ? { cursor } : {}),
+      }),
+    );
+    return this.parse(res, attributeSearchResponseSchema, endpoint);
+  }
+
+  async queues(pageNumber: number, signal?: AbortSignal) {
+    const res = await this.call('GET /api/v2/routing/queues', signal, () => this.routing.getRoutingQueues({ pageSize: 100, pageNumber }));
+    return this.parse(res, queueListingSchema, 'GET /api/v2/routing/queues');
+  }
+
+  async usersPage(pageNumber: number, signal?: AbortSignal) {
+    const res = await this.call('GET /api/v2/users', signal, () => this.users.getUsers({ pageSize: 100, pageNumber }));
+    return this.parse(res, userListingSchema, 'GET /api/v2/users');
+  }
+
+  async conversation(conversationId: string, signal?: AbortSignal) {
+    const endpoint = 'GET /api/v2/conversations/{conversationId}';
+    const res = await this.call(endpoint, signal, () => this.conversations.getConversation(conversationId));
+    return this.parse(res, conversationSchema, endpoint);
+  }
+
+  async recordingMetadata(conversationId: string, signal?: AbortSignal) {
+    const endpoint = 'GET /api/v2/conversations/{conversationId}/recordingmetadata';
+    const res = await this.call(endpoint, signal, () => this.recording.getConversationRecordingmetadata(conversationId));
+    return this.parse(res, z.array(recordingMetadataSchema), endpoint);
+  }
+
+  /** One recording with its media URI. `ready` is false while Genesys is still transcoding (202). */
+  async recordingWithMedia(
+    conversationId: string,
+    recordingId: string,
+    signal?: AbortSignal,
+  ): Promise<{ ready: boolean; recording: Recording }> {
+    const endpoint = 'GET /api/v2/conversations/{conversationId}/recordings/{recordingId}';
+    const res = await this.call(endpoint, signal, () =>
+      this.recording.getConversationRecording(conversationId, recordingId, { formatId: 'WAV' }),
+    );
+    const recording = this.parse(res, recordingSchema, endpoint);
+    const hasMedia = Object.values(recording.mediaUris ?? {}).some((m) => !!m.mediaUri);
+    return { ready: res.status === 200 && hasMedia, recording };
+  }
+
+  private parse<T>(res: SdkResponse, schema: z.ZodType<T>, endpoint: string): T {
+    const parsed = schema.safeParse(res.body);
+    if (!parsed.success) {
+      const problem = typeof res.body === 'string' ? 'the body is not valid JSON' : z.prettifyError(parsed.error).slice(0, 300);
+      throw new InvalidResponseError(endpoint, problem);
+    }
+    return parsed.data;
+  }
+
+  /** One logical call: token handling inside, retries outside (a replayed 401 is not a retry). */
+  private call(endpoint: string, signal: AbortSignal | undefined, invoke: () => Promise<unknown>): Promise<SdkResponse> {
+    return withRetry(
+      () =>
+        this.deps.tokens.withToken(async (token) => {
+          await this.deps.acquire?.(signal);
+          this.deps.sdk.setAccessToken(token);
+          let raw: unknown;
+          try {
+            raw = await invoke();
+          } catch (error) {
+            throw this.mapError(endpoint, error);
+          }
+          const res = this.toResponse(endpoint, raw);
+          this.observe(res);
+          return res;
+        }),
+      {
+        clock: this.deps.clock,
+        random: this.deps.random,
+        signal,
+        ...(this.deps.backoff ? { policy: this.deps.backoff } : {}),
+        onRetry: ({ attempt, delayMs, error }) =>
+          this.deps.logger.warn('retrying Genesys call', {
+            endpoint,
+            attempt: attempt + 1,
+            delayMs,
+            reason: error instanceof Error ? error.message : String(error),
+          }),
+      },
+    );
+  }
+
+  private toResponse(endpoint: string, raw: unknown): SdkResponse {
+    const parsed = extendedResponseSchema.safeParse(raw);
+    if (!parsed.success) throw new InvalidResponseError(endpoint, 'the SDK returned no response envelope');
+    const headers: Record<string, string | undefined> = {};
+    for (const [k, v] of Object.entries(parsed.data.headers ?? {})) headers[k.toLowerCase()] = v === undefined ? undefined : String(v);
+    return { status: parsed.data.status, headers, body: parsed.data.body };
+  }
+
+  private observe(res: Pick<SdkResponse, 'headers'>): void {
+    const allowed = Number(res.headers['inin-ratelimit-allowed']);
+    const count = Number(res.headers['inin-ratelimit-count']);
+    const resetSeconds = Number(res.headers['inin-ratelimit-reset']);
+    if (Number.isFinite(allowed) && Number.isFinite(count) && Number.isFinite(resetSeconds)) {
+      this.deps.onRateLimit?.({ allowed, count, resetSeconds, at: this.deps.clock.now() });
+    }
+  }
+
+  private mapError(endpoint: string, error: unknown): Error {
+    const parsed = extendedResponseSchema.safeParse(error);
+    if (!parsed.success) return new NetworkError(endpoint, sanitizeNetworkError(error));
+    const res = this.toResponse(endpoint, error);
+    this.observe(res);
+    const body = res.body as { message?: unknown; code?: unknown } | undefined;
+    const detail = typeof body?.message === 'string' ? body.message : `HTTP ${res.status}`;
+    if (res.status === 401) return new TokenRejectedError(endpoint);
+    if (res.status === 429) return new RateLimitError(endpoint, parseRetryAfter(res.headers['retry-after'], this.deps.clock.now()));
+    if (res.status === 403) {
+      return new AuthError(`Genesys denied ${endpoint}: ${detail}. The OAuth client lacks a permission.`);
+    }
+    return new HttpError(res.status, endpoint, `Genesys answered ${res.status} on ${endpoint}: ${detail}`);
+  }
+}

@@ -1,0 +1,111 @@
+import { z } from 'zod';
+
+/**
+ * The parts of Genesys responses Custody relies on. Genesys omits keys rather than sending null,
+ * so nearly everything is optional; what we need is required and checked.
+ */
+const segmentSchema = z.looseObject({
+  segmentStart: z.string().optional(),
+  segmentEnd: z.string().optional(),
+  segmentType: z.string().optional(),
+  queueId: z.string().optional(),
+});
+const sessionSchema = z.looseObject({
+  mediaType: z.string().optional(),
+  direction: z.string().optional(),
+  recording: z.boolean().optional(),
+  segments: z.array(segmentSchema).optional(),
+});
+export const analyticsParticipantSchema = z.looseObject({
+  participantId: z.string().optional(),
+  participantName: z.string().optional(),
+  purpose: z.string().optional(),
+  userId: z.string().optional(),
+  attributes: z.record(z.string(), z.string()).optional(),
+  sessions: z.array(sessionSchema).optional(),
+});
+export const analyticsConversationSchema = z.looseObject({
+  conversationId: z.string().min(1),
+  conversationStart: z.string(),
+  conversationEnd: z.string().optional(),
+  originatingDirection: z.string().optional(),
+  divisionIds: z.array(z.string()).optional(),
+  participants: z.array(analyticsParticipantSchema).optional(),
+});
+export type AnalyticsConversation = z.infer<typeof analyticsConversationSchema>;
+
+export const detailsQueryResponseSchema = z.looseObject({
+  conversations: z.array(analyticsConversationSchema).optional(),
+  totalHits: z.number().optional(),
+});
+
+export const attributeSearchResponseSchema = z.looseObject({
+  results: z.array(
+    z.looseObject({
+      conversationId: z.string().min(1),
+      startTime: z.string().optional(),
+      participantData: z
+        .array(
+          z.looseObject({
+            participantPurpose: z.string().optional(),
+            participantAttributes: z.record(z.string(), z.string()).optional(),
+          }),
+        )
+        .optional(),
+    }),
+  ),
+  cursor: z.string().optional(),
+});
+
+const entityListing = <T extends z.ZodType>(entity: T) =>
+  z.looseObject({
+    entities: z.array(entity).optional(),
+    pageNumber: z.number().optional(),
+    pageCount: z.number().optional(),
+  });
+export const queueListingSchema = entityListing(z.looseObject({ id: z.string(), name: z.string() }));
+export const userListingSchema = entityListing(z.looseObject({ id: z.string(), name: z.string() }));
+
+export const fileStateSchema = z.enum(['AVAILABLE', 'ARCHIVED', 'DELETED', 'RESTORED', 'RESTORING', 'UPLOADING', 'ERROR']);
+
+export const recordingMetadataSchema = z.looseObject({
+  id: z.string().min(1),
+  conversationId: z.string().optional(),
+  startTime: z.string().optional(),
+  endTime: z.string().optional(),
+  media: z.string().optional(),
+  fileState: fileStateSchema.optional(),
+  archiveDate: z.string().optional(),
+  deleteDate: z.string().optional(),
+});
+export type RecordingMetadata = z.infer<typeof recordingMetadataSchema>;
+
+export const recordingSchema = recordingMetadataSchema.extend({
+  mediaUris: z.record(z.string(), z.looseObject({ mediaUri: z.string().optional() })).optional(),
+  outputDurationMs: z.number().optional(),
+  outputSizeInBytes: z.number().optional(),
+});
+export type Recording = z.infer<typeof recordingSchema>;
+
+export const tokenResponseSchema = z.looseObject({
+  access_token: z.string().min(1),
+  expires_in: z.number().positive(),
+});
+
+export const conversationSchema = z.looseObject({
+  id: z.string().min(1),
+  startTime: z.string(),
+  endTime: z.string().optional(),
+  participants: z.array(
+    z.looseObject({
+      purpose: z.string().optional(),
+      name: z.string().optional(),
+      userId: z.string().optional(),
+      queueId: z.string().optional(),
+      queueName: z.string().optional(),
+      direction: z.string().optional(),
+      attributes: z.record(z.string(), z.string()).optional(),
+    }),
+  ),
+});
+export type Conversation = z.infer<typeof conversationSchema>;

@@ -1,0 +1,87 @@
+import { createHash } from 'node:crypto';
+import { open } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import type { WrittenFile } from '../cache/media-cache';
+import { AppError, HttpError, NetworkError, StorageError } from '../errors';
+import type { HttpClient } from '../ports';
+
+/** The pre-signed media link is no longer valid: ask Genesys for a new one. */
+export class MediaLinkExpiredError extends AppError {
+  constructor() {
+    super('UPSTREAM_UNAVAILABLE', 'The recording download link expired before it was used', { retryable: true });
+  }
+}
+
+/** Fewer bytes arrived than the server announced: the connection broke mid-file. */
+export class TruncatedDownloadError extends AppError {
+  constructor(expected: number, received: number) {
+    super('UPSTREAM_UNAVAILABLE', `The download stopped after ${received} of ${expected} bytes`, {
+      retryable: true,
+      details: { expected, received },
+    });
+  }
+}
+
+const MEDIA_ENDPOINT = 'media download';
+
+/**
+ * Streams a pre-signed media URL (no Authorization header: the URL carries its own credential) into
+ * `path`, hashing while writing, checking the size against Content-Length and flushing to disk
+ * before returning, so the caller can rename the file into place knowing it is complete.
+ */
+export async function downloadToFile(
+  http: HttpClient,
+  url: string,
+  path: string,
+  options: { signal?: AbortSignal; timeoutMs?: number } = {},
+): Promise<WrittenFile> {
+  const timeout = AbortSignal.timeout(options.timeoutMs ?? 120_000);
+  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+  let response: Response;
+  try {
+    response = await http(url, { signal, redirect: 'follow' });
+  } catch (error) {
+    throw new NetworkError(MEDIA_ENDPOINT, error);
+  }
+  if (response.status === 403 || response.status === 410) {
+    await response.body?.cancel();
+    throw new MediaLinkExpiredError();
+  }
+  if (!response.ok || !response.body) {
+    await response.body?.cancel();
+    throw new HttpError(response.status, MEDIA_ENDPOINT, `The media server answered ${response.status}`);
+  }
+  const announced = Number(response.headers.get('content-length') ?? NaN);
+  const contentType = response.headers.get('content-type')?.split(';')[0]?.trim() || 'application/octet-stream';
+  const hash = createHash('sha256');
+  let bytes = 0;
+  let handle;
+  try {
+    handle = await open(path, 'wx', 0o600);
+  } catch (error) {
+    await response.body.cancel();
+    throw new StorageError(`Cannot write ${path}`, error);
+  }
+  try {
+    for await (const chunk of Readable.fromWeb(response.body as WebReadableStream<Uint8Array>)) {
+      const buffer = chunk as Buffer;
+      hash.update(buffer);
+      bytes += buffer.length;
+      try {
+        await handle.write(buffer);
+      } catch (error) {
+        throw new StorageError(`Cannot write ${path}`, error);
+      }
+    }
+    await handle.sync();
+  } catch (error) {
+    if (error instanceof StorageError) throw error;
+    throw Number.isFinite(announced) ? new TruncatedDownloadError(announced, bytes) : new NetworkError(MEDIA_ENDPOINT, error);
+  } finally {
+    await handle.close();
+  }
+  if (Number.isFinite(announced) && bytes !== announced) throw new TruncatedDownloadError(announced, bytes);
+  if (bytes === 0) throw new TruncatedDownloadError(Number.isFinite(announced) ? announced : 1, 0);
+  return { bytes, sha256: hash.digest('hex'), contentType };
+}

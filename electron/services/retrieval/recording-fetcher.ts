@@ -1,0 +1,78 @@
+import type { Logger } from '../../../shared/logger';
+import type { CachedMedia, MediaCache } from '../cache/media-cache';
+import { AppError } from '../errors';
+import type { GenesysClient } from '../genesys/genesys-client';
+import type { Clock, HttpClient, Random } from '../ports';
+import { backoffDelay, defaultBackoff, isRetryable } from './backoff';
+import { downloadToFile, MediaLinkExpiredError } from './media-download';
+
+export class RecordingArchivedError extends AppError {
+  constructor(recordingId: string) {
+    super('ARCHIVED', `Recording ${recordingId} is archived in Genesys and must be restored before it can be fetched.`, {
+      details: { recordingId },
+    });
+  }
+}
+
+export type RecordingFetcherDeps = {
+  genesys: GenesysClient;
+  http: HttpClient;
+  cache: MediaCache;
+  clock: Clock;
+  random: Random;
+  logger: Logger;
+  /** How long to wait for Genesys to finish transcoding before giving up. */
+  transcodeTimeoutMs?: number;
+  maxDownloadAttempts?: number;
+};
+
+/**
+ * Gets a recording's audio into the media cache: asks Genesys for a media link (waiting while it
+ * answers 202 "transcoding"), downloads it, and asks again for a fresh link when the old one has
+ * expired or the transfer broke off. Already cached recordings are not fetched again.
+ */
+export class RecordingFetcher {
+  constructor(private readonly deps: RecordingFetcherDeps) {}
+
+  async fetch(conversationId: string, recordingId: string, signal?: AbortSignal): Promise<CachedMedia> {
+    const cached = await this.deps.cache.get(recordingId);
+    if (cached) return cached;
+    const maxAttempts = this.deps.maxDownloadAttempts ?? 5;
+    for (let attempt = 0; ; attempt += 1) {
+      const url = await this.mediaLink(conversationId, recordingId, signal);
+      try {
+        return await this.deps.cache.store(recordingId, 'genesys', (tempPath) =>
+          downloadToFile(this.deps.http, url, tempPath, signal ? { signal } : {}),
+        );
+      } catch (error) {
+        if (!(error instanceof MediaLinkExpiredError || isRetryable(error)) || attempt + 1 >= maxAttempts) throw error;
+        const delayMs = error instanceof MediaLinkExpiredError ? 0 : backoffDelay(attempt, defaultBackoff, this.deps.random);
+        this.deps.logger.warn('media download failed; requesting a new link', {
+          recordingId,
+          attempt: attempt + 1,
+          reason: (error as Error).message,
+        });
+        await this.deps.clock.sleep(delayMs, signal);
+      }
+    }
+  }
+
+  private async mediaLink(conversationId: string, recordingId: string, signal?: AbortSignal): Promise<string> {
+    const deadline = this.deps.clock.now() + (this.deps.transcodeTimeoutMs ?? 120_000);
+    for (let poll = 0; ; poll += 1) {
+      const { ready, recording } = await this.deps.genesys.recordingWithMedia(conversationId, recordingId, signal);
+      if (recording.fileState === 'ARCHIVED' || recording.fileState === 'RESTORING') throw new RecordingArchivedError(recordingId);
+      if (recording.fileState === 'DELETED') {
+        throw new AppError('NOT_FOUND', `Recording ${recordingId} has been deleted from Genesys.`, { details: { recordingId } });
+      }
+      const uri = Object.values(recording.mediaUris ?? {}).find((m) => m.mediaUri)?.mediaUri;
+      if (ready && uri) return uri;
+      if (this.deps.clock.now() >= deadline) {
+        throw new AppError('UPSTREAM_UNAVAILABLE', `Genesys is still transcoding recording ${recordingId}; try again shortly.`, {
+          retryable: true,
+        });
+      }
+      await this.deps.clock.sleep(Math.min(5_000, 1_000 * 2 ** Math.min(poll, 3)), signal);
+    }
+  }
+}
