@@ -1,17 +1,11 @@
-import { z } from 'zod';
 import { assertNever } from '../../shared/assert';
 import type { AppErrorCode } from '../../shared/errors';
 import { CustodyError, type CustodyApi } from '../../shared/ipc/client';
 
 export type FieldIssue = { field: string | null; message: string };
 
-/** An error as the UI shows it: a code to switch on, a headline, the message and per-field issues. */
+/** An error as the UI shows it: a code to switch on, a headline, the message and, when checked here, per-field issues. */
 export type UiError = { code: AppErrorCode; title: string; message: string; issues: Array<FieldIssue> };
-
-// Main reports request validation failures with zod's issue list in `details.issues`.
-const issueListSchema = z.array(
-  z.object({ path: z.array(z.union([z.string(), z.number()])).default([]), message: z.string() }),
-);
 
 export function issuesFromZod(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>): Array<FieldIssue> {
   return issues.map((issue) => ({ field: issue.path.length > 0 ? String(issue.path[0]) : null, message: issue.message }));
@@ -19,13 +13,7 @@ export function issuesFromZod(issues: ReadonlyArray<{ path: ReadonlyArray<Proper
 
 export function toUiError(error: unknown): UiError {
   if (error instanceof CustodyError) {
-    const parsed = issueListSchema.safeParse(error.details?.issues);
-    return {
-      code: error.code,
-      title: titleFor(error.code),
-      message: error.message,
-      issues: parsed.success ? issuesFromZod(parsed.data) : [],
-    };
+    return { code: error.code, title: titleFor(error.code), message: error.message, issues: [] };
   }
   const message = error instanceof Error ? error.message : String(error);
   return { code: 'INTERNAL', title: titleFor('INTERNAL'), message, issues: [] };
@@ -67,6 +55,8 @@ export function titleFor(code: AppErrorCode): string {
       return 'Genesys Cloud sent an unexpected response';
     case 'NOT_FOUND':
       return 'Not found';
+    case 'ARCHIVED':
+      return 'Archived in Genesys Cloud — restore it before playing';
     case 'CASE_REFERENCE_REQUIRED':
       return 'A case reference is required';
     case 'AUDIT_UNAVAILABLE':

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { AppErrorPayload } from '../../shared/errors';
 import type { IpcTransport } from '../../shared/ipc/client';
 import {
@@ -48,12 +49,8 @@ export function createFakeIpcTransport(handlers: FakeHandlers): FakeIpcTransport
     if (!parsed.success) {
       return {
         ok: false,
-        error: {
-          code: 'VALIDATION',
-          message: `invalid ${channel} request`,
-          retryable: false,
-          details: { issues: parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })) },
-        },
+        // The same answer as main's IPC server (electron/main/ipc/server.ts).
+        error: { code: 'VALIDATION', message: `Invalid request for ${channel}: ${z.prettifyError(parsed.error)}`, retryable: false },
       };
     }
     const handler = (handlers as Record<string, unknown>)[methodName(channel)] as ((req: unknown) => unknown) | undefined;

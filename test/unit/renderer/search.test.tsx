@@ -64,22 +64,20 @@ describe('search', () => {
     expect(screen.queryByTestId('results-table')).toBeNull();
   });
 
-  it('shows a VALIDATION error from main inline, naming the field', async () => {
+  it('shows a VALIDATION error from main inline', async () => {
     renderApp({
       sessionGet: () => sampleSession(),
       recordingsSearch: () => {
-        throw new FakeIpcError('VALIDATION', 'The search criteria are not valid.', {
-          issues: [{ path: ['clientAccount'], message: 'unknown account format' }],
-        });
+        throw new FakeIpcError('VALIDATION', 'Invalid request for recordings:search:\n✖ unknown account format\n  → at clientAccount');
       },
     });
     type('search-client-account', 'ACC?');
     fireEvent.click(screen.getByTestId('search-submit'));
     const alert = await screen.findByRole('alert');
     expect(alert.getAttribute('data-error-code')).toBe('VALIDATION');
-    expect(alert.textContent).toContain('The search criteria are not valid.');
-    expect(alert.textContent).toContain('Client account: unknown account format');
-    expect(screen.getByTestId('search-client-account').getAttribute('aria-invalid')).toBe('true');
+    expect(alert.textContent).toContain('Check the input');
+    expect(alert.textContent).toContain('unknown account format');
+    expect(alert.textContent).toContain('at clientAccount');
     expect(screen.queryByTestId('results-table')).toBeNull();
   });
 
@@ -92,6 +90,13 @@ describe('search', () => {
     type('search-to', '2025-03-14T00:00');
     fireEvent.click(screen.getByTestId('search-submit'));
     expect((await screen.findByRole('alert')).textContent).toContain('"from" must not be after "to"');
+
+    type('search-from', '');
+    type('search-to', '');
+    type('search-trading-id', 'T-1\u0007');
+    fireEvent.click(screen.getByTestId('search-submit'));
+    expect((await screen.findByRole('alert')).textContent).toContain('Trading ID: must not contain control characters');
+    expect(screen.getByTestId('search-trading-id').getAttribute('aria-invalid')).toBe('true');
     expect(transport.callsTo('recordings:search')).toEqual([]);
   });
 
