@@ -63,7 +63,12 @@ export function App() {
             onSessionChange={setSession}
           />
         ) : (
-          <section className="panel recording-view recording-view--empty" aria-label="Recording">
+          <section className="panel recording-view recording-view--empty" aria-labelledby="recording-empty-title">
+            <div className="panel__header">
+              <h2 className="panel__title" id="recording-empty-title">
+                Recording
+              </h2>
+            </div>
             <p className="empty-state">Select a recording to see its details and play it.</p>
           </section>
         )}

@@ -1,11 +1,12 @@
 /**
  * Looks at the built renderer in real Chromium, under the production CSP, with a canned IPC transport.
  * Not a test: it drives search -> open -> case reference -> audited playback, saves screenshots and prints
- * what it measured (CSP violations, page errors, audio progress, waveform pixels).
+ * what it measured (CSP violations, page errors, audio progress, waveform pixels); exits 1 on any problem.
  *
  *   npx vite build --config renderer/vite.config.ts && npx tsx test/helpers/ui-preview.ts
  *
- * Screenshots: /tmp/ui-preview.png (playing), /tmp/ui-preview-dialog.png, /tmp/ui-preview-refused.png.
+ * Screenshots: /tmp/ui-preview.png (playing), /tmp/ui-preview-start.png (validation), /tmp/ui-preview-dialog.png,
+ * /tmp/ui-preview-refused.png (audit refusal, index offline).
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -174,8 +175,7 @@ function cannedAnswers(scenario: 'plays' | 'refused'): Canned {
 }
 
 async function openFirstRecording(page: Page): Promise<void> {
-  await page.goto(`${origin}/index.html`);
-  await page.getByTestId("search-client-account").fill('ACC-10442');
+  await page.getByTestId('search-client-account').fill('ACC-10442');
   await page.getByTestId('search-submit').click();
   await page.getByTestId('result-row').first().click();
   await page.getByTestId('participants').waitFor();
@@ -205,6 +205,13 @@ async function main(): Promise<void> {
         return route.abort();
       });
       await page.addInitScript({ content: transportScript(cannedAnswers(scenario)) });
+      await page.goto(`${origin}/index.html`);
+      if (scenario === 'plays') {
+        // An empty search first: the inline validation, before anything is sent.
+        await page.getByTestId('search-submit').click();
+        await page.getByTestId('search-error').waitFor();
+        await page.screenshot({ path: '/tmp/ui-preview-start.png' });
+      }
       await openFirstRecording(page);
       await page.getByTestId('play-button').click();
       await page.getByTestId('case-reference-dialog').waitFor();
@@ -236,6 +243,7 @@ async function main(): Promise<void> {
           };
         });
         console.log('playing:', JSON.stringify(measured));
+        problems.push(...measured.csp.map((v) => `[${scenario}] CSP violation: ${v}`));
         await page.getByTestId('waveform').click({ position: { x: 300, y: 50 } });
         await page.waitForTimeout(300);
         console.log('after clicking the waveform at x=300:', await page.getByTestId('playback-time').textContent());
@@ -248,15 +256,18 @@ async function main(): Promise<void> {
           csp: (window as unknown as { cspViolations: Array<string> }).cspViolations,
         }));
         console.log('refused:', JSON.stringify(refused));
+        problems.push(...refused.csp.map((v) => `[${scenario}] CSP violation: ${v}`));
+        if (refused.audioElements > 0) problems.push('[refused] an audio element exists after the refusal');
         await page.screenshot({ path: '/tmp/ui-preview-refused.png' });
       }
       await context.close();
     }
   } finally {
     await browser.close();
-    console.log(problems.length === 0 ? 'no page errors, console errors or outside requests' : problems.join('\n'));
+    console.log(problems.length === 0 ? 'no CSP violations, page errors, console errors or outside requests' : problems.join('\n'));
+    if (problems.length > 0) process.exitCode = 1;
   }
-  console.log('screenshots: /tmp/ui-preview.png /tmp/ui-preview-dialog.png /tmp/ui-preview-refused.png');
+  console.log('screenshots: /tmp/ui-preview.png /tmp/ui-preview-start.png /tmp/ui-preview-dialog.png /tmp/ui-preview-refused.png');
 }
 
 await main();
