@@ -1,0 +1,78 @@
+import { useEffect, useState } from 'react';
+import type { RecordingMatch, SearchQuery, SearchResult, SessionInfo } from '../../shared/domain';
+import { useCustodyApi } from './api';
+import { ErrorAlert } from './components/ErrorAlert';
+import { Header } from './components/Header';
+import { RecordingView } from './components/RecordingView';
+import { ResultsTable } from './components/ResultsTable';
+import { SearchPanel } from './components/SearchPanel';
+import { logIfUnexpected, toUiError, type UiError } from './errors';
+import { applySyncEvent, indexStatusFromSearch, indexStatusFromSession, type IndexStatus } from './index-status';
+
+/** Left to right: criteria, matches, the open recording. */
+export function App() {
+  const api = useCustodyApi();
+  const [session, setSession] = useState<SessionInfo | null>(null);
+  const [sessionError, setSessionError] = useState<UiError | null>(null);
+  const [indexStatus, setIndexStatus] = useState<IndexStatus | null>(null);
+  const [search, setSearch] = useState<{ query: SearchQuery; result: SearchResult } | null>(null);
+  const [open, setOpen] = useState<RecordingMatch | null>(null);
+
+  useEffect(() => {
+    let current = true;
+    async function load() {
+      try {
+        const loaded = await api.sessionGet({});
+        if (!current) return;
+        setSession(loaded);
+        setIndexStatus((previous) => previous ?? indexStatusFromSession(loaded));
+      } catch (caught) {
+        if (current) setSessionError(toUiError(caught));
+        await logIfUnexpected(api, 'session', caught);
+      }
+    }
+    void load();
+    return () => {
+      current = false;
+    };
+  }, [api]);
+
+  useEffect(() => api.on('index:syncStatus', (event) => setIndexStatus((previous) => applySyncEvent(previous, event))), [api]);
+
+  function onResult(query: SearchQuery, result: SearchResult) {
+    setSearch({ query, result });
+    setIndexStatus((previous) => indexStatusFromSearch(result.index, previous));
+  }
+
+  return (
+    <div className="app">
+      <Header session={session} indexStatus={indexStatus} />
+      {sessionError ? (
+        <div className="app__banner">
+          <ErrorAlert error={sessionError} testId="session-error" />
+        </div>
+      ) : null}
+      <main className="workspace">
+        <SearchPanel onResult={onResult} />
+        <ResultsTable search={search} openConversationId={open?.conversationId ?? null} onOpen={setOpen} />
+        {open ? (
+          <RecordingView
+            key={open.conversationId}
+            match={open}
+            caseReference={session?.caseReference ?? null}
+            onSessionChange={setSession}
+          />
+        ) : (
+          <section className="panel recording-view recording-view--empty" aria-labelledby="recording-empty-title">
+            <div className="panel__header">
+              <h2 className="panel__title" id="recording-empty-title">
+                Recording
+              </h2>
+            </div>
+            <p className="empty-state">Select a recording to see its details and play it.</p>
+          </section>
+        )}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,252 @@
+import { useEffect, useId, useState, type ReactNode } from 'react';
+import type { PlaybackGrant, RecordingDetail, RecordingMatch, SessionInfo, Waveform } from '../../../shared/domain';
+import { useCustodyApi } from '../api';
+import { isCustodyError, logIfUnexpected, toUiError, type UiError } from '../errors';
+import { formatDurationMs, formatLocalTime, formatUtcTime } from '../format';
+import { CaseReferenceDialog } from './CaseReferenceDialog';
+import { ErrorAlert } from './ErrorAlert';
+import { FileStateBadge } from './FileStateBadge';
+import { WaveformPlayer } from './WaveformPlayer';
+
+/** Peaks per channel asked of main; wavesurfer resamples them to the drawn width. */
+const waveformBuckets = 1000;
+
+type Playback =
+  | { kind: 'idle' }
+  | { kind: 'asking-case-reference' }
+  | { kind: 'authorizing' }
+  | { kind: 'loading-waveform'; grant: PlaybackGrant }
+  | { kind: 'ready'; grant: PlaybackGrant; waveform: Waveform }
+  | { kind: 'refused'; message: string }
+  | { kind: 'failed'; error: UiError; grant: PlaybackGrant | null };
+
+type Detail = { kind: 'loading' } | { kind: 'loaded'; detail: RecordingDetail } | { kind: 'failed'; error: UiError };
+
+type RecordingViewProps = {
+  match: RecordingMatch;
+  caseReference: string | null;
+  onSessionChange(session: SessionInfo): void;
+};
+
+/** One recording: its metadata and, once the access is in the WORM audit log, its audio. */
+export function RecordingView({ match, caseReference, onSessionChange }: RecordingViewProps) {
+  const api = useCustodyApi();
+  const titleId = useId();
+  const { recordingId } = match;
+  const [detail, setDetail] = useState<Detail>({ kind: 'loading' });
+  const [playback, setPlayback] = useState<Playback>({ kind: 'idle' });
+  const [playerError, setPlayerError] = useState<string | null>(null);
+
+  useEffect(() => {
+    if (!recordingId) return;
+    let current = true;
+    async function load(id: string) {
+      try {
+        const loaded = await api.recordingsGet({ recordingId: id });
+        if (current) setDetail({ kind: 'loaded', detail: loaded });
+      } catch (caught) {
+        if (current) setDetail({ kind: 'failed', error: toUiError(caught) });
+        await logIfUnexpected(api, 'recording-view', caught);
+      }
+    }
+    void load(recordingId);
+    return () => {
+      current = false;
+    };
+  }, [api, recordingId]);
+
+  async function authorize(id: string) {
+    setPlayback({ kind: 'authorizing' });
+    setPlayerError(null);
+    let grant: PlaybackGrant;
+    try {
+      grant = await api.recordingsAuthorizePlayback({ recordingId: id });
+    } catch (caught) {
+      if (isCustodyError(caught, 'AUDIT_UNAVAILABLE')) {
+        setPlayback({ kind: 'refused', message: caught.message });
+      } else if (isCustodyError(caught, 'CASE_REFERENCE_REQUIRED')) {
+        setPlayback({ kind: 'asking-case-reference' });
+      } else {
+        setPlayback({ kind: 'failed', error: toUiError(caught), grant: null });
+        await logIfUnexpected(api, 'authorize-playback', caught);
+      }
+      return;
+    }
+    setPlayback({ kind: 'loading-waveform', grant });
+    try {
+      const waveform = await api.recordingsGetWaveform({ recordingId: id, buckets: waveformBuckets });
+      setPlayback({ kind: 'ready', grant, waveform });
+    } catch (caught) {
+      setPlayback({ kind: 'failed', error: toUiError(caught), grant });
+      await logIfUnexpected(api, 'waveform', caught);
+    }
+  }
+
+  async function requestPlayback() {
+    if (!recordingId) return;
+    if (!caseReference) {
+      setPlayback({ kind: 'asking-case-reference' });
+      return;
+    }
+    await authorize(recordingId);
+  }
+
+  async function submitCaseReference(reference: string) {
+    // A rejection here is shown inside the dialog, which stays open.
+    onSessionChange(await api.sessionSetCaseReference({ caseReference: reference }));
+    if (recordingId) await authorize(recordingId);
+  }
+
+  const shown: RecordingMatch = detail.kind === 'loaded' ? detail.detail : match;
+  const grant = 'grant' in playback ? playback.grant : null;
+
+  return (
+    <section className="panel recording-view" data-testid="recording-view" aria-labelledby={titleId}>
+      <div className="panel__header">
+        <h2 className="panel__title" id={titleId}>
+          Recording{' '}
+          <span className="panel__title-detail mono">
+            {shown.tradingId ?? <span className="badge badge--missing">No trading ID</span>}
+          </span>
+        </h2>
+      </div>
+
+      <dl className="meta">
+        <MetaRow label="Conversation ID" mono>
+          {shown.conversationId}
+        </MetaRow>
+        <MetaRow label="Recording ID" mono>
+          {shown.recordingId ?? <span className="muted">none</span>}
+        </MetaRow>
+        <MetaRow label="Trading ID" mono>
+          {shown.tradingId ?? (
+            <span className="badge badge--missing" title="A recording without business identifiers is a MiFID II finding.">
+              Missing
+            </span>
+          )}
+        </MetaRow>
+        <MetaRow label="Client account" mono>
+          {shown.clientAccount ?? <span className="muted">—</span>}
+        </MetaRow>
+        <MetaRow label="Agent">{shown.agent ?? <span className="muted">—</span>}</MetaRow>
+        <MetaRow label="Queue">{shown.queue ?? <span className="muted">—</span>}</MetaRow>
+        <MetaRow label="Direction">{shown.direction ?? <span className="muted">—</span>}</MetaRow>
+        <MetaRow label="Start">
+          <TimeValue iso={shown.startTime} />
+        </MetaRow>
+        <MetaRow label="End">{shown.endTime ? <TimeValue iso={shown.endTime} /> : <span className="muted">—</span>}</MetaRow>
+        <MetaRow label="Duration">{formatDurationMs(shown.durationMs)}</MetaRow>
+        <MetaRow label="File">
+          <FileStateBadge state={shown.fileState} />
+        </MetaRow>
+      </dl>
+
+      <div className="participants">
+        <h3 className="section-title">Participants</h3>
+        {!recordingId ? (
+          <p className="muted">No recording exists for this conversation.</p>
+        ) : detail.kind === 'loading' ? (
+          <p className="muted">Loading…</p>
+        ) : detail.kind === 'failed' ? (
+          <ErrorAlert error={detail.error} testId="recording-detail-error" />
+        ) : detail.detail.participants.length === 0 ? (
+          <p className="muted">None recorded.</p>
+        ) : (
+          <ul className="participant-list" data-testid="participants">
+            {detail.detail.participants.map((p, i) => (
+              <li key={`${p.purpose}-${p.userId ?? i}`}>
+                <span className="participant__purpose">{p.purpose}</span>
+                <span>{p.name ?? p.userId ?? <span className="muted">unknown</span>}</span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </div>
+
+      <div className="playback">
+        <h3 className="section-title">Playback</h3>
+        {playback.kind === 'ready' ? (
+          <WaveformPlayer grant={playback.grant} waveform={playback.waveform} onError={setPlayerError} />
+        ) : (
+          <div className="player player--pending">
+            <div className="player__transport">
+              <button
+                type="button"
+                className="button button--primary button--play"
+                data-testid="play-button"
+                disabled={!recordingId || playback.kind === 'authorizing' || playback.kind === 'loading-waveform'}
+                onClick={requestPlayback}
+              >
+                <span className="icon icon--play" aria-hidden="true" />
+                {playback.kind === 'authorizing'
+                  ? 'Recording access…'
+                  : playback.kind === 'loading-waveform'
+                    ? 'Loading waveform…'
+                    : playback.kind === 'refused' || playback.kind === 'failed'
+                      ? 'Try again'
+                      : 'Play'}
+              </button>
+              <span className="player__hint muted">
+                {caseReference ? 'Each playback is written to the audit log first.' : 'You will be asked for a case reference first.'}
+              </span>
+            </div>
+            {playback.kind === 'refused' ? (
+              <div className="refusal" role="alert" data-testid="playback-refused">
+                <p className="refusal__title">
+                  Playback refused: the access could not be recorded in the WORM audit log. Nothing was played.
+                </p>
+                <p className="refusal__message">{playback.message}</p>
+              </div>
+            ) : playback.kind === 'failed' ? (
+              <ErrorAlert error={playback.error} testId="playback-error" />
+            ) : (
+              <div className="player__waveform player__waveform--empty">
+                {playback.kind === 'loading-waveform' ? 'Loading waveform…' : 'The waveform appears once the access is recorded.'}
+              </div>
+            )}
+          </div>
+        )}
+        {playerError ? (
+          <div className="alert alert--error" role="alert" data-testid="player-error">
+            <p className="alert__message">{playerError}</p>
+          </div>
+        ) : null}
+
+        {grant ? (
+          <div className="receipt" role="status">
+            <p data-testid="audit-event-id" data-audit-event-id={grant.auditEventId}>
+              Access recorded: <span className="mono">{grant.auditEventId}</span>
+            </p>
+            <p>
+              SHA-256:{' '}
+              <span className="mono hash" data-testid="recording-sha256">
+                {grant.sha256}
+              </span>
+            </p>
+          </div>
+        ) : null}
+      </div>
+
+      {playback.kind === 'asking-case-reference' ? (
+        <CaseReferenceDialog onSubmit={submitCaseReference} onCancel={() => setPlayback({ kind: 'idle' })} />
+      ) : null}
+    </section>
+  );
+}
+
+function MetaRow({ label, mono = false, children }: { label: string; mono?: boolean; children: ReactNode }) {
+  return (
+    <div className="meta__row">
+      <dt>{label}</dt>
+      <dd className={mono ? 'mono' : undefined}>{children}</dd>
+    </div>
+  );
+}
+
+function TimeValue({ iso }: { iso: string }) {
+  return (
+    <time dateTime={iso} title={formatUtcTime(iso)}>
+      {formatLocalTime(iso)} <span className="muted">{formatUtcTime(iso)}</span>
+    </time>
+  );
+}

@@ -1,0 +1,114 @@
+import { useId, type KeyboardEvent } from 'react';
+import type { RecordingMatch, SearchQuery, SearchResult } from '../../../shared/domain';
+import { describeQuery, formatDurationMs, formatLocalTime, formatUtcTime } from '../format';
+import { FileStateBadge } from './FileStateBadge';
+
+type ResultsTableProps = {
+  search: { query: SearchQuery; result: SearchResult } | null;
+  openConversationId: string | null;
+  onOpen(match: RecordingMatch): void;
+};
+
+const missingTradingIdTitle =
+  'No trading ID on this recording. A recording without business identifiers is a MiFID II finding.';
+
+function moveRowFocus(event: KeyboardEvent<HTMLTableRowElement>, step: 1 | -1) {
+  const sibling = step === 1 ? event.currentTarget.nextElementSibling : event.currentTarget.previousElementSibling;
+  if (sibling instanceof HTMLElement) {
+    event.preventDefault();
+    sibling.focus();
+  }
+}
+
+export function ResultsTable({ search, openConversationId, onOpen }: ResultsTableProps) {
+  const titleId = useId();
+
+  function onRowKeyDown(event: KeyboardEvent<HTMLTableRowElement>, match: RecordingMatch) {
+    if (event.key === 'Enter' || event.key === ' ') {
+      event.preventDefault();
+      onOpen(match);
+    } else if (event.key === 'ArrowDown') {
+      moveRowFocus(event, 1);
+    } else if (event.key === 'ArrowUp') {
+      moveRowFocus(event, -1);
+    }
+  }
+
+  return (
+    <section className="panel results-panel" aria-labelledby={titleId}>
+      <div className="panel__header">
+        <h2 className="panel__title" id={titleId}>
+          Recordings
+        </h2>
+        {search ? (
+          <p className="panel__meta" role="status" data-testid="results-summary">
+            {search.result.matches.length} {search.result.matches.length === 1 ? 'match' : 'matches'}
+            <span className="muted"> · search recorded </span>
+            <span className="mono muted">{search.result.auditEventId}</span>
+          </p>
+        ) : null}
+      </div>
+      {!search ? (
+        <p className="empty-state">Enter a trading ID, client account, agent, queue or time range to find recordings.</p>
+      ) : search.result.matches.length === 0 ? (
+        <p className="empty-state empty-state--none" data-testid="results-empty">
+          No recordings match {describeQuery(search.query)}.
+        </p>
+      ) : (
+        <div className="table-scroll">
+          <table className="results-table" data-testid="results-table" aria-labelledby={titleId}>
+            <thead>
+              <tr>
+                <th scope="col">Start (local)</th>
+                <th scope="col">Trading ID</th>
+                <th scope="col">Client account</th>
+                <th scope="col">Agent</th>
+                <th scope="col">Queue</th>
+                <th scope="col">Direction</th>
+                <th scope="col" className="num">
+                  Duration
+                </th>
+                <th scope="col">File</th>
+              </tr>
+            </thead>
+            <tbody>
+              {search.result.matches.map((match) => (
+                <tr
+                  key={match.conversationId}
+                  data-testid="result-row"
+                  data-conversation-id={match.conversationId}
+                  tabIndex={0}
+                  aria-current={match.conversationId === openConversationId ? 'true' : undefined}
+                  className={match.tradingId ? undefined : 'row--finding'}
+                  onClick={() => onOpen(match)}
+                  onKeyDown={(e) => onRowKeyDown(e, match)}
+                >
+                  <td className="nowrap">
+                    <time dateTime={match.startTime} title={formatUtcTime(match.startTime)}>
+                      {formatLocalTime(match.startTime)}
+                    </time>
+                  </td>
+                  <td className="mono">
+                    {match.tradingId ?? (
+                      <span className="badge badge--missing" data-testid="missing-trading-id" title={missingTradingIdTitle}>
+                        Missing
+                      </span>
+                    )}
+                  </td>
+                  <td className="mono">{match.clientAccount ?? <span className="muted">—</span>}</td>
+                  <td>{match.agent ?? <span className="muted">—</span>}</td>
+                  <td>{match.queue ?? <span className="muted">—</span>}</td>
+                  <td>{match.direction ?? <span className="muted">—</span>}</td>
+                  <td className="num">{formatDurationMs(match.durationMs)}</td>
+                  <td>
+                    <FileStateBadge state={match.fileState} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}

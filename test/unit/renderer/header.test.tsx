@@ -1,0 +1,68 @@
+// @vitest-environment jsdom
+import { act, cleanup, fireEvent, screen } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import { formatLocalTime } from '../../../renderer/src/format';
+import { FakeIpcError } from '../../helpers/fake-ipc-transport';
+import { renderApp } from '../../helpers/render-app';
+import { sampleSearchResult, sampleSession } from '../../helpers/renderer-fixtures';
+
+afterEach(cleanup);
+
+describe('header', () => {
+  it('shows the operator, workstation, case reference and how fresh the index is', async () => {
+    const now = Date.now();
+    renderApp({ sessionGet: () => sampleSession(now) });
+    expect((await screen.findByTestId('header-operator')).textContent).toBe('Maria Hartmann (CORP\\mhartmann)');
+    expect(screen.getByTestId('header-workstation').textContent).toBe('LON-CMP-0142');
+    expect(screen.getByTestId('header-case-reference').textContent).toBe('No case reference');
+    expect(screen.getByTestId('header-index').textContent).toBe('Index synced 3 min ago');
+  });
+
+  it('says the index is offline, from when, with the warning of the search result', async () => {
+    const lastSyncedAt = '2025-03-14T07:30:00.000Z';
+    renderApp({
+      sessionGet: () => sampleSession(Date.now(), 'FCA-2025-0193'),
+      recordingsSearch: () => ({
+        ...sampleSearchResult(),
+        index: {
+          lastSyncedAt,
+          coveredFrom: null,
+          coveredTo: lastSyncedAt,
+          source: 'offline',
+          warning: 'Genesys Cloud unreachable: results may miss calls after the last sync.',
+        },
+      }),
+    });
+    expect((await screen.findByTestId('header-case-reference')).textContent).toBe('FCA-2025-0193');
+    fireEvent.change(screen.getByTestId('search-queue'), { target: { value: 'FX Desk' } });
+    fireEvent.click(screen.getByTestId('search-submit'));
+    await screen.findByTestId('results-table');
+    const index = screen.getByTestId('header-index');
+    expect(index.textContent).toContain(`Offline — index from ${formatLocalTime(lastSyncedAt)}`);
+    expect(index.textContent).toContain('results may miss calls after the last sync');
+  });
+
+  it('follows the sync pushes from main', async () => {
+    const start = Date.now();
+    const { transport } = renderApp({ sessionGet: () => sampleSession(start) });
+    await screen.findByText('Index synced 3 min ago');
+    act(() => transport.emit('index:syncStatus', { state: 'started', lastSyncedAt: null, message: null }));
+    expect(screen.getByTestId('header-index').textContent).toBe('Index synced 3 min ago · syncing…');
+    const now = new Date().toISOString();
+    act(() => transport.emit('index:syncStatus', { state: 'finished', lastSyncedAt: now, message: null }));
+    expect(screen.getByTestId('header-index').textContent).toBe('Index synced just now');
+    act(() => transport.emit('index:syncStatus', { state: 'failed', lastSyncedAt: null, message: 'HTTP 503 from Genesys' }));
+    expect(screen.getByTestId('header-index').textContent).toBe(`Offline — index from ${formatLocalTime(now)}HTTP 503 from Genesys`);
+  });
+
+  it('explains a session that could not be loaded', async () => {
+    renderApp({
+      sessionGet: () => {
+        throw new FakeIpcError('KEYCHAIN_UNAVAILABLE', 'The Secret Service is not running.');
+      },
+    });
+    const alert = await screen.findByTestId('session-error');
+    expect(alert.textContent).toContain('The OS keychain is unavailable');
+    expect(alert.textContent).toContain('The Secret Service is not running.');
+  });
+});

@@ -1,0 +1,241 @@
+// @vitest-environment jsdom
+import { cleanup, fireEvent, screen, within } from '@testing-library/react';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { WaveSurferOptions } from 'wavesurfer.js';
+import type { SessionInfo } from '../../../shared/domain';
+import { FakeIpcError, type FakeHandlers } from '../../helpers/fake-ipc-transport';
+import { renderApp } from '../../helpers/render-app';
+import {
+  sampleDetail,
+  sampleGrant,
+  sampleMatches,
+  sampleSearchResult,
+  sampleSession,
+  sampleWaveform,
+} from '../../helpers/renderer-fixtures';
+
+// jsdom has no canvas, so wavesurfer itself is replaced by a recorder of what it was asked to draw and play.
+// The real drawing is checked in Chromium (test/helpers/ui-preview.ts and the e2e suite).
+const wavesurfer = vi.hoisted(() => {
+  type Listener = (...args: Array<unknown>) => void;
+  const instances: Array<{ options: WaveSurferOptions; playing: boolean; emit(event: string, ...args: Array<unknown>): void; destroyed: boolean }> = [];
+  function create(options: WaveSurferOptions) {
+    const listeners = new Map<string, Set<Listener>>();
+    const instance = {
+      options,
+      playing: false,
+      destroyed: false,
+      emit(event: string, ...args: Array<unknown>) {
+        for (const listener of listeners.get(event) ?? []) listener(...args);
+      },
+      on(event: string, listener: Listener) {
+        const set = listeners.get(event) ?? new Set<Listener>();
+        set.add(listener);
+        listeners.set(event, set);
+        return () => set.delete(listener);
+      },
+      async play() {
+        instance.playing = true;
+        instance.emit('play');
+      },
+      async playPause() {
+        instance.playing = !instance.playing;
+        instance.emit(instance.playing ? 'play' : 'pause');
+      },
+      setTime(seconds: number) {
+        instance.emit('timeupdate', seconds);
+      },
+      destroy() {
+        instance.destroyed = true;
+      },
+    };
+    instances.push(instance);
+    return instance;
+  }
+  return { instances, create };
+});
+vi.mock('wavesurfer.js', () => ({ default: { create: wavesurfer.create } }));
+
+beforeEach(() => {
+  wavesurfer.instances.length = 0;
+  // jsdom does not implement media playback; the component pauses its <audio> when it unmounts.
+  vi.spyOn(HTMLMediaElement.prototype, 'pause').mockImplementation(() => undefined);
+});
+afterEach(() => {
+  cleanup();
+  vi.restoreAllMocks();
+});
+
+const first = sampleMatches[0]!;
+const second = sampleMatches[2]!;
+
+/** A fake main whose session remembers the case reference, as the real one does. */
+function mainWith(overrides: FakeHandlers = {}): FakeHandlers {
+  let session: SessionInfo = sampleSession();
+  return {
+    sessionGet: () => session,
+    sessionSetCaseReference: ({ caseReference }) => {
+      session = { ...session, caseReference };
+      return session;
+    },
+    recordingsSearch: () => sampleSearchResult(),
+    recordingsGet: ({ recordingId }) => sampleDetail(sampleMatches.find((m) => m.recordingId === recordingId)!),
+    recordingsAuthorizePlayback: ({ recordingId }) => sampleGrant(recordingId),
+    recordingsGetWaveform: ({ recordingId, buckets }) => sampleWaveform(recordingId, 282_000, buckets),
+    ...overrides,
+  };
+}
+
+async function openRecording(conversationId: string) {
+  if (!screen.queryByTestId('results-table')) {
+    fireEvent.change(screen.getByTestId('search-client-account'), { target: { value: 'ACC-10442' } });
+    fireEvent.click(screen.getByTestId('search-submit'));
+  }
+  const rows = within(await screen.findByTestId('results-table')).getAllByTestId('result-row');
+  const row = rows.find((r) => r.getAttribute('data-conversation-id') === conversationId)!;
+  fireEvent.click(row);
+  const view = await screen.findByTestId('recording-view');
+  await within(view).findByTestId('participants');
+  return view;
+}
+
+describe('playback', () => {
+  it('asks for a case reference before the first play, and not before the second', async () => {
+    const { transport } = renderApp(mainWith());
+    await openRecording(first.conversationId);
+
+    fireEvent.click(screen.getByTestId('play-button'));
+    const dialog = await screen.findByTestId('case-reference-dialog');
+    expect(dialog.getAttribute('role')).toBe('dialog');
+    expect(dialog.getAttribute('aria-modal')).toBe('true');
+    expect(document.activeElement).toBe(screen.getByTestId('case-reference-input'));
+    // Nothing is authorised while the officer has not said why.
+    expect(transport.callsTo('recordings:authorizePlayback')).toEqual([]);
+
+    // Too short: the dialog explains and stays.
+    fireEvent.change(screen.getByTestId('case-reference-input'), { target: { value: 'ab' } });
+    fireEvent.click(screen.getByTestId('case-reference-submit'));
+    expect((await within(dialog).findByRole('alert')).textContent).toContain('at least 3 characters');
+    expect(transport.callsTo('session:setCaseReference')).toEqual([]);
+
+    fireEvent.change(screen.getByTestId('case-reference-input'), { target: { value: 'FCA-2025-0193' } });
+    fireEvent.click(screen.getByTestId('case-reference-submit'));
+
+    const audit = await screen.findByTestId('audit-event-id');
+    expect(audit.textContent).toBe('Access recorded: evt-000185-play');
+    expect(screen.queryByTestId('case-reference-dialog')).toBeNull();
+    expect(screen.getByTestId('header-case-reference').textContent).toBe('FCA-2025-0193');
+    expect(screen.getByTestId('recording-sha256').textContent).toBe(sampleGrant(first.recordingId!).sha256);
+    // Order matters: the reference is set, then the access is recorded, only then is the waveform fetched.
+    expect(transport.calls.map((c) => c.channel).slice(-3)).toEqual([
+      'session:setCaseReference',
+      'recordings:authorizePlayback',
+      'recordings:getWaveform',
+    ]);
+
+    // The second recording plays straight away.
+    await openRecording(second.conversationId);
+    fireEvent.click(screen.getByTestId('play-button'));
+    await screen.findByTestId('audit-event-id');
+    expect(screen.queryByTestId('case-reference-dialog')).toBeNull();
+    expect(transport.callsTo('session:setCaseReference')).toHaveLength(1);
+    expect(transport.callsTo('recordings:authorizePlayback')).toEqual([
+      { recordingId: first.recordingId },
+      { recordingId: second.recordingId },
+    ]);
+  });
+
+  it('cancelling the case-reference dialog plays nothing', async () => {
+    const { transport } = renderApp(mainWith());
+    await openRecording(first.conversationId);
+    const play = screen.getByTestId('play-button');
+    play.focus();
+    fireEvent.click(play);
+    fireEvent.keyDown(await screen.findByTestId('case-reference-dialog'), { key: 'Escape' });
+    expect(screen.queryByTestId('case-reference-dialog')).toBeNull();
+    expect(document.activeElement).toBe(screen.getByTestId('play-button'));
+    expect(transport.callsTo('recordings:authorizePlayback')).toEqual([]);
+    expect(document.querySelector('audio')).toBeNull();
+    expect(wavesurfer.instances).toHaveLength(0);
+  });
+
+  it('hands the authorised media and the peaks from main to wavesurfer, two lanes, and plays', async () => {
+    renderApp(mainWith({ sessionGet: () => sampleSession(Date.now(), 'FCA-2025-0193') }));
+    await openRecording(first.conversationId);
+    fireEvent.click(screen.getByTestId('play-button'));
+    await screen.findByTestId('audit-event-id');
+    await vi.waitFor(() => expect(wavesurfer.instances).toHaveLength(1));
+
+    const { options } = wavesurfer.instances[0]!;
+    const expected = sampleWaveform(first.recordingId!, 282_000, 1000);
+    expect(options.peaks).toEqual(expected.peaks);
+    expect(options.duration).toBe(282);
+    expect(options.splitChannels).toHaveLength(2);
+    expect(options.container).toBe(screen.getByTestId('waveform'));
+    expect(options.media).toBeInstanceOf(HTMLAudioElement);
+    expect(options.media?.getAttribute('src')).toBe(`media://recording/${first.recordingId}`);
+
+    const play = await screen.findByRole('button', { name: 'Pause' });
+    expect(play.getAttribute('data-testid')).toBe('play-button');
+    expect(screen.getByTestId('playback-time').textContent).toBe('0:00 / 4:42');
+
+    // Clicking the waveform seeks inside wavesurfer, which reports the new position.
+    wavesurfer.instances[0]!.emit('interaction', 61.4);
+    await vi.waitFor(() => expect(screen.getByTestId('playback-time').textContent).toBe('1:01 / 4:42'));
+    fireEvent.keyDown(screen.getByTestId('waveform'), { key: 'ArrowRight' });
+    await vi.waitFor(() => expect(screen.getByTestId('playback-time').textContent).toBe('1:06 / 4:42'));
+
+    fireEvent.click(play);
+    await screen.findByRole('button', { name: 'Play' });
+    expect(wavesurfer.instances[0]!.playing).toBe(false);
+  });
+
+  it('refuses playback when the audit log cannot be written, and never gives the audio element a source', async () => {
+    const { transport } = renderApp(
+      mainWith({
+        sessionGet: () => sampleSession(Date.now(), 'FCA-2025-0193'),
+        recordingsAuthorizePlayback: () => {
+          throw new FakeIpcError('AUDIT_UNAVAILABLE', 'WORM audit write failed: radosgw returned 503 Slow Down');
+        },
+      }),
+    );
+    await openRecording(first.conversationId);
+    fireEvent.click(screen.getByTestId('play-button'));
+
+    const refusal = await screen.findByTestId('playback-refused');
+    expect(refusal.getAttribute('role')).toBe('alert');
+    expect(refusal.textContent).toContain(
+      'Playback refused: the access could not be recorded in the WORM audit log. Nothing was played.',
+    );
+    expect(refusal.textContent).toContain('radosgw returned 503 Slow Down');
+    expect(transport.callsTo('recordings:getWaveform')).toEqual([]);
+    expect(wavesurfer.instances).toHaveLength(0);
+    expect(screen.queryByTestId('audit-event-id')).toBeNull();
+    for (const media of document.querySelectorAll('audio, video')) expect(media.hasAttribute('src')).toBe(false);
+    expect(document.querySelectorAll('audio')).toHaveLength(0);
+  });
+
+  it('opens the case-reference dialog when main says one is required', async () => {
+    let required = true;
+    const { transport } = renderApp(
+      mainWith({
+        sessionGet: () => sampleSession(Date.now(), 'STALE-REF'),
+        recordingsAuthorizePlayback: ({ recordingId }) => {
+          if (required) throw new FakeIpcError('CASE_REFERENCE_REQUIRED', 'no case reference for this session');
+          return sampleGrant(recordingId);
+        },
+        sessionSetCaseReference: ({ caseReference }) => {
+          required = false;
+          return sampleSession(Date.now(), caseReference);
+        },
+      }),
+    );
+    await openRecording(first.conversationId);
+    fireEvent.click(screen.getByTestId('play-button'));
+    await screen.findByTestId('case-reference-dialog');
+    fireEvent.change(screen.getByTestId('case-reference-input'), { target: { value: 'INT-77' } });
+    fireEvent.click(screen.getByTestId('case-reference-submit'));
+    await screen.findByTestId('audit-event-id');
+    expect(transport.callsTo('recordings:authorizePlayback')).toHaveLength(2);
+  });
+});
