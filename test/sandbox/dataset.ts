@@ -398,7 +398,8 @@ function buildConversation(ctx: BuildContext, index: number, recordingBudget: nu
   const ringMs = rng.int(2, 9) * 1000;
   const hangupMs = rng.int(1, 3) * 1000;
   const totalMs = queueWaitMs + ringMs + talkDurationsMs.reduce((a, b) => a + b, 0) + holdMs + hangupMs;
-  const startMs = drawStartTime(rng, ctx, totalMs);
+  // Start times come from their own stream, so ids and content do not move when the anchor does.
+  const startMs = drawStartTime(createRng(deriveSeed(ctx.seed, index, 0x71e5)), ctx, totalMs);
 
   const conversationId = rng.uuid();
   const connectMs = startMs + queueWaitMs + ringMs;
@@ -496,8 +497,12 @@ function buildConversation(ctx: BuildContext, index: number, recordingBudget: nu
   const policy = ctx.policyForQueue(queue.id);
   const recordings: Array<SeedRecording> = recordingSpans.map((span, part) => {
     const creationMs = span.end + rng.int(5, 60) * 1000;
-    const archived = span.start < ctx.anchorMs - 4 * DAY_MS && rng.chance(ctx.archivedFraction);
-    const transcode = !archived && rng.chance(ctx.transcodeFraction);
+    // Every draw happens whatever the outcome, keeping the stream aligned across anchors.
+    const archivedRoll = rng.chance(ctx.archivedFraction);
+    const transcodeRoll = rng.chance(ctx.transcodeFraction);
+    const earlyArchiveDays = rng.int(1, 3);
+    const archived = span.start < ctx.anchorMs - 4 * DAY_MS && archivedRoll;
+    const transcode = !archived && transcodeRoll;
     const durationMs = span.end - span.start;
     return {
       id: rng.uuid(),
@@ -510,7 +515,7 @@ function buildConversation(ctx: BuildContext, index: number, recordingBudget: nu
       creationTime: iso(creationMs),
       fileState: archived ? 'ARCHIVED' : 'AVAILABLE',
       // Archived early (a bulk archive job), otherwise the policy's schedule.
-      archiveDate: iso(archived ? Math.min(creationMs + rng.int(1, 3) * DAY_MS, ctx.anchorMs - DAY_MS) : creationMs + policy.archiveDays * DAY_MS),
+      archiveDate: iso(archived ? Math.min(creationMs + earlyArchiveDays * DAY_MS, ctx.anchorMs - DAY_MS) : creationMs + policy.archiveDays * DAY_MS),
       deleteDate: iso(creationMs + policy.deleteDays * DAY_MS),
       transcodeOnFirstRequest: transcode,
       sizeBytes: wavSizeForDuration(durationMs),
