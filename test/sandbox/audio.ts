@@ -61,20 +61,19 @@ export async function resolveEngine(preference: AudioEnginePreference): Promise<
 export async function renderRecordingAudio(input: Readonly<RenderInput>): Promise<RenderedAudio> {
   const frames = Math.round(input.durationMs * (AUDIO_SAMPLE_RATE / 1000));
   const lines = [...input.dialogue.opening, ...input.dialogue.filler, ...input.dialogue.closing];
-  const utterances = await synthesiseAll(lines, input.engine, input.audioSeed);
-  const voiced = new Map(lines.map((line, index) => [line, utterances[index] as Int16Array]));
+  const voiceOf = await voicer(lines, input.engine, input.audioSeed);
   const rng = createRng(deriveSeed(input.audioSeed, 0x71e));
   const out = new Int16Array(frames * 2);
   fillNoiseFloor(out, createRng(deriveSeed(input.audioSeed, 0x9015e)));
 
   const pause = (): number => Math.round((rng.chance(0.1) ? rng.uniform(1.5, 3) : rng.uniform(0.25, 0.9)) * AUDIO_SAMPLE_RATE);
-  const lengthOf = (line: DialogueLine): number => voiced.get(line)?.length ?? 0;
+  const lengthOf = (line: DialogueLine): number => voiceOf(line).length;
   const closingFrames = input.dialogue.closing.reduce((sum, line) => sum + lengthOf(line) + Math.round(0.6 * AUDIO_SAMPLE_RATE), 0);
   const turns: Array<Turn> = [];
   let cursor = Math.round(rng.uniform(0.3, 0.7) * AUDIO_SAMPLE_RATE);
   const place = (line: DialogueLine): void => {
-    const samples = voiced.get(line);
-    if (!samples || cursor >= frames) return;
+    if (cursor >= frames) return;
+    const samples = voiceOf(line);
     const end = Math.min(frames, cursor + samples.length);
     mixInto(out, CHANNEL[line.speaker], cursor, samples, end - cursor);
     turns.push({ speaker: line.speaker, startFrame: cursor, endFrame: end });
@@ -109,11 +108,23 @@ function mixInto(out: Int16Array, channel: number, startFrame: number, samples: 
 // Generic lines sound the same in every recording; synthesise them once per process.
 const genericSpeech = new Map<string, Promise<Int16Array>>();
 
-async function synthesiseAll(lines: ReadonlyArray<DialogueLine>, engine: AudioEngine, audioSeed: number): Promise<Array<Int16Array>> {
+/**
+ * The samples of each line. Speech is synthesised up front, in parallel (espeak-ng runs as a process per line);
+ * tones are computed only for the lines a recording actually reaches, which keeps short bulk recordings cheap.
+ */
+async function voicer(lines: ReadonlyArray<DialogueLine>, engine: AudioEngine, audioSeed: number): Promise<(line: DialogueLine) => Int16Array> {
   if (engine === 'tones') {
-    return lines.map((line, index) => toneUtterance(line, createRng(deriveSeed(audioSeed, index, 0x70e))));
+    const cache = new Map<DialogueLine, Int16Array>();
+    return (line) => {
+      let samples = cache.get(line);
+      if (!samples) {
+        samples = toneUtterance(line, createRng(deriveSeed(audioSeed, lines.indexOf(line), 0x70e)));
+        cache.set(line, samples);
+      }
+      return samples;
+    };
   }
-  return Promise.all(
+  const spoken = await Promise.all(
     lines.map((line) => {
       if (!line.generic) return speechUtterance(line);
       const key = `${line.speaker}|${line.text}`;
@@ -127,6 +138,8 @@ async function synthesiseAll(lines: ReadonlyArray<DialogueLine>, engine: AudioEn
       return cached;
     }),
   );
+  const byLine = new Map(lines.map((line, index) => [line, spoken[index] as Int16Array]));
+  return (line) => byLine.get(line) ?? new Int16Array(0);
 }
 
 async function speechUtterance(line: DialogueLine): Promise<Int16Array> {
@@ -190,16 +203,24 @@ function toneUtterance(line: DialogueLine, rng: Rng): Int16Array {
   while (cursor < total) {
     const length = Math.round(rng.uniform(0.12, 0.26) * AUDIO_SAMPLE_RATE);
     const f0 = baseF0 * (1 + 0.12 * Math.sin(syllable * 0.9) - (0.1 * cursor) / total) * rng.uniform(0.95, 1.05);
-    const weights = [1, rng.uniform(0.3, 0.7), rng.uniform(0.15, 0.45), rng.uniform(0.05, 0.25)];
-    const norm = weights.reduce((a, b) => a + b, 0);
-    const amplitude = rng.uniform(5000, 8000) / norm;
+    const w2 = rng.uniform(0.3, 0.7);
+    const w3 = rng.uniform(0.15, 0.45);
+    const w4 = rng.uniform(0.05, 0.25);
+    const amplitude = rng.uniform(5000, 8000) / (1 + w2 + w3 + w4);
     const end = Math.min(total, cursor + length);
+    const step = (2 * Math.PI * f0) / AUDIO_SAMPLE_RATE;
     for (let i = cursor; i < end; i += 1) {
-      const t = (i - cursor) / AUDIO_SAMPLE_RATE;
-      const envelope = Math.pow(Math.sin((Math.PI * (i - cursor)) / length), 0.6);
-      let value = 0;
-      for (let h = 0; h < weights.length; h += 1) value += (weights[h] ?? 0) * Math.sin(2 * Math.PI * f0 * (h + 1) * t);
-      out[i] = Math.round(value * amplitude * envelope);
+      // Harmonics 2-4 by angle addition from one sin/cos pair: a quarter of the trigonometry.
+      const angle = step * (i - cursor);
+      const s1 = Math.sin(angle);
+      const c1 = Math.cos(angle);
+      const s2 = 2 * s1 * c1;
+      const c2 = 1 - 2 * s1 * s1;
+      const s3 = s2 * c1 + c2 * s1;
+      const c3 = c2 * c1 - s2 * s1;
+      const s4 = s3 * c1 + c3 * s1;
+      const envelope = Math.sqrt(Math.sin((Math.PI * (i - cursor)) / length));
+      out[i] = Math.round((s1 + w2 * s2 + w3 * s3 + w4 * s4) * amplitude * envelope);
     }
     syllable += 1;
     const wordGap = rng.chance(0.3) ? rng.uniform(0.08, 0.16) : rng.uniform(0.02, 0.06);
