@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SeedConversation } from '../../sandbox/dataset';
-import { startSandbox, type Sandbox, type SandboxStats } from '../../sandbox/server';
+import { SANDBOX_CLIENT, startSandbox, type Sandbox, type SandboxStats } from '../../sandbox/server';
 import { apis, call, failure, loggedInClient } from './sdk';
 
 let sandbox: Sandbox;
@@ -83,5 +83,32 @@ describe('sandbox stats', () => {
     expect(after.requests.total).toBe(0);
     expect(after.byEndpoint).toEqual({});
     expect(after.rate.peakPerMinute60s).toBe(0);
+  });
+});
+
+describe('sandbox control endpoints', () => {
+  it('mirror the Sandbox methods over HTTP for a sandbox run as a separate process', async () => {
+    const api = apis(await loggedInClient(sandbox));
+    const post = (path: string): Promise<Response> => fetch(`${sandbox.url}/__sandbox/${path}`, { method: 'POST' });
+
+    expect((await post('tokens/expire')).status).toBe(200);
+    expect((await failure(api.routing.getRoutingQueues({}))).status).toBe(401);
+
+    const clientId = encodeURIComponent(SANDBOX_CLIENT.clientId);
+    expect((await post(`clients/${clientId}/revoke`)).status).toBe(200);
+    await expect(loggedInClient(sandbox)).rejects.toBeDefined();
+    expect((await post(`clients/${clientId}/restore`)).status).toBe(200);
+    const fresh = apis(await loggedInClient(sandbox));
+
+    const conversation = sandbox.dataset.conversations[0] as SeedConversation;
+    const recordingId = conversation.recordings[0]?.id ?? '';
+    expect((await post(`recordings/${conversation.id}/${recordingId}/delete`)).status).toBe(200);
+    expect((await failure(fresh.recording.getConversationRecording(conversation.id, recordingId, { formatId: 'WAV' }))).status).toBe(404);
+    const unknown = await post(`recordings/${conversation.id}/nope/delete`);
+    expect(unknown.status).toBe(400);
+
+    const dataset = (await (await fetch(`${sandbox.url}/__sandbox/dataset`)).json()) as { conversations: Array<{ id: string }> };
+    expect(dataset.conversations.map((c) => c.id)).toEqual(sandbox.dataset.conversations.map((c) => c.id));
+    expect((await fetch(`${sandbox.url}/__sandbox/nothing`)).status).toBe(404);
   });
 });
