@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { parseSandboxArgs, SandboxArgsError } from '../../sandbox/cli-options';
+
+describe('parseSandboxArgs', () => {
+  it('parses every documented flag, in both --flag value and --flag=value forms', () => {
+    expect(
+      parseSandboxArgs(['--port', '8123', '--seed=42', '--token-ttl', '300', '--rate-limit=120', '--recordings', '10000', '--fault', 'http5xx=0.05', '--fault=slow=0.5', '--log-requests']),
+    ).toEqual({
+      port: 8123,
+      seed: 42,
+      tokenTtlSeconds: 300,
+      rateLimitPerMinute: 120,
+      recordings: 10000,
+      faults: { http5xx: 0.05, slow: 0.5 },
+      logRequests: true,
+    });
+    expect(parseSandboxArgs([])).toEqual({});
+    expect(parseSandboxArgs(['--anchor', '2026-11-26T23:59:00Z', '--playback-url-ttl', '2']).anchor?.toISOString()).toBe('2026-11-26T23:59:00.000Z');
+  });
+
+  it('rejects bad input with a clear message and the usage text', () => {
+    const cases: Array<[Array<string>, RegExp]> = [
+      [['--bogus'], /unknown option "--bogus"/],
+      [['--port'], /--port needs a value/],
+      [['--port', '--seed', '1'], /--port needs a value/],
+      [['--port', '70000'], /--port must be between 0 and 65535/],
+      [['--seed', '1.5'], /--seed needs a whole number/],
+      [['--token-ttl', '0'], /--token-ttl must be between 1/],
+      [['--fault', 'meteor=1'], /unknown fault "meteor"/],
+      [['--fault', 'http5xx'], /--fault needs NAME=RATE/],
+      [['--fault', 'http5xx=2'], /between 0 and 1/],
+      [['--log-requests=yes'], /takes no value/],
+      [['--anchor', 'yesterday'], /ISO date-time/],
+    ];
+    for (const [argv, message] of cases) {
+      let error: unknown;
+      try {
+        parseSandboxArgs(argv);
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error, argv.join(' ')).toBeInstanceOf(SandboxArgsError);
+      expect((error as Error).message).toMatch(message);
+      expect((error as Error).message).toContain('Usage: custody sandbox');
+    }
+  });
+});
