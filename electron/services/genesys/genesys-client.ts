@@ -128,7 +128,8 @@ export class GenesysClient {
   }
 
   async detailsQuery(body: { interval: string; pageSize: number; pageNumber: number }, signal?: AbortSignal) {
-    const res = await this.call('POST /api/v2/analytics/conversations/details/query', signal, () =>
+    const endpoint = 'POST /api/v2/analytics/conversations/details/query';
+    const res = await this.call(endpoint, detailsQueryResponseSchema, signal, () =>
       this.analytics.postAnalyticsConversationsDetailsQuery({
         interval: body.interval,
         order: 'asc',
@@ -136,40 +137,44 @@ export class GenesysClient {
         paging: { pageSize: body.pageSize, pageNumber: body.pageNumber },
       }),
     );
-    return this.parse(res, detailsQueryResponseSchema, 'POST /api/v2/analytics/conversations/details/query');
+    return res.body;
   }
 
   async attributeSearch(window: { start: string; end: string }, cursor: string | undefined, signal?: AbortSignal) {
     const endpoint = 'POST /api/v2/conversations/participants/attributes/search';
-    const res = await this.call(endpoint, signal, () =>
+    const res = await this.call(endpoint, attributeSearchResponseSchema, signal, () =>
       this.conversations.postConversationsParticipantsAttributesSearch({
         query: [{ type: 'DATE_RANGE', fields: ['startTime'], startValue: window.start, endValue: window.end }],
         ...(cursor ? { cursor } : {}),
       }),
     );
-    return this.parse(res, attributeSearchResponseSchema, endpoint);
+    return res.body;
   }
 
   async queues(pageNumber: number, signal?: AbortSignal) {
-    const res = await this.call('GET /api/v2/routing/queues', signal, () => this.routing.getRoutingQueues({ pageSize: 100, pageNumber }));
-    return this.parse(res, queueListingSchema, 'GET /api/v2/routing/queues');
+    const res = await this.call('GET /api/v2/routing/queues', queueListingSchema, signal, () =>
+      this.routing.getRoutingQueues({ pageSize: 100, pageNumber }),
+    );
+    return res.body;
   }
 
   async usersPage(pageNumber: number, signal?: AbortSignal) {
-    const res = await this.call('GET /api/v2/users', signal, () => this.users.getUsers({ pageSize: 100, pageNumber }));
-    return this.parse(res, userListingSchema, 'GET /api/v2/users');
+    const res = await this.call('GET /api/v2/users', userListingSchema, signal, () => this.users.getUsers({ pageSize: 100, pageNumber }));
+    return res.body;
   }
 
   async conversation(conversationId: string, signal?: AbortSignal) {
     const endpoint = 'GET /api/v2/conversations/{conversationId}';
-    const res = await this.call(endpoint, signal, () => this.conversations.getConversation(conversationId));
-    return this.parse(res, conversationSchema, endpoint);
+    const res = await this.call(endpoint, conversationSchema, signal, () => this.conversations.getConversation(conversationId));
+    return res.body;
   }
 
   async recordingMetadata(conversationId: string, signal?: AbortSignal) {
     const endpoint = 'GET /api/v2/conversations/{conversationId}/recordingmetadata';
-    const res = await this.call(endpoint, signal, () => this.recording.getConversationRecordingmetadata(conversationId));
-    return this.parse(res, z.array(recordingMetadataSchema), endpoint);
+    const res = await this.call(endpoint, z.array(recordingMetadataSchema), signal, () =>
+      this.recording.getConversationRecordingmetadata(conversationId),
+    );
+    return res.body;
   }
 
   /** One recording with its media URI. `ready` is false while Genesys is still transcoding (202). */
@@ -179,10 +184,10 @@ export class GenesysClient {
     signal?: AbortSignal,
   ): Promise<{ ready: boolean; recording: Recording }> {
     const endpoint = 'GET /api/v2/conversations/{conversationId}/recordings/{recordingId}';
-    const res = await this.call(endpoint, signal, () =>
+    const res = await this.call(endpoint, recordingSchema, signal, () =>
       this.recording.getConversationRecording(conversationId, recordingId, { formatId: 'WAV' }),
     );
-    const recording = this.parse(res, recordingSchema, endpoint);
+    const recording = res.body;
     const hasMedia = Object.values(recording.mediaUris ?? {}).some((m) => !!m.mediaUri);
     return { ready: res.status === 200 && hasMedia, recording };
   }
@@ -197,7 +202,12 @@ export class GenesysClient {
   }
 
   /** One logical call: token handling inside, retries outside (a replayed 401 is not a retry). */
-  private call(endpoint: string, signal: AbortSignal | undefined, invoke: () => Promise<unknown>): Promise<SdkResponse> {
+  private call<T>(
+    endpoint: string,
+    schema: z.ZodType<T>,
+    signal: AbortSignal | undefined,
+    invoke: () => Promise<unknown>,
+  ): Promise<{ status: number; body: T }> {
     return withRetry(
       () =>
         this.deps.tokens.withToken(async (token) => {
@@ -211,7 +221,7 @@ export class GenesysClient {
           }
           const res = this.toResponse(endpoint, raw);
           this.observe(res);
-          return res;
+          return { status: res.status, body: this.parse(res, schema, endpoint) };
         }),
       {
         clock: this.deps.clock,
@@ -253,6 +263,8 @@ export class GenesysClient {
     this.observe(res);
     const body = res.body as { message?: unknown; code?: unknown } | undefined;
     const detail = typeof body?.message === 'string' ? body.message : `HTTP ${res.status}`;
+    // The SDK rejects a 2xx whose body was cut short or could not be read (axios ERR_BAD_RESPONSE).
+    if (res.status < 400) return new InvalidResponseError(endpoint, 'the body was cut short or unreadable');
     if (res.status === 401) return new TokenRejectedError(endpoint);
     if (res.status === 429) return new RateLimitError(endpoint, parseRetryAfter(res.headers['retry-after'], this.deps.clock.now()));
     if (res.status === 403) {
