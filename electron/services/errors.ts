@@ -86,8 +86,26 @@ export class StorageError extends AppError {
 
 /** The WORM audit write failed; the access it was guarding must not happen. */
 export class AuditUnavailableError extends AppError {
-  constructor(message: string, cause?: unknown) {
-    super('AUDIT_UNAVAILABLE', message, { cause, retryable: true });
+  constructor(message: string, cause?: unknown, options: { retryable?: boolean; details?: Record<string, unknown> } = {}) {
+    super('AUDIT_UNAVAILABLE', message, { cause, retryable: options.retryable ?? true, details: options.details });
+  }
+}
+
+/**
+ * A request to the WORM store (S3 Object Lock) failed, or the store is not set up for WORM.
+ * `unavailable`: the store could not be reached or answered 5xx (worth a retry); otherwise it refused.
+ */
+export class WormStoreError extends AppError {
+  readonly endpoint: string;
+  readonly unavailable: boolean;
+  constructor(endpoint: string, message: string, options: { unavailable: boolean; cause?: unknown; status?: number }) {
+    super(options.unavailable ? 'UPSTREAM_UNAVAILABLE' : 'STORAGE', message, {
+      cause: options.cause,
+      retryable: options.unavailable,
+      details: { endpoint, ...(options.status === undefined ? {} : { status: options.status }) },
+    });
+    this.endpoint = endpoint;
+    this.unavailable = options.unavailable;
   }
 }
 
