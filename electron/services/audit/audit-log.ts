@@ -199,7 +199,8 @@ export class AuditLog {
       // Versions of one key come newest first: the first one seen is the one to read.
       for (const version of page.Versions ?? []) {
         const seq = version.Key === undefined ? null : seqOfAuditEventKey(logId, version.Key);
-        if (seq === null || !version.VersionId) continue;
+        // radosgw treats a KeyMarker without VersionIdMarker as inclusive (AWS: exclusive); skip it either way.
+        if (seq === null || !version.VersionId || (afterSeq !== null && seq <= afterSeq)) continue;
         if (seq === lastSeq) {
           if (forkedSeqs.at(-1) !== seq) forkedSeqs.push(seq);
           continue;
