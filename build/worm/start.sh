@@ -11,6 +11,7 @@
 #   OBJECTSTORE    memstore|bluestore (default memstore)
 #   S3_ACCESS_KEY / S3_SECRET_KEY (default: random per cluster)
 #   READY_TIMEOUT  seconds (default 60)
+#   WORM_OWNER_PID stop the cluster once this process is gone (a test runner that crashed or was killed)
 # On success writes $RUN_DIR/env and prints it; on failure exits != 0 with the log tail on stderr.
 set -euo pipefail
 
@@ -68,6 +69,11 @@ port_free() {
   local hex
   hex=$(printf '%04X' "$1")
   ! grep -qE "^ *[0-9]+: [0-9A-F]+:$hex " /proc/net/tcp /proc/net/tcp6 2>/dev/null
+}
+port_listening() {  # state 0A = LISTEN
+  local hex
+  hex=$(printf '%04X' "$1")
+  grep -qE "^ *[0-9]+: [0-9A-F]+:$hex [0-9A-F]+:[0-9A-F]+ 0A " /proc/net/tcp /proc/net/tcp6 2>/dev/null
 }
 pick_port() {
   local low _high port i
@@ -157,6 +163,11 @@ osd max object name len = 460
 osd max object namespace len = 64
 osd check max object name len on startup = false
 
+[client]
+# rgw starts with the osd still booting; ops it sent too early are resent on the objecter tick
+# (default 5 s), which made one start in three take 6 s instead of 1.
+objecter tick interval = 0.2
+
 [client.rgw.a]
 # radosgw's built-in defaults force ms_mon_client_mode=secure, which auth=none cannot provide.
 ms mon client mode = crc secure
@@ -166,6 +177,10 @@ rgw dns name =
 rgw data = $RUN_DIR/rgw
 EOF
 }
+
+for fixed in "$FIXED_MON_PORT" "$FIXED_RGW_PORT"; do
+  [[ -z "$fixed" ]] || port_free "$fixed" || die "port $fixed is already in use (unset MON_PORT/RGW_PORT to pick free ports)"
+done
 
 FSID=$(uuidgen)
 OSD_UUID=$(uuidgen)
@@ -181,9 +196,17 @@ for attempt in 1 2 3; do
   ceph-mon -c "$CONF" --mkfs -i a --monmap "$RUN_DIR/monmap" --keyring "$RUN_DIR/keyring" >"$RUN_DIR/log/mon-mkfs.log" 2>&1 \
     || die "mon mkfs failed"
   start_bg mon.a ceph-mon -c "$CONF" -i a -f
-  # `ceph osd new` waits (up to --connect-timeout) for the monitor itself: no separate readiness poll.
-  if OSD_ID=$("${CEPH[@]}" osd new "$OSD_UUID" 2>"$RUN_DIR/log/osd-new.log"); then break; fi
-  running mon.a && die "monitor on port $MON_PORT does not answer"
+  # Listening (port was free before) or exited (bind failed): a lost race costs a retry, not a timeout.
+  for _ in $(seq 1 100); do
+    port_listening "$MON_PORT" && break
+    running mon.a || break
+    sleep 0.05
+  done
+  if running mon.a; then
+    # `ceph osd new` waits (up to --connect-timeout) for the monitor to form its quorum of one.
+    OSD_ID=$("${CEPH[@]}" osd new "$OSD_UUID" 2>"$RUN_DIR/log/osd-new.log") || die "monitor on port $MON_PORT does not answer"
+    break
+  fi
   [[ -z "$FIXED_MON_PORT" && $attempt -lt 3 ]] || die "monitor exited (port $MON_PORT)"
   ts "monitor exited on port $MON_PORT; retrying with another port"
 done
@@ -240,4 +263,12 @@ RUN_DIR=$RUN_DIR
 EOF
 # `current` is only a default for humans running stop.sh / status.sh by hand.
 mkdir -p "$WORM_BASE" && ln -sfn "$RUN_DIR" "$WORM_BASE/current"
+
+# Watchdog: a cluster whose owner died would otherwise run until the machine reboots. It ends by
+# itself when stop.sh has run (empty pids file).
+if [[ -n "${WORM_OWNER_PID:-}" ]]; then
+  setsid bash -c 'while kill -0 "$1" 2>/dev/null && [[ -s "$2/pids" ]]; do sleep 2; done
+    [[ -s "$2/pids" ]] && "$3" "$2"' worm-watchdog "$WORM_OWNER_PID" "$RUN_DIR" "$HERE/stop.sh" \
+    </dev/null >>"$RUN_DIR/log/watchdog.log" 2>&1 &
+fi
 cat "$RUN_DIR/env"

@@ -27,6 +27,8 @@ export type LocalWormOptions = {
   baseDir?: string;
   /** Where start.sh, stop.sh and status.sh live; default build/worm/ in this checkout. */
   scriptsDir?: string;
+  /** Stop the cluster when this process exits without stopping it (default true, so crashes leak nothing). */
+  stopWithProcess?: boolean;
 };
 
 const startTimeoutMs = 90_000;
@@ -39,7 +41,8 @@ export async function startLocalWorm(options: LocalWormOptions = {}): Promise<Lo
   // The run dir is made here, so that even a start.sh killed by our timeout leaves daemons we can stop.
   const runDir = await mkdtemp(join(baseDir, 'run.'));
   try {
-    await runScript(join(scripts, 'start.sh'), [], { WORM_BASE: baseDir, RUN_DIR: runDir }, startTimeoutMs);
+    const owner: Record<string, string> = options.stopWithProcess === false ? {} : { WORM_OWNER_PID: String(process.pid) };
+    await runScript(join(scripts, 'start.sh'), [], { WORM_BASE: baseDir, RUN_DIR: runDir, ...owner }, startTimeoutMs);
   } catch (error) {
     await stopLocalWorm(runDir, { scriptsDir: scripts, keep: true }).catch(() => undefined);
     throw new StorageError(`Local WORM store did not start (logs kept in ${runDir}/log): ${scriptFailure(error)}`, error);
@@ -100,7 +103,7 @@ function wormScriptsDir(override: string | undefined): string {
 }
 
 // Knobs the scripts would otherwise inherit from whoever runs us (e.g. real S3 credentials).
-const scrubbedEnv = ['RUN_DIR', 'RGW_PORT', 'MON_PORT', 'S3_ACCESS_KEY', 'S3_SECRET_KEY', 'KEEP', 'WORM_BASE'];
+const scrubbedEnv = ['RUN_DIR', 'RGW_PORT', 'MON_PORT', 'S3_ACCESS_KEY', 'S3_SECRET_KEY', 'KEEP', 'WORM_BASE', 'WORM_OWNER_PID'];
 
 async function runScript(script: string, args: ReadonlyArray<string>, env: Record<string, string>, timeoutMs: number): Promise<string> {
   const base = Object.fromEntries(Object.entries(process.env).filter(([name]) => !scrubbedEnv.includes(name)));
