@@ -1,8 +1,11 @@
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
+  CreateBucketCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   GetObjectRetentionCommand,
@@ -13,6 +16,7 @@ import {
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { auditEventKey, auditEventsPrefix, genesisHash, hashAuditEvent, sha256Hex } from '../../../electron/services/audit/audit-event';
 import { AuditLog, readAuditLog, type AuditHeadStore, type AuditLogDeps } from '../../../electron/services/audit/audit-log';
+import { acquireLockFile } from '../../../electron/services/audit/lock-file';
 import { AuditUnavailableError, ValidationError } from '../../../electron/services/errors';
 import { createWormS3Client } from '../../../electron/services/worm/s3-client';
 import type { Clock } from '../../../electron/services/ports';
@@ -155,6 +159,43 @@ describe('AuditLog.append against radosgw', () => {
     expectIntactChain(events);
   });
 
+  it('never forks when separate processes append at the same time', async () => {
+    const logId = randomUUID();
+    const lockFile = join(dir, `processes-${logId}.lock`);
+    const worker = fileURLToPath(new URL('../../helpers/fixtures/audit-append-worker.ts', import.meta.url));
+    const runWorker = () =>
+      new Promise<void>((resolve, reject) => {
+        const env = { ...process.env, AUDIT_WORKER: JSON.stringify({ connection, bucket, logId, lockFile, count: 10 }) };
+        execFile(process.execPath, ['--import', 'tsx', worker], { env, timeout: 60_000 }, (error) => (error ? reject(error) : resolve()));
+      });
+    const inProcess = async () => {
+      const log = auditLog({ logId, lockFile });
+      for (let i = 0; i < 10; i += 1) await log.append({ action: 'search', details: { i } });
+    };
+    await Promise.all([runWorker(), runWorker(), inProcess()]);
+
+    const versions = await versionsOf(logId);
+    expect(versions).toHaveLength(30);
+    expect(new Set(versions.map((v) => v.key)).size).toBe(30);
+    const events = await collect(logId);
+    expectIntactChain(events);
+    expect(new Set(events.map((e) => e.operator.osAccount))).toEqual(new Set(['cli', 'jdoe']));
+  });
+
+  it('refuses the append when another writer holds the lock too long', async () => {
+    const logId = randomUUID();
+    const lockFile = join(dir, `held-${logId}.lock`);
+    const holder = await acquireLockFile(lockFile);
+    try {
+      const error = await auditLog({ logId, lockFile, lockTimeoutMs: 200 }).append({ action: 'play' }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(AuditUnavailableError);
+      expect((error as Error).message).toMatch(/held by pid/);
+    } finally {
+      await holder.release();
+    }
+    expect(await versionsOf(logId)).toEqual([]);
+  });
+
   it('continues the chain from the bucket when the local head is lost or behind', async () => {
     const logId = randomUUID();
     const lockFile = join(dir, `recover-${logId}.lock`);
@@ -201,12 +242,17 @@ describe('AuditLog.append against radosgw', () => {
     expect((await log.append({ action: 'play' })).seq).toBe(0);
   });
 
-  it('refuses a bucket without Object Lock', async () => {
-    const logId = randomUUID();
-    const headStore: AuditHeadStore = new InMemoryAuditHeadStore();
-    const error = await auditLog({ logId, headStore, bucket: `missing-${logId}` }).append({ action: 'search' }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(AuditUnavailableError);
-    expect((error as Error).message).toMatch(/NoSuchBucket/);
-    expect(await headStore.load(logId)).toBeNull();
+  it('refuses to log into a missing bucket or one without Object Lock, and keeps the head', async () => {
+    const plain = `plain-${randomUUID()}`;
+    await s3.send(new CreateBucketCommand({ Bucket: plain }));
+    for (const [target, cause] of [[`missing-${randomUUID()}`, /NoSuchBucket/], [plain, /InvalidRequest/]] as const) {
+      const logId = randomUUID();
+      const headStore: AuditHeadStore = new InMemoryAuditHeadStore();
+      const error = await auditLog({ logId, headStore, bucket: target }).append({ action: 'search' }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(AuditUnavailableError);
+      expect((error as AuditUnavailableError).retryable).toBe(false);
+      expect((error as Error).message).toMatch(cause);
+      expect(await headStore.load(logId)).toBeNull();
+    }
   });
 });
