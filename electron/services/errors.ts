@@ -116,9 +116,11 @@ export class ValidationError extends AppError {
 }
 
 export function describeCause(cause: unknown): string {
+  if (cause instanceof AppError) return cause.message;
   if (cause instanceof Error) {
     const code = (cause as { code?: unknown }).code;
-    return typeof code === 'string' ? `${code} ${cause.message}`.trim() : cause.message;
+    // Node's system errors usually repeat their code in the message ("connect ECONNREFUSED ...").
+    return typeof code === 'string' && !cause.message.includes(code) ? `${code} ${cause.message}`.trim() : cause.message;
   }
   return String(cause);
 }

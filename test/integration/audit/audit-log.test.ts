@@ -220,6 +220,34 @@ describe('AuditLog.append against radosgw', () => {
     expectIntactChain(all);
   });
 
+  it('keeps the chain when the head store cannot save (the bucket is the record)', async () => {
+    const logId = randomUUID();
+    const logger = new MemoryLogger();
+    const brokenStore: AuditHeadStore = {
+      load: async () => null,
+      save: async () => {
+        throw new Error('SQLITE_FULL: database or disk is full');
+      },
+    };
+    const log = auditLog({ logId, headStore: brokenStore, logger });
+    expect((await log.append({ action: 'search' })).seq).toBe(0);
+    expect((await log.append({ action: 'play' })).seq).toBe(1);
+    expect(logger.text()).toMatch(/could not save the audit head.*SQLITE_FULL/);
+    expectIntactChain(await collect(logId));
+  });
+
+  it('refuses the append when the head store cannot be read', async () => {
+    const logId = randomUUID();
+    const unreadable: AuditHeadStore = {
+      load: async () => {
+        throw new Error('SQLITE_CORRUPT');
+      },
+      save: async () => undefined,
+    };
+    await expect(auditLog({ logId, headStore: unreadable }).append({ action: 'play' })).rejects.toThrow(/cannot read the local audit head: SQLITE_CORRUPT/);
+    expect(await versionsOf(logId)).toEqual([]);
+  });
+
   it('refuses to write a gap when the local head is ahead of the bucket', async () => {
     const logId = randomUUID();
     const headStore = new InMemoryAuditHeadStore();
