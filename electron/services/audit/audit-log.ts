@@ -58,6 +58,8 @@ export type AuditLogDeps = {
   logger: Logger;
   /** How long to wait for another process's append; default 30 s. */
   lockTimeoutMs?: number;
+  /** Deadline for the store's part of one append (reconcile + write); default 10 s. */
+  writeTimeoutMs?: number;
 };
 
 export type AuditAppendInput = {
@@ -120,8 +122,10 @@ export class AuditLog {
     } catch (error) {
       throw new AuditUnavailableError(`Audit log unavailable: ${describeCause(error)}`, error);
     }
+    const writeTimeoutMs = this.deps.writeTimeoutMs ?? 10_000;
+    const deadline = AbortSignal.timeout(writeTimeoutMs);
     try {
-      const head = await this.resolveHead();
+      const head = await this.resolveHead(deadline);
       const event = this.buildEvent(request, head);
       const body = serializeAuditEvent(event);
       if (Buffer.byteLength(body) > maxEventBytes) throw new ValidationError(`audit event too large (over ${maxEventBytes} bytes)`);
@@ -133,7 +137,7 @@ export class AuditLog {
         contentType: 'application/json',
         retainUntil: new Date(Date.parse(event.time) + this.deps.retention.durationMs),
         mode: this.deps.retention.mode,
-      });
+      }, { abortSignal: deadline });
       const written = { seq: event.seq, hash: sha256Hex(body) };
       this.confirmedHead = written;
       await this.saveHead(written);
@@ -147,7 +151,7 @@ export class AuditLog {
       });
       return event;
     } catch (error) {
-      throw this.toAuditError(error);
+      throw this.toAuditError(error, deadline.aborted ? writeTimeoutMs : null);
     } finally {
       await this.release(lock);
     }
@@ -157,10 +161,10 @@ export class AuditLog {
    * The head to append after, reconciled with the bucket under the lock: another process (or a lost
    * local store) may have moved the log on, and the bucket is the record.
    */
-  private async resolveHead(): Promise<AuditHead | null> {
+  private async resolveHead(abortSignal: AbortSignal): Promise<AuditHead | null> {
     const { logger, logId } = this.deps;
     const local = await this.loadHead();
-    const scan = await this.scanKeys(local === null || local.seq === 0 ? null : local.seq - 1);
+    const scan = await this.scanKeys(local === null || local.seq === 0 ? null : local.seq - 1, abortSignal);
     if (local && scan.first?.seq !== local.seq) {
       throw new AuditUnavailableError(
         `Audit log unavailable: the local head is event ${local.seq} of log ${logId}, but bucket "${this.deps.bucket}" ` +
@@ -173,7 +177,7 @@ export class AuditLog {
     const last = scan.last;
     if (!last) return null;
     if (local && last.seq === local.seq && sameHead(this.confirmedHead, local)) return local;
-    const remote = await this.readHeadEvent(last.seq, last.versionId);
+    const remote = await this.readHeadEvent(last.seq, last.versionId, abortSignal);
     if (!local || last.seq > local.seq) {
       logger.warn('bucket is ahead of the local audit head; continuing from the bucket', { logId, localSeq: local?.seq ?? null, bucketSeq: last.seq });
     } else if (remote.hash !== local.hash) {
@@ -184,7 +188,7 @@ export class AuditLog {
   }
 
   /** First and last event keys after `afterSeq` (all when null), and keys stored more than once. */
-  private async scanKeys(afterSeq: number | null): Promise<{ first: KeyVersion | null; last: KeyVersion | null; forkedSeqs: Array<number> }> {
+  private async scanKeys(afterSeq: number | null, abortSignal: AbortSignal): Promise<{ first: KeyVersion | null; last: KeyVersion | null; forkedSeqs: Array<number> }> {
     const { s3, bucket, logId } = this.deps;
     let first: KeyVersion | null = null;
     let last: KeyVersion | null = null;
@@ -194,7 +198,10 @@ export class AuditLog {
     let versionIdMarker: string | undefined;
     for (;;) {
       const page = await wormRequest(s3, `ListObjectVersions s3://${bucket}/${auditEventsPrefix(logId)}`, () =>
-        s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: auditEventsPrefix(logId), KeyMarker: keyMarker, VersionIdMarker: versionIdMarker })),
+        s3.send(
+          new ListObjectVersionsCommand({ Bucket: bucket, Prefix: auditEventsPrefix(logId), KeyMarker: keyMarker, VersionIdMarker: versionIdMarker }),
+          { abortSignal },
+        ),
       );
       // Versions of one key come newest first: the first one seen is the one to read.
       for (const version of page.Versions ?? []) {
@@ -216,11 +223,11 @@ export class AuditLog {
     return { first, last, forkedSeqs };
   }
 
-  private async readHeadEvent(seq: number, versionId: string): Promise<AuditHead> {
+  private async readHeadEvent(seq: number, versionId: string, abortSignal: AbortSignal): Promise<AuditHead> {
     const { s3, bucket, logId } = this.deps;
     const key = auditEventKey(logId, seq);
     const text = await wormRequest(s3, `GetObject s3://${bucket}/${key}`, async () => {
-      const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }));
+      const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }), { abortSignal });
       if (!object.Body) throw new Error('empty body');
       return object.Body.transformToString('utf8');
     });
@@ -290,8 +297,15 @@ export class AuditLog {
     }
   }
 
-  private toAuditError(error: unknown): AppError {
+  private toAuditError(error: unknown, timedOutAfterMs: number | null): AppError {
     if (error instanceof AuditUnavailableError || error instanceof ValidationError) return error;
+    if (error instanceof WormStoreError && timedOutAfterMs !== null) {
+      return new AuditUnavailableError(
+        `Audit log unavailable, access refused: WORM store at ${error.endpoint} did not answer within ${timedOutAfterMs} ms`,
+        error,
+        { details: error.details },
+      );
+    }
     if (error instanceof WormStoreError) {
       return new AuditUnavailableError(`Audit log unavailable, access refused: ${error.message}`, error, {
         retryable: error.retryable,

@@ -11,6 +11,7 @@ export type WormConnection = {
  * An S3 client for radosgw-style WORM stores. Path-style addressing; checksums only where the API
  * requires them (radosgw accepts a wrong x-amz-checksum-crc32 silently, so callers send Content-MD5,
  * which it does verify). Short timeouts and two attempts: an outage must refuse an access quickly.
+ * Large uploads can pass a longer `requestTimeout` per call: `s3.send(command, { requestTimeout })`.
  */
 export function createWormS3Client(config: Readonly<WormConnection>): S3Client {
   return new S3Client({
@@ -20,7 +21,8 @@ export function createWormS3Client(config: Readonly<WormConnection>): S3Client {
     credentials: { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey },
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
-    requestHandler: { connectionTimeout: 2_000, requestTimeout: 10_000 },
+    // requestTimeout alone only logs a warning in this SDK; a hung store must fail the request.
+    requestHandler: { connectionTimeout: 2_000, requestTimeout: 10_000, throwOnRequestTimeout: true, socketTimeout: 10_000 },
     maxAttempts: 2,
   });
 }
