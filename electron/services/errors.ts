@@ -86,8 +86,26 @@ export class StorageError extends AppError {
 
 /** The WORM audit write failed; the access it was guarding must not happen. */
 export class AuditUnavailableError extends AppError {
-  constructor(message: string, cause?: unknown) {
-    super('AUDIT_UNAVAILABLE', message, { cause, retryable: true });
+  constructor(message: string, cause?: unknown, options: { retryable?: boolean; details?: Record<string, unknown> } = {}) {
+    super('AUDIT_UNAVAILABLE', message, { cause, retryable: options.retryable ?? true, details: options.details });
+  }
+}
+
+/**
+ * A request to the WORM store (S3 Object Lock) failed, or the store is not set up for WORM.
+ * `unavailable`: the store could not be reached or answered 5xx (worth a retry); otherwise it refused.
+ */
+export class WormStoreError extends AppError {
+  readonly endpoint: string;
+  readonly unavailable: boolean;
+  constructor(endpoint: string, message: string, options: { unavailable: boolean; cause?: unknown; status?: number }) {
+    super(options.unavailable ? 'UPSTREAM_UNAVAILABLE' : 'STORAGE', message, {
+      cause: options.cause,
+      retryable: options.unavailable,
+      details: { endpoint, ...(options.status === undefined ? {} : { status: options.status }) },
+    });
+    this.endpoint = endpoint;
+    this.unavailable = options.unavailable;
   }
 }
 
@@ -98,9 +116,11 @@ export class ValidationError extends AppError {
 }
 
 export function describeCause(cause: unknown): string {
+  if (cause instanceof AppError) return cause.message;
   if (cause instanceof Error) {
     const code = (cause as { code?: unknown }).code;
-    return typeof code === 'string' ? `${code} ${cause.message}`.trim() : cause.message;
+    // Node's system errors usually repeat their code in the message ("connect ECONNREFUSED ...").
+    return typeof code === 'string' && !cause.message.includes(code) ? `${code} ${cause.message}`.trim() : cause.message;
   }
   return String(cause);
 }

@@ -1,2 +1,23 @@
-// Placeholder until the WORM store lands: the integration project needs a global setup file.
-export default async function setup(): Promise<void> {}
+import type { TestProject } from 'vitest/node';
+import type { WormConnection } from '../../electron/services/worm/s3-client';
+import { startLocalWorm } from '../../electron/services/worm/local-worm';
+
+// One radosgw for the whole integration project; tests reach it with inject('worm').
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const started = Date.now();
+  const worm = await startLocalWorm();
+  // The endpoint only: the connection (with its secret key) goes to tests, never to the console.
+  console.log(`integration: radosgw at ${worm.connection.endpoint} (${Date.now() - started} ms, ${worm.runDir})`);
+  project.provide('worm', { connection: worm.connection, runDir: worm.runDir });
+  return async () => {
+    await worm.stop();
+  };
+}
+
+declare module 'vitest' {
+  // Module augmentation needs an interface.
+  // eslint-disable-next-line @typescript-eslint/consistent-type-definitions
+  export interface ProvidedContext {
+    worm: { connection: WormConnection; runDir: string };
+  }
+}

@@ -1,0 +1,132 @@
+import { createHash } from 'node:crypto';
+import {
+  CreateBucketCommand,
+  GetObjectLockConfigurationCommand,
+  HeadBucketCommand,
+  PutObjectCommand,
+  PutObjectLockConfigurationCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { ValidationError, WormStoreError } from '../errors';
+import { wormEndpointOf } from './s3-client';
+import { classifyS3Failure } from './s3-errors';
+
+export type LockMode = 'COMPLIANCE' | 'GOVERNANCE';
+
+export type LockedObjectInput = {
+  bucket: string;
+  key: string;
+  body: Uint8Array | string;
+  contentType: string;
+  retainUntil: Date;
+  mode: LockMode;
+  legalHold?: boolean;
+};
+
+/** Stores one object version under Object Lock retention; resolves once the store acknowledged it. */
+export async function putLockedObject(
+  s3: S3Client,
+  input: Readonly<LockedObjectInput>,
+  options: { abortSignal?: AbortSignal } = {},
+): Promise<{ versionId: string; etag: string }> {
+  const body = typeof input.body === 'string' ? Buffer.from(input.body, 'utf8') : input.body;
+  const result = await wormRequest(s3, `PutObject s3://${input.bucket}/${input.key}`, () =>
+    s3.send(
+      new PutObjectCommand({
+        Bucket: input.bucket,
+        Key: input.key,
+        Body: body,
+        ContentType: input.contentType,
+        ContentMD5: createHash('md5').update(body).digest('base64'),
+        ObjectLockMode: input.mode,
+        ObjectLockRetainUntilDate: input.retainUntil,
+        ...(input.legalHold ? { ObjectLockLegalHoldStatus: 'ON' as const } : {}),
+      }),
+      options,
+    ),
+  );
+  // A version id proves the bucket is versioned, which Object Lock implies; without one nothing is locked.
+  if (!result.VersionId || !result.ETag) {
+    throw new WormStoreError(await wormEndpointOf(s3), `PutObject s3://${input.bucket}/${input.key} returned no version id: the bucket is not versioned, so the object is not locked`, { unavailable: false });
+  }
+  return { versionId: result.VersionId, etag: result.ETag };
+}
+
+/**
+ * Makes sure `bucket` exists with Object Lock. A missing bucket is created with Object Lock and the
+ * default retention; an existing one is only checked (its retention rule is the administrator's).
+ */
+export async function ensureLockedBucket(
+  s3: S3Client,
+  input: Readonly<{ bucket: string; mode: LockMode; defaultRetentionDays: number }>,
+): Promise<void> {
+  if (!Number.isInteger(input.defaultRetentionDays) || input.defaultRetentionDays < 1) {
+    throw new ValidationError(`default retention must be a whole number of days >= 1, got ${input.defaultRetentionDays}`);
+  }
+  if (await bucketExists(s3, input.bucket)) {
+    await assertObjectLockEnabled(s3, input.bucket);
+    return;
+  }
+  await wormRequest(s3, `CreateBucket ${input.bucket}`, () =>
+    s3.send(new CreateBucketCommand({ Bucket: input.bucket, ObjectLockEnabledForBucket: true })),
+  );
+  await wormRequest(s3, `PutObjectLockConfiguration ${input.bucket}`, () =>
+    s3.send(
+      new PutObjectLockConfigurationCommand({
+        Bucket: input.bucket,
+        ObjectLockConfiguration: {
+          ObjectLockEnabled: 'Enabled',
+          Rule: { DefaultRetention: { Mode: input.mode, Days: input.defaultRetentionDays } },
+        },
+      }),
+    ),
+  );
+}
+
+async function bucketExists(s3: S3Client, bucket: string): Promise<boolean> {
+  try {
+    await s3.send(new HeadBucketCommand({ Bucket: bucket }));
+    return true;
+  } catch (error) {
+    if (classifyS3Failure(error).status === 404) return false;
+    throw await toWormStoreError(s3, `HeadBucket ${bucket}`, error);
+  }
+}
+
+async function assertObjectLockEnabled(s3: S3Client, bucket: string): Promise<void> {
+  let enabled = false;
+  try {
+    const result = await s3.send(new GetObjectLockConfigurationCommand({ Bucket: bucket }));
+    enabled = result.ObjectLockConfiguration?.ObjectLockEnabled === 'Enabled';
+  } catch (error) {
+    if (classifyS3Failure(error).status !== 404) throw await toWormStoreError(s3, `GetObjectLockConfiguration ${bucket}`, error);
+  }
+  if (!enabled) {
+    throw new WormStoreError(
+      await wormEndpointOf(s3),
+      `Bucket "${bucket}" exists but Object Lock is not enabled on it, so nothing stored there would be WORM. ` +
+        'Object Lock can only be turned on when a bucket is created: configure a new bucket name.',
+      { unavailable: false },
+    );
+  }
+}
+
+/** Runs one S3 request; any failure becomes a WormStoreError naming the endpoint and the cause. */
+export async function wormRequest<T>(s3: S3Client, operation: string, request: () => Promise<T>): Promise<T> {
+  try {
+    return await request();
+  } catch (error) {
+    throw await toWormStoreError(s3, operation, error);
+  }
+}
+
+async function toWormStoreError(s3: S3Client, operation: string, error: unknown): Promise<WormStoreError> {
+  const endpoint = await wormEndpointOf(s3);
+  const failure = classifyS3Failure(error);
+  const what = failure.unavailable ? 'WORM store unavailable' : 'WORM store refused the request';
+  return new WormStoreError(endpoint, `${what}: ${operation} at ${endpoint} failed: ${failure.summary}`, {
+    unavailable: failure.unavailable,
+    cause: error,
+    status: failure.status,
+  });
+}

@@ -1,0 +1,52 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AuditLog, type AuditLogDeps } from '../../../../../electron/services/audit/audit-log';
+import { ValidationError } from '../../../../../electron/services/errors';
+import { createWormS3Client } from '../../../../../electron/services/worm/s3-client';
+import { FakeClock } from '../../../../helpers/fake-clock';
+import { InMemoryAuditHeadStore } from '../../../../helpers/in-memory-audit-head-store';
+import { MemoryLogger } from '../../../../helpers/memory-logger';
+
+// No store is running: everything here must be refused before any request or lock is attempted.
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'custody-audit-unit-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+function deps(overrides: Partial<AuditLogDeps> = {}): AuditLogDeps {
+  return {
+    s3: createWormS3Client({ endpoint: 'http://127.0.0.1:9', region: 'us-east-1', accessKeyId: 'k', secretAccessKey: 's' }),
+    bucket: 'audit',
+    logId: 'log-1',
+    operator: { osAccount: 'jdoe', name: 'Jane Doe' },
+    workstation: { hostname: 'ws', addresses: [] },
+    clock: new FakeClock(),
+    newEventId: () => 'e-1',
+    retention: { mode: 'COMPLIANCE', durationMs: 1000 },
+    headStore: new InMemoryAuditHeadStore(),
+    lockFile: join(dir, 'audit.lock'),
+    logger: new MemoryLogger(),
+    ...overrides,
+  };
+}
+
+describe('AuditLog (no store)', () => {
+  it('refuses unusable configuration when constructed', () => {
+    expect(() => new AuditLog(deps({ logId: 'a/b' }))).toThrow(ValidationError);
+    expect(() => new AuditLog(deps({ retention: { mode: 'COMPLIANCE', durationMs: 0 } }))).toThrow(/retention/);
+    expect(() => new AuditLog(deps({ operator: { osAccount: 'x' } as never }))).toThrow(/operator/);
+  });
+
+  it('rejects invalid events before touching the lock or the store', async () => {
+    const log = new AuditLog(deps());
+    await expect(log.append({ action: 'erase' as never })).rejects.toBeInstanceOf(ValidationError);
+    await expect(log.append({ action: 'play', conversationId: 'has spaces' })).rejects.toThrow(/conversation id/);
+    await expect(log.append({ action: 'search', caseReference: 'ab' })).rejects.toThrow(/at least 3/);
+    await expect(log.append({ action: 'search', extra: 1 } as never)).rejects.toBeInstanceOf(ValidationError);
+  });
+});
