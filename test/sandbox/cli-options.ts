@@ -9,7 +9,7 @@ export const SANDBOX_USAGE = `Usage: custody sandbox [options]
   --conversations N        conversations in the dataset (default 240)
   --recordings N           bulk mode: N short recordings (overrides --conversations)
   --days N                 span of the dataset in days (default 30)
-  --anchor ISO             "now" of the dataset (default today 23:59 UTC)
+  --anchor ISO             "now" of the dataset (default now, to the minute)
   --token-ttl SECONDS      access token lifetime (default 86400)
   --rate-limit PER_MINUTE  API requests per token per minute (default 300)
   --token-limit PER_MINUTE token requests per client per minute (default off)

@@ -168,9 +168,9 @@ export const AUDIO_BYTES_PER_FRAME = 4; // 16-bit stereo
 const DAY_MS = 86_400_000;
 const MINUTE_MS = 60_000;
 
-/** The default anchor: today 23:59 UTC, so the dataset covers the days up to and including today. */
+/** The default anchor: now, to the minute, so no call lies in the future of the client's clock. */
 export function defaultAnchor(now: Date = new Date()): Date {
-  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), 23, 59, 0, 0));
+  return new Date(Math.floor(now.getTime() / 60_000) * 60_000);
 }
 
 export function wavSizeForDuration(durationMs: number): number {

@@ -34,7 +34,7 @@ export type SandboxOptions = {
   port?: number;
   /** Default 1; all data is deterministic from (seed, anchor). */
   seed?: number;
-  /** "Now" of the dataset; default today 23:59 UTC. The data spans `days` days before it. */
+  /** "Now" of the dataset; default now, to the minute. The data spans `days` days before it. */
   anchor?: Date;
   /** Default 240. */
   conversations?: number;

@@ -1,7 +1,7 @@
 import platformClient from 'purecloud-platform-client-v2';
 import { z } from 'zod';
 import type { Logger } from '../../../shared/logger';
-import { TokenRejectedError, type IssuedToken, type TokenManager } from '../auth/token-manager';
+import { TokenManager, TokenRejectedError, type IssuedToken } from '../auth/token-manager';
 import type { GenesysCredentials } from '../auth/credentials';
 import type { GenesysEndpoint } from '../config/profile';
 import { AuthError, HttpError, InvalidResponseError, NetworkError, RateLimitError } from '../errors';
@@ -52,7 +52,8 @@ export function createSdkClient(endpoint: GenesysEndpoint, timeoutMs = 30_000): 
 
 const extendedResponseSchema = z.object({
   status: z.number(),
-  headers: z.record(z.string(), z.unknown()).optional(),
+  // axios hands back an AxiosHeaders instance, not a plain object.
+  headers: z.unknown(),
   body: z.unknown(),
 });
 
@@ -243,7 +244,9 @@ export class GenesysClient {
     const parsed = extendedResponseSchema.safeParse(raw);
     if (!parsed.success) throw new InvalidResponseError(endpoint, 'the SDK returned no response envelope');
     const headers: Record<string, string | undefined> = {};
-    for (const [k, v] of Object.entries(parsed.data.headers ?? {})) headers[k.toLowerCase()] = v === undefined ? undefined : String(v);
+    const rawHeaders = parsed.data.headers;
+    const plain = rawHeaders && typeof rawHeaders === 'object' ? ((rawHeaders as { toJSON?: () => object }).toJSON?.() ?? rawHeaders) : {};
+    for (const [k, v] of Object.entries(plain)) headers[k.toLowerCase()] = v === undefined || v === null ? undefined : String(v);
     return { status: parsed.data.status, headers, body: parsed.data.body };
   }
 
@@ -272,4 +275,40 @@ export class GenesysClient {
     }
     return new HttpError(res.status, endpoint, `Genesys answered ${res.status} on ${endpoint}: ${detail}`);
   }
+}
+
+/** Interactive calls (a search the officer waits for) give up fast; bulk work is patient. */
+export const interactiveBackoff: BackoffPolicy = { baseMs: 300, capMs: 2_000, maxAttempts: 3 };
+
+/**
+ * One SDK client and token for an org, with two call policies over it. Both share the token
+ * manager, so a refresh serves every caller.
+ */
+export function createGenesysClient(options: {
+  endpoint: GenesysEndpoint;
+  credentials: GenesysCredentials;
+  clock: Clock;
+  random: Random;
+  logger: Logger;
+  onToken?: (token: string) => void;
+  onRateLimit?: (observation: RateLimitObservation) => void;
+  acquire?: (signal?: AbortSignal) => Promise<void>;
+}): { interactive: GenesysClient; bulk: GenesysClient; tokens: TokenManager } {
+  const sdk = createSdkClient(options.endpoint);
+  const tokens = new TokenManager({
+    login: () => loginWithClientCredentials(sdk, options.credentials),
+    clock: options.clock,
+    logger: options.logger.child('auth'),
+    ...(options.onToken ? { onToken: options.onToken } : {}),
+  });
+  const base = {
+    sdk,
+    tokens,
+    clock: options.clock,
+    random: options.random,
+    logger: options.logger,
+    ...(options.onRateLimit ? { onRateLimit: options.onRateLimit } : {}),
+    ...(options.acquire ? { acquire: options.acquire } : {}),
+  };
+  return { interactive: new GenesysClient({ ...base, backoff: interactiveBackoff }), bulk: new GenesysClient(base), tokens };
 }

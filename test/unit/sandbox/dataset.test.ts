@@ -179,8 +179,8 @@ describe('generateDataset', () => {
     expect(() => generateDataset({ seed: 1, anchor: ANCHOR, days: 30, recordings: 0 })).toThrow(/recordings/);
   });
 
-  it('defaults the anchor to 23:59 UTC today and sizes WAVs from the duration', () => {
-    expect(defaultAnchor(new Date('2026-03-04T10:11:12Z')).toISOString()).toBe('2026-03-04T23:59:00.000Z');
+  it('defaults the anchor to now (to the minute) and sizes WAVs from the duration', () => {
+    expect(defaultAnchor(new Date('2026-03-04T10:11:12.345Z')).toISOString()).toBe('2026-03-04T10:11:00.000Z');
     expect(wavSizeForDuration(1000)).toBe(44 + 32_000);
   });
 });

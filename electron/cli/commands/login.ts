@@ -1,0 +1,52 @@
+import platformClient from 'purecloud-platform-client-v2';
+import { createInterface } from 'node:readline';
+import { genesysEndpointSchema, type GenesysEndpoint } from '../../services/config/profile';
+import { ValidationError } from '../../services/errors';
+import { parseFlags, requireFlag } from '../args';
+import { profileStore, type CommandContext } from '../context';
+
+const usage = 'custody login --client-id ID (--region NAME | --gateway URL)   (the client secret is read from stdin or a prompt)';
+
+/** `custody login`: stores an OAuth client for a real org. The secret goes to the keychain only. */
+export async function loginCommand(ctx: CommandContext, argv: ReadonlyArray<string>): Promise<number> {
+  const flags = parseFlags(argv, { 'client-id': { type: 'string' }, region: { type: 'string' }, gateway: { type: 'string' } }, usage);
+  const clientId = requireFlag(flags.string('client-id'), '--client-id', usage).trim();
+  const endpoint = endpointFrom(flags.string('region'), flags.string('gateway'));
+  const clientSecret = (await readSecret('Client secret: ')).trim();
+  if (!clientSecret) throw new ValidationError('No client secret was given (pipe it on stdin or type it at the prompt).');
+  const store = profileStore(ctx.profile);
+  await store.vault.saveGenesys({ clientId, clientSecret });
+  await store.update((p) => ({ ...p, genesys: endpoint }));
+  ctx.output.result({ profile: ctx.profile, clientId, ...endpoint }, () => `Stored client ${clientId} for ${'region' in endpoint ? endpoint.region : endpoint.gateway} in the OS keychain (profile "${ctx.profile}").`);
+  return 0;
+}
+
+/** Region names are the SDK's (eu_west_2) or their domains (euw2.pure.cloud); both map to a domain. */
+function endpointFrom(region: string | undefined, gateway: string | undefined): GenesysEndpoint {
+  if ((region === undefined) === (gateway === undefined)) throw new ValidationError(`Give exactly one of --region or --gateway.\n\nUsage: ${usage}`);
+  if (gateway !== undefined) {
+    const parsed = genesysEndpointSchema.safeParse({ gateway });
+    if (!parsed.success) throw new ValidationError(`--gateway must be an http(s) URL, not "${gateway}".`);
+    return parsed.data;
+  }
+  const hosts = platformClient.PureCloudRegionHosts as unknown as Record<string, string>;
+  const domain = hosts[region!] ?? Object.values(hosts).find((d) => d === region);
+  if (!domain) throw new ValidationError(`Unknown region "${region}". Known: ${Object.keys(hosts).join(', ')}`);
+  return { region: domain };
+}
+
+async function readSecret(prompt: string): Promise<string> {
+  if (!process.stdin.isTTY) {
+    let data = '';
+    for await (const chunk of process.stdin) data += String(chunk);
+    return data.split(/\r?\n/)[0] ?? '';
+  }
+  // Prompt without echo: the secret never appears on screen or in scrollback.
+  process.stderr.write(prompt);
+  const rl = createInterface({ input: process.stdin, terminal: true });
+  (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput = () => undefined;
+  const answer = await new Promise<string>((resolve) => rl.question('', resolve));
+  rl.close();
+  process.stderr.write('\n');
+  return answer;
+}

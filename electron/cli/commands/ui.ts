@@ -1,0 +1,111 @@
+import { GetObjectRetentionCommand } from '@aws-sdk/client-s3';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { auditEventKey } from '../../services/audit/audit-event';
+import { readAuditLog } from '../../services/audit/audit-log';
+import { composeEngine, type ComposedEngine } from '../../services/composition';
+import { createWormS3Client } from '../../services/worm/s3-client';
+import { launchBrowserShell } from '../../shell/browser-shell';
+import { runDemo } from '../../shell/demo';
+import { SHELL_ORIGIN } from '../../main/security';
+import { parseFlags } from '../args';
+import type { CommandContext } from '../context';
+
+const usage = 'custody ui [--demo] [--headless] [--case REF] [--screenshot PATH]';
+const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
+
+/**
+ * `custody ui`: the app. Electron where its binary is installed and a display exists; otherwise the
+ * same renderer in Debian's Chromium (the browser shell). Without a display, or with --demo, it drives
+ * the UI through the main job itself and reports each step, so it never just fails on a server.
+ */
+export async function uiCommand(ctx: CommandContext, argv: ReadonlyArray<string>): Promise<number> {
+  const flags = parseFlags(
+    argv,
+    { demo: { type: 'boolean' }, headless: { type: 'boolean' }, case: { type: 'string' }, screenshot: { type: 'string' } },
+    usage,
+  );
+  const hasDisplay = Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
+  const headless = flags.bool('headless') || !hasDisplay;
+  const demo = flags.bool('demo') || headless;
+  const rendererDir = await ensureRendererBuilt();
+  const electron = electronBinary();
+  if (electron && !headless && !demo) {
+    ctx.output.note('Starting Custody in Electron…');
+    return runElectron(electron, ctx.profile);
+  }
+  ctx.output.note(electron ? 'Starting Custody in the browser shell…' : 'Electron is not installed here: starting Custody in the browser shell (Debian Chromium)…');
+  const composed = await composeEngine({ profile: ctx.profile, mediaUrlBase: `${SHELL_ORIGIN}/media/recording/` });
+  const shell = await launchBrowserShell(composed, { rendererDir, headless });
+  try {
+    if (!demo) {
+      ctx.output.note('Custody is open. Close the browser window to quit.');
+      await new Promise<void>((done) => shell.browser.once('disconnected', () => done()));
+      return 0;
+    }
+    ctx.output.note(hasDisplay ? 'Demo: driving the app through the main job.' : 'No display: driving the app headless through the main job.');
+    const outcome = await runDemo(shell.page, {
+      caseReference: flags.string('case') ?? `DEMO-${new Date().toISOString().slice(0, 10)}`,
+      screenshot: resolve(flags.string('screenshot') ?? 'custody-demo.png'),
+      say: (line) => ctx.output.note(`  ${line}`),
+    });
+    const proof = await wormProof(composed, outcome.auditEventId);
+    ctx.output.result({ ...outcome, worm: proof }, () =>
+      [
+        `Played ${outcome.playedSeconds.toFixed(1)} s of trade ${outcome.tradingId} (conversation ${outcome.conversationId}).`,
+        `WORM audit record: s3://${proof.bucket}/${proof.key}`,
+        `  retention ${proof.mode} until ${proof.retainUntil}; it cannot be altered or deleted before then.`,
+        `Screenshot: ${outcome.screenshot}`,
+      ].join('\n'),
+    );
+    return 0;
+  } finally {
+    await shell.close();
+    await composed.close();
+  }
+}
+
+/** Where the demo's play was recorded in the bucket, and the lock radosgw holds on it. */
+async function wormProof(composed: ComposedEngine, eventId: string) {
+  const worm = composed.profile.worm!;
+  const credentials = (await composed.vault.loadWorm())!;
+  const s3 = createWormS3Client({ endpoint: worm.endpoint, region: worm.region, ...credentials });
+  for await (const event of readAuditLog(s3, worm.auditBucket, composed.profile.logId)) {
+    if (event.eventId !== eventId) continue;
+    const key = auditEventKey(composed.profile.logId, event.seq);
+    const retention = await s3.send(new GetObjectRetentionCommand({ Bucket: worm.auditBucket, Key: key }));
+    return { bucket: worm.auditBucket, key, mode: retention.Retention?.Mode ?? 'unknown', retainUntil: retention.Retention?.RetainUntilDate?.toISOString() ?? 'unknown' };
+  }
+  throw new Error(`audit event ${eventId} was not found in the bucket`);
+}
+
+async function ensureRendererBuilt(): Promise<string> {
+  const dir = join(repoRoot, 'dist', 'renderer');
+  if (!existsSync(join(dir, 'index.html'))) {
+    const { build } = await import('vite');
+    await build({ configFile: join(repoRoot, 'renderer', 'vite.config.ts'), logLevel: 'error' });
+  }
+  return dir;
+}
+
+/** The Electron binary if it was downloaded (it is skipped on closed networks). */
+function electronBinary(): string | null {
+  try {
+    const pkg = createRequire(import.meta.url).resolve('electron/package.json');
+    const pathFile = join(dirname(pkg), 'path.txt');
+    if (!existsSync(pathFile)) return null;
+    const binary = join(dirname(pkg), 'dist', readFileSync(pathFile, 'utf8').trim());
+    return existsSync(binary) ? binary : null;
+  } catch {
+    return null;
+  }
+}
+
+function runElectron(binary: string, profile: string): Promise<number> {
+  const main = join(repoRoot, 'dist', 'electron', 'main.mjs');
+  const child = spawn(binary, [main], { stdio: 'inherit', env: { ...process.env, CUSTODY_PROFILE: profile } });
+  return new Promise((done) => child.once('exit', (code) => done(code ?? 1)));
+}

@@ -1,0 +1,85 @@
+import { profileNameSchema } from '../services/config/profile';
+import { toErrorPayload, ValidationError } from '../services/errors';
+import { SecretRedactor } from '../services/logging/redactor';
+import { fetchCommand } from './commands/fetch';
+import { loginCommand } from './commands/login';
+import { sandboxCommand } from './commands/sandbox';
+import { searchCommand } from './commands/search';
+import { uiCommand } from './commands/ui';
+import { wormCommand } from './commands/worm';
+import type { CommandContext } from './context';
+import { createOutput } from './output';
+
+const help = `custody — find, retrieve, play and package trading-desk call recordings, every access audited in WORM.
+
+Usage: custody <command> [options] [--profile NAME] [--json]
+
+Commands:
+  sandbox [--port N] [--seed N] [--token-ttl S] [--rate-limit N] [--recordings N] [--fault NAME=RATE]
+                        run the embedded Genesys sandbox and point the profile at it
+  worm start|stop|status
+                        manage the local WORM store (radosgw with S3 Object Lock)
+  login --client-id ID (--region NAME | --gateway URL)
+                        store a real org's OAuth client (secret from stdin or a prompt) in the OS keychain
+  search [--trading-id T] [--client-account A] [--agent N] [--queue Q] [--from ISO] [--to ISO] [--case REF]
+                        sync the local index if needed and list matching recordings
+  fetch --conversation ID --case REF [--out DIR]
+                        audit, then download a conversation's recordings, verified by SHA-256
+  ui [--demo] [--headless]
+                        open the app (Electron, or the browser shell where Electron is absent)
+
+Exit codes: 0 success; 1 failure (nothing was written); 3 "worm status": not running.`;
+
+type Command = (ctx: CommandContext, argv: ReadonlyArray<string>) => Promise<number>;
+const commands: Record<string, Command> = {
+  sandbox: sandboxCommand,
+  worm: wormCommand,
+  login: loginCommand,
+  search: searchCommand,
+  fetch: fetchCommand,
+  ui: uiCommand,
+};
+
+/** Pulls the global flags (--profile, --json) out of argv, wherever they appear. */
+function globalFlags(argv: ReadonlyArray<string>): { profile: string; json: boolean; rest: Array<string> } {
+  const rest: Array<string> = [];
+  let profile = process.env.CUSTODY_PROFILE ?? 'default';
+  let json = false;
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i]!;
+    if (arg === '--json') json = true;
+    else if (arg === '--profile') profile = argv[++i] ?? '';
+    else if (arg.startsWith('--profile=')) profile = arg.slice('--profile='.length);
+    else rest.push(arg);
+  }
+  return { profile, json, rest };
+}
+
+async function main(argv: ReadonlyArray<string>): Promise<number> {
+  const { profile, json, rest } = globalFlags(argv);
+  const output = createOutput(json);
+  const [name, ...commandArgs] = rest;
+  if (!name || name === 'help' || name === '--help' || name === '-h') {
+    process.stdout.write(`${help}\n`);
+    return name ? 0 : 1;
+  }
+  try {
+    const command = commands[name];
+    if (!command) throw new ValidationError(`Unknown command "${name}". Run "custody --help".`);
+    const parsedProfile = profileNameSchema.safeParse(profile);
+    if (!parsedProfile.success) throw new ValidationError(`--profile: ${parsedProfile.error.issues[0]?.message}`);
+    if (commandArgs.includes('--help') || commandArgs.includes('-h')) {
+      process.stdout.write(`${help}\n`);
+      return 0;
+    }
+    return await command({ profile: parsedProfile.data, output }, commandArgs);
+  } catch (error) {
+    const payload = toErrorPayload(error);
+    // Never print a secret, even inside an unexpected error's text.
+    const redactor = new SecretRedactor();
+    output.error({ ...payload, message: redactor.redactText(payload.code === 'INTERNAL' ? `${payload.message} (${(error as Error).message})` : payload.message) });
+    return 1;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

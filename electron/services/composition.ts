@@ -1,0 +1,163 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import type { Logger } from '../../shared/logger';
+import { openDatabaseSync, type Db } from '../db/connection';
+import { createAuditHeadRepository } from '../db/repositories/audit-head-repository';
+import { createIndexRepository } from '../db/repositories/index-repository';
+import { createMediaRepository } from '../db/repositories/media-repository';
+import { systemClock } from './adapters/system-clock';
+import { AuditLog } from './audit/audit-log';
+import { createKeyringSecretStore } from './auth/adapters/keyring-secret-store';
+import { CredentialVault } from './auth/credentials';
+import { MediaCache } from './cache/media-cache';
+import { loadProfile, profilePaths, type Profile, type ProfilePaths } from './config/profile';
+import { CustodyEngine, type AuditWriter, type GenesysServices } from './custody-engine';
+import { AuditUnavailableError, AuthError } from './errors';
+import { createGenesysClient } from './genesys/genesys-client';
+import { currentOsAccount, currentWorkstation } from './identity';
+import { IndexSync } from './index/index-sync';
+import { createLogger, createSyncFileSink } from './logging/file-logger';
+import { SecretRedactor } from './logging/redactor';
+import { PlaybackGrants } from './playback/playback-grants';
+import type { Clock, HttpClient, Random, SecretStore } from './ports';
+import { RecordingFetcher } from './retrieval/recording-fetcher';
+import { Session } from './session';
+import { createWormS3Client } from './worm/s3-client';
+
+export type ComposeOptions = {
+  profile: string;
+  /** How this host's renderer addresses media (media:// in Electron, the stand-in origin in the shell). */
+  mediaUrlBase: string;
+  env?: NodeJS.ProcessEnv;
+  secrets?: SecretStore;
+  clock?: Clock;
+  random?: Random;
+  http?: HttpClient;
+};
+
+export type ComposedEngine = {
+  engine: CustodyEngine;
+  session: Session;
+  grants: PlaybackGrants;
+  logger: Logger;
+  redactor: SecretRedactor;
+  vault: CredentialVault;
+  profile: Profile;
+  paths: ProfilePaths;
+  db: Db;
+  close(): Promise<void>;
+};
+
+/** Builds once and caches success; a failure (no credentials yet, keychain locked) is retried next time. */
+function lazy<T>(build: () => Promise<T>): () => Promise<T> {
+  let built: Promise<T> | null = null;
+  return () => {
+    built ??= build().catch((error: unknown) => {
+      built = null;
+      throw error;
+    });
+    return built;
+  };
+}
+
+/**
+ * The composition root: the one place that picks concrete adapters (OS keychain, SQLite file,
+ * radosgw/S3, the Genesys SDK, the system clock) and wires the engine from them. Electron's main
+ * process, the browser shell and the CLI all start here.
+ */
+export async function composeEngine(options: ComposeOptions): Promise<ComposedEngine> {
+  const env = options.env ?? process.env;
+  const clock = options.clock ?? systemClock;
+  const random = options.random ?? Math.random;
+  const http = options.http ?? fetch;
+  const paths = profilePaths(options.profile, env);
+  const profile = await loadProfile(paths.profileFile);
+  const redactor = new SecretRedactor();
+  const logger = createLogger({ sink: createSyncFileSink(join(paths.dataDir, 'logs')), redactor, minLevel: 'info' });
+  const db = openDatabaseSync(join(paths.dataDir, 'index.sqlite'));
+  const index = createIndexRepository(db);
+  const media = createMediaRepository(db);
+  const cache = new MediaCache({ dir: join(paths.dataDir, 'media'), repository: media, clock });
+  const grants = new PlaybackGrants(clock);
+  const vault = new CredentialVault(options.secrets ?? createKeyringSecretStore(), options.profile, redactor);
+  const osAccount = currentOsAccount();
+  const operator = { osAccount, name: profile.operatorName ?? osAccount };
+  const workstation = currentWorkstation();
+  const session = new Session(options.profile, operator, workstation);
+
+  const audit = lazy(async (): Promise<AuditWriter> => {
+    const worm = profile.worm;
+    if (!worm) {
+      throw new AuditUnavailableError(
+        `No WORM audit log is configured for profile "${options.profile}" (run "custody worm start" or configure one); nothing can be accessed without it.`,
+        undefined,
+        { retryable: false },
+      );
+    }
+    const credentials = await vault.loadWorm();
+    if (!credentials) {
+      throw new AuditUnavailableError(`The WORM store's access keys are not in the keychain for profile "${options.profile}".`, undefined, {
+        retryable: false,
+      });
+    }
+    return new AuditLog({
+      s3: createWormS3Client({ endpoint: worm.endpoint, region: worm.region, ...credentials }),
+      bucket: worm.auditBucket,
+      logId: profile.logId,
+      operator,
+      workstation,
+      clock,
+      newEventId: randomUUID,
+      retention: { mode: worm.mode, durationMs: worm.auditRetentionDays * 86_400_000 },
+      headStore: createAuditHeadRepository(db),
+      lockFile: join(paths.dataDir, 'audit.lock'),
+      logger: logger.child('audit'),
+    });
+  });
+
+  const genesys = lazy(async (): Promise<GenesysServices> => {
+    if (!profile.genesys) {
+      throw new AuthError(`No Genesys org is configured for profile "${options.profile}" (run "custody login" or "custody sandbox").`);
+    }
+    const credentials = await vault.loadGenesys();
+    const client = createGenesysClient({
+      endpoint: profile.genesys,
+      credentials,
+      clock,
+      random,
+      logger: logger.child('genesys'),
+      onToken: (token) => redactor.register(token),
+    });
+    const sync = new IndexSync({ genesys: client.interactive, index, clock, logger: logger.child('index') });
+    const fetcher = new RecordingFetcher({ genesys: client.interactive, http, cache, clock, random, logger: logger.child('media') });
+    return { sync, fetcher };
+  });
+
+  const engine = new CustodyEngine({
+    index,
+    media,
+    cache,
+    grants,
+    audit,
+    genesys,
+    clock,
+    logger: logger.child('engine'),
+    mediaUrlBase: options.mediaUrlBase,
+  });
+
+  return {
+    engine,
+    session,
+    grants,
+    logger,
+    redactor,
+    vault,
+    profile,
+    paths,
+    db,
+    close: async () => {
+      grants.revokeAll();
+      db.close();
+    },
+  };
+}

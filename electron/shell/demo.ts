@@ -1,0 +1,54 @@
+import type { Page } from 'playwright-core';
+
+export type DemoOutcome = {
+  tradingId: string;
+  conversationId: string;
+  auditEventId: string;
+  sha256: string;
+  playedSeconds: number;
+  screenshot: string;
+};
+
+/**
+ * Drives the real UI through the main job, the way an officer would: find trading calls, search one
+ * trade by its ID, open the recording, give a case reference, play it (after the WORM audit record).
+ * Used when there is no display to show the app on, so the quick start still visibly does the job.
+ */
+export async function runDemo(page: Page, options: { caseReference: string; screenshot: string; say: (line: string) => void }): Promise<DemoOutcome> {
+  const { say } = options;
+  await page.getByTestId('app-header').waitFor();
+  say('1. Listing trading-desk calls (queue "FX")');
+  await page.getByTestId('search-queue').fill('FX');
+  await page.getByTestId('search-submit').click();
+  const rows = page.getByTestId('result-row');
+  await rows.first().waitFor({ timeout: 60_000 });
+  const tagged = rows.filter({ hasNot: page.getByTestId('missing-trading-id') }).first();
+  const tradingId = (await tagged.locator('td').nth(1).innerText()).trim();
+
+  say(`2. Searching trade ${tradingId} by its trading ID`);
+  await page.getByTestId('search-queue').fill('');
+  await page.getByTestId('search-trading-id').fill(tradingId);
+  await page.getByTestId('search-submit').click();
+  await page.getByTestId('results-summary').waitFor();
+  const row = rows.first();
+  const conversationId = (await row.getAttribute('data-conversation-id')) ?? '';
+  await row.click();
+
+  say(`3. Opening conversation ${conversationId} and pressing Play`);
+  await page.getByTestId('recording-view').getByTestId('play-button').click();
+  say(`4. Giving the case reference "${options.caseReference}"`);
+  await page.getByTestId('case-reference-input').fill(options.caseReference);
+  await page.getByTestId('case-reference-submit').click();
+
+  const audit = page.getByTestId('audit-event-id');
+  await audit.waitFor({ timeout: 60_000 });
+  const auditEventId = (await audit.getAttribute('data-audit-event-id')) ?? '';
+  const sha256 = (await page.getByTestId('recording-sha256').innerText()).trim();
+  say(`5. WORM audit record ${auditEventId} acknowledged; playing (SHA-256 ${sha256.slice(0, 16)}…)`);
+  // Page-side expressions as strings: this module is type-checked for Node, not the DOM.
+  await page.waitForFunction("(document.querySelector('audio')?.currentTime ?? 0) > 2", undefined, { timeout: 30_000 });
+  const playedSeconds = Number(await page.evaluate("document.querySelector('audio')?.currentTime ?? 0"));
+  await page.screenshot({ path: options.screenshot });
+  say(`6. Screenshot of the playing recording: ${options.screenshot}`);
+  return { tradingId, conversationId, auditEventId, sha256, playedSeconds, screenshot: options.screenshot };
+}
