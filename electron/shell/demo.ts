@@ -29,8 +29,8 @@ export async function runDemo(page: Page, options: { caseReference: string; scre
   await page.getByTestId('search-queue').fill('');
   await page.getByTestId('search-trading-id').fill(tradingId);
   await page.getByTestId('search-submit').click();
-  await page.getByTestId('results-summary').waitFor();
-  const row = rows.first();
+  const row = rows.filter({ hasText: tradingId }).first();
+  await row.waitFor();
   const conversationId = (await row.getAttribute('data-conversation-id')) ?? '';
   await row.click();
 
@@ -45,10 +45,20 @@ export async function runDemo(page: Page, options: { caseReference: string; scre
   const auditEventId = (await audit.getAttribute('data-audit-event-id')) ?? '';
   const sha256 = (await page.getByTestId('recording-sha256').innerText()).trim();
   say(`5. WORM audit record ${auditEventId} acknowledged; playing (SHA-256 ${sha256.slice(0, 16)}…)`);
-  // Page-side expressions as strings: this module is type-checked for Node, not the DOM.
-  await page.waitForFunction("(document.querySelector('audio')?.currentTime ?? 0) > 2", undefined, { timeout: 30_000 });
-  const playedSeconds = Number(await page.evaluate("document.querySelector('audio')?.currentTime ?? 0"));
+  const playedSeconds = await waitForPlayback(page, 2, 30_000);
   await page.screenshot({ path: options.screenshot });
   say(`6. Screenshot of the playing recording: ${options.screenshot}`);
   return { tradingId, conversationId, auditEventId, sha256, playedSeconds, screenshot: options.screenshot };
+}
+
+/** Polls the page's <audio> until it has played `seconds` (a function, not a string: the CSP forbids eval). */
+async function waitForPlayback(page: Page, seconds: number, timeoutMs: number): Promise<number> {
+  const audio = page.getByTestId('playback-audio');
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const position = await audio.evaluate((element) => (element as unknown as { currentTime: number }).currentTime);
+    if (position >= seconds) return position;
+    if (Date.now() > deadline) throw new Error(`playback did not reach ${seconds} s (stuck at ${position.toFixed(1)} s)`);
+    await page.waitForTimeout(200);
+  }
 }

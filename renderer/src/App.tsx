@@ -4,7 +4,7 @@ import { useCustodyApi } from './api';
 import { ErrorAlert } from './components/ErrorAlert';
 import { Header } from './components/Header';
 import { RecordingView } from './components/RecordingView';
-import { ResultsTable } from './components/ResultsTable';
+import { matchKey, ResultsTable } from './components/ResultsTable';
 import { SearchPanel } from './components/SearchPanel';
 import { logIfUnexpected, toUiError, type UiError } from './errors';
 import { applySyncEvent, indexStatusFromSearch, indexStatusFromSession, type IndexStatus } from './index-status';
@@ -54,10 +54,10 @@ export function App() {
       ) : null}
       <main className="workspace">
         <SearchPanel onResult={onResult} />
-        <ResultsTable search={search} openConversationId={open?.conversationId ?? null} onOpen={setOpen} />
+        <ResultsTable search={search} openKey={open ? matchKey(open) : null} onOpen={setOpen} />
         {open ? (
           <RecordingView
-            key={open.conversationId}
+            key={matchKey(open)}
             match={open}
             caseReference={session?.caseReference ?? null}
             onSessionChange={setSession}

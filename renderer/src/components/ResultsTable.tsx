@@ -5,7 +5,7 @@ import { FileStateBadge } from './FileStateBadge';
 
 type ResultsTableProps = {
   search: { query: SearchQuery; result: SearchResult } | null;
-  openConversationId: string | null;
+  openKey: string | null;
   onOpen(match: RecordingMatch): void;
 };
 
@@ -20,7 +20,7 @@ function moveRowFocus(event: KeyboardEvent<HTMLTableRowElement>, step: 1 | -1) {
   }
 }
 
-export function ResultsTable({ search, openConversationId, onOpen }: ResultsTableProps) {
+export function ResultsTable({ search, openKey, onOpen }: ResultsTableProps) {
   const titleId = useId();
 
   function onRowKeyDown(event: KeyboardEvent<HTMLTableRowElement>, match: RecordingMatch) {
@@ -74,11 +74,12 @@ export function ResultsTable({ search, openConversationId, onOpen }: ResultsTabl
             <tbody>
               {search.result.matches.map((match) => (
                 <tr
-                  key={match.conversationId}
+                  key={matchKey(match)}
                   data-testid="result-row"
                   data-conversation-id={match.conversationId}
+                  data-recording-id={match.recordingId ?? ''}
                   tabIndex={0}
-                  aria-current={match.conversationId === openConversationId ? 'true' : undefined}
+                  aria-current={matchKey(match) === openKey ? 'true' : undefined}
                   className={match.tradingId ? undefined : 'row--finding'}
                   onClick={() => onOpen(match)}
                   onKeyDown={(e) => onRowKeyDown(e, match)}
@@ -111,4 +112,9 @@ export function ResultsTable({ search, openConversationId, onOpen }: ResultsTabl
       )}
     </section>
   );
+}
+
+/** A conversation can hold several recordings: each row is one recording. */
+export function matchKey(match: RecordingMatch): string {
+  return `${match.conversationId}/${match.recordingId ?? ''}`;
 }

@@ -38,6 +38,27 @@ describe('search', () => {
     expect(screen.getByTestId('results-summary').textContent).toContain('evt-000184-search');
   });
 
+  it('lists each recording of a conversation on its own row and replaces rows on the next search', async () => {
+    const first = sampleMatches[0]!;
+    const twoRecordings = [first, { ...first, recordingId: `${first.recordingId}-2` }];
+    let answer = twoRecordings;
+    renderApp({
+      sessionGet: () => sampleSession(),
+      recordingsSearch: () => sampleSearchResult(Date.now(), answer),
+    });
+    type('search-trading-id', 'T-2025-004817');
+    fireEvent.click(screen.getByTestId('search-submit'));
+    await screen.findByTestId('results-table');
+    expect(screen.getAllByTestId('result-row').map((r) => r.getAttribute('data-recording-id'))).toEqual([
+      first.recordingId,
+      `${first.recordingId}-2`,
+    ]);
+    answer = [first];
+    fireEvent.click(screen.getByTestId('search-submit'));
+    await screen.findByText(/^1 match/);
+    expect(screen.getAllByTestId('result-row')).toHaveLength(1);
+  });
+
   it('converts the local date-time inputs to UTC instants', async () => {
     const { transport } = renderApp({
       sessionGet: () => sampleSession(),
