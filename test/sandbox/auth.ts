@@ -29,6 +29,7 @@ export class TokenStore {
   private readonly clients = new Map<string, SandboxClient>();
   private readonly revokedClients = new Set<string>();
   private readonly tokens = new Map<string, TokenRecord>();
+  private readonly issued: Array<string> = [];
   private readonly creations = new Map<string, Array<number>>();
 
   constructor(
@@ -72,6 +73,7 @@ export class TokenStore {
     const issuedAt = this.now();
     const record = { tokenId: tokenIdOf(token), clientId, issuedAt, expiresAt: issuedAt + this.ttlSeconds * 1000 };
     this.tokens.set(token, record);
+    this.issued.push(token);
     return { token, record };
   }
 
@@ -85,6 +87,11 @@ export class TokenStore {
     if (this.revokedClients.has(record.clientId)) return { ok: false, reason: 'revoked' };
     if (record.expiresAt <= this.now()) return { ok: false, reason: 'expired' };
     return { ok: true, record };
+  }
+
+  /** Every access token handed out so far, for tests that prove tokens never leak from the client. */
+  issuedTokens(): Array<string> {
+    return [...this.issued];
   }
 
   /** Revoking a client also kills its tokens for good; restoring it only allows new logins. */

@@ -93,6 +93,8 @@ export type Sandbox = {
   revokeClient(clientId: string): void;
   restoreClient(clientId: string): void;
   expireAllTokens(): void;
+  /** Every access token issued (revoked and expired ones included), for leak checks in tests. */
+  issuedTokens(): Array<string>;
   /** Genesys no longer has it: metadata says DELETED, the recording and its media answer 404. */
   deleteRecording(conversationId: string, recordingId: string): void;
   stats(): SandboxStats;
@@ -184,6 +186,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const ctx: SandboxContext = { dataset, world, settings, signer, now, origin: () => origin };
   const control = {
     revokeClient: (clientId: string) => tokens.revokeClient(clientId),
+    issuedTokens: () => tokens.issuedTokens(),
     restoreClient: (clientId: string) => tokens.restoreClient(clientId),
     expireAllTokens: () => tokens.expireAll(),
     deleteRecording: (conversationId: string, recordingId: string) => {

@@ -1,0 +1,99 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { createKeyringSecretStore } from '../../electron/services/auth/adapters/keyring-secret-store';
+import { CredentialVault } from '../../electron/services/auth/credentials';
+import { composeEngine, type ComposedEngine } from '../../electron/services/composition';
+import { profilePaths, updateProfile } from '../../electron/services/config/profile';
+import { SecretRedactor } from '../../electron/services/logging/redactor';
+import { createWormS3Client, type WormConnection } from '../../electron/services/worm/s3-client';
+import { SANDBOX_CLIENT, startSandbox, type Sandbox, type SandboxOptions } from '../sandbox/server';
+import { createTestBucket } from './worm';
+
+export type Harness = {
+  sandbox: Sandbox;
+  composed: ComposedEngine;
+  profile: string;
+  env: NodeJS.ProcessEnv;
+  root: string;
+  s3: S3Client;
+  bucket: string;
+  worm: WormConnection;
+  close(): Promise<void>;
+};
+
+/** A fixed "now" for the seeded data, so tests can compute what the sandbox holds. */
+export const TEST_ANCHOR = new Date(Date.now() - 60_000);
+
+/**
+ * The whole engine on real parts: the Genesys sandbox reached through the official SDK, a real
+ * radosgw bucket with Object Lock, the real OS keychain (a private Secret Service), a real SQLite
+ * file, all in a private profile under a temporary directory.
+ */
+export async function startHarness(options: {
+  worm: WormConnection;
+  sandbox?: SandboxOptions;
+  mediaUrlBase?: string;
+  auditRetentionMs?: number;
+}): Promise<Harness> {
+  const root = await mkdtemp(join(tmpdir(), 'custody-it-'));
+  const env = { ...process.env, CUSTODY_CONFIG_DIR: join(root, 'config'), CUSTODY_DATA_DIR: join(root, 'data') };
+  const profile = `it-${randomBytes(4).toString('hex')}`;
+  const sandbox = await startSandbox({ anchor: TEST_ANCHOR, audioEngine: 'tones', ...options.sandbox });
+  const s3 = createWormS3Client(options.worm);
+  const bucket = await createTestBucket(s3, 'audit', { mode: 'COMPLIANCE', defaultRetentionDays: 1 });
+  const secrets = createKeyringSecretStore('custody-test');
+  const vault = new CredentialVault(secrets, profile, new SecretRedactor());
+  await vault.saveGenesys(SANDBOX_CLIENT);
+  await vault.saveWorm({ accessKeyId: options.worm.accessKeyId, secretAccessKey: options.worm.secretAccessKey });
+  await updateProfile(profilePaths(profile, env).profileFile, (p) => ({
+    ...p,
+    operatorName: 'Test Officer',
+    genesys: { gateway: sandbox.url },
+    worm: {
+      endpoint: options.worm.endpoint,
+      region: options.worm.region,
+      auditBucket: bucket,
+      mode: 'COMPLIANCE',
+      auditRetentionDays: (options.auditRetentionMs ?? 120_000) / 86_400_000,
+    },
+  }));
+  const composed = await composeEngine({ profile, env, secrets, mediaUrlBase: options.mediaUrlBase ?? 'media://recording/' });
+  return {
+    sandbox,
+    composed,
+    profile,
+    env,
+    root,
+    s3,
+    bucket,
+    worm: options.worm,
+    close: async () => {
+      await composed.close();
+      await sandbox.close();
+      await secrets.delete(`${profile}/genesys`);
+      await secrets.delete(`${profile}/worm`);
+      await rm(root, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A trading id the seeded desk holds on exactly one conversation with an available recording. */
+export function uniqueTradingCall(sandbox: Sandbox) {
+  const { conversations, recordings } = sandbox.dataset;
+  const counts = new Map<string, number>();
+  for (const c of conversations) if (c.tradingId) counts.set(c.tradingId, (counts.get(c.tradingId) ?? 0) + 1);
+  const conversation = conversations.find(
+    (c) =>
+      c.tradingId &&
+      counts.get(c.tradingId) === 1 &&
+      Date.parse(c.startTime) < TEST_ANCHOR.getTime() - 86_400_000 &&
+      recordings.filter((r) => r.conversationId === c.id).length === 1 &&
+      recordings.some((r) => r.conversationId === c.id && r.fileState === 'AVAILABLE' && r.durationMs < 120_000),
+  );
+  if (!conversation) throw new Error('the seeded dataset has no suitable trading call');
+  const recording = recordings.find((r) => r.conversationId === conversation.id)!;
+  return { conversation, recording, tradingId: conversation.tradingId! };
+}

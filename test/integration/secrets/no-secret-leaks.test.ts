@@ -1,0 +1,74 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { hostEngine } from '../../../electron/main/app-host';
+import type { IpcInvokeEventLike, IpcMainLike } from '../../../electron/main/ipc/server';
+import { APP_ORIGIN } from '../../../electron/main/security';
+import type { Envelope } from '../../../shared/ipc/contract';
+import { SANDBOX_CLIENT } from '../../sandbox/server';
+import { startHarness, uniqueTradingCall, type Harness } from '../../helpers/engine-harness';
+
+let h: Harness;
+afterAll(async () => h?.close());
+
+async function allFiles(dir: string): Promise<Array<string>> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+}
+
+describe('secrets', () => {
+  it('never reach SQLite, the logs, the profile or anything sent to the renderer', async () => {
+    h = await startHarness({ worm: inject('worm').connection, sandbox: { tokenTtlSeconds: 300 } });
+    const handlers = new Map<string, (e: IpcInvokeEventLike, r: unknown) => Promise<Envelope>>();
+    const ipc: IpcMainLike = { handle: (c, l) => handlers.set(c, l), removeHandler: (c) => handlers.delete(c) };
+    const host = hostEngine(h.composed, { ipc, trustedOrigin: APP_ORIGIN, rendererDir: h.root, validateResponses: true });
+    const sent: Array<string> = [];
+    const invoke = async (channel: string, request: unknown) => {
+      const envelope = await handlers.get(channel)!({ senderFrame: { url: `${APP_ORIGIN}/index.html`, isTopFrame: true } }, request);
+      sent.push(JSON.stringify(envelope));
+      return envelope;
+    };
+
+    // A whole session as the renderer drives it, including token expiry and refusals.
+    const call = uniqueTradingCall(h.sandbox);
+    await invoke('session:get', {});
+    await invoke('recordings:search', { tradingId: call.tradingId });
+    await invoke('session:setCaseReference', { caseReference: 'FCA-2026-0042' });
+    await invoke('recordings:get', { recordingId: call.recording.id });
+    const play = (await invoke('recordings:authorizePlayback', { recordingId: call.recording.id })) as { ok: true; value: { mediaUrl: string } };
+    const media = await host.mediaHandler(new Request(play.value.mediaUrl, { headers: { range: 'bytes=0-99' } }));
+    sent.push(JSON.stringify([...media.headers]));
+    await invoke('recordings:getWaveform', { recordingId: call.recording.id, buckets: 100 });
+    h.sandbox.expireAllTokens();
+    await invoke('recordings:search', { queue: 'FX' });
+    h.sandbox.revokeClient(SANDBOX_CLIENT.clientId);
+    h.sandbox.expireAllTokens();
+    const refusedSearch = await invoke('recordings:search', { queue: 'Rates' });
+    const other = h.sandbox.dataset.recordings.find((r) => r.fileState === 'AVAILABLE' && r.conversationId !== call.conversation.id)!;
+    await invoke('recordings:authorizePlayback', { recordingId: other.id });
+    await invoke('log:write', { level: 'info', message: 'renderer says hello' });
+    host.dispose();
+    await h.composed.close();
+
+    const tokens = h.sandbox.issuedTokens();
+    expect(tokens.length).toBeGreaterThanOrEqual(2);
+    expect(JSON.stringify(refusedSearch)).toMatch(/refused the client credentials/);
+    const secrets = [SANDBOX_CLIENT.clientSecret, h.worm.secretAccessKey, ...tokens];
+
+    const dataFiles = await allFiles(join(h.root, 'data'));
+    const configFiles = await allFiles(join(h.root, 'config'));
+    expect(dataFiles.some((f) => f.endsWith('index.sqlite'))).toBe(true);
+    expect(dataFiles.some((f) => f.includes('logs'))).toBe(true);
+    const haystacks: Array<[string, string]> = [
+      ...(await Promise.all(
+        [...dataFiles, ...configFiles].filter((f) => !f.includes(`${join('data', h.profile, 'media')}`)).map(async (f) => [f, (await readFile(f)).toString('latin1')] as [string, string]),
+      )),
+      ['sent to the renderer', sent.join('\n')],
+    ];
+    for (const [where, text] of haystacks) {
+      for (const secret of secrets) expect(text.includes(secret), `a secret appears in ${where}`).toBe(false);
+    }
+    const log = haystacks.find(([f]) => f.endsWith('custody.log'))![1];
+    expect(log).toContain('access token issued');
+  });
+});
