@@ -33,6 +33,11 @@ fi
 
 # Electron's binary cannot be downloaded on closed networks; the app then runs in the browser shell.
 export ELECTRON_SKIP_BINARY_DOWNLOAD=1
+# Native modules (better-sqlite3) build against the installed Node's headers when they are there,
+# instead of downloading them (closed networks; a HOME without the user's npmrc).
+if [ -z "${npm_config_nodedir:-}" ] && [ -f "$(dirname "$(dirname "$(command -v node)")")/include/node/node.h" ]; then
+  export npm_config_nodedir="$(dirname "$(dirname "$(command -v node)")")"
+fi
 stamp=node_modules/.custody-lock-sha256
 lock_sum=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lock_sum" ]; then

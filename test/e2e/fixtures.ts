@@ -1,0 +1,29 @@
+import { test as base, type Page } from '@playwright/test';
+import { fileURLToPath } from 'node:url';
+import { bridgeContext } from '../../electron/shell/browser-shell';
+import { SHELL_ORIGIN } from '../../electron/main/security';
+import type { WormConnection } from '../../electron/services/worm/s3-client';
+import { startHarness, type Harness } from '../helpers/engine-harness';
+
+const rendererDir = fileURLToPath(new URL('../../dist/renderer', import.meta.url));
+
+export function sharedWorm(): WormConnection {
+  return JSON.parse(process.env.CUSTODY_E2E_WORM ?? 'null') as WormConnection;
+}
+
+/** Opens the app in the browser shell over `harness`: same IPC contract, same protocol handlers. */
+export async function openApp(page: Page, harness: Harness): Promise<void> {
+  const bridge = await bridgeContext(page.context(), harness.composed, { rendererDir });
+  await page.goto(bridge.appUrl);
+  await page.getByTestId('app-header').waitFor();
+}
+
+export const test = base.extend<{ harness: Harness }>({
+  harness: async ({}, use) => {
+    const harness = await startHarness({ worm: sharedWorm(), mediaUrlBase: `${SHELL_ORIGIN}/media/recording/` });
+    await use(harness);
+    await harness.close();
+  },
+});
+
+export { expect } from '@playwright/test';
