@@ -132,3 +132,20 @@ export const auditEventSchema = z.object({
   prevHash: z.string().regex(/^[0-9a-f]{64}$/),
 });
 export type AuditEvent = z.infer<typeof auditEventSchema>;
+
+/**
+ * A signed tree head over one audit log (RFC 9162 style). Leaves are the stored event objects'
+ * bytes (their canonical JSON, UTF-8) in seq order; `signature` is Ed25519, base64, over the
+ * canonical JSON of this object without `signature`. Stored at
+ * audit/v1/<logId>/checkpoints/<treeSize, 12 digits>.json; the public key at audit/v1/<logId>/keys/<keyId>.pem.
+ */
+export const auditCheckpointSchema = z.object({
+  schema: z.literal('custody.checkpoint.v1'),
+  logId: z.string(),
+  treeSize: z.number().int().nonnegative(),
+  rootHash: z.string().regex(/^[0-9a-f]{64}$/),
+  time: z.string(),
+  keyId: z.string().regex(/^[0-9a-f]{64}$/),
+  signature: z.string().min(1),
+});
+export type AuditCheckpoint = z.infer<typeof auditCheckpointSchema>;

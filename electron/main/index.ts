@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { composeEngine } from '../services/composition';
 import { hostEngine } from './app-host';
+import { createEmitter } from './ipc/emit';
 import { electronIpc } from './ipc/electron-ipc';
 import { APP_ORIGIN, isAllowedExternalUrl } from './security';
 import { mainWindowOptions } from './window-options';
@@ -34,6 +35,7 @@ session.defaultSession.setPermissionCheckHandler(() => false);
 const composed = await composeEngine({ profile: process.env.CUSTODY_PROFILE ?? 'default', mediaUrlBase: 'media://recording/' });
 const host = hostEngine(composed, {
   ipc: electronIpc,
+  emit: createEmitter(() => BrowserWindow.getAllWindows().map((w) => w.webContents)),
   trustedOrigin: APP_ORIGIN,
   rendererDir: join(here, '..', 'renderer'),
   validateResponses: !app.isPackaged,

@@ -13,6 +13,7 @@ import { MediaCache } from './cache/media-cache';
 import { loadProfile, profilePaths, type Profile, type ProfilePaths } from './config/profile';
 import { CustodyEngine, type AuditWriter, type GenesysServices } from './custody-engine';
 import { AuditUnavailableError, AuthError } from './errors';
+import { EventHub } from './events';
 import { createGenesysClient } from './genesys/genesys-client';
 import { currentOsAccount, currentWorkstation } from './identity';
 import { IndexSync } from './index/index-sync';
@@ -37,6 +38,7 @@ export type ComposeOptions = {
 
 export type ComposedEngine = {
   engine: CustodyEngine;
+  events: EventHub;
   session: Session;
   grants: PlaybackGrants;
   logger: Logger;
@@ -84,6 +86,7 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
   const operator = { osAccount, name: profile.operatorName ?? osAccount };
   const workstation = currentWorkstation();
   const session = new Session(options.profile, operator, workstation);
+  const events = new EventHub();
 
   const audit = lazy(async (): Promise<AuditWriter> => {
     const worm = profile.worm;
@@ -142,11 +145,13 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
     genesys,
     clock,
     logger: logger.child('engine'),
+    events,
     mediaUrlBase: options.mediaUrlBase,
   });
 
   return {
     engine,
+    events,
     session,
     grants,
     logger,

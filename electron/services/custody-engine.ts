@@ -22,6 +22,7 @@ import { sha256File } from './cache/media-cache';
 import { AppError, StorageError } from './errors';
 import type { IndexSync } from './index/index-sync';
 import type { PlaybackGrants } from './playback/playback-grants';
+import type { EventHub } from './events';
 import type { Clock } from './ports';
 import type { RecordingFetcher } from './retrieval/recording-fetcher';
 
@@ -50,6 +51,7 @@ export type CustodyEngineDeps = {
   genesys: () => Promise<GenesysServices>;
   clock: Clock;
   logger: Logger;
+  events: EventHub;
   /** How media URLs look to this host's renderer: `media://recording/` in Electron. */
   mediaUrlBase: string;
   /** How far back a search syncs when it gives no date range. */
@@ -81,14 +83,17 @@ export class CustodyEngine {
     const toMs = query.to ? Date.parse(query.to) : now;
     let source: IndexFreshness['source'] = 'live';
     let warning: string | null = null;
+    this.deps.events.publish('index:syncStatus', { state: 'started', lastSyncedAt: null, message: null });
     try {
       const { sync } = await this.deps.genesys();
       await sync.sync(fromMs, toMs);
+      this.deps.events.publish('index:syncStatus', { state: 'finished', lastSyncedAt: new Date(this.deps.clock.now()).toISOString(), message: null });
     } catch (error) {
       if (!(error instanceof AppError) || !offlineCodes.has(error.code)) throw error;
       source = 'offline';
       warning = `Genesys could not be reached (${error.message}); results come from the local index.`;
       this.deps.logger.warn('search answered offline', { reason: error.message });
+      this.deps.events.publish('index:syncStatus', { state: 'failed', lastSyncedAt: null, message: warning });
     }
     const indexQuery = {
       ...(query.tradingId !== undefined ? { tradingId: query.tradingId } : {}),

@@ -56,8 +56,17 @@ export async function bridgeContext(
     handle: (channel, listener) => handlers.set(channel, listener),
     removeHandler: (channel) => handlers.delete(channel),
   };
+  const emit = createEmitter(() =>
+    context.pages().map((page) => ({
+      isDestroyed: () => page.isClosed(),
+      send: (channel: string, payload: unknown) => {
+        void deliver(page, channel, payload);
+      },
+    })),
+  );
   const host = hostEngine(hosted, {
     ipc,
+    emit,
     trustedOrigin: SHELL_ORIGIN,
     rendererDir: options.rendererDir,
     validateResponses: true,
@@ -72,14 +81,6 @@ export async function bridgeContext(
   await context.addInitScript({ content: pageBridgeScript });
   await context.route('**/*', (route) => route.abort('blockedbyclient'));
   await context.route(`${SHELL_ORIGIN}/**`, (route) => serve(route, host));
-  const emit = createEmitter(() =>
-    context.pages().map((page) => ({
-      isDestroyed: () => page.isClosed(),
-      send: (channel: string, payload: unknown) => {
-        void deliver(page, channel, payload);
-      },
-    })),
-  );
   return { host, emit, appUrl: `${SHELL_ORIGIN}/index.html` };
 }
 

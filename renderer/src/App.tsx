@@ -9,7 +9,10 @@ import { SearchPanel } from './components/SearchPanel';
 import { logIfUnexpected, toUiError, type UiError } from './errors';
 import { applySyncEvent, indexStatusFromSearch, indexStatusFromSession, type IndexStatus } from './index-status';
 
-/** Left to right: criteria, matches, the open recording. */
+/** The app's sections. Each is one screen under the header; "recordings" is the search workspace. */
+type ViewId = 'recordings';
+const views: ReadonlyArray<{ id: ViewId; label: string }> = [{ id: 'recordings', label: 'Recordings' }];
+
 export function App() {
   const api = useCustodyApi();
   const [session, setSession] = useState<SessionInfo | null>(null);
@@ -17,6 +20,7 @@ export function App() {
   const [indexStatus, setIndexStatus] = useState<IndexStatus | null>(null);
   const [search, setSearch] = useState<{ query: SearchQuery; result: SearchResult } | null>(null);
   const [open, setOpen] = useState<RecordingMatch | null>(null);
+  const [view, setView] = useState<ViewId>('recordings');
 
   useEffect(() => {
     let current = true;
@@ -52,7 +56,21 @@ export function App() {
           <ErrorAlert error={sessionError} testId="session-error" />
         </div>
       ) : null}
-      <main className="workspace">
+      <nav className="app-nav" aria-label="Sections">
+        {views.map((v) => (
+          <button
+            key={v.id}
+            type="button"
+            className="app-nav__tab"
+            aria-current={v.id === view ? 'page' : undefined}
+            data-testid={`nav-${v.id}`}
+            onClick={() => setView(v.id)}
+          >
+            {v.label}
+          </button>
+        ))}
+      </nav>
+      <main className="workspace" hidden={view !== 'recordings'}>
         <SearchPanel onResult={onResult} />
         <ResultsTable search={search} openKey={open ? matchKey(open) : null} onOpen={setOpen} />
         {open ? (

@@ -1,58 +1,19 @@
 import { z } from 'zod';
 import { appErrorPayloadSchema } from '../errors';
-import {
-  caseReferenceSchema,
-  playbackGrantSchema,
-  recordingDetailSchema,
-  recordingIdSchema,
-  searchQuerySchema,
-  searchResultSchema,
-  sessionInfoSchema,
-  waveformSchema,
-} from '../domain';
+import { recordingsChannels, recordingsEvents } from './channels/recordings';
 
 /**
- * The one IPC contract between renderer and main. Every channel takes one object and answers one
- * object; main validates requests with these schemas before any handler runs.
+ * The one IPC contract between renderer and main, assembled from one group per domain
+ * (shared/ipc/channels/). Every channel takes one object and answers one object; main validates
+ * requests with these schemas before any handler runs.
  */
 export const invokeChannels = {
-  'session:get': { request: z.object({}).strict(), response: sessionInfoSchema },
-  'session:setCaseReference': {
-    request: z.object({ caseReference: caseReferenceSchema }).strict(),
-    response: sessionInfoSchema,
-  },
-  'recordings:search': { request: searchQuerySchema, response: searchResultSchema },
-  'recordings:get': {
-    request: z.object({ recordingId: recordingIdSchema }).strict(),
-    response: recordingDetailSchema,
-  },
-  'recordings:authorizePlayback': {
-    request: z.object({ recordingId: recordingIdSchema }).strict(),
-    response: playbackGrantSchema,
-  },
-  'recordings:getWaveform': {
-    request: z.object({ recordingId: recordingIdSchema, buckets: z.number().int().min(16).max(20000) }).strict(),
-    response: waveformSchema,
-  },
-  'log:write': {
-    request: z
-      .object({
-        level: z.enum(['debug', 'info', 'warn', 'error']),
-        message: z.string().max(2000),
-        fields: z.record(z.string(), z.unknown()).optional(),
-      })
-      .strict(),
-    response: z.object({}),
-  },
+  ...recordingsChannels,
 } as const;
 
 /** Pushes from main to the renderer. */
 export const eventChannels = {
-  'index:syncStatus': z.object({
-    state: z.enum(['started', 'finished', 'failed']),
-    lastSyncedAt: z.string().nullable(),
-    message: z.string().nullable(),
-  }),
+  ...recordingsEvents,
 } as const;
 
 export type InvokeChannel = keyof typeof invokeChannels;

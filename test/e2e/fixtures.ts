@@ -19,6 +19,8 @@ export async function openApp(page: Page, harness: Harness): Promise<void> {
 }
 
 export const test = base.extend<{ harness: Harness }>({
+  // Playwright reads fixture dependencies from the destructuring pattern; this one has none.
+  // eslint-disable-next-line no-empty-pattern
   harness: async ({}, use) => {
     const harness = await startHarness({ worm: sharedWorm(), mediaUrlBase: `${SHELL_ORIGIN}/media/recording/` });
     await use(harness);

@@ -19,6 +19,9 @@ export type IpcMainLike = {
 /** One handler per contract channel; a missing one is a compile error. */
 export type IpcHandlers = { [C in InvokeChannel]: (request: ParsedRequest<C>) => Promise<InvokeResponse<C>> };
 
+/** The handlers of one channel group (shared/ipc/channels/<domain>.ts). */
+export type HandlersFor<G> = { [C in keyof G & InvokeChannel]: IpcHandlers[C] };
+
 export type IpcServerOptions = {
   /** Only frames of the app's own origin may call (Electron checklist item 17). */
   isTrustedOrigin: (frameUrl: string) => boolean;

@@ -15,6 +15,9 @@ export const wormCredentialsSchema = z.object({
 });
 export type WormCredentials = z.infer<typeof wormCredentialsSchema>;
 
+export const signingKeySchema = z.object({ privateKeyPem: z.string().startsWith('-----BEGIN PRIVATE KEY-----') });
+export type StoredSigningKey = z.infer<typeof signingKeySchema>;
+
 /**
  * The profile's secrets, kept only in the OS keychain (one JSON entry per kind). Everything read is
  * registered with the redactor before it is returned, so it can never be logged in clear.
@@ -46,6 +49,14 @@ export class CredentialVault {
 
   saveWorm(credentials: WormCredentials): Promise<void> {
     return this.save('worm', wormCredentialsSchema.parse(credentials));
+  }
+
+  loadSigningKey(): Promise<StoredSigningKey | null> {
+    return this.load('signing-key', signingKeySchema);
+  }
+
+  saveSigningKey(key: StoredSigningKey): Promise<void> {
+    return this.save('signing-key', signingKeySchema.parse(key));
   }
 
   private account(kind: string): string {

@@ -21,8 +21,14 @@ describe('secrets', () => {
     h = await startHarness({ worm: inject('worm').connection, sandbox: { tokenTtlSeconds: 300 } });
     const handlers = new Map<string, (e: IpcInvokeEventLike, r: unknown) => Promise<Envelope>>();
     const ipc: IpcMainLike = { handle: (c, l) => handlers.set(c, l), removeHandler: (c) => handlers.delete(c) };
-    const host = hostEngine(h.composed, { ipc, trustedOrigin: APP_ORIGIN, rendererDir: h.root, validateResponses: true });
     const sent: Array<string> = [];
+    const host = hostEngine(h.composed, {
+      ipc,
+      emit: (channel, payload) => sent.push(JSON.stringify({ channel, payload })),
+      trustedOrigin: APP_ORIGIN,
+      rendererDir: h.root,
+      validateResponses: true,
+    });
     const invoke = async (channel: string, request: unknown) => {
       const envelope = await handlers.get(channel)!({ senderFrame: { url: `${APP_ORIGIN}/index.html`, isTopFrame: true } }, request);
       sent.push(JSON.stringify(envelope));
@@ -50,6 +56,7 @@ describe('secrets', () => {
     host.dispose();
     await h.composed.close();
 
+    expect(sent.some((s) => s.includes('index:syncStatus'))).toBe(true);
     const tokens = h.sandbox.issuedTokens();
     expect(tokens.length).toBeGreaterThanOrEqual(2);
     expect(JSON.stringify(refusedSearch)).toMatch(/refused the client credentials/);

@@ -1,10 +1,10 @@
-import type { Logger } from '../../../shared/logger';
-import type { CustodyEngine } from '../../services/custody-engine';
-import type { Session } from '../../services/session';
-import type { IpcHandlers } from './server';
+import type { recordingsChannels } from '../../../../shared/ipc/channels/recordings';
+import type { HostedEngine } from '../../app-host';
+import type { HandlersFor } from '../server';
 
-/** The contract's channels mapped onto the engine and the session: one line each, no logic here. */
-export function createIpcHandlers(engine: CustodyEngine, session: Session, rendererLogger: Logger): IpcHandlers {
+/** Session, search and playback mapped onto the engine and the session: one line each, no logic here. */
+export function recordingsHandlers({ engine, session, logger }: HostedEngine): HandlersFor<typeof recordingsChannels> {
+  const rendererLogger = logger.child('renderer');
   return {
     'session:get': async () => session.info(await engine.freshness()),
     'session:setCaseReference': async ({ caseReference }) => {

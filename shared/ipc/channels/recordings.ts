@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import {
+  caseReferenceSchema,
+  playbackGrantSchema,
+  recordingDetailSchema,
+  recordingIdSchema,
+  searchQuerySchema,
+  searchResultSchema,
+  sessionInfoSchema,
+  waveformSchema,
+} from '../../domain';
+
+/** Session, search and playback: the walking skeleton's channels. */
+export const recordingsChannels = {
+  'session:get': { request: z.object({}).strict(), response: sessionInfoSchema },
+  'session:setCaseReference': {
+    request: z.object({ caseReference: caseReferenceSchema }).strict(),
+    response: sessionInfoSchema,
+  },
+  'recordings:search': { request: searchQuerySchema, response: searchResultSchema },
+  'recordings:get': {
+    request: z.object({ recordingId: recordingIdSchema }).strict(),
+    response: recordingDetailSchema,
+  },
+  'recordings:authorizePlayback': {
+    request: z.object({ recordingId: recordingIdSchema }).strict(),
+    response: playbackGrantSchema,
+  },
+  'recordings:getWaveform': {
+    request: z.object({ recordingId: recordingIdSchema, buckets: z.number().int().min(16).max(20000) }).strict(),
+    response: waveformSchema,
+  },
+  'log:write': {
+    request: z
+      .object({
+        level: z.enum(['debug', 'info', 'warn', 'error']),
+        message: z.string().max(2000),
+        fields: z.record(z.string(), z.unknown()).optional(),
+      })
+      .strict(),
+    response: z.object({}),
+  },
+} as const;
+
+export const recordingsEvents = {
+  'index:syncStatus': z.object({
+    state: z.enum(['started', 'finished', 'failed']),
+    lastSyncedAt: z.string().nullable(),
+    message: z.string().nullable(),
+  }),
+} as const;
