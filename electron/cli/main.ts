@@ -2,7 +2,9 @@ import { profileNameSchema } from '../services/config/profile';
 import { toErrorPayload, ValidationError } from '../services/errors';
 import { SecretRedactor } from '../services/logging/redactor';
 import { fetchCommand } from './commands/fetch';
+import { jobsCommand } from './commands/jobs';
 import { loginCommand } from './commands/login';
+import { retrieveCommand } from './commands/retrieve';
 import { sandboxCommand } from './commands/sandbox';
 import { searchCommand } from './commands/search';
 import { uiCommand } from './commands/ui';
@@ -25,10 +27,15 @@ Commands:
                         sync the local index if needed and list matching recordings
   fetch --conversation ID --case REF [--out DIR]
                         audit, then download a conversation's recordings, verified by SHA-256
+  retrieve (--trading-ids FILE | --queue Q --from ISO --to ISO) --case REF --out DIR [--concurrency N] [--api A]
+                        bulk job: audit and download every matching recording, resumable, with a manifest
+  jobs list | show ID | resume ID | pause ID | cancel ID
+                        bulk jobs in this profile (also those run by another process)
   ui [--demo] [--headless]
                         open the app (Electron, or the browser shell where Electron is absent)
 
-Exit codes: 0 success; 1 failure (nothing was written); 3 "worm status": not running.`;
+Exit codes: 0 success; 1 failure (nothing was written; for retrieve: the job could not run to its end);
+2 retrieve/jobs resume finished with failed recordings (listed); 3 "worm status": not running.`;
 
 type Command = (ctx: CommandContext, argv: ReadonlyArray<string>) => Promise<number>;
 const commands: Record<string, Command> = {
@@ -37,6 +44,8 @@ const commands: Record<string, Command> = {
   login: loginCommand,
   search: searchCommand,
   fetch: fetchCommand,
+  retrieve: retrieveCommand,
+  jobs: jobsCommand,
   ui: uiCommand,
 };
 

@@ -1,5 +1,6 @@
 import type { Logger } from '../../shared/logger';
 import type { AppErrorPayload } from '../../shared/errors';
+import type { BulkJobs } from '../services/bulk/bulk-jobs';
 import type { CustodyEngine } from '../services/custody-engine';
 import type { EventHub } from '../services/events';
 import type { SecretRedactor } from '../services/logging/redactor';
@@ -19,6 +20,7 @@ export type HostedEngine = {
   grants: PlaybackGrants;
   logger: Logger;
   redactor: SecretRedactor;
+  jobs: BulkJobs;
 };
 
 export type AppHost = { appHandler: ProtocolHandler; mediaHandler: ProtocolHandler; dispose(): void };

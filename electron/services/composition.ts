@@ -4,11 +4,13 @@ import type { Logger } from '../../shared/logger';
 import { openDatabaseSync, type Db } from '../db/connection';
 import { createAuditHeadRepository } from '../db/repositories/audit-head-repository';
 import { createIndexRepository } from '../db/repositories/index-repository';
+import { createJobsRepository } from '../db/repositories/jobs-repository';
 import { createMediaRepository } from '../db/repositories/media-repository';
 import { systemClock } from './adapters/system-clock';
 import { AuditLog } from './audit/audit-log';
 import { createKeyringSecretStore } from './auth/adapters/keyring-secret-store';
 import { CredentialVault } from './auth/credentials';
+import { BulkJobs } from './bulk/bulk-jobs';
 import { MediaCache } from './cache/media-cache';
 import { loadProfile, profilePaths, type Profile, type ProfilePaths } from './config/profile';
 import { CustodyEngine, type AuditWriter, type GenesysServices } from './custody-engine';
@@ -21,6 +23,7 @@ import { createLogger, createSyncFileSink } from './logging/file-logger';
 import { SecretRedactor } from './logging/redactor';
 import { PlaybackGrants } from './playback/playback-grants';
 import type { Clock, HttpClient, Random, SecretStore } from './ports';
+import { RateGovernor } from './retrieval/rate-governor';
 import { RecordingFetcher } from './retrieval/recording-fetcher';
 import { Session } from './session';
 import { createWormS3Client } from './worm/s3-client';
@@ -47,18 +50,29 @@ export type ComposedEngine = {
   profile: Profile;
   paths: ProfilePaths;
   db: Db;
+  jobs: BulkJobs;
   close(): Promise<void>;
 };
 
 /** Builds once and caches success; a failure (no credentials yet, keychain locked) is retried next time. */
 function lazy<T>(build: () => Promise<T>): () => Promise<T> {
+  return resettableLazy(build).get;
+}
+
+/** `lazy`, plus `reset` to build again on next use (new credentials after Genesys refused the old ones). */
+function resettableLazy<T>(build: () => Promise<T>): { get: () => Promise<T>; reset: () => void } {
   let built: Promise<T> | null = null;
-  return () => {
-    built ??= build().catch((error: unknown) => {
+  return {
+    get: () => {
+      built ??= build().catch((error: unknown) => {
+        built = null;
+        throw error;
+      });
+      return built;
+    },
+    reset: () => {
       built = null;
-      throw error;
-    });
-    return built;
+    },
   };
 }
 
@@ -118,11 +132,13 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
     });
   });
 
-  const genesys = lazy(async (): Promise<GenesysServices> => {
+  const genesysConnection = resettableLazy(async (): Promise<GenesysServices> => {
     if (!profile.genesys) {
       throw new AuthError(`No Genesys org is configured for profile "${options.profile}" (run "custody login" or "custody sandbox").`);
     }
     const credentials = await vault.loadGenesys();
+    // One governor for the one token all clients share: jobs are paced, searches only wait out a 429.
+    const governor = new RateGovernor({ clock, random, logger: logger.child('rate') });
     const client = createGenesysClient({
       endpoint: profile.genesys,
       credentials,
@@ -130,11 +146,14 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
       random,
       logger: logger.child('genesys'),
       onToken: (token) => redactor.register(token),
+      acquire: governor.acquire,
+      onRateLimit: governor.observe,
     });
     const sync = new IndexSync({ genesys: client.interactive, index, clock, logger: logger.child('index') });
     const fetcher = new RecordingFetcher({ genesys: client.interactive, http, cache, clock, random, logger: logger.child('media') });
-    return { sync, fetcher };
+    return { sync, fetcher, bulk: client.bulk, governor };
   });
+  const genesys = genesysConnection.get;
 
   const engine = new CustodyEngine({
     index,
@@ -149,6 +168,20 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
     mediaUrlBase: options.mediaUrlBase,
   });
 
+  const jobs = new BulkJobs({
+    jobs: createJobsRepository(db),
+    index,
+    audit,
+    genesys,
+    reconnect: genesysConnection.reset,
+    http,
+    clock,
+    random,
+    logger: logger.child('jobs'),
+    events,
+    exportsDir: join(paths.dataDir, 'exports'),
+  });
+
   return {
     engine,
     events,
@@ -160,8 +193,10 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
     profile,
     paths,
     db,
+    jobs,
     close: async () => {
       grants.revokeAll();
+      await jobs.stopAll('Custody was closed while the job ran; resume it to continue.');
       db.close();
     },
   };

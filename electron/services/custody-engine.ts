@@ -20,10 +20,12 @@ import { readWavInfo } from './audio/wav';
 import type { CachedMedia, MediaCache } from './cache/media-cache';
 import { sha256File } from './cache/media-cache';
 import { AppError, StorageError } from './errors';
+import type { GenesysClient } from './genesys/genesys-client';
 import type { IndexSync } from './index/index-sync';
 import type { PlaybackGrants } from './playback/playback-grants';
 import type { EventHub } from './events';
 import type { Clock } from './ports';
+import type { RateGovernor } from './retrieval/rate-governor';
 import type { RecordingFetcher } from './retrieval/recording-fetcher';
 
 export type AuditInput = {
@@ -38,8 +40,11 @@ export type AuditInput = {
 /** The WORM audit log as the engine sees it: append resolves only once the record is stored. */
 export type AuditWriter = { append(input: AuditInput): Promise<AuditEvent> };
 
-/** Genesys-facing services, built on first use because they need credentials from the keychain. */
-export type GenesysServices = { sync: IndexSync; fetcher: RecordingFetcher };
+/**
+ * Genesys-facing services, built on first use because they need credentials from the keychain.
+ * `bulk` is the patient client for jobs; it shares the token and the rate governor with the others.
+ */
+export type GenesysServices = { sync: IndexSync; fetcher: RecordingFetcher; bulk: GenesysClient; governor: RateGovernor };
 
 export type CustodyEngineDeps = {
   index: IndexRepository;

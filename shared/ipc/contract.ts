@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { appErrorPayloadSchema } from '../errors';
+import { jobsChannels, jobsEvents } from './channels/jobs';
 import { recordingsChannels, recordingsEvents } from './channels/recordings';
 
 /**
@@ -9,11 +10,13 @@ import { recordingsChannels, recordingsEvents } from './channels/recordings';
  */
 export const invokeChannels = {
   ...recordingsChannels,
+  ...jobsChannels,
 } as const;
 
 /** Pushes from main to the renderer. */
 export const eventChannels = {
   ...recordingsEvents,
+  ...jobsEvents,
 } as const;
 
 export type InvokeChannel = keyof typeof invokeChannels;

@@ -166,6 +166,7 @@ export function createJobsRepository(db: Db) {
     'SELECT * FROM bulk_job_items WHERE job_id = ? AND state IN (SELECT value FROM json_each(?)) ORDER BY start_ms, conversation_id, recording_id',
   );
   const selectItem = db.prepare('SELECT * FROM bulk_job_items WHERE job_id = ? AND conversation_id = ? AND recording_id = ?');
+  const selectItemsOfConversation = db.prepare('SELECT * FROM bulk_job_items WHERE job_id = ? AND conversation_id = ? ORDER BY recording_id');
   const selectFailures = db.prepare(
     "SELECT * FROM bulk_job_items WHERE job_id = ? AND state IN ('failed', 'archived') ORDER BY updated_ms DESC, conversation_id LIMIT ?",
   );
@@ -252,6 +253,17 @@ export function createJobsRepository(db: Db) {
     async item(jobId: string, key: JobItemKey): Promise<JobItemRecord | null> {
       const row = selectItem.get(jobId, key.conversationId, key.recordingId) as ItemSqlRow | undefined;
       return row ? toItem(row) : null;
+    },
+
+    async itemsOfConversation(jobId: string, conversationId: string): Promise<Array<JobItemRecord>> {
+      return (selectItemsOfConversation.all(jobId, conversationId) as Array<ItemSqlRow>).map(toItem);
+    },
+
+    /** Adds items that are not there yet (existing ones are left as they are). */
+    async addItems(jobId: string, items: ReadonlyArray<NewJobItem>, nowMs: number): Promise<void> {
+      db.transaction(() => {
+        for (const item of items) insertItem.run({ ...item, jobId, nowMs });
+      })();
     },
 
     async failures(jobId: string, limit: number): Promise<Array<JobItemRecord>> {
