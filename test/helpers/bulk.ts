@@ -69,3 +69,21 @@ export async function storeCliCredentials(h: Harness): Promise<() => Promise<voi
     await secrets.delete(`${h.profile}/worm`);
   };
 }
+
+/** Restores an archived recording the way an officer would in Genesys: a new archive date in the future. */
+export async function restoreInGenesys(sandbox: Sandbox, conversationId: string, recordingId: string): Promise<void> {
+  const basic = Buffer.from(`${SANDBOX_CLIENT.clientId}:${SANDBOX_CLIENT.clientSecret}`).toString('base64');
+  const token = (await (
+    await fetch(`${sandbox.url}/oauth/token`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=client_credentials',
+    })
+  ).json()) as { access_token: string };
+  const res = await fetch(`${sandbox.url}/api/v2/conversations/${conversationId}/recordings/${recordingId}`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${token.access_token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ archiveDate: new Date(Date.now() + 86_400_000).toISOString() }),
+  });
+  if (!res.ok) throw new Error(`restore failed: ${res.status} ${await res.text()}`);
+}

@@ -7,6 +7,7 @@ import type { AuditWriter } from '../custody-engine';
 import { AppError, AuthError, describeCause, StorageError } from '../errors';
 import type { GenesysClient } from '../genesys/genesys-client';
 import type { Recording } from '../genesys/models';
+import { TokenRejectedError } from '../auth/token-manager';
 import type { Clock, HttpClient, Random } from '../ports';
 import { isRetryable } from '../retrieval/backoff';
 import { MediaLinkExpiredError, TruncatedDownloadError } from '../retrieval/media-download';
@@ -260,7 +261,7 @@ export class JobRun {
       for (const item of items) await this.settle(item, 'failed', `Genesys has no such conversation (${describeCause(error)}).`);
       return;
     }
-    if (isRetryable(error) && work.attempts + 1 < this.tuning.maxAttempts) {
+    if (worthRetrying(error) && work.attempts + 1 < this.tuning.maxAttempts) {
       this.listQueue.push({ ...work, attempts: work.attempts + 1, notBefore: this.deps.clock.now() + this.retryDelay(work.attempts) });
       return;
     }
@@ -344,7 +345,7 @@ export class JobRun {
       await this.settle(item, 'failed', `Not found in Genesys (${error.message}).`);
       return;
     }
-    const retry = error instanceof MediaLinkExpiredError || error instanceof TruncatedDownloadError || isRetryable(error);
+    const retry = error instanceof MediaLinkExpiredError || error instanceof TruncatedDownloadError || worthRetrying(error);
     if (retry && item.attempts < this.tuning.maxAttempts) {
       // A fresh media link for the next try: batch result links and media links both expire.
       await jobs.updateItem(this.job.id, item, { state: 'pending', reason: describeCause(error) }, clock.now());
@@ -482,6 +483,7 @@ export class JobRun {
       this.requestStop('paused', `The WORM audit log is unavailable (${error.message}). Nothing was written for the recordings in progress; resume the job once the audit log is back.`);
       return true;
     }
+    if (isTransientAuth(error)) return false;
     if (error instanceof AuthError || error.code === 'AUTH_REQUIRED' || error.code === 'AUTH_REFRESH_FAILED' || error.code === 'KEYCHAIN_UNAVAILABLE') {
       this.requestStop('blocked', `Genesys access is blocked: ${error.message} The job is not failed: store working credentials ("custody login"), then resume it.`);
       return true;
@@ -577,6 +579,18 @@ export class JobRun {
     logger.info('bulk job run ended', { jobId: this.job.id, state: outcome.state, ...counts });
     return outcome;
   }
+}
+
+/**
+ * A 401 on a token Genesys had just issued: the login works, so the credentials are fine; this is
+ * worth another try later, unlike a refused login (revoked client), which blocks the job.
+ */
+function isTransientAuth(error: unknown): boolean {
+  return error instanceof AuthError && error.cause instanceof TokenRejectedError;
+}
+
+function worthRetrying(error: unknown): boolean {
+  return isRetryable(error) || isTransientAuth(error);
 }
 
 function newItemFrom(item: JobItemRecord): NewJobItem {
