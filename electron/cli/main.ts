@@ -23,7 +23,7 @@ Commands:
                         manage the local WORM store (radosgw with S3 Object Lock)
   login --client-id ID (--region NAME | --gateway URL)
                         store a real org's OAuth client (secret from stdin or a prompt) in the OS keychain
-  search [--trading-id T] [--client-account A] [--agent N] [--queue Q] [--from ISO] [--to ISO] [--case REF]
+  search [--trading-id T] [--client-account A] [--agent N] [--queue Q] [--from ISO] [--to ISO] [--text W] [--case REF]
                         sync the local index if needed and list matching recordings
   fetch --conversation ID --case REF [--out DIR]
                         audit, then download a conversation's recordings, verified by SHA-256

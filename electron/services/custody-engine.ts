@@ -107,6 +107,7 @@ export class CustodyEngine {
       ...(query.queue !== undefined ? { queue: query.queue } : {}),
       ...(query.from !== undefined ? { fromMs } : {}),
       ...(query.to !== undefined ? { toMs } : {}),
+      ...(query.text !== undefined ? { text: query.text } : {}),
     };
     const limit = this.deps.maxResults ?? 1000;
     let matches = await this.deps.index.search(indexQuery, limit);

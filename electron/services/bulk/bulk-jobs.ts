@@ -390,6 +390,7 @@ export class BulkJobs {
       ...(q.queue !== undefined ? { queue: q.queue } : {}),
       ...(q.from !== undefined ? { fromMs: window.fromMs } : {}),
       ...(q.to !== undefined ? { toMs: window.toMs } : {}),
+      ...(q.text !== undefined ? { text: q.text } : {}),
     };
   }
 }
@@ -448,6 +449,7 @@ export function describeSelection(selection: JobSelection): string {
         q.queue && `queue ${q.queue}`,
         q.from && `from ${q.from}`,
         q.to && `to ${q.to}`,
+        q.text && `words "${q.text}"`,
       ].filter(Boolean);
       return `the search ${parts.join(', ')}`;
     }
