@@ -1,4 +1,4 @@
-import { useId, type KeyboardEvent } from 'react';
+import { useId, type KeyboardEvent, type ReactNode } from 'react';
 import type { RecordingMatch, SearchQuery, SearchResult } from '../../../shared/domain';
 import { describeQuery, formatDurationMs, formatLocalTime, formatUtcTime } from '../format';
 import { FileStateBadge } from './FileStateBadge';
@@ -7,6 +7,8 @@ type ResultsTableProps = {
   search: { query: SearchQuery; result: SearchResult } | null;
   openKey: string | null;
   onOpen(match: RecordingMatch): void;
+  /** Actions on the whole result (e.g. "Retrieve all"), shown in the panel header. */
+  actions?: ReactNode;
 };
 
 const missingTradingIdTitle =
@@ -20,7 +22,7 @@ function moveRowFocus(event: KeyboardEvent<HTMLTableRowElement>, step: 1 | -1) {
   }
 }
 
-export function ResultsTable({ search, openKey, onOpen }: ResultsTableProps) {
+export function ResultsTable({ search, openKey, onOpen, actions }: ResultsTableProps) {
   const titleId = useId();
 
   function onRowKeyDown(event: KeyboardEvent<HTMLTableRowElement>, match: RecordingMatch) {
@@ -47,6 +49,7 @@ export function ResultsTable({ search, openKey, onOpen }: ResultsTableProps) {
             <span className="mono muted">{search.result.auditEventId}</span>
           </p>
         ) : null}
+        {actions}
       </div>
       {!search ? (
         <p className="empty-state">Enter a trading ID, client account, agent, queue or time range to find recordings.</p>
