@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { join } from 'node:path';
 import { tradingIdSchema } from '../../../shared/domain';
 import type { JobState } from '../../../shared/jobs';
@@ -118,6 +119,8 @@ export class JobRun {
     private readonly job: JobRecord,
   ) {
     this.tuning = { ...defaultTuning, ...deps.tuning };
+    // Every request and wait of the run listens on this signal: many at once is expected, not a leak.
+    setMaxListeners(1_000, this.controller.signal);
   }
 
   get jobId(): string {
@@ -501,16 +504,21 @@ export class JobRun {
     this.waiters.clear();
   }
 
+  /** Sleeps until work may be ready (a queued retry comes due) or another worker signals new work. */
   private async waitForWork(): Promise<void> {
     const now = this.deps.clock.now();
     const nextReady = this.listQueue.reduce((min, w) => Math.min(min, w.notBefore), Infinity);
     const waitMs = Math.max(5, Math.min(250, nextReady - now));
     const timer = new AbortController();
-    await Promise.race([
-      new Promise<void>((resolve) => this.waiters.add(resolve)),
-      this.deps.clock.sleep(waitMs, AbortSignal.any([timer.signal, this.controller.signal])).catch(() => undefined),
-    ]);
-    timer.abort();
+    const wake = () => timer.abort();
+    this.waiters.add(wake);
+    try {
+      await this.deps.clock.sleep(waitMs, timer.signal);
+    } catch {
+      // Woken early: there is something to look at.
+    } finally {
+      this.waiters.delete(wake);
+    }
   }
 
   /** Keeps this run's claim fresh and notices a pause or cancel made by another process. */

@@ -38,8 +38,11 @@ const WAKE_JITTER_MS = 250;
  * bulk requests just under the allowed rate the `inin-ratelimit-*` headers announce, honours
  * Retry-After for everyone at once, and adapts how many requests may be in flight.
  *
- * - Pace: bulk requests get slots `60 s / (allowed × targetFraction)` apart; after a 429 the pace
- *   drops by a fifth and recovers slowly (AIMD), as does the in-flight limit.
+ * - Pace: bulk requests get slots `60 s / (allowed × targetFraction)` apart. While the headers
+ *   describe the current window, the pace instead spreads what is left of that window's budget
+ *   (less the interactive share) over the time left in it, at most twice the steady pace: a run
+ *   slowed down early catches up, one that got ahead slows down, and no window is overspent.
+ *   After a 429 the pace drops by a fifth and recovers slowly (AIMD), as does the in-flight limit.
  * - Retry-After: a 429 pauses every caller until it has passed; each then wakes with jitter, so
  *   many workers do not retry in the same instant.
  * - Window guard: when the headers say this window's budget is spent, callers wait for its reset
@@ -73,8 +76,8 @@ export class RateGovernor {
     const { clock } = this.options;
     if (kind === 'bulk') {
       await this.waitWhilePaused(signal);
-      const interval = this.intervalMs();
       const now = clock.now();
+      const interval = this.intervalMs(now);
       const slot = Math.max(this.nextSlotMs, now - this.burst * interval, this.pausedUntil);
       this.nextSlotMs = slot + interval;
       if (slot > now) await clock.sleep(slot - now, signal);
@@ -134,7 +137,7 @@ export class RateGovernor {
   snapshot(): RateGovernorSnapshot {
     return {
       allowedPerMinute: this.allowed,
-      pacePerMinute: Math.round(60_000 / this.intervalMs()),
+      pacePerMinute: Math.round(60_000 / this.intervalMs(this.options.clock.now())),
       inFlight: this.inFlight,
       inFlightLimit: Math.floor(this.inFlightLimit),
       pausedUntilMs: this.pausedUntil > this.options.clock.now() ? this.pausedUntil : null,
@@ -142,8 +145,13 @@ export class RateGovernor {
     };
   }
 
-  private intervalMs(): number {
-    return 60_000 / (this.allowed * this.targetFraction * this.factor);
+  private intervalMs(now: number): number {
+    const steady = 60_000 / (this.allowed * this.targetFraction * this.factor);
+    const window = this.window;
+    if (!window || window.endMs - now < 1_000) return steady;
+    const spendable = (window.allowed * this.targetFraction - window.count - this.inFlight) * this.factor;
+    if (spendable <= 0) return window.endMs - now;
+    return Math.max(steady / 2, (window.endMs - now) / spendable);
   }
 
   private jitter(): number {

@@ -13,7 +13,8 @@ function setup(options: { allowed?: number; targetFraction?: number; maxInFlight
     ...(options.maxInFlight ? { maxInFlight: options.maxInFlight } : {}),
     burst: options.burst ?? 0,
   });
-  if (options.allowed) governor.observe({ allowed: options.allowed, count: 1, resetSeconds: 60, at: clock.now(), status: 200 });
+  // A window that has just ended: the governor knows the limit but nothing about the current window.
+  if (options.allowed) governor.observe({ allowed: options.allowed, count: 1, resetSeconds: 0, at: clock.now(), status: 200 });
   return { clock, governor };
 }
 
@@ -40,6 +41,23 @@ describe('rate governor', () => {
     await run.all;
     expect(run.granted.at(-1)).toBe(2_900);
     expect(governor.snapshot()).toMatchObject({ allowedPerMinute: 600, pacePerMinute: 600, inFlight: 0 });
+  });
+
+  it('spreads what is left of the current window over the time left in it, never faster than twice the steady pace', async () => {
+    const behind = setup({ allowed: 600 });
+    behind.governor.observe({ allowed: 600, count: 100, resetSeconds: 10, at: behind.clock.now(), status: 200 });
+    const fast = start(behind.governor, behind.clock, 5);
+    await behind.clock.advance(200);
+    // 500 left for 10 s would be 20 ms apart; capped at 50 ms (twice the steady 10/s).
+    expect(fast.granted).toEqual([0, 50, 100, 150, 200]);
+
+    const ahead = setup({ allowed: 600 });
+    ahead.governor.observe({ allowed: 600, count: 550, resetSeconds: 10, at: ahead.clock.now(), status: 200 });
+    const slow = start(ahead.governor, ahead.clock, 3);
+    await ahead.clock.advance(450);
+    // About 50 left for 10 s: one every ~200 ms.
+    expect(slow.granted).toHaveLength(3);
+    for (const [i, t] of slow.granted.entries()) expect(t).toBeGreaterThanOrEqual(i * 200);
   });
 
   it('keeps a share of the quota free for interactive calls and never paces those', async () => {
