@@ -36,8 +36,11 @@ export function JobsPanel({ highlightJobId, active }: JobsPanelProps) {
       }
     }
     void load();
+    // Jobs run by another process (the custody CLI) push no events here: refresh while visible.
+    const timer = window.setInterval(() => void load(), 3_000);
     return () => {
       current = false;
+      window.clearInterval(timer);
     };
   }, [api, active, highlightJobId]);
 

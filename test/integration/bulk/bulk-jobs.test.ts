@@ -1,4 +1,5 @@
 import { DeleteBucketPolicyCommand, PutBucketPolicyCommand } from '@aws-sdk/client-s3';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { SANDBOX_CLIENT, type FaultName } from '../../sandbox/server';
@@ -85,6 +86,29 @@ describe('bulk retrieval jobs', () => {
     for (const r of archived) await restoreInGenesys(h.sandbox, r.conversationId, r.id);
     expect((await h.composed.jobs.run(job.id)).state).toBe('done');
     await expectComplete(outDir, expected.map((r) => r.id));
+  });
+
+  it('keeps secrets, tokens and signed media links out of SQLite, the logs, the manifests and the progress events', async () => {
+    h = await startHarness({ worm: inject('worm').connection, sandbox: { recordings: 30, days: 10, archivedFraction: 0, tokenTtlSeconds: 2, batchDelayMs: 50 } });
+    const { job, outDir } = await queueJob(h, { days: 10, api: 'batch', concurrency: 1 });
+    const events: Array<string> = [];
+    const unsubscribe = h.composed.events.subscribe((event) => events.push(JSON.stringify(event)));
+    expect((await h.composed.jobs.run(job.id)).state).toBe('done');
+    unsubscribe();
+    await h.composed.close();
+    const tokens = h.sandbox.issuedTokens();
+    expect(tokens.length).toBeGreaterThanOrEqual(2);
+    const secrets = [SANDBOX_CLIENT.clientSecret, h.worm.secretAccessKey, ...tokens, `${h.sandbox.url}/media/`];
+    const files = (await readdir(h.root, { recursive: true, withFileTypes: true }))
+      .filter((e) => e.isFile() && !e.name.endsWith('.wav'))
+      .map((e) => join(e.parentPath, e.name));
+    expect(files.some((f) => f.endsWith('index.sqlite'))).toBe(true);
+    expect(files).toContain(join(outDir, 'manifest.json'));
+    const haystacks: Array<[string, string]> = [
+      ...(await Promise.all(files.map(async (f) => [f, (await readFile(f)).toString('latin1')] as [string, string]))),
+      ['progress events', events.join('\n')],
+    ];
+    for (const [where, text] of haystacks) for (const secret of secrets) expect(text.includes(secret), `a secret appears in ${where}`).toBe(false);
   });
 
   const faults: Array<[FaultName, number]> = [
