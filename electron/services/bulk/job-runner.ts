@@ -40,7 +40,7 @@ export type JobTuning = {
 
 export const defaultTuning: JobTuning = {
   maxAttempts: 5,
-  batchMinConversations: 5,
+  batchMinConversations: 3,
   batchMaxItems: 100,
   batchPollMs: 500,
   batchTimeoutMs: 15 * 60_000,
