@@ -1,10 +1,13 @@
 /**
  * Benchmark 3: crash safety.
  *
- *   npx tsx test/bench/crash-safety.ts [--runs 20] [--recordings 3000] [--seed 7] [--max-kill-ms 9000]
+ *   npx tsx test/bench/crash-safety.ts [--runs 20] [--recordings 3000] [--seed 7] [--max-kill-ms 20000]
+ *                                      [--rate-limit 600] [--api per-conversation]
  *
  * Each run starts the real `custody retrieve` (a child process, through bin/custody.mjs) for a
- * queue and 5-day window, kills it with SIGKILL at a random moment, then resumes the job with
+ * queue and 5-day window, kills it with SIGKILL at a random moment (process start, index sync,
+ * job creation or retrieval: the sandbox's rate limit keeps a run long enough for the kill to land
+ * in it), then resumes the job with
  * `custody jobs resume` (or starts it again when the kill came before the job existed). It then
  * counts, against the sandbox's own audio files: recordings missing from the output folder,
  * recordings present more than once, and files whose bytes differ from what the sandbox serves.
@@ -31,12 +34,16 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '20' },
     recordings: { type: 'string', default: '3000' },
     seed: { type: 'string', default: '7' },
-    'max-kill-ms': { type: 'string', default: '9000' },
+    'max-kill-ms': { type: 'string', default: '20000' },
+    'rate-limit': { type: 'string', default: '600' },
+    api: { type: 'string', default: 'per-conversation' },
   },
 });
 const runs = Number(values.runs);
 const maxKillMs = Number(values['max-kill-ms']);
-console.log(`command: npx tsx test/bench/crash-safety.ts --runs ${runs} --recordings ${values.recordings} --seed ${values.seed} --max-kill-ms ${maxKillMs}`);
+console.log(
+  `command: npx tsx test/bench/crash-safety.ts --runs ${runs} --recordings ${values.recordings} --seed ${values.seed} --max-kill-ms ${maxKillMs} --rate-limit ${values['rate-limit']} --api ${values.api}`,
+);
 console.log(`machine: load average ${load()}`);
 
 const DAY = 86_400_000;
@@ -47,7 +54,7 @@ const keyring = await startPrivateKeyring();
 process.env.DBUS_SESSION_BUS_ADDRESS = keyring.busAddress;
 delete process.env.DISPLAY;
 const audioDir = await mkdtemp(join(tmpdir(), 'custody-bench-crash-audio-'));
-const sandbox = await startSandboxProcess(['--recordings', values.recordings!, '--days', '30', '--rate-limit', '3000', '--audio-dir', audioDir]);
+const sandbox = await startSandboxProcess(['--recordings', values.recordings!, '--days', '30', '--rate-limit', values['rate-limit']!, '--audio-dir', audioDir]);
 const profile = await benchProfile(sandbox.url);
 const vault = new CredentialVault(createKeyringSecretStore(), profile.name, new SecretRedactor());
 await vault.saveGenesys(SANDBOX_CLIENT);
@@ -101,7 +108,7 @@ try {
       .flatMap((c) => c.recordings);
     const expected = new Set(wanted.filter((r) => r.fileState === 'AVAILABLE').map((r) => r.id));
     const outDir = join(root, `run-${run}`);
-    const args = ['retrieve', '--queue', queue, '--from', new Date(fromMs).toISOString(), '--to', new Date(toMs).toISOString(), '--case', 'BENCH-CRASH', '--out', outDir, '--concurrency', '4'];
+    const args = ['retrieve', '--queue', queue, '--from', new Date(fromMs).toISOString(), '--to', new Date(toMs).toISOString(), '--case', 'BENCH-CRASH', '--out', outDir, '--concurrency', '4', '--api', values.api!];
     const killAfterMs = Math.round(rng.uniform(300, maxKillMs));
     const child = spawn(process.execPath, [bin, ...args, '--json', '--profile', profile.name], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'ignore'] });
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));

@@ -261,9 +261,13 @@ export class BulkJobs {
       await active.done;
       return this.summary(job.id);
     }
-    if (job.state === 'done' || job.state === 'cancelled') throw new AppError('VALIDATION', `Job ${job.id} has already ended (${job.state}).`);
-    if (job.state === 'done-with-failures' && state === 'paused') throw new AppError('VALIDATION', `Job ${job.id} has already ended (${job.state}).`);
-    await jobs.setState(job.id, state, message, clock.now());
+    if (job.state === 'done' || job.state === 'cancelled' || (job.state === 'done-with-failures' && state === 'paused')) {
+      throw new AppError('VALIDATION', `Job ${job.id} has already ended (${job.state}).`);
+    }
+    // Pausing a job that is not running changes nothing (a blocked job keeps its reason).
+    if (state === 'paused' && job.state !== 'running') return this.summary(job.id);
+    // Only if nobody changed it meanwhile: a runner in another process may just have finished it.
+    if (!(await jobs.setStateIf(job.id, job.state, state, message, clock.now()))) return this.summary(job.id);
     // A runner in another process notices within a heartbeat; wait for it to let go.
     for (let waited = 0; waited < 10_000; waited += 200) {
       const current = await jobs.job(job.id);
