@@ -3,6 +3,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { SANDBOX_CLIENT, type FaultName } from '../../sandbox/server';
+import { createKeyringSecretStore } from '../../../electron/services/auth/adapters/keyring-secret-store';
+import { composeEngine } from '../../../electron/services/composition';
 import { startHarness, TEST_ANCHOR, type Harness } from '../../helpers/engine-harness';
 import { auditEvents, filesUnder, partialsUnder, readManifest, recordingsInQueue, restoreInGenesys } from '../../helpers/bulk';
 
@@ -121,12 +123,34 @@ describe('bulk retrieval jobs', () => {
     ['tokenExpiry', 0.3],
   ];
   it.each(faults)('completes without loss or duplicates under the "%s" fault', async (fault, rate) => {
-    h = await startHarness({ worm: inject('worm').connection, sandbox: { recordings: 30, days: 10, archivedFraction: 0, slowFaultMs: { minMs: 100, maxMs: 400 } } });
+    h = await startHarness({ worm: inject('worm').connection, sandbox: { recordings: 30, days: 10, archivedFraction: 0, slowFaultMs: { minMs: 100, maxMs: 400 }, rateLimitPerMinute: 6000 } });
     const { job, outDir, expected } = await queueJob(h, { days: 10, concurrency: 4 });
     h.sandbox.setFaults({ [fault]: rate });
     expect(await h.composed.jobs.run(job.id)).toEqual({ state: 'done', message: null });
     expect(h.sandbox.stats().faultsInjected[fault]).toBeGreaterThan(0);
     await expectComplete(outDir, expected.map((r) => r.id));
+  });
+
+  it('fails recordings whose API answers stay malformed, naming the endpoint, and retrieves them on resume once the answers are sound', async () => {
+    h = await startHarness({ worm: inject('worm').connection, sandbox: { recordings: 30, days: 10, archivedFraction: 0, rateLimitPerMinute: 100_000 } });
+    const { job, expected } = await queueJob(h, { days: 10 });
+    // Its own engine on the same profile, with jitter drawn as 0 so that retries do not wait.
+    const impatient = await composeEngine({ profile: h.profile, env: h.env, secrets: createKeyringSecretStore('custody-test'), mediaUrlBase: 'media://recording/', random: () => 0 });
+    try {
+      h.sandbox.setFaults({ malformedJson: 1 });
+      const outcome = await impatient.jobs.run(job.id);
+      expect(outcome.state).toBe('done-with-failures');
+      const detail = await impatient.jobs.detail(job.id);
+      expect(detail.counts).toMatchObject({ failed: detail.counts.total, done: 0 });
+      expect(detail.counts.total).toBeGreaterThanOrEqual(new Set(expected.map((r) => r.conversationId)).size);
+      for (const failure of detail.failures) {
+        expect(failure.reason).toBe('Malformed response from GET /api/v2/conversations/{conversationId}/recordings: the body is not valid JSON');
+      }
+      h.sandbox.setFaults({});
+      expect((await impatient.jobs.run(job.id)).state).toBe('done');
+    } finally {
+      await impatient.close();
+    }
   });
 
   it('outlives its tokens and its media links: new tokens ahead of expiry, new links when old ones expire', async () => {
