@@ -68,7 +68,9 @@ function summarize(label: string, outcome: Outcome) {
   const accepted = stats.requests.api - stats.rateLimited;
   const achievedPerMinute = (accepted * 60_000) / wallMs;
   console.log(`-- ${label}`);
-  console.log(`   wall time ${(wallMs / 1000).toFixed(1)} s; API requests ${stats.requests.api} (${stats.rateLimited} answered 429, ${stats.http5xxInjected} injected 5xx); tokens issued ${stats.tokensIssued}; media downloads ${stats.requests.media}`);
+  console.log(
+    `   wall time ${(wallMs / 1000).toFixed(1)} s; API requests ${stats.requests.api} (${stats.rateLimited} answered 429, ${stats.byStatus['401'] ?? 0} answered 401, ${stats.http5xxInjected} injected 5xx); tokens issued ${stats.tokensIssued}; media downloads ${stats.requests.media}`,
+  );
   console.log(
     `   achieved ${achievedPerMinute.toFixed(0)} accepted requests/min over the run = ${(achievedPerMinute / allowed).toFixed(3)} of the allowed ${allowed}/min; busiest 60 s window ${stats.rate.peakPerMinute60s} requests (${(stats.rate.peakPerMinute60s / allowed).toFixed(3)})`,
   );
