@@ -63,6 +63,8 @@ CREATE TABLE index_names (
 ) STRICT;
 CREATE INDEX index_names_by_name ON index_names(kind, name);
 CREATE INDEX conversations_by_agent_id ON conversations(agent_id, start_ms);
+-- A search joins every matching call to its recordings: answer that join from the index alone.
+CREATE INDEX recordings_by_conversation_cover ON recordings(conversation_id, id, start_ms, end_ms, file_state);
 
 -- (NOT EXISTS rather than OR IGNORE: an outer statement's conflict policy overrides a trigger's.)
 CREATE TRIGGER index_names_insert AFTER INSERT ON conversations BEGIN

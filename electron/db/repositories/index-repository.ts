@@ -101,6 +101,9 @@ type MatchRow = {
   participants_json: string;
 };
 
+/** From this many matching calls on, a free-text search walks the calls in time order instead of sorting the matches. */
+const DENSE_TEXT_MATCHES = 2_000;
+
 const likePrefix = (value: string) => `${value.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /**
@@ -154,6 +157,7 @@ export function createIndexRepository(db: Db) {
     }
     return statement;
   };
+  const countTextMatches = db.prepare('SELECT count(*) AS n FROM (SELECT rowid FROM conversations_fts WHERE conversations_fts MATCH ? LIMIT ?)');
   const selectNameIds = db.prepare(
     "SELECT DISTINCT id FROM index_names WHERE kind = ? AND (name LIKE ? ESCAPE '\\' OR id = ?) ORDER BY id",
   );
@@ -199,29 +203,39 @@ export function createIndexRepository(db: Db) {
     if (query.text !== undefined) {
       const match = ftsMatchExpression(query.text);
       if (match === null) return null;
-      where.push('c.rowid IN (SELECT rowid FROM conversations_fts WHERE conversations_fts MATCH @text)');
+      // Words found in many calls: walk the calls newest first and keep those in the match set
+      // (the unary + stops SQLite from sorting every match); rare words: fetch the matches and sort them.
+      const dense = (countTextMatches.get(match, DENSE_TEXT_MATCHES) as { n: number }).n >= DENSE_TEXT_MATCHES;
+      where.push(`${dense ? '+' : ''}c.rowid IN (SELECT rowid FROM conversations_fts WHERE conversations_fts MATCH @text)`);
       params.text = match;
     }
     return { where: where.length ? `WHERE ${where.join(' AND ')}` : '', params };
   };
 
-  const toMatch = (row: MatchRow): IndexMatch => ({
-    conversationId: row.conversation_id,
-    recordingId: row.recording_id,
-    tradingId: row.trading_id,
-    clientAccount: row.client_account,
-    startMs: row.start_ms,
-    endMs: row.end_ms,
-    recordingStartMs: row.rec_start_ms,
-    recordingEndMs: row.rec_end_ms,
-    queueName: row.queue_name,
-    agentName: row.agent_name,
-    direction: row.direction,
-    fileState: row.file_state,
-    recordingsSyncedMs: row.recordings_synced_ms,
-    hasRecording: row.has_recording === 1,
-    participants: JSON.parse(row.participants_json) as Array<ParticipantRecord>,
-  });
+  const toMatch = (row: MatchRow): IndexMatch => {
+    let participants: Array<ParticipantRecord> | null = null;
+    return {
+      conversationId: row.conversation_id,
+      recordingId: row.recording_id,
+      tradingId: row.trading_id,
+      clientAccount: row.client_account,
+      startMs: row.start_ms,
+      endMs: row.end_ms,
+      recordingStartMs: row.rec_start_ms,
+      recordingEndMs: row.rec_end_ms,
+      queueName: row.queue_name,
+      agentName: row.agent_name,
+      direction: row.direction,
+      fileState: row.file_state,
+      recordingsSyncedMs: row.recordings_synced_ms,
+      hasRecording: row.has_recording === 1,
+      // Parsed when read: a search result list never shows participants, a recording's details do.
+      get participants() {
+        participants ??= JSON.parse(row.participants_json) as Array<ParticipantRecord>;
+        return participants;
+      },
+    };
+  };
 
   return {
     async upsertConversations(rows: ReadonlyArray<ConversationUpsert>, syncedMs: number): Promise<void> {
