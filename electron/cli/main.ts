@@ -1,6 +1,7 @@
 import { profileNameSchema } from '../services/config/profile';
 import { toErrorPayload, ValidationError } from '../services/errors';
 import { SecretRedactor } from '../services/logging/redactor';
+import { configCommand } from './commands/config';
 import { fetchCommand } from './commands/fetch';
 import { loginCommand } from './commands/login';
 import { sandboxCommand } from './commands/sandbox';
@@ -27,6 +28,8 @@ Commands:
                         audit, then download a conversation's recordings, verified by SHA-256
   ui [--demo] [--headless]
                         open the app (Electron, or the browser shell where Electron is absent)
+  config [--operator NAME]
+                        show the profile, or set the operator name written into every audit record
 
 Exit codes: 0 success; 1 failure (nothing was written); 3 "worm status": not running.`;
 
@@ -38,6 +41,7 @@ const commands: Record<string, Command> = {
   search: searchCommand,
   fetch: fetchCommand,
   ui: uiCommand,
+  config: configCommand,
 };
 
 /** Pulls the global flags (--profile, --json) out of argv, wherever they appear. */
