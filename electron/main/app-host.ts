@@ -8,7 +8,7 @@ import { createAppProtocolHandler, createMediaProtocolHandler, type ProtocolHand
 import { contentSecurityPolicy, isAppOrigin } from './security';
 
 /** What a window host needs from the composed engine. */
-export type HostedEngine = Pick<ComposedEngine, 'engine' | 'events' | 'session' | 'grants' | 'logger' | 'redactor'>;
+export type HostedEngine = Pick<ComposedEngine, 'engine' | 'events' | 'session' | 'grants' | 'logger' | 'redactor' | 'auditTrail'>;
 
 export type AppHost = { appHandler: ProtocolHandler; mediaHandler: ProtocolHandler; dispose(): void };
 
@@ -38,6 +38,8 @@ export function hostEngine(
     logger: hosted.logger.child('ipc'),
   });
   const unsubscribe = hosted.events.subscribe(({ channel, payload }) => options.emit(channel, payload as never));
+  const stopAuditChecks = new AbortController();
+  void runAuditChecks(hosted, stopAuditChecks.signal);
   return {
     appHandler: createAppProtocolHandler({ rootDir: options.rendererDir, csp: contentSecurityPolicy, host: 'custody' }),
     mediaHandler: createMediaProtocolHandler({
@@ -45,8 +47,21 @@ export function hostEngine(
       ...(options.maxOpenRangeBytes ? { maxOpenRangeBytes: options.maxOpenRangeBytes } : {}),
     }),
     dispose: () => {
+      stopAuditChecks.abort();
       unsubscribe();
       dispose();
     },
   };
+}
+
+/** At app start: is the bucket's log consistent with the one seen before? Then time-based checkpoints. */
+async function runAuditChecks(hosted: HostedEngine, signal: AbortSignal): Promise<void> {
+  try {
+    const trail = await hosted.auditTrail();
+    if (signal.aborted) return;
+    trail.checkConsistencyInBackground();
+    await trail.runPeriodic(signal);
+  } catch (error) {
+    hosted.logger.child('audit').info('audit checks not running: the audit log is not available', { cause: error instanceof Error ? error.message : String(error) });
+  }
 }

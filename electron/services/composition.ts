@@ -3,10 +3,13 @@ import { join } from 'node:path';
 import type { Logger } from '../../shared/logger';
 import { openDatabaseSync, type Db } from '../db/connection';
 import { createAuditHeadRepository } from '../db/repositories/audit-head-repository';
+import { createAuditTrailRepository } from '../db/repositories/audit-trail-repository';
 import { createIndexRepository } from '../db/repositories/index-repository';
 import { createMediaRepository } from '../db/repositories/media-repository';
 import { systemClock } from './adapters/system-clock';
+import { AlertRules } from './audit/alert-rules';
 import { AuditLog } from './audit/audit-log';
+import { AuditTrail } from './audit/audit-trail';
 import { createKeyringSecretStore } from './auth/adapters/keyring-secret-store';
 import { CredentialVault } from './auth/credentials';
 import { MediaCache } from './cache/media-cache';
@@ -23,6 +26,7 @@ import { PlaybackGrants } from './playback/playback-grants';
 import type { Clock, HttpClient, Random, SecretStore } from './ports';
 import { RecordingFetcher } from './retrieval/recording-fetcher';
 import { Session } from './session';
+import { loadOrCreateSigningKey } from './signing/signing-key';
 import { createWormS3Client } from './worm/s3-client';
 
 export type ComposeOptions = {
@@ -47,6 +51,8 @@ export type ComposedEngine = {
   profile: Profile;
   paths: ProfilePaths;
   db: Db;
+  /** The verifiable audit log (alerts, Merkle tree, checkpoints, verification); needs the WORM store's keys. */
+  auditTrail: () => Promise<AuditTrail>;
   close(): Promise<void>;
 };
 
@@ -88,7 +94,9 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
   const session = new Session(options.profile, operator, workstation);
   const events = new EventHub();
 
-  const audit = lazy(async (): Promise<AuditWriter> => {
+  const auditRepository = createAuditTrailRepository(db);
+  let builtTrail: AuditTrail | null = null;
+  const auditTrail = lazy(async (): Promise<AuditTrail> => {
     const worm = profile.worm;
     if (!worm) {
       throw new AuditUnavailableError(
@@ -103,19 +111,52 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
         retryable: false,
       });
     }
-    return new AuditLog({
-      s3: createWormS3Client({ endpoint: worm.endpoint, region: worm.region, ...credentials }),
+    const s3 = createWormS3Client({ endpoint: worm.endpoint, region: worm.region, ...credentials });
+    const retention = { mode: worm.mode, durationMs: worm.auditRetentionDays * 86_400_000 };
+    const log = new AuditLog({
+      s3,
       bucket: worm.auditBucket,
       logId: profile.logId,
       operator,
       workstation,
       clock,
       newEventId: randomUUID,
-      retention: { mode: worm.mode, durationMs: worm.auditRetentionDays * 86_400_000 },
+      retention,
       headStore: createAuditHeadRepository(db),
       lockFile: join(paths.dataDir, 'audit.lock'),
       logger: logger.child('audit'),
     });
+    builtTrail = new AuditTrail({
+      log,
+      s3,
+      bucket: worm.auditBucket,
+      logId: profile.logId,
+      retention,
+      repository: auditRepository,
+      signingKey: lazy(() => loadOrCreateSigningKey(vault)),
+      alerts: new AlertRules({
+        settings: profile.audit.alerts,
+        countRecent: (account, actions, sinceMs) => auditRepository.countOperatorEvents(profile.logId, account, actions, sinceMs),
+        participantsOf: async ({ recordingId, conversationId }) => {
+          const match = recordingId ? await index.findRecording(recordingId) : null;
+          const conversation = match ?? (conversationId ? (await index.recordingsOfConversation(conversationId))[0] : null);
+          return conversation?.participants ?? [];
+        },
+      }),
+      checkpointPolicy: profile.audit.checkpoint,
+      operator,
+      workstation,
+      clock,
+      logger: logger.child('audit'),
+      events,
+      checkpointLockFile: join(paths.dataDir, 'audit-checkpoint.lock'),
+    });
+    return builtTrail;
+  });
+  const audit = (): Promise<AuditWriter> => auditTrail();
+  // After every successful sync: is the bucket's log still an extension of the one seen before?
+  const unsubscribeSyncCheck = events.subscribe((event) => {
+    if (event.channel === 'index:syncStatus' && event.payload.state === 'finished') builtTrail?.checkConsistencyInBackground();
   });
 
   const genesys = lazy(async (): Promise<GenesysServices> => {
@@ -160,8 +201,11 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
     profile,
     paths,
     db,
+    auditTrail,
     close: async () => {
       grants.revokeAll();
+      unsubscribeSyncCheck();
+      await builtTrail?.flush();
       db.close();
     },
   };

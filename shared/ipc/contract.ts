@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { appErrorPayloadSchema } from '../errors';
+import { auditChannels, auditEvents } from './channels/audit';
 import { recordingsChannels, recordingsEvents } from './channels/recordings';
 
 /**
@@ -9,11 +10,13 @@ import { recordingsChannels, recordingsEvents } from './channels/recordings';
  */
 export const invokeChannels = {
   ...recordingsChannels,
+  ...auditChannels,
 } as const;
 
 /** Pushes from main to the renderer. */
 export const eventChannels = {
   ...recordingsEvents,
+  ...auditEvents,
 } as const;
 
 export type InvokeChannel = keyof typeof invokeChannels;
