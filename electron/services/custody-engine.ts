@@ -120,8 +120,16 @@ export class CustodyEngine {
     return { lastSyncedAt: iso(last), coveredFrom: iso(coverage[0]?.fromMs), coveredTo: iso(coverage.at(-1)?.toMs) };
   }
 
-  async recording(recordingId: string): Promise<RecordingDetail> {
+  /** A recording's details (metadata, participants): viewing them is an access, audited as 'preview' first. */
+  async recording(recordingId: string, context: { caseReference: string | null } = { caseReference: null }): Promise<RecordingDetail> {
     const match = await this.requireRecording(recordingId);
+    await this.record({
+      action: 'preview',
+      conversationId: match.conversationId,
+      recordingId,
+      tradingId: match.tradingId,
+      caseReference: context.caseReference,
+    });
     const cached = await this.deps.cache.get(recordingId);
     return {
       ...toRecordingMatch(match),
@@ -130,8 +138,9 @@ export class CustodyEngine {
     };
   }
 
-  /** Audits the play, makes sure the audio is cached and intact, and returns a URL only this play can use. */
-  async authorizePlayback(recordingId: string, caseReference: string | null): Promise<PlaybackGrantView> {
+  /** Audits the play (and where it starts), makes sure the audio is cached and intact, and returns a URL only this play can use. */
+  async authorizePlayback(recordingId: string, caseReference: string | null, startOffsetMs = 0): Promise<PlaybackGrantView> {
+    if (!Number.isSafeInteger(startOffsetMs) || startOffsetMs < 0) throw new AppError('VALIDATION', `start offset must be a whole number of milliseconds >= 0, not ${startOffsetMs}`);
     const match = await this.requireRecording(recordingId);
     const event = await this.record({
       action: 'play',
@@ -139,7 +148,7 @@ export class CustodyEngine {
       recordingId,
       tradingId: match.tradingId,
       caseReference: requireCase(caseReference),
-      details: { startOffsetMs: 0 },
+      details: { startOffsetMs },
     });
     const media = await this.intactMedia(match);
     const info = await readWavInfo(media.path);
@@ -159,6 +168,26 @@ export class CustodyEngine {
       durationMs: info.durationMs,
       contentType: media.contentType,
     };
+  }
+
+  /**
+   * Audits a jump to `positionMs` within a recording being played: the renderer pauses, records the
+   * seek, and resumes only once it is acknowledged. There is no seek without an audited play.
+   */
+  async recordSeek(recordingId: string, positionMs: number, caseReference: string | null): Promise<{ auditEventId: string }> {
+    if (!Number.isSafeInteger(positionMs) || positionMs < 0) throw new AppError('VALIDATION', `seek position must be a whole number of milliseconds >= 0, not ${positionMs}`);
+    const grant = this.deps.grants.latestFor(recordingId);
+    if (!grant) throw new AppError('VALIDATION', 'Play the recording first: a seek is recorded only within an audited playback.');
+    const match = await this.requireRecording(recordingId);
+    const event = await this.record({
+      action: 'seek',
+      conversationId: match.conversationId,
+      recordingId,
+      tradingId: match.tradingId,
+      caseReference: requireCase(caseReference),
+      details: { positionMs, playAuditEventId: grant.auditEventId },
+    });
+    return { auditEventId: event.eventId };
   }
 
   /** Peaks for a recording being played under a grant; never for one that was not audited. */
