@@ -1,6 +1,7 @@
 import { profileNameSchema } from '../services/config/profile';
 import { toErrorPayload, ValidationError } from '../services/errors';
 import { SecretRedactor } from '../services/logging/redactor';
+import { auditCommand } from './commands/audit';
 import { configCommand } from './commands/config';
 import { fetchCommand } from './commands/fetch';
 import { loginCommand } from './commands/login';
@@ -30,8 +31,15 @@ Commands:
                         open the app (Electron, or the browser shell where Electron is absent)
   config [--operator NAME]
                         show the profile, or set the operator name written into every audit record
+  audit verify [--from ISO] [--to ISO] [--key PEM]
+                        recompute the audit log's chain, Merkle tree and signed checkpoints from the bucket alone
+  audit show [--conversation ID | --trading-id T | --operator NAME | --case REF] [--alerts]
+                        who accessed what, when, from where and why (with the alerts raised)
+  audit key | checkpoint | status
+                        print and publish the signing key; write a checkpoint now; integrity status
 
-Exit codes: 0 success; 1 failure (nothing was written); 3 "worm status": not running.`;
+Exit codes: 0 success; 1 failure (nothing was written); 2 "audit verify"/"audit status": the log is not intact;
+3 "worm status": not running.`;
 
 type Command = (ctx: CommandContext, argv: ReadonlyArray<string>) => Promise<number>;
 const commands: Record<string, Command> = {
@@ -42,6 +50,7 @@ const commands: Record<string, Command> = {
   fetch: fetchCommand,
   ui: uiCommand,
   config: configCommand,
+  audit: auditCommand,
 };
 
 /** Pulls the global flags (--profile, --json) out of argv, wherever they appear. */

@@ -66,7 +66,8 @@ export function createAuditTrailRepository(db: Db) {
   const upsertHead = db.prepare(`
     INSERT INTO audit_verified_heads (log_id, tree_size, root_hash, verified_ms, source) VALUES (?, ?, ?, ?, ?)
     ON CONFLICT(log_id) DO UPDATE SET tree_size = excluded.tree_size, root_hash = excluded.root_hash,
-      verified_ms = excluded.verified_ms, source = excluded.source`);
+      verified_ms = excluded.verified_ms, source = excluded.source
+    WHERE excluded.tree_size >= audit_verified_heads.tree_size`);
   const selectIntegrity = db.prepare('SELECT report_json FROM audit_integrity WHERE log_id = ?').pluck();
   const upsertIntegrity = db.prepare(
     'INSERT INTO audit_integrity (log_id, report_json) VALUES (?, ?) ON CONFLICT(log_id) DO UPDATE SET report_json = excluded.report_json',
@@ -222,7 +223,8 @@ export function createAuditTrailRepository(db: Db) {
       return row ? { treeSize: row.tree_size, rootHash: row.root_hash, verifiedMs: row.verified_ms, source: row.source } : null;
     },
 
-    async saveVerifiedHead(logId: string, head: Readonly<TreeHeadRecord>): Promise<void> {
+    /** Remembers a verified tree head; never moves back to a smaller tree (checks run concurrently). */
+    async advanceVerifiedHead(logId: string, head: Readonly<TreeHeadRecord>): Promise<void> {
       upsertHead.run(logId, head.treeSize, head.rootHash, head.verifiedMs, head.source);
     },
 

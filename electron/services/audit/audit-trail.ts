@@ -114,6 +114,13 @@ export class AuditTrail {
     return this.checkpointQueue.run(() => this.writeCheckpoint(true));
   }
 
+  /** Publishes this installation's public key in the bucket (if not yet) and returns where it is. */
+  async publishSigningKey(): Promise<{ keyId: string; publicKeyPem: string; bucket: string; key: string }> {
+    const key = await this.deps.signingKey();
+    await this.checkpointQueue.run(() => this.publishKey(key, this.deps.clock.now() + this.deps.retention.durationMs));
+    return { keyId: key.keyId, publicKeyPem: key.publicKeyPem, bucket: this.deps.bucket, key: auditPublicKeyKey(this.deps.logId, key.keyId) };
+  }
+
   /** Hex inclusion proof of event `seq` in the tree of `treeSize` (a checkpoint's size), from the local tree. */
   async inclusionProof(seq: number, treeSize: number): Promise<Array<string>> {
     if ((await this.deps.repository.treeSize(this.deps.logId)) < treeSize) await this.catchUp(treeSize);
@@ -176,8 +183,8 @@ export class AuditTrail {
       seenHead: seen ? { treeSize: seen.treeSize, rootHash: seen.rootHash, verifiedAt: new Date(seen.verifiedMs).toISOString() } : null,
     });
     await this.integrityQueue.run(async () => {
-      if (report.ok && report.verifiedUpTo && report.verifiedUpTo.treeSize >= (seen?.treeSize ?? 0)) {
-        await repository.saveVerifiedHead(logId, { treeSize: report.verifiedUpTo.treeSize, rootHash: report.verifiedUpTo.rootHash, verifiedMs: this.deps.clock.now(), source: 'verify' });
+      if (report.ok && report.verifiedUpTo) {
+        await repository.advanceVerifiedHead(logId, { treeSize: report.verifiedUpTo.treeSize, rootHash: report.verifiedUpTo.rootHash, verifiedMs: this.deps.clock.now(), source: 'verify' });
       }
       await this.setIntegrity({
         state: report.ok ? 'ok' : 'failed',
@@ -404,8 +411,7 @@ export class AuditTrail {
         });
       }
       await repository.saveCheckpoint(logId, { treeSize: size, rootHash, time: checkpoint.time, keyId: checkpoint.keyId });
-      const seen = await repository.verifiedHead(logId);
-      if (!seen || seen.treeSize <= size) await repository.saveVerifiedHead(logId, { treeSize: size, rootHash, verifiedMs: timeMs, source: 'checkpoint' });
+      await repository.advanceVerifiedHead(logId, { treeSize: size, rootHash, verifiedMs: timeMs, source: 'checkpoint' });
       logger.info('audit checkpoint written', { treeSize: size, rootHash, keyId: checkpoint.keyId, ms: Math.round(performance.now() - started) });
       return checkpoint;
     } finally {
@@ -533,7 +539,7 @@ export class AuditTrail {
         });
       }
     }
-    await repository.saveVerifiedHead(logId, { treeSize: checkpoint.treeSize, rootHash: checkpoint.rootHash, verifiedMs: clock.now(), source: 'consistency' });
+    await repository.advanceVerifiedHead(logId, { treeSize: checkpoint.treeSize, rootHash: checkpoint.rootHash, verifiedMs: clock.now(), source: 'consistency' });
     return this.setIntegrity(
       {
         state: 'ok',

@@ -89,8 +89,11 @@ describe('audit trail repository', () => {
     await repo.savePublishedKey(LOG, 'k1', 2000);
     expect(await repo.publishedKeyRetention(LOG, 'k1')).toBe(2000);
     expect(await repo.publishedKeyIds(LOG)).toEqual(['k1']);
-    await repo.saveVerifiedHead(LOG, { treeSize: 9, rootHash: 'b'.repeat(64), verifiedMs: 5, source: 'checkpoint' });
+    await repo.advanceVerifiedHead(LOG, { treeSize: 9, rootHash: 'b'.repeat(64), verifiedMs: 5, source: 'checkpoint' });
+    await repo.advanceVerifiedHead(LOG, { treeSize: 4, rootHash: 'a'.repeat(64), verifiedMs: 6, source: 'consistency' });
     expect(await repo.verifiedHead(LOG)).toEqual({ treeSize: 9, rootHash: 'b'.repeat(64), verifiedMs: 5, source: 'checkpoint' });
+    await repo.advanceVerifiedHead(LOG, { treeSize: 9, rootHash: 'b'.repeat(64), verifiedMs: 7, source: 'verify' });
+    expect((await repo.verifiedHead(LOG))?.verifiedMs).toBe(7);
     await repo.saveIntegrityReport(LOG, { state: 'ok' });
     expect(await repo.integrityReport(LOG)).toEqual({ state: 'ok' });
   });
