@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { RecordingMatch, SearchQuery, SearchResult, SessionInfo } from '../../shared/domain';
 import { useCustodyApi } from './api';
+import { AuditTrailView } from './components/AuditTrailView';
 import { ErrorAlert } from './components/ErrorAlert';
 import { Header } from './components/Header';
 import { RecordingView } from './components/RecordingView';
@@ -8,10 +9,14 @@ import { matchKey, ResultsTable } from './components/ResultsTable';
 import { SearchPanel } from './components/SearchPanel';
 import { logIfUnexpected, toUiError, type UiError } from './errors';
 import { applySyncEvent, indexStatusFromSearch, indexStatusFromSession, type IndexStatus } from './index-status';
+import { useAuditAlerts } from './use-audit-alerts';
 
 /** The app's sections. Each is one screen under the header; "recordings" is the search workspace. */
-type ViewId = 'recordings';
-const views: ReadonlyArray<{ id: ViewId; label: string }> = [{ id: 'recordings', label: 'Recordings' }];
+type ViewId = 'recordings' | 'audit';
+const views: ReadonlyArray<{ id: ViewId; label: string }> = [
+  { id: 'recordings', label: 'Recordings' },
+  { id: 'audit', label: 'Audit trail' },
+];
 
 export function App() {
   const api = useCustodyApi();
@@ -21,6 +26,7 @@ export function App() {
   const [search, setSearch] = useState<{ query: SearchQuery; result: SearchResult } | null>(null);
   const [open, setOpen] = useState<RecordingMatch | null>(null);
   const [view, setView] = useState<ViewId>('recordings');
+  const audit = useAuditAlerts(api);
 
   useEffect(() => {
     let current = true;
@@ -67,6 +73,15 @@ export function App() {
             onClick={() => setView(v.id)}
           >
             {v.label}
+            {v.id === 'audit' && (audit.alerted.length > 0 || audit.integrity?.state === 'failed') ? (
+              <span
+                className={`nav-badge${audit.integrity?.state === 'failed' ? ' nav-badge--failed' : ''}`}
+                data-testid="nav-audit-badge"
+                title={audit.integrity?.state === 'failed' ? audit.integrity.message : `${audit.alerted.length} alerted access(es) this session`}
+              >
+                {audit.integrity?.state === 'failed' ? '!' : audit.alerted.length}
+              </span>
+            ) : null}
           </button>
         ))}
       </nav>
@@ -91,6 +106,7 @@ export function App() {
           </section>
         )}
       </main>
+      <AuditTrailView active={view === 'audit'} alerted={audit.alerted} integrityVersion={audit.integrity} />
     </div>
   );
 }
