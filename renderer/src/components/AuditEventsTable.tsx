@@ -42,14 +42,12 @@ export function AuditEventsTable({ page }: AuditEventsTableProps) {
             <thead>
               <tr>
                 <th scope="col">Time (local)</th>
-                <th scope="col">Operator</th>
-                <th scope="col">Workstation</th>
+                <th scope="col">Operator / workstation</th>
                 <th scope="col">Action</th>
-                <th scope="col">Trading ID</th>
-                <th scope="col">Recording</th>
+                <th scope="col">Alerts</th>
+                <th scope="col">Trading ID / recording</th>
                 <th scope="col">Case</th>
                 <th scope="col">Detail</th>
-                <th scope="col">Alerts</th>
               </tr>
             </thead>
             <tbody>
@@ -66,17 +64,15 @@ export function AuditEventsTable({ page }: AuditEventsTableProps) {
                       {formatLocalTime(entry.time)}
                     </time>
                   </td>
-                  <td title={entry.operator.osAccount}>{entry.operator.name}</td>
-                  <td title={entry.workstation.addresses.join(', ')}>{entry.workstation.hostname}</td>
+                  <td title={`${entry.operator.name} (${entry.operator.osAccount}) on ${entry.workstation.hostname} ${entry.workstation.addresses.join(', ')}`}>
+                    {entry.operator.name}
+                    <span className="audit-table__second muted">
+                      {[entry.workstation.hostname, entry.workstation.addresses[0]].filter(Boolean).join(' · ')}
+                    </span>
+                  </td>
                   <td>
                     <span className={`badge badge--action badge--action-${entry.action}`}>{entry.action}</span>
                   </td>
-                  <td className="mono">{entry.tradingId ?? <span className="muted">—</span>}</td>
-                  <td className="mono" title={entry.conversationId ?? undefined}>
-                    {entry.recordingId ?? entry.conversationId ?? <span className="muted">—</span>}
-                  </td>
-                  <td className="mono">{entry.caseReference ?? <span className="muted">—</span>}</td>
-                  <td title={entry.summary ?? undefined}>{entry.summary ?? <span className="muted">—</span>}</td>
                   <td className="audit-table__alerts">
                     {entry.alerts.map((alert) => (
                       <span key={alert.rule} className="badge badge--alert" title={alert.message} data-testid="audit-alert" data-rule={alert.rule}>
@@ -84,6 +80,12 @@ export function AuditEventsTable({ page }: AuditEventsTableProps) {
                       </span>
                     ))}
                   </td>
+                  <td className="mono audit-table__ids" title={[entry.recordingId, entry.conversationId].filter(Boolean).join(' / ') || undefined}>
+                    {entry.tradingId ?? <span className="muted">—</span>}
+                    {entry.recordingId ?? entry.conversationId ? <span className="audit-table__second mono muted">{entry.recordingId ?? entry.conversationId}</span> : null}
+                  </td>
+                  <td className="mono">{entry.caseReference ?? <span className="muted">—</span>}</td>
+                  <td title={entry.summary ?? undefined}>{entry.summary ?? <span className="muted">—</span>}</td>
                 </tr>
               ))}
             </tbody>
