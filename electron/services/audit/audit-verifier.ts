@@ -99,8 +99,10 @@ export async function verifyAuditLog(options: Readonly<VerifyAuditLogOptions>): 
 
   // Checkpoints: signature first; roots once the events are read.
   const signed: Array<SignedCheckpoint> = [];
-  for (const version of listing.checkpoints) {
-    const text = (await getObject(s3, bucket, version)).body.toString('utf8');
+  const concurrency = options.concurrency ?? 16;
+  const checkpointTexts = await mapLimit(listing.checkpoints, concurrency, async (version) => (await getObject(s3, bucket, version)).body.toString('utf8'));
+  for (const [index, version] of listing.checkpoints.entries()) {
+    const text = checkpointTexts[index]!;
     let checkpoint: AuditCheckpoint;
     try {
       checkpoint = parseStoredCheckpoint(text);
@@ -139,21 +141,20 @@ export async function verifyAuditLog(options: Readonly<VerifyAuditLogOptions>): 
   let contiguous = true;
   let inWindow = 0;
   let governance = 0;
-  const concurrency = options.concurrency ?? 16;
 
-  for (let start = 0; start < readLimit; start += concurrency) {
-    const batch = Array.from({ length: Math.min(concurrency, readLimit - start) }, (_, i) => start + i);
-    const fetched = await Promise.all(
-      batch.map(async (seq) => {
-        const versions = listing.events.get(seq);
-        if (!versions) return null;
-        const [record, newest] = await Promise.all([
-          getObject(s3, bucket, versions[0]!),
-          versions.length > 1 ? getObject(s3, bucket, versions.at(-1)!) : Promise.resolve(null),
-        ]);
-        return { record, newest };
-      }),
-    );
+  const chunk = concurrency * 16;
+  for (let start = 0; start < readLimit; ) {
+    const batch = Array.from({ length: Math.min(chunk, readLimit - start) }, (_, i) => start + i);
+    start += batch.length;
+    const fetched = await mapLimit(batch, concurrency, async (seq) => {
+      const versions = listing.events.get(seq);
+      if (!versions) return null;
+      const [record, newest] = await Promise.all([
+        getObject(s3, bucket, versions[0]!),
+        versions.length > 1 ? getObject(s3, bucket, versions.at(-1)!) : Promise.resolve(null),
+      ]);
+      return { record, newest };
+    });
     for (const [i, seq] of batch.entries()) {
       const key = auditEventKey(logId, seq);
       const object = fetched[i]?.record ?? null;
@@ -218,7 +219,7 @@ export async function verifyAuditLog(options: Readonly<VerifyAuditLogOptions>): 
       // Reading past the closing checkpoint while events are still inside the window.
       if (seq === readLimit - 1 && toMs !== null && parsed.ok && Date.parse(parsed.event.time) <= toMs && readLimit < (lastSeq ?? -1) + 1) readLimit += 1;
     }
-    options.onProgress?.(Math.min(start + batch.length, readLimit), readLimit);
+    options.onProgress?.(start, readLimit);
   }
   if (pendingLink) {
     name('altered-event', `${pendingLink.message} (or, event ${pendingLink.seq + 1} being the last one read, its prevHash was altered)`, pendingLink.seq);
@@ -285,6 +286,20 @@ export async function verifyAuditLog(options: Readonly<VerifyAuditLogOptions>): 
     problemsTruncated: ordered.length > maxProblems,
     warnings: [...new Set(warnings)].slice(0, maxProblems),
   };
+}
+
+/** `fn` over `items`, at most `limit` at a time, results in order. */
+async function mapLimit<T, R>(items: ReadonlyArray<T>, limit: number, fn: (item: T) => Promise<R>): Promise<Array<R>> {
+  const results: Array<R> = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }
 
 function keyIdOrNull(pem: string): string | null {

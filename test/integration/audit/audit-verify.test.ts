@@ -220,6 +220,9 @@ describe('audit verify against radosgw', () => {
     expect(report).toMatchObject({ ok: true, events: { read: 8, inWindow: 6, lastSeq: 8 }, verifiedUpTo: { treeSize: 8 } });
     const windowed = await verify(t, { from: fifth.time, to: fifth.time });
     expect(windowed.events.inWindow).toBe(1);
+    // The checkpoint of 4 was signed at event 3's time: event 3 is inside, so one more event is read to find the window's end.
+    const third = JSON.parse(await read(auditEventKey(t.logId, 3))) as AuditEvent;
+    expect((await verify(t, { to: third.time })).events).toMatchObject({ read: 5, inWindow: 4 });
   });
 
   it('names a log that is no longer an extension of the head seen before', async () => {
