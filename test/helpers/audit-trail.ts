@@ -55,6 +55,8 @@ export type TestTrail = {
   logger: MemoryLogger;
   published: Array<EngineEvent>;
   signingKey: () => Promise<SigningKey>;
+  /** The keychain holding the signing key: pass it to another trail to be the same installation. */
+  secrets: SecretStore;
 };
 
 /**
@@ -88,7 +90,8 @@ export function createTestTrail(options: {
   const operator = options.operator ?? { osAccount: 'jdoe', name: 'Jane Doe' };
   const workstation = options.workstation ?? { hostname: 'ws-test', addresses: ['10.20.4.17'] };
   const retention = { mode: options.mode ?? 'GOVERNANCE', durationMs: 86_400_000 } as const;
-  const vault = new CredentialVault(options.secrets ?? memorySecretStore(), 'test', new SecretRedactor());
+  const secrets = options.secrets ?? memorySecretStore();
+  const vault = new CredentialVault(secrets, 'test', new SecretRedactor());
   let key: Promise<SigningKey> | null = null;
   const signingKey = () => (key ??= loadOrCreateSigningKey(vault));
   const settings = auditSettingsSchema.parse({ alerts: options.alerts ?? {} });
@@ -127,5 +130,5 @@ export function createTestTrail(options: {
     checkpointLockFile: join(options.dir, `${logId}.checkpoint.lock`),
     tickMs: 10,
   });
-  return { trail, repository, db, logId, clock, logger, published, signingKey };
+  return { trail, repository, db, logId, clock, logger, published, signingKey, secrets };
 }

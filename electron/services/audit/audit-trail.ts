@@ -478,8 +478,7 @@ export class AuditTrail {
       return this.setIntegrity({ state: 'unknown', source: 'consistency', checkedAt, message: 'no checkpoint written yet', firstBad: null }, { keepFailure: true });
     }
     const { checkpoint, key } = latest;
-    const published = await repository.publishedKeyIds(logId);
-    const pem = published.includes(checkpoint.keyId) ? await getText(s3, bucket, auditPublicKeyKey(logId, checkpoint.keyId)) : null;
+    const pem = (await this.isOwnKey(checkpoint.keyId)) ? await getText(s3, bucket, auditPublicKeyKey(logId, checkpoint.keyId)) : null;
     if (!pem || !checkpointSignatureValid(checkpoint, pem)) {
       return this.fail('consistency', {
         kind: pem ? 'bad-checkpoint-signature' : 'unknown-checkpoint-key',
@@ -552,6 +551,17 @@ export class AuditTrail {
       },
       { keepFailure: true },
     );
+  }
+
+  /** A key this installation published, or its own key (after a lost database, before it publishes again). */
+  private async isOwnKey(keyId: string): Promise<boolean> {
+    if ((await this.deps.repository.publishedKeyIds(this.deps.logId)).includes(keyId)) return true;
+    try {
+      return (await this.deps.signingKey()).keyId === keyId;
+    } catch (error) {
+      this.deps.logger.warn('the signing key could not be loaded to recognise a checkpoint', { cause: describeCause(error) });
+      return false;
+    }
   }
 
   private async latestBucketCheckpoint(): Promise<{ checkpoint: AuditCheckpoint; key: string } | null> {

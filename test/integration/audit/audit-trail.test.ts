@@ -157,10 +157,12 @@ describe('audit trail: two workstations of one log, and consistency', () => {
     await t.trail.flush();
     expect(await t.trail.checkConsistency()).toMatchObject({ state: 'ok', source: 'consistency' });
 
-    // A workstation that never saw this log trusts its first signed head, once it matches the events.
-    const other = createTestTrail({ s3, bucket, dir, logId: t.logId, dbName: `other-${t.logId}` });
-    await other.repository.savePublishedKey(t.logId, (await t.signingKey()).keyId, Date.now());
-    expect(await other.trail.checkConsistency()).toMatchObject({ state: 'ok', message: expect.stringContaining('first checkpoint seen: tree size 6') });
+    // After losing its database, the installation (same keychain) trusts the first signed head it sees again, once it matches the events.
+    const rebuilt = createTestTrail({ s3, bucket, dir, logId: t.logId, dbName: `rebuilt-${t.logId}`, secrets: t.secrets });
+    expect(await rebuilt.trail.checkConsistency()).toMatchObject({ state: 'ok', message: expect.stringContaining('first checkpoint seen: tree size 6') });
+    // Another key (another installation's keychain) is not this log's signer.
+    const stranger = createTestTrail({ s3, bucket, dir, logId: t.logId, dbName: `stranger-${t.logId}` });
+    expect(await stranger.trail.checkConsistency()).toMatchObject({ state: 'failed', firstBad: { kind: 'unknown-checkpoint-key' } });
 
     // Someone with governance bypass removes the newest checkpoint: the log the workstation saw shrank.
     const listing = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: auditCheckpointKey(t.logId, 6) }));
