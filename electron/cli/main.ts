@@ -3,6 +3,8 @@ import { toErrorPayload, ValidationError } from '../services/errors';
 import { SecretRedactor } from '../services/logging/redactor';
 import { fetchCommand } from './commands/fetch';
 import { loginCommand } from './commands/login';
+import { packCommand } from './commands/pack';
+import { reviewCommand } from './commands/review';
 import { sandboxCommand } from './commands/sandbox';
 import { searchCommand } from './commands/search';
 import { uiCommand } from './commands/ui';
@@ -27,8 +29,16 @@ Commands:
                         audit, then download a conversation's recordings, verified by SHA-256
   ui [--demo] [--headless]
                         open the app (Electron, or the browser shell where Electron is absent)
+  pack build (--trading-id T ... | --conversations FILE | --case REF) --case REF --out PATH [--zip] [--organization NAME]
+                        audit the export, then write a signed, self-verifying BagIt evidence pack
+  pack verify PATH [--trusted-key KEYID ...]
+                        verify a pack (directory or zip) offline: manifests, signature, audit proofs, audio
+  review PACK --reviewer NAME [--headless] [--screenshot PATH]
+                        open a pack in the sealed regulator review (read-only, offline, watermarked, journaled)
+  review sync-journal   write the local review journal to the WORM audit log, with a reconciliation report
 
-Exit codes: 0 success; 1 failure (nothing was written); 3 "worm status": not running.`;
+Exit codes: 0 success; 1 failure (nothing was written); 2 finished with failures (pack verify: the pack does not
+verify; review: the pack failed verification; review sync-journal: entries not written); 3 "worm status": not running.`;
 
 type Command = (ctx: CommandContext, argv: ReadonlyArray<string>) => Promise<number>;
 const commands: Record<string, Command> = {
@@ -38,6 +48,8 @@ const commands: Record<string, Command> = {
   search: searchCommand,
   fetch: fetchCommand,
   ui: uiCommand,
+  pack: packCommand,
+  review: reviewCommand,
 };
 
 /** Pulls the global flags (--profile, --json) out of argv, wherever they appear. */

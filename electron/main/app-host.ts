@@ -2,6 +2,7 @@ import type { Logger } from '../../shared/logger';
 import type { AppErrorPayload } from '../../shared/errors';
 import type { CustodyEngine } from '../services/custody-engine';
 import type { EventHub } from '../services/events';
+import type { PackService } from '../services/packs/pack-service';
 import type { SecretRedactor } from '../services/logging/redactor';
 import type { PlaybackGrants } from '../services/playback/playback-grants';
 import type { Session } from '../services/session';
@@ -17,6 +18,7 @@ export type HostedEngine = {
   events: EventHub;
   session: Session;
   grants: PlaybackGrants;
+  packs: PackService;
   logger: Logger;
   redactor: SecretRedactor;
 };

@@ -5,6 +5,7 @@ import { openDatabaseSync, type Db } from '../db/connection';
 import { createAuditHeadRepository } from '../db/repositories/audit-head-repository';
 import { createIndexRepository } from '../db/repositories/index-repository';
 import { createMediaRepository } from '../db/repositories/media-repository';
+import { createReviewJournalRepository } from '../db/repositories/review-journal-repository';
 import { systemClock } from './adapters/system-clock';
 import { AuditLog } from './audit/audit-log';
 import { createKeyringSecretStore } from './auth/adapters/keyring-secret-store';
@@ -19,10 +20,13 @@ import { currentOsAccount, currentWorkstation } from './identity';
 import { IndexSync } from './index/index-sync';
 import { createLogger, createSyncFileSink } from './logging/file-logger';
 import { SecretRedactor } from './logging/redactor';
+import { PackBuilder, type PackAuditStore } from './packs/pack-builder';
+import { PackService } from './packs/pack-service';
 import { PlaybackGrants } from './playback/playback-grants';
 import type { Clock, HttpClient, Random, SecretStore } from './ports';
 import { RecordingFetcher } from './retrieval/recording-fetcher';
 import { Session } from './session';
+import { loadOrCreateSigningKey } from './signing/signing-key';
 import { createWormS3Client } from './worm/s3-client';
 
 export type ComposeOptions = {
@@ -41,6 +45,10 @@ export type ComposedEngine = {
   events: EventHub;
   session: Session;
   grants: PlaybackGrants;
+  packs: PackService;
+  /** The WORM bucket and log the audit writer uses, for readers (packs, journal sync). */
+  auditStore: () => Promise<PackAuditStore>;
+  audit: () => Promise<AuditWriter>;
   logger: Logger;
   redactor: SecretRedactor;
   vault: CredentialVault;
@@ -88,7 +96,7 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
   const session = new Session(options.profile, operator, workstation);
   const events = new EventHub();
 
-  const audit = lazy(async (): Promise<AuditWriter> => {
+  const auditStore = lazy(async (): Promise<PackAuditStore> => {
     const worm = profile.worm;
     if (!worm) {
       throw new AuditUnavailableError(
@@ -103,8 +111,19 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
         retryable: false,
       });
     }
-    return new AuditLog({
+    return {
       s3: createWormS3Client({ endpoint: worm.endpoint, region: worm.region, ...credentials }),
+      bucket: worm.auditBucket,
+      logId: profile.logId,
+      retention: { mode: worm.mode, durationMs: worm.auditRetentionDays * 86_400_000 },
+    };
+  });
+
+  const audit = lazy(async (): Promise<AuditWriter> => {
+    const store = await auditStore();
+    const worm = profile.worm!;
+    return new AuditLog({
+      s3: store.s3,
       bucket: worm.auditBucket,
       logId: profile.logId,
       operator,
@@ -149,11 +168,32 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
     mediaUrlBase: options.mediaUrlBase,
   });
 
+  const packs = new PackService({
+    builder: new PackBuilder({
+      engine,
+      findRecording: (recordingId) => index.findRecording(recordingId),
+      audit,
+      auditStore,
+      signingKey: lazy(() => loadOrCreateSigningKey(vault)),
+      operator,
+      workstation,
+      clock,
+      logger: logger.child('packs'),
+      events,
+    }),
+    repository: createReviewJournalRepository(db),
+    packsDir: join(paths.dataDir, 'packs'),
+    clock,
+  });
+
   return {
     engine,
     events,
     session,
     grants,
+    packs,
+    auditStore,
+    audit,
     logger,
     redactor,
     vault,

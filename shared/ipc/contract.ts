@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { appErrorPayloadSchema } from '../errors';
+import { packsChannels, packsEvents } from './channels/packs';
 import { recordingsChannels, recordingsEvents } from './channels/recordings';
+import { reviewChannels, reviewEvents } from './channels/review';
 
 /**
  * The one IPC contract between renderer and main, assembled from one group per domain
@@ -9,11 +11,15 @@ import { recordingsChannels, recordingsEvents } from './channels/recordings';
  */
 export const invokeChannels = {
   ...recordingsChannels,
+  ...packsChannels,
+  ...reviewChannels,
 } as const;
 
 /** Pushes from main to the renderer. */
 export const eventChannels = {
   ...recordingsEvents,
+  ...packsEvents,
+  ...reviewEvents,
 } as const;
 
 export type InvokeChannel = keyof typeof invokeChannels;

@@ -82,7 +82,7 @@ async function wormProof(composed: ComposedEngine, eventId: string) {
   throw new Error(`audit event ${eventId} was not found in the bucket`);
 }
 
-async function ensureRendererBuilt(): Promise<string> {
+export async function ensureRendererBuilt(): Promise<string> {
   const dir = join(repoRoot, 'dist', 'renderer');
   if (!existsSync(join(dir, 'index.html'))) {
     const { build } = await import('vite');

@@ -1,4 +1,5 @@
 import { sql as initial } from './0010-initial';
+import { sql as reviewJournal } from './0050-review-journal';
 
 export type Migration = { version: number; name: string; sql: string };
 
@@ -6,4 +7,7 @@ export type Migration = { version: number; name: string; sql: string };
  * Append-only, numbered in steps of 10. SQL lives in numbered TypeScript modules rather than .sql
  * files so that it survives bundling into the Electron main bundle without a copy step.
  */
-export const migrations: ReadonlyArray<Migration> = [{ version: 10, name: 'initial', sql: initial }];
+export const migrations: ReadonlyArray<Migration> = [
+  { version: 10, name: 'initial', sql: initial },
+  { version: 50, name: 'review-journal', sql: reviewJournal },
+];

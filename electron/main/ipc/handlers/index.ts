@@ -1,10 +1,14 @@
 import type { HostedEngine } from '../../app-host';
 import type { IpcHandlers } from '../server';
+import { packsHandlers } from './packs';
 import { recordingsHandlers } from './recordings';
+import { reviewHandlersOutsideReview } from './review';
 
 /** Every channel of the contract, one group per domain; a missing channel is a compile error. */
 export function createIpcHandlers(hosted: HostedEngine): IpcHandlers {
   return {
     ...recordingsHandlers(hosted),
+    ...packsHandlers(hosted),
+    ...reviewHandlersOutsideReview(),
   };
 }
