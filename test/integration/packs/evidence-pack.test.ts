@@ -124,6 +124,13 @@ describe('building an evidence pack', () => {
     expect(run('sha256sum --quiet -c tagmanifest-sha256.txt').status).toBe(0);
     const verified = run(`openssl pkeyutl -verify -pubin -inkey ${signature.publicKey} -rawin -in tagmanifest-sha256.txt -sigfile signature/tagmanifest-sha256.txt.sig`);
     expect(verified.stdout).toContain('Signature Verified Successfully');
+    const listing = run("find data -type f | sort > /tmp/custody-present.$$ && cut -d' ' -f3- manifest-sha256.txt | sort > /tmp/custody-listed.$$ && diff /tmp/custody-listed.$$ /tmp/custody-present.$$; r=$?; rm -f /tmp/custody-*.$$; exit $r");
+    expect(listing.status).toBe(0);
+    const oxum = run("find data -type f -printf '%s\\n' | awk '{ b += $1; n += 1 } END { print b \".\" n }'");
+    expect(await readFile(join(packDir, 'bag-info.txt'), 'utf8')).toContain(`Payload-Oxum: ${oxum.stdout.trim()}\n`);
+    const proofs = JSON.parse(await readFile(join(packDir, 'data/audit/proofs.json'), 'utf8')) as PackProofs;
+    const first = proofs.events[0]!;
+    expect(run(`( printf '\\0'; cat ${first.path} ) | sha256sum`).stdout.split(' ')[0]).toBe(first.leafHash);
     const fingerprint = run(`openssl pkey -pubin -in ${signature.publicKey} -outform DER | sha256sum | cut -d' ' -f1`);
     expect(fingerprint.stdout.trim()).toBe(signature.keyId);
   });
