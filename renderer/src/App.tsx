@@ -4,8 +4,10 @@ import { useCustodyApi } from './api';
 import { ErrorAlert } from './components/ErrorAlert';
 import { Header } from './components/Header';
 import { RecordingView } from './components/RecordingView';
+import { ReviewWorkspace } from './components/ReviewWorkspace';
 import { matchKey, ResultsTable } from './components/ResultsTable';
 import { SearchPanel } from './components/SearchPanel';
+import { Watermark } from './components/Watermark';
 import { logIfUnexpected, toUiError, type UiError } from './errors';
 import { applySyncEvent, indexStatusFromSearch, indexStatusFromSession, type IndexStatus } from './index-status';
 
@@ -46,6 +48,16 @@ export function App() {
   function onResult(query: SearchQuery, result: SearchResult) {
     setSearch({ query, result });
     setIndexStatus((previous) => indexStatusFromSearch(result.index, previous));
+  }
+
+  if (session?.mode === 'review' && session.review) {
+    return (
+      <div className="app app--review">
+        <Header session={session} indexStatus={null} />
+        <ReviewWorkspace review={session.review} />
+        <Watermark review={session.review} />
+      </div>
+    );
   }
 
   return (
