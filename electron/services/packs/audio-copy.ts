@@ -1,6 +1,8 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { alawToLinear, mulawToLinear, readWavInfo, type WavInfo } from '../audio/wav';
-import { DualHash, forEachChunk, type Digests } from './file-digests';
+import { DualHash, type Digests } from './file-digests';
+
+const CHUNK_BYTES = 1 << 20;
 
 export type AudioCopies = {
   original: Digests;
@@ -35,6 +37,7 @@ export function pcmWavHeader(channels: number, sampleRate: number, bitsPerSample
  * player (`wavPath`), reading the source once and hashing every written byte once (SHA-256 and
  * SHA-512). G.711 (mu-law, A-law) becomes 16-bit PCM; PCM keeps its samples under a canonical header.
  * When the source already is exactly that canonical PCM WAV, both files get the same bytes.
+ * The copies are not flushed here: the builder flushes every file of the bag before the rename.
  */
 export async function copyRecording(sourcePath: string, originalPath: string, wavPath: string): Promise<AudioCopies> {
   const info = await readWavInfo(sourcePath);
@@ -47,35 +50,47 @@ export async function copyRecording(sourcePath: string, originalPath: string, wa
   const identical = !convert && info.dataOffset === 44 && sourceHead.equals(header);
   const originalHash = new DualHash();
   const wavHash = identical ? originalHash : new DualHash();
+  const source = await open(sourcePath, 'r');
   const original = await open(originalPath, 'wx', 0o644);
   let wav: FileHandle | null = null;
   try {
     wav = await open(wavPath, 'wx', 0o644);
+    const wavOut = wav;
     if (!identical) {
       wavHash.update(header);
-      await wav.write(header);
+      await wavOut.write(header);
     }
     const dataEnd = info.dataOffset + info.dataBytes;
     let position = 0;
-    await forEachChunk(sourcePath, async (chunk) => {
+    // Three buffers in rotation: one being read, one being hashed, one being written, so disk and
+    // hashing overlap. A buffer is read into again only after its write has completed.
+    const buffers = [Buffer.allocUnsafe(CHUNK_BYTES), Buffer.allocUnsafe(CHUNK_BYTES), Buffer.allocUnsafe(CHUNK_BYTES)];
+    let turn = 0;
+    let reading = source.read(buffers[0]!, 0, CHUNK_BYTES, null);
+    let writing: Promise<unknown> = Promise.resolve();
+    for (;;) {
+      const { bytesRead, buffer } = await reading;
+      if (bytesRead === 0) break;
+      turn = (turn + 1) % buffers.length;
+      reading = source.read(buffers[turn]!, 0, CHUNK_BYTES, null);
+      const chunk = buffer.subarray(0, bytesRead);
       originalHash.update(chunk);
-      const writes: Array<Promise<unknown>> = [original.write(chunk)];
-      if (identical) {
-        writes.push(wav!.write(chunk));
-      } else {
+      let wavChunk: Uint8Array | null = identical ? chunk : null;
+      if (!identical) {
         const from = Math.max(0, info.dataOffset - position);
         const to = Math.min(chunk.length, dataEnd - position);
         if (to > from) {
-          const data = convert ? decodeG711(chunk.subarray(from, to), convert) : chunk.subarray(from, to);
-          wavHash.update(data);
-          writes.push(wav!.write(data));
+          wavChunk = convert ? decodeG711(chunk.subarray(from, to), convert) : chunk.subarray(from, to);
+          wavHash.update(wavChunk);
         }
       }
       position += chunk.length;
-      await Promise.all(writes);
-    });
-    await Promise.all([original.sync(), wav.sync()]);
+      await writing;
+      writing = Promise.all([original.write(chunk), wavChunk ? wavOut.write(wavChunk) : null]);
+    }
+    await writing;
   } finally {
+    await source.close();
     await original.close();
     await wav?.close();
   }

@@ -82,13 +82,12 @@ export async function digestIdenticalFiles(paths: ReadonlyArray<string>): Promis
   }
 }
 
-/** Writes bytes to a new file and flushes it to disk; returns their digests. */
+/** Writes bytes to a new file (flushing is the caller's, once for the whole bag); returns their digests. */
 export async function writeDigested(path: string, bytes: Uint8Array | string): Promise<Digests> {
   const data = typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes;
   const handle = await open(path, 'wx', 0o644);
   try {
     await handle.writeFile(data);
-    await handle.sync();
   } finally {
     await handle.close();
   }

@@ -21,7 +21,7 @@ import type { Clock } from '../ports';
 import type { SigningKey } from '../signing/signing-key';
 import { CUSTODY_VERSION } from '../version';
 import { collectAuditEvidence, type AuditEvidence, type AuditEvidenceDeps } from './audit-evidence';
-import { copyRecording } from './audio-copy';
+import { copyRecording, type AudioCopies } from './audio-copy';
 import { BAGIT_DECLARATION, formatBagInfo, formatManifest, payloadOxum, type ManifestAlgorithm } from './bagit';
 import { digestOf, writeDigested, type Digests } from './file-digests';
 import { formatCsv, formatDat, type LoadFileRow } from './load-files';
@@ -216,11 +216,12 @@ export class PackBuilder {
     };
     await mkdir(join(root, 'data'), { recursive: true });
     const recordings: Array<PackRecording> = [];
+    const started = performance.now();
     for (const [index, { match }] of items.entries()) {
       this.progress(packId, 'copying', index, items.length, match.recordingId);
-      const media = await this.deps.engine.mediaForAuditedExport(match.recordingId, exportEvent);
-      recordings.push(await this.copyAudio(root, match, media, payload));
+      recordings.push(await this.copyAudio(root, match, exportEvent, payload));
     }
+    const copied = performance.now();
     this.progress(packId, 'proving', items.length, items.length, 'collecting audit events and inclusion proofs');
     const store = await this.deps.auditStore();
     const signingKey = await this.deps.signingKey();
@@ -331,20 +332,44 @@ export class PackBuilder {
     await mkdir(join(root, 'signature'));
     await writeDigested(join(root, 'signature', 'tagmanifest-sha256.txt.sig'), Buffer.from(signatureBase64, 'base64'));
     await writeDigested(join(root, 'signature', 'signature.json'), `${JSON.stringify(signature, null, 2)}\n`);
-    await syncDirectory(root);
-    this.deps.logger.info('evidence pack written', { packId, recordings: recordings.length, payloadBytes, exportEventId: exportEvent.eventId });
+    const flushStarted = performance.now();
+    await flushTree(root);
+    const ms = (from: number, to: number) => Math.round(to - from);
+    this.deps.logger.info('evidence pack written', {
+      packId,
+      recordings: recordings.length,
+      payloadBytes,
+      exportEventId: exportEvent.eventId,
+      copyMs: ms(started, copied),
+      proofsMs: ms(copied, flushStarted),
+      flushMs: ms(flushStarted, performance.now()),
+    });
     return { payloadBytes, payloadFiles: payload.size, evidence, signingKeyId: signingKey.keyId };
   }
 
-  private async copyAudio(root: string, match: Item['match'], media: CachedMedia, payload: Map<string, Digests>): Promise<PackRecording> {
+  /**
+   * Copies one recording, hashing it once on the way. When the cached bytes no longer match the hash
+   * recorded at retrieval, the engine's checked path replaces them (fetching again) and the copy is redone.
+   */
+  private async copyAudio(root: string, match: Item['match'], exportEvent: AuditEvent, payload: Map<string, Digests>): Promise<PackRecording> {
     const dir = `data/recordings/${match.conversationId}`;
     await mkdir(join(root, dir), { recursive: true });
-    const extension = media.fileName.split('.').pop() ?? 'bin';
-    const originalPath = `${dir}/${match.recordingId}.original.${extension}`;
+    let media: CachedMedia | null = null;
+    let copies: AudioCopies | null = null;
+    let originalPath = '';
     const wavPath = `${dir}/${match.recordingId}.wav`;
-    const copies = await copyRecording(media.path, join(root, originalPath), join(root, wavPath));
-    if (copies.original.sha256 !== media.sha256 || copies.original.bytes !== media.bytes) {
-      throw new StorageError(`Recording ${match.recordingId} no longer matches the SHA-256 recorded when it was retrieved; it was not packed.`);
+    for (const hashCheckedByCaller of [true, false]) {
+      media = await this.deps.engine.mediaForAuditedExport(match.recordingId, exportEvent, { hashCheckedByCaller });
+      originalPath = `${dir}/${match.recordingId}.original.${media.fileName.split('.').pop() ?? 'bin'}`;
+      await rm(join(root, originalPath), { force: true });
+      await rm(join(root, wavPath), { force: true });
+      copies = await copyRecording(media.path, join(root, originalPath), join(root, wavPath));
+      if (copies.original.sha256 === media.sha256 && copies.original.bytes === media.bytes) break;
+      this.deps.logger.error('cached recording does not match its retrieval SHA-256; retrieving it again for the pack', { recordingId: match.recordingId });
+      copies = null;
+    }
+    if (!media || !copies) {
+      throw new StorageError(`Recording ${match.recordingId} does not match the SHA-256 recorded when it was retrieved, even after retrieving it again; it was not packed.`);
     }
     payload.set(originalPath, copies.original);
     payload.set(wavPath, copies.wav);
@@ -467,7 +492,25 @@ export async function listBagFiles(root: string): Promise<Array<string>> {
   return ['bagit.txt', ...files.filter((f) => f !== 'bagit.txt')];
 }
 
-async function syncDirectory(path: string): Promise<void> {
+/**
+ * Flushes every file of the bag, then its directories (deepest first), before the rename: files are
+ * written without per-file flushes so that disk writes overlap hashing; the fsyncs run a few at a
+ * time so the filesystem can group its journal commits.
+ */
+async function flushTree(root: string): Promise<void> {
+  const entries = await readdir(root, { recursive: true, withFileTypes: true });
+  const files = entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+  const dirs = [...entries.filter((e) => e.isDirectory()).map((e) => join(e.parentPath, e.name)), root].sort((a, b) => b.length - a.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < files.length) await fsyncPath(files[next++]!);
+  };
+  await Promise.all(Array.from({ length: 4 }, worker));
+  for (const dir of dirs) await fsyncPath(dir);
+}
+
+/** fsync on a file or a directory (a directory's entries: the creations and renames in it). */
+async function fsyncPath(path: string): Promise<void> {
   const handle = await open(path, 'r');
   try {
     await handle.sync();

@@ -12,10 +12,15 @@ import { verifyPack } from './pack-verifier';
  * same offline verifier a recipient uses, and remember the pack (SQLite) with its export event.
  */
 export class PackService {
-  constructor(private readonly deps: { builder: PackBuilder; repository: ReviewJournalRepository; packsDir: string; clock: Clock }) {}
+  /** The builder alone (no verification afterwards), for benchmarks and callers that verify themselves. */
+  readonly builder: PackBuilder;
+
+  constructor(private readonly deps: { builder: PackBuilder; repository: ReviewJournalRepository; packsDir: string; clock: Clock }) {
+    this.builder = deps.builder;
+  }
 
   async build(request: Readonly<PackRequest>): Promise<PackBuildResult> {
-    const result = await this.deps.builder.build(request);
+    const result = await this.builder.build(request);
     const verification = await verifyPack(result.path);
     await this.deps.repository.recordPack({
       packId: result.packId,
