@@ -5,6 +5,7 @@ import { ErrorAlert } from './components/ErrorAlert';
 import { Header } from './components/Header';
 import { RecordingView } from './components/RecordingView';
 import { ReviewWorkspace } from './components/ReviewWorkspace';
+import { PreparePackBar } from './components/PreparePackBar';
 import { matchKey, ResultsTable } from './components/ResultsTable';
 import { SearchPanel } from './components/SearchPanel';
 import { Watermark } from './components/Watermark';
@@ -23,6 +24,7 @@ export function App() {
   const [search, setSearch] = useState<{ query: SearchQuery; result: SearchResult } | null>(null);
   const [open, setOpen] = useState<RecordingMatch | null>(null);
   const [view, setView] = useState<ViewId>('recordings');
+  const [packSelection, setPackSelection] = useState<ReadonlyMap<string, RecordingMatch>>(new Map());
 
   useEffect(() => {
     let current = true;
@@ -44,6 +46,15 @@ export function App() {
   }, [api]);
 
   useEffect(() => api.on('index:syncStatus', (event) => setIndexStatus((previous) => applySyncEvent(previous, event))), [api]);
+
+  function togglePackSelection(match: RecordingMatch) {
+    setPackSelection((previous) => {
+      const next = new Map(previous);
+      if (next.has(matchKey(match))) next.delete(matchKey(match));
+      else next.set(matchKey(match), match);
+      return next;
+    });
+  }
 
   function onResult(query: SearchQuery, result: SearchResult) {
     setSearch({ query, result });
@@ -84,7 +95,20 @@ export function App() {
       </nav>
       <main className="workspace" hidden={view !== 'recordings'}>
         <SearchPanel onResult={onResult} />
-        <ResultsTable search={search} openKey={open ? matchKey(open) : null} onOpen={setOpen} />
+        <ResultsTable
+          search={search}
+          openKey={open ? matchKey(open) : null}
+          onOpen={setOpen}
+          selection={{ keys: new Set(packSelection.keys()), toggle: togglePackSelection }}
+          actions={
+            <PreparePackBar
+              selected={[...packSelection.values()]}
+              caseReference={session?.caseReference ?? null}
+              onSessionChange={setSession}
+              onBuilt={() => setPackSelection(new Map())}
+            />
+          }
+        />
         {open ? (
           <RecordingView
             key={matchKey(open)}

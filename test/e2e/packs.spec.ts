@@ -9,7 +9,8 @@ import { readAuditLog } from '../../electron/services/audit/audit-log';
 import { composeReview, type ComposedReview } from '../../electron/services/review/compose-review';
 import { bridgeHost, SHELL_MAX_RANGE_BYTES } from '../../electron/shell/browser-shell';
 import { uniqueTradingCall, type Harness } from '../helpers/engine-harness';
-import { expect, test } from './fixtures';
+import { verifyPack } from '../../electron/services/packs/pack-verifier';
+import { expect, openApp, test } from './fixtures';
 import type { Page } from '@playwright/test';
 
 const rendererDir = fileURLToPath(new URL('../../dist/renderer', import.meta.url));
@@ -121,4 +122,23 @@ test("the pack's index.html plays offline in Chromium with the network disabled,
   await expect.poll(() => audio.evaluate((a) => (a as HTMLAudioElement).currentTime), { timeout: 20_000 }).toBeGreaterThan(1.5);
   await page.screenshot({ path: test.info().outputPath('offline-viewer.png') });
   expect(requests.every((url) => url.startsWith('file://'))).toBe(true);
+});
+
+test('an officer selects a recording in the results and prepares an evidence pack', async ({ page, harness }) => {
+  const call = uniqueTradingCall(harness.sandbox);
+  await openApp(page, harness);
+  await page.getByTestId('search-trading-id').fill(call.tradingId);
+  await page.getByTestId('search-submit').click();
+  await expect(page.getByTestId('result-row')).toHaveCount(1);
+  await page.getByTestId('select-for-pack').check();
+  await expect(page.getByTestId('pack-bar')).toContainText('1 recording selected');
+  await page.getByTestId('prepare-pack').click();
+  await page.getByTestId('case-reference-input').fill('FCA-2026-0042');
+  await page.getByTestId('case-reference-submit').click();
+  const result = page.getByTestId('pack-result');
+  await expect(result).toBeVisible({ timeout: 60_000 });
+  await expect(result).toContainText('written and verified');
+  await page.screenshot({ path: test.info().outputPath('prepare-pack.png') });
+  const path = (await result.getAttribute('data-pack-path'))!;
+  expect(await verifyPack(path)).toMatchObject({ ok: true, recordings: 1, caseReference: 'FCA-2026-0042' });
 });
