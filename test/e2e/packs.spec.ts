@@ -1,7 +1,7 @@
 import { cp, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { syncJournalOf } from '../../electron/cli/commands/review';
+import { syncJournalOf } from '../../electron/services/review/sync-on-start';
 import { createReviewJournalRepository } from '../../electron/db/repositories/review-journal-repository';
 import { hostReview } from '../../electron/main/review-host';
 import { SHELL_ORIGIN } from '../../electron/main/security';

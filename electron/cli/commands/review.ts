@@ -1,17 +1,14 @@
 import { resolve } from 'node:path';
-import { readAuditLog } from '../../services/audit/audit-log';
 import { composeReview } from '../../services/review/compose-review';
-import { syncReviewJournal, type ReconciliationReport } from '../../services/review/review-journal';
-import { createReviewJournalRepository } from '../../db/repositories/review-journal-repository';
+import type { ReconciliationReport } from '../../services/review/review-journal';
+import { syncJournalOf } from '../../services/review/sync-on-start';
 import { launchShell, bridgeHost, SHELL_MAX_RANGE_BYTES } from '../../shell/browser-shell';
 import { hostReview } from '../../main/review-host';
 import { SHELL_ORIGIN } from '../../main/security';
 import { ValidationError } from '../../services/errors';
-import type { ComposedEngine } from '../../services/composition';
-import { systemClock } from '../../services/adapters/system-clock';
 import { parseFlags, requireFlag } from '../args';
 import { withEngine, type CommandContext } from '../context';
-import { ensureRendererBuilt } from './ui';
+import { electronBinary, ensureRendererBuilt, runElectron } from './ui';
 
 const usage = 'custody review PACK --reviewer NAME [--headless] [--screenshot PATH]  |  custody review sync-journal [--json]';
 
@@ -27,6 +24,11 @@ export async function reviewCommand(ctx: CommandContext, argv: ReadonlyArray<str
   const reviewer = requireFlag(flags.string('reviewer'), '--reviewer', usage);
   const headless = flags.bool('headless') || !(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
   const rendererDir = await ensureRendererBuilt();
+  const electron = electronBinary();
+  if (electron && !headless && !flags.string('screenshot')) {
+    ctx.output.note('Opening the review in Electron…');
+    return runElectron(electron, ctx.profile, { CUSTODY_REVIEW_PACK: resolve(flags.positionals[0]!), CUSTODY_REVIEWER: reviewer });
+  }
   const composed = await composeReview({ profile: ctx.profile, packPath: resolve(flags.positionals[0]!), reviewer, mediaUrlBase: `${SHELL_ORIGIN}/media/recording/` });
   const info = composed.review.info().review!;
   ctx.output.note(`Review session ${info.sessionId} for ${reviewer}: pack ${info.packId ?? '(unreadable)'}, case ${info.caseReference ?? '?'}`);
@@ -61,19 +63,6 @@ async function syncJournal(ctx: CommandContext, argv: ReadonlyArray<string>): Pr
   const report = await withEngine(ctx, (composed) => syncJournalOf(composed));
   ctx.output.result(report, () => describeReconciliation(report));
   return report.failed > 0 || !report.chainIntact ? 2 : 0;
-}
-
-/** Writes the profile's unsynced review journal to its WORM audit log. */
-export async function syncJournalOf(composed: ComposedEngine): Promise<ReconciliationReport> {
-  const audit = await composed.audit();
-  const store = await composed.auditStore();
-  return syncReviewJournal({
-    repository: createReviewJournalRepository(composed.db),
-    audit,
-    loggedEvents: () => readAuditLog(store.s3, store.bucket, store.logId),
-    clock: systemClock,
-    logger: composed.logger.child('review-sync'),
-  });
 }
 
 export function describeReconciliation(report: ReconciliationReport): string {
