@@ -151,6 +151,17 @@ describe('building an evidence pack', () => {
   });
 });
 
+describe('a recording Genesys no longer holds', () => {
+  it('is packed from the copy retained at retrieval, checked against the retrieval hash', async () => {
+    h.sandbox.deleteRecording(call.conversation.id, call.recording.id);
+    const out = join(h.root, 'after-deletion');
+    const result = await h.composed.packs.build({ selection: { kind: 'recordings', recordingIds: [call.recording.id] }, caseReference: 'FCA-2026-0042', outPath: out });
+    expect(result.verified).toBe(true);
+    const metadata = JSON.parse(await readFile(join(out, `data/metadata/${call.recording.id}.json`), 'utf8')) as PackRecording;
+    expect(metadata.retrieval.sha256).toBe(metadata.original.sha256);
+  });
+});
+
 describe('verification names every tampering', () => {
   const problemsOf = async (path: string) => {
     const report = await verifyPack(path);

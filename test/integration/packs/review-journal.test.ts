@@ -6,6 +6,7 @@ import { readAuditLog } from '../../../electron/services/audit/audit-log';
 import { composeReview } from '../../../electron/services/review/compose-review';
 import { syncJournalOf, syncPendingReviewJournal } from '../../../electron/services/review/sync-on-start';
 import { startHarness, uniqueTradingCall, type Harness } from '../../helpers/engine-harness';
+import { runCli } from '../../helpers/run-cli';
 
 let h: Harness;
 let zipPack: string;
@@ -60,6 +61,18 @@ describe('a review session on a zipped pack, offline', () => {
     h.composed.db.prepare("UPDATE review_journal SET reviewer = 'Someone Else' WHERE seq = ?").run(pending[0]!.seq);
     const tampered = await syncJournalOf(h.composed);
     expect(tampered).toMatchObject({ chainIntact: false, brokenAtSeq: pending[0]!.seq });
+  });
+
+  it('custody review opens the pack headless (no credentials read), saves a screenshot and exits 0', async () => {
+    const screenshot = join(h.root, 'review.png');
+    const run = await runCli(['review', zipPack, '--reviewer', 'Dana Inspector (FCA)', '--screenshot', screenshot, '--json', '--profile', h.profile], {
+      // No keychain at all: a review must not need one.
+      env: { CUSTODY_CONFIG_DIR: h.env.CUSTODY_CONFIG_DIR, CUSTODY_DATA_DIR: h.env.CUSTODY_DATA_DIR, DISPLAY: '', DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus' },
+      timeoutMs: 120_000,
+    });
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ session: { reviewer: 'Dana Inspector (FCA)', tampered: false }, screenshot });
+    expect((await stat(screenshot)).size).toBeGreaterThan(10_000);
   });
 
   it('refuses a session without a reviewer name', async () => {
