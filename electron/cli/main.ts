@@ -1,6 +1,7 @@
 import { profileNameSchema } from '../services/config/profile';
 import { toErrorPayload, ValidationError } from '../services/errors';
 import { SecretRedactor } from '../services/logging/redactor';
+import { configCommand } from './commands/config';
 import { fetchCommand } from './commands/fetch';
 import { loginCommand } from './commands/login';
 import { packCommand } from './commands/pack';
@@ -29,6 +30,8 @@ Commands:
                         audit, then download a conversation's recordings, verified by SHA-256
   ui [--demo] [--headless]
                         open the app (Electron, or the browser shell where Electron is absent)
+  config [--operator NAME]
+                        show the profile, or set the operator name written into every audit record
   pack build (--trading-id T ... | --conversations FILE | --case REF) --case REF --out PATH [--zip] [--organization NAME]
                         audit the export, then write a signed, self-verifying BagIt evidence pack
   pack verify PATH [--trusted-key KEYID ...]
@@ -50,6 +53,7 @@ const commands: Record<string, Command> = {
   ui: uiCommand,
   pack: packCommand,
   review: reviewCommand,
+  config: configCommand,
 };
 
 /** Pulls the global flags (--profile, --json) out of argv, wherever they appear. */

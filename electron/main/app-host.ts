@@ -1,11 +1,5 @@
-import type { Logger } from '../../shared/logger';
 import type { AppErrorPayload } from '../../shared/errors';
-import type { CustodyEngine } from '../services/custody-engine';
-import type { EventHub } from '../services/events';
-import type { PackService } from '../services/packs/pack-service';
-import type { SecretRedactor } from '../services/logging/redactor';
-import type { PlaybackGrants } from '../services/playback/playback-grants';
-import type { Session } from '../services/session';
+import type { ComposedEngine } from '../services/composition';
 import { toErrorPayload } from '../services/errors';
 import type { Emit } from './ipc/emit';
 import { createIpcHandlers } from './ipc/handlers';
@@ -13,15 +7,8 @@ import { installIpcServer, type IpcMainLike } from './ipc/server';
 import { createAppProtocolHandler, createMediaProtocolHandler, type ProtocolHandler } from './protocol';
 import { contentSecurityPolicy, isAppOrigin } from './security';
 
-export type HostedEngine = {
-  engine: CustodyEngine;
-  events: EventHub;
-  session: Session;
-  grants: PlaybackGrants;
-  packs: PackService;
-  logger: Logger;
-  redactor: SecretRedactor;
-};
+/** What a window host needs from the composed engine. */
+export type HostedEngine = Pick<ComposedEngine, 'engine' | 'events' | 'session' | 'grants' | 'packs' | 'logger' | 'redactor'>;
 
 export type AppHost = { appHandler: ProtocolHandler; mediaHandler: ProtocolHandler; dispose(): void };
 

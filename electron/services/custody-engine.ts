@@ -1,7 +1,6 @@
 import { copyFile, mkdir, open, rename, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type {
-  AuditAction,
   AuditEvent,
   IndexFreshness,
   PlaybackGrant as PlaybackGrantView,
@@ -15,6 +14,7 @@ import { fileStates } from '../../shared/domain';
 import type { Logger } from '../../shared/logger';
 import type { IndexMatch, IndexRepository } from '../db/repositories/index-repository';
 import type { MediaRepository } from '../db/repositories/media-repository';
+import type { AuditAppendInput, AuditLog } from './audit/audit-log';
 import { computePeaks } from './audio/peaks';
 import { readWavInfo } from './audio/wav';
 import type { CachedMedia, MediaCache } from './cache/media-cache';
@@ -26,17 +26,8 @@ import type { EventHub } from './events';
 import type { Clock } from './ports';
 import type { RecordingFetcher } from './retrieval/recording-fetcher';
 
-export type AuditInput = {
-  action: AuditAction;
-  conversationId?: string | null;
-  recordingId?: string | null;
-  tradingId?: string | null;
-  caseReference?: string | null;
-  details?: Record<string, unknown>;
-};
-
 /** The WORM audit log as the engine sees it: append resolves only once the record is stored. */
-export type AuditWriter = { append(input: AuditInput): Promise<AuditEvent> };
+export type AuditWriter = Pick<AuditLog, 'append'>;
 
 /** Genesys-facing services, built on first use because they need credentials from the keychain. */
 export type GenesysServices = { sync: IndexSync; fetcher: RecordingFetcher };
@@ -254,7 +245,7 @@ export class CustodyEngine {
     return this.deps.index.recordingsOfConversation(conversationId);
   }
 
-  private async record(input: AuditInput): Promise<AuditEvent> {
+  private async record(input: AuditAppendInput): Promise<AuditEvent> {
     const audit = await this.deps.audit();
     return audit.append(input);
   }

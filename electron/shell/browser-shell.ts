@@ -129,7 +129,7 @@ export async function launchShell(
   options: { headless: boolean; viewport?: { width: number; height: number } },
 ): Promise<BrowserShell> {
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: options.headless, args: chromiumArgs });
-  const context = await browser.newContext({ viewport: options.viewport ?? { width: 1360, height: 860 }, serviceWorkers: 'block' });
+  const context = await browser.newContext({ viewport: options.viewport ?? { width: 1440, height: 900 }, serviceWorkers: 'block' });
   const bridge = await bridgeTo(context);
   const page = await context.newPage();
   await page.goto(bridge.appUrl);

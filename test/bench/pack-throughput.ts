@@ -8,8 +8,8 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { statfsSync } from 'node:fs';
-import { mkdir, mkdtemp, open, readdir, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, mkdtemp, open, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createIndexRepository } from '../../electron/db/repositories/index-repository';
@@ -33,6 +33,8 @@ if (free.bavail * free.bsize < needed) {
   console.error(`Not enough free disk in ${root}: ${(free.bavail * free.bsize / 2 ** 30).toFixed(1)} GiB free, ${(needed / 2 ** 30).toFixed(1)} GiB needed.`);
   process.exit(1);
 }
+const loadavg = async () => (await readFile('/proc/loadavg', 'utf8')).split(' ').slice(0, 3).join(' ');
+console.log(`load average at start: ${await loadavg()} (on ${availableParallelism()} cores; other work on the machine skews every figure)`);
 console.log(`pack bench: ${count} recordings x ${recordingMb} MiB = ${count * recordingMb} MiB of 16-bit PCM WAV; work dir ${root}`);
 const worm = await startTestWorm();
 try {
@@ -134,6 +136,7 @@ try {
   console.log(`build stages: copy ${String(stages.copyMs)} ms, audit proofs and tag files ${String(stages.proofsMs)} ms, flush to disk ${String(stages.flushMs)} ms`);
   console.log(`build throughput / sha256sum throughput (same audio):  ${(hashAudio / build.ms).toFixed(2)}  (goal >= 0.8)`);
   console.log(`verify throughput / sha256sum throughput (same pack):  ${(hashPack / verify.ms).toFixed(2)}  (goal >= 0.8)`);
+  console.log(`load average at end: ${await loadavg()}`);
   const mb = (kb: number) => (kb / 1024).toFixed(0);
   console.log(`peak memory: build ${mb(build.peakRssKb)} MiB (process at ${mb(build.baselineRssKb)} MiB before building), verify ${mb(verify.peakRssKb)} MiB (${mb(verify.baselineRssKb)} MiB before)  (goal < 200 MiB)`);
 } finally {
