@@ -122,8 +122,15 @@ describe('building an evidence pack', () => {
     expect(run('sha256sum --quiet -c manifest-sha256.txt').status).toBe(0);
     expect(run('sha512sum --quiet -c manifest-sha512.txt').status).toBe(0);
     expect(run('sha256sum --quiet -c tagmanifest-sha256.txt').status).toBe(0);
-    const verified = run(`openssl pkeyutl -verify -pubin -inkey ${signature.publicKey} -rawin -in tagmanifest-sha256.txt -sigfile signature/tagmanifest-sha256.txt.sig`);
+    // The commands exactly as docs/verify-a-pack.md prints them.
+    const doc = await readFile(new URL('../../../docs/verify-a-pack.md', import.meta.url), 'utf8');
+    const block = /KEY=\$\(sed[^\n]*\n(?:[^\n]*\n){2}/.exec(doc)![0];
+    const verified = run(block);
     expect(verified.stdout).toContain('Signature Verified Successfully');
+    expect(verified.status).toBe(0);
+    const forged = await tamperedCopy('openssl-forged');
+    await flipByte(join(forged, 'signature/tagmanifest-sha256.txt.sig'), 3);
+    expect(spawnSync('bash', ['-c', block], { cwd: forged, encoding: 'utf8' }).status).not.toBe(0);
     const listing = run("find data -type f | sort > /tmp/custody-present.$$ && cut -d' ' -f3- manifest-sha256.txt | sort > /tmp/custody-listed.$$ && diff /tmp/custody-listed.$$ /tmp/custody-present.$$; r=$?; rm -f /tmp/custody-*.$$; exit $r");
     expect(listing.status).toBe(0);
     const oxum = run("find data -type f -printf '%s\\n' | awk '{ b += $1; n += 1 } END { print b \".\" n }'");
