@@ -5,6 +5,8 @@ import { auditCommand } from './commands/audit';
 import { configCommand } from './commands/config';
 import { fetchCommand } from './commands/fetch';
 import { loginCommand } from './commands/login';
+import { packCommand } from './commands/pack';
+import { reviewCommand } from './commands/review';
 import { sandboxCommand } from './commands/sandbox';
 import { searchCommand } from './commands/search';
 import { uiCommand } from './commands/ui';
@@ -37,9 +39,17 @@ Commands:
                         who accessed what, when, from where and why (with the alerts raised)
   audit key | checkpoint | status
                         print and publish the signing key; write a checkpoint now; integrity status
+  pack build (--trading-id T ... | --conversations FILE | --case REF) --case REF --out PATH [--zip] [--organization NAME]
+                        audit the export, then write a signed, self-verifying BagIt evidence pack
+  pack verify PATH [--trusted-key KEYID ...]
+                        verify a pack (directory or zip) offline: manifests, signature, audit proofs, audio
+  review PACK --reviewer NAME [--headless] [--screenshot PATH]
+                        open a pack in the sealed regulator review (read-only, offline, watermarked, journaled)
+  review sync-journal   write the local review journal to the WORM audit log, with a reconciliation report
 
-Exit codes: 0 success; 1 failure (nothing was written); 2 "audit verify"/"audit status": the log is not intact;
-3 "worm status": not running.`;
+Exit codes: 0 success; 1 failure (nothing was written); 2 finished with failures (audit verify/audit status: the log is
+not intact; pack verify: the pack does not verify; review: the pack failed verification; review sync-journal: entries not
+written); 3 "worm status": not running.`;
 
 type Command = (ctx: CommandContext, argv: ReadonlyArray<string>) => Promise<number>;
 const commands: Record<string, Command> = {
@@ -49,6 +59,8 @@ const commands: Record<string, Command> = {
   search: searchCommand,
   fetch: fetchCommand,
   ui: uiCommand,
+  pack: packCommand,
+  review: reviewCommand,
   config: configCommand,
   audit: auditCommand,
 };

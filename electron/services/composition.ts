@@ -6,6 +6,7 @@ import { createAuditHeadRepository } from '../db/repositories/audit-head-reposit
 import { createAuditTrailRepository } from '../db/repositories/audit-trail-repository';
 import { createIndexRepository } from '../db/repositories/index-repository';
 import { createMediaRepository } from '../db/repositories/media-repository';
+import { createReviewJournalRepository } from '../db/repositories/review-journal-repository';
 import { systemClock } from './adapters/system-clock';
 import { AlertRules } from './audit/alert-rules';
 import { AuditLog } from './audit/audit-log';
@@ -22,6 +23,8 @@ import { currentOsAccount, currentWorkstation } from './identity';
 import { IndexSync } from './index/index-sync';
 import { createLogger, createSyncFileSink } from './logging/file-logger';
 import { SecretRedactor } from './logging/redactor';
+import { PackBuilder, type PackAuditStore } from './packs/pack-builder';
+import { PackService } from './packs/pack-service';
 import { PlaybackGrants } from './playback/playback-grants';
 import type { Clock, HttpClient, Random, SecretStore } from './ports';
 import { RecordingFetcher } from './retrieval/recording-fetcher';
@@ -45,6 +48,10 @@ export type ComposedEngine = {
   events: EventHub;
   session: Session;
   grants: PlaybackGrants;
+  packs: PackService;
+  /** The WORM bucket and log the audit writer uses, for readers (packs, journal sync). */
+  auditStore: () => Promise<PackAuditStore>;
+  audit: () => Promise<AuditWriter>;
   logger: Logger;
   redactor: SecretRedactor;
   vault: CredentialVault;
@@ -94,9 +101,7 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
   const session = new Session(options.profile, operator, workstation);
   const events = new EventHub();
 
-  const auditRepository = createAuditTrailRepository(db);
-  let builtTrail: AuditTrail | null = null;
-  const auditTrail = lazy(async (): Promise<AuditTrail> => {
+  const auditStore = lazy(async (): Promise<PackAuditStore> => {
     const worm = profile.worm;
     if (!worm) {
       throw new AuditUnavailableError(
@@ -111,12 +116,23 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
         retryable: false,
       });
     }
-    const s3 = createWormS3Client({ endpoint: worm.endpoint, region: worm.region, ...credentials });
-    const retention = { mode: worm.mode, durationMs: worm.auditRetentionDays * 86_400_000 };
-    const log = new AuditLog({
-      s3,
+    return {
+      s3: createWormS3Client({ endpoint: worm.endpoint, region: worm.region, ...credentials }),
       bucket: worm.auditBucket,
       logId: profile.logId,
+      retention: { mode: worm.mode, durationMs: worm.auditRetentionDays * 86_400_000 },
+    };
+  });
+
+  const auditRepository = createAuditTrailRepository(db);
+  const signingKey = lazy(() => loadOrCreateSigningKey(vault));
+  let builtTrail: AuditTrail | null = null;
+  const auditTrail = lazy(async (): Promise<AuditTrail> => {
+    const { s3, bucket, logId, retention } = await auditStore();
+    const log = new AuditLog({
+      s3,
+      bucket,
+      logId,
       operator,
       workstation,
       clock,
@@ -129,14 +145,14 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
     builtTrail = new AuditTrail({
       log,
       s3,
-      bucket: worm.auditBucket,
-      logId: profile.logId,
+      bucket,
+      logId,
       retention,
       repository: auditRepository,
-      signingKey: lazy(() => loadOrCreateSigningKey(vault)),
+      signingKey,
       alerts: new AlertRules({
         settings: profile.audit.alerts,
-        countRecent: (account, actions, sinceMs) => auditRepository.countOperatorEvents(profile.logId, account, actions, sinceMs),
+        countRecent: (account, actions, sinceMs) => auditRepository.countOperatorEvents(logId, account, actions, sinceMs),
         participantsOf: async ({ recordingId, conversationId }) => {
           const match = recordingId ? await index.findRecording(recordingId) : null;
           const conversation = match ?? (conversationId ? (await index.recordingsOfConversation(conversationId))[0] : null);
@@ -153,6 +169,7 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
     });
     return builtTrail;
   });
+  // Every access (engine, packs, review journal) goes through the trail: alerts, Merkle tree, checkpoints.
   const audit = (): Promise<AuditWriter> => auditTrail();
   // After every successful sync: is the bucket's log still an extension of the one seen before?
   const unsubscribeSyncCheck = events.subscribe((event) => {
@@ -190,11 +207,32 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
     mediaUrlBase: options.mediaUrlBase,
   });
 
+  const packs = new PackService({
+    builder: new PackBuilder({
+      engine,
+      findRecording: (recordingId) => index.findRecording(recordingId),
+      audit,
+      auditStore,
+      signingKey,
+      operator,
+      workstation,
+      clock,
+      logger: logger.child('packs'),
+      events,
+    }),
+    repository: createReviewJournalRepository(db),
+    packsDir: join(paths.dataDir, 'packs'),
+    clock,
+  });
+
   return {
     engine,
     events,
     session,
     grants,
+    packs,
+    auditStore,
+    audit,
     logger,
     redactor,
     vault,

@@ -236,6 +236,36 @@ export class CustodyEngine {
     return results;
   }
 
+  /** A conversation's recordings from the index, syncing the conversation from Genesys when the index does not know it. */
+  async conversationRecordings(conversationId: string): Promise<Array<IndexMatch>> {
+    let matches = await this.recordingsOf(conversationId);
+    if (matches.length === 0) {
+      const { sync } = await this.deps.genesys();
+      await sync.syncConversation(conversationId);
+      matches = await this.recordingsOf(conversationId);
+    }
+    return matches;
+  }
+
+  /**
+   * The intact audio of a recording for an access the caller has already recorded in the audit log
+   * (an evidence pack's export event): fetched if not cached, re-fetched if the cache was altered.
+   */
+  async mediaForAuditedExport(
+    recordingId: string,
+    exportEvent: Pick<AuditEvent, 'action' | 'eventId'>,
+    options: { hashCheckedByCaller?: boolean } = {},
+  ): Promise<CachedMedia> {
+    if (exportEvent.action !== 'export') throw new AppError('INTERNAL', 'media for an export needs the export audit event first');
+    const match = await this.requireRecording(recordingId);
+    // The pack hashes every byte it copies against the retrieval hash: one pass instead of two.
+    if (options.hashCheckedByCaller) {
+      const cached = await this.deps.cache.get(recordingId);
+      if (cached) return cached;
+    }
+    return this.intactMedia(match);
+  }
+
   private async recordingsOf(conversationId: string): Promise<Array<IndexMatch>> {
     const all = await this.deps.index.recordingsOfConversation(conversationId);
     if (all.length > 0 || !(await this.deps.index.hasConversation(conversationId))) return all;

@@ -5,8 +5,11 @@ import { AuditTrailView } from './components/AuditTrailView';
 import { ErrorAlert } from './components/ErrorAlert';
 import { Header } from './components/Header';
 import { RecordingView } from './components/RecordingView';
+import { ReviewWorkspace } from './components/ReviewWorkspace';
+import { PreparePackBar } from './components/PreparePackBar';
 import { matchKey, ResultsTable } from './components/ResultsTable';
 import { SearchPanel } from './components/SearchPanel';
+import { Watermark } from './components/Watermark';
 import { logIfUnexpected, toUiError, type UiError } from './errors';
 import { applySyncEvent, indexStatusFromSearch, indexStatusFromSession, type IndexStatus } from './index-status';
 import { useAuditAlerts } from './use-audit-alerts';
@@ -27,6 +30,7 @@ export function App() {
   const [open, setOpen] = useState<RecordingMatch | null>(null);
   const [view, setView] = useState<ViewId>('recordings');
   const audit = useAuditAlerts(api);
+  const [packSelection, setPackSelection] = useState<ReadonlyMap<string, RecordingMatch>>(new Map());
 
   useEffect(() => {
     let current = true;
@@ -49,9 +53,28 @@ export function App() {
 
   useEffect(() => api.on('index:syncStatus', (event) => setIndexStatus((previous) => applySyncEvent(previous, event))), [api]);
 
+  function togglePackSelection(match: RecordingMatch) {
+    setPackSelection((previous) => {
+      const next = new Map(previous);
+      if (next.has(matchKey(match))) next.delete(matchKey(match));
+      else next.set(matchKey(match), match);
+      return next;
+    });
+  }
+
   function onResult(query: SearchQuery, result: SearchResult) {
     setSearch({ query, result });
     setIndexStatus((previous) => indexStatusFromSearch(result.index, previous));
+  }
+
+  if (session?.mode === 'review' && session.review) {
+    return (
+      <div className="app app--review">
+        <Header session={session} indexStatus={null} />
+        <ReviewWorkspace review={session.review} />
+        <Watermark review={session.review} />
+      </div>
+    );
   }
 
   return (
@@ -87,7 +110,20 @@ export function App() {
       </nav>
       <main className="workspace" hidden={view !== 'recordings'}>
         <SearchPanel onResult={onResult} />
-        <ResultsTable search={search} openKey={open ? matchKey(open) : null} onOpen={setOpen} />
+        <ResultsTable
+          search={search}
+          openKey={open ? matchKey(open) : null}
+          onOpen={setOpen}
+          selection={{ keys: new Set(packSelection.keys()), toggle: togglePackSelection }}
+          actions={
+            <PreparePackBar
+              selected={[...packSelection.values()]}
+              caseReference={session?.caseReference ?? null}
+              onSessionChange={setSession}
+              onBuilt={() => setPackSelection(new Map())}
+            />
+          }
+        />
         {open ? (
           <RecordingView
             key={matchKey(open)}

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { appErrorPayloadSchema } from '../errors';
 import { auditChannels, auditEvents } from './channels/audit';
+import { packsChannels, packsEvents } from './channels/packs';
 import { recordingsChannels, recordingsEvents } from './channels/recordings';
+import { reviewChannels, reviewEvents } from './channels/review';
 
 /**
  * The one IPC contract between renderer and main, assembled from one group per domain
@@ -11,12 +13,16 @@ import { recordingsChannels, recordingsEvents } from './channels/recordings';
 export const invokeChannels = {
   ...recordingsChannels,
   ...auditChannels,
+  ...packsChannels,
+  ...reviewChannels,
 } as const;
 
 /** Pushes from main to the renderer. */
 export const eventChannels = {
   ...recordingsEvents,
   ...auditEvents,
+  ...packsEvents,
+  ...reviewEvents,
 } as const;
 
 export type InvokeChannel = keyof typeof invokeChannels;

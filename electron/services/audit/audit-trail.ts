@@ -1,4 +1,4 @@
-import { GetObjectCommand, ListObjectVersionsCommand, PutObjectRetentionCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, ListObjectVersionsCommand, PutObjectRetentionCommand, type S3Client } from '@aws-sdk/client-s3';
 import {
   auditAlertSchema,
   type AuditAlert,
@@ -14,7 +14,7 @@ import { verifyConsistency } from '../../../shared/crypto/merkle';
 import type { AuditCheckpoint, AuditEvent, Operator, Workstation } from '../../../shared/domain';
 import type { Logger } from '../../../shared/logger';
 import type { AuditEventRecord, AuditTrailRepository } from '../../db/repositories/audit-trail-repository';
-import { AppError, describeCause } from '../errors';
+import { AppError, AuditUnavailableError, describeCause } from '../errors';
 import type { EventHub } from '../events';
 import type { Clock } from '../ports';
 import { keyIdOf, type SigningKey } from '../signing/signing-key';
@@ -434,14 +434,20 @@ export class AuditTrail {
     const recorded = await repository.publishedKeyRetention(logId, key.keyId);
     const wanted = checkpointRetainUntilMs + keyRetentionMarginMs;
     if (recorded === null) {
+      // Published before (by this profile before a lost database, or by the evidence-pack builder)?
       const existing = await getText(s3, bucket, objectKey);
-      if (existing !== null && safeKeyId(existing) === key.keyId) {
-        await this.extendKeyRetention(objectKey, wanted);
-      } else {
+      if (existing === null) {
         await putLockedObject(s3, { bucket, key: objectKey, body: key.publicKeyPem, contentType: 'application/x-pem-file', retainUntil: new Date(wanted), mode: this.deps.retention.mode });
         this.deps.logger.info('audit public key published', { keyId: key.keyId, key: objectKey });
+        await repository.savePublishedKey(logId, key.keyId, wanted);
+        return;
       }
-      await repository.savePublishedKey(logId, key.keyId, wanted);
+      if (safeKeyId(existing) !== key.keyId) {
+        throw new AuditUnavailableError(`s3://${bucket}/${objectKey} does not hold this installation's public key ${key.keyId}: refusing to sign checkpoints next to it`, undefined, { retryable: false });
+      }
+      const current = await retainUntilOf(s3, bucket, objectKey);
+      if (current < wanted) await this.extendKeyRetention(objectKey, wanted);
+      await repository.savePublishedKey(logId, key.keyId, Math.max(current, wanted));
     } else if (recorded < checkpointRetainUntilMs) {
       await this.extendKeyRetention(objectKey, wanted);
       await repository.savePublishedKey(logId, key.keyId, wanted);
@@ -646,6 +652,11 @@ function safeKeyId(pem: string): string | null {
   } catch {
     return null;
   }
+}
+
+async function retainUntilOf(s3: S3Client, bucket: string, key: string): Promise<number> {
+  const head = await wormRequest(s3, `HeadObject s3://${bucket}/${key}`, () => s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key })));
+  return head.ObjectLockRetainUntilDate?.getTime() ?? 0;
 }
 
 async function getText(s3: S3Client, bucket: string, key: string): Promise<string | null> {

@@ -1,12 +1,16 @@
 import type { HostedEngine } from '../../app-host';
 import type { IpcHandlers } from '../server';
 import { auditHandlers } from './audit';
+import { packsHandlers } from './packs';
 import { recordingsHandlers } from './recordings';
+import { reviewHandlersOutsideReview } from './review';
 
 /** Every channel of the contract, one group per domain; a missing channel is a compile error. */
 export function createIpcHandlers(hosted: HostedEngine): IpcHandlers {
   return {
     ...recordingsHandlers(hosted),
     ...auditHandlers(hosted),
+    ...packsHandlers(hosted),
+    ...reviewHandlersOutsideReview(),
   };
 }
