@@ -213,6 +213,7 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
       findRecording: (recordingId) => index.findRecording(recordingId),
       audit,
       auditStore,
+      checkpointNow: async () => (await auditTrail()).checkpointNow(),
       signingKey,
       operator,
       workstation,

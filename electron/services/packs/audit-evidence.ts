@@ -1,23 +1,21 @@
 import { createHash } from 'node:crypto';
-import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { canonicalJson } from '../../../shared/canonical-json';
 import { inclusionProof, leafHash, rootFromLeafHashes, type HashFn } from '../../../shared/crypto/merkle';
 import { auditCheckpointSchema, type AuditCheckpoint, type AuditEvent } from '../../../shared/domain';
 import { auditEventsPrefix, parseStoredAuditEvent, seqOfAuditEventKey } from '../audit/audit-event';
 import { AuditUnavailableError } from '../errors';
-import type { Clock } from '../ports';
-import { verifySignature, type SigningKey } from '../signing/signing-key';
-import { classifyS3Failure } from '../worm/s3-errors';
-import { putLockedObject, wormRequest, type LockMode } from '../worm/locked-objects';
+import { verifySignature } from '../signing/signing-key';
+import { wormRequest } from '../worm/locked-objects';
 
 /**
  * The audit side of an evidence pack: the stored events about the packed recordings, a signed
  * checkpoint (RFC 9162 tree head, shared/domain.ts auditCheckpointSchema) over the log, and an
  * inclusion proof of each event against it. Everything is read from the WORM bucket itself.
  *
- * When no checkpoint in the bucket covers the events yet, one is written here, in the same format and
- * under the same keys the audit log's own checkpointing uses, signed with the installation key.
- * This is the one module to swap for the audit log's checkpoint writer.
+ * When no checkpoint in the bucket covers the events yet, the audit trail is asked to write one (it is
+ * the only writer of checkpoints); the pack then proves against what the bucket holds, never against
+ * local state.
  */
 
 export const sha256: HashFn = (data) => new Uint8Array(createHash('sha256').update(data).digest());
@@ -27,9 +25,8 @@ export type AuditEvidenceDeps = {
   s3: S3Client;
   bucket: string;
   logId: string;
-  signingKey: SigningKey;
-  retention: { mode: LockMode; durationMs: number };
-  clock: Clock;
+  /** The audit trail's checkpoint writer: signs and stores a tree head over every event so far. */
+  checkpointNow: () => Promise<unknown>;
 };
 
 export type ProvenEvent = { seq: number; event: AuditEvent; stored: Buffer; leafHash: string; proof: Array<string> };
@@ -68,27 +65,25 @@ export async function collectAuditEvidence(
   if (stored.length < options.minTreeSize) {
     throw new AuditUnavailableError(`The audit log holds ${stored.length} events, fewer than the ${options.minTreeSize} this pack needs; it may still be replicating.`);
   }
+  let found = await latestCheckpoint(deps, options.minTreeSize, stored.length);
+  const wroteCheckpoint = found === null;
+  if (!found) {
+    await deps.checkpointNow();
+    found = await latestCheckpoint(deps, options.minTreeSize, Number.MAX_SAFE_INTEGER);
+  }
+  if (!found) {
+    throw new AuditUnavailableError(`No signed checkpoint of audit log ${deps.logId} covers the pack's events.`, undefined, { retryable: true });
+  }
+  const { checkpoint, bytes: checkpointBytes, publicKeyPem } = found;
+  if (checkpoint.treeSize > stored.length) stored.push(...(await readStoredEvents(deps)).slice(stored.length));
   const leaves = stored.map((bytes) => leafHash(sha256, bytes));
-  const found = await latestCheckpoint(deps, options.minTreeSize, stored.length);
-  let checkpoint: AuditCheckpoint;
-  let checkpointBytes: Buffer;
-  let publicKeyPem: string;
-  let wroteCheckpoint = false;
-  if (found) {
-    ({ checkpoint, bytes: checkpointBytes, publicKeyPem } = found);
-    const root = hex(rootFromLeafHashes(sha256, leaves.slice(0, checkpoint.treeSize)));
-    if (root !== checkpoint.rootHash) {
-      throw new AuditUnavailableError(
-        `Audit checkpoint ${checkpoint.treeSize} of log ${deps.logId} does not match the stored events (root ${checkpoint.rootHash} vs ${root}): the log does not verify, so no pack is built on it.`,
-        undefined,
-        { retryable: false },
-      );
-    }
-  } else {
-    const written = await writeCheckpoint(deps, leaves);
-    ({ checkpoint, bytes: checkpointBytes } = written);
-    publicKeyPem = deps.signingKey.publicKeyPem;
-    wroteCheckpoint = true;
+  const root = hex(rootFromLeafHashes(sha256, leaves.slice(0, checkpoint.treeSize)));
+  if (root !== checkpoint.rootHash) {
+    throw new AuditUnavailableError(
+      `Audit checkpoint ${checkpoint.treeSize} of log ${deps.logId} does not match the stored events (root ${checkpoint.rootHash} vs ${root}): the log does not verify, so no pack is built on it.`,
+      undefined,
+      { retryable: false },
+    );
   }
   const covered = leaves.slice(0, checkpoint.treeSize);
   const events: Array<ProvenEvent> = [];
@@ -185,43 +180,5 @@ function safeJson(bytes: Buffer): unknown {
     return JSON.parse(bytes.toString('utf8'));
   } catch {
     return null;
-  }
-}
-
-async function writeCheckpoint(deps: AuditEvidenceDeps, leaves: ReadonlyArray<Uint8Array>): Promise<{ checkpoint: AuditCheckpoint; bytes: Buffer }> {
-  const now = deps.clock.now();
-  const retainUntil = new Date(now + deps.retention.durationMs);
-  const keyKey = publicKeyKey(deps.logId, deps.signingKey.keyId);
-  if (!(await objectExists(deps, keyKey))) {
-    await putLockedObject(deps.s3, { bucket: deps.bucket, key: keyKey, body: deps.signingKey.publicKeyPem, contentType: 'application/x-pem-file', retainUntil, mode: deps.retention.mode });
-  }
-  const unsigned = {
-    schema: 'custody.checkpoint.v1' as const,
-    logId: deps.logId,
-    treeSize: leaves.length,
-    rootHash: hex(rootFromLeafHashes(sha256, leaves)),
-    time: new Date(now).toISOString(),
-    keyId: deps.signingKey.keyId,
-  };
-  const checkpoint: AuditCheckpoint = { ...unsigned, signature: deps.signingKey.sign(checkpointSigningBytes(unsigned)) };
-  const bytes = Buffer.from(canonicalJson(checkpoint), 'utf8');
-  await putLockedObject(deps.s3, {
-    bucket: deps.bucket,
-    key: checkpointKey(deps.logId, checkpoint.treeSize),
-    body: bytes,
-    contentType: 'application/json',
-    retainUntil,
-    mode: deps.retention.mode,
-  });
-  return { checkpoint, bytes };
-}
-
-async function objectExists(deps: AuditEvidenceDeps, key: string): Promise<boolean> {
-  try {
-    await deps.s3.send(new HeadObjectCommand({ Bucket: deps.bucket, Key: key }));
-    return true;
-  } catch (error) {
-    if (classifyS3Failure(error).status === 404) return false;
-    return wormRequest(deps.s3, `HeadObject s3://${deps.bucket}/${key}`, () => Promise.reject(error));
   }
 }

@@ -20,7 +20,8 @@ import type { EventHub } from '../events';
 import type { Clock } from '../ports';
 import type { SigningKey } from '../signing/signing-key';
 import { CUSTODY_VERSION } from '../version';
-import { collectAuditEvidence, type AuditEvidence, type AuditEvidenceDeps } from './audit-evidence';
+import type { LockMode } from '../worm/locked-objects';
+import { collectAuditEvidence, type AuditEvidence } from './audit-evidence';
 import { copyRecording, type AudioCopies } from './audio-copy';
 import { BAGIT_DECLARATION, formatBagInfo, formatManifest, payloadOxum, type ManifestAlgorithm } from './bagit';
 import { digestOf, writeDigested, type Digests } from './file-digests';
@@ -60,13 +61,15 @@ export type PackResult = {
 };
 
 /** What the builder needs from the WORM store: the same bucket and log the audit writer uses. */
-export type PackAuditStore = { s3: S3Client; bucket: string; logId: string; retention: AuditEvidenceDeps['retention'] };
+export type PackAuditStore = { s3: S3Client; bucket: string; logId: string; retention: { mode: LockMode; durationMs: number } };
 
 export type PackBuilderDeps = {
   engine: Pick<CustodyEngine, 'search' | 'conversationRecordings' | 'mediaForAuditedExport'>;
   findRecording: (recordingId: string) => Promise<IndexMatch | null>;
   audit: () => Promise<AuditWriter>;
   auditStore: () => Promise<PackAuditStore>;
+  /** The audit trail's checkpoint writer (the one writer of checkpoints). */
+  checkpointNow: () => Promise<unknown>;
   signingKey: () => Promise<SigningKey>;
   operator: Operator;
   workstation: Workstation;
@@ -229,7 +232,7 @@ export class PackBuilder {
     const conversationIds = new Set(items.map((i) => i.match.conversationId));
     const tradingIds = new Set(items.map((i) => i.match.tradingId).filter((t): t is string => t !== null));
     const evidence = await collectAuditEvidence(
-      { ...store, signingKey, clock: this.deps.clock },
+      { s3: store.s3, bucket: store.bucket, logId: store.logId, checkpointNow: this.deps.checkpointNow },
       {
         minTreeSize: exportEvent.seq + 1,
         select: (e) =>

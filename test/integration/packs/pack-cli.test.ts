@@ -82,6 +82,7 @@ describe('an interrupted build', () => {
       findRecording: (id) => index.findRecording(id),
       audit: h.composed.audit,
       auditStore: h.composed.auditStore,
+      checkpointNow: async () => (await h.composed.auditTrail()).checkpointNow(),
       // The key becomes unavailable (keychain locked) after the audio was copied.
       signingKey: async () => {
         throw new Error('the keychain was locked');
