@@ -6,7 +6,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { createKeyringSecretStore } from '../../electron/services/auth/adapters/keyring-secret-store';
 import { CredentialVault } from '../../electron/services/auth/credentials';
 import { composeEngine, type ComposedEngine } from '../../electron/services/composition';
-import { profilePaths, updateProfile } from '../../electron/services/config/profile';
+import { profilePaths, updateProfile, type Profile } from '../../electron/services/config/profile';
 import { SecretRedactor } from '../../electron/services/logging/redactor';
 import { createWormS3Client, type WormConnection } from '../../electron/services/worm/s3-client';
 import { SANDBOX_CLIENT, startSandbox, type Sandbox, type SandboxOptions } from '../sandbox/server';
@@ -20,6 +20,8 @@ export type Harness = {
   root: string;
   s3: S3Client;
   bucket: string;
+  /** The profile's WORM archive bucket (Object Lock, default retention 1 day). */
+  archiveBucket: string;
   worm: WormConnection;
   close(): Promise<void>;
 };
@@ -37,6 +39,8 @@ export async function startHarness(options: {
   sandbox?: SandboxOptions;
   mediaUrlBase?: string;
   auditRetentionMs?: number;
+  /** Further profile settings (archive knobs, compliance) on top of the harness's own. */
+  profile?: (profile: Profile) => Profile;
 }): Promise<Harness> {
   const root = await mkdtemp(join(tmpdir(), 'custody-it-'));
   const env = { ...process.env, CUSTODY_CONFIG_DIR: join(root, 'config'), CUSTODY_DATA_DIR: join(root, 'data') };
@@ -44,11 +48,13 @@ export async function startHarness(options: {
   const sandbox = await startSandbox({ anchor: TEST_ANCHOR, audioEngine: 'tones', ...options.sandbox });
   const s3 = createWormS3Client(options.worm);
   const bucket = await createTestBucket(s3, 'audit', { mode: 'COMPLIANCE', defaultRetentionDays: 1 });
+  const archiveBucket = await createTestBucket(s3, 'archive', { mode: 'COMPLIANCE', defaultRetentionDays: 1 });
   const secrets = createKeyringSecretStore('custody-test');
   const vault = new CredentialVault(secrets, profile, new SecretRedactor());
   await vault.saveGenesys(SANDBOX_CLIENT);
   await vault.saveWorm({ accessKeyId: options.worm.accessKeyId, secretAccessKey: options.worm.secretAccessKey });
-  await updateProfile(profilePaths(profile, env).profileFile, (p) => ({
+  const extra = options.profile ?? ((p: Profile) => p);
+  await updateProfile(profilePaths(profile, env).profileFile, (p) => extra({
     ...p,
     operatorName: 'Test Officer',
     genesys: { gateway: sandbox.url },
@@ -58,6 +64,7 @@ export async function startHarness(options: {
       auditBucket: bucket,
       mode: 'COMPLIANCE',
       auditRetentionDays: (options.auditRetentionMs ?? 120_000) / 86_400_000,
+      archiveBucket,
     },
   }));
   const composed = await composeEngine({ profile, env, secrets, mediaUrlBase: options.mediaUrlBase ?? 'media://recording/' });
@@ -69,6 +76,7 @@ export async function startHarness(options: {
     root,
     s3,
     bucket,
+    archiveBucket,
     worm: options.worm,
     close: async () => {
       await composed.close();
