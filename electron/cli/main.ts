@@ -1,8 +1,12 @@
 import { profileNameSchema } from '../services/config/profile';
 import { toErrorPayload, ValidationError } from '../services/errors';
 import { SecretRedactor } from '../services/logging/redactor';
+import { archiveCommand } from './commands/archive';
 import { fetchCommand } from './commands/fetch';
+import { holdCommand } from './commands/hold';
 import { loginCommand } from './commands/login';
+import { postureCommand } from './commands/posture';
+import { retentionCommand } from './commands/retention';
 import { sandboxCommand } from './commands/sandbox';
 import { searchCommand } from './commands/search';
 import { uiCommand } from './commands/ui';
@@ -27,8 +31,17 @@ Commands:
                         audit, then download a conversation's recordings, verified by SHA-256
   ui [--demo] [--headless]
                         open the app (Electron, or the browser shell where Electron is absent)
+  archive [--since ISO] [--until ISO]
+                        copy recordings into the WORM archive bucket (nightly; resumable, idempotent)
+  hold place --trading-id T --case REF --reason TEXT | release (--hold ID | --trading-id T) (--reason TEXT | --approve) | list [--all]
+                        legal holds: S3 legal hold + Genesys deletion protection; release needs a second operator
+                        (--operator NAME acts as another operator than the profile's)
+  retention sweep [--dry-run]
+                        delete archived recordings past their retention, except those under hold
+  posture               check buckets and Genesys against MiFID II expectations, with evidence
 
-Exit codes: 0 success; 1 failure (nothing was written); 3 "worm status": not running.`;
+Exit codes: 0 success; 1 failure (nothing was written); 2 finished with failures (archive, hold, retention, posture);
+3 "worm status": not running.`;
 
 type Command = (ctx: CommandContext, argv: ReadonlyArray<string>) => Promise<number>;
 const commands: Record<string, Command> = {
@@ -38,6 +51,10 @@ const commands: Record<string, Command> = {
   search: searchCommand,
   fetch: fetchCommand,
   ui: uiCommand,
+  archive: archiveCommand,
+  hold: holdCommand,
+  retention: retentionCommand,
+  posture: postureCommand,
 };
 
 /** Pulls the global flags (--profile, --json) out of argv, wherever they appear. */

@@ -10,7 +10,7 @@ import { createHoldRepository } from '../db/repositories/hold-repository';
 import { createIndexRepository } from '../db/repositories/index-repository';
 import { createMediaRepository } from '../db/repositories/media-repository';
 import { systemClock } from './adapters/system-clock';
-import { ArchiveJob } from './archive/archive-job';
+import { ArchiveJob, type ArchiveJobDeps } from './archive/archive-job';
 import { ArchiveReader } from './archive/archive-reader';
 import { ArchiveStore } from './archive/archive-store';
 import { AuditLog } from './audit/audit-log';
@@ -60,7 +60,7 @@ export type ComposedEngine = {
   paths: ProfilePaths;
   db: Db;
   /** The nightly copy into the WORM archive; throws a clear error when no archive bucket is configured. */
-  archiveJob(): Promise<ArchiveJob>;
+  archiveJob(options?: { onItem?: ArchiveJobDeps['onItem'] }): Promise<ArchiveJob>;
   holds: HoldService;
   /** The retention sweep over the archive bucket; throws when no archive bucket is configured. */
   retention(): Promise<RetentionSweep>;
@@ -263,8 +263,9 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
     profile,
     paths,
     db,
-    archiveJob: async () =>
+    archiveJob: async (jobOptions = {}) =>
       new ArchiveJob({
+        ...jobOptions,
         store: await requireArchiveStore(),
         archive: archiveRepository,
         holds: holdRepository,

@@ -75,7 +75,8 @@ export class ArchiveReader {
       return {
         ...base,
         retainUntil: head.retainUntil?.toISOString() ?? 'none',
-        legalHold: head.legalHold,
+        // HEAD leaves the header out when no hold was ever set (or the caller may not read holds): ask.
+        legalHold: head.legalHold ?? (await this.deps.store.legalHold(location.mediaKey, location.mediaVersionId)),
         storageClass: head.storageClass,
         tier: head.tier,
         restoreExpiresAt: head.restoreExpiresAt,
