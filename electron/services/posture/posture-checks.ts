@@ -87,11 +87,12 @@ function objectLock({ objectLock: fact }: BucketFacts): Draft {
   const days = rule.Days ?? (rule.Years === undefined ? 0 : rule.Years * 365);
   const problems = [
     ...(rule.Mode === 'COMPLIANCE' ? [] : [`mode is ${rule.Mode ?? 'unset'}, not COMPLIANCE (GOVERNANCE can be bypassed)`]),
-    ...(days >= MIN_RETENTION_DAYS ? [] : [`default retention is ${days} days, under ${MIN_RETENTION_DAYS}`]),
+    ...(days >= MIN_RETENTION_DAYS ? [] : [`default retention is ${days} day${days === 1 ? '' : 's'}, under ${MIN_RETENTION_DAYS}`]),
   ];
+  const sentence = problems.join('; ');
   return problems.length === 0
     ? { status: 'pass', summary: `COMPLIANCE, ${days} days by default.`, evidence }
-    : { status: 'fail', summary: `${problems.join('; ')}.`, evidence };
+    : { status: 'fail', summary: `${sentence.charAt(0).toUpperCase()}${sentence.slice(1)}.`, evidence };
 }
 
 function versioning({ versioning: fact }: BucketFacts): Draft {
