@@ -2,8 +2,10 @@ import type { Logger } from '../../shared/logger';
 import type { AppErrorPayload } from '../../shared/errors';
 import type { CustodyEngine } from '../services/custody-engine';
 import type { EventHub } from '../services/events';
+import type { HoldService } from '../services/holds/hold-service';
 import type { SecretRedactor } from '../services/logging/redactor';
 import type { PlaybackGrants } from '../services/playback/playback-grants';
+import type { PostureService } from '../services/posture/posture-service';
 import type { Session } from '../services/session';
 import { toErrorPayload } from '../services/errors';
 import type { Emit } from './ipc/emit';
@@ -19,6 +21,8 @@ export type HostedEngine = {
   grants: PlaybackGrants;
   logger: Logger;
   redactor: SecretRedactor;
+  holds: HoldService;
+  posture: PostureService;
 };
 
 export type AppHost = { appHandler: ProtocolHandler; mediaHandler: ProtocolHandler; dispose(): void };

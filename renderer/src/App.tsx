@@ -3,6 +3,8 @@ import type { RecordingMatch, SearchQuery, SearchResult, SessionInfo } from '../
 import { useCustodyApi } from './api';
 import { ErrorAlert } from './components/ErrorAlert';
 import { Header } from './components/Header';
+import { HoldsView } from './components/HoldsView';
+import { PostureView } from './components/PostureView';
 import { RecordingView } from './components/RecordingView';
 import { matchKey, ResultsTable } from './components/ResultsTable';
 import { SearchPanel } from './components/SearchPanel';
@@ -10,8 +12,12 @@ import { logIfUnexpected, toUiError, type UiError } from './errors';
 import { applySyncEvent, indexStatusFromSearch, indexStatusFromSession, type IndexStatus } from './index-status';
 
 /** The app's sections. Each is one screen under the header; "recordings" is the search workspace. */
-type ViewId = 'recordings';
-const views: ReadonlyArray<{ id: ViewId; label: string }> = [{ id: 'recordings', label: 'Recordings' }];
+type ViewId = 'recordings' | 'holds' | 'posture';
+const views: ReadonlyArray<{ id: ViewId; label: string }> = [
+  { id: 'recordings', label: 'Recordings' },
+  { id: 'holds', label: 'Holds' },
+  { id: 'posture', label: 'Posture' },
+];
 
 export function App() {
   const api = useCustodyApi();
@@ -91,6 +97,8 @@ export function App() {
           </section>
         )}
       </main>
+      {view === 'holds' ? <HoldsView session={session} /> : null}
+      {view === 'posture' ? <PostureView /> : null}
     </div>
   );
 }

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { appErrorPayloadSchema } from '../errors';
+import { holdsChannels, holdsEvents } from './channels/holds';
+import { postureChannels, postureEvents } from './channels/posture';
 import { recordingsChannels, recordingsEvents } from './channels/recordings';
 
 /**
@@ -9,11 +11,15 @@ import { recordingsChannels, recordingsEvents } from './channels/recordings';
  */
 export const invokeChannels = {
   ...recordingsChannels,
+  ...holdsChannels,
+  ...postureChannels,
 } as const;
 
 /** Pushes from main to the renderer. */
 export const eventChannels = {
   ...recordingsEvents,
+  ...holdsEvents,
+  ...postureEvents,
 } as const;
 
 export type InvokeChannel = keyof typeof invokeChannels;
