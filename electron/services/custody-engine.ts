@@ -266,6 +266,7 @@ export class CustodyEngine {
     } catch (error) {
       // Gone from Genesys, or only in Genesys's own archive (hours to restore): the WORM copy answers now.
       if (!(error instanceof AppError) || (error.code !== 'NOT_FOUND' && error.code !== 'ARCHIVED')) throw error;
+      if (error.code === 'NOT_FOUND') await (await this.archiveReader())?.noteDeletedInGenesys(recordingId);
       const restored = await this.fromArchive(match);
       if (!restored) throw error;
       return restored;

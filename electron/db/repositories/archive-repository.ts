@@ -148,6 +148,7 @@ export function createArchiveRepository(db: Db) {
     "INSERT INTO archive_runs (id, started_ms, since_ms, until_ms, state) VALUES (?, ?, ?, ?, 'running')",
   );
   const finishRun = db.prepare('UPDATE archive_runs SET finished_ms = ?, state = ?, summary_json = ? WHERE id = ?');
+  const markGenesysDeleted = db.prepare("UPDATE recordings SET file_state = 'DELETED' WHERE id = ?");
   const lastFinishedRun = db.prepare(
     "SELECT until_ms FROM archive_runs WHERE state IN ('done', 'done-with-failures') ORDER BY until_ms DESC LIMIT 1",
   );
@@ -215,6 +216,10 @@ export function createArchiveRepository(db: Db) {
     },
     async finishRun(id: string, finishedMs: number, state: 'done' | 'done-with-failures' | 'failed', summary: unknown): Promise<void> {
       finishRun.run(finishedMs, state, JSON.stringify(summary), id);
+    },
+    /** Genesys answered that it no longer has the recording: the index says so from now on. */
+    async markDeletedInGenesys(recordingId: string): Promise<void> {
+      markGenesysDeleted.run(recordingId);
     },
     /** Where the last completed run stopped: the next nightly run starts a little before it. */
     async lastArchivedUntil(): Promise<number | null> {

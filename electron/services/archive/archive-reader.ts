@@ -87,6 +87,11 @@ export class ArchiveReader {
     }
   }
 
+  /** Records in the index that Genesys no longer has the recording (it answered 404). */
+  async noteDeletedInGenesys(recordingId: string): Promise<void> {
+    await this.deps.archive.markDeletedInGenesys(recordingId);
+  }
+
   /** The archive copy in the media cache (source 'archive'), verified; null when the archive has none. */
   async fetchIntoCache(lookup: ArchiveLookup): Promise<CachedMedia | null> {
     const location = await this.locate(lookup);

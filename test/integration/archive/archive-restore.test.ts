@@ -44,6 +44,7 @@ describe('restore from the WORM archive when Genesys has deleted the recording',
     expect(h.sandbox.stats().requests.media).toBe(mediaBefore);
 
     const detail = await engine.recording(call.recording.id);
+    expect(detail.fileState).toBe('DELETED');
     expect(detail.cached).toMatchObject({ sha256: archived.sha256, source: 'archive' });
     expect(detail.archive).toMatchObject({ bucket: h.archiveBucket, key: archived.key, sha256: archived.sha256, tier: 'online', legalHold: false, retainUntil: archived.retainUntil });
 
