@@ -85,6 +85,7 @@ export class ArchiveJob {
       await archive.startRun(runId, now, sinceMs, untilMs);
       let summary: ArchiveRunSummary;
       try {
+        await this.deps.store.assertLocked();
         await this.clearStaging();
         summary = await this.runWindow(runId, sinceMs, untilMs, options.signal);
       } catch (error) {

@@ -8,6 +8,7 @@ import {
   DeleteObjectCommand,
   GetObjectCommand,
   GetObjectLegalHoldCommand,
+  GetObjectLockConfigurationCommand,
   GetObjectRetentionCommand,
   HeadObjectCommand,
   ListMultipartUploadsCommand,
@@ -107,6 +108,31 @@ export class ArchiveStore {
 
   get mode(): LockMode {
     return this.deps.mode;
+  }
+
+  /** Refuses a bucket that is missing or has no Object Lock: nothing stored there would be WORM. */
+  async assertLocked(): Promise<void> {
+    const { s3, bucket } = this.deps;
+    let enabled = false;
+    try {
+      const result = await s3.send(new GetObjectLockConfigurationCommand({ Bucket: bucket }));
+      enabled = result.ObjectLockConfiguration?.ObjectLockEnabled === 'Enabled';
+    } catch (error) {
+      const failure = classifyS3Failure(error);
+      if (failure.unavailable || (failure.status !== 404 && failure.status !== 400)) {
+        await wormRequest(s3, `GetObjectLockConfiguration ${bucket}`, () => Promise.reject(error));
+      }
+      if ((error as Error).name === 'NoSuchBucket') {
+        throw new WormStoreError(await wormEndpointOf(s3), `The archive bucket "${bucket}" does not exist at ${await wormEndpointOf(s3)}.`, { unavailable: false, cause: error });
+      }
+    }
+    if (!enabled) {
+      throw new WormStoreError(
+        await wormEndpointOf(s3),
+        `The archive bucket "${bucket}" has no Object Lock, so nothing stored there would be WORM; nothing was archived. Object Lock can only be enabled when a bucket is created: configure a bucket created with it.`,
+        { unavailable: false },
+      );
+    }
   }
 
   /** Whether a file of this size goes up in parts. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { DeleteObjectCommand, GetObjectCommand, GetObjectRetentionCommand, HeadObjectCommand, ListObjectVersionsCommand } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, GetObjectRetentionCommand, HeadObjectCommand, ListObjectVersionsCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readAuditLog } from '../../../electron/services/audit/audit-log';
 import { createKeyringSecretStore } from '../../../electron/services/auth/adapters/keyring-secret-store';
@@ -130,5 +130,21 @@ describe('custody archive (the nightly WORM copy)', () => {
       expect(Date.parse(item.retainUntil!)).toBe(addYears(recording.startTime, 7));
     }
     expect((await versionsUnder('archive/v1/')).length).toBe(2 * first.counts.archived);
+  });
+
+  it('refuses a bucket without Object Lock, naming it, and stores nothing', async () => {
+    const plain = `plain-archive-${Date.now().toString(36)}`;
+    await h.s3.send(new CreateBucketCommand({ Bucket: plain }));
+    await updateProfile(profilePaths(h.profile, h.env).profileFile, (p) => ({ ...p, worm: { ...p.worm!, archiveBucket: plain } }));
+    const unlocked = await composeEngine({ profile: h.profile, env: h.env, secrets: createKeyringSecretStore('custody-test'), mediaUrlBase: 'media://recording/' });
+    try {
+      const error = await (await unlocked.archiveJob()).run({ sinceMs: window.sinceMs, untilMs: window.untilMs }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'STORAGE' });
+      expect((error as Error).message).toMatch(new RegExp(`The archive bucket "${plain}" has no Object Lock, so nothing stored there would be WORM; nothing was archived`));
+      const listing = await h.s3.send(new ListObjectVersionsCommand({ Bucket: plain }));
+      expect(listing.Versions ?? []).toEqual([]);
+    } finally {
+      await unlocked.close();
+    }
   });
 });

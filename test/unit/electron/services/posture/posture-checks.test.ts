@@ -30,6 +30,11 @@ describe('bucket posture checks', () => {
     expect(evaluateBucket(bucket(), uk).map((c) => c.status)).toEqual(Array(7).fill('pass'));
   });
 
+  it('fails a bucket without Object Lock', () => {
+    const absent = { ok: false as const, operation: 'GetObjectLockConfiguration', kind: 'absent' as const, detail: 'ObjectLockConfigurationNotFoundError (HTTP 404)' };
+    expect(statusOf(evaluateBucket(bucket({ objectLock: absent }), uk), 'object-lock')).toMatchObject({ status: 'fail', summary: 'Object Lock is not enabled on this bucket: nothing in it is WORM.' });
+  });
+
   it('reads default retention in years as well as days, and needs a rule', () => {
     expect(statusOf(evaluateBucket(bucket({ objectLock: ok('x', { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Years: 5 } } }) }), uk), 'object-lock').status).toBe('pass');
     expect(statusOf(evaluateBucket(bucket({ objectLock: ok('x', { ObjectLockEnabled: 'Enabled' }) }), uk), 'object-lock').summary).toMatch(/no default retention rule/);
