@@ -126,12 +126,28 @@ export type Operator = z.infer<typeof operatorSchema>;
 export const workstationSchema = z.object({ hostname: z.string(), addresses: z.array(z.string()) });
 export type Workstation = z.infer<typeof workstationSchema>;
 
+/** A sealed regulator review of one evidence pack: read-only, offline, journaled locally. */
+export const reviewSessionSchema = z.object({
+  sessionId: z.string(),
+  reviewer: z.string(),
+  startedAt: z.string(),
+  packPath: z.string(),
+  packId: z.string().nullable(),
+  caseReference: z.string().nullable(),
+  /** Verification on open failed: the pack was altered; the UI shows it, never hides it. */
+  tampered: z.boolean(),
+});
+export type ReviewSession = z.infer<typeof reviewSessionSchema>;
+
 export const sessionInfoSchema = z.object({
   profile: z.string(),
   operator: operatorSchema,
   workstation: workstationSchema,
   caseReference: z.string().nullable(),
   index: indexFreshnessSchema.omit({ source: true, warning: true }),
+  /** Absent or 'normal': the officer's app. 'review': a sealed regulator review of one pack. */
+  mode: z.enum(['normal', 'review']).optional(),
+  review: reviewSessionSchema.optional(),
 });
 export type SessionInfo = z.infer<typeof sessionInfoSchema>;
 

@@ -2,11 +2,15 @@ import { profileNameSchema } from '../services/config/profile';
 import { toErrorPayload, ValidationError } from '../services/errors';
 import { SecretRedactor } from '../services/logging/redactor';
 import { archiveCommand } from './commands/archive';
+import { auditCommand } from './commands/audit';
+import { configCommand } from './commands/config';
 import { fetchCommand } from './commands/fetch';
 import { holdCommand } from './commands/hold';
 import { loginCommand } from './commands/login';
+import { packCommand } from './commands/pack';
 import { postureCommand } from './commands/posture';
 import { retentionCommand } from './commands/retention';
+import { reviewCommand } from './commands/review';
 import { sandboxCommand } from './commands/sandbox';
 import { searchCommand } from './commands/search';
 import { uiCommand } from './commands/ui';
@@ -31,6 +35,21 @@ Commands:
                         audit, then download a conversation's recordings, verified by SHA-256
   ui [--demo] [--headless]
                         open the app (Electron, or the browser shell where Electron is absent)
+  config [--operator NAME]
+                        show the profile, or set the operator name written into every audit record
+  audit verify [--from ISO] [--to ISO] [--key PEM]
+                        recompute the audit log's chain, Merkle tree and signed checkpoints from the bucket alone
+  audit show [--conversation ID | --trading-id T | --operator NAME | --case REF] [--alerts]
+                        who accessed what, when, from where and why (with the alerts raised)
+  audit key | checkpoint | status
+                        print and publish the signing key; write a checkpoint now; integrity status
+  pack build (--trading-id T ... | --conversations FILE | --case REF) --case REF --out PATH [--zip] [--organization NAME]
+                        audit the export, then write a signed, self-verifying BagIt evidence pack
+  pack verify PATH [--trusted-key KEYID ...]
+                        verify a pack (directory or zip) offline: manifests, signature, audit proofs, audio
+  review PACK --reviewer NAME [--headless] [--screenshot PATH]
+                        open a pack in the sealed regulator review (read-only, offline, watermarked, journaled)
+  review sync-journal   write the local review journal to the WORM audit log, with a reconciliation report
   archive [--since ISO] [--until ISO]
                         copy recordings into the WORM archive bucket (nightly; resumable, idempotent)
   hold place --trading-id T --case REF --reason TEXT | release (--hold ID | --trading-id T) (--reason TEXT | --approve) | list [--all]
@@ -40,8 +59,9 @@ Commands:
                         delete archived recordings past their retention, except those under hold
   posture               check buckets and Genesys against MiFID II expectations, with evidence
 
-Exit codes: 0 success; 1 failure (nothing was written); 2 finished with failures (archive, hold, retention, posture);
-3 "worm status": not running.`;
+Exit codes: 0 success; 1 failure (nothing was written); 2 finished with failures (audit verify/audit status: the log is
+not intact; pack verify: the pack does not verify; review: the pack failed verification; review sync-journal: entries not
+written; archive, hold, retention, posture: something failed or was left for the next run); 3 "worm status": not running.`;
 
 type Command = (ctx: CommandContext, argv: ReadonlyArray<string>) => Promise<number>;
 const commands: Record<string, Command> = {
@@ -51,6 +71,10 @@ const commands: Record<string, Command> = {
   search: searchCommand,
   fetch: fetchCommand,
   ui: uiCommand,
+  pack: packCommand,
+  review: reviewCommand,
+  config: configCommand,
+  audit: auditCommand,
   archive: archiveCommand,
   hold: holdCommand,
   retention: retentionCommand,

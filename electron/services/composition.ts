@@ -5,15 +5,19 @@ import { openDatabaseSync, type Db } from '../db/connection';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createArchiveRepository } from '../db/repositories/archive-repository';
 import { createAuditHeadRepository } from '../db/repositories/audit-head-repository';
+import { createAuditTrailRepository } from '../db/repositories/audit-trail-repository';
 import { createComplianceRepository } from '../db/repositories/compliance-repository';
 import { createHoldRepository } from '../db/repositories/hold-repository';
 import { createIndexRepository } from '../db/repositories/index-repository';
 import { createMediaRepository } from '../db/repositories/media-repository';
+import { createReviewJournalRepository } from '../db/repositories/review-journal-repository';
 import { systemClock } from './adapters/system-clock';
 import { ArchiveJob, type ArchiveJobDeps } from './archive/archive-job';
 import { ArchiveReader } from './archive/archive-reader';
 import { ArchiveStore } from './archive/archive-store';
+import { AlertRules } from './audit/alert-rules';
 import { AuditLog } from './audit/audit-log';
+import { AuditTrail } from './audit/audit-trail';
 import { createKeyringSecretStore } from './auth/adapters/keyring-secret-store';
 import { CredentialVault } from './auth/credentials';
 import { MediaCache } from './cache/media-cache';
@@ -27,12 +31,15 @@ import { currentOsAccount, currentWorkstation } from './identity';
 import { IndexSync } from './index/index-sync';
 import { createLogger, createSyncFileSink } from './logging/file-logger';
 import { SecretRedactor } from './logging/redactor';
+import { PackBuilder, type PackAuditStore } from './packs/pack-builder';
+import { PackService } from './packs/pack-service';
 import { PlaybackGrants } from './playback/playback-grants';
 import { PostureService } from './posture/posture-service';
 import type { Clock, HttpClient, Random, SecretStore } from './ports';
 import { RetentionSweep } from './retention/retention-sweep';
 import { RecordingFetcher } from './retrieval/recording-fetcher';
 import { Session } from './session';
+import { loadOrCreateSigningKey } from './signing/signing-key';
 import { createWormS3Client } from './worm/s3-client';
 
 export type ComposeOptions = {
@@ -53,12 +60,18 @@ export type ComposedEngine = {
   events: EventHub;
   session: Session;
   grants: PlaybackGrants;
+  packs: PackService;
+  /** The WORM bucket and log the audit writer uses, for readers (packs, journal sync). */
+  auditStore: () => Promise<PackAuditStore>;
+  audit: () => Promise<AuditWriter>;
   logger: Logger;
   redactor: SecretRedactor;
   vault: CredentialVault;
   profile: Profile;
   paths: ProfilePaths;
   db: Db;
+  /** The verifiable audit log (alerts, Merkle tree, checkpoints, verification); needs the WORM store's keys. */
+  auditTrail: () => Promise<AuditTrail>;
   /** The nightly copy into the WORM archive; throws a clear error when no archive bucket is configured. */
   archiveJob(options?: { onItem?: ArchiveJobDeps['onItem'] }): Promise<ArchiveJob>;
   holds: HoldService;
@@ -106,7 +119,7 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
   const session = new Session(options.profile, operator, workstation);
   const events = new EventHub();
 
-  const audit = lazy(async (): Promise<AuditWriter> => {
+  const auditStore = lazy(async (): Promise<PackAuditStore> => {
     const worm = profile.worm;
     if (!worm) {
       throw new AuditUnavailableError(
@@ -121,19 +134,64 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
         retryable: false,
       });
     }
-    return new AuditLog({
+    return {
       s3: createWormS3Client({ endpoint: worm.endpoint, region: worm.region, ...credentials }),
       bucket: worm.auditBucket,
       logId: profile.logId,
+      retention: { mode: worm.mode, durationMs: worm.auditRetentionDays * 86_400_000 },
+    };
+  });
+
+  const auditRepository = createAuditTrailRepository(db);
+  const signingKey = lazy(() => loadOrCreateSigningKey(vault));
+  let builtTrail: AuditTrail | null = null;
+  const auditTrail = lazy(async (): Promise<AuditTrail> => {
+    const { s3, bucket, logId, retention } = await auditStore();
+    const log = new AuditLog({
+      s3,
+      bucket,
+      logId,
       operator,
       workstation,
       clock,
       newEventId: randomUUID,
-      retention: { mode: worm.mode, durationMs: worm.auditRetentionDays * 86_400_000 },
+      retention,
       headStore: createAuditHeadRepository(db),
       lockFile: join(paths.dataDir, 'audit.lock'),
       logger: logger.child('audit'),
     });
+    builtTrail = new AuditTrail({
+      log,
+      s3,
+      bucket,
+      logId,
+      retention,
+      repository: auditRepository,
+      signingKey,
+      alerts: new AlertRules({
+        settings: profile.audit.alerts,
+        countRecent: (account, actions, sinceMs) => auditRepository.countOperatorEvents(logId, account, actions, sinceMs),
+        participantsOf: async ({ recordingId, conversationId }) => {
+          const match = recordingId ? await index.findRecording(recordingId) : null;
+          const conversation = match ?? (conversationId ? (await index.recordingsOfConversation(conversationId))[0] : null);
+          return conversation?.participants ?? [];
+        },
+      }),
+      checkpointPolicy: profile.audit.checkpoint,
+      operator,
+      workstation,
+      clock,
+      logger: logger.child('audit'),
+      events,
+      checkpointLockFile: join(paths.dataDir, 'audit-checkpoint.lock'),
+    });
+    return builtTrail;
+  });
+  // Every access (engine, packs, review journal) goes through the trail: alerts, Merkle tree, checkpoints.
+  const audit = (): Promise<AuditWriter> => auditTrail();
+  // After every successful sync: is the bucket's log still an extension of the one seen before?
+  const unsubscribeSyncCheck = events.subscribe((event) => {
+    if (event.channel === 'index:syncStatus' && event.payload.state === 'finished') builtTrail?.checkConsistencyInBackground();
   });
 
   const genesysClient = lazy(async () => {
@@ -252,17 +310,39 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
     newId: randomUUID,
   });
 
+  const packs = new PackService({
+    builder: new PackBuilder({
+      engine,
+      findRecording: (recordingId) => index.findRecording(recordingId),
+      audit,
+      auditStore,
+      signingKey,
+      operator,
+      workstation,
+      clock,
+      logger: logger.child('packs'),
+      events,
+    }),
+    repository: createReviewJournalRepository(db),
+    packsDir: join(paths.dataDir, 'packs'),
+    clock,
+  });
+
   return {
     engine,
     events,
     session,
     grants,
+    packs,
+    auditStore,
+    audit,
     logger,
     redactor,
     vault,
     profile,
     paths,
     db,
+    auditTrail,
     archiveJob: async (jobOptions = {}) =>
       new ArchiveJob({
         ...jobOptions,
@@ -295,6 +375,8 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
     posture,
     close: async () => {
       grants.revokeAll();
+      unsubscribeSyncCheck();
+      await builtTrail?.flush();
       db.close();
     },
   };

@@ -2,7 +2,6 @@ import { copyFile, mkdir, open, rename, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type {
   ArchiveCopy,
-  AuditAction,
   AuditEvent,
   IndexFreshness,
   PlaybackGrant as PlaybackGrantView,
@@ -17,6 +16,7 @@ import type { Logger } from '../../shared/logger';
 import type { IndexMatch, IndexRepository } from '../db/repositories/index-repository';
 import type { MediaRepository } from '../db/repositories/media-repository';
 import type { ArchiveLookup, ArchiveReader } from './archive/archive-reader';
+import type { AuditAppendInput, AuditLog } from './audit/audit-log';
 import { computePeaks } from './audio/peaks';
 import { readWavInfo } from './audio/wav';
 import type { CachedMedia, MediaCache } from './cache/media-cache';
@@ -28,17 +28,8 @@ import type { EventHub } from './events';
 import type { Clock } from './ports';
 import type { RecordingFetcher } from './retrieval/recording-fetcher';
 
-export type AuditInput = {
-  action: AuditAction;
-  conversationId?: string | null;
-  recordingId?: string | null;
-  tradingId?: string | null;
-  caseReference?: string | null;
-  details?: Record<string, unknown>;
-};
-
 /** The WORM audit log as the engine sees it: append resolves only once the record is stored. */
-export type AuditWriter = { append(input: AuditInput): Promise<AuditEvent> };
+export type AuditWriter = Pick<AuditLog, 'append'>;
 
 /** Genesys-facing services, built on first use because they need credentials from the keychain. */
 export type GenesysServices = { sync: IndexSync; fetcher: RecordingFetcher };
@@ -133,8 +124,16 @@ export class CustodyEngine {
     return { lastSyncedAt: iso(last), coveredFrom: iso(coverage[0]?.fromMs), coveredTo: iso(coverage.at(-1)?.toMs) };
   }
 
-  async recording(recordingId: string): Promise<RecordingDetail> {
+  /** A recording's details (metadata, participants): viewing them is an access, audited as 'preview' first. */
+  async recording(recordingId: string, context: { caseReference: string | null } = { caseReference: null }): Promise<RecordingDetail> {
     const match = await this.requireRecording(recordingId);
+    await this.record({
+      action: 'preview',
+      conversationId: match.conversationId,
+      recordingId,
+      tradingId: match.tradingId,
+      caseReference: context.caseReference,
+    });
     const cached = await this.deps.cache.get(recordingId);
     return {
       ...toRecordingMatch(match),
@@ -144,8 +143,9 @@ export class CustodyEngine {
     };
   }
 
-  /** Audits the play, makes sure the audio is cached and intact, and returns a URL only this play can use. */
-  async authorizePlayback(recordingId: string, caseReference: string | null): Promise<PlaybackGrantView> {
+  /** Audits the play (and where it starts), makes sure the audio is cached and intact, and returns a URL only this play can use. */
+  async authorizePlayback(recordingId: string, caseReference: string | null, startOffsetMs = 0): Promise<PlaybackGrantView> {
+    if (!Number.isSafeInteger(startOffsetMs) || startOffsetMs < 0) throw new AppError('VALIDATION', `start offset must be a whole number of milliseconds >= 0, not ${startOffsetMs}`);
     const match = await this.requireRecording(recordingId);
     const event = await this.record({
       action: 'play',
@@ -153,7 +153,7 @@ export class CustodyEngine {
       recordingId,
       tradingId: match.tradingId,
       caseReference: requireCase(caseReference),
-      details: { startOffsetMs: 0 },
+      details: { startOffsetMs },
     });
     const media = await this.intactMedia(match);
     const info = await readWavInfo(media.path);
@@ -174,6 +174,26 @@ export class CustodyEngine {
       contentType: media.contentType,
       source: sourceOf(media),
     };
+  }
+
+  /**
+   * Audits a jump to `positionMs` within a recording being played: the renderer pauses, records the
+   * seek, and resumes only once it is acknowledged. There is no seek without an audited play.
+   */
+  async recordSeek(recordingId: string, positionMs: number, caseReference: string | null): Promise<{ auditEventId: string }> {
+    if (!Number.isSafeInteger(positionMs) || positionMs < 0) throw new AppError('VALIDATION', `seek position must be a whole number of milliseconds >= 0, not ${positionMs}`);
+    const grant = this.deps.grants.latestFor(recordingId);
+    if (!grant) throw new AppError('VALIDATION', 'Play the recording first: a seek is recorded only within an audited playback.');
+    const match = await this.requireRecording(recordingId);
+    const event = await this.record({
+      action: 'seek',
+      conversationId: match.conversationId,
+      recordingId,
+      tradingId: match.tradingId,
+      caseReference: requireCase(caseReference),
+      details: { positionMs, playAuditEventId: grant.auditEventId },
+    });
+    return { auditEventId: event.eventId };
   }
 
   /** Peaks for a recording being played under a grant; never for one that was not audited. */
@@ -222,6 +242,36 @@ export class CustodyEngine {
     return results;
   }
 
+  /** A conversation's recordings from the index, syncing the conversation from Genesys when the index does not know it. */
+  async conversationRecordings(conversationId: string): Promise<Array<IndexMatch>> {
+    let matches = await this.recordingsOf(conversationId);
+    if (matches.length === 0) {
+      const { sync } = await this.deps.genesys();
+      await sync.syncConversation(conversationId);
+      matches = await this.recordingsOf(conversationId);
+    }
+    return matches;
+  }
+
+  /**
+   * The intact audio of a recording for an access the caller has already recorded in the audit log
+   * (an evidence pack's export event): fetched if not cached, re-fetched if the cache was altered.
+   */
+  async mediaForAuditedExport(
+    recordingId: string,
+    exportEvent: Pick<AuditEvent, 'action' | 'eventId'>,
+    options: { hashCheckedByCaller?: boolean } = {},
+  ): Promise<CachedMedia> {
+    if (exportEvent.action !== 'export') throw new AppError('INTERNAL', 'media for an export needs the export audit event first');
+    const match = await this.requireRecording(recordingId);
+    // The pack hashes every byte it copies against the retrieval hash: one pass instead of two.
+    if (options.hashCheckedByCaller) {
+      const cached = await this.deps.cache.get(recordingId);
+      if (cached) return cached;
+    }
+    return this.intactMedia(match);
+  }
+
   private async recordingsOf(conversationId: string): Promise<Array<IndexMatch>> {
     const all = await this.deps.index.recordingsOfConversation(conversationId);
     if (all.length > 0 || !(await this.deps.index.hasConversation(conversationId))) return all;
@@ -230,7 +280,7 @@ export class CustodyEngine {
     return this.deps.index.recordingsOfConversation(conversationId);
   }
 
-  private async record(input: AuditInput): Promise<AuditEvent> {
+  private async record(input: AuditAppendInput): Promise<AuditEvent> {
     const audit = await this.deps.audit();
     return audit.append(input);
   }

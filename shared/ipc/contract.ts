@@ -1,8 +1,11 @@
 import { z } from 'zod';
 import { appErrorPayloadSchema } from '../errors';
+import { auditChannels, auditEvents } from './channels/audit';
 import { holdsChannels, holdsEvents } from './channels/holds';
+import { packsChannels, packsEvents } from './channels/packs';
 import { postureChannels, postureEvents } from './channels/posture';
 import { recordingsChannels, recordingsEvents } from './channels/recordings';
+import { reviewChannels, reviewEvents } from './channels/review';
 
 /**
  * The one IPC contract between renderer and main, assembled from one group per domain
@@ -11,6 +14,9 @@ import { recordingsChannels, recordingsEvents } from './channels/recordings';
  */
 export const invokeChannels = {
   ...recordingsChannels,
+  ...auditChannels,
+  ...packsChannels,
+  ...reviewChannels,
   ...holdsChannels,
   ...postureChannels,
 } as const;
@@ -18,6 +24,9 @@ export const invokeChannels = {
 /** Pushes from main to the renderer. */
 export const eventChannels = {
   ...recordingsEvents,
+  ...auditEvents,
+  ...packsEvents,
+  ...reviewEvents,
   ...holdsEvents,
   ...postureEvents,
 } as const;

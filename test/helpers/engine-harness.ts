@@ -8,6 +8,7 @@ import { CredentialVault } from '../../electron/services/auth/credentials';
 import { composeEngine, type ComposedEngine } from '../../electron/services/composition';
 import { profilePaths, updateProfile, type Profile } from '../../electron/services/config/profile';
 import { SecretRedactor } from '../../electron/services/logging/redactor';
+import type { LockMode } from '../../electron/services/worm/locked-objects';
 import { createWormS3Client, type WormConnection } from '../../electron/services/worm/s3-client';
 import { SANDBOX_CLIENT, startSandbox, type Sandbox, type SandboxOptions } from '../sandbox/server';
 import { createTestBucket } from './worm';
@@ -39,34 +40,38 @@ export async function startHarness(options: {
   sandbox?: SandboxOptions;
   mediaUrlBase?: string;
   auditRetentionMs?: number;
-  /** Further profile settings (archive knobs, compliance) on top of the harness's own. */
-  profile?: (profile: Profile) => Profile;
+  /** GOVERNANCE only for tests that must delete or replace audit objects (tampering). */
+  auditMode?: LockMode;
+  /** Further profile settings (e.g. the audit section's checkpoint policy and alert rules). */
+  profile?: (p: Profile) => Profile;
 }): Promise<Harness> {
   const root = await mkdtemp(join(tmpdir(), 'custody-it-'));
   const env = { ...process.env, CUSTODY_CONFIG_DIR: join(root, 'config'), CUSTODY_DATA_DIR: join(root, 'data') };
   const profile = `it-${randomBytes(4).toString('hex')}`;
   const sandbox = await startSandbox({ anchor: TEST_ANCHOR, audioEngine: 'tones', ...options.sandbox });
   const s3 = createWormS3Client(options.worm);
-  const bucket = await createTestBucket(s3, 'audit', { mode: 'COMPLIANCE', defaultRetentionDays: 1 });
+  const mode = options.auditMode ?? 'COMPLIANCE';
+  const bucket = await createTestBucket(s3, 'audit', { mode, defaultRetentionDays: 1 });
   const archiveBucket = await createTestBucket(s3, 'archive', { mode: 'COMPLIANCE', defaultRetentionDays: 1 });
   const secrets = createKeyringSecretStore('custody-test');
   const vault = new CredentialVault(secrets, profile, new SecretRedactor());
   await vault.saveGenesys(SANDBOX_CLIENT);
   await vault.saveWorm({ accessKeyId: options.worm.accessKeyId, secretAccessKey: options.worm.secretAccessKey });
-  const extra = options.profile ?? ((p: Profile) => p);
-  await updateProfile(profilePaths(profile, env).profileFile, (p) => extra({
-    ...p,
-    operatorName: 'Test Officer',
-    genesys: { gateway: sandbox.url },
-    worm: {
-      endpoint: options.worm.endpoint,
-      region: options.worm.region,
-      auditBucket: bucket,
-      mode: 'COMPLIANCE',
-      auditRetentionDays: (options.auditRetentionMs ?? 120_000) / 86_400_000,
-      archiveBucket,
-    },
-  }));
+  await updateProfile(profilePaths(profile, env).profileFile, (p) =>
+    (options.profile ?? ((same) => same))({
+      ...p,
+      operatorName: 'Test Officer',
+      genesys: { gateway: sandbox.url },
+      worm: {
+        endpoint: options.worm.endpoint,
+        region: options.worm.region,
+        auditBucket: bucket,
+        mode,
+        auditRetentionDays: (options.auditRetentionMs ?? 120_000) / 86_400_000,
+        archiveBucket,
+      },
+    }),
+  );
   const composed = await composeEngine({ profile, env, secrets, mediaUrlBase: options.mediaUrlBase ?? 'media://recording/' });
   return {
     sandbox,
@@ -83,6 +88,7 @@ export async function startHarness(options: {
       await sandbox.close();
       await secrets.delete(`${profile}/genesys`);
       await secrets.delete(`${profile}/worm`);
+      await secrets.delete(`${profile}/signing-key`);
       await rm(root, { recursive: true, force: true });
     },
   };

@@ -3,6 +3,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
+import { auditSettingsSchema } from '../audit/audit-settings';
 import { ValidationError } from '../errors';
 
 export const profileNameSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/i, 'profile names are letters, digits, - and _');
@@ -64,6 +65,8 @@ export const profileSchema = z.object({
   operatorName: z.string().min(1).nullable().default(null),
   genesys: genesysEndpointSchema.nullable().default(null),
   worm: wormSettingsSchema.nullable().default(null),
+  /** Checkpoint frequency and alert rules of the verifiable audit log. */
+  audit: auditSettingsSchema.prefault({}),
   archive: archiveSettingsSchema.optional(),
   compliance: complianceSettingsSchema.optional(),
 });

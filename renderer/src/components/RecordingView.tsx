@@ -2,7 +2,7 @@ import { useEffect, useId, useState, type ReactNode } from 'react';
 import type { ArchiveCopy, PlaybackGrant, RecordingDetail, RecordingMatch, SessionInfo, Waveform } from '../../../shared/domain';
 import { useCustodyApi } from '../api';
 import { isCustodyError, logIfUnexpected, toUiError, type UiError } from '../errors';
-import { formatDurationMs, formatLocalTime, formatUtcTime } from '../format';
+import { formatClock, formatDurationMs, formatLocalTime, formatUtcTime } from '../format';
 import { CaseReferenceDialog } from './CaseReferenceDialog';
 import { ErrorAlert } from './ErrorAlert';
 import { FileStateBadge } from './FileStateBadge';
@@ -36,6 +36,7 @@ export function RecordingView({ match, caseReference, onSessionChange }: Recordi
   const [detail, setDetail] = useState<Detail>({ kind: 'loading' });
   const [playback, setPlayback] = useState<Playback>({ kind: 'idle' });
   const [playerError, setPlayerError] = useState<string | null>(null);
+  const [lastSeek, setLastSeek] = useState<{ positionMs: number; auditEventId: string } | null>(null);
 
   useEffect(() => {
     if (!recordingId) return;
@@ -98,6 +99,12 @@ export function RecordingView({ match, caseReference, onSessionChange }: Recordi
     // A rejection here is shown inside the dialog, which stays open.
     onSessionChange(await api.sessionSetCaseReference({ caseReference: reference }));
     if (recordingId) await authorize(recordingId);
+  }
+
+  async function recordSeek(positionMs: number) {
+    if (!recordingId) return;
+    const { auditEventId } = await api.recordingsRecordSeek({ recordingId, positionMs });
+    setLastSeek({ positionMs, auditEventId });
   }
 
   const shown: RecordingMatch = detail.kind === 'loaded' ? detail.detail : match;
@@ -171,7 +178,7 @@ export function RecordingView({ match, caseReference, onSessionChange }: Recordi
       <div className="playback">
         <h3 className="section-title">Playback</h3>
         {playback.kind === 'ready' ? (
-          <WaveformPlayer grant={playback.grant} waveform={playback.waveform} onError={setPlayerError} />
+          <WaveformPlayer grant={playback.grant} waveform={playback.waveform} onError={setPlayerError} onSeek={recordSeek} />
         ) : (
           <div className="player player--pending">
             <div className="player__transport">
@@ -222,6 +229,11 @@ export function RecordingView({ match, caseReference, onSessionChange }: Recordi
             <p data-testid="audit-event-id" data-audit-event-id={grant.auditEventId}>
               Access recorded: <span className="mono">{grant.auditEventId}</span>
             </p>
+            {lastSeek ? (
+              <p data-testid="seek-audit-event-id" data-audit-event-id={lastSeek.auditEventId}>
+                Seek to {formatClock(lastSeek.positionMs / 1000)} recorded: <span className="mono">{lastSeek.auditEventId}</span>
+              </p>
+            ) : null}
             <p>
               SHA-256:{' '}
               <span className="mono hash" data-testid="recording-sha256">

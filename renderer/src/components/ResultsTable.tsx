@@ -1,4 +1,4 @@
-import { useId, type KeyboardEvent } from 'react';
+import { useId, type KeyboardEvent, type ReactNode } from 'react';
 import type { RecordingMatch, SearchQuery, SearchResult } from '../../../shared/domain';
 import { describeQuery, formatDurationMs, formatLocalTime, formatUtcTime } from '../format';
 import { FileStateBadge } from './FileStateBadge';
@@ -7,6 +7,9 @@ type ResultsTableProps = {
   search: { query: SearchQuery; result: SearchResult } | null;
   openKey: string | null;
   onOpen(match: RecordingMatch): void;
+  /** Rows picked for an evidence pack (a checkbox column at the end), and what to do with them. */
+  selection?: { keys: ReadonlySet<string>; toggle(match: RecordingMatch): void };
+  actions?: ReactNode;
 };
 
 const missingTradingIdTitle =
@@ -20,7 +23,7 @@ function moveRowFocus(event: KeyboardEvent<HTMLTableRowElement>, step: 1 | -1) {
   }
 }
 
-export function ResultsTable({ search, openKey, onOpen }: ResultsTableProps) {
+export function ResultsTable({ search, openKey, onOpen, selection, actions }: ResultsTableProps) {
   const titleId = useId();
 
   function onRowKeyDown(event: KeyboardEvent<HTMLTableRowElement>, match: RecordingMatch) {
@@ -48,6 +51,7 @@ export function ResultsTable({ search, openKey, onOpen }: ResultsTableProps) {
           </p>
         ) : null}
       </div>
+      {actions}
       {!search ? (
         <p className="empty-state">Enter a trading ID, client account, agent, queue or time range to find recordings.</p>
       ) : search.result.matches.length === 0 ? (
@@ -69,6 +73,11 @@ export function ResultsTable({ search, openKey, onOpen }: ResultsTableProps) {
                   Duration
                 </th>
                 <th scope="col">File</th>
+                {selection ? (
+                  <th scope="col" className="select-col">
+                    Pack
+                  </th>
+                ) : null}
               </tr>
             </thead>
             <tbody>
@@ -104,6 +113,18 @@ export function ResultsTable({ search, openKey, onOpen }: ResultsTableProps) {
                   <td>
                     <FileStateBadge state={match.fileState} />
                   </td>
+                  {selection ? (
+                    <td className="select-col" onClick={(e) => e.stopPropagation()} onKeyDown={(e) => e.stopPropagation()}>
+                      <input
+                        type="checkbox"
+                        data-testid="select-for-pack"
+                        aria-label={`Include recording ${match.recordingId ?? ''} in an evidence pack`}
+                        disabled={!match.recordingId}
+                        checked={selection.keys.has(matchKey(match))}
+                        onChange={() => selection.toggle(match)}
+                      />
+                    </td>
+                  ) : null}
                 </tr>
               ))}
             </tbody>
