@@ -8,8 +8,12 @@ import type { Output } from './output';
 /** What every command gets: its profile name and output mode. */
 export type CommandContext = { profile: string; output: Output };
 
-export async function withEngine<T>(ctx: CommandContext, run: (composed: ComposedEngine) => Promise<T>): Promise<T> {
-  const composed = await composeEngine({ profile: ctx.profile, mediaUrlBase: 'media://recording/' });
+export async function withEngine<T>(
+  ctx: CommandContext,
+  run: (composed: ComposedEngine) => Promise<T>,
+  options: { operatorName?: string } = {},
+): Promise<T> {
+  const composed = await composeEngine({ profile: ctx.profile, mediaUrlBase: 'media://recording/', ...options });
   try {
     return await run(composed);
   } finally {

@@ -1,11 +1,15 @@
 import { profileNameSchema } from '../services/config/profile';
 import { toErrorPayload, ValidationError } from '../services/errors';
 import { SecretRedactor } from '../services/logging/redactor';
+import { archiveCommand } from './commands/archive';
 import { auditCommand } from './commands/audit';
 import { configCommand } from './commands/config';
 import { fetchCommand } from './commands/fetch';
+import { holdCommand } from './commands/hold';
 import { loginCommand } from './commands/login';
 import { packCommand } from './commands/pack';
+import { postureCommand } from './commands/posture';
+import { retentionCommand } from './commands/retention';
 import { reviewCommand } from './commands/review';
 import { sandboxCommand } from './commands/sandbox';
 import { searchCommand } from './commands/search';
@@ -46,10 +50,18 @@ Commands:
   review PACK --reviewer NAME [--headless] [--screenshot PATH]
                         open a pack in the sealed regulator review (read-only, offline, watermarked, journaled)
   review sync-journal   write the local review journal to the WORM audit log, with a reconciliation report
+  archive [--since ISO] [--until ISO]
+                        copy recordings into the WORM archive bucket (nightly; resumable, idempotent)
+  hold place --trading-id T --case REF --reason TEXT | release (--hold ID | --trading-id T) (--reason TEXT | --approve) | list [--all]
+                        legal holds: S3 legal hold + Genesys deletion protection; release needs a second operator
+                        (--operator NAME acts as another operator than the profile's)
+  retention sweep [--dry-run]
+                        delete archived recordings past their retention, except those under hold
+  posture               check buckets and Genesys against MiFID II expectations, with evidence
 
 Exit codes: 0 success; 1 failure (nothing was written); 2 finished with failures (audit verify/audit status: the log is
 not intact; pack verify: the pack does not verify; review: the pack failed verification; review sync-journal: entries not
-written); 3 "worm status": not running.`;
+written; archive, hold, retention, posture: something failed or was left for the next run); 3 "worm status": not running.`;
 
 type Command = (ctx: CommandContext, argv: ReadonlyArray<string>) => Promise<number>;
 const commands: Record<string, Command> = {
@@ -63,6 +75,10 @@ const commands: Record<string, Command> = {
   review: reviewCommand,
   config: configCommand,
   audit: auditCommand,
+  archive: archiveCommand,
+  hold: holdCommand,
+  retention: retentionCommand,
+  posture: postureCommand,
 };
 
 /** Pulls the global flags (--profile, --json) out of argv, wherever they appear. */

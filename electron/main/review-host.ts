@@ -36,6 +36,12 @@ export function createReviewIpcHandlers({ review, logger }: HostedReview): IpcHa
       return {};
     },
     'packs:build': refused('Exporting an evidence pack'),
+    'holds:list': refused('Legal holds'),
+    'holds:place': refused('Placing a legal hold'),
+    'holds:requestRelease': refused('Releasing a legal hold'),
+    'holds:approveRelease': refused('Releasing a legal hold'),
+    'posture:run': refused('The posture check'),
+    'posture:latest': refused('The posture report'),
     ...reviewHandlers(review),
   };
 }

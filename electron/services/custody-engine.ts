@@ -1,6 +1,7 @@
 import { copyFile, mkdir, open, rename, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type {
+  ArchiveCopy,
   AuditEvent,
   IndexFreshness,
   PlaybackGrant as PlaybackGrantView,
@@ -14,6 +15,7 @@ import { fileStates } from '../../shared/domain';
 import type { Logger } from '../../shared/logger';
 import type { IndexMatch, IndexRepository } from '../db/repositories/index-repository';
 import type { MediaRepository } from '../db/repositories/media-repository';
+import type { ArchiveLookup, ArchiveReader } from './archive/archive-reader';
 import type { AuditAppendInput, AuditLog } from './audit/audit-log';
 import { computePeaks } from './audio/peaks';
 import { readWavInfo } from './audio/wav';
@@ -40,6 +42,8 @@ export type CustodyEngineDeps = {
   /** Resolves the audit writer, or throws AUDIT_UNAVAILABLE when no WORM log is configured. */
   audit: () => Promise<AuditWriter>;
   genesys: () => Promise<GenesysServices>;
+  /** The WORM archive, read when Genesys no longer has a recording; null when none is configured. */
+  archive?: () => Promise<ArchiveReader | null>;
   clock: Clock;
   logger: Logger;
   events: EventHub;
@@ -134,7 +138,8 @@ export class CustodyEngine {
     return {
       ...toRecordingMatch(match),
       participants: [...match.participants],
-      cached: cached ? { sha256: cached.sha256, bytes: cached.bytes } : null,
+      cached: cached ? { sha256: cached.sha256, bytes: cached.bytes, source: sourceOf(cached) } : null,
+      archive: await this.archiveCopy(match),
     };
   }
 
@@ -167,6 +172,7 @@ export class CustodyEngine {
       bytes: media.bytes,
       durationMs: info.durationMs,
       contentType: media.contentType,
+      source: sourceOf(media),
     };
   }
 
@@ -209,7 +215,7 @@ export class CustodyEngine {
     conversationId: string,
     caseReference: string,
     outDir: string,
-  ): Promise<Array<{ recordingId: string; path: string; sha256: string; bytes: number; auditEventId: string }>> {
+  ): Promise<Array<{ recordingId: string; path: string; sha256: string; bytes: number; auditEventId: string; source: 'genesys' | 'archive' }>> {
     const checkedCase = requireCase(caseReference);
     let matches = await this.recordingsOf(conversationId);
     if (matches.length === 0) {
@@ -231,7 +237,7 @@ export class CustodyEngine {
       const media = await this.intactMedia(match);
       const target = join(outDir, basename(media.path));
       await writeVerifiedCopy(media, target);
-      results.push({ recordingId: match.recordingId!, path: target, sha256: media.sha256, bytes: media.bytes, auditEventId: event.eventId });
+      results.push({ recordingId: match.recordingId!, path: target, sha256: media.sha256, bytes: media.bytes, auditEventId: event.eventId, source: sourceOf(media) });
     }
     return results;
   }
@@ -299,9 +305,58 @@ export class CustodyEngine {
       });
       await this.deps.media.remove(recordingId);
     }
+    // The index already says Genesys deleted it: go to the archive without asking Genesys again.
+    if (match.fileState === 'DELETED') {
+      const restored = await this.fromArchive(match);
+      if (restored) return restored;
+    }
     const { fetcher } = await this.deps.genesys();
-    return fetcher.fetch(match.conversationId, recordingId);
+    try {
+      return await fetcher.fetch(match.conversationId, recordingId);
+    } catch (error) {
+      // Gone from Genesys, or only in Genesys's own archive (hours to restore): the WORM copy answers now.
+      if (!(error instanceof AppError) || (error.code !== 'NOT_FOUND' && error.code !== 'ARCHIVED')) throw error;
+      if (error.code === 'NOT_FOUND') await (await this.archiveReader())?.noteDeletedInGenesys(recordingId);
+      const restored = await this.fromArchive(match);
+      if (!restored) throw error;
+      return restored;
+    }
   }
+
+  private async fromArchive(match: IndexMatch): Promise<CachedMedia | null> {
+    const reader = await this.archiveReader();
+    return reader ? reader.fetchIntoCache(archiveLookup(match)) : null;
+  }
+
+  /** For the detail view only: an unreachable archive must not hide the recording. */
+  private async archiveCopy(match: IndexMatch): Promise<ArchiveCopy | null> {
+    const reader = await this.archiveReader();
+    try {
+      return reader ? await reader.describe(archiveLookup(match)) : null;
+    } catch (error) {
+      this.deps.logger.warn('could not look up the archive copy', { recordingId: match.recordingId, reason: (error as Error).message });
+      return null;
+    }
+  }
+
+  /** No archive configured (or its keys missing) means no archive copy, not a failed request. */
+  private async archiveReader(): Promise<ArchiveReader | null> {
+    if (!this.deps.archive) return null;
+    try {
+      return await this.deps.archive();
+    } catch (error) {
+      this.deps.logger.warn('the WORM archive is not available', { reason: (error as Error).message });
+      return null;
+    }
+  }
+}
+
+function sourceOf(media: { source: string }): 'genesys' | 'archive' {
+  return media.source === 'archive' ? 'archive' : 'genesys';
+}
+
+function archiveLookup(match: IndexMatch): ArchiveLookup {
+  return { recordingId: match.recordingId!, conversationId: match.conversationId, tradingId: match.tradingId, startMs: match.recordingStartMs ?? match.startMs };
 }
 
 function requireCase(caseReference: string | null | undefined): string {

@@ -4,6 +4,8 @@ import { useCustodyApi } from './api';
 import { AuditTrailView } from './components/AuditTrailView';
 import { ErrorAlert } from './components/ErrorAlert';
 import { Header } from './components/Header';
+import { HoldsView } from './components/HoldsView';
+import { PostureView } from './components/PostureView';
 import { RecordingView } from './components/RecordingView';
 import { ReviewWorkspace } from './components/ReviewWorkspace';
 import { PreparePackBar } from './components/PreparePackBar';
@@ -15,10 +17,12 @@ import { applySyncEvent, indexStatusFromSearch, indexStatusFromSession, type Ind
 import { useAuditAlerts } from './use-audit-alerts';
 
 /** The app's sections. Each is one screen under the header; "recordings" is the search workspace. */
-type ViewId = 'recordings' | 'audit';
+type ViewId = 'recordings' | 'audit' | 'holds' | 'posture';
 const views: ReadonlyArray<{ id: ViewId; label: string }> = [
   { id: 'recordings', label: 'Recordings' },
   { id: 'audit', label: 'Audit trail' },
+  { id: 'holds', label: 'Holds' },
+  { id: 'posture', label: 'Posture' },
 ];
 
 export function App() {
@@ -143,6 +147,8 @@ export function App() {
         )}
       </main>
       <AuditTrailView active={view === 'audit'} alerted={audit.alerted} integrityVersion={audit.integrity} />
+      {view === 'holds' ? <HoldsView session={session} /> : null}
+      {view === 'posture' ? <PostureView /> : null}
     </div>
   );
 }

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { appErrorPayloadSchema } from '../errors';
 import { auditChannels, auditEvents } from './channels/audit';
+import { holdsChannels, holdsEvents } from './channels/holds';
 import { packsChannels, packsEvents } from './channels/packs';
+import { postureChannels, postureEvents } from './channels/posture';
 import { recordingsChannels, recordingsEvents } from './channels/recordings';
 import { reviewChannels, reviewEvents } from './channels/review';
 
@@ -15,6 +17,8 @@ export const invokeChannels = {
   ...auditChannels,
   ...packsChannels,
   ...reviewChannels,
+  ...holdsChannels,
+  ...postureChannels,
 } as const;
 
 /** Pushes from main to the renderer. */
@@ -23,6 +27,8 @@ export const eventChannels = {
   ...auditEvents,
   ...packsEvents,
   ...reviewEvents,
+  ...holdsEvents,
+  ...postureEvents,
 } as const;
 
 export type InvokeChannel = keyof typeof invokeChannels;

@@ -21,6 +21,8 @@ export type Harness = {
   root: string;
   s3: S3Client;
   bucket: string;
+  /** The profile's WORM archive bucket (Object Lock, default retention 1 day). */
+  archiveBucket: string;
   worm: WormConnection;
   close(): Promise<void>;
 };
@@ -50,6 +52,7 @@ export async function startHarness(options: {
   const s3 = createWormS3Client(options.worm);
   const mode = options.auditMode ?? 'COMPLIANCE';
   const bucket = await createTestBucket(s3, 'audit', { mode, defaultRetentionDays: 1 });
+  const archiveBucket = await createTestBucket(s3, 'archive', { mode: 'COMPLIANCE', defaultRetentionDays: 1 });
   const secrets = createKeyringSecretStore('custody-test');
   const vault = new CredentialVault(secrets, profile, new SecretRedactor());
   await vault.saveGenesys(SANDBOX_CLIENT);
@@ -65,6 +68,7 @@ export async function startHarness(options: {
         auditBucket: bucket,
         mode,
         auditRetentionDays: (options.auditRetentionMs ?? 120_000) / 86_400_000,
+        archiveBucket,
       },
     }),
   );
@@ -77,6 +81,7 @@ export async function startHarness(options: {
     root,
     s3,
     bucket,
+    archiveBucket,
     worm: options.worm,
     close: async () => {
       await composed.close();

@@ -10,10 +10,14 @@ import type { Clock, Random } from '../ports';
 import {
   attributeSearchResponseSchema,
   conversationSchema,
+  deletionProtectionResultSchema,
   detailsQueryResponseSchema,
+  organizationSchema,
   queueListingSchema,
   recordingMetadataSchema,
   recordingSchema,
+  recordingSettingsSchema,
+  retentionPolicyListingSchema,
   tokenResponseSchema,
   userListingSchema,
   type Recording,
@@ -119,6 +123,7 @@ export class GenesysClient {
   private readonly conversations: platformClient.ConversationsApi;
   private readonly routing: platformClient.RoutingApi;
   private readonly users: platformClient.UsersApi;
+  private readonly organizations: platformClient.OrganizationApi;
 
   constructor(private readonly deps: GenesysClientDeps) {
     this.recording = new platformClient.RecordingApi(deps.sdk);
@@ -126,6 +131,7 @@ export class GenesysClient {
     this.conversations = new platformClient.ConversationsApi(deps.sdk);
     this.routing = new platformClient.RoutingApi(deps.sdk);
     this.users = new platformClient.UsersApi(deps.sdk);
+    this.organizations = new platformClient.OrganizationApi(deps.sdk);
   }
 
   async detailsQuery(body: { interval: string; pageSize: number; pageNumber: number }, signal?: AbortSignal) {
@@ -191,6 +197,38 @@ export class GenesysClient {
     const recording = res.body;
     const hasMedia = Object.values(recording.mediaUris ?? {}).some((m) => !!m.mediaUri);
     return { ready: res.status === 200 && hasMedia, recording };
+  }
+
+  async retentionPolicies(pageNumber: number, signal?: AbortSignal) {
+    const res = await this.call('GET /api/v2/recording/mediaretentionpolicies', retentionPolicyListingSchema, signal, () =>
+      this.recording.getRecordingMediaretentionpolicies({ pageSize: 100, pageNumber }),
+    );
+    return res.body;
+  }
+
+  async organization(signal?: AbortSignal) {
+    const res = await this.call('GET /api/v2/organizations/me', organizationSchema, signal, () => this.organizations.getOrganizationsMe());
+    return res.body;
+  }
+
+  async recordingSettings(signal?: AbortSignal) {
+    const res = await this.call('GET /api/v2/recording/settings', recordingSettingsSchema, signal, () => this.recording.getRecordingSettings());
+    return res.body;
+  }
+
+  /**
+   * Deletion protection (Genesys's legal hold) on or off for up to 100 conversations per call.
+   * Returns the conversations Genesys refused, with its error code (e.g. the org's cap reached).
+   */
+  async setDeletionProtection(conversationIds: ReadonlyArray<string>, protect: boolean, signal?: AbortSignal) {
+    const res = await this.call('PUT /api/v2/recordings/deletionprotection', deletionProtectionResultSchema, signal, () =>
+      this.recording.putRecordingsDeletionprotection({ protect, body: { conversationIds: [...conversationIds] } }),
+    );
+    return (res.body.failedUpdates ?? []).map((f) => ({
+      conversationId: f.conversation?.id ?? '',
+      errorCode: f.errorCode ?? 'unknown',
+      message: f.errorMessage ?? f.errorCode ?? 'refused',
+    }));
   }
 
   private parse<T>(res: SdkResponse, schema: z.ZodType<T>, endpoint: string): T {

@@ -1,5 +1,5 @@
 import { useEffect, useId, useState, type ReactNode } from 'react';
-import type { PlaybackGrant, RecordingDetail, RecordingMatch, SessionInfo, Waveform } from '../../../shared/domain';
+import type { ArchiveCopy, PlaybackGrant, RecordingDetail, RecordingMatch, SessionInfo, Waveform } from '../../../shared/domain';
 import { useCustodyApi } from '../api';
 import { isCustodyError, logIfUnexpected, toUiError, type UiError } from '../errors';
 import { formatClock, formatDurationMs, formatLocalTime, formatUtcTime } from '../format';
@@ -67,6 +67,9 @@ export function RecordingView({ match, caseReference, onSessionChange }: Recordi
         setPlayback({ kind: 'refused', message: caught.message });
       } else if (isCustodyError(caught, 'CASE_REFERENCE_REQUIRED')) {
         setPlayback({ kind: 'asking-case-reference' });
+      } else if (isCustodyError(caught, 'ARCHIVED') && caught.details?.location === 'archive') {
+        // Gone from Genesys, and the WORM copy sits in an archive tier (Glacier): a restore is under way.
+        setPlayback({ kind: 'failed', error: { ...toUiError(caught), title: 'Archive copy in cold storage — restore requested' }, grant: null });
       } else {
         setPlayback({ kind: 'failed', error: toUiError(caught), grant: null });
         await logIfUnexpected(api, 'authorize-playback', caught);
@@ -147,6 +150,8 @@ export function RecordingView({ match, caseReference, onSessionChange }: Recordi
           <FileStateBadge state={shown.fileState} />
         </MetaRow>
       </dl>
+
+      {detail.kind === 'loaded' && detail.detail.archive ? <ArchiveCopyInfo copy={detail.detail.archive} /> : null}
 
       <div className="participants">
         <h3 className="section-title">Participants</h3>
@@ -235,6 +240,11 @@ export function RecordingView({ match, caseReference, onSessionChange }: Recordi
                 {grant.sha256}
               </span>
             </p>
+            {grant.source === 'archive' ? (
+              <p className="playback-source" data-testid="playback-source">
+                Played from the WORM archive copy: Genesys no longer has this recording. Its SHA-256 matched the one recorded when it was archived.
+              </p>
+            ) : null}
           </div>
         ) : null}
       </div>
@@ -243,6 +253,31 @@ export function RecordingView({ match, caseReference, onSessionChange }: Recordi
         <CaseReferenceDialog onSubmit={submitCaseReference} onCancel={() => setPlayback({ kind: 'idle' })} />
       ) : null}
     </section>
+  );
+}
+
+const tierText: Record<ArchiveCopy['tier'], string> = {
+  online: 'readable now',
+  archived: 'in cold storage: a restore is needed before playback',
+  restoring: 'being restored from cold storage',
+  restored: 'restored from cold storage',
+  unknown: 'state unknown (the store did not answer)',
+};
+
+function ArchiveCopyInfo({ copy }: { copy: ArchiveCopy }) {
+  return (
+    <div className="archive-copy" data-testid="archive-copy" data-tier={copy.tier}>
+      <h3 className="section-title">WORM archive copy</h3>
+      <p>
+        Retained until <span className="mono">{copy.retainUntil.slice(0, 10)}</span>
+        {' · '}legal hold {copy.legalHold === null ? 'unknown' : copy.legalHold ? <strong data-testid="archive-legal-hold">ON</strong> : 'off'}
+        {' · '}
+        {copy.storageClass ? `${copy.storageClass}, ` : ''}
+        {tierText[copy.tier]}
+        {copy.restoreExpiresAt ? ` until ${copy.restoreExpiresAt.slice(0, 10)}` : ''}
+      </p>
+      <p className="mono hash">{copy.key}</p>
+    </div>
   );
 }
 

@@ -1,7 +1,9 @@
 import type { HostedEngine } from '../../app-host';
 import type { IpcHandlers } from '../server';
 import { auditHandlers } from './audit';
+import { holdsHandlers } from './holds';
 import { packsHandlers } from './packs';
+import { postureHandlers } from './posture';
 import { recordingsHandlers } from './recordings';
 import { reviewHandlersOutsideReview } from './review';
 
@@ -12,5 +14,7 @@ export function createIpcHandlers(hosted: HostedEngine): IpcHandlers {
     ...auditHandlers(hosted),
     ...packsHandlers(hosted),
     ...reviewHandlersOutsideReview(),
+    ...holdsHandlers(hosted),
+    ...postureHandlers(hosted),
   };
 }
