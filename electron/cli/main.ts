@@ -1,20 +1,6 @@
 import { profileNameSchema } from '../services/config/profile';
 import { toErrorPayload, ValidationError } from '../services/errors';
 import { SecretRedactor } from '../services/logging/redactor';
-import { archiveCommand } from './commands/archive';
-import { auditCommand } from './commands/audit';
-import { configCommand } from './commands/config';
-import { fetchCommand } from './commands/fetch';
-import { holdCommand } from './commands/hold';
-import { loginCommand } from './commands/login';
-import { packCommand } from './commands/pack';
-import { postureCommand } from './commands/posture';
-import { retentionCommand } from './commands/retention';
-import { reviewCommand } from './commands/review';
-import { sandboxCommand } from './commands/sandbox';
-import { searchCommand } from './commands/search';
-import { uiCommand } from './commands/ui';
-import { wormCommand } from './commands/worm';
 import type { CommandContext } from './context';
 import { createOutput } from './output';
 
@@ -64,21 +50,22 @@ not intact; pack verify: the pack does not verify; review: the pack failed verif
 written; archive, hold, retention, posture: something failed or was left for the next run); 3 "worm status": not running.`;
 
 type Command = (ctx: CommandContext, argv: ReadonlyArray<string>) => Promise<number>;
-const commands: Record<string, Command> = {
-  sandbox: sandboxCommand,
-  worm: wormCommand,
-  login: loginCommand,
-  search: searchCommand,
-  fetch: fetchCommand,
-  ui: uiCommand,
-  pack: packCommand,
-  review: reviewCommand,
-  config: configCommand,
-  audit: auditCommand,
-  archive: archiveCommand,
-  hold: holdCommand,
-  retention: retentionCommand,
-  posture: postureCommand,
+/** Each command loads its modules only when it runs: `custody pack verify` never loads the Genesys SDK or Chromium's driver. */
+const commands: Record<string, () => Promise<Command>> = {
+  sandbox: async () => (await import('./commands/sandbox')).sandboxCommand,
+  worm: async () => (await import('./commands/worm')).wormCommand,
+  login: async () => (await import('./commands/login')).loginCommand,
+  search: async () => (await import('./commands/search')).searchCommand,
+  fetch: async () => (await import('./commands/fetch')).fetchCommand,
+  ui: async () => (await import('./commands/ui')).uiCommand,
+  pack: async () => (await import('./commands/pack')).packCommand,
+  review: async () => (await import('./commands/review')).reviewCommand,
+  config: async () => (await import('./commands/config')).configCommand,
+  audit: async () => (await import('./commands/audit')).auditCommand,
+  archive: async () => (await import('./commands/archive')).archiveCommand,
+  hold: async () => (await import('./commands/hold')).holdCommand,
+  retention: async () => (await import('./commands/retention')).retentionCommand,
+  posture: async () => (await import('./commands/posture')).postureCommand,
 };
 
 /** Pulls the global flags (--profile, --json) out of argv, wherever they appear. */
@@ -105,14 +92,15 @@ async function main(argv: ReadonlyArray<string>): Promise<number> {
     return name ? 0 : 1;
   }
   try {
-    const command = commands[name];
-    if (!command) throw new ValidationError(`Unknown command "${name}". Run "custody --help".`);
+    const load = commands[name];
+    if (!load) throw new ValidationError(`Unknown command "${name}". Run "custody --help".`);
     const parsedProfile = profileNameSchema.safeParse(profile);
     if (!parsedProfile.success) throw new ValidationError(`--profile: ${parsedProfile.error.issues[0]?.message}`);
     if (commandArgs.includes('--help') || commandArgs.includes('-h')) {
       process.stdout.write(`${help}\n`);
       return 0;
     }
+    const command = await load();
     return await command({ profile: parsedProfile.data, output }, commandArgs);
   } catch (error) {
     const payload = toErrorPayload(error);

@@ -25,7 +25,6 @@ import { archiveSettingsOf, loadProfile, profilePaths, type Profile, type Profil
 import { CustodyEngine, type AuditWriter, type GenesysServices } from './custody-engine';
 import { AppError, AuditUnavailableError, AuthError } from './errors';
 import { EventHub } from './events';
-import { createGenesysClient } from './genesys/genesys-client';
 import { HoldService } from './holds/hold-service';
 import { currentOsAccount, currentWorkstation } from './identity';
 import { IndexSync } from './index/index-sync';
@@ -199,6 +198,8 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
       throw new AuthError(`No Genesys org is configured for profile "${options.profile}" (run "custody login" or "custody sandbox").`);
     }
     const credentials = await vault.loadGenesys();
+    // The Genesys SDK is large: load it only when a Genesys call is actually needed.
+    const { createGenesysClient } = await import('./genesys/genesys-client');
     return createGenesysClient({
       endpoint: profile.genesys,
       credentials,
