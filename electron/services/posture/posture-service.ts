@@ -1,4 +1,3 @@
-import platformClient from 'purecloud-platform-client-v2';
 import {
   GetBucketEncryptionCommand,
   GetBucketLifecycleConfigurationCommand,
@@ -161,7 +160,7 @@ export class PostureService {
         : summary.filter((s) => s.withTradingId > 0).map((s) => ({ id: s.queueId, name: s.queueName }));
     const queueKeys = queues.flatMap((q) => [q.id, q.name]).filter((k): k is string => k !== null);
     const untagged = await readFact('index: recorded calls in trading queues', () => repository.untaggedTradingCalls(queueKeys));
-    const region = this.orgRegion(org);
+    const region = await this.orgRegion(org);
     return {
       subject: org.ok ? `${org.value.name ?? 'org'} (${org.value.id})` : 'Genesys org',
       facts: {
@@ -176,9 +175,11 @@ export class PostureService {
   }
 
   /** A real org's region is the host it lives on; the sandbox (a gateway) says it in /organizations/me. */
-  private orgRegion(org: Fact<{ homeRegion?: string | undefined }>): GenesysFacts['region'] {
+  private async orgRegion(org: Fact<{ homeRegion?: string | undefined }>): Promise<GenesysFacts['region']> {
     const endpoint = this.deps.genesysEndpoint;
     if (endpoint && 'region' in endpoint) {
+      // Loaded here: the SDK is large, and only this check needs its region table.
+      const { default: platformClient } = await import('purecloud-platform-client-v2');
       const hosts = platformClient.PureCloudRegionHosts as unknown as Record<string, string>;
       const key = Object.entries(hosts).find(([, domain]) => domain === endpoint.region)?.[0];
       return key ? { value: key.replaceAll('_', '-'), source: `API host ${endpoint.region}` } : { value: null, source: `unknown API host ${endpoint.region}` };
