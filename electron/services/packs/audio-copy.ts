@@ -1,4 +1,5 @@
-import { open, type FileHandle } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { copyFile, link, open, type FileHandle } from 'node:fs/promises';
 import { alawToLinear, mulawToLinear, readWavInfo, type WavInfo } from '../audio/wav';
 import { DualHash, type Digests } from './file-digests';
 
@@ -36,7 +37,8 @@ export function pcmWavHeader(channels: number, sampleRate: number, bitsPerSample
  * Copies a recording into the pack as retrieved (`originalPath`) and as a plain PCM WAV for any
  * player (`wavPath`), reading the source once and hashing every written byte once (SHA-256 and
  * SHA-512). G.711 (mu-law, A-law) becomes 16-bit PCM; PCM keeps its samples under a canonical header.
- * When the source already is exactly that canonical PCM WAV, both files get the same bytes.
+ * When the source already is exactly that canonical PCM WAV, the WAV copy is a hard link to the
+ * original (the same bytes, written once; a plain copy where the file system cannot link).
  * The copies are not flushed here: the builder flushes every file of the bag before the rename.
  */
 export async function copyRecording(sourcePath: string, originalPath: string, wavPath: string): Promise<AudioCopies> {
@@ -54,9 +56,9 @@ export async function copyRecording(sourcePath: string, originalPath: string, wa
   const original = await open(originalPath, 'wx', 0o644);
   let wav: FileHandle | null = null;
   try {
-    wav = await open(wavPath, 'wx', 0o644);
+    if (!identical) wav = await open(wavPath, 'wx', 0o644);
     const wavOut = wav;
-    if (!identical) {
+    if (wavOut) {
       wavHash.update(header);
       await wavOut.write(header);
     }
@@ -86,7 +88,7 @@ export async function copyRecording(sourcePath: string, originalPath: string, wa
       }
       position += chunk.length;
       await writing;
-      writing = Promise.all([original.write(chunk), wavChunk ? wavOut.write(wavChunk) : null]);
+      writing = Promise.all([original.write(chunk), wavChunk && wavOut ? wavOut.write(wavChunk) : null]);
     }
     await writing;
   } finally {
@@ -94,6 +96,7 @@ export async function copyRecording(sourcePath: string, originalPath: string, wa
     await original.close();
     await wav?.close();
   }
+  if (identical) await linkOrCopy(originalPath, wavPath);
   const originalDigests = originalHash.digest();
   return {
     original: originalDigests,
@@ -115,5 +118,13 @@ async function readInto(path: string, buffer: Buffer): Promise<void> {
     await handle.read(buffer, 0, buffer.length, 0);
   } finally {
     await handle.close();
+  }
+}
+
+async function linkOrCopy(from: string, to: string): Promise<void> {
+  try {
+    await link(from, to);
+  } catch {
+    await copyFile(from, to, constants.COPYFILE_EXCL);
   }
 }
