@@ -72,9 +72,33 @@ export const participantSchema = z.object({
   userId: z.string().nullable(),
 });
 
+/** Where the bytes being played came from: Genesys, or the firm's WORM archive once Genesys no longer has them. */
+export const mediaSourceSchema = z.enum(['genesys', 'archive']);
+export type MediaSource = z.infer<typeof mediaSourceSchema>;
+
+/**
+ * The recording's locked copy in the WORM archive. `tier` models archive storage classes (Glacier
+ * Deep Archive): 'archived' needs a restore before it can be read, 'restoring' is under way.
+ */
+export const archiveCopySchema = z.object({
+  bucket: z.string(),
+  key: z.string(),
+  versionId: z.string(),
+  sha256: z.string(),
+  bytes: z.number().int().nonnegative(),
+  archivedAt: z.string(),
+  retainUntil: z.string(),
+  legalHold: z.boolean().nullable(),
+  storageClass: z.string().nullable(),
+  tier: z.enum(['online', 'archived', 'restoring', 'restored', 'unknown']),
+  restoreExpiresAt: z.string().nullable(),
+});
+export type ArchiveCopy = z.infer<typeof archiveCopySchema>;
+
 export const recordingDetailSchema = recordingMatchSchema.extend({
   participants: z.array(participantSchema),
-  cached: z.object({ sha256: z.string(), bytes: z.number().int() }).nullable(),
+  cached: z.object({ sha256: z.string(), bytes: z.number().int(), source: mediaSourceSchema.optional() }).nullable(),
+  archive: archiveCopySchema.nullable().optional(),
 });
 export type RecordingDetail = z.infer<typeof recordingDetailSchema>;
 
@@ -86,6 +110,7 @@ export const playbackGrantSchema = z.object({
   bytes: z.number().int().nonnegative(),
   durationMs: z.number().int().nonnegative(),
   contentType: z.string(),
+  source: mediaSourceSchema.optional(),
 });
 export type PlaybackGrant = z.infer<typeof playbackGrantSchema>;
 
@@ -103,12 +128,28 @@ export type Operator = z.infer<typeof operatorSchema>;
 export const workstationSchema = z.object({ hostname: z.string(), addresses: z.array(z.string()) });
 export type Workstation = z.infer<typeof workstationSchema>;
 
+/** A sealed regulator review of one evidence pack: read-only, offline, journaled locally. */
+export const reviewSessionSchema = z.object({
+  sessionId: z.string(),
+  reviewer: z.string(),
+  startedAt: z.string(),
+  packPath: z.string(),
+  packId: z.string().nullable(),
+  caseReference: z.string().nullable(),
+  /** Verification on open failed: the pack was altered; the UI shows it, never hides it. */
+  tampered: z.boolean(),
+});
+export type ReviewSession = z.infer<typeof reviewSessionSchema>;
+
 export const sessionInfoSchema = z.object({
   profile: z.string(),
   operator: operatorSchema,
   workstation: workstationSchema,
   caseReference: z.string().nullable(),
   index: indexFreshnessSchema.omit({ source: true, warning: true }),
+  /** Absent or 'normal': the officer's app. 'review': a sealed regulator review of one pack. */
+  mode: z.enum(['normal', 'review']).optional(),
+  review: reviewSessionSchema.optional(),
 });
 export type SessionInfo = z.infer<typeof sessionInfoSchema>;
 

@@ -1,14 +1,6 @@
 import { profileNameSchema } from '../services/config/profile';
 import { toErrorPayload, ValidationError } from '../services/errors';
 import { SecretRedactor } from '../services/logging/redactor';
-import { fetchCommand } from './commands/fetch';
-import { jobsCommand } from './commands/jobs';
-import { loginCommand } from './commands/login';
-import { retrieveCommand } from './commands/retrieve';
-import { sandboxCommand } from './commands/sandbox';
-import { searchCommand } from './commands/search';
-import { uiCommand } from './commands/ui';
-import { wormCommand } from './commands/worm';
 import type { CommandContext } from './context';
 import { createOutput } from './output';
 
@@ -33,20 +25,54 @@ Commands:
                         bulk jobs in this profile (also those run by another process)
   ui [--demo] [--headless]
                         open the app (Electron, or the browser shell where Electron is absent)
+  config [--operator NAME]
+                        show the profile, or set the operator name written into every audit record
+  audit verify [--from ISO] [--to ISO] [--key PEM]
+                        recompute the audit log's chain, Merkle tree and signed checkpoints from the bucket alone
+  audit show [--conversation ID | --trading-id T | --operator NAME | --case REF] [--alerts]
+                        who accessed what, when, from where and why (with the alerts raised)
+  audit key | checkpoint | status
+                        print and publish the signing key; write a checkpoint now; integrity status
+  pack build (--trading-id T ... | --conversations FILE | --case REF) --case REF --out PATH [--zip] [--organization NAME]
+                        audit the export, then write a signed, self-verifying BagIt evidence pack
+  pack verify PATH [--trusted-key KEYID ...]
+                        verify a pack (directory or zip) offline: manifests, signature, audit proofs, audio
+  review PACK --reviewer NAME [--headless] [--screenshot PATH]
+                        open a pack in the sealed regulator review (read-only, offline, watermarked, journaled)
+  review sync-journal   write the local review journal to the WORM audit log, with a reconciliation report
+  archive [--since ISO] [--until ISO]
+                        copy recordings into the WORM archive bucket (nightly; resumable, idempotent)
+  hold place --trading-id T --case REF --reason TEXT | release (--hold ID | --trading-id T) (--reason TEXT | --approve) | list [--all]
+                        legal holds: S3 legal hold + Genesys deletion protection; release needs a second operator
+                        (--operator NAME acts as another operator than the profile's)
+  retention sweep [--dry-run]
+                        delete archived recordings past their retention, except those under hold
+  posture               check buckets and Genesys against MiFID II expectations, with evidence
 
-Exit codes: 0 success; 1 failure (nothing was written; for retrieve: the job could not run to its end);
-2 retrieve/jobs resume finished with failed recordings (listed); 3 "worm status": not running.`;
+Exit codes: 0 success; 1 failure (nothing was written; retrieve/jobs resume: the job could not run to its end, resumable);
+2 finished with failures (retrieve/jobs resume: recordings failed or archived, listed; audit verify/audit status: the log is
+not intact; pack verify: the pack does not verify; review: the pack failed verification; review sync-journal: entries not
+written; archive, hold, retention, posture: something failed or was left for the next run); 3 "worm status": not running.`;
 
 type Command = (ctx: CommandContext, argv: ReadonlyArray<string>) => Promise<number>;
-const commands: Record<string, Command> = {
-  sandbox: sandboxCommand,
-  worm: wormCommand,
-  login: loginCommand,
-  search: searchCommand,
-  fetch: fetchCommand,
-  retrieve: retrieveCommand,
-  jobs: jobsCommand,
-  ui: uiCommand,
+/** Each command loads its modules only when it runs: `custody pack verify` never loads the Genesys SDK or Chromium's driver. */
+const commands: Record<string, () => Promise<Command>> = {
+  sandbox: async () => (await import('./commands/sandbox')).sandboxCommand,
+  worm: async () => (await import('./commands/worm')).wormCommand,
+  login: async () => (await import('./commands/login')).loginCommand,
+  search: async () => (await import('./commands/search')).searchCommand,
+  fetch: async () => (await import('./commands/fetch')).fetchCommand,
+  retrieve: async () => (await import('./commands/retrieve')).retrieveCommand,
+  jobs: async () => (await import('./commands/jobs')).jobsCommand,
+  ui: async () => (await import('./commands/ui')).uiCommand,
+  pack: async () => (await import('./commands/pack')).packCommand,
+  review: async () => (await import('./commands/review')).reviewCommand,
+  config: async () => (await import('./commands/config')).configCommand,
+  audit: async () => (await import('./commands/audit')).auditCommand,
+  archive: async () => (await import('./commands/archive')).archiveCommand,
+  hold: async () => (await import('./commands/hold')).holdCommand,
+  retention: async () => (await import('./commands/retention')).retentionCommand,
+  posture: async () => (await import('./commands/posture')).postureCommand,
 };
 
 /** Pulls the global flags (--profile, --json) out of argv, wherever they appear. */
@@ -73,14 +99,15 @@ async function main(argv: ReadonlyArray<string>): Promise<number> {
     return name ? 0 : 1;
   }
   try {
-    const command = commands[name];
-    if (!command) throw new ValidationError(`Unknown command "${name}". Run "custody --help".`);
+    const load = commands[name];
+    if (!load) throw new ValidationError(`Unknown command "${name}". Run "custody --help".`);
     const parsedProfile = profileNameSchema.safeParse(profile);
     if (!parsedProfile.success) throw new ValidationError(`--profile: ${parsedProfile.error.issues[0]?.message}`);
     if (commandArgs.includes('--help') || commandArgs.includes('-h')) {
       process.stdout.write(`${help}\n`);
       return 0;
     }
+    const command = await load();
     return await command({ profile: parsedProfile.data, output }, commandArgs);
   } catch (error) {
     const payload = toErrorPayload(error);

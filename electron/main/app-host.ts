@@ -1,11 +1,5 @@
-import type { Logger } from '../../shared/logger';
 import type { AppErrorPayload } from '../../shared/errors';
-import type { BulkJobs } from '../services/bulk/bulk-jobs';
-import type { CustodyEngine } from '../services/custody-engine';
-import type { EventHub } from '../services/events';
-import type { SecretRedactor } from '../services/logging/redactor';
-import type { PlaybackGrants } from '../services/playback/playback-grants';
-import type { Session } from '../services/session';
+import type { ComposedEngine } from '../services/composition';
 import { toErrorPayload } from '../services/errors';
 import type { Emit } from './ipc/emit';
 import { createIpcHandlers } from './ipc/handlers';
@@ -13,15 +7,8 @@ import { installIpcServer, type IpcMainLike } from './ipc/server';
 import { createAppProtocolHandler, createMediaProtocolHandler, type ProtocolHandler } from './protocol';
 import { contentSecurityPolicy, isAppOrigin } from './security';
 
-export type HostedEngine = {
-  engine: CustodyEngine;
-  events: EventHub;
-  session: Session;
-  grants: PlaybackGrants;
-  logger: Logger;
-  redactor: SecretRedactor;
-  jobs: BulkJobs;
-};
+/** What a window host needs from the composed engine. */
+export type HostedEngine = Pick<ComposedEngine, 'engine' | 'events' | 'session' | 'grants' | 'packs' | 'logger' | 'redactor' | 'auditTrail' | 'holds' | 'posture' | 'jobs'>;
 
 export type AppHost = { appHandler: ProtocolHandler; mediaHandler: ProtocolHandler; dispose(): void };
 
@@ -51,6 +38,8 @@ export function hostEngine(
     logger: hosted.logger.child('ipc'),
   });
   const unsubscribe = hosted.events.subscribe(({ channel, payload }) => options.emit(channel, payload as never));
+  const stopAuditChecks = new AbortController();
+  void runAuditChecks(hosted, stopAuditChecks.signal);
   return {
     appHandler: createAppProtocolHandler({ rootDir: options.rendererDir, csp: contentSecurityPolicy, host: 'custody' }),
     mediaHandler: createMediaProtocolHandler({
@@ -58,8 +47,21 @@ export function hostEngine(
       ...(options.maxOpenRangeBytes ? { maxOpenRangeBytes: options.maxOpenRangeBytes } : {}),
     }),
     dispose: () => {
+      stopAuditChecks.abort();
       unsubscribe();
       dispose();
     },
   };
+}
+
+/** At app start: is the bucket's log consistent with the one seen before? Then time-based checkpoints. */
+async function runAuditChecks(hosted: HostedEngine, signal: AbortSignal): Promise<void> {
+  try {
+    const trail = await hosted.auditTrail();
+    if (signal.aborted) return;
+    trail.checkConsistencyInBackground();
+    await trail.runPeriodic(signal);
+  } catch (error) {
+    hosted.logger.child('audit').info('audit checks not running: the audit log is not available', { cause: error instanceof Error ? error.message : String(error) });
+  }
 }

@@ -4,7 +4,10 @@ import { app, BrowserWindow, protocol, session, shell } from 'electron';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { composeEngine } from '../services/composition';
-import { hostEngine } from './app-host';
+import { syncPendingReviewJournal } from '../services/review/sync-on-start';
+import { composeReview } from '../services/review/compose-review';
+import { hostEngine, type AppHost } from './app-host';
+import { hostReview } from './review-host';
 import { createEmitter } from './ipc/emit';
 import { electronIpc } from './ipc/electron-ipc';
 import { APP_ORIGIN, isAllowedExternalUrl } from './security';
@@ -32,14 +35,29 @@ await app.whenReady();
 session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
 session.defaultSession.setPermissionCheckHandler(() => false);
 
-const composed = await composeEngine({ profile: process.env.CUSTODY_PROFILE ?? 'default', mediaUrlBase: 'media://recording/' });
-const host = hostEngine(composed, {
+const profile = process.env.CUSTODY_PROFILE ?? 'default';
+const hostOptions = {
   ipc: electronIpc,
   emit: createEmitter(() => BrowserWindow.getAllWindows().map((w) => w.webContents)),
   trustedOrigin: APP_ORIGIN,
   rendererDir: join(here, '..', 'renderer'),
   validateResponses: !app.isPackaged,
-});
+};
+let host: AppHost;
+let closeComposed: () => Promise<void>;
+const reviewPack = process.env.CUSTODY_REVIEW_PACK;
+if (reviewPack) {
+  // A sealed regulator review ("custody review PACK --reviewer NAME"): no engine, no keychain, no network.
+  const review = await composeReview({ profile, packPath: reviewPack, reviewer: process.env.CUSTODY_REVIEWER ?? '', mediaUrlBase: 'media://recording/' });
+  host = hostReview(review, hostOptions);
+  closeComposed = review.close;
+} else {
+  const composed = await composeEngine({ profile, mediaUrlBase: 'media://recording/' });
+  // Accesses journaled by offline review sessions reach the WORM log at the next normal start.
+  void syncPendingReviewJournal(composed);
+  host = hostEngine(composed, hostOptions);
+  closeComposed = composed.close;
+}
 protocol.handle('app', host.appHandler);
 protocol.handle('media', host.mediaHandler);
 
@@ -49,6 +67,6 @@ await window.loadURL(`${APP_ORIGIN}/index.html`);
 
 app.on('window-all-closed', () => {
   host.dispose();
-  void composed.close();
+  void closeComposed();
   app.quit();
 });

@@ -1,7 +1,7 @@
 import { copyFile, mkdir, open, rename, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type {
-  AuditAction,
+  ArchiveCopy,
   AuditEvent,
   IndexFreshness,
   PlaybackGrant as PlaybackGrantView,
@@ -15,6 +15,8 @@ import { fileStates } from '../../shared/domain';
 import type { Logger } from '../../shared/logger';
 import type { IndexMatch, IndexRepository } from '../db/repositories/index-repository';
 import type { MediaRepository } from '../db/repositories/media-repository';
+import type { ArchiveLookup, ArchiveReader } from './archive/archive-reader';
+import type { AuditAppendInput, AuditLog } from './audit/audit-log';
 import { computePeaks } from './audio/peaks';
 import { readWavInfo } from './audio/wav';
 import type { CachedMedia, MediaCache } from './cache/media-cache';
@@ -28,17 +30,8 @@ import type { Clock } from './ports';
 import type { RateGovernor } from './retrieval/rate-governor';
 import type { RecordingFetcher } from './retrieval/recording-fetcher';
 
-export type AuditInput = {
-  action: AuditAction;
-  conversationId?: string | null;
-  recordingId?: string | null;
-  tradingId?: string | null;
-  caseReference?: string | null;
-  details?: Record<string, unknown>;
-};
-
 /** The WORM audit log as the engine sees it: append resolves only once the record is stored. */
-export type AuditWriter = { append(input: AuditInput): Promise<AuditEvent> };
+export type AuditWriter = Pick<AuditLog, 'append'>;
 
 /**
  * Genesys-facing services, built on first use because they need credentials from the keychain.
@@ -54,6 +47,8 @@ export type CustodyEngineDeps = {
   /** Resolves the audit writer, or throws AUDIT_UNAVAILABLE when no WORM log is configured. */
   audit: () => Promise<AuditWriter>;
   genesys: () => Promise<GenesysServices>;
+  /** The WORM archive, read when Genesys no longer has a recording; null when none is configured. */
+  archive?: () => Promise<ArchiveReader | null>;
   clock: Clock;
   logger: Logger;
   events: EventHub;
@@ -135,18 +130,28 @@ export class CustodyEngine {
     return { lastSyncedAt: iso(last), coveredFrom: iso(coverage[0]?.fromMs), coveredTo: iso(coverage.at(-1)?.toMs) };
   }
 
-  async recording(recordingId: string): Promise<RecordingDetail> {
+  /** A recording's details (metadata, participants): viewing them is an access, audited as 'preview' first. */
+  async recording(recordingId: string, context: { caseReference: string | null } = { caseReference: null }): Promise<RecordingDetail> {
     const match = await this.requireRecording(recordingId);
+    await this.record({
+      action: 'preview',
+      conversationId: match.conversationId,
+      recordingId,
+      tradingId: match.tradingId,
+      caseReference: context.caseReference,
+    });
     const cached = await this.deps.cache.get(recordingId);
     return {
       ...toRecordingMatch(match),
       participants: [...match.participants],
-      cached: cached ? { sha256: cached.sha256, bytes: cached.bytes } : null,
+      cached: cached ? { sha256: cached.sha256, bytes: cached.bytes, source: sourceOf(cached) } : null,
+      archive: await this.archiveCopy(match),
     };
   }
 
-  /** Audits the play, makes sure the audio is cached and intact, and returns a URL only this play can use. */
-  async authorizePlayback(recordingId: string, caseReference: string | null): Promise<PlaybackGrantView> {
+  /** Audits the play (and where it starts), makes sure the audio is cached and intact, and returns a URL only this play can use. */
+  async authorizePlayback(recordingId: string, caseReference: string | null, startOffsetMs = 0): Promise<PlaybackGrantView> {
+    if (!Number.isSafeInteger(startOffsetMs) || startOffsetMs < 0) throw new AppError('VALIDATION', `start offset must be a whole number of milliseconds >= 0, not ${startOffsetMs}`);
     const match = await this.requireRecording(recordingId);
     const event = await this.record({
       action: 'play',
@@ -154,7 +159,7 @@ export class CustodyEngine {
       recordingId,
       tradingId: match.tradingId,
       caseReference: requireCase(caseReference),
-      details: { startOffsetMs: 0 },
+      details: { startOffsetMs },
     });
     const media = await this.intactMedia(match);
     const info = await readWavInfo(media.path);
@@ -173,7 +178,28 @@ export class CustodyEngine {
       bytes: media.bytes,
       durationMs: info.durationMs,
       contentType: media.contentType,
+      source: sourceOf(media),
     };
+  }
+
+  /**
+   * Audits a jump to `positionMs` within a recording being played: the renderer pauses, records the
+   * seek, and resumes only once it is acknowledged. There is no seek without an audited play.
+   */
+  async recordSeek(recordingId: string, positionMs: number, caseReference: string | null): Promise<{ auditEventId: string }> {
+    if (!Number.isSafeInteger(positionMs) || positionMs < 0) throw new AppError('VALIDATION', `seek position must be a whole number of milliseconds >= 0, not ${positionMs}`);
+    const grant = this.deps.grants.latestFor(recordingId);
+    if (!grant) throw new AppError('VALIDATION', 'Play the recording first: a seek is recorded only within an audited playback.');
+    const match = await this.requireRecording(recordingId);
+    const event = await this.record({
+      action: 'seek',
+      conversationId: match.conversationId,
+      recordingId,
+      tradingId: match.tradingId,
+      caseReference: requireCase(caseReference),
+      details: { positionMs, playAuditEventId: grant.auditEventId },
+    });
+    return { auditEventId: event.eventId };
   }
 
   /** Peaks for a recording being played under a grant; never for one that was not audited. */
@@ -195,7 +221,7 @@ export class CustodyEngine {
     conversationId: string,
     caseReference: string,
     outDir: string,
-  ): Promise<Array<{ recordingId: string; path: string; sha256: string; bytes: number; auditEventId: string }>> {
+  ): Promise<Array<{ recordingId: string; path: string; sha256: string; bytes: number; auditEventId: string; source: 'genesys' | 'archive' }>> {
     const checkedCase = requireCase(caseReference);
     let matches = await this.recordingsOf(conversationId);
     if (matches.length === 0) {
@@ -217,9 +243,39 @@ export class CustodyEngine {
       const media = await this.intactMedia(match);
       const target = join(outDir, basename(media.path));
       await writeVerifiedCopy(media, target);
-      results.push({ recordingId: match.recordingId!, path: target, sha256: media.sha256, bytes: media.bytes, auditEventId: event.eventId });
+      results.push({ recordingId: match.recordingId!, path: target, sha256: media.sha256, bytes: media.bytes, auditEventId: event.eventId, source: sourceOf(media) });
     }
     return results;
+  }
+
+  /** A conversation's recordings from the index, syncing the conversation from Genesys when the index does not know it. */
+  async conversationRecordings(conversationId: string): Promise<Array<IndexMatch>> {
+    let matches = await this.recordingsOf(conversationId);
+    if (matches.length === 0) {
+      const { sync } = await this.deps.genesys();
+      await sync.syncConversation(conversationId);
+      matches = await this.recordingsOf(conversationId);
+    }
+    return matches;
+  }
+
+  /**
+   * The intact audio of a recording for an access the caller has already recorded in the audit log
+   * (an evidence pack's export event): fetched if not cached, re-fetched if the cache was altered.
+   */
+  async mediaForAuditedExport(
+    recordingId: string,
+    exportEvent: Pick<AuditEvent, 'action' | 'eventId'>,
+    options: { hashCheckedByCaller?: boolean } = {},
+  ): Promise<CachedMedia> {
+    if (exportEvent.action !== 'export') throw new AppError('INTERNAL', 'media for an export needs the export audit event first');
+    const match = await this.requireRecording(recordingId);
+    // The pack hashes every byte it copies against the retrieval hash: one pass instead of two.
+    if (options.hashCheckedByCaller) {
+      const cached = await this.deps.cache.get(recordingId);
+      if (cached) return cached;
+    }
+    return this.intactMedia(match);
   }
 
   private async recordingsOf(conversationId: string): Promise<Array<IndexMatch>> {
@@ -230,7 +286,7 @@ export class CustodyEngine {
     return this.deps.index.recordingsOfConversation(conversationId);
   }
 
-  private async record(input: AuditInput): Promise<AuditEvent> {
+  private async record(input: AuditAppendInput): Promise<AuditEvent> {
     const audit = await this.deps.audit();
     return audit.append(input);
   }
@@ -255,9 +311,58 @@ export class CustodyEngine {
       });
       await this.deps.media.remove(recordingId);
     }
+    // The index already says Genesys deleted it: go to the archive without asking Genesys again.
+    if (match.fileState === 'DELETED') {
+      const restored = await this.fromArchive(match);
+      if (restored) return restored;
+    }
     const { fetcher } = await this.deps.genesys();
-    return fetcher.fetch(match.conversationId, recordingId);
+    try {
+      return await fetcher.fetch(match.conversationId, recordingId);
+    } catch (error) {
+      // Gone from Genesys, or only in Genesys's own archive (hours to restore): the WORM copy answers now.
+      if (!(error instanceof AppError) || (error.code !== 'NOT_FOUND' && error.code !== 'ARCHIVED')) throw error;
+      if (error.code === 'NOT_FOUND') await (await this.archiveReader())?.noteDeletedInGenesys(recordingId);
+      const restored = await this.fromArchive(match);
+      if (!restored) throw error;
+      return restored;
+    }
   }
+
+  private async fromArchive(match: IndexMatch): Promise<CachedMedia | null> {
+    const reader = await this.archiveReader();
+    return reader ? reader.fetchIntoCache(archiveLookup(match)) : null;
+  }
+
+  /** For the detail view only: an unreachable archive must not hide the recording. */
+  private async archiveCopy(match: IndexMatch): Promise<ArchiveCopy | null> {
+    const reader = await this.archiveReader();
+    try {
+      return reader ? await reader.describe(archiveLookup(match)) : null;
+    } catch (error) {
+      this.deps.logger.warn('could not look up the archive copy', { recordingId: match.recordingId, reason: (error as Error).message });
+      return null;
+    }
+  }
+
+  /** No archive configured (or its keys missing) means no archive copy, not a failed request. */
+  private async archiveReader(): Promise<ArchiveReader | null> {
+    if (!this.deps.archive) return null;
+    try {
+      return await this.deps.archive();
+    } catch (error) {
+      this.deps.logger.warn('the WORM archive is not available', { reason: (error as Error).message });
+      return null;
+    }
+  }
+}
+
+function sourceOf(media: { source: string }): 'genesys' | 'archive' {
+  return media.source === 'archive' ? 'archive' : 'genesys';
+}
+
+function archiveLookup(match: IndexMatch): ArchiveLookup {
+  return { recordingId: match.recordingId!, conversationId: match.conversationId, tradingId: match.tradingId, startMs: match.recordingStartMs ?? match.startMs };
 }
 
 function requireCase(caseReference: string | null | undefined): string {

@@ -51,6 +51,24 @@ export async function bridgeContext(
   hosted: HostedEngine,
   options: { rendererDir: string },
 ): Promise<ShellBridge> {
+  return bridgeHost(context, (ipc, emit) =>
+    hostEngine(hosted, {
+      ipc,
+      emit,
+      trustedOrigin: SHELL_ORIGIN,
+      rendererDir: options.rendererDir,
+      validateResponses: true,
+      // route.fulfill needs whole bodies: serve long recordings in 1 MiB ranges, as a media server would.
+      maxOpenRangeBytes: SHELL_MAX_RANGE_BYTES,
+    }),
+  );
+}
+
+/** route.fulfill needs whole bodies: hosts serve long recordings in 1 MiB ranges in the shell. */
+export const SHELL_MAX_RANGE_BYTES = 1 << 20;
+
+/** The bridge for any host (the app's, or a review session's): IPC through a binding, app/media through routes. */
+export async function bridgeHost(context: BrowserContext, createHost: (ipc: IpcMainLike, emit: Emit) => AppHost): Promise<ShellBridge> {
   const handlers = new Map<string, (event: IpcInvokeEventLike, request: unknown) => Promise<Envelope>>();
   const ipc: IpcMainLike = {
     handle: (channel, listener) => handlers.set(channel, listener),
@@ -64,15 +82,7 @@ export async function bridgeContext(
       },
     })),
   );
-  const host = hostEngine(hosted, {
-    ipc,
-    emit,
-    trustedOrigin: SHELL_ORIGIN,
-    rendererDir: options.rendererDir,
-    validateResponses: true,
-    // route.fulfill needs whole bodies: serve long recordings in 1 MiB ranges, as a media server would.
-    maxOpenRangeBytes: 1 << 20,
-  });
+  const host = createHost(ipc, emit);
   await context.exposeBinding('__custodyInvoke', async (source, channel: unknown, request: unknown) => {
     const handler = typeof channel === 'string' ? handlers.get(channel) : undefined;
     if (!handler) return { ok: false, error: { code: 'VALIDATION', message: `unknown IPC channel ${String(channel)}`, retryable: false } };
@@ -110,9 +120,17 @@ export async function launchBrowserShell(
   hosted: HostedEngine,
   options: { rendererDir: string; headless: boolean; viewport?: { width: number; height: number } },
 ): Promise<BrowserShell> {
+  return launchShell((context) => bridgeContext(context, hosted, { rendererDir: options.rendererDir }), options);
+}
+
+/** Launches Debian's Chromium on whatever `bridge` connects the page to (the app, or a review session). */
+export async function launchShell(
+  bridgeTo: (context: BrowserContext) => Promise<ShellBridge>,
+  options: { headless: boolean; viewport?: { width: number; height: number } },
+): Promise<BrowserShell> {
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: options.headless, args: chromiumArgs });
-  const context = await browser.newContext({ viewport: options.viewport ?? { width: 1360, height: 860 }, serviceWorkers: 'block' });
-  const bridge = await bridgeContext(context, hosted, { rendererDir: options.rendererDir });
+  const context = await browser.newContext({ viewport: options.viewport ?? { width: 1440, height: 900 }, serviceWorkers: 'block' });
+  const bridge = await bridgeTo(context);
   const page = await context.newPage();
   await page.goto(bridge.appUrl);
   return {

@@ -1,21 +1,31 @@
 import { useEffect, useState } from 'react';
 import type { RecordingMatch, SearchQuery, SearchResult, SessionInfo } from '../../shared/domain';
 import { useCustodyApi } from './api';
+import { AuditTrailView } from './components/AuditTrailView';
 import { CaseReferenceDialog } from './components/CaseReferenceDialog';
 import { ErrorAlert } from './components/ErrorAlert';
 import { Header } from './components/Header';
+import { HoldsView } from './components/HoldsView';
 import { JobsPanel } from './components/JobsPanel';
+import { PostureView } from './components/PostureView';
 import { RecordingView } from './components/RecordingView';
+import { ReviewWorkspace } from './components/ReviewWorkspace';
+import { PreparePackBar } from './components/PreparePackBar';
 import { matchKey, ResultsTable } from './components/ResultsTable';
 import { SearchPanel } from './components/SearchPanel';
+import { Watermark } from './components/Watermark';
 import { logIfUnexpected, toUiError, type UiError } from './errors';
 import { applySyncEvent, indexStatusFromSearch, indexStatusFromSession, type IndexStatus } from './index-status';
+import { useAuditAlerts } from './use-audit-alerts';
 
 /** The app's sections. Each is one screen under the header; "recordings" is the search workspace. */
-type ViewId = 'recordings' | 'jobs';
+type ViewId = 'recordings' | 'jobs' | 'audit' | 'holds' | 'posture';
 const views: ReadonlyArray<{ id: ViewId; label: string }> = [
   { id: 'recordings', label: 'Recordings' },
   { id: 'jobs', label: 'Jobs' },
+  { id: 'audit', label: 'Audit trail' },
+  { id: 'holds', label: 'Holds' },
+  { id: 'posture', label: 'Posture' },
 ];
 
 export function App() {
@@ -26,6 +36,8 @@ export function App() {
   const [search, setSearch] = useState<{ query: SearchQuery; result: SearchResult } | null>(null);
   const [open, setOpen] = useState<RecordingMatch | null>(null);
   const [view, setView] = useState<ViewId>('recordings');
+  const audit = useAuditAlerts(api);
+  const [packSelection, setPackSelection] = useState<ReadonlyMap<string, RecordingMatch>>(new Map());
   const [retrieval, setRetrieval] = useState<{ kind: 'idle' } | { kind: 'asking' } | { kind: 'starting' } | { kind: 'failed'; error: UiError }>({ kind: 'idle' });
   const [startedJobId, setStartedJobId] = useState<string | null>(null);
 
@@ -50,6 +62,15 @@ export function App() {
 
   useEffect(() => api.on('index:syncStatus', (event) => setIndexStatus((previous) => applySyncEvent(previous, event))), [api]);
 
+  function togglePackSelection(match: RecordingMatch) {
+    setPackSelection((previous) => {
+      const next = new Map(previous);
+      if (next.has(matchKey(match))) next.delete(matchKey(match));
+      else next.set(matchKey(match), match);
+      return next;
+    });
+  }
+
   function onResult(query: SearchQuery, result: SearchResult) {
     setSearch({ query, result });
     setIndexStatus((previous) => indexStatusFromSearch(result.index, previous));
@@ -63,23 +84,18 @@ export function App() {
       setRetrieval({ kind: 'asking' });
       return;
     }
-    setRetrieval({ kind: 'starting' });
-    try {
-      const job = await api.jobsStartFromSearch({ query: search.query });
-      setStartedJobId(job.id);
-      setRetrieval({ kind: 'idle' });
-      setView('jobs');
-    } catch (caught) {
-      setRetrieval({ kind: 'failed', error: toUiError(caught) });
-      await logIfUnexpected(api, 'jobs', caught);
-    }
+    await startRetrieval(search.query);
   }
 
   async function submitRetrievalCase(caseReference: string) {
     setSession(await api.sessionSetCaseReference({ caseReference }));
+    if (search) await startRetrieval(search.query);
+  }
+
+  async function startRetrieval(query: SearchQuery) {
     setRetrieval({ kind: 'starting' });
     try {
-      const job = await api.jobsStartFromSearch({ query: search!.query });
+      const job = await api.jobsStartFromSearch({ query });
       setStartedJobId(job.id);
       setRetrieval({ kind: 'idle' });
       setView('jobs');
@@ -89,18 +105,15 @@ export function App() {
     }
   }
 
-  const retrieveButton =
-    search && search.result.matches.length > 0 ? (
-      <button
-        type="button"
-        className="button button--primary button--small"
-        data-testid="retrieve-all"
-        disabled={retrieval.kind === 'starting'}
-        onClick={() => void retrieveAll()}
-      >
-        {retrieval.kind === 'starting' ? 'Starting…' : 'Retrieve all'}
-      </button>
-    ) : null;
+  if (session?.mode === 'review' && session.review) {
+    return (
+      <div className="app app--review">
+        <Header session={session} indexStatus={null} />
+        <ReviewWorkspace review={session.review} />
+        <Watermark review={session.review} />
+      </div>
+    );
+  }
 
   return (
     <div className="app">
@@ -126,12 +139,50 @@ export function App() {
             onClick={() => setView(v.id)}
           >
             {v.label}
+            {v.id === 'audit' && (audit.alerted.length > 0 || audit.integrity?.state === 'failed') ? (
+              <span
+                className={`nav-badge${audit.integrity?.state === 'failed' ? ' nav-badge--failed' : ''}`}
+                data-testid="nav-audit-badge"
+                title={audit.integrity?.state === 'failed' ? audit.integrity.message : `${audit.alerted.length} alerted access(es) this session`}
+              >
+                {audit.integrity?.state === 'failed' ? '!' : audit.alerted.length}
+              </span>
+            ) : null}
           </button>
         ))}
       </nav>
       <main className="workspace" hidden={view !== 'recordings'}>
         <SearchPanel onResult={onResult} />
-        <ResultsTable search={search} openKey={open ? matchKey(open) : null} onOpen={setOpen} actions={retrieveButton} />
+        <ResultsTable
+          search={search}
+          openKey={open ? matchKey(open) : null}
+          onOpen={setOpen}
+          selection={{ keys: new Set(packSelection.keys()), toggle: togglePackSelection }}
+          actions={
+            <>
+              {search && search.result.matches.length > 0 ? (
+                <div className="retrieve-bar">
+                  <span className="muted">Every match into one folder: each download audited, verified, resumable.</span>
+                  <button
+                    type="button"
+                    className="button button--small"
+                    data-testid="retrieve-all"
+                    disabled={retrieval.kind === 'starting'}
+                    onClick={() => void retrieveAll()}
+                  >
+                    {retrieval.kind === 'starting' ? 'Starting…' : 'Retrieve all'}
+                  </button>
+                </div>
+              ) : null}
+              <PreparePackBar
+                selected={[...packSelection.values()]}
+                caseReference={session?.caseReference ?? null}
+                onSessionChange={setSession}
+                onBuilt={() => setPackSelection(new Map())}
+              />
+            </>
+          }
+        />
         {open ? (
           <RecordingView
             key={matchKey(open)}
@@ -153,6 +204,9 @@ export function App() {
       <main className="jobs-workspace" hidden={view !== 'jobs'}>
         <JobsPanel highlightJobId={startedJobId} active={view === 'jobs'} />
       </main>
+      <AuditTrailView active={view === 'audit'} alerted={audit.alerted} integrityVersion={audit.integrity} />
+      {view === 'holds' ? <HoldsView session={session} /> : null}
+      {view === 'posture' ? <PostureView /> : null}
       {retrieval.kind === 'asking' ? (
         <CaseReferenceDialog
           question="Why are you retrieving these recordings?"

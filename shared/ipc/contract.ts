@@ -1,7 +1,12 @@
 import { z } from 'zod';
 import { appErrorPayloadSchema } from '../errors';
+import { auditChannels, auditEvents } from './channels/audit';
+import { holdsChannels, holdsEvents } from './channels/holds';
+import { packsChannels, packsEvents } from './channels/packs';
+import { postureChannels, postureEvents } from './channels/posture';
 import { jobsChannels, jobsEvents } from './channels/jobs';
 import { recordingsChannels, recordingsEvents } from './channels/recordings';
+import { reviewChannels, reviewEvents } from './channels/review';
 
 /**
  * The one IPC contract between renderer and main, assembled from one group per domain
@@ -10,12 +15,22 @@ import { recordingsChannels, recordingsEvents } from './channels/recordings';
  */
 export const invokeChannels = {
   ...recordingsChannels,
+  ...auditChannels,
+  ...packsChannels,
+  ...reviewChannels,
+  ...holdsChannels,
+  ...postureChannels,
   ...jobsChannels,
 } as const;
 
 /** Pushes from main to the renderer. */
 export const eventChannels = {
   ...recordingsEvents,
+  ...auditEvents,
+  ...packsEvents,
+  ...reviewEvents,
+  ...holdsEvents,
+  ...postureEvents,
   ...jobsEvents,
 } as const;
 

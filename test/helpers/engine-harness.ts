@@ -6,8 +6,9 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { createKeyringSecretStore } from '../../electron/services/auth/adapters/keyring-secret-store';
 import { CredentialVault } from '../../electron/services/auth/credentials';
 import { composeEngine, type ComposedEngine } from '../../electron/services/composition';
-import { profilePaths, updateProfile } from '../../electron/services/config/profile';
+import { profilePaths, updateProfile, type Profile } from '../../electron/services/config/profile';
 import { SecretRedactor } from '../../electron/services/logging/redactor';
+import type { LockMode } from '../../electron/services/worm/locked-objects';
 import { createWormS3Client, type WormConnection } from '../../electron/services/worm/s3-client';
 import { SANDBOX_CLIENT, startSandbox, type Sandbox, type SandboxOptions } from '../sandbox/server';
 import { createTestBucket } from './worm';
@@ -20,6 +21,8 @@ export type Harness = {
   root: string;
   s3: S3Client;
   bucket: string;
+  /** The profile's WORM archive bucket (Object Lock, default retention 1 day). */
+  archiveBucket: string;
   worm: WormConnection;
   close(): Promise<void>;
 };
@@ -37,29 +40,38 @@ export async function startHarness(options: {
   sandbox?: SandboxOptions;
   mediaUrlBase?: string;
   auditRetentionMs?: number;
+  /** GOVERNANCE only for tests that must delete or replace audit objects (tampering). */
+  auditMode?: LockMode;
+  /** Further profile settings (e.g. the audit section's checkpoint policy and alert rules). */
+  profile?: (p: Profile) => Profile;
 }): Promise<Harness> {
   const root = await mkdtemp(join(tmpdir(), 'custody-it-'));
   const env = { ...process.env, CUSTODY_CONFIG_DIR: join(root, 'config'), CUSTODY_DATA_DIR: join(root, 'data') };
   const profile = `it-${randomBytes(4).toString('hex')}`;
   const sandbox = await startSandbox({ anchor: TEST_ANCHOR, audioEngine: 'tones', ...options.sandbox });
   const s3 = createWormS3Client(options.worm);
-  const bucket = await createTestBucket(s3, 'audit', { mode: 'COMPLIANCE', defaultRetentionDays: 1 });
+  const mode = options.auditMode ?? 'COMPLIANCE';
+  const bucket = await createTestBucket(s3, 'audit', { mode, defaultRetentionDays: 1 });
+  const archiveBucket = await createTestBucket(s3, 'archive', { mode: 'COMPLIANCE', defaultRetentionDays: 1 });
   const secrets = createKeyringSecretStore('custody-test');
   const vault = new CredentialVault(secrets, profile, new SecretRedactor());
   await vault.saveGenesys(SANDBOX_CLIENT);
   await vault.saveWorm({ accessKeyId: options.worm.accessKeyId, secretAccessKey: options.worm.secretAccessKey });
-  await updateProfile(profilePaths(profile, env).profileFile, (p) => ({
-    ...p,
-    operatorName: 'Test Officer',
-    genesys: { gateway: sandbox.url },
-    worm: {
-      endpoint: options.worm.endpoint,
-      region: options.worm.region,
-      auditBucket: bucket,
-      mode: 'COMPLIANCE',
-      auditRetentionDays: (options.auditRetentionMs ?? 120_000) / 86_400_000,
-    },
-  }));
+  await updateProfile(profilePaths(profile, env).profileFile, (p) =>
+    (options.profile ?? ((same) => same))({
+      ...p,
+      operatorName: 'Test Officer',
+      genesys: { gateway: sandbox.url },
+      worm: {
+        endpoint: options.worm.endpoint,
+        region: options.worm.region,
+        auditBucket: bucket,
+        mode,
+        auditRetentionDays: (options.auditRetentionMs ?? 120_000) / 86_400_000,
+        archiveBucket,
+      },
+    }),
+  );
   const composed = await composeEngine({ profile, env, secrets, mediaUrlBase: options.mediaUrlBase ?? 'media://recording/' });
   return {
     sandbox,
@@ -69,12 +81,14 @@ export async function startHarness(options: {
     root,
     s3,
     bucket,
+    archiveBucket,
     worm: options.worm,
     close: async () => {
       await composed.close();
       await sandbox.close();
       await secrets.delete(`${profile}/genesys`);
       await secrets.delete(`${profile}/worm`);
+      await secrets.delete(`${profile}/signing-key`);
       await rm(root, { recursive: true, force: true });
     },
   };

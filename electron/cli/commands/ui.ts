@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { auditEventKey } from '../../services/audit/audit-event';
 import { readAuditLog } from '../../services/audit/audit-log';
 import { composeEngine, type ComposedEngine } from '../../services/composition';
+import { syncPendingReviewJournal } from '../../services/review/sync-on-start';
 import { createWormS3Client } from '../../services/worm/s3-client';
 import { launchBrowserShell } from '../../shell/browser-shell';
 import { runDemo } from '../../shell/demo';
@@ -39,6 +40,8 @@ export async function uiCommand(ctx: CommandContext, argv: ReadonlyArray<string>
   }
   ctx.output.note(electron ? 'Starting Custody in the browser shell…' : 'Electron is not installed here: starting Custody in the browser shell (Debian Chromium)…');
   const composed = await composeEngine({ profile: ctx.profile, mediaUrlBase: `${SHELL_ORIGIN}/media/recording/` });
+  const journal = await syncPendingReviewJournal(composed);
+  if (journal) ctx.output.note(`Review journal: ${journal.written} entries written to the WORM audit log, ${journal.failed} still pending.`);
   const shell = await launchBrowserShell(composed, { rendererDir, headless });
   try {
     if (!demo) {
@@ -82,7 +85,7 @@ async function wormProof(composed: ComposedEngine, eventId: string) {
   throw new Error(`audit event ${eventId} was not found in the bucket`);
 }
 
-async function ensureRendererBuilt(): Promise<string> {
+export async function ensureRendererBuilt(): Promise<string> {
   const dir = join(repoRoot, 'dist', 'renderer');
   if (!existsSync(join(dir, 'index.html'))) {
     const { build } = await import('vite');
@@ -92,7 +95,7 @@ async function ensureRendererBuilt(): Promise<string> {
 }
 
 /** The Electron binary if it was downloaded (it is skipped on closed networks). */
-function electronBinary(): string | null {
+export function electronBinary(): string | null {
   try {
     const pkg = createRequire(import.meta.url).resolve('electron/package.json');
     const pathFile = join(dirname(pkg), 'path.txt');
@@ -104,8 +107,8 @@ function electronBinary(): string | null {
   }
 }
 
-function runElectron(binary: string, profile: string): Promise<number> {
+export function runElectron(binary: string, profile: string, extraEnv: Record<string, string> = {}): Promise<number> {
   const main = join(repoRoot, 'dist', 'electron', 'main.mjs');
-  const child = spawn(binary, [main], { stdio: 'inherit', env: { ...process.env, CUSTODY_PROFILE: profile } });
+  const child = spawn(binary, [main], { stdio: 'inherit', env: { ...process.env, ...extraEnv, CUSTODY_PROFILE: profile } });
   return new Promise((done) => child.once('exit', (code) => done(code ?? 1)));
 }

@@ -8,6 +8,7 @@ import { profileStore, type CommandContext } from '../context';
 
 const usage = 'custody worm start [--retention-days N] | stop | status';
 const AUDIT_BUCKET = 'custody-audit';
+const ARCHIVE_BUCKET = 'custody-archive';
 
 /** `custody worm start|stop|status`: the local radosgw WORM store for the embedded setup. */
 export async function wormCommand(ctx: CommandContext, argv: ReadonlyArray<string>): Promise<number> {
@@ -21,6 +22,8 @@ export async function wormCommand(ctx: CommandContext, argv: ReadonlyArray<strin
       const worm = await startLocalWorm({ stopWithProcess: false });
       const s3 = createWormS3Client(worm.connection);
       await ensureLockedBucket(s3, { bucket: AUDIT_BUCKET, mode: 'COMPLIANCE', defaultRetentionDays: retentionDays });
+      // The recordings' archive: same store, its own Object Lock bucket (each object gets its own retention).
+      await ensureLockedBucket(s3, { bucket: ARCHIVE_BUCKET, mode: 'COMPLIANCE', defaultRetentionDays: retentionDays });
       const store = profileStore(ctx.profile);
       await store.vault.saveWorm({ accessKeyId: worm.connection.accessKeyId, secretAccessKey: worm.connection.secretAccessKey });
       // A new store is a new log: its chain starts at event 0 under a fresh log id.
@@ -33,12 +36,14 @@ export async function wormCommand(ctx: CommandContext, argv: ReadonlyArray<strin
           auditBucket: AUDIT_BUCKET,
           mode: 'COMPLIANCE',
           auditRetentionDays: retentionDays,
+          archiveBucket: ARCHIVE_BUCKET,
         },
       }));
-      ctx.output.result({ running: true, endpoint: worm.connection.endpoint, bucket: AUDIT_BUCKET, retentionDays, runDir: worm.runDir }, () =>
+      ctx.output.result({ running: true, endpoint: worm.connection.endpoint, bucket: AUDIT_BUCKET, archiveBucket: ARCHIVE_BUCKET, retentionDays, runDir: worm.runDir }, () =>
         [
           `WORM store running at ${worm.connection.endpoint} (${worm.runDir})`,
           `  audit bucket "${AUDIT_BUCKET}": Object Lock COMPLIANCE, default retention ${retentionDays} days`,
+          `  archive bucket "${ARCHIVE_BUCKET}": Object Lock COMPLIANCE, default retention ${retentionDays} days`,
           `  profile "${ctx.profile}" records it; access keys stored in the OS keychain`,
         ].join('\n'),
       );

@@ -3,6 +3,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
+import { auditSettingsSchema } from '../audit/audit-settings';
 import { ValidationError } from '../errors';
 
 export const profileNameSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/i, 'profile names are letters, digits, - and _');
@@ -21,8 +22,41 @@ export const wormSettingsSchema = z.object({
   mode: z.enum(['COMPLIANCE', 'GOVERNANCE']).default('COMPLIANCE'),
   /** Audit records are kept this long from the access (5 years = 1826 days covers leap years). */
   auditRetentionDays: z.number().positive().default(1826),
+  /** The WORM archive of recordings (Object Lock), next to the audit bucket; absent until configured. */
+  archiveBucket: z.string().min(3).optional(),
+  /** What the posture check may expect of the store; derived from the endpoint when absent. */
+  provider: z.enum(['aws', 's3-compatible']).optional(),
 });
 export type WormSettings = z.infer<typeof wormSettingsSchema>;
+
+const MiB = 1024 * 1024;
+
+export const archiveSettingsSchema = z.object({
+  /** Recordings larger than this are uploaded in parts; retention is applied after completion. */
+  multipartThresholdBytes: z.number().int().min(5 * MiB).default(16 * MiB),
+  /** S3 requires at least 5 MiB per part except the last. */
+  partSizeBytes: z.number().int().min(5 * MiB).max(512 * MiB).default(8 * MiB),
+  /** Deadline of one object or part transfer to or from the store. */
+  transferTimeoutSeconds: z.number().int().min(2).max(3600).default(300),
+  /** Days a copy restored from an archive tier (Glacier) stays readable. */
+  restoreDays: z.number().int().min(1).max(30).default(2),
+  restoreTier: z.enum(['Standard', 'Bulk', 'Expedited']).default('Standard'),
+  /** Genesys caps deletion-protected conversations per org. */
+  genesysProtectionCap: z.number().int().positive().default(1000),
+});
+export type ArchiveSettings = z.infer<typeof archiveSettingsSchema>;
+
+export const complianceSettingsSchema = z.object({
+  /** Who supervises the firm, as shown in reports: "UK (FCA)", "DE (BaFin)". */
+  jurisdiction: z.string().trim().min(2).max(60),
+  /** Regions (AWS names, e.g. eu-west-2) where recordings may be stored and replicated. */
+  regions: z.array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region name such as eu-west-2')).min(1),
+  /** MiFID II: 5 years from the recording, up to 7 where the competent authority requires it. */
+  retentionYears: z.number().int().min(5).max(7).default(5),
+  /** Queues (names or ids) whose calls are trading calls; derived from the index when empty. */
+  tradingQueues: z.array(z.string().min(1)).default([]),
+});
+export type ComplianceSettings = z.infer<typeof complianceSettingsSchema>;
 
 export const profileSchema = z.object({
   version: z.literal(1),
@@ -31,6 +65,10 @@ export const profileSchema = z.object({
   operatorName: z.string().min(1).nullable().default(null),
   genesys: genesysEndpointSchema.nullable().default(null),
   worm: wormSettingsSchema.nullable().default(null),
+  /** Checkpoint frequency and alert rules of the verifiable audit log. */
+  audit: auditSettingsSchema.prefault({}),
+  archive: archiveSettingsSchema.optional(),
+  compliance: complianceSettingsSchema.optional(),
 });
 export type Profile = z.infer<typeof profileSchema>;
 
@@ -82,4 +120,9 @@ export async function updateProfile(file: string, change: (p: Profile) => Profil
   const next = change(await loadProfile(file));
   await saveProfile(file, next);
   return next;
+}
+
+/** The archive knobs with their defaults filled in. */
+export function archiveSettingsOf(profile: Pick<Profile, 'archive'>): ArchiveSettings {
+  return profile.archive ?? archiveSettingsSchema.parse({});
 }

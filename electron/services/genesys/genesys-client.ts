@@ -12,13 +12,17 @@ import {
   batchStatusSchema,
   batchSubmissionSchema,
   conversationSchema,
+  deletionProtectionResultSchema,
   detailsJobResultsSchema,
   detailsJobStatusSchema,
   detailsJobSubmissionSchema,
   detailsQueryResponseSchema,
+  organizationSchema,
   queueListingSchema,
   recordingMetadataSchema,
   recordingSchema,
+  recordingSettingsSchema,
+  retentionPolicyListingSchema,
   tokenResponseSchema,
   userListingSchema,
   type Recording,
@@ -130,6 +134,7 @@ export class GenesysClient {
   private readonly conversations: platformClient.ConversationsApi;
   private readonly routing: platformClient.RoutingApi;
   private readonly users: platformClient.UsersApi;
+  private readonly organizations: platformClient.OrganizationApi;
 
   constructor(private readonly deps: GenesysClientDeps) {
     this.recording = new platformClient.RecordingApi(deps.sdk);
@@ -137,6 +142,7 @@ export class GenesysClient {
     this.conversations = new platformClient.ConversationsApi(deps.sdk);
     this.routing = new platformClient.RoutingApi(deps.sdk);
     this.users = new platformClient.UsersApi(deps.sdk);
+    this.organizations = new platformClient.OrganizationApi(deps.sdk);
   }
 
   async detailsQuery(body: { interval: string; pageSize: number; pageNumber: number }, signal?: AbortSignal) {
@@ -252,6 +258,38 @@ export class GenesysClient {
       this.analytics.getAnalyticsConversationsDetailsJobResults(jobId, { pageSize: 1000, ...(cursor ? { cursor } : {}) }),
     );
     return res.body;
+  }
+
+  async retentionPolicies(pageNumber: number, signal?: AbortSignal) {
+    const res = await this.call('GET /api/v2/recording/mediaretentionpolicies', retentionPolicyListingSchema, signal, () =>
+      this.recording.getRecordingMediaretentionpolicies({ pageSize: 100, pageNumber }),
+    );
+    return res.body;
+  }
+
+  async organization(signal?: AbortSignal) {
+    const res = await this.call('GET /api/v2/organizations/me', organizationSchema, signal, () => this.organizations.getOrganizationsMe());
+    return res.body;
+  }
+
+  async recordingSettings(signal?: AbortSignal) {
+    const res = await this.call('GET /api/v2/recording/settings', recordingSettingsSchema, signal, () => this.recording.getRecordingSettings());
+    return res.body;
+  }
+
+  /**
+   * Deletion protection (Genesys's legal hold) on or off for up to 100 conversations per call.
+   * Returns the conversations Genesys refused, with its error code (e.g. the org's cap reached).
+   */
+  async setDeletionProtection(conversationIds: ReadonlyArray<string>, protect: boolean, signal?: AbortSignal) {
+    const res = await this.call('PUT /api/v2/recordings/deletionprotection', deletionProtectionResultSchema, signal, () =>
+      this.recording.putRecordingsDeletionprotection({ protect, body: { conversationIds: [...conversationIds] } }),
+    );
+    return (res.body.failedUpdates ?? []).map((f) => ({
+      conversationId: f.conversation?.id ?? '',
+      errorCode: f.errorCode ?? 'unknown',
+      message: f.errorMessage ?? f.errorCode ?? 'refused',
+    }));
   }
 
   private parse<T>(res: SdkResponse, schema: z.ZodType<T>, endpoint: string): T {

@@ -148,3 +148,53 @@ export const conversationSchema = z.looseObject({
   ),
 });
 export type Conversation = z.infer<typeof conversationSchema>;
+
+/** `Policy` of GET /api/v2/recording/mediaretentionpolicies: only what the posture check reads. */
+const policyConditionsSchema = z.looseObject({
+  forQueues: z.array(z.looseObject({ id: z.string().optional(), name: z.string().optional() })).optional(),
+  directions: z.array(z.string()).optional(),
+});
+const retentionDurationSchema = z.looseObject({
+  archiveRetention: z.looseObject({ days: z.number().optional(), storageMedium: z.string().optional() }).optional(),
+  deleteRetention: z.looseObject({ days: z.number().optional() }).optional(),
+});
+const policyActionsSchema = z.looseObject({
+  retainRecording: z.boolean().optional(),
+  deleteRecording: z.boolean().optional(),
+  alwaysDelete: z.boolean().optional(),
+  retentionDuration: retentionDurationSchema.optional(),
+});
+const mediaPolicySchema = z.looseObject({ actions: policyActionsSchema.optional(), conditions: policyConditionsSchema.optional() });
+export const retentionPolicySchema = z.looseObject({
+  id: z.string(),
+  name: z.string(),
+  enabled: z.boolean().optional(),
+  order: z.number().optional(),
+  mediaPolicies: z.looseObject({ callPolicy: mediaPolicySchema.optional() }).optional(),
+  conditions: policyConditionsSchema.optional(),
+  actions: policyActionsSchema.optional(),
+});
+export type RetentionPolicy = z.infer<typeof retentionPolicySchema>;
+export const retentionPolicyListingSchema = entityListing(retentionPolicySchema);
+
+export const organizationSchema = z.looseObject({
+  id: z.string(),
+  name: z.string().optional(),
+  /** Not a Genesys field: the sandbox adds it; a real org's region is the host it lives on. */
+  homeRegion: z.string().optional(),
+});
+export type Organization = z.infer<typeof organizationSchema>;
+
+export const recordingSettingsSchema = z.looseObject({ regionalRecordingStorageEnabled: z.boolean().optional() });
+
+export const deletionProtectionResultSchema = z.looseObject({
+  failedUpdates: z
+    .array(
+      z.looseObject({
+        conversation: z.looseObject({ id: z.string().optional() }).optional(),
+        errorCode: z.string().optional(),
+        errorMessage: z.string().optional(),
+      }),
+    )
+    .optional(),
+});

@@ -1,8 +1,8 @@
 import { useEffect, useId, useState, type ReactNode } from 'react';
-import type { PlaybackGrant, RecordingDetail, RecordingMatch, SessionInfo, Waveform } from '../../../shared/domain';
+import type { ArchiveCopy, PlaybackGrant, RecordingDetail, RecordingMatch, SessionInfo, Waveform } from '../../../shared/domain';
 import { useCustodyApi } from '../api';
 import { isCustodyError, logIfUnexpected, toUiError, type UiError } from '../errors';
-import { formatDurationMs, formatLocalTime, formatUtcTime } from '../format';
+import { formatClock, formatDurationMs, formatLocalTime, formatUtcTime } from '../format';
 import { CaseReferenceDialog } from './CaseReferenceDialog';
 import { ErrorAlert } from './ErrorAlert';
 import { FileStateBadge } from './FileStateBadge';
@@ -36,6 +36,7 @@ export function RecordingView({ match, caseReference, onSessionChange }: Recordi
   const [detail, setDetail] = useState<Detail>({ kind: 'loading' });
   const [playback, setPlayback] = useState<Playback>({ kind: 'idle' });
   const [playerError, setPlayerError] = useState<string | null>(null);
+  const [lastSeek, setLastSeek] = useState<{ positionMs: number; auditEventId: string } | null>(null);
 
   useEffect(() => {
     if (!recordingId) return;
@@ -66,6 +67,9 @@ export function RecordingView({ match, caseReference, onSessionChange }: Recordi
         setPlayback({ kind: 'refused', message: caught.message });
       } else if (isCustodyError(caught, 'CASE_REFERENCE_REQUIRED')) {
         setPlayback({ kind: 'asking-case-reference' });
+      } else if (isCustodyError(caught, 'ARCHIVED') && caught.details?.location === 'archive') {
+        // Gone from Genesys, and the WORM copy sits in an archive tier (Glacier): a restore is under way.
+        setPlayback({ kind: 'failed', error: { ...toUiError(caught), title: 'Archive copy in cold storage — restore requested' }, grant: null });
       } else {
         setPlayback({ kind: 'failed', error: toUiError(caught), grant: null });
         await logIfUnexpected(api, 'authorize-playback', caught);
@@ -95,6 +99,12 @@ export function RecordingView({ match, caseReference, onSessionChange }: Recordi
     // A rejection here is shown inside the dialog, which stays open.
     onSessionChange(await api.sessionSetCaseReference({ caseReference: reference }));
     if (recordingId) await authorize(recordingId);
+  }
+
+  async function recordSeek(positionMs: number) {
+    if (!recordingId) return;
+    const { auditEventId } = await api.recordingsRecordSeek({ recordingId, positionMs });
+    setLastSeek({ positionMs, auditEventId });
   }
 
   const shown: RecordingMatch = detail.kind === 'loaded' ? detail.detail : match;
@@ -141,6 +151,8 @@ export function RecordingView({ match, caseReference, onSessionChange }: Recordi
         </MetaRow>
       </dl>
 
+      {detail.kind === 'loaded' && detail.detail.archive ? <ArchiveCopyInfo copy={detail.detail.archive} /> : null}
+
       <div className="participants">
         <h3 className="section-title">Participants</h3>
         {!recordingId ? (
@@ -166,7 +178,7 @@ export function RecordingView({ match, caseReference, onSessionChange }: Recordi
       <div className="playback">
         <h3 className="section-title">Playback</h3>
         {playback.kind === 'ready' ? (
-          <WaveformPlayer grant={playback.grant} waveform={playback.waveform} onError={setPlayerError} />
+          <WaveformPlayer grant={playback.grant} waveform={playback.waveform} onError={setPlayerError} onSeek={recordSeek} />
         ) : (
           <div className="player player--pending">
             <div className="player__transport">
@@ -217,12 +229,22 @@ export function RecordingView({ match, caseReference, onSessionChange }: Recordi
             <p data-testid="audit-event-id" data-audit-event-id={grant.auditEventId}>
               Access recorded: <span className="mono">{grant.auditEventId}</span>
             </p>
+            {lastSeek ? (
+              <p data-testid="seek-audit-event-id" data-audit-event-id={lastSeek.auditEventId}>
+                Seek to {formatClock(lastSeek.positionMs / 1000)} recorded: <span className="mono">{lastSeek.auditEventId}</span>
+              </p>
+            ) : null}
             <p>
               SHA-256:{' '}
               <span className="mono hash" data-testid="recording-sha256">
                 {grant.sha256}
               </span>
             </p>
+            {grant.source === 'archive' ? (
+              <p className="playback-source" data-testid="playback-source">
+                Played from the WORM archive copy: Genesys no longer has this recording. Its SHA-256 matched the one recorded when it was archived.
+              </p>
+            ) : null}
           </div>
         ) : null}
       </div>
@@ -231,6 +253,31 @@ export function RecordingView({ match, caseReference, onSessionChange }: Recordi
         <CaseReferenceDialog onSubmit={submitCaseReference} onCancel={() => setPlayback({ kind: 'idle' })} />
       ) : null}
     </section>
+  );
+}
+
+const tierText: Record<ArchiveCopy['tier'], string> = {
+  online: 'readable now',
+  archived: 'in cold storage: a restore is needed before playback',
+  restoring: 'being restored from cold storage',
+  restored: 'restored from cold storage',
+  unknown: 'state unknown (the store did not answer)',
+};
+
+function ArchiveCopyInfo({ copy }: { copy: ArchiveCopy }) {
+  return (
+    <div className="archive-copy" data-testid="archive-copy" data-tier={copy.tier}>
+      <h3 className="section-title">WORM archive copy</h3>
+      <p>
+        Retained until <span className="mono">{copy.retainUntil.slice(0, 10)}</span>
+        {' · '}legal hold {copy.legalHold === null ? 'unknown' : copy.legalHold ? <strong data-testid="archive-legal-hold">ON</strong> : 'off'}
+        {' · '}
+        {copy.storageClass ? `${copy.storageClass}, ` : ''}
+        {tierText[copy.tier]}
+        {copy.restoreExpiresAt ? ` until ${copy.restoreExpiresAt.slice(0, 10)}` : ''}
+      </p>
+      <p className="mono hash">{copy.key}</p>
+    </div>
   );
 }
 

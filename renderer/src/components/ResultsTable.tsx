@@ -7,7 +7,8 @@ type ResultsTableProps = {
   search: { query: SearchQuery; result: SearchResult } | null;
   openKey: string | null;
   onOpen(match: RecordingMatch): void;
-  /** Actions on the whole result (e.g. "Retrieve all"), shown in the panel header. */
+  /** Rows picked for an evidence pack (a checkbox column at the end), and what to do with them. */
+  selection?: { keys: ReadonlySet<string>; toggle(match: RecordingMatch): void };
   actions?: ReactNode;
 };
 
@@ -22,7 +23,7 @@ function moveRowFocus(event: KeyboardEvent<HTMLTableRowElement>, step: 1 | -1) {
   }
 }
 
-export function ResultsTable({ search, openKey, onOpen, actions }: ResultsTableProps) {
+export function ResultsTable({ search, openKey, onOpen, selection, actions }: ResultsTableProps) {
   const titleId = useId();
 
   function onRowKeyDown(event: KeyboardEvent<HTMLTableRowElement>, match: RecordingMatch) {
@@ -49,8 +50,8 @@ export function ResultsTable({ search, openKey, onOpen, actions }: ResultsTableP
             <span className="mono muted">{search.result.auditEventId}</span>
           </p>
         ) : null}
-        {actions}
       </div>
+      {actions}
       {!search ? (
         <p className="empty-state">Enter a trading ID, client account, agent, queue or time range to find recordings.</p>
       ) : search.result.matches.length === 0 ? (
@@ -72,6 +73,11 @@ export function ResultsTable({ search, openKey, onOpen, actions }: ResultsTableP
                   Duration
                 </th>
                 <th scope="col">File</th>
+                {selection ? (
+                  <th scope="col" className="select-col">
+                    Pack
+                  </th>
+                ) : null}
               </tr>
             </thead>
             <tbody>
@@ -107,6 +113,18 @@ export function ResultsTable({ search, openKey, onOpen, actions }: ResultsTableP
                   <td>
                     <FileStateBadge state={match.fileState} />
                   </td>
+                  {selection ? (
+                    <td className="select-col" onClick={(e) => e.stopPropagation()} onKeyDown={(e) => e.stopPropagation()}>
+                      <input
+                        type="checkbox"
+                        data-testid="select-for-pack"
+                        aria-label={`Include recording ${match.recordingId ?? ''} in an evidence pack`}
+                        disabled={!match.recordingId}
+                        checked={selection.keys.has(matchKey(match))}
+                        onChange={() => selection.toggle(match)}
+                      />
+                    </td>
+                  ) : null}
                 </tr>
               ))}
             </tbody>

@@ -7,6 +7,8 @@ type WaveformPlayerProps = {
   grant: PlaybackGrant;
   waveform: Waveform;
   onError(message: string): void;
+  /** Records a seek in the audit log; playback stays paused until it resolves, and stays paused if it fails. */
+  onSeek?(positionMs: number): Promise<void>;
 };
 
 /** Agent on the left channel, client on the right: drawn as two lanes, top and bottom. */
@@ -17,12 +19,14 @@ const channelStyles = [
 
 const laneHeightPx = 52;
 const seekStepS = 5;
+/** Clicks and drags within this long are one seek in the audit log. */
+const seekSettleMs = 250;
 
 /**
  * Plays an authorised recording: the <audio> element streams `grant.mediaUrl` and wavesurfer draws the
  * peaks main computed, so the audio is never decoded here. Mounted only once the access is in the audit log.
  */
-export function WaveformPlayer({ grant, waveform, onError }: WaveformPlayerProps) {
+export function WaveformPlayer({ grant, waveform, onError, onSeek }: WaveformPlayerProps) {
   const containerRef = useRef<HTMLDivElement>(null);
   const audioRef = useRef<HTMLAudioElement>(null);
   const wavesurferRef = useRef<WaveSurfer | null>(null);
@@ -30,6 +34,35 @@ export function WaveformPlayer({ grant, waveform, onError }: WaveformPlayerProps
   const [currentTime, setCurrentTime] = useState(0);
   const durationS = (waveform.durationMs || grant.durationMs) / 1000;
   const reportError = useEffectEvent(onError);
+  const pendingSeek = useRef<{ timer: ReturnType<typeof setTimeout>; resume: boolean } | null>(null);
+
+  /** A seek is an access: pause, let the position settle, record it, and only then play on. */
+  function auditSeek(timeS: number) {
+    if (!onSeek) return;
+    const media = audioRef.current;
+    const wasPlaying = pendingSeek.current?.resume ?? (media ? !media.paused : false);
+    media?.pause();
+    if (pendingSeek.current) clearTimeout(pendingSeek.current.timer);
+    const pending = {
+      resume: wasPlaying,
+      timer: setTimeout(() => {
+        void (async () => {
+          try {
+            await onSeek(Math.round(timeS * 1000));
+          } catch (caught) {
+            if (pendingSeek.current === pending) pendingSeek.current = null;
+            onError(`Seek not recorded, playback paused: ${caught instanceof Error ? caught.message : String(caught)}`);
+            return;
+          }
+          if (pendingSeek.current !== pending) return;
+          pendingSeek.current = null;
+          if (pending.resume) await wavesurferRef.current?.play();
+        })();
+      }, seekSettleMs),
+    };
+    pendingSeek.current = pending;
+  }
+  const auditSeekFromWaveform = useEffectEvent(auditSeek);
 
   useEffect(() => {
     const container = containerRef.current;
@@ -60,7 +93,10 @@ export function WaveformPlayer({ grant, waveform, onError }: WaveformPlayerProps
       wavesurfer.on('pause', () => setPlaying(false)),
       wavesurfer.on('finish', () => setPlaying(false)),
       wavesurfer.on('timeupdate', (time) => setCurrentTime(time)),
-      wavesurfer.on('interaction', (time) => setCurrentTime(time)),
+      wavesurfer.on('interaction', (time) => {
+        setCurrentTime(time);
+        auditSeekFromWaveform(time);
+      }),
       wavesurfer.on('error', (error) => reportError(`Playback failed: ${error.message}`)),
     ];
     async function autoplay() {
@@ -73,6 +109,8 @@ export function WaveformPlayer({ grant, waveform, onError }: WaveformPlayerProps
     void autoplay();
     return () => {
       disposed = true;
+      if (pendingSeek.current) clearTimeout(pendingSeek.current.timer);
+      pendingSeek.current = null;
       for (const unsubscribe of unsubscribers) unsubscribe();
       // wavesurfer leaves a media element it did not create playing; stop it ourselves.
       media.pause();
@@ -82,6 +120,12 @@ export function WaveformPlayer({ grant, waveform, onError }: WaveformPlayerProps
   }, [waveform.peaks, durationS]);
 
   async function togglePlay() {
+    // While a seek is being recorded, Play means "play once it is recorded"; Pause cancels that.
+    if (pendingSeek.current && !playing) {
+      pendingSeek.current.resume = true;
+      return;
+    }
+    if (pendingSeek.current) pendingSeek.current.resume = false;
     try {
       await wavesurferRef.current?.playPause();
     } catch (caught) {
@@ -104,6 +148,7 @@ export function WaveformPlayer({ grant, waveform, onError }: WaveformPlayerProps
     const clamped = Math.min(Math.max(target, 0), durationS);
     wavesurfer.setTime(clamped);
     setCurrentTime(clamped);
+    auditSeek(clamped);
   }
 
   return (

@@ -23,8 +23,12 @@ export const recordingsChannels = {
     response: recordingDetailSchema,
   },
   'recordings:authorizePlayback': {
-    request: z.object({ recordingId: recordingIdSchema }).strict(),
+    request: z.object({ recordingId: recordingIdSchema, startOffsetMs: z.number().int().nonnegative().optional() }).strict(),
     response: playbackGrantSchema,
+  },
+  'recordings:recordSeek': {
+    request: z.object({ recordingId: recordingIdSchema, positionMs: z.number().int().nonnegative() }).strict(),
+    response: z.object({ auditEventId: z.string() }),
   },
   'recordings:getWaveform': {
     request: z.object({ recordingId: recordingIdSchema, buckets: z.number().int().min(16).max(20000) }).strict(),

@@ -82,6 +82,7 @@ function mainWith(overrides: FakeHandlers = {}): FakeHandlers {
     recordingsGet: ({ recordingId }) => sampleDetail(sampleMatches.find((m) => m.recordingId === recordingId)!),
     recordingsAuthorizePlayback: ({ recordingId }) => sampleGrant(recordingId),
     recordingsGetWaveform: ({ recordingId, buckets }) => sampleWaveform(recordingId, 282_000, buckets),
+    recordingsRecordSeek: ({ positionMs }) => ({ auditEventId: `evt-seek-${positionMs}` }),
     ...overrides,
   };
 }
@@ -188,6 +189,40 @@ describe('playback', () => {
     fireEvent.click(play);
     await screen.findByRole('button', { name: 'Play' });
     expect(wavesurfer.instances[0]!.playing).toBe(false);
+  });
+
+  it('records each seek in the audit log, once the position settles, and stays paused when it cannot', async () => {
+    let auditUp = true;
+    const { transport } = renderApp(
+      mainWith({
+        sessionGet: () => sampleSession(Date.now(), 'FCA-2025-0193'),
+        recordingsRecordSeek: ({ positionMs }) => {
+          if (!auditUp) throw new FakeIpcError('AUDIT_UNAVAILABLE', 'WORM audit write failed: radosgw unreachable');
+          return { auditEventId: `evt-seek-${positionMs}` };
+        },
+      }),
+    );
+    const pause = vi.mocked(HTMLMediaElement.prototype.pause);
+    await openRecording(first.conversationId);
+    fireEvent.click(screen.getByTestId('play-button'));
+    await vi.waitFor(() => expect(wavesurfer.instances).toHaveLength(1));
+    const pausesBefore = pause.mock.calls.length;
+
+    // A drag reports several positions: the media pauses at once, one seek is recorded, the last one.
+    wavesurfer.instances[0]!.emit('interaction', 30);
+    wavesurfer.instances[0]!.emit('interaction', 61.4);
+    expect(pause.mock.calls.length).toBeGreaterThan(pausesBefore);
+    const receipt = await screen.findByTestId('seek-audit-event-id');
+    expect(receipt.textContent).toBe('Seek to 1:01 recorded: evt-seek-61400');
+    expect(transport.callsTo('recordings:recordSeek')).toEqual([{ recordingId: first.recordingId, positionMs: 61_400 }]);
+
+    fireEvent.keyDown(screen.getByTestId('waveform'), { key: 'ArrowRight' });
+    await vi.waitFor(() => expect(transport.callsTo('recordings:recordSeek')).toHaveLength(2));
+    expect(transport.callsTo('recordings:recordSeek')[1]).toEqual({ recordingId: first.recordingId, positionMs: 66_400 });
+
+    auditUp = false;
+    wavesurfer.instances[0]!.emit('interaction', 120);
+    expect((await screen.findByTestId('player-error')).textContent).toContain('Seek not recorded, playback paused: WORM audit write failed');
   });
 
   it('refuses playback when the audit log cannot be written, and never gives the audio element a source', async () => {

@@ -12,8 +12,9 @@ export function recordingsHandlers({ engine, session, logger }: HostedEngine): H
       return session.info(await engine.freshness());
     },
     'recordings:search': (query) => engine.search(query, { caseReference: session.caseReference }),
-    'recordings:get': ({ recordingId }) => engine.recording(recordingId),
-    'recordings:authorizePlayback': ({ recordingId }) => engine.authorizePlayback(recordingId, session.caseReference),
+    'recordings:get': ({ recordingId }) => engine.recording(recordingId, { caseReference: session.caseReference }),
+    'recordings:authorizePlayback': ({ recordingId, startOffsetMs }) => engine.authorizePlayback(recordingId, session.caseReference, startOffsetMs ?? 0),
+    'recordings:recordSeek': ({ recordingId, positionMs }) => engine.recordSeek(recordingId, positionMs, session.caseReference),
     'recordings:getWaveform': ({ recordingId, buckets }) => engine.waveform(recordingId, buckets),
     'log:write': async ({ level, message, fields }) => {
       rendererLogger[level](message, fields);

@@ -1,7 +1,8 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { openDatabaseSync } from '../../../../electron/db/connection';
-import { migrate } from '../../../../electron/db/migrate';
+import { latestSchemaVersion, migrate } from '../../../../electron/db/migrate';
+import { migrations } from '../../../../electron/db/migrations';
 import { createIndexRepository, ftsMatchExpression, type ConversationUpsert } from '../../../../electron/db/repositories/index-repository';
 
 const conv = (id: string, startMs: number, extra: Partial<ConversationUpsert> = {}): ConversationUpsert => ({
@@ -46,12 +47,12 @@ describe('index search: free text, names and job sources', () => {
 
   it('migration 20 indexes the conversations an existing index already holds', async () => {
     const db = new Database(':memory:');
-    migrate(db, 10);
+    migrate(db, migrations.filter((m) => m.version <= 10));
     db.prepare(
       `INSERT INTO conversations (id, start_ms, queue_id, queue_name, agent_id, agent_name, trading_id, participants_json, has_recording, synced_ms)
        VALUES ('c1', 1000, 'q-fx', 'FX Spot Desk', 'u-anna', 'Anna Berg', 'T-9', '[{"purpose":"customer","name":"Raj Mehta","userId":null}]', 1, 5)`,
     ).run();
-    expect(migrate(db)).toBe(20);
+    expect(migrate(db)).toBe(latestSchemaVersion());
     const repo = createIndexRepository(db);
     expect((await repo.search({ text: 'mehta' }, 10)).map((m) => m.conversationId)).toEqual(['c1']);
     expect((await repo.search({ queue: 'FX' }, 10)).map((m) => m.conversationId)).toEqual(['c1']);

@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { ValidationError } from '../../services/errors';
+import { parseFlags } from '../args';
+import { profileStore, type CommandContext } from '../context';
+
+const usage = 'custody config [--operator NAME]   (no flags: show the profile)';
+const operatorName = z.string().trim().min(2).max(120).regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
+
+/** `custody config`: shows the profile (never a secret) or sets the operator name used in audit records. */
+export async function configCommand(ctx: CommandContext, argv: ReadonlyArray<string>): Promise<number> {
+  const flags = parseFlags(argv, { operator: { type: 'string' } }, usage);
+  const store = profileStore(ctx.profile);
+  const operator = flags.string('operator');
+  if (operator !== undefined) {
+    const parsed = operatorName.safeParse(operator);
+    if (!parsed.success) throw new ValidationError(`--operator ${parsed.error.issues[0]?.message}`);
+    await store.update((p) => ({ ...p, operatorName: parsed.data }));
+  }
+  const profile = await store.load();
+  ctx.output.result({ profile: ctx.profile, file: store.paths.profileFile, dataDir: store.paths.dataDir, ...profile }, () =>
+    [
+      `profile        ${ctx.profile} (${store.paths.profileFile})`,
+      `data           ${store.paths.dataDir}`,
+      `operator       ${profile.operatorName ?? '(OS account name)'}`,
+      `audit log id   ${profile.logId}`,
+      `genesys        ${profile.genesys ? ('gateway' in profile.genesys ? profile.genesys.gateway : profile.genesys.region) : '(not configured)'}`,
+      `worm           ${profile.worm ? `${profile.worm.endpoint} bucket ${profile.worm.auditBucket} (${profile.worm.mode}, ${profile.worm.auditRetentionDays} days)` : '(not configured)'}`,
+    ].join('\n'),
+  );
+  return 0;
+}

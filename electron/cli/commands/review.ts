@@ -1,0 +1,75 @@
+import { resolve } from 'node:path';
+import { composeReview } from '../../services/review/compose-review';
+import type { ReconciliationReport } from '../../services/review/review-journal';
+import { syncJournalOf } from '../../services/review/sync-on-start';
+import { launchShell, bridgeHost, SHELL_MAX_RANGE_BYTES } from '../../shell/browser-shell';
+import { hostReview } from '../../main/review-host';
+import { SHELL_ORIGIN } from '../../main/security';
+import { ValidationError } from '../../services/errors';
+import { parseFlags, requireFlag } from '../args';
+import { withEngine, type CommandContext } from '../context';
+import { electronBinary, ensureRendererBuilt, runElectron } from './ui';
+
+const usage = 'custody review PACK --reviewer NAME [--headless] [--screenshot PATH]  |  custody review sync-journal [--json]';
+
+/**
+ * `custody review PACK --reviewer NAME`: the sealed regulator review (read-only, offline, no
+ * credentials, no export; watermark on every page; local journal). `custody review sync-journal`
+ * writes the journal to the WORM audit log and prints the reconciliation report.
+ */
+export async function reviewCommand(ctx: CommandContext, argv: ReadonlyArray<string>): Promise<number> {
+  if (argv[0] === 'sync-journal') return syncJournal(ctx, argv.slice(1));
+  const flags = parseFlags(argv, { reviewer: { type: 'string' }, headless: { type: 'boolean' }, screenshot: { type: 'string' } }, usage);
+  if (flags.positionals.length !== 1) throw new ValidationError(`Give exactly one pack (a directory or a .zip).\n\nUsage: ${usage}`);
+  const reviewer = requireFlag(flags.string('reviewer'), '--reviewer', usage);
+  const headless = flags.bool('headless') || !(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
+  const rendererDir = await ensureRendererBuilt();
+  const electron = electronBinary();
+  if (electron && !headless && !flags.string('screenshot')) {
+    ctx.output.note('Opening the review in Electron…');
+    return runElectron(electron, ctx.profile, { CUSTODY_REVIEW_PACK: resolve(flags.positionals[0]!), CUSTODY_REVIEWER: reviewer });
+  }
+  const composed = await composeReview({ profile: ctx.profile, packPath: resolve(flags.positionals[0]!), reviewer, mediaUrlBase: `${SHELL_ORIGIN}/media/recording/` });
+  const info = composed.review.info().review!;
+  ctx.output.note(`Review session ${info.sessionId} for ${reviewer}: pack ${info.packId ?? '(unreadable)'}, case ${info.caseReference ?? '?'}`);
+  if (info.tampered) ctx.output.note('WARNING: the pack does not verify; the review shows what was found.');
+  const shell = await launchShell(
+    (context) =>
+      bridgeHost(context, (ipc, emit) =>
+        hostReview(composed, { ipc, emit, trustedOrigin: SHELL_ORIGIN, rendererDir, validateResponses: true, maxOpenRangeBytes: SHELL_MAX_RANGE_BYTES }),
+      ),
+    { headless },
+  );
+  try {
+    await shell.page.getByTestId('review-workspace').waitFor({ timeout: 30_000 });
+    const screenshot = flags.string('screenshot');
+    if (screenshot) await shell.page.screenshot({ path: resolve(screenshot) });
+    if (!headless) {
+      ctx.output.note('The review is open. Close the browser window to end the session.');
+      await new Promise<void>((done) => shell.browser.once('disconnected', () => done()));
+    }
+    ctx.output.result({ session: info, screenshot: screenshot ? resolve(screenshot) : null }, () =>
+      `Review session ${info.sessionId} ${info.tampered ? 'opened a pack that FAILED verification' : 'opened a verified pack'}; journaled locally.${screenshot ? ` Screenshot: ${resolve(screenshot)}` : ''}`,
+    );
+    return info.tampered ? 2 : 0;
+  } finally {
+    await shell.close();
+    await composed.close();
+  }
+}
+
+async function syncJournal(ctx: CommandContext, argv: ReadonlyArray<string>): Promise<number> {
+  parseFlags(argv, {}, usage);
+  const report = await withEngine(ctx, (composed) => syncJournalOf(composed));
+  ctx.output.result(report, () => describeReconciliation(report));
+  return report.failed > 0 || !report.chainIntact ? 2 : 0;
+}
+
+export function describeReconciliation(report: ReconciliationReport): string {
+  const lines = [
+    `Review journal: ${report.entries} entries, ${report.pendingBefore} were pending; ${report.written} written to the WORM log, ${report.alreadyInLog} already there, ${report.failed} failed.`,
+    report.chainIntact ? 'Local journal chain intact.' : `LOCAL JOURNAL ALTERED: the chain breaks at entry ${report.brokenAtSeq}.`,
+  ];
+  for (const item of report.items) lines.push(`  #${item.seq} ${item.time} ${item.reviewer} ${item.action}${item.recordingId ? ` ${item.recordingId}` : ''}: ${item.outcome}${item.auditEventId ? ` (${item.auditEventId})` : ''}${item.error ? ` — ${item.error}` : ''}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,242 @@
+import { createHash } from 'node:crypto';
+import type { AuditEvent } from '../../../shared/domain';
+import { MerkleNodeView, nodesCompletedByLeaf } from '../../../shared/crypto/merkle-tree';
+import type { Db } from '../connection';
+
+export type AuditEventRecord = {
+  event: AuditEvent;
+  /** The object's bytes as stored in the bucket (canonical JSON). */
+  body: string;
+  /** RFC 9162 leaf hash of `body`. */
+  leafHash: Uint8Array;
+  alertCount: number;
+};
+
+export type AuditEventFilter = {
+  conversationId?: string;
+  recordingId?: string;
+  tradingId?: string;
+  /** Operator name or OS account, case-insensitive prefix. */
+  operator?: string;
+  caseReference?: string;
+  action?: string;
+  fromMs?: number;
+  toMs?: number;
+  alertsOnly?: boolean;
+};
+
+export type TreeHeadRecord = { treeSize: number; rootHash: string; verifiedMs: number; source: string };
+export type CheckpointRecord = { treeSize: number; rootHash: string; time: string; keyId: string };
+
+/** A leaf already held for this seq differs from the one offered: the bucket and this workstation disagree. */
+export type LeafConflict = { seq: number; held: string; offered: string };
+
+const sha256 = (data: Uint8Array) => new Uint8Array(createHash('sha256').update(data).digest());
+const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
+const likePrefix = (value: string) => `${value.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/**
+ * The verifiable audit log's local state (migration 0030). Events are recorded strictly in seq order,
+ * each with the Merkle nodes its leaf completes, in one transaction; roots and proofs then cost
+ * O(log n) node reads. The API is async so the database can later move to a worker.
+ */
+export function createAuditTrailRepository(db: Db) {
+  const selectSize = db.prepare('SELECT size FROM audit_trees WHERE log_id = ?').pluck();
+  const upsertSize = db.prepare('INSERT INTO audit_trees (log_id, size) VALUES (?, ?) ON CONFLICT(log_id) DO UPDATE SET size = excluded.size');
+  const selectNode = db.prepare('SELECT hash FROM audit_tree_nodes WHERE log_id = ? AND level = ? AND idx = ?').pluck();
+  const insertNode = db.prepare('INSERT INTO audit_tree_nodes (log_id, level, idx, hash) VALUES (?, ?, ?, ?)');
+  const insertEvent = db.prepare(`
+    INSERT INTO audit_events (log_id, seq, event_id, time_ms, action, operator_name, operator_account, hostname,
+      conversation_id, recording_id, trading_id, case_reference, alert_count, body)
+    VALUES (@logId, @seq, @eventId, @timeMs, @action, @operatorName, @operatorAccount, @hostname,
+      @conversationId, @recordingId, @tradingId, @caseReference, @alertCount, @body)`);
+  const selectBody = db.prepare('SELECT body FROM audit_events WHERE log_id = ? AND seq = ?').pluck();
+  const selectLatestCheckpoint = db.prepare(
+    'SELECT tree_size, root_hash, time, key_id FROM audit_checkpoints WHERE log_id = ? ORDER BY tree_size DESC LIMIT 1',
+  );
+  const insertCheckpoint = db.prepare(
+    'INSERT OR IGNORE INTO audit_checkpoints (log_id, tree_size, root_hash, time, key_id) VALUES (?, ?, ?, ?, ?)',
+  );
+  const selectKey = db.prepare('SELECT retain_until_ms FROM audit_published_keys WHERE log_id = ? AND key_id = ?').pluck();
+  const upsertKey = db.prepare(
+    'INSERT INTO audit_published_keys (log_id, key_id, retain_until_ms) VALUES (?, ?, ?) ON CONFLICT(log_id, key_id) DO UPDATE SET retain_until_ms = excluded.retain_until_ms',
+  );
+  const selectKeys = db.prepare('SELECT key_id FROM audit_published_keys WHERE log_id = ?').pluck();
+  const selectHead = db.prepare('SELECT tree_size, root_hash, verified_ms, source FROM audit_verified_heads WHERE log_id = ?');
+  const upsertHead = db.prepare(`
+    INSERT INTO audit_verified_heads (log_id, tree_size, root_hash, verified_ms, source) VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT(log_id) DO UPDATE SET tree_size = excluded.tree_size, root_hash = excluded.root_hash,
+      verified_ms = excluded.verified_ms, source = excluded.source
+    WHERE excluded.tree_size >= audit_verified_heads.tree_size`);
+  const selectIntegrity = db.prepare('SELECT report_json FROM audit_integrity WHERE log_id = ?').pluck();
+  const upsertIntegrity = db.prepare(
+    'INSERT INTO audit_integrity (log_id, report_json) VALUES (?, ?) ON CONFLICT(log_id) DO UPDATE SET report_json = excluded.report_json',
+  );
+
+  const sizeOf = (logId: string) => (selectSize.get(logId) as number | undefined) ?? 0;
+  const readNode = (logId: string) => (level: number, index: number) => {
+    const hash = selectNode.get(logId, level, index) as Buffer | undefined;
+    return hash ? new Uint8Array(hash) : undefined;
+  };
+  const view = (logId: string) => new MerkleNodeView(sha256, readNode(logId));
+
+  const record = db.transaction((logId: string, records: ReadonlyArray<AuditEventRecord>): { size: number; added: number; conflicts: Array<LeafConflict> } => {
+    let size = sizeOf(logId);
+    const conflicts: Array<LeafConflict> = [];
+    let added = 0;
+    const read = readNode(logId);
+    for (const { event, body, leafHash, alertCount } of [...records].sort((a, b) => a.event.seq - b.event.seq)) {
+      if (event.seq < size) {
+        const held = read(0, event.seq)!;
+        if (hex(held) !== hex(leafHash)) conflicts.push({ seq: event.seq, held: hex(held), offered: hex(leafHash) });
+        continue;
+      }
+      if (event.seq > size) throw new RangeError(`audit event ${event.seq} cannot be recorded before event ${size}`);
+      for (const node of nodesCompletedByLeaf(sha256, read, size, leafHash)) insertNode.run(logId, node.level, node.index, Buffer.from(node.hash));
+      insertEvent.run({
+        logId,
+        seq: event.seq,
+        eventId: event.eventId,
+        timeMs: Date.parse(event.time),
+        action: event.action,
+        operatorName: event.operator.name,
+        operatorAccount: event.operator.osAccount,
+        hostname: event.workstation.hostname,
+        conversationId: event.conversationId,
+        recordingId: event.recordingId,
+        tradingId: event.tradingId,
+        caseReference: event.caseReference,
+        alertCount,
+        body,
+      });
+      size += 1;
+      added += 1;
+    }
+    upsertSize.run(logId, size);
+    return { size, added, conflicts };
+  });
+
+  function whereOf(logId: string, filter: Readonly<AuditEventFilter>): { sql: string; params: Record<string, unknown> } {
+    const where = ['log_id = @logId'];
+    const params: Record<string, unknown> = { logId };
+    const exact = (column: string, name: keyof AuditEventFilter) => {
+      if (filter[name] === undefined) return;
+      where.push(`${column} = @${name}`);
+      params[name] = filter[name];
+    };
+    exact('conversation_id', 'conversationId');
+    exact('recording_id', 'recordingId');
+    exact('trading_id', 'tradingId');
+    exact('case_reference', 'caseReference');
+    exact('action', 'action');
+    if (filter.operator !== undefined) {
+      where.push("(operator_name LIKE @operator ESCAPE '\\' OR operator_account LIKE @operator ESCAPE '\\')");
+      params.operator = likePrefix(filter.operator);
+    }
+    if (filter.fromMs !== undefined) {
+      where.push('time_ms >= @fromMs');
+      params.fromMs = filter.fromMs;
+    }
+    if (filter.toMs !== undefined) {
+      where.push('time_ms <= @toMs');
+      params.toMs = filter.toMs;
+    }
+    if (filter.alertsOnly) where.push('alert_count > 0');
+    return { sql: where.join(' AND '), params };
+  }
+
+  return {
+    async treeSize(logId: string): Promise<number> {
+      return sizeOf(logId);
+    },
+
+    /**
+     * Records events in seq order with their Merkle nodes. Events the tree already holds are compared,
+     * not rewritten (a different leaf is returned as a conflict); a gap throws RangeError.
+     */
+    async recordEvents(logId: string, records: ReadonlyArray<AuditEventRecord>): Promise<{ size: number; added: number; conflicts: Array<LeafConflict> }> {
+      return record(logId, records);
+    },
+
+    async root(logId: string, size: number): Promise<Uint8Array> {
+      return view(logId).root(size);
+    },
+
+    async inclusionProof(logId: string, index: number, size: number): Promise<Array<Uint8Array>> {
+      return view(logId).inclusionProof(index, size);
+    },
+
+    async consistencyProof(logId: string, oldSize: number, newSize: number): Promise<Array<Uint8Array>> {
+      return view(logId).consistencyProof(oldSize, newSize);
+    },
+
+    async leafHash(logId: string, seq: number): Promise<Uint8Array | null> {
+      return readNode(logId)(0, seq) ?? null;
+    },
+
+    async eventBody(logId: string, seq: number): Promise<string | null> {
+      return (selectBody.get(logId, seq) as string | undefined) ?? null;
+    },
+
+    /** Newest first. */
+    async listEvents(logId: string, filter: Readonly<AuditEventFilter>, limit: number): Promise<{ bodies: Array<string>; total: number }> {
+      const { sql, params } = whereOf(logId, filter);
+      const total = db.prepare(`SELECT COUNT(*) FROM audit_events WHERE ${sql}`).pluck().get(params) as number;
+      const bodies = db.prepare(`SELECT body FROM audit_events WHERE ${sql} ORDER BY seq DESC LIMIT @limit`).pluck().all({ ...params, limit }) as Array<string>;
+      return { bodies, total };
+    },
+
+    /** Events of one operator (OS account) with one of `actions`, at or after `sinceMs`. */
+    async countOperatorEvents(logId: string, operatorAccount: string, actions: ReadonlyArray<string>, sinceMs: number): Promise<number> {
+      if (actions.length === 0) return 0;
+      const placeholders = actions.map(() => '?').join(', ');
+      return db
+        .prepare(`SELECT COUNT(*) FROM audit_events WHERE log_id = ? AND operator_account = ? AND time_ms >= ? AND action IN (${placeholders})`)
+        .pluck()
+        .get(logId, operatorAccount, sinceMs, ...actions) as number;
+    },
+
+    async latestCheckpoint(logId: string): Promise<CheckpointRecord | null> {
+      const row = selectLatestCheckpoint.get(logId) as { tree_size: number; root_hash: string; time: string; key_id: string } | undefined;
+      return row ? { treeSize: row.tree_size, rootHash: row.root_hash, time: row.time, keyId: row.key_id } : null;
+    },
+
+    async saveCheckpoint(logId: string, checkpoint: Readonly<CheckpointRecord>): Promise<void> {
+      insertCheckpoint.run(logId, checkpoint.treeSize, checkpoint.rootHash, checkpoint.time, checkpoint.keyId);
+    },
+
+    /** Until when the published public key is retained in the bucket, or null if this installation never published it. */
+    async publishedKeyRetention(logId: string, keyId: string): Promise<number | null> {
+      return (selectKey.get(logId, keyId) as number | undefined) ?? null;
+    },
+
+    async savePublishedKey(logId: string, keyId: string, retainUntilMs: number): Promise<void> {
+      upsertKey.run(logId, keyId, retainUntilMs);
+    },
+
+    async publishedKeyIds(logId: string): Promise<Array<string>> {
+      return selectKeys.all(logId) as Array<string>;
+    },
+
+    async verifiedHead(logId: string): Promise<TreeHeadRecord | null> {
+      const row = selectHead.get(logId) as { tree_size: number; root_hash: string; verified_ms: number; source: string } | undefined;
+      return row ? { treeSize: row.tree_size, rootHash: row.root_hash, verifiedMs: row.verified_ms, source: row.source } : null;
+    },
+
+    /** Remembers a verified tree head; never moves back to a smaller tree (checks run concurrently). */
+    async advanceVerifiedHead(logId: string, head: Readonly<TreeHeadRecord>): Promise<void> {
+      upsertHead.run(logId, head.treeSize, head.rootHash, head.verifiedMs, head.source);
+    },
+
+    async integrityReport(logId: string): Promise<unknown> {
+      const json = selectIntegrity.get(logId) as string | undefined;
+      return json === undefined ? null : (JSON.parse(json) as unknown);
+    },
+
+    async saveIntegrityReport(logId: string, report: unknown): Promise<void> {
+      upsertIntegrity.run(logId, JSON.stringify(report));
+    },
+  };
+}
+
+export type AuditTrailRepository = ReturnType<typeof createAuditTrailRepository>;

@@ -1,0 +1,13 @@
+import type { holdsChannels } from '../../../../shared/ipc/channels/holds';
+import type { HostedEngine } from '../../app-host';
+import type { HandlersFor } from '../server';
+
+/** Legal holds, acted on as the session's operator. */
+export function holdsHandlers({ holds }: HostedEngine): HandlersFor<typeof holdsChannels> {
+  return {
+    'holds:list': async ({ includeReleased }) => ({ holds: await holds.list(includeReleased ?? false) }),
+    'holds:place': (request) => holds.place(request),
+    'holds:requestRelease': ({ holdId, reason }) => holds.requestRelease(holdId, reason),
+    'holds:approveRelease': ({ holdId }) => holds.approveRelease(holdId),
+  };
+}

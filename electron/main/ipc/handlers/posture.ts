@@ -1,0 +1,10 @@
+import type { postureChannels } from '../../../../shared/ipc/channels/posture';
+import type { HostedEngine } from '../../app-host';
+import type { HandlersFor } from '../server';
+
+export function postureHandlers({ posture }: HostedEngine): HandlersFor<typeof postureChannels> {
+  return {
+    'posture:run': () => posture.run(),
+    'posture:latest': async () => ({ report: await posture.latest() }),
+  };
+}

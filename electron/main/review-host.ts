@@ -1,0 +1,75 @@
+import type { AppErrorPayload } from '../../shared/errors';
+import type { Logger } from '../../shared/logger';
+import { AppError, toErrorPayload } from '../services/errors';
+import type { SecretRedactor } from '../services/logging/redactor';
+import type { PlaybackGrants } from '../services/playback/playback-grants';
+import type { ReviewSessionService } from '../services/review/review-session';
+import type { AppHost } from './app-host';
+import type { Emit } from './ipc/emit';
+import { reviewHandlers } from './ipc/handlers/review';
+import { installIpcServer, type IpcHandlers, type IpcMainLike } from './ipc/server';
+import { createAppProtocolHandler, createMediaProtocolHandler } from './protocol';
+import { contentSecurityPolicy, isAppOrigin } from './security';
+
+export type HostedReview = { review: ReviewSessionService; grants: PlaybackGrants; logger: Logger; redactor: SecretRedactor };
+
+const refused = (what: string) => async (): Promise<never> => {
+  throw new AppError('VALIDATION', `${what} is not available in a regulator review session: it is read-only, offline and cannot export.`);
+};
+
+/** Every channel of the contract in review mode: the session and the pack; search, Genesys access and export refused. */
+export function createReviewIpcHandlers({ review, logger }: HostedReview): IpcHandlers {
+  const rendererLogger = logger.child('renderer');
+  return {
+    'session:get': async () => review.info(),
+    'session:setCaseReference': refused('Changing the case reference'),
+    'recordings:search': refused('Searching Genesys'),
+    'recordings:get': refused('Genesys recording details'),
+    'recordings:authorizePlayback': refused('Playing from Genesys'),
+    'recordings:getWaveform': refused('The Genesys waveform'),
+    'recordings:recordSeek': refused('Seeking in a Genesys recording'),
+    'audit:list': refused('The central audit trail'),
+    'audit:status': refused('The central audit log status'),
+    'audit:verify': refused('Verifying the central audit log'),
+    'log:write': async ({ level, message, fields }) => {
+      rendererLogger[level](message, fields);
+      return {};
+    },
+    'packs:build': refused('Exporting an evidence pack'),
+    'holds:list': refused('Legal holds'),
+    'holds:place': refused('Placing a legal hold'),
+    'holds:requestRelease': refused('Releasing a legal hold'),
+    'holds:approveRelease': refused('Releasing a legal hold'),
+    'posture:run': refused('The posture check'),
+    'posture:latest': refused('The posture report'),
+    'jobs:list': refused('Retrieval jobs'),
+    'jobs:get': refused('Retrieval jobs'),
+    'jobs:startFromSearch': refused('Retrieving recordings'),
+    'jobs:pause': refused('Retrieval jobs'),
+    'jobs:resume': refused('Retrieving recordings'),
+    'jobs:cancel': refused('Retrieval jobs'),
+    ...reviewHandlers(review),
+  };
+}
+
+/** The review session's host: same IPC server and protocol handlers as the app, with the review handlers. */
+export function hostReview(
+  hosted: HostedReview,
+  options: { ipc: IpcMainLike; emit: Emit; trustedOrigin: string; rendererDir: string; validateResponses: boolean; maxOpenRangeBytes?: number },
+): AppHost {
+  const toPayload = (error: unknown): AppErrorPayload => {
+    const payload = toErrorPayload(error);
+    return { ...payload, message: hosted.redactor.redactText(payload.message) };
+  };
+  const dispose = installIpcServer(options.ipc, createReviewIpcHandlers(hosted), {
+    isTrustedOrigin: (url) => isAppOrigin(url, options.trustedOrigin),
+    validateResponses: options.validateResponses,
+    toPayload,
+    logger: hosted.logger.child('ipc'),
+  });
+  return {
+    appHandler: createAppProtocolHandler({ rootDir: options.rendererDir, csp: contentSecurityPolicy, host: 'custody' }),
+    mediaHandler: createMediaProtocolHandler({ grants: hosted.grants, ...(options.maxOpenRangeBytes ? { maxOpenRangeBytes: options.maxOpenRangeBytes } : {}) }),
+    dispose,
+  };
+}

@@ -1,0 +1,40 @@
+/**
+ * E-discovery load files for a pack: a CSV index (RFC 4180) and a Concordance DAT. The DAT uses
+ * the Concordance defaults: field separator DC4 (U+0014), text qualifier þ (U+00FE), newline inside
+ * a field ® (U+00AE), a header row, UTF-8 with a byte order mark so review tools detect the encoding.
+ */
+
+export type LoadFileRow = Readonly<Record<string, string>>;
+
+export const DAT_SEPARATOR = '\u0014';
+export const DAT_QUALIFIER = '\u00fe';
+export const DAT_NEWLINE = '\u00ae';
+
+function csvCell(value: string): string {
+  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+export function formatCsv(columns: ReadonlyArray<string>, rows: ReadonlyArray<LoadFileRow>): string {
+  const line = (cells: ReadonlyArray<string>) => `${cells.map(csvCell).join(',')}\r\n`;
+  return line(columns) + rows.map((row) => line(columns.map((c) => row[c] ?? ''))).join('');
+}
+
+function datCell(value: string): string {
+  // The qualifier and separator cannot be escaped in Concordance: they are removed from values.
+  const clean = value.replace(/\r\n|\r|\n/g, DAT_NEWLINE).replaceAll(DAT_QUALIFIER, '').replaceAll(DAT_SEPARATOR, ' ');
+  return `${DAT_QUALIFIER}${clean}${DAT_QUALIFIER}`;
+}
+
+export function formatDat(columns: ReadonlyArray<string>, rows: ReadonlyArray<LoadFileRow>): string {
+  const line = (cells: ReadonlyArray<string>) => `${cells.map(datCell).join(DAT_SEPARATOR)}\r\n`;
+  return `\ufeff${line(columns)}${rows.map((row) => line(columns.map((c) => row[c] ?? ''))).join('')}`;
+}
+
+/** Parses a DAT written by formatDat (for the verifier and tests). */
+export function parseDat(text: string): Array<Array<string>> {
+  return text
+    .replace(/^\ufeff/, '')
+    .split('\r\n')
+    .filter((line) => line !== '')
+    .map((line) => line.split(DAT_SEPARATOR).map((cell) => cell.slice(1, -1).replaceAll(DAT_NEWLINE, '\n')));
+}

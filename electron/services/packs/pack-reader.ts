@@ -1,0 +1,117 @@
+import { lstat, open, readdir, readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { DualHash, digestFile, digestIdenticalFiles, type Digests } from './file-digests';
+import { openZip, ZipFormatError, type ZipArchive, type ZipEntry } from './zip';
+
+/** A pack opened for reading, as a directory or a zip: the same questions, either way. */
+export type PackReader = {
+  format: 'directory' | 'zip';
+  /** Relative path -> size, for every regular file in the pack. */
+  files: ReadonlyMap<string, number>;
+  /** Entries that are not regular files (symlinks, devices): never trusted. */
+  irregular: ReadonlyArray<string>;
+  readBytes(path: string): Promise<Buffer>;
+  /** The first `length` bytes (fewer if the file is shorter), without reading the rest. */
+  readHead(path: string, length: number): Promise<Buffer>;
+  /**
+   * Digests of files; files in one group are expected to hold the same bytes (the same manifest
+   * digests), so a directory reader hashes their bytes once and compares the rest.
+   */
+  digest(group: ReadonlyArray<string>): Promise<Array<Digests>>;
+  /** The pack's files on disk when it is a directory (review mode plays them from there). */
+  root: string | null;
+  close(): Promise<void>;
+};
+
+export class PackOpenError extends Error {}
+
+export async function openPack(path: string): Promise<PackReader> {
+  let info;
+  try {
+    info = await lstat(path);
+  } catch {
+    throw new PackOpenError(`${path} does not exist`);
+  }
+  if (info.isDirectory()) return openDirectory(path);
+  if (info.isFile()) {
+    try {
+      return await openZipPack(await openZip(path));
+    } catch (error) {
+      if (error instanceof ZipFormatError) throw new PackOpenError(`${basename(path)}: ${error.message}`);
+      throw error;
+    }
+  }
+  throw new PackOpenError(`${path} is neither a directory nor a zip file`);
+}
+
+async function openDirectory(root: string): Promise<PackReader> {
+  const files = new Map<string, number>();
+  const irregular: Array<string> = [];
+  for (const entry of await readdir(root, { recursive: true, withFileTypes: true })) {
+    const relative = join(entry.parentPath, entry.name).slice(root.length + 1).split('\\').join('/');
+    if (entry.isDirectory()) continue;
+    if (!entry.isFile()) {
+      irregular.push(relative);
+      continue;
+    }
+    files.set(relative, (await lstat(join(root, relative))).size);
+  }
+  return {
+    format: 'directory',
+    files,
+    irregular,
+    root,
+    readBytes: (path) => readFile(join(root, path)),
+    readHead: async (path, length) => {
+      const handle = await open(join(root, path), 'r');
+      try {
+        const buffer = Buffer.alloc(length);
+        const { bytesRead } = await handle.read(buffer, 0, length, 0);
+        return buffer.subarray(0, bytesRead);
+      } finally {
+        await handle.close();
+      }
+    },
+    digest: (group) => (group.length === 1 ? Promise.all([digestFile(join(root, group[0]!))]) : digestIdenticalFiles(group.map((p) => join(root, p)))),
+    close: async () => undefined,
+  };
+}
+
+async function openZipPack(zip: ZipArchive): Promise<PackReader> {
+  const byName = new Map<string, ZipEntry>();
+  const irregular: Array<string> = [];
+  for (const entry of zip.entries) {
+    if (entry.name.endsWith('/')) continue;
+    if (byName.has(entry.name)) irregular.push(`${entry.name} (stored twice in the zip)`);
+    byName.set(entry.name, entry);
+  }
+  const entryOf = (path: string) => {
+    const entry = byName.get(path);
+    if (!entry) throw new Error(`${path} is not in the zip`);
+    return entry;
+  };
+  return {
+    format: 'zip',
+    files: new Map([...byName].map(([name, entry]) => [name, entry.size])),
+    irregular,
+    root: null,
+    readBytes: async (path) => {
+      const chunks: Array<Buffer> = [];
+      await zip.forEachChunk(entryOf(path), (chunk) => {
+        chunks.push(Buffer.from(chunk));
+      });
+      return Buffer.concat(chunks);
+    },
+    readHead: (path, length) => zip.readHead(entryOf(path), length),
+    digest: async (group) => {
+      const out: Array<Digests> = [];
+      for (const path of group) {
+        const hash = new DualHash();
+        await zip.forEachChunk(entryOf(path), (chunk) => hash.update(chunk));
+        out.push(hash.digest());
+      }
+      return out;
+    },
+    close: () => zip.close(),
+  };
+}

@@ -1,0 +1,426 @@
+import { createHash } from 'node:crypto';
+import { verifyInclusion } from '../../../shared/crypto/merkle';
+import { auditCheckpointSchema, auditEventSchema } from '../../../shared/domain';
+import {
+  packDocumentSchema,
+  packProofsSchema,
+  packRecordingSchema,
+  packSignatureSchema,
+  type PackDocument,
+  type PackRecording,
+} from '../../../shared/pack-format';
+import { parseWavHeader } from '../audio/wav';
+import { keyIdOf, verifySignature } from '../signing/signing-key';
+import { checkpointSigningBytes, sha256 } from './audit-evidence';
+import { bagInfoValue, parseBagInfo, parseManifest, type ManifestAlgorithm } from './bagit';
+import type { Digests } from './file-digests';
+import { openPack, PackOpenError, type PackReader } from './pack-reader';
+
+export type PackCheck = 'bagit' | 'manifests' | 'payloadOxum' | 'signature' | 'proofs' | 'audio';
+export type PackProblem = { file: string; check: PackCheck; problem: string };
+
+export type PackVerification = {
+  ok: boolean;
+  path: string;
+  format: 'directory' | 'zip' | null;
+  packId: string | null;
+  caseReference: string | null;
+  exportEventId: string | null;
+  signedAt: string | null;
+  signingKeyId: string | null;
+  recordings: number;
+  payload: { files: number; bytes: number };
+  checks: Record<PackCheck, 'pass' | 'fail'>;
+  problems: Array<PackProblem>;
+  ms: number;
+};
+
+/** Files outside the tag manifest that a pack may hold: the signature over it, and nothing else. */
+const signatureFiles = new Set(['tagmanifest-sha256.txt', 'signature/signature.json', 'signature/tagmanifest-sha256.txt.sig']);
+const requiredTagFiles = ['bagit.txt', 'bag-info.txt', 'manifest-sha256.txt', 'manifest-sha512.txt', 'index.html'];
+
+/**
+ * Verifies an evidence pack offline, with no credentials: BagIt structure, both payload manifests
+ * and the tag manifest, Payload-Oxum, the Ed25519 signature over the tag manifest, every audit
+ * event's inclusion proof against the signed checkpoint, and that each recording's audio is a
+ * readable WAV of the stated length. Every problem names its file and the reason.
+ * `trustedKeyIds`, when given, are the only signing keys accepted (keys published out of band).
+ */
+export async function verifyPack(path: string, options: { trustedKeyIds?: ReadonlyArray<string> } = {}): Promise<PackVerification> {
+  const started = performance.now();
+  const problems: Array<PackProblem> = [];
+  const report: PackVerification = {
+    ok: false,
+    path,
+    format: null,
+    packId: null,
+    caseReference: null,
+    exportEventId: null,
+    signedAt: null,
+    signingKeyId: null,
+    recordings: 0,
+    payload: { files: 0, bytes: 0 },
+    checks: { bagit: 'pass', manifests: 'pass', payloadOxum: 'pass', signature: 'pass', proofs: 'pass', audio: 'pass' },
+    problems,
+    ms: 0,
+  };
+  const fail = (file: string, check: PackCheck, problem: string) => {
+    problems.push({ file, check, problem });
+    report.checks[check] = 'fail';
+  };
+  let reader: PackReader;
+  try {
+    reader = await openPack(path);
+  } catch (error) {
+    if (!(error instanceof PackOpenError)) throw error;
+    fail(path, 'bagit', error.message);
+    for (const check of Object.keys(report.checks) as Array<PackCheck>) report.checks[check] = 'fail';
+    report.ms = Math.round(performance.now() - started);
+    return report;
+  }
+  report.format = reader.format;
+  try {
+    await new Verification(reader, fail, report, options).run();
+  } finally {
+    await reader.close();
+  }
+  report.ok = problems.length === 0;
+  report.ms = Math.round(performance.now() - started);
+  return report;
+}
+
+class Verification {
+  private readonly texts = new Map<string, Buffer>();
+  /** Digests of payload files whose bytes matched both manifests. */
+  private readonly verifiedPayload = new Set<string>();
+
+  constructor(
+    private readonly reader: PackReader,
+    private readonly fail: (file: string, check: PackCheck, problem: string) => void,
+    private readonly report: PackVerification,
+    private readonly options: { trustedKeyIds?: ReadonlyArray<string> },
+  ) {}
+
+  async run(): Promise<void> {
+    for (const entry of this.reader.irregular) this.fail(entry, 'bagit', 'not a regular file; a pack holds only regular files');
+    await this.checkDeclaration();
+    const bagInfo = await this.bagInfo();
+    await this.checkPayload(bagInfo);
+    const tagsOk = await this.checkTagManifest();
+    await this.checkSignature(bagInfo, tagsOk);
+    const document = await this.packDocument();
+    await this.checkProofs(document);
+    await this.checkAudio(document);
+  }
+
+  private async text(path: string, check: PackCheck): Promise<string | null> {
+    if (!this.reader.files.has(path)) {
+      this.fail(path, check, 'missing');
+      return null;
+    }
+    try {
+      const bytes = this.texts.get(path) ?? (await this.reader.readBytes(path));
+      this.texts.set(path, bytes);
+      return bytes.toString('utf8');
+    } catch (error) {
+      this.fail(path, check, `unreadable: ${(error as Error).message}`);
+      return null;
+    }
+  }
+
+  private async json(path: string, check: PackCheck): Promise<unknown> {
+    const text = await this.text(path, check);
+    if (text === null) return undefined;
+    try {
+      return JSON.parse(text);
+    } catch {
+      this.fail(path, check, 'not valid JSON');
+      return undefined;
+    }
+  }
+
+  private async checkDeclaration(): Promise<void> {
+    const text = await this.text('bagit.txt', 'bagit');
+    if (text === null) return;
+    const lines = text.split(/\r?\n/).filter((l) => l !== '');
+    if (lines[0] !== 'BagIt-Version: 1.0') this.fail('bagit.txt', 'bagit', `first line must be "BagIt-Version: 1.0", found ${JSON.stringify(lines[0] ?? '')}`);
+    if (lines[1] !== 'Tag-File-Character-Encoding: UTF-8') this.fail('bagit.txt', 'bagit', 'second line must be "Tag-File-Character-Encoding: UTF-8"');
+    if (![...this.reader.files.keys()].some((f) => f.startsWith('data/'))) this.fail('data/', 'bagit', 'the payload directory is missing or empty');
+  }
+
+  private async bagInfo(): Promise<Array<[string, string]>> {
+    const text = await this.text('bag-info.txt', 'bagit');
+    if (text === null) return [];
+    const { fields, problems } = parseBagInfo(text);
+    for (const problem of problems) this.fail('bag-info.txt', 'bagit', problem);
+    for (const label of ['Source-Organization', 'Bagging-Date', 'External-Identifier', 'Payload-Oxum', 'Custody-Version']) {
+      if (bagInfoValue(fields, label) === null) this.fail('bag-info.txt', 'bagit', `${label} is missing`);
+    }
+    this.report.caseReference = bagInfoValue(fields, 'External-Identifier');
+    this.report.packId = bagInfoValue(fields, 'Custody-Pack-Id');
+    this.report.exportEventId = bagInfoValue(fields, 'Custody-Export-Event-Id');
+    return fields;
+  }
+
+  private async manifest(name: string, algorithm: ManifestAlgorithm, check: PackCheck): Promise<Map<string, string> | null> {
+    const text = await this.text(name, check);
+    if (text === null) return null;
+    const { entries, problems } = parseManifest(text, algorithm);
+    for (const problem of problems) this.fail(name, check, problem);
+    return new Map(entries.map((e) => [e.path, e.digest]));
+  }
+
+  private async checkPayload(bagInfo: ReadonlyArray<[string, string]>): Promise<void> {
+    const manifests = {
+      sha256: await this.manifest('manifest-sha256.txt', 'sha256', 'manifests'),
+      sha512: await this.manifest('manifest-sha512.txt', 'sha512', 'manifests'),
+    };
+    const payloadFiles = [...this.reader.files.keys()].filter((f) => f.startsWith('data/')).sort();
+    let bytes = 0;
+    for (const file of payloadFiles) bytes += this.reader.files.get(file)!;
+    this.report.payload = { files: payloadFiles.length, bytes };
+    const oxum = bagInfoValue(bagInfo as Array<[string, string]>, 'Payload-Oxum');
+    if (oxum !== null && oxum !== `${bytes}.${payloadFiles.length}`) {
+      this.fail('bag-info.txt', 'payloadOxum', `Payload-Oxum is ${oxum} but the payload holds ${bytes} bytes in ${payloadFiles.length} files`);
+    }
+    const listed = new Set<string>();
+    for (const [algorithm, manifest] of Object.entries(manifests)) {
+      if (!manifest) continue;
+      for (const path of manifest.keys()) {
+        listed.add(path);
+        if (!path.startsWith('data/')) this.fail(`manifest-${algorithm}.txt`, 'manifests', `${path} is outside data/`);
+        else if (!this.reader.files.has(path)) this.fail(path, 'manifests', `missing: listed in manifest-${algorithm}.txt but not in the pack`);
+      }
+      for (const file of payloadFiles) {
+        if (!manifest.has(file)) this.fail(file, 'manifests', `extra file: not listed in manifest-${algorithm}.txt`);
+      }
+    }
+    // Files expected to hold the same bytes are read together and hashed once.
+    const groups = new Map<string, Array<string>>();
+    for (const file of payloadFiles) {
+      const expected256 = manifests.sha256?.get(file);
+      const expected512 = manifests.sha512?.get(file);
+      const key = expected256 && expected512 ? `${expected256}:${expected512}` : `unlisted:${file}`;
+      groups.set(key, [...(groups.get(key) ?? []), file]);
+    }
+    for (const group of groups.values()) {
+      let digests: Array<Digests>;
+      try {
+        digests = await this.reader.digest(group);
+      } catch (error) {
+        for (const file of group) this.fail(file, 'manifests', `unreadable: ${(error as Error).message}`);
+        continue;
+      }
+      group.forEach((file, i) => {
+        const actual = digests[i]!;
+        let matches = true;
+        for (const algorithm of ['sha256', 'sha512'] as const) {
+          const expected = manifests[algorithm]?.get(file);
+          if (expected && expected !== actual[algorithm]) {
+            matches = false;
+            this.fail(file, 'manifests', `${algorithm.toUpperCase()} mismatch: the file was altered (manifest ${expected.slice(0, 16)}…, file ${actual[algorithm].slice(0, 16)}…)`);
+          }
+        }
+        if (matches && manifests.sha256?.has(file) && manifests.sha512?.has(file)) this.verifiedPayload.add(file);
+      });
+    }
+  }
+
+  private async checkTagManifest(): Promise<boolean> {
+    const tags = await this.manifest('tagmanifest-sha256.txt', 'sha256', 'manifests');
+    if (!tags) return false;
+    let ok = true;
+    for (const required of requiredTagFiles) {
+      if (!tags.has(required)) {
+        ok = false;
+        this.fail('tagmanifest-sha256.txt', 'manifests', `${required} is not listed`);
+      }
+    }
+    for (const [file, expected] of tags) {
+      if (file.startsWith('data/')) {
+        ok = false;
+        this.fail('tagmanifest-sha256.txt', 'manifests', `${file} is payload, not a tag file`);
+        continue;
+      }
+      const text = await this.text(file, 'manifests');
+      if (text === null) {
+        ok = false;
+        continue;
+      }
+      const actual = createHash('sha256').update(this.texts.get(file)!).digest('hex');
+      if (actual !== expected) {
+        ok = false;
+        this.fail(file, 'manifests', 'SHA-256 mismatch with tagmanifest-sha256.txt: the file was altered');
+      }
+    }
+    for (const file of this.reader.files.keys()) {
+      if (!file.startsWith('data/') && !tags.has(file) && !signatureFiles.has(file)) {
+        ok = false;
+        this.fail(file, 'manifests', 'extra file: not listed in tagmanifest-sha256.txt');
+      }
+    }
+    return ok;
+  }
+
+  private async checkSignature(bagInfo: ReadonlyArray<[string, string]>, tagsOk: boolean): Promise<void> {
+    const raw = await this.json('signature/signature.json', 'signature');
+    if (raw === undefined) return;
+    const parsed = packSignatureSchema.safeParse(raw);
+    if (!parsed.success) {
+      this.fail('signature/signature.json', 'signature', 'not a custody.pack.signature.v1 document');
+      return;
+    }
+    const signature = parsed.data;
+    this.report.signedAt = signature.signedAt;
+    this.report.signingKeyId = signature.keyId;
+    const rawSignature = this.reader.files.has(signature.signatureFile) ? await this.reader.readBytes(signature.signatureFile) : null;
+    if (!rawSignature) this.fail(signature.signatureFile, 'signature', 'missing');
+    else if (!rawSignature.equals(Buffer.from(signature.signature, 'base64'))) this.fail(signature.signatureFile, 'signature', 'differs from the signature in signature/signature.json');
+    const pem = await this.text(signature.publicKey, 'signature');
+    if (pem === null) return;
+    if (!this.verifiedPayload.has(signature.publicKey)) this.fail(signature.publicKey, 'signature', 'the public key is not covered by the manifests');
+    let keyId: string;
+    try {
+      keyId = keyIdOf(pem);
+    } catch {
+      this.fail(signature.publicKey, 'signature', 'not a public key');
+      return;
+    }
+    if (keyId !== signature.keyId) this.fail('signature/signature.json', 'signature', `keyId ${signature.keyId} is not the key in ${signature.publicKey} (${keyId})`);
+    if (this.options.trustedKeyIds && !this.options.trustedKeyIds.includes(keyId)) {
+      this.fail(signature.publicKey, 'signature', `signed by key ${keyId}, which is not one of the trusted keys`);
+    }
+    const tagManifest = this.texts.get('tagmanifest-sha256.txt');
+    if (!tagManifest) return;
+    if (!verifySignature(pem, tagManifest, signature.signature)) {
+      this.fail('tagmanifest-sha256.txt', 'signature', 'the Ed25519 signature does not verify: the tag manifest or the signature was altered');
+    }
+    if (bagInfoValue(bagInfo as Array<[string, string]>, 'Custody-Signing-Time') !== signature.signedAt) {
+      this.fail('signature/signature.json', 'signature', 'signedAt differs from Custody-Signing-Time in bag-info.txt');
+    }
+    if (bagInfoValue(bagInfo as Array<[string, string]>, 'Custody-Signing-Key-Id') !== signature.keyId) {
+      this.fail('signature/signature.json', 'signature', 'keyId differs from Custody-Signing-Key-Id in bag-info.txt');
+    }
+    if (!tagsOk) this.report.checks.signature = 'fail';
+  }
+
+  private async packDocument(): Promise<PackDocument | null> {
+    const raw = await this.json('data/pack.json', 'proofs');
+    if (raw === undefined) return null;
+    const parsed = packDocumentSchema.safeParse(raw);
+    if (!parsed.success) {
+      this.fail('data/pack.json', 'proofs', 'not a custody.pack.v1 document');
+      return null;
+    }
+    this.report.recordings = parsed.data.recordings.length;
+    if (this.report.exportEventId !== null && this.report.exportEventId !== parsed.data.exportEventId) {
+      this.fail('data/pack.json', 'proofs', 'exportEventId differs from Custody-Export-Event-Id in bag-info.txt');
+    }
+    return parsed.data;
+  }
+
+  private async checkProofs(document: PackDocument | null): Promise<void> {
+    const raw = await this.json('data/audit/proofs.json', 'proofs');
+    if (raw === undefined) return;
+    const parsed = packProofsSchema.safeParse(raw);
+    if (!parsed.success) {
+      this.fail('data/audit/proofs.json', 'proofs', 'not a custody.pack.proofs.v1 document');
+      return;
+    }
+    const proofs = parsed.data;
+    const checkpointRaw = await this.json(proofs.checkpoint.path, 'proofs');
+    const checkpoint = auditCheckpointSchema.safeParse(checkpointRaw);
+    if (!checkpoint.success) {
+      this.fail(proofs.checkpoint.path, 'proofs', 'not a custody.checkpoint.v1 object');
+      return;
+    }
+    if (JSON.stringify(checkpoint.data) !== JSON.stringify(proofs.checkpoint.value)) this.fail('data/audit/proofs.json', 'proofs', 'its checkpoint differs from data/audit/checkpoint.json');
+    const pem = await this.text(proofs.checkpoint.publicKey, 'proofs');
+    if (pem !== null && !verifySignature(pem, checkpointSigningBytes(checkpoint.data), checkpoint.data.signature)) {
+      this.fail(proofs.checkpoint.path, 'proofs', 'the checkpoint signature does not verify');
+    }
+    const root = Buffer.from(checkpoint.data.rootHash, 'hex');
+    const eventIds = new Map<string, { seq: number; details: Record<string, unknown> }>();
+    for (const entry of proofs.events) {
+      if (!this.reader.files.has(entry.path)) {
+        this.fail(entry.path, 'proofs', 'missing audit event');
+        continue;
+      }
+      const bytes = await this.reader.readBytes(entry.path);
+      const leaf = sha256(Buffer.concat([Buffer.of(0), bytes]));
+      const included = verifyInclusion(sha256, {
+        leafIndex: entry.seq,
+        treeSize: checkpoint.data.treeSize,
+        leafHash: leaf,
+        proof: entry.proof.map((p) => Buffer.from(p, 'hex')),
+        root,
+      });
+      if (Buffer.from(leaf).toString('hex') !== entry.leafHash || !included) {
+        this.fail(entry.path, 'proofs', `audit event ${entry.seq} is not included in checkpoint ${checkpoint.data.treeSize} (altered event or proof)`);
+        continue;
+      }
+      const event = auditEventSchema.safeParse(JSON.parse(bytes.toString('utf8')));
+      if (!event.success || event.data.seq !== entry.seq || event.data.eventId !== entry.eventId || event.data.logId !== proofs.logId) {
+        this.fail(entry.path, 'proofs', 'the event does not match its proof entry');
+        continue;
+      }
+      eventIds.set(event.data.eventId, { seq: event.data.seq, details: event.data.details });
+    }
+    if (!document) return;
+    const exportEvent = eventIds.get(document.exportEventId);
+    if (!exportEvent) {
+      this.fail('data/audit/proofs.json', 'proofs', `the export event ${document.exportEventId} is not among the proven events`);
+      return;
+    }
+    const items = Array.isArray(exportEvent.details.items) ? (exportEvent.details.items as Array<unknown>) : [];
+    const exported = new Set(items.map((item) => (Array.isArray(item) ? String(item[1]) : '')));
+    for (const recording of document.recordings) {
+      if (!exported.has(recording.recordingId)) this.fail(recording.metadata, 'proofs', `recording ${recording.recordingId} is not listed in the export event`);
+    }
+  }
+
+  private async checkAudio(document: PackDocument | null): Promise<void> {
+    if (!document) return;
+    for (const entry of document.recordings) {
+      const raw = await this.json(entry.metadata, 'audio');
+      if (raw === undefined) continue;
+      const parsed = packRecordingSchema.safeParse(raw);
+      if (!parsed.success) {
+        this.fail(entry.metadata, 'audio', 'not a custody.pack.recording.v1 document');
+        continue;
+      }
+      const recording: PackRecording = parsed.data;
+      if (recording.retrieval.sha256 !== recording.original.sha256) {
+        this.fail(recording.original.path, 'audio', 'the original differs from the bytes retrieved (retrieval SHA-256 mismatch)');
+      }
+      for (const [file, expect] of [
+        [recording.original.path, null],
+        [recording.wav.path, recording.wav],
+      ] as const) {
+        if (!this.reader.files.has(file)) {
+          this.fail(file, 'audio', 'missing');
+          continue;
+        }
+        const size = this.reader.files.get(file)!;
+        try {
+          const head = await this.headOf(file);
+          const info = parseWavHeader(head, size);
+          if (info.dataBytes % info.blockAlign !== 0) throw new Error('the data chunk ends inside a sample frame');
+          if (info.dataOffset + info.dataBytes > size) throw new Error('the data chunk is cut short');
+          if (expect) {
+            if (info.format !== 'pcm') throw new Error(`the WAV copy is ${info.format}, not PCM`);
+            if (info.channels !== expect.channels || info.sampleRate !== expect.sampleRate || Math.abs(info.durationMs - expect.durationMs) > 1) {
+              throw new Error('the WAV copy does not have the channels, rate or duration its metadata states');
+            }
+          }
+        } catch (error) {
+          this.fail(file, 'audio', `does not decode as WAV: ${(error as Error).message}`);
+        }
+      }
+    }
+  }
+
+  private headOf(file: string): Promise<Buffer> {
+    return this.reader.readHead(file, 64 * 1024);
+  }
+}

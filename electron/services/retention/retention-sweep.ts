@@ -1,0 +1,220 @@
+import { canonicalJson } from '../../../shared/canonical-json';
+import type { Logger } from '../../../shared/logger';
+import type { ArchiveRepository, ArchivedObject } from '../../db/repositories/archive-repository';
+import type { HoldRepository } from '../../db/repositories/hold-repository';
+import { parseArchiveKey, SWEEPS_PREFIX, TRADES_PREFIX, UNTAGGED_PREFIX, type ParsedArchiveKey } from '../archive/archive-keys';
+import type { ArchiveStore } from '../archive/archive-store';
+import { describeCause, WormStoreError } from '../errors';
+import type { Clock } from '../ports';
+import { classifyS3Failure } from '../worm/s3-errors';
+
+export type SweepOutcome = 'would-delete' | 'deleted' | 'kept-held' | 'kept-retained' | 'unlocked' | 'failed';
+
+/** One object version that has passed its retention (or has none), and what the sweep did with it. */
+export type SweepEntry = {
+  key: string;
+  versionId: string;
+  kind: 'media' | 'sidecar';
+  recordingId: string;
+  conversationId: string;
+  tradingIds: Array<string>;
+  retainUntil: string | null;
+  outcome: SweepOutcome;
+  reason: string | null;
+};
+
+export type SweepReport = {
+  runId: string;
+  dryRun: boolean;
+  bucket: string;
+  startedAt: string;
+  finishedAt: string;
+  /** Object versions looked at, and how many of them are still retained (not listed one by one). */
+  scanned: number;
+  retained: number;
+  counts: Record<SweepOutcome, number>;
+  entries: Array<SweepEntry>;
+  /** The locked plan and result written to the bucket (none for a dry run). */
+  reportKeys: Array<string>;
+};
+
+export type RetentionSweepDeps = {
+  store: ArchiveStore;
+  archive: ArchiveRepository;
+  holds: HoldRepository;
+  clock: Clock;
+  logger: Logger;
+  newId: () => string;
+  /** How long the sweep's own reports are kept (the audit retention). */
+  reportRetentionMs: number;
+  /** Called right before each deletion, after the hold check: lets a test interleave a hold there. */
+  beforeDelete?: (entry: Readonly<SweepEntry>) => Promise<void>;
+};
+
+type Observed = { version: { key: string; versionId: string }; parsed: ParsedArchiveKey; record: ArchivedObject | null };
+
+/**
+ * Lists the archive's object versions that have passed their retention and deletes those that are
+ * not under hold. A hold placed while the sweep runs wins: the hold state (the index's holds, the
+ * object's S3 legal hold) is read again right before each deletion, and the store itself refuses to
+ * delete a version with a legal hold, whatever the sweep believed. Before deleting anything the sweep
+ * writes its plan, and afterwards its result, as locked objects under archive/v1/sweeps/.
+ */
+export class RetentionSweep {
+  constructor(private readonly deps: RetentionSweepDeps) {}
+
+  async run(options: { dryRun: boolean }): Promise<SweepReport> {
+    const { clock, store } = this.deps;
+    const runId = this.deps.newId();
+    const startedAt = new Date(clock.now()).toISOString();
+    const now = clock.now();
+    let scanned = 0;
+    let retained = 0;
+    const entries: Array<SweepEntry> = [];
+    for (const prefix of [TRADES_PREFIX, UNTAGGED_PREFIX]) {
+      for await (const version of store.listVersions(prefix)) {
+        const parsed = parseArchiveKey(version.key);
+        if (!parsed) continue;
+        scanned += 1;
+        const record = await this.deps.archive.get(parsed.recordingId);
+        // Known, recorded and not yet due: no need to ask the store.
+        if (record && isRecordedVersion(record, version) && record.retainUntilMs > now) {
+          retained += 1;
+          continue;
+        }
+        const entry = await this.assess({ version, parsed, record }, now);
+        if (entry) entries.push(entry);
+        else retained += 1;
+      }
+    }
+    const reportKeys: Array<string> = [];
+    if (!options.dryRun && entries.some((e) => e.outcome === 'would-delete')) {
+      reportKeys.push(await this.writeReport(runId, 'plan', { runId, startedAt, entries }));
+      await this.deleteExpired(entries);
+    }
+    const report: SweepReport = {
+      runId,
+      dryRun: options.dryRun,
+      bucket: store.bucket,
+      startedAt,
+      finishedAt: new Date(clock.now()).toISOString(),
+      scanned,
+      retained,
+      counts: countOutcomes(entries),
+      entries,
+      reportKeys,
+    };
+    if (reportKeys.length > 0) report.reportKeys.push(await this.writeReport(runId, 'result', report));
+    this.deps.logger.info('retention sweep finished', { runId, dryRun: options.dryRun, scanned, ...report.counts });
+    return report;
+  }
+
+  /** Null when the version is still retained; otherwise what should happen to it. */
+  private async assess(observed: Observed, now: number): Promise<SweepEntry | null> {
+    const { version, parsed } = observed;
+    const head = await this.deps.store.head(version.key, version.versionId);
+    const tradingIds = await this.tradesOf(observed, head.metadata.tradingId ?? null);
+    const base = {
+      key: version.key,
+      versionId: version.versionId,
+      kind: parsed.kind,
+      recordingId: parsed.recordingId,
+      conversationId: parsed.conversationId,
+      tradingIds,
+      retainUntil: head.retainUntil?.toISOString() ?? null,
+    };
+    if (head.retainUntil === null) {
+      // Never locked (an upload killed before its retention was applied): not "expired", an anomaly.
+      return { ...base, outcome: 'unlocked', reason: 'the version has no retention: run the archive again to lock it; not deleted' };
+    }
+    if (head.retainUntil.getTime() > now) return null;
+    const held = await this.heldBy(base, head.legalHold === true);
+    return { ...base, outcome: held ? 'kept-held' : 'would-delete', reason: held };
+  }
+
+  private async deleteExpired(entries: Array<SweepEntry>): Promise<void> {
+    const byRecording = new Map<string, Array<SweepEntry>>();
+    for (const entry of entries) if (entry.outcome === 'would-delete') byRecording.set(entry.recordingId, [...(byRecording.get(entry.recordingId) ?? []), entry]);
+    for (const [recordingId, group] of byRecording) {
+      // The media first; its sidecar goes only with it, so no sidecar is left describing nothing.
+      group.sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'media' ? -1 : 1));
+      let keptMedia = false;
+      for (const entry of group) {
+        if (entry.kind === 'sidecar' && keptMedia) {
+          Object.assign(entry, { outcome: 'kept-retained', reason: 'its recording was kept, so its sidecar is too' });
+          continue;
+        }
+        await this.deleteOne(entry);
+        if (entry.kind === 'media' && entry.outcome !== 'deleted') keptMedia = true;
+      }
+      const record = await this.deps.archive.get(recordingId);
+      if (record && group.some((e) => e.outcome === 'deleted' && e.versionId === record.mediaVersionId)) {
+        await this.deps.archive.markDeleted(recordingId, this.deps.clock.now());
+      }
+    }
+  }
+
+  private async deleteOne(entry: SweepEntry): Promise<void> {
+    const { store } = this.deps;
+    try {
+      // The decisive check, at the moment of deletion: a hold placed since the listing wins.
+      const held = await this.heldBy(entry, await store.legalHold(entry.key, entry.versionId));
+      if (held) {
+        Object.assign(entry, { outcome: 'kept-held', reason: `${held} (placed while the sweep ran)` });
+        return;
+      }
+      await this.deps.beforeDelete?.(entry);
+      await store.deleteVersion(entry.key, entry.versionId);
+      Object.assign(entry, { outcome: 'deleted', reason: null });
+    } catch (error) {
+      const status = error instanceof WormStoreError ? classifyS3Failure(error.cause).status : undefined;
+      if (status === 404) {
+        Object.assign(entry, { outcome: 'deleted', reason: 'already gone (another sweep)' });
+        return;
+      }
+      if (status === 403) {
+        // The store's own guard: a legal hold set after our check, or its clock says it is still retained.
+        const nowHeld = await store.legalHold(entry.key, entry.versionId).catch(() => null);
+        Object.assign(
+          entry,
+          nowHeld
+            ? { outcome: 'kept-held', reason: 'the store refused: S3 legal hold ON (placed while the sweep ran)' }
+            : { outcome: 'kept-retained', reason: `the store refused the deletion: ${describeCause(error)}` },
+        );
+        return;
+      }
+      this.deps.logger.error('retention sweep could not delete a version', { key: entry.key, cause: describeCause(error) });
+      Object.assign(entry, { outcome: 'failed', reason: describeCause(error) });
+    }
+  }
+
+  /** Why the version must be kept, or null: its S3 legal hold, or an open hold on its trade or on the object. */
+  private async heldBy(entry: Pick<SweepEntry, 'key' | 'tradingIds'>, legalHold: boolean): Promise<string | null> {
+    if (legalHold) return 'S3 legal hold ON';
+    if (await this.deps.holds.anyOpenForTrades(entry.tradingIds)) return `open hold on trade ${entry.tradingIds.join(', ')}`;
+    if (await this.deps.holds.isObjectHeld(this.deps.store.bucket, entry.key)) return 'open hold on this object';
+    return null;
+  }
+
+  /** Every trading id the version may belong to: its key, its metadata, the local record and the index now. */
+  private async tradesOf(observed: Observed, metadataTradingId: string | null): Promise<Array<string>> {
+    const ids = [observed.parsed.tradingId, metadataTradingId, observed.record?.tradingId ?? null, await this.deps.archive.currentTradingId(observed.parsed.conversationId)];
+    return [...new Set(ids.filter((id): id is string => id !== null))];
+  }
+
+  private async writeReport(runId: string, name: 'plan' | 'result', body: unknown): Promise<string> {
+    const key = `${SWEEPS_PREFIX}${runId}/${name}.json`;
+    await this.deps.store.putJson(key, canonicalJson(body), new Date(this.deps.clock.now() + this.deps.reportRetentionMs), false);
+    return key;
+  }
+}
+
+function isRecordedVersion(record: ArchivedObject, version: { key: string; versionId: string }): boolean {
+  return (version.key === record.mediaKey && version.versionId === record.mediaVersionId) || (version.key === record.sidecarKey && version.versionId === record.sidecarVersionId);
+}
+
+function countOutcomes(entries: ReadonlyArray<SweepEntry>): Record<SweepOutcome, number> {
+  const counts: Record<SweepOutcome, number> = { 'would-delete': 0, deleted: 0, 'kept-held': 0, 'kept-retained': 0, unlocked: 0, failed: 0 };
+  for (const entry of entries) counts[entry.outcome] += 1;
+  return counts;
+}

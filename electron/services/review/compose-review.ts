@@ -1,0 +1,67 @@
+import { join } from 'node:path';
+import type { Logger } from '../../../shared/logger';
+import { openDatabaseSync, type Db } from '../../db/connection';
+import { createReviewJournalRepository } from '../../db/repositories/review-journal-repository';
+import { systemClock } from '../adapters/system-clock';
+import { profilePaths } from '../config/profile';
+import { currentOsAccount, currentWorkstation } from '../identity';
+import { createLogger, createSyncFileSink } from '../logging/file-logger';
+import { SecretRedactor } from '../logging/redactor';
+import { PlaybackGrants } from '../playback/playback-grants';
+import type { Clock } from '../ports';
+import { ReviewJournal } from './review-journal';
+import { ReviewSessionService } from './review-session';
+
+export type ComposedReview = {
+  review: ReviewSessionService;
+  grants: PlaybackGrants;
+  logger: Logger;
+  redactor: SecretRedactor;
+  db: Db;
+  close(): Promise<void>;
+};
+
+/**
+ * The composition root of a regulator review session. Deliberately small: the profile's local
+ * database (for the journal) and a log file; no keychain, no Genesys client, no WORM client, no
+ * network of any kind. The journal reaches the WORM log later, from a normal start.
+ */
+export async function composeReview(options: {
+  profile: string;
+  packPath: string;
+  reviewer: string;
+  mediaUrlBase: string;
+  env?: NodeJS.ProcessEnv;
+  clock?: Clock;
+}): Promise<ComposedReview> {
+  const clock = options.clock ?? systemClock;
+  const paths = profilePaths(options.profile, options.env ?? process.env);
+  const redactor = new SecretRedactor();
+  const logger = createLogger({ sink: createSyncFileSink(join(paths.dataDir, 'logs')), redactor, minLevel: 'info' }).child('review');
+  const db = openDatabaseSync(join(paths.dataDir, 'index.sqlite'));
+  const grants = new PlaybackGrants(clock);
+  const journal = new ReviewJournal({ repository: createReviewJournalRepository(db), clock });
+  const osAccount = currentOsAccount();
+  let review: ReviewSessionService;
+  try {
+    review = await ReviewSessionService.open(
+      { journal, grants, clock, operator: { osAccount, name: options.reviewer }, workstation: currentWorkstation(), profile: options.profile, mediaUrlBase: options.mediaUrlBase },
+      { packPath: options.packPath, reviewer: options.reviewer },
+    );
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  logger.info('review session opened', { sessionId: review.info().review?.sessionId, tampered: review.info().review?.tampered });
+  return {
+    review,
+    grants,
+    logger,
+    redactor,
+    db,
+    close: async () => {
+      await review.close();
+      db.close();
+    },
+  };
+}

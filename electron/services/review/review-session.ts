@@ -1,0 +1,219 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, mkdir, open, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { auditEventSchema, type Operator, type ReviewSession, type SessionInfo, type Workstation } from '../../../shared/domain';
+import type { ReviewPack, ReviewPlayback } from '../../../shared/ipc/channels/review';
+import { packDocumentSchema, packProofsSchema, packRecordingSchema, type PackRecording } from '../../../shared/pack-format';
+import { readWavInfo } from '../audio/wav';
+import { AppError } from '../errors';
+import type { PlaybackGrants } from '../playback/playback-grants';
+import type { Clock } from '../ports';
+import { isSafeRelativePath } from '../packs/bagit';
+import { openPack, type PackReader } from '../packs/pack-reader';
+import { verifyPack, type PackVerification } from '../packs/pack-verifier';
+import { openZip } from '../packs/zip';
+import type { JournalContext, ReviewJournal } from './review-journal';
+
+export type ReviewSessionDeps = {
+  journal: ReviewJournal;
+  grants: PlaybackGrants;
+  clock: Clock;
+  operator: Operator;
+  workstation: Workstation;
+  profile: string;
+  mediaUrlBase: string;
+};
+
+/**
+ * A sealed regulator review of one evidence pack: the pack is verified on open (tampering is
+ * journaled and shown, never hidden), nothing is fetched or exported, no credential is read, and
+ * every view and play is written to the local journal before it happens.
+ */
+export class ReviewSessionService {
+  private constructor(
+    private readonly deps: ReviewSessionDeps,
+    private readonly session: ReviewSession,
+    private readonly context: JournalContext,
+    private readonly pack: ReviewPack,
+    private readonly filesRoot: string,
+    private readonly cleanup: () => Promise<void>,
+  ) {}
+
+  static async open(deps: ReviewSessionDeps, options: { packPath: string; reviewer: string }): Promise<ReviewSessionService> {
+    const reviewer = options.reviewer.trim();
+    if (reviewer.length < 2 || reviewer.length > 120 || /\p{Cc}/u.test(reviewer)) {
+      throw new AppError('VALIDATION', 'A reviewer name (2-120 printable characters) is required for a review session.');
+    }
+    const packPath = resolve(options.packPath);
+    const verification = await verifyPack(packPath);
+    if (verification.format === null) throw new AppError('VALIDATION', `Cannot open the pack: ${verification.problems[0]?.problem ?? 'unreadable'}`);
+    let filesRoot = packPath;
+    let cleanup = async (): Promise<void> => undefined;
+    if (verification.format === 'zip') {
+      filesRoot = await mkdtemp(join(tmpdir(), 'custody-review-'));
+      await extractZip(packPath, filesRoot);
+      const extracted = filesRoot;
+      cleanup = async () => rm(extracted, { recursive: true, force: true });
+    }
+    const reader = await openPack(filesRoot);
+    let pack: ReviewPack;
+    try {
+      pack = await readPackView(reader, verification);
+    } finally {
+      await reader.close();
+    }
+    const session: ReviewSession = {
+      sessionId: randomUUID(),
+      reviewer,
+      startedAt: new Date(deps.clock.now()).toISOString(),
+      packPath,
+      packId: pack.packId,
+      caseReference: pack.caseReference,
+      tampered: !verification.ok,
+    };
+    const context: JournalContext = {
+      sessionId: session.sessionId,
+      reviewer,
+      osAccount: deps.operator.osAccount,
+      hostname: deps.workstation.hostname,
+      packPath,
+      packId: pack.packId,
+      caseReference: pack.caseReference,
+    };
+    await deps.journal.record(context, 'open', { details: { verified: verification.ok, format: verification.format } });
+    if (!verification.ok) {
+      await deps.journal.record(context, 'tamper', {
+        details: { problems: verification.problems.slice(0, 50).map((p) => `${p.file}: ${p.problem}`), problemCount: verification.problems.length },
+      });
+    }
+    return new ReviewSessionService(deps, session, context, pack, filesRoot, cleanup);
+  }
+
+  info(): SessionInfo {
+    return {
+      profile: this.deps.profile,
+      operator: { osAccount: this.deps.operator.osAccount, name: this.session.reviewer },
+      workstation: this.deps.workstation,
+      caseReference: this.session.caseReference,
+      index: { lastSyncedAt: null, coveredFrom: null, coveredTo: null },
+      mode: 'review',
+      review: this.session,
+    };
+  }
+
+  packView(): ReviewPack {
+    return this.pack;
+  }
+
+  async recordView(recordingId: string): Promise<{ journalSeq: number }> {
+    const recording = this.recording(recordingId);
+    const entry = await this.deps.journal.record(this.context, 'view', { conversationId: recording.conversationId, recordingId });
+    return { journalSeq: entry.seq };
+  }
+
+  /** Journals the play first, then grants the WAV copy from the pack (served read-only by media://). */
+  async authorizePlayback(recordingId: string): Promise<ReviewPlayback> {
+    const recording = this.recording(recordingId);
+    if (!isSafeRelativePath(recording.wav.path) || !recording.wav.path.startsWith('data/')) throw new AppError('VALIDATION', 'The pack names an unsafe audio path.');
+    const path = join(this.filesRoot, recording.wav.path);
+    const entry = await this.deps.journal.record(this.context, 'play', {
+      conversationId: recording.conversationId,
+      recordingId,
+      details: { file: recording.wav.path, sha256: recording.wav.sha256 },
+    });
+    const info = await readWavInfo(path);
+    const grant = this.deps.grants.issue({ recordingId, path, contentType: 'audio/wav', sha256: recording.wav.sha256, auditEventId: `journal-${entry.seq}` });
+    return {
+      recordingId,
+      mediaUrl: `${this.deps.mediaUrlBase}${encodeURIComponent(recordingId)}?grant=${grant.id}`,
+      journalSeq: entry.seq,
+      sha256: recording.wav.sha256,
+      bytes: recording.wav.bytes,
+      durationMs: info.durationMs,
+      contentType: 'audio/wav',
+    };
+  }
+
+  async close(): Promise<void> {
+    this.deps.grants.revokeAll();
+    await this.deps.journal.record(this.context, 'close');
+    await this.cleanup();
+  }
+
+  private recording(recordingId: string): PackRecording {
+    const recording = this.pack.recordings.find((r) => r.recordingId === recordingId);
+    if (!recording) throw new AppError('NOT_FOUND', `Recording ${recordingId} is not in this pack.`);
+    return recording;
+  }
+}
+
+/** What the review UI shows, read from the pack as it is (even when it failed verification). */
+async function readPackView(reader: PackReader, verification: PackVerification): Promise<ReviewPack> {
+  const json = async (path: string): Promise<unknown> => {
+    if (!reader.files.has(path)) return undefined;
+    try {
+      return JSON.parse((await reader.readBytes(path)).toString('utf8'));
+    } catch {
+      return undefined;
+    }
+  };
+  const document = packDocumentSchema.safeParse(await json('data/pack.json'));
+  const recordings: Array<PackRecording> = [];
+  if (document.success) {
+    for (const entry of document.data.recordings) {
+      const parsed = packRecordingSchema.safeParse(await json(entry.metadata));
+      if (parsed.success) recordings.push(parsed.data);
+    }
+  }
+  const proofs = packProofsSchema.safeParse(await json('data/audit/proofs.json'));
+  const events: ReviewPack['events'] = [];
+  if (proofs.success) {
+    for (const entry of proofs.data.events) {
+      const event = auditEventSchema.safeParse(await json(entry.path));
+      if (event.success) {
+        const e = event.data;
+        events.push({ seq: e.seq, eventId: e.eventId, time: e.time, action: e.action, operator: e.operator, workstation: e.workstation, recordingId: e.recordingId, caseReference: e.caseReference });
+      }
+    }
+  }
+  const doc = document.success ? document.data : null;
+  return {
+    packId: doc?.packId ?? verification.packId,
+    caseReference: doc?.caseReference ?? verification.caseReference,
+    sourceOrganization: doc?.sourceOrganization ?? null,
+    builtAt: doc?.builtAt ?? null,
+    builtBy: doc ? `${doc.builtBy.operator} (${doc.builtBy.osAccount}@${doc.builtBy.workstation})` : null,
+    exportEventId: doc?.exportEventId ?? verification.exportEventId,
+    signedAt: verification.signedAt,
+    signingKeyId: verification.signingKeyId,
+    verification: { ok: verification.ok, checks: verification.checks, problems: verification.problems },
+    recordings,
+    events,
+  };
+}
+
+/** Extracts a zip pack into a private directory (entries with unsafe names are skipped; verification already names them). */
+async function extractZip(zipPath: string, into: string): Promise<void> {
+  const zip = await openZip(zipPath);
+  try {
+    for (const entry of zip.entries) {
+      if (entry.name.endsWith('/') || !isSafeRelativePath(entry.name)) continue;
+      const target = join(into, entry.name);
+      await mkdir(dirname(target), { recursive: true, mode: 0o700 });
+      const handle = await open(target, 'wx', 0o600);
+      try {
+        await zip.forEachChunk(entry, async (chunk) => {
+          await handle.write(chunk);
+        });
+      } catch {
+        // A damaged entry stays partial; verification has already reported it.
+      } finally {
+        await handle.close();
+      }
+    }
+  } finally {
+    await zip.close();
+  }
+}
+

@@ -1,0 +1,143 @@
+import { useId } from 'react';
+import type { AuditStatus, AuditTrailEntry, AuditVerification } from '../../../shared/audit-trail';
+import type { UiError } from '../errors';
+import { formatLocalTime, formatUtcTime } from '../format';
+import { ErrorAlert } from './ErrorAlert';
+
+type AuditStatusPanelProps = {
+  status: AuditStatus | null;
+  verification: AuditVerification | null;
+  verifying: boolean;
+  error: UiError | null;
+  alerted: ReadonlyArray<AuditTrailEntry>;
+  onVerify(): void;
+};
+
+/** Whether the log can be trusted: verified up to which signed tree head, or the first thing found wrong. */
+export function AuditStatusPanel({ status, verification, verifying, error, alerted, onVerify }: AuditStatusPanelProps) {
+  const titleId = useId();
+  const integrity = status?.integrity ?? null;
+  return (
+    <section className="panel audit-status" aria-labelledby={titleId} data-testid="audit-status">
+      <div className="panel__header">
+        <h2 className="panel__title" id={titleId}>
+          Verification
+        </h2>
+      </div>
+      <div className="audit-status__body">
+        {!status ? (
+          <p className="muted">Loading…</p>
+        ) : (
+          <div className={`verdict verdict--${integrity!.state}`} data-testid="audit-integrity" data-state={integrity!.state} role="status">
+            <p className="verdict__title">
+              {integrity!.state === 'failed'
+                ? 'Integrity check failed'
+                : integrity!.state === 'ok' && status.verifiedHead
+                  ? `Verified up to tree size ${status.verifiedHead.treeSize}`
+                  : 'Not verified yet'}
+            </p>
+            {integrity!.state === 'failed' ? (
+              <p className="verdict__detail" data-testid="audit-first-bad">
+                {integrity!.firstBad?.seq !== null && integrity!.firstBad?.seq !== undefined
+                  ? `First bad event: ${integrity!.firstBad.seq}. `
+                  : integrity!.firstBad?.treeSize !== null && integrity!.firstBad?.treeSize !== undefined
+                    ? `First bad checkpoint: tree size ${integrity!.firstBad.treeSize}. `
+                    : ''}
+                {integrity!.message}
+              </p>
+            ) : status.verifiedHead ? (
+              <p className="verdict__detail">
+                at <time dateTime={status.verifiedHead.time} title={formatUtcTime(status.verifiedHead.time)}>{formatLocalTime(status.verifiedHead.time)}</time>
+                <span className="muted"> · {integrity!.message}</span>
+              </p>
+            ) : (
+              <p className="verdict__detail muted">{integrity!.message}</p>
+            )}
+          </div>
+        )}
+
+        <button type="button" className="button button--primary" data-testid="audit-verify" disabled={verifying || !status} onClick={onVerify}>
+          {verifying ? 'Verifying from the bucket…' : 'Verify now'}
+        </button>
+        <p className="field__hint audit-status__hint">Recomputes the hash chain, Merkle tree and signed checkpoints from the WORM bucket alone.</p>
+        {error ? <ErrorAlert error={error} testId="audit-error" /> : null}
+
+        {verification ? (
+          <div className="receipt" data-testid="audit-verification" data-ok={verification.ok}>
+            <p>
+              {verification.ok ? 'Intact' : 'Not intact'}: {verification.events.read} events read, {verification.checkpoints.valid} of{' '}
+              {verification.checkpoints.total} checkpoints verified
+              {verification.uncheckpointed > 0 ? `, ${verification.uncheckpointed} newer events not yet checkpointed` : ''}.
+            </p>
+            {verification.problems.length > 0 ? (
+              <ul className="audit-problems" data-testid="audit-problems">
+                {verification.problems.slice(0, 8).map((problem, i) => (
+                  <li key={i}>
+                    <strong>{problem.kind}</strong> {problem.message}
+                  </li>
+                ))}
+              </ul>
+            ) : null}
+            {verification.warnings.map((warning) => (
+              <p key={warning} className="muted">
+                {warning}
+              </p>
+            ))}
+          </div>
+        ) : null}
+
+        {status ? (
+          <dl className="meta audit-status__facts">
+            <div className="meta__row">
+              <dt>Log</dt>
+              <dd className="mono">{status.logId}</dd>
+            </div>
+            <div className="meta__row">
+              <dt>Bucket</dt>
+              <dd className="mono">{status.bucket ?? '—'}</dd>
+            </div>
+            <div className="meta__row">
+              <dt>Events here</dt>
+              <dd data-testid="audit-tree-size">{status.localTreeSize}</dd>
+            </div>
+            <div className="meta__row">
+              <dt>Checkpoint</dt>
+              <dd data-testid="audit-last-checkpoint">
+                {status.lastCheckpoint ? (
+                  <>
+                    tree size {status.lastCheckpoint.treeSize} <span className="muted">{formatLocalTime(status.lastCheckpoint.time)}</span>
+                  </>
+                ) : (
+                  <span className="muted">none yet</span>
+                )}
+              </dd>
+            </div>
+            <div className="meta__row">
+              <dt>Signing key</dt>
+              <dd className="mono" title={status.keyId ?? undefined}>
+                {status.keyId ? `${status.keyId.slice(0, 16)}…` : <span className="muted">not published yet</span>}
+              </dd>
+            </div>
+          </dl>
+        ) : null}
+
+        <div className="audit-status__alerts">
+          <h3 className="section-title">Alerts this session</h3>
+          {alerted.length === 0 ? (
+            <p className="muted">None.</p>
+          ) : (
+            <ul className="audit-problems" data-testid="audit-session-alerts">
+              {alerted.map((entry) =>
+                entry.alerts.map((alert) => (
+                  <li key={`${entry.seq}-${alert.rule}`}>
+                    <strong>{entry.action}</strong> {formatLocalTime(entry.time)} — {alert.message}
+                  </li>
+                )),
+              )}
+            </ul>
+          )}
+        </div>
+      </div>
+    </section>
+  );
+}

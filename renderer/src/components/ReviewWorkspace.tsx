@@ -1,0 +1,219 @@
+import { useEffect, useId, useState } from 'react';
+import type { ReviewSession } from '../../../shared/domain';
+import type { ReviewPack, ReviewPlayback } from '../../../shared/ipc/channels/review';
+import type { PackRecording } from '../../../shared/pack-format';
+import { useCustodyApi } from '../api';
+import { logIfUnexpected, toUiError, type UiError } from '../errors';
+import { formatDurationMs, formatUtcTime } from '../format';
+import { ErrorAlert } from './ErrorAlert';
+
+type Loaded = { kind: 'loading' } | { kind: 'loaded'; pack: ReviewPack } | { kind: 'failed'; error: UiError };
+type Playback = { kind: 'idle' } | { kind: 'authorizing' } | { kind: 'ready'; grant: ReviewPlayback } | { kind: 'failed'; error: UiError };
+
+/** The sealed review of one evidence pack: its verification, its recordings, their metadata and custody trail. */
+export function ReviewWorkspace({ review }: { review: ReviewSession }) {
+  const api = useCustodyApi();
+  const [loaded, setLoaded] = useState<Loaded>({ kind: 'loading' });
+  const [openId, setOpenId] = useState<string | null>(null);
+
+  useEffect(() => {
+    let current = true;
+    async function load() {
+      try {
+        const pack = await api.reviewGetPack({});
+        if (current) setLoaded({ kind: 'loaded', pack });
+      } catch (caught) {
+        if (current) setLoaded({ kind: 'failed', error: toUiError(caught) });
+        await logIfUnexpected(api, 'review', caught);
+      }
+    }
+    void load();
+    return () => {
+      current = false;
+    };
+  }, [api]);
+
+  if (loaded.kind === 'loading') return <main className="review" data-testid="review-workspace"><p className="empty-state">Opening the pack…</p></main>;
+  if (loaded.kind === 'failed') return <main className="review" data-testid="review-workspace"><ErrorAlert error={loaded.error} testId="review-error" /></main>;
+  const { pack } = loaded;
+  const open = pack.recordings.find((r) => r.recordingId === openId) ?? null;
+
+  return (
+    <main className="review" data-testid="review-workspace">
+      <VerificationBanner pack={pack} review={review} />
+      <div className="review__body">
+        <section className="panel" aria-label="Recordings in the pack">
+          <div className="panel__header">
+            <h2 className="panel__title">Recordings</h2>
+            <p className="panel__meta">{pack.recordings.length} in pack {pack.packId ?? ''}</p>
+          </div>
+          <div className="table-scroll">
+            <table className="results-table" data-testid="review-recordings">
+              <thead>
+                <tr>
+                  <th scope="col">Start (UTC)</th>
+                  <th scope="col">Trading ID</th>
+                  <th scope="col">Client account</th>
+                  <th scope="col">Agent</th>
+                  <th scope="col">Source</th>
+                  <th scope="col" className="num">Audio</th>
+                </tr>
+              </thead>
+              <tbody>
+                {pack.recordings.map((r) => (
+                  <tr
+                    key={r.recordingId}
+                    data-testid="review-row"
+                    data-recording-id={r.recordingId}
+                    tabIndex={0}
+                    aria-current={r.recordingId === openId ? 'true' : undefined}
+                    onClick={() => setOpenId(r.recordingId)}
+                    onKeyDown={(e) => {
+                      if (e.key === 'Enter') setOpenId(r.recordingId);
+                    }}
+                  >
+                    <td className="nowrap">{formatUtcTime(r.startTime)}</td>
+                    <td className="mono">{r.tradingId ?? <span className="badge badge--missing">Missing</span>}</td>
+                    <td className="mono">{r.clientAccount ?? '—'}</td>
+                    <td>{r.agent ?? '—'}</td>
+                    <td>{r.source}</td>
+                    <td className="num">{formatDurationMs(r.wav.durationMs)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </section>
+        {open ? <ReviewRecording key={open.recordingId} recording={open} pack={pack} /> : (
+          <section className="panel recording-view--empty"><p className="empty-state">Select a recording to see its metadata and custody trail, and to play it.</p></section>
+        )}
+      </div>
+    </main>
+  );
+}
+
+function VerificationBanner({ pack, review }: { pack: ReviewPack; review: ReviewSession }) {
+  const { verification } = pack;
+  return (
+    <section className={verification.ok ? 'review-banner review-banner--ok' : 'review-banner review-banner--tampered'} data-testid="review-verification" data-verified={verification.ok}>
+      <p className="review-banner__title">
+        {verification.ok
+          ? `Pack verified: manifests, signature (key ${shortKey(pack.signingKeyId)}, signed ${pack.signedAt ? formatUtcTime(pack.signedAt) : '—'}), audit proofs and audio.`
+          : `THIS PACK FAILED VERIFICATION — ${verification.problems.length} problem(s). What it contains cannot be relied on.`}
+      </p>
+      <p className="review-banner__meta">
+        Case <span className="mono">{pack.caseReference ?? '—'}</span> · built {pack.builtAt ? formatUtcTime(pack.builtAt) : '—'} by {pack.builtBy ?? '—'} · export audit event{' '}
+        <span className="mono">{pack.exportEventId ?? '—'}</span> · read-only review by {review.reviewer}; every view and play is journaled
+      </p>
+      {!verification.ok ? (
+        <ul className="review-banner__problems" data-testid="review-problems">
+          {verification.problems.slice(0, 20).map((p, i) => (
+            <li key={i}>
+              <span className="mono">{p.file}</span>: {p.problem}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </section>
+  );
+}
+
+function ReviewRecording({ recording, pack }: { recording: PackRecording; pack: ReviewPack }) {
+  const api = useCustodyApi();
+  const titleId = useId();
+  const [playback, setPlayback] = useState<Playback>({ kind: 'idle' });
+
+  useEffect(() => {
+    void (async () => {
+      try {
+        await api.reviewRecordView({ recordingId: recording.recordingId });
+      } catch (caught) {
+        await logIfUnexpected(api, 'review-view', caught);
+      }
+    })();
+  }, [api, recording.recordingId]);
+
+  async function play() {
+    setPlayback({ kind: 'authorizing' });
+    try {
+      setPlayback({ kind: 'ready', grant: await api.reviewAuthorizePlayback({ recordingId: recording.recordingId }) });
+    } catch (caught) {
+      setPlayback({ kind: 'failed', error: toUiError(caught) });
+      await logIfUnexpected(api, 'review-play', caught);
+    }
+  }
+
+  const trail = pack.events.filter((e) => recording.auditSeqs.includes(e.seq));
+  const facts: Array<[string, string]> = [
+    ['Conversation ID', recording.conversationId],
+    ['Recording ID', recording.recordingId],
+    ['Trading ID', recording.tradingId ?? 'MISSING'],
+    ['Client account', recording.clientAccount ?? '—'],
+    ['Agent', recording.agent ?? '—'],
+    ['Queue', recording.queue ?? '—'],
+    ['Direction', recording.direction ?? '—'],
+    ['Start', formatUtcTime(recording.startTime)],
+    ['End', recording.endTime ? formatUtcTime(recording.endTime) : '—'],
+    ['Participants', recording.participants.map((p) => `${p.purpose}: ${p.name ?? p.userId ?? 'unknown'}`).join('; ') || '—'],
+    ['Source', recording.source === 'archive' ? 'WORM archive' : 'Genesys Cloud'],
+    ['Original SHA-256', recording.original.sha256],
+  ];
+  return (
+    <section className="panel recording-view" aria-labelledby={titleId} data-testid="review-recording">
+      <div className="panel__header">
+        <h2 className="panel__title" id={titleId}>
+          Recording <span className="panel__title-detail mono">{recording.tradingId ?? 'no trading ID'}</span>
+        </h2>
+      </div>
+      <div className="playback">
+        {playback.kind === 'ready' ? (
+          <audio className="review__audio" controls autoPlay src={playback.grant.mediaUrl} data-testid="review-audio" />
+        ) : (
+          <button type="button" className="button button--primary button--play" data-testid="review-play" disabled={playback.kind === 'authorizing'} onClick={play}>
+            <span className="icon icon--play" aria-hidden="true" />
+            {playback.kind === 'authorizing' ? 'Journaling…' : 'Play'}
+          </button>
+        )}
+        {playback.kind === 'failed' ? <ErrorAlert error={playback.error} testId="review-play-error" /> : null}
+        {playback.kind === 'ready' ? <p className="muted" data-testid="review-journal-seq">Play journaled as entry {playback.grant.journalSeq}.</p> : null}
+      </div>
+      <dl className="meta">
+        {facts.map(([label, value]) => (
+          <div className="meta__row" key={label}>
+            <dt>{label}</dt>
+            <dd className="mono">{value}</dd>
+          </div>
+        ))}
+      </dl>
+      <div className="participants">
+        <h3 className="section-title">Custody trail</h3>
+        <table className="results-table" data-testid="review-trail">
+          <thead>
+            <tr>
+              <th scope="col">Time (UTC)</th>
+              <th scope="col">Action</th>
+              <th scope="col">Operator</th>
+              <th scope="col">Workstation</th>
+              <th scope="col">Case</th>
+            </tr>
+          </thead>
+          <tbody>
+            {trail.map((e) => (
+              <tr key={e.seq}>
+                <td className="nowrap">{formatUtcTime(e.time)}</td>
+                <td>{e.action}</td>
+                <td>{e.operator.name}</td>
+                <td>{e.workstation.hostname}</td>
+                <td className="mono">{e.caseReference ?? '—'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
+function shortKey(keyId: string | null): string {
+  return keyId ? `${keyId.slice(0, 12)}…` : '—';
+}

@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { caseReferenceSchema, operatorSchema, tradingIdSchema } from './domain';
+
+export const holdStates = ['placing', 'active', 'release-requested', 'releasing', 'released'] as const;
+export type HoldState = (typeof holdStates)[number];
+
+export const holdReasonSchema = z
+  .string()
+  .trim()
+  .min(3, 'give a reason of at least 3 characters')
+  .max(500)
+  .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
+
+export const holdIdSchema = z.string().regex(/^[A-Za-z0-9-]{8,64}$/, 'not a hold id');
+
+/** A legal hold as officers see it: what it protects, how completely, and its four-eyes release. */
+export const holdViewSchema = z.object({
+  id: z.string(),
+  tradingId: z.string(),
+  caseReference: z.string(),
+  reason: z.string(),
+  state: z.enum(holdStates),
+  placedBy: operatorSchema,
+  placedAt: z.string(),
+  releaseRequest: z.object({ by: operatorSchema, at: z.string(), reason: z.string() }).nullable(),
+  released: z.object({ by: operatorSchema, at: z.string() }).nullable(),
+  /** S3 legal holds on archived object versions (media and sidecars). */
+  objects: z.object({ held: z.number().int(), failed: z.number().int(), released: z.number().int(), kept: z.number().int() }),
+  /** Genesys deletion protection per conversation. */
+  conversations: z.object({
+    total: z.number().int(),
+    protected: z.number().int(),
+    capReached: z.number().int(),
+    failed: z.number().int(),
+    released: z.number().int(),
+    kept: z.number().int(),
+  }),
+  /** False while some lock could not be applied; placing the hold again retries. */
+  complete: z.boolean(),
+  notes: z.array(z.string()),
+  auditEventIds: z.array(z.string()),
+});
+export type HoldView = z.infer<typeof holdViewSchema>;
+
+export const placeHoldRequestSchema = z
+  .object({ tradingId: tradingIdSchema, caseReference: caseReferenceSchema, reason: holdReasonSchema })
+  .strict();
+export type PlaceHoldRequest = z.infer<typeof placeHoldRequestSchema>;

@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import {
+  auditIntegritySchema,
+  auditStatusSchema,
+  auditTrailEntrySchema,
+  auditTrailFilterSchema,
+  auditTrailPageSchema,
+  auditVerificationSchema,
+} from '../../audit-trail';
+import { isoTimeSchema } from '../../domain';
+
+/** The audit trail view: who accessed what, the log's verification status, and verifying it on demand. */
+export const auditChannels = {
+  'audit:list': { request: auditTrailFilterSchema, response: auditTrailPageSchema },
+  'audit:status': { request: z.object({}).strict(), response: auditStatusSchema },
+  'audit:verify': {
+    request: z.object({ from: isoTimeSchema.optional(), to: isoTimeSchema.optional() }).strict(),
+    response: auditVerificationSchema,
+  },
+} as const;
+
+export const auditEvents = {
+  /** An access was written to the WORM log (with any alerts it raised). */
+  'audit:recorded': auditTrailEntrySchema,
+  /** The log's integrity state changed (a consistency check or a verification). */
+  'audit:integrity': auditIntegritySchema,
+} as const;

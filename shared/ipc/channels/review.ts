@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { operatorSchema, recordingIdSchema, workstationSchema } from '../../domain';
+import { packRecordingSchema } from '../../pack-format';
+
+const checkStatus = z.enum(['pass', 'fail']);
+
+export const reviewPackSchema = z.object({
+  packId: z.string().nullable(),
+  caseReference: z.string().nullable(),
+  sourceOrganization: z.string().nullable(),
+  builtAt: z.string().nullable(),
+  builtBy: z.string().nullable(),
+  exportEventId: z.string().nullable(),
+  signedAt: z.string().nullable(),
+  signingKeyId: z.string().nullable(),
+  verification: z.object({
+    ok: z.boolean(),
+    checks: z.object({ bagit: checkStatus, manifests: checkStatus, payloadOxum: checkStatus, signature: checkStatus, proofs: checkStatus, audio: checkStatus }),
+    problems: z.array(z.object({ file: z.string(), check: z.string(), problem: z.string() })),
+  }),
+  recordings: z.array(packRecordingSchema),
+  events: z.array(
+    z.object({
+      seq: z.number().int().nonnegative(),
+      eventId: z.string(),
+      time: z.string(),
+      action: z.string(),
+      operator: operatorSchema,
+      workstation: workstationSchema,
+      recordingId: z.string().nullable(),
+      caseReference: z.string().nullable(),
+    }),
+  ),
+});
+export type ReviewPack = z.infer<typeof reviewPackSchema>;
+
+export const reviewPlaybackSchema = z.object({
+  recordingId: z.string(),
+  mediaUrl: z.string(),
+  journalSeq: z.number().int().nonnegative(),
+  sha256: z.string(),
+  bytes: z.number().int().nonnegative(),
+  durationMs: z.number().int().nonnegative(),
+  contentType: z.string(),
+});
+export type ReviewPlayback = z.infer<typeof reviewPlaybackSchema>;
+
+/** Regulator review mode: the opened pack, read-only; every view and play goes to the local journal first. */
+export const reviewChannels = {
+  'review:getPack': { request: z.object({}).strict(), response: reviewPackSchema },
+  'review:recordView': { request: z.object({ recordingId: recordingIdSchema }).strict(), response: z.object({ journalSeq: z.number().int().nonnegative() }) },
+  'review:authorizePlayback': { request: z.object({ recordingId: recordingIdSchema }).strict(), response: reviewPlaybackSchema },
+} as const;
+
+export const reviewEvents = {} as const;

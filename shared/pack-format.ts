@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import { auditCheckpointSchema, participantSchema } from './domain';
+
+/**
+ * The documents inside an evidence pack (a BagIt bag). Paths are relative to the bag root.
+ *   data/pack.json                         packDocumentSchema
+ *   data/metadata/<recordingId>.json       packRecordingSchema
+ *   data/audit/proofs.json                 packProofsSchema (+ data/audit/events/*.json as stored,
+ *                                          data/audit/checkpoint.json as stored)
+ *   signature/signature.json               packSignatureSchema (Ed25519 over tagmanifest-sha256.txt)
+ */
+
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
+const sha512Hex = z.string().regex(/^[0-9a-f]{128}$/);
+
+export const packFileSchema = z.object({ path: z.string(), bytes: z.number().int().nonnegative(), sha256: sha256Hex, sha512: sha512Hex });
+export type PackFile = z.infer<typeof packFileSchema>;
+
+export const packRecordingSchema = z.object({
+  schema: z.literal('custody.pack.recording.v1'),
+  conversationId: z.string(),
+  recordingId: z.string(),
+  tradingId: z.string().nullable(),
+  clientAccount: z.string().nullable(),
+  participants: z.array(participantSchema),
+  queue: z.string().nullable(),
+  agent: z.string().nullable(),
+  direction: z.string().nullable(),
+  startTime: z.string(),
+  endTime: z.string().nullable(),
+  durationMs: z.number().int().nonnegative().nullable(),
+  /** Where the audio came from: Genesys Cloud, or the firm's WORM archive when Genesys no longer had it. */
+  source: z.enum(['genesys', 'archive']),
+  retrieval: z.object({
+    /** SHA-256 of the bytes as retrieved, recorded when they were fetched; the original file must equal it. */
+    sha256: sha256Hex,
+    bytes: z.number().int().nonnegative(),
+    contentType: z.string(),
+    retrievedAt: z.string(),
+  }),
+  original: packFileSchema.extend({ contentType: z.string() }),
+  wav: packFileSchema.extend({
+    channels: z.number().int().positive(),
+    sampleRate: z.number().int().positive(),
+    bitsPerSample: z.number().int().positive(),
+    durationMs: z.number().int().nonnegative(),
+    identicalToOriginal: z.boolean(),
+  }),
+  /** Seqs of the audit events in data/audit/ about this recording. */
+  auditSeqs: z.array(z.number().int().nonnegative()),
+});
+export type PackRecording = z.infer<typeof packRecordingSchema>;
+
+export const packDocumentSchema = z.object({
+  schema: z.literal('custody.pack.v1'),
+  packId: z.string(),
+  caseReference: z.string(),
+  sourceOrganization: z.string(),
+  builtAt: z.string(),
+  builtBy: z.object({ operator: z.string(), osAccount: z.string(), workstation: z.string() }),
+  custodyVersion: z.string(),
+  /** The 'export' audit event written before anything was copied; it lists every item. */
+  exportEventId: z.string(),
+  exportEventSeq: z.number().int().nonnegative(),
+  logId: z.string(),
+  signingKeyId: z.string(),
+  recordings: z.array(z.object({ recordingId: z.string(), conversationId: z.string(), metadata: z.string() })),
+});
+export type PackDocument = z.infer<typeof packDocumentSchema>;
+
+export const packProofsSchema = z.object({
+  schema: z.literal('custody.pack.proofs.v1'),
+  logId: z.string(),
+  hashAlgorithm: z.literal('sha256'),
+  /** RFC 9162 2.1: leaf = SHA-256(0x00 || stored event bytes), node = SHA-256(0x01 || left || right). */
+  tree: z.literal('RFC 9162'),
+  checkpoint: z.object({ path: z.string(), key: z.string(), publicKey: z.string(), value: auditCheckpointSchema }),
+  events: z.array(
+    z.object({
+      seq: z.number().int().nonnegative(),
+      eventId: z.string(),
+      action: z.string(),
+      path: z.string(),
+      leafHash: sha256Hex,
+      proof: z.array(sha256Hex),
+    }),
+  ),
+});
+export type PackProofs = z.infer<typeof packProofsSchema>;
+
+export const packSignatureSchema = z.object({
+  schema: z.literal('custody.pack.signature.v1'),
+  algorithm: z.literal('Ed25519'),
+  signedFile: z.literal('tagmanifest-sha256.txt'),
+  /** Raw 64-byte signature next to this file, for openssl pkeyutl -verify -rawin. */
+  signatureFile: z.literal('signature/tagmanifest-sha256.txt.sig'),
+  signature: z.string(),
+  keyId: sha256Hex,
+  publicKey: z.string(),
+  signedAt: z.string(),
+});
+export type PackSignature = z.infer<typeof packSignatureSchema>;

@@ -1,0 +1,93 @@
+import { DeleteObjectCommand, ListObjectVersionsCommand } from '@aws-sdk/client-s3';
+import { SHELL_ORIGIN } from '../../electron/main/security';
+import { auditEventKey } from '../../electron/services/audit/audit-event';
+import { startHarness, uniqueTradingCall } from '../helpers/engine-harness';
+import { expect, openApp, sharedWorm, test } from './fixtures';
+
+/** Business hours that exclude the current London time, so every access of this test is "out of hours". */
+function hoursExcludingNow(): { start: string; end: string } {
+  const hour = Number(new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: '2-digit', hourCycle: 'h23' }).format(new Date()));
+  return hour < 12 ? { start: '13:00', end: '23:00' } : { start: '00:00', end: '01:00' };
+}
+
+test('the audit trail lists every access with its alerts, verifies from the bucket, and names the first bad event after tampering', async ({ page }) => {
+  const probe = await startHarness({ worm: sharedWorm(), mediaUrlBase: `${SHELL_ORIGIN}/media/recording/` });
+  const call = uniqueTradingCall(probe.sandbox);
+  await probe.close();
+  const agentUserId = call.conversation.participants.find((p) => p.purpose === 'agent')?.userId ?? 'none';
+  const harness = await startHarness({
+    worm: sharedWorm(),
+    mediaUrlBase: `${SHELL_ORIGIN}/media/recording/`,
+    // GOVERNANCE so that the test can tamper like a privileged administrator could.
+    auditMode: 'GOVERNANCE',
+    profile: (p) => ({
+      ...p,
+      audit: {
+        checkpoint: { everyEvents: 3, everyMinutes: 10 },
+        alerts: {
+          ...p.audit.alerts,
+          businessHours: [{ jurisdiction: 'UK', timeZone: 'Europe/London', days: [1, 2, 3, 4, 5, 6, 7], networks: [], ...hoursExcludingNow() }],
+          participantPlayback: { enabled: true, genesysUserIds: [agentUserId], actions: ['play'] },
+        },
+      },
+    }),
+  });
+  try {
+    await openApp(page, harness);
+
+    // Search (audited), open the recording (preview), play it (play) and jump in it (seek).
+    await page.getByTestId('search-trading-id').fill(call.tradingId);
+    await page.getByTestId('search-submit').click();
+    await page.getByTestId('result-row').click();
+    await expect(page.getByTestId('participants')).toBeVisible();
+    await page.getByTestId('recording-view').getByTestId('play-button').click();
+    await page.getByTestId('case-reference-input').fill('FCA-2026-0042');
+    await page.getByTestId('case-reference-submit').click();
+    await expect(page.getByTestId('audit-event-id')).toBeVisible();
+    const audio = page.getByTestId('playback-audio');
+    await expect.poll(() => audio.evaluate((a) => (a as HTMLAudioElement).currentTime), { timeout: 20_000 }).toBeGreaterThan(0.5);
+    const box = (await page.getByTestId('waveform').boundingBox())!;
+    await page.mouse.click(box.x + box.width * 0.5, box.y + box.height / 2);
+    await expect(page.getByTestId('seek-audit-event-id')).toBeVisible();
+    // Playback resumes once the seek is recorded.
+    await expect.poll(() => audio.evaluate((a) => !(a as HTMLAudioElement).paused)).toBe(true);
+    await expect(page.getByTestId('nav-audit-badge')).toBeVisible();
+
+    await page.getByTestId('nav-audit').click();
+    const rows = page.getByTestId('audit-row');
+    await expect(rows).toHaveCount(4);
+    expect(await rows.evaluateAll((all) => all.map((r) => r.getAttribute('data-action')))).toEqual(['seek', 'play', 'preview', 'search']);
+    const play = rows.nth(1);
+    await expect(play).toContainText('Test Officer');
+    await expect(play).toContainText(call.tradingId);
+    await expect(play).toContainText('FCA-2026-0042');
+    await expect(play).toContainText('from 0:00');
+    expect(await play.getByTestId('audit-alert').evaluateAll((all) => all.map((a) => a.getAttribute('data-rule')))).toEqual(['outside-business-hours', 'participant-playback']);
+    await expect(rows.nth(0)).toContainText(/to \d+:\d\d/);
+
+    await page.getByTestId('audit-verify').click();
+    await expect(page.getByTestId('audit-verification')).toHaveAttribute('data-ok', 'true');
+    await expect(page.getByTestId('audit-integrity')).toHaveAttribute('data-state', 'ok');
+    await expect(page.getByTestId('audit-integrity')).toContainText('Verified up to tree size 3');
+    await page.screenshot({ path: test.info().outputPath('audit-trail.png') });
+
+    // Filtered like `custody audit show --action play`.
+    await page.getByTestId('audit-filter-action').selectOption('play');
+    await page.getByTestId('audit-filter-submit').click();
+    await expect(rows).toHaveCount(1);
+
+    // An administrator with governance bypass removes the preview event; verification names it.
+    const trail = await harness.composed.auditTrail();
+    const key = auditEventKey(trail.logId, 1);
+    const versions = await harness.s3.send(new ListObjectVersionsCommand({ Bucket: harness.bucket, Prefix: key }));
+    await harness.s3.send(new DeleteObjectCommand({ Bucket: harness.bucket, Key: key, VersionId: versions.Versions![0]!.VersionId!, BypassGovernanceRetention: true }));
+    await page.getByTestId('audit-verify').click();
+    await expect(page.getByTestId('audit-integrity')).toHaveAttribute('data-state', 'failed');
+    await expect(page.getByTestId('audit-first-bad')).toContainText('First bad event: 1.');
+    await expect(page.getByTestId('audit-problems')).toContainText('event 1 is missing');
+    await expect(page.getByTestId('nav-audit-badge')).toHaveText('!');
+    await page.screenshot({ path: test.info().outputPath('audit-trail-failed.png') });
+  } finally {
+    await harness.close();
+  }
+});

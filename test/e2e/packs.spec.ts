@@ -1,0 +1,144 @@
+import { cp, open } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { syncJournalOf } from '../../electron/services/review/sync-on-start';
+import { createReviewJournalRepository } from '../../electron/db/repositories/review-journal-repository';
+import { hostReview } from '../../electron/main/review-host';
+import { SHELL_ORIGIN } from '../../electron/main/security';
+import { readAuditLog } from '../../electron/services/audit/audit-log';
+import { composeReview, type ComposedReview } from '../../electron/services/review/compose-review';
+import { bridgeHost, SHELL_MAX_RANGE_BYTES } from '../../electron/shell/browser-shell';
+import { uniqueTradingCall, type Harness } from '../helpers/engine-harness';
+import { verifyPack } from '../../electron/services/packs/pack-verifier';
+import { expect, openApp, test } from './fixtures';
+import type { Page } from '@playwright/test';
+
+const rendererDir = fileURLToPath(new URL('../../dist/renderer', import.meta.url));
+
+async function buildPack(harness: Harness, name: string): Promise<{ path: string; recordingId: string }> {
+  const call = uniqueTradingCall(harness.sandbox);
+  const path = join(harness.root, name);
+  await harness.composed.packs.build({ selection: { kind: 'tradingIds', tradingIds: [call.tradingId] }, caseReference: 'FCA-2026-0042', outPath: path });
+  return { path, recordingId: call.recording.id };
+}
+
+async function openReview(page: Page, harness: Harness, packPath: string, reviewer: string): Promise<ComposedReview> {
+  const composed = await composeReview({ profile: harness.profile, env: harness.env, packPath, reviewer, mediaUrlBase: `${SHELL_ORIGIN}/media/recording/` });
+  const bridge = await bridgeHost(page.context(), (ipc, emit) =>
+    hostReview(composed, { ipc, emit, trustedOrigin: SHELL_ORIGIN, rendererDir, validateResponses: true, maxOpenRangeBytes: SHELL_MAX_RANGE_BYTES }),
+  );
+  await page.goto(bridge.appUrl);
+  await page.getByTestId('review-workspace').waitFor();
+  return composed;
+}
+
+test('a regulator reviews a pack: watermark on the page, a recording plays, the journal reaches the WORM log', async ({ page, harness }) => {
+  const pack = await buildPack(harness, 'review-pack');
+  const requests: Array<string> = [];
+  page.on('request', (request) => requests.push(request.url()));
+  const review = await openReview(page, harness, pack.path, 'Dana Inspector (FCA)');
+  try {
+    await expect(page.getByTestId('review-verification')).toHaveAttribute('data-verified', 'true');
+    const watermark = page.getByTestId('watermark');
+    await expect(watermark).toBeAttached();
+    await expect(watermark.locator('.watermark__tile').first()).toContainText('Dana Inspector (FCA)');
+    await expect(page.getByTestId('header-operator')).toContainText('Dana Inspector (FCA)');
+
+    await page.getByTestId('review-row').first().click();
+    await expect(page.getByTestId('review-trail').locator('tbody tr')).not.toHaveCount(0);
+    await page.getByTestId('review-play').click();
+    const audio = page.getByTestId('review-audio');
+    await expect.poll(() => audio.evaluate((a) => (a as HTMLAudioElement).currentTime), { timeout: 20_000 }).toBeGreaterThan(1.5);
+    await page.screenshot({ path: test.info().outputPath('review-playback.png') });
+
+    // Read-only and offline: search and export are refused; the page reached nothing but the app itself.
+    const refused = await page.evaluate(async () => {
+      const ipc = (window as unknown as { custodyIpc: { invoke(c: string, r: unknown): Promise<{ ok: boolean; error?: { message: string } }> } }).custodyIpc;
+      return [await ipc.invoke('packs:build', { recordingIds: ['x'] }), await ipc.invoke('recordings:search', { tradingId: 'T-1' })];
+    });
+    expect(refused.map((r) => r.ok)).toEqual([false, false]);
+    expect(refused[0]!.error!.message).toMatch(/cannot export/);
+    expect(requests.every((url) => url.startsWith(SHELL_ORIGIN))).toBe(true);
+  } finally {
+    await review.close();
+  }
+
+  const journal = await createReviewJournalRepository(harness.composed.db).list();
+  expect(journal.map((e) => e.action)).toEqual(['open', 'view', 'play', 'close']);
+  expect(journal.every((e) => e.reviewer === 'Dana Inspector (FCA)' && e.syncedEventId === null)).toBe(true);
+
+  const report = await syncJournalOf(harness.composed);
+  expect(report).toMatchObject({ entries: 4, written: 4, failed: 0, chainIntact: true });
+  const again = await syncJournalOf(harness.composed);
+  expect(again).toMatchObject({ pendingBefore: 0, written: 0 });
+  const logged = [];
+  for await (const event of readAuditLog(harness.s3, harness.bucket, harness.composed.profile.logId)) {
+    if (event.details.review) logged.push(event);
+  }
+  expect(logged.map((e) => [e.action, (e.details.review as { entry: string }).entry])).toEqual([
+    ['preview', 'open'],
+    ['preview', 'view'],
+    ['play', 'play'],
+    ['preview', 'close'],
+  ]);
+  expect(logged[2]).toMatchObject({ recordingId: pack.recordingId, caseReference: 'FCA-2026-0042', details: { review: { reviewer: 'Dana Inspector (FCA)' } } });
+});
+
+test('a tampered pack is shown as tampered when the review opens, and the tampering is journaled', async ({ page, harness }) => {
+  const pack = await buildPack(harness, 'pack-to-tamper');
+  const tampered = join(harness.root, 'tampered-pack');
+  await cp(pack.path, tampered, { recursive: true });
+  const handle = await open(join(tampered, 'data/index.csv'), 'r+');
+  await handle.write(Buffer.from('X'), 0, 1, 3);
+  await handle.close();
+  const review = await openReview(page, harness, tampered, 'Dana Inspector (FCA)');
+  try {
+    const banner = page.getByTestId('review-verification');
+    await expect(banner).toHaveAttribute('data-verified', 'false');
+    await expect(banner).toContainText('FAILED VERIFICATION');
+    await expect(page.getByTestId('review-problems')).toContainText('data/index.csv');
+    await expect(page.getByTestId('watermark')).toBeAttached();
+    await page.screenshot({ path: test.info().outputPath('review-tampered.png') });
+  } finally {
+    await review.close();
+  }
+  const journal = await createReviewJournalRepository(harness.composed.db).list();
+  expect(journal.map((e) => e.action)).toEqual(['open', 'tamper', 'close']);
+  expect(JSON.stringify(journal[1]!.details)).toContain('data/index.csv');
+});
+
+test("the pack's index.html plays offline in Chromium with the network disabled, and its proofs verify", async ({ page, harness }) => {
+  const pack = await buildPack(harness, 'offline-pack');
+  await page.context().setOffline(true);
+  const requests: Array<string> = [];
+  page.on('request', (request) => requests.push(request.url()));
+  await page.goto(pathToFileURL(join(pack.path, 'index.html')).href);
+  const status = page.locator('#proof-status');
+  await expect(status).toHaveAttribute('data-verified', 'true');
+  await expect(page.locator('#events tbody tr')).not.toHaveCount(0);
+  await page.locator(`#recordings tr[data-recording-id="${pack.recordingId}"]`).click();
+  const audio = page.getByTestId('viewer-audio');
+  await audio.evaluate((a) => (a as HTMLAudioElement).play());
+  await expect.poll(() => audio.evaluate((a) => (a as HTMLAudioElement).currentTime), { timeout: 20_000 }).toBeGreaterThan(1.5);
+  await page.screenshot({ path: test.info().outputPath('offline-viewer.png') });
+  expect(requests.every((url) => url.startsWith('file://'))).toBe(true);
+});
+
+test('an officer selects a recording in the results and prepares an evidence pack', async ({ page, harness }) => {
+  const call = uniqueTradingCall(harness.sandbox);
+  await openApp(page, harness);
+  await page.getByTestId('search-trading-id').fill(call.tradingId);
+  await page.getByTestId('search-submit').click();
+  await expect(page.getByTestId('result-row')).toHaveCount(1);
+  await page.getByTestId('select-for-pack').check();
+  await expect(page.getByTestId('pack-bar')).toContainText('1 recording selected');
+  await page.getByTestId('prepare-pack').click();
+  await page.getByTestId('case-reference-input').fill('FCA-2026-0042');
+  await page.getByTestId('case-reference-submit').click();
+  const result = page.getByTestId('pack-result');
+  await expect(result).toBeVisible({ timeout: 60_000 });
+  await expect(result).toContainText('written and verified');
+  await page.screenshot({ path: test.info().outputPath('prepare-pack.png') });
+  const path = (await result.getAttribute('data-pack-path'))!;
+  expect(await verifyPack(path)).toMatchObject({ ok: true, recordings: 1, caseReference: 'FCA-2026-0042' });
+});

@@ -1,0 +1,134 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { openDatabaseSync, type Db } from '../../electron/db/connection';
+import { createAuditHeadRepository } from '../../electron/db/repositories/audit-head-repository';
+import { createAuditTrailRepository, type AuditTrailRepository } from '../../electron/db/repositories/audit-trail-repository';
+import { AlertRules } from '../../electron/services/audit/alert-rules';
+import { AuditLog } from '../../electron/services/audit/audit-log';
+import { auditSettingsSchema } from '../../electron/services/audit/audit-settings';
+import { AuditTrail, type CheckpointPolicy } from '../../electron/services/audit/audit-trail';
+import { CredentialVault } from '../../electron/services/auth/credentials';
+import { EventHub, type EngineEvent } from '../../electron/services/events';
+import { SecretRedactor } from '../../electron/services/logging/redactor';
+import type { Clock, SecretStore } from '../../electron/services/ports';
+import { loadOrCreateSigningKey, type SigningKey } from '../../electron/services/signing/signing-key';
+import type { LockMode } from '../../electron/services/worm/locked-objects';
+import { MemoryLogger } from './memory-logger';
+
+/** A clock tests move by hand; sleeps are real (short) waits. */
+export class SettableClock implements Clock {
+  constructor(public current = Date.UTC(2026, 10, 26, 9, 0, 0)) {}
+  now(): number {
+    return this.current;
+  }
+  advance(ms: number): void {
+    this.current += ms;
+  }
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason as Error);
+      const timer = setTimeout(resolve, Math.min(ms, 20));
+      signal?.addEventListener('abort', () => {
+        clearTimeout(timer);
+        reject(signal.reason as Error);
+      });
+    });
+  }
+}
+
+export function memorySecretStore(): SecretStore {
+  const data = new Map<string, string>();
+  return {
+    get: async (account) => data.get(account) ?? null,
+    set: async (account, secret) => void data.set(account, secret),
+    delete: async (account) => data.delete(account),
+  };
+}
+
+export type TestTrail = {
+  trail: AuditTrail;
+  repository: AuditTrailRepository;
+  db: Db;
+  logId: string;
+  clock: SettableClock;
+  logger: MemoryLogger;
+  published: Array<EngineEvent>;
+  signingKey: () => Promise<SigningKey>;
+  /** The keychain holding the signing key: pass it to another trail to be the same installation. */
+  secrets: SecretStore;
+};
+
+/**
+ * An AuditTrail on real parts (radosgw bucket, SQLite file), the way composition.ts wires it, with
+ * knobs for tests: its own log id, checkpoint policy, alert settings, clock and signing-key store.
+ */
+export function createTestTrail(options: {
+  s3: S3Client;
+  bucket: string;
+  dir: string;
+  logId?: string;
+  mode?: LockMode;
+  /** Another "workstation" of the same log: its own database file. */
+  dbName?: string;
+  checkpointPolicy?: Partial<CheckpointPolicy>;
+  alerts?: unknown;
+  clock?: SettableClock;
+  secrets?: SecretStore;
+  operator?: { osAccount: string; name: string };
+  workstation?: { hostname: string; addresses: Array<string> };
+  participants?: Array<{ name: string | null; userId: string | null }>;
+}): TestTrail {
+  const logId = options.logId ?? randomUUID();
+  const clock = options.clock ?? new SettableClock();
+  const logger = new MemoryLogger();
+  const db = openDatabaseSync(join(options.dir, `${options.dbName ?? logId}.sqlite`));
+  const repository = createAuditTrailRepository(db);
+  const events = new EventHub();
+  const published: Array<EngineEvent> = [];
+  events.subscribe((event) => published.push(event));
+  const operator = options.operator ?? { osAccount: 'jdoe', name: 'Jane Doe' };
+  const workstation = options.workstation ?? { hostname: 'ws-test', addresses: ['10.20.4.17'] };
+  const retention = { mode: options.mode ?? 'GOVERNANCE', durationMs: 86_400_000 } as const;
+  const secrets = options.secrets ?? memorySecretStore();
+  const vault = new CredentialVault(secrets, 'test', new SecretRedactor());
+  let key: Promise<SigningKey> | null = null;
+  const signingKey = () => (key ??= loadOrCreateSigningKey(vault));
+  const settings = auditSettingsSchema.parse({ alerts: options.alerts ?? {} });
+  const log = new AuditLog({
+    s3: options.s3,
+    bucket: options.bucket,
+    logId,
+    operator,
+    workstation,
+    clock,
+    newEventId: randomUUID,
+    retention,
+    headStore: createAuditHeadRepository(db),
+    lockFile: join(options.dir, `${logId}.lock`),
+    logger: logger.child('audit-log'),
+  });
+  const trail = new AuditTrail({
+    log,
+    s3: options.s3,
+    bucket: options.bucket,
+    logId,
+    retention,
+    repository,
+    signingKey,
+    alerts: new AlertRules({
+      settings: settings.alerts,
+      countRecent: (account, actions, sinceMs) => repository.countOperatorEvents(logId, account, actions, sinceMs),
+      participantsOf: async () => options.participants ?? [],
+    }),
+    checkpointPolicy: { everyEvents: 1000, everyMinutes: 600, ...options.checkpointPolicy },
+    operator,
+    workstation,
+    clock,
+    logger,
+    events,
+    checkpointLockFile: join(options.dir, `${logId}.checkpoint.lock`),
+    tickMs: 10,
+  });
+  return { trail, repository, db, logId, clock, logger, published, signingKey, secrets };
+}

@@ -1,0 +1,25 @@
+import { createKeyringSecretStore } from '../../electron/services/auth/adapters/keyring-secret-store';
+import { CredentialVault } from '../../electron/services/auth/credentials';
+import { SecretRedactor } from '../../electron/services/logging/redactor';
+import { SANDBOX_CLIENT } from '../sandbox/server';
+import type { Harness } from './engine-harness';
+import { runCli, type CliRun } from './run-cli';
+
+/**
+ * Lets the real `custody` command use a harness's profile: the harness keeps its secrets under a test
+ * service name, the CLI reads the app's own ('custody') in the same private keyring.
+ */
+export async function shareProfileWithCli(h: Harness): Promise<{ run: (args: ReadonlyArray<string>, options?: { timeoutMs?: number }) => Promise<CliRun>; dispose(): Promise<void> }> {
+  const secrets = createKeyringSecretStore();
+  const vault = new CredentialVault(secrets, h.profile, new SecretRedactor());
+  await vault.saveGenesys(SANDBOX_CLIENT);
+  await vault.saveWorm({ accessKeyId: h.worm.accessKeyId, secretAccessKey: h.worm.secretAccessKey });
+  const env = { CUSTODY_CONFIG_DIR: h.env.CUSTODY_CONFIG_DIR, CUSTODY_DATA_DIR: h.env.CUSTODY_DATA_DIR };
+  return {
+    run: (args, options = {}) => runCli([...args, '--profile', h.profile], { env, ...options }),
+    dispose: async () => {
+      await secrets.delete(`${h.profile}/genesys`);
+      await secrets.delete(`${h.profile}/worm`);
+    },
+  };
+}

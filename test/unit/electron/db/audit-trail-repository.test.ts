@@ -1,0 +1,100 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { openDatabaseSync } from '../../../../electron/db/connection';
+import { createAuditTrailRepository, type AuditEventRecord } from '../../../../electron/db/repositories/audit-trail-repository';
+import { canonicalJson } from '../../../../shared/canonical-json';
+import { consistencyProof, inclusionProof, leafHash, rootFromLeafHashes, verifyConsistency } from '../../../../shared/crypto/merkle';
+import type { AuditEvent } from '../../../../shared/domain';
+
+const sha256 = (d: Uint8Array) => new Uint8Array(createHash('sha256').update(d).digest());
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+const LOG = 'log-a';
+
+function eventRecord(seq: number, extra: Partial<AuditEvent> = {}, alertCount = 0): AuditEventRecord {
+  const event: AuditEvent = {
+    schema: 'custody.audit.v1',
+    logId: LOG,
+    seq,
+    eventId: `e-${seq}`,
+    time: new Date(Date.UTC(2026, 10, 26, 9, 0, seq)).toISOString(),
+    operator: { osAccount: seq % 2 ? 'jdoe' : 'mhart', name: seq % 2 ? 'Jane Doe' : 'Maria Hartmann' },
+    workstation: { hostname: 'ws-1', addresses: ['10.0.0.5'] },
+    action: seq % 3 === 0 ? 'search' : 'play',
+    conversationId: seq % 3 === 0 ? null : `conv-${seq % 4}`,
+    recordingId: seq % 3 === 0 ? null : `rec-${seq % 4}`,
+    tradingId: seq % 3 === 0 ? null : `T-${seq % 4}`,
+    caseReference: 'FCA-2026-0042',
+    details: {},
+    prevHash: '0'.repeat(64),
+    ...extra,
+  };
+  const body = canonicalJson(event);
+  return { event, body, leafHash: leafHash(sha256, new TextEncoder().encode(body)), alertCount };
+}
+
+describe('audit trail repository', () => {
+  it('records events in order and answers roots and proofs equal to the array definition', async () => {
+    const repo = createAuditTrailRepository(openDatabaseSync(':memory:'));
+    const records = Array.from({ length: 21 }, (_, i) => eventRecord(i));
+    expect(await repo.recordEvents(LOG, records.slice(0, 9))).toEqual({ size: 9, added: 9, conflicts: [] });
+    expect(await repo.recordEvents(LOG, records.slice(9))).toEqual({ size: 21, added: 12, conflicts: [] });
+    const leaves = records.map((r) => r.leafHash);
+    for (const n of [1, 8, 9, 21]) expect(hex(await repo.root(LOG, n))).toBe(hex(rootFromLeafHashes(sha256, leaves.slice(0, n))));
+    expect((await repo.inclusionProof(LOG, 5, 21)).map(hex)).toEqual(inclusionProof(sha256, leaves, 5).map(hex));
+    const proof = await repo.consistencyProof(LOG, 9, 21);
+    expect(proof.map(hex)).toEqual(consistencyProof(sha256, leaves, 9).map(hex));
+    expect(verifyConsistency(sha256, { oldSize: 9, newSize: 21, oldRoot: await repo.root(LOG, 9), newRoot: await repo.root(LOG, 21), proof })).toBe(true);
+    expect(await repo.eventBody(LOG, 4)).toBe(records[4]!.body);
+    expect(await repo.treeSize('another-log')).toBe(0);
+  });
+
+  it('compares events it already holds instead of rewriting them, and refuses a gap', async () => {
+    const repo = createAuditTrailRepository(openDatabaseSync(':memory:'));
+    await repo.recordEvents(LOG, [eventRecord(0), eventRecord(1)]);
+    const again = await repo.recordEvents(LOG, [eventRecord(1), eventRecord(2)]);
+    expect(again).toEqual({ size: 3, added: 1, conflicts: [] });
+    const forged = eventRecord(1, { caseReference: 'OTHER-1' });
+    const conflict = await repo.recordEvents(LOG, [forged]);
+    expect(conflict.conflicts).toEqual([{ seq: 1, held: hex(eventRecord(1).leafHash), offered: hex(forged.leafHash) }]);
+    expect(await repo.eventBody(LOG, 1)).toBe(eventRecord(1).body);
+    await expect(repo.recordEvents(LOG, [eventRecord(5)])).rejects.toThrow(/cannot be recorded before event 3/);
+    expect(await repo.treeSize(LOG)).toBe(3);
+  });
+
+  it('filters events like `audit show` and counts an operator\'s recent accesses', async () => {
+    const repo = createAuditTrailRepository(openDatabaseSync(':memory:'));
+    await repo.recordEvents(LOG, Array.from({ length: 12 }, (_, i) => eventRecord(i, {}, i === 7 ? 2 : 0)));
+    const seqs = async (filter: Parameters<typeof repo.listEvents>[1]) =>
+      (await repo.listEvents(LOG, filter, 100)).bodies.map((b) => (JSON.parse(b) as AuditEvent).seq);
+    expect(await seqs({ conversationId: 'conv-1' })).toEqual([5, 1]);
+    expect(await seqs({ tradingId: 't-2' })).toEqual([10, 2]);
+    expect(await seqs({ operator: 'jane' })).toEqual([11, 9, 7, 5, 3, 1]);
+    expect(await seqs({ operator: 'MHART', action: 'search' })).toEqual([6, 0]);
+    expect(await seqs({ alertsOnly: true })).toEqual([7]);
+    expect(await seqs({ caseReference: 'fca-2026-0042', fromMs: Date.UTC(2026, 10, 26, 9, 0, 10) })).toEqual([11, 10]);
+    expect((await repo.listEvents(LOG, {}, 3)).total).toBe(12);
+    expect((await repo.listEvents(LOG, { operator: '100%_' }, 3)).total).toBe(0);
+    expect(await repo.countOperatorEvents(LOG, 'jdoe', ['play'], Date.UTC(2026, 10, 26, 9, 0, 4))).toBe(3);
+    expect(await repo.countOperatorEvents(LOG, 'jdoe', [], 0)).toBe(0);
+  });
+
+  it('keeps checkpoints, published keys, the verified head and the last integrity report', async () => {
+    const repo = createAuditTrailRepository(openDatabaseSync(':memory:'));
+    expect(await repo.latestCheckpoint(LOG)).toBeNull();
+    await repo.saveCheckpoint(LOG, { treeSize: 4, rootHash: 'a'.repeat(64), time: '2026-11-26T09:00:00.000Z', keyId: 'k'.repeat(64) });
+    await repo.saveCheckpoint(LOG, { treeSize: 9, rootHash: 'b'.repeat(64), time: '2026-11-26T09:10:00.000Z', keyId: 'k'.repeat(64) });
+    expect(await repo.latestCheckpoint(LOG)).toMatchObject({ treeSize: 9, rootHash: 'b'.repeat(64) });
+    expect(await repo.publishedKeyRetention(LOG, 'k1')).toBeNull();
+    await repo.savePublishedKey(LOG, 'k1', 1000);
+    await repo.savePublishedKey(LOG, 'k1', 2000);
+    expect(await repo.publishedKeyRetention(LOG, 'k1')).toBe(2000);
+    expect(await repo.publishedKeyIds(LOG)).toEqual(['k1']);
+    await repo.advanceVerifiedHead(LOG, { treeSize: 9, rootHash: 'b'.repeat(64), verifiedMs: 5, source: 'checkpoint' });
+    await repo.advanceVerifiedHead(LOG, { treeSize: 4, rootHash: 'a'.repeat(64), verifiedMs: 6, source: 'consistency' });
+    expect(await repo.verifiedHead(LOG)).toEqual({ treeSize: 9, rootHash: 'b'.repeat(64), verifiedMs: 5, source: 'checkpoint' });
+    await repo.advanceVerifiedHead(LOG, { treeSize: 9, rootHash: 'b'.repeat(64), verifiedMs: 7, source: 'verify' });
+    expect((await repo.verifiedHead(LOG))?.verifiedMs).toBe(7);
+    await repo.saveIntegrityReport(LOG, { state: 'ok' });
+    expect(await repo.integrityReport(LOG)).toEqual({ state: 'ok' });
+  });
+});

@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { AlertRules, type AlertSubject, type Participant } from '../../../../../electron/services/audit/alert-rules';
+import { auditSettingsSchema, parseCidr } from '../../../../../electron/services/audit/audit-settings';
+
+const settingsWith = (alerts: unknown) => auditSettingsSchema.parse({ alerts }).alerts;
+
+/** Thursday 26 Nov 2026, 09:00 UTC (09:00 in London, 04:00 in New York). */
+const thursdayMorning = Date.UTC(2026, 10, 26, 9, 0, 0);
+
+function subject(overrides: Partial<AlertSubject> = {}): AlertSubject {
+  return {
+    timeMs: thursdayMorning,
+    operator: { osAccount: 'jdoe', name: 'Jane Doe' },
+    workstation: { hostname: 'LON-CMP-0142', addresses: ['10.20.4.17'] },
+    action: 'play',
+    conversationId: 'conv-1',
+    recordingId: 'rec-1',
+    ...overrides,
+  };
+}
+
+function rules(alerts: unknown, options: { recent?: number; participants?: Array<Participant> } = {}) {
+  const counted: Array<{ account: string; actions: ReadonlyArray<string>; sinceMs: number }> = [];
+  const engine = new AlertRules({
+    settings: settingsWith(alerts),
+    countRecent: async (account, actions, sinceMs) => {
+      counted.push({ account, actions, sinceMs });
+      return options.recent ?? 0;
+    },
+    participantsOf: async () => options.participants ?? [],
+  });
+  return { engine, counted };
+}
+
+describe('alert rules', () => {
+  it('raise nothing with the defaults for an ordinary access', async () => {
+    expect(await rules({}).engine.evaluate(subject())).toEqual([]);
+  });
+
+  it('mark access outside the business hours of the workstation\'s jurisdiction, in its time zone', async () => {
+    const { engine } = rules({
+      businessHours: [
+        { jurisdiction: 'US', timeZone: 'America/New_York', start: '08:00', end: '18:00', networks: ['10.40.0.0/16'] },
+        { jurisdiction: 'UK', timeZone: 'Europe/London', start: '07:00', end: '19:00' },
+      ],
+    });
+    expect(await engine.evaluate(subject())).toEqual([]);
+    const newYork = subject({ workstation: { hostname: 'NY-CMP-7', addresses: ['10.40.1.2'] } });
+    expect(await engine.evaluate(newYork)).toEqual([
+      { rule: 'outside-business-hours', message: 'Thu 04:00 America/New_York is outside US business hours (Mon-Fri 08:00-18:00)' },
+    ]);
+    const saturday = await engine.evaluate(subject({ timeMs: Date.UTC(2026, 10, 28, 12, 0, 0) }));
+    expect(saturday[0]?.message).toBe('Sat 12:00 Europe/London is outside UK business hours (Mon-Fri 07:00-19:00)');
+    expect(await engine.evaluate(subject({ timeMs: Date.UTC(2026, 10, 26, 19, 0, 0) }))).toHaveLength(1);
+    expect(await engine.evaluate(subject({ timeMs: Date.UTC(2026, 10, 26, 18, 59, 0) }))).toEqual([]);
+    // British Summer Time: 06:30 UTC on 1 July is 07:30 in London.
+    expect(await engine.evaluate(subject({ timeMs: Date.UTC(2026, 6, 1, 6, 30, 0) }))).toEqual([]);
+  });
+
+  it('mark a workstation with no address in the allowed ranges, IPv4 or IPv6', async () => {
+    const { engine } = rules({ allowedNetworks: ['10.20.0.0/16', 'fd00:20::/32'] });
+    expect(await engine.evaluate(subject())).toEqual([]);
+    expect(await engine.evaluate(subject({ workstation: { hostname: 'vpn', addresses: ['192.168.1.4', 'fd00:20::9'] } }))).toEqual([]);
+    expect(await engine.evaluate(subject({ workstation: { hostname: 'home-pc', addresses: ['192.168.1.4', 'fe80::1'] } }))).toEqual([
+      { rule: 'workstation-network', message: 'workstation home-pc (192.168.1.4, fe80::1) is outside the allowed ranges (10.20.0.0/16, fd00:20::/32)' },
+    ]);
+    expect((await engine.evaluate(subject({ workstation: { hostname: 'offline', addresses: [] } })))[0]?.message).toContain('no address');
+  });
+
+  it('mark unusual volume by one operator in the window, counting this access', async () => {
+    const quiet = rules({ volume: { maxEvents: 5, windowMinutes: 30 } }, { recent: 4 });
+    expect(await quiet.engine.evaluate(subject())).toEqual([]);
+    expect(quiet.counted).toEqual([{ account: 'jdoe', actions: ['preview', 'play', 'download', 'export'], sinceMs: thursdayMorning - 30 * 60_000 }]);
+    const busy = rules({ volume: { maxEvents: 5, windowMinutes: 30 } }, { recent: 5 });
+    expect(await busy.engine.evaluate(subject())).toEqual([
+      { rule: 'unusual-volume', message: '6 accesses (preview, play, download, export) by Jane Doe within 30 minutes; the limit is 5' },
+    ]);
+    expect(await busy.engine.evaluate(subject({ action: 'search' }))).toEqual([]);
+    expect(await rules({ volume: null }, { recent: 10_000 }).engine.evaluate(subject())).toEqual([]);
+  });
+
+  it('mark playback of a call the operator took part in, by name or by Genesys user id', async () => {
+    const byName = rules({}, { participants: [{ name: 'jane  DOE', userId: 'u-9' }, { name: 'Client', userId: null }] });
+    expect(await byName.engine.evaluate(subject())).toEqual([{ rule: 'participant-playback', message: 'Jane Doe is a participant of this call (jane  DOE)' }]);
+    expect(await byName.engine.evaluate(subject({ action: 'search', recordingId: null, conversationId: null }))).toEqual([]);
+    expect(await byName.engine.evaluate(subject({ action: 'preview' }))).toEqual([]);
+    const byId = rules({ participantPlayback: { genesysUserIds: ['u-7'] } }, { participants: [{ name: 'J. Doe (desk)', userId: 'u-7' }] });
+    expect((await byId.engine.evaluate(subject({ action: 'download' })))[0]?.rule).toBe('participant-playback');
+    const off = rules({ participantPlayback: { enabled: false } }, { participants: [{ name: 'Jane Doe', userId: null }] });
+    expect(await off.engine.evaluate(subject())).toEqual([]);
+  });
+
+  it('reject bad configuration with a clear message', () => {
+    expect(() => settingsWith({ allowedNetworks: ['10.0.0.0/33'] })).toThrow(/address range/);
+    expect(() => settingsWith({ businessHours: [{ jurisdiction: 'UK', timeZone: 'Europe/Londn' }] })).toThrow(/IANA time zone/);
+    expect(() => settingsWith({ businessHours: [{ jurisdiction: 'UK', timeZone: 'Europe/London', start: '19:00', end: '07:00' }] })).toThrow(/start must be before end/);
+    expect(parseCidr('fd00::/8')).toEqual({ address: 'fd00::', prefix: 8, family: 'ipv6' });
+    expect(parseCidr('10.0.0.1')).toBeNull();
+  });
+});

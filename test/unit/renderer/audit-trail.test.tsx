@@ -1,0 +1,160 @@
+// @vitest-environment jsdom
+import { cleanup, fireEvent, screen, within } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { AuditStatus, AuditTrailEntry, AuditVerification } from '../../../shared/audit-trail';
+import type { FakeHandlers } from '../../helpers/fake-ipc-transport';
+import { renderApp } from '../../helpers/render-app';
+import { sampleSession } from '../../helpers/renderer-fixtures';
+
+afterEach(cleanup);
+
+const LOG = '6f1b1e2a-1c2d-4e5f-8a9b-0c1d2e3f4a5b';
+
+function entry(seq: number, overrides: Partial<AuditTrailEntry> = {}): AuditTrailEntry {
+  return {
+    seq,
+    eventId: `evt-${seq}`,
+    time: new Date(Date.UTC(2026, 10, 26, 9, seq, 0)).toISOString(),
+    operator: { osAccount: 'mhartmann', name: 'Maria Hartmann' },
+    workstation: { hostname: 'LON-CMP-0142', addresses: ['10.20.4.17'] },
+    action: 'play',
+    conversationId: 'conv-1',
+    recordingId: 'rec-1',
+    tradingId: 'T-2025-004817',
+    caseReference: 'FCA-2025-0193',
+    summary: 'from 0:00',
+    alerts: [],
+    ...overrides,
+  };
+}
+
+const entries = [
+  entry(2, { action: 'seek', summary: 'to 1:01', alerts: [{ rule: 'outside-business-hours', message: 'Sat 22:14 Europe/London is outside UK business hours (Mon-Fri 07:00-19:00)' }] }),
+  entry(1),
+  entry(0, { action: 'search', recordingId: null, conversationId: null, caseReference: null, summary: 'tradingId=T-2025-004817' }),
+];
+
+function status(overrides: Partial<AuditStatus> = {}): AuditStatus {
+  return {
+    logId: LOG,
+    bucket: 'custody-audit',
+    localTreeSize: 3,
+    lastCheckpoint: { treeSize: 3, rootHash: 'ab'.repeat(32), time: '2026-11-26T09:03:00.000Z' },
+    verifiedHead: { treeSize: 3, rootHash: 'ab'.repeat(32), time: '2026-11-26T09:04:00.000Z' },
+    integrity: { state: 'ok', source: 'consistency', checkedAt: '2026-11-26T09:04:00.000Z', message: 'the log at tree size 3 extends the head verified before (size 2)', firstBad: null },
+    keyId: 'cd'.repeat(32),
+    ...overrides,
+  };
+}
+
+const failedVerification: AuditVerification = {
+  ok: false,
+  logId: LOG,
+  bucket: 'custody-audit',
+  checkedAt: '2026-11-26T09:05:00.000Z',
+  window: { from: null, to: null },
+  bucketLock: { enabled: true, mode: 'COMPLIANCE', days: 1826 },
+  events: { read: 3, inWindow: 3, lastSeq: 2 },
+  checkpoints: { total: 1, valid: 0, latest: { treeSize: 3, rootHash: 'ab'.repeat(32), time: '2026-11-26T09:03:00.000Z' } },
+  keys: [{ keyId: 'cd'.repeat(32), source: 'bucket' }],
+  verifiedUpTo: null,
+  uncheckpointed: 0,
+  firstBad: { kind: 'missing-event', seq: 1, treeSize: null, key: `audit/v1/${LOG}/events/000000000001.json`, message: 'event 1 is missing: s3://custody-audit/… does not exist' },
+  problems: [{ kind: 'missing-event', seq: 1, treeSize: null, key: null, message: 'event 1 is missing: s3://custody-audit/… does not exist' }],
+  problemsTruncated: false,
+  warnings: [],
+};
+
+function main(overrides: FakeHandlers = {}): FakeHandlers {
+  return {
+    sessionGet: () => sampleSession(),
+    auditList: (filter) => ({ logId: LOG, total: entries.length, entries: filter.tradingId === 'T-NONE' ? [] : entries }),
+    auditStatus: () => status(),
+    auditVerify: () => failedVerification,
+    ...overrides,
+  };
+}
+
+async function openAuditTrail() {
+  fireEvent.click(await screen.findByTestId('nav-audit'));
+  return screen.findByTestId('audit-table');
+}
+
+describe('audit trail view', () => {
+  it('lists who accessed what, when, from where and why, with the alerts, and the verification status', async () => {
+    const { transport } = renderApp(main());
+    expect(transport.callsTo('audit:list')).toEqual([]);
+    const table = await openAuditTrail();
+    const rows = within(table).getAllByTestId('audit-row');
+    expect(rows.map((r) => r.getAttribute('data-action'))).toEqual(['seek', 'play', 'search']);
+    expect(rows[0]!.textContent).toContain('Maria Hartmann');
+    expect(rows[0]!.textContent).toContain('LON-CMP-0142');
+    expect(rows[0]!.textContent).toContain('FCA-2025-0193');
+    expect(rows[0]!.textContent).toContain('to 1:01');
+    const alert = within(rows[0]!).getByTestId('audit-alert');
+    expect(alert.textContent).toBe('Out of hours');
+    expect(alert.getAttribute('title')).toMatch(/outside UK business hours/);
+    expect(rows[0]!.className).toBe('row--finding');
+    const verdict = screen.getByTestId('audit-integrity');
+    expect(verdict.getAttribute('data-state')).toBe('ok');
+    expect(verdict.textContent).toContain('Verified up to tree size 3');
+    expect(screen.getByTestId('audit-last-checkpoint').textContent).toContain('tree size 3');
+    expect(transport.callsTo('audit:list')).toEqual([{}]);
+  });
+
+  it('filters like `custody audit show`, and checks the filter before asking main', async () => {
+    const { transport } = renderApp(main());
+    await openAuditTrail();
+    fireEvent.change(screen.getByTestId('audit-filter-trading-id'), { target: { value: 'T-NONE' } });
+    fireEvent.change(screen.getByTestId('audit-filter-action'), { target: { value: 'play' } });
+    fireEvent.click(screen.getByTestId('audit-filter-alerts'));
+    fireEvent.click(screen.getByTestId('audit-filter-submit'));
+    expect((await screen.findByTestId('audit-empty')).textContent).toBe('No recorded access matches.');
+    expect(transport.callsTo('audit:list').at(-1)).toEqual({ tradingId: 'T-NONE', action: 'play', alertsOnly: true });
+
+    const calls = transport.callsTo('audit:list').length;
+    fireEvent.change(screen.getByTestId('audit-filter-from'), { target: { value: '2026-11-27T10:00:00' } });
+    fireEvent.change(screen.getByTestId('audit-filter-to'), { target: { value: '2026-11-26T10:00:00' } });
+    fireEvent.click(screen.getByTestId('audit-filter-submit'));
+    expect((await screen.findByTestId('audit-filter-error')).textContent).toContain('"from" must not be after "to"');
+    expect(transport.callsTo('audit:list')).toHaveLength(calls);
+  });
+
+  it('verifies on demand and shows the first bad event when the log is not intact', async () => {
+    let verified = false;
+    renderApp(
+      main({
+        auditStatus: () =>
+          verified
+            ? status({ integrity: { state: 'failed', source: 'verify', checkedAt: '2026-11-26T09:05:00.000Z', message: 'verification failed: event 1 is missing', firstBad: failedVerification.firstBad } })
+            : status(),
+        auditVerify: () => {
+          verified = true;
+          return failedVerification;
+        },
+      }),
+    );
+    await openAuditTrail();
+    fireEvent.click(screen.getByTestId('audit-verify'));
+    const result = await screen.findByTestId('audit-verification');
+    expect(result.getAttribute('data-ok')).toBe('false');
+    expect(within(result).getByTestId('audit-problems').textContent).toContain('missing-event event 1 is missing');
+    await within(screen.getByTestId('audit-status')).findByText('Integrity check failed');
+    expect(screen.getByTestId('audit-first-bad').textContent).toBe('First bad event: 1. verification failed: event 1 is missing');
+  });
+
+  it('marks the section when an access raises an alert or the log fails a check, and refreshes the list', async () => {
+    const { transport } = renderApp(main());
+    await screen.findByTestId('app-header');
+    expect(screen.queryByTestId('nav-audit-badge')).toBeNull();
+    transport.emit('audit:recorded', entry(3, { alerts: [{ rule: 'participant-playback', message: 'Maria Hartmann is a participant of this call (Maria Hartmann)' }] }));
+    expect((await screen.findByTestId('nav-audit-badge')).textContent).toBe('1');
+    await openAuditTrail();
+    expect(screen.getByTestId('audit-session-alerts').textContent).toContain('is a participant of this call');
+    const before = transport.callsTo('audit:list').length;
+    transport.emit('audit:recorded', entry(4));
+    await expect.poll(() => transport.callsTo('audit:list').length).toBeGreaterThan(before);
+    transport.emit('audit:integrity', { state: 'failed', source: 'consistency', checkedAt: null, message: 'the log shrank', firstBad: null });
+    await expect.poll(() => screen.getByTestId('nav-audit-badge').textContent).toBe('!');
+  });
+});
