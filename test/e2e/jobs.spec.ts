@@ -38,7 +38,7 @@ test('an officer retrieves every recording of a search from the UI and watches t
   await expect(bar).toHaveAttribute('aria-valuenow', '100', { timeout: 60_000 });
   await expect(card).toHaveAttribute('data-state', 'done');
   await expect(card.getByTestId('job-numbers')).toContainText(`${expected.length} of ${expected.length} retrieved`);
-  await page.screenshot({ path: test.info().outputPath('jobs.png') });
+  await page.screenshot({ path: test.info().outputPath('jobs.png'), animations: 'disabled' });
 
   const outDir = (await card.getByTestId('job-out-dir').textContent())!.trim();
   expect(outDir.startsWith(join(harness.root, 'data'))).toBe(true);
