@@ -24,6 +24,8 @@ export const searchQuerySchema = z
     queue: printable(120).optional(),
     from: isoTimeSchema.optional(),
     to: isoTimeSchema.optional(),
+    /** Free text over participant, agent and queue names and identifiers (word prefixes). */
+    text: printable(120).optional(),
   })
   .strict()
   .refine((q) => Object.values(q).some((v) => v !== undefined), 'give at least one search criterion')

@@ -15,10 +15,14 @@ Commands:
                         manage the local WORM store (radosgw with S3 Object Lock)
   login --client-id ID (--region NAME | --gateway URL)
                         store a real org's OAuth client (secret from stdin or a prompt) in the OS keychain
-  search [--trading-id T] [--client-account A] [--agent N] [--queue Q] [--from ISO] [--to ISO] [--case REF]
+  search [--trading-id T] [--client-account A] [--agent N] [--queue Q] [--from ISO] [--to ISO] [--text W] [--case REF]
                         sync the local index if needed and list matching recordings
   fetch --conversation ID --case REF [--out DIR]
                         audit, then download a conversation's recordings, verified by SHA-256
+  retrieve (--trading-ids FILE | --queue Q --from ISO --to ISO) --case REF --out DIR [--concurrency N] [--api A]
+                        bulk job: audit and download every matching recording, resumable, with a manifest
+  jobs list | show ID | resume ID | pause ID | cancel ID
+                        bulk jobs in this profile (also those run by another process)
   ui [--demo] [--headless]
                         open the app (Electron, or the browser shell where Electron is absent)
   config [--operator NAME]
@@ -45,7 +49,8 @@ Commands:
                         delete archived recordings past their retention, except those under hold
   posture               check buckets and Genesys against MiFID II expectations, with evidence
 
-Exit codes: 0 success; 1 failure (nothing was written); 2 finished with failures (audit verify/audit status: the log is
+Exit codes: 0 success; 1 failure (nothing was written; retrieve/jobs resume: the job could not run to its end, resumable);
+2 finished with failures (retrieve/jobs resume: recordings failed or archived, listed; audit verify/audit status: the log is
 not intact; pack verify: the pack does not verify; review: the pack failed verification; review sync-journal: entries not
 written; archive, hold, retention, posture: something failed or was left for the next run); 3 "worm status": not running.`;
 
@@ -57,6 +62,8 @@ const commands: Record<string, () => Promise<Command>> = {
   login: async () => (await import('./commands/login')).loginCommand,
   search: async () => (await import('./commands/search')).searchCommand,
   fetch: async () => (await import('./commands/fetch')).fetchCommand,
+  retrieve: async () => (await import('./commands/retrieve')).retrieveCommand,
+  jobs: async () => (await import('./commands/jobs')).jobsCommand,
   ui: async () => (await import('./commands/ui')).uiCommand,
   pack: async () => (await import('./commands/pack')).packCommand,
   review: async () => (await import('./commands/review')).reviewCommand,

@@ -8,7 +8,7 @@ import { createAppProtocolHandler, createMediaProtocolHandler, type ProtocolHand
 import { contentSecurityPolicy, isAppOrigin } from './security';
 
 /** What a window host needs from the composed engine. */
-export type HostedEngine = Pick<ComposedEngine, 'engine' | 'events' | 'session' | 'grants' | 'packs' | 'logger' | 'redactor' | 'auditTrail' | 'holds' | 'posture'>;
+export type HostedEngine = Pick<ComposedEngine, 'engine' | 'events' | 'session' | 'grants' | 'packs' | 'logger' | 'redactor' | 'auditTrail' | 'holds' | 'posture' | 'jobs'>;
 
 export type AppHost = { appHandler: ProtocolHandler; mediaHandler: ProtocolHandler; dispose(): void };
 

@@ -42,6 +42,12 @@ export function createReviewIpcHandlers({ review, logger }: HostedReview): IpcHa
     'holds:approveRelease': refused('Releasing a legal hold'),
     'posture:run': refused('The posture check'),
     'posture:latest': refused('The posture report'),
+    'jobs:list': refused('Retrieval jobs'),
+    'jobs:get': refused('Retrieval jobs'),
+    'jobs:startFromSearch': refused('Retrieving recordings'),
+    'jobs:pause': refused('Retrieval jobs'),
+    'jobs:resume': refused('Retrieving recordings'),
+    'jobs:cancel': refused('Retrieval jobs'),
     ...reviewHandlers(review),
   };
 }

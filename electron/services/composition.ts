@@ -9,6 +9,7 @@ import { createAuditTrailRepository } from '../db/repositories/audit-trail-repos
 import { createComplianceRepository } from '../db/repositories/compliance-repository';
 import { createHoldRepository } from '../db/repositories/hold-repository';
 import { createIndexRepository } from '../db/repositories/index-repository';
+import { createJobsRepository } from '../db/repositories/jobs-repository';
 import { createMediaRepository } from '../db/repositories/media-repository';
 import { createReviewJournalRepository } from '../db/repositories/review-journal-repository';
 import { systemClock } from './adapters/system-clock';
@@ -20,6 +21,7 @@ import { AuditLog } from './audit/audit-log';
 import { AuditTrail } from './audit/audit-trail';
 import { createKeyringSecretStore } from './auth/adapters/keyring-secret-store';
 import { CredentialVault } from './auth/credentials';
+import { BulkJobs } from './bulk/bulk-jobs';
 import { MediaCache } from './cache/media-cache';
 import { archiveSettingsOf, loadProfile, profilePaths, type Profile, type ProfilePaths } from './config/profile';
 import { CustodyEngine, type AuditWriter, type GenesysServices } from './custody-engine';
@@ -36,6 +38,7 @@ import { PlaybackGrants } from './playback/playback-grants';
 import { PostureService } from './posture/posture-service';
 import type { Clock, HttpClient, Random, SecretStore } from './ports';
 import { RetentionSweep } from './retention/retention-sweep';
+import { RateGovernor } from './retrieval/rate-governor';
 import { RecordingFetcher } from './retrieval/recording-fetcher';
 import { Session } from './session';
 import { loadOrCreateSigningKey } from './signing/signing-key';
@@ -77,18 +80,29 @@ export type ComposedEngine = {
   /** The retention sweep over the archive bucket; throws when no archive bucket is configured. */
   retention(): Promise<RetentionSweep>;
   posture: PostureService;
+  jobs: BulkJobs;
   close(): Promise<void>;
 };
 
 /** Builds once and caches success; a failure (no credentials yet, keychain locked) is retried next time. */
 function lazy<T>(build: () => Promise<T>): () => Promise<T> {
+  return resettableLazy(build).get;
+}
+
+/** `lazy`, plus `reset` to build again on next use (new credentials after Genesys refused the old ones). */
+function resettableLazy<T>(build: () => Promise<T>): { get: () => Promise<T>; reset: () => void } {
   let built: Promise<T> | null = null;
-  return () => {
-    built ??= build().catch((error: unknown) => {
+  return {
+    get: () => {
+      built ??= build().catch((error: unknown) => {
+        built = null;
+        throw error;
+      });
+      return built;
+    },
+    reset: () => {
       built = null;
-      throw error;
-    });
-    return built;
+    },
   };
 }
 
@@ -193,40 +207,52 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
     if (event.channel === 'index:syncStatus' && event.payload.state === 'finished') builtTrail?.checkConsistencyInBackground();
   });
 
-  const genesysClient = lazy(async () => {
+  const genesysClient = resettableLazy(async () => {
     if (!profile.genesys) {
       throw new AuthError(`No Genesys org is configured for profile "${options.profile}" (run "custody login" or "custody sandbox").`);
     }
     const credentials = await vault.loadGenesys();
     // The Genesys SDK is large: load it only when a Genesys call is actually needed.
     const { createGenesysClient } = await import('./genesys/genesys-client');
-    return createGenesysClient({
+    // One governor for the one token all clients share: jobs are paced, searches only wait out a 429.
+    const governor = new RateGovernor({ clock, random, logger: logger.child('rate') });
+    const client = createGenesysClient({
       endpoint: profile.genesys,
       credentials,
       clock,
       random,
       logger: logger.child('genesys'),
       onToken: (token) => redactor.register(token),
+      acquire: governor.acquire,
+      onRateLimit: governor.observe,
     });
+    return { ...client, governor };
   });
 
-  const genesys = lazy(async (): Promise<GenesysServices> => {
-    const client = await genesysClient();
+  const genesysServices = resettableLazy(async (): Promise<GenesysServices> => {
+    const client = await genesysClient.get();
     const sync = new IndexSync({ genesys: client.interactive, index, clock, logger: logger.child('index') });
     const fetcher = new RecordingFetcher({ genesys: client.interactive, http, cache, clock, random, logger: logger.child('media') });
-    return { sync, fetcher };
+    return { sync, fetcher, bulk: client.bulk, governor: client.governor };
   });
+  const genesys = genesysServices.get;
 
   // The nightly archive waits out Genesys faults (the bulk policy) instead of failing fast.
-  const archiveGenesys = lazy(async () => {
-    const client = await genesysClient();
+  const archiveGenesysConnection = resettableLazy(async () => {
+    const client = await genesysClient.get();
     return {
       sync: new IndexSync({ genesys: client.bulk, index, clock, logger: logger.child('index') }),
       fetcher: new RecordingFetcher({ genesys: client.bulk, http, cache, clock, random, logger: logger.child('archive-media') }),
     };
   });
+  const archiveGenesys = archiveGenesysConnection.get;
 
-  const genesysAdmin = lazy(async () => ({ client: (await genesysClient()).interactive, sync: (await genesys()).sync }));
+  const genesysAdminConnection = resettableLazy(async () => ({ client: (await genesysClient.get()).interactive, sync: (await genesys()).sync }));
+  const genesysAdmin = genesysAdminConnection.get;
+  /** After Genesys refused the credentials (a blocked job), the next call reads them again from the keychain. */
+  const reconnectGenesys = () => {
+    for (const connection of [genesysClient, genesysServices, archiveGenesysConnection, genesysAdminConnection]) connection.reset();
+  };
 
   /** The WORM store's client for the archive and the posture check; null when no store is configured. */
   const wormS3 = lazy(async (): Promise<S3Client | null> => {
@@ -330,6 +356,20 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
     clock,
   });
 
+  const jobs = new BulkJobs({
+    jobs: createJobsRepository(db),
+    index,
+    audit,
+    genesys,
+    reconnect: reconnectGenesys,
+    http,
+    clock,
+    random,
+    logger: logger.child('jobs'),
+    events,
+    exportsDir: join(paths.dataDir, 'exports'),
+  });
+
   return {
     engine,
     events,
@@ -375,8 +415,10 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
         reportRetentionMs: (profile.worm?.auditRetentionDays ?? 1826) * 86_400_000,
       }),
     posture,
+    jobs,
     close: async () => {
       grants.revokeAll();
+      await jobs.stopAll('Custody was closed while the job ran; resume it to continue.');
       unsubscribeSyncCheck();
       await builtTrail?.flush();
       db.close();

@@ -22,17 +22,22 @@ import { readWavInfo } from './audio/wav';
 import type { CachedMedia, MediaCache } from './cache/media-cache';
 import { sha256File } from './cache/media-cache';
 import { AppError, StorageError } from './errors';
+import type { GenesysClient } from './genesys/genesys-client';
 import type { IndexSync } from './index/index-sync';
 import type { PlaybackGrants } from './playback/playback-grants';
 import type { EventHub } from './events';
 import type { Clock } from './ports';
+import type { RateGovernor } from './retrieval/rate-governor';
 import type { RecordingFetcher } from './retrieval/recording-fetcher';
 
 /** The WORM audit log as the engine sees it: append resolves only once the record is stored. */
 export type AuditWriter = Pick<AuditLog, 'append'>;
 
-/** Genesys-facing services, built on first use because they need credentials from the keychain. */
-export type GenesysServices = { sync: IndexSync; fetcher: RecordingFetcher };
+/**
+ * Genesys-facing services, built on first use because they need credentials from the keychain.
+ * `bulk` is the patient client for jobs; it shares the token and the rate governor with the others.
+ */
+export type GenesysServices = { sync: IndexSync; fetcher: RecordingFetcher; bulk: GenesysClient; governor: RateGovernor };
 
 export type CustodyEngineDeps = {
   index: IndexRepository;
@@ -97,6 +102,7 @@ export class CustodyEngine {
       ...(query.queue !== undefined ? { queue: query.queue } : {}),
       ...(query.from !== undefined ? { fromMs } : {}),
       ...(query.to !== undefined ? { toMs } : {}),
+      ...(query.text !== undefined ? { text: query.text } : {}),
     };
     const limit = this.deps.maxResults ?? 1000;
     let matches = await this.deps.index.search(indexQuery, limit);

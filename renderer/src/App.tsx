@@ -2,9 +2,11 @@ import { useEffect, useState } from 'react';
 import type { RecordingMatch, SearchQuery, SearchResult, SessionInfo } from '../../shared/domain';
 import { useCustodyApi } from './api';
 import { AuditTrailView } from './components/AuditTrailView';
+import { CaseReferenceDialog } from './components/CaseReferenceDialog';
 import { ErrorAlert } from './components/ErrorAlert';
 import { Header } from './components/Header';
 import { HoldsView } from './components/HoldsView';
+import { JobsPanel } from './components/JobsPanel';
 import { PostureView } from './components/PostureView';
 import { RecordingView } from './components/RecordingView';
 import { ReviewWorkspace } from './components/ReviewWorkspace';
@@ -17,9 +19,10 @@ import { applySyncEvent, indexStatusFromSearch, indexStatusFromSession, type Ind
 import { useAuditAlerts } from './use-audit-alerts';
 
 /** The app's sections. Each is one screen under the header; "recordings" is the search workspace. */
-type ViewId = 'recordings' | 'audit' | 'holds' | 'posture';
+type ViewId = 'recordings' | 'jobs' | 'audit' | 'holds' | 'posture';
 const views: ReadonlyArray<{ id: ViewId; label: string }> = [
   { id: 'recordings', label: 'Recordings' },
+  { id: 'jobs', label: 'Jobs' },
   { id: 'audit', label: 'Audit trail' },
   { id: 'holds', label: 'Holds' },
   { id: 'posture', label: 'Posture' },
@@ -35,6 +38,8 @@ export function App() {
   const [view, setView] = useState<ViewId>('recordings');
   const audit = useAuditAlerts(api);
   const [packSelection, setPackSelection] = useState<ReadonlyMap<string, RecordingMatch>>(new Map());
+  const [retrieval, setRetrieval] = useState<{ kind: 'idle' } | { kind: 'asking' } | { kind: 'starting' } | { kind: 'failed'; error: UiError }>({ kind: 'idle' });
+  const [startedJobId, setStartedJobId] = useState<string | null>(null);
 
   useEffect(() => {
     let current = true;
@@ -69,6 +74,35 @@ export function App() {
   function onResult(query: SearchQuery, result: SearchResult) {
     setSearch({ query, result });
     setIndexStatus((previous) => indexStatusFromSearch(result.index, previous));
+    setRetrieval({ kind: 'idle' });
+  }
+
+  /** "Retrieve all": a bulk job over the search, under the session's case reference (asked for first if missing). */
+  async function retrieveAll() {
+    if (!search) return;
+    if (!session?.caseReference) {
+      setRetrieval({ kind: 'asking' });
+      return;
+    }
+    await startRetrieval(search.query);
+  }
+
+  async function submitRetrievalCase(caseReference: string) {
+    setSession(await api.sessionSetCaseReference({ caseReference }));
+    if (search) await startRetrieval(search.query);
+  }
+
+  async function startRetrieval(query: SearchQuery) {
+    setRetrieval({ kind: 'starting' });
+    try {
+      const job = await api.jobsStartFromSearch({ query });
+      setStartedJobId(job.id);
+      setRetrieval({ kind: 'idle' });
+      setView('jobs');
+    } catch (caught) {
+      setRetrieval({ kind: 'failed', error: toUiError(caught) });
+      await logIfUnexpected(api, 'jobs', caught);
+    }
   }
 
   if (session?.mode === 'review' && session.review) {
@@ -87,6 +121,11 @@ export function App() {
       {sessionError ? (
         <div className="app__banner">
           <ErrorAlert error={sessionError} testId="session-error" />
+        </div>
+      ) : null}
+      {retrieval.kind === 'failed' ? (
+        <div className="app__banner">
+          <ErrorAlert error={retrieval.error} testId="retrieve-error" />
         </div>
       ) : null}
       <nav className="app-nav" aria-label="Sections">
@@ -120,12 +159,28 @@ export function App() {
           onOpen={setOpen}
           selection={{ keys: new Set(packSelection.keys()), toggle: togglePackSelection }}
           actions={
-            <PreparePackBar
-              selected={[...packSelection.values()]}
-              caseReference={session?.caseReference ?? null}
-              onSessionChange={setSession}
-              onBuilt={() => setPackSelection(new Map())}
-            />
+            <>
+              {search && search.result.matches.length > 0 ? (
+                <div className="retrieve-bar">
+                  <span className="muted">Every match into one folder: each download audited, verified, resumable.</span>
+                  <button
+                    type="button"
+                    className="button button--small"
+                    data-testid="retrieve-all"
+                    disabled={retrieval.kind === 'starting'}
+                    onClick={() => void retrieveAll()}
+                  >
+                    {retrieval.kind === 'starting' ? 'Starting…' : 'Retrieve all'}
+                  </button>
+                </div>
+              ) : null}
+              <PreparePackBar
+                selected={[...packSelection.values()]}
+                caseReference={session?.caseReference ?? null}
+                onSessionChange={setSession}
+                onBuilt={() => setPackSelection(new Map())}
+              />
+            </>
           }
         />
         {open ? (
@@ -146,9 +201,20 @@ export function App() {
           </section>
         )}
       </main>
+      <main className="jobs-workspace" hidden={view !== 'jobs'}>
+        <JobsPanel highlightJobId={startedJobId} active={view === 'jobs'} />
+      </main>
       <AuditTrailView active={view === 'audit'} alerted={audit.alerted} integrityVersion={audit.integrity} />
       {view === 'holds' ? <HoldsView session={session} /> : null}
       {view === 'posture' ? <PostureView /> : null}
+      {retrieval.kind === 'asking' ? (
+        <CaseReferenceDialog
+          question="Why are you retrieving these recordings?"
+          submitLabel="Start retrieval"
+          onSubmit={submitRetrievalCase}
+          onCancel={() => setRetrieval({ kind: 'idle' })}
+        />
+      ) : null}
     </div>
   );
 }

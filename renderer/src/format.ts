@@ -57,5 +57,6 @@ export function describeQuery(query: Readonly<SearchQuery>): string {
   if (query.queue) parts.push(`queue ${query.queue}`);
   if (query.from) parts.push(`from ${formatLocalTime(query.from)}`);
   if (query.to) parts.push(`to ${formatLocalTime(query.to)}`);
+  if (query.text) parts.push(`words "${query.text}"`);
   return parts.join(', ');
 }

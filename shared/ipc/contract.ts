@@ -4,6 +4,7 @@ import { auditChannels, auditEvents } from './channels/audit';
 import { holdsChannels, holdsEvents } from './channels/holds';
 import { packsChannels, packsEvents } from './channels/packs';
 import { postureChannels, postureEvents } from './channels/posture';
+import { jobsChannels, jobsEvents } from './channels/jobs';
 import { recordingsChannels, recordingsEvents } from './channels/recordings';
 import { reviewChannels, reviewEvents } from './channels/review';
 
@@ -19,6 +20,7 @@ export const invokeChannels = {
   ...reviewChannels,
   ...holdsChannels,
   ...postureChannels,
+  ...jobsChannels,
 } as const;
 
 /** Pushes from main to the renderer. */
@@ -29,6 +31,7 @@ export const eventChannels = {
   ...reviewEvents,
   ...holdsEvents,
   ...postureEvents,
+  ...jobsEvents,
 } as const;
 
 export type InvokeChannel = keyof typeof invokeChannels;

@@ -4,7 +4,7 @@ import { isoFlag, parseFlags } from '../args';
 import { withEngine, type CommandContext } from '../context';
 import { table } from '../output';
 
-const usage = 'custody search [--trading-id T] [--client-account A] [--agent NAME] [--queue Q] [--from ISO] [--to ISO] [--case REF] [--json]';
+const usage = 'custody search [--trading-id T] [--client-account A] [--agent NAME] [--queue Q] [--from ISO] [--to ISO] [--text WORDS] [--case REF] [--json]';
 
 /** `custody search`: syncs the index for the window if needed, then answers from it. The search is audited. */
 export async function searchCommand(ctx: CommandContext, argv: ReadonlyArray<string>): Promise<number> {
@@ -17,6 +17,7 @@ export async function searchCommand(ctx: CommandContext, argv: ReadonlyArray<str
       queue: { type: 'string' },
       from: { type: 'string' },
       to: { type: 'string' },
+      text: { type: 'string' },
       case: { type: 'string' },
     },
     usage,
@@ -28,6 +29,7 @@ export async function searchCommand(ctx: CommandContext, argv: ReadonlyArray<str
     queue: flags.string('queue'),
     from: isoFlag(flags.string('from'), '--from'),
     to: isoFlag(flags.string('to'), '--to'),
+    text: flags.string('text'),
   });
   if (!parsed.success) throw new ValidationError(`${parsed.error.issues.map((i) => i.message).join('; ')}\n\nUsage: ${usage}`);
   const result = await withEngine(ctx, ({ engine }) => engine.search(parsed.data, { caseReference: flags.string('case') ?? null }));

@@ -1,4 +1,5 @@
 import { sql as initial } from './0010-initial';
+import { sql as bulkJobs } from './0020-bulk-jobs';
 import { sql as auditTrail } from './0030-audit-trail';
 import { sql as archiveHolds } from './0040-archive-holds';
 import { sql as reviewJournal } from './0050-review-journal';
@@ -11,6 +12,7 @@ export type Migration = { version: number; name: string; sql: string };
  */
 export const migrations: ReadonlyArray<Migration> = [
   { version: 10, name: 'initial', sql: initial },
+  { version: 20, name: 'bulk-jobs', sql: bulkJobs },
   { version: 30, name: 'audit-trail', sql: auditTrail },
   { version: 40, name: 'archive-holds', sql: archiveHolds },
   { version: 50, name: 'review-journal', sql: reviewJournal },

@@ -1,3 +1,4 @@
+import type Database from 'better-sqlite3';
 import type { Db } from '../connection';
 
 export type ParticipantRecord = { purpose: string; name: string | null; userId: string | null };
@@ -34,6 +35,8 @@ export type IndexQuery = {
   queue?: string;
   fromMs?: number;
   toMs?: number;
+  /** Free text over participant, agent and queue names and the business identifiers (FTS5, word prefixes). */
+  text?: string;
 };
 
 export type IndexMatch = {
@@ -52,6 +55,30 @@ export type IndexMatch = {
   recordingsSyncedMs: number | null;
   hasRecording: boolean;
   participants: ReadonlyArray<ParticipantRecord>;
+};
+
+/** One row of a bulk job's source: a conversation and, when listed, one of its recordings. */
+export type JobSourceRow = {
+  conversationId: string;
+  recordingId: string | null;
+  tradingId: string | null;
+  clientAccount: string | null;
+  startMs: number;
+  hasRecording: boolean;
+  /** The index has listed this conversation's recordings (so a null recording id means it has none). */
+  recordingsListed: boolean;
+  fileState: string | null;
+};
+
+type JobSourceSqlRow = {
+  conversation_id: string;
+  recording_id: string | null;
+  trading_id: string | null;
+  client_account: string | null;
+  start_ms: number;
+  has_recording: number;
+  recordings_synced_ms: number | null;
+  file_state: string | null;
 };
 
 export type CoverageWindow = { fromMs: number; toMs: number; syncedMs: number };
@@ -73,6 +100,9 @@ type MatchRow = {
   has_recording: number;
   participants_json: string;
 };
+
+/** From this many matching calls on, a free-text search walks the calls in time order instead of sorting the matches. */
+const DENSE_TEXT_MATCHES = 2_000;
 
 const likePrefix = (value: string) => `${value.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
@@ -117,23 +147,95 @@ export function createIndexRepository(db: Db) {
     `SELECT ${matchColumns} FROM recordings r JOIN conversations c ON c.id = r.conversation_id WHERE r.id = ?`,
   );
 
-  const toMatch = (row: MatchRow): IndexMatch => ({
-    conversationId: row.conversation_id,
-    recordingId: row.recording_id,
-    tradingId: row.trading_id,
-    clientAccount: row.client_account,
-    startMs: row.start_ms,
-    endMs: row.end_ms,
-    recordingStartMs: row.rec_start_ms,
-    recordingEndMs: row.rec_end_ms,
-    queueName: row.queue_name,
-    agentName: row.agent_name,
-    direction: row.direction,
-    fileState: row.file_state,
-    recordingsSyncedMs: row.recordings_synced_ms,
-    hasRecording: row.has_recording === 1,
-    participants: JSON.parse(row.participants_json) as Array<ParticipantRecord>,
-  });
+  const statements = new Map<string, Database.Statement>();
+  /** Search SQL varies with the criteria given; each shape is prepared once. */
+  const prepared = (sql: string): Database.Statement => {
+    let statement = statements.get(sql);
+    if (!statement) {
+      statement = db.prepare(sql);
+      statements.set(sql, statement);
+    }
+    return statement;
+  };
+  const countTextMatches = db.prepare('SELECT count(*) AS n FROM (SELECT rowid FROM conversations_fts WHERE conversations_fts MATCH ? LIMIT ?)');
+  const selectNameIds = db.prepare(
+    "SELECT DISTINCT id FROM index_names WHERE kind = ? AND (name LIKE ? ESCAPE '\\' OR id = ?) ORDER BY id",
+  );
+
+  /**
+   * The WHERE clause for a query, or null when nothing can match. A queue or agent (a name prefix or
+   * an exact id) is first resolved to ids, so the search can walk the (id, start_ms) index.
+   */
+  const buildFilter = (query: IndexQuery): { where: string; params: Record<string, unknown> } | null => {
+    const where: Array<string> = [];
+    const params: Record<string, unknown> = {};
+    if (query.tradingId !== undefined) {
+      where.push('c.trading_id = @tradingId');
+      params.tradingId = query.tradingId;
+    }
+    if (query.clientAccount !== undefined) {
+      where.push('c.client_account = @clientAccount');
+      params.clientAccount = query.clientAccount;
+    }
+    for (const kind of ['agent', 'queue'] as const) {
+      const value = query[kind];
+      if (value === undefined) continue;
+      const ids = (selectNameIds.all(kind, likePrefix(value), value) as Array<{ id: string }>).map((r) => r.id);
+      if (ids.length === 0) return null;
+      const names = ids.map((id, i) => {
+        params[`${kind}${i}`] = id;
+        return `@${kind}${i}`;
+      });
+      where.push(names.length === 1 ? `c.${kind}_id = ${names[0]}` : `c.${kind}_id IN (${names.join(', ')})`);
+      // The pair table says which ids ever carried a matching name; this row must carry it now.
+      where.push(`(c.${kind}_name LIKE @${kind}Like ESCAPE '\\' OR c.${kind}_id = @${kind}Exact)`);
+      params[`${kind}Like`] = likePrefix(value);
+      params[`${kind}Exact`] = value;
+    }
+    if (query.fromMs !== undefined) {
+      where.push('c.start_ms >= @fromMs');
+      params.fromMs = query.fromMs;
+    }
+    if (query.toMs !== undefined) {
+      where.push('c.start_ms < @toMs');
+      params.toMs = query.toMs;
+    }
+    if (query.text !== undefined) {
+      const match = ftsMatchExpression(query.text);
+      if (match === null) return null;
+      // Words found in many calls: walk the calls newest first and keep those in the match set
+      // (the unary + stops SQLite from sorting every match); rare words: fetch the matches and sort them.
+      const dense = (countTextMatches.get(match, DENSE_TEXT_MATCHES) as { n: number }).n >= DENSE_TEXT_MATCHES;
+      where.push(`${dense ? '+' : ''}c.rowid IN (SELECT rowid FROM conversations_fts WHERE conversations_fts MATCH @text)`);
+      params.text = match;
+    }
+    return { where: where.length ? `WHERE ${where.join(' AND ')}` : '', params };
+  };
+
+  const toMatch = (row: MatchRow): IndexMatch => {
+    let participants: Array<ParticipantRecord> | null = null;
+    return {
+      conversationId: row.conversation_id,
+      recordingId: row.recording_id,
+      tradingId: row.trading_id,
+      clientAccount: row.client_account,
+      startMs: row.start_ms,
+      endMs: row.end_ms,
+      recordingStartMs: row.rec_start_ms,
+      recordingEndMs: row.rec_end_ms,
+      queueName: row.queue_name,
+      agentName: row.agent_name,
+      direction: row.direction,
+      fileState: row.file_state,
+      recordingsSyncedMs: row.recordings_synced_ms,
+      hasRecording: row.has_recording === 1,
+      // Parsed when read: a search result list never shows participants, a recording's details do.
+      get participants() {
+        participants ??= JSON.parse(row.participants_json) as Array<ParticipantRecord>;
+        return participants;
+      },
+    };
+  };
 
   return {
     async upsertConversations(rows: ReadonlyArray<ConversationUpsert>, syncedMs: number): Promise<void> {
@@ -159,37 +261,35 @@ export function createIndexRepository(db: Db) {
     },
 
     async search(query: IndexQuery, limit: number): Promise<Array<IndexMatch>> {
-      const where: Array<string> = [];
-      const params: Record<string, unknown> = { limit };
-      if (query.tradingId !== undefined) {
-        where.push('c.trading_id = @tradingId');
-        params.tradingId = query.tradingId;
-      }
-      if (query.clientAccount !== undefined) {
-        where.push('c.client_account = @clientAccount');
-        params.clientAccount = query.clientAccount;
-      }
-      if (query.agent !== undefined) {
-        where.push("(c.agent_name LIKE @agent ESCAPE '\\' OR c.agent_id = @agentExact)");
-        params.agent = likePrefix(query.agent);
-        params.agentExact = query.agent;
-      }
-      if (query.queue !== undefined) {
-        where.push("(c.queue_name LIKE @queue ESCAPE '\\' OR c.queue_id = @queueExact)");
-        params.queue = likePrefix(query.queue);
-        params.queueExact = query.queue;
-      }
-      if (query.fromMs !== undefined) {
-        where.push('c.start_ms >= @fromMs');
-        params.fromMs = query.fromMs;
-      }
-      if (query.toMs !== undefined) {
-        where.push('c.start_ms < @toMs');
-        params.toMs = query.toMs;
-      }
+      const filter = buildFilter(query);
+      if (filter === null) return [];
       const sql = `SELECT ${matchColumns} FROM conversations c LEFT JOIN recordings r ON r.conversation_id = c.id
-        ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY c.start_ms DESC, r.id LIMIT @limit`;
-      return (db.prepare(sql).all(params) as Array<MatchRow>).map(toMatch);
+        ${filter.where} ORDER BY c.start_ms DESC, r.id LIMIT @limit`;
+      return (prepared(sql).all({ ...filter.params, limit }) as Array<MatchRow>).map(toMatch);
+    },
+
+    /**
+     * Every conversation matching `query`, oldest first, with its recordings as far as the index
+     * has listed them (one row per recording; one row with a null recording when none are listed).
+     * For building a bulk job: no result limit, only what a job item needs.
+     */
+    async selectForJob(query: IndexQuery): Promise<Array<JobSourceRow>> {
+      const filter = buildFilter(query);
+      if (filter === null) return [];
+      const sql = `SELECT c.id AS conversation_id, r.id AS recording_id, c.trading_id, c.client_account, c.start_ms,
+          c.has_recording, c.recordings_synced_ms, r.file_state
+        FROM conversations c LEFT JOIN recordings r ON r.conversation_id = c.id
+        ${filter.where} ORDER BY c.start_ms, c.id, r.id`;
+      return (prepared(sql).all(filter.params) as Array<JobSourceSqlRow>).map((row) => ({
+        conversationId: row.conversation_id,
+        recordingId: row.recording_id,
+        tradingId: row.trading_id,
+        clientAccount: row.client_account,
+        startMs: row.start_ms,
+        hasRecording: row.has_recording === 1,
+        recordingsListed: row.recordings_synced_ms !== null,
+        fileState: row.file_state,
+      }));
     },
 
     async findRecording(recordingId: string): Promise<IndexMatch | null> {
@@ -239,6 +339,20 @@ export function createIndexRepository(db: Db) {
 }
 
 export type IndexRepository = ReturnType<typeof createIndexRepository>;
+
+/**
+ * The officer's words as an FTS5 query: each whitespace-separated word becomes a phrase of its
+ * tokens matched as a prefix ("T-2026" finds T-20260114-0042), all words required. Operators and
+ * quotes typed by the user are never interpreted. Null when no searchable token remains.
+ */
+export function ftsMatchExpression(text: string): string | null {
+  const phrases = text
+    .split(/\s+/)
+    .map((word) => word.match(/[\p{L}\p{N}]+/gu)?.join(' '))
+    .filter((tokens): tokens is string => tokens !== undefined && tokens.length > 0)
+    .map((tokens) => `"${tokens}"*`);
+  return phrases.length > 0 ? phrases.join(' ') : null;
+}
 
 /** Union of windows; a merged window keeps the oldest sync time of its parts (the conservative freshness). */
 export function mergeWindows(windows: ReadonlyArray<CoverageWindow>): Array<CoverageWindow> {

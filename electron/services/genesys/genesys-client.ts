@@ -9,8 +9,13 @@ import { parseRetryAfter, withRetry, type BackoffPolicy } from '../retrieval/bac
 import type { Clock, Random } from '../ports';
 import {
   attributeSearchResponseSchema,
+  batchStatusSchema,
+  batchSubmissionSchema,
   conversationSchema,
   deletionProtectionResultSchema,
+  detailsJobResultsSchema,
+  detailsJobStatusSchema,
+  detailsJobSubmissionSchema,
   detailsQueryResponseSchema,
   organizationSchema,
   queueListingSchema,
@@ -26,8 +31,14 @@ import {
 type SdkClient = typeof platformClient.ApiClient;
 const ApiClientClass = (platformClient.ApiClient as unknown as { constructor: new () => SdkClient }).constructor;
 
-/** Server-side view of the quota, from the inin-ratelimit-* headers of every answer. */
-export type RateLimitObservation = { allowed: number; count: number; resetSeconds: number; at: number };
+/**
+ * Server-side view of the quota, from the inin-ratelimit-* headers of every answer. `status` and
+ * `retryAfterMs` say whether this answer was a 429 and how long it asked us to wait.
+ */
+export type RateLimitObservation = { allowed: number; count: number; resetSeconds: number; at: number; status?: number; retryAfterMs?: number | null };
+
+/** Waits for permission to send one request; may return a function to call when the request is over. */
+export type AcquireHook = (signal?: AbortSignal) => Promise<void | (() => void)>;
 
 export type SdkResponse = { status: number; headers: Record<string, string | undefined>; body: unknown };
 
@@ -70,7 +81,7 @@ export type GenesysClientDeps = {
   backoff?: BackoffPolicy;
   onRateLimit?: (observation: RateLimitObservation) => void;
   /** Waits for permission to send one request (the shared rate governor); default: no wait. */
-  acquire?: (signal?: AbortSignal) => Promise<void>;
+  acquire?: AcquireHook;
 };
 
 /** Login through the SDK, checking what it does not: that a token and an expiry actually came back. */
@@ -199,6 +210,56 @@ export class GenesysClient {
     return { ready: res.status === 200 && hasMedia, recording };
   }
 
+  /**
+   * Every recording of a conversation with its media URI (one call for all of them). `ready` is
+   * false while Genesys is still transcoding some of them (202): those come without a media URI.
+   */
+  async conversationRecordingsWithMedia(conversationId: string, signal?: AbortSignal): Promise<{ ready: boolean; recordings: Array<Recording> }> {
+    const endpoint = 'GET /api/v2/conversations/{conversationId}/recordings';
+    const res = await this.call(endpoint, z.array(recordingSchema), signal, () =>
+      this.recording.getConversationRecordings(conversationId, { formatId: 'WAV', maxWaitMs: 5000 }),
+    );
+    return { ready: res.status === 200, recordings: res.body };
+  }
+
+  /** Submits a batch download job (at most 100 items; no recordingId = every recording of the conversation). */
+  async submitBatch(items: ReadonlyArray<{ conversationId: string; recordingId?: string }>, signal?: AbortSignal): Promise<string> {
+    const endpoint = 'POST /api/v2/recording/batchrequests';
+    const res = await this.call(endpoint, batchSubmissionSchema, signal, () =>
+      this.recording.postRecordingBatchrequests({ batchDownloadRequestList: items.map((item) => ({ ...item })) }),
+    );
+    return res.body.id;
+  }
+
+  async batchStatus(jobId: string, signal?: AbortSignal) {
+    const endpoint = 'GET /api/v2/recording/batchrequests/{jobId}';
+    const res = await this.call(endpoint, batchStatusSchema, signal, () => this.recording.getRecordingBatchrequest(jobId));
+    return res.body;
+  }
+
+  /** An asynchronous conversation details job over `interval` (its results carry participant attributes). */
+  async submitDetailsJob(interval: string, signal?: AbortSignal): Promise<string> {
+    const endpoint = 'POST /api/v2/analytics/conversations/details/jobs';
+    const res = await this.call(endpoint, detailsJobSubmissionSchema, signal, () =>
+      this.analytics.postAnalyticsConversationsDetailsJobs({ interval, order: 'asc', orderBy: 'conversationStart' }),
+    );
+    return res.body.jobId;
+  }
+
+  async detailsJobStatus(jobId: string, signal?: AbortSignal) {
+    const endpoint = 'GET /api/v2/analytics/conversations/details/jobs/{jobId}';
+    const res = await this.call(endpoint, detailsJobStatusSchema, signal, () => this.analytics.getAnalyticsConversationsDetailsJob(jobId));
+    return res.body;
+  }
+
+  async detailsJobResults(jobId: string, cursor: string | undefined, signal?: AbortSignal) {
+    const endpoint = 'GET /api/v2/analytics/conversations/details/jobs/{jobId}/results';
+    const res = await this.call(endpoint, detailsJobResultsSchema, signal, () =>
+      this.analytics.getAnalyticsConversationsDetailsJobResults(jobId, { pageSize: 1000, ...(cursor ? { cursor } : {}) }),
+    );
+    return res.body;
+  }
+
   async retentionPolicies(pageNumber: number, signal?: AbortSignal) {
     const res = await this.call('GET /api/v2/recording/mediaretentionpolicies', retentionPolicyListingSchema, signal, () =>
       this.recording.getRecordingMediaretentionpolicies({ pageSize: 100, pageNumber }),
@@ -250,17 +311,21 @@ export class GenesysClient {
     return withRetry(
       () =>
         this.deps.tokens.withToken(async (token) => {
-          await this.deps.acquire?.(signal);
-          this.deps.sdk.setAccessToken(token);
-          let raw: unknown;
+          const release = await this.deps.acquire?.(signal);
           try {
-            raw = await invoke();
-          } catch (error) {
-            throw this.mapError(endpoint, error);
+            this.deps.sdk.setAccessToken(token);
+            let raw: unknown;
+            try {
+              raw = await invoke();
+            } catch (error) {
+              throw this.mapError(endpoint, error);
+            }
+            const res = this.toResponse(endpoint, raw);
+            this.observe(res);
+            return { status: res.status, body: this.parse(res, schema, endpoint) };
+          } finally {
+            if (release) release();
           }
-          const res = this.toResponse(endpoint, raw);
-          this.observe(res);
-          return { status: res.status, body: this.parse(res, schema, endpoint) };
         }),
       {
         clock: this.deps.clock,
@@ -288,12 +353,13 @@ export class GenesysClient {
     return { status: parsed.data.status, headers, body: parsed.data.body };
   }
 
-  private observe(res: Pick<SdkResponse, 'headers'>): void {
+  private observe(res: Pick<SdkResponse, 'headers' | 'status'>): void {
     const allowed = Number(res.headers['inin-ratelimit-allowed']);
     const count = Number(res.headers['inin-ratelimit-count']);
     const resetSeconds = Number(res.headers['inin-ratelimit-reset']);
     if (Number.isFinite(allowed) && Number.isFinite(count) && Number.isFinite(resetSeconds)) {
-      this.deps.onRateLimit?.({ allowed, count, resetSeconds, at: this.deps.clock.now() });
+      const at = this.deps.clock.now();
+      this.deps.onRateLimit?.({ allowed, count, resetSeconds, at, status: res.status, retryAfterMs: parseRetryAfter(res.headers['retry-after'], at) });
     }
   }
 
@@ -330,7 +396,8 @@ export function createGenesysClient(options: {
   logger: Logger;
   onToken?: (token: string) => void;
   onRateLimit?: (observation: RateLimitObservation) => void;
-  acquire?: (signal?: AbortSignal) => Promise<void>;
+  /** `kind` tells the governor whether an officer is waiting (interactive) or a job is running (bulk). */
+  acquire?: (signal: AbortSignal | undefined, kind: 'interactive' | 'bulk') => Promise<void | (() => void)>;
 }): { interactive: GenesysClient; bulk: GenesysClient; tokens: TokenManager } {
   const sdk = createSdkClient(options.endpoint);
   const tokens = new TokenManager({
@@ -346,7 +413,12 @@ export function createGenesysClient(options: {
     random: options.random,
     logger: options.logger,
     ...(options.onRateLimit ? { onRateLimit: options.onRateLimit } : {}),
-    ...(options.acquire ? { acquire: options.acquire } : {}),
   };
-  return { interactive: new GenesysClient({ ...base, backoff: interactiveBackoff }), bulk: new GenesysClient(base), tokens };
+  const acquire = options.acquire;
+  const hook = (kind: 'interactive' | 'bulk') => (acquire ? { acquire: (signal?: AbortSignal) => acquire(signal, kind) } : {});
+  return {
+    interactive: new GenesysClient({ ...base, ...hook('interactive'), backoff: interactiveBackoff }),
+    bulk: new GenesysClient({ ...base, ...hook('bulk') }),
+    tokens,
+  };
 }

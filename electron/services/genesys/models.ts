@@ -87,6 +87,45 @@ export const recordingSchema = recordingMetadataSchema.extend({
 });
 export type Recording = z.infer<typeof recordingSchema>;
 
+/** POST /api/v2/recording/batchrequests */
+export const batchSubmissionSchema = z.looseObject({ id: z.string().min(1) });
+
+/** GET /api/v2/recording/batchrequests/{jobId}: results appear while the job is InProgress. */
+export const batchStatusSchema = z.looseObject({
+  id: z.string().optional(),
+  status: z.string().optional(),
+  expectedResultCount: z.number().optional(),
+  resultCount: z.number().optional(),
+  errorCount: z.number().optional(),
+  results: z
+    .array(
+      z.looseObject({
+        conversationId: z.string().min(1),
+        recordingId: z.string().optional(),
+        resultUrl: z.string().optional(),
+        contentType: z.string().optional(),
+        errorMsg: z.string().optional(),
+      }),
+    )
+    .optional(),
+});
+export type BatchStatus = z.infer<typeof batchStatusSchema>;
+
+/** POST /api/v2/analytics/conversations/details/jobs (202). */
+export const detailsJobSubmissionSchema = z.looseObject({ jobId: z.string().min(1) });
+
+export const detailsJobStatusSchema = z.looseObject({
+  state: z.string(),
+  errorMessage: z.string().optional(),
+});
+
+/** Results of a details job: conversations WITH participant attributes. */
+export const detailsJobResultsSchema = z.looseObject({
+  conversations: z.array(analyticsConversationSchema).optional(),
+  cursor: z.string().optional(),
+  dataAvailabilityDate: z.string().optional(),
+});
+
 export const tokenResponseSchema = z.looseObject({
   access_token: z.string().min(1),
   expires_in: z.number().positive(),

@@ -1,4 +1,5 @@
 import type { Logger } from '../../../shared/logger';
+import { AppError, InvalidResponseError } from '../errors';
 import { uncovered, type ConversationUpsert, type IndexRepository, type RecordingUpsert } from '../../db/repositories/index-repository';
 import type { GenesysClient } from '../genesys/genesys-client';
 import type { AnalyticsConversation, RecordingMetadata } from '../genesys/models';
@@ -12,6 +13,9 @@ const DETAILS_ROW_CAP = 10_000;
 const ATTRIBUTE_CHUNK_MS = DAY_MS;
 /** The participant-attribute search only reaches back about 30 days. */
 const ATTRIBUTE_RETENTION_MS = 30 * DAY_MS;
+/** Older windows are read through analytics details jobs, one job per month at most. */
+const DETAILS_JOB_CHUNK_MS = 31 * DAY_MS;
+const DETAILS_JOB_TIMEOUT_MS = 10 * 60_000;
 
 export type IndexSyncDeps = {
   genesys: GenesysClient;
@@ -28,9 +32,11 @@ type Names = { queues: Map<string, string>; users: Map<string, string> };
 
 /**
  * Fills the local index from Genesys for a time window, reading only what is not covered yet.
- * Conversation structure (queue, agent, direction) comes from the analytics details query; the
- * business identifiers (trading_id, client_account) from the participant-attribute search, because
- * the details query does not return participant attributes.
+ * For the last 30 days, conversation structure (queue, agent, direction) comes from the analytics
+ * details query and the business identifiers (trading_id, client_account) from the
+ * participant-attribute search, because the details query does not return participant attributes.
+ * Older windows, which the attribute search no longer reaches, are read through analytics details
+ * jobs, whose results carry both.
  */
 export class IndexSync {
   private names: Names | null = null;
@@ -101,18 +107,64 @@ export class IndexSync {
   }
 
   private async readWindow(fromMs: number, toMs: number, names: Names, now: number, signal?: AbortSignal) {
-    const attributes = await this.readAttributes(fromMs, toMs, now, signal);
     const rows: Array<ConversationUpsert> = [];
-    for (let start = fromMs; start < toMs; start += DETAILS_CHUNK_MS) {
+    const recentFrom = Math.max(fromMs, now - ATTRIBUTE_RETENTION_MS);
+    if (fromMs < recentFrom) rows.push(...(await this.readThroughDetailsJobs(fromMs, Math.min(toMs, recentFrom), names, signal)));
+    if (recentFrom >= toMs) return rows;
+    const attributes = await this.readAttributes(recentFrom, toMs, now, signal);
+    for (let start = recentFrom; start < toMs; start += DETAILS_CHUNK_MS) {
       const chunkEnd = Math.min(start + DETAILS_CHUNK_MS, toMs);
       for (const conversation of await this.readDetails(start, chunkEnd, signal)) {
         // The details interval matches whole days; keep only what starts inside the window.
         const startMs = Date.parse(conversation.conversationStart);
-        if (startMs < fromMs || startMs >= toMs) continue;
+        if (startMs < recentFrom || startMs >= toMs) continue;
         rows.push(toConversationUpsert(conversation, names, attributes.get(conversation.conversationId)));
       }
     }
     return rows;
+  }
+
+  /** Conversations that started in [fromMs, toMs), with their attributes, from details jobs. */
+  private async readThroughDetailsJobs(fromMs: number, toMs: number, names: Names, signal?: AbortSignal): Promise<Array<ConversationUpsert>> {
+    const rows: Array<ConversationUpsert> = [];
+    for (let start = fromMs; start < toMs; start += DETAILS_JOB_CHUNK_MS) {
+      const end = Math.min(start + DETAILS_JOB_CHUNK_MS, toMs);
+      const jobId = await this.deps.genesys.submitDetailsJob(`${new Date(start).toISOString()}/${new Date(end).toISOString()}`, signal);
+      await this.awaitDetailsJob(jobId, signal);
+      let cursor: string | undefined;
+      do {
+        const page = await this.deps.genesys.detailsJobResults(jobId, cursor, signal);
+        for (const conversation of page.conversations ?? []) {
+          // Jobs return conversations with any activity in the interval; keep those that started in it.
+          const startMs = Date.parse(conversation.conversationStart);
+          if (startMs < start || startMs >= end) continue;
+          const attributes = Object.assign({}, ...(conversation.participants ?? []).map((p) => p.attributes ?? {})) as Record<string, string>;
+          rows.push(toConversationUpsert(conversation, names, attributes));
+        }
+        cursor = (page.conversations?.length ?? 0) > 0 ? page.cursor : undefined;
+      } while (cursor);
+    }
+    this.deps.logger.info('older window read through details jobs', { fromMs, toMs, conversations: rows.length });
+    return rows;
+  }
+
+  private async awaitDetailsJob(jobId: string, signal?: AbortSignal): Promise<void> {
+    const endpoint = 'GET /api/v2/analytics/conversations/details/jobs/{jobId}';
+    const deadline = this.deps.clock.now() + DETAILS_JOB_TIMEOUT_MS;
+    for (let poll = 0; ; poll += 1) {
+      const status = await this.deps.genesys.detailsJobStatus(jobId, signal);
+      if (status.state === 'FULFILLED') return;
+      if (status.state === 'FAILED' || status.state === 'CANCELLED' || status.state === 'EXPIRED') {
+        throw new InvalidResponseError(endpoint, `the details job ended ${status.state}${status.errorMessage ? `: ${status.errorMessage}` : ''}`);
+      }
+      if (this.deps.clock.now() >= deadline) {
+        throw new AppError('UPSTREAM_UNAVAILABLE', `Genesys did not finish the conversation details job within ${DETAILS_JOB_TIMEOUT_MS / 60_000} minutes.`, {
+          retryable: true,
+          details: { endpoint },
+        });
+      }
+      await this.deps.clock.sleep(Math.min(5_000, 250 * 2 ** Math.min(poll, 5)), signal);
+    }
   }
 
   private async readDetails(fromMs: number, toMs: number, signal?: AbortSignal): Promise<Array<AnalyticsConversation>> {

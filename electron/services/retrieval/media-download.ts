@@ -69,7 +69,11 @@ export async function downloadToFile(
       hash.update(buffer);
       bytes += buffer.length;
       try {
-        await handle.write(buffer);
+        // A write may be short (a filling disk); the next one then reports why (ENOSPC).
+        for (let offset = 0; offset < buffer.length; ) {
+          const { bytesWritten } = await handle.write(buffer, offset, buffer.length - offset);
+          offset += bytesWritten;
+        }
       } catch (error) {
         throw new StorageError(`Cannot write ${path}`, error);
       }

@@ -7,10 +7,18 @@ type CaseReferenceDialogProps = {
   /** Records the reference; a rejection keeps the dialog open and shows the error. */
   onSubmit(caseReference: string): Promise<void>;
   onCancel(): void;
+  /** What the reference is asked for; defaults to playing a recording. */
+  question?: string;
+  submitLabel?: string;
 };
 
 /** Modal: no recording is played before the officer states why they are accessing it. */
-export function CaseReferenceDialog({ onSubmit, onCancel }: CaseReferenceDialogProps) {
+export function CaseReferenceDialog({
+  onSubmit,
+  onCancel,
+  question = 'Why are you accessing this recording?',
+  submitLabel = 'Continue to playback',
+}: CaseReferenceDialogProps) {
   const id = useId();
   const dialogRef = useRef<HTMLDivElement>(null);
   const inputRef = useRef<HTMLInputElement>(null);
@@ -70,8 +78,7 @@ export function CaseReferenceDialog({ onSubmit, onCancel }: CaseReferenceDialogP
             Case reference
           </h2>
           <p className="modal__text" id={`${id}-why`}>
-            Why are you accessing this recording? The reference is written to the audit log with every access in this
-            session.
+            {question} The reference is written to the audit log with every access in this session.
           </p>
           <div className="field">
             <label htmlFor={`${id}-input`}>Case reference</label>
@@ -101,7 +108,7 @@ export function CaseReferenceDialog({ onSubmit, onCancel }: CaseReferenceDialogP
               Cancel
             </button>
             <button type="submit" className="button button--primary" disabled={busy} data-testid="case-reference-submit">
-              {busy ? 'Saving…' : 'Continue to playback'}
+              {busy ? 'Saving…' : submitLabel}
             </button>
           </div>
         </form>

@@ -12,6 +12,7 @@ const textFields: ReadonlyArray<{ key: FieldKey; label: string; testId: string; 
   { key: 'clientAccount', label: 'Client account', testId: 'search-client-account', placeholder: 'e.g. ACC-10442' },
   { key: 'agent', label: 'Agent', testId: 'search-agent', placeholder: 'Name or user id' },
   { key: 'queue', label: 'Queue', testId: 'search-queue', placeholder: 'e.g. FX Desk' },
+  { key: 'text', label: 'Words', testId: 'search-text', placeholder: 'Names, IDs: any word' },
 ];
 
 const dateFields: ReadonlyArray<{ key: 'from' | 'to'; label: string; testId: string }> = [
@@ -24,7 +25,7 @@ const searchFieldLabels: Readonly<Record<string, string>> = Object.fromEntries(
 );
 
 type FormValues = Record<FieldKey, string>;
-const emptyForm: FormValues = { tradingId: '', clientAccount: '', agent: '', queue: '', from: '', to: '' };
+const emptyForm: FormValues = { tradingId: '', clientAccount: '', agent: '', queue: '', text: '', from: '', to: '' };
 
 /** The form as a query: blank fields left out, local date-times converted to UTC instants. */
 function toQuery(values: Readonly<FormValues>): Record<string, string> {

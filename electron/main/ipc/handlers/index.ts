@@ -4,6 +4,7 @@ import { auditHandlers } from './audit';
 import { holdsHandlers } from './holds';
 import { packsHandlers } from './packs';
 import { postureHandlers } from './posture';
+import { jobsHandlers } from './jobs';
 import { recordingsHandlers } from './recordings';
 import { reviewHandlersOutsideReview } from './review';
 
@@ -16,5 +17,6 @@ export function createIpcHandlers(hosted: HostedEngine): IpcHandlers {
     ...reviewHandlersOutsideReview(),
     ...holdsHandlers(hosted),
     ...postureHandlers(hosted),
+    ...jobsHandlers(hosted),
   };
 }

@@ -1,0 +1,127 @@
+import type { InputProblem, JobDetail, JobProgress, JobSummary } from '../../shared/jobs';
+import type { ComposedEngine } from '../services/composition';
+import type { CommandContext } from './context';
+
+type Streams = { out: NodeJS.WritableStream; err: NodeJS.WritableStream & { isTTY?: boolean } };
+
+const BAR_WIDTH = 24;
+
+/** `1:05:09` / `4:07` for an ETA in seconds. */
+export function formatEta(seconds: number | null): string {
+  if (seconds === null) return '--:--';
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}` : `${m}:${String(s).padStart(2, '0')}`;
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
+}
+
+/** One line: bar, done/total, percent, rate, ETA, bytes, failures. */
+export function progressLine(p: JobSummary, withBar: boolean): string {
+  const finished = p.counts.done + p.counts.failed + p.counts.archived;
+  const ratio = p.counts.total > 0 ? finished / p.counts.total : 0;
+  const filled = Math.round(ratio * BAR_WIDTH);
+  const bar = withBar ? `[${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}] ` : '';
+  const failures = p.counts.failed + p.counts.archived;
+  return [
+    `${bar}${p.counts.done}/${p.counts.total} recordings`,
+    `${(ratio * 100).toFixed(1)}%`,
+    `${p.ratePerMinute === null ? '-' : Math.round(p.ratePerMinute)}/min`,
+    `ETA ${formatEta(p.etaSeconds)}`,
+    formatBytes(p.bytes),
+    `failures ${failures}`,
+  ].join('  ');
+}
+
+/**
+ * Shows a job's progress: a redrawn bar on a terminal, JSON lines on stdout with --json, and a plain
+ * line every few seconds otherwise (logs, pipes).
+ */
+export function createProgressDisplay(json: boolean, streams: Streams = { out: process.stdout, err: process.stderr }) {
+  const tty = !json && streams.err.isTTY === true;
+  let lastPlain = 0;
+  let drawn = false;
+  return {
+    update(progress: JobProgress): void {
+      if (json) {
+        streams.out.write(`${JSON.stringify({ event: 'progress', ...progress })}\n`);
+      } else if (tty) {
+        streams.err.write(`\r\x1b[2K${progressLine(progress, true)}`);
+        drawn = true;
+      } else if (Date.now() - lastPlain >= 5_000) {
+        lastPlain = Date.now();
+        streams.err.write(`${progressLine(progress, false)}\n`);
+      }
+    },
+    end(): void {
+      if (drawn) streams.err.write('\n');
+      drawn = false;
+    },
+  };
+}
+
+export function inputReportText(problems: ReadonlyArray<InputProblem>): string {
+  return [`${problems.length} input row(s) not used:`, ...problems.map((p) => `  line ${p.line}: ${JSON.stringify(p.value)}: ${p.problem}`)].join('\n');
+}
+
+/** The end of a run in words, with every failed recording and why. */
+export function resultText(detail: JobDetail): string {
+  const { counts } = detail;
+  const head = `Job ${detail.id}: ${detail.state} - ${counts.done} of ${counts.total} recordings retrieved (${formatBytes(detail.bytes)}) into ${detail.outDir}`;
+  const lines = [head];
+  if (detail.message) lines.push(detail.message);
+  if (detail.failures.length > 0) {
+    lines.push(`Not retrieved (${counts.failed} failed, ${counts.archived} archived):`);
+    for (const f of detail.failures) lines.push(`  ${f.state.padEnd(8)} ${f.tradingId ?? '(no trading id)'}  ${f.conversationId}/${f.recordingId ?? '*'}  ${f.reason}`);
+  }
+  if (counts.done > 0) lines.push(`Manifest: ${detail.outDir}/manifest.csv (SHA-256 of every file)`);
+  return lines.join('\n');
+}
+
+/** 0 all retrieved; 2 finished but some recordings failed (listed); 1 the job could not run to its end. */
+export function exitCodeFor(state: JobDetail['state']): number {
+  if (state === 'done') return 0;
+  if (state === 'done-with-failures') return 2;
+  return 1;
+}
+
+/**
+ * Runs a claimed job in this process with a progress display; Ctrl-C pauses it cleanly (a second
+ * Ctrl-C quits at once, which is as safe as a kill: the job resumes).
+ */
+export async function runWithProgress(ctx: CommandContext, composed: ComposedEngine, jobId: string): Promise<number> {
+  const display = createProgressDisplay(ctx.output.json);
+  const unsubscribe = composed.events.subscribe((event) => {
+    if (event.channel === 'jobs:progress' && event.payload.id === jobId) display.update(event.payload);
+  });
+  let interrupts = 0;
+  const onInterrupt = () => {
+    interrupts += 1;
+    if (interrupts > 1) process.exit(1);
+    ctx.output.note('\nPausing the job (Ctrl-C again to quit at once)...');
+    void composed.jobs.pause(jobId).catch(() => undefined);
+  };
+  process.on('SIGINT', onInterrupt);
+  try {
+    await composed.jobs.run(jobId);
+  } finally {
+    process.off('SIGINT', onInterrupt);
+    unsubscribe();
+    display.end();
+  }
+  const detail = await composed.jobs.detail(jobId);
+  ctx.output.result({ event: 'result', ...detail }, () => resultText(detail));
+  if (detail.state === 'paused' || detail.state === 'blocked') ctx.output.note(`Resume with: custody jobs resume ${detail.id}`);
+  return exitCodeFor(detail.state);
+}

@@ -1,0 +1,606 @@
+import { setMaxListeners } from 'node:events';
+import { join } from 'node:path';
+import { tradingIdSchema } from '../../../shared/domain';
+import type { JobState } from '../../../shared/jobs';
+import type { Logger } from '../../../shared/logger';
+import type { JobItemRecord, JobRecord, JobsRepository, NewJobItem } from '../../db/repositories/jobs-repository';
+import type { AuditWriter } from '../custody-engine';
+import { AppError, AuthError, describeCause, StorageError } from '../errors';
+import type { GenesysClient } from '../genesys/genesys-client';
+import type { Recording } from '../genesys/models';
+import { TokenRejectedError } from '../auth/token-manager';
+import type { Clock, HttpClient, Random } from '../ports';
+import { isRetryable } from '../retrieval/backoff';
+import { MediaLinkExpiredError, TruncatedDownloadError } from '../retrieval/media-download';
+import { downloadToPartial, fileMatches, placeFile, prepareFolders, removePartials } from './file-delivery';
+import { recordingFilePath } from './output-layout';
+
+/** What a job needs from Genesys: the bulk (patient, governed) client. */
+export type BulkGenesys = { client: GenesysClient };
+
+export type JobTuning = {
+  /** Tries per recording (media link, download) before it is marked failed. */
+  maxAttempts: number;
+  /** In "auto", the batch download API is used from this many conversations on. */
+  batchMinConversations: number;
+  batchMaxItems: number;
+  /** First wait before polling a batch; it grows to 5 s. */
+  batchPollMs: number;
+  batchTimeoutMs: number;
+  maxActiveBatches: number;
+  /** Downloads queued ahead of the workers before another batch is submitted (result links expire). */
+  downloadBacklog: number;
+  transcodeRetryMs: number;
+  transcodeTimeoutMs: number;
+  heartbeatMs: number;
+  progressMs: number;
+  /** Storage failures in a row after which the job pauses instead of failing every item. */
+  storageFailuresBeforePause: number;
+};
+
+export const defaultTuning: JobTuning = {
+  maxAttempts: 5,
+  batchMinConversations: 3,
+  batchMaxItems: 100,
+  batchPollMs: 500,
+  batchTimeoutMs: 15 * 60_000,
+  maxActiveBatches: 2,
+  downloadBacklog: 200,
+  transcodeRetryMs: 1_000,
+  transcodeTimeoutMs: 5 * 60_000,
+  heartbeatMs: 1_000,
+  progressMs: 300,
+  storageFailuresBeforePause: 3,
+};
+
+export type LiveStats = { ratePerMinute: number | null; etaSeconds: number | null };
+
+export type JobRunDeps = {
+  jobs: JobsRepository;
+  audit: () => Promise<AuditWriter>;
+  genesys: () => Promise<BulkGenesys>;
+  http: HttpClient;
+  clock: Clock;
+  random: Random;
+  logger: Logger;
+  /** Called whenever progress changed (throttled) and once at the end. */
+  onProgress: (job: JobRecord, live: LiveStats) => Promise<void>;
+  /** Called once the run's outcome is stored, before the job is released (writes the manifest). */
+  onFinish: (job: JobRecord) => Promise<void>;
+  runner: { id: string; pid: number };
+  tuning?: Partial<JobTuning>;
+};
+
+export type RunOutcome = { state: JobState; message: string | null };
+
+type StopState = 'paused' | 'blocked' | 'cancelled';
+type ConversationWork = {
+  conversationId: string;
+  /** The conversation's placeholder item, while its recordings are not listed yet. */
+  placeholder: JobItemRecord | null;
+  items: Array<JobItemRecord>;
+  notBefore: number;
+  polls: number;
+  attempts: number;
+};
+type DownloadTask = { item: JobItemRecord; url: string; source: 'batch' | 'per-conversation' };
+
+const stopRank: Record<StopState, number> = { paused: 1, blocked: 2, cancelled: 3 };
+const keyOf = (item: { conversationId: string; recordingId: string }) => `${item.conversationId}/${item.recordingId}`;
+
+/**
+ * One run of one bulk job in this process, from claim to release. Media links come from batch
+ * download jobs or one call per conversation; workers then audit each recording (before anything
+ * of it is written), download it to a temporary file, verify it and rename it into place. Every
+ * step is recorded in SQLite first, so a run killed at any moment resumes without duplicates or
+ * gaps. Genesys refusing the credentials blocks the job; the audit log being unavailable pauses it;
+ * a recording that cannot be fetched or written fails on its own.
+ */
+export class JobRun {
+  private readonly controller = new AbortController();
+  private readonly finishing = new AbortController();
+  private readonly tuning: JobTuning;
+  private stopped: { state: StopState; message: string } | null = null;
+  private readonly listQueue: Array<ConversationWork> = [];
+  private readonly batchPool: Array<ConversationWork> = [];
+  private readonly downloads: Array<DownloadTask> = [];
+  private readonly queued = new Set<string>();
+  private readonly audited = new Map<string, string>();
+  private readonly completions: Array<number> = [];
+  private readonly waiters = new Set<() => void>();
+  private active = 0;
+  private activeBatches = 0;
+  private storageFailuresInRow = 0;
+  private progressDirty = true;
+  private startedMs = 0;
+
+  constructor(
+    private readonly deps: JobRunDeps,
+    private readonly job: JobRecord,
+  ) {
+    this.tuning = { ...defaultTuning, ...deps.tuning };
+    // Every request and wait of the run listens on this signal: many at once is expected, not a leak.
+    setMaxListeners(1_000, this.controller.signal);
+  }
+
+  get jobId(): string {
+    return this.job.id;
+  }
+
+  /** Pause, block or cancel from outside; the strongest request wins (cancel > block > pause). */
+  requestStop(state: StopState, message: string): void {
+    if (this.stopped && stopRank[this.stopped.state] >= stopRank[state]) return;
+    this.stopped = { state, message };
+    this.controller.abort(new AppError('CANCELLED', message));
+    this.notify();
+  }
+
+  async run(): Promise<RunOutcome> {
+    const { jobs, clock, logger } = this.deps;
+    this.startedMs = clock.now();
+    const loops = [this.heartbeatLoop(), this.progressLoop()];
+    try {
+      await jobs.setState(this.job.id, 'running', null, clock.now());
+      await this.prepare();
+      const genesys = await this.deps.genesys();
+      const groups = this.listQueue.length;
+      const useBatch = this.job.api === 'batch' || (this.job.api === 'auto' && groups >= this.tuning.batchMinConversations);
+      if (useBatch) this.batchPool.push(...this.listQueue.splice(0));
+      logger.info('bulk job running', { jobId: this.job.id, conversations: groups, api: useBatch ? 'batch' : 'per-conversation', concurrency: this.job.concurrency });
+      const workers = Array.from({ length: this.job.concurrency }, () => this.worker(genesys));
+      await Promise.all([...workers, useBatch ? this.batchFeeder(genesys) : Promise.resolve()]);
+    } catch (error) {
+      this.stopForError(error);
+    }
+    this.finishing.abort();
+    await Promise.all(loops);
+    return this.finish();
+  }
+
+  /** Adopts files a killed run had already put in place, retries what it had not, clears its leftovers. */
+  private async prepare(): Promise<void> {
+    const { jobs, clock } = this.deps;
+    for (const item of await jobs.items(this.job.id, ['fetching'])) {
+      const adopted =
+        item.path !== null && item.sha256 !== null && item.bytes !== null && (await fileMatches(join(this.job.outDir, item.path), item.bytes, item.sha256));
+      await jobs.updateItem(this.job.id, item, adopted ? { state: 'done', reason: null, doneMs: clock.now() } : { state: 'pending' }, clock.now());
+    }
+    await jobs.resetItems(this.job.id, ['failed', 'archived'], clock.now());
+    await removePartials(this.job.outDir, this.job.id);
+    const groups = new Map<string, ConversationWork>();
+    for (const item of await jobs.items(this.job.id, ['pending'])) {
+      const work = groups.get(item.conversationId) ?? { conversationId: item.conversationId, placeholder: null, items: [], notBefore: 0, polls: 0, attempts: 0 };
+      if (item.recordingId === '') work.placeholder = item;
+      else work.items.push(item);
+      groups.set(item.conversationId, work);
+    }
+    this.listQueue.push(...groups.values());
+  }
+
+  private async worker(genesys: BulkGenesys): Promise<void> {
+    for (;;) {
+      if (this.stopped) return;
+      const download = this.downloads.shift();
+      const work = download ? undefined : this.takeReadyWork();
+      if (!download && !work) {
+        if (this.drained()) {
+          this.notify();
+          return;
+        }
+        await this.waitForWork();
+        continue;
+      }
+      this.active += 1;
+      try {
+        if (download) await this.deliver(download);
+        else if (work) await this.listConversation(genesys, work);
+      } catch (error) {
+        this.deps.logger.error('bulk job worker failed unexpectedly', { jobId: this.job.id, error: describeCause(error) });
+        this.requestStop('paused', `An internal error stopped the job (${describeCause(error)}); resume it to continue.`);
+      } finally {
+        this.active -= 1;
+        this.notify();
+      }
+    }
+  }
+
+  private takeReadyWork(): ConversationWork | undefined {
+    const now = this.deps.clock.now();
+    const index = this.listQueue.findIndex((w) => w.notBefore <= now);
+    return index >= 0 ? this.listQueue.splice(index, 1)[0] : undefined;
+  }
+
+  private drained(): boolean {
+    return this.downloads.length === 0 && this.listQueue.length === 0 && this.batchPool.length === 0 && this.activeBatches === 0 && this.active === 0;
+  }
+
+  /** One call lists every recording of the conversation with its media link; each goes to the download queue. */
+  private async listConversation(genesys: BulkGenesys, work: ConversationWork): Promise<void> {
+    const { jobs, clock } = this.deps;
+    let listed: { ready: boolean; recordings: Array<Recording> };
+    try {
+      listed = await genesys.client.conversationRecordingsWithMedia(work.conversationId, this.controller.signal);
+    } catch (error) {
+      await this.listFailed(work, error);
+      return;
+    }
+    let items = work.items;
+    if (work.placeholder) {
+      const ids = [...new Set(listed.recordings.map((r) => r.id))];
+      if (ids.length === 0) {
+        await this.settle(work.placeholder, 'failed', 'Genesys lists no recordings for this conversation.');
+        return;
+      }
+      await jobs.expandConversation(this.job.id, newItemFrom(work.placeholder), ids, clock.now());
+      items = (await jobs.itemsOfConversation(this.job.id, work.conversationId)).filter((i) => i.state === 'pending' && !this.queued.has(keyOf(i)));
+    }
+    const byId = new Map(listed.recordings.map((r) => [r.id, r]));
+    const waiting: Array<JobItemRecord> = [];
+    for (const item of items) {
+      const recording = byId.get(item.recordingId);
+      if (!recording) await this.settle(item, 'failed', 'Genesys no longer lists this recording (deleted?).');
+      else if (recording.fileState === 'ARCHIVED') await this.settle(item, 'archived', 'Archived in Genesys: restore it there, then resume the job.');
+      else if (recording.fileState === 'RESTORING') await this.settle(item, 'archived', 'Being restored in Genesys: resume the job once the restore is done.');
+      else if (recording.fileState === 'DELETED') await this.settle(item, 'failed', 'Deleted in Genesys.');
+      else {
+        const url = Object.values(recording.mediaUris ?? {}).find((m) => m.mediaUri)?.mediaUri;
+        if (url) this.queueDownload({ item, url, source: 'per-conversation' });
+        else waiting.push(item);
+      }
+    }
+    if (waiting.length === 0) return;
+    // Still transcoding (202): ask again shortly, within the transcode time limit.
+    if ((work.polls + 1) * this.tuning.transcodeRetryMs > this.tuning.transcodeTimeoutMs) {
+      for (const item of waiting) await this.settle(item, 'failed', `Genesys was still transcoding it after ${Math.round(this.tuning.transcodeTimeoutMs / 1000)} s.`);
+      return;
+    }
+    this.listQueue.push({ ...work, placeholder: null, items: waiting, notBefore: clock.now() + this.tuning.transcodeRetryMs, polls: work.polls + 1 });
+  }
+
+  private async listFailed(work: ConversationWork, error: unknown): Promise<void> {
+    const items = work.placeholder ? [work.placeholder] : work.items;
+    if (this.isStopping(error) || this.stopForError(error)) return;
+    if (error instanceof AppError && error.code === 'NOT_FOUND') {
+      for (const item of items) await this.settle(item, 'failed', `Genesys has no such conversation (${describeCause(error)}).`);
+      return;
+    }
+    if (worthRetrying(error) && work.attempts + 1 < this.tuning.maxAttempts) {
+      this.listQueue.push({ ...work, attempts: work.attempts + 1, notBefore: this.deps.clock.now() + this.retryDelay(work.attempts) });
+      return;
+    }
+    for (const item of items) await this.settle(item, 'failed', describeCause(error));
+  }
+
+  private queueDownload(task: DownloadTask): void {
+    const key = keyOf(task.item);
+    if (this.queued.has(key)) return;
+    this.queued.add(key);
+    this.downloads.push(task);
+    this.notify();
+  }
+
+  /** Audit, download, verify, rename: the file appears under its name only once it is complete and correct. */
+  private async deliver(task: DownloadTask): Promise<void> {
+    const { jobs, clock } = this.deps;
+    const item = task.item;
+    const key = keyOf(item);
+    try {
+      if (this.stopped) return;
+      item.attempts += 1;
+      await jobs.updateItem(this.job.id, item, { state: 'fetching', attempts: item.attempts }, clock.now());
+      await prepareFolders(this.job.outDir, recordingFilePath(item, 'audio/wav'));
+      await this.auditOnce(item, task.source);
+      this.controller.signal.throwIfAborted();
+      const downloaded = await downloadToPartial(this.deps.http, task.url, this.job.outDir, { jobId: this.job.id, recordingId: item.recordingId }, this.controller.signal);
+      const path = recordingFilePath(item, downloaded.contentType);
+      // Recorded before the rename: a run killed right after it finds the file and adopts it.
+      await jobs.updateItem(this.job.id, item, { path, bytes: downloaded.bytes, sha256: downloaded.sha256, contentType: downloaded.contentType, source: task.source }, clock.now());
+      await placeFile(downloaded.tempPath, join(this.job.outDir, path));
+      await jobs.updateItem(this.job.id, item, { state: 'done', reason: null, doneMs: clock.now() }, clock.now());
+      this.storageFailuresInRow = 0;
+      this.completions.push(clock.now());
+      this.progressDirty = true;
+    } catch (error) {
+      await this.deliveryFailed(item, error);
+    } finally {
+      this.queued.delete(key);
+    }
+  }
+
+  /** One audit event per recording per run: retries of the same access within a run reuse it. */
+  private async auditOnce(item: JobItemRecord, source: DownloadTask['source']): Promise<string> {
+    const key = keyOf(item);
+    const known = this.audited.get(key);
+    if (known) return known;
+    const audit = await this.deps.audit();
+    const tradingId = item.tradingId && tradingIdSchema.safeParse(item.tradingId).success ? item.tradingId : null;
+    const event = await audit.append({
+      action: 'download',
+      conversationId: item.conversationId,
+      recordingId: item.recordingId,
+      tradingId,
+      caseReference: this.job.caseReference,
+      details: { jobId: this.job.id, attempt: item.attempts, via: source, destination: 'bulk job output folder' },
+    });
+    this.audited.set(key, event.eventId);
+    await this.deps.jobs.updateItem(this.job.id, item, { auditEventId: event.eventId }, this.deps.clock.now());
+    return event.eventId;
+  }
+
+  private async deliveryFailed(item: JobItemRecord, error: unknown): Promise<void> {
+    const { jobs, clock } = this.deps;
+    if (this.isStopping(error) || this.stopForError(error)) {
+      await jobs.updateItem(this.job.id, item, { state: 'pending' }, clock.now());
+      return;
+    }
+    if (error instanceof StorageError) {
+      await this.settle(item, 'failed', error.message);
+      this.storageFailuresInRow += 1;
+      if (this.storageFailuresInRow >= this.tuning.storageFailuresBeforePause) {
+        this.requestStop(
+          'paused',
+          `The output folder ${this.job.outDir} cannot be written (${error.message}). Free space or fix its permissions, then resume the job: recordings that failed are tried again.`,
+        );
+      }
+      return;
+    }
+    if (error instanceof AppError && error.code === 'NOT_FOUND') {
+      await this.settle(item, 'failed', `Not found in Genesys (${error.message}).`);
+      return;
+    }
+    const retry = error instanceof MediaLinkExpiredError || error instanceof TruncatedDownloadError || worthRetrying(error);
+    if (retry && item.attempts < this.tuning.maxAttempts) {
+      // A fresh media link for the next try: batch result links and media links both expire.
+      await jobs.updateItem(this.job.id, item, { state: 'pending', reason: describeCause(error) }, clock.now());
+      const delay = error instanceof MediaLinkExpiredError ? 0 : this.retryDelay(item.attempts);
+      this.listQueue.push({ conversationId: item.conversationId, placeholder: null, items: [item], notBefore: clock.now() + delay, polls: 0, attempts: 0 });
+      this.notify();
+      return;
+    }
+    await this.settle(item, 'failed', retry ? `Gave up after ${item.attempts} attempts: ${describeCause(error)}` : describeCause(error));
+  }
+
+  private async settle(item: JobItemRecord, state: 'failed' | 'archived', reason: string): Promise<void> {
+    await this.deps.jobs.updateItem(this.job.id, item, { state, reason }, this.deps.clock.now());
+    item.state = state;
+    this.progressDirty = true;
+  }
+
+  /** Submits batches of up to 100 items while links are being used up; anything a batch cannot serve goes per conversation. */
+  private async batchFeeder(genesys: BulkGenesys): Promise<void> {
+    const running = new Set<Promise<void>>();
+    while (!this.stopped && (this.batchPool.length > 0 || running.size > 0)) {
+      if (this.batchPool.length > 0 && running.size < this.tuning.maxActiveBatches && this.downloads.length < this.tuning.downloadBacklog) {
+        const group = this.takeBatchGroup();
+        this.activeBatches += 1;
+        const batch = this.runBatchAndSettle(genesys, group);
+        running.add(batch);
+        void (async () => {
+          await batch;
+          running.delete(batch);
+        })();
+        continue;
+      }
+      await this.waitForWork();
+    }
+    await Promise.allSettled(running);
+  }
+
+  private takeBatchGroup(): Array<ConversationWork> {
+    const group: Array<ConversationWork> = [];
+    let size = 0;
+    while (this.batchPool.length > 0) {
+      const work = this.batchPool[0]!;
+      const need = work.placeholder ? 1 : work.items.length;
+      if (need > this.tuning.batchMaxItems) {
+        this.listQueue.push(this.batchPool.shift()!);
+        continue;
+      }
+      if (size + need > this.tuning.batchMaxItems) break;
+      group.push(this.batchPool.shift()!);
+      size += need;
+    }
+    return group;
+  }
+
+  private async runBatchAndSettle(genesys: BulkGenesys, group: Array<ConversationWork>): Promise<void> {
+    try {
+      await this.runBatch(genesys, group);
+    } catch (error) {
+      if (!this.isStopping(error) && !this.stopForError(error)) {
+        this.deps.logger.warn('batch download failed; fetching its conversations one by one', { jobId: this.job.id, reason: describeCause(error) });
+        for (const work of group) this.listQueue.push({ ...work, items: work.items.filter((i) => !this.queued.has(keyOf(i))), notBefore: 0 });
+      }
+    } finally {
+      this.activeBatches -= 1;
+      this.notify();
+    }
+  }
+
+  private async runBatch(genesys: BulkGenesys, group: Array<ConversationWork>): Promise<void> {
+    const { jobs, clock } = this.deps;
+    const signal = this.controller.signal;
+    const requests = group.flatMap((w) =>
+      w.placeholder ? [{ conversationId: w.conversationId }] : w.items.map((i) => ({ conversationId: i.conversationId, recordingId: i.recordingId })),
+    );
+    const batchId = await genesys.client.submitBatch(requests, signal);
+    const byConversation = new Map(group.map((w) => [w.conversationId, w]));
+    const named = new Map<string, Set<string>>();
+    const deadline = clock.now() + this.tuning.batchTimeoutMs;
+    let seen = 0;
+    let delay = this.tuning.batchPollMs;
+    for (;;) {
+      await clock.sleep(delay, signal);
+      delay = Math.min(5_000, delay * 1.5);
+      const status = await genesys.client.batchStatus(batchId, signal);
+      const results = status.results ?? [];
+      for (const result of results.slice(seen)) {
+        const work = byConversation.get(result.conversationId);
+        if (!work || !result.recordingId) continue;
+        const ids = named.get(work.conversationId) ?? new Set<string>();
+        ids.add(result.recordingId);
+        named.set(work.conversationId, ids);
+        if (!result.resultUrl) continue;
+        const key = { conversationId: work.conversationId, recordingId: result.recordingId };
+        if (work.placeholder) await jobs.addItems(this.job.id, [{ ...newItemFrom(work.placeholder), recordingId: result.recordingId }], clock.now());
+        const item = await jobs.item(this.job.id, key);
+        if (item && item.state === 'pending') this.queueDownload({ item, url: result.resultUrl, source: 'batch' });
+      }
+      seen = results.length;
+      if (status.status === 'Completed' && seen >= (status.expectedResultCount ?? seen)) break;
+      if (clock.now() >= deadline) {
+        this.deps.logger.warn('batch download did not complete in time; fetching the rest one by one', { jobId: this.job.id, batchId });
+        break;
+      }
+    }
+    // Whatever the batch did not deliver (archived, not found, no result) is asked for per conversation, which says why.
+    for (const work of group) {
+      const ids = named.get(work.conversationId);
+      if (work.placeholder && ids && ids.size > 0) await jobs.expandConversation(this.job.id, newItemFrom(work.placeholder), [...ids], clock.now());
+      if (work.placeholder && (!ids || ids.size === 0)) {
+        this.listQueue.push({ ...work, notBefore: 0 });
+        continue;
+      }
+      const rest = (await jobs.itemsOfConversation(this.job.id, work.conversationId)).filter(
+        (i) => i.state === 'pending' && i.recordingId !== '' && !this.queued.has(keyOf(i)),
+      );
+      if (rest.length > 0) this.listQueue.push({ conversationId: work.conversationId, placeholder: null, items: rest, notBefore: 0, polls: 0, attempts: 0 });
+    }
+    this.notify();
+  }
+
+  /** True when the error is the run being stopped (pause, cancel, block) rather than a failure. */
+  private isStopping(error: unknown): boolean {
+    return this.controller.signal.aborted || (error instanceof Error && error.name === 'AbortError' && this.stopped !== null);
+  }
+
+  /** Errors that stop the whole job; returns true when it stopped it. */
+  private stopForError(error: unknown): boolean {
+    if (!(error instanceof AppError)) {
+      if (this.isStopping(error)) return true;
+      this.deps.logger.error('bulk job stopped by an unexpected error', { jobId: this.job.id, error: describeCause(error) });
+      this.requestStop('paused', `An internal error stopped the job (${describeCause(error)}); resume it to continue.`);
+      return true;
+    }
+    if (error.code === 'AUDIT_UNAVAILABLE') {
+      this.requestStop('paused', `The WORM audit log is unavailable (${error.message}). Nothing was written for the recordings in progress; resume the job once the audit log is back.`);
+      return true;
+    }
+    if (isTransientAuth(error)) return false;
+    if (error instanceof AuthError || error.code === 'AUTH_REQUIRED' || error.code === 'AUTH_REFRESH_FAILED' || error.code === 'KEYCHAIN_UNAVAILABLE') {
+      this.requestStop('blocked', `Genesys access is blocked: ${error.message} The job is not failed: store working credentials ("custody login"), then resume it.`);
+      return true;
+    }
+    if (error.code === 'CANCELLED') return true;
+    return false;
+  }
+
+  private retryDelay(attempt: number): number {
+    return Math.floor(this.deps.random() * Math.min(30_000, 1_000 * 2 ** attempt));
+  }
+
+  private notify(): void {
+    for (const wake of this.waiters) wake();
+    this.waiters.clear();
+  }
+
+  /** Sleeps until work may be ready (a queued retry comes due) or another worker signals new work. */
+  private async waitForWork(): Promise<void> {
+    const now = this.deps.clock.now();
+    const nextReady = this.listQueue.reduce((min, w) => Math.min(min, w.notBefore), Infinity);
+    const waitMs = Math.max(5, Math.min(250, nextReady - now));
+    const timer = new AbortController();
+    const wake = () => timer.abort();
+    this.waiters.add(wake);
+    try {
+      await this.deps.clock.sleep(waitMs, timer.signal);
+    } catch {
+      // Woken early: there is something to look at.
+    } finally {
+      this.waiters.delete(wake);
+    }
+  }
+
+  /** Keeps this run's claim fresh and notices a pause or cancel made by another process. */
+  private async heartbeatLoop(): Promise<void> {
+    const { jobs, clock, runner } = this.deps;
+    while (!this.finishing.signal.aborted) {
+      try {
+        await clock.sleep(this.tuning.heartbeatMs, this.finishing.signal);
+      } catch {
+        return;
+      }
+      const stored = await jobs.heartbeat(this.job.id, runner.id, clock.now());
+      if (!stored) this.requestStop('cancelled', 'The job no longer exists.');
+      else if (stored.runnerId !== runner.id) this.requestStop('paused', 'Another Custody process took this job over.');
+      else if (stored.state === 'paused' || stored.state === 'cancelled') {
+        this.requestStop(stored.state, stored.message ?? (stored.state === 'paused' ? 'Paused.' : 'Cancelled.'));
+      }
+    }
+  }
+
+  private async progressLoop(): Promise<void> {
+    while (!this.finishing.signal.aborted) {
+      try {
+        await this.deps.clock.sleep(this.tuning.progressMs, this.finishing.signal);
+      } catch {
+        return;
+      }
+      if (!this.progressDirty) continue;
+      this.progressDirty = false;
+      await this.deps.onProgress(this.job, await this.live());
+    }
+  }
+
+  /** Recordings per minute over the last 30 s, and the time the rest would take at that pace. */
+  private async live(): Promise<LiveStats> {
+    const now = this.deps.clock.now();
+    while (this.completions.length > 0 && now - this.completions[0]! > 30_000) this.completions.shift();
+    const spanMs = Math.min(30_000, Math.max(1_000, now - this.startedMs));
+    const ratePerMinute = (this.completions.length * 60_000) / spanMs;
+    const counts = await this.deps.jobs.counts(this.job.id);
+    const remaining = counts.pending + counts.fetching;
+    return {
+      ratePerMinute: Math.round(ratePerMinute * 10) / 10,
+      etaSeconds: ratePerMinute > 0 ? Math.round((remaining * 60) / ratePerMinute) : null,
+    };
+  }
+
+  private async finish(): Promise<RunOutcome> {
+    const { jobs, clock, logger } = this.deps;
+    for (const item of await jobs.items(this.job.id, ['fetching'])) await jobs.updateItem(this.job.id, item, { state: 'pending' }, clock.now());
+    const counts = await jobs.counts(this.job.id);
+    let outcome: RunOutcome;
+    if (this.stopped) outcome = { state: this.stopped.state, message: this.stopped.message };
+    else if (counts.pending > 0) outcome = { state: 'paused', message: `${counts.pending} recordings are still pending; resume the job to continue.` };
+    else if (counts.failed + counts.archived > 0) {
+      outcome = { state: 'done-with-failures', message: `${counts.failed} failed, ${counts.archived} archived in Genesys (restore needed).` };
+    } else outcome = { state: 'done', message: null };
+    await jobs.setState(this.job.id, outcome.state, outcome.message, clock.now());
+    try {
+      const stored = (await jobs.job(this.job.id)) ?? this.job;
+      await this.deps.onFinish(stored);
+      await this.deps.onProgress(stored, { ratePerMinute: null, etaSeconds: null });
+    } finally {
+      await jobs.release(this.job.id, this.deps.runner.id);
+    }
+    logger.info('bulk job run ended', { jobId: this.job.id, state: outcome.state, ...counts });
+    return outcome;
+  }
+}
+
+/**
+ * A 401 on a token Genesys had just issued: the login works, so the credentials are fine; this is
+ * worth another try later, unlike a refused login (revoked client), which blocks the job.
+ */
+function isTransientAuth(error: unknown): boolean {
+  return error instanceof AuthError && error.cause instanceof TokenRejectedError;
+}
+
+function worthRetrying(error: unknown): boolean {
+  return isRetryable(error) || isTransientAuth(error);
+}
+
+function newItemFrom(item: JobItemRecord): NewJobItem {
+  return { conversationId: item.conversationId, recordingId: item.recordingId, tradingId: item.tradingId, clientAccount: item.clientAccount, startMs: item.startMs };
+}

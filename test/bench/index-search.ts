@@ -1,0 +1,170 @@
+/**
+ * Benchmark 2: index search at 1,000,000 recordings.
+ *
+ *   npx tsx test/bench/index-search.ts [--recordings 1000000] [--samples 2000] [--text-samples 200] [--keep]
+ *
+ * Builds a local index of the given size through the real repository (same schema, same indexes,
+ * same FTS triggers), reopens it, then times the repository's search for lookups by trading ID, by
+ * client account, by queue plus a 30-day range, and by free text. Prints p50/p99 per kind, the open
+ * time and the database size. Not a test: it prints figures.
+ */
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { openDatabaseSync, type Db } from '../../electron/db/connection';
+import { createIndexRepository, type ConversationUpsert, type IndexQuery } from '../../electron/db/repositories/index-repository';
+import { createRng } from '../sandbox/prng';
+
+const { values } = parseArgs({
+  options: {
+    recordings: { type: 'string', default: '1000000' },
+    samples: { type: 'string', default: '2000' },
+    'text-samples': { type: 'string', default: '200' },
+    keep: { type: 'boolean', default: false },
+  },
+});
+const targetRecordings = Number(values.recordings);
+const samples = Number(values.samples);
+const textSamples = Number(values['text-samples']);
+console.log(`command: npx tsx test/bench/index-search.ts --recordings ${targetRecordings} --samples ${samples} --text-samples ${textSamples}`);
+console.log(`machine: load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} (other work on the machine skews the tail)`);
+
+const DAY_MS = 86_400_000;
+const SPAN_DAYS = 365;
+const ANCHOR_MS = Date.UTC(2026, 10, 1);
+const QUEUES = ['FX Spot Desk', 'FX Forwards Desk', 'Rates Desk', 'Credit Desk', 'Equities Sales', 'Client Services'];
+const FIRST = ['Oliver', 'Amelia', 'Raj', 'Chloe', 'Marcus', 'Elena', 'Kenji', 'Fatima', 'Lucas', 'Isla', 'Samuel', 'Grace', 'Noor', 'Pavel'];
+const LAST = ['Hartley', 'Novak', 'Mehta', 'Fischer', 'Osei', 'Moreau', 'Tanaka', 'Costa', 'Byrne', 'Lindqvist', 'Ahmed', 'Kowalski'];
+const ACCOUNTS = 20_000;
+const AGENTS = 120;
+
+type Generated = { tradingIds: Array<string>; accounts: Array<string>; names: Array<string> };
+
+/** A trading floor's year: ~1M recordings, 65% tagged, 20,000 client accounts with a long tail. */
+async function generate(db: Db): Promise<Generated> {
+  const repo = createIndexRepository(db);
+  const rng = createRng(20_261_101);
+  const agents = Array.from({ length: AGENTS }, (_, i) => ({ id: `agent-${i}`, name: `${rng.pick(FIRST)} ${rng.pick(LAST)} ${i}` }));
+  const insertRecording = db.prepare(
+    `INSERT INTO recordings (id, conversation_id, start_ms, end_ms, media, file_state, archive_date, delete_date, synced_ms)
+     VALUES (?, ?, ?, ?, 'audio', 'AVAILABLE', NULL, NULL, ?)`,
+  );
+  const markListed = db.prepare('UPDATE conversations SET recordings_synced_ms = ? WHERE id = ?');
+  const sampleTrading: Array<string> = [];
+  const sampleAccounts: Array<string> = [];
+  const sampleNames: Array<string> = [];
+  const perDay = new Map<number, number>();
+  let recordings = 0;
+  let index = 0;
+  const started = performance.now();
+  while (recordings < targetRecordings) {
+    const batch: Array<ConversationUpsert> = [];
+    const batchRecordings: Array<[string, string, number]> = [];
+    for (let i = 0; i < 20_000 && recordings < targetRecordings; i += 1, index += 1) {
+      const startMs = ANCHOR_MS - Math.floor(rng.next() * SPAN_DAYS * DAY_MS);
+      const day = Math.floor(startMs / DAY_MS);
+      const queue = rng.pick(QUEUES);
+      const agent = rng.pick(agents);
+      const tagged = queue !== 'Client Services' && rng.chance(0.9);
+      const next = (perDay.get(day) ?? 0) + 1;
+      perDay.set(day, next);
+      const tradingId = tagged ? `T-${new Date(startMs).toISOString().slice(0, 10).replace(/-/g, '')}-${String(next).padStart(5, '0')}` : null;
+      const account = `ACC-${100000 + Math.floor(Math.pow(rng.next(), 2) * ACCOUNTS)}`;
+      const client = `${rng.pick(FIRST)} ${rng.pick(LAST)}`;
+      const id = rng.uuid();
+      batch.push({
+        id,
+        startMs,
+        endMs: startMs + rng.int(20, 900) * 1000,
+        direction: rng.chance(0.6) ? 'inbound' : 'outbound',
+        queueId: `queue-${QUEUES.indexOf(queue)}`,
+        queueName: queue,
+        agentId: agent.id,
+        agentName: agent.name,
+        tradingId,
+        clientAccount: tagged || rng.chance(0.5) ? account : null,
+        participants: [
+          { purpose: 'customer', name: client, userId: null },
+          { purpose: 'agent', name: agent.name, userId: agent.id },
+        ],
+        hasRecording: true,
+      });
+      const parts = rng.chance(0.05) ? 2 : 1;
+      for (let p = 0; p < parts && recordings < targetRecordings; p += 1, recordings += 1) batchRecordings.push([rng.uuid(), id, startMs + p * 60_000]);
+      if (tradingId && sampleTrading.length < samples * 4 && rng.chance(0.01)) sampleTrading.push(tradingId);
+      if (sampleAccounts.length < samples * 4 && rng.chance(0.01)) sampleAccounts.push(account);
+      if (sampleNames.length < samples * 4 && rng.chance(0.01)) sampleNames.push(client.split(' ')[1]!);
+    }
+    await repo.upsertConversations(batch, ANCHOR_MS);
+    db.transaction(() => {
+      for (const [recordingId, conversationId, startMs] of batchRecordings) insertRecording.run(recordingId, conversationId, startMs, startMs + 60_000, ANCHOR_MS);
+      for (const c of batch) markListed.run(ANCHOR_MS, c.id);
+    })();
+  }
+  await repo.addCoverage(ANCHOR_MS - SPAN_DAYS * DAY_MS, ANCHOR_MS, ANCHOR_MS);
+  await repo.recordSuccessfulSync(ANCHOR_MS);
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  console.log(`generated ${index} conversations, ${recordings} recordings in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  return { tradingIds: sampleTrading, accounts: sampleAccounts, names: sampleNames };
+}
+
+function percentile(sorted: ReadonlyArray<number>, p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length - 1) * p))]!;
+}
+
+async function time(label: string, queries: ReadonlyArray<IndexQuery>, run: (q: IndexQuery) => Promise<number>): Promise<void> {
+  for (const q of queries.slice(0, 50)) await run(q);
+  const times: Array<number> = [];
+  let rows = 0;
+  for (const q of queries) {
+    const started = performance.now();
+    rows += await run(q);
+    times.push(performance.now() - started);
+  }
+  times.sort((a, b) => a - b);
+  console.log(
+    `${label.padEnd(44)} n=${String(queries.length).padStart(5)}  p50 ${percentile(times, 0.5).toFixed(3)} ms  p99 ${percentile(times, 0.99).toFixed(3)} ms  max ${times.at(-1)!.toFixed(3)} ms  avg rows ${(rows / queries.length).toFixed(1)}`,
+  );
+}
+
+const dir = await mkdtemp(join(tmpdir(), 'custody-bench-index-'));
+const file = join(dir, 'index.sqlite');
+try {
+  const built = openDatabaseSync(file);
+  const sample = await generate(built);
+  built.close();
+
+  const openStarted = performance.now();
+  const db = openDatabaseSync(file);
+  const repo = createIndexRepository(db);
+  const openMs = performance.now() - openStarted;
+  const firstStarted = performance.now();
+  await repo.search({ tradingId: sample.tradingIds[0]! }, 100);
+  const firstQueryMs = performance.now() - firstStarted;
+  const size = (await stat(file)).size;
+  console.log(`index open: ${openMs.toFixed(1)} ms (schema check included); first query after open: ${firstQueryMs.toFixed(2)} ms`);
+  console.log(`database size: ${(size / 1024 / 1024).toFixed(1)} MiB (${size} bytes)`);
+
+  const rng = createRng(7);
+  const pick = <T>(items: ReadonlyArray<T>) => Array.from({ length: samples }, () => rng.pick(items));
+  console.log(`lookups: ${samples} per kind (free text: ${textSamples}), each a repository search of the first page, newest first`);
+  const ranges = Array.from({ length: samples }, () => {
+    const toMs = ANCHOR_MS - rng.int(0, SPAN_DAYS - 30) * DAY_MS;
+    return { queue: rng.pick(QUEUES), fromMs: toMs - 30 * DAY_MS, toMs };
+  });
+  for (const limit of [100, 1000]) {
+    console.log(`-- first page of ${limit} results, newest first (repository search, rows mapped to objects)`);
+    const run = async (q: IndexQuery) => (await repo.search(q, limit)).length;
+    await time('trading id', pick(sample.tradingIds).map((tradingId) => ({ tradingId })), run);
+    await time('client account', pick(sample.accounts).map((clientAccount) => ({ clientAccount })), run);
+    await time('queue + 30 days', ranges, run);
+    await time('free text (a client surname: ~1 call in 12)', pick(sample.names).slice(0, textSamples).map((text) => ({ text })), run);
+    await time('free text + queue + 30 days', ranges.slice(0, textSamples).map((range, i) => ({ ...range, text: sample.names[i % sample.names.length]! })), run);
+  }
+  db.close();
+  console.log(`load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+} finally {
+  if (values.keep) console.log(`kept ${dir}`);
+  else await rm(dir, { recursive: true, force: true });
+}
