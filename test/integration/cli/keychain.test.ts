@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,10 +9,12 @@ import { startPrivateKeyring, type PrivateKeyring } from '../../helpers/private-
 import { runCli } from '../../helpers/run-cli';
 
 let dirs: NodeJS.ProcessEnv;
+let root: string;
 beforeAll(async () => {
-  const root = await mkdtemp(join(tmpdir(), 'custody-cli-'));
+  root = await mkdtemp(join(tmpdir(), 'custody-cli-'));
   dirs = { CUSTODY_CONFIG_DIR: join(root, 'config'), CUSTODY_DATA_DIR: join(root, 'data'), DISPLAY: '' };
 });
+afterAll(() => rm(root, { recursive: true, force: true }));
 
 const login = (env: NodeJS.ProcessEnv) =>
   runCli(['login', '--client-id', 'client-1', '--gateway', 'http://127.0.0.1:9', '--profile', 'kc'], {

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -20,6 +20,7 @@ beforeAll(async () => {
 afterAll(async () => {
   sandbox?.kill('SIGTERM');
   await runCli(['worm', 'stop'], { env });
+  await rm(root, { recursive: true, force: true });
 });
 
 describe('the custody command, after "worm start" and "sandbox", with no further flags', () => {

@@ -1,18 +1,19 @@
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createAppProtocolHandler, createMediaProtocolHandler, parseRange } from '../../../../electron/main/protocol';
 import { contentSecurityPolicy } from '../../../../electron/main/security';
 import { PlaybackGrants } from '../../../../electron/services/playback/playback-grants';
 import { FakeClock } from '../../../helpers/fake-clock';
+import { testTempDir } from '../../../helpers/temp-dir';
 
 async function appRoot() {
-  const root = await mkdtemp(join(tmpdir(), 'app-'));
-  await mkdir(join(root, 'assets'));
+  const base = await testTempDir('app-');
+  const root = join(base, 'app');
+  await mkdir(join(root, 'assets'), { recursive: true });
   await writeFile(join(root, 'index.html'), '<!doctype html><title>Custody</title>');
   await writeFile(join(root, 'assets', 'main.js'), 'console.log(1)');
-  await writeFile(join(tmpdir(), 'outside-secret.txt'), 'nope');
+  await writeFile(join(base, 'outside-secret.txt'), 'nope');
   return root;
 }
 
@@ -28,7 +29,7 @@ describe('app:// handler', () => {
 
   it('refuses paths that climb out of the app folder, other hosts and other methods', async () => {
     const handler = createAppProtocolHandler({ rootDir: await appRoot(), csp: contentSecurityPolicy, host: 'custody' });
-    expect((await handler(new Request('app://custody/..%2F..%2Foutside-secret.txt'))).status).toBe(404);
+    expect((await handler(new Request('app://custody/..%2Foutside-secret.txt'))).status).toBe(404);
     expect((await handler(new Request('app://custody/%2e%2e/outside-secret.txt'))).status).toBe(404);
     expect((await handler(new Request('app://evil/index.html'))).status).toBe(404);
     expect((await handler(new Request('app://custody/index.html', { method: 'POST', body: 'x' }))).status).toBe(405);
@@ -37,7 +38,7 @@ describe('app:// handler', () => {
 
 describe('media:// handler', () => {
   async function setup() {
-    const dir = await mkdtemp(join(tmpdir(), 'media-'));
+    const dir = await testTempDir('media-');
     const path = join(dir, 'r1.wav');
     const bytes = Buffer.from(Array.from({ length: 1000 }, (_, i) => i % 256));
     await writeFile(path, bytes);

@@ -1,21 +1,21 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { computePeaks } from '../../../../../electron/services/audio/peaks';
 import { mulawToLinear, parseWavHeader, readWavInfo } from '../../../../../electron/services/audio/wav';
+import { testTempDir } from '../../../../helpers/temp-dir';
 import { makeWav } from '../../../../helpers/wav';
 
 describe('WAV and peaks', () => {
   it('reads the header of a stereo 8 kHz PCM file', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'peaks-'));
+    const dir = await testTempDir('peaks-');
     const file = join(dir, 'a.wav');
     await writeFile(file, makeWav({ frames: 16000, left: () => 0, right: () => 0 }));
     expect(await readWavInfo(file)).toMatchObject({ format: 'pcm', channels: 2, sampleRate: 8000, bitsPerSample: 16, durationMs: 2000 });
   });
 
   it('keeps agent (left) and client (right) apart: each channel peaks where its speaker talks', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'peaks-'));
+    const dir = await testTempDir('peaks-');
     const file = join(dir, 'call.wav');
     // First second: agent speaks on the left; second second: client speaks on the right.
     const tone = (i: number) => Math.sin((2 * Math.PI * 440 * i) / 8000);

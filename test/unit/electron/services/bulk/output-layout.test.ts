@@ -1,8 +1,8 @@
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { JobItemRecord } from '../../../../../electron/db/repositories/jobs-repository';
+import { testTempDir } from '../../../../helpers/temp-dir';
 import { csvField, extensionFor, recordingFilePath, safeSegment, writeManifest } from '../../../../../electron/services/bulk/output-layout';
 
 const item = (extra: Partial<JobItemRecord> = {}): JobItemRecord => ({
@@ -43,7 +43,7 @@ describe('output layout', () => {
   });
 
   it('writes manifest.csv of retrieved files and manifest.json with what was not retrieved, without temporary files', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'custody-manifest-'));
+    const dir = await testTempDir('custody-manifest-');
     await writeManifest(
       dir,
       {
