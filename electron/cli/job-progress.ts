@@ -1,4 +1,5 @@
 import type { InputProblem, JobDetail, JobProgress, JobSummary } from '../../shared/jobs';
+import { formatBytes, formatClock } from '../../shared/quantities';
 import type { ComposedEngine } from '../services/composition';
 import type { CommandContext } from './context';
 
@@ -7,25 +8,7 @@ type Streams = { out: NodeJS.WritableStream; err: NodeJS.WritableStream & { isTT
 const BAR_WIDTH = 24;
 
 /** `1:05:09` / `4:07` for an ETA in seconds. */
-export function formatEta(seconds: number | null): string {
-  if (seconds === null) return '--:--';
-  const h = Math.floor(seconds / 3600);
-  const m = Math.floor((seconds % 3600) / 60);
-  const s = seconds % 60;
-  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}` : `${m}:${String(s).padStart(2, '0')}`;
-}
-
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
-}
+export const formatEta = (seconds: number | null): string => (seconds === null ? '--:--' : formatClock(seconds));
 
 /** One line: bar, done/total, percent, rate, ETA, bytes, failures. */
 export function progressLine(p: JobSummary, withBar: boolean): string {

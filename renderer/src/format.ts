@@ -1,4 +1,5 @@
 import type { SearchQuery } from '../../shared/domain';
+import { formatClock } from '../../shared/quantities';
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 
@@ -14,15 +15,6 @@ export function formatUtcTime(iso: string): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
   return `${d.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
-}
-
-/** Seconds as `m:ss` or `h:mm:ss`. */
-export function formatClock(totalSeconds: number): string {
-  const s = Math.max(0, Math.floor(totalSeconds));
-  const hours = Math.floor(s / 3600);
-  const minutes = Math.floor((s % 3600) / 60);
-  const seconds = s % 60;
-  return hours > 0 ? `${hours}:${pad(minutes)}:${pad(seconds)}` : `${minutes}:${pad(seconds)}`;
 }
 
 export function formatDurationMs(ms: number | null): string {

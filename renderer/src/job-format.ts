@@ -1,18 +1,6 @@
 import type { JobDisplayState, JobSelection, JobSummary } from '../../shared/jobs';
-import { describeQuery, formatClock } from './format';
-
-/** `1.2 GB`, `640 KB`: file sizes as an officer reads them. */
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
-}
+import { formatBytes, formatClock } from '../../shared/quantities';
+import { describeQuery } from './format';
 
 export function describeSelection(selection: JobSelection): string {
   switch (selection.kind) {

@@ -3,7 +3,8 @@ import { describeSelection } from '../../services/bulk/bulk-jobs';
 import { ValidationError } from '../../services/errors';
 import { parseFlags } from '../args';
 import { withEngine, type CommandContext } from '../context';
-import { formatBytes, inputReportText, resultText, runWithProgress } from '../job-progress';
+import { formatBytes } from '../../../shared/quantities';
+import { inputReportText, resultText, runWithProgress } from '../job-progress';
 import { table } from '../output';
 
 const usage = 'custody jobs list | show ID | resume ID | pause ID | cancel ID [--json]   (ID: the job id or a unique prefix of 6+ characters)';

@@ -1,7 +1,7 @@
 import { useEffect, useEffectEvent, useRef, useState, type KeyboardEvent } from 'react';
 import WaveSurfer from 'wavesurfer.js';
 import type { PlaybackGrant, Waveform } from '../../../shared/domain';
-import { formatClock } from '../format';
+import { formatClock } from '../../../shared/quantities';
 
 type WaveformPlayerProps = {
   grant: PlaybackGrant;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { describeQuery, formatClock, formatDurationMs, formatRelative, formatUtcTime, localInputToIso } from '../../../renderer/src/format';
+import { formatClock } from '../../../shared/quantities';
+import { describeQuery, formatDurationMs, formatRelative, formatUtcTime, localInputToIso } from '../../../renderer/src/format';
 
 describe('format', () => {
   it('formats clocks and durations', () => {
