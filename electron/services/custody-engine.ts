@@ -13,7 +13,7 @@ import type {
 } from '../../shared/domain';
 import { fileStates } from '../../shared/domain';
 import type { Logger } from '../../shared/logger';
-import type { IndexMatch, IndexRepository } from '../db/repositories/index-repository';
+import type { IndexMatch, IndexRecording, IndexRepository } from '../db/repositories/index-repository';
 import type { MediaRepository } from '../db/repositories/media-repository';
 import type { ArchiveLookup, ArchiveReader } from './archive/archive-reader';
 import type { AuditAppendInput, AuditLog } from './audit/audit-log';
@@ -249,7 +249,7 @@ export class CustodyEngine {
   }
 
   /** A conversation's recordings from the index, syncing the conversation from Genesys when the index does not know it. */
-  async conversationRecordings(conversationId: string): Promise<Array<IndexMatch>> {
+  async conversationRecordings(conversationId: string): Promise<Array<IndexRecording>> {
     let matches = await this.recordingsOf(conversationId);
     if (matches.length === 0) {
       const { sync } = await this.deps.genesys();
@@ -278,7 +278,7 @@ export class CustodyEngine {
     return this.intactMedia(match);
   }
 
-  private async recordingsOf(conversationId: string): Promise<Array<IndexMatch>> {
+  private async recordingsOf(conversationId: string): Promise<Array<IndexRecording>> {
     const all = await this.deps.index.recordingsOfConversation(conversationId);
     if (all.length > 0 || !(await this.deps.index.hasConversation(conversationId))) return all;
     const { sync } = await this.deps.genesys();
@@ -291,12 +291,12 @@ export class CustodyEngine {
     return audit.append(input);
   }
 
-  private async requireRecording(recordingId: string): Promise<IndexMatch & { recordingId: string }> {
+  private async requireRecording(recordingId: string): Promise<IndexRecording & { recordingId: string }> {
     const match = await this.deps.index.findRecording(recordingId);
     if (!match || !match.recordingId) {
       throw new AppError('NOT_FOUND', `Recording ${recordingId} is not in the local index; search for it first.`);
     }
-    return match as IndexMatch & { recordingId: string };
+    return match as IndexRecording & { recordingId: string };
   }
 
   /** The cached audio, fetched if absent; a cached file whose hash changed is reported and fetched again. */

@@ -11,7 +11,7 @@ import {
   type PackRecording,
   type PackSignature,
 } from '../../../shared/pack-format';
-import type { IndexMatch } from '../../db/repositories/index-repository';
+import type { IndexRecording } from '../../db/repositories/index-repository';
 import { readAuditLog } from '../audit/audit-log';
 import type { CachedMedia } from '../cache/media-cache';
 import type { AuditWriter, CustodyEngine } from '../custody-engine';
@@ -65,7 +65,7 @@ export type PackAuditStore = { s3: S3Client; bucket: string; logId: string; rete
 
 export type PackBuilderDeps = {
   engine: Pick<CustodyEngine, 'search' | 'conversationRecordings' | 'mediaForAuditedExport'>;
-  findRecording: (recordingId: string) => Promise<IndexMatch | null>;
+  findRecording: (recordingId: string) => Promise<IndexRecording | null>;
   audit: () => Promise<AuditWriter>;
   auditStore: () => Promise<PackAuditStore>;
   /** The audit trail's checkpoint writer (the one writer of checkpoints). */
@@ -81,7 +81,7 @@ export type PackBuilderDeps = {
 /** The export event lists every item; past this many the event would outgrow an audit record. */
 export const MAX_PACK_RECORDINGS = 500;
 
-type Item = { match: IndexMatch & { recordingId: string } };
+type Item = { match: IndexRecording & { recordingId: string } };
 type BagSummary = { payloadBytes: number; payloadFiles: number; evidence: AuditEvidence; signingKeyId: string };
 
 /**
@@ -159,7 +159,7 @@ export class PackBuilder {
   }
 
   private async resolve(selection: PackSelection, caseReference: string): Promise<Array<Item>> {
-    const matches: Array<IndexMatch> = [];
+    const matches: Array<IndexRecording> = [];
     switch (selection.kind) {
       case 'tradingIds':
         for (const tradingId of selection.tradingIds) {
