@@ -40,8 +40,13 @@ export const inputProblemSchema = z.object({
   line: z.number().int().positive(),
   value: z.string(),
   problem: z.string(),
+  /** The earlier line this row repeats: its trading ID is retrieved there, so nothing is missing. */
+  duplicateOf: z.number().int().positive().optional(),
 });
 export type InputProblem = z.infer<typeof inputProblemSchema>;
+
+/** Rows whose trading ID the job cannot deliver (unknown, malformed, without a recording): the request is not fully met. */
+export const unmetRequests = (problems: ReadonlyArray<InputProblem>): Array<InputProblem> => problems.filter((p) => p.duplicateOf === undefined);
 
 export const jobCountsSchema = z.object({
   /** Items known so far; grows while the recordings of listed conversations are discovered. */

@@ -1,4 +1,4 @@
-import type { InputProblem, JobDetail, JobProgress, JobSummary } from '../../shared/jobs';
+import { unmetRequests, type InputProblem, type JobDetail, type JobProgress, type JobSummary } from '../../shared/jobs';
 import { formatBytes, formatClock } from '../../shared/quantities';
 import type { ComposedEngine } from '../services/composition';
 import type { CommandContext } from './context';
@@ -68,14 +68,22 @@ export function resultText(detail: JobDetail): string {
     lines.push(`Not retrieved (${counts.failed} failed, ${counts.archived} archived):`);
     for (const f of detail.failures) lines.push(`  ${f.state.padEnd(8)} ${f.tradingId ?? '(no trading id)'}  ${f.conversationId}/${f.recordingId ?? '*'}  ${f.reason}`);
   }
+  const unmet = unmetRequests(detail.inputReport);
+  if (unmet.length > 0) {
+    lines.push(`Requested but not retrievable (${unmet.length} input row(s)):`);
+    for (const p of unmet) lines.push(`  line ${p.line}: ${JSON.stringify(p.value)}: ${p.problem}`);
+  }
   if (counts.done > 0) lines.push(`Manifest: ${detail.outDir}/manifest.csv (SHA-256 of every file)`);
   return lines.join('\n');
 }
 
-/** 0 all retrieved; 2 finished but some recordings failed (listed); 1 the job could not run to its end. */
-export function exitCodeFor(state: JobDetail['state']): number {
-  if (state === 'done') return 0;
-  if (state === 'done-with-failures') return 2;
+/**
+ * 0 everything asked for was retrieved; 2 finished, but some recordings failed or some requested
+ * trading IDs could not be used (both listed); 1 the job could not run to its end.
+ */
+export function exitCodeFor(detail: Pick<JobDetail, 'state' | 'inputReport'>): number {
+  if (detail.state === 'done') return unmetRequests(detail.inputReport).length > 0 ? 2 : 0;
+  if (detail.state === 'done-with-failures') return 2;
   return 1;
 }
 
@@ -106,5 +114,5 @@ export async function runWithProgress(ctx: CommandContext, composed: ComposedEng
   const detail = await composed.jobs.detail(jobId);
   ctx.output.result({ event: 'result', ...detail }, () => resultText(detail));
   if (detail.state === 'paused' || detail.state === 'blocked') ctx.output.note(`Resume with: custody jobs resume ${detail.id}`);
-  return exitCodeFor(detail.state);
+  return exitCodeFor(detail);
 }

@@ -50,9 +50,10 @@ Commands:
   posture               check buckets and Genesys against MiFID II expectations, with evidence
 
 Exit codes: 0 success; 1 failure (nothing was written; retrieve/jobs resume: the job could not run to its end, resumable);
-2 finished with failures (retrieve/jobs resume: recordings failed or archived, listed; audit verify/audit status: the log is
-not intact; pack verify: the pack does not verify; review: the pack failed verification; review sync-journal: entries not
-written; archive, hold, retention, posture: something failed or was left for the next run); 3 "worm status": not running.`;
+2 finished with failures (retrieve/jobs resume: recordings failed or archived, or requested trading IDs unusable, listed;
+audit verify/audit status: the log is not intact; pack verify: the pack does not verify; review: the pack failed
+verification; review sync-journal: entries not written; archive, hold, retention, posture: something failed or was left
+for the next run); 3 "worm status": not running.`;
 
 type Command = (ctx: CommandContext, argv: ReadonlyArray<string>) => Promise<number>;
 /** Each command loads its modules only when it runs: `custody pack verify` never loads the Genesys SDK or Chromium's driver. */

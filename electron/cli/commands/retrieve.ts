@@ -16,8 +16,8 @@ const usage =
 
 /**
  * `custody retrieve`: creates a bulk job and runs it here with a progress display. Every recording is
- * audited before its file is written. Exit 0: all retrieved; 2: finished with failed recordings
- * (listed); 1: the job could not run (it can be resumed with `custody jobs resume ID`).
+ * audited before its file is written. Exit 0: all retrieved; 2: finished with failed recordings or
+ * unusable trading IDs (listed); 1: the job could not run (it can be resumed with `custody jobs resume ID`).
  */
 export async function retrieveCommand(ctx: CommandContext, argv: ReadonlyArray<string>): Promise<number> {
   const flags = parseFlags(

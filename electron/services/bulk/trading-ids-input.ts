@@ -49,7 +49,7 @@ export function parseTradingIdsCsv(text: string): ParsedTradingIds {
     const key = parsed.data.toUpperCase();
     const earlier = firstLine.get(key);
     if (earlier !== undefined) {
-      problems.push({ line, value: parsed.data, problem: `duplicate of line ${earlier}; retrieved once` });
+      problems.push({ line, value: parsed.data, problem: `duplicate of line ${earlier}; retrieved once`, duplicateOf: earlier });
       continue;
     }
     firstLine.set(key, line);

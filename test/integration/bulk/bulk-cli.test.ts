@@ -96,6 +96,7 @@ describe('custody retrieve and custody jobs', () => {
     expect(run.stderr).toContain(`line 7: "${available[0]!.tradingId}": duplicate of line 2; retrieved once`);
     expect(run.stderr).toMatch(/line 8: "T-19990101-0001": unknown trading ID: no call carries it between/);
     expect(run.stdout).toMatch(/done-with-failures - 3 of 4 recordings retrieved/);
+    expect(run.stdout).toContain('Requested but not retrievable (3 input row(s)):');
     expect(run.stdout).toMatch(new RegExp(`archived +${archived.tradingId} +${archived.id}/${archived.recordings[0]!.id} +Archived in Genesys: restore it`));
     const manifest = await readManifest(outDir);
     expect(manifest.files.map((f) => f.tradingId).sort()).toEqual(available.map((c) => c.tradingId).sort());

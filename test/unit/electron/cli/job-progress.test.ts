@@ -47,8 +47,15 @@ describe('job progress display', () => {
   });
 
   it('exits 0 when all is retrieved, 2 with failures, 1 when the job could not finish', () => {
-    expect(exitCodeFor('done')).toBe(0);
-    expect(exitCodeFor('done-with-failures')).toBe(2);
-    for (const state of ['paused', 'blocked', 'cancelled', 'interrupted', 'running'] as const) expect(exitCodeFor(state)).toBe(1);
+    expect(exitCodeFor({ state: 'done', inputReport: [] })).toBe(0);
+    expect(exitCodeFor({ state: 'done-with-failures', inputReport: [] })).toBe(2);
+    for (const state of ['paused', 'blocked', 'cancelled', 'interrupted', 'running'] as const) expect(exitCodeFor({ state, inputReport: [] })).toBe(1);
+  });
+
+  it('exits 2 when a requested trading ID could not be used, but not for a repeated row (retrieved once)', () => {
+    const duplicate = { line: 3, value: 'T-1', problem: 'duplicate of line 2; retrieved once', duplicateOf: 2 };
+    const unknown = { line: 4, value: 'T-9', problem: 'unknown trading ID: no call carries it' };
+    expect(exitCodeFor({ state: 'done', inputReport: [duplicate] })).toBe(0);
+    expect(exitCodeFor({ state: 'done', inputReport: [duplicate, unknown] })).toBe(2);
   });
 });
