@@ -1,5 +1,5 @@
 import { useId, useState } from 'react';
-import type { JobFailure, JobSummary } from '../../../shared/jobs';
+import type { JobDetail, JobFailure, JobSummary } from '../../../shared/jobs';
 import { useCustodyApi } from '../api';
 import { logIfUnexpected, toUiError, type UiError } from '../errors';
 import { formatLocalTime } from '../format';
@@ -20,10 +20,10 @@ export function JobCard({ job, failures, highlighted, onChange }: JobCardProps) 
   const titleId = useId();
   const [busy, setBusy] = useState<'pause' | 'resume' | 'cancel' | null>(null);
   const [error, setError] = useState<UiError | null>(null);
-  const [allFailures, setAllFailures] = useState<ReadonlyArray<JobFailure> | null>(null);
+  const [detail, setDetail] = useState<JobDetail | null>(null);
   const actions = jobActions(job.state);
   const notRetrieved = job.counts.failed + job.counts.archived;
-  const shownFailures = allFailures ?? failures ?? [];
+  const shownFailures = detail?.failures ?? failures ?? [];
   const percent = Math.round(settledRatio(job) * 1000) / 10;
   const doneShare = job.counts.total === 0 ? 0 : (job.counts.done / job.counts.total) * 100;
   const failedShare = job.counts.total === 0 ? 0 : (notRetrieved / job.counts.total) * 100;
@@ -42,10 +42,11 @@ export function JobCard({ job, failures, highlighted, onChange }: JobCardProps) 
     }
   }
 
-  async function loadFailures(open: boolean) {
-    if (!open || allFailures) return;
+  /** Every failure and the rows of the trading-ID list that were not used, loaded when first opened. */
+  async function loadDetail(open: boolean) {
+    if (!open || detail) return;
     try {
-      setAllFailures((await api.jobsGet({ jobId: job.id })).failures);
+      setDetail(await api.jobsGet({ jobId: job.id }));
     } catch (caught) {
       setError(toUiError(caught));
     }
@@ -95,7 +96,7 @@ export function JobCard({ job, failures, highlighted, onChange }: JobCardProps) 
         </p>
       ) : null}
       {notRetrieved > 0 ? (
-        <details className="job-failures" onToggle={(e) => void loadFailures(e.currentTarget.open)}>
+        <details className="job-failures" onToggle={(e) => void loadDetail(e.currentTarget.open)}>
           <summary>Not retrieved ({notRetrieved})</summary>
           <ul className="job-failures__list" data-testid="job-failures">
             {shownFailures.map((f) => (
@@ -103,6 +104,19 @@ export function JobCard({ job, failures, highlighted, onChange }: JobCardProps) 
                 <span className={`badge badge--job-${f.state === 'archived' ? 'paused' : 'blocked'}`}>{f.state}</span>{' '}
                 <span className="mono">{f.tradingId ?? 'no trading ID'}</span> <span className="muted mono">{f.recordingId ?? f.conversationId}</span>
                 <span className="job-failures__reason">{f.reason}</span>
+              </li>
+            ))}
+          </ul>
+        </details>
+      ) : null}
+      {job.inputProblems > 0 ? (
+        <details className="job-failures" onToggle={(e) => void loadDetail(e.currentTarget.open)}>
+          <summary>Rows of the trading-ID list not used ({job.inputProblems})</summary>
+          <ul className="job-failures__list" data-testid="job-input-report">
+            {(detail?.inputReport ?? []).map((p) => (
+              <li key={p.line}>
+                <span className="mono">line {p.line}</span> <span className="mono">{p.value}</span>
+                <span className="job-failures__reason">{p.problem}</span>
               </li>
             ))}
           </ul>

@@ -99,6 +99,34 @@ describe('retrieval jobs', () => {
     expect(transport.callsTo('jobs:cancel')).toHaveLength(1);
   });
 
+  it('lists the rows of a trading-ID list that were not used, with their reasons, when opened', async () => {
+    const fromCsv = job({
+      state: 'done',
+      selection: { kind: 'trading-ids', source: 'regulator-request.csv', tradingIds: 3, from: '2026-08-01T00:00:00.000Z', to: '2026-11-01T00:00:00.000Z' },
+      counts: { total: 3, pending: 0, fetching: 0, done: 3, failed: 0, archived: 0 },
+      inputProblems: 2,
+    });
+    const inputReport = [
+      { line: 4, value: '"T-BROKEN', problem: 'malformed CSV: a quoted field is not closed' },
+      { line: 7, value: 'T-19990101-0001', problem: 'unknown trading ID: no call carries it between 2026-08-01 and 2026-11-01' },
+    ];
+    const { transport } = renderApp({
+      sessionGet: () => sampleSession(),
+      jobsList: () => ({ jobs: [fromCsv] }),
+      jobsGet: () => ({ ...fromCsv, failures: [], inputReport }),
+    });
+    fireEvent.click(screen.getByTestId('nav-jobs'));
+    const card = await screen.findByTestId('job-card');
+    const report = within(card).getByTestId('job-input-report');
+    expect(report.closest('details')!.querySelector('summary')!.textContent).toBe('Rows of the trading-ID list not used (2)');
+    const details = report.closest('details')!;
+    details.open = true; // the browser (and jsdom) then fires "toggle"
+    await within(report).findByText('T-19990101-0001');
+    expect(report.textContent).toContain('line 4');
+    expect(report.textContent).toContain('malformed CSV: a quoted field is not closed');
+    expect(transport.callsTo('jobs:get')).toEqual([{ jobId: fromCsv.id }]);
+  });
+
   it('shows why a retrieval could not start', async () => {
     renderApp({
       sessionGet: () => sampleSession(Date.now(), 'FCA-2026-0042'),
