@@ -3,6 +3,7 @@ import { sql as bulkJobs } from './0020-bulk-jobs';
 import { sql as auditTrail } from './0030-audit-trail';
 import { sql as archiveHolds } from './0040-archive-holds';
 import { sql as reviewJournal } from './0050-review-journal';
+import { sql as dropRedundantIndexes } from './0060-drop-redundant-indexes';
 
 export type Migration = { version: number; name: string; sql: string };
 
@@ -16,4 +17,5 @@ export const migrations: ReadonlyArray<Migration> = [
   { version: 30, name: 'audit-trail', sql: auditTrail },
   { version: 40, name: 'archive-holds', sql: archiveHolds },
   { version: 50, name: 'review-journal', sql: reviewJournal },
+  { version: 60, name: 'drop-redundant-indexes', sql: dropRedundantIndexes },
 ];
