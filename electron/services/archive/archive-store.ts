@@ -12,7 +12,6 @@ import {
   GetObjectRetentionCommand,
   HeadObjectCommand,
   ListMultipartUploadsCommand,
-  ListObjectVersionsCommand,
   PutObjectCommand,
   PutObjectLegalHoldCommand,
   PutObjectRetentionCommand,
@@ -22,7 +21,7 @@ import {
 } from '@aws-sdk/client-s3';
 import type { Logger } from '../../../shared/logger';
 import { StorageError, WormStoreError } from '../errors';
-import { putLockedObject, wormRequest, type LockMode } from '../worm/locked-objects';
+import { listVersionPages, putLockedObject, wormRequest, type LockMode } from '../worm/locked-objects';
 import { wormEndpointOf } from '../worm/s3-client';
 import { classifyS3Failure } from '../worm/s3-errors';
 import { tierStateOf, type TierState } from './archive-tier';
@@ -149,20 +148,11 @@ export class ArchiveStore {
 
   /** Every object version under `prefix`, in key order (newest first within a key). */
   async *listVersions(prefix: string): AsyncIterable<ObjectVersion> {
-    const { s3, bucket } = this.deps;
-    let keyMarker: string | undefined;
-    let versionIdMarker: string | undefined;
-    for (;;) {
-      const page = await wormRequest(s3, `ListObjectVersions s3://${bucket}/${prefix}`, () =>
-        s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker })),
-      );
+    for await (const page of listVersionPages(this.deps.s3, this.deps.bucket, prefix)) {
       for (const v of page.Versions ?? []) {
         if (!v.Key || !v.VersionId) continue;
         yield { key: v.Key, versionId: v.VersionId, size: v.Size ?? 0, isLatest: v.IsLatest === true, lastModified: v.LastModified ?? null };
       }
-      if (!page.IsTruncated) return;
-      keyMarker = page.NextKeyMarker;
-      versionIdMarker = page.NextVersionIdMarker;
     }
   }
 

@@ -1,4 +1,4 @@
-import { GetObjectCommand, ListObjectVersionsCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { canonicalJson } from '../../../shared/canonical-json';
 import {
@@ -17,7 +17,7 @@ import {
 import type { Logger } from '../../../shared/logger';
 import { type AppError, AuditUnavailableError, describeCause, ValidationError, WormStoreError } from '../errors';
 import type { Clock } from '../ports';
-import { putLockedObject, wormRequest, type LockMode } from '../worm/locked-objects';
+import { listVersionPages, putLockedObject, wormRequest, type LockMode } from '../worm/locked-objects';
 import { wormEndpointOf } from '../worm/s3-client';
 import {
   assertValidLogId,
@@ -194,15 +194,8 @@ export class AuditLog {
     let last: KeyVersion | null = null;
     const forkedSeqs: Array<number> = [];
     let lastSeq = -1;
-    let keyMarker = afterSeq === null ? undefined : auditEventKey(logId, afterSeq);
-    let versionIdMarker: string | undefined;
-    for (;;) {
-      const page = await wormRequest(s3, `ListObjectVersions s3://${bucket}/${auditEventsPrefix(logId)}`, () =>
-        s3.send(
-          new ListObjectVersionsCommand({ Bucket: bucket, Prefix: auditEventsPrefix(logId), KeyMarker: keyMarker, VersionIdMarker: versionIdMarker }),
-          { abortSignal },
-        ),
-      );
+    const keyMarker = afterSeq === null ? undefined : auditEventKey(logId, afterSeq);
+    for await (const page of listVersionPages(s3, bucket, auditEventsPrefix(logId), { ...(keyMarker ? { keyMarker } : {}), abortSignal })) {
       // Versions of one key come newest first: the first one seen is the one to read.
       for (const version of page.Versions ?? []) {
         const seq = version.Key === undefined ? null : seqOfAuditEventKey(logId, version.Key);
@@ -216,9 +209,6 @@ export class AuditLog {
         last = { seq, versionId: version.VersionId };
         first ??= last;
       }
-      if (!page.IsTruncated) break;
-      keyMarker = page.NextKeyMarker;
-      versionIdMarker = page.NextVersionIdMarker;
     }
     return { first, last, forkedSeqs };
   }
@@ -327,14 +317,8 @@ function sameHead(a: AuditHead | null, b: AuditHead | null): boolean {
  * each version, oldest first. For tests and verification tools.
  */
 export async function* readAuditLog(s3: S3Client, bucket: string, logId: string): AsyncIterable<AuditEvent> {
-  const prefix = auditEventsPrefix(logId);
-  let keyMarker: string | undefined;
-  let versionIdMarker: string | undefined;
   let pending: Array<{ key: string; versionId: string }> = [];
-  for (;;) {
-    const page = await wormRequest(s3, `ListObjectVersions s3://${bucket}/${prefix}`, () =>
-      s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker })),
-    );
+  for await (const page of listVersionPages(s3, bucket, auditEventsPrefix(logId))) {
     for (const version of page.Versions ?? []) {
       if (!version.Key || !version.VersionId || seqOfAuditEventKey(logId, version.Key) === null) continue;
       if (pending.length > 0 && pending[0]?.key !== version.Key) {
@@ -343,9 +327,6 @@ export async function* readAuditLog(s3: S3Client, bucket: string, logId: string)
       }
       pending.unshift({ key: version.Key, versionId: version.VersionId });
     }
-    if (!page.IsTruncated) break;
-    keyMarker = page.NextKeyMarker;
-    versionIdMarker = page.NextVersionIdMarker;
   }
   yield* readVersions(s3, bucket, pending);
 }

@@ -1,4 +1,4 @@
-import { GetObjectCommand, HeadObjectCommand, ListObjectVersionsCommand, PutObjectRetentionCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, PutObjectRetentionCommand, type S3Client } from '@aws-sdk/client-s3';
 import {
   auditAlertSchema,
   type AuditAlert,
@@ -18,7 +18,7 @@ import { AppError, AuditUnavailableError, describeCause } from '../errors';
 import type { EventHub } from '../events';
 import type { Clock } from '../ports';
 import { keyIdOf, type SigningKey } from '../signing/signing-key';
-import { putLockedObject, wormRequest } from '../worm/locked-objects';
+import { listVersionPages, putLockedObject, wormRequest } from '../worm/locked-objects';
 import { classifyS3Failure } from '../worm/s3-errors';
 import type { AlertRules } from './alert-rules';
 import { auditEventKey, auditEventsPrefix, parseStoredAuditEvent, seqOfAuditEventKey, serializeAuditEvent, sha256Hex } from './audit-event';
@@ -336,28 +336,16 @@ export class AuditTrail {
   /** The first-written version of each event key with seq >= from (and < until), in seq order, without gaps. */
   private async listEventVersions(from: number, until?: number): Promise<Array<{ seq: number; key: string; versionId: string }>> {
     const { s3, bucket, logId } = this.deps;
-    const prefix = auditEventsPrefix(logId);
     const bySeq = new Map<number, { key: string; versionId: string }>();
-    let keyMarker = from > 0 ? auditEventKey(logId, from - 1) : undefined;
-    let versionIdMarker: string | undefined;
-    for (;;) {
-      const page = await wormRequest(s3, `ListObjectVersions s3://${bucket}/${prefix}`, () =>
-        s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker })),
-      );
-      let beyond = false;
+    const keyMarker = from > 0 ? auditEventKey(logId, from - 1) : undefined;
+    pages: for await (const page of listVersionPages(s3, bucket, auditEventsPrefix(logId), keyMarker ? { keyMarker } : {})) {
       for (const version of page.Versions ?? []) {
         const seq = version.Key ? seqOfAuditEventKey(logId, version.Key) : null;
         if (seq === null || !version.VersionId || seq < from) continue;
-        if (until !== undefined && seq >= until) {
-          beyond = true;
-          break;
-        }
+        if (until !== undefined && seq >= until) break pages;
         // Newest first within a key: the last one seen is the first written.
         bySeq.set(seq, { key: version.Key!, versionId: version.VersionId });
       }
-      if (beyond || !page.IsTruncated) break;
-      keyMarker = page.NextKeyMarker;
-      versionIdMarker = page.NextVersionIdMarker;
     }
     const out: Array<{ seq: number; key: string; versionId: string }> = [];
     for (let seq = from; bySeq.has(seq); seq += 1) out.push({ seq, ...bySeq.get(seq)! });
@@ -574,20 +562,12 @@ export class AuditTrail {
     const { s3, bucket, logId } = this.deps;
     const prefix = auditCheckpointsPrefix(logId);
     let newest: { treeSize: number; key: string; versionId: string } | null = null;
-    let keyMarker: string | undefined;
-    let versionIdMarker: string | undefined;
-    for (;;) {
-      const page = await wormRequest(s3, `ListObjectVersions s3://${bucket}/${prefix}`, () =>
-        s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker })),
-      );
+    for await (const page of listVersionPages(s3, bucket, prefix)) {
       for (const version of page.Versions ?? []) {
         const treeSize = version.Key ? treeSizeOfCheckpointKey(logId, version.Key) : null;
         // The first version listed of the largest key is its newest; a second version of a checkpoint is itself suspect.
         if (treeSize !== null && version.VersionId && (!newest || treeSize > newest.treeSize)) newest = { treeSize, key: version.Key!, versionId: version.VersionId };
       }
-      if (!page.IsTruncated) break;
-      keyMarker = page.NextKeyMarker;
-      versionIdMarker = page.NextVersionIdMarker;
     }
     if (!newest) return null;
     const { key, versionId } = newest;

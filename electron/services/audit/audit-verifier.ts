@@ -1,4 +1,4 @@
-import { GetObjectCommand, GetObjectLockConfigurationCommand, ListObjectVersionsCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, GetObjectLockConfigurationCommand, type S3Client } from '@aws-sdk/client-s3';
 import { canonicalJson } from '../../../shared/canonical-json';
 import type { AuditProblem, AuditVerification, TreeHead } from '../../../shared/audit-trail';
 import { InMemoryMerkleTree } from '../../../shared/crypto/merkle-tree';
@@ -6,7 +6,7 @@ import { auditEventSchema, type AuditCheckpoint } from '../../../shared/domain';
 import { describeCause } from '../errors';
 import type { Clock } from '../ports';
 import { keyIdOf } from '../signing/signing-key';
-import { wormRequest } from '../worm/locked-objects';
+import { listVersionPages, wormRequest } from '../worm/locked-objects';
 import { classifyS3Failure } from '../worm/s3-errors';
 import { assertValidLogId, auditEventKey, genesisHash, seqOfAuditEventKey, sha256Hex } from './audit-event';
 import {
@@ -348,13 +348,7 @@ async function readBucketLock(s3: S3Client, bucket: string): Promise<AuditVerifi
 
 async function listLog(s3: S3Client, bucket: string, logId: string): Promise<Listing> {
   const listing: Listing = { events: new Map(), deleteMarkers: new Set(), checkpoints: [], keys: [] };
-  const prefix = `audit/v1/${logId}/`;
-  let keyMarker: string | undefined;
-  let versionIdMarker: string | undefined;
-  for (;;) {
-    const page = await wormRequest(s3, `ListObjectVersions s3://${bucket}/${prefix}`, () =>
-      s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker })),
-    );
+  for await (const page of listVersionPages(s3, bucket, `audit/v1/${logId}/`)) {
     for (const v of page.Versions ?? []) {
       if (!v.Key || !v.VersionId) continue;
       const version: Version = { key: v.Key, versionId: v.VersionId };
@@ -369,9 +363,6 @@ async function listLog(s3: S3Client, bucket: string, logId: string): Promise<Lis
       const seq = marker.Key ? seqOfAuditEventKey(logId, marker.Key) : null;
       if (seq !== null) listing.deleteMarkers.add(seq);
     }
-    if (!page.IsTruncated) break;
-    keyMarker = page.NextKeyMarker;
-    versionIdMarker = page.NextVersionIdMarker;
   }
   // S3 lists a key's versions newest first (LastModified is too coarse to sort by); the first written is the record.
   for (const versions of listing.events.values()) versions.reverse();

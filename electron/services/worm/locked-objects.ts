@@ -3,6 +3,8 @@ import {
   CreateBucketCommand,
   GetObjectLockConfigurationCommand,
   HeadBucketCommand,
+  ListObjectVersionsCommand,
+  type ListObjectVersionsCommandOutput,
   PutObjectCommand,
   PutObjectLockConfigurationCommand,
   type S3Client,
@@ -117,6 +119,32 @@ export async function wormRequest<T>(s3: S3Client, operation: string, request: (
     return await request();
   } catch (error) {
     throw await toWormStoreError(s3, operation, error);
+  }
+}
+
+/**
+ * Every page of ListObjectVersions under `prefix` (versions newest first within a key), starting after
+ * `keyMarker` when given. Stop early by leaving the loop.
+ */
+export async function* listVersionPages(
+  s3: S3Client,
+  bucket: string,
+  prefix: string,
+  options: { keyMarker?: string; abortSignal?: AbortSignal } = {},
+): AsyncIterable<ListObjectVersionsCommandOutput> {
+  let keyMarker = options.keyMarker;
+  let versionIdMarker: string | undefined;
+  for (;;) {
+    const page = await wormRequest(s3, `ListObjectVersions s3://${bucket}/${prefix}`, () =>
+      s3.send(
+        new ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker }),
+        options.abortSignal ? { abortSignal: options.abortSignal } : {},
+      ),
+    );
+    yield page;
+    if (!page.IsTruncated) return;
+    keyMarker = page.NextKeyMarker;
+    versionIdMarker = page.NextVersionIdMarker;
   }
 }
 
