@@ -1,13 +1,12 @@
 import { z } from 'zod';
 import {
   auditActionSchema,
+  auditEventSchema,
   caseReferenceSchema,
   conversationIdSchema,
   isoTimeSchema,
-  operatorSchema,
   recordingIdSchema,
   tradingIdSchema,
-  workstationSchema,
 } from './domain';
 
 /** The alert rules of issue 4: each marks the event it fires on (inside the WORM object's `details.alerts`). */
@@ -34,21 +33,24 @@ export const auditTrailFilterSchema = z
 export type AuditTrailFilter = z.infer<typeof auditTrailFilterSchema>;
 
 /** One access as the officer reads it: who, what, when, from where, why, and the alerts it raised. */
-export const auditTrailEntrySchema = z.object({
-  seq: z.number().int().nonnegative(),
-  eventId: z.string(),
-  time: z.string(),
-  operator: operatorSchema,
-  workstation: workstationSchema,
-  action: auditActionSchema,
-  conversationId: z.string().nullable(),
-  recordingId: z.string().nullable(),
-  tradingId: z.string().nullable(),
-  caseReference: z.string().nullable(),
-  /** What the action was applied with: a start offset, a seek position, a destination, a query. */
-  summary: z.string().nullable(),
-  alerts: z.array(auditAlertSchema),
-});
+export const auditTrailEntrySchema = auditEventSchema
+  .pick({
+    seq: true,
+    eventId: true,
+    time: true,
+    operator: true,
+    workstation: true,
+    action: true,
+    conversationId: true,
+    recordingId: true,
+    tradingId: true,
+    caseReference: true,
+  })
+  .extend({
+    /** What the action was applied with: a start offset, a seek position, a destination, a query. */
+    summary: z.string().nullable(),
+    alerts: z.array(auditAlertSchema),
+  });
 export type AuditTrailEntry = z.infer<typeof auditTrailEntrySchema>;
 
 export const auditTrailPageSchema = z.object({
