@@ -4,6 +4,7 @@ import { auditActions } from '../../../shared/domain';
 import { issuesFromZod, titleFor, type UiError } from '../errors';
 import { localInputToIso } from '../format';
 import { ErrorAlert } from './ErrorAlert';
+import { DateTimeField, TextField } from './FormFields';
 
 type TextKey = 'conversationId' | 'tradingId' | 'operator' | 'caseReference';
 const textFields: ReadonlyArray<{ key: TextKey; label: string; testId: string; placeholder: string }> = [
@@ -66,20 +67,16 @@ export function AuditFilterPanel({ busy, onFilter }: AuditFilterPanelProps) {
       </h2>
       <form className="search-form" onSubmit={submit} noValidate aria-busy={busy}>
         {textFields.map((field) => (
-          <div className="field" key={field.key}>
-            <label htmlFor={`${idPrefix}-${field.key}`}>{field.label}</label>
-            <input
-              id={`${idPrefix}-${field.key}`}
-              data-testid={field.testId}
-              type="text"
-              autoComplete="off"
-              spellCheck={false}
-              placeholder={field.placeholder}
-              value={values[field.key]}
-              aria-invalid={invalid.has(field.key) || undefined}
-              onChange={(e) => setValues({ ...values, [field.key]: e.target.value })}
-            />
-          </div>
+          <TextField
+            key={field.key}
+            id={`${idPrefix}-${field.key}`}
+            label={field.label}
+            testId={field.testId}
+            placeholder={field.placeholder}
+            value={values[field.key]}
+            invalid={invalid.has(field.key)}
+            onChange={(value) => setValues({ ...values, [field.key]: value })}
+          />
         ))}
         <div className="field">
           <label htmlFor={`${idPrefix}-action`}>Action</label>
@@ -95,18 +92,15 @@ export function AuditFilterPanel({ busy, onFilter }: AuditFilterPanelProps) {
         <fieldset className="field-group">
           <legend>Access time</legend>
           {(['from', 'to'] as const).map((key) => (
-            <div className="field" key={key}>
-              <label htmlFor={`${idPrefix}-${key}`}>{fieldLabels[key]}</label>
-              <input
-                id={`${idPrefix}-${key}`}
-                data-testid={`audit-filter-${key}`}
-                type="datetime-local"
-                step={1}
-                value={values[key]}
-                aria-invalid={invalid.has(key) || undefined}
-                onChange={(e) => setValues({ ...values, [key]: e.target.value })}
-              />
-            </div>
+            <DateTimeField
+              key={key}
+              id={`${idPrefix}-${key}`}
+              label={fieldLabels[key] ?? key}
+              testId={`audit-filter-${key}`}
+              value={values[key]}
+              invalid={invalid.has(key)}
+              onChange={(value) => setValues({ ...values, [key]: value })}
+            />
           ))}
         </fieldset>
         <label className="checkbox">

@@ -4,6 +4,7 @@ import { useCustodyApi } from '../api';
 import { issuesFromZod, logIfUnexpected, titleFor, toUiError, type UiError } from '../errors';
 import { localInputToIso } from '../format';
 import { ErrorAlert } from './ErrorAlert';
+import { DateTimeField, TextField } from './FormFields';
 
 type FieldKey = keyof SearchQuery;
 
@@ -96,38 +97,31 @@ export function SearchPanel({ onResult }: SearchPanelProps) {
       </h2>
       <form className="search-form" onSubmit={submit} noValidate aria-busy={busy}>
         {textFields.map((field, i) => (
-          <div className="field" key={field.key}>
-            <label htmlFor={`${idPrefix}-${field.key}`}>{field.label}</label>
-            <input
-              id={`${idPrefix}-${field.key}`}
-              data-testid={field.testId}
-              type="text"
-              autoComplete="off"
-              spellCheck={false}
-              autoFocus={i === 0}
-              placeholder={field.placeholder}
-              value={values[field.key]}
-              aria-invalid={invalidFields.has(field.key) || undefined}
-              onChange={(e) => setValues({ ...values, [field.key]: e.target.value })}
-            />
-          </div>
+          <TextField
+            key={field.key}
+            id={`${idPrefix}-${field.key}`}
+            label={field.label}
+            testId={field.testId}
+            placeholder={field.placeholder}
+            autoFocus={i === 0}
+            value={values[field.key]}
+            invalid={invalidFields.has(field.key)}
+            onChange={(value) => setValues({ ...values, [field.key]: value })}
+          />
         ))}
         <fieldset className="field-group">
           <legend>Call start</legend>
           <p className="field__hint">Workstation time ({utcOffsetLabel()}); searched in UTC.</p>
           {dateFields.map((field) => (
-            <div className="field" key={field.key}>
-              <label htmlFor={`${idPrefix}-${field.key}`}>{field.label}</label>
-              <input
-                id={`${idPrefix}-${field.key}`}
-                data-testid={field.testId}
-                type="datetime-local"
-                step={1}
-                value={values[field.key]}
-                aria-invalid={invalidFields.has(field.key) || undefined}
-                onChange={(e) => setValues({ ...values, [field.key]: e.target.value })}
-              />
-            </div>
+            <DateTimeField
+              key={field.key}
+              id={`${idPrefix}-${field.key}`}
+              label={field.label}
+              testId={field.testId}
+              value={values[field.key]}
+              invalid={invalidFields.has(field.key)}
+              onChange={(value) => setValues({ ...values, [field.key]: value })}
+            />
           ))}
         </fieldset>
         <div className="search-form__actions">
