@@ -20,6 +20,21 @@ const restrictedPaths = [
 
 const nodeBuiltins = ['node:*', 'fs', 'fs/promises', 'path', 'os', 'crypto', 'child_process', 'http', 'https', 'net', 'stream', 'url', 'util', 'zlib', 'worker_threads'];
 
+const baseRestrictedSyntax = [
+  { selector: "CallExpression[callee.object.name=/^(it|test|describe)$/][callee.property.name='only']", message: 'Focused tests (.only) must not be committed.' },
+  { selector: "MemberExpression[property.name='then'][parent.type='CallExpression']", message: 'Use async/await, not .then chains.' },
+];
+
+// A fake clock pinned to a calendar day breaks the suite once real servers judge its dates as past
+// (radosgw refuses retention dates in the past): clocks start from testClockStart(), the real time.
+const pinnedClockMessage = 'Start fake clocks from the real time (testClockStart() or no argument), never from a fixed date.';
+const pinnedClockSyntax = [
+  { selector: "NewExpression[callee.name=/Clock$/] CallExpression[callee.object.name='Date'][callee.property.name=/^(UTC|parse)$/]", message: pinnedClockMessage },
+  { selector: "NewExpression[callee.name=/Clock$/] > Literal.arguments", message: pinnedClockMessage },
+  { selector: "NewExpression[callee.name=/Clock$/] NewExpression[callee.name='Date'][arguments.length>0]", message: pinnedClockMessage },
+  { selector: "ClassDeclaration[id.name=/Clock$/] AssignmentPattern > CallExpression.right[callee.object.name='Date'][callee.property.name=/^(UTC|parse)$/]", message: pinnedClockMessage },
+];
+
 const banElectron = { name: 'electron', message: 'Only electron/main and electron/preload may import electron.' };
 const banNode = nodeBuiltins.map((name) => ({ group: [name], message: 'Node modules are not available in this layer.' }));
 
@@ -39,11 +54,7 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'import-x/no-restricted-paths': ['error', { zones: restrictedPaths }],
       'import-x/no-default-export': 'error',
-      'no-restricted-syntax': [
-        'error',
-        { selector: "CallExpression[callee.object.name=/^(it|test|describe)$/][callee.property.name='only']", message: 'Focused tests (.only) must not be committed.' },
-        { selector: "MemberExpression[property.name='then'][parent.type='CallExpression']", message: 'Use async/await, not .then chains.' },
-      ],
+      'no-restricted-syntax': ['error', ...baseRestrictedSyntax],
     },
   },
   {
@@ -84,5 +95,9 @@ export default tseslint.config(
   {
     files: ['test/**/*.{ts,tsx}', 'build/**/*.{js,mjs}', 'bin/**/*.mjs', '*.config.{ts,js}', 'eslint.config.js', 'renderer/vite.config.ts'],
     rules: { 'no-console': 'off', 'import-x/no-default-export': 'off' },
+  },
+  {
+    files: ['test/**/*.{ts,tsx}'],
+    rules: { 'no-restricted-syntax': ['error', ...baseRestrictedSyntax, ...pinnedClockSyntax] },
   },
 );

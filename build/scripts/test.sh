@@ -24,5 +24,8 @@ mkdir -p "$test_home/run"
 
 step "unit and integration tests"
 run_isolated npx vitest run
+step "audit suites again, their fake clock a year ahead of today (dates judged by radosgw)"
+run_isolated env CUSTODY_TEST_CLOCK_SHIFT_DAYS=365 npx vitest run --project integration \
+  test/integration/audit/audit-trail.test.ts test/integration/audit/audit-verify.test.ts
 step "end-to-end tests (Chromium)"
 run_isolated npx playwright test -c test/e2e/playwright.config.ts

@@ -14,11 +14,12 @@ import { SecretRedactor } from '../../electron/services/logging/redactor';
 import type { Clock, SecretStore } from '../../electron/services/ports';
 import { loadOrCreateSigningKey, type SigningKey } from '../../electron/services/signing/signing-key';
 import type { LockMode } from '../../electron/services/worm/locked-objects';
+import { testClockStart } from './fake-clock';
 import { MemoryLogger } from './memory-logger';
 
 /** A clock tests move by hand; sleeps are real (short) waits. */
 export class SettableClock implements Clock {
-  constructor(public current = Date.UTC(2026, 10, 26, 9, 0, 0)) {}
+  constructor(public current = testClockStart()) {}
   now(): number {
     return this.current;
   }

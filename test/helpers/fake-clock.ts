@@ -1,10 +1,21 @@
 import type { Clock } from '../../electron/services/ports';
 
+/**
+ * Where every fake clock starts: the real time, so that dates a real server judges (radosgw refuses
+ * retention dates in the past) are valid on any day the suite runs. `CUSTODY_TEST_CLOCK_SHIFT_DAYS`
+ * moves it (the suite runs the audit tests a year ahead too). Never pin a fake clock to a calendar day.
+ */
+export function testClockStart(): number {
+  const shiftDays = Number(process.env.CUSTODY_TEST_CLOCK_SHIFT_DAYS ?? 0);
+  if (!Number.isFinite(shiftDays)) throw new Error('CUSTODY_TEST_CLOCK_SHIFT_DAYS must be a number of days');
+  return Date.now() + shiftDays * 86_400_000;
+}
+
 /** A clock that moves only when told to. Sleepers wake in deadline order as time advances. */
 export class FakeClock implements Clock {
   private current: number;
   private sleepers: Array<{ until: number; resolve: () => void }> = [];
-  constructor(start = Date.UTC(2026, 10, 26, 9, 0, 0)) {
+  constructor(start = testClockStart()) {
     this.current = start;
   }
   now(): number {

@@ -55,6 +55,18 @@ async function bucketRoot(logId: string, size: number): Promise<string> {
   return toHex(rootFromLeafHashes(sha256Bytes, leaves));
 }
 
+describe('audit trail: the suite\'s clock', () => {
+  // The suite also runs with CUSTODY_TEST_CLOCK_SHIFT_DAYS=365 (build/scripts/test.sh): it must pass on any day.
+  it('starts from the real time, shifted as asked, so radosgw accepts every retention date it computes', async () => {
+    const shiftMs = Number(process.env.CUSTODY_TEST_CLOCK_SHIFT_DAYS ?? 0) * 86_400_000;
+    const t = createTestTrail({ s3, bucket, dir });
+    expect(Math.abs(t.clock.now() - (Date.now() + shiftMs))).toBeLessThan(60_000);
+    const appended = await t.trail.append({ action: 'search', details: { clock: 'real' } });
+    const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: auditEventKey(t.logId, appended.seq) }));
+    expect(head.ObjectLockRetainUntilDate!.getTime()).toBeGreaterThan(Date.now() + shiftMs);
+  });
+});
+
 describe('audit trail: checkpoints', () => {
   it('writes a signed, locked checkpoint every N events, and publishes the public key next to it', async () => {
     const t = createTestTrail({ s3, bucket, dir, checkpointPolicy: { everyEvents: 4 } });

@@ -47,6 +47,19 @@ describe('lint enforces the layers', () => {
     ]);
   });
 
+  it('rejects fake clocks pinned to a calendar day', async () => {
+    const pinned = [
+      "import { FakeClock } from '../helpers/fake-clock';\nexport const c = new FakeClock(Date.UTC(2026, 10, 26));\n",
+      "import { SettableClock } from '../helpers/audit-trail';\nexport const c = new SettableClock(Date.parse('2026-11-26T09:00:00Z'));\n",
+      "import { FakeClock } from '../helpers/fake-clock';\nexport const c = new FakeClock(1795770000000);\n",
+      "import { FakeClock } from '../helpers/fake-clock';\nexport const c = new FakeClock(new Date('2026-11-26').getTime());\n",
+      'export class PinnedClock {\n  constructor(public current = Date.UTC(2026, 10, 26)) {}\n}\n',
+      'export class PinnedClock {\n  constructor(start = Date.UTC(2026, 10, 26)) {\n    void start;\n  }\n}\n',
+    ];
+    for (const code of pinned) expect(await problems('test/integration/x.test.ts', code), code).toEqual([expect.stringContaining('no-restricted-syntax')]);
+    expect(await problems('test/integration/x.test.ts', "import { FakeClock, testClockStart } from '../helpers/fake-clock';\nexport const c = [new FakeClock(), new FakeClock(testClockStart() + 60_000)];\n")).toEqual([]);
+  });
+
   it('rejects focused tests', async () => {
     expect(await problems('test/unit/x.test.ts', "import { it } from 'vitest';\nit.only('x', () => undefined);\n")).toEqual([
       expect.stringContaining('no-restricted-syntax'),
