@@ -1,4 +1,5 @@
-import { lstat, open, readdir, readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { lstat, open, readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { DualHash, digestFile, digestIdenticalFiles, type Digests } from './file-digests';
 import { openZip, ZipFormatError, type ZipArchive, type ZipEntry } from './zip';
@@ -10,6 +11,7 @@ export type PackReader = {
   files: ReadonlyMap<string, number>;
   /** Entries that are not regular files (symlinks, devices): never trusted. */
   irregular: ReadonlyArray<string>;
+  /** A tag, JSON or key file, whole; one larger than MAX_SMALL_FILE_BYTES is refused unread. */
   readBytes(path: string): Promise<Buffer>;
   /** The first `length` bytes (fewer if the file is shorter), without reading the rest. */
   readHead(path: string, length: number): Promise<Buffer>;
@@ -25,6 +27,16 @@ export type PackReader = {
 
 export class PackOpenError extends Error {}
 
+/**
+ * The most read whole from a pack: bagit.txt, bag-info.txt, the manifests, pack.json, proofs,
+ * metadata, audit events and keys. Real ones are far smaller; payload is only ever streamed.
+ */
+export const MAX_SMALL_FILE_BYTES = 4 * 2 ** 20;
+
+function assertSmall(size: number): void {
+  if (size > MAX_SMALL_FILE_BYTES) throw new Error(`${size} bytes, over the ${MAX_SMALL_FILE_BYTES}-byte limit for a tag, JSON or key file`);
+}
+
 export async function openPack(path: string): Promise<PackReader> {
   let info;
   try {
@@ -38,7 +50,7 @@ export async function openPack(path: string): Promise<PackReader> {
       return await openZipPack(await openZip(path));
     } catch (error) {
       if (error instanceof ZipFormatError) throw new PackOpenError(`${basename(path)}: ${error.message}`);
-      throw error;
+      throw new PackOpenError(`${basename(path)} cannot be read: ${(error as Error).message}`);
     }
   }
   throw new PackOpenError(`${path} is neither a directory nor a zip file`);
@@ -61,7 +73,15 @@ async function openDirectory(root: string): Promise<PackReader> {
     files,
     irregular,
     root,
-    readBytes: (path) => readFile(join(root, path)),
+    readBytes: async (path) => {
+      const handle = await open(join(root, path), constants.O_RDONLY | constants.O_NOFOLLOW);
+      try {
+        assertSmall((await handle.stat()).size);
+        return await handle.readFile();
+      } finally {
+        await handle.close();
+      }
+    },
     readHead: async (path, length) => {
       const handle = await open(join(root, path), 'r');
       try {
@@ -82,6 +102,10 @@ async function openZipPack(zip: ZipArchive): Promise<PackReader> {
   const irregular: Array<string> = [];
   for (const entry of zip.entries) {
     if (entry.name.endsWith('/')) continue;
+    if (!entry.regular) {
+      irregular.push(entry.name);
+      continue;
+    }
     if (byName.has(entry.name)) irregular.push(`${entry.name} (stored twice in the zip)`);
     byName.set(entry.name, entry);
   }
@@ -96,8 +120,10 @@ async function openZipPack(zip: ZipArchive): Promise<PackReader> {
     irregular,
     root: null,
     readBytes: async (path) => {
+      const entry = entryOf(path);
+      assertSmall(entry.size);
       const chunks: Array<Buffer> = [];
-      await zip.forEachChunk(entryOf(path), (chunk) => {
+      await zip.forEachChunk(entry, (chunk) => {
         chunks.push(Buffer.from(chunk));
       });
       return Buffer.concat(chunks);

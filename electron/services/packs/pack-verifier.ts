@@ -72,8 +72,7 @@ export async function verifyPack(path: string, options: { trustedKeyIds?: Readon
   try {
     reader = await openPack(path);
   } catch (error) {
-    if (!(error instanceof PackOpenError)) throw error;
-    fail(path, 'bagit', error.message);
+    fail(path, 'bagit', error instanceof PackOpenError ? error.message : `cannot be opened: ${(error as Error).message}`);
     for (const check of Object.keys(report.checks) as Array<PackCheck>) report.checks[check] = 'fail';
     report.ms = Math.round(performance.now() - started);
     return report;
@@ -103,40 +102,52 @@ class Verification {
 
   async run(): Promise<void> {
     for (const entry of this.reader.irregular) this.fail(entry, 'bagit', 'not a regular file; a pack holds only regular files');
-    await this.checkDeclaration();
-    const bagInfo = await this.bagInfo();
-    await this.checkPayload(bagInfo);
-    const tagsOk = await this.checkTagManifest();
-    await this.checkSignature(bagInfo, tagsOk);
-    const document = await this.packDocument();
-    await this.checkProofs(document);
-    await this.checkAudio(document);
+    await this.step('bagit.txt', 'bagit', () => this.checkDeclaration());
+    const bagInfo = (await this.step('bag-info.txt', 'bagit', () => this.bagInfo())) ?? [];
+    await this.step('data/', 'manifests', () => this.checkPayload(bagInfo));
+    const tagsOk = (await this.step('tagmanifest-sha256.txt', 'manifests', () => this.checkTagManifest())) ?? false;
+    await this.step('signature/signature.json', 'signature', () => this.checkSignature(bagInfo, tagsOk));
+    const document = (await this.step('data/pack.json', 'proofs', () => this.packDocument())) ?? null;
+    await this.step('data/audit/proofs.json', 'proofs', () => this.checkProofs(document));
+    await this.step('data/metadata/', 'audio', () => this.checkAudio(document));
   }
 
-  private async text(path: string, check: PackCheck): Promise<string | null> {
+  /** Runs one check; whatever it throws (a hostile pack finds ways) becomes a problem, and the next check still runs. */
+  private async step<T>(file: string, check: PackCheck, run: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await run();
+    } catch (error) {
+      this.fail(file, check, `could not be checked: ${(error as Error).message}`);
+      return undefined;
+    }
+  }
+
+  /** A small file's bytes, or null with the problem reported. Tag files are kept (hashed and signed later); payload files are not. */
+  private async bytes(path: string, check: PackCheck): Promise<Buffer | null> {
     if (!this.reader.files.has(path)) {
       this.fail(path, check, 'missing');
       return null;
     }
     try {
       const bytes = this.texts.get(path) ?? (await this.reader.readBytes(path));
-      this.texts.set(path, bytes);
-      return bytes.toString('utf8');
+      if (!path.startsWith('data/')) this.texts.set(path, bytes);
+      return bytes;
     } catch (error) {
       this.fail(path, check, `unreadable: ${(error as Error).message}`);
       return null;
     }
   }
 
+  private async text(path: string, check: PackCheck): Promise<string | null> {
+    return (await this.bytes(path, check))?.toString('utf8') ?? null;
+  }
+
   private async json(path: string, check: PackCheck): Promise<unknown> {
     const text = await this.text(path, check);
     if (text === null) return undefined;
-    try {
-      return JSON.parse(text);
-    } catch {
-      this.fail(path, check, 'not valid JSON');
-      return undefined;
-    }
+    const value = parseJson(text);
+    if (value === undefined) this.fail(path, check, 'not valid JSON');
+    return value;
   }
 
   private async checkDeclaration(): Promise<void> {
@@ -242,12 +253,11 @@ class Verification {
         this.fail('tagmanifest-sha256.txt', 'manifests', `${file} is payload, not a tag file`);
         continue;
       }
-      const text = await this.text(file, 'manifests');
-      if (text === null) {
+      const actual = await this.tagDigest(file);
+      if (actual === null) {
         ok = false;
         continue;
       }
-      const actual = createHash('sha256').update(this.texts.get(file)!).digest('hex');
       if (actual !== expected) {
         ok = false;
         this.fail(file, 'manifests', 'SHA-256 mismatch with tagmanifest-sha256.txt: the file was altered');
@@ -260,6 +270,22 @@ class Verification {
       }
     }
     return ok;
+  }
+
+  /** SHA-256 of a tag file: of the bytes already read, or streamed (index.html can outgrow the small-file limit). */
+  private async tagDigest(file: string): Promise<string | null> {
+    const read = this.texts.get(file);
+    if (read) return createHash('sha256').update(read).digest('hex');
+    if (!this.reader.files.has(file)) {
+      this.fail(file, 'manifests', 'missing');
+      return null;
+    }
+    try {
+      return (await this.reader.digest([file]))[0]!.sha256;
+    } catch (error) {
+      this.fail(file, 'manifests', `unreadable: ${(error as Error).message}`);
+      return null;
+    }
   }
 
   private async checkSignature(bagInfo: ReadonlyArray<[string, string]>, tagsOk: boolean): Promise<void> {
@@ -346,7 +372,8 @@ class Verification {
         this.fail(entry.path, 'proofs', 'missing audit event');
         continue;
       }
-      const bytes = await this.reader.readBytes(entry.path);
+      const bytes = await this.bytes(entry.path, 'proofs');
+      if (bytes === null) continue;
       const leaf = sha256(Buffer.concat([Buffer.of(0), bytes]));
       const included = verifyInclusion(sha256, {
         leafIndex: entry.seq,
@@ -359,7 +386,12 @@ class Verification {
         this.fail(entry.path, 'proofs', `audit event ${entry.seq} is not included in checkpoint ${checkpoint.data.treeSize} (altered event or proof)`);
         continue;
       }
-      const event = auditEventSchema.safeParse(JSON.parse(bytes.toString('utf8')));
+      const json = parseJson(bytes.toString('utf8'));
+      if (json === undefined) {
+        this.fail(entry.path, 'proofs', 'not valid JSON');
+        continue;
+      }
+      const event = auditEventSchema.safeParse(json);
       if (!event.success || event.data.seq !== entry.seq || event.data.eventId !== entry.eventId || event.data.logId !== proofs.logId) {
         this.fail(entry.path, 'proofs', 'the event does not match its proof entry');
         continue;
@@ -422,5 +454,14 @@ class Verification {
 
   private headOf(file: string): Promise<Buffer> {
     return this.reader.readHead(file, 64 * 1024);
+  }
+}
+
+/** JSON.parse that answers undefined for text that is not JSON (no JSON text parses to undefined). */
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
   }
 }

@@ -1,12 +1,18 @@
-import { open, stat, type FileHandle } from 'node:fs/promises';
-import { createInflateRaw, crc32 } from 'node:zlib';
+import { constants } from 'node:fs';
+import { mkdir, open, rm, stat, type FileHandle } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { crc32 } from 'node:zlib';
+import yauzl, { type Entry, type ZipFile } from 'yauzl';
+import { isSafeRelativePath } from './bagit';
 
 /**
- * A small ZIP (APPNOTE 6.3) writer and reader for evidence packs, with ZIP64 for packs past 4 GiB.
- * The writer stores files uncompressed (audio does not compress) and patches each CRC-32 into its
- * local header after streaming the file, so every byte is read once. The reader checks the
- * structure, sizes and CRC-32 of every entry and reads stored or deflated entries (zips made by
- * other tools), never extracting anything outside the caller's control.
+ * ZIP (APPNOTE 6.3) for evidence packs, with ZIP64 for packs past 4 GiB. The writer is ours: it
+ * stores files uncompressed (audio does not compress) and patches each CRC-32 into its local header
+ * after streaming the file, so every byte is read once. Reading is yauzl's, behind limits, since a
+ * zip under review may come from anyone: a zip that could inflate past them is refused before a
+ * byte is inflated, no entry inflates past its declared size, every entry's CRC-32 is checked, and
+ * a damaged entry is an error for that entry, never a crash.
  */
 
 const LOCAL = 0x04034b50;
@@ -16,6 +22,14 @@ const ZIP64_EOCD = 0x06064b50;
 const ZIP64_LOCATOR = 0x07064b50;
 const MAX32 = 0xffffffff;
 const CHUNK_BYTES = 1 << 20;
+
+/** Refusal limits for zips from outside. A deflated entry past this ratio is a zip bomb, not evidence. */
+export const MAX_COMPRESSION_RATIO = 100;
+/** Entries (and whole zips) that inflate to less than this are not judged by ratio: small files compress oddly. */
+export const RATIO_FLOOR_BYTES = 1 << 20;
+/** The most a zip may inflate to in all (a pack is audio stored as is; this is past any real case). */
+export const MAX_TOTAL_INFLATED_BYTES = 64 * 2 ** 30;
+export const MAX_ZIP_ENTRIES = 100_000;
 
 export class ZipFormatError extends Error {}
 
@@ -143,168 +157,192 @@ function zip64Extra(values: ReadonlyArray<number>): Buffer {
   return extra;
 }
 
-export type ZipEntry = { name: string; size: number; compressedSize: number; method: number; crc: number; localOffset: number };
+export type ZipEntry = {
+  name: string;
+  size: number;
+  compressedSize: number;
+  method: number;
+  crc: number;
+  /** False for an entry the zip marks as a symlink, device or other non-regular file (never extracted). */
+  regular: boolean;
+  readonly source: Entry;
+};
 
 /** An opened zip: its central directory, and streaming reads of entries that check size and CRC-32. */
 export type ZipArchive = {
   entries: ReadonlyArray<ZipEntry>;
-  /** Streams an entry's bytes; throws ZipFormatError when its size or CRC-32 does not match the directory. */
+  /** Streams an entry's bytes; throws ZipFormatError, naming the entry, when it is damaged or its size or CRC-32 does not match. */
   forEachChunk(entry: ZipEntry, onChunk: (chunk: Buffer) => void | Promise<void>): Promise<void>;
   /** The first bytes of an entry, without checking the rest (the CRC-32 check is forEachChunk's). */
   readHead(entry: ZipEntry, length: number): Promise<Buffer>;
   close(): Promise<void>;
 };
 
+const UNIX = 3;
+const S_IFMT = 0o170000;
+const S_IFREG = 0o100000;
+const S_IFDIR = 0o040000;
+
 export async function openZip(path: string): Promise<ZipArchive> {
-  const handle = await open(path, 'r');
+  let zip: ZipFile;
   try {
-    const { size } = await handle.stat();
-    const entries = await readCentralDirectory(handle, size);
+    zip = await yauzl.openPromise(path, { lazyEntries: true, autoClose: false, decodeStrings: false, validateEntrySizes: true, strictFileNames: true });
+  } catch (error) {
+    throw new ZipFormatError(`not a readable zip: ${(error as Error).message}`);
+  }
+  try {
+    const entries = await listEntries(zip);
     return {
       entries,
-      forEachChunk: (entry, onChunk) => readEntry(handle, size, entry, onChunk),
-      readHead: async (entry, length) => {
-        if (entry.method === 0) return readAt(handle, await dataStartOf(handle, entry), Math.min(length, entry.size));
-        const chunks: Array<Buffer> = [];
-        let collected = 0;
-        try {
-          await readEntry(handle, size, entry, (chunk) => {
-            chunks.push(Buffer.from(chunk));
-            collected += chunk.length;
-            if (collected >= length) throw new HeadCollected();
-          });
-        } catch (error) {
-          if (!(error instanceof HeadCollected)) throw error;
-        }
-        return Buffer.concat(chunks).subarray(0, length);
-      },
-      close: () => handle.close(),
+      forEachChunk: (entry, onChunk) => streamEntry(zip, entry, onChunk),
+      readHead: (entry, length) => readHead(zip, entry, length),
+      close: async () => zip.close(),
     };
   } catch (error) {
-    await handle.close();
+    zip.close();
     throw error;
   }
 }
 
-async function readAt(handle: FileHandle, position: number, length: number): Promise<Buffer> {
-  const buffer = Buffer.alloc(length);
-  const { bytesRead } = await handle.read(buffer, 0, length, position);
-  return buffer.subarray(0, bytesRead);
-}
-
-async function readCentralDirectory(handle: FileHandle, fileSize: number): Promise<Array<ZipEntry>> {
-  const tailLength = Math.min(fileSize, 22 + 0xffff);
-  const tail = await readAt(handle, fileSize - tailLength, tailLength);
-  let eocd = -1;
-  for (let i = tail.length - 22; i >= 0; i -= 1) {
-    if (tail.readUInt32LE(i) === EOCD) {
-      eocd = i;
-      break;
-    }
-  }
-  if (eocd < 0) throw new ZipFormatError('not a complete zip: its end-of-central-directory record is missing (truncated?)');
-  let count = tail.readUInt16LE(eocd + 10);
-  let centralSize = tail.readUInt32LE(eocd + 12);
-  let centralStart = tail.readUInt32LE(eocd + 16);
-  const eocdPosition = fileSize - tailLength + eocd;
-  if (count === 0xffff || centralSize === MAX32 || centralStart === MAX32) {
-    const locator = await readAt(handle, eocdPosition - 20, 20);
-    if (locator.length !== 20 || locator.readUInt32LE(0) !== ZIP64_LOCATOR) throw new ZipFormatError('ZIP64 locator missing');
-    const record = await readAt(handle, Number(locator.readBigUInt64LE(8)), 56);
-    if (record.length !== 56 || record.readUInt32LE(0) !== ZIP64_EOCD) throw new ZipFormatError('ZIP64 end-of-central-directory record missing');
-    count = Number(record.readBigUInt64LE(32));
-    centralSize = Number(record.readBigUInt64LE(40));
-    centralStart = Number(record.readBigUInt64LE(48));
-  }
-  if (centralStart + centralSize > eocdPosition) throw new ZipFormatError('the central directory runs past its end record (truncated or corrupt)');
-  const central = await readAt(handle, centralStart, centralSize);
-  if (central.length !== centralSize) throw new ZipFormatError('the central directory is cut short (truncated)');
+/** The central directory, refused whole when a name is unsafe or the zip could inflate past the limits. */
+async function listEntries(zip: ZipFile): Promise<Array<ZipEntry>> {
+  if (zip.entryCount > MAX_ZIP_ENTRIES) throw new ZipFormatError(`the zip lists ${zip.entryCount} entries; more than ${MAX_ZIP_ENTRIES} is refused`);
   const entries: Array<ZipEntry> = [];
-  let p = 0;
-  for (let i = 0; i < count; i += 1) {
-    if (p + 46 > central.length || central.readUInt32LE(p) !== CENTRAL) throw new ZipFormatError(`central directory entry ${i + 1} is damaged`);
-    const flags = central.readUInt16LE(p + 8);
-    const method = central.readUInt16LE(p + 10);
-    const crc = central.readUInt32LE(p + 16);
-    let compressedSize = central.readUInt32LE(p + 20);
-    let size = central.readUInt32LE(p + 24);
-    const nameLength = central.readUInt16LE(p + 28);
-    const extraLength = central.readUInt16LE(p + 30);
-    const commentLength = central.readUInt16LE(p + 32);
-    let localOffset = central.readUInt32LE(p + 42);
-    const name = central.subarray(p + 46, p + 46 + nameLength).toString(flags & 0x0800 ? 'utf8' : 'latin1');
-    const extra = central.subarray(p + 46 + nameLength, p + 46 + nameLength + extraLength);
-    for (let e = 0; e + 4 <= extra.length; ) {
-      const id = extra.readUInt16LE(e);
-      const length = extra.readUInt16LE(e + 2);
-      if (id === 0x0001) {
-        let q = e + 4;
-        const next = () => {
-          const value = Number(extra.readBigUInt64LE(q));
-          q += 8;
-          return value;
-        };
-        if (size === MAX32) size = next();
-        if (compressedSize === MAX32) compressedSize = next();
-        if (localOffset === MAX32) localOffset = next();
+  let total = 0;
+  try {
+    for await (const source of zip.eachEntry()) {
+      // decodeStrings is off so that an unsafe name is refused here, named safely, rather than inside yauzl.
+      const name = yauzl.getFileNameLowLevel(source.generalPurposeBitFlag, source.fileNameRaw, source.extraFields, true);
+      const directory = name.endsWith('/');
+      if (!isSafeRelativePath(directory ? name.slice(0, -1) : name)) {
+        throw new ZipFormatError(`entry ${JSON.stringify(name)} has an unsafe name (absolute, "..", empty segments, backslash or NUL)`);
       }
-      e += 4 + length;
+      if (source.isEncrypted()) throw new ZipFormatError(`${name} is encrypted`);
+      const size = source.uncompressedSize;
+      const ratio = size / Math.max(source.compressedSize, 1);
+      if (size > RATIO_FLOOR_BYTES && ratio > MAX_COMPRESSION_RATIO) {
+        throw new ZipFormatError(`${name} would inflate ${size} bytes from ${source.compressedSize} (${Math.round(ratio)}:1, over the ${MAX_COMPRESSION_RATIO}:1 limit): refused as a zip bomb`);
+      }
+      total += size;
+      if (total > MAX_TOTAL_INFLATED_BYTES) throw new ZipFormatError(`the zip would inflate to more than ${MAX_TOTAL_INFLATED_BYTES} bytes: refused`);
+      const type = source.versionMadeBy >> 8 === UNIX ? (source.externalFileAttributes >>> 16) & S_IFMT : 0;
+      entries.push({
+        name,
+        size,
+        compressedSize: source.compressedSize,
+        method: source.compressionMethod,
+        crc: source.crc32,
+        regular: type === 0 || type === (directory ? S_IFDIR : S_IFREG),
+        source,
+      });
     }
-    if (flags & 0x0001) throw new ZipFormatError(`${name} is encrypted`);
-    entries.push({ name, size, compressedSize, method, crc, localOffset });
-    p += 46 + nameLength + extraLength + commentLength;
+  } catch (error) {
+    if (error instanceof ZipFormatError) throw error;
+    throw new ZipFormatError(`the central directory is damaged: ${(error as Error).message}`);
+  }
+  if (total > RATIO_FLOOR_BYTES && total > zip.fileSize * MAX_COMPRESSION_RATIO) {
+    throw new ZipFormatError(`the zip would inflate ${total} bytes from ${zip.fileSize} (over the ${MAX_COMPRESSION_RATIO}:1 limit): refused as a zip bomb`);
   }
   return entries;
 }
 
-class HeadCollected extends Error {}
-
-async function dataStartOf(handle: FileHandle, entry: ZipEntry): Promise<number> {
-  const local = await readAt(handle, entry.localOffset, 30);
-  if (local.length !== 30 || local.readUInt32LE(0) !== LOCAL) throw new ZipFormatError(`${entry.name}: local header missing`);
-  return entry.localOffset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
+function damaged(entry: ZipEntry, error: unknown): ZipFormatError {
+  const message = (error as Error).message ?? String(error);
+  if (/^too many bytes in the stream/.test(message)) return new ZipFormatError(`${entry.name}: inflates past its declared ${entry.size} bytes (damaged, or a zip bomb)`);
+  if (/^not enough bytes in the stream/.test(message)) return new ZipFormatError(`${entry.name}: inflates to less than its declared ${entry.size} bytes (damaged)`);
+  if ((error as NodeJS.ErrnoException).code?.startsWith('Z_')) return new ZipFormatError(`${entry.name}: the compressed data is damaged (${message})`);
+  return new ZipFormatError(`${entry.name}: ${message}`);
 }
 
-async function readEntry(handle: FileHandle, fileSize: number, entry: ZipEntry, onChunk: (chunk: Buffer) => void | Promise<void>): Promise<void> {
-  const dataStart = await dataStartOf(handle, entry);
-  if (dataStart + entry.compressedSize > fileSize) throw new ZipFormatError(`${entry.name}: data runs past the end of the zip (truncated)`);
-  if (entry.method !== 0 && entry.method !== 8) throw new ZipFormatError(`${entry.name}: compression method ${entry.method} is not supported`);
+async function openEntry(zip: ZipFile, entry: ZipEntry, range?: { end: number }): Promise<Readable> {
+  try {
+    return await zip.openReadStreamPromise(entry.source, range ?? {});
+  } catch (error) {
+    throw damaged(entry, error);
+  }
+}
+
+/** Feeds the stream's chunks to `onChunk`; a stream error becomes ZipFormatError, onChunk's own errors pass through. */
+async function pump(entry: ZipEntry, stream: Readable, onChunk: (chunk: Buffer) => void | Promise<void> | 'stop'): Promise<void> {
+  const chunks = stream[Symbol.asyncIterator]();
+  try {
+    for (;;) {
+      let next: IteratorResult<Buffer>;
+      try {
+        next = await chunks.next();
+      } catch (error) {
+        throw damaged(entry, error);
+      }
+      if (next.done || (await onChunk(next.value)) === 'stop') return;
+    }
+  } finally {
+    stream.destroy();
+  }
+}
+
+async function streamEntry(zip: ZipFile, entry: ZipEntry, onChunk: (chunk: Buffer) => void | Promise<void>): Promise<void> {
   let crc = 0;
   let produced = 0;
-  const deliver = async (chunk: Buffer) => {
+  await pump(entry, await openEntry(zip, entry), async (chunk) => {
     crc = crc32(chunk, crc);
     produced += chunk.length;
     await onChunk(chunk);
-  };
-  const inflater = entry.method === 8 ? createInflateRaw() : null;
-  const pending: Array<Buffer> = [];
-  inflater?.on('data', (chunk: Buffer) => pending.push(chunk));
-  const flushInflated = async () => {
-    while (pending.length) await deliver(pending.shift()!);
-  };
-  const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
-  let remaining = entry.compressedSize;
-  let position = dataStart;
-  while (remaining > 0) {
-    const { bytesRead } = await handle.read(buffer, 0, Math.min(CHUNK_BYTES, remaining), position);
-    if (bytesRead === 0) throw new ZipFormatError(`${entry.name}: data cut short (truncated)`);
-    position += bytesRead;
-    remaining -= bytesRead;
-    const chunk = buffer.subarray(0, bytesRead);
-    if (inflater) {
-      await new Promise<void>((resolve, reject) => inflater.write(Buffer.from(chunk), (error) => (error ? reject(error) : resolve())));
-      await flushInflated();
-    } else {
-      await deliver(chunk);
-    }
-  }
-  if (inflater) {
-    await new Promise<void>((resolve, reject) => {
-      inflater.once('error', reject);
-      inflater.end(() => resolve());
-    });
-    await flushInflated();
-  }
+  });
   if (produced !== entry.size) throw new ZipFormatError(`${entry.name}: ${produced} bytes where the directory says ${entry.size}`);
   if (crc >>> 0 !== entry.crc) throw new ZipFormatError(`${entry.name}: CRC-32 does not match (altered or damaged)`);
+}
+
+async function readHead(zip: ZipFile, entry: ZipEntry, length: number): Promise<Buffer> {
+  const stored = entry.method === 0;
+  const stream = await openEntry(zip, entry, stored ? { end: Math.min(length, entry.compressedSize) } : undefined);
+  const chunks: Array<Buffer> = [];
+  let collected = 0;
+  await pump(entry, stream, (chunk) => {
+    chunks.push(chunk);
+    collected += chunk.length;
+    return collected >= length ? 'stop' : undefined;
+  });
+  return Buffer.concat(chunks).subarray(0, length);
+}
+
+/**
+ * Extracts a zip's regular files into `into` (an empty private directory), within the same limits
+ * as reading. Creates no symlinks and follows none. A damaged or duplicate entry is left out (the
+ * verifier names it); any other failure throws, and the caller removes `into`.
+ */
+export async function extractZip(zipPath: string, into: string): Promise<void> {
+  const zip = await openZip(zipPath);
+  try {
+    for (const entry of zip.entries) {
+      if (entry.name.endsWith('/') || !entry.regular) continue;
+      const target = join(into, entry.name);
+      try {
+        await mkdir(dirname(target), { recursive: true, mode: 0o700 });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EEXIST' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') continue;
+        throw error;
+      }
+      let handle: FileHandle;
+      try {
+        handle = await open(target, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
+        throw error;
+      }
+      let intact = true;
+      try {
+        await zip.forEachChunk(entry, async (chunk) => {
+          await handle.write(chunk);
+        });
+      } catch (error) {
+        if (!(error instanceof ZipFormatError)) throw error;
+        intact = false;
+      } finally {
+        await handle.close();
+      }
+      if (!intact) await rm(target, { force: true });
+    }
+  } finally {
+    await zip.close();
+  }
 }

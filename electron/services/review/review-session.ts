@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, mkdir, open, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { auditEventSchema, type Operator, type ReviewSession, type SessionInfo, type Workstation } from '../../../shared/domain';
 import type { ReviewPack, ReviewPlayback } from '../../../shared/ipc/channels/review';
 import { packDocumentSchema, packProofsSchema, packRecordingSchema, type PackRecording } from '../../../shared/pack-format';
@@ -12,7 +12,7 @@ import type { Clock } from '../ports';
 import { isSafeRelativePath } from '../packs/bagit';
 import { openPack, type PackReader } from '../packs/pack-reader';
 import { verifyPack, type PackVerification } from '../packs/pack-verifier';
-import { openZip } from '../packs/zip';
+import { extractZip } from '../packs/zip';
 import type { JournalContext, ReviewJournal } from './review-journal';
 
 export type ReviewSessionDeps = {
@@ -52,10 +52,24 @@ export class ReviewSessionService {
     let cleanup = async (): Promise<void> => undefined;
     if (verification.format === 'zip') {
       filesRoot = await mkdtemp(join(tmpdir(), 'custody-review-'));
-      await extractZip(packPath, filesRoot);
       const extracted = filesRoot;
       cleanup = async () => rm(extracted, { recursive: true, force: true });
     }
+    try {
+      return await ReviewSessionService.start(deps, { packPath, reviewer, verification, filesRoot, cleanup });
+    } catch (error) {
+      // A failed open leaves nothing behind: no extracted copy of the pack in the temp directory.
+      await cleanup();
+      throw error;
+    }
+  }
+
+  private static async start(
+    deps: ReviewSessionDeps,
+    options: { packPath: string; reviewer: string; verification: PackVerification; filesRoot: string; cleanup: () => Promise<void> },
+  ): Promise<ReviewSessionService> {
+    const { packPath, reviewer, verification, filesRoot, cleanup } = options;
+    if (verification.format === 'zip') await extractZip(packPath, filesRoot);
     const reader = await openPack(filesRoot);
     let pack: ReviewPack;
     try {
@@ -192,28 +206,3 @@ async function readPackView(reader: PackReader, verification: PackVerification):
     events,
   };
 }
-
-/** Extracts a zip pack into a private directory (entries with unsafe names are skipped; verification already names them). */
-async function extractZip(zipPath: string, into: string): Promise<void> {
-  const zip = await openZip(zipPath);
-  try {
-    for (const entry of zip.entries) {
-      if (entry.name.endsWith('/') || !isSafeRelativePath(entry.name)) continue;
-      const target = join(into, entry.name);
-      await mkdir(dirname(target), { recursive: true, mode: 0o700 });
-      const handle = await open(target, 'wx', 0o600);
-      try {
-        await zip.forEachChunk(entry, async (chunk) => {
-          await handle.write(chunk);
-        });
-      } catch {
-        // A damaged entry stays partial; verification has already reported it.
-      } finally {
-        await handle.close();
-      }
-    }
-  } finally {
-    await zip.close();
-  }
-}
-
