@@ -2,7 +2,7 @@ import { constants } from 'node:fs';
 import { lstat, open, readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { DualHash, digestFile, digestIdenticalFiles, type Digests } from './file-digests';
-import { openZip, ZipFormatError, type ZipArchive, type ZipEntry } from './zip';
+import { openZip, ZipEntryError, ZipFormatError, type ZipArchive, type ZipEntry } from './zip';
 
 /** A pack opened for reading, as a directory or a zip: the same questions, either way. */
 export type PackReader = {
@@ -119,25 +119,35 @@ async function openZipPack(zip: ZipArchive): Promise<PackReader> {
     files: new Map([...byName].map(([name, entry]) => [name, entry.size])),
     irregular,
     root: null,
-    readBytes: async (path) => {
-      const entry = entryOf(path);
-      assertSmall(entry.size);
-      const chunks: Array<Buffer> = [];
-      await zip.forEachChunk(entry, (chunk) => {
-        chunks.push(Buffer.from(chunk));
-      });
-      return Buffer.concat(chunks);
-    },
-    readHead: (path, length) => zip.readHead(entryOf(path), length),
+    readBytes: (path) =>
+      readingEntry(async () => {
+        const entry = entryOf(path);
+        assertSmall(entry.size);
+        const chunks: Array<Buffer> = [];
+        await zip.forEachChunk(entry, (chunk) => {
+          chunks.push(chunk);
+        });
+        return Buffer.concat(chunks);
+      }),
+    readHead: (path, length) => readingEntry(() => zip.readHead(entryOf(path), length)),
     digest: async (group) => {
       const out: Array<Digests> = [];
       for (const path of group) {
         const hash = new DualHash();
-        await zip.forEachChunk(entryOf(path), (chunk) => hash.update(chunk));
+        await readingEntry(() => zip.forEachChunk(entryOf(path), (chunk) => hash.update(chunk)));
         out.push(hash.digest());
       }
       return out;
     },
     close: () => zip.close(),
   };
+}
+
+/** The caller names the file it asked for, so an entry's error is given without the name. */
+async function readingEntry<T>(read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    throw error instanceof ZipEntryError ? new Error(error.reason) : error;
+  }
 }

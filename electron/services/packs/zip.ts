@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { mkdir, open, rm, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { crc32 } from 'node:zlib';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { isSafeRelativePath } from './bagit';
@@ -32,6 +32,16 @@ export const MAX_TOTAL_INFLATED_BYTES = 64 * 2 ** 30;
 export const MAX_ZIP_ENTRIES = 100_000;
 
 export class ZipFormatError extends Error {}
+
+/** A problem with one entry: the message names the entry, `reason` alone does not. */
+export class ZipEntryError extends ZipFormatError {
+  constructor(
+    readonly entryName: string,
+    readonly reason: string,
+  ) {
+    super(`${entryName}: ${reason}`);
+  }
+}
 
 type Written = { name: Buffer; crc: number; size: number; offset: number; dosTime: number; dosDate: number };
 
@@ -183,11 +193,65 @@ const S_IFMT = 0o170000;
 const S_IFREG = 0o100000;
 const S_IFDIR = 0o040000;
 
+/** yauzl's reads of the zip file, through one handle, in chunks of CHUNK_BYTES (its own reader reads 16 KiB at a time). */
+class FileReader extends yauzl.RandomAccessReader {
+  constructor(private readonly handle: FileHandle) {
+    super();
+  }
+
+  override _readStreamForRange(start: number, end: number): Readable {
+    const handle = this.handle;
+    // Not handle.createReadStream: destroying that stream (a read stopped early) closes the handle.
+    async function* range(): AsyncGenerator<Buffer> {
+      for (let position = start; position < end; ) {
+        const buffer = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, end - position));
+        const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
+        if (bytesRead === 0) throw new Error('unexpected end of file');
+        position += bytesRead;
+        yield buffer.subarray(0, bytesRead);
+      }
+    }
+    return Readable.from(range(), { objectMode: false });
+  }
+
+  override read(buffer: Buffer, offset: number, length: number, position: number, callback: (err: Error | null, bytesRead?: number) => void): void {
+    void (async () => {
+      let bytesRead: number;
+      try {
+        ({ bytesRead } = await this.handle.read(buffer, offset, length, position));
+      } catch (error) {
+        return callback(error as Error);
+      }
+      callback(null, bytesRead);
+    })();
+  }
+
+  override close(callback: (err: Error | null) => void): void {
+    void (async () => {
+      try {
+        await this.handle.close();
+      } catch (error) {
+        return callback(error as Error);
+      }
+      callback(null);
+    })();
+  }
+}
+
 export async function openZip(path: string): Promise<ZipArchive> {
+  const handle = await open(path, 'r');
   let zip: ZipFile;
   try {
-    zip = await yauzl.openPromise(path, { lazyEntries: true, autoClose: false, decodeStrings: false, validateEntrySizes: true, strictFileNames: true });
+    const reader = new FileReader(handle);
+    zip = await yauzl.fromRandomAccessReaderPromise(reader, (await handle.stat()).size, {
+      lazyEntries: true,
+      autoClose: false,
+      decodeStrings: false,
+      validateEntrySizes: true,
+      strictFileNames: true,
+    });
   } catch (error) {
+    await handle.close();
     throw new ZipFormatError(`not a readable zip: ${(error as Error).message}`);
   }
   try {
@@ -246,12 +310,12 @@ async function listEntries(zip: ZipFile): Promise<Array<ZipEntry>> {
   return entries;
 }
 
-function damaged(entry: ZipEntry, error: unknown): ZipFormatError {
+function damaged(entry: ZipEntry, error: unknown): ZipEntryError {
   const message = (error as Error).message ?? String(error);
-  if (/^too many bytes in the stream/.test(message)) return new ZipFormatError(`${entry.name}: inflates past its declared ${entry.size} bytes (damaged, or a zip bomb)`);
-  if (/^not enough bytes in the stream/.test(message)) return new ZipFormatError(`${entry.name}: inflates to less than its declared ${entry.size} bytes (damaged)`);
-  if ((error as NodeJS.ErrnoException).code?.startsWith('Z_')) return new ZipFormatError(`${entry.name}: the compressed data is damaged (${message})`);
-  return new ZipFormatError(`${entry.name}: ${message}`);
+  if (/^too many bytes in the stream/.test(message)) return new ZipEntryError(entry.name, `inflates past its declared ${entry.size} bytes (damaged, or a zip bomb)`);
+  if (/^not enough bytes in the stream/.test(message)) return new ZipEntryError(entry.name, `inflates to less than its declared ${entry.size} bytes (damaged)`);
+  if ((error as NodeJS.ErrnoException).code?.startsWith('Z_')) return new ZipEntryError(entry.name, `the compressed data is damaged (${message})`);
+  return new ZipEntryError(entry.name, message);
 }
 
 async function openEntry(zip: ZipFile, entry: ZipEntry, range?: { end: number }): Promise<Readable> {
@@ -288,8 +352,8 @@ async function streamEntry(zip: ZipFile, entry: ZipEntry, onChunk: (chunk: Buffe
     produced += chunk.length;
     await onChunk(chunk);
   });
-  if (produced !== entry.size) throw new ZipFormatError(`${entry.name}: ${produced} bytes where the directory says ${entry.size}`);
-  if (crc >>> 0 !== entry.crc) throw new ZipFormatError(`${entry.name}: CRC-32 does not match (altered or damaged)`);
+  if (produced !== entry.size) throw new ZipEntryError(entry.name, `${produced} bytes where the directory says ${entry.size}`);
+  if (crc >>> 0 !== entry.crc) throw new ZipEntryError(entry.name, 'CRC-32 does not match (altered or damaged)');
 }
 
 async function readHead(zip: ZipFile, entry: ZipEntry, length: number): Promise<Buffer> {
