@@ -256,6 +256,8 @@ export async function openZip(path: string): Promise<ZipArchive> {
   }
   try {
     const entries = await listEntries(zip);
+    // Past the listing, yauzl reports only a failure to close the file: nothing to act on, and unheard it would crash the process.
+    zip.on('error', () => undefined);
     return {
       entries,
       forEachChunk: (entry, onChunk) => streamEntry(zip, entry, onChunk),

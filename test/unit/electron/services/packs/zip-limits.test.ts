@@ -76,6 +76,13 @@ describe('reading a zip from outside', () => {
   });
 });
 
+it('reads a folder pack\'s tag and JSON files whole only up to the same limit', async () => {
+  const root = await testTempDir('custody-folder-pack-');
+  await writeFile(join(root, 'bag-info.txt'), Buffer.alloc(MAX_SMALL_FILE_BYTES + 1, 'a'));
+  const pack = await openPack(root);
+  await expect(pack.readBytes('bag-info.txt')).rejects.toThrow(`over the ${MAX_SMALL_FILE_BYTES}-byte limit`);
+});
+
 describe('extracting a zip pack', () => {
   it('writes regular files only: a symlink entry is listed as irregular and never created, a damaged entry is left out', async () => {
     const path = await zipFile([
