@@ -35,9 +35,9 @@ const FOREIGN_LEFTOVER_MS = 60 * 60_000;
 /**
  * An exclusive lock between processes on one machine. The owner (pid, host, boot, process start
  * time, token) is written and fsynced to a temp file that is then hard-linked into place, so the
- * lock never exists without its owner. A lock whose owner died is broken at once; breaking renames
- * it to a unique name and re-checks what was moved, so two breakers cannot both win. Temp and
- * broken files are named after their creator, and removed once it is dead.
+ * lock never exists without its owner. A lock whose owner died is broken at once, by one breaker at
+ * a time (see breakLock). Temp and broken files are named after their creator, and removed once it
+ * is dead, so a process killed at any step leaves nothing that stalls the next one.
  */
 export async function acquireLockFile(path: string, options: LockFileOptions = {}): Promise<HeldLock> {
   const timeoutMs = options.timeoutMs ?? 30_000;
@@ -65,11 +65,9 @@ export async function acquireLockFile(path: string, options: LockFileOptions = {
       if (observedKey(current) !== seen.key) seen = { key: observedKey(current), at: Date.now() };
       const breakableAt = breakableFrom(current, staleMs, seen.at);
       if (Date.now() >= breakableAt) {
-        await breakLock(path, current, staleMs);
-        continue;
-      }
-      // A live owner is waited for up to the timeout; a lock that will be breakable is waited for until it is.
-      if (Date.now() - started >= timeoutMs && breakableAt === Infinity) {
+        if (await breakLock(path, current, staleMs)) continue;
+      } else if (Date.now() - started >= timeoutMs && breakableAt === Infinity) {
+        // A live owner is waited for up to the timeout; a lock that will be breakable is waited for until it is.
         const holder = current.owner ? `pid ${current.owner.pid} on ${current.owner.hostname} since ${current.owner.createdAt}` : 'another process';
         throw new LockBusyError(`Lock ${path} is held by ${holder}; gave up after ${timeoutMs} ms`);
       }
@@ -165,23 +163,23 @@ function ownerAlive(owner: LockOwner): boolean {
  * moves it to a name only it uses and checks what moved, linking back a lock that was not the one
  * judged (an owner judged hung may have released it and a new owner taken it meanwhile).
  */
-async function breakLock(path: string, observed: ObservedLock, staleMs: number): Promise<void> {
+async function breakLock(path: string, observed: ObservedLock, staleMs: number): Promise<boolean> {
   const claimPath = `${path}.${createHash('sha256').update(observedKey(observed)).digest('hex').slice(0, 16)}.claim`;
   let claim: HeldLock;
   try {
     claim = await acquireLockFile(claimPath, { timeoutMs: 0, staleMs });
   } catch (error) {
-    if (error instanceof LockBusyError) return; // another breaker is at it
+    if (error instanceof LockBusyError) return false; // another breaker is at it: wait, then look again
     throw error;
   }
   try {
     const current = await readLock(path);
-    if (!current || observedKey(current) !== observedKey(observed)) return;
+    if (!current || observedKey(current) !== observedKey(observed)) return true; // gone or replaced already
     const moved = leftoverName(path, 'broken');
     try {
       await rename(path, moved);
     } catch (error) {
-      if (errnoCode(error) === 'ENOENT') return;
+      if (errnoCode(error) === 'ENOENT') return true;
       throw new StorageError(`Cannot break lock ${path}`, error);
     }
     try {
@@ -190,6 +188,7 @@ async function breakLock(path: string, observed: ObservedLock, staleMs: number):
     } finally {
       await unlinkIfExists(moved);
     }
+    return true;
   } finally {
     await claim.release();
   }

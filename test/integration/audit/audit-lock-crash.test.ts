@@ -1,6 +1,8 @@
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ListObjectVersionsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createWormS3Client } from '../../../electron/services/worm/s3-client';
@@ -44,6 +46,30 @@ describe('audit log: a process killed while taking the lock never stalls the log
     expect(await storedEvents(t.logId)).toBe(2);
     expect(await lockLeftovers(lockFile)).toEqual([]); // the dead process's lock and temp files are gone
   }, 30_000);
+
+  it('5 writer processes each killed with SIGKILL at a random moment of appending, then the next append goes through', async () => {
+    const t = createTestTrail({ s3, bucket, dir });
+    const lockFile = join(dir, `${t.logId}.lock`);
+    const worker = fileURLToPath(new URL('../../helpers/fixtures/audit-append-worker.ts', import.meta.url));
+    const env = { ...process.env, AUDIT_WORKER: JSON.stringify({ connection, bucket, logId: t.logId, lockFile, count: 1_000 }) };
+    for (let round = 0; round < 5; round += 1) {
+      const child = spawn(process.execPath, ['--import', 'tsx', worker], { env, stdio: 'ignore' });
+      const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+      // Once it is appending (the log has grown), kill it at a random moment of its loop.
+      const count = await storedEvents(t.logId);
+      while ((await storedEvents(t.logId)) === count) await new Promise((resolve) => setTimeout(resolve, 20));
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 200));
+      child.kill('SIGKILL');
+      await exited;
+    }
+    const before = await storedEvents(t.logId);
+    expect(before).toBeGreaterThanOrEqual(5);
+    const started = Date.now();
+    const event = await t.trail.append({ action: 'search', details: { after: 'five kills' } });
+    expect(Date.now() - started).toBeLessThan(5_000); // includes catching up the head from the bucket
+    expect(event.seq).toBe(before);
+    expect(await lockLeftovers(lockFile)).toEqual([]);
+  }, 120_000);
 
   it('an empty lock left by the previous version is broken before any waiter gives up', async () => {
     const t = createTestTrail({ s3, bucket, dir });
