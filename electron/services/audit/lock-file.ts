@@ -260,7 +260,7 @@ function currentProcess(): ProcessIdentity {
  * Whether `pid` is a running process, and the same one when its start time is known. A zombie
  * (killed, not yet reaped) counts as dead. Without /proc (macOS, Windows) only the pid is checked.
  */
-function processAlive(pid: number, startTicks: number | undefined): boolean {
+export function processAlive(pid: number, startTicks?: number): boolean {
   if (!Number.isSafeInteger(pid) || pid <= 0) return false;
   const stat = readProcText(`/proc/${pid}/stat`);
   if (stat !== undefined) {
