@@ -140,8 +140,8 @@ export type SeedOrganization = {
   id: string;
   name: string;
   thirdPartyOrgName: string;
-  homeRegion: string;
-  homeRegionDomain: string;
+  /** Where recordings are stored (`RecordingMetadata.region`); Genesys's org model has no region field. */
+  recordingRegion: string;
 };
 
 export type Dataset = {
@@ -250,8 +250,7 @@ export function generateDataset(options: GenerateDatasetOptions): Dataset {
     id: rng.uuid(),
     name: 'Meridian Capital Markets (sandbox)',
     thirdPartyOrgName: 'meridian-capital-sandbox',
-    homeRegion: 'eu-west-2',
-    homeRegionDomain: 'euw2.pure.cloud',
+    recordingRegion: 'eu-west-2',
   };
   const tradingDivision: SeedDivision = { id: rng.uuid(), name: 'Trading Floor' };
   const homeDivision: SeedDivision = { id: rng.uuid(), name: 'Home' };

@@ -1,8 +1,9 @@
 import type { IncomingMessage } from 'node:http';
+import type { Models } from 'purecloud-platform-client-v2';
 
 /** HTTP helpers shared by the sandbox's handlers: Genesys-style errors, JSON replies, body and query parsing. */
 
-export type ErrorDetail = { errorCode?: string; fieldName?: string; entityId?: string; entityName?: string };
+export type ErrorDetail = Models.Detail;
 
 export type JsonReply = {
   status: number;
@@ -31,7 +32,7 @@ export const badRequest = (message: string, details?: Array<ErrorDetail>): Sandb
 export const notFound = (message = 'The requested operation failed with status 404'): SandboxHttpError =>
   new SandboxHttpError(404, 'not.found', message);
 
-export function errorBody(status: number, code: string, message: string, contextId: string, details: Array<ErrorDetail> = []): Record<string, unknown> {
+export function errorBody(status: number, code: string, message: string, contextId: string, details: Array<ErrorDetail> = []): Models.ErrorBody {
   return { message, code, status, contextId, details, errors: [] };
 }
 
@@ -142,11 +143,25 @@ export function decodeCursor(cursor: string): Record<string, unknown> {
 }
 
 /** The paged-listing envelope of Genesys "EntityListing" responses. */
-export function entityListing<T>(items: ReadonlyArray<T>, path: string, pageSize: number, pageNumber: number): Record<string, unknown> {
+/** The paging fields every Genesys `*EntityListing` model shares. */
+export type EntityListing<T> = {
+  entities: Array<T>;
+  pageSize: number;
+  pageNumber: number;
+  total: number;
+  pageCount: number;
+  firstUri: string;
+  selfUri: string;
+  lastUri: string;
+  nextUri?: string;
+  previousUri?: string;
+};
+
+export function entityListing<T>(items: ReadonlyArray<T>, path: string, pageSize: number, pageNumber: number): EntityListing<T> {
   const total = items.length;
   const pageCount = Math.ceil(total / pageSize);
   const uri = (page: number): string => `${path}?pageSize=${pageSize}&pageNumber=${page}`;
-  const listing: Record<string, unknown> = {
+  const listing: EntityListing<T> = {
     entities: items.slice((pageNumber - 1) * pageSize, pageNumber * pageSize),
     pageSize,
     pageNumber,

@@ -1,17 +1,24 @@
+import type { Models } from 'purecloud-platform-client-v2';
 import type { Dataset, SeedAgent, SeedConversation, SeedParticipant, SeedQueue, SeedRecording, SeedRetentionPolicy } from './dataset';
 import type { SandboxWorld } from './world';
 
-/** Seed data rendered in the JSON shapes of the Genesys Cloud API (section 5/6 of the reference). */
+/**
+ * Seed data rendered in the JSON shapes of the Genesys Cloud API (section 5/6 of the reference), each
+ * typed by Genesys's own generated model (`Models` of the official SDK), so that a field the real API
+ * does not have, or a missing required one, fails to compile. Views are object literals typed as the
+ * model (never built as loose records and cast), so excess-property checks apply.
+ */
 
-export type MediaUris = Record<string, { mediaUri: string; waveformData: Array<number> }>;
+export type MediaUris = Record<string, Models.MediaResult>;
 
-const divisionRef = (dataset: Dataset, divisionId: string): Record<string, string> => ({
+const divisionRef = (dataset: Dataset, divisionId: string): Models.Division => ({
   id: divisionId,
   name: dataset.divisions.find((d) => d.id === divisionId)?.name ?? '',
   selfUri: `/api/v2/authorization/divisions/${divisionId}`,
 });
 
-export function organizationView(dataset: Dataset): Record<string, unknown> {
+/** `Organization`: it has no region field; a real org's region is the login/API host it lives on. */
+export function organizationView(dataset: Dataset): Models.Organization {
   const org = dataset.organization;
   return {
     id: org.id,
@@ -25,14 +32,14 @@ export function organizationView(dataset: Dataset): Record<string, unknown> {
     voicemailEnabled: true,
     productPlatform: 'PureCloud',
     features: {},
-    // Not Genesys fields: the real home region is the login/API host the org lives on. Kept for the sandbox's users.
-    homeRegion: org.homeRegion,
-    homeRegionDomain: org.homeRegionDomain,
     selfUri: `/api/v2/organizations/${org.id}`,
   };
 }
 
-export function userView(dataset: Dataset, agent: Readonly<SeedAgent>): Record<string, unknown> {
+/** `User.version` is required; the seeded users were never edited after creation. */
+const USER_VERSION = 3;
+
+export function userView(dataset: Dataset, agent: Readonly<SeedAgent>): Models.User {
   return {
     id: agent.id,
     name: agent.name,
@@ -41,13 +48,13 @@ export function userView(dataset: Dataset, agent: Readonly<SeedAgent>): Record<s
     state: 'active',
     title: agent.title,
     username: agent.email,
-    version: 3,
+    version: USER_VERSION,
     acdAutoAnswer: false,
     selfUri: `/api/v2/users/${agent.id}`,
   };
 }
 
-export function queueView(dataset: Dataset, queue: Readonly<SeedQueue>): Record<string, unknown> {
+export function queueView(dataset: Dataset, queue: Readonly<SeedQueue>): Models.Queue {
   const members = dataset.agents.filter((a) => a.queueIds.includes(queue.id)).length;
   return {
     id: queue.id,
@@ -65,15 +72,15 @@ export function queueView(dataset: Dataset, queue: Readonly<SeedQueue>): Record<
   };
 }
 
-function analyticsParticipant(participant: Readonly<SeedParticipant>, withAttributes: boolean): Record<string, unknown> {
-  const view: Record<string, unknown> = {
+function analyticsParticipant(participant: Readonly<SeedParticipant>, withAttributes: boolean): Models.AnalyticsParticipant {
+  const view: Models.AnalyticsParticipant = {
     participantId: participant.id,
     participantName: participant.name,
     purpose: participant.purpose,
   };
   if (participant.userId) view.userId = participant.userId;
   if (withAttributes && Object.keys(participant.attributes).length > 0) view.attributes = { ...participant.attributes };
-  const session: Record<string, unknown> = {
+  const session: Models.AnalyticsSession = {
     sessionId: participant.sessionId,
     mediaType: 'voice',
     direction: participant.direction,
@@ -83,7 +90,7 @@ function analyticsParticipant(participant: Readonly<SeedParticipant>, withAttrib
   };
   if (participant.recorded) session.recording = true;
   session.segments = participant.segments.map((segment) => {
-    const view: Record<string, unknown> = { segmentStart: segment.start, segmentEnd: segment.end, segmentType: segment.type, conference: false };
+    const view: Models.AnalyticsConversationSegment = { segmentStart: segment.start, segmentEnd: segment.end, segmentType: segment.type, conference: false };
     if (segment.queueId) view.queueId = segment.queueId;
     if (segment.wrapUpCode) view.wrapUpCode = segment.wrapUpCode;
     if (segment.disconnectType) view.disconnectType = segment.disconnectType;
@@ -94,7 +101,7 @@ function analyticsParticipant(participant: Readonly<SeedParticipant>, withAttrib
 }
 
 /** `AnalyticsConversationWithoutAttributes` (details query) or `AnalyticsConversation` (details job results). */
-export function analyticsConversationView(conversation: Readonly<SeedConversation>, withAttributes: boolean): Record<string, unknown> {
+export function analyticsConversationView(conversation: Readonly<SeedConversation>, withAttributes: boolean): Models.AnalyticsConversation {
   return {
     conversationId: conversation.id,
     conversationStart: conversation.startTime,
@@ -107,13 +114,13 @@ export function analyticsConversationView(conversation: Readonly<SeedConversatio
 }
 
 /** `Conversation` (GET /api/v2/conversations/{id}): every participant carries its attributes map. */
-export function conversationView(dataset: Dataset, conversation: Readonly<SeedConversation>): Record<string, unknown> {
+export function conversationView(dataset: Dataset, conversation: Readonly<SeedConversation>): Models.Conversation {
   return {
     id: conversation.id,
     startTime: conversation.startTime,
     endTime: conversation.endTime,
     participants: conversation.participants.map((p) => {
-      const view: Record<string, unknown> = {
+      const view: Models.Participant = {
         id: p.id,
         startTime: p.startTime,
         endTime: p.endTime,
@@ -146,7 +153,10 @@ export function conversationView(dataset: Dataset, conversation: Readonly<SeedCo
   };
 }
 
-/** One row of the participant-attribute search (5.1): only participants that carry attributes. */
+/**
+ * One row of the participant-attribute search (5.1): only participants that carry attributes. The SDK
+ * types these rows as `object` (`JsonCursorSearchResponse.results`), so there is no model to check against.
+ */
 export function attributeSearchRow(conversation: Readonly<SeedConversation>): Record<string, unknown> {
   return {
     conversationId: conversation.id,
@@ -160,11 +170,15 @@ export function attributeSearchRow(conversation: Readonly<SeedConversation>): Re
   };
 }
 
-const RESTORATIONS = { maxAllowedRestorationsForOrg: 10000, remainingRestorationsAllowedForOrg: 10000 };
+/** The retention fields `Recording` and `RecordingMetadata` share (a key missing from either fails to compile). */
+type RetentionKey = 'fileState' | 'archiveDate' | 'archiveMedium' | 'deleteDate' | 'restoreExpirationTime' | 'maxAllowedRestorationsForOrg' | 'remainingRestorationsAllowedForOrg';
+type RetentionFields = Pick<Models.Recording, RetentionKey> & Pick<Models.RecordingMetadata, RetentionKey>;
 
-function retentionFields(world: SandboxWorld, recording: Readonly<SeedRecording>): Record<string, unknown> {
+const RESTORATIONS: RetentionFields = { maxAllowedRestorationsForOrg: 10000, remainingRestorationsAllowedForOrg: 10000 };
+
+function retentionFields(world: SandboxWorld, recording: Readonly<SeedRecording>): RetentionFields {
   const state = world.fileState(recording);
-  const fields: Record<string, unknown> = {
+  const fields: RetentionFields = {
     fileState: state,
     archiveDate: world.archiveDate(recording),
     deleteDate: world.deleteDate(recording),
@@ -177,16 +191,16 @@ function retentionFields(world: SandboxWorld, recording: Readonly<SeedRecording>
 }
 
 /** `RecordingMetadata` (5.7): no media, and no start/end time (those are filled only for screen recordings). */
-export function recordingMetadataView(world: SandboxWorld, recording: Readonly<SeedRecording>): Record<string, unknown> {
+export function recordingMetadataView(world: SandboxWorld, recording: Readonly<SeedRecording>): Models.RecordingMetadata {
   const state = world.fileState(recording);
-  const view: Record<string, unknown> = {
+  const view: Models.RecordingMetadata = {
     id: recording.id,
     conversationId: recording.conversationId,
     media: 'audio',
     mediaSubtype: 'Trunk',
     ...retentionFields(world, recording),
     sessionId: recording.sessionId,
-    region: world.dataset.organization.homeRegion,
+    region: world.dataset.organization.recordingRegion,
     selfUri: `/api/v2/conversations/${recording.conversationId}/recordingmetadata/${recording.id}`,
   };
   if (state === 'AVAILABLE' || state === 'RESTORED') view.annotations = [];
@@ -200,11 +214,11 @@ export type RecordingViewOptions = {
 };
 
 /** `Recording` (5.5/5.6). */
-export function recordingView(world: SandboxWorld, recording: Readonly<SeedRecording>, options: RecordingViewOptions): Record<string, unknown> {
+export function recordingView(world: SandboxWorld, recording: Readonly<SeedRecording>, options: RecordingViewOptions): Models.Recording {
   const conversation = world.conversations.get(recording.conversationId);
   const agent = conversation ? world.agentOf(conversation) : undefined;
   const state = world.fileState(recording);
-  const view: Record<string, unknown> = {
+  const view: Models.Recording = {
     id: recording.id,
     conversationId: recording.conversationId,
     startTime: recording.startTime,
@@ -216,7 +230,7 @@ export function recordingView(world: SandboxWorld, recording: Readonly<SeedRecor
     outputDurationMs: recording.durationMs,
     outputSizeInBytes: state === 'DELETED' ? 0 : recording.sizeBytes,
     sessionId: recording.sessionId,
-    users: agent ? [{ id: agent.id, name: agent.name, selfUri: `/api/v2/users/${agent.id}` }] : [],
+    users: agent ? [{ id: agent.id, name: agent.name, version: USER_VERSION, selfUri: `/api/v2/users/${agent.id}` }] : [],
     recordingFileRole: 'CUSTOMER_EXPERIENCE',
     creationTime: recording.creationTime,
     selfUri: `/api/v2/conversations/${recording.conversationId}/recordings/${recording.id}`,
@@ -227,8 +241,8 @@ export function recordingView(world: SandboxWorld, recording: Readonly<SeedRecor
   return view;
 }
 
-export function retentionPolicyView(dataset: Dataset, policy: Readonly<SeedRetentionPolicy>, summary: boolean): Record<string, unknown> {
-  const view: Record<string, unknown> = {
+export function retentionPolicyView(dataset: Dataset, policy: Readonly<SeedRetentionPolicy>, summary: boolean): Models.Policy {
+  const view: Models.Policy = {
     id: policy.id,
     name: policy.name,
     modifiedDate: policy.modifiedDate,
@@ -239,7 +253,7 @@ export function retentionPolicyView(dataset: Dataset, policy: Readonly<SeedReten
     selfUri: `/api/v2/recording/mediaretentionpolicies/${policy.id}`,
   };
   if (summary) return view;
-  const retention = {
+  const retention: Models.PolicyActions = {
     retainRecording: true,
     deleteRecording: false,
     alwaysDelete: false,

@@ -16,6 +16,7 @@ import {
 import type { Logger } from '../../../shared/logger';
 import type { IndexQuery, IndexRepository, JobSourceRow } from '../../db/repositories/index-repository';
 import type { JobItemRecord, JobRecord, JobsRepository, NewJobItem } from '../../db/repositories/jobs-repository';
+import { processAlive } from '../audit/lock-file';
 import type { AuditWriter, GenesysServices } from '../custody-engine';
 import { AppError, describeCause, StorageError, ValidationError } from '../errors';
 import type { EventHub } from '../events';
@@ -343,12 +344,7 @@ export class BulkJobs {
     if (job.runnerId === null || job.runnerPid === null) return false;
     if (job.runnerPid === process.pid) return [...this.runs.values()].some((a) => a.run.jobId === job.id);
     if (job.runnerHeartbeatMs === null || this.deps.clock.now() - job.runnerHeartbeatMs > STALE_RUNNER_MS) return false;
-    try {
-      process.kill(job.runnerPid, 0);
-      return true;
-    } catch (error) {
-      return (error as NodeJS.ErrnoException).code === 'EPERM';
-    }
+    return processAlive(job.runnerPid);
   }
 
   private async requireJob(jobId: string): Promise<JobRecord> {

@@ -180,8 +180,6 @@ export const retentionPolicyListingSchema = entityListing(retentionPolicySchema)
 export const organizationSchema = z.looseObject({
   id: z.string(),
   name: z.string().optional(),
-  /** Not a Genesys field: the sandbox adds it; a real org's region is the host it lives on. */
-  homeRegion: z.string().optional(),
 });
 export type Organization = z.infer<typeof organizationSchema>;
 

@@ -1,5 +1,6 @@
 import type { PostureCheck, PostureStatus, PostureTarget } from '../../../shared/posture';
 import type { UntaggedTradingCall } from '../../db/repositories/compliance-repository';
+import type { GenesysEndpoint } from '../config/profile';
 import type { RetentionPolicy } from '../genesys/models';
 
 /**
@@ -48,6 +49,32 @@ export type GenesysFacts = {
 };
 
 export type ComplianceFacts = { jurisdiction: string; regions: Array<string> } | null;
+
+/**
+ * The org's region, from where Custody reaches it: Genesys's `Organization` has no region field, and
+ * an org lives in the region of its login/API host. That host is the profile's login region, or a
+ * gateway's host when it is a Genesys API host. `regionHosts` is the SDK's PureCloudRegionHosts
+ * (eu_west_2 -> euw2.pure.cloud).
+ */
+export function regionOfEndpoint(endpoint: GenesysEndpoint | null, regionHosts: Readonly<Record<string, string>>): GenesysFacts['region'] {
+  if (!endpoint) return { value: null, source: 'no Genesys org configured' };
+  const regionOf = (domain: string): string | null => Object.entries(regionHosts).find(([, known]) => known === domain)?.[0].replaceAll('_', '-') ?? null;
+  if ('region' in endpoint) {
+    const domain = genesysDomain(endpoint.region);
+    const value = regionOf(domain);
+    return { value, source: value ? `the login region in the profile (${domain})` : `the profile's login region (${domain}) is not a known Genesys region` };
+  }
+  const host = new URL(endpoint.gateway).hostname;
+  const value = regionOf(genesysDomain(host));
+  return value
+    ? { value, source: `the gateway's host (${host})` }
+    : { value: null, source: `the gateway's host (${host}) is not a Genesys API host, and /organizations/me has no region field` };
+}
+
+/** A Genesys domain as the SDK's setEnvironment reads one: scheme, "api."/"login." and trailing slashes dropped. */
+function genesysDomain(value: string): string {
+  return value.toLowerCase().replace(/\/+$/, '').replace(/^https?:\/\//, '').replace(/^(?:api|login)\./, '');
+}
 
 export const MIN_RETENTION_DAYS = 1825;
 const colderClasses = new Set(['STANDARD_IA', 'ONEZONE_IA', 'INTELLIGENT_TIERING', 'GLACIER_IR', 'GLACIER', 'DEEP_ARCHIVE']);
@@ -309,6 +336,6 @@ function region(facts: GenesysFacts, compliance: ComplianceFacts): Draft {
   if (!compliance) return { status: 'unknown', summary: 'No jurisdiction is configured (profile "compliance": jurisdiction and regions).', evidence };
   if (facts.region.value === null) return { status: 'unknown', summary: `The org's region could not be determined (${facts.region.source}).`, evidence };
   return compliance.regions.includes(facts.region.value)
-    ? { status: 'pass', summary: `The org lives in ${facts.region.value}, within ${compliance.jurisdiction} (${compliance.regions.join(', ')}).`, evidence }
-    : { status: 'fail', summary: `The org lives in ${facts.region.value}, outside ${compliance.jurisdiction}'s regions (${compliance.regions.join(', ')}).`, evidence };
+    ? { status: 'pass', summary: `The org lives in ${facts.region.value} (from ${facts.region.source}), within ${compliance.jurisdiction} (${compliance.regions.join(', ')}).`, evidence }
+    : { status: 'fail', summary: `The org lives in ${facts.region.value} (from ${facts.region.source}), outside ${compliance.jurisdiction}'s regions (${compliance.regions.join(', ')}).`, evidence };
 }

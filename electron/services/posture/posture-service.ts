@@ -20,7 +20,7 @@ import type { RetentionPolicy } from '../genesys/models';
 import type { IndexSync } from '../index/index-sync';
 import type { Clock } from '../ports';
 import { classifyS3Failure } from '../worm/s3-errors';
-import { evaluateBucket, evaluateGenesys, type BucketFacts, type ComplianceFacts, type Fact, type GenesysFacts, type Provider } from './posture-checks';
+import { evaluateBucket, evaluateGenesys, regionOfEndpoint, type BucketFacts, type ComplianceFacts, type Fact, type GenesysFacts, type Provider } from './posture-checks';
 
 const DAY_MS = 86_400_000;
 
@@ -160,7 +160,7 @@ export class PostureService {
         : summary.filter((s) => s.withTradingId > 0).map((s) => ({ id: s.queueId, name: s.queueName }));
     const queueKeys = queues.flatMap((q) => [q.id, q.name]).filter((k): k is string => k !== null);
     const untagged = await readFact('index: recorded calls in trading queues', () => repository.untaggedTradingCalls(queueKeys));
-    const region = await this.orgRegion(org);
+    const region = await this.orgRegion();
     return {
       subject: org.ok ? `${org.value.name ?? 'org'} (${org.value.id})` : 'Genesys org',
       facts: {
@@ -174,18 +174,13 @@ export class PostureService {
     };
   }
 
-  /** A real org's region is the host it lives on; the sandbox (a gateway) says it in /organizations/me. */
-  private async orgRegion(org: Fact<{ homeRegion?: string | undefined }>): Promise<GenesysFacts['region']> {
+  /** An org lives in the region of its login/API host (/organizations/me has no region field). */
+  private async orgRegion(): Promise<GenesysFacts['region']> {
     const endpoint = this.deps.genesysEndpoint;
-    if (endpoint && 'region' in endpoint) {
-      // Loaded here: the SDK is large, and only this check needs its region table.
-      const { default: platformClient } = await import('purecloud-platform-client-v2');
-      const hosts = platformClient.PureCloudRegionHosts as unknown as Record<string, string>;
-      const key = Object.entries(hosts).find(([, domain]) => domain === endpoint.region)?.[0];
-      return key ? { value: key.replaceAll('_', '-'), source: `API host ${endpoint.region}` } : { value: null, source: `unknown API host ${endpoint.region}` };
-    }
-    if (org.ok && org.value.homeRegion) return { value: org.value.homeRegion, source: 'homeRegion of /organizations/me (sandbox field)' };
-    return { value: null, source: endpoint ? `a gateway (${endpoint.gateway}) does not name its region` : 'no Genesys org configured' };
+    if (!endpoint) return regionOfEndpoint(null, {});
+    // Loaded here: the SDK is large, and only this check needs its region table.
+    const { default: platformClient } = await import('purecloud-platform-client-v2');
+    return regionOfEndpoint(endpoint, platformClient.PureCloudRegionHosts as unknown as Record<string, string>);
   }
 }
 

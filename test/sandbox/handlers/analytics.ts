@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Models } from 'purecloud-platform-client-v2';
 import type { SeedConversation, SeedParticipant, SeedSegment } from '../dataset';
 import { badRequest, decodeCursor, encodeCursor, isRecord, notFound, parseInterval, queryInt, requireObject, SandboxHttpError } from '../http';
 import type { Route, SandboxContext } from '../routes';
@@ -173,7 +174,7 @@ export function analyticsRoutes(ctx: SandboxContext): Array<Route> {
           order,
         );
         const page = hits.slice(offset, Math.min(offset + pageSize, DETAILS_ROW_CAP));
-        const response: Record<string, unknown> = { totalHits: hits.length };
+        const response: Models.AnalyticsConversationQueryResponse = { totalHits: hits.length };
         // Genesys leaves the key out, rather than sending [], when a page is empty.
         if (page.length > 0) response.conversations = page.map((c) => analyticsConversationView(c, false));
         return { status: 200, body: response };
@@ -195,14 +196,14 @@ export function analyticsRoutes(ctx: SandboxContext): Array<Route> {
           order: parseOrder(body),
         };
         jobs.set(job.id, job);
-        return { status: 202, body: { jobId: job.id } };
+        return { status: 202, body: { jobId: job.id } satisfies Models.AsyncQueryResponse };
       },
     },
     {
       method: 'GET',
       template: '/analytics/conversations/details/jobs/availability',
       permissions: ANALYTICS_PERMISSIONS,
-      handle: () => ({ status: 200, body: { dataAvailabilityDate: new Date(dataAvailabilityMs).toISOString() } }),
+      handle: () => ({ status: 200, body: { dataAvailabilityDate: new Date(dataAvailabilityMs).toISOString() } satisfies Models.DataAvailabilityResponse }),
     },
     {
       method: 'GET',
@@ -211,7 +212,7 @@ export function analyticsRoutes(ctx: SandboxContext): Array<Route> {
       handle: ({ params, clientId }) => {
         const job = jobFor(params.jobId ?? '', clientId);
         const state = jobState(job);
-        const body: Record<string, unknown> = {
+        const body: Models.AsyncQueryStatus = {
           state,
           submissionDate: new Date(job.submittedAt).toISOString(),
           expirationDate: new Date(job.submittedAt + DAY_MS).toISOString(),
@@ -251,7 +252,7 @@ export function analyticsRoutes(ctx: SandboxContext): Array<Route> {
           job.order,
         );
         const page = hits.slice(offset, offset + pageSize);
-        const body: Record<string, unknown> = { dataAvailabilityDate: new Date(dataAvailabilityMs).toISOString() };
+        const body: Models.AnalyticsConversationAsyncQueryResponse = { dataAvailabilityDate: new Date(dataAvailabilityMs).toISOString() };
         if (page.length > 0) body.conversations = page.map((c) => analyticsConversationView(c, true));
         if (offset + pageSize < hits.length) body.cursor = encodeCursor({ offset: offset + pageSize });
         return { status: 200, body };

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Models } from 'purecloud-platform-client-v2';
 import type { SeedConversation } from '../dataset';
 import { badRequest, decodeCursor, encodeCursor, isRecord, notFound, parseInstant, requireObject } from '../http';
 import type { Route, SandboxContext } from '../routes';
@@ -110,7 +111,7 @@ export function conversationRoutes(ctx: SandboxContext): Array<Route> {
         });
         if (descending) hits.reverse();
         const page = hits.slice(offset, offset + SEARCH_PAGE_ROWS);
-        const response: Record<string, unknown> = { types: ['conversations'], results: page.map(attributeSearchRow) };
+        const response: Models.JsonCursorSearchResponse = { types: ['conversations'], results: page.map(attributeSearchRow) };
         if (offset + SEARCH_PAGE_ROWS < hits.length) response.cursor = encodeCursor({ query: queryKey, offset: offset + SEARCH_PAGE_ROWS });
         return { status: 200, body: response };
       },

@@ -1,3 +1,4 @@
+import type { Models } from 'purecloud-platform-client-v2';
 import { entityListing, queryBool, queryInt } from '../http';
 import type { Route, SandboxContext } from '../routes';
 import { organizationView, queueView, retentionPolicyView, userView } from '../views';
@@ -35,7 +36,7 @@ export function directoryRoutes(ctx: SandboxContext): Array<Route> {
         const pageSize = queryInt(query, 'pageSize', 25, 1, 500);
         const pageNumber = queryInt(query, 'pageNumber', 1, 1, 1_000_000);
         const users = dataset.agents.map((agent) => userView(dataset, agent));
-        return { status: 200, body: entityListing(users, '/api/v2/users', pageSize, pageNumber) };
+        return { status: 200, body: entityListing(users, '/api/v2/users', pageSize, pageNumber) satisfies Models.UserEntityListing };
       },
     },
     {
@@ -47,7 +48,7 @@ export function directoryRoutes(ctx: SandboxContext): Array<Route> {
         const pageNumber = queryInt(query, 'pageNumber', 1, 1, 1_000_000);
         const matches = nameMatcher(query.get('name'));
         const queues = dataset.queues.filter((q) => matches(q.name)).map((q) => queueView(dataset, q));
-        return { status: 200, body: entityListing(queues, '/api/v2/routing/queues', pageSize, pageNumber) };
+        return { status: 200, body: entityListing(queues, '/api/v2/routing/queues', pageSize, pageNumber) satisfies Models.QueueEntityListing };
       },
     },
     {
@@ -63,7 +64,7 @@ export function directoryRoutes(ctx: SandboxContext): Array<Route> {
           recordingPlaybackUrlTtl: ctx.settings.playbackUrlTtlMinutes,
           recordingBatchDownloadUrlTtl: ctx.settings.batchUrlTtlMinutes,
           stopRecordingWhenOnlyExternalParticipants: false,
-        },
+        } satisfies Models.RecordingSettings,
       }),
     },
     {
@@ -79,7 +80,7 @@ export function directoryRoutes(ctx: SandboxContext): Array<Route> {
         const policies = dataset.retentionPolicies
           .filter((p) => (enabled === undefined || p.enabled === enabled) && matches(p.name))
           .map((p) => retentionPolicyView(dataset, p, summary));
-        return { status: 200, body: entityListing(policies, '/api/v2/recording/mediaretentionpolicies', pageSize, pageNumber) };
+        return { status: 200, body: entityListing(policies, '/api/v2/recording/mediaretentionpolicies', pageSize, pageNumber) satisfies Models.PolicyEntityListing };
       },
     },
   ];

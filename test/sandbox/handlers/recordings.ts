@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Models } from 'purecloud-platform-client-v2';
 import type { SeedConversation, SeedRecording } from '../dataset';
 import { badRequest, isRecord, notFound, parseInstant, queryBool, queryInt, queryList, requireObject, SandboxHttpError } from '../http';
 import type { Route, SandboxContext } from '../routes';
@@ -45,7 +46,7 @@ function safeFileName(raw: string | null, fallback: string): string {
 }
 
 type BatchItem = { conversationId: string; recordingId: string | null; error?: string };
-type BatchResult = { conversationId: string; recordingId?: string; resultUrl?: string; contentType?: string; errorMsg?: string };
+type BatchResult = Models.BatchDownloadJobResult & { conversationId: string };
 type BatchJob = { id: string; clientId: string; createdAt: number; items: Array<BatchItem>; results: Array<BatchResult> };
 
 export function recordingRoutes(ctx: SandboxContext): Array<Route> {
@@ -166,7 +167,7 @@ export function recordingRoutes(ctx: SandboxContext): Array<Route> {
         }
         const job: BatchJob = { id: randomUUID(), clientId, createdAt: ctx.now(), items, results: [] };
         batches.set(job.id, job);
-        return { status: 200, body: { id: job.id, selfUri: `/api/v2/recording/batchrequests/${job.id}` } };
+        return { status: 200, body: { id: job.id, selfUri: `/api/v2/recording/batchrequests/${job.id}` } satisfies Models.BatchDownloadJobSubmissionResult };
       },
     },
     {
@@ -193,7 +194,7 @@ export function recordingRoutes(ctx: SandboxContext): Array<Route> {
             status: job.results.length === total ? 'Completed' : 'InProgress',
             results: job.results.map((r) => ({ ...r })),
             selfUri: `/api/v2/recording/batchrequests/${job.id}`,
-          },
+          } satisfies Models.BatchDownloadJobStatusResult,
         };
       },
     },
@@ -205,7 +206,7 @@ export function recordingRoutes(ctx: SandboxContext): Array<Route> {
         const protect = queryBool(query, 'protect');
         if (protect === undefined) throw badRequest('The protect query parameter (true or false) is required.', [{ fieldName: 'protect' }]);
         const ids = conversationIdsOf(json);
-        const failedUpdates: Array<Record<string, unknown>> = [];
+        const failedUpdates: Array<Models.FailedDeleteProtectionUpdate> = [];
         const fail = (id: string, errorCode: string, errorMessage: string): void => {
           failedUpdates.push({ conversation: { id, selfUri: `/api/v2/conversations/${id}` }, errorCode, errorMessage });
         };
@@ -217,7 +218,7 @@ export function recordingRoutes(ctx: SandboxContext): Array<Route> {
             fail(id, 'deletion.protection.limit.exceeded', `The organization already protects the maximum of ${settings.deletionProtectionCap} conversations.`);
           } else world.protectedConversations.add(id);
         }
-        return { status: 200, body: { failedUpdates } };
+        return { status: 200, body: { failedUpdates } satisfies Models.ManageDeleteProtectionResult };
       },
     },
     {
@@ -228,7 +229,7 @@ export function recordingRoutes(ctx: SandboxContext): Array<Route> {
         const ids = conversationIdsOf(json);
         return {
           status: 200,
-          body: ids.filter((id) => world.protectedConversations.has(id)).map((id) => ({ id, selfUri: `/api/v2/conversations/${id}` })),
+          body: ids.filter((id) => world.protectedConversations.has(id)).map((id): Models.AddressableEntityRef => ({ id, selfUri: `/api/v2/conversations/${id}` })),
         };
       },
     },

@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { acquireLockFile } from '../../../../../electron/services/audit/lock-file';
 import { StorageError } from '../../../../../electron/services/errors';
+import { killWhileTakingLock, lockLeftovers, lockSteps } from '../../../../helpers/lock-kill';
 
 let dir: string;
 let lockPath: string;
@@ -95,4 +96,58 @@ describe('acquireLockFile', () => {
     await Promise.all([run(), run(), run()]);
     expect(await readFile(counter, 'utf8')).toBe('45');
   }, 40_000);
+
+  it('never shows a lock without its owner: the file appears complete', async () => {
+    const lock = await acquireLockFile(lockPath);
+    expect(JSON.parse(await readFile(lockPath, 'utf8'))).toMatchObject({ pid: process.pid, hostname: hostname(), token: expect.any(String) });
+    expect(await lockLeftovers(lockPath)).toEqual(['audit.lock']);
+    await lock.release();
+    expect(await lockLeftovers(lockPath)).toEqual([]);
+  });
+
+  it.skipIf(!existsSync('/proc/self/stat'))('breaks at once a lock whose pid now belongs to another process (pid reused)', async () => {
+    const startTicks = Number(readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ')[19]);
+    await writeFile(lockPath, JSON.stringify({ pid: process.pid, hostname: hostname(), startTicks: startTicks + 1, token: 'reused', createdAt: new Date().toISOString() }));
+    const started = Date.now();
+    const lock = await acquireLockFile(lockPath, { timeoutMs: 2_000 });
+    expect(Date.now() - started).toBeLessThan(1_000);
+    await lock.release();
+  });
+
+  it('waits past its timeout for an unreadable (legacy, empty) lock until it may be broken, then takes it', async () => {
+    await writeFile(lockPath, '');
+    const started = Date.now();
+    const lock = await acquireLockFile(lockPath, { timeoutMs: 100, staleMs: 600 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(450);
+    expect(JSON.parse(await readFile(lockPath, 'utf8'))).toMatchObject({ pid: process.pid });
+    await lock.release();
+  });
+
+  it('lets only one of many waiters break a dead owner\'s lock at a time', async () => {
+    await writeFile(lockPath, JSON.stringify({ pid: await deadPid(), hostname: hostname(), token: 'dead', createdAt: new Date().toISOString() }));
+    let inside = 0;
+    let overlaps = 0;
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        const lock = await acquireLockFile(lockPath, { timeoutMs: 5_000 });
+        inside += 1;
+        if (inside > 1) overlaps += 1;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        inside -= 1;
+        await lock.release();
+      }),
+    );
+    expect(overlaps).toBe(0);
+    expect(await lockLeftovers(lockPath)).toEqual([]);
+  });
+
+  it.each(lockSteps)('recovers within a second from a process killed at step %s of taking the lock', async (step) => {
+    await killWhileTakingLock(lockPath, step);
+    const started = Date.now();
+    const lock = await acquireLockFile(lockPath, { timeoutMs: 30_000 });
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(await lockLeftovers(lockPath)).toEqual(['audit.lock']);
+    await lock.release();
+    expect(await lockLeftovers(lockPath)).toEqual([]);
+  }, 30_000);
 });

@@ -1,5 +1,6 @@
+import platformClient from 'purecloud-platform-client-v2';
 import { describe, expect, it } from 'vitest';
-import { evaluateBucket, evaluateGenesys, type BucketFacts, type GenesysFacts } from '../../../../../electron/services/posture/posture-checks';
+import { evaluateBucket, evaluateGenesys, regionOfEndpoint, type BucketFacts, type GenesysFacts } from '../../../../../electron/services/posture/posture-checks';
 import type { RetentionPolicy } from '../../../../../electron/services/genesys/models';
 
 const ok = <T>(operation: string, value: T) => ({ ok: true as const, operation, value });
@@ -86,7 +87,7 @@ function policy(name: string, order: number, queues: Array<{ id: string; name: s
 function genesys(policies: Array<RetentionPolicy>, overrides: Partial<GenesysFacts> = {}): GenesysFacts {
   return {
     org: ok('GET /api/v2/organizations/me', { id: 'org-1', name: 'Firm' }),
-    region: { value: 'eu-west-2', source: 'API host euw2.pure.cloud' },
+    region: { value: 'eu-west-2', source: 'the login region in the profile (euw2.pure.cloud)' },
     regionalRecordingStorage: ok('GET /api/v2/recording/settings', false),
     policies: ok('GET /api/v2/recording/mediaretentionpolicies', policies),
     tradingQueues: { queues: [fx, rates], source: 'profile' },
@@ -139,7 +140,12 @@ describe('Genesys posture checks', () => {
     expect((check.evidence as { listed: Array<unknown> }).listed).toHaveLength(50);
   });
 
-  it('checks the region against the jurisdiction, and cannot tell without one', () => {
+  it('checks the region against the jurisdiction, says where the region came from, and cannot tell without one', () => {
+    expect(genesysStatus(genesys([]))['genesys.region']).toMatchObject({
+      status: 'pass',
+      summary: 'The org lives in eu-west-2 (from the login region in the profile (euw2.pure.cloud)), within UK (FCA) (eu-west-2, eu-west-1).',
+      evidence: { region: 'eu-west-2', regionFrom: 'the login region in the profile (euw2.pure.cloud)' },
+    });
     expect(genesysStatus(genesys([], { region: { value: 'us-east-1', source: 'API host mypurecloud.com' } }))['genesys.region']).toMatchObject({ status: 'fail', summary: expect.stringMatching(/outside UK \(FCA\)/) });
     expect(genesysStatus(genesys([]), null as never)['genesys.region']).toMatchObject({ status: 'unknown', summary: expect.stringMatching(/No jurisdiction is configured/) });
   });
@@ -147,5 +153,24 @@ describe('Genesys posture checks', () => {
   it('cannot judge retention without knowing the trading queues', () => {
     const checks = genesysStatus(genesys([policy('MiFID', 1, [fx], 2555)], { tradingQueues: { queues: [], source: 'index' } }));
     expect(checks['genesys.retention-period']).toMatchObject({ status: 'unknown', summary: expect.stringMatching(/No trading queue is known/) });
+  });
+});
+
+describe("the org's region, from where Custody reaches it (Genesys's Organization has no region field)", () => {
+  const hosts = platformClient.PureCloudRegionHosts as unknown as Record<string, string>;
+
+  it('takes the login region in the profile, written as the SDK accepts it', () => {
+    expect(regionOfEndpoint({ region: 'mypurecloud.de' }, hosts)).toEqual({ value: 'eu-central-1', source: 'the login region in the profile (mypurecloud.de)' });
+    expect(regionOfEndpoint({ region: 'https://api.euw2.pure.cloud/' }, hosts)).toMatchObject({ value: 'eu-west-2' });
+    expect(regionOfEndpoint({ region: 'example.com' }, hosts)).toEqual({ value: null, source: "the profile's login region (example.com) is not a known Genesys region" });
+  });
+
+  it("takes a gateway's host when it is a Genesys API host, and otherwise says it cannot tell", () => {
+    expect(regionOfEndpoint({ gateway: 'https://api.mypurecloud.de' }, hosts)).toEqual({ value: 'eu-central-1', source: "the gateway's host (api.mypurecloud.de)" });
+    expect(regionOfEndpoint({ gateway: 'https://api.mypurecloud.com.au:443/' }, hosts)).toMatchObject({ value: 'ap-southeast-2' });
+    const sandbox = regionOfEndpoint({ gateway: 'http://127.0.0.1:41234' }, hosts);
+    expect(sandbox).toEqual({ value: null, source: "the gateway's host (127.0.0.1) is not a Genesys API host, and /organizations/me has no region field" });
+    expect(genesysStatus(genesys([], { region: sandbox }))['genesys.region']).toMatchObject({ status: 'unknown', summary: expect.stringMatching(/could not be determined \(the gateway's host \(127\.0\.0\.1\)/) });
+    expect(regionOfEndpoint(null, hosts)).toEqual({ value: null, source: 'no Genesys org configured' });
   });
 });
