@@ -6,7 +6,6 @@ import { createReviewJournalRepository, type JournalEntry } from '../../../elect
 import { createKeyringSecretStore } from '../../../electron/services/auth/adapters/keyring-secret-store';
 import { CredentialVault } from '../../../electron/services/auth/credentials';
 import { readAuditLog } from '../../../electron/services/audit/audit-log';
-import { sha256File } from '../../../electron/services/cache/media-cache';
 import { SecretRedactor } from '../../../electron/services/logging/redactor';
 import { composeReview, type ComposedReview } from '../../../electron/services/review/compose-review';
 import { ReviewJournal } from '../../../electron/services/review/review-journal';
@@ -126,7 +125,7 @@ describe('review serves only the files the verifier checked', () => {
   it('serves a private verified copy; a payload file altered after open is refused', async () => {
     const pack = await packCopy('altered');
     const session = await openReview(pack);
-    let servedPath = '';
+    let servedPath: string | undefined;
     try {
       const manifestSha = (await readFile(join(pack, 'manifest-sha256.txt'), 'utf8')).split('\n').find((l) => l.endsWith(`${call.recording.id}.wav`))!.split(' ')[0]!;
       const played = await session.review.authorizePlayback(call.recording.id);
@@ -149,7 +148,7 @@ describe('review serves only the files the verifier checked', () => {
       await session.close();
     }
     // The private copies go with the session.
-    await expect(stat(servedPath)).rejects.toThrow();
+    await expect(stat(servedPath!)).rejects.toThrow();
   });
 });
 
