@@ -250,11 +250,10 @@ export async function syncReviewJournal(deps: {
     items: [],
   };
   const last = entries.at(-1);
+  // A head behind an intact journal (a crash between an entry's commit and its head) catches up.
+  if (chainIntact && seal && last && last.seq > seal.headSeq) await deps.seals.saveReviewJournalSeal({ ...seal, headSeq: last.seq, headHash: last.hash });
   const pending = entries.filter((e) => e.syncedEventId === null);
-  if (pending.length === 0 && chainIntact) {
-    if (seal && last && last.seq > seal.headSeq) await deps.seals.saveReviewJournalSeal({ ...seal, headSeq: last.seq, headHash: last.hash });
-    return report;
-  }
+  if (pending.length === 0 && chainIntact) return report;
   const inLog = new Map<string, string>();
   for await (const event of deps.loggedEvents()) {
     const review = event.details.review as { journalHash?: unknown } | undefined;
@@ -288,7 +287,10 @@ export async function syncReviewJournal(deps: {
   }
 
   for (const entry of pending) {
-    const item = { seq: entry.seq, action: entry.action, time: entry.time, reviewer: entry.reviewer, recordingId: entry.recordingId };
+    // What an entry that does not verify says about itself is not shown (it may be anything, terminal escapes included).
+    const item = check.authentic.has(entry.seq)
+      ? { seq: entry.seq, action: entry.action, time: entry.time, reviewer: entry.reviewer, recordingId: entry.recordingId }
+      : { seq: entry.seq, action: entry.action, time: '?', reviewer: '?', recordingId: null };
     if (stop) {
       report.items.push({ ...item, outcome: 'not-attempted', auditEventId: null, error: stop });
       continue;

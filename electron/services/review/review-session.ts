@@ -131,7 +131,7 @@ export class ReviewSessionService {
     const file = recording.wav.path;
     const sha256 = this.verifiedPayload.get(file);
     if (file !== packWavPath(recording.conversationId, recordingId)) await this.refuse(recording, 'play', `The pack names ${JSON.stringify(file.slice(0, 200))} as this recording's audio, which is not its own file; it will not be played.`);
-    else if (sha256 === undefined) await this.refuse(recording, 'play', 'The pack names an audio file that is not a payload file the verifier checked; it will not be played.');
+    else if (sha256 === undefined) await this.refuse(recording, 'play', `${file} is not a payload file the verifier checked (not listed in both manifests, or its bytes did not match them); it will not be played.`);
     else if (sha256 !== recording.wav.sha256) await this.refuse(recording, 'play', `The recording's metadata does not describe ${file} (its SHA-256 differs from the manifest's); it will not be played.`, { file });
     const target = join(await this.privateServedDir(), `${randomUUID()}.wav`);
     try {
