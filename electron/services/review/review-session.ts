@@ -14,7 +14,7 @@ import { openPack, type PackReader } from '../packs/pack-reader';
 import { verifyPack, type PackVerification } from '../packs/pack-verifier';
 import { openZip } from '../packs/zip';
 import type { JournalContext, ReviewJournal } from './review-journal';
-import { copyVerifiedPayload, ServedPayloadError } from './served-payload';
+import { copyVerifiedPayload, PackRefusalError } from './served-payload';
 
 export type ReviewSessionDeps = {
   journal: ReviewJournal;
@@ -130,14 +130,15 @@ export class ReviewSessionService {
     const recording = await this.recordingToJournal(recordingId, 'play');
     const file = recording.wav.path;
     const sha256 = this.verifiedPayload.get(file);
-    if (file !== packWavPath(recording.conversationId, recordingId)) await this.refuse(recording, 'play', `The pack names ${JSON.stringify(file.slice(0, 200))} as this recording's audio, which is not its own file; it will not be played.`);
-    else if (sha256 === undefined) await this.refuse(recording, 'play', `${file} is not a payload file the verifier checked (not listed in both manifests, or its bytes did not match them); it will not be played.`);
-    else if (sha256 !== recording.wav.sha256) await this.refuse(recording, 'play', `The recording's metadata does not describe ${file} (its SHA-256 differs from the manifest's); it will not be played.`, { file });
+    const ownFile = packWavPath(recording.conversationId, recordingId);
+    if (file !== ownFile) return this.refuse(recording, 'play', `The pack names another file as this recording's audio, not its own ${ownFile}; it will not be played.`);
+    if (sha256 === undefined) return this.refuse(recording, 'play', `${file} is not a payload file the verifier checked (not listed in both manifests, or its bytes did not match them); it will not be played.`);
+    if (sha256 !== recording.wav.sha256) return this.refuse(recording, 'play', `The recording's metadata does not describe ${file} (its SHA-256 differs from the manifest's); it will not be played.`, { file });
     const target = join(await this.privateServedDir(), `${randomUUID()}.wav`);
     try {
-      await copyVerifiedPayload({ root: this.filesRoot, relative: file, expectedSha256: sha256!, target });
+      await copyVerifiedPayload({ root: this.filesRoot, relative: file, expectedSha256: sha256, target });
     } catch (error) {
-      if (error instanceof ServedPayloadError) await this.refuse(recording, 'play', error.message, { file });
+      if (error instanceof PackRefusalError) return this.refuse(recording, 'play', error.message, { file });
       throw error;
     }
     const previous = this.servedCopies.get(recordingId);
@@ -149,12 +150,12 @@ export class ReviewSessionService {
       details: { file, sha256 },
     });
     const info = await readWavInfo(target);
-    const grant = this.deps.grants.issue({ recordingId, path: target, contentType: 'audio/wav', sha256: sha256!, auditEventId: `journal-${entry.seq}` });
+    const grant = this.deps.grants.issue({ recordingId, path: target, contentType: 'audio/wav', sha256, auditEventId: `journal-${entry.seq}` });
     return {
       recordingId,
       mediaUrl: `${this.deps.mediaUrlBase}${encodeURIComponent(recordingId)}?grant=${grant.id}`,
       journalSeq: entry.seq,
-      sha256: sha256!,
+      sha256,
       bytes: recording.wav.bytes,
       durationMs: info.durationMs,
       contentType: 'audio/wav',
@@ -186,7 +187,7 @@ export class ReviewSessionService {
       recordingId: recording.recordingId,
       details: { refused: access, problem: message, ...details },
     });
-    throw new ServedPayloadError(message);
+    throw new PackRefusalError(message);
   }
 
   private privateServedDir(): Promise<string> {

@@ -6,7 +6,8 @@ import { AppError } from '../errors';
 import { isSafeRelativePath } from '../packs/bagit';
 import { forEachChunkOf } from '../packs/file-digests';
 
-export class ServedPayloadError extends AppError {
+/** The pack is not what it claims, so an access is refused (the message says why, without echoing pack-supplied text). */
+export class PackRefusalError extends AppError {
   constructor(message: string) {
     super('VALIDATION', message);
   }
@@ -21,27 +22,27 @@ export class ServedPayloadError extends AppError {
  */
 export async function copyVerifiedPayload(options: { root: string; relative: string; expectedSha256: string; target: string }): Promise<void> {
   const { relative } = options;
-  if (!isSafeRelativePath(relative)) throw new ServedPayloadError(`${JSON.stringify(relative)} is not a path inside the pack.`);
+  if (!isSafeRelativePath(relative)) throw new PackRefusalError('The pack names a path that is not inside the pack.');
   const realRoot = await realpath(options.root);
   const path = join(realRoot, relative);
   let real: string;
   try {
     real = await realpath(path);
   } catch {
-    throw new ServedPayloadError(`${relative} is missing from the pack.`);
+    throw new PackRefusalError(`${relative} is missing from the pack.`);
   }
   // Any symbolic link on the way (a folder or the file) resolves elsewhere, inside the pack or not.
-  if (real !== path) throw new ServedPayloadError(`${relative} is reached through a symbolic link; a pack holds only regular files.`);
+  if (real !== path) throw new PackRefusalError(`${relative} is reached through a symbolic link; a pack holds only regular files.`);
   let source;
   try {
     source = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
   } catch {
-    throw new ServedPayloadError(`${relative} cannot be opened without following a symbolic link.`);
+    throw new PackRefusalError(`${relative} cannot be opened without following a symbolic link.`);
   }
   try {
     const opened = await source.stat();
     const named = await lstat(path);
-    if (!opened.isFile() || opened.dev !== named.dev || opened.ino !== named.ino) throw new ServedPayloadError(`${relative} is not a regular file of the pack.`);
+    if (!opened.isFile() || opened.dev !== named.dev || opened.ino !== named.ino) throw new PackRefusalError(`${relative} is not a regular file of the pack.`);
     const hash = createHash('sha256');
     const copy = await open(options.target, 'wx', 0o600);
     try {
@@ -55,7 +56,7 @@ export async function copyVerifiedPayload(options: { root: string; relative: str
     const actual = hash.digest('hex');
     if (actual !== options.expectedSha256) {
       await rm(options.target, { force: true });
-      throw new ServedPayloadError(
+      throw new PackRefusalError(
         `${relative} does not match the pack's manifest (SHA-256 ${actual.slice(0, 16)}…, manifest ${options.expectedSha256.slice(0, 16)}…): it was altered after the pack was opened; it will not be played.`,
       );
     }
