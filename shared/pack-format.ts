@@ -16,6 +16,11 @@ const sha512Hex = z.string().regex(/^[0-9a-f]{128}$/);
 export const packFileSchema = z.object({ path: z.string(), bytes: z.number().int().nonnegative(), sha256: sha256Hex, sha512: sha512Hex });
 export type PackFile = z.infer<typeof packFileSchema>;
 
+/** Where a pack holds a recording's plain WAV copy: review plays a recording only from its own file. */
+export function packWavPath(conversationId: string, recordingId: string): string {
+  return `data/recordings/${conversationId}/${recordingId}.wav`;
+}
+
 export const packRecordingSchema = z.object({
   schema: z.literal('custody.pack.recording.v1'),
   conversationId: z.string(),

@@ -5,6 +5,7 @@ import { syncJournalOf } from '../../electron/services/review/sync-on-start';
 import { createReviewJournalRepository } from '../../electron/db/repositories/review-journal-repository';
 import { hostReview } from '../../electron/main/review-host';
 import { SHELL_ORIGIN } from '../../electron/main/security';
+import { createKeyringSecretStore } from '../../electron/services/auth/adapters/keyring-secret-store';
 import { readAuditLog } from '../../electron/services/audit/audit-log';
 import { composeReview, type ComposedReview } from '../../electron/services/review/compose-review';
 import { bridgeHost, SHELL_MAX_RANGE_BYTES } from '../../electron/shell/browser-shell';
@@ -23,7 +24,9 @@ async function buildPack(harness: Harness, name: string): Promise<{ path: string
 }
 
 async function openReview(page: Page, harness: Harness, packPath: string, reviewer: string): Promise<ComposedReview> {
-  const composed = await composeReview({ profile: harness.profile, env: harness.env, packPath, reviewer, mediaUrlBase: `${SHELL_ORIGIN}/media/recording/` });
+  // The journal's key and head under the harness engine's keychain service, which syncs the journal.
+  const secrets = createKeyringSecretStore('custody-test');
+  const composed = await composeReview({ profile: harness.profile, env: harness.env, packPath, reviewer, mediaUrlBase: `${SHELL_ORIGIN}/media/recording/`, secrets });
   const bridge = await bridgeHost(page.context(), (ipc, emit) =>
     hostReview(composed, { ipc, emit, trustedOrigin: SHELL_ORIGIN, rendererDir, validateResponses: true, maxOpenRangeBytes: SHELL_MAX_RANGE_BYTES }),
   );

@@ -89,6 +89,7 @@ export async function startHarness(options: {
       await secrets.delete(`${profile}/genesys`);
       await secrets.delete(`${profile}/worm`);
       await secrets.delete(`${profile}/signing-key`);
+      await secrets.delete(`${profile}/review-journal`);
       await rm(root, { recursive: true, force: true });
     },
   };

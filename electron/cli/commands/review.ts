@@ -62,13 +62,15 @@ async function syncJournal(ctx: CommandContext, argv: ReadonlyArray<string>): Pr
   parseFlags(argv, {}, usage);
   const report = await withEngine(ctx, (composed) => syncJournalOf(composed));
   ctx.output.result(report, () => describeReconciliation(report));
-  return report.failed > 0 || !report.chainIntact ? 2 : 0;
+  return report.failed > 0 || report.rejected > 0 || !report.chainIntact ? 2 : 0;
 }
 
 export function describeReconciliation(report: ReconciliationReport): string {
   const lines = [
-    `Review journal: ${report.entries} entries, ${report.pendingBefore} were pending; ${report.written} written to the WORM log, ${report.alreadyInLog} already there, ${report.failed} failed.`,
-    report.chainIntact ? 'Local journal chain intact.' : `LOCAL JOURNAL ALTERED: the chain breaks at entry ${report.brokenAtSeq}.`,
+    `Review journal: ${report.entries} entries, ${report.pendingBefore} were pending; ${report.written} written to the WORM log, ${report.alreadyInLog} already there, ${report.rejected} rejected, ${report.failed} failed.`,
+    report.chainIntact
+      ? `Local journal chain intact (keyed head checked${report.legacyEntries ? `; ${report.legacyEntries} entries from before the journal was keyed` : ''}).`
+      : `LOCAL JOURNAL ALTERED at entry ${report.brokenAtSeq}: ${report.alterations.join('; ')}.${report.alterationEventId ? ` Recorded in the WORM log (${report.alterationEventId}).` : ''}`,
   ];
   for (const item of report.items) lines.push(`  #${item.seq} ${item.time} ${item.reviewer} ${item.action}${item.recordingId ? ` ${item.recordingId}` : ''}: ${item.outcome}${item.auditEventId ? ` (${item.auditEventId})` : ''}${item.error ? ` — ${item.error}` : ''}`);
   return lines.join('\n');

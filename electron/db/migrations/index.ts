@@ -4,6 +4,7 @@ import { sql as auditTrail } from './0030-audit-trail';
 import { sql as archiveHolds } from './0040-archive-holds';
 import { sql as reviewJournal } from './0050-review-journal';
 import { sql as dropRedundantIndexes } from './0060-drop-redundant-indexes';
+import { sql as reviewJournalKeyed } from './0070-review-journal-keyed';
 
 export type Migration = { version: number; name: string; sql: string };
 
@@ -18,4 +19,5 @@ export const migrations: ReadonlyArray<Migration> = [
   { version: 40, name: 'archive-holds', sql: archiveHolds },
   { version: 50, name: 'review-journal', sql: reviewJournal },
   { version: 60, name: 'drop-redundant-indexes', sql: dropRedundantIndexes },
+  { version: 70, name: 'review-journal-keyed', sql: reviewJournalKeyed },
 ];

@@ -19,6 +19,19 @@ export const signingKeySchema = z.object({ privateKeyPem: z.string().startsWith(
 export type StoredSigningKey = z.infer<typeof signingKeySchema>;
 
 /**
+ * The review journal's key (HMAC-SHA256, 32 bytes, base64) and its head: the seq and hash of the
+ * newest entry appended, so that deleting the journal's last entries is detected. Entries up to
+ * `legacyThrough` were written before the journal was keyed.
+ */
+export const reviewJournalSealSchema = z.object({
+  key: z.string().regex(/^[A-Za-z0-9+/]{43}=$/),
+  headSeq: z.number().int().nonnegative(),
+  headHash: z.string().regex(/^[0-9a-f]{64}$/),
+  legacyThrough: z.number().int().nonnegative(),
+});
+export type ReviewJournalSeal = z.infer<typeof reviewJournalSealSchema>;
+
+/**
  * The profile's secrets, kept only in the OS keychain (one JSON entry per kind). Everything read is
  * registered with the redactor before it is returned, so it can never be logged in clear.
  */
@@ -59,11 +72,21 @@ export class CredentialVault {
     return this.save('signing-key', signingKeySchema.parse(key));
   }
 
+  loadReviewJournalSeal(): Promise<ReviewJournalSeal | null> {
+    // Only the key is secret; the head's hash also appears in the WORM log and must stay readable there.
+    return this.load('review-journal', reviewJournalSealSchema, ['key']);
+  }
+
+  saveReviewJournalSeal(seal: ReviewJournalSeal): Promise<void> {
+    return this.save('review-journal', reviewJournalSealSchema.parse(seal), ['key']);
+  }
+
   private account(kind: string): string {
     return `${this.profile}/${kind}`;
   }
 
-  private async load<T extends Record<string, string>>(kind: string, schema: z.ZodType<T>): Promise<T | null> {
+  /** `secretFields`: the fields registered with the redactor (all of them when not given). */
+  private async load<T extends Record<string, string | number>>(kind: string, schema: z.ZodType<T>, secretFields?: ReadonlyArray<keyof T>): Promise<T | null> {
     const raw = await this.secrets.get(this.account(kind));
     if (raw === null) return null;
     this.redactor.register(raw);
@@ -77,12 +100,18 @@ export class CredentialVault {
     if (!result.success) {
       throw new KeychainError(`The keychain entry "${this.account(kind)}" is incomplete; store the credentials again.`);
     }
-    for (const value of Object.values(result.data)) this.redactor.register(value);
+    this.registerSecrets(result.data, secretFields);
     return result.data;
   }
 
-  private async save(kind: string, value: Record<string, string>): Promise<void> {
-    for (const v of Object.values(value)) this.redactor.register(v);
+  private async save<T extends Record<string, string | number>>(kind: string, value: T, secretFields?: ReadonlyArray<keyof T>): Promise<void> {
+    this.registerSecrets(value, secretFields);
     await this.secrets.set(this.account(kind), JSON.stringify(value));
+  }
+
+  private registerSecrets<T extends Record<string, string | number>>(value: T, secretFields?: ReadonlyArray<keyof T>): void {
+    for (const [field, v] of Object.entries(value)) {
+      if (typeof v === 'string' && (!secretFields || secretFields.includes(field))) this.redactor.register(v);
+    }
   }
 }

@@ -6,6 +6,7 @@ import { caseReferenceSchema, type AuditEvent, type Operator, type Workstation }
 import type { Logger } from '../../../shared/logger';
 import {
   packDocumentSchema,
+  packWavPath,
   type PackDocument,
   type PackProofs,
   type PackRecording,
@@ -360,7 +361,7 @@ export class PackBuilder {
     let media: CachedMedia | null = null;
     let copies: AudioCopies | null = null;
     let originalPath = '';
-    const wavPath = `${dir}/${match.recordingId}.wav`;
+    const wavPath = packWavPath(match.conversationId, match.recordingId);
     for (const hashCheckedByCaller of [true, false]) {
       media = await this.deps.engine.mediaForAuditedExport(match.recordingId, exportEvent, { hashCheckedByCaller });
       originalPath = `${dir}/${match.recordingId}.original.${media.fileName.split('.').pop() ?? 'bin'}`;

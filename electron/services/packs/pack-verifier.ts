@@ -45,8 +45,9 @@ const requiredTagFiles = ['bagit.txt', 'bag-info.txt', 'manifest-sha256.txt', 'm
  * event's inclusion proof against the signed checkpoint, and that each recording's audio is a
  * readable WAV of the stated length. Every problem names its file and the reason.
  * `trustedKeyIds`, when given, are the only signing keys accepted (keys published out of band).
+ * `onVerifiedPayload` hears each payload file whose bytes matched both manifests, with its SHA-256.
  */
-export async function verifyPack(path: string, options: { trustedKeyIds?: ReadonlyArray<string> } = {}): Promise<PackVerification> {
+export async function verifyPack(path: string, options: VerifyOptions = {}): Promise<PackVerification> {
   const started = performance.now();
   const problems: Array<PackProblem> = [];
   const report: PackVerification = {
@@ -88,6 +89,11 @@ export async function verifyPack(path: string, options: { trustedKeyIds?: Readon
   return report;
 }
 
+type VerifyOptions = {
+  trustedKeyIds?: ReadonlyArray<string>;
+  onVerifiedPayload?: (file: string, sha256: string) => void;
+};
+
 class Verification {
   private readonly texts = new Map<string, Buffer>();
   /** Digests of payload files whose bytes matched both manifests. */
@@ -97,7 +103,7 @@ class Verification {
     private readonly reader: PackReader,
     private readonly fail: (file: string, check: PackCheck, problem: string) => void,
     private readonly report: PackVerification,
-    private readonly options: { trustedKeyIds?: ReadonlyArray<string> },
+    private readonly options: VerifyOptions,
   ) {}
 
   async run(): Promise<void> {
@@ -232,7 +238,10 @@ class Verification {
             this.fail(file, 'manifests', `${algorithm.toUpperCase()} mismatch: the file was altered (manifest ${expected.slice(0, 16)}…, file ${actual[algorithm].slice(0, 16)}…)`);
           }
         }
-        if (matches && manifests.sha256?.has(file) && manifests.sha512?.has(file)) this.verifiedPayload.add(file);
+        if (matches && manifests.sha256?.has(file) && manifests.sha512?.has(file)) {
+          this.verifiedPayload.add(file);
+          this.options.onVerifiedPayload?.(file, actual.sha256);
+        }
       });
     }
   }

@@ -3,12 +3,14 @@ import type { Logger } from '../../../shared/logger';
 import { openDatabaseSync, type Db } from '../../db/connection';
 import { createReviewJournalRepository } from '../../db/repositories/review-journal-repository';
 import { systemClock } from '../adapters/system-clock';
+import { createKeyringSecretStore } from '../auth/adapters/keyring-secret-store';
+import { CredentialVault } from '../auth/credentials';
 import { profilePaths } from '../config/profile';
 import { currentOsAccount, currentWorkstation } from '../identity';
 import { createLogger, createSyncFileSink } from '../logging/file-logger';
 import { SecretRedactor } from '../logging/redactor';
 import { PlaybackGrants } from '../playback/playback-grants';
-import type { Clock } from '../ports';
+import type { Clock, SecretStore } from '../ports';
 import { ReviewJournal } from './review-journal';
 import { ReviewSessionService } from './review-session';
 
@@ -23,8 +25,9 @@ export type ComposedReview = {
 
 /**
  * The composition root of a regulator review session. Deliberately small: the profile's local
- * database (for the journal) and a log file; no keychain, no Genesys client, no WORM client, no
- * network of any kind. The journal reaches the WORM log later, from a normal start.
+ * database (for the journal), a log file and, from the keychain, only the journal's key and head
+ * (no credential); no Genesys client, no WORM client, no network of any kind. The journal reaches
+ * the WORM log later, from a normal start.
  */
 export async function composeReview(options: {
   profile: string;
@@ -33,6 +36,7 @@ export async function composeReview(options: {
   mediaUrlBase: string;
   env?: NodeJS.ProcessEnv;
   clock?: Clock;
+  secrets?: SecretStore;
 }): Promise<ComposedReview> {
   const clock = options.clock ?? systemClock;
   const paths = profilePaths(options.profile, options.env ?? process.env);
@@ -40,10 +44,11 @@ export async function composeReview(options: {
   const logger = createLogger({ sink: createSyncFileSink(join(paths.dataDir, 'logs')), redactor, minLevel: 'info' }).child('review');
   const db = openDatabaseSync(join(paths.dataDir, 'index.sqlite'));
   const grants = new PlaybackGrants(clock);
-  const journal = new ReviewJournal({ repository: createReviewJournalRepository(db), clock });
+  const seals = new CredentialVault(options.secrets ?? createKeyringSecretStore(), options.profile, redactor);
   const osAccount = currentOsAccount();
   let review: ReviewSessionService;
   try {
+    const journal = await ReviewJournal.open({ repository: createReviewJournalRepository(db), clock, seals });
     review = await ReviewSessionService.open(
       { journal, grants, clock, operator: { osAccount, name: options.reviewer }, workstation: currentWorkstation(), profile: options.profile, mediaUrlBase: options.mediaUrlBase },
       { packPath: options.packPath, reviewer: options.reviewer },

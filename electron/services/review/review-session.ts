@@ -2,18 +2,18 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { auditEventSchema, type Operator, type ReviewSession, type SessionInfo, type Workstation } from '../../../shared/domain';
+import { auditEventSchema, conversationIdSchema, type Operator, type ReviewSession, type SessionInfo, type Workstation } from '../../../shared/domain';
 import type { ReviewPack, ReviewPlayback } from '../../../shared/ipc/channels/review';
-import { packDocumentSchema, packProofsSchema, packRecordingSchema, type PackRecording } from '../../../shared/pack-format';
+import { packDocumentSchema, packProofsSchema, packRecordingSchema, packWavPath, type PackRecording } from '../../../shared/pack-format';
 import { readWavInfo } from '../audio/wav';
 import { AppError } from '../errors';
 import type { PlaybackGrants } from '../playback/playback-grants';
 import type { Clock } from '../ports';
-import { isSafeRelativePath } from '../packs/bagit';
 import { openPack, type PackReader } from '../packs/pack-reader';
 import { verifyPack, type PackVerification } from '../packs/pack-verifier';
 import { extractZip } from '../packs/zip';
 import type { JournalContext, ReviewJournal } from './review-journal';
+import { copyVerifiedPayload, PackRefusalError } from './served-payload';
 
 export type ReviewSessionDeps = {
   journal: ReviewJournal;
@@ -38,7 +38,13 @@ export class ReviewSessionService {
     private readonly pack: ReviewPack,
     private readonly filesRoot: string,
     private readonly cleanup: () => Promise<void>,
+    /** Payload files whose bytes matched both manifests when the pack was verified, with their SHA-256: the only files review serves. */
+    private readonly verifiedPayload: ReadonlyMap<string, string>,
   ) {}
+
+  /** A private directory holding the verified copies that are served (made on the first play). */
+  private servedDir: Promise<string> | null = null;
+  private readonly servedCopies = new Map<string, string>();
 
   static async open(deps: ReviewSessionDeps, options: { packPath: string; reviewer: string }): Promise<ReviewSessionService> {
     const reviewer = options.reviewer.trim();
@@ -46,7 +52,8 @@ export class ReviewSessionService {
       throw new AppError('VALIDATION', 'A reviewer name (2-120 printable characters) is required for a review session.');
     }
     const packPath = resolve(options.packPath);
-    const verification = await verifyPack(packPath);
+    const verifiedPayload = new Map<string, string>();
+    const verification = await verifyPack(packPath, { onVerifiedPayload: (file, sha256) => verifiedPayload.set(file, sha256) });
     if (verification.format === null) throw new AppError('VALIDATION', `Cannot open the pack: ${verification.problems[0]?.problem ?? 'unreadable'}`);
     let filesRoot = packPath;
     let cleanup = async (): Promise<void> => undefined;
@@ -56,7 +63,7 @@ export class ReviewSessionService {
       cleanup = async () => rm(extracted, { recursive: true, force: true });
     }
     try {
-      return await ReviewSessionService.start(deps, { packPath, reviewer, verification, filesRoot, cleanup });
+      return await ReviewSessionService.start(deps, { packPath, reviewer, verification, verifiedPayload, filesRoot, cleanup });
     } catch (error) {
       // A failed open leaves nothing behind: no extracted copy of the pack in the temp directory.
       await cleanup();
@@ -66,9 +73,16 @@ export class ReviewSessionService {
 
   private static async start(
     deps: ReviewSessionDeps,
-    options: { packPath: string; reviewer: string; verification: PackVerification; filesRoot: string; cleanup: () => Promise<void> },
+    options: {
+      packPath: string;
+      reviewer: string;
+      verification: PackVerification;
+      verifiedPayload: Map<string, string>;
+      filesRoot: string;
+      cleanup: () => Promise<void>;
+    },
   ): Promise<ReviewSessionService> {
-    const { packPath, reviewer, verification, filesRoot, cleanup } = options;
+    const { packPath, reviewer, verification, verifiedPayload, filesRoot, cleanup } = options;
     if (verification.format === 'zip') await extractZip(packPath, filesRoot);
     const reader = await openPack(filesRoot);
     let pack: ReviewPack;
@@ -101,7 +115,7 @@ export class ReviewSessionService {
         details: { problems: verification.problems.slice(0, 50).map((p) => `${p.file}: ${p.problem}`), problemCount: verification.problems.length },
       });
     }
-    return new ReviewSessionService(deps, session, context, pack, filesRoot, cleanup);
+    return new ReviewSessionService(deps, session, context, pack, filesRoot, cleanup, verifiedPayload);
   }
 
   info(): SessionInfo {
@@ -121,28 +135,47 @@ export class ReviewSessionService {
   }
 
   async recordView(recordingId: string): Promise<{ journalSeq: number }> {
-    const recording = this.recording(recordingId);
+    const recording = await this.recordingToJournal(recordingId, 'view');
     const entry = await this.deps.journal.record(this.context, 'view', { conversationId: recording.conversationId, recordingId });
     return { journalSeq: entry.seq };
   }
 
-  /** Journals the play first, then grants the WAV copy from the pack (served read-only by media://). */
+  /**
+   * Serves only a payload file the verifier checked, by its real path inside the pack, copied
+   * privately while its SHA-256 is checked again against the manifest; then journals the play of
+   * exactly that file and grants the copy (served read-only by media://). A refusal is journaled
+   * and nothing plays.
+   */
   async authorizePlayback(recordingId: string): Promise<ReviewPlayback> {
-    const recording = this.recording(recordingId);
-    if (!isSafeRelativePath(recording.wav.path) || !recording.wav.path.startsWith('data/')) throw new AppError('VALIDATION', 'The pack names an unsafe audio path.');
-    const path = join(this.filesRoot, recording.wav.path);
+    const recording = await this.recordingToJournal(recordingId, 'play');
+    const file = recording.wav.path;
+    const sha256 = this.verifiedPayload.get(file);
+    const ownFile = packWavPath(recording.conversationId, recordingId);
+    if (file !== ownFile) return this.refuse(recording, 'play', `The pack names another file as this recording's audio, not its own ${ownFile}; it will not be played.`);
+    if (sha256 === undefined) return this.refuse(recording, 'play', `${file} is not a payload file the verifier checked (not listed in both manifests, or its bytes did not match them); it will not be played.`);
+    if (sha256 !== recording.wav.sha256) return this.refuse(recording, 'play', `The recording's metadata does not describe ${file} (its SHA-256 differs from the manifest's); it will not be played.`, { file });
+    const target = join(await this.privateServedDir(), `${randomUUID()}.wav`);
+    try {
+      await copyVerifiedPayload({ root: this.filesRoot, relative: file, expectedSha256: sha256, target });
+    } catch (error) {
+      if (error instanceof PackRefusalError) return this.refuse(recording, 'play', error.message, { file });
+      throw error;
+    }
+    const previous = this.servedCopies.get(recordingId);
+    this.servedCopies.set(recordingId, target);
+    if (previous) await rm(previous, { force: true });
     const entry = await this.deps.journal.record(this.context, 'play', {
       conversationId: recording.conversationId,
       recordingId,
-      details: { file: recording.wav.path, sha256: recording.wav.sha256 },
+      details: { file, sha256 },
     });
-    const info = await readWavInfo(path);
-    const grant = this.deps.grants.issue({ recordingId, path, contentType: 'audio/wav', sha256: recording.wav.sha256, auditEventId: `journal-${entry.seq}` });
+    const info = await readWavInfo(target);
+    const grant = this.deps.grants.issue({ recordingId, path: target, contentType: 'audio/wav', sha256, auditEventId: `journal-${entry.seq}` });
     return {
       recordingId,
       mediaUrl: `${this.deps.mediaUrlBase}${encodeURIComponent(recordingId)}?grant=${grant.id}`,
       journalSeq: entry.seq,
-      sha256: recording.wav.sha256,
+      sha256,
       bytes: recording.wav.bytes,
       durationMs: info.durationMs,
       contentType: 'audio/wav',
@@ -153,12 +186,33 @@ export class ReviewSessionService {
     this.deps.grants.revokeAll();
     await this.deps.journal.record(this.context, 'close');
     await this.cleanup();
+    if (this.servedDir) await rm(await this.servedDir, { recursive: true, force: true });
   }
 
-  private recording(recordingId: string): PackRecording {
+  /** The pack's recording, once its pack-supplied IDs pass the IPC contract's rules (else the refusal is journaled). */
+  private async recordingToJournal(recordingId: string, access: 'view' | 'play'): Promise<PackRecording> {
     const recording = this.pack.recordings.find((r) => r.recordingId === recordingId);
     if (!recording) throw new AppError('NOT_FOUND', `Recording ${recordingId} is not in this pack.`);
+    if (!conversationIdSchema.safeParse(recording.conversationId).success) {
+      await this.refuse(recording, access, `The pack gives recording ${recordingId} a conversation id that is not valid; it will not be ${access === 'play' ? 'played' : 'shown'}.`);
+    }
     return recording;
+  }
+
+  /** Journals a refused access (as 'tamper': the pack is not what it claims) and throws. Only validated IDs reach the journal. */
+  private async refuse(recording: PackRecording, access: 'view' | 'play', message: string, details: { file?: string } = {}): Promise<never> {
+    const conversationId = conversationIdSchema.safeParse(recording.conversationId);
+    await this.deps.journal.record(this.context, 'tamper', {
+      conversationId: conversationId.success ? conversationId.data : null,
+      recordingId: recording.recordingId,
+      details: { refused: access, problem: message, ...details },
+    });
+    throw new PackRefusalError(message);
+  }
+
+  private privateServedDir(): Promise<string> {
+    this.servedDir ??= mkdtemp(join(tmpdir(), 'custody-review-served-'));
+    return this.servedDir;
   }
 }
 

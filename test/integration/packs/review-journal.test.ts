@@ -2,6 +2,9 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createReviewJournalRepository } from '../../../electron/db/repositories/review-journal-repository';
+import { createKeyringSecretStore } from '../../../electron/services/auth/adapters/keyring-secret-store';
+import { CredentialVault } from '../../../electron/services/auth/credentials';
+import { SecretRedactor } from '../../../electron/services/logging/redactor';
 import { readAuditLog } from '../../../electron/services/audit/audit-log';
 import { composeReview } from '../../../electron/services/review/compose-review';
 import { syncJournalOf, syncPendingReviewJournal } from '../../../electron/services/review/sync-on-start';
@@ -19,9 +22,16 @@ beforeAll(async () => {
   zipPack = join(h.root, 'review.zip');
   await h.composed.packs.build({ selection: { kind: 'tradingIds', tradingIds: [call.tradingId] }, caseReference: 'FCA-2026-0042', outPath: zipPack, zip: true });
 });
-afterAll(async () => h?.close());
+// The harness's engine keeps its secrets under a test service name; review sessions use the same one.
+const testSecrets = createKeyringSecretStore('custody-test');
+const cliSecrets = createKeyringSecretStore();
+afterAll(async () => {
+  await cliSecrets.delete(`${h.profile}/review-journal`);
+  await h?.close();
+});
 
-const review = (reviewer = 'Dana Inspector (FCA)') => composeReview({ profile: h.profile, env: h.env, packPath: zipPack, reviewer, mediaUrlBase: 'media://recording/' });
+const review = (reviewer = 'Dana Inspector (FCA)') =>
+  composeReview({ profile: h.profile, env: h.env, packPath: zipPack, reviewer, mediaUrlBase: 'media://recording/', secrets: testSecrets });
 
 describe('a review session on a zipped pack, offline', () => {
   it('plays from the verified zip, journals before each access, and the journal reaches the WORM log at the next normal start', async () => {
@@ -63,16 +73,30 @@ describe('a review session on a zipped pack, offline', () => {
     expect(tampered).toMatchObject({ chainIntact: false, brokenAtSeq: pending[0]!.seq });
   });
 
-  it('custody review opens the pack headless (no credentials read), saves a screenshot and exits 0', async () => {
+  it('custody review opens the pack headless (the keychain only for the journal key, no credential), saves a screenshot and exits 0', async () => {
+    // The CLI reads the app's own keychain service: give it this journal's key and head.
+    const seal = await new CredentialVault(testSecrets, h.profile, new SecretRedactor()).loadReviewJournalSeal();
+    await new CredentialVault(cliSecrets, h.profile, new SecretRedactor()).saveReviewJournalSeal(seal!);
     const screenshot = join(h.root, 'review.png');
-    const run = await runCli(['review', zipPack, '--reviewer', 'Dana Inspector (FCA)', '--screenshot', screenshot, '--json', '--profile', h.profile], {
-      // No keychain at all: a review must not need one.
-      env: { CUSTODY_CONFIG_DIR: h.env.CUSTODY_CONFIG_DIR, CUSTODY_DATA_DIR: h.env.CUSTODY_DATA_DIR, DISPLAY: '', DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus' },
-      timeoutMs: 120_000,
-    });
+    const env = { CUSTODY_CONFIG_DIR: h.env.CUSTODY_CONFIG_DIR, CUSTODY_DATA_DIR: h.env.CUSTODY_DATA_DIR, DISPLAY: '' };
+    const run = await runCli(['review', zipPack, '--reviewer', 'Dana Inspector (FCA)', '--screenshot', screenshot, '--json', '--profile', h.profile], { env, timeoutMs: 120_000 });
     expect(run.code, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ session: { reviewer: 'Dana Inspector (FCA)', tampered: false }, screenshot });
     expect((await stat(screenshot)).size).toBeGreaterThan(10_000);
+    // No Genesys or WORM credential in the CLI's keychain service: the review did not need one.
+    expect(await cliSecrets.get(`${h.profile}/genesys`)).toBeNull();
+    expect(await cliSecrets.get(`${h.profile}/worm`)).toBeNull();
+  });
+
+  it('without a keychain, a review refuses to open: its journal could not be keyed', async () => {
+    const before = (await createReviewJournalRepository(h.composed.db).list()).length;
+    const run = await runCli(['review', zipPack, '--reviewer', 'Dana Inspector (FCA)', '--headless', '--profile', h.profile], {
+      env: { CUSTODY_CONFIG_DIR: h.env.CUSTODY_CONFIG_DIR, CUSTODY_DATA_DIR: h.env.CUSTODY_DATA_DIR, DISPLAY: '', DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus' },
+      timeoutMs: 120_000,
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/keychain/i);
+    expect((await createReviewJournalRepository(h.composed.db).list()).length).toBe(before);
   });
 
   it('refuses a session without a reviewer name', async () => {

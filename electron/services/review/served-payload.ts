@@ -1,0 +1,69 @@
+import { createHash } from 'node:crypto';
+import { constants } from 'node:fs';
+import { lstat, open, realpath, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AppError } from '../errors';
+import { isSafeRelativePath } from '../packs/bagit';
+import { forEachChunkOf } from '../packs/file-digests';
+
+/** The pack is not what it claims, so an access is refused (the message says why, without echoing pack-supplied text). */
+export class PackRefusalError extends AppError {
+  constructor(message: string) {
+    super('VALIDATION', message);
+  }
+}
+
+/**
+ * Copies one payload file of a pack into `target` (in a private directory), hashing what it copies:
+ * only a regular file at `root/relative`, reached without any symbolic link (none in the path, none
+ * as the file itself), inside the pack's real root, whose SHA-256 is `expectedSha256`. The copy is
+ * what gets served, so a change to the pack after this check changes nothing that plays. On any
+ * refusal nothing is left at `target`.
+ */
+export async function copyVerifiedPayload(options: { root: string; relative: string; expectedSha256: string; target: string }): Promise<void> {
+  const { relative } = options;
+  if (!isSafeRelativePath(relative)) throw new PackRefusalError('The pack names a path that is not inside the pack.');
+  const realRoot = await realpath(options.root);
+  const path = join(realRoot, relative);
+  let real: string;
+  try {
+    real = await realpath(path);
+  } catch {
+    throw new PackRefusalError(`${relative} is missing from the pack.`);
+  }
+  // Any symbolic link on the way (a folder or the file) resolves elsewhere, inside the pack or not.
+  if (real !== path) throw new PackRefusalError(`${relative} is reached through a symbolic link; a pack holds only regular files.`);
+  let source;
+  try {
+    source = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch {
+    throw new PackRefusalError(`${relative} cannot be opened without following a symbolic link.`);
+  }
+  try {
+    const opened = await source.stat();
+    const named = await lstat(path);
+    if (!opened.isFile() || opened.dev !== named.dev || opened.ino !== named.ino) throw new PackRefusalError(`${relative} is not a regular file of the pack.`);
+    const hash = createHash('sha256');
+    const copy = await open(options.target, 'wx', 0o600);
+    try {
+      await forEachChunkOf(source, async (chunk) => {
+        hash.update(chunk);
+        await copy.writeFile(chunk);
+      });
+    } finally {
+      await copy.close();
+    }
+    const actual = hash.digest('hex');
+    if (actual !== options.expectedSha256) {
+      await rm(options.target, { force: true });
+      throw new PackRefusalError(
+        `${relative} does not match the pack's manifest (SHA-256 ${actual.slice(0, 16)}…, manifest ${options.expectedSha256.slice(0, 16)}…): it was altered after the pack was opened; it will not be played.`,
+      );
+    }
+  } catch (error) {
+    await rm(options.target, { force: true });
+    throw error;
+  } finally {
+    await source.close();
+  }
+}
