@@ -1,4 +1,3 @@
-import { DeleteObjectCommand, ListObjectVersionsCommand } from '@aws-sdk/client-s3';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { hostReview } from '../../electron/main/review-host';
@@ -7,6 +6,7 @@ import { auditEventKey } from '../../electron/services/audit/audit-event';
 import { composeReview } from '../../electron/services/review/compose-review';
 import { bridgeContext, bridgeHost, SHELL_MAX_RANGE_BYTES } from '../../electron/shell/browser-shell';
 import { startHarness, uniqueTradingCall } from '../helpers/engine-harness';
+import { deleteNewestVersionBypassingGovernance } from '../helpers/worm';
 import { expectNoAxeViolations } from './axe';
 import { expect, sharedWorm, test } from './fixtures';
 
@@ -60,6 +60,10 @@ test('every screen of the officer app has no WCAG 2.1 A/AA violation', async ({ 
     await expect(page.getByTestId('pack-result')).toBeVisible({ timeout: 60_000 });
     await expectNoAxeViolations(page, 'evidence pack written');
 
+    await page.getByTestId('nav-jobs').click();
+    await expect(page.getByTestId('jobs-empty')).toBeVisible();
+    await expectNoAxeViolations(page, 'jobs, none');
+    await page.getByTestId('nav-recordings').click();
     await page.getByTestId('retrieve-all').click();
     await expect(page.getByTestId('job-card').first()).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
     await expectNoAxeViolations(page, 'jobs, one done');
@@ -101,8 +105,7 @@ test('every screen of the officer app has no WCAG 2.1 A/AA violation', async ({ 
     await expectNoAxeViolations(page, 'audit trail, verified');
     const trail = await harness.composed.auditTrail();
     const key = auditEventKey(trail.logId, 1);
-    const versions = await harness.s3.send(new ListObjectVersionsCommand({ Bucket: harness.bucket, Prefix: key }));
-    await harness.s3.send(new DeleteObjectCommand({ Bucket: harness.bucket, Key: key, VersionId: versions.Versions![0]!.VersionId!, BypassGovernanceRetention: true }));
+    await deleteNewestVersionBypassingGovernance(harness.s3, harness.bucket, key);
     await page.getByTestId('audit-verify').click();
     await expect(page.getByTestId('audit-integrity')).toHaveAttribute('data-state', 'failed');
     await expectNoAxeViolations(page, 'audit trail, integrity failed');
