@@ -20,18 +20,16 @@ const OFF = '0'.charCodeAt(0);
 const shippedWire = '101100011';
 
 describe('Electron fuses burnt by the afterPack hook', () => {
-  it('turns on ASAR integrity validation and loading the app only from the ASAR, with Node escape hatches off', () => {
-    expect(afterPackModule.custodyFuses).toEqual({
-      version: FuseVersion.V1,
-      [FuseV1Options.RunAsNode]: false,
-      [FuseV1Options.EnableCookieEncryption]: true,
-      [FuseV1Options.EnableNodeOptionsEnvironmentVariable]: false,
-      [FuseV1Options.EnableNodeCliInspectArguments]: false,
-      [FuseV1Options.EnableEmbeddedAsarIntegrityValidation]: true,
-      [FuseV1Options.OnlyLoadAppFromAsar]: true,
-      [FuseV1Options.LoadBrowserProcessSpecificV8Snapshot]: false,
-      [FuseV1Options.GrantFileProtocolExtraPrivileges]: false,
-    });
+  it('decides every fuse it knows: only cookie encryption, ASAR integrity and app-only-from-ASAR are on', () => {
+    const fuses = afterPackModule.custodyFuses;
+    const known = Object.values(FuseV1Options).filter((value): value is FuseV1Options => typeof value === 'number');
+    expect(fuses.version).toBe(FuseVersion.V1);
+    expect(known.filter((fuse) => typeof fuses[fuse] !== 'boolean').map((fuse) => FuseV1Options[fuse])).toEqual([]);
+    expect(known.filter((fuse) => fuses[fuse]).map((fuse) => FuseV1Options[fuse])).toEqual([
+      'EnableCookieEncryption',
+      'EnableEmbeddedAsarIntegrityValidation',
+      'OnlyLoadAppFromAsar',
+    ]);
   });
 
   it('burns them into the packaged binary, leaving the rest of it and fuses it does not know untouched', async () => {
