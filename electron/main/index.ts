@@ -10,7 +10,7 @@ import { hostEngine, type AppHost } from './app-host';
 import { hostReview } from './review-host';
 import { createEmitter } from './ipc/emit';
 import { electronIpc } from './ipc/electron-ipc';
-import { APP_ORIGIN, isAllowedExternalUrl } from './security';
+import { APP_ORIGIN, guardWebContents } from './security';
 import { mainWindowOptions } from './window-options';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -22,14 +22,9 @@ protocol.registerSchemesAsPrivileged([
 ]);
 app.enableSandbox();
 
-app.on('web-contents-created', (_event, contents) => {
-  contents.on('will-navigate', (event) => event.preventDefault());
-  contents.on('will-attach-webview', (event) => event.preventDefault());
-  contents.setWindowOpenHandler(({ url }) => {
-    if (isAllowedExternalUrl(url, EXTERNAL_LINK_HOSTS)) void shell.openExternal(url);
-    return { action: 'deny' };
-  });
-});
+app.on('web-contents-created', (_event, contents) =>
+  guardWebContents(contents, { appOrigin: APP_ORIGIN, externalHosts: EXTERNAL_LINK_HOSTS, openExternal: (url) => void shell.openExternal(url) }),
+);
 
 await app.whenReady();
 session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
@@ -61,7 +56,7 @@ if (reviewPack) {
 protocol.handle('app', host.appHandler);
 protocol.handle('media', host.mediaHandler);
 
-const window = new BrowserWindow(mainWindowOptions(join(here, 'preload.cjs')));
+const window = new BrowserWindow(mainWindowOptions(join(here, 'preload.cjs'), app));
 window.once('ready-to-show', () => window.show());
 await window.loadURL(`${APP_ORIGIN}/index.html`);
 

@@ -37,3 +37,36 @@ export function isAllowedExternalUrl(url: string, allowedHosts: ReadonlyArray<st
     return false;
   }
 }
+
+/** What a guard sees of an Electron navigation event (Electron's Event<...EventParams> has both). */
+type NavigationEvent = { url: string; preventDefault(): void };
+
+/** The part of Electron's WebContents the guards attach to; tests pass a plain event emitter. */
+export type GuardedContents = {
+  on(event: 'will-navigate', listener: (event: NavigationEvent) => void): unknown;
+  on(event: 'will-frame-navigate', listener: (event: NavigationEvent) => void): unknown;
+  on(event: 'will-redirect', listener: (event: NavigationEvent) => void): unknown;
+  on(event: 'will-attach-webview', listener: (event: { preventDefault(): void }) => void): unknown;
+  setWindowOpenHandler(handler: (details: { url: string }) => { action: 'deny' }): void;
+};
+
+/**
+ * The renderer is one page loaded by main: no frame navigates anywhere (will-frame-navigate covers
+ * subframes, which will-navigate misses), a redirect never leaves the app's origin, no webviews, and
+ * new windows are refused, with allow-listed https links handed to the system browser.
+ */
+export function guardWebContents(
+  contents: GuardedContents,
+  options: { appOrigin: string; externalHosts: ReadonlyArray<string>; openExternal: (url: string) => void },
+): void {
+  contents.on('will-navigate', (event) => event.preventDefault());
+  contents.on('will-frame-navigate', (event) => event.preventDefault());
+  contents.on('will-redirect', (event) => {
+    if (!isAppOrigin(event.url, options.appOrigin)) event.preventDefault();
+  });
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+  contents.setWindowOpenHandler(({ url }) => {
+    if (isAllowedExternalUrl(url, options.externalHosts)) options.openExternal(url);
+    return { action: 'deny' };
+  });
+}

@@ -1,7 +1,10 @@
 import type { BrowserWindowConstructorOptions } from 'electron';
 
-/** Every window comes from here, with the security settings the style guide requires (section 8). */
-export function mainWindowOptions(preloadPath: string): BrowserWindowConstructorOptions {
+/**
+ * Every window comes from here, with the security settings the style guide requires (section 8).
+ * `build` is Electron's `app`: DevTools only in unpackaged (development) runs; the build never sets NODE_ENV.
+ */
+export function mainWindowOptions(preloadPath: string, build: { readonly isPackaged: boolean }): BrowserWindowConstructorOptions {
   return {
     width: 1360,
     height: 860,
@@ -23,11 +26,7 @@ export function mainWindowOptions(preloadPath: string): BrowserWindowConstructor
       experimentalFeatures: false,
       spellcheck: false,
       autoplayPolicy: 'user-gesture-required',
-      devTools: !isPackagedBuild(),
+      devTools: !build.isPackaged,
     },
   };
-}
-
-function isPackagedBuild(): boolean {
-  return process.env.NODE_ENV === 'production';
 }

@@ -8,9 +8,7 @@ import { SHELL_ORIGIN } from '../main/security';
 /** Where Debian's Chromium lives; Playwright's own browser download is not available here. */
 export const CHROMIUM_PATH = process.env.CUSTODY_CHROMIUM ?? '/usr/bin/chromium';
 
-/** Flags for Chromium on a closed network, as root (no sandbox) and without a GPU. */
-export const chromiumArgs = [
-  '--no-sandbox',
+const chromiumBaseArgs = [
   '--disable-gpu',
   '--disable-quic',
   '--no-first-run',
@@ -20,6 +18,14 @@ export const chromiumArgs = [
   '--disable-dev-shm-usage',
   '--autoplay-policy=no-user-gesture-required',
 ];
+
+/**
+ * Flags for Chromium on a closed network and without a GPU. Chromium refuses to start its sandbox as
+ * root, so only root runs without it; everyone else (and Windows, which has no uids) keeps it.
+ */
+export function chromiumArgs(runningAsRoot: boolean = process.getuid?.() === 0): Array<string> {
+  return [...(runningAsRoot ? ['--no-sandbox'] : []), ...chromiumBaseArgs];
+}
 
 /** The browser shell's preload: the same `custodyIpc` transport the Electron preload exposes. */
 const pageBridgeScript = `(() => {
@@ -128,7 +134,7 @@ export async function launchShell(
   bridgeTo: (context: BrowserContext) => Promise<ShellBridge>,
   options: { headless: boolean; viewport?: { width: number; height: number } },
 ): Promise<BrowserShell> {
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: options.headless, args: chromiumArgs });
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: options.headless, args: chromiumArgs() });
   const context = await browser.newContext({ viewport: options.viewport ?? { width: 1440, height: 900 }, serviceWorkers: 'block' });
   const bridge = await bridgeTo(context);
   const page = await context.newPage();

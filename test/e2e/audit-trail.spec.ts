@@ -1,7 +1,7 @@
-import { DeleteObjectCommand, ListObjectVersionsCommand } from '@aws-sdk/client-s3';
 import { SHELL_ORIGIN } from '../../electron/main/security';
 import { auditEventKey } from '../../electron/services/audit/audit-event';
 import { startHarness, uniqueTradingCall } from '../helpers/engine-harness';
+import { deleteNewestVersionBypassingGovernance } from '../helpers/worm';
 import { expect, openApp, sharedWorm, test } from './fixtures';
 
 /** Business hours that exclude the current London time, so every access of this test is "out of hours". */
@@ -79,8 +79,7 @@ test('the audit trail lists every access with its alerts, verifies from the buck
     // An administrator with governance bypass removes the preview event; verification names it.
     const trail = await harness.composed.auditTrail();
     const key = auditEventKey(trail.logId, 1);
-    const versions = await harness.s3.send(new ListObjectVersionsCommand({ Bucket: harness.bucket, Prefix: key }));
-    await harness.s3.send(new DeleteObjectCommand({ Bucket: harness.bucket, Key: key, VersionId: versions.Versions![0]!.VersionId!, BypassGovernanceRetention: true }));
+    await deleteNewestVersionBypassingGovernance(harness.s3, harness.bucket, key);
     await page.getByTestId('audit-verify').click();
     await expect(page.getByTestId('audit-integrity')).toHaveAttribute('data-state', 'failed');
     await expect(page.getByTestId('audit-first-bad')).toContainText('First bad event: 1.');

@@ -12,7 +12,7 @@ export default defineConfig({
   expect: { timeout: 20_000 },
   reporter: [['list']],
   use: {
-    launchOptions: { executablePath: CHROMIUM_PATH, args: chromiumArgs },
+    launchOptions: { executablePath: CHROMIUM_PATH, args: chromiumArgs() },
     viewport: { width: 1440, height: 900 },
     serviceWorkers: 'block',
     trace: 'retain-on-failure',

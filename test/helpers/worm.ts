@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, ListObjectVersionsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { ensureLockedBucket, type LockMode } from '../../electron/services/worm/locked-objects';
 import { startLocalWorm, type LocalWorm } from '../../electron/services/worm/local-worm';
 
@@ -18,4 +18,12 @@ export async function createTestBucket(
   const bucket = `${stem}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
   await ensureLockedBucket(s3, { bucket, mode: options.mode, defaultRetentionDays: options.defaultRetentionDays });
   return bucket;
+}
+
+/** Tampering as an administrator with s3:BypassGovernanceRetention could: the newest version of `key` goes. */
+export async function deleteNewestVersionBypassingGovernance(s3: S3Client, bucket: string, key: string): Promise<void> {
+  const listing = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: key }));
+  const newest = listing.Versions?.find((v) => v.Key === key);
+  if (!newest?.VersionId) throw new Error(`no version of ${key} in ${bucket}`);
+  await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key, VersionId: newest.VersionId, BypassGovernanceRetention: true }));
 }

@@ -36,11 +36,12 @@ export function renderOfflineViewer(data: ViewerData): string {
   <h1>${escapeHtml(title)}</h1>
   <p class="sub" id="pack-summary"></p>
 </header>
+<!-- Panels scroll; the ones without controls take focus so a keyboard can scroll them (WCAG 2.1.1). -->
 <main class="layout">
   <section class="panel"><h2>Recordings</h2><table class="list" id="recordings"><thead><tr><th>Start (UTC)</th><th>Trading ID</th><th>Client account</th><th>Agent</th><th>Source</th></tr></thead><tbody></tbody></table></section>
-  <section class="panel" id="detail"><h2>Recording</h2><p class="muted">Select a recording.</p></section>
+  <section class="panel" id="detail" tabindex="0" aria-label="Recording details"><h2>Recording</h2><p class="muted">Select a recording.</p></section>
 </main>
-<section class="panel wide"><h2>Audit events and inclusion proofs</h2><p id="proof-status" class="muted">Checking…</p><table class="list" id="events"><thead><tr><th>Seq</th><th>Time (UTC)</th><th>Action</th><th>Operator</th><th>Workstation</th><th>Recording</th><th>Case</th><th>Proof</th></tr></thead><tbody></tbody></table></section>
+<section class="panel wide" tabindex="0" aria-labelledby="events-title"><h2 id="events-title">Audit events and inclusion proofs</h2><p id="proof-status" class="muted">Checking…</p><table class="list" id="events"><thead><tr><th>Seq</th><th>Time (UTC)</th><th>Action</th><th>Operator</th><th>Workstation</th><th>Recording</th><th>Case</th><th>Proof</th></tr></thead><tbody></tbody></table></section>
 <footer class="foot">Verify the whole pack with standard tools: <code>sha256sum -c manifest-sha256.txt</code> inside the pack, and the Ed25519 signature of <code>tagmanifest-sha256.txt</code> with <code>openssl pkeyutl -verify</code> (see docs/verify-a-pack.md), or <code>custody pack verify</code>.</footer>
 <script type="application/json" id="pack-data">${embedJson(data)}</script>
 <script>${script}</script>

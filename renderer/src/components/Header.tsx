@@ -14,7 +14,7 @@ export function Header({ session, indexStatus }: HeaderProps) {
     <header className="app-header" data-testid="app-header">
       <div className="app-header__brand">
         <span className="app-header__logo" aria-hidden="true" />
-        <span className="app-header__name">Custody</span>
+        <h1 className="app-header__name">Custody</h1>
         {session ? <span className="tag tag--profile" title="Profile">{session.profile}</span> : null}
       </div>
       <dl className="app-header__facts">
