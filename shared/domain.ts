@@ -1,13 +1,5 @@
 import { z } from 'zod';
-
-/** Printable text without control characters: what an officer may type into a field. */
-const printable = (max: number) =>
-  z
-    .string()
-    .trim()
-    .min(1)
-    .max(max)
-    .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
+import { printableTextSchema as printable } from './unsafe-text';
 
 export const tradingIdSchema = printable(64);
 export const clientAccountSchema = printable(64);

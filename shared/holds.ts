@@ -1,15 +1,11 @@
 import { z } from 'zod';
 import { caseReferenceSchema, operatorSchema, tradingIdSchema } from './domain';
+import { printableTextSchema } from './unsafe-text';
 
 export const holdStates = ['placing', 'active', 'release-requested', 'releasing', 'released'] as const;
 export type HoldState = (typeof holdStates)[number];
 
-export const holdReasonSchema = z
-  .string()
-  .trim()
-  .min(3, 'give a reason of at least 3 characters')
-  .max(500)
-  .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
+export const holdReasonSchema = printableTextSchema(500).min(3, 'give a reason of at least 3 characters');
 
 export const holdIdSchema = z.string().regex(/^[A-Za-z0-9-]{8,64}$/, 'not a hold id');
 

@@ -1,3 +1,4 @@
+import { constants } from 'node:fs';
 import { copyFile, mkdir, open, rename, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type {
@@ -21,6 +22,7 @@ import { computePeaks } from './audio/peaks';
 import { readWavInfo } from './audio/wav';
 import type { CachedMedia, MediaCache } from './cache/media-cache';
 import { sha256File } from './cache/media-cache';
+import { pathUnderRoot } from './contained-path';
 import { AppError, StorageError } from './errors';
 import type { GenesysClient } from './genesys/genesys-client';
 import type { IndexSync } from './index/index-sync';
@@ -241,7 +243,7 @@ export class CustodyEngine {
         details: { destination: basename(outDir) },
       });
       const media = await this.intactMedia(match);
-      const target = join(outDir, basename(media.path));
+      const target = await pathUnderRoot(outDir, basename(media.path));
       await writeVerifiedCopy(media, target);
       results.push({ recordingId: match.recordingId!, path: target, sha256: media.sha256, bytes: media.bytes, auditEventId: event.eventId, source: sourceOf(media) });
     }
@@ -378,7 +380,9 @@ async function writeVerifiedCopy(media: CachedMedia, target: string): Promise<vo
   const temp = `${target}.partial`;
   try {
     await mkdir(dir, { recursive: true });
-    await copyFile(media.path, temp);
+    // EXCL: a symlink planted under the temporary name is replaced, never written through.
+    await rm(temp, { force: true });
+    await copyFile(media.path, temp, constants.COPYFILE_EXCL);
     const handle = await open(temp, 'r+');
     await handle.sync();
     await handle.close();

@@ -1,10 +1,10 @@
-import { z } from 'zod';
+import { printableTextSchema } from '../../../shared/unsafe-text';
 import { ValidationError } from '../../services/errors';
 import { parseFlags } from '../args';
 import { profileStore, type CommandContext } from '../context';
 
 const usage = 'custody config [--operator NAME]   (no flags: show the profile)';
-const operatorName = z.string().trim().min(2).max(120).regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
+const operatorName = printableTextSchema(120).min(2);
 
 /** `custody config`: shows the profile (never a secret) or sets the operator name used in audit records. */
 export async function configCommand(ctx: CommandContext, argv: ReadonlyArray<string>): Promise<number> {

@@ -1,5 +1,5 @@
-import { z } from 'zod';
 import type { HoldView } from '../../../shared/holds';
+import { printableTextSchema } from '../../../shared/unsafe-text';
 import type { ComposedEngine } from '../../services/composition';
 import { AppError, ValidationError } from '../../services/errors';
 import { parseFlags, requireFlag } from '../args';
@@ -13,7 +13,7 @@ const usage = [
   '       custody hold list [--all]',
 ].join('\n');
 
-const operatorSchema = z.string().trim().min(2, 'give the operator name').max(120).regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
+const operatorSchema = printableTextSchema(120).min(2, 'give the operator name');
 
 /**
  * `custody hold`: legal holds on a trade (S3 legal hold on its archived objects, Genesys deletion

@@ -8,6 +8,7 @@ import type { Logger } from '../../../shared/logger';
 import type { ArchiveCandidate, ArchiveRepository } from '../../db/repositories/archive-repository';
 import type { HoldRepository } from '../../db/repositories/hold-repository';
 import { acquireLockFile, type HeldLock } from '../audit/lock-file';
+import { pathUnderRoot } from '../contained-path';
 import type { AuditWriter } from '../custody-engine';
 import { AppError, describeCause, StorageError, ValidationError, WormStoreError } from '../errors';
 import type { IndexSync } from '../index/index-sync';
@@ -181,9 +182,10 @@ export class ArchiveJob {
       return failed(candidate, 'deleted in Genesys before it was archived');
     }
     const { fetcher } = await this.deps.genesys();
-    const staging = join(this.deps.stagingDir, `${candidate.recordingId}.part`);
+    let staging: string;
     let downloaded;
     try {
+      staging = await pathUnderRoot(this.deps.stagingDir, `${candidate.recordingId}.part`);
       downloaded = await fetcher.downloadTo(candidate.conversationId, candidate.recordingId, staging, signal);
     } catch (error) {
       if (error instanceof AppError && error.code === 'NOT_FOUND') return failed(candidate, 'deleted in Genesys before it was archived');

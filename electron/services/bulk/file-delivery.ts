@@ -1,6 +1,7 @@
-import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { sha256File, type WrittenFile } from '../cache/media-cache';
+import { pathUnderRoot } from '../contained-path';
 import { describeCause, StorageError } from '../errors';
 import type { HttpClient } from '../ports';
 import { downloadToFile } from '../retrieval/media-download';
@@ -10,11 +11,12 @@ import { PARTIAL_DIR, partialFileName, safeSegment } from './output-layout';
  * Getting one recording's bytes into the output folder so that a crash at any instant leaves either
  * no file or the complete, verified file under its final name: download to a temporary name in the
  * same folder tree, fsync, check size and SHA-256 by reading it back, rename, fsync the directory.
+ * Every path is built with pathUnderRoot: nothing lands outside the output folder or through a symlink.
  */
 
 /** Makes the folders a file needs; a disk that refuses fails here, before anything is audited. */
 export async function prepareFolders(outDir: string, relativePath: string): Promise<void> {
-  for (const dir of [join(outDir, PARTIAL_DIR), dirname(join(outDir, relativePath))]) {
+  for (const dir of [await pathUnderRoot(outDir, PARTIAL_DIR), dirname(await pathUnderRoot(outDir, relativePath))]) {
     try {
       await mkdir(dir, { recursive: true, mode: 0o755 });
     } catch (error) {
@@ -33,7 +35,7 @@ export async function downloadToPartial(
   names: { jobId: string; recordingId: string },
   signal: AbortSignal,
 ): Promise<Downloaded> {
-  const tempPath = join(outDir, PARTIAL_DIR, partialFileName(names.jobId, names.recordingId));
+  const tempPath = await pathUnderRoot(outDir, PARTIAL_DIR, partialFileName(names.jobId, names.recordingId));
   try {
     const written = await downloadToFile(http, url, tempPath, { signal });
     const onDisk = await stat(tempPath);
@@ -53,9 +55,11 @@ export async function downloadToPartial(
   }
 }
 
-/** Renames the verified temporary file into place and makes the rename durable. */
-export async function placeFile(tempPath: string, target: string): Promise<void> {
+/** Renames the verified temporary file into place (`relativePath` under `outDir`) and makes the rename durable. */
+export async function placeFile(tempPath: string, outDir: string, relativePath: string): Promise<void> {
+  let target = relativePath;
   try {
+    target = await pathUnderRoot(outDir, relativePath);
     await mkdir(dirname(target), { recursive: true, mode: 0o755 });
     await rename(tempPath, target);
     await fsyncDirectory(dirname(target));
@@ -65,10 +69,11 @@ export async function placeFile(tempPath: string, target: string): Promise<void>
   }
 }
 
-/** True when `path` holds exactly the file recorded for it (size, then SHA-256). */
-export async function fileMatches(path: string, bytes: number, sha256: string): Promise<boolean> {
+/** True when `relativePath` under `outDir` holds exactly the file recorded for it (size, then SHA-256). */
+export async function fileMatches(outDir: string, relativePath: string, bytes: number, sha256: string): Promise<boolean> {
   try {
-    const info = await stat(path);
+    const path = await pathUnderRoot(outDir, relativePath);
+    const info = await lstat(path);
     return info.isFile() && info.size === bytes && (await sha256File(path)) === sha256;
   } catch {
     return false;
@@ -77,9 +82,10 @@ export async function fileMatches(path: string, bytes: number, sha256: string): 
 
 /** Removes what an interrupted run of this job left in the temporary folder. */
 export async function removePartials(outDir: string, jobId: string): Promise<number> {
-  const dir = join(outDir, PARTIAL_DIR);
   let names: Array<string>;
+  let dir: string;
   try {
+    dir = await pathUnderRoot(outDir, PARTIAL_DIR);
     names = await readdir(dir);
   } catch {
     return 0;

@@ -1,5 +1,4 @@
 import { setMaxListeners } from 'node:events';
-import { join } from 'node:path';
 import { tradingIdSchema } from '../../../shared/domain';
 import type { JobState } from '../../../shared/jobs';
 import type { Logger } from '../../../shared/logger';
@@ -162,7 +161,7 @@ export class JobRun {
     const { jobs, clock } = this.deps;
     for (const item of await jobs.items(this.job.id, ['fetching'])) {
       const adopted =
-        item.path !== null && item.sha256 !== null && item.bytes !== null && (await fileMatches(join(this.job.outDir, item.path), item.bytes, item.sha256));
+        item.path !== null && item.sha256 !== null && item.bytes !== null && (await fileMatches(this.job.outDir, item.path, item.bytes, item.sha256));
       await jobs.updateItem(this.job.id, item, adopted ? { state: 'done', reason: null, doneMs: clock.now() } : { state: 'pending' }, clock.now());
     }
     await jobs.resetItems(this.job.id, ['failed', 'archived'], clock.now());
@@ -295,7 +294,7 @@ export class JobRun {
       const path = recordingFilePath(item, downloaded.contentType);
       // Recorded before the rename: a run killed right after it finds the file and adopts it.
       await jobs.updateItem(this.job.id, item, { path, bytes: downloaded.bytes, sha256: downloaded.sha256, contentType: downloaded.contentType, source: task.source }, clock.now());
-      await placeFile(downloaded.tempPath, join(this.job.outDir, path));
+      await placeFile(downloaded.tempPath, this.job.outDir, path);
       await jobs.updateItem(this.job.id, item, { state: 'done', reason: null, doneMs: clock.now() }, clock.now());
       this.storageFailuresInRow = 0;
       this.completions.push(clock.now());

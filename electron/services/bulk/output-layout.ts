@@ -3,6 +3,8 @@ import { open, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { InputProblem, JobCounts, JobSelection } from '../../../shared/jobs';
 import type { JobItemRecord } from '../../db/repositories/jobs-repository';
+import { pathUnderRoot } from '../contained-path';
+import { csvLine } from '../csv-cells';
 
 /** Where unfinished downloads live inside an output folder (same file system, so rename is atomic). */
 export const PARTIAL_DIR = '.custody-partial';
@@ -93,13 +95,11 @@ export async function writeManifest(outDir: string, job: ManifestJob, items: Rea
     source: i.source,
   }));
   const csv = [
-    CSV_COLUMNS.join(','),
+    csvLine(CSV_COLUMNS),
     ...files.map((f) =>
-      [f.recordingId, f.conversationId, f.tradingId, f.clientAccount, f.conversationStart, f.file, f.bytes, f.sha256, f.contentType, f.retrievedAt, f.auditEventId, f.source]
-        .map(csvField)
-        .join(','),
+      csvLine([f.recordingId, f.conversationId, f.tradingId, f.clientAccount, f.conversationStart, f.file, f.bytes, f.sha256, f.contentType, f.retrievedAt, f.auditEventId, f.source]),
     ),
-  ].join('\r\n');
+  ].join('');
   const notRetrieved = items
     .filter((i) => i.state !== 'done')
     .map((i) => ({
@@ -110,16 +110,8 @@ export async function writeManifest(outDir: string, job: ManifestJob, items: Rea
       reason: i.reason,
     }));
   const json = { schema: 'custody.bulk-manifest.v1', job, files, notRetrieved };
-  await writeAtomically(join(outDir, MANIFEST_CSV), `${csv}\r\n`);
-  await writeAtomically(join(outDir, MANIFEST_JSON), `${JSON.stringify(json, null, 2)}\n`);
-}
-
-/** RFC 4180 quoting, and a leading quote on values a spreadsheet would run as a formula. */
-export function csvField(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  let text = String(value);
-  if (/^[=+\-@\t\r]/.test(text) && !/^-?\d/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  await writeAtomically(await pathUnderRoot(outDir, MANIFEST_CSV), csv);
+  await writeAtomically(await pathUnderRoot(outDir, MANIFEST_JSON), `${JSON.stringify(json, null, 2)}\n`);
 }
 
 async function writeAtomically(path: string, content: string): Promise<void> {

@@ -1,5 +1,6 @@
 import { tradingIdSchema } from '../../../shared/domain';
 import type { InputProblem } from '../../../shared/jobs';
+import { escapeUnsafeText } from '../../../shared/unsafe-text';
 
 export type TradingIdRow = { line: number; tradingId: string };
 
@@ -98,6 +99,6 @@ function firstDataLine(lines: ReadonlyArray<string>): number {
 }
 
 function shorten(value: string): string {
-  const printable = value.replace(/\p{Cc}/gu, '?');
+  const printable = escapeUnsafeText(value);
   return printable.length > 80 ? `${printable.slice(0, 77)}...` : printable;
 }

@@ -1,8 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { lstat, mkdir, open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MediaRecord, MediaRepository } from '../../db/repositories/media-repository';
+import { NO_FOLLOW, pathUnderRoot } from '../contained-path';
 import { StorageError } from '../errors';
 import type { Clock } from '../ports';
 
@@ -16,7 +17,8 @@ const extensionFor = (contentType: string) =>
 /**
  * Recordings on disk, named by recording id, each with the SHA-256 of its bytes in SQLite. Files are
  * written to a temporary name and renamed into place only when complete, so a crash never leaves a
- * half-written file under a real name.
+ * half-written file under a real name. Every path is built with pathUnderRoot, so a hostile
+ * recording ID can neither write nor delete outside the cache.
  */
 export class MediaCache {
   constructor(
@@ -26,10 +28,10 @@ export class MediaCache {
   async get(recordingId: string): Promise<CachedMedia | null> {
     const record = await this.deps.repository.get(recordingId);
     if (!record) return null;
-    const path = join(this.deps.dir, record.fileName);
+    const path = await pathUnderRoot(this.deps.dir, record.fileName);
     try {
-      const info = await stat(path);
-      if (info.size !== record.bytes) throw new Error('size differs');
+      const info = await lstat(path);
+      if (!info.isFile() || info.size !== record.bytes) throw new Error('not the recorded file');
     } catch {
       await this.deps.repository.remove(recordingId);
       return null;
@@ -53,14 +55,15 @@ export class MediaCache {
     } catch (error) {
       throw new StorageError(`Cannot create the media cache at ${this.deps.dir}`, error);
     }
-    const tempPath = join(tempDir, `${recordingId}.${randomBytes(6).toString('hex')}.part`);
+    const tempPath = await pathUnderRoot(tempDir, `${recordingId}.${randomBytes(6).toString('hex')}.part`);
     try {
       const written = await write(tempPath);
       const fileName = `${recordingId}.${extensionFor(written.contentType)}`;
-      await rename(tempPath, join(this.deps.dir, fileName));
+      const path = await pathUnderRoot(this.deps.dir, fileName);
+      await rename(tempPath, path);
       const record: MediaRecord = { recordingId, fileName, ...written, source, fetchedMs: this.deps.clock.now() };
       await this.deps.repository.put(record);
-      return { ...record, path: join(this.deps.dir, fileName) };
+      return { ...record, path };
     } finally {
       await rm(tempPath, { force: true });
     }
@@ -69,6 +72,7 @@ export class MediaCache {
 
 export async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) hash.update(chunk);
+  const handle = await open(path, constants.O_RDONLY | NO_FOLLOW);
+  for await (const chunk of handle.createReadStream({ highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) hash.update(chunk);
   return hash.digest('hex');
 }

@@ -1,9 +1,14 @@
 import { z } from 'zod';
+import { conversationIdSchema, recordingIdSchema } from '../../../shared/domain';
+import { externalTextSchema } from '../../../shared/unsafe-text';
 
 /**
  * The parts of Genesys responses Custody relies on. Genesys omits keys rather than sending null,
- * so nearly everything is optional; what we need is required and checked.
+ * so nearly everything is optional; what we need is required and checked. Every answer is hostile
+ * input: conversation and recording IDs must match the IPC contract's ID rules (they become file
+ * names), and names and attributes keep their controls and bidi characters only as visible escapes.
  */
+const attributesSchema = z.record(z.string(), externalTextSchema);
 const segmentSchema = z.looseObject({
   segmentStart: z.string().optional(),
   segmentEnd: z.string().optional(),
@@ -18,14 +23,14 @@ const sessionSchema = z.looseObject({
 });
 export const analyticsParticipantSchema = z.looseObject({
   participantId: z.string().optional(),
-  participantName: z.string().optional(),
+  participantName: externalTextSchema.optional(),
   purpose: z.string().optional(),
   userId: z.string().optional(),
-  attributes: z.record(z.string(), z.string()).optional(),
+  attributes: attributesSchema.optional(),
   sessions: z.array(sessionSchema).optional(),
 });
 export const analyticsConversationSchema = z.looseObject({
-  conversationId: z.string().min(1),
+  conversationId: conversationIdSchema,
   conversationStart: z.string(),
   conversationEnd: z.string().optional(),
   originatingDirection: z.string().optional(),
@@ -42,13 +47,13 @@ export const detailsQueryResponseSchema = z.looseObject({
 export const attributeSearchResponseSchema = z.looseObject({
   results: z.array(
     z.looseObject({
-      conversationId: z.string().min(1),
+      conversationId: conversationIdSchema,
       startTime: z.string().optional(),
       participantData: z
         .array(
           z.looseObject({
             participantPurpose: z.string().optional(),
-            participantAttributes: z.record(z.string(), z.string()).optional(),
+            participantAttributes: attributesSchema.optional(),
           }),
         )
         .optional(),
@@ -63,14 +68,14 @@ const entityListing = <T extends z.ZodType>(entity: T) =>
     pageNumber: z.number().optional(),
     pageCount: z.number().optional(),
   });
-export const queueListingSchema = entityListing(z.looseObject({ id: z.string(), name: z.string() }));
-export const userListingSchema = entityListing(z.looseObject({ id: z.string(), name: z.string() }));
+export const queueListingSchema = entityListing(z.looseObject({ id: z.string(), name: externalTextSchema }));
+export const userListingSchema = entityListing(z.looseObject({ id: z.string(), name: externalTextSchema }));
 
 export const fileStateSchema = z.enum(['AVAILABLE', 'ARCHIVED', 'DELETED', 'RESTORED', 'RESTORING', 'UPLOADING', 'ERROR']);
 
 export const recordingMetadataSchema = z.looseObject({
-  id: z.string().min(1),
-  conversationId: z.string().optional(),
+  id: recordingIdSchema,
+  conversationId: conversationIdSchema.optional(),
   startTime: z.string().optional(),
   endTime: z.string().optional(),
   media: z.string().optional(),
@@ -100,8 +105,8 @@ export const batchStatusSchema = z.looseObject({
   results: z
     .array(
       z.looseObject({
-        conversationId: z.string().min(1),
-        recordingId: z.string().optional(),
+        conversationId: conversationIdSchema,
+        recordingId: recordingIdSchema.optional(),
         resultUrl: z.string().optional(),
         contentType: z.string().optional(),
         errorMsg: z.string().optional(),
@@ -132,18 +137,18 @@ export const tokenResponseSchema = z.looseObject({
 });
 
 export const conversationSchema = z.looseObject({
-  id: z.string().min(1),
+  id: conversationIdSchema,
   startTime: z.string(),
   endTime: z.string().optional(),
   participants: z.array(
     z.looseObject({
       purpose: z.string().optional(),
-      name: z.string().optional(),
+      name: externalTextSchema.optional(),
       userId: z.string().optional(),
       queueId: z.string().optional(),
-      queueName: z.string().optional(),
+      queueName: externalTextSchema.optional(),
       direction: z.string().optional(),
-      attributes: z.record(z.string(), z.string()).optional(),
+      attributes: attributesSchema.optional(),
     }),
   ),
 });

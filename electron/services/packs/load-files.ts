@@ -1,5 +1,8 @@
+import { csvLine, defuseFormula } from '../csv-cells';
+
 /**
- * E-discovery load files for a pack: a CSV index (RFC 4180) and a Concordance DAT. The DAT uses
+ * E-discovery load files for a pack: a CSV index (RFC 4180) and a Concordance DAT, every cell through
+ * the one CSV cell writer (csv-cells.ts), so neither holds a formula a spreadsheet would run. The DAT uses
  * the Concordance defaults: field separator DC4 (U+0014), text qualifier þ (U+00FE), newline inside
  * a field ® (U+00AE), a header row, UTF-8 with a byte order mark so review tools detect the encoding.
  */
@@ -10,18 +13,13 @@ export const DAT_SEPARATOR = '\u0014';
 export const DAT_QUALIFIER = '\u00fe';
 export const DAT_NEWLINE = '\u00ae';
 
-function csvCell(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
-
 export function formatCsv(columns: ReadonlyArray<string>, rows: ReadonlyArray<LoadFileRow>): string {
-  const line = (cells: ReadonlyArray<string>) => `${cells.map(csvCell).join(',')}\r\n`;
-  return line(columns) + rows.map((row) => line(columns.map((c) => row[c] ?? ''))).join('');
+  return csvLine(columns) + rows.map((row) => csvLine(columns.map((c) => row[c] ?? ''))).join('');
 }
 
 function datCell(value: string): string {
   // The qualifier and separator cannot be escaped in Concordance: they are removed from values.
-  const clean = value.replace(/\r\n|\r|\n/g, DAT_NEWLINE).replaceAll(DAT_QUALIFIER, '').replaceAll(DAT_SEPARATOR, ' ');
+  const clean = defuseFormula(value).replace(/\r\n|\r|\n/g, DAT_NEWLINE).replaceAll(DAT_QUALIFIER, '').replaceAll(DAT_SEPARATOR, ' ');
   return `${DAT_QUALIFIER}${clean}${DAT_QUALIFIER}`;
 }
 

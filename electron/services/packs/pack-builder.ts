@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { caseReferenceSchema, type AuditEvent, type Operator, type Workstation } from '../../../shared/domain';
+import { caseReferenceSchema, conversationIdSchema, recordingIdSchema, type AuditEvent, type Operator, type Workstation } from '../../../shared/domain';
 import type { Logger } from '../../../shared/logger';
 import {
   packDocumentSchema,
@@ -12,9 +12,11 @@ import {
   type PackRecording,
   type PackSignature,
 } from '../../../shared/pack-format';
+import { escapeUnsafeText } from '../../../shared/unsafe-text';
 import type { IndexRecording } from '../../db/repositories/index-repository';
 import { readAuditLog } from '../audit/audit-log';
 import type { CachedMedia } from '../cache/media-cache';
+import { pathUnderRoot } from '../contained-path';
 import type { AuditWriter, CustodyEngine } from '../custody-engine';
 import { AppError, StorageError, ValidationError } from '../errors';
 import type { EventHub } from '../events';
@@ -200,7 +202,7 @@ export class PackBuilder {
       }
     }
     const unique = new Map<string, Item>();
-    for (const match of matches) if (match?.recordingId) unique.set(match.recordingId, { match: match as Item['match'] });
+    for (const match of matches) if (match?.recordingId) unique.set(match.recordingId, { match: assertPackableIds(match as Item['match']) });
     if (unique.size === 0) throw new AppError('NOT_FOUND', 'The selection holds no recordings.');
     if (unique.size > MAX_PACK_RECORDINGS) {
       throw new ValidationError(`The selection holds ${unique.size} recordings; one pack takes at most ${MAX_PACK_RECORDINGS}. Split it into several packs.`);
@@ -215,8 +217,9 @@ export class PackBuilder {
     const { packId, caseReference, items, exportEvent } = pack;
     const payload = new Map<string, Digests>();
     const put = async (path: string, content: string | Uint8Array) => {
-      await mkdir(dirname(join(root, path)), { recursive: true });
-      payload.set(path, await writeDigested(join(root, path), content));
+      const target = await pathUnderRoot(root, path);
+      await mkdir(dirname(target), { recursive: true });
+      payload.set(path, await writeDigested(target, content));
     };
     await mkdir(join(root, 'data'), { recursive: true });
     const recordings: Array<PackRecording> = [];
@@ -357,17 +360,19 @@ export class PackBuilder {
    */
   private async copyAudio(root: string, match: Item['match'], exportEvent: AuditEvent, payload: Map<string, Digests>): Promise<PackRecording> {
     const dir = `data/recordings/${match.conversationId}`;
-    await mkdir(join(root, dir), { recursive: true });
+    await mkdir(await pathUnderRoot(root, dir), { recursive: true });
     let media: CachedMedia | null = null;
     let copies: AudioCopies | null = null;
     let originalPath = '';
     const wavPath = packWavPath(match.conversationId, match.recordingId);
+    const wavTarget = await pathUnderRoot(root, wavPath);
     for (const hashCheckedByCaller of [true, false]) {
       media = await this.deps.engine.mediaForAuditedExport(match.recordingId, exportEvent, { hashCheckedByCaller });
       originalPath = `${dir}/${match.recordingId}.original.${media.fileName.split('.').pop() ?? 'bin'}`;
-      await rm(join(root, originalPath), { force: true });
-      await rm(join(root, wavPath), { force: true });
-      copies = await copyRecording(media.path, join(root, originalPath), join(root, wavPath));
+      const originalTarget = await pathUnderRoot(root, originalPath);
+      await rm(originalTarget, { force: true });
+      await rm(wavTarget, { force: true });
+      copies = await copyRecording(media.path, originalTarget, wavTarget);
       if (copies.original.sha256 === media.sha256 && copies.original.bytes === media.bytes) break;
       this.deps.logger.error('cached recording does not match its retrieval SHA-256; retrieving it again for the pack', { recordingId: match.recordingId });
       copies = null;
@@ -406,6 +411,14 @@ export class PackBuilder {
 }
 
 const pick = (d: Digests) => ({ bytes: d.bytes, sha256: d.sha256, sha512: d.sha512 });
+
+/** IDs become file names in the pack: refused before the export is audited, not halfway through the bag. */
+function assertPackableIds(match: Item['match']): Item['match'] {
+  if (!recordingIdSchema.safeParse(match.recordingId).success || !conversationIdSchema.safeParse(match.conversationId).success) {
+    throw new ValidationError(`Refused to pack recording "${escapeUnsafeText(match.recordingId)}" of conversation "${escapeUnsafeText(match.conversationId)}": not a valid Genesys ID.`);
+  }
+  return match;
+}
 
 function uniqueOrNull(values: ReadonlyArray<string | null>): string | null {
   const set = new Set(values);

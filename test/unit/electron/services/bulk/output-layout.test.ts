@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { JobItemRecord } from '../../../../../electron/db/repositories/jobs-repository';
 import { testTempDir } from '../../../../helpers/temp-dir';
-import { csvField, extensionFor, recordingFilePath, safeSegment, writeManifest } from '../../../../../electron/services/bulk/output-layout';
+import { extensionFor, recordingFilePath, safeSegment, writeManifest } from '../../../../../electron/services/bulk/output-layout';
 
 const item = (extra: Partial<JobItemRecord> = {}): JobItemRecord => ({
   conversationId: 'c-1',
@@ -32,14 +32,6 @@ describe('output layout', () => {
     expect(recordingFilePath(item({ tradingId: '../../etc/T 1', startMs: null }), 'application/x-unknown')).toBe(join('__.._etc_T_1', 'undated', 'c-1_r-1.bin'));
     expect(safeSegment('...')).toBe('_');
     expect(extensionFor('audio/mpeg')).toBe('mp3');
-  });
-
-  it('quotes CSV fields and defuses values a spreadsheet would run as formulas', () => {
-    expect(csvField('a,b')).toBe('"a,b"');
-    expect(csvField('say "x"')).toBe('"say ""x"""');
-    expect(csvField('=HYPERLINK("x")')).toBe(`"'=HYPERLINK(""x"")"`);
-    expect(csvField('-12')).toBe('-12');
-    expect(csvField(null)).toBe('');
   });
 
   it('writes manifest.csv of retrieved files and manifest.json with what was not retrieved, without temporary files', async () => {
