@@ -25,11 +25,16 @@ export function escapeUnsafeText(text: string, options: { keepNewlines?: boolean
 /** Text from outside (Genesys names, attributes), stored with its unsafe characters made visible. */
 export const externalTextSchema = z.string().transform((text) => escapeUnsafeText(text));
 
-/** Printable text: what an officer may type into a field; controls and bidi characters are refused. */
+/** Printable text: what an officer may type into a field; controls and bidi controls (U+202E...) are refused. */
 export const printableTextSchema = (max: number) =>
   z
     .string()
     .trim()
     .min(1)
     .max(max)
-    .refine((text) => !hasUnsafeText(text), 'must not contain control or bidirectional-override characters');
+    .refine((text) => !hasUnsafeText(text), 'must not contain control characters');
+
+/** JSON text with unsafe characters as \u escapes: the same value, but inert on a terminal. */
+export function unsafeTextFreeJson(value: unknown): string {
+  return JSON.stringify(value).replace(UNSAFE_CHARACTERS, (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`);
+}

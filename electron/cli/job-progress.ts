@@ -1,5 +1,6 @@
 import { unmetRequests, type InputProblem, type JobDetail, type JobProgress, type JobSummary } from '../../shared/jobs';
 import { formatBytes, formatClock } from '../../shared/quantities';
+import { escapeUnsafeText, unsafeTextFreeJson } from '../../shared/unsafe-text';
 import type { ComposedEngine } from '../services/composition';
 import type { CommandContext } from './context';
 
@@ -38,13 +39,13 @@ export function createProgressDisplay(json: boolean, streams: Streams = { out: p
   return {
     update(progress: JobProgress): void {
       if (json) {
-        streams.out.write(`${JSON.stringify({ event: 'progress', ...progress })}\n`);
+        streams.out.write(`${unsafeTextFreeJson({ event: 'progress', ...progress })}\n`);
       } else if (tty) {
-        streams.err.write(`\r\x1b[2K${progressLine(progress, true)}`);
+        streams.err.write(`\r\x1b[2K${escapeUnsafeText(progressLine(progress, true))}`);
         drawn = true;
       } else if (Date.now() - lastPlain >= 5_000) {
         lastPlain = Date.now();
-        streams.err.write(`${progressLine(progress, false)}\n`);
+        streams.err.write(`${escapeUnsafeText(progressLine(progress, false))}\n`);
       }
     },
     end(): void {

@@ -2,6 +2,7 @@ import type { AppErrorPayload } from '../../shared/errors';
 import type { Logger } from '../../shared/logger';
 import { AppError, toErrorPayload } from '../services/errors';
 import type { SecretRedactor } from '../services/logging/redactor';
+import { createRendererLog } from '../services/logging/renderer-log';
 import type { PlaybackGrants } from '../services/playback/playback-grants';
 import type { ReviewSessionService } from '../services/review/review-session';
 import type { AppHost } from './app-host';
@@ -19,7 +20,7 @@ const refused = (what: string) => async (): Promise<never> => {
 
 /** Every channel of the contract in review mode: the session and the pack; search, Genesys access and export refused. */
 export function createReviewIpcHandlers({ review, logger }: HostedReview): IpcHandlers {
-  const rendererLogger = logger.child('renderer');
+  const rendererLog = createRendererLog(logger);
   return {
     'session:get': async () => review.info(),
     'session:setCaseReference': refused('Changing the case reference'),
@@ -31,8 +32,8 @@ export function createReviewIpcHandlers({ review, logger }: HostedReview): IpcHa
     'audit:list': refused('The central audit trail'),
     'audit:status': refused('The central audit log status'),
     'audit:verify': refused('Verifying the central audit log'),
-    'log:write': async ({ level, message, fields }) => {
-      rendererLogger[level](message, fields);
+    'log:write': async (entry) => {
+      rendererLog(entry);
       return {};
     },
     'packs:build': refused('Exporting an evidence pack'),

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { caseReferenceSchema } from '../../../shared/domain';
 import { jobApis, type JobApi } from '../../../shared/jobs';
+import { unsafeTextFreeJson } from '../../../shared/unsafe-text';
 import { parseTradingIdsCsv } from '../../services/bulk/trading-ids-input';
 import type { JobSelectionRequest } from '../../services/bulk/bulk-jobs';
 import { AppError, describeCause, ValidationError } from '../../services/errors';
@@ -81,7 +82,7 @@ export async function retrieveCommand(ctx: CommandContext, argv: ReadonlyArray<s
     }
     const { job, problems } = created;
     if (problems.length > 0) {
-      if (ctx.output.json) process.stdout.write(`${JSON.stringify({ event: 'input-report', jobId: job.id, problems })}\n`);
+      if (ctx.output.json) process.stdout.write(`${unsafeTextFreeJson({ event: 'input-report', jobId: job.id, problems })}\n`);
       else ctx.output.note(inputReportText(problems));
     }
     ctx.output.note(`Job ${job.id}: ${job.counts.total} recording(s) to retrieve into ${job.outDir}`);

@@ -597,7 +597,7 @@ export class AuditTrail {
     const current = await this.integrity();
     if (options.keepFailure && current.state === 'failed' && current.source === 'verify') return current;
     await this.deps.repository.saveIntegrityReport(this.deps.logId, next);
-    if (next.state === 'failed') this.deps.logger.error('audit log integrity check failed', { source: next.source, problem: next.firstBad?.kind, message: next.message });
+    if (next.state === 'failed') this.deps.logger.error('audit log integrity check failed', { source: next.source, problem: next.firstBad?.kind, detail: next.message });
     if (next.state !== current.state || next.message !== current.message) this.deps.events.publish('audit:integrity', next);
     return next;
   }

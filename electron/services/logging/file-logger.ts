@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync, renameSync, statSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LogFields, LogLevel, Logger } from '../../../shared/logger';
 import type { SecretRedactor } from './redactor';
@@ -6,16 +6,17 @@ import type { SecretRedactor } from './redactor';
 export type LogSink = (line: string) => void;
 
 /**
- * JSON-lines log in `dir/custody.log`, rotated at `maxBytes` (one previous file kept as
- * custody.log.1). Writes are synchronous appends so that a crash keeps what was logged before it;
- * each line is small and written once.
+ * JSON-lines log in `dir/custody.log`, rotated at `maxBytes` with `keep` previous files
+ * (custody.log.1 the newest, 50 MB in all by default). Writes are synchronous appends so that a
+ * crash keeps what was logged before it; each line is small and written once.
  */
-export function createSyncFileSink(dir: string, maxBytes = 5 * 1024 * 1024): LogSink {
+export function createSyncFileSink(dir: string, maxBytes = 5 * 1024 * 1024, keep = 10): LogSink {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = join(dir, 'custody.log');
   let size = fileSize(file);
   return (line) => {
     if (size + line.length > maxBytes) {
+      for (let n = keep - 1; n >= 1; n -= 1) if (existsSync(`${file}.${n}`)) renameSync(`${file}.${n}`, `${file}.${n + 1}`);
       renameSync(file, `${file}.1`);
       size = 0;
     }
@@ -44,7 +45,9 @@ export function createLogger(options: {
   const { sink, redactor, scope = 'custody', minLevel = 'info', now = Date.now } = options;
   const write = (level: LogLevel, message: string, fields?: LogFields): void => {
     if (levelOrder[level] < levelOrder[minLevel]) return;
-    const record = redactor.redact({ time: new Date(now()).toISOString(), level, scope, message, ...fields });
+    // The record's own keys are written last so that no field can stand in for them.
+    const own = { time: new Date(now()).toISOString(), level, scope, message };
+    const record = redactor.redact({ ...own, ...fields, ...own });
     sink(`${JSON.stringify(record)}\n`);
   };
   return {

@@ -1,10 +1,11 @@
 import type { recordingsChannels } from '../../../../shared/ipc/channels/recordings';
 import type { HostedEngine } from '../../app-host';
+import { createRendererLog } from '../../../services/logging/renderer-log';
 import type { HandlersFor } from '../server';
 
 /** Session, search and playback mapped onto the engine and the session: one line each, no logic here. */
 export function recordingsHandlers({ engine, session, logger }: HostedEngine): HandlersFor<typeof recordingsChannels> {
-  const rendererLogger = logger.child('renderer');
+  const rendererLog = createRendererLog(logger);
   return {
     'session:get': async () => session.info(await engine.freshness()),
     'session:setCaseReference': async ({ caseReference }) => {
@@ -16,8 +17,8 @@ export function recordingsHandlers({ engine, session, logger }: HostedEngine): H
     'recordings:authorizePlayback': ({ recordingId, startOffsetMs }) => engine.authorizePlayback(recordingId, session.caseReference, startOffsetMs ?? 0),
     'recordings:recordSeek': ({ recordingId, positionMs }) => engine.recordSeek(recordingId, positionMs, session.caseReference),
     'recordings:getWaveform': ({ recordingId, buckets }) => engine.waveform(recordingId, buckets),
-    'log:write': async ({ level, message, fields }) => {
-      rendererLogger[level](message, fields);
+    'log:write': async (entry) => {
+      rendererLog(entry);
       return {};
     },
   };

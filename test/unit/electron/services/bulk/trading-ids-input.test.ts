@@ -27,7 +27,7 @@ describe('trading IDs from a CSV', () => {
       [6, expect.stringMatching(/^not a trading ID: /)],
       [7, 'not a trading ID: must not contain control characters'],
     ]);
-    expect(problems[4]!.value).toBe('ok?bell');
+    expect(problems[4]!.value).toBe('ok\\x07bell');
   });
 
   it('splits RFC 4180 fields, with quotes, doubled quotes and commas inside quotes', () => {
