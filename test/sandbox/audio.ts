@@ -250,7 +250,8 @@ export class RecordingAudioStore {
       .update(JSON.stringify({ v: 1, rate: AUDIO_SAMPLE_RATE, ...source }))
       .digest('hex')
       .slice(0, 16);
-    const path = join(this.dir, `${source.recordingId}-${source.engine}-${fingerprint}.wav`);
+    // The fingerprint covers the id, so a hostile id (a test's) is only made safe here, never a way out of the folder.
+    const path = join(this.dir, `${source.recordingId.replace(/[^A-Za-z0-9-]/g, '_')}-${source.engine}-${fingerprint}.wav`);
     let pending = this.inflight.get(path);
     if (!pending) {
       pending = this.ensure(path, source);

@@ -78,6 +78,8 @@ export type SandboxOptions = {
   dataLakeLagHours?: number;
   /** Org-wide cap on deletion-protected conversations; default 1000. */
   deletionProtectionCap?: number;
+  /** Edits the generated data before it is served: how tests make Genesys answer with hostile IDs, names and attributes. */
+  amendDataset?: (dataset: Dataset) => void;
 };
 
 export const SANDBOX_CLIENT: { clientId: string; clientSecret: string } = Object.freeze({
@@ -146,6 +148,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     archivedFraction: options.archivedFraction ?? 0.03,
     transcodeFraction: options.transcodeFraction ?? 0.2,
   });
+  options.amendDataset?.(dataset);
   const settings: HandlerSettings = {
     playbackUrlTtlMinutes: options.playbackUrlTtlMinutes ?? 60,
     batchUrlTtlMinutes: options.batchUrlTtlMinutes ?? 60,

@@ -163,10 +163,12 @@ export class PackBuilder {
 
   private async resolve(selection: PackSelection, caseReference: string): Promise<Array<Item>> {
     const matches: Array<IndexRecording> = [];
+    const warnings = new Set<string>();
     switch (selection.kind) {
       case 'tradingIds':
         for (const tradingId of selection.tradingIds) {
           const result = await this.deps.engine.search({ tradingId }, { caseReference });
+          if (result.index.warning) warnings.add(result.index.warning);
           if (result.matches.length === 0) throw new AppError('NOT_FOUND', `No recordings found for trading ID ${tradingId}.`);
           for (const m of result.matches) {
             if (m.recordingId) matches.push((await this.deps.findRecording(m.recordingId))!);
@@ -203,7 +205,7 @@ export class PackBuilder {
     }
     const unique = new Map<string, Item>();
     for (const match of matches) if (match?.recordingId) unique.set(match.recordingId, { match: assertPackableIds(match as Item['match']) });
-    if (unique.size === 0) throw new AppError('NOT_FOUND', 'The selection holds no recordings.');
+    if (unique.size === 0) throw new AppError('NOT_FOUND', ['The selection holds no recordings.', ...warnings].join(' '));
     if (unique.size > MAX_PACK_RECORDINGS) {
       throw new ValidationError(`The selection holds ${unique.size} recordings; one pack takes at most ${MAX_PACK_RECORDINGS}. Split it into several packs.`);
     }
