@@ -98,12 +98,26 @@ export class IndexSync {
     await this.syncRecordings([conversationId], signal);
   }
 
-  /** Fetches recording metadata for conversations whose recordings the index has not listed yet. */
+  /**
+   * Fetches recording metadata for conversations whose recordings the index has not listed yet. An
+   * answer refused as malformed (a recording ID that is not an ID) skips that conversation only; the
+   * first such refusal is thrown once the others are listed.
+   */
   async syncRecordings(conversationIds: ReadonlyArray<string>, signal?: AbortSignal): Promise<void> {
+    let refused: InvalidResponseError | null = null;
     for (const conversationId of conversationIds) {
-      const metadata = await this.deps.genesys.recordingMetadata(conversationId, signal);
+      let metadata;
+      try {
+        metadata = await this.deps.genesys.recordingMetadata(conversationId, signal);
+      } catch (error) {
+        if (!(error instanceof InvalidResponseError)) throw error;
+        this.deps.logger.warn('recording metadata refused', { conversationId, reason: error.message });
+        refused ??= error;
+        continue;
+      }
       await this.deps.index.replaceRecordings(conversationId, metadata.map(toRecordingUpsert), this.deps.clock.now());
     }
+    if (refused) throw refused;
   }
 
   private async readWindow(fromMs: number, toMs: number, names: Names, now: number, signal?: AbortSignal) {
