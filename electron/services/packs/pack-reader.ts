@@ -1,6 +1,7 @@
 import { constants } from 'node:fs';
 import { lstat, open, readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { NO_FOLLOW, pathUnderRoot } from '../contained-path';
 import { DualHash, digestFile, digestIdenticalFiles, type Digests } from './file-digests';
 import { openZip, ZipEntryError, ZipFormatError, type ZipArchive, type ZipEntry } from './zip';
 
@@ -68,13 +69,15 @@ async function openDirectory(root: string): Promise<PackReader> {
     }
     files.set(relative, (await lstat(join(root, relative))).size);
   }
+  // Paths come from the pack's own manifests and metadata: each stays inside the pack, through no symlink.
+  const inside = (path: string) => pathUnderRoot(root, path);
   return {
     format: 'directory',
     files,
     irregular,
     root,
     readBytes: async (path) => {
-      const handle = await open(join(root, path), constants.O_RDONLY | constants.O_NOFOLLOW);
+      const handle = await open(await inside(path), constants.O_RDONLY | NO_FOLLOW);
       try {
         assertSmall((await handle.stat()).size);
         return await handle.readFile();
@@ -83,7 +86,7 @@ async function openDirectory(root: string): Promise<PackReader> {
       }
     },
     readHead: async (path, length) => {
-      const handle = await open(join(root, path), 'r');
+      const handle = await open(await inside(path), constants.O_RDONLY | NO_FOLLOW);
       try {
         const buffer = Buffer.alloc(length);
         const { bytesRead } = await handle.read(buffer, 0, length, 0);
@@ -92,7 +95,10 @@ async function openDirectory(root: string): Promise<PackReader> {
         await handle.close();
       }
     },
-    digest: (group) => (group.length === 1 ? Promise.all([digestFile(join(root, group[0]!))]) : digestIdenticalFiles(group.map((p) => join(root, p)))),
+    digest: async (group) => {
+      const paths = await Promise.all(group.map(inside));
+      return paths.length === 1 ? [await digestFile(paths[0]!)] : digestIdenticalFiles(paths);
+    },
     close: async () => undefined,
   };
 }
