@@ -156,7 +156,7 @@ export type Conversation = z.infer<typeof conversationSchema>;
 
 /** `Policy` of GET /api/v2/recording/mediaretentionpolicies: only what the posture check reads. */
 const policyConditionsSchema = z.looseObject({
-  forQueues: z.array(z.looseObject({ id: z.string().optional(), name: z.string().optional() })).optional(),
+  forQueues: z.array(z.looseObject({ id: z.string().optional(), name: externalTextSchema.optional() })).optional(),
   directions: z.array(z.string()).optional(),
 });
 const retentionDurationSchema = z.looseObject({
@@ -172,7 +172,7 @@ const policyActionsSchema = z.looseObject({
 const mediaPolicySchema = z.looseObject({ actions: policyActionsSchema.optional(), conditions: policyConditionsSchema.optional() });
 export const retentionPolicySchema = z.looseObject({
   id: z.string(),
-  name: z.string(),
+  name: externalTextSchema,
   enabled: z.boolean().optional(),
   order: z.number().optional(),
   mediaPolicies: z.looseObject({ callPolicy: mediaPolicySchema.optional() }).optional(),
