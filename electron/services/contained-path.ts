@@ -33,7 +33,8 @@ export async function pathUnderRoot(root: string, ...segments: ReadonlyArray<str
     try {
       if ((await lstat(current)).isSymbolicLink()) throw new UnsafePathError(base, segments, `${current} is a symbolic link`);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') break;
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') break;
       throw error;
     }
   }

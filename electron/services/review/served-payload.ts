@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { lstat, open, realpath, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { NO_FOLLOW, pathUnderRoot, UnsafePathError } from '../contained-path';
 import { AppError } from '../errors';
 import { isSafeRelativePath } from '../packs/bagit';
 import { forEachChunkOf } from '../packs/file-digests';
@@ -23,21 +23,21 @@ export class PackRefusalError extends AppError {
 export async function copyVerifiedPayload(options: { root: string; relative: string; expectedSha256: string; target: string }): Promise<void> {
   const { relative } = options;
   if (!isSafeRelativePath(relative)) throw new PackRefusalError('The pack names a path that is not inside the pack.');
-  const realRoot = await realpath(options.root);
-  const path = join(realRoot, relative);
-  let real: string;
+  const throughSymlink = () => new PackRefusalError(`${relative} is reached through a symbolic link; a pack holds only regular files.`);
+  let path: string;
   try {
-    real = await realpath(path);
-  } catch {
-    throw new PackRefusalError(`${relative} is missing from the pack.`);
+    // Any symbolic link on the way (a folder or the file) is refused, inside the pack or not.
+    path = await pathUnderRoot(await realpath(options.root), relative);
+  } catch (error) {
+    throw error instanceof UnsafePathError ? throughSymlink() : error;
   }
-  // Any symbolic link on the way (a folder or the file) resolves elsewhere, inside the pack or not.
-  if (real !== path) throw new PackRefusalError(`${relative} is reached through a symbolic link; a pack holds only regular files.`);
   let source;
   try {
-    source = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
-  } catch {
-    throw new PackRefusalError(`${relative} cannot be opened without following a symbolic link.`);
+    source = await open(path, constants.O_RDONLY | NO_FOLLOW);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new PackRefusalError(`${relative} is missing from the pack.`);
+    throw code === 'ELOOP' ? throughSymlink() : new PackRefusalError(`${relative} cannot be opened.`);
   }
   try {
     const opened = await source.stat();
