@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { auditEventSchema, conversationIdSchema, type Operator, type ReviewSession, type SessionInfo, type Workstation } from '../../../shared/domain';
 import type { ReviewPack, ReviewPlayback } from '../../../shared/ipc/channels/review';
 import { packDocumentSchema, packProofsSchema, packRecordingSchema, packWavPath, type PackRecording } from '../../../shared/pack-format';
+import { hasUnsafeText } from '../../../shared/unsafe-text';
 import { readWavInfo } from '../audio/wav';
 import { AppError } from '../errors';
 import type { PlaybackGrants } from '../playback/playback-grants';
@@ -48,7 +49,7 @@ export class ReviewSessionService {
 
   static async open(deps: ReviewSessionDeps, options: { packPath: string; reviewer: string }): Promise<ReviewSessionService> {
     const reviewer = options.reviewer.trim();
-    if (reviewer.length < 2 || reviewer.length > 120 || /\p{Cc}/u.test(reviewer)) {
+    if (reviewer.length < 2 || reviewer.length > 120 || hasUnsafeText(reviewer)) {
       throw new AppError('VALIDATION', 'A reviewer name (2-120 printable characters) is required for a review session.');
     }
     const packPath = resolve(options.packPath);
