@@ -248,6 +248,45 @@ describe('playback', () => {
     expect((await screen.findByTestId('player-error')).textContent).toContain('Seek not recorded, playback paused: WORM audit write failed');
   });
 
+  it('plays on from a new position only once its seek is acknowledged, and Play after the end is a recorded seek to 0:00', async () => {
+    let acknowledge: () => void = () => undefined;
+    const { transport } = renderApp(
+      mainWith({
+        sessionGet: () => sampleSession(Date.now(), 'FCA-2025-0193'),
+        recordingsRecordSeek: async ({ positionMs }) => {
+          await new Promise<void>((resolve) => {
+            acknowledge = resolve;
+          });
+          return { auditEventId: `evt-seek-${positionMs}` };
+        },
+      }),
+    );
+    await openRecording(first.conversationId);
+    fireEvent.click(screen.getByTestId('play-button'));
+    await vi.waitFor(() => expect(wavesurfer.instances).toHaveLength(1));
+    const player = wavesurfer.instances[0]!;
+    const play = vi.spyOn(player, 'play');
+    // Playing when the seek starts, so it resumes afterwards.
+    const paused = vi.spyOn(HTMLMediaElement.prototype, 'paused', 'get').mockReturnValue(false);
+    fireEvent.keyDown(screen.getByTestId('waveform'), { key: 'ArrowRight' });
+    paused.mockReturnValue(true);
+    await vi.waitFor(() => expect(transport.callsTo('recordings:recordSeek')).toHaveLength(1));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(play).not.toHaveBeenCalled();
+    acknowledge();
+    await vi.waitFor(() => expect(play).toHaveBeenCalledTimes(1));
+
+    // Played to the end: Play seeks to 0:00 under a record first, then plays.
+    vi.spyOn(HTMLMediaElement.prototype, 'ended', 'get').mockReturnValue(true);
+    fireEvent.click(screen.getByTestId('play-button'));
+    await vi.waitFor(() => expect(transport.callsTo('recordings:recordSeek')).toHaveLength(2));
+    expect(transport.callsTo('recordings:recordSeek')[1]).toEqual({ recordingId: first.recordingId, positionMs: 0 });
+    expect(audioElement().currentTime).toBe(0);
+    vi.spyOn(HTMLMediaElement.prototype, 'ended', 'get').mockReturnValue(false);
+    acknowledge();
+    await vi.waitFor(() => expect(play).toHaveBeenCalledTimes(2));
+  });
+
   it('ends the play when the view closes or main says the case changed, and offers a new audited play', async () => {
     let session = sampleSession(Date.now(), 'CASE-A');
     const { transport } = renderApp(mainWith({ sessionGet: () => session }));
