@@ -170,6 +170,7 @@ export class CustodyEngine {
       contentType: media.contentType,
       sha256: media.sha256,
       auditEventId: event.eventId,
+      durationMs: info.durationMs,
     });
     return {
       recordingId,
@@ -204,6 +205,8 @@ export class CustodyEngine {
       caseReference: checkedCase,
       details: { positionMs, playAuditEventId: grant.auditEventId },
     });
+    // A seek is a use of the play, like a fetch: it keeps the grant alive.
+    this.deps.grants.use(grant.id, recordingId);
     return { auditEventId: event.eventId };
   }
 

@@ -11,13 +11,16 @@ export type PlaybackGrant = {
   sha256: string;
   /** The one audited play (WORM event or review journal entry) this grant serves. */
   auditEventId: string;
+  /** How long the recording plays: a play may last that long even when the player fetched it all at once. */
+  durationMs: number;
   issuedAt: number;
   lastUsedAt: number;
 };
 
 /**
- * A grant lives while its play fetches media, minutes at most without a fetch, and never past a
- * hard cap: a paused or forgotten player needs a new audited play, not an old pass.
+ * A grant lives as long as its recording plays, then while its play fetches or seeks, `idleMs` at
+ * most without one, and never past `maxMs` (or the recording's length, if longer): a paused or
+ * forgotten player needs a new audited play, not an old pass.
  */
 export const defaultGrantLifetime = { idleMs: 5 * 60_000, maxMs: 60 * 60_000 };
 
@@ -53,7 +56,7 @@ export class PlaybackGrants {
     return grant;
   }
 
-  /** The live grant of a recording's current play (seeks and waveforms belong to it), or null. */
+  /** The live grant of a recording's current play (seeks and waveforms belong to it), or null. Use does not renew it. */
   current(recordingId: string): PlaybackGrant | null {
     for (const grant of this.grants.values()) if (grant.recordingId === recordingId && this.isLive(grant)) return grant;
     return null;
@@ -81,7 +84,9 @@ export class PlaybackGrants {
 
   private isLive(grant: PlaybackGrant): boolean {
     const now = this.clock.now();
-    return now < grant.lastUsedAt + this.lifetime.idleMs && now < grant.issuedAt + this.lifetime.maxMs;
+    const { idleMs, maxMs } = this.lifetime;
+    const active = Math.max(grant.lastUsedAt, grant.issuedAt + grant.durationMs);
+    return now < active + idleMs && now < grant.issuedAt + Math.max(maxMs, grant.durationMs + idleMs);
   }
 
   private prune(): void {

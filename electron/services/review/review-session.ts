@@ -177,6 +177,7 @@ export class ReviewSessionService {
       contentType: 'audio/wav',
       sha256,
       auditEventId: `journal-${entry.seq}`,
+      durationMs: info.durationMs,
     });
     return {
       recordingId,

@@ -265,7 +265,7 @@ describe('playback', () => {
     fireEvent.click(screen.getByTestId('play-button'));
     await vi.waitFor(() => expect(wavesurfer.instances).toHaveLength(1));
     const player = wavesurfer.instances[0]!;
-    const play = vi.spyOn(player, 'play');
+    const play = vi.spyOn(player as unknown as { play(): Promise<void> }, 'play');
     // Playing when the seek starts, so it resumes afterwards.
     const paused = vi.spyOn(HTMLMediaElement.prototype, 'paused', 'get').mockReturnValue(false);
     fireEvent.keyDown(screen.getByTestId('waveform'), { key: 'ArrowRight' });

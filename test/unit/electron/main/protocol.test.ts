@@ -43,7 +43,7 @@ describe('media:// handler', () => {
     const bytes = Buffer.from(Array.from({ length: 1000 }, (_, i) => i % 256));
     await writeFile(path, bytes);
     const grants = new PlaybackGrants(new FakeClock());
-    const grant = grants.issue({ recordingId: 'r1', caseReference: 'CASE-A', path, contentType: 'audio/wav', sha256: 'x', auditEventId: 'e1' });
+    const grant = grants.issue({ recordingId: 'r1', caseReference: 'CASE-A', path, contentType: 'audio/wav', sha256: 'x', auditEventId: 'e1', durationMs: 0 });
     return { bytes, grant, grants };
   }
 

@@ -2,13 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { defaultGrantLifetime, PlaybackGrants } from '../../../../../electron/services/playback/playback-grants';
 import { FakeClock } from '../../../../helpers/fake-clock';
 
-const play = (recordingId: string, caseReference: string | null, auditEventId = `play-${recordingId}`) => ({
+const minute = 60_000;
+const play = (recordingId: string, caseReference: string | null, auditEventId = `play-${recordingId}`, durationMs = minute) => ({
   recordingId,
   caseReference,
   path: `/cache/${recordingId}.wav`,
   contentType: 'audio/wav',
   sha256: 'ab'.repeat(32),
   auditEventId,
+  durationMs,
 });
 
 describe('playback grants', () => {
@@ -54,25 +56,40 @@ describe('playback grants', () => {
     expect(grants.use(b.id, 'r2')).toBeNull();
   });
 
-  it('expire after minutes without a fetch, and at the hard cap however often they are used', async () => {
+  it('expire minutes after the recording could have played to its end without a fetch or seek', async () => {
     const clock = new FakeClock();
     const grants = new PlaybackGrants(clock);
-    const idle = grants.issue(play('r1', 'CASE-A'));
-    await clock.advance(defaultGrantLifetime.idleMs - 1);
-    expect(grants.use(idle.id, 'r1')).not.toBeNull();
-    await clock.advance(defaultGrantLifetime.idleMs - 1);
-    expect(grants.use(idle.id, 'r1')).not.toBeNull();
-    await clock.advance(defaultGrantLifetime.idleMs);
-    expect(grants.use(idle.id, 'r1')).toBeNull();
+    const { idleMs } = defaultGrantLifetime;
+    expect(idleMs).toBeLessThanOrEqual(10 * minute);
+    const grant = grants.issue(play('r1', 'CASE-A'));
+    // A player that fetched the whole recording at once plays it through without asking again.
+    await clock.advance(minute + idleMs - 1);
+    expect(grants.current('r1')?.id).toBe(grant.id);
+    expect(grants.use(grant.id, 'r1')).not.toBeNull();
+    await clock.advance(idleMs - 1);
+    expect(grants.use(grant.id, 'r1')).not.toBeNull();
+    await clock.advance(idleMs);
+    expect(grants.use(grant.id, 'r1')).toBeNull();
     expect(grants.current('r1')).toBeNull();
-    expect(defaultGrantLifetime.idleMs).toBeLessThanOrEqual(10 * 60_000);
+  });
 
-    const busy = grants.issue(play('r2', 'CASE-A'));
-    for (let elapsed = 0; elapsed < defaultGrantLifetime.maxMs - 60_000; elapsed += 60_000) {
-      await clock.advance(60_000);
-      expect(grants.use(busy.id, 'r2')).not.toBeNull();
+  it('expire at the hard cap however often they are used, or at the end of a longer recording', async () => {
+    const clock = new FakeClock();
+    const grants = new PlaybackGrants(clock);
+    const { idleMs, maxMs } = defaultGrantLifetime;
+    expect(maxMs).toBeLessThanOrEqual(60 * minute);
+    const busy = grants.issue(play('r1', 'CASE-A'));
+    const long = grants.issue(play('r2', 'CASE-A', 'play-long', 2 * maxMs));
+    for (let elapsed = minute; elapsed < maxMs; elapsed += minute) {
+      await clock.advance(minute);
+      expect(grants.use(busy.id, 'r1')).not.toBeNull();
     }
-    await clock.advance(60_000);
-    expect(grants.use(busy.id, 'r2')).toBeNull();
+    await clock.advance(minute);
+    expect(grants.use(busy.id, 'r1')).toBeNull();
+    expect(grants.current('r2')?.id).toBe(long.id);
+    await clock.advance(maxMs + idleMs - 1);
+    expect(grants.use(long.id, 'r2')).not.toBeNull();
+    await clock.advance(1);
+    expect(grants.use(long.id, 'r2')).toBeNull();
   });
 });
