@@ -45,19 +45,23 @@ const mediaState = (audio: Locator) =>
     return { currentTime: media.currentTime, duration: media.duration, paused: media.paused, ended: media.ended, seeking: media.seeking };
   });
 
-/** Performs `act`, waits for the seek receipt it causes, and returns the seek's audit event from the WORM log. */
-async function recordedSeek(page: Page, harness: Harness, act: () => Promise<void>): Promise<AuditEvent> {
+/**
+ * Performs `act`, waits for the seek receipt it causes, and returns the seek's audit event from the
+ * WORM log with the media element's state read as soon as the receipt appeared.
+ */
+async function recordedSeek(page: Page, harness: Harness, act: () => Promise<void>): Promise<{ event: AuditEvent; media: Awaited<ReturnType<typeof mediaState>> }> {
   const receipt = page.getByTestId('seek-audit-event-id');
   const before = (await receipt.count()) > 0 ? await receipt.getAttribute('data-audit-event-id') : null;
   await act();
   await expect(receipt).toBeVisible();
   await expect.poll(() => receipt.getAttribute('data-audit-event-id')).not.toBe(before);
+  const media = await mediaState(page.getByTestId('playback-audio'));
   const event = await auditEvent(harness, (await receipt.getAttribute('data-audit-event-id'))!);
   expect(event.action).toBe('seek');
-  return event;
+  return { event, media };
 }
 
-const positionS = (event: AuditEvent) => (event.details as { positionMs: number }).positionMs / 1000;
+const positionS = ({ event }: { event: AuditEvent }) => (event.details as { positionMs: number }).positionMs / 1000;
 
 test('End, Home, arrow keys and clicks record the position playback actually moved to', async ({ page, harness }) => {
   const playEventId = await playUnderCase(page, harness, 'CASE-SEEK');
@@ -72,7 +76,7 @@ test('End, Home, arrow keys and clicks record the position playback actually mov
   expect(media.duration).toBeGreaterThan(10);
   expect(positionS(end)).toBeCloseTo(media.duration, 2);
   expect(positionS(end)).toBeCloseTo(media.currentTime, 2);
-  expect(end.details).toMatchObject({ playAuditEventId: playEventId });
+  expect(end.event.details).toMatchObject({ playAuditEventId: playEventId });
   await page.waitForTimeout(1000);
   media = await mediaState(audio);
   expect(media.currentTime).toBeCloseTo(positionS(end), 2);
@@ -90,10 +94,9 @@ test('End, Home, arrow keys and clicks record the position playback actually mov
     await waveform.focus();
     await page.keyboard.press('ArrowRight');
   });
-  media = await mediaState(audio);
   expect(positionS(right)).toBeGreaterThan(5);
-  expect(media.currentTime).toBeGreaterThanOrEqual(positionS(right) - 0.01);
-  expect(media.currentTime).toBeLessThan(positionS(right) + 2);
+  expect(right.media.currentTime).toBeGreaterThanOrEqual(positionS(right) - 0.01);
+  expect(right.media.currentTime).toBeLessThan(positionS(right) + 2);
   await expect.poll(async () => (await mediaState(audio)).paused).toBe(false);
 
   // Paused, the position recorded is exactly where the media element is.
