@@ -62,6 +62,8 @@ async function runAuditChecks(hosted: HostedEngine, signal: AbortSignal): Promis
     trail.checkConsistencyInBackground();
     await trail.runPeriodic(signal);
   } catch (error) {
+    // Disposed while the log was still being opened: the host, and maybe its log folder, are gone.
+    if (signal.aborted) return;
     hosted.logger.child('audit').info('audit checks not running: the audit log is not available', { cause: error instanceof Error ? error.message : String(error) });
   }
 }

@@ -73,8 +73,10 @@ export function createMediaProtocolHandler(options: {
     const url = new URL(request.url);
     const match = /^\/([A-Za-z0-9-]{1,64})$/.exec(url.pathname);
     if (url.host !== 'recording' || !match) return text(404, 'not found');
-    const grant = options.grants.check(url.searchParams.get('grant') ?? '', match[1]!);
-    if (!grant) return text(403, 'no playback grant: the access was not audited');
+    // A navigation, download link or script fetch is not a play: media goes to the <audio> player only.
+    if (!isMediaElementRequest(request.headers)) return text(403, 'recordings are played, never downloaded');
+    const grant = options.grants.use(url.searchParams.get('grant') ?? '', match[1]!);
+    if (!grant) return text(403, 'no live playback grant: this play was not audited, or it ended (new play, case changed, view closed, expired)');
     let size: number;
     try {
       size = (await stat(grant.path)).size;
@@ -86,6 +88,7 @@ export function createMediaProtocolHandler(options: {
       'accept-ranges': 'bytes',
       'cache-control': 'no-store',
       'x-content-type-options': 'nosniff',
+      'content-disposition': 'inline',
     });
     const range = parseRange(request.headers.get('range'), size, options.maxOpenRangeBytes);
     if (range === 'unsatisfiable') {
@@ -101,6 +104,12 @@ export function createMediaProtocolHandler(options: {
         : (Readable.toWeb(createReadStream(grant.path, { start, end })) as ReadableStream<Uint8Array>);
     return new Response(body, { status: range ? 206 : 200, headers });
   };
+}
+
+/** Chromium's fetch metadata, when sent, must say a media element asked (Save as, links and fetch() say otherwise). */
+function isMediaElementRequest(headers: Headers): boolean {
+  const dest = headers.get('sec-fetch-dest');
+  return headers.get('sec-fetch-mode') !== 'navigate' && (dest === null || dest === 'audio' || dest === 'video');
 }
 
 /** One `bytes=` range (RFC 9110 14.2); multiple ranges are answered with the whole file. */

@@ -29,6 +29,10 @@ export function createReviewIpcHandlers({ review, logger }: HostedReview): IpcHa
     'recordings:authorizePlayback': refused('Playing from Genesys'),
     'recordings:getWaveform': refused('The Genesys waveform'),
     'recordings:recordSeek': refused('Seeking in a Genesys recording'),
+    'recordings:endPlayback': async ({ recordingId }) => {
+      review.endPlayback(recordingId);
+      return {};
+    },
     'audit:list': refused('The central audit trail'),
     'audit:status': refused('The central audit log status'),
     'audit:verify': refused('Verifying the central audit log'),

@@ -129,7 +129,7 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
   const osAccount = currentOsAccount();
   const operator = { osAccount, name: options.operatorName ?? profile.operatorName ?? osAccount };
   const workstation = currentWorkstation();
-  const session = new Session(options.profile, operator, workstation);
+  const session = new Session(options.profile, operator, workstation, (caseReference) => engine.endPlaysOutsideCase(caseReference));
   const events = new EventHub();
 
   const auditStore = lazy(async (): Promise<PackAuditStore> => {

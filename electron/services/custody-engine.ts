@@ -167,10 +167,12 @@ export class CustodyEngine {
     const info = await readWavInfo(media.path);
     const grant = this.deps.grants.issue({
       recordingId,
+      caseReference: event.caseReference,
       path: media.path,
       contentType: media.contentType,
       sha256: media.sha256,
       auditEventId: event.eventId,
+      durationMs: info.durationMs,
     });
     return {
       recordingId,
@@ -185,28 +187,46 @@ export class CustodyEngine {
   }
 
   /**
-   * Audits a jump to `positionMs` within a recording being played: the renderer pauses, records the
-   * seek, and resumes only once it is acknowledged. There is no seek without an audited play.
+   * Audits the position playback moved to within a recording being played: the renderer pauses,
+   * lets the seek land, records where it landed, and plays on only once that is acknowledged.
+   * There is no seek without a live audited play under the session's case.
    */
   async recordSeek(recordingId: string, positionMs: number, caseReference: string | null): Promise<{ auditEventId: string }> {
     if (!Number.isSafeInteger(positionMs) || positionMs < 0) throw new AppError('VALIDATION', `seek position must be a whole number of milliseconds >= 0, not ${positionMs}`);
-    const grant = this.deps.grants.latestFor(recordingId);
-    if (!grant) throw new AppError('VALIDATION', 'Play the recording first: a seek is recorded only within an audited playback.');
+    const checkedCase = requireCase(caseReference);
+    const grant = this.deps.grants.current(recordingId);
+    if (!grant || grant.caseReference !== checkedCase) {
+      throw new AppError('VALIDATION', 'This play has ended (a new play, a change of case, or it expired): press Play to start a new audited play.');
+    }
     const match = await this.requireRecording(recordingId);
     const event = await this.record({
       action: 'seek',
       conversationId: match.conversationId,
       recordingId,
       tradingId: match.tradingId,
-      caseReference: requireCase(caseReference),
+      caseReference: checkedCase,
       details: { positionMs, playAuditEventId: grant.auditEventId },
     });
+    // A seek is a use of the play, like a fetch: it keeps the grant alive.
+    this.deps.grants.use(grant.id, recordingId);
     return { auditEventId: event.eventId };
+  }
+
+  /** The view of a recording closed: its play ends, and its media URL stops working. */
+  endPlayback(recordingId: string): void {
+    this.deps.grants.revokeRecording(recordingId);
+  }
+
+  /** The session's case changed: every play audited under another case ends, and the renderer is told. */
+  endPlaysOutsideCase(caseReference: string): void {
+    for (const grant of this.deps.grants.revokeOtherCases(caseReference)) {
+      this.deps.events.publish('playback:ended', { recordingId: grant.recordingId, reason: 'case-changed' });
+    }
   }
 
   /** Peaks for a recording being played under a grant; never for one that was not audited. */
   async waveform(recordingId: string, buckets: number): Promise<Waveform> {
-    const grant = this.deps.grants.latestFor(recordingId);
+    const grant = this.deps.grants.current(recordingId);
     if (!grant) throw new AppError('VALIDATION', 'Play the recording first: its waveform is drawn only for an audited playback.');
     const stored = await this.deps.media.getWaveform(recordingId, buckets);
     if (stored && stored.sha256 === grant.sha256) return { recordingId, durationMs: stored.durationMs, peaks: stored.channels };

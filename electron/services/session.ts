@@ -12,6 +12,8 @@ export class Session {
     readonly profile: string,
     readonly operator: Operator,
     readonly workstation: Workstation,
+    /** Told of each change of case: plays audited under the old one must end. */
+    private readonly onCaseChange: (caseReference: string) => void = () => undefined,
   ) {}
 
   get caseReference(): string | null {
@@ -21,7 +23,9 @@ export class Session {
   setCaseReference(value: string): void {
     const parsed = caseReferenceSchema.safeParse(value);
     if (!parsed.success) throw new ValidationError(parsed.error.issues[0]?.message ?? 'invalid case reference');
+    if (parsed.data === this.caseRef) return;
     this.caseRef = parsed.data;
+    this.onCaseChange(parsed.data);
   }
 
   info(index: SessionInfo['index']): SessionInfo {

@@ -1,6 +1,6 @@
 import { test as base, type Page } from '@playwright/test';
 import { fileURLToPath } from 'node:url';
-import { bridgeContext } from '../../electron/shell/browser-shell';
+import { bridgeContext, type ShellBridge } from '../../electron/shell/browser-shell';
 import { SHELL_ORIGIN } from '../../electron/main/security';
 import type { WormConnection } from '../../electron/services/worm/s3-client';
 import { startHarness, type Harness } from '../helpers/engine-harness';
@@ -11,9 +11,13 @@ export function sharedWorm(): WormConnection {
   return JSON.parse(process.env.CUSTODY_E2E_WORM ?? 'null') as WormConnection;
 }
 
+/** Hosts opened during a test: disposed before its harness closes, so none outlives the engine it serves. */
+const openBridges = new Set<ShellBridge>();
+
 /** Opens the app in the browser shell over `harness`: same IPC contract, same protocol handlers. */
 export async function openApp(page: Page, harness: Harness): Promise<void> {
   const bridge = await bridgeContext(page.context(), harness.composed, { rendererDir });
+  openBridges.add(bridge);
   await page.goto(bridge.appUrl);
   await page.getByTestId('app-header').waitFor();
 }
@@ -24,6 +28,8 @@ export const test = base.extend<{ harness: Harness }>({
   harness: async ({}, use) => {
     const harness = await startHarness({ worm: sharedWorm(), mediaUrlBase: `${SHELL_ORIGIN}/media/recording/` });
     await use(harness);
+    for (const bridge of openBridges) bridge.host.dispose();
+    openBridges.clear();
     await harness.close();
   },
 });

@@ -171,7 +171,15 @@ export class ReviewSessionService {
       details: { file, sha256 },
     });
     const info = await readWavInfo(target);
-    const grant = this.deps.grants.issue({ recordingId, path: target, contentType: 'audio/wav', sha256, auditEventId: `journal-${entry.seq}` });
+    const grant = this.deps.grants.issue({
+      recordingId,
+      caseReference: this.session.caseReference,
+      path: target,
+      contentType: 'audio/wav',
+      sha256,
+      auditEventId: `journal-${entry.seq}`,
+      durationMs: info.durationMs,
+    });
     return {
       recordingId,
       mediaUrl: `${this.deps.mediaUrlBase}${encodeURIComponent(recordingId)}?grant=${grant.id}`,
@@ -181,6 +189,11 @@ export class ReviewSessionService {
       durationMs: info.durationMs,
       contentType: 'audio/wav',
     };
+  }
+
+  /** The reviewer closed the recording: its play ends and its media URL stops working. */
+  endPlayback(recordingId: string): void {
+    this.deps.grants.revokeRecording(recordingId);
   }
 
   async close(): Promise<void> {

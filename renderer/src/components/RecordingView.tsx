@@ -1,4 +1,4 @@
-import { useEffect, useId, useState, type ReactNode } from 'react';
+import { useEffect, useEffectEvent, useId, useRef, useState, type ReactNode } from 'react';
 import type { ArchiveCopy, PlaybackGrant, RecordingDetail, RecordingMatch, SessionInfo, Waveform } from '../../../shared/domain';
 import { useCustodyApi } from '../api';
 import { isCustodyError, logIfUnexpected, toUiError, type UiError } from '../errors';
@@ -19,6 +19,8 @@ type Playback =
   | { kind: 'loading-waveform'; grant: PlaybackGrant }
   | { kind: 'ready'; grant: PlaybackGrant; waveform: Waveform }
   | { kind: 'refused'; message: string }
+  /** Main stopped serving the play (case changed, grant expired): a new play needs a new audit record. */
+  | { kind: 'ended'; message: string }
   | { kind: 'failed'; error: UiError; grant: PlaybackGrant | null };
 
 type Detail = { kind: 'loading' } | { kind: 'loaded'; detail: RecordingDetail } | { kind: 'failed'; error: UiError };
@@ -38,6 +40,7 @@ export function RecordingView({ match, caseReference, onSessionChange }: Recordi
   const [playback, setPlayback] = useState<Playback>({ kind: 'idle' });
   const [playerError, setPlayerError] = useState<string | null>(null);
   const [lastSeek, setLastSeek] = useState<{ positionMs: number; auditEventId: string } | null>(null);
+  const granted = useRef(false);
 
   useEffect(() => {
     if (!recordingId) return;
@@ -57,9 +60,41 @@ export function RecordingView({ match, caseReference, onSessionChange }: Recordi
     };
   }, [api, recordingId]);
 
+  // Closing the view ends its play: main revokes the grant, so its media URL stops working.
+  useEffect(() => {
+    if (!recordingId) return;
+    return () => {
+      if (granted.current) void api.recordingsEndPlayback({ recordingId }).catch((caught: unknown) => logIfUnexpected(api, 'end-playback', caught));
+    };
+  }, [api, recordingId]);
+
+  const refreshSession = useEffectEvent(async () => {
+    try {
+      onSessionChange(await api.sessionGet({}));
+    } catch (caught) {
+      await logIfUnexpected(api, 'session', caught);
+    }
+  });
+
+  // Main ended this play (the case reference changed): stop showing a player whose media is gone.
+  useEffect(
+    () =>
+      api.on('playback:ended', (event) => {
+        if (event.recordingId !== recordingId) return;
+        setPlayback((current) =>
+          'grant' in current && current.grant
+            ? { kind: 'ended', message: 'Playback stopped: the case reference changed. Press Play to start a new play, recorded under the new case.' }
+            : current,
+        );
+        void refreshSession();
+      }),
+    [api, recordingId],
+  );
+
   async function authorize(id: string) {
     setPlayback({ kind: 'authorizing' });
     setPlayerError(null);
+    setLastSeek(null);
     let grant: PlaybackGrant;
     try {
       grant = await api.recordingsAuthorizePlayback({ recordingId: id });
@@ -77,6 +112,7 @@ export function RecordingView({ match, caseReference, onSessionChange }: Recordi
       }
       return;
     }
+    granted.current = true;
     setPlayback({ kind: 'loading-waveform', grant });
     try {
       const waveform = await api.recordingsGetWaveform({ recordingId: id, buckets: waveformBuckets });
@@ -179,7 +215,15 @@ export function RecordingView({ match, caseReference, onSessionChange }: Recordi
       <div className="playback">
         <h3 className="section-title">Playback</h3>
         {playback.kind === 'ready' ? (
-          <WaveformPlayer grant={playback.grant} waveform={playback.waveform} onError={setPlayerError} onSeek={recordSeek} />
+          <WaveformPlayer
+            grant={playback.grant}
+            waveform={playback.waveform}
+            onError={setPlayerError}
+            onMediaFailed={(message) =>
+              setPlayback({ kind: 'ended', message: `Playback stopped: ${message}. Its grant may have expired; press Play to start a new audited play.` })
+            }
+            onSeek={recordSeek}
+          />
         ) : (
           <div className="player player--pending">
             <div className="player__transport">
@@ -197,7 +241,9 @@ export function RecordingView({ match, caseReference, onSessionChange }: Recordi
                     ? 'Loading waveform…'
                     : playback.kind === 'refused' || playback.kind === 'failed'
                       ? 'Try again'
-                      : 'Play'}
+                      : playback.kind === 'ended'
+                        ? 'Play again'
+                        : 'Play'}
               </button>
               <span className="player__hint muted">
                 {caseReference ? 'Each playback is written to the audit log first.' : 'You will be asked for a case reference first.'}
@@ -212,6 +258,10 @@ export function RecordingView({ match, caseReference, onSessionChange }: Recordi
               </div>
             ) : playback.kind === 'failed' ? (
               <ErrorAlert error={playback.error} testId="playback-error" />
+            ) : playback.kind === 'ended' ? (
+              <p className="player__waveform player__waveform--empty" role="status" data-testid="playback-ended">
+                {playback.message}
+              </p>
             ) : (
               <div className="player__waveform player__waveform--empty">
                 {playback.kind === 'loading-waveform' ? 'Loading waveform…' : 'The waveform appears once the access is recorded.'}

@@ -1,9 +1,10 @@
-import { useEffect, useId, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import type { ReviewSession } from '../../../shared/domain';
 import type { ReviewPack, ReviewPlayback } from '../../../shared/ipc/channels/review';
 import type { PackRecording } from '../../../shared/pack-format';
 import { useCustodyApi } from '../api';
 import { logIfUnexpected, toUiError, type UiError } from '../errors';
+import { formatClock } from '../../../shared/quantities';
 import { formatDurationMs, formatUtcTime } from '../format';
 import { ErrorAlert } from './ErrorAlert';
 
@@ -122,6 +123,15 @@ function ReviewRecording({ recording, pack }: { recording: PackRecording; pack: 
   const api = useCustodyApi();
   const titleId = useId();
   const [playback, setPlayback] = useState<Playback>({ kind: 'idle' });
+  const granted = useRef(false);
+
+  // Closing the recording ends its play: main revokes the grant, so its media URL stops working.
+  useEffect(() => {
+    const { recordingId } = recording;
+    return () => {
+      if (granted.current) void api.recordingsEndPlayback({ recordingId }).catch((caught: unknown) => logIfUnexpected(api, 'end-playback', caught));
+    };
+  }, [api, recording]);
 
   useEffect(() => {
     void (async () => {
@@ -136,7 +146,9 @@ function ReviewRecording({ recording, pack }: { recording: PackRecording; pack: 
   async function play() {
     setPlayback({ kind: 'authorizing' });
     try {
-      setPlayback({ kind: 'ready', grant: await api.reviewAuthorizePlayback({ recordingId: recording.recordingId }) });
+      const grant = await api.reviewAuthorizePlayback({ recordingId: recording.recordingId });
+      granted.current = true;
+      setPlayback({ kind: 'ready', grant });
     } catch (caught) {
       setPlayback({ kind: 'failed', error: toUiError(caught) });
       await logIfUnexpected(api, 'review-play', caught);
@@ -167,7 +179,7 @@ function ReviewRecording({ recording, pack }: { recording: PackRecording; pack: 
       </div>
       <div className="playback">
         {playback.kind === 'ready' ? (
-          <audio className="review__audio" controls autoPlay src={playback.grant.mediaUrl} data-testid="review-audio" />
+          <ReviewPlayer grant={playback.grant} />
         ) : (
           <button type="button" className="button button--primary button--play" data-testid="review-play" disabled={playback.kind === 'authorizing'} onClick={play}>
             <span className="icon icon--play" aria-hidden="true" />
@@ -211,6 +223,68 @@ function ReviewRecording({ recording, pack }: { recording: PackRecording; pack: 
         </table>
       </div>
     </section>
+  );
+}
+
+/**
+ * Our own controls over a bare <audio>: no native controls, so no Download, no playback-speed menu
+ * and no context-menu export; the media:// handler refuses anything but a media element anyway.
+ */
+function ReviewPlayer({ grant }: { grant: ReviewPlayback }) {
+  const audioRef = useRef<HTMLAudioElement>(null);
+  const [playing, setPlaying] = useState(false);
+  const [timeS, setTimeS] = useState(0);
+  const durationS = grant.durationMs / 1000;
+
+  async function togglePlay() {
+    const media = audioRef.current;
+    if (!media) return;
+    if (!media.paused) {
+      media.pause();
+      return;
+    }
+    await media.play();
+  }
+
+  return (
+    <div className="player" data-testid="review-player" onContextMenu={(event) => event.preventDefault()}>
+      <div className="player__transport">
+        <button type="button" className="button button--primary button--play" data-testid="review-play-pause" onClick={() => void togglePlay()}>
+          <span className={playing ? 'icon icon--pause' : 'icon icon--play'} aria-hidden="true" />
+          {playing ? 'Pause' : 'Play'}
+        </button>
+        <span className="player__time mono" data-testid="review-playback-time" aria-live="off">
+          {formatClock(timeS)} / {formatClock(durationS)}
+        </span>
+      </div>
+      <input
+        type="range"
+        className="review__position"
+        data-testid="review-position"
+        aria-label="Playback position"
+        aria-valuetext={`${formatClock(timeS)} of ${formatClock(durationS)}`}
+        min={0}
+        max={Math.max(1, Math.round(durationS))}
+        step={1}
+        value={Math.round(timeS)}
+        onChange={(event) => {
+          if (audioRef.current) audioRef.current.currentTime = Number(event.target.value);
+        }}
+      />
+      <audio
+        ref={audioRef}
+        src={grant.mediaUrl}
+        autoPlay
+        preload="auto"
+        controlsList="nodownload noplaybackrate"
+        onContextMenu={(event) => event.preventDefault()}
+        onPlay={() => setPlaying(true)}
+        onPause={() => setPlaying(false)}
+        onEnded={() => setPlaying(false)}
+        onTimeUpdate={(event) => setTimeS(event.currentTarget.currentTime)}
+        data-testid="review-audio"
+      />
+    </div>
   );
 }
 

@@ -1,4 +1,4 @@
-import { useEffect, useEffectEvent, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useEffectEvent, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
 import WaveSurfer from 'wavesurfer.js';
 import type { PlaybackGrant, Waveform } from '../../../shared/domain';
 import { formatClock } from '../../../shared/quantities';
@@ -7,8 +7,10 @@ type WaveformPlayerProps = {
   grant: PlaybackGrant;
   waveform: Waveform;
   onError(message: string): void;
-  /** Records a seek in the audit log; playback stays paused until it resolves, and stays paused if it fails. */
-  onSeek?(positionMs: number): Promise<void>;
+  /** The media stopped being served (its grant expired or was revoked): this play is over. */
+  onMediaFailed(message: string): void;
+  /** Records where playback moved to in the audit log; playback stays paused until it resolves, and stays paused if it fails. */
+  onSeek(positionMs: number): Promise<void>;
 };
 
 /** Agent on the left channel, client on the right: drawn as two lanes, top and bottom. */
@@ -19,14 +21,41 @@ const channelStyles = [
 
 const laneHeightPx = 52;
 const seekStepS = 5;
-/** Clicks and drags within this long are one seek in the audit log. */
+/** Clicks, drags and repeated keys within this long are one seek in the audit log. */
 const seekSettleMs = 250;
+
+type PendingSeek = { timer: ReturnType<typeof setTimeout>; resume: boolean };
+
+const isPlaying = (media: HTMLMediaElement) => !media.paused && !media.ended;
+const messageOf = (caught: unknown) => (caught instanceof Error ? caught.message : String(caught));
+
+/** Resolves once the media element has finished seeking: from then on, `currentTime` is where playback is. */
+function seekLanded(media: HTMLMediaElement): Promise<void> {
+  if (!media.seeking) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const stop = () => {
+      media.removeEventListener('seeked', landed);
+      media.removeEventListener('error', failed);
+    };
+    const landed = () => {
+      stop();
+      resolve();
+    };
+    const failed = () => {
+      stop();
+      reject(new Error(media.error?.message || 'the recording could not be read at that position'));
+    };
+    media.addEventListener('seeked', landed);
+    media.addEventListener('error', failed);
+  });
+}
 
 /**
  * Plays an authorised recording: the <audio> element streams `grant.mediaUrl` and wavesurfer draws the
  * peaks main computed, so the audio is never decoded here. Mounted only once the access is in the audit log.
+ * Seeking is ours, not wavesurfer's, so that every position change goes through one audited path.
  */
-export function WaveformPlayer({ grant, waveform, onError, onSeek }: WaveformPlayerProps) {
+export function WaveformPlayer({ grant, waveform, onError, onMediaFailed, onSeek }: WaveformPlayerProps) {
   const containerRef = useRef<HTMLDivElement>(null);
   const audioRef = useRef<HTMLAudioElement>(null);
   const wavesurferRef = useRef<WaveSurfer | null>(null);
@@ -34,35 +63,63 @@ export function WaveformPlayer({ grant, waveform, onError, onSeek }: WaveformPla
   const [currentTime, setCurrentTime] = useState(0);
   const durationS = (waveform.durationMs || grant.durationMs) / 1000;
   const reportError = useEffectEvent(onError);
-  const pendingSeek = useRef<{ timer: ReturnType<typeof setTimeout>; resume: boolean } | null>(null);
+  const reportMediaFailed = useEffectEvent(onMediaFailed);
+  const pendingSeek = useRef<PendingSeek | null>(null);
+  const dragging = useRef(false);
 
-  /** A seek is an access: pause, let the position settle, record it, and only then play on. */
-  function auditSeek(timeS: number) {
-    if (!onSeek) return;
-    const media = audioRef.current;
-    const wasPlaying = pendingSeek.current?.resume ?? (media ? !media.paused : false);
-    media?.pause();
+  /** The end the media element can really reach: its own duration once known. */
+  function endOf(media: HTMLMediaElement): number {
+    return Number.isFinite(media.duration) && media.duration > 0 ? media.duration : durationS;
+  }
+
+  async function play() {
+    try {
+      await wavesurferRef.current?.play();
+    } catch (caught) {
+      onError(`Playback failed: ${messageOf(caught)}`);
+    }
+  }
+
+  /**
+   * A seek is an access. Playback pauses at once; once the position has settled and the media
+   * element has landed the seek, the position it reports is recorded, and only when that is
+   * acknowledged does playback go on. Nothing from a new position plays before its record.
+   */
+  function holdForSeekAudit(media: HTMLMediaElement, resume = pendingSeek.current?.resume ?? isPlaying(media)) {
+    media.pause();
     if (pendingSeek.current) clearTimeout(pendingSeek.current.timer);
-    const pending = {
-      resume: wasPlaying,
-      timer: setTimeout(() => {
-        void (async () => {
-          try {
-            await onSeek(Math.round(timeS * 1000));
-          } catch (caught) {
-            if (pendingSeek.current === pending) pendingSeek.current = null;
-            onError(`Seek not recorded, playback paused: ${caught instanceof Error ? caught.message : String(caught)}`);
-            return;
-          }
-          if (pendingSeek.current !== pending) return;
-          pendingSeek.current = null;
-          if (pending.resume) await wavesurferRef.current?.play();
-        })();
-      }, seekSettleMs),
-    };
+    const pending: PendingSeek = { resume, timer: setTimeout(() => void recordLandedSeek(media, pending), seekSettleMs) };
     pendingSeek.current = pending;
   }
-  const auditSeekFromWaveform = useEffectEvent(auditSeek);
+
+  async function recordLandedSeek(media: HTMLMediaElement, pending: PendingSeek) {
+    try {
+      await seekLanded(media);
+      if (pendingSeek.current !== pending) return;
+      setCurrentTime(media.currentTime);
+      await onSeek(Math.round(media.currentTime * 1000));
+    } catch (caught) {
+      if (pendingSeek.current === pending) pendingSeek.current = null;
+      onError(`Seek not recorded, playback paused: ${messageOf(caught)}`);
+      return;
+    }
+    if (pendingSeek.current !== pending) return;
+    pendingSeek.current = null;
+    // At the very end nothing is left to play: Play from there starts again at 0:00, itself a recorded seek.
+    if (pending.resume && !media.ended) await play();
+  }
+
+  function seekTo(media: HTMLMediaElement, timeS: number, resume?: boolean) {
+    holdForSeekAudit(media, resume);
+    const target = Math.min(Math.max(timeS, 0), endOf(media));
+    media.currentTime = target;
+    setCurrentTime(target);
+  }
+
+  /** A seek this component did not start (none is known today) is held and recorded all the same. */
+  const auditUnexpectedSeek = useEffectEvent((media: HTMLMediaElement) => {
+    if (!pendingSeek.current) holdForSeekAudit(media);
+  });
 
   useEffect(() => {
     const container = containerRef.current;
@@ -84,26 +141,25 @@ export function WaveformPlayer({ grant, waveform, onError, onSeek }: WaveformPla
       barWidth: 2,
       barGap: 1,
       barRadius: 1,
-      interact: true,
-      dragToSeek: true,
+      // Clicks and drags are handled here (seekToPointer), through the audited path.
+      interact: false,
     });
     wavesurferRef.current = wavesurfer;
+    const onSeeking = () => auditUnexpectedSeek(media);
+    media.addEventListener('seeking', onSeeking);
     const unsubscribers = [
       wavesurfer.on('play', () => setPlaying(true)),
       wavesurfer.on('pause', () => setPlaying(false)),
       wavesurfer.on('finish', () => setPlaying(false)),
       wavesurfer.on('timeupdate', (time) => setCurrentTime(time)),
-      wavesurfer.on('interaction', (time) => {
-        setCurrentTime(time);
-        auditSeekFromWaveform(time);
-      }),
-      wavesurfer.on('error', (error) => reportError(`Playback failed: ${error.message}`)),
+      wavesurfer.on('error', (error) => reportMediaFailed(error.message)),
+      () => media.removeEventListener('seeking', onSeeking),
     ];
     async function autoplay() {
       try {
         await wavesurfer.play();
       } catch (caught) {
-        if (!disposed) reportError(`Playback failed: ${caught instanceof Error ? caught.message : String(caught)}`);
+        if (!disposed) reportError(`Playback failed: ${messageOf(caught)}`);
       }
     }
     void autoplay();
@@ -126,29 +182,39 @@ export function WaveformPlayer({ grant, waveform, onError, onSeek }: WaveformPla
       return;
     }
     if (pendingSeek.current) pendingSeek.current.resume = false;
+    const media = audioRef.current;
+    // Played to the end, the element would restart at 0:00 by itself: do it as a recorded seek.
+    if (media?.ended) {
+      seekTo(media, 0, true);
+      return;
+    }
     try {
       await wavesurferRef.current?.playPause();
     } catch (caught) {
-      onError(`Playback failed: ${caught instanceof Error ? caught.message : String(caught)}`);
+      onError(`Playback failed: ${messageOf(caught)}`);
     }
   }
 
-  function seekBy(event: KeyboardEvent<HTMLDivElement>) {
-    const wavesurfer = wavesurferRef.current;
-    if (!wavesurfer) return;
+  function seekByKey(event: KeyboardEvent<HTMLDivElement>) {
+    const media = audioRef.current;
+    if (!media) return;
     const targets: Record<string, number> = {
-      ArrowLeft: currentTime - seekStepS,
-      ArrowRight: currentTime + seekStepS,
+      ArrowLeft: media.currentTime - seekStepS,
+      ArrowRight: media.currentTime + seekStepS,
       Home: 0,
-      End: durationS,
+      End: endOf(media),
     };
     const target = targets[event.key];
     if (target === undefined) return;
     event.preventDefault();
-    const clamped = Math.min(Math.max(target, 0), durationS);
-    wavesurfer.setTime(clamped);
-    setCurrentTime(clamped);
-    auditSeek(clamped);
+    seekTo(media, target);
+  }
+
+  function seekToPointer(event: PointerEvent<HTMLDivElement>) {
+    const media = audioRef.current;
+    const box = event.currentTarget.getBoundingClientRect();
+    if (!media || box.width <= 0) return;
+    seekTo(media, ((event.clientX - box.left) / box.width) * endOf(media));
   }
 
   return (
@@ -176,12 +242,27 @@ export function WaveformPlayer({ grant, waveform, onError, onSeek }: WaveformPla
         data-channels={waveform.peaks.length}
         role="slider"
         tabIndex={0}
-        aria-label="Playback position (click to seek; arrow keys move 5 seconds)"
+        aria-label="Playback position (click or drag to seek; arrow keys move 5 seconds, Home and End go to the start and the end)"
         aria-valuemin={0}
         aria-valuemax={Math.round(durationS)}
         aria-valuenow={Math.round(currentTime)}
         aria-valuetext={`${formatClock(currentTime)} of ${formatClock(durationS)}`}
-        onKeyDown={seekBy}
+        onKeyDown={seekByKey}
+        onPointerDown={(event) => {
+          if (event.button !== 0) return;
+          dragging.current = true;
+          event.currentTarget.setPointerCapture(event.pointerId);
+          seekToPointer(event);
+        }}
+        onPointerMove={(event) => {
+          if (dragging.current) seekToPointer(event);
+        }}
+        onPointerUp={() => {
+          dragging.current = false;
+        }}
+        onPointerCancel={() => {
+          dragging.current = false;
+        }}
       />
       <ul className="player__legend" aria-label="Channels">
         {waveform.peaks.map((_, i) => {
@@ -194,7 +275,14 @@ export function WaveformPlayer({ grant, waveform, onError, onSeek }: WaveformPla
           );
         })}
       </ul>
-      <audio ref={audioRef} src={grant.mediaUrl} preload="auto" data-testid="playback-audio" />
+      <audio
+        ref={audioRef}
+        src={grant.mediaUrl}
+        preload="auto"
+        controlsList="nodownload noplaybackrate"
+        onContextMenu={(event) => event.preventDefault()}
+        data-testid="playback-audio"
+      />
     </div>
   );
 }

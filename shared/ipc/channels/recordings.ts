@@ -30,6 +30,11 @@ export const recordingsChannels = {
     request: z.object({ recordingId: recordingIdSchema, positionMs: z.number().int().nonnegative() }).strict(),
     response: z.object({ auditEventId: z.string() }),
   },
+  /** The view of a recording closed (or moved on): its play ends and its media URL stops working. */
+  'recordings:endPlayback': {
+    request: z.object({ recordingId: recordingIdSchema }).strict(),
+    response: z.object({}),
+  },
   'recordings:getWaveform': {
     request: z.object({ recordingId: recordingIdSchema, buckets: z.number().int().min(16).max(20000) }).strict(),
     response: waveformSchema,
@@ -52,4 +57,6 @@ export const recordingsEvents = {
     lastSyncedAt: z.string().nullable(),
     message: z.string().nullable(),
   }),
+  /** Main ended a play the renderer may still show (the case changed): its media is no longer served. */
+  'playback:ended': z.object({ recordingId: z.string(), reason: z.enum(['case-changed']) }),
 } as const;

@@ -2,6 +2,7 @@ import { DeleteObjectCommand, GetObjectCommand, GetObjectRetentionCommand, ListO
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createMediaProtocolHandler } from '../../../electron/main/protocol';
 import { hashAuditEvent } from '../../../electron/services/audit/audit-event';
 import { sha256File } from '../../../electron/services/cache/media-cache';
 import type { AuditEvent } from '../../../shared/domain';
@@ -95,6 +96,41 @@ describe('playback through the engine', () => {
     expect(await sha256File(files[0]!.path)).toBe(files[0]!.sha256);
     const events = await storedEvents();
     expect(events.at(-1)!.event).toMatchObject({ action: 'download', eventId: files[0]!.auditEventId, recordingId: call.recording.id });
+  });
+
+  it('a play is one grant under one case: a case change or closing the view ends it, its media gets 403, nothing goes unaudited', async () => {
+    const { engine, session, grants, events } = h.composed;
+    const call = uniqueTradingCall(h.sandbox);
+    await engine.search({ tradingId: call.tradingId }, { caseReference: null });
+    const media = createMediaProtocolHandler({ grants });
+    const fetchMedia = async (url: string) => (await media(new Request(url, { headers: { range: 'bytes=0-99', 'sec-fetch-dest': 'audio' } }))).status;
+    const ended: Array<unknown> = [];
+    const unsubscribe = events.subscribe((e) => {
+      if (e.channel === 'playback:ended') ended.push(e.payload);
+    });
+    try {
+      session.setCaseReference('CASE-A');
+      ended.length = 0; // the earlier test's play, under its own case, ended here
+      const play = await engine.authorizePlayback(call.recording.id, session.caseReference);
+      expect(await fetchMedia(play.mediaUrl)).toBe(206);
+      await engine.recordSeek(call.recording.id, 1000, session.caseReference);
+
+      session.setCaseReference('CASE-B');
+      expect(ended).toEqual([{ recordingId: call.recording.id, reason: 'case-changed' }]);
+      const logged = (await storedEvents()).length;
+      for (let i = 0; i < 20; i += 1) expect(await fetchMedia(play.mediaUrl)).toBe(403);
+      await expect(engine.recordSeek(call.recording.id, 2000, session.caseReference)).rejects.toMatchObject({ code: 'VALIDATION' });
+      await expect(engine.waveform(call.recording.id, 100)).rejects.toMatchObject({ code: 'VALIDATION' });
+      expect((await storedEvents()).length).toBe(logged);
+
+      const replay = await engine.authorizePlayback(call.recording.id, session.caseReference);
+      expect((await storedEvents()).find((e) => e.event.eventId === replay.auditEventId)?.event).toMatchObject({ action: 'play', caseReference: 'CASE-B' });
+      expect(await fetchMedia(replay.mediaUrl)).toBe(206);
+      engine.endPlayback(call.recording.id);
+      expect(await fetchMedia(replay.mediaUrl)).toBe(403);
+    } finally {
+      unsubscribe();
+    }
   });
 
   it('says clearly when a trading id is unknown', async () => {

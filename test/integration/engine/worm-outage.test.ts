@@ -37,7 +37,7 @@ describe('with the WORM store stopped', () => {
     await expect(refused).rejects.toMatchObject({ code: 'AUDIT_UNAVAILABLE' });
     await expect(refused).rejects.toThrow(new RegExp(worm.connection.endpoint.replace(/[.:/]/g, '\\$&')));
     expect(await filesUnder(media)).toEqual([]);
-    expect(h.composed.grants.latestFor(call.recording.id)).toBeNull();
+    expect(h.composed.grants.current(call.recording.id)).toBeNull();
     expect(h.sandbox.stats().requests.media).toBe(0);
   });
 

@@ -66,7 +66,7 @@ const sha256Of = async (path: string) => createHash('sha256').update(await readF
 /** Asserts the refusal: nothing granted, no play journaled, the refusal journaled as tamper, and nothing about another recording. */
 async function expectRefusedPlay(session: ComposedReview, message: RegExp): Promise<void> {
   await expect(session.review.authorizePlayback(call.recording.id)).rejects.toMatchObject({ code: 'VALIDATION', message: expect.stringMatching(message) });
-  expect(session.grants.latestFor(call.recording.id)).toBeNull();
+  expect(session.grants.current(call.recording.id)).toBeNull();
   const entries = await sessionEntries(session);
   expect(entries.filter((e) => e.action === 'play')).toEqual([]);
   expect(entries.find((e) => e.action === 'tamper' && e.details.refused === 'play')).toMatchObject({ recordingId: call.recording.id, details: { problem: expect.stringMatching(message) } });
@@ -129,7 +129,7 @@ describe('review serves only the files the verifier checked', () => {
     try {
       const manifestSha = (await readFile(join(pack, 'manifest-sha256.txt'), 'utf8')).split('\n').find((l) => l.endsWith(`${call.recording.id}.wav`))!.split(' ')[0]!;
       const played = await session.review.authorizePlayback(call.recording.id);
-      const served = session.grants.check(new URL(played.mediaUrl).searchParams.get('grant')!, call.recording.id)!;
+      const served = session.grants.use(new URL(played.mediaUrl).searchParams.get('grant')!, call.recording.id)!;
       servedPath = served.path;
       expect(served.path.startsWith(pack)).toBe(false);
       expect(((await stat(served.path)).mode & 0o777).toString(8)).toBe('600');

@@ -40,7 +40,7 @@ describe('a review session on a zipped pack, offline', () => {
     expect(info).toMatchObject({ mode: 'review', operator: { name: 'Dana Inspector (FCA)' }, review: { tampered: false, caseReference: 'FCA-2026-0042' } });
     const grant = await session.review.authorizePlayback(recordingId);
     expect(grant.mediaUrl).toMatch(/^media:\/\/recording\/.+\?grant=/);
-    const served = session.grants.check(new URL(grant.mediaUrl).searchParams.get('grant')!, recordingId)!;
+    const served = session.grants.use(new URL(grant.mediaUrl).searchParams.get('grant')!, recordingId)!;
     expect((await stat(served.path)).size).toBe(grant.bytes);
     await expect(session.review.authorizePlayback('not-in-pack')).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await session.close();

@@ -60,6 +60,8 @@ beforeEach(() => {
   wavesurfer.instances.length = 0;
   // jsdom does not implement media playback; the component pauses its <audio> when it unmounts.
   vi.spyOn(HTMLMediaElement.prototype, 'pause').mockImplementation(() => undefined);
+  // Nor pointer capture, which a drag on the waveform asks for.
+  HTMLElement.prototype.setPointerCapture = () => undefined;
 });
 afterEach(() => {
   cleanup();
@@ -83,9 +85,19 @@ function mainWith(overrides: FakeHandlers = {}): FakeHandlers {
     recordingsAuthorizePlayback: ({ recordingId }) => sampleGrant(recordingId),
     recordingsGetWaveform: ({ recordingId, buckets }) => sampleWaveform(recordingId, 282_000, buckets),
     recordingsRecordSeek: ({ positionMs }) => ({ auditEventId: `evt-seek-${positionMs}` }),
+    recordingsEndPlayback: () => ({}),
     ...overrides,
   };
 }
+
+/** A press on the waveform at `seconds`, laid out one pixel per second of the 282 s sample. */
+function pressWaveform(seconds: number, type: 'pointerDown' | 'pointerMove' = 'pointerDown') {
+  const waveform = screen.getByTestId('waveform');
+  waveform.getBoundingClientRect = () => DOMRect.fromRect({ x: 0, y: 0, width: 282, height: 104 });
+  fireEvent[type](waveform, { clientX: seconds, button: 0, buttons: 1, pointerId: 1 });
+}
+
+const audioElement = () => screen.getByTestId('playback-audio') as HTMLAudioElement;
 
 async function openRecording(conversationId: string) {
   if (!screen.queryByTestId('results-table')) {
@@ -180,8 +192,10 @@ describe('playback', () => {
     expect(play.getAttribute('data-testid')).toBe('play-button');
     expect(screen.getByTestId('playback-time').textContent).toBe('0:00 / 4:42');
 
-    // Clicking the waveform seeks inside wavesurfer, which reports the new position.
-    wavesurfer.instances[0]!.emit('interaction', 61.4);
+    // Seeking is the player's own (wavesurfer does not seek): a click moves the media element there.
+    expect(options.interact).toBe(false);
+    pressWaveform(61.4);
+    expect(audioElement().currentTime).toBeCloseTo(61.4);
     await vi.waitFor(() => expect(screen.getByTestId('playback-time').textContent).toBe('1:01 / 4:42'));
     fireEvent.keyDown(screen.getByTestId('waveform'), { key: 'ArrowRight' });
     await vi.waitFor(() => expect(screen.getByTestId('playback-time').textContent).toBe('1:06 / 4:42'));
@@ -209,8 +223,8 @@ describe('playback', () => {
     const pausesBefore = pause.mock.calls.length;
 
     // A drag reports several positions: the media pauses at once, one seek is recorded, the last one.
-    wavesurfer.instances[0]!.emit('interaction', 30);
-    wavesurfer.instances[0]!.emit('interaction', 61.4);
+    pressWaveform(30);
+    pressWaveform(61.4, 'pointerMove');
     expect(pause.mock.calls.length).toBeGreaterThan(pausesBefore);
     const receipt = await screen.findByTestId('seek-audit-event-id');
     expect(receipt.textContent).toBe('Seek to 1:01 recorded: evt-seek-61400');
@@ -220,9 +234,81 @@ describe('playback', () => {
     await vi.waitFor(() => expect(transport.callsTo('recordings:recordSeek')).toHaveLength(2));
     expect(transport.callsTo('recordings:recordSeek')[1]).toEqual({ recordingId: first.recordingId, positionMs: 66_400 });
 
+    // Home and End go to the start and to the real end (not past it), recorded as where the media is.
+    fireEvent.keyDown(screen.getByTestId('waveform'), { key: 'End' });
+    await vi.waitFor(() => expect(transport.callsTo('recordings:recordSeek')).toHaveLength(3));
+    expect(transport.callsTo('recordings:recordSeek')[2]).toEqual({ recordingId: first.recordingId, positionMs: Math.round(audioElement().currentTime * 1000) });
+    expect(audioElement().currentTime).toBe(282);
+    fireEvent.keyDown(screen.getByTestId('waveform'), { key: 'Home' });
+    await vi.waitFor(() => expect(transport.callsTo('recordings:recordSeek')).toHaveLength(4));
+    expect(transport.callsTo('recordings:recordSeek')[3]).toEqual({ recordingId: first.recordingId, positionMs: 0 });
+
     auditUp = false;
-    wavesurfer.instances[0]!.emit('interaction', 120);
+    pressWaveform(120);
     expect((await screen.findByTestId('player-error')).textContent).toContain('Seek not recorded, playback paused: WORM audit write failed');
+  });
+
+  it('plays on from a new position only once its seek is acknowledged, and Play after the end is a recorded seek to 0:00', async () => {
+    let acknowledge: () => void = () => undefined;
+    const { transport } = renderApp(
+      mainWith({
+        sessionGet: () => sampleSession(Date.now(), 'FCA-2025-0193'),
+        recordingsRecordSeek: async ({ positionMs }) => {
+          await new Promise<void>((resolve) => {
+            acknowledge = resolve;
+          });
+          return { auditEventId: `evt-seek-${positionMs}` };
+        },
+      }),
+    );
+    await openRecording(first.conversationId);
+    fireEvent.click(screen.getByTestId('play-button'));
+    await vi.waitFor(() => expect(wavesurfer.instances).toHaveLength(1));
+    const player = wavesurfer.instances[0]!;
+    const play = vi.spyOn(player as unknown as { play(): Promise<void> }, 'play');
+    // Playing when the seek starts, so it resumes afterwards.
+    const paused = vi.spyOn(HTMLMediaElement.prototype, 'paused', 'get').mockReturnValue(false);
+    fireEvent.keyDown(screen.getByTestId('waveform'), { key: 'ArrowRight' });
+    paused.mockReturnValue(true);
+    await vi.waitFor(() => expect(transport.callsTo('recordings:recordSeek')).toHaveLength(1));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(play).not.toHaveBeenCalled();
+    acknowledge();
+    await vi.waitFor(() => expect(play).toHaveBeenCalledTimes(1));
+
+    // Played to the end: Play seeks to 0:00 under a record first, then plays.
+    vi.spyOn(HTMLMediaElement.prototype, 'ended', 'get').mockReturnValue(true);
+    fireEvent.click(screen.getByTestId('play-button'));
+    await vi.waitFor(() => expect(transport.callsTo('recordings:recordSeek')).toHaveLength(2));
+    expect(transport.callsTo('recordings:recordSeek')[1]).toEqual({ recordingId: first.recordingId, positionMs: 0 });
+    expect(audioElement().currentTime).toBe(0);
+    vi.spyOn(HTMLMediaElement.prototype, 'ended', 'get').mockReturnValue(false);
+    acknowledge();
+    await vi.waitFor(() => expect(play).toHaveBeenCalledTimes(2));
+  });
+
+  it('ends the play when the view closes or main says the case changed, and offers a new audited play', async () => {
+    let session = sampleSession(Date.now(), 'CASE-A');
+    const { transport } = renderApp(mainWith({ sessionGet: () => session }));
+    await openRecording(first.conversationId);
+    fireEvent.click(screen.getByTestId('play-button'));
+    await vi.waitFor(() => expect(wavesurfer.instances).toHaveLength(1));
+    expect(audioElement().getAttribute('controlsList')).toBe('nodownload noplaybackrate');
+    expect(audioElement().hasAttribute('controls')).toBe(false);
+
+    session = { ...session, caseReference: 'CASE-B' };
+    transport.emit('playback:ended', { recordingId: second.recordingId!, reason: 'case-changed' });
+    expect(screen.getByTestId('playback-audio')).toBeTruthy();
+    transport.emit('playback:ended', { recordingId: first.recordingId!, reason: 'case-changed' });
+    expect((await screen.findByTestId('playback-ended')).textContent).toContain('the case reference changed');
+    expect(screen.queryByTestId('playback-audio')).toBeNull();
+    await vi.waitFor(() => expect(screen.getByTestId('header-case-reference').textContent).toBe('CASE-B'));
+
+    fireEvent.click(screen.getByTestId('play-button'));
+    await vi.waitFor(() => expect(transport.callsTo('recordings:authorizePlayback')).toHaveLength(2));
+    expect(transport.callsTo('recordings:endPlayback')).toEqual([]);
+    await openRecording(second.conversationId);
+    expect(transport.callsTo('recordings:endPlayback')).toEqual([{ recordingId: first.recordingId }]);
   });
 
   it('refuses playback when the audit log cannot be written, and never gives the audio element a source', async () => {

@@ -16,6 +16,10 @@ export function recordingsHandlers({ engine, session, logger }: HostedEngine): H
     'recordings:get': ({ recordingId }) => engine.recording(recordingId, { caseReference: session.caseReference }),
     'recordings:authorizePlayback': ({ recordingId, startOffsetMs }) => engine.authorizePlayback(recordingId, session.caseReference, startOffsetMs ?? 0),
     'recordings:recordSeek': ({ recordingId, positionMs }) => engine.recordSeek(recordingId, positionMs, session.caseReference),
+    'recordings:endPlayback': async ({ recordingId }) => {
+      engine.endPlayback(recordingId);
+      return {};
+    },
     'recordings:getWaveform': ({ recordingId, buckets }) => engine.waveform(recordingId, buckets),
     'log:write': async (entry) => {
       rendererLog(entry);

@@ -43,7 +43,7 @@ describe('media:// handler', () => {
     const bytes = Buffer.from(Array.from({ length: 1000 }, (_, i) => i % 256));
     await writeFile(path, bytes);
     const grants = new PlaybackGrants(new FakeClock());
-    const grant = grants.issue({ recordingId: 'r1', path, contentType: 'audio/wav', sha256: 'x', auditEventId: 'e1' });
+    const grant = grants.issue({ recordingId: 'r1', caseReference: 'CASE-A', path, contentType: 'audio/wav', sha256: 'x', auditEventId: 'e1', durationMs: 0 });
     return { bytes, grant, grants };
   }
 
@@ -53,6 +53,20 @@ describe('media:// handler', () => {
     expect((await handler(new Request('media://recording/r1'))).status).toBe(403);
     expect((await handler(new Request(`media://recording/r2?grant=${grant.id}`))).status).toBe(403);
     expect((await handler(new Request('media://recording/../../etc/passwd'))).status).toBe(404);
+  });
+
+  it('refuses a revoked grant, and anything but a media element (navigation, download, script fetch)', async () => {
+    const { grants, grant } = await setup();
+    const handler = createMediaProtocolHandler({ grants });
+    const url = `media://recording/r1?grant=${grant.id}`;
+    const played = await handler(new Request(url, { headers: { 'sec-fetch-dest': 'audio', 'sec-fetch-mode': 'no-cors' } }));
+    expect(played.status).toBe(200);
+    expect(played.headers.get('content-disposition')).toBe('inline');
+    expect(played.headers.get('cache-control')).toBe('no-store');
+    expect((await handler(new Request(url, { headers: { 'sec-fetch-dest': 'document', 'sec-fetch-mode': 'navigate' } }))).status).toBe(403);
+    expect((await handler(new Request(url, { headers: { 'sec-fetch-dest': 'empty', 'sec-fetch-mode': 'cors' } }))).status).toBe(403);
+    grants.revokeOtherCases('CASE-B');
+    expect((await handler(new Request(url, { headers: { 'sec-fetch-dest': 'audio' } }))).status).toBe(403);
   });
 
   it('answers ranges with 206 and the exact bytes, for seeking', async () => {

@@ -1,0 +1,217 @@
+import type { Locator, Page } from '@playwright/test';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { readAuditLog } from '../../electron/services/audit/audit-log';
+import { hostReview } from '../../electron/main/review-host';
+import { SHELL_ORIGIN } from '../../electron/main/security';
+import { composeReview } from '../../electron/services/review/compose-review';
+import { bridgeHost, SHELL_MAX_RANGE_BYTES } from '../../electron/shell/browser-shell';
+import type { AuditEvent } from '../../shared/domain';
+import { uniqueTradingCall, type Harness } from '../helpers/engine-harness';
+import { expect, openApp, test } from './fixtures';
+
+const rendererDir = fileURLToPath(new URL('../../dist/renderer', import.meta.url));
+
+async function auditEvents(harness: Harness): Promise<Array<AuditEvent>> {
+  const events: Array<AuditEvent> = [];
+  for await (const event of readAuditLog(harness.s3, harness.bucket, harness.composed.profile.logId)) events.push(event);
+  return events;
+}
+
+async function auditEvent(harness: Harness, eventId: string): Promise<AuditEvent> {
+  const event = (await auditEvents(harness)).find((e) => e.eventId === eventId);
+  if (!event) throw new Error(`audit event ${eventId} is not in the WORM log`);
+  return event;
+}
+
+/** Opens the trading call's recording and plays it under `caseReference`; returns the play's audit event id. */
+async function playUnderCase(page: Page, harness: Harness, caseReference: string): Promise<string> {
+  const call = uniqueTradingCall(harness.sandbox);
+  await openApp(page, harness);
+  await page.getByTestId('search-trading-id').fill(call.tradingId);
+  await page.getByTestId('search-submit').click();
+  await page.getByTestId('result-row').click();
+  await page.getByTestId('recording-view').getByTestId('play-button').click();
+  await page.getByTestId('case-reference-input').fill(caseReference);
+  await page.getByTestId('case-reference-submit').click();
+  const audit = page.getByTestId('audit-event-id');
+  await expect(audit).toBeVisible();
+  return (await audit.getAttribute('data-audit-event-id'))!;
+}
+
+const mediaState = (audio: Locator) =>
+  audio.evaluate((a) => {
+    const media = a as HTMLAudioElement;
+    return { currentTime: media.currentTime, duration: media.duration, paused: media.paused, ended: media.ended, seeking: media.seeking };
+  });
+
+/**
+ * Performs `act`, waits for the seek receipt it causes, and returns the seek's audit event from the
+ * WORM log with the media element's state read as soon as the receipt appeared.
+ */
+async function recordedSeek(page: Page, harness: Harness, act: () => Promise<void>): Promise<{ event: AuditEvent; media: Awaited<ReturnType<typeof mediaState>> }> {
+  const receipt = page.getByTestId('seek-audit-event-id');
+  const before = (await receipt.count()) > 0 ? await receipt.getAttribute('data-audit-event-id') : null;
+  await act();
+  await expect(receipt).toBeVisible();
+  await expect.poll(() => receipt.getAttribute('data-audit-event-id')).not.toBe(before);
+  const media = await mediaState(page.getByTestId('playback-audio'));
+  const event = await auditEvent(harness, (await receipt.getAttribute('data-audit-event-id'))!);
+  expect(event.action).toBe('seek');
+  return { event, media };
+}
+
+const positionS = ({ event }: { event: AuditEvent }) => (event.details as { positionMs: number }).positionMs / 1000;
+
+test('End, Home, arrow keys and clicks record the position playback actually moved to', async ({ page, harness }) => {
+  const playEventId = await playUnderCase(page, harness, 'CASE-SEEK');
+  const audio = page.getByTestId('playback-audio');
+  await expect.poll(async () => (await mediaState(audio)).currentTime, { timeout: 20_000 }).toBeGreaterThan(1);
+  const waveform = page.getByTestId('waveform');
+  await waveform.focus();
+
+  // End: the real end of the media, held there (it used to be recorded as the end and replayed from 0:00).
+  const end = await recordedSeek(page, harness, () => page.keyboard.press('End'));
+  let media = await mediaState(audio);
+  expect(media.duration).toBeGreaterThan(10);
+  expect(positionS(end)).toBeCloseTo(media.duration, 2);
+  expect(positionS(end)).toBeCloseTo(media.currentTime, 2);
+  expect(end.event.details).toMatchObject({ playAuditEventId: playEventId });
+  await page.waitForTimeout(1000);
+  media = await mediaState(audio);
+  expect(media.currentTime).toBeCloseTo(positionS(end), 2);
+
+  // Home: the start.
+  const home = await recordedSeek(page, harness, () => page.keyboard.press('Home'));
+  media = await mediaState(audio);
+  expect(positionS(home)).toBe(0);
+  expect(media.currentTime).toBe(0);
+
+  // Arrow keys while playing: recorded where playback landed, and only then played on from there.
+  await page.getByTestId('play-button').click();
+  await expect.poll(async () => (await mediaState(audio)).currentTime).toBeGreaterThan(1);
+  const right = await recordedSeek(page, harness, async () => {
+    await waveform.focus();
+    await page.keyboard.press('ArrowRight');
+  });
+  expect(positionS(right)).toBeGreaterThan(5);
+  expect(right.media.currentTime).toBeGreaterThanOrEqual(positionS(right) - 0.01);
+  expect(right.media.currentTime).toBeLessThan(positionS(right) + 2);
+  await expect.poll(async () => (await mediaState(audio)).paused).toBe(false);
+
+  // Paused, the position recorded is exactly where the media element is.
+  await page.getByTestId('play-button').click();
+  await expect.poll(async () => (await mediaState(audio)).paused).toBe(true);
+  await waveform.focus();
+  const left = await recordedSeek(page, harness, () => page.keyboard.press('ArrowLeft'));
+  expect(positionS(left)).toBeCloseTo((await mediaState(audio)).currentTime, 2);
+
+  const box = (await waveform.boundingBox())!;
+  const click = await recordedSeek(page, harness, () => page.mouse.click(box.x + box.width * 0.7, box.y + box.height / 2));
+  media = await mediaState(audio);
+  expect(positionS(click)).toBeCloseTo(media.currentTime, 2);
+  expect(positionS(click) / media.duration).toBeCloseTo(0.7, 1);
+
+  // Played to the end, Play starts again at 0:00: that too is a recorded seek.
+  await waveform.focus();
+  await recordedSeek(page, harness, () => page.keyboard.press('End'));
+  const replay = await recordedSeek(page, harness, () => page.getByTestId('play-button').click());
+  expect(positionS(replay)).toBe(0);
+  await expect.poll(async () => (await mediaState(audio)).currentTime).toBeGreaterThan(0.5);
+});
+
+test('a grant stops working when the case changes: the old media URL gets 403, and a new play is audited under the new case', async ({ page, harness }) => {
+  const call = uniqueTradingCall(harness.sandbox);
+  const firstPlay = await playUnderCase(page, harness, 'CASE-A');
+  const audio = page.getByTestId('playback-audio');
+  await expect.poll(async () => (await mediaState(audio)).currentTime, { timeout: 20_000 }).toBeGreaterThan(1);
+  const oldUrl = (await audio.getAttribute('src'))!;
+  expect((await auditEvent(harness, firstPlay)).caseReference).toBe('CASE-A');
+
+  await page.evaluate(async () => {
+    const ipc = (window as unknown as { custodyIpc: { invoke(c: string, r: unknown): Promise<unknown> } }).custodyIpc;
+    await ipc.invoke('session:setCaseReference', { caseReference: 'CASE-B' });
+  });
+  await expect(page.getByTestId('playback-ended')).toContainText('case reference changed');
+  await expect(page.getByTestId('playback-audio')).toHaveCount(0);
+  await expect(page.getByTestId('header-case-reference')).toContainText('CASE-B');
+  const eventsBefore = (await auditEvents(harness)).length;
+
+  // 20 loads of the old URL by a media element, as the player would: every one refused.
+  const statuses: Array<number> = [];
+  page.on('response', (response) => {
+    if (response.url() === oldUrl) statuses.push(response.status());
+  });
+  await page.evaluate(async (url) => {
+    for (let i = 0; i < 20; i += 1) {
+      const media = new Audio();
+      const settled = new Promise((resolve) => {
+        media.onerror = resolve;
+        media.oncanplay = resolve;
+      });
+      media.src = url;
+      await settled;
+    }
+  }, oldUrl);
+  await expect.poll(() => statuses.length).toBe(20);
+  expect(new Set(statuses)).toEqual(new Set([403]));
+  expect(await page.evaluate(async (url) => (await fetch(url)).status, oldUrl)).toBe(403);
+  expect((await auditEvents(harness)).length).toBe(eventsBefore);
+
+  // A new play is a new audited grant, under CASE-B.
+  await page.getByTestId('recording-view').getByTestId('play-button').click();
+  const receipt = page.getByTestId('audit-event-id');
+  await expect(receipt).toBeVisible();
+  const secondPlay = (await receipt.getAttribute('data-audit-event-id'))!;
+  expect(secondPlay).not.toBe(firstPlay);
+  expect(await auditEvent(harness, secondPlay)).toMatchObject({ action: 'play', caseReference: 'CASE-B', recordingId: call.recording.id });
+  const newAudio = page.getByTestId('playback-audio');
+  await expect.poll(async () => (await mediaState(newAudio)).currentTime, { timeout: 20_000 }).toBeGreaterThan(1);
+  expect(await newAudio.getAttribute('src')).not.toBe(oldUrl);
+});
+
+test('review plays with our own controls: no native controls, no download attribute, no context menu, no download', async ({ page, harness }) => {
+  const call = uniqueTradingCall(harness.sandbox);
+  const packPath = join(harness.root, 'review-no-download');
+  await harness.composed.packs.build({ selection: { kind: 'tradingIds', tradingIds: [call.tradingId] }, caseReference: 'FCA-2026-0042', outPath: packPath });
+  const review = await composeReview({ profile: harness.profile, env: harness.env, packPath, reviewer: 'Dana Inspector (FCA)', mediaUrlBase: `${SHELL_ORIGIN}/media/recording/` });
+  try {
+    const bridge = await bridgeHost(page.context(), (ipc, emit) =>
+      hostReview(review, { ipc, emit, trustedOrigin: SHELL_ORIGIN, rendererDir, validateResponses: true, maxOpenRangeBytes: SHELL_MAX_RANGE_BYTES }),
+    );
+    const downloads: Array<string> = [];
+    page.on('download', (download) => downloads.push(download.url()));
+    await page.goto(bridge.appUrl);
+    await page.getByTestId('review-row').first().click();
+    await page.getByTestId('review-play').click();
+    const audio = page.getByTestId('review-audio');
+    await expect.poll(() => audio.evaluate((a) => (a as HTMLAudioElement).currentTime), { timeout: 20_000 }).toBeGreaterThan(1);
+
+    expect(await audio.evaluate((a) => (a as HTMLAudioElement).controls)).toBe(false);
+    expect(await audio.getAttribute('controlsList')).toContain('nodownload');
+    expect(await page.locator('[download], a[href*="/media/"], audio[controls], video').count()).toBe(0);
+    for (const target of [audio, page.getByTestId('review-player')]) {
+      const prevented = await target.evaluate((el) => {
+        const event = new MouseEvent('contextmenu', { bubbles: true, cancelable: true });
+        el.dispatchEvent(event);
+        return event.defaultPrevented;
+      });
+      expect(prevented).toBe(true);
+    }
+
+    // Our controls work: pause, and the position slider seeks.
+    await page.getByTestId('review-play-pause').click();
+    await expect.poll(() => audio.evaluate((a) => (a as HTMLAudioElement).paused)).toBe(true);
+    await page.getByTestId('review-position').fill('10');
+    await expect.poll(() => audio.evaluate((a) => (a as HTMLAudioElement).currentTime)).toBeCloseTo(10, 0);
+
+    // What a reviewer can do to save the audio: right-click the player, Save (Ctrl+S). None starts a download.
+    await page.getByTestId('review-player').click({ button: 'right' });
+    await page.getByTestId('review-play-pause').click({ button: 'right' });
+    await page.keyboard.press('Control+s');
+    await page.waitForTimeout(1000);
+    expect(downloads).toEqual([]);
+  } finally {
+    await review.close();
+  }
+});
