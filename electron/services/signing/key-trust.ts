@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { isKeyPublished } from '../audit/published-keys';
 import { createKeyringSecretStore } from '../auth/adapters/keyring-secret-store';
-import { CredentialVault } from '../auth/credentials';
+import { CredentialVault, type WormCredentials } from '../auth/credentials';
 import { loadProfile, profilePaths } from '../config/profile';
 import { describeCause, ValidationError } from '../errors';
 import { SecretRedactor } from '../logging/redactor';
@@ -68,9 +68,15 @@ export async function keyTrustForProfile(
   const settings = existsSync(paths.profileFile) ? await loadProfile(paths.profileFile).catch(() => null) : null;
   if (!settings) return { trust: createKeyTrust({ installationKeyId: null, pinnedKeyIds }), close: () => undefined };
   const vault = new CredentialVault(options.secrets ?? createKeyringSecretStore(), profile, new SecretRedactor());
-  const installationPem = await loadInstallationPublicKey(vault).catch(() => null);
   const worm = settings.worm;
-  const credentials = worm ? await vault.loadWorm().catch(() => null) : null;
+  let installationPem: string | null = null;
+  let credentials: WormCredentials | null = null;
+  try {
+    installationPem = await loadInstallationPublicKey(vault);
+    credentials = worm ? await vault.loadWorm() : null;
+  } catch {
+    // No keychain (a locked one, or none on this machine): neither this installation's key nor the bucket counts.
+  }
   const s3 = worm && credentials ? createWormS3Client({ endpoint: worm.endpoint, region: worm.region, ...credentials }) : null;
   const trust = createKeyTrust({
     installationKeyId: installationPem ? keyIdOf(installationPem) : null,
