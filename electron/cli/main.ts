@@ -53,8 +53,8 @@ Exit codes: 0 success; 1 failure (nothing was written; retrieve/jobs resume: the
 2 finished with failures (retrieve/jobs resume: recordings failed or archived, or requested trading IDs unusable, listed;
 audit verify/audit status: the log is not intact; pack verify: the pack does not verify; review: the pack failed
 verification; review sync-journal: entries not written; archive, hold, retention, posture: something failed or was left
-for the next run); 3 "worm status": not running; 4 pack verify/review: the signature is valid but its key is not trusted
-(not this installation's, not --trusted-key, not published in the firm's audit bucket).`;
+for the next run); 3 "worm status": not running; 4 pack verify/review: the pack is intact, but signed by a key that is not
+trusted (not this installation's, not --trusted-key, not published in the firm's audit bucket).`;
 
 type Command = (ctx: CommandContext, argv: ReadonlyArray<string>) => Promise<number>;
 /** Each command loads its modules only when it runs: `custody pack verify` never loads the Genesys SDK or Chromium's driver. */

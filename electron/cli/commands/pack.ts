@@ -13,7 +13,7 @@ const buildUsage =
 const verifyUsage = 'custody pack verify PATH [--trusted-key KEYID|PEM_FILE ...] [--json]';
 
 /** Exit code of `pack verify` and `review` for an intact pack signed by a key that is not trusted (2: the pack does not verify). */
-export const UNTRUSTED_KEY_EXIT = 4;
+const UNTRUSTED_KEY_EXIT = 4;
 
 /** `custody pack build|verify`: self-verifying evidence packs (BagIt, signed, with audit proofs). */
 export async function packCommand(ctx: CommandContext, argv: ReadonlyArray<string>): Promise<number> {
@@ -105,13 +105,12 @@ async function verify(ctx: CommandContext, argv: ReadonlyArray<string>): Promise
     close();
   }
   ctx.output.result(report, () => describeVerification(report));
-  return verificationExitCode(report);
+  return verificationExitCode(report.verdict);
 }
 
-/** 0 verified and signed by a trusted key; 4 signed validly by an untrusted key (whatever else is wrong); 2 does not verify. */
-export function verificationExitCode(report: PackVerification): number {
-  if (report.signer.trust === 'untrusted') return UNTRUSTED_KEY_EXIT;
-  return report.ok ? 0 : 2;
+/** 0 verified and signed by a trusted key; 4 intact but signed by an untrusted key; 2 does not verify. */
+export function verificationExitCode(verdict: PackVerification['verdict']): number {
+  return { verified: 0, untrusted: UNTRUSTED_KEY_EXIT, failed: 2 }[verdict];
 }
 
 const trustSourceText = { installation: "this installation's key", pinned: 'a pinned key (--trusted-key)', bucket: "published in the firm's WORM audit bucket" } as const;

@@ -8,7 +8,7 @@ import { SHELL_ORIGIN } from '../../main/security';
 import { ValidationError } from '../../services/errors';
 import { parseFlags, requireFlag } from '../args';
 import { pinnedKeyIdOf } from '../../services/signing/key-trust';
-import { describeUntrustedKey, UNTRUSTED_KEY_EXIT } from './pack';
+import { describeUntrustedKey, verificationExitCode } from './pack';
 import { withEngine, type CommandContext } from '../context';
 import { electronBinary, ensureRendererBuilt, runElectron } from './ui';
 
@@ -41,10 +41,10 @@ export async function reviewCommand(ctx: CommandContext, argv: ReadonlyArray<str
   const composed = await composeReview({ profile: ctx.profile, packPath: resolve(flags.positionals[0]!), reviewer, trustedKeys, mediaUrlBase: `${SHELL_ORIGIN}/media/recording/` });
   const info = composed.review.info().review!;
   ctx.output.note(`Review session ${info.sessionId} for ${reviewer}: pack ${info.packId ?? '(unreadable)'}, case ${info.caseReference ?? '?'}`);
-  const { signer } = composed.review.packView();
+  const { signer, verification } = composed.review.packView();
   const untrusted = signer.trust === 'untrusted';
   if (untrusted) ctx.output.note(`WARNING: untrusted key. ${describeUntrustedKey(signer)}`);
-  else if (info.tampered) ctx.output.note('WARNING: the pack does not verify; the review shows what was found.');
+  if (verification.verdict === 'failed') ctx.output.note('WARNING: the pack does not verify; the review shows what was found.');
   const shell = await launchShell(
     (context) =>
       bridgeHost(context, (ipc, emit) =>
@@ -63,7 +63,7 @@ export async function reviewCommand(ctx: CommandContext, argv: ReadonlyArray<str
     ctx.output.result({ session: info, signer, screenshot: screenshot ? resolve(screenshot) : null }, () =>
       `Review session ${info.sessionId} ${untrusted ? 'opened a pack signed by an untrusted key' : info.tampered ? 'opened a pack that FAILED verification' : 'opened a verified pack'}; journaled locally.${screenshot ? ` Screenshot: ${resolve(screenshot)}` : ''}`,
     );
-    return untrusted ? UNTRUSTED_KEY_EXIT : info.tampered ? 2 : 0;
+    return verificationExitCode(verification.verdict);
   } finally {
     await shell.close();
     await composed.close();

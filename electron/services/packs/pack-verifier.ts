@@ -29,6 +29,11 @@ export type PackSigner = { keyId: string | null; fingerprint: string | null; tru
 
 export type PackVerification = {
   ok: boolean;
+  /**
+   * `verified`: intact and signed by a trusted key. `untrusted`: intact and validly signed, but by a key
+   * that is not trusted (pin it once its fingerprint matches the firm's). `failed`: anything else.
+   */
+  verdict: 'verified' | 'untrusted' | 'failed';
   path: string;
   format: 'directory' | 'zip' | null;
   packId: string | null;
@@ -61,6 +66,7 @@ export async function verifyPack(path: string, options: VerifyOptions = {}): Pro
   const problems: Array<PackProblem> = [];
   const report: PackVerification = {
     ok: false,
+    verdict: 'failed',
     path,
     format: null,
     packId: null,
@@ -95,6 +101,8 @@ export async function verifyPack(path: string, options: VerifyOptions = {}): Pro
     await reader.close();
   }
   report.ok = problems.length === 0;
+  // An untrusted key is one problem (see checkTrust); with it alone, everything else checked out.
+  report.verdict = report.ok ? 'verified' : report.signer.trust === 'untrusted' && problems.length === 1 ? 'untrusted' : 'failed';
   report.ms = Math.round(performance.now() - started);
   return report;
 }

@@ -257,7 +257,7 @@ async function readPackView(reader: PackReader, verification: PackVerification):
     signedAt: verification.signedAt,
     signingKeyId: verification.signingKeyId,
     signer: verification.signer,
-    verification: { ok: verification.ok, checks: verification.checks, problems: verification.problems },
+    verification: { ok: verification.ok, verdict: verification.verdict, checks: verification.checks, problems: verification.problems },
     recordings,
     events,
   };

@@ -22,6 +22,7 @@ export const reviewPackSchema = z.object({
   }),
   verification: z.object({
     ok: z.boolean(),
+    verdict: z.enum(['verified', 'untrusted', 'failed']),
     checks: z.object({ bagit: checkStatus, manifests: checkStatus, payloadOxum: checkStatus, signature: checkStatus, proofs: checkStatus, audio: checkStatus }),
     problems: z.array(z.object({ file: z.string(), check: z.string(), problem: z.string() })),
   }),

@@ -219,7 +219,7 @@ describe('verification names every tampering', () => {
     // An attacker who rebuilds every manifest and signs with their own key is caught by the trusted keys.
     const report = await verifyPack(packDir, { trust: createKeyTrust({ installationKeyId: null, pinnedKeyIds: ['0'.repeat(64)] }) });
     expect(report.ok).toBe(false);
-    expect(report.signer).toMatchObject({ trust: 'untrusted', source: null });
+    expect(report).toMatchObject({ verdict: 'untrusted', signer: { trust: 'untrusted', source: null } });
     expect(report.problems[0]!.problem).toMatch(/not a trusted key/);
   });
 

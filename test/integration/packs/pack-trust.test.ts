@@ -158,15 +158,19 @@ describe('a pack re-signed with a freshly made key', () => {
     expect((await verify(forgery.dir, h.profile, '--trusted-key', firmKeyId)).code).toBe(UNTRUSTED_KEY_EXIT);
   }, 60_000);
 
-  it('left with the firm’s checkpoint, is untrusted and names the key disagreement', async () => {
+  it('left with the firm’s checkpoint, does not verify (exit 2): the keys disagree, and the untrusted key is named too', async () => {
     const forgery = await forge('forged-tag-manifest-only', { resignCheckpoint: false });
     const run = await verify(forgery.dir, h.profile, '--json');
-    expect(run.code).toBe(UNTRUSTED_KEY_EXIT);
+    expect(run.code).toBe(2);
     const report = JSON.parse(run.stdout) as VerifyJson;
     expect(report.signer.trust).toBe('untrusted');
     expect(report.problems).toEqual(
       expect.arrayContaining([expect.objectContaining({ file: 'data/audit/checkpoint.json', problem: expect.stringMatching(/not by the key that signed the pack/) })]),
     );
+    const text = await verify(forgery.dir, h.profile);
+    expect(text.code).toBe(2);
+    expect(text.stdout).toContain(`UNTRUSTED KEY`);
+    expect(text.stdout).toContain(fingerprintOf(forgery.keyId));
   }, 60_000);
 
   it('is refused by review --headless, which exits non-zero saying "untrusted key"', async () => {
