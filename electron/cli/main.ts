@@ -35,9 +35,9 @@ Commands:
                         print and publish the signing key; write a checkpoint now; integrity status
   pack build (--trading-id T ... | --conversations FILE | --case REF) --case REF --out PATH [--zip] [--organization NAME]
                         audit the export, then write a signed, self-verifying BagIt evidence pack
-  pack verify PATH [--trusted-key KEYID ...]
+  pack verify PATH [--trusted-key KEYID|PEM_FILE ...]
                         verify a pack (directory or zip) offline: manifests, signature, audit proofs, audio
-  review PACK --reviewer NAME [--headless] [--screenshot PATH]
+  review PACK --reviewer NAME [--trusted-key KEYID|PEM_FILE ...] [--headless] [--screenshot PATH]
                         open a pack in the sealed regulator review (read-only, offline, watermarked, journaled)
   review sync-journal   write the local review journal to the WORM audit log, with a reconciliation report
   archive [--since ISO] [--until ISO]
@@ -53,7 +53,8 @@ Exit codes: 0 success; 1 failure (nothing was written; retrieve/jobs resume: the
 2 finished with failures (retrieve/jobs resume: recordings failed or archived, or requested trading IDs unusable, listed;
 audit verify/audit status: the log is not intact; pack verify: the pack does not verify; review: the pack failed
 verification; review sync-journal: entries not written; archive, hold, retention, posture: something failed or was left
-for the next run); 3 "worm status": not running.`;
+for the next run); 3 "worm status": not running; 4 pack verify/review: the pack is intact, but signed by a key that is not
+trusted (not this installation's, not --trusted-key, not published in the firm's audit bucket).`;
 
 type Command = (ctx: CommandContext, argv: ReadonlyArray<string>) => Promise<number>;
 /** Each command loads its modules only when it runs: `custody pack verify` never loads the Genesys SDK or Chromium's driver. */

@@ -43,7 +43,8 @@ let closeComposed: () => Promise<void>;
 const reviewPack = process.env.CUSTODY_REVIEW_PACK;
 if (reviewPack) {
   // A sealed regulator review ("custody review PACK --reviewer NAME"): no engine, no keychain, no network.
-  const review = await composeReview({ profile, packPath: reviewPack, reviewer: process.env.CUSTODY_REVIEWER ?? '', mediaUrlBase: 'media://recording/' });
+  const trustedKeys = (process.env.CUSTODY_REVIEW_TRUSTED_KEYS ?? '').split('\n').filter((key) => key !== '');
+  const review = await composeReview({ profile, packPath: reviewPack, reviewer: process.env.CUSTODY_REVIEWER ?? '', trustedKeys, mediaUrlBase: 'media://recording/' });
   host = hostReview(review, hostOptions);
   closeComposed = review.close;
 } else {

@@ -69,13 +69,18 @@ export function consistencyProof(hash: HashFn, leaves: ReadonlyArray<Uint8Array>
 
 const equal = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((v, i) => v === b[i]);
 
+/** SHA-256 output size. A verifier rejects any other length of leaf, root or path element, as RFC 9162 implementations do. */
+export const HASH_BYTES = 32;
+const isHash = (value: Uint8Array): boolean => value.length === HASH_BYTES;
+
 /** Verifies an inclusion proof (RFC 9162 2.1.3.2). */
 export function verifyInclusion(
   hash: HashFn,
   args: { leafIndex: number; treeSize: number; leafHash: Uint8Array; proof: ReadonlyArray<Uint8Array>; root: Uint8Array },
 ): boolean {
   const { leafIndex, treeSize, proof } = args;
-  if (leafIndex >= treeSize || leafIndex < 0) return false;
+  if (!Number.isSafeInteger(leafIndex) || !Number.isSafeInteger(treeSize) || leafIndex >= treeSize || leafIndex < 0) return false;
+  if (!isHash(args.leafHash) || !isHash(args.root) || !proof.every(isHash)) return false;
   let fn = leafIndex;
   let sn = treeSize - 1;
   let r = args.leafHash;
@@ -104,7 +109,8 @@ export function verifyConsistency(
   args: { oldSize: number; newSize: number; oldRoot: Uint8Array; newRoot: Uint8Array; proof: ReadonlyArray<Uint8Array> },
 ): boolean {
   const { oldSize, newSize } = args;
-  if (oldSize > newSize || oldSize < 1) return false;
+  if (!Number.isSafeInteger(oldSize) || !Number.isSafeInteger(newSize) || oldSize > newSize || oldSize < 1) return false;
+  if (!isHash(args.oldRoot) || !isHash(args.newRoot) || !args.proof.every(isHash)) return false;
   if (oldSize === newSize) return args.proof.length === 0 && equal(args.oldRoot, args.newRoot);
   let proof = [...args.proof];
   if (proof.length === 0) return false;

@@ -13,6 +13,7 @@ import { uniqueTradingCall, type Harness } from '../helpers/engine-harness';
 import { verifyPack } from '../../electron/services/packs/pack-verifier';
 import { expect, openApp, test } from './fixtures';
 import type { Page } from '@playwright/test';
+import type { SecretStore } from '../../electron/services/ports';
 
 const rendererDir = fileURLToPath(new URL('../../dist/renderer', import.meta.url));
 
@@ -23,10 +24,9 @@ async function buildPack(harness: Harness, name: string): Promise<{ path: string
   return { path, recordingId: call.recording.id };
 }
 
-async function openReview(page: Page, harness: Harness, packPath: string, reviewer: string): Promise<ComposedReview> {
-  // The journal's key and head under the harness engine's keychain service, which syncs the journal.
-  const secrets = createKeyringSecretStore('custody-test');
-  const composed = await composeReview({ profile: harness.profile, env: harness.env, packPath, reviewer, mediaUrlBase: `${SHELL_ORIGIN}/media/recording/`, secrets });
+/** `secrets`: the keychain the review finds trusted keys in; the harness's own holds the pack's signing key. */
+async function openReview(page: Page, harness: Harness, packPath: string, reviewer: string, secrets: SecretStore = harness.secrets): Promise<ComposedReview> {
+  const composed = await composeReview({ profile: harness.profile, env: harness.env, secrets, packPath, reviewer, mediaUrlBase: `${SHELL_ORIGIN}/media/recording/` });
   const bridge = await bridgeHost(page.context(), (ipc, emit) =>
     hostReview(composed, { ipc, emit, trustedOrigin: SHELL_ORIGIN, rendererDir, validateResponses: true, maxOpenRangeBytes: SHELL_MAX_RANGE_BYTES }),
   );
@@ -108,6 +108,34 @@ test('a tampered pack is shown as tampered when the review opens, and the tamper
   const journal = await createReviewJournalRepository(harness.composed.db).list();
   expect(journal.map((e) => e.action)).toEqual(['open', 'tamper', 'close']);
   expect(JSON.stringify(journal[1]!.details)).toContain('data/index.csv');
+});
+
+test('a pack signed by a key not trusted here is shown as UNTRUSTED in red, never as verified', async ({ page, harness }) => {
+  const pack = await buildPack(harness, 'untrusted-pack');
+  // A machine whose keychain holds neither the installation's key nor the firm's bucket credentials, and no --trusted-key.
+  const review = await openReview(page, harness, pack.path, 'Dana Inspector (FCA)', createKeyringSecretStore('custody-test-stranger'));
+  try {
+    const banner = page.getByTestId('review-verification');
+    await expect(banner).toHaveAttribute('data-trust', 'untrusted');
+    await expect(banner).toHaveAttribute('data-verified', 'false');
+    await expect(banner).toContainText('UNTRUSTED');
+    await expect(banner).not.toContainText('Pack verified');
+    const title = banner.locator('.review-banner__title');
+    const danger = await page.evaluate(() => {
+      const probe = document.createElement('span');
+      probe.style.color = 'var(--danger)';
+      document.body.append(probe);
+      const color = getComputedStyle(probe).color;
+      probe.remove();
+      return color;
+    });
+    await expect(title).toHaveCSS('color', danger);
+    await page.screenshot({ path: test.info().outputPath('review-untrusted.png') });
+  } finally {
+    await review.close();
+  }
+  const journal = await createReviewJournalRepository(harness.composed.db).list();
+  expect(journal[0]).toMatchObject({ action: 'open', details: { verified: false, keyTrust: 'untrusted' } });
 });
 
 test("the pack's index.html plays offline in Chromium with the network disabled, and its proofs verify", async ({ page, harness }) => {

@@ -9,6 +9,7 @@ import { composeEngine, type ComposedEngine } from '../../electron/services/comp
 import { profilePaths, updateProfile, type Profile } from '../../electron/services/config/profile';
 import { SecretRedactor } from '../../electron/services/logging/redactor';
 import type { LockMode } from '../../electron/services/worm/locked-objects';
+import type { SecretStore } from '../../electron/services/ports';
 import { createWormS3Client, type WormConnection } from '../../electron/services/worm/s3-client';
 import { SANDBOX_CLIENT, startSandbox, type Sandbox, type SandboxOptions } from '../sandbox/server';
 import { createTestBucket } from './worm';
@@ -24,6 +25,8 @@ export type Harness = {
   /** The profile's WORM archive bucket (Object Lock, default retention 1 day). */
   archiveBucket: string;
   worm: WormConnection;
+  /** The keychain entries of this profile (a private service name, never the app's own). */
+  secrets: SecretStore;
   close(): Promise<void>;
 };
 
@@ -83,6 +86,7 @@ export async function startHarness(options: {
     bucket,
     archiveBucket,
     worm: options.worm,
+    secrets,
     close: async () => {
       await composed.close();
       await sandbox.close();

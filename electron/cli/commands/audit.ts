@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { auditTrailFilterSchema, type AuditTrailEntry, type AuditVerification } from '../../../shared/audit-trail';
 import { auditActions } from '../../../shared/domain';
 import { ValidationError } from '../../services/errors';
-import { loadOrCreateSigningKey, keyIdOf } from '../../services/signing/signing-key';
+import { fingerprintOf, loadOrCreateSigningKey, keyIdOf } from '../../services/signing/signing-key';
 import { intFlag, isoFlag, parseFlags } from '../args';
 import { withEngine, type CommandContext } from '../context';
 import { table } from '../output';
@@ -194,6 +194,7 @@ async function key(ctx: CommandContext, argv: ReadonlyArray<string>): Promise<nu
   ctx.output.result(result, () =>
     [
       `key id ${result.keyId} (SHA-256 of the public key's DER)`,
+      `fingerprint ${fingerprintOf(result.keyId)} (as "custody pack verify" shows a key it does not trust)`,
       result.published ? `published at ${result.published}` : 'not published: no WORM audit log is configured for this profile',
       '',
       result.publicKeyPem.trimEnd(),

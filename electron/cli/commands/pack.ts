@@ -3,13 +3,17 @@ import { resolve } from 'node:path';
 import { caseReferenceSchema, conversationIdSchema, tradingIdSchema } from '../../../shared/domain';
 import { ValidationError } from '../../services/errors';
 import type { PackSelection } from '../../services/packs/pack-builder';
-import { verifyPack, type PackVerification } from '../../services/packs/pack-verifier';
+import { verifyPack, type PackSigner, type PackVerification } from '../../services/packs/pack-verifier';
+import { keyTrustForProfile } from '../../services/signing/key-trust';
 import { parseFlags, requireFlag } from '../args';
 import { withEngine, type CommandContext } from '../context';
 
 const buildUsage =
   'custody pack build (--trading-id T ... | --conversations FILE | --case REF) --case REF --out PATH [--zip] [--organization NAME] [--json]';
-const verifyUsage = 'custody pack verify PATH [--trusted-key KEYID ...] [--json]';
+const verifyUsage = 'custody pack verify PATH [--trusted-key KEYID|PEM_FILE ...] [--json]';
+
+/** Exit code of `pack verify` and `review` for an intact pack signed by a key that is not trusted (2: the pack does not verify). */
+const UNTRUSTED_KEY_EXIT = 4;
 
 /** `custody pack build|verify`: self-verifying evidence packs (BagIt, signed, with audit proofs). */
 export async function packCommand(ctx: CommandContext, argv: ReadonlyArray<string>): Promise<number> {
@@ -93,19 +97,45 @@ async function readConversationIds(file: string): Promise<Array<string>> {
 async function verify(ctx: CommandContext, argv: ReadonlyArray<string>): Promise<number> {
   const flags = parseFlags(argv, { 'trusted-key': { type: 'string', multiple: true } }, verifyUsage);
   if (flags.positionals.length !== 1) throw new ValidationError(`Give exactly one pack (a directory or a .zip).\n\nUsage: ${verifyUsage}`);
-  const trusted = flags.strings('trusted-key');
-  const report = await verifyPack(resolve(flags.positionals[0]!), trusted.length ? { trustedKeyIds: trusted } : {});
+  const { trust, close } = await keyTrustForProfile(ctx.profile, flags.strings('trusted-key'));
+  let report: PackVerification;
+  try {
+    report = await verifyPack(resolve(flags.positionals[0]!), { trust });
+  } finally {
+    close();
+  }
   ctx.output.result(report, () => describeVerification(report));
-  return report.ok ? 0 : 2;
+  return verificationExitCode(report.verdict);
+}
+
+/** 0 verified and signed by a trusted key; 4 intact but signed by an untrusted key; 2 does not verify. */
+export function verificationExitCode(verdict: PackVerification['verdict']): number {
+  return { verified: 0, untrusted: UNTRUSTED_KEY_EXIT, failed: 2 }[verdict];
+}
+
+const trustSourceText = { installation: "this installation's key", pinned: 'a pinned key (--trusted-key)', bucket: "published in the firm's WORM audit bucket" } as const;
+
+/** What to do about a valid signature by an untrusted key: compare its fingerprint with the firm's published one. */
+export function describeUntrustedKey({ keyId, fingerprint }: Pick<PackSigner, 'keyId' | 'fingerprint'>): string {
+  return [
+    `UNTRUSTED KEY: the signature is valid, but the key that made it is not trusted here. Nothing in this pack can be relied on until it is.`,
+    `  key fingerprint (SHA-256 of the public key, DER): ${fingerprint}`,
+    `  Compare it with the firm's published key: the key id printed by "custody audit key" on the firm's installation,`,
+    `  the firm's audit bucket object audit/v1/<log id>/keys/<key id>.pem, or the key file the firm gave you:`,
+    `    openssl pkey -pubin -in FIRM_KEY.pem -outform DER | sha256sum`,
+    `  Only if they are equal, pin it: custody pack verify PACK --trusted-key ${keyId} (or --trusted-key FIRM_KEY.pem).`,
+  ].join('\n');
 }
 
 export function describeVerification(report: PackVerification): string {
   const checks = Object.entries(report.checks)
     .map(([name, status]) => `${status === 'pass' ? 'ok  ' : 'FAIL'} ${name}`)
     .join('\n');
+  const trustedBy = report.signer.source ? ` (trusted: ${trustSourceText[report.signer.source]})` : '';
   const head = report.ok
-    ? `VERIFIED: ${report.path} (${report.format}) — pack ${report.packId}, case ${report.caseReference}, ${report.recordings} recording(s), signed ${report.signedAt} by key ${report.signingKeyId}`
+    ? `VERIFIED: ${report.path} (${report.format}) — pack ${report.packId}, case ${report.caseReference}, ${report.recordings} recording(s), signed ${report.signedAt} by key ${report.signingKeyId}${trustedBy}`
     : `NOT VERIFIED: ${report.path} — ${report.problems.length} problem(s)`;
   const problems = report.problems.map((p) => `  ${p.file}: ${p.problem} [${p.check}]`);
-  return [head, checks, ...(problems.length ? ['Problems:', ...problems] : []), `(${report.payload.files} payload files, ${report.payload.bytes} bytes, ${report.ms} ms)`].join('\n');
+  const untrusted = report.signer.trust === 'untrusted' ? [describeUntrustedKey(report.signer)] : [];
+  return [head, ...untrusted, checks, ...(problems.length ? ['Problems:', ...problems] : []), `(${report.payload.files} payload files, ${report.payload.bytes} bytes, ${report.ms} ms)`].join('\n');
 }

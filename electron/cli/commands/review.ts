@@ -7,10 +7,12 @@ import { hostReview } from '../../main/review-host';
 import { SHELL_ORIGIN } from '../../main/security';
 import { ValidationError } from '../../services/errors';
 import { parseFlags, requireFlag } from '../args';
+import { pinnedKeyIdOf } from '../../services/signing/key-trust';
+import { describeUntrustedKey, verificationExitCode } from './pack';
 import { withEngine, type CommandContext } from '../context';
 import { electronBinary, ensureRendererBuilt, runElectron } from './ui';
 
-const usage = 'custody review PACK --reviewer NAME [--headless] [--screenshot PATH]  |  custody review sync-journal [--json]';
+const usage = 'custody review PACK --reviewer NAME [--trusted-key KEYID|PEM_FILE ...] [--headless] [--screenshot PATH]  |  custody review sync-journal [--json]';
 
 /**
  * `custody review PACK --reviewer NAME`: the sealed regulator review (read-only, offline, no
@@ -19,20 +21,30 @@ const usage = 'custody review PACK --reviewer NAME [--headless] [--screenshot PA
  */
 export async function reviewCommand(ctx: CommandContext, argv: ReadonlyArray<string>): Promise<number> {
   if (argv[0] === 'sync-journal') return syncJournal(ctx, argv.slice(1));
-  const flags = parseFlags(argv, { reviewer: { type: 'string' }, headless: { type: 'boolean' }, screenshot: { type: 'string' } }, usage);
+  const flags = parseFlags(
+    argv,
+    { reviewer: { type: 'string' }, 'trusted-key': { type: 'string', multiple: true }, headless: { type: 'boolean' }, screenshot: { type: 'string' } },
+    usage,
+  );
   if (flags.positionals.length !== 1) throw new ValidationError(`Give exactly one pack (a directory or a .zip).\n\nUsage: ${usage}`);
   const reviewer = requireFlag(flags.string('reviewer'), '--reviewer', usage);
+  const trustedKeys = flags.strings('trusted-key');
+  // Bad --trusted-key values stop here, before anything opens.
+  await Promise.all(trustedKeys.map(pinnedKeyIdOf));
   const headless = flags.bool('headless') || !(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
   const rendererDir = await ensureRendererBuilt();
   const electron = electronBinary();
   if (electron && !headless && !flags.string('screenshot')) {
     ctx.output.note('Opening the review in Electron…');
-    return runElectron(electron, ctx.profile, { CUSTODY_REVIEW_PACK: resolve(flags.positionals[0]!), CUSTODY_REVIEWER: reviewer });
+    return runElectron(electron, ctx.profile, { CUSTODY_REVIEW_PACK: resolve(flags.positionals[0]!), CUSTODY_REVIEWER: reviewer, CUSTODY_REVIEW_TRUSTED_KEYS: trustedKeys.join('\n') });
   }
-  const composed = await composeReview({ profile: ctx.profile, packPath: resolve(flags.positionals[0]!), reviewer, mediaUrlBase: `${SHELL_ORIGIN}/media/recording/` });
+  const composed = await composeReview({ profile: ctx.profile, packPath: resolve(flags.positionals[0]!), reviewer, trustedKeys, mediaUrlBase: `${SHELL_ORIGIN}/media/recording/` });
   const info = composed.review.info().review!;
   ctx.output.note(`Review session ${info.sessionId} for ${reviewer}: pack ${info.packId ?? '(unreadable)'}, case ${info.caseReference ?? '?'}`);
-  if (info.tampered) ctx.output.note('WARNING: the pack does not verify; the review shows what was found.');
+  const { signer, verification } = composed.review.packView();
+  const untrusted = signer.trust === 'untrusted';
+  if (untrusted) ctx.output.note(`WARNING: untrusted key. ${describeUntrustedKey(signer)}`);
+  if (verification.verdict === 'failed') ctx.output.note('WARNING: the pack does not verify; the review shows what was found.');
   const shell = await launchShell(
     (context) =>
       bridgeHost(context, (ipc, emit) =>
@@ -48,10 +60,10 @@ export async function reviewCommand(ctx: CommandContext, argv: ReadonlyArray<str
       ctx.output.note('The review is open. Close the browser window to end the session.');
       await new Promise<void>((done) => shell.browser.once('disconnected', () => done()));
     }
-    ctx.output.result({ session: info, screenshot: screenshot ? resolve(screenshot) : null }, () =>
-      `Review session ${info.sessionId} ${info.tampered ? 'opened a pack that FAILED verification' : 'opened a verified pack'}; journaled locally.${screenshot ? ` Screenshot: ${resolve(screenshot)}` : ''}`,
+    ctx.output.result({ session: info, signer, screenshot: screenshot ? resolve(screenshot) : null }, () =>
+      `Review session ${info.sessionId} ${untrusted ? 'opened a pack signed by an untrusted key' : info.tampered ? 'opened a pack that FAILED verification' : 'opened a verified pack'}; journaled locally.${screenshot ? ` Screenshot: ${resolve(screenshot)}` : ''}`,
     );
-    return info.tampered ? 2 : 0;
+    return verificationExitCode(verification.verdict);
   } finally {
     await shell.close();
     await composed.close();

@@ -17,7 +17,7 @@ import type { AuditEventRecord, AuditTrailRepository } from '../../db/repositori
 import { AppError, AuditUnavailableError, describeCause } from '../errors';
 import type { EventHub } from '../events';
 import type { Clock } from '../ports';
-import { keyIdOf, type SigningKey } from '../signing/signing-key';
+import { keyIdOrNull, type SigningKey } from '../signing/signing-key';
 import { listVersionPages, putLockedObject, wormRequest } from '../worm/locked-objects';
 import { classifyS3Failure } from '../worm/s3-errors';
 import type { AlertRules } from './alert-rules';
@@ -430,7 +430,7 @@ export class AuditTrail {
         await repository.savePublishedKey(logId, key.keyId, wanted);
         return;
       }
-      if (safeKeyId(existing) !== key.keyId) {
+      if (keyIdOrNull(existing) !== key.keyId) {
         throw new AuditUnavailableError(`s3://${bucket}/${objectKey} does not hold this installation's public key ${key.keyId}: refusing to sign checkpoints next to it`, undefined, { retryable: false });
       }
       const current = await retainUntilOf(s3, bucket, objectKey);
@@ -624,14 +624,6 @@ function recordOf(event: AuditEvent, body: string): AuditEventRecord {
 
 function problemAt(kind: AuditProblem['kind'], seq: number, message: string, key: string): AuditProblem {
   return { kind, seq, treeSize: null, key, message };
-}
-
-function safeKeyId(pem: string): string | null {
-  try {
-    return keyIdOf(pem);
-  } catch {
-    return null;
-  }
 }
 
 async function retainUntilOf(s3: S3Client, bucket: string, key: string): Promise<number> {

@@ -5,7 +5,7 @@ import { InMemoryMerkleTree } from '../../../shared/crypto/merkle-tree';
 import { auditEventSchema, type AuditCheckpoint } from '../../../shared/domain';
 import { describeCause } from '../errors';
 import type { Clock } from '../ports';
-import { keyIdOf } from '../signing/signing-key';
+import { keyIdOf, keyIdOrNull } from '../signing/signing-key';
 import { listVersionPages, wormRequest } from '../worm/locked-objects';
 import { classifyS3Failure } from '../worm/s3-errors';
 import { assertValidLogId, auditEventKey, genesisHash, seqOfAuditEventKey, sha256Hex } from './audit-event';
@@ -300,14 +300,6 @@ async function mapLimit<T, R>(items: ReadonlyArray<T>, limit: number, fn: (item:
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
-}
-
-function keyIdOrNull(pem: string): string | null {
-  try {
-    return keyIdOf(pem);
-  } catch {
-    return null;
-  }
 }
 
 type ParsedEvent =

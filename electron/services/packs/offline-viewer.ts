@@ -68,11 +68,11 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;margin:0 0 8p
 .ok{color:var(--ok);font-weight:600}.bad{color:var(--bad);font-weight:600}audio{width:100%;margin:6px 0}.foot{padding:0 20px 20px;color:var(--muted)}
 `;
 
-// Plain ES2017 so any current browser runs it from file://. Built with DOM calls and textContent only.
-const script = `
-(function () {
-  'use strict';
-  var data = JSON.parse(document.getElementById('pack-data').textContent);
+/**
+ * The viewer's SHA-256 and RFC 9162 inclusion check (function declarations, inlined into the page's
+ * script): exported so tests run the very code the page runs.
+ */
+export const viewerMerkleScript = `
   var K = [0x428a2f98,0x71374491,0xb5c0fbcf,0xe9b5dba5,0x3956c25b,0x59f111f1,0x923f82a4,0xab1c5ed5,0xd807aa98,0x12835b01,0x243185be,0x550c7dc3,0x72be5d74,0x80deb1fe,0x9bdc06a7,0xc19bf174,0xe49b69c1,0xefbe4786,0x0fc19dc6,0x240ca1cc,0x2de92c6f,0x4a7484aa,0x5cb0a9dc,0x76f988da,0x983e5152,0xa831c66d,0xb00327c8,0xbf597fc7,0xc6e00bf3,0xd5a79147,0x06ca6351,0x14292967,0x27b70a85,0x2e1b2138,0x4d2c6dfc,0x53380d13,0x650a7354,0x766a0abb,0x81c2c92e,0x92722c85,0xa2bfe8a1,0xa81a664b,0xc24b8b70,0xc76c51a3,0xd192e819,0xd6990624,0xf40e3585,0x106aa070,0x19a4c116,0x1e376c08,0x2748774c,0x34b0bcb5,0x391c0cb3,0x4ed8aa4a,0x5b9cca4f,0x682e6ff3,0x748f82ee,0x78a5636f,0x84c87814,0x8cc70208,0x90befffa,0xa4506ceb,0xbef9a3f7,0xc67178f2];
   function sha256(bytes) {
     var h = [0x6a09e667,0xbb67ae85,0x3c6ef372,0xa54ff53a,0x510e527f,0x9b05688c,0x1f83d9ab,0x5be0cd19];
@@ -105,11 +105,14 @@ const script = `
     return out;
   }
   function hex(b) { var s = ''; for (var i = 0; i < b.length; i++) s += (b[i] < 16 ? '0' : '') + b[i].toString(16); return s; }
-  function unhex(s) { var b = new Uint8Array(s.length / 2); for (var i = 0; i < b.length; i++) b[i] = parseInt(s.substr(2*i, 2), 16); return b; }
+  // Anything but an even run of hex digits decodes to no bytes, which no hash check accepts.
+  function unhex(s) { if (typeof s !== 'string' || !/^(?:[0-9a-fA-F]{2})*$/.test(s)) return new Uint8Array(0); var b = new Uint8Array(s.length / 2); for (var i = 0; i < b.length; i++) b[i] = parseInt(s.substr(2*i, 2), 16); return b; }
+  // A SHA-256 hash is 32 bytes: a leaf, root or path element of any other length is refused (as RFC 9162 implementations do).
+  function isHash(b) { return b instanceof Uint8Array && b.length === 32; }
   function join(prefix, x, y) { var o = new Uint8Array(1 + x.length + (y ? y.length : 0)); o[0] = prefix; o.set(x, 1); if (y) o.set(y, 1 + x.length); return o; }
   // RFC 9162 2.1.3.2
   function verifyInclusion(index, size, leaf, proof, root) {
-    if (index >= size) return false;
+    if (!(index >= 0) || index >= size || !isHash(leaf) || !isHash(root) || !proof.every(isHash)) return false;
     var fn = index, sn = size - 1, r = leaf;
     for (var i = 0; i < proof.length; i++) {
       var p = proof[i];
@@ -122,7 +125,14 @@ const script = `
     }
     return sn === 0 && hex(r) === hex(root);
   }
-  function el(tag, attrs, children) {
+`;
+
+// Plain ES2017 so any current browser runs it from file://. Built with DOM calls and textContent only.
+const script = `
+(function () {
+  'use strict';
+  var data = JSON.parse(document.getElementById('pack-data').textContent);
+${viewerMerkleScript}  function el(tag, attrs, children) {
     var node = document.createElement(tag);
     for (var k in attrs || {}) node.setAttribute(k, attrs[k]);
     (children || []).forEach(function (c) { node.appendChild(typeof c === 'string' ? document.createTextNode(c) : c); });

@@ -10,7 +10,8 @@ import {
   type PackRecording,
 } from '../../../shared/pack-format';
 import { parseWavHeader } from '../audio/wav';
-import { keyIdOf, verifySignature } from '../signing/signing-key';
+import type { KeyTrust, TrustSource } from '../signing/key-trust';
+import { fingerprintOf, keyIdOf, keyIdOrNull, verifySignature } from '../signing/signing-key';
 import { checkpointSigningBytes, sha256 } from './audit-evidence';
 import { bagInfoValue, parseBagInfo, parseManifest, type ManifestAlgorithm } from './bagit';
 import type { Digests } from './file-digests';
@@ -19,8 +20,20 @@ import { openPack, PackOpenError, type PackReader } from './pack-reader';
 export type PackCheck = 'bagit' | 'manifests' | 'payloadOxum' | 'signature' | 'proofs' | 'audio';
 export type PackProblem = { file: string; check: PackCheck; problem: string };
 
+/**
+ * Who signed the pack and whether that key is trusted. `untrusted`: the signature is valid, but made by
+ * a key that is neither this installation's, nor pinned, nor published by the firm. `unchecked`: no
+ * trust was asked for, or no valid signature was found to ask about.
+ */
+export type PackSigner = { keyId: string | null; fingerprint: string | null; trust: 'trusted' | 'untrusted' | 'unchecked'; source: TrustSource | null };
+
 export type PackVerification = {
   ok: boolean;
+  /**
+   * `verified`: intact and signed by a trusted key. `untrusted`: intact and validly signed, but by a key
+   * that is not trusted (pin it once its fingerprint matches the firm's). `failed`: anything else.
+   */
+  verdict: 'verified' | 'untrusted' | 'failed';
   path: string;
   format: 'directory' | 'zip' | null;
   packId: string | null;
@@ -28,6 +41,7 @@ export type PackVerification = {
   exportEventId: string | null;
   signedAt: string | null;
   signingKeyId: string | null;
+  signer: PackSigner;
   recordings: number;
   payload: { files: number; bytes: number };
   checks: Record<PackCheck, 'pass' | 'fail'>;
@@ -44,7 +58,7 @@ const requiredTagFiles = ['bagit.txt', 'bag-info.txt', 'manifest-sha256.txt', 'm
  * and the tag manifest, Payload-Oxum, the Ed25519 signature over the tag manifest, every audit
  * event's inclusion proof against the signed checkpoint, and that each recording's audio is a
  * readable WAV of the stated length. Every problem names its file and the reason.
- * `trustedKeyIds`, when given, are the only signing keys accepted (keys published out of band).
+ * With `trust`, a valid signature by a key it does not trust makes the pack untrusted (see PackSigner).
  * `onVerifiedPayload` hears each payload file whose bytes matched both manifests, with its SHA-256.
  */
 export async function verifyPack(path: string, options: VerifyOptions = {}): Promise<PackVerification> {
@@ -52,6 +66,7 @@ export async function verifyPack(path: string, options: VerifyOptions = {}): Pro
   const problems: Array<PackProblem> = [];
   const report: PackVerification = {
     ok: false,
+    verdict: 'failed',
     path,
     format: null,
     packId: null,
@@ -59,6 +74,7 @@ export async function verifyPack(path: string, options: VerifyOptions = {}): Pro
     exportEventId: null,
     signedAt: null,
     signingKeyId: null,
+    signer: { keyId: null, fingerprint: null, trust: 'unchecked', source: null },
     recordings: 0,
     payload: { files: 0, bytes: 0 },
     checks: { bagit: 'pass', manifests: 'pass', payloadOxum: 'pass', signature: 'pass', proofs: 'pass', audio: 'pass' },
@@ -85,12 +101,14 @@ export async function verifyPack(path: string, options: VerifyOptions = {}): Pro
     await reader.close();
   }
   report.ok = problems.length === 0;
+  // An untrusted key is one problem (see checkTrust); with it alone, everything else checked out.
+  report.verdict = report.ok ? 'verified' : report.signer.trust === 'untrusted' && problems.length === 1 ? 'untrusted' : 'failed';
   report.ms = Math.round(performance.now() - started);
   return report;
 }
 
-type VerifyOptions = {
-  trustedKeyIds?: ReadonlyArray<string>;
+export type VerifyOptions = {
+  trust?: KeyTrust;
   onVerifiedPayload?: (file: string, sha256: string) => void;
 };
 
@@ -98,6 +116,8 @@ class Verification {
   private readonly texts = new Map<string, Buffer>();
   /** Digests of payload files whose bytes matched both manifests. */
   private readonly verifiedPayload = new Set<string>();
+  /** The key whose signature over the tag manifest verified; trust is decided for it alone. */
+  private validSignatureKeyId: string | null = null;
 
   constructor(
     private readonly reader: PackReader,
@@ -116,6 +136,7 @@ class Verification {
     const document = (await this.step('data/pack.json', 'proofs', () => this.packDocument())) ?? null;
     await this.step('data/audit/proofs.json', 'proofs', () => this.checkProofs(document));
     await this.step('data/metadata/', 'audio', () => this.checkAudio(document));
+    await this.step('signature/signature.json', 'signature', () => this.checkTrust(document));
   }
 
   /** Runs one check; whatever it throws (a hostile pack finds ways) becomes a problem, and the next check still runs. */
@@ -322,13 +343,12 @@ class Verification {
       return;
     }
     if (keyId !== signature.keyId) this.fail('signature/signature.json', 'signature', `keyId ${signature.keyId} is not the key in ${signature.publicKey} (${keyId})`);
-    if (this.options.trustedKeyIds && !this.options.trustedKeyIds.includes(keyId)) {
-      this.fail(signature.publicKey, 'signature', `signed by key ${keyId}, which is not one of the trusted keys`);
-    }
     const tagManifest = this.texts.get('tagmanifest-sha256.txt');
     if (!tagManifest) return;
     if (!verifySignature(pem, tagManifest, signature.signature)) {
       this.fail('tagmanifest-sha256.txt', 'signature', 'the Ed25519 signature does not verify: the tag manifest or the signature was altered');
+    } else {
+      this.validSignatureKeyId = keyId;
     }
     if (bagInfoValue(bagInfo as Array<[string, string]>, 'Custody-Signing-Time') !== signature.signedAt) {
       this.fail('signature/signature.json', 'signature', 'signedAt differs from Custody-Signing-Time in bag-info.txt');
@@ -350,6 +370,9 @@ class Verification {
     this.report.recordings = parsed.data.recordings.length;
     if (this.report.exportEventId !== null && this.report.exportEventId !== parsed.data.exportEventId) {
       this.fail('data/pack.json', 'proofs', 'exportEventId differs from Custody-Export-Event-Id in bag-info.txt');
+    }
+    if (this.report.signingKeyId !== null && parsed.data.signingKeyId !== this.report.signingKeyId) {
+      this.fail('data/pack.json', 'signature', `signingKeyId ${parsed.data.signingKeyId} is not the key that signed the pack (${this.report.signingKeyId})`);
     }
     return parsed.data;
   }
@@ -374,6 +397,7 @@ class Verification {
     if (pem !== null && !verifySignature(pem, checkpointSigningBytes(checkpoint.data), checkpoint.data.signature)) {
       this.fail(proofs.checkpoint.path, 'proofs', 'the checkpoint signature does not verify');
     }
+    this.checkCheckpointKey(proofs.checkpoint.publicKey, pem, checkpoint.data.keyId);
     const root = Buffer.from(checkpoint.data.rootHash, 'hex');
     const eventIds = new Map<string, { seq: number; details: Record<string, unknown> }>();
     for (const entry of proofs.events) {
@@ -418,6 +442,24 @@ class Verification {
     for (const recording of document.recordings) {
       if (!exported.has(recording.recordingId)) this.fail(recording.metadata, 'proofs', `recording ${recording.recordingId} is not listed in the export event`);
     }
+  }
+
+  /** The checkpoint is trusted through the pack's signing key, so both must be the same key, in the file the proofs name. */
+  private checkCheckpointKey(publicKeyPath: string, pem: string | null, checkpointKeyId: string): void {
+    if (pem !== null && keyIdOrNull(pem) !== checkpointKeyId) this.fail(publicKeyPath, 'proofs', `is not the key ${checkpointKeyId} that signed the checkpoint`);
+    if (pem !== null && !this.verifiedPayload.has(publicKeyPath)) this.fail(publicKeyPath, 'proofs', 'the checkpoint key is not covered by the manifests');
+    if (this.report.signingKeyId !== null && checkpointKeyId !== this.report.signingKeyId) {
+      this.fail('data/audit/checkpoint.json', 'signature', `the checkpoint is signed by key ${checkpointKeyId}, not by the key that signed the pack (${this.report.signingKeyId})`);
+    }
+  }
+
+  /** Last: a valid signature counts only from a trusted key. */
+  private async checkTrust(document: PackDocument | null): Promise<void> {
+    const keyId = this.validSignatureKeyId;
+    if (!keyId || !this.options.trust) return;
+    const source = await this.options.trust({ keyId, logId: document?.logId ?? null });
+    this.report.signer = { keyId, fingerprint: fingerprintOf(keyId), trust: source ? 'trusted' : 'untrusted', source };
+    if (!source) this.fail('signature/signature.json', 'signature', `signed by key ${fingerprintOf(keyId)}, which is not a trusted key: not this installation's, not pinned, not published in the firm's audit bucket`);
   }
 
   private async checkAudio(document: PackDocument | null): Promise<void> {

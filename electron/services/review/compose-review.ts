@@ -11,6 +11,7 @@ import { createLogger, createSyncFileSink } from '../logging/file-logger';
 import { SecretRedactor } from '../logging/redactor';
 import { PlaybackGrants } from '../playback/playback-grants';
 import type { Clock, SecretStore } from '../ports';
+import { keyTrustForProfile, type ProfileKeyTrust } from '../signing/key-trust';
 import { ReviewJournal } from './review-journal';
 import { ReviewSessionService } from './review-session';
 
@@ -26,14 +27,18 @@ export type ComposedReview = {
 /**
  * The composition root of a regulator review session. Deliberately small: the profile's local
  * database (for the journal), a log file and, from the keychain, only the journal's key and head
- * (no credential); no Genesys client, no WORM client, no network of any kind. The journal reaches
- * the WORM log later, from a normal start.
+ * (no credential); no Genesys client, no network once open. Before it opens, the pack's signing key is
+ * checked against the trusted keys (`custody pack verify`'s: this installation's public key from the
+ * keychain, the pinned ones, the firm's audit bucket when reachable). The journal reaches the WORM log
+ * later, from a normal start.
  */
 export async function composeReview(options: {
   profile: string;
   packPath: string;
   reviewer: string;
   mediaUrlBase: string;
+  /** `--trusted-key` values: key ids or PEM files. */
+  trustedKeys?: ReadonlyArray<string>;
   env?: NodeJS.ProcessEnv;
   clock?: Clock;
   secrets?: SecretStore;
@@ -47,15 +52,19 @@ export async function composeReview(options: {
   const seals = new CredentialVault(options.secrets ?? createKeyringSecretStore(), options.profile, redactor);
   const osAccount = currentOsAccount();
   let review: ReviewSessionService;
+  let keyTrust: ProfileKeyTrust | null = null;
   try {
     const journal = await ReviewJournal.open({ repository: createReviewJournalRepository(db), clock, seals });
+    keyTrust = await keyTrustForProfile(options.profile, options.trustedKeys ?? [], { env: options.env, secrets: options.secrets });
     review = await ReviewSessionService.open(
       { journal, grants, clock, operator: { osAccount, name: options.reviewer }, workstation: currentWorkstation(), profile: options.profile, mediaUrlBase: options.mediaUrlBase },
-      { packPath: options.packPath, reviewer: options.reviewer },
+      { packPath: options.packPath, reviewer: options.reviewer, trust: keyTrust.trust },
     );
   } catch (error) {
     db.close();
     throw error;
+  } finally {
+    keyTrust?.close();
   }
   logger.info('review session opened', { sessionId: review.info().review?.sessionId, tampered: review.info().review?.tampered });
   return {

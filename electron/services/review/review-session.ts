@@ -13,6 +13,7 @@ import type { Clock } from '../ports';
 import { openPack, type PackReader } from '../packs/pack-reader';
 import { verifyPack, type PackVerification } from '../packs/pack-verifier';
 import { extractZip } from '../packs/zip';
+import type { KeyTrust } from '../signing/key-trust';
 import type { JournalContext, ReviewJournal } from './review-journal';
 import { copyVerifiedPayload, PackRefusalError } from './served-payload';
 
@@ -47,14 +48,14 @@ export class ReviewSessionService {
   private servedDir: Promise<string> | null = null;
   private readonly servedCopies = new Map<string, string>();
 
-  static async open(deps: ReviewSessionDeps, options: { packPath: string; reviewer: string }): Promise<ReviewSessionService> {
+  static async open(deps: ReviewSessionDeps, options: { packPath: string; reviewer: string; trust: KeyTrust }): Promise<ReviewSessionService> {
     const reviewer = options.reviewer.trim();
     if (reviewer.length < 2 || reviewer.length > 120 || hasUnsafeText(reviewer)) {
       throw new AppError('VALIDATION', 'A reviewer name (2-120 printable characters) is required for a review session.');
     }
     const packPath = resolve(options.packPath);
     const verifiedPayload = new Map<string, string>();
-    const verification = await verifyPack(packPath, { onVerifiedPayload: (file, sha256) => verifiedPayload.set(file, sha256) });
+    const verification = await verifyPack(packPath, { trust: options.trust, onVerifiedPayload: (file, sha256) => verifiedPayload.set(file, sha256) });
     if (verification.format === null) throw new AppError('VALIDATION', `Cannot open the pack: ${verification.problems[0]?.problem ?? 'unreadable'}`);
     let filesRoot = packPath;
     let cleanup = async (): Promise<void> => undefined;
@@ -110,7 +111,7 @@ export class ReviewSessionService {
       packId: pack.packId,
       caseReference: pack.caseReference,
     };
-    await deps.journal.record(context, 'open', { details: { verified: verification.ok, format: verification.format } });
+    await deps.journal.record(context, 'open', { details: { verified: verification.ok, format: verification.format, signer: verification.signer.keyId, keyTrust: verification.signer.trust } });
     if (!verification.ok) {
       await deps.journal.record(context, 'tamper', {
         details: { problems: verification.problems.slice(0, 50).map((p) => `${p.file}: ${p.problem}`), problemCount: verification.problems.length },
@@ -269,7 +270,8 @@ async function readPackView(reader: PackReader, verification: PackVerification):
     exportEventId: doc?.exportEventId ?? verification.exportEventId,
     signedAt: verification.signedAt,
     signingKeyId: verification.signingKeyId,
-    verification: { ok: verification.ok, checks: verification.checks, problems: verification.problems },
+    signer: verification.signer,
+    verification: { ok: verification.ok, verdict: verification.verdict, checks: verification.checks, problems: verification.problems },
     recordings,
     events,
   };

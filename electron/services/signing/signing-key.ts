@@ -1,4 +1,4 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import type { CredentialVault } from '../auth/credentials';
 
 /** The installation's Ed25519 key: signs audit checkpoints and evidence packs. Private half: keychain only. */
@@ -19,7 +19,7 @@ export async function loadOrCreateSigningKey(vault: CredentialVault): Promise<Si
     await vault.saveSigningKey(stored);
   }
   const privateKey = createPrivateKey(stored.privateKeyPem);
-  const publicKeyPem = createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString();
+  const publicKeyPem = publicKeyPemOf(privateKey);
   return {
     keyId: keyIdOf(publicKeyPem),
     publicKeyPem,
@@ -27,9 +27,33 @@ export async function loadOrCreateSigningKey(vault: CredentialVault): Promise<Si
   };
 }
 
+/** The installation's public key, when the keychain holds a signing key; nothing is created, the private half is dropped at once. */
+export async function loadInstallationPublicKey(vault: CredentialVault): Promise<string | null> {
+  const stored = await vault.loadSigningKey();
+  return stored ? publicKeyPemOf(createPrivateKey(stored.privateKeyPem)) : null;
+}
+
+function publicKeyPemOf(privateKey: KeyObject): string {
+  return createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString();
+}
+
 export function keyIdOf(publicKeyPem: string): string {
   const der = createPublicKey(publicKeyPem).export({ type: 'spki', format: 'der' });
   return createHash('sha256').update(der).digest('hex');
+}
+
+/** The key id of a PEM public key, or null when it is not one. */
+export function keyIdOrNull(publicKeyPem: string): string | null {
+  try {
+    return keyIdOf(publicKeyPem);
+  } catch {
+    return null;
+  }
+}
+
+/** A key id (SHA-256 of the SPKI DER) as people compare it: hex in groups of four. */
+export function fingerprintOf(keyId: string): string {
+  return keyId.match(/.{1,4}/g)?.join(' ') ?? keyId;
 }
 
 /** Checks an Ed25519 signature with only the public key: what any outside verifier does. */

@@ -94,14 +94,29 @@ export function ReviewWorkspace({ review }: { review: ReviewSession }) {
 }
 
 function VerificationBanner({ pack, review }: { pack: ReviewPack; review: ReviewSession }) {
-  const { verification } = pack;
+  const { verification, signer } = pack;
+  const untrusted = signer.trust === 'untrusted';
+  const verified = verification.ok && !untrusted;
   return (
-    <section className={verification.ok ? 'review-banner review-banner--ok' : 'review-banner review-banner--tampered'} data-testid="review-verification" data-verified={verification.ok}>
+    <section
+      className={verified ? 'review-banner review-banner--ok' : 'review-banner review-banner--tampered'}
+      data-testid="review-verification"
+      data-verified={verified}
+      data-trust={signer.trust}
+    >
       <p className="review-banner__title">
-        {verification.ok
-          ? `Pack verified: manifests, signature (key ${shortKey(pack.signingKeyId)}, signed ${pack.signedAt ? formatUtcTime(pack.signedAt) : '—'}), audit proofs and audio.`
-          : `THIS PACK FAILED VERIFICATION — ${verification.problems.length} problem(s). What it contains cannot be relied on.`}
+        {untrusted
+          ? `UNTRUSTED — signed by key ${signer.fingerprint ?? '—'}, which is not a trusted key (not this installation's, not pinned, not published by the firm). What this pack contains cannot be relied on.`
+          : verified
+            ? `Pack verified: manifests, signature (key ${shortKey(pack.signingKeyId)}, signed ${pack.signedAt ? formatUtcTime(pack.signedAt) : '—'}), audit proofs and audio.`
+            : `THIS PACK FAILED VERIFICATION — ${verification.problems.length} problem(s). What it contains cannot be relied on.`}
       </p>
+      {untrusted ? (
+        <p className="review-banner__meta">
+          Compare this fingerprint with the firm&apos;s published key (<span className="mono">custody audit key</span>, or the audit bucket&apos;s{' '}
+          <span className="mono">keys/</span> object); only if they match, reopen with <span className="mono">--trusted-key</span>.
+        </p>
+      ) : null}
       <p className="review-banner__meta">
         Case <span className="mono">{pack.caseReference ?? '—'}</span> · built {pack.builtAt ? formatUtcTime(pack.builtAt) : '—'} by {pack.builtBy ?? '—'} · export audit event{' '}
         <span className="mono">{pack.exportEventId ?? '—'}</span> · read-only review by {review.reviewer}; every view and play is journaled

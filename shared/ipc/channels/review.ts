@@ -13,8 +13,16 @@ export const reviewPackSchema = z.object({
   exportEventId: z.string().nullable(),
   signedAt: z.string().nullable(),
   signingKeyId: z.string().nullable(),
+  /** Whether the key that signed the pack is trusted; an untrusted pack is never shown as verified. */
+  signer: z.object({
+    keyId: z.string().nullable(),
+    fingerprint: z.string().nullable(),
+    trust: z.enum(['trusted', 'untrusted', 'unchecked']),
+    source: z.enum(['installation', 'pinned', 'bucket']).nullable(),
+  }),
   verification: z.object({
     ok: z.boolean(),
+    verdict: z.enum(['verified', 'untrusted', 'failed']),
     checks: z.object({ bagit: checkStatus, manifests: checkStatus, payloadOxum: checkStatus, signature: checkStatus, proofs: checkStatus, audio: checkStatus }),
     problems: z.array(z.object({ file: z.string(), check: z.string(), problem: z.string() })),
   }),

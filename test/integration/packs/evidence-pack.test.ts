@@ -6,6 +6,7 @@ import { readAuditLog } from '../../../electron/services/audit/audit-log';
 import { sha256File } from '../../../electron/services/cache/media-cache';
 import { parseDat } from '../../../electron/services/packs/load-files';
 import { verifyPack } from '../../../electron/services/packs/pack-verifier';
+import { createKeyTrust } from '../../../electron/services/signing/key-trust';
 import type { PackDocument, PackProofs, PackRecording } from '../../../shared/pack-format';
 import { startHarness, uniqueTradingCall, type Harness } from '../../helpers/engine-harness';
 
@@ -215,10 +216,11 @@ describe('verification names every tampering', () => {
     await flipByte(join(bad, 'signature/tagmanifest-sha256.txt.sig'), 7);
     expect((await problemsOf(bad)).map((p) => p.check)).toContain('signature');
 
-    // An attacker who rebuilds every manifest and signs with their own key is caught by a trusted key list.
-    const report = await verifyPack(packDir, { trustedKeyIds: ['0'.repeat(64)] });
+    // An attacker who rebuilds every manifest and signs with their own key is caught by the trusted keys.
+    const report = await verifyPack(packDir, { trust: createKeyTrust({ installationKeyId: null, pinnedKeyIds: ['0'.repeat(64)] }) });
     expect(report.ok).toBe(false);
-    expect(report.problems[0]!.problem).toMatch(/not one of the trusted keys/);
+    expect(report).toMatchObject({ verdict: 'untrusted', signer: { trust: 'untrusted', source: null } });
+    expect(report.problems[0]!.problem).toMatch(/not a trusted key/);
   });
 
   it('a truncated zip, and a flipped byte inside a zip', async () => {

@@ -7,6 +7,7 @@ import { CredentialVault } from '../../../electron/services/auth/credentials';
 import { SecretRedactor } from '../../../electron/services/logging/redactor';
 import { readAuditLog } from '../../../electron/services/audit/audit-log';
 import { composeReview } from '../../../electron/services/review/compose-review';
+import { verifyPack } from '../../../electron/services/packs/pack-verifier';
 import { syncJournalOf, syncPendingReviewJournal } from '../../../electron/services/review/sync-on-start';
 import { startHarness, uniqueTradingCall, type Harness } from '../../helpers/engine-harness';
 import { runCli } from '../../helpers/run-cli';
@@ -79,7 +80,12 @@ describe('a review session on a zipped pack, offline', () => {
     await new CredentialVault(cliSecrets, h.profile, new SecretRedactor()).saveReviewJournalSeal(seal!);
     const screenshot = join(h.root, 'review.png');
     const env = { CUSTODY_CONFIG_DIR: h.env.CUSTODY_CONFIG_DIR, CUSTODY_DATA_DIR: h.env.CUSTODY_DATA_DIR, DISPLAY: '' };
-    const run = await runCli(['review', zipPack, '--reviewer', 'Dana Inspector (FCA)', '--screenshot', screenshot, '--json', '--profile', h.profile], { env, timeoutMs: 120_000 });
+    // The firm's key, pinned as a regulator does: this keychain holds no installation key to vouch for the pack.
+    const { signingKeyId } = await verifyPack(zipPack);
+    const run = await runCli(['review', zipPack, '--reviewer', 'Dana Inspector (FCA)', '--trusted-key', signingKeyId!, '--screenshot', screenshot, '--json', '--profile', h.profile], {
+      env,
+      timeoutMs: 120_000,
+    });
     expect(run.code, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ session: { reviewer: 'Dana Inspector (FCA)', tampered: false }, screenshot });
     expect((await stat(screenshot)).size).toBeGreaterThan(10_000);

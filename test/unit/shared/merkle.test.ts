@@ -66,3 +66,33 @@ describe('RFC 9162 Merkle tree', () => {
     ).toBe(false);
   });
 });
+
+describe('hashes that are not 32 bytes', () => {
+  const leaf = leafHash(sha256, new TextEncoder().encode('event-0'));
+  const sibling = leafHash(sha256, new TextEncoder().encode('event-1'));
+  const lengths = [0, 1, 31, 33, 64];
+
+  it('are refused as a leaf, a root or a path element of an inclusion proof, even where the arithmetic would agree', () => {
+    // Each case would verify if lengths were not checked: the root is computed from the odd-sized hash.
+    expect(verifyInclusion(sha256, { leafIndex: 0, treeSize: 1, leafHash: new Uint8Array(0), proof: [], root: new Uint8Array(0) })).toBe(false);
+    for (const n of lengths) {
+      const odd = new Uint8Array(n).fill(7);
+      expect(verifyInclusion(sha256, { leafIndex: 0, treeSize: 1, leafHash: odd, proof: [], root: odd }), `leaf and root of ${n} bytes`).toBe(false);
+      expect(verifyInclusion(sha256, { leafIndex: 0, treeSize: 2, leafHash: odd, proof: [sibling], root: nodeHash(sha256, odd, sibling) }), `leaf of ${n} bytes`).toBe(false);
+      expect(verifyInclusion(sha256, { leafIndex: 0, treeSize: 2, leafHash: leaf, proof: [odd], root: nodeHash(sha256, leaf, odd) }), `path element of ${n} bytes`).toBe(false);
+    }
+    // The same shapes with 32-byte hashes verify: only the length is refused.
+    expect(verifyInclusion(sha256, { leafIndex: 0, treeSize: 2, leafHash: leaf, proof: [sibling], root: nodeHash(sha256, leaf, sibling) })).toBe(true);
+  });
+
+  it('are refused as either root or a path element of a consistency proof', () => {
+    expect(verifyConsistency(sha256, { oldSize: 1, newSize: 1, oldRoot: new Uint8Array(0), newRoot: new Uint8Array(0), proof: [] })).toBe(false);
+    for (const n of lengths) {
+      const odd = new Uint8Array(n).fill(7);
+      expect(verifyConsistency(sha256, { oldSize: 1, newSize: 1, oldRoot: odd, newRoot: odd, proof: [] }), `roots of ${n} bytes`).toBe(false);
+      expect(verifyConsistency(sha256, { oldSize: 1, newSize: 2, oldRoot: odd, newRoot: nodeHash(sha256, odd, sibling), proof: [sibling] }), `old root of ${n} bytes`).toBe(false);
+      expect(verifyConsistency(sha256, { oldSize: 1, newSize: 2, oldRoot: leaf, newRoot: nodeHash(sha256, leaf, odd), proof: [odd] }), `path element of ${n} bytes`).toBe(false);
+    }
+    expect(verifyConsistency(sha256, { oldSize: 1, newSize: 2, oldRoot: leaf, newRoot: nodeHash(sha256, leaf, sibling), proof: [sibling] })).toBe(true);
+  });
+});

@@ -1,0 +1,129 @@
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { describe, expect, it } from 'vitest';
+import { canonicalJson } from '../../../../../shared/canonical-json';
+import { inclusionProof, leafHash, nodeHash, rootFromLeafHashes } from '../../../../../shared/crypto/merkle';
+import type { AuditEvent } from '../../../../../shared/domain';
+import type { PackDocument, PackProofs } from '../../../../../shared/pack-format';
+import { renderOfflineViewer, viewerMerkleScript } from '../../../../../electron/services/packs/offline-viewer';
+
+// jsdom ships no types; this is the one constructor used.
+const { JSDOM } = createRequire(import.meta.url)('jsdom') as { JSDOM: new (html: string, options: { runScripts: 'dangerously' }) => { window: Window } };
+
+/** The viewer's own SHA-256 and inclusion check, run under Node exactly as the page embeds them. */
+type ViewerMerkle = {
+  sha256(bytes: Uint8Array): Uint8Array;
+  unhex(text: string): Uint8Array;
+  verifyInclusion(index: number, size: number, leaf: Uint8Array, proof: ReadonlyArray<Uint8Array>, root: Uint8Array): boolean;
+};
+const viewer = new Function(`${viewerMerkleScript}\nreturn { sha256: sha256, unhex: unhex, verifyInclusion: verifyInclusion };`)() as ViewerMerkle;
+
+const sha256 = (d: Uint8Array) => new Uint8Array(createHash('sha256').update(d).digest());
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+const leaves = (n: number) => Array.from({ length: n }, (_, i) => leafHash(sha256, new TextEncoder().encode(`event-${i}`)));
+
+describe("the offline viewer's Merkle check", () => {
+  it("hashes as Node's SHA-256 and verifies the engine's proofs", () => {
+    for (const text of ['', 'abc', 'x'.repeat(55), 'y'.repeat(64), 'z'.repeat(1000)]) {
+      const bytes = new TextEncoder().encode(text);
+      expect(hex(viewer.sha256(bytes))).toBe(hex(sha256(bytes)));
+    }
+    for (const n of [1, 2, 3, 7, 8, 13]) {
+      const d = leaves(n);
+      const root = rootFromLeafHashes(sha256, d);
+      for (let m = 0; m < n; m += 1) expect(viewer.verifyInclusion(m, n, d[m]!, inclusionProof(sha256, d, m), root), `${m} of ${n}`).toBe(true);
+    }
+  });
+
+  it('refuses a leaf, root or path element that is not 32 bytes, even where the arithmetic would agree', () => {
+    const [leaf, sibling] = leaves(2) as [Uint8Array, Uint8Array];
+    expect(viewer.verifyInclusion(0, 1, new Uint8Array(0), [], new Uint8Array(0))).toBe(false);
+    for (const n of [0, 1, 31, 33, 64]) {
+      const odd = new Uint8Array(n).fill(7);
+      expect(viewer.verifyInclusion(0, 1, odd, [], odd), `leaf and root of ${n} bytes`).toBe(false);
+      expect(viewer.verifyInclusion(0, 2, odd, [sibling], nodeHash(sha256, odd, sibling)), `leaf of ${n} bytes`).toBe(false);
+      expect(viewer.verifyInclusion(0, 2, leaf, [odd], nodeHash(sha256, leaf, odd)), `path element of ${n} bytes`).toBe(false);
+    }
+    expect(viewer.verifyInclusion(0, 2, leaf, [sibling], nodeHash(sha256, leaf, sibling))).toBe(true);
+  });
+
+  it('decodes only hex: odd lengths and other characters become no bytes, which no check accepts', () => {
+    expect(hex(viewer.unhex('00ff'))).toBe('00ff');
+    for (const bad of ['0', 'zz'.repeat(32), `${'a'.repeat(63)}g`, ' '.repeat(64)]) expect(viewer.unhex(bad).length, bad).toBe(0);
+  });
+});
+
+describe('the offline viewer page (jsdom)', () => {
+  const time = new Date().toISOString();
+  const event = (seq: number): string =>
+    canonicalJson({
+      schema: 'custody.audit.v1',
+      logId: '5f0c9a52-6a43-4c3f-9d0e-0d6b1f3f4a11',
+      seq,
+      eventId: `event-${seq}`,
+      time,
+      operator: { osAccount: 'officer', name: 'Test Officer' },
+      workstation: { hostname: 'ws-1', addresses: [] },
+      action: 'play',
+      conversationId: null,
+      recordingId: null,
+      tradingId: null,
+      caseReference: 'FCA-2026-0042',
+      details: {},
+      prevHash: '0'.repeat(64),
+    } satisfies AuditEvent);
+  const document: PackDocument = {
+    schema: 'custody.pack.v1',
+    packId: 'pack-1',
+    caseReference: 'FCA-2026-0042',
+    sourceOrganization: 'Test Firm',
+    builtAt: new Date().toISOString(),
+    builtBy: { operator: 'Test Officer', osAccount: 'officer', workstation: 'ws-1' },
+    custodyVersion: '0.1.0',
+    exportEventId: 'event-0',
+    exportEventSeq: 0,
+    logId: '5f0c9a52-6a43-4c3f-9d0e-0d6b1f3f4a11',
+    signingKeyId: 'a'.repeat(64),
+    recordings: [],
+  };
+
+  /** Renders a one-event pack whose proof claims `proof` and `rootHash`, runs its script, and reads the verdict. */
+  function verdict(proof: Array<string>, rootHash: string, treeSize: number): string | null {
+    const text = event(0);
+    const leaf = leafHash(sha256, new TextEncoder().encode(text));
+    const proofs: PackProofs = {
+      schema: 'custody.pack.proofs.v1',
+      logId: document.logId,
+      hashAlgorithm: 'sha256',
+      tree: 'RFC 9162',
+      checkpoint: {
+        path: 'data/audit/checkpoint.json',
+        key: 'audit/v1/x/checkpoints/000000000002.json',
+        publicKey: 'data/keys/a.pem',
+        value: { schema: 'custody.checkpoint.v1', logId: document.logId, treeSize, rootHash, time: new Date().toISOString(), keyId: 'a'.repeat(64), signature: 'AA==' },
+      },
+      events: [{ seq: 0, eventId: 'event-0', action: 'play', path: 'data/audit/events/000000000000.json', leafHash: hex(leaf), proof }],
+    };
+    const html = renderOfflineViewer({ document, recordings: [], proofs, events: [{ seq: 0, text }] });
+    const dom = new JSDOM(html, { runScripts: 'dangerously' });
+    try {
+      return dom.window.document.getElementById('proof-status')!.getAttribute('data-verified');
+    } finally {
+      dom.window.close();
+    }
+  }
+
+  it('shows a genuine proof as verified', () => {
+    const d = [leafHash(sha256, new TextEncoder().encode(event(0))), leafHash(sha256, new TextEncoder().encode(event(1)))];
+    expect(verdict(inclusionProof(sha256, d, 0).map(hex), hex(rootFromLeafHashes(sha256, d)), 2)).toBe('true');
+  });
+
+  it('refuses an empty root, an empty path element and a non-hex one whose root was computed to match', () => {
+    const leaf = leafHash(sha256, new TextEncoder().encode(event(0)));
+    expect(verdict([], '', 1)).toBe('false');
+    // Before the length checks, each of these verified: the forged root is the hash over the short sibling.
+    expect(verdict([''], hex(sha256(new Uint8Array([1, ...leaf]))), 2)).toBe('false');
+    expect(verdict(['zz'.repeat(32)], hex(nodeHash(sha256, leaf, new Uint8Array(32))), 2)).toBe('false');
+    expect(verdict(['ab'], hex(nodeHash(sha256, leaf, Uint8Array.of(0xab))), 2)).toBe('false');
+  });
+});
