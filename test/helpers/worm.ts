@@ -1,7 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DeleteObjectCommand, ListObjectVersionsCommand, type S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { ensureLockedBucket, type LockMode } from '../../electron/services/worm/locked-objects';
 import { startLocalWorm, type LocalWorm } from '../../electron/services/worm/local-worm';
+import { createWormS3Client } from '../../electron/services/worm/s3-client';
 
 /** A cluster of its own, for tests that must break the store (stop it, restart it). */
 export async function startTestWorm(options: { baseDir?: string } = {}): Promise<LocalWorm> {
@@ -18,6 +23,31 @@ export async function createTestBucket(
   const bucket = `${stem}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
   await ensureLockedBucket(s3, { bucket, mode: options.mode, defaultRetentionDays: options.defaultRetentionDays });
   return bucket;
+}
+
+export type TestBucketFixture = { s3: S3Client; bucket: string; dir: string };
+
+/**
+ * For a test file on the shared radosgw: before its tests, a client, a fresh bucket and a temporary
+ * folder (handed to `ready`); after them, the client closed and the folder removed.
+ */
+export function useTestBucket(
+  prefix: string,
+  options: { mode: LockMode; defaultRetentionDays: number },
+  ready: (fixture: TestBucketFixture) => void,
+): void {
+  let s3: S3Client | undefined;
+  let dir: string | undefined;
+  beforeAll(async () => {
+    s3 = createWormS3Client(inject('worm').connection);
+    const bucket = await createTestBucket(s3, prefix, options);
+    dir = await mkdtemp(join(tmpdir(), `custody-${prefix}-`));
+    ready({ s3, bucket, dir });
+  });
+  afterAll(async () => {
+    s3?.destroy();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
 }
 
 /** Tampering as an administrator with s3:BypassGovernanceRetention could: the newest version of `key` goes. */

@@ -1,29 +1,19 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ListObjectVersionsCommand, type S3Client } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createWormS3Client } from '../../../electron/services/worm/s3-client';
+import { describe, expect, inject, it } from 'vitest';
 import { createTestTrail } from '../../helpers/audit-trail';
 import { killWhileTakingLock, lockLeftovers, lockSteps } from '../../helpers/lock-kill';
-import { createTestBucket } from '../../helpers/worm';
+import { useTestBucket } from '../../helpers/worm';
 
 const { connection } = inject('worm');
 let s3: S3Client;
 let bucket: string;
 let dir: string;
 
-beforeAll(async () => {
-  s3 = createWormS3Client(connection);
-  bucket = await createTestBucket(s3, 'audit-lock-crash', { mode: 'GOVERNANCE', defaultRetentionDays: 1 });
-  dir = await mkdtemp(join(tmpdir(), 'custody-lock-crash-'));
-});
-afterAll(async () => {
-  s3?.destroy();
-  await rm(dir, { recursive: true, force: true });
-});
+useTestBucket('audit-lock-crash', { mode: 'GOVERNANCE', defaultRetentionDays: 1 }, (fixture) => ({ s3, bucket, dir } = fixture));
 
 async function storedEvents(logId: string): Promise<number> {
   const listing = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: `audit/v1/${logId}/events/` }));

@@ -1,7 +1,5 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -13,17 +11,16 @@ import {
   ListObjectVersionsCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { auditEventKey, auditEventsPrefix, genesisHash, hashAuditEvent, sha256Hex } from '../../../electron/services/audit/audit-event';
 import { AuditLog, readAuditLog, type AuditHeadStore, type AuditLogDeps } from '../../../electron/services/audit/audit-log';
 import { acquireLockFile } from '../../../electron/services/audit/lock-file';
 import { AuditUnavailableError, ValidationError } from '../../../electron/services/errors';
-import { createWormS3Client } from '../../../electron/services/worm/s3-client';
 import type { Clock } from '../../../electron/services/ports';
 import type { AuditEvent } from '../../../shared/domain';
 import { InMemoryAuditHeadStore } from '../../helpers/in-memory-audit-head-store';
 import { MemoryLogger } from '../../helpers/memory-logger';
-import { createTestBucket } from '../../helpers/worm';
+import { useTestBucket } from '../../helpers/worm';
 
 const dayMs = 24 * 60 * 60 * 1000;
 const systemClock: Clock = {
@@ -36,15 +33,7 @@ let s3: S3Client;
 let bucket: string;
 let dir: string;
 
-beforeAll(async () => {
-  s3 = createWormS3Client(connection);
-  bucket = await createTestBucket(s3, 'audit', { mode: 'COMPLIANCE', defaultRetentionDays: 1 });
-  dir = await mkdtemp(join(tmpdir(), 'custody-audit-'));
-});
-afterAll(async () => {
-  s3?.destroy();
-  await rm(dir, { recursive: true, force: true });
-});
+useTestBucket('audit', { mode: 'COMPLIANCE', defaultRetentionDays: 1 }, (fixture) => ({ s3, bucket, dir } = fixture));
 
 function auditLog(overrides: Partial<AuditLogDeps> & { logId: string }): AuditLog {
   return new AuditLog({

@@ -1,8 +1,5 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectVersionsCommand, type S3Client } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { auditEventKey } from '../../../electron/services/audit/audit-event';
 import {
   auditCheckpointKey,
@@ -16,27 +13,17 @@ import {
   toHex,
 } from '../../../electron/services/audit/checkpoint';
 import { putLockedObject } from '../../../electron/services/worm/locked-objects';
-import { createWormS3Client } from '../../../electron/services/worm/s3-client';
 import type { AuditIntegrity } from '../../../shared/audit-trail';
 import { rootFromLeafHashes } from '../../../shared/crypto/merkle';
 import type { AuditEvent } from '../../../shared/domain';
 import { createTestTrail, memorySecretStore } from '../../helpers/audit-trail';
-import { createTestBucket } from '../../helpers/worm';
+import { useTestBucket } from '../../helpers/worm';
 
-const { connection } = inject('worm');
 let s3: S3Client;
 let bucket: string;
 let dir: string;
 
-beforeAll(async () => {
-  s3 = createWormS3Client(connection);
-  bucket = await createTestBucket(s3, 'audit-trail', { mode: 'GOVERNANCE', defaultRetentionDays: 1 });
-  dir = await mkdtemp(join(tmpdir(), 'custody-trail-'));
-});
-afterAll(async () => {
-  s3?.destroy();
-  await rm(dir, { recursive: true, force: true });
-});
+useTestBucket('audit-trail', { mode: 'GOVERNANCE', defaultRetentionDays: 1 }, (fixture) => ({ s3, bucket, dir } = fixture));
 
 async function text(key: string): Promise<string> {
   const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));

@@ -1,7 +1,4 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   CreateBucketCommand,
   DeleteObjectCommand,
@@ -10,33 +7,23 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { auditEventKey } from '../../../electron/services/audit/audit-event';
 import { verifyAuditLog } from '../../../electron/services/audit/audit-verifier';
 import { auditCheckpointKey, parseStoredCheckpoint, serializeCheckpoint, signCheckpoint } from '../../../electron/services/audit/checkpoint';
 import { keyIdOf, type SigningKey } from '../../../electron/services/signing/signing-key';
 import { putLockedObject } from '../../../electron/services/worm/locked-objects';
-import { createWormS3Client } from '../../../electron/services/worm/s3-client';
 import { canonicalJson } from '../../../shared/canonical-json';
 import type { AuditEvent } from '../../../shared/domain';
 import { createTestTrail, type TestTrail } from '../../helpers/audit-trail';
-import { createTestBucket } from '../../helpers/worm';
+import { useTestBucket } from '../../helpers/worm';
 
-const { connection } = inject('worm');
 let s3: S3Client;
 let bucket: string;
 let dir: string;
 
-beforeAll(async () => {
-  s3 = createWormS3Client(connection);
-  // GOVERNANCE so that the tests can do what a privileged attacker could: delete and replace objects.
-  bucket = await createTestBucket(s3, 'audit-verify', { mode: 'GOVERNANCE', defaultRetentionDays: 1 });
-  dir = await mkdtemp(join(tmpdir(), 'custody-verify-'));
-});
-afterAll(async () => {
-  s3?.destroy();
-  await rm(dir, { recursive: true, force: true });
-});
+// GOVERNANCE so that the tests can do what a privileged attacker could: delete and replace objects.
+useTestBucket('audit-verify', { mode: 'GOVERNANCE', defaultRetentionDays: 1 }, (fixture) => ({ s3, bucket, dir } = fixture));
 
 /** Ten events a minute apart, checkpoints at 4 and 8. */
 async function intactLog(options: { events?: number; checkpointAtEnd?: boolean } = {}): Promise<TestTrail> {
