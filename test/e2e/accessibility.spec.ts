@@ -120,7 +120,7 @@ test("review mode and the pack's offline viewer have no WCAG 2.1 A/AA violation"
   const call = uniqueTradingCall(harness.sandbox);
   const packPath = join(harness.root, 'a11y-pack');
   await harness.composed.packs.build({ selection: { kind: 'tradingIds', tradingIds: [call.tradingId] }, caseReference: 'FCA-2026-0042', outPath: packPath });
-  const review = await composeReview({ profile: harness.profile, env: harness.env, packPath, reviewer: 'Dana Inspector (FCA)', mediaUrlBase: `${SHELL_ORIGIN}/media/recording/` });
+  const review = await composeReview({ profile: harness.profile, env: harness.env, secrets: harness.secrets, packPath, reviewer: 'Dana Inspector (FCA)', mediaUrlBase: `${SHELL_ORIGIN}/media/recording/` });
   try {
     const bridge = await bridgeHost(page.context(), (ipc, emit) =>
       hostReview(review, { ipc, emit, trustedOrigin: SHELL_ORIGIN, rendererDir, validateResponses: true, maxOpenRangeBytes: SHELL_MAX_RANGE_BYTES }),
