@@ -149,6 +149,17 @@ describe('a proof file that is not JSON', () => {
     expect(verify.stdout).toContain(`${event.path}: not valid JSON [proofs]`);
     expect(verify.stdout).not.toMatch(/internal error/i);
   }, 60_000);
+
+  it('is reported when the proofs file itself is not JSON', async () => {
+    const forged = join(h.root, 'forged-proofs-file');
+    await cp(folderPack, forged, { recursive: true });
+    await writeFile(join(forged, 'data/audit/proofs.json'), '{"schema": "custody.pack.proofs.v1", "events": [');
+    const verify = await runCli(['pack', 'verify', forged, '--profile', h.profile], { env });
+    expect(verify.stderr).toBe('');
+    expect(verify.code).toBe(2);
+    expect(verify.stdout).toContain('data/audit/proofs.json');
+    expect(verify.stdout).not.toMatch(/internal error/i);
+  }, 60_000);
 });
 
 describe('a review open that fails', () => {
