@@ -11,7 +11,7 @@ const BAR_WIDTH = 24;
 /** `1:05:09` / `4:07` for an ETA in seconds. */
 export const formatEta = (seconds: number | null): string => (seconds === null ? '--:--' : formatClock(seconds));
 
-/** One line: bar, done/total, percent, rate, ETA, bytes, failures. */
+/** One line: bar, settled/total with the retrieved among them, percent of settled, rate, ETA, bytes, failures. */
 export function progressLine(p: JobSummary, withBar: boolean): string {
   const finished = p.counts.done + p.counts.failed + p.counts.archived;
   const ratio = p.counts.total > 0 ? finished / p.counts.total : 0;
@@ -19,7 +19,8 @@ export function progressLine(p: JobSummary, withBar: boolean): string {
   const bar = withBar ? `[${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}] ` : '';
   const failures = p.counts.failed + p.counts.archived;
   return [
-    `${bar}${p.counts.done}/${p.counts.total} recordings`,
+    // The count and the percentage both cover every settled recording (retrieved, failed or archived).
+    `${bar}${finished}/${p.counts.total} recordings (${p.counts.done} retrieved)`,
     `${(ratio * 100).toFixed(1)}%`,
     `${p.ratePerMinute === null ? '-' : Math.round(p.ratePerMinute)}/min`,
     `ETA ${formatEta(p.etaSeconds)}`,

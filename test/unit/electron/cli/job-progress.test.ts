@@ -24,7 +24,7 @@ const progress: JobProgress = {
 
 describe('job progress display', () => {
   it('draws done/total, rate, ETA, size and failures', () => {
-    expect(progressLine(progress, true)).toBe('[#######.................] 50/200 recordings  28.0%  2950/min  ETA 1:02:05  6.0 MB  failures 6');
+    expect(progressLine(progress, true)).toBe('[#######.................] 56/200 recordings (50 retrieved)  28.0%  2950/min  ETA 1:02:05  6.0 MB  failures 6');
     expect(formatEta(65)).toBe('1:05');
     expect(formatEta(null)).toBe('--:--');
   });
