@@ -399,7 +399,7 @@ export async function extractZip(zipPath: string, into: string): Promise<void> {
       let intact = true;
       try {
         await zip.forEachChunk(entry, async (chunk) => {
-          await handle.write(chunk);
+          await writeFully(handle, chunk);
         });
       } catch (error) {
         if (!(error instanceof ZipFormatError)) throw error;
