@@ -1,5 +1,4 @@
-import { constants } from 'node:fs';
-import { copyFile, mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type {
   ArchiveCopy,
@@ -21,7 +20,6 @@ import type { AuditAppendInput, AuditLog } from './audit/audit-log';
 import { computePeaks } from './audio/peaks';
 import { readWavInfo } from './audio/wav';
 import type { CachedMedia, MediaCache } from './cache/media-cache';
-import { sha256File } from './cache/media-cache';
 import { pathUnderRoot } from './contained-path';
 import { AppError, StorageError } from './errors';
 import type { GenesysClient } from './genesys/genesys-client';
@@ -31,6 +29,7 @@ import type { EventHub } from './events';
 import type { Clock } from './ports';
 import type { RateGovernor } from './retrieval/rate-governor';
 import type { RecordingFetcher } from './retrieval/recording-fetcher';
+import { copyHashed, placeVerified } from './storage/durable-file';
 
 /** The WORM audit log as the engine sees it: append resolves only once the record is stored. */
 export type AuditWriter = Pick<AuditLog, 'append'>;
@@ -394,22 +393,17 @@ function requireCase(caseReference: string | null | undefined): string {
   return caseReference.trim();
 }
 
-/** Copy, verify the copy's hash, then rename: the destination never holds a partial or wrong file. */
+/** Copy, hashing as it writes, then place it only if the hash is the recording's: the destination never holds a partial or wrong file. */
 async function writeVerifiedCopy(media: CachedMedia, target: string): Promise<void> {
-  const dir = join(target, '..');
   const temp = `${target}.partial`;
   try {
-    await mkdir(dir, { recursive: true });
-    // EXCL: a symlink planted under the temporary name is replaced, never written through.
+    await mkdir(join(target, '..'), { recursive: true });
+    // The copy is created exclusively: a symlink planted under the temporary name is replaced, never written through.
     await rm(temp, { force: true });
-    await copyFile(media.path, temp, constants.COPYFILE_EXCL);
-    const handle = await open(temp, 'r+');
-    await handle.sync();
-    await handle.close();
-    if ((await sha256File(temp)) !== media.sha256) throw new Error('the copy does not match the recording hash');
-    await rename(temp, target);
+    await placeVerified(await copyHashed(media.path, temp, { mode: 0o600 }), target, media.sha256);
   } catch (error) {
     await rm(temp, { force: true });
+    if (error instanceof StorageError) throw error;
     throw new StorageError(`Could not write ${target}: ${(error as Error).message}`, error);
   }
 }

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { AuditEvent } from '../../../shared/domain';
 import { MerkleNodeView, nodesCompletedByLeaf } from '../../../shared/crypto/merkle-tree';
+import { sha256 } from '../../crypto/sha256';
 import type { Db } from '../connection';
 
 export type AuditEventRecord = {
@@ -31,7 +31,6 @@ export type CheckpointRecord = { treeSize: number; rootHash: string; time: strin
 /** A leaf already held for this seq differs from the one offered: the bucket and this workstation disagree. */
 export type LeafConflict = { seq: number; held: string; offered: string };
 
-const sha256 = (data: Uint8Array) => new Uint8Array(createHash('sha256').update(data).digest());
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 const likePrefix = (value: string) => `${value.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 

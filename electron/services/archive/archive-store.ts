@@ -20,7 +20,9 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import type { Logger } from '../../../shared/logger';
+import { createSha256 } from '../../crypto/sha256';
 import { StorageError, WormStoreError } from '../errors';
+import { writeFully } from '../storage/durable-file';
 import { listVersionPages, putLockedObject, wormRequest, type LockMode } from '../worm/locked-objects';
 import { wormEndpointOf } from '../worm/s3-client';
 import { classifyS3Failure } from '../worm/s3-errors';
@@ -295,7 +297,7 @@ export class ArchiveStore {
       s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }), { requestTimeout: this.deps.transferTimeoutMs ?? 120_000 }),
     );
     if (!object.Body) throw new StorageError(`s3://${bucket}/${key} answered without a body`);
-    const hash = createHash('sha256');
+    const hash = createSha256();
     let bytes = 0;
     const handle = await open(path, 'wx', 0o600);
     try {
@@ -303,7 +305,7 @@ export class ArchiveStore {
         const buffer = chunk as Buffer;
         hash.update(buffer);
         bytes += buffer.length;
-        await handle.write(buffer);
+        await writeFully(handle, buffer);
       }
       await handle.sync();
     } catch (error) {

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import { canonicalJson } from '../../../shared/canonical-json';
 import { auditEventSchema, type AuditEvent } from '../../../shared/domain';
+import { sha256Hex } from '../../crypto/sha256';
 import { ValidationError } from '../errors';
 
 /** `prevHash` of the first event of a log. */
@@ -43,9 +43,7 @@ export function hashAuditEvent(event: AuditEvent): string {
   return sha256Hex(canonicalJson(event));
 }
 
-export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
-}
+export { sha256Hex };
 
 /**
  * Parses a stored event. The hash is taken over the JSON as stored (not the schema-parsed copy), so

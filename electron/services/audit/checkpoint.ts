@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { canonicalJson } from '../../../shared/canonical-json';
 import { leafHash } from '../../../shared/crypto/merkle';
 import { auditCheckpointSchema, type AuditCheckpoint } from '../../../shared/domain';
+import { sha256 as sha256Bytes } from '../../crypto/sha256';
 import { ValidationError } from '../errors';
 import { keyIdOf, verifySignature, type SigningKey } from '../signing/signing-key';
 import { assertValidLogId } from './audit-event';
@@ -13,7 +13,8 @@ import { assertValidLogId } from './audit-event';
  */
 const sizeDigits = 12;
 
-export const sha256Bytes = (data: Uint8Array): Uint8Array => new Uint8Array(createHash('sha256').update(data).digest());
+/** The engine's one SHA-256, under the name the audit code uses for it. */
+export { sha256Bytes };
 export const toHex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 
 /** RFC 9162 leaf hash of a stored event object. */

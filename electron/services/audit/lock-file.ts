@@ -1,9 +1,10 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { link, mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { sha256Hex } from '../../crypto/sha256';
 import { StorageError } from '../errors';
 
 /** The points in taking a lock where a crash leaves something behind (tests kill a process at each). */
@@ -164,7 +165,7 @@ function ownerAlive(owner: LockOwner): boolean {
  * judged (an owner judged hung may have released it and a new owner taken it meanwhile).
  */
 async function breakLock(path: string, observed: ObservedLock, staleMs: number): Promise<boolean> {
-  const claimPath = `${path}.${createHash('sha256').update(observedKey(observed)).digest('hex').slice(0, 16)}.claim`;
+  const claimPath = `${path}.${sha256Hex(observedKey(observed)).slice(0, 16)}.claim`;
   let claim: HeldLock;
   try {
     claim = await acquireLockFile(claimPath, { timeoutMs: 0, staleMs });
@@ -250,7 +251,7 @@ function currentProcess(): ProcessIdentity {
   if (!thisProcess) {
     const host = hostname();
     const bootId = readProcText('/proc/sys/kernel/random/boot_id')?.trim() || undefined;
-    const hostTag = createHash('sha256').update(`${host}\n${bootId ?? ''}`).digest('hex').slice(0, 8);
+    const hostTag = sha256Hex(`${host}\n${bootId ?? ''}`).slice(0, 8);
     thisProcess = { hostname: host, bootId, startTicks: processStartTicks(process.pid), hostTag };
   }
   return thisProcess;

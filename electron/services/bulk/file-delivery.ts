@@ -1,10 +1,11 @@
-import { lstat, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { lstat, mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { sha256File, type WrittenFile } from '../cache/media-cache';
+import type { WrittenFile } from '../cache/media-cache';
 import { pathUnderRoot } from '../contained-path';
 import { describeCause, StorageError } from '../errors';
 import type { HttpClient } from '../ports';
 import { downloadToFile } from '../retrieval/media-download';
+import { moveIntoPlace, sha256File } from '../storage/durable-file';
 import { PARTIAL_DIR, partialFileName, safeSegment } from './output-layout';
 
 /**
@@ -61,8 +62,7 @@ export async function placeFile(tempPath: string, outDir: string, relativePath: 
   try {
     target = await pathUnderRoot(outDir, relativePath);
     await mkdir(dirname(target), { recursive: true, mode: 0o755 });
-    await rename(tempPath, target);
-    await fsyncDirectory(dirname(target));
+    await moveIntoPlace(tempPath, target);
   } catch (error) {
     await rm(tempPath, { force: true });
     throw new StorageError(`Cannot move the file into place at ${target}: ${describeCause(error)}`, error);
@@ -94,13 +94,4 @@ export async function removePartials(outDir: string, jobId: string): Promise<num
   const mine = names.filter((name) => name.startsWith(prefix) && name.endsWith('.part'));
   for (const name of mine) await rm(join(dir, name), { force: true });
   return mine.length;
-}
-
-async function fsyncDirectory(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { open, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { InputProblem, JobCounts, JobSelection } from '../../../shared/jobs';
 import type { JobItemRecord } from '../../db/repositories/jobs-repository';
 import { pathUnderRoot } from '../contained-path';
 import { csvLine } from '../csv-cells';
+import { writeAtomic } from '../storage/durable-file';
 
 /** Where unfinished downloads live inside an output folder (same file system, so rename is atomic). */
 export const PARTIAL_DIR = '.custody-partial';
@@ -110,23 +110,6 @@ export async function writeManifest(outDir: string, job: ManifestJob, items: Rea
       reason: i.reason,
     }));
   const json = { schema: 'custody.bulk-manifest.v1', job, files, notRetrieved };
-  await writeAtomically(await pathUnderRoot(outDir, MANIFEST_CSV), csv);
-  await writeAtomically(await pathUnderRoot(outDir, MANIFEST_JSON), `${JSON.stringify(json, null, 2)}\n`);
-}
-
-async function writeAtomically(path: string, content: string): Promise<void> {
-  const temp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await writeFile(temp, content, { mode: 0o644 });
-    const handle = await open(temp, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, path);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
+  await writeAtomic(await pathUnderRoot(outDir, MANIFEST_CSV), csv);
+  await writeAtomic(await pathUnderRoot(outDir, MANIFEST_JSON), `${JSON.stringify(json, null, 2)}\n`);
 }

@@ -1,11 +1,11 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
-import { lstat, mkdir, open, rename, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { lstat, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MediaRecord, MediaRepository } from '../../db/repositories/media-repository';
-import { NO_FOLLOW, pathUnderRoot } from '../contained-path';
+import { pathUnderRoot } from '../contained-path';
 import { StorageError } from '../errors';
 import type { Clock } from '../ports';
+import { moveIntoPlace, sha256File } from '../storage/durable-file';
 
 export type CachedMedia = MediaRecord & { path: string };
 
@@ -60,7 +60,7 @@ export class MediaCache {
       const written = await write(tempPath);
       const fileName = `${recordingId}.${extensionFor(written.contentType)}`;
       const path = await pathUnderRoot(this.deps.dir, fileName);
-      await rename(tempPath, path);
+      await moveIntoPlace(tempPath, path);
       const record: MediaRecord = { recordingId, fileName, ...written, source, fetchedMs: this.deps.clock.now() };
       await this.deps.repository.put(record);
       return { ...record, path };
@@ -68,11 +68,4 @@ export class MediaCache {
       await rm(tempPath, { force: true });
     }
   }
-}
-
-export async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  const handle = await open(path, constants.O_RDONLY | NO_FOLLOW);
-  for await (const chunk of handle.createReadStream({ highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) hash.update(chunk);
-  return hash.digest('hex');
 }

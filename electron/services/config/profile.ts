@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { auditSettingsSchema } from '../audit/audit-settings';
 import { ValidationError } from '../errors';
+import { writeAtomic } from '../storage/durable-file';
 
 export const profileNameSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/i, 'profile names are letters, digits, - and _');
 
@@ -108,12 +109,10 @@ export async function loadProfile(file: string): Promise<Profile> {
   return parsed.data;
 }
 
-/** Atomic: write a temporary file, then rename over the old one. */
+/** Atomic and durable: a crash leaves the old profile or the new one, never a mix. */
 export async function saveProfile(file: string, profile: Profile): Promise<void> {
   await mkdir(dirname(file), { recursive: true, mode: 0o700 });
-  const temp = `${file}.${process.pid}.tmp`;
-  await writeFile(temp, `${JSON.stringify(profileSchema.parse(profile), null, 2)}\n`, { mode: 0o600 });
-  await rename(temp, file);
+  await writeAtomic(file, `${JSON.stringify(profileSchema.parse(profile), null, 2)}\n`, { mode: 0o600 });
 }
 
 export async function updateProfile(file: string, change: (p: Profile) => Profile): Promise<Profile> {

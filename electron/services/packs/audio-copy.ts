@@ -1,6 +1,7 @@
 import { constants } from 'node:fs';
 import { copyFile, link, open, type FileHandle } from 'node:fs/promises';
 import { alawToLinear, mulawToLinear, readWavInfo, type WavInfo } from '../audio/wav';
+import { writeFully } from '../storage/durable-file';
 import { DualHash, type Digests } from './file-digests';
 
 const CHUNK_BYTES = 1 << 20;
@@ -60,7 +61,7 @@ export async function copyRecording(sourcePath: string, originalPath: string, wa
     const wavOut = wav;
     if (wavOut) {
       wavHash.update(header);
-      await wavOut.write(header);
+      await writeFully(wavOut, header);
     }
     const dataEnd = info.dataOffset + info.dataBytes;
     let position = 0;
@@ -88,7 +89,7 @@ export async function copyRecording(sourcePath: string, originalPath: string, wa
       }
       position += chunk.length;
       await writing;
-      writing = Promise.all([original.write(chunk), wavChunk && wavOut ? wavOut.write(wavChunk) : null]);
+      writing = Promise.all([writeFully(original, chunk), wavChunk && wavOut ? writeFully(wavOut, wavChunk) : null]);
     }
     await writing;
   } finally {

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { canonicalJson } from '../../../shared/canonical-json';
-import { inclusionProof, leafHash, rootFromLeafHashes, type HashFn } from '../../../shared/crypto/merkle';
+import { inclusionProof, leafHash, rootFromLeafHashes } from '../../../shared/crypto/merkle';
 import { auditCheckpointSchema, type AuditCheckpoint, type AuditEvent } from '../../../shared/domain';
+import { sha256 } from '../../crypto/sha256';
 import { auditEventsPrefix, parseStoredAuditEvent, seqOfAuditEventKey } from '../audit/audit-event';
 import { AuditUnavailableError } from '../errors';
 import { verifySignature } from '../signing/signing-key';
@@ -18,7 +18,6 @@ import { wormRequest } from '../worm/locked-objects';
  * local state.
  */
 
-export const sha256: HashFn = (data) => new Uint8Array(createHash('sha256').update(data).digest());
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 
 export type AuditEvidenceDeps = {

@@ -1,5 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
+import { createSha256 } from '../../crypto/sha256';
+import { writeFully } from '../storage/durable-file';
 
 export type Digests = { sha256: string; sha512: string; bytes: number };
 
@@ -7,7 +9,7 @@ const CHUNK_BYTES = 1 << 20;
 
 /** SHA-256 and SHA-512 of a byte stream, fed chunk by chunk: one pass, memory flat. */
 export class DualHash {
-  private readonly h256: Hash = createHash('sha256');
+  private readonly h256: Hash = createSha256();
   private readonly h512: Hash = createHash('sha512');
   private count = 0;
 
@@ -92,7 +94,7 @@ export async function writeDigested(path: string, bytes: Uint8Array | string): P
   const data = typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes;
   const handle = await open(path, 'wx', 0o644);
   try {
-    await handle.writeFile(data);
+    await writeFully(handle, data);
   } finally {
     await handle.close();
   }

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { caseReferenceSchema, conversationIdSchema, recordingIdSchema, type AuditEvent, type Operator, type Workstation } from '../../../shared/domain';
@@ -22,6 +22,7 @@ import { AppError, StorageError, ValidationError } from '../errors';
 import type { EventHub } from '../events';
 import type { Clock } from '../ports';
 import type { SigningKey } from '../signing/signing-key';
+import { moveIntoPlace, syncPath } from '../storage/durable-file';
 import { CUSTODY_VERSION } from '../version';
 import type { LockMode } from '../worm/locked-objects';
 import { collectAuditEvidence, type AuditEvidence } from './audit-evidence';
@@ -130,13 +131,13 @@ export class PackBuilder {
         const zipTemp = `${temp}.zip`;
         try {
           await writeZip(zipTemp, temp, await listBagFiles(temp), new Date(this.deps.clock.now()));
-          await rename(zipTemp, request.outPath);
+          await moveIntoPlace(zipTemp, request.outPath);
         } finally {
           await rm(zipTemp, { force: true });
         }
         await rm(temp, { recursive: true, force: true });
       } else {
-        await rename(temp, request.outPath);
+        await moveIntoPlace(temp, request.outPath);
       }
     } catch (error) {
       await rm(temp, { recursive: true, force: true });
@@ -522,19 +523,9 @@ async function flushTree(root: string): Promise<void> {
   const dirs = [...entries.filter((e) => e.isDirectory()).map((e) => join(e.parentPath, e.name)), root].sort((a, b) => b.length - a.length);
   let next = 0;
   const worker = async () => {
-    while (next < files.length) await fsyncPath(files[next++]!);
+    while (next < files.length) await syncPath(files[next++]!);
   };
   await Promise.all(Array.from({ length: 4 }, worker));
-  for (const dir of dirs) await fsyncPath(dir);
-}
-
-/** fsync on a file or a directory (a directory's entries: the creations and renames in it). */
-async function fsyncPath(path: string): Promise<void> {
-  const handle = await open(path, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+  for (const dir of dirs) await syncPath(dir);
 }
 

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { verifyInclusion } from '../../../shared/crypto/merkle';
 import { auditCheckpointSchema, auditEventSchema } from '../../../shared/domain';
 import {
@@ -12,7 +11,8 @@ import {
 import { parseWavHeader } from '../audio/wav';
 import type { KeyTrust, TrustSource } from '../signing/key-trust';
 import { fingerprintOf, keyIdOf, keyIdOrNull, verifySignature } from '../signing/signing-key';
-import { checkpointSigningBytes, sha256 } from './audit-evidence';
+import { sha256, sha256Hex } from '../../crypto/sha256';
+import { checkpointSigningBytes } from './audit-evidence';
 import { bagInfoValue, parseBagInfo, parseManifest, type ManifestAlgorithm } from './bagit';
 import type { Digests } from './file-digests';
 import { openPack, PackOpenError, type PackReader } from './pack-reader';
@@ -305,7 +305,7 @@ class Verification {
   /** SHA-256 of a tag file: of the bytes already read, or streamed (index.html can outgrow the small-file limit). */
   private async tagDigest(file: string): Promise<string | null> {
     const read = this.texts.get(file);
-    if (read) return createHash('sha256').update(read).digest('hex');
+    if (read) return sha256Hex(read);
     if (!this.reader.files.has(file)) {
       this.fail(file, 'manifests', 'missing');
       return null;

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { crc32 } from 'node:zlib';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
+import { writeFully } from '../storage/durable-file';
 import { isSafeRelativePath } from './bagit';
 
 /**
@@ -59,7 +60,7 @@ export async function writeZip(zipPath: string, root: string, files: ReadonlyArr
   const { dosTime, dosDate } = dosDateTime(modified);
   let offset = 0;
   const write = async (bytes: Uint8Array) => {
-    await out.write(bytes, 0, bytes.length, offset);
+    await writeFully(out, bytes, offset);
     offset += bytes.length;
   };
   try {
@@ -101,7 +102,7 @@ export async function writeZip(zipPath: string, root: string, files: ReadonlyArr
       if (copied !== size) throw new Error(`${file} changed size while it was zipped`);
       const crcBytes = Buffer.alloc(4);
       crcBytes.writeUInt32LE(crc >>> 0, 0);
-      await out.write(crcBytes, 0, 4, entryOffset + 14);
+      await writeFully(out, crcBytes, entryOffset + 14);
       written.push({ name, crc: crc >>> 0, size, offset: entryOffset, dosTime, dosDate });
     }
     const centralStart = offset;
@@ -398,7 +399,7 @@ export async function extractZip(zipPath: string, into: string): Promise<void> {
       let intact = true;
       try {
         await zip.forEachChunk(entry, async (chunk) => {
-          await handle.write(chunk);
+          await writeFully(handle, chunk);
         });
       } catch (error) {
         if (!(error instanceof ZipFormatError)) throw error;

@@ -1,10 +1,11 @@
-import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { createSha256 } from '../../crypto/sha256';
 import type { WrittenFile } from '../cache/media-cache';
 import { AppError, HttpError, NetworkError, StorageError } from '../errors';
 import type { HttpClient } from '../ports';
+import { writeFully } from '../storage/durable-file';
 
 /** The pre-signed media link is no longer valid: ask Genesys for a new one. */
 export class MediaLinkExpiredError extends AppError {
@@ -54,7 +55,7 @@ export async function downloadToFile(
   }
   const announced = Number(response.headers.get('content-length') ?? NaN);
   const contentType = response.headers.get('content-type')?.split(';')[0]?.trim() || 'application/octet-stream';
-  const hash = createHash('sha256');
+  const hash = createSha256();
   let bytes = 0;
   let handle;
   try {
@@ -69,11 +70,7 @@ export async function downloadToFile(
       hash.update(buffer);
       bytes += buffer.length;
       try {
-        // A write may be short (a filling disk); the next one then reports why (ENOSPC).
-        for (let offset = 0; offset < buffer.length; ) {
-          const { bytesWritten } = await handle.write(buffer, offset, buffer.length - offset);
-          offset += bytesWritten;
-        }
+        await writeFully(handle, buffer);
       } catch (error) {
         throw new StorageError(`Cannot write ${path}`, error);
       }

@@ -1,9 +1,10 @@
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { basename } from 'node:path';
 import { canonicalJson } from '../../../shared/canonical-json';
 import { caseReferenceSchema, conversationIdSchema, recordingIdSchema, type AuditEvent } from '../../../shared/domain';
 import type { Logger } from '../../../shared/logger';
 import type { JournalAction, JournalEntry, JournalSyncState, ReviewJournalRepository } from '../../db/repositories/review-journal-repository';
+import { sha256Hex } from '../../crypto/sha256';
 import type { CredentialVault, ReviewJournalSeal } from '../auth/credentials';
 import type { AuditWriter } from '../custody-engine';
 import { AppError, describeCause } from '../errors';
@@ -24,7 +25,7 @@ export type JournalSealStore = Pick<CredentialVault, 'loadReviewJournalSeal' | '
 function hashOf(entry: UnhashedEntry, key: Buffer | null): string | null {
   if (entry.keyed) return key ? createHmac('sha256', key).update(canonicalJson(entry)).digest('hex') : null;
   const { keyed: _keyed, ...legacy } = entry;
-  return createHash('sha256').update(canonicalJson(legacy)).digest('hex');
+  return sha256Hex(canonicalJson(legacy));
 }
 
 function unhashed(entry: JournalEntry): UnhashedEntry {
@@ -268,7 +269,7 @@ export async function syncReviewJournal(deps: {
   };
 
   if (!chainIntact) {
-    const alterationHash = createHash('sha256').update(canonicalJson({ alterations: check.alterations, brokenAtSeq: check.brokenAtSeq })).digest('hex');
+    const alterationHash = sha256Hex(canonicalJson({ alterations: check.alterations, brokenAtSeq: check.brokenAtSeq }));
     try {
       report.alterationEventId =
         inLog.get(alterationHash) ??

@@ -1,4 +1,5 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import { sha256Hex } from '../../crypto/sha256';
 import type { CredentialVault } from '../auth/credentials';
 
 /** The installation's Ed25519 key: signs audit checkpoints and evidence packs. Private half: keychain only. */
@@ -39,7 +40,7 @@ function publicKeyPemOf(privateKey: KeyObject): string {
 
 export function keyIdOf(publicKeyPem: string): string {
   const der = createPublicKey(publicKeyPem).export({ type: 'spki', format: 'der' });
-  return createHash('sha256').update(der).digest('hex');
+  return sha256Hex(der);
 }
 
 /** The key id of a PEM public key, or null when it is not one. */

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sha256File } from '../../../electron/services/cache/media-cache';
+import { sha256File } from '../../../electron/services/storage/durable-file';
 import { runCli } from '../../helpers/run-cli';
 
 let env: NodeJS.ProcessEnv;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createMediaProtocolHandler } from '../../../electron/main/protocol';
 import { hashAuditEvent } from '../../../electron/services/audit/audit-event';
-import { sha256File } from '../../../electron/services/cache/media-cache';
+import { sha256File } from '../../../electron/services/storage/durable-file';
 import type { AuditEvent } from '../../../shared/domain';
 import { startHarness, uniqueTradingCall, type Harness } from '../../helpers/engine-harness';
 

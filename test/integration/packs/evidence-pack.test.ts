@@ -3,7 +3,7 @@ import { appendFile, cp, open, readdir, readFile, rm, stat, truncate, writeFile 
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readAuditLog } from '../../../electron/services/audit/audit-log';
-import { sha256File } from '../../../electron/services/cache/media-cache';
+import { sha256File } from '../../../electron/services/storage/durable-file';
 import { parseDat } from '../../../electron/services/packs/load-files';
 import { verifyPack } from '../../../electron/services/packs/pack-verifier';
 import { createKeyTrust } from '../../../electron/services/signing/key-trust';

@@ -1,0 +1,170 @@
+import { randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
+import { open, readdir, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { createSha256 } from '../../crypto/sha256';
+import { NO_FOLLOW } from '../contained-path';
+import { describeCause, StorageError } from '../errors';
+
+/**
+ * The one way the engine makes a file durable. A file reaches its final name only complete and
+ * flushed: written fully (short writes looped), fsynced, renamed within its folder, and the folder
+ * fsynced so the rename itself survives a power cut. Paths built from outside data are the caller's
+ * to build with pathUnderRoot before they reach this module.
+ */
+
+/** The part of a file handle a writer needs; tests pass one whose writes come up short. */
+export type WritableFile = {
+  write(buffer: Uint8Array, offset: number, length: number, position: number | null): Promise<{ bytesWritten: number }>;
+};
+
+type SyncableFile = WritableFile & { sync(): Promise<void>; close(): Promise<void> };
+
+/** The file system calls this module makes; tests inject one that fails (a crash) mid-way. */
+export type DurableFs = {
+  open(path: string, flags: string | number, mode?: number): Promise<SyncableFile>;
+  rename(from: string, to: string): Promise<void>;
+  remove(path: string): Promise<void>;
+  list(dir: string): Promise<Array<string>>;
+};
+
+export const nodeFs: DurableFs = {
+  open: (path, flags, mode) => open(path, flags, mode),
+  rename,
+  remove: (path) => rm(path, { force: true }),
+  list: (dir) => readdir(dir),
+};
+
+/**
+ * Writes all of `data`, at `position` (or the file's current position when null). A write may take
+ * fewer bytes than offered (a filling disk, a signal); the rest is written again until none is left.
+ */
+export async function writeFully(file: WritableFile, data: Uint8Array, position: number | null = null): Promise<void> {
+  for (let offset = 0; offset < data.length; ) {
+    const { bytesWritten } = await file.write(data, offset, data.length - offset, position === null ? null : position + offset);
+    // A write that takes nothing would loop for ever; a real full disk answers ENOSPC instead.
+    if (bytesWritten <= 0) throw new StorageError('The disk accepted no more bytes');
+    offset += bytesWritten;
+  }
+}
+
+/** fsync of a file or a folder (a folder's entries: the creations and renames in it). */
+export async function syncPath(path: string, fs: DurableFs = nodeFs): Promise<void> {
+  const handle = await fs.open(path, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Renames a complete file or folder onto `target` in the same folder tree and makes it durable:
+ * the source is flushed first, the target's folder after. Removing the source on failure is the caller's.
+ */
+export async function moveIntoPlace(source: string, target: string, fs: DurableFs = nodeFs): Promise<void> {
+  await syncPath(source, fs);
+  await fs.rename(source, target);
+  await syncPath(dirname(target), fs);
+}
+
+const TEMP_SUFFIX = '.durable-tmp';
+/** Temporary files of this process still being written: cleanup leaves them alone. */
+const inFlight = new Set<string>();
+
+const tempPrefix = (target: string) => `.${basename(target)}.`;
+
+/**
+ * Replaces `target` with `content` so that a crash at any instant leaves the old content or the
+ * new, never a mix: a temporary file beside it (same folder, so the rename is atomic), written
+ * fully, fsynced, renamed over the target, the folder fsynced. Temporary files that an earlier,
+ * interrupted write of the same target left behind are removed first.
+ */
+export async function writeAtomic(target: string, content: Uint8Array | string, options: { mode?: number; fs?: DurableFs } = {}): Promise<void> {
+  const fs = options.fs ?? nodeFs;
+  await removeStaleTemps(target, fs);
+  const temp = join(dirname(target), `${tempPrefix(target)}${process.pid}-${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`);
+  inFlight.add(temp);
+  try {
+    const handle = await fs.open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NO_FOLLOW, options.mode ?? 0o644);
+    try {
+      await writeFully(handle, typeof content === 'string' ? Buffer.from(content, 'utf8') : content, 0);
+    } finally {
+      await handle.close();
+    }
+    await moveIntoPlace(temp, target, fs);
+  } catch (error) {
+    await fs.remove(temp);
+    throw new StorageError(`Could not write ${target}: ${describeCause(error)}`, error);
+  } finally {
+    inFlight.delete(temp);
+  }
+}
+
+/** Removes the temporary files an interrupted `writeAtomic` of `target` left (not those being written now). */
+export async function removeStaleTemps(target: string, fs: DurableFs = nodeFs): Promise<number> {
+  const dir = dirname(target);
+  let names: Array<string>;
+  try {
+    names = await fs.list(dir);
+  } catch {
+    return 0;
+  }
+  const prefix = tempPrefix(target);
+  const stale = names.map((name) => join(dir, name)).filter((path) => basename(path).startsWith(prefix) && path.endsWith(TEMP_SUFFIX) && !inFlight.has(path));
+  for (const path of stale) await fs.remove(path);
+  return stale.length;
+}
+
+/** A temporary file whose SHA-256 was computed from the bytes as they were written. */
+export type HashedFile = { path: string; bytes: number; sha256: string };
+
+/**
+ * Moves a written temporary file onto `target` only when the digest computed while writing it is
+ * `expectedSha256`; otherwise (or when the move fails) the temporary file is removed and nothing
+ * appears under `target`.
+ */
+export async function placeVerified(written: HashedFile, target: string, expectedSha256: string, fs: DurableFs = nodeFs): Promise<void> {
+  try {
+    if (written.sha256 !== expectedSha256) throw new StorageError('the copy does not match the recording hash');
+    await moveIntoPlace(written.path, target, fs);
+  } catch (error) {
+    await fs.remove(written.path);
+    throw new StorageError(`Could not write ${target}: ${describeCause(error)}`, error);
+  }
+}
+
+/** Copies `source` (not through a symlink) to the new file `temp`, hashing every byte written. */
+export async function copyHashed(source: string, temp: string, options: { mode?: number; fs?: DurableFs } = {}): Promise<HashedFile> {
+  const fs = options.fs ?? nodeFs;
+  const hash = createSha256();
+  let bytes = 0;
+  const input = await open(source, constants.O_RDONLY | NO_FOLLOW);
+  try {
+    const output = await fs.open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NO_FOLLOW, options.mode ?? 0o644);
+    try {
+      for await (const chunk of input.createReadStream({ highWaterMark: 1 << 20, autoClose: false }) as AsyncIterable<Buffer>) {
+        await writeFully(output, chunk);
+        hash.update(chunk);
+        bytes += chunk.length;
+      }
+    } finally {
+      await output.close();
+    }
+  } finally {
+    await input.close();
+  }
+  return { path: temp, bytes, sha256: hash.digest('hex') };
+}
+
+/** SHA-256 (hex) of a file's bytes as they are on disk, read without following a symlink. */
+export async function sha256File(path: string): Promise<string> {
+  const hash = createSha256();
+  const handle = await open(path, constants.O_RDONLY | NO_FOLLOW);
+  try {
+    for await (const chunk of handle.createReadStream({ highWaterMark: 1 << 20, autoClose: false }) as AsyncIterable<Buffer>) hash.update(chunk);
+  } finally {
+    await handle.close();
+  }
+  return hash.digest('hex');
+}
