@@ -1,16 +1,12 @@
 import type { AppErrorPayload } from '../../shared/errors';
-import type { ComposedEngine } from '../services/composition';
 import { toErrorPayload } from '../services/errors';
 import type { Emit } from './ipc/emit';
 import { createIpcHandlers } from './ipc/handlers';
 import { installIpcServer, type IpcMainLike } from './ipc/server';
-import { createAppProtocolHandler, createMediaProtocolHandler, type ProtocolHandler } from './protocol';
+import { createAppProtocolHandler, createMediaProtocolHandler } from './protocol';
 import { contentSecurityPolicy, isAppOrigin } from './security';
+import type { AppHost, HostedEngine } from './hosted-engine';
 
-/** What a window host needs from the composed engine. */
-export type HostedEngine = Pick<ComposedEngine, 'engine' | 'events' | 'session' | 'grants' | 'packs' | 'logger' | 'redactor' | 'auditTrail' | 'holds' | 'posture' | 'jobs'>;
-
-export type AppHost = { appHandler: ProtocolHandler; mediaHandler: ProtocolHandler; dispose(): void };
 
 /**
  * Everything a window host (Electron or the browser shell) serves to the renderer: the IPC

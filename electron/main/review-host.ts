@@ -5,7 +5,7 @@ import type { SecretRedactor } from '../services/logging/redactor';
 import { createRendererLog } from '../services/logging/renderer-log';
 import type { PlaybackGrants } from '../services/playback/playback-grants';
 import type { ReviewSessionService } from '../services/review/review-session';
-import type { AppHost } from './app-host';
+import type { AppHost } from './hosted-engine';
 import type { Emit } from './ipc/emit';
 import { reviewHandlers } from './ipc/handlers/review';
 import { installIpcServer, type IpcHandlers, type IpcMainLike } from './ipc/server';

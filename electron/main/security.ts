@@ -15,8 +15,6 @@ export const contentSecurityPolicy = [
 ].join('; ');
 
 export const APP_ORIGIN = 'app://custody';
-/** The browser shell's stand-in for app://, served by page.route (Chromium will not load custom schemes). */
-export const SHELL_ORIGIN = 'https://custody.invalid';
 
 /** Compares scheme and host (URL.origin is "null" for custom schemes such as app:). */
 export function isAppOrigin(url: string, origin: string): boolean {

@@ -16,29 +16,18 @@ import type { Logger } from '../../shared/logger';
 import type { IndexMatch, IndexRecording, IndexRepository } from '../db/repositories/index-repository';
 import type { MediaRepository } from '../db/repositories/media-repository';
 import type { ArchiveLookup, ArchiveReader } from './archive/archive-reader';
-import type { AuditAppendInput, AuditLog } from './audit/audit-log';
+import type { AuditAppendInput } from './audit/audit-log';
+import type { AuditWriter } from './audit/audit-writer';
 import { computePeaks } from './audio/peaks';
 import { readWavInfo } from './audio/wav';
 import type { CachedMedia, MediaCache } from './cache/media-cache';
 import { pathUnderRoot } from './contained-path';
 import { AppError, StorageError } from './errors';
-import type { GenesysClient } from './genesys/genesys-client';
-import type { IndexSync } from './index/index-sync';
 import type { PlaybackGrants } from './playback/playback-grants';
 import type { EventHub } from './events';
 import type { Clock } from './ports';
-import type { RateGovernor } from './retrieval/rate-governor';
-import type { RecordingFetcher } from './retrieval/recording-fetcher';
+import type { GenesysServices } from './retrieval/genesys-services';
 import { copyHashed, placeVerified } from './storage/durable-file';
-
-/** The WORM audit log as the engine sees it: append resolves only once the record is stored. */
-export type AuditWriter = Pick<AuditLog, 'append'>;
-
-/**
- * Genesys-facing services, built on first use because they need credentials from the keychain.
- * `bulk` is the patient client for jobs; it shares the token and the rate governor with the others.
- */
-export type GenesysServices = { sync: IndexSync; fetcher: RecordingFetcher; bulk: GenesysClient; governor: RateGovernor };
 
 export type CustodyEngineDeps = {
   index: IndexRepository;

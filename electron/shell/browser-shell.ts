@@ -1,11 +1,15 @@
 import { chromium, type Browser, type BrowserContext, type Page, type Route } from 'playwright-core';
 import type { Envelope } from '../../shared/ipc/contract';
-import { hostEngine, type AppHost, type HostedEngine } from '../main/app-host';
+import { hostEngine } from '../main/app-host';
+import type { AppHost, HostedEngine } from '../main/hosted-engine';
 import { createEmitter, type Emit } from '../main/ipc/emit';
+import { hostReview, type HostedReview } from '../main/review-host';
 import type { IpcInvokeEventLike, IpcMainLike } from '../main/ipc/server';
-import { SHELL_ORIGIN } from '../main/security';
 
 /** Where Debian's Chromium lives; Playwright's own browser download is not available here. */
+/** The browser shell's stand-in for app://, served by page.route (Chromium will not load custom schemes). */
+export const SHELL_ORIGIN = 'https://custody.invalid';
+
 export const CHROMIUM_PATH = process.env.CUSTODY_CHROMIUM ?? '/usr/bin/chromium';
 
 const chromiumBaseArgs = [
@@ -67,6 +71,13 @@ export async function bridgeContext(
       // route.fulfill needs whole bodies: serve long recordings in 1 MiB ranges, as a media server would.
       maxOpenRangeBytes: SHELL_MAX_RANGE_BYTES,
     }),
+  );
+}
+
+/** The same bridge for a regulator's review session (`custody review`). */
+export async function bridgeReview(context: BrowserContext, hosted: HostedReview, options: { rendererDir: string }): Promise<ShellBridge> {
+  return bridgeHost(context, (ipc, emit) =>
+    hostReview(hosted, { ipc, emit, trustedOrigin: SHELL_ORIGIN, rendererDir: options.rendererDir, validateResponses: true, maxOpenRangeBytes: SHELL_MAX_RANGE_BYTES }),
   );
 }
 

@@ -1,10 +1,9 @@
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { hostReview } from '../../electron/main/review-host';
-import { SHELL_ORIGIN } from '../../electron/main/security';
 import { auditEventKey } from '../../electron/services/audit/audit-event';
 import { composeReview } from '../../electron/services/review/compose-review';
-import { bridgeContext, bridgeHost, SHELL_MAX_RANGE_BYTES } from '../../electron/shell/browser-shell';
+import { bridgeContext, bridgeHost, SHELL_MAX_RANGE_BYTES, SHELL_ORIGIN } from '../../electron/shell/browser-shell';
 import { startHarness, uniqueTradingCall } from '../helpers/engine-harness';
 import { deleteNewestVersionBypassingGovernance } from '../helpers/worm';
 import { expectNoAxeViolations } from './axe';

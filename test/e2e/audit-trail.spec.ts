@@ -1,4 +1,4 @@
-import { SHELL_ORIGIN } from '../../electron/main/security';
+import { SHELL_ORIGIN } from '../../electron/shell/browser-shell';
 import { auditEventKey } from '../../electron/services/audit/audit-event';
 import { startHarness, uniqueTradingCall } from '../helpers/engine-harness';
 import { deleteNewestVersionBypassingGovernance } from '../helpers/worm';

@@ -1,7 +1,6 @@
 import { test as base, type Page } from '@playwright/test';
 import { fileURLToPath } from 'node:url';
-import { bridgeContext, type ShellBridge } from '../../electron/shell/browser-shell';
-import { SHELL_ORIGIN } from '../../electron/main/security';
+import { bridgeContext, SHELL_ORIGIN, type ShellBridge } from '../../electron/shell/browser-shell';
 import type { WormConnection } from '../../electron/services/worm/s3-client';
 import { startHarness, type Harness } from '../helpers/engine-harness';
 

@@ -2,7 +2,7 @@ import { GetObjectCommand, ListObjectVersionsCommand } from '@aws-sdk/client-s3'
 import type { AuditEvent } from '../../shared/domain';
 import { startHarness, uniqueTradingCall } from '../helpers/engine-harness';
 import { startTestWorm } from '../helpers/worm';
-import { SHELL_ORIGIN } from '../../electron/main/security';
+import { SHELL_ORIGIN } from '../../electron/shell/browser-shell';
 import { expect, openApp, test } from './fixtures';
 
 test('an officer finds a trade by its ID, gives a case reference, plays it, and the play is in the WORM log', async ({ page, harness }) => {

@@ -1,4 +1,4 @@
-import { SHELL_ORIGIN } from '../../electron/main/security';
+import { SHELL_ORIGIN } from '../../electron/shell/browser-shell';
 import { startHarness } from '../helpers/engine-harness';
 import { expect, openApp, sharedWorm, test } from './fixtures';
 

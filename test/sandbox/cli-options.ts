@@ -1,7 +1,7 @@
 import { FAULT_NAMES, isFaultName, type FaultConfig } from './faults';
 import type { SandboxOptions } from './server';
 
-/** Argument parsing for `custody sandbox` (wired into the CLI by the integrator). */
+/** Argument parsing for `custody sandbox` (through its plug-in, cli-plugin.ts). */
 
 export const SANDBOX_USAGE = `Usage: custody sandbox [options]
   --port N                 listen on 127.0.0.1:N (default 0: an ephemeral port)

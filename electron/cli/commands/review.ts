@@ -2,9 +2,7 @@ import { resolve } from 'node:path';
 import { composeReview } from '../../services/review/compose-review';
 import type { ReconciliationReport } from '../../services/review/review-journal';
 import { syncJournalOf } from '../../services/review/sync-on-start';
-import { launchShell, bridgeHost, SHELL_MAX_RANGE_BYTES } from '../../shell/browser-shell';
-import { hostReview } from '../../main/review-host';
-import { SHELL_ORIGIN } from '../../main/security';
+import { bridgeReview, launchShell, SHELL_ORIGIN } from '../../shell/browser-shell';
 import { ValidationError } from '../../services/errors';
 import { parseFlags, requireFlag } from '../args';
 import { pinnedKeyIdOf } from '../../services/signing/key-trust';
@@ -46,10 +44,7 @@ export async function reviewCommand(ctx: CommandContext, argv: ReadonlyArray<str
   if (untrusted) ctx.output.note(`WARNING: untrusted key. ${describeUntrustedKey(signer)}`);
   if (verification.verdict === 'failed') ctx.output.note('WARNING: the pack does not verify; the review shows what was found.');
   const shell = await launchShell(
-    (context) =>
-      bridgeHost(context, (ipc, emit) =>
-        hostReview(composed, { ipc, emit, trustedOrigin: SHELL_ORIGIN, rendererDir, validateResponses: true, maxOpenRangeBytes: SHELL_MAX_RANGE_BYTES }),
-      ),
+    (context) => bridgeReview(context, composed, { rendererDir }),
     { headless },
   );
   try {

@@ -9,9 +9,8 @@ import { readAuditLog } from '../../services/audit/audit-log';
 import { composeEngine, type ComposedEngine } from '../../services/composition';
 import { syncPendingReviewJournal } from '../../services/review/sync-on-start';
 import { createWormS3Client } from '../../services/worm/s3-client';
-import { launchBrowserShell } from '../../shell/browser-shell';
+import { launchBrowserShell, SHELL_ORIGIN } from '../../shell/browser-shell';
 import { runDemo } from '../../shell/demo';
-import { SHELL_ORIGIN } from '../../main/security';
 import { parseFlags } from '../args';
 import type { CommandContext } from '../context';
 

@@ -9,7 +9,7 @@ import type { ArchiveCandidate, ArchiveRepository } from '../../db/repositories/
 import type { HoldRepository } from '../../db/repositories/hold-repository';
 import { acquireLockFile, type HeldLock } from '../audit/lock-file';
 import { pathUnderRoot } from '../contained-path';
-import type { AuditWriter } from '../custody-engine';
+import type { AuditWriter } from '../audit/audit-writer';
 import { AppError, describeCause, StorageError, ValidationError, WormStoreError } from '../errors';
 import type { IndexSync } from '../index/index-sync';
 import type { Clock } from '../ports';

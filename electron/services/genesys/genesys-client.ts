@@ -5,7 +5,7 @@ import { TokenManager, TokenRejectedError, type IssuedToken } from '../auth/toke
 import type { GenesysCredentials } from '../auth/credentials';
 import type { GenesysEndpoint } from '../config/profile';
 import { AuthError, HttpError, InvalidResponseError, NetworkError, RateLimitError } from '../errors';
-import { parseRetryAfter, withRetry, type BackoffPolicy } from '../retrieval/backoff';
+import { parseRetryAfter, withRetry, type BackoffPolicy } from './backoff';
 import type { Clock, Random } from '../ports';
 import {
   attributeSearchResponseSchema,

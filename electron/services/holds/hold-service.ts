@@ -6,7 +6,7 @@ import type { HoldConversation, HoldObject, HoldRecord, HoldRepository } from '.
 import type { IndexRepository } from '../../db/repositories/index-repository';
 import { tradePrefix } from '../archive/archive-keys';
 import type { ArchiveStore } from '../archive/archive-store';
-import type { AuditWriter } from '../custody-engine';
+import type { AuditWriter } from '../audit/audit-writer';
 import { AppError, describeCause, ValidationError } from '../errors';
 import type { GenesysClient } from '../genesys/genesys-client';
 import type { IndexSync } from '../index/index-sync';

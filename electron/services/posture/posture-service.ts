@@ -13,7 +13,7 @@ import type { PostureCheck, PostureReport } from '../../../shared/posture';
 import type { Logger } from '../../../shared/logger';
 import type { ComplianceRepository } from '../../db/repositories/compliance-repository';
 import type { GenesysEndpoint } from '../config/profile';
-import type { AuditWriter } from '../custody-engine';
+import type { AuditWriter } from '../audit/audit-writer';
 import { describeCause } from '../errors';
 import type { GenesysClient } from '../genesys/genesys-client';
 import type { RetentionPolicy } from '../genesys/models';

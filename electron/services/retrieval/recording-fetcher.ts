@@ -5,7 +5,7 @@ import { AppError } from '../errors';
 import type { GenesysClient } from '../genesys/genesys-client';
 import type { Recording } from '../genesys/models';
 import type { Clock, HttpClient, Random } from '../ports';
-import { backoffDelay, defaultBackoff, isRetryable } from './backoff';
+import { backoffDelay, defaultBackoff, isRetryable } from '../genesys/backoff';
 import { downloadToFile, MediaLinkExpiredError } from './media-download';
 
 export class RecordingArchivedError extends AppError {

@@ -6,7 +6,7 @@ import type { Logger } from '../../../shared/logger';
 import type { JournalAction, JournalEntry, JournalSyncState, ReviewJournalRepository } from '../../db/repositories/review-journal-repository';
 import { sha256Hex } from '../../crypto/sha256';
 import type { CredentialVault, ReviewJournalSeal } from '../auth/credentials';
-import type { AuditWriter } from '../custody-engine';
+import type { AuditWriter } from '../audit/audit-writer';
 import { AppError, describeCause } from '../errors';
 import type { Clock } from '../ports';
 

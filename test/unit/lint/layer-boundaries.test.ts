@@ -1,4 +1,6 @@
 import { ESLint } from 'eslint';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -45,6 +47,35 @@ describe('lint enforces the layers', () => {
     expect(await problems('electron/services/x.ts', "import { hostEngine } from '../main/app-host';\nexport const x = hostEngine;\n")).toEqual([
       expect.stringContaining('import-x/no-restricted-paths'),
     ]);
+  });
+
+  it('keeps the CLI off Electron main and off test/, the sandbox included', async () => {
+    expect(await problems('electron/cli/x.ts', "import { hostEngine } from '../main/app-host';\nexport const x = hostEngine;\n")).toEqual([
+      expect.stringContaining('import-x/no-restricted-paths'),
+    ]);
+    expect(await problems('electron/cli/commands/x.ts', "import { startSandbox } from '../../../test/sandbox/server';\nexport const x = startSandbox;\n")).toEqual([
+      expect.stringContaining('import-x/no-restricted-paths'),
+    ]);
+    expect(await problems('electron/cli/commands/x.ts', "export const x = () => import('../../../test/sandbox/server');\n")).toEqual([
+      expect.stringContaining('import-x/no-restricted-paths'),
+    ]);
+    expect(await problems('electron/services/x.ts', "import { FakeClock } from '../../test/helpers/fake-clock';\nexport const x = FakeClock;\n")).toEqual([
+      expect.stringContaining('import-x/no-restricted-paths'),
+    ]);
+  });
+
+  it('rejects a dependency cycle', async () => {
+    // no-cycle follows imports on disk: plant two real files that import each other.
+    const dir = mkdtempSync(join(root, 'test/unit/lint/.tmp-cycle-'));
+    try {
+      const a = "import { b } from './b';\nexport const a = (): unknown => b;\n";
+      writeFileSync(join(dir, 'a.ts'), a);
+      writeFileSync(join(dir, 'b.ts'), "import { a } from './a';\nexport const b = (): unknown => a;\n");
+      const [result] = await eslint.lintText(a, { filePath: join(dir, 'a.ts') });
+      expect((result?.messages ?? []).map((m) => m.ruleId)).toEqual(['import-x/no-cycle']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('rejects fake clocks pinned to a calendar day', async () => {

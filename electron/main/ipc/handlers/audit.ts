@@ -1,5 +1,5 @@
 import type { auditChannels } from '../../../../shared/ipc/channels/audit';
-import type { HostedEngine } from '../../app-host';
+import type { HostedEngine } from '../../hosted-engine';
 import type { HandlersFor } from '../server';
 
 /** The audit trail view: list, status, verify, each one line onto the audit trail service. */

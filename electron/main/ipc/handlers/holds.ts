@@ -1,5 +1,5 @@
 import type { holdsChannels } from '../../../../shared/ipc/channels/holds';
-import type { HostedEngine } from '../../app-host';
+import type { HostedEngine } from '../../hosted-engine';
 import type { HandlersFor } from '../server';
 
 /** Legal holds, acted on as the session's operator. */

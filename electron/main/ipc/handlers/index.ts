@@ -1,4 +1,4 @@
-import type { HostedEngine } from '../../app-host';
+import type { HostedEngine } from '../../hosted-engine';
 import type { IpcHandlers } from '../server';
 import { auditHandlers } from './audit';
 import { holdsHandlers } from './holds';

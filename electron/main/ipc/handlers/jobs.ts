@@ -1,5 +1,5 @@
 import type { jobsChannels } from '../../../../shared/ipc/channels/jobs';
-import type { HostedEngine } from '../../app-host';
+import type { HostedEngine } from '../../hosted-engine';
 import type { HandlersFor } from '../server';
 
 /** Bulk retrieval jobs mapped onto the jobs service; runs started here continue in the background. */

@@ -1,5 +1,5 @@
 import type { packsChannels } from '../../../../shared/ipc/channels/packs';
-import type { HostedEngine } from '../../app-host';
+import type { HostedEngine } from '../../hosted-engine';
 import type { HandlersFor } from '../server';
 
 /** Evidence packs from the UI: the selected recordings, under the session's case reference. */

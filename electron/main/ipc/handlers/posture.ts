@@ -1,5 +1,5 @@
 import type { postureChannels } from '../../../../shared/ipc/channels/posture';
-import type { HostedEngine } from '../../app-host';
+import type { HostedEngine } from '../../hosted-engine';
 import type { HandlersFor } from '../server';
 
 export function postureHandlers({ posture }: HostedEngine): HandlersFor<typeof postureChannels> {

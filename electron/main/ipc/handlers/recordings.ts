@@ -1,5 +1,5 @@
 import type { recordingsChannels } from '../../../../shared/ipc/channels/recordings';
-import type { HostedEngine } from '../../app-host';
+import type { HostedEngine } from '../../hosted-engine';
 import { createRendererLog } from '../../../services/logging/renderer-log';
 import type { HandlersFor } from '../server';
 

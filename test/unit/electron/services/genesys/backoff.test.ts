@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HttpError, NetworkError, RateLimitError, ValidationError } from '../../../../../electron/services/errors';
-import { backoffDelay, parseRetryAfter, withRetry } from '../../../../../electron/services/retrieval/backoff';
+import { backoffDelay, parseRetryAfter, withRetry } from '../../../../../electron/services/genesys/backoff';
 import { FakeClock, flushMicrotasks } from '../../../../helpers/fake-clock';
 import { sequenceRandom } from '../../../../helpers/fakes';
 
