@@ -32,7 +32,7 @@ import { EventHub } from './events';
 import { HoldService } from './holds/hold-service';
 import { currentOsAccount, currentWorkstation } from './identity';
 import { IndexSync } from './index/index-sync';
-import { createLogger, createSyncFileSink } from './logging/file-logger';
+import { createFileLogWriter, createLogger } from './logging/file-logger';
 import { SecretRedactor } from './logging/redactor';
 import { PackBuilder, type PackAuditStore } from './packs/pack-builder';
 import { PackService } from './packs/pack-service';
@@ -121,7 +121,8 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
   const paths = profilePaths(options.profile, env);
   const profile = await loadProfile(paths.profileFile);
   const redactor = new SecretRedactor();
-  const logger = createLogger({ sink: createSyncFileSink(join(paths.dataDir, 'logs')), redactor, minLevel: 'info' });
+  const logFile = createFileLogWriter(join(paths.dataDir, 'logs'));
+  const logger = createLogger({ sink: logFile.write, redactor, minLevel: 'info' });
   const db = openDatabaseSync(join(paths.dataDir, 'index.sqlite'));
   const index = createIndexRepository(db);
   const media = createMediaRepository(db);
@@ -424,6 +425,7 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
       unsubscribeSyncCheck();
       await builtTrail?.flush();
       db.close();
+      await logFile.close();
     },
   };
 }

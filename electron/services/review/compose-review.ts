@@ -7,7 +7,7 @@ import { createKeyringSecretStore } from '../auth/adapters/keyring-secret-store'
 import { CredentialVault } from '../auth/credentials';
 import { profilePaths } from '../config/profile';
 import { currentOsAccount, currentWorkstation } from '../identity';
-import { createLogger, createSyncFileSink } from '../logging/file-logger';
+import { createFileLogWriter, createLogger } from '../logging/file-logger';
 import { SecretRedactor } from '../logging/redactor';
 import { PlaybackGrants } from '../playback/playback-grants';
 import type { Clock, SecretStore } from '../ports';
@@ -46,7 +46,8 @@ export async function composeReview(options: {
   const clock = options.clock ?? systemClock;
   const paths = profilePaths(options.profile, options.env ?? process.env);
   const redactor = new SecretRedactor();
-  const logger = createLogger({ sink: createSyncFileSink(join(paths.dataDir, 'logs')), redactor, minLevel: 'info' }).child('review');
+  const logFile = createFileLogWriter(join(paths.dataDir, 'logs'));
+  const logger = createLogger({ sink: logFile.write, redactor, minLevel: 'info' }).child('review');
   const db = openDatabaseSync(join(paths.dataDir, 'index.sqlite'));
   const grants = new PlaybackGrants(clock);
   const seals = new CredentialVault(options.secrets ?? createKeyringSecretStore(), options.profile, redactor);
@@ -62,6 +63,7 @@ export async function composeReview(options: {
     );
   } catch (error) {
     db.close();
+    await logFile.close();
     throw error;
   } finally {
     keyTrust?.close();
@@ -76,6 +78,7 @@ export async function composeReview(options: {
     close: async () => {
       await review.close();
       db.close();
+      await logFile.close();
     },
   };
 }

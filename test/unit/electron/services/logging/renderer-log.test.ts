@@ -1,10 +1,8 @@
-import { readdir, readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { createLogger, createSyncFileSink } from '../../../../../electron/services/logging/file-logger';
+import { createLogger } from '../../../../../electron/services/logging/file-logger';
 import { SecretRedactor } from '../../../../../electron/services/logging/redactor';
 import { createRendererLog } from '../../../../../electron/services/logging/renderer-log';
 import { testClockStart } from '../../../../helpers/fake-clock';
-import { testTempDir } from '../../../../helpers/temp-dir';
 
 function setup(limits = {}) {
   const lines: Array<Record<string, unknown>> = [];
@@ -51,14 +49,5 @@ describe('the renderer log', () => {
       ['warn', 'dropped 240 renderer log lines'],
       ['info', 'after'],
     ]);
-  });
-
-  it('keeps ten rotated files', async () => {
-    const dir = await testTempDir('custody-log-');
-    const sink = createSyncFileSink(dir, 1000);
-    for (let i = 0; i < 200; i += 1) sink(`${JSON.stringify({ i, pad: 'p'.repeat(80) })}\n`);
-    const files = (await readdir(dir)).sort();
-    expect(files).toEqual(['custody.log', ...Array.from({ length: 10 }, (_, i) => `custody.log.${i + 1}`)].sort());
-    expect(await readFile(`${dir}/custody.log`, 'utf8')).toContain('"i":199');
   });
 });
