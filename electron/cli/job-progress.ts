@@ -96,7 +96,7 @@ export function exitCodeFor(detail: Pick<JobDetail, 'state' | 'inputReport'>): n
 export async function runWithProgress(ctx: CommandContext, composed: ComposedEngine, jobId: string): Promise<number> {
   const display = createProgressDisplay(ctx.output.json);
   const unsubscribe = composed.events.subscribe((event) => {
-    if (event.channel === 'jobs:progress' && event.payload.id === jobId) display.update(event.payload);
+    if (event.kind === 'job.progress' && event.progress.id === jobId) display.update(event.progress);
   });
   let interrupts = 0;
   const onInterrupt = () => {

@@ -1,5 +1,6 @@
 import type { AppErrorPayload } from '../../shared/errors';
 import { toErrorPayload } from '../services/errors';
+import { forwardToRenderer } from './ipc/domain-events';
 import type { Emit } from './ipc/emit';
 import { createIpcHandlers } from './ipc/handlers';
 import { installIpcServer, type IpcMainLike } from './ipc/server';
@@ -33,7 +34,7 @@ export function hostEngine(
     toPayload,
     logger: hosted.logger.child('ipc'),
   });
-  const unsubscribe = hosted.events.subscribe(({ channel, payload }) => options.emit(channel, payload as never));
+  const unsubscribe = forwardToRenderer(hosted.events, options.emit);
   const stopAuditChecks = new AbortController();
   void runAuditChecks(hosted, stopAuditChecks.signal);
   return {

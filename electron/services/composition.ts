@@ -207,7 +207,7 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
   const audit = (): Promise<AuditWriter> => auditTrail();
   // After every successful sync: is the bucket's log still an extension of the one seen before?
   const unsubscribeSyncCheck = events.subscribe((event) => {
-    if (event.channel === 'index:syncStatus' && event.payload.state === 'finished') builtTrail?.checkConsistencyInBackground();
+    if (event.kind === 'index.syncCompleted') builtTrail?.checkConsistencyInBackground();
   });
 
   const genesysClient = resettableLazy(async () => {

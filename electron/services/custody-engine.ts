@@ -73,17 +73,17 @@ export class CustodyEngine {
     const toMs = query.to ? Date.parse(query.to) : now;
     let source: IndexFreshness['source'] = 'live';
     let warning: string | null = null;
-    this.deps.events.publish('index:syncStatus', { state: 'started', lastSyncedAt: null, message: null });
+    this.deps.events.publish({ kind: 'index.syncStarted' });
     try {
       const { sync } = await this.deps.genesys();
       await sync.sync(fromMs, toMs);
-      this.deps.events.publish('index:syncStatus', { state: 'finished', lastSyncedAt: new Date(this.deps.clock.now()).toISOString(), message: null });
+      this.deps.events.publish({ kind: 'index.syncCompleted', syncedAt: new Date(this.deps.clock.now()).toISOString() });
     } catch (error) {
       if (!(error instanceof AppError) || !offlineCodes.has(error.code)) throw error;
       source = 'offline';
       warning = `Genesys could not be reached (${error.message}); results come from the local index.`;
       this.deps.logger.warn('search answered offline', { reason: error.message });
-      this.deps.events.publish('index:syncStatus', { state: 'failed', lastSyncedAt: null, message: warning });
+      this.deps.events.publish({ kind: 'index.syncFailed', message: warning });
     }
     const indexQuery = {
       ...(query.tradingId !== undefined ? { tradingId: query.tradingId } : {}),
@@ -208,7 +208,7 @@ export class CustodyEngine {
   /** The session's case changed: every play audited under another case ends, and the renderer is told. */
   endPlaysOutsideCase(caseReference: string): void {
     for (const grant of this.deps.grants.revokeOtherCases(caseReference)) {
-      this.deps.events.publish('playback:ended', { recordingId: grant.recordingId, reason: 'case-changed' });
+      this.deps.events.publish({ kind: 'playback.ended', recordingId: grant.recordingId, reason: 'case-changed' });
     }
   }
 

@@ -1,20 +1,39 @@
-import type { EventChannel, EventPayload } from '../../shared/ipc/contract';
+import type { AuditIntegrity, AuditTrailEntry } from '../../shared/audit-trail';
+import type { JobProgress } from '../../shared/jobs';
 
-export type EngineEvent = { [E in EventChannel]: { channel: E; payload: EventPayload<E> } }[EventChannel];
+export type PackBuildStage = 'audited' | 'copying' | 'proving' | 'finished' | 'failed';
+export type PackProgress = { packId: string; stage: PackBuildStage; done: number; total: number; message: string };
 
 /**
- * Pushes from services (progress, sync status) to whoever hosts the engine: the renderer through
- * main's emitter, or the CLI's progress display. Services publish; hosts subscribe.
+ * What the services announce, in their own words. Hosts decide who hears it: Electron's main maps
+ * these to IPC channels (electron/main/ipc/domain-events.ts), the CLI shows progress from them.
  */
-export class EventHub {
-  private readonly listeners = new Set<(event: EngineEvent) => void>();
+export type DomainEvent =
+  | { kind: 'index.syncStarted' }
+  | { kind: 'index.syncCompleted'; syncedAt: string }
+  /** Genesys could not be reached; searches are answered from the local index. */
+  | { kind: 'index.syncFailed'; message: string }
+  /** A play ended by main, not by the viewer: its media is no longer served. */
+  | { kind: 'playback.ended'; recordingId: string; reason: 'case-changed' }
+  /** An access was written to the WORM log (with any alerts it raised). */
+  | { kind: 'audit.recorded'; entry: AuditTrailEntry }
+  /** The log's integrity state changed (a consistency check or a verification). */
+  | { kind: 'audit.integrityChanged'; integrity: AuditIntegrity }
+  | { kind: 'pack.progress'; progress: PackProgress }
+  | { kind: 'job.progress'; progress: JobProgress };
 
-  publish<E extends EventChannel>(channel: E, payload: EventPayload<E>): void {
-    const event = { channel, payload } as EngineEvent;
+export type DomainEventKind = DomainEvent['kind'];
+export type DomainEventOf<K extends DomainEventKind> = Extract<DomainEvent, { kind: K }>;
+
+/** Services publish; hosts subscribe. */
+export class EventHub {
+  private readonly listeners = new Set<(event: DomainEvent) => void>();
+
+  publish(event: DomainEvent): void {
     for (const listener of this.listeners) listener(event);
   }
 
-  subscribe(listener: (event: EngineEvent) => void): () => void {
+  subscribe(listener: (event: DomainEvent) => void): () => void {
     this.listeners.add(listener);
     return () => {
       this.listeners.delete(listener);

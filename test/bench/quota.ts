@@ -142,9 +142,9 @@ async function runCustody(): Promise<Outcome> {
     console.log(`   job ${job.id}: ${job.counts.total} items after the index sync (${(createdMs / 1000).toFixed(1)} s)`);
     let lastLog = 0;
     const unsubscribe = composed.events.subscribe((event) => {
-      if (event.channel !== 'jobs:progress' || performance.now() - lastLog < 15_000) return;
+      if (event.kind !== 'job.progress' || performance.now() - lastLog < 15_000) return;
       lastLog = performance.now();
-      const p = event.payload;
+      const p = event.progress;
       console.log(`   ... ${p.counts.done}/${p.counts.total} done, ${p.ratePerMinute}/min, ${((performance.now() - started) / 1000).toFixed(0)} s`);
     });
     const outcome = await composed.jobs.run(job.id);

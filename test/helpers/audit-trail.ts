@@ -9,7 +9,7 @@ import { AuditLog } from '../../electron/services/audit/audit-log';
 import { auditSettingsSchema } from '../../electron/services/audit/audit-settings';
 import { AuditTrail, type CheckpointPolicy } from '../../electron/services/audit/audit-trail';
 import { CredentialVault } from '../../electron/services/auth/credentials';
-import { EventHub, type EngineEvent } from '../../electron/services/events';
+import { EventHub, type DomainEvent } from '../../electron/services/events';
 import { SecretRedactor } from '../../electron/services/logging/redactor';
 import type { Clock, SecretStore } from '../../electron/services/ports';
 import { loadOrCreateSigningKey, type SigningKey } from '../../electron/services/signing/signing-key';
@@ -54,7 +54,7 @@ export type TestTrail = {
   logId: string;
   clock: SettableClock;
   logger: MemoryLogger;
-  published: Array<EngineEvent>;
+  published: Array<DomainEvent>;
   signingKey: () => Promise<SigningKey>;
   /** The keychain holding the signing key: pass it to another trail to be the same installation. */
   secrets: SecretStore;
@@ -86,7 +86,7 @@ export function createTestTrail(options: {
   const db = openDatabaseSync(join(options.dir, `${options.dbName ?? logId}.sqlite`));
   const repository = createAuditTrailRepository(db);
   const events = new EventHub();
-  const published: Array<EngineEvent> = [];
+  const published: Array<DomainEvent> = [];
   events.subscribe((event) => published.push(event));
   const operator = options.operator ?? { osAccount: 'jdoe', name: 'Jane Doe' };
   const workstation = options.workstation ?? { hostname: 'ws-test', addresses: ['10.20.4.17'] };

@@ -57,7 +57,7 @@ async function build(ctx: CommandContext, argv: ReadonlyArray<string>): Promise<
   }
   const result = await withEngine(ctx, async ({ packs, events }) => {
     const unsubscribe = events.subscribe((event) => {
-      if (event.channel === 'packs:progress' && event.payload.stage !== 'finished') ctx.output.note(`  ${event.payload.stage} ${event.payload.done}/${event.payload.total} ${event.payload.message}`);
+      if (event.kind === 'pack.progress' && event.progress.stage !== 'finished') ctx.output.note(`  ${event.progress.stage} ${event.progress.done}/${event.progress.total} ${event.progress.message}`);
     });
     try {
       return await packs.build({ selection, caseReference: caseRef.data, outPath: out, zip: flags.bool('zip'), sourceOrganization: flags.string('organization') });

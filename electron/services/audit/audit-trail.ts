@@ -103,7 +103,7 @@ export class AuditTrail {
     } catch (error) {
       this.deps.logger.error('could not add the audit event to the local tree; it is read back from the bucket later', { seq: event.seq, cause: describeCause(error) });
     }
-    this.deps.events.publish('audit:recorded', toEntry(event));
+    this.deps.events.publish({ kind: 'audit.recorded', entry: toEntry(event) });
     this.inBackground(this.checkpointQueue.run(() => this.writeCheckpoint(false)), 'checkpoint');
     return event;
   }
@@ -598,7 +598,7 @@ export class AuditTrail {
     if (options.keepFailure && current.state === 'failed' && current.source === 'verify') return current;
     await this.deps.repository.saveIntegrityReport(this.deps.logId, next);
     if (next.state === 'failed') this.deps.logger.error('audit log integrity check failed', { source: next.source, problem: next.firstBad?.kind, detail: next.message });
-    if (next.state !== current.state || next.message !== current.message) this.deps.events.publish('audit:integrity', next);
+    if (next.state !== current.state || next.message !== current.message) this.deps.events.publish({ kind: 'audit.integrityChanged', integrity: next });
     return next;
   }
 

@@ -284,7 +284,7 @@ export class BulkJobs {
     const summary = await this.summaryOf((await this.deps.jobs.job(job.id)) ?? job);
     const failures = (await this.deps.jobs.failures(job.id, FAILURES_IN_PROGRESS)).map(toFailure);
     const progress: JobProgress = { ...summary, failures };
-    this.deps.events.publish('jobs:progress', progress);
+    this.deps.events.publish({ kind: 'job.progress', progress });
   }
 
   private async finish(job: JobRecord): Promise<void> {

@@ -20,7 +20,7 @@ import { pathUnderRoot } from '../contained-path';
 import type { AuditWriter } from '../audit/audit-writer';
 import type { CustodyEngine } from '../custody-engine';
 import { AppError, StorageError, ValidationError } from '../errors';
-import type { EventHub } from '../events';
+import type { EventHub, PackBuildStage } from '../events';
 import type { Clock } from '../ports';
 import type { SigningKey } from '../signing/signing-key';
 import { moveIntoPlace, syncPath } from '../storage/durable-file';
@@ -409,8 +409,8 @@ export class PackBuilder {
     };
   }
 
-  private progress(packId: string, stage: 'audited' | 'copying' | 'proving' | 'finished' | 'failed', done: number, total: number, message: string): void {
-    this.deps.events.publish('packs:progress', { packId, stage, done, total, message });
+  private progress(packId: string, stage: PackBuildStage, done: number, total: number, message: string): void {
+    this.deps.events.publish({ kind: 'pack.progress', progress: { packId, stage, done, total, message } });
   }
 }
 

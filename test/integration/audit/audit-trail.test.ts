@@ -13,7 +13,6 @@ import {
   toHex,
 } from '../../../electron/services/audit/checkpoint';
 import { putLockedObject } from '../../../electron/services/worm/locked-objects';
-import type { AuditIntegrity } from '../../../shared/audit-trail';
 import { rootFromLeafHashes } from '../../../shared/crypto/merkle';
 import type { AuditEvent } from '../../../shared/domain';
 import { createTestTrail, memorySecretStore } from '../../helpers/audit-trail';
@@ -122,7 +121,7 @@ describe('audit trail: checkpoints', () => {
     const stored = JSON.parse(await text(auditEventKey(t.logId, 2))) as AuditEvent;
     expect(stored).toEqual(third);
     expect((stored.details.alerts as Array<{ rule: string }>).map((a) => a.rule)).toEqual(['workstation-network', 'unusual-volume', 'participant-playback']);
-    const announced = t.published.filter((e) => e.channel === 'audit:recorded').map((e) => e.payload as { seq: number; alerts: Array<unknown>; summary: string | null });
+    const announced = t.published.flatMap((e) => (e.kind === 'audit.recorded' ? [e.entry] : []));
     expect(announced.map((e) => [e.seq, e.alerts.length, e.summary])).toEqual([
       [0, 2, 'from 0:00'],
       [1, 2, 'from 0:00'],
@@ -169,7 +168,7 @@ describe('audit trail: two workstations of one log, and consistency', () => {
     const shrank = await t.trail.checkConsistency();
     expect(shrank).toMatchObject({ state: 'failed', firstBad: { kind: 'inconsistent-with-seen-head', treeSize: 6 } });
     expect(shrank.message).toMatch(/covers 3 events, but this workstation verified 6 .*the log shrank/);
-    expect(t.published.some((e) => e.channel === 'audit:integrity' && (e.payload as AuditIntegrity).state === 'failed')).toBe(true);
+    expect(t.published.some((e) => e.kind === 'audit.integrityChanged' && e.integrity.state === 'failed')).toBe(true);
 
     // A checkpoint signed with the real key over a different history is not consistent with what was seen.
     const key = await t.signingKey();

@@ -174,7 +174,7 @@ describe('bulk retrieval jobs', () => {
     h = await startHarness({ worm: inject('worm').connection, sandbox: { recordings: 30, days: 10, archivedFraction: 0, transcodeFraction: 0 } });
     const { job, outDir, expected } = await queueJob(h, { days: 10, concurrency: 1 });
     const unsubscribe = h.composed.events.subscribe((event) => {
-      if (event.channel === 'jobs:progress' && event.payload.counts.done >= 2) h!.sandbox.revokeClient(SANDBOX_CLIENT.clientId);
+      if (event.kind === 'job.progress' && event.progress.counts.done >= 2) h!.sandbox.revokeClient(SANDBOX_CLIENT.clientId);
     });
     const blocked = await h.composed.jobs.run(job.id);
     unsubscribe();

@@ -1,12 +1,11 @@
 import { DeleteObjectCommand, ListObjectVersionsCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { auditCheckpointKey } from '../../../electron/services/audit/checkpoint';
-import type { EngineEvent } from '../../../electron/services/events';
-import type { AuditIntegrity } from '../../../shared/audit-trail';
+import type { DomainEvent } from '../../../electron/services/events';
 import { startHarness, uniqueTradingCall, type Harness } from '../../helpers/engine-harness';
 
 let h: Harness;
-const published: Array<EngineEvent> = [];
+const published: Array<DomainEvent> = [];
 beforeAll(async () => {
   h = await startHarness({
     worm: inject('worm').connection,
@@ -43,7 +42,7 @@ describe('viewing is separate from downloading: every step audited', () => {
     expect(page.entries[1]!.eventId).toBe(grant.auditEventId);
     const byTrade = await trail.list({ tradingId: call.tradingId });
     expect(byTrade.entries.map((e) => e.action)).toEqual(['seek', 'play', 'preview', 'search']);
-    expect(published.filter((e) => e.channel === 'audit:recorded')).toHaveLength(4);
+    expect(published.filter((e) => e.kind === 'audit.recorded')).toHaveLength(4);
 
     await trail.flush();
     const report = await trail.verify();
@@ -68,7 +67,7 @@ describe('viewing is separate from downloading: every step audited', () => {
     await trail.flush();
     const status = await trail.status();
     expect(status.integrity).toMatchObject({ state: 'failed', source: 'consistency', firstBad: { kind: 'inconsistent-with-seen-head', treeSize: 6 } });
-    const alerts = published.filter((e) => e.channel === 'audit:integrity').map((e) => e.payload as AuditIntegrity);
+    const alerts = published.flatMap((e) => (e.kind === 'audit.integrityChanged' ? [e.integrity] : []));
     expect(alerts.at(-1)).toMatchObject({ state: 'failed', message: expect.stringMatching(/the log shrank/) });
   });
 });

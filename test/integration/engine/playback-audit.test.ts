@@ -106,7 +106,7 @@ describe('playback through the engine', () => {
     const fetchMedia = async (url: string) => (await media(new Request(url, { headers: { range: 'bytes=0-99', 'sec-fetch-dest': 'audio' } }))).status;
     const ended: Array<unknown> = [];
     const unsubscribe = events.subscribe((e) => {
-      if (e.channel === 'playback:ended') ended.push(e.payload);
+      if (e.kind === 'playback.ended') ended.push({ recordingId: e.recordingId, reason: e.reason });
     });
     try {
       session.setCaseReference('CASE-A');

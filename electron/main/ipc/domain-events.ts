@@ -1,0 +1,35 @@
+import type { EventChannel, EventPayload } from '../../../shared/ipc/contract';
+import type { DomainEvent, EventHub } from '../../services/events';
+import type { Emit } from './emit';
+
+export type RendererPush = { [E in EventChannel]: { channel: E; payload: EventPayload<E> } }[EventChannel];
+
+/** The one place that says which renderer channel tells of which service event, and in what shape. */
+export function toRendererPush(event: DomainEvent): RendererPush {
+  switch (event.kind) {
+    case 'index.syncStarted':
+      return { channel: 'index:syncStatus', payload: { state: 'started', lastSyncedAt: null, message: null } };
+    case 'index.syncCompleted':
+      return { channel: 'index:syncStatus', payload: { state: 'finished', lastSyncedAt: event.syncedAt, message: null } };
+    case 'index.syncFailed':
+      return { channel: 'index:syncStatus', payload: { state: 'failed', lastSyncedAt: null, message: event.message } };
+    case 'playback.ended':
+      return { channel: 'playback:ended', payload: { recordingId: event.recordingId, reason: event.reason } };
+    case 'audit.recorded':
+      return { channel: 'audit:recorded', payload: event.entry };
+    case 'audit.integrityChanged':
+      return { channel: 'audit:integrity', payload: event.integrity };
+    case 'pack.progress':
+      return { channel: 'packs:progress', payload: event.progress };
+    case 'job.progress':
+      return { channel: 'jobs:progress', payload: event.progress };
+  }
+}
+
+/** Pushes every service event to the renderer through `emit`; returns the unsubscribe. */
+export function forwardToRenderer(events: EventHub, emit: Emit): () => void {
+  return events.subscribe((event) => {
+    const { channel, payload } = toRendererPush(event);
+    emit(channel, payload as never);
+  });
+}
