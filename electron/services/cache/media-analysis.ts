@@ -8,10 +8,10 @@ import { PeakAccumulator } from '../audio/peaks';
 import { HEADER_PROBE_BYTES, parseWavHeader, type WavInfo } from '../audio/wav';
 
 /**
- * Waveform resolutions computed when a file enters the cache. The renderer asks for 1,000; any
- * other count is drawn from the smallest of these at least as fine (the finest above the IPC maximum).
+ * Waveform resolutions computed when a file enters the cache: the renderer's 1,000, and 20,000 (the
+ * most the IPC contract lets the renderer ask for), so any request is drawn from a set at least as fine.
  */
-export const PEAK_RESOLUTIONS = [1_000, 8_000, 64_000] as const;
+export const PEAK_RESOLUTIONS = [1_000, 4_000, 20_000] as const;
 
 /** What one read of a media file yields: its hash, its WAV header and its peaks at every resolution. */
 export type MediaAnalysis = {
@@ -19,9 +19,25 @@ export type MediaAnalysis = {
   /** null when the file is not a WAV Custody can read; `notWav` then says why. */
   wav: WavInfo | null;
   notWav: string | null;
-  /** Per resolution, per channel, peaks in 0..1 (null when the samples cannot be decoded). */
-  peaks: Map<number, Array<Array<number>>> | null;
+  /** Per resolution, the packed peaks (null when the samples cannot be decoded); read them with peaksAt. */
+  peaks: ReadonlyMap<number, PackedPeaks> | null;
 };
+
+/**
+ * Peaks in whole thousandths (what computePeaks rounds to), 16-bit little-endian, channel after
+ * channel: a play unpacks only the resolution it draws.
+ */
+export type PackedPeaks = Buffer;
+
+function packPeaks(channels: Array<Array<number>>, buckets: number): PackedPeaks {
+  const packed = Buffer.alloc(buckets * channels.length * 2);
+  channels.forEach((row, ch) => row.forEach((v, i) => packed.writeUInt16LE(Math.round(v * 1000), (ch * buckets + i) * 2)));
+  return packed;
+}
+
+function unpackPeaks(packed: PackedPeaks, channels: number, buckets: number): Array<Array<number>> {
+  return Array.from({ length: channels }, (_, ch) => Array.from({ length: buckets }, (_, i) => packed.readUInt16LE((ch * buckets + i) * 2) / 1000));
+}
 
 /** The bytes of a file in order, read without following a symlink; tests count what a port reads. */
 export type MediaReader = (path: string) => AsyncIterable<Buffer>;
@@ -78,17 +94,18 @@ export async function analyseMedia(chunks: AsyncIterable<Buffer>, fileSize: numb
     sha256: hash.digest('hex'),
     wav,
     notWav,
-    peaks: accumulator ? new Map(PEAK_RESOLUTIONS.map((buckets) => [buckets, accumulator.channels(buckets)])) : null,
+    peaks: accumulator ? new Map(PEAK_RESOLUTIONS.map((buckets) => [buckets, packPeaks(accumulator.channels(buckets), buckets)])) : null,
   };
 }
 
 /** Peaks at `buckets`: stored ones as they are, others taken (max per slice) from the closest finer set. */
 export function peaksAt(analysis: MediaAnalysis, buckets: number): Array<Array<number>> {
   if (!analysis.wav || !analysis.peaks) throw new AppError('UPSTREAM_INVALID', analysis.notWav ?? 'The recording\'s audio samples cannot be decoded.');
+  const channels = analysis.wav.channels;
   const exact = analysis.peaks.get(buckets);
-  if (exact) return exact;
+  if (exact) return unpackPeaks(exact, channels, buckets);
   const source = PEAK_RESOLUTIONS.find((count) => count >= buckets) ?? PEAK_RESOLUTIONS.at(-1)!;
-  return analysis.peaks.get(source)!.map((row) =>
+  return unpackPeaks(analysis.peaks.get(source)!, channels, source).map((row) =>
     Array.from({ length: buckets }, (_, j) => {
       const from = Math.floor((j * source) / buckets);
       const to = Math.max(from + 1, Math.floor(((j + 1) * source) / buckets));
@@ -117,18 +134,9 @@ export const sameIdentity = (a: FileIdentity, b: FileIdentity) =>
 
 const SIDECAR_FORMAT = 'custody-media-analysis/1';
 
-/** Peaks are stored as whole thousandths (what computePeaks rounds to) in 16 bits, base64 per resolution. */
 export function encodeSidecar(sidecar: MediaSidecar): string {
   const { analysis } = sidecar;
-  const peaks = analysis.peaks
-    ? Object.fromEntries(
-        [...analysis.peaks].map(([buckets, channels]) => {
-          const packed = Buffer.alloc(buckets * channels.length * 2);
-          channels.forEach((row, ch) => row.forEach((v, i) => packed.writeUInt16LE(Math.round(v * 1000), (ch * buckets + i) * 2)));
-          return [String(buckets), packed.toString('base64')];
-        }),
-      )
-    : null;
+  const peaks = analysis.peaks ? Object.fromEntries([...analysis.peaks].map(([buckets, packed]) => [String(buckets), packed.toString('base64')])) : null;
   return JSON.stringify({ format: SIDECAR_FORMAT, identity: sidecar.identity, sha256: analysis.sha256, wav: analysis.wav, notWav: analysis.notWav, peaks });
 }
 
@@ -144,16 +152,13 @@ export function decodeSidecar(text: string): MediaSidecar | null {
       peaks: Record<string, string> | null;
     };
     if (raw.format !== SIDECAR_FORMAT || typeof raw.sha256 !== 'string') return null;
-    let peaks: MediaAnalysis['peaks'] = null;
+    let peaks: Map<number, PackedPeaks> | null = null;
     if (raw.peaks && raw.wav) {
       peaks = new Map();
       for (const buckets of PEAK_RESOLUTIONS) {
         const packed = Buffer.from(raw.peaks[String(buckets)] ?? '', 'base64');
         if (packed.length !== buckets * raw.wav.channels * 2) return null;
-        peaks.set(
-          buckets,
-          Array.from({ length: raw.wav.channels }, (_, ch) => Array.from({ length: buckets }, (_, i) => packed.readUInt16LE((ch * buckets + i) * 2) / 1000)),
-        );
+        peaks.set(buckets, packed);
       }
     }
     return { identity: raw.identity, analysis: { sha256: raw.sha256, wav: raw.wav, notWav: raw.notWav, peaks } };

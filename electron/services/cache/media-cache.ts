@@ -16,6 +16,7 @@ import {
   type FileIdentity,
   type MediaAnalysis,
   type MediaReader,
+  type MediaSidecar,
 } from './media-analysis';
 
 export type CachedMedia = MediaRecord & { path: string };
@@ -41,6 +42,8 @@ const SIDECAR_SUFFIX = '.analysis.json';
  */
 export class MediaCache {
   private readonly readMedia: MediaReader;
+  /** The sidecar last read or written, so a play's verify and its analysis read it once; still checked against a fresh stat. */
+  private recent: { path: string; sidecar: MediaSidecar } | null = null;
 
   constructor(
     private readonly deps: { dir: string; repository: MediaRepository; clock: Clock; readMedia?: MediaReader },
@@ -108,7 +111,8 @@ export class MediaCache {
   private async intactAnalysis(media: Pick<CachedMedia, 'path' | 'sha256'>): Promise<MediaAnalysis | null> {
     const sidecarPath = await this.sidecarPath(media.path);
     const identity = await this.identity(media.path);
-    const sidecar = decodeSidecar(await readFile(sidecarPath, 'utf8').catch(() => ''));
+    const sidecar = this.recent?.path === media.path ? this.recent.sidecar : decodeSidecar(await readFile(sidecarPath, 'utf8').catch(() => ''));
+    if (sidecar) this.recent = { path: media.path, sidecar };
     if (sidecar && sidecar.analysis.sha256 === media.sha256 && sameIdentity(sidecar.identity, identity)) return sidecar.analysis;
     // Changed since it was analysed (or analysed by an older version): read it all again.
     const analysis = await this.analyse(media.path);
@@ -131,6 +135,7 @@ export class MediaCache {
 
   private async writeSidecar(path: string, identity: FileIdentity, analysis: MediaAnalysis): Promise<void> {
     await writeAtomic(await this.sidecarPath(path), encodeSidecar({ identity, analysis }), { mode: 0o600 });
+    this.recent = { path, sidecar: { identity, analysis } };
   }
 
   private sidecarPath(mediaPath: string): Promise<string> {

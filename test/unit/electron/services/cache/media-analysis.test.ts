@@ -8,7 +8,7 @@ import { createMediaRepository, type MediaRepository } from '../../../../../elec
 import { computePeaks } from '../../../../../electron/services/audio/peaks';
 import { readWavInfo } from '../../../../../electron/services/audio/wav';
 import type { AuditWriter } from '../../../../../electron/services/audit/audit-writer';
-import { PEAK_RESOLUTIONS, readMediaFile, type MediaReader } from '../../../../../electron/services/cache/media-analysis';
+import { PEAK_RESOLUTIONS, peaksAt, readMediaFile, type MediaReader } from '../../../../../electron/services/cache/media-analysis';
 import { MediaCache } from '../../../../../electron/services/cache/media-cache';
 import { CustodyEngine } from '../../../../../electron/services/custody-engine';
 import { EventHub } from '../../../../../electron/services/events';
@@ -67,7 +67,7 @@ describe('media entering the cache is read once', () => {
     expect(analysis.sha256).toBe(sha256Hex(wavBytes));
     expect(analysis.wav).toEqual(await readWavInfo(source));
     for (const buckets of PEAK_RESOLUTIONS) {
-      expect(analysis.peaks!.get(buckets)).toEqual((await computePeaks(source, buckets)).channels);
+      expect(peaksAt(analysis, buckets)).toEqual((await computePeaks(source, buckets)).channels);
     }
   });
 
