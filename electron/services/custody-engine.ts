@@ -18,8 +18,7 @@ import type { MediaRepository } from '../db/repositories/media-repository';
 import type { ArchiveLookup, ArchiveReader } from './archive/archive-reader';
 import type { AuditAppendInput } from './audit/audit-log';
 import type { AuditWriter } from './audit/audit-writer';
-import { computePeaks } from './audio/peaks';
-import { readWavInfo } from './audio/wav';
+import { peaksAt } from './cache/media-analysis';
 import type { CachedMedia, MediaCache } from './cache/media-cache';
 import { pathUnderRoot } from './contained-path';
 import { AppError, StorageError } from './errors';
@@ -152,7 +151,9 @@ export class CustodyEngine {
       details: { startOffsetMs },
     });
     const media = await this.intactMedia(match);
-    const info = await readWavInfo(media.path);
+    // Read at entry into the cache, with the hash intactMedia just relied on: no second open of the file.
+    const { wav, notWav } = await this.deps.cache.analysis(media);
+    if (!wav) throw new AppError('UPSTREAM_INVALID', notWav ?? 'The recording\'s audio is not a readable WAV file.');
     const grant = this.deps.grants.issue({
       recordingId,
       caseReference: event.caseReference,
@@ -160,7 +161,7 @@ export class CustodyEngine {
       contentType: media.contentType,
       sha256: media.sha256,
       auditEventId: event.eventId,
-      durationMs: info.durationMs,
+      durationMs: wav.durationMs,
     });
     return {
       recordingId,
@@ -168,7 +169,7 @@ export class CustodyEngine {
       auditEventId: event.eventId,
       sha256: media.sha256,
       bytes: media.bytes,
-      durationMs: info.durationMs,
+      durationMs: wav.durationMs,
       contentType: media.contentType,
       source: sourceOf(media),
     };
@@ -216,11 +217,9 @@ export class CustodyEngine {
   async waveform(recordingId: string, buckets: number): Promise<Waveform> {
     const grant = this.deps.grants.current(recordingId);
     if (!grant) throw new AppError('VALIDATION', 'Play the recording first: its waveform is drawn only for an audited playback.');
-    const stored = await this.deps.media.getWaveform(recordingId, buckets);
-    if (stored && stored.sha256 === grant.sha256) return { recordingId, durationMs: stored.durationMs, peaks: stored.channels };
-    const peaks = await computePeaks(grant.path, buckets);
-    await this.deps.media.putWaveform(recordingId, buckets, { sha256: grant.sha256, durationMs: peaks.durationMs, channels: peaks.channels });
-    return { recordingId, durationMs: peaks.durationMs, peaks: peaks.channels };
+    // The peaks computed when the file entered the cache, trusted only while the file is unchanged.
+    const analysis = await this.deps.cache.analysis(grant);
+    return { recordingId, durationMs: analysis.wav?.durationMs ?? 0, peaks: peaksAt(analysis, buckets) };
   }
 
   /**

@@ -10,31 +10,61 @@ export type Peaks = { durationMs: number; channels: Array<Array<number>> };
  */
 export async function computePeaks(path: string, buckets: number): Promise<Peaks> {
   const info = await readWavInfo(path);
-  const frames = Math.floor(info.dataBytes / info.blockAlign);
-  const peaks = Array.from({ length: info.channels }, () => new Float64Array(buckets));
-  const decode = sampleDecoder(info);
-  const bytesPerSample = info.blockAlign / info.channels;
-  const framesPerBucket = Math.max(1, frames / buckets);
-  let frame = 0;
-  let carry: Buffer = Buffer.alloc(0);
+  const accumulator = new PeakAccumulator(info, [buckets]);
   const stream = createReadStream(path, { start: info.dataOffset, end: info.dataOffset + info.dataBytes - 1, highWaterMark: 1 << 20 });
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    const data = carry.length ? Buffer.concat([carry, chunk]) : chunk;
-    const whole = data.length - (data.length % info.blockAlign);
-    for (let offset = 0; offset < whole; offset += info.blockAlign, frame += 1) {
-      const bucket = Math.min(buckets - 1, Math.floor(frame / framesPerBucket));
-      for (let ch = 0; ch < info.channels; ch += 1) {
-        const value = Math.abs(decode(data, offset + ch * bytesPerSample));
-        const row = peaks[ch]!;
-        if (value > row[bucket]!) row[bucket] = value;
+  for await (const chunk of stream as AsyncIterable<Buffer>) accumulator.push(chunk);
+  return { durationMs: info.durationMs, channels: accumulator.channels(buckets) };
+}
+
+/**
+ * Peaks at several bucket counts from one pass over a WAV file's data chunk, fed in order in chunks
+ * of any size. Every count gets exactly what computePeaks would give for it.
+ */
+export class PeakAccumulator {
+  private readonly decode: (data: Buffer, offset: number) => number;
+  private readonly bytesPerSample: number;
+  private readonly rows: Array<Array<Float64Array>>;
+  private readonly framesPerBucket: Array<number>;
+  private frame = 0;
+  private carry: Buffer = Buffer.alloc(0);
+
+  constructor(
+    private readonly info: WavInfo,
+    private readonly resolutions: ReadonlyArray<number>,
+  ) {
+    this.decode = sampleDecoder(info);
+    this.bytesPerSample = info.blockAlign / info.channels;
+    const frames = Math.floor(info.dataBytes / info.blockAlign);
+    this.framesPerBucket = resolutions.map((buckets) => Math.max(1, frames / buckets));
+    this.rows = resolutions.map((buckets) => Array.from({ length: info.channels }, () => new Float64Array(buckets)));
+  }
+
+  /** The next bytes of the data chunk. */
+  push(chunk: Buffer): void {
+    const { blockAlign, channels } = this.info;
+    const data = this.carry.length ? Buffer.concat([this.carry, chunk]) : chunk;
+    const whole = data.length - (data.length % blockAlign);
+    const levels = new Float64Array(channels);
+    for (let offset = 0; offset < whole; offset += blockAlign, this.frame += 1) {
+      for (let ch = 0; ch < channels; ch += 1) levels[ch] = Math.abs(this.decode(data, offset + ch * this.bytesPerSample));
+      for (let r = 0; r < this.resolutions.length; r += 1) {
+        const bucket = Math.min(this.resolutions[r]! - 1, Math.floor(this.frame / this.framesPerBucket[r]!));
+        const rows = this.rows[r]!;
+        for (let ch = 0; ch < channels; ch += 1) {
+          const row = rows[ch]!;
+          if (levels[ch]! > row[bucket]!) row[bucket] = levels[ch]!;
+        }
       }
     }
-    carry = data.subarray(whole);
+    this.carry = data.subarray(whole);
   }
-  return {
-    durationMs: info.durationMs,
-    channels: peaks.map((row) => Array.from(row, (v) => Math.min(1, Math.round(v * 1000) / 1000))),
-  };
+
+  /** Per channel, the peaks at one of the bucket counts given, rounded to 0.001. */
+  channels(buckets: number): Array<Array<number>> {
+    const rows = this.rows[this.resolutions.indexOf(buckets)];
+    if (!rows) throw new RangeError(`no peaks accumulated at ${buckets} buckets`);
+    return rows.map((row) => Array.from(row, (v) => Math.min(1, Math.round(v * 1000) / 1000)));
+  }
 }
 
 /** Returns a function reading one sample at a byte offset, scaled to [-1, 1]. */

@@ -12,7 +12,8 @@ export type WavInfo = {
   durationMs: number;
 };
 
-const HEADER_PROBE_BYTES = 64 * 1024;
+/** How much of a file the WAV header may span. */
+export const HEADER_PROBE_BYTES = 64 * 1024;
 
 /** Parses a RIFF/WAVE header (PCM 8/16/24/32-bit, G.711 mu-law and A-law), from the first bytes of a file. */
 export function parseWavHeader(bytes: Uint8Array, fileSize: number): WavInfo {
