@@ -69,5 +69,5 @@ describe('the custody command, after "worm start" and "sandbox", with no further
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/audit/i);
     await expect(readdir(join(root, 'out2'))).rejects.toMatchObject({ code: 'ENOENT' });
-  });
+  }, 120_000); // starts its own radosgw and sandbox processes: 18 s on a quiet machine, over 60 s on a loaded one
 });
