@@ -98,18 +98,23 @@ export async function runWithProgress(ctx: CommandContext, composed: ComposedEng
   const unsubscribe = composed.events.subscribe((event) => {
     if (event.kind === 'job.progress' && event.progress.id === jobId) display.update(event.progress);
   });
+  // Ctrl-C or a stop signal pauses the job after the recordings under way; the command then ends
+  // normally, and closing the engine drains the audit log and closes the database.
   let interrupts = 0;
-  const onInterrupt = () => {
+  const onInterrupt = (signal: NodeJS.Signals) => {
     interrupts += 1;
     if (interrupts > 1) process.exit(1);
-    ctx.output.note('\nPausing the job (Ctrl-C again to quit at once)...');
-    void composed.jobs.pause(jobId).catch(() => undefined);
+    ctx.output.note(`\nPausing the job after the recordings under way (${signal === 'SIGINT' ? 'Ctrl-C' : signal} again to quit at once)...`);
+    const message = signal === 'SIGINT' ? 'Paused by the officer.' : `Custody was stopped (${signal}) while the job ran; resume it to continue.`;
+    void composed.jobs.stopAll(message, { atItemBoundary: true });
   };
   process.on('SIGINT', onInterrupt);
+  process.on('SIGTERM', onInterrupt);
   try {
     await composed.jobs.run(jobId);
   } finally {
     process.off('SIGINT', onInterrupt);
+    process.off('SIGTERM', onInterrupt);
     unsubscribe();
     display.end();
   }

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { composeEngine } from '../services/composition';
 import { syncPendingReviewJournal } from '../services/review/sync-on-start';
 import { composeReview } from '../services/review/compose-review';
+import { withinBudget } from '../services/shutdown';
 import { hostEngine } from './app-host';
 import type { AppHost } from './hosted-engine';
 import { hostReview } from './review-host';
@@ -62,8 +63,21 @@ const window = new BrowserWindow(mainWindowOptions(join(here, 'preload.cjs'), ap
 window.once('ready-to-show', () => window.show());
 await window.loadURL(`${APP_ORIGIN}/index.html`);
 
-app.on('window-all-closed', () => {
-  host.dispose();
-  void closeComposed();
-  app.quit();
+// Quitting waits for the orderly shutdown (jobs paused at an item boundary, audit drained, database
+// closed), bounded so that a stuck part never keeps the app from exiting.
+const QUIT_BUDGET_MS = 45_000;
+let quitting: Promise<void> | null = null;
+app.on('before-quit', (event) => {
+  event.preventDefault();
+  quitting ??= (async () => {
+    host.dispose();
+    try {
+      await withinBudget(closeComposed(), QUIT_BUDGET_MS);
+    } catch {
+      // Each shutdown step logs its own failure; nothing is left to do but exit.
+    } finally {
+      app.exit(0);
+    }
+  })();
 });
+app.on('window-all-closed', () => app.quit());

@@ -44,6 +44,7 @@ import { RateGovernor } from './retrieval/rate-governor';
 import { RecordingFetcher } from './retrieval/recording-fetcher';
 import { Session } from './session';
 import { loadOrCreateSigningKey } from './signing/signing-key';
+import { shutdown, type ShutdownBudgets } from './shutdown';
 import { createWormS3Client } from './worm/s3-client';
 
 export type ComposeOptions = {
@@ -83,7 +84,8 @@ export type ComposedEngine = {
   retention(): Promise<RetentionSweep>;
   posture: PostureService;
   jobs: BulkJobs;
-  close(): Promise<void>;
+  /** The orderly shutdown (see `shutdown`); every host calls it on quit, and later calls share the first. */
+  close(budgets?: Partial<ShutdownBudgets>): Promise<void>;
 };
 
 /** Builds once and caches success; a failure (no credentials yet, keychain locked) is retried next time. */
@@ -359,6 +361,7 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
     clock,
   });
 
+  let closing: Promise<void> | null = null;
   const jobs = new BulkJobs({
     jobs: createJobsRepository(db),
     index,
@@ -419,13 +422,29 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
       }),
     posture,
     jobs,
-    close: async () => {
-      grants.revokeAll();
-      await jobs.stopAll('Custody was closed while the job ran; resume it to continue.');
-      unsubscribeSyncCheck();
-      await builtTrail?.flush();
-      db.close();
-      await logFile.close();
+    close: (budgets) => {
+      closing ??= (async () => {
+        const message = 'Custody was closed while the job ran; resume it to continue.';
+        await shutdown(
+          {
+            stopAccepting: () => {
+              jobs.refuseNewRuns();
+              grants.revokeAll();
+              unsubscribeSyncCheck();
+            },
+            pauseJobs: () => jobs.stopAll(message, { atItemBoundary: true }),
+            stopJobs: () => jobs.stopAll(message),
+            drainAudit: async () => builtTrail?.drain(),
+            finishCheckpoints: async () => builtTrail?.flush(),
+            closeDatabase: () => {
+              db.close();
+            },
+            closeLog: () => logFile.close(),
+          },
+          { logger: logger.child('shutdown'), ...(budgets ? { budgets } : {}) },
+        );
+      })();
+      return closing;
     },
   };
 }

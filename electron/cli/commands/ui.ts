@@ -44,8 +44,13 @@ export async function uiCommand(ctx: CommandContext, argv: ReadonlyArray<string>
   const shell = await launchBrowserShell(composed, { rendererDir, headless });
   try {
     if (!demo) {
-      ctx.output.note('Custody is open. Close the browser window to quit.');
-      await new Promise<void>((done) => shell.browser.once('disconnected', () => done()));
+      ctx.output.note('Custody is open. Close the browser window (or press Ctrl-C) to quit.');
+      // Either way the engine closes in order below: jobs paused at an item boundary, audit drained, database closed.
+      await new Promise<void>((done) => {
+        shell.browser.once('disconnected', () => done());
+        process.once('SIGINT', () => done());
+        process.once('SIGTERM', () => done());
+      });
       return 0;
     }
     ctx.output.note(hasDisplay ? 'Demo: driving the app through the main job.' : 'No display: driving the app headless through the main job.');

@@ -231,6 +231,11 @@ export class AuditTrail {
     }
   }
 
+  /** Resolves when appends and catch-ups queued so far are in the local tree (the queue runs in order). */
+  async drain(): Promise<void> {
+    await this.recordQueue.run(async () => undefined);
+  }
+
   /** Resolves when background work (checkpoints, consistency checks) started so far is done. */
   async flush(): Promise<void> {
     while (this.background.size > 0) await Promise.allSettled([...this.background]);

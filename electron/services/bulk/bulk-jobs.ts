@@ -83,6 +83,7 @@ type ActiveRun = { run: JobRun; done: Promise<RunOutcome> };
 export class BulkJobs {
   private readonly runs = new Map<string, ActiveRun>();
   private readonly live = new Map<string, LiveStats>();
+  private closing = false;
 
   constructor(private readonly deps: BulkJobsDeps) {}
 
@@ -207,16 +208,25 @@ export class BulkJobs {
     throw new AppError('NOT_FOUND', found.length > 1 ? `"${idOrPrefix}" matches several jobs; give more of the id.` : `No job ${idOrPrefix}.`);
   }
 
-  /** Stops every job running in this process (the app is closing); they stay resumable. */
-  async stopAll(message: string): Promise<void> {
+  /** The app is closing: no job starts in this process any more. */
+  refuseNewRuns(): void {
+    this.closing = true;
+  }
+
+  /**
+   * Pauses every job running in this process (the app is closing); they stay resumable. At an item
+   * boundary, recordings being delivered are finished first; otherwise they are aborted and retried on resume.
+   */
+  async stopAll(message: string, options: { atItemBoundary?: boolean } = {}): Promise<void> {
     const active = [...this.runs.values()];
-    for (const { run } of active) run.requestStop('paused', message);
+    for (const { run } of active) run.requestStop('paused', message, options);
     await Promise.allSettled(active.map((a) => a.done));
   }
 
   private async begin(jobId: string): Promise<ActiveRun> {
     const { jobs, clock } = this.deps;
     const job = await this.requireJob(jobId);
+    if (this.closing) throw new AppError('CANCELLED', `Custody is closing; job ${job.id} was not started. Resume it after the next start.`);
     if (this.runs.has(job.id)) throw new AppError('VALIDATION', `Job ${job.id} is already running.`);
     if (job.state === 'cancelled') throw new AppError('VALIDATION', `Job ${job.id} was cancelled; start a new one instead.`);
     const runner = { id: randomUUID(), pid: process.pid };

@@ -96,7 +96,10 @@ const keyOf = (item: { conversationId: string; recordingId: string }) => `${item
  * a recording that cannot be fetched or written fails on its own.
  */
 export class JobRun {
+  /** Aborts everything, deliveries under way included (their items go back to pending). */
   private readonly controller = new AbortController();
+  /** Aborts listing, batches and waits, but lets a delivery under way finish: a stop at an item boundary. */
+  private readonly interrupt = new AbortController();
   private readonly finishing = new AbortController();
   private readonly tuning: JobTuning;
   private stopped: { state: StopState; message: string } | null = null;
@@ -119,18 +122,24 @@ export class JobRun {
   ) {
     this.tuning = { ...defaultTuning, ...deps.tuning };
     // Every request and wait of the run listens on this signal: many at once is expected, not a leak.
-    setMaxListeners(1_000, this.controller.signal);
+    setMaxListeners(1_000, this.controller.signal, this.interrupt.signal);
   }
 
   get jobId(): string {
     return this.job.id;
   }
 
-  /** Pause, block or cancel from outside; the strongest request wins (cancel > block > pause). */
-  requestStop(state: StopState, message: string): void {
-    if (this.stopped && stopRank[this.stopped.state] >= stopRank[state]) return;
-    this.stopped = { state, message };
-    this.controller.abort(new AppError('CANCELLED', message));
+  /**
+   * Pause, block or cancel from outside; the strongest request wins (cancel > block > pause). At an
+   * item boundary, recordings being delivered are finished first and no new one starts; a later
+   * request without it aborts them.
+   */
+  requestStop(state: StopState, message: string, options: { atItemBoundary?: boolean } = {}): void {
+    if (!this.stopped || stopRank[this.stopped.state] < stopRank[state]) this.stopped = { state, message };
+    else if (options.atItemBoundary || this.controller.signal.aborted) return;
+    const reason = new AppError('CANCELLED', this.stopped.message);
+    this.interrupt.abort(reason);
+    if (!options.atItemBoundary) this.controller.abort(reason);
     this.notify();
   }
 
@@ -218,7 +227,7 @@ export class JobRun {
     const { jobs, clock } = this.deps;
     let listed: { ready: boolean; recordings: Array<Recording> };
     try {
-      listed = await genesys.client.conversationRecordingsWithMedia(work.conversationId, this.controller.signal);
+      listed = await genesys.client.conversationRecordingsWithMedia(work.conversationId, this.interrupt.signal);
     } catch (error) {
       await this.listFailed(work, error);
       return;
@@ -418,7 +427,7 @@ export class JobRun {
 
   private async runBatch(genesys: BulkGenesys, group: Array<ConversationWork>): Promise<void> {
     const { jobs, clock } = this.deps;
-    const signal = this.controller.signal;
+    const signal = this.interrupt.signal;
     const requests = group.flatMap((w) =>
       w.placeholder ? [{ conversationId: w.conversationId }] : w.items.map((i) => ({ conversationId: i.conversationId, recordingId: i.recordingId })),
     );
@@ -470,7 +479,7 @@ export class JobRun {
 
   /** True when the error is the run being stopped (pause, cancel, block) rather than a failure. */
   private isStopping(error: unknown): boolean {
-    return this.controller.signal.aborted || (error instanceof Error && error.name === 'AbortError' && this.stopped !== null);
+    return this.interrupt.signal.aborted || (error instanceof Error && error.name === 'AbortError' && this.stopped !== null);
   }
 
   /** Errors that stop the whole job; returns true when it stopped it. */
