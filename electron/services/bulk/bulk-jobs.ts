@@ -225,8 +225,8 @@ export class BulkJobs {
 
   private async begin(jobId: string): Promise<ActiveRun> {
     const { jobs, clock } = this.deps;
+    if (this.closing) throw new AppError('CANCELLED', `Custody is closing; job ${jobId} was not started. Resume it after the next start.`);
     const job = await this.requireJob(jobId);
-    if (this.closing) throw new AppError('CANCELLED', `Custody is closing; job ${job.id} was not started. Resume it after the next start.`);
     if (this.runs.has(job.id)) throw new AppError('VALIDATION', `Job ${job.id} is already running.`);
     if (job.state === 'cancelled') throw new AppError('VALIDATION', `Job ${job.id} was cancelled; start a new one instead.`);
     const runner = { id: randomUUID(), pid: process.pid };

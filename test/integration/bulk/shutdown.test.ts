@@ -1,0 +1,88 @@
+import { join } from 'node:path';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { composeEngine, type ComposedEngine } from '../../../electron/services/composition';
+import { startHarness, TEST_ANCHOR, type Harness } from '../../helpers/engine-harness';
+import { auditEvents, filesUnder, partialsUnder, readManifest, recordingsInQueue } from '../../helpers/bulk';
+
+const DAY = 86_400_000;
+let h: Harness | undefined;
+let reopened: ComposedEngine | undefined;
+afterEach(async () => {
+  await reopened?.close();
+  reopened = undefined;
+  await h?.close();
+  h = undefined;
+});
+
+describe('quitting while a bulk job runs', () => {
+  it('pauses the job at an item boundary, drains the audit log, closes the database; the next start resumes it with every recording once', async () => {
+    // Every sandbox answer takes 150-250 ms, so the job is still running when the app quits.
+    h = await startHarness({
+      worm: inject('worm').connection,
+      sandbox: { recordings: 60, days: 20, archivedFraction: 0, faults: { slow: 1 }, slowFaultMs: { minMs: 150, maxMs: 250 }, rateLimitPerMinute: 100_000 },
+    });
+    const from = new Date(TEST_ANCHOR.getTime() - 20 * DAY).toISOString();
+    const to = TEST_ANCHOR.toISOString();
+    const outDir = join(h.root, 'out');
+    const expected = recordingsInQueue(h.sandbox, 'FX Spot Desk', Date.parse(from), Date.parse(to));
+    const { job } = await h.composed.jobs.create({
+      selection: { kind: 'queue', queue: 'FX Spot Desk', from, to },
+      caseReference: 'FCA-2026-0042',
+      outDir,
+      api: 'per-conversation',
+      concurrency: 3,
+    });
+    expect(expected.length).toBeGreaterThan(12);
+
+    const underWay = new Promise<void>((resolve) =>
+      h!.composed.events.subscribe((event) => {
+        if (event.channel === 'jobs:progress' && event.payload.counts.done >= 3) resolve();
+      }),
+    );
+    let runEnded = false;
+    const running = (async () => {
+      const outcome = await h!.composed.jobs.run(job.id);
+      runEnded = true;
+      return outcome;
+    })();
+    await underWay;
+    await h.composed.close();
+    // The run had ended (paused) before the shutdown went on to close the database.
+    expect(runEnded).toBe(true);
+    expect(await running).toEqual({ state: 'paused', message: 'Custody was closed while the job ran; resume it to continue.' });
+    expect(h.composed.db.open).toBe(false);
+    // A job started now is refused instead of running on a closed database.
+    await expect(h.composed.jobs.run(job.id)).rejects.toThrow(/closing/);
+
+    // The next start: the job is paused (not running, not interrupted), nothing half-written.
+    reopened = await composeEngine({ profile: h.profile, env: h.env, secrets: h.secrets, mediaUrlBase: 'media://recording/' });
+    const paused = await reopened.jobs.detail(job.id);
+    expect(paused).toMatchObject({ state: 'paused', message: 'Custody was closed while the job ran; resume it to continue.' });
+    expect(paused.counts).toMatchObject({ fetching: 0, failed: 0 });
+    expect(paused.counts.done).toBeGreaterThanOrEqual(3);
+    expect(paused.counts.done).toBeLessThan(expected.length);
+    expect(await partialsUnder(outDir)).toEqual([]);
+    // Every recording done is whole on disk, as the paused run's manifest lists it, and no other.
+    const onDisk = await filesUnder(outDir);
+    const pausedManifest = await readManifest(outDir);
+    expect(pausedManifest.files).toHaveLength(paused.counts.done);
+    expect(onDisk.size).toBe(paused.counts.done);
+    for (const f of pausedManifest.files) expect(onDisk.get(f.file), f.file).toBe(f.sha256);
+
+    // The audit queue drained: the local tree holds every event in the bucket, and the log verifies.
+    // At the item boundary, every recording audited was also delivered.
+    const events = await auditEvents(h);
+    expect(events.filter((e) => e.action === 'download')).toHaveLength(paused.counts.done);
+    const trail = await reopened.auditTrail();
+    expect((await trail.status()).localTreeSize).toBe(events.length);
+    expect(await trail.verify()).toMatchObject({ ok: true, events: { read: events.length } });
+
+    // Resumed, the job completes with every recording on disk and audited exactly once.
+    expect(await reopened.jobs.run(job.id)).toEqual({ state: 'done', message: null });
+    const manifest = await readManifest(outDir);
+    expect(manifest.files.map((f) => f.recordingId).sort()).toEqual(expected.map((r) => r.id).sort());
+    const downloads = (await auditEvents(h)).filter((e) => e.action === 'download').map((e) => e.recordingId);
+    expect(downloads.sort()).toEqual(expected.map((r) => r.id).sort());
+    expect(await partialsUnder(outDir)).toEqual([]);
+  });
+});
