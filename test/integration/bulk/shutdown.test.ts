@@ -34,9 +34,11 @@ describe('quitting while a bulk job runs', () => {
     });
     expect(expected.length).toBeGreaterThan(12);
 
+    // Quit the moment the fourth recording is audited: its download has not started yet.
+    let audited = 0;
     const underWay = new Promise<void>((resolve) =>
       h!.composed.events.subscribe((event) => {
-        if (event.channel === 'jobs:progress' && event.payload.counts.done >= 3) resolve();
+        if (event.channel === 'audit:recorded' && event.payload.action === 'download' && ++audited === 4) resolve();
       }),
     );
     let runEnded = false;
