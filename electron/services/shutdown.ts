@@ -38,7 +38,7 @@ export async function shutdown(
     const started = performance.now();
     let outcome: ShutdownStepReport['outcome'];
     try {
-      outcome = (await withinBudget(Promise.resolve().then(run), budgetMs)) ? 'done' : 'over budget';
+      outcome = (await withinBudget((async () => run())(), budgetMs)) ? 'done' : 'over budget';
     } catch (error) {
       outcome = 'failed';
       options.logger.error('shutdown step failed; continuing', { step: name, error: describeCause(error) });
@@ -67,7 +67,13 @@ export async function withinBudget(work: Promise<unknown>, budgetMs: number): Pr
     timer = setTimeout(() => resolve(false), budgetMs);
   });
   try {
-    return await Promise.race([work.then(() => true as const), expired]);
+    const settled = (async () => {
+      await work;
+      return true as const;
+    })();
+    // Work that fails after its budget ran out is no longer anyone's to report.
+    settled.catch(() => undefined);
+    return await Promise.race([settled, expired]);
   } finally {
     clearTimeout(timer);
   }

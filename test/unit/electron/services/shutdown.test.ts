@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { shutdown, type ShutdownPorts } from '../../../../electron/services/shutdown';
+import { shutdown, withinBudget, type ShutdownPorts } from '../../../../electron/services/shutdown';
 import { MemoryLogger } from '../../../helpers/memory-logger';
 
 /** Ports that record when each step starts and ends; `hang` names steps that never finish. */
@@ -84,5 +84,14 @@ describe('shutdown', () => {
     expect(calls).toContain('closeDatabase');
     expect(report.find((r) => r.step === 'drain the audit queue')?.outcome).toBe('failed');
     expect(logger.text()).toMatch(/shutdown step failed; continuing.*drainAudit broke/);
+  });
+});
+
+describe('withinBudget', () => {
+  it('is false when the budget runs out first, and work failing later is not an unhandled rejection', async () => {
+    const late = new Promise((_resolve, reject) => setTimeout(() => reject(new Error('too late')), 30));
+    expect(await withinBudget(late, 5)).toBe(false);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await expect(withinBudget(Promise.reject(new Error('at once')), 1_000)).rejects.toThrow('at once');
   });
 });
