@@ -1,13 +1,22 @@
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { composeEngine, type ComposedEngine } from '../../../electron/services/composition';
 import { startHarness, TEST_ANCHOR, type Harness } from '../../helpers/engine-harness';
-import { auditEvents, filesUnder, partialsUnder, readManifest, recordingsInQueue } from '../../helpers/bulk';
+import { auditEvents, filesUnder, partialsUnder, readManifest, recordingsInQueue, storeCliCredentials } from '../../helpers/bulk';
+import { runCli } from '../../helpers/run-cli';
 
 const DAY = 86_400_000;
+const bin = fileURLToPath(new URL('../../../bin/custody.mjs', import.meta.url));
+const slowSandbox = { recordings: 60, days: 20, archivedFraction: 0, faults: { slow: 1 }, slowFaultMs: { minMs: 150, maxMs: 250 }, rateLimitPerMinute: 100_000 };
 let h: Harness | undefined;
 let reopened: ComposedEngine | undefined;
+let forget: (() => Promise<void>) | undefined;
 afterEach(async () => {
+  await forget?.();
+  forget = undefined;
   await reopened?.close();
   reopened = undefined;
   await h?.close();
@@ -19,7 +28,7 @@ describe('quitting while a bulk job runs', () => {
     // Every sandbox answer takes 150-250 ms, so the job is still running when the app quits.
     h = await startHarness({
       worm: inject('worm').connection,
-      sandbox: { recordings: 60, days: 20, archivedFraction: 0, faults: { slow: 1 }, slowFaultMs: { minMs: 150, maxMs: 250 }, rateLimitPerMinute: 100_000 },
+      sandbox: slowSandbox,
     });
     const from = new Date(TEST_ANCHOR.getTime() - 20 * DAY).toISOString();
     const to = TEST_ANCHOR.toISOString();
@@ -86,5 +95,33 @@ describe('quitting while a bulk job runs', () => {
     const downloads = (await auditEvents(h)).filter((e) => e.action === 'download').map((e) => e.recordingId);
     expect(downloads.sort()).toEqual(expected.map((r) => r.id).sort());
     expect(await partialsUnder(outDir)).toEqual([]);
+  });
+
+  it('"custody retrieve" stopped with SIGTERM pauses its job after the recordings under way and exits as paused', async () => {
+    h = await startHarness({ worm: inject('worm').connection, sandbox: slowSandbox });
+    forget = await storeCliCredentials(h);
+    const from = new Date(TEST_ANCHOR.getTime() - 20 * DAY).toISOString();
+    const to = TEST_ANCHOR.toISOString();
+    const outDir = join(h.root, 'out');
+    const child = spawn(
+      process.execPath,
+      [bin, 'retrieve', '--queue', 'FX Spot Desk', '--from', from, '--to', to, '--case', 'FCA-2026-0042', '--out', outDir, '--concurrency', '3', '--api', 'per-conversation', '--json', '--profile', h.profile],
+      { env: { ...process.env, ...h.env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code, signal) => resolve(signal ? -1 : code)));
+    for await (const line of createInterface({ input: child.stdout })) {
+      const event = JSON.parse(line) as { event: string; counts: { done: number } };
+      if (event.event === 'progress' && event.counts.done >= 2) {
+        child.kill('SIGTERM');
+        break;
+      }
+    }
+    expect(await exited).toBe(1);
+    const listed = await runCli(['jobs', 'list', '--json', '--profile', h.profile], { env: h.env, timeoutMs: 60_000 });
+    const job = (JSON.parse(listed.stdout) as { jobs: Array<{ state: string; message: string; counts: { done: number; fetching: number } }> }).jobs[0]!;
+    expect(job).toMatchObject({ state: 'paused', message: 'Custody was stopped (SIGTERM) while the job ran; resume it to continue.', counts: { fetching: 0 } });
+    expect(await partialsUnder(outDir)).toEqual([]);
+    expect((await filesUnder(outDir)).size).toBe(job.counts.done);
+    expect((await auditEvents(h)).filter((e) => e.action === 'download')).toHaveLength(job.counts.done);
   });
 });
