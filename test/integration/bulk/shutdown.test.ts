@@ -47,7 +47,7 @@ describe('quitting while a bulk job runs', () => {
     let audited = 0;
     const underWay = new Promise<void>((resolve) =>
       h!.composed.events.subscribe((event) => {
-        if (event.channel === 'audit:recorded' && event.payload.action === 'download' && ++audited === 4) resolve();
+        if (event.kind === 'audit.recorded' && event.entry.action === 'download' && ++audited === 4) resolve();
       }),
     );
     let runEnded = false;
