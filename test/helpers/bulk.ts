@@ -8,7 +8,7 @@ import { CredentialVault } from '../../electron/services/auth/credentials';
 import { SecretRedactor } from '../../electron/services/logging/redactor';
 import { MANIFEST_CSV, MANIFEST_JSON, PARTIAL_DIR } from '../../electron/services/bulk/output-layout';
 import { SANDBOX_CLIENT, type Sandbox } from '../sandbox/server';
-import type { Harness } from './engine-harness';
+import { TEST_ANCHOR, type Harness } from './engine-harness';
 
 /** Every file under `dir` (relative path -> SHA-256), the manifests and temporary folder aside. */
 export async function filesUnder(dir: string): Promise<Map<string, string>> {
@@ -86,4 +86,18 @@ export async function restoreInGenesys(sandbox: Sandbox, conversationId: string,
     body: JSON.stringify({ archiveDate: new Date(Date.now() + 86_400_000).toISOString() }),
   });
   if (!res.ok) throw new Error(`restore failed: ${res.status} ${await res.text()}`);
+}
+
+/** A per-conversation job over the FX Spot Desk queue for the `days` before the sandbox's anchor, and the recordings it should retrieve. */
+export async function createFxSpotJob(harness: Harness, outDir: string, options: { days: number; concurrency: number }) {
+  const from = new Date(TEST_ANCHOR.getTime() - options.days * 86_400_000).toISOString();
+  const to = TEST_ANCHOR.toISOString();
+  const { job } = await harness.composed.jobs.create({
+    selection: { kind: 'queue', queue: 'FX Spot Desk', from, to },
+    caseReference: 'FCA-2026-0042',
+    outDir,
+    api: 'per-conversation',
+    concurrency: options.concurrency,
+  });
+  return { job, expected: recordingsInQueue(harness.sandbox, 'FX Spot Desk', Date.parse(from), Date.parse(to)) };
 }

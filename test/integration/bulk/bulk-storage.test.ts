@@ -3,10 +3,9 @@ import { chmod, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { startHarness, TEST_ANCHOR, type Harness } from '../../helpers/engine-harness';
-import { filesUnder, partialsUnder, readManifest, recordingsInQueue } from '../../helpers/bulk';
+import { startHarness, type Harness } from '../../helpers/engine-harness';
+import { createFxSpotJob, filesUnder, partialsUnder, readManifest } from '../../helpers/bulk';
 
-const DAY = 86_400_000;
 const isRoot = process.getuid?.() === 0;
 
 /** A tiny tmpfs makes a real "no space left on device"; it needs root (CAP_SYS_ADMIN). */
@@ -28,18 +27,6 @@ afterEach(async () => {
   h = undefined;
 });
 
-async function createJob(harness: Harness, outDir: string) {
-  const from = new Date(TEST_ANCHOR.getTime() - 10 * DAY).toISOString();
-  const to = TEST_ANCHOR.toISOString();
-  const { job } = await harness.composed.jobs.create({
-    selection: { kind: 'queue', queue: 'FX Spot Desk', from, to },
-    caseReference: 'FCA-2026-0042',
-    outDir,
-    api: 'per-conversation',
-    concurrency: 1,
-  });
-  return { job, expected: recordingsInQueue(harness.sandbox, 'FX Spot Desk', Date.parse(from), Date.parse(to)) };
-}
 
 describe('bulk retrieval on a full or unwritable disk', () => {
   it.skipIf(!tmpfsAvailable)('fails the recordings that do not fit (no space left), keeps every finished file intact, pauses, and resumes once there is room', async () => {
@@ -51,7 +38,7 @@ describe('bulk retrieval on a full or unwritable disk', () => {
       spawnSync('rmdir', [mountPoint]);
     });
     const outDir = join(mountPoint, 'out');
-    const { job, expected } = await createJob(h, outDir);
+    const { job, expected } = await createFxSpotJob(h, outDir, { days: 10, concurrency: 1 });
     const outcome = await h.composed.jobs.run(job.id);
     expect(outcome.state).toBe('paused');
     expect(outcome.message).toMatch(/cannot be written .*(ENOSPC|no space left).*Free space or fix its permissions/i);
@@ -77,7 +64,7 @@ describe('bulk retrieval on a full or unwritable disk', () => {
     h = await startHarness({ worm: inject('worm').connection, sandbox: { recordings: 30, days: 10, archivedFraction: 0 } });
     const outDir = join(h.root, 'locked-out');
     await mkdir(outDir);
-    const { job, expected } = await createJob(h, outDir);
+    const { job, expected } = await createFxSpotJob(h, outDir, { days: 10, concurrency: 1 });
     // Root ignores permission bits, so for root the folder is made immutable instead.
     const lock = isRoot ? spawnSync('chattr', ['+i', outDir]).status === 0 : (await chmod(outDir, 0o555), true);
     expect(lock).toBe(true);

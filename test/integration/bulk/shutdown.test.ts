@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { composeEngine, type ComposedEngine } from '../../../electron/services/composition';
 import { startHarness, TEST_ANCHOR, type Harness } from '../../helpers/engine-harness';
-import { auditEvents, filesUnder, partialsUnder, readManifest, recordingsInQueue, storeCliCredentials } from '../../helpers/bulk';
+import { auditEvents, createFxSpotJob, filesUnder, partialsUnder, readManifest, storeCliCredentials } from '../../helpers/bulk';
 import { runCli } from '../../helpers/run-cli';
 
 const DAY = 86_400_000;
@@ -30,17 +30,8 @@ describe('quitting while a bulk job runs', () => {
       worm: inject('worm').connection,
       sandbox: slowSandbox,
     });
-    const from = new Date(TEST_ANCHOR.getTime() - 20 * DAY).toISOString();
-    const to = TEST_ANCHOR.toISOString();
     const outDir = join(h.root, 'out');
-    const expected = recordingsInQueue(h.sandbox, 'FX Spot Desk', Date.parse(from), Date.parse(to));
-    const { job } = await h.composed.jobs.create({
-      selection: { kind: 'queue', queue: 'FX Spot Desk', from, to },
-      caseReference: 'FCA-2026-0042',
-      outDir,
-      api: 'per-conversation',
-      concurrency: 3,
-    });
+    const { job, expected } = await createFxSpotJob(h, outDir, { days: 20, concurrency: 3 });
     expect(expected.length).toBeGreaterThan(12);
 
     // Quit the moment the fourth recording is audited: its download has not started yet.
