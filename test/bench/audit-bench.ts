@@ -8,6 +8,7 @@
  *      with recomputing the root from all leaves.
  * Run: npx tsx test/bench/audit-bench.ts [--appends N] [--events N] [--json]
  */
+import { sha256 } from '../../electron/crypto/sha256';
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,7 +18,7 @@ import { openDatabaseSync } from '../../electron/db/connection';
 import { createAuditTrailRepository, type AuditEventRecord } from '../../electron/db/repositories/audit-trail-repository';
 import { AuditLog } from '../../electron/services/audit/audit-log';
 import { verifyAuditLog } from '../../electron/services/audit/audit-verifier';
-import { leafHashOfStoredEvent, sha256Bytes, signCheckpoint, serializeCheckpoint, toHex } from '../../electron/services/audit/checkpoint';
+import { leafHashOfStoredEvent, signCheckpoint, serializeCheckpoint, toHex } from '../../electron/services/audit/checkpoint';
 import { systemClock } from '../../electron/services/adapters/system-clock';
 import { startLocalWorm } from '../../electron/services/worm/local-worm';
 import { createWormS3Client } from '../../electron/services/worm/s3-client';
@@ -198,7 +199,7 @@ say(`  adding one event to a tree of ${treeEvents}: ${fmt(results.recordOneAtN a
 const { generateKeyPairSync, sign: edSign, createPublicKey } = await import('node:crypto');
 const { privateKey } = generateKeyPairSync('ed25519');
 const publicKeyPem = createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString();
-const key = { keyId: toHex(sha256Bytes(Buffer.from(publicKeyPem))), publicKeyPem, sign: (data: Uint8Array) => edSign(null, data, privateKey).toString('base64') };
+const key = { keyId: toHex(sha256(Buffer.from(publicKeyPem))), publicKeyPem, sign: (data: Uint8Array) => edSign(null, data, privateKey).toString('base64') };
 const checkpointSamples: Array<number> = [];
 for (let i = 0; i < 100; i += 1) {
   const start = performance.now();
@@ -210,11 +211,11 @@ results.checkpointAtN = stats(checkpointSamples);
 say(`  checkpoint at ${treeEvents} (root from SQLite nodes + Ed25519 signature + canonical JSON): ${fmt(results.checkpointAtN as Stats)}`);
 
 let start = performance.now();
-const naiveRoot = toHex(rootFromLeafHashes(sha256Bytes, leaves));
+const naiveRoot = toHex(rootFromLeafHashes(sha256, leaves));
 results.naiveRootMs = Math.round(ms(start) * 10) / 10;
 start = performance.now();
 const allLeaves = db.prepare('SELECT hash FROM audit_tree_nodes WHERE log_id = ? AND level = 0 AND idx < ? ORDER BY idx').pluck().all(logId, treeEvents) as Array<Buffer>;
-const fromDbRoot = toHex(rootFromLeafHashes(sha256Bytes, allLeaves.map((b) => new Uint8Array(b))));
+const fromDbRoot = toHex(rootFromLeafHashes(sha256, allLeaves.map((b) => new Uint8Array(b))));
 results.naiveRootFromSqliteMs = Math.round(ms(start) * 10) / 10;
 if (naiveRoot !== toHex(await repository.root(logId, treeEvents)) || fromDbRoot !== naiveRoot) throw new Error('roots differ');
 say(`  for comparison, the root recomputed from all ${treeEvents} leaves: ${results.naiveRootMs} ms in memory, ${results.naiveRootFromSqliteMs} ms reading them from SQLite`);
@@ -225,7 +226,7 @@ for (let i = 0; i < 100; i += 1) {
   start = performance.now();
   const proof = await repository.consistencyProof(logId, old, treeEvents);
   proofSamples.push(ms(start));
-  if (!verifyConsistency(sha256Bytes, { oldSize: old, newSize: treeEvents, oldRoot: await repository.root(logId, old), newRoot: await repository.root(logId, treeEvents), proof })) throw new Error('bad consistency proof');
+  if (!verifyConsistency(sha256, { oldSize: old, newSize: treeEvents, oldRoot: await repository.root(logId, old), newRoot: await repository.root(logId, treeEvents), proof })) throw new Error('bad consistency proof');
 }
 results.consistencyProofAtN = stats(proofSamples);
 say(`  consistency proof to ${treeEvents} from SQLite nodes (the check on every sync): ${fmt(results.consistencyProofAtN as Stats)}`);
@@ -236,7 +237,7 @@ for (let i = 0; i < 100; i += 1) {
   start = performance.now();
   const proof = await repository.inclusionProof(logId, index, treeEvents);
   inclusionSamples.push(ms(start));
-  if (!verifyInclusion(sha256Bytes, { leafIndex: index, treeSize: treeEvents, leafHash: leaves[index]!, proof, root })) throw new Error('bad inclusion proof');
+  if (!verifyInclusion(sha256, { leafIndex: index, treeSize: treeEvents, leafHash: leaves[index]!, proof, root })) throw new Error('bad inclusion proof');
 }
 results.inclusionProofAtN = stats(inclusionSamples);
 say(`  inclusion proof in ${treeEvents} (evidence packs): ${fmt(results.inclusionProofAtN as Stats)}`);

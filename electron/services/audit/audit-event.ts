@@ -1,6 +1,6 @@
+import { sha256Hex } from '../../crypto/sha256';
 import { canonicalJson } from '../../../shared/canonical-json';
 import { auditEventSchema, type AuditEvent } from '../../../shared/domain';
-import { sha256Hex } from '../../crypto/sha256';
 import { ValidationError } from '../errors';
 
 /** `prevHash` of the first event of a log. */
@@ -43,7 +43,6 @@ export function hashAuditEvent(event: AuditEvent): string {
   return sha256Hex(canonicalJson(event));
 }
 
-export { sha256Hex };
 
 /**
  * Parses a stored event. The hash is taken over the JSON as stored (not the schema-parsed copy), so

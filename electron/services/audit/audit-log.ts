@@ -1,3 +1,4 @@
+import { sha256Hex } from '../../crypto/sha256';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { canonicalJson } from '../../../shared/canonical-json';
@@ -19,16 +20,7 @@ import { type AppError, AuditUnavailableError, describeCause, ValidationError, W
 import type { Clock } from '../ports';
 import { listVersionPages, putLockedObject, wormRequest, type LockMode } from '../worm/locked-objects';
 import { wormEndpointOf } from '../worm/s3-client';
-import {
-  assertValidLogId,
-  auditEventKey,
-  auditEventsPrefix,
-  genesisHash,
-  parseStoredAuditEvent,
-  seqOfAuditEventKey,
-  serializeAuditEvent,
-  sha256Hex,
-} from './audit-event';
+import { assertValidLogId, auditEventKey, auditEventsPrefix, genesisHash, parseStoredAuditEvent, seqOfAuditEventKey, serializeAuditEvent } from './audit-event';
 import { acquireLockFile, type HeldLock } from './lock-file';
 import { SerialQueue } from './serial-queue';
 

@@ -1,3 +1,4 @@
+import { sha256, sha256Hex } from '../../crypto/sha256';
 import { GetObjectCommand, HeadObjectCommand, PutObjectRetentionCommand, type S3Client } from '@aws-sdk/client-s3';
 import {
   auditAlertSchema,
@@ -21,22 +22,10 @@ import { keyIdOrNull, type SigningKey } from '../signing/signing-key';
 import { listVersionPages, putLockedObject, wormRequest } from '../worm/locked-objects';
 import { classifyS3Failure } from '../worm/s3-errors';
 import type { AlertRules } from './alert-rules';
-import { auditEventKey, auditEventsPrefix, parseStoredAuditEvent, seqOfAuditEventKey, serializeAuditEvent, sha256Hex } from './audit-event';
+import { auditEventKey, auditEventsPrefix, parseStoredAuditEvent, seqOfAuditEventKey, serializeAuditEvent } from './audit-event';
 import type { AuditAppendInput, AuditLog, AuditRetention } from './audit-log';
 import { verifyAuditLog } from './audit-verifier';
-import {
-  auditCheckpointKey,
-  auditCheckpointsPrefix,
-  auditPublicKeyKey,
-  checkpointSignatureValid,
-  leafHashOfStoredEvent,
-  parseStoredCheckpoint,
-  serializeCheckpoint,
-  sha256Bytes,
-  signCheckpoint,
-  toHex,
-  treeSizeOfCheckpointKey,
-} from './checkpoint';
+import { auditCheckpointKey, auditCheckpointsPrefix, auditPublicKeyKey, checkpointSignatureValid, leafHashOfStoredEvent, parseStoredCheckpoint, serializeCheckpoint, signCheckpoint, toHex, treeSizeOfCheckpointKey } from './checkpoint';
 import { acquireLockFile } from './lock-file';
 import { SerialQueue } from './serial-queue';
 
@@ -520,7 +509,7 @@ export class AuditTrail {
     }
     if (seen) {
       const proof = await repository.consistencyProof(logId, seen.treeSize, checkpoint.treeSize);
-      const consistent = verifyConsistency(sha256Bytes, {
+      const consistent = verifyConsistency(sha256, {
         oldSize: seen.treeSize,
         newSize: checkpoint.treeSize,
         oldRoot: Buffer.from(seen.rootHash, 'hex'),

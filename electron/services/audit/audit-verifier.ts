@@ -1,3 +1,4 @@
+import { sha256, sha256Hex } from '../../crypto/sha256';
 import { GetObjectCommand, GetObjectLockConfigurationCommand, type S3Client } from '@aws-sdk/client-s3';
 import { canonicalJson } from '../../../shared/canonical-json';
 import type { AuditProblem, AuditVerification, TreeHead } from '../../../shared/audit-trail';
@@ -8,16 +9,8 @@ import type { Clock } from '../ports';
 import { keyIdOf, keyIdOrNull } from '../signing/signing-key';
 import { listVersionPages, wormRequest } from '../worm/locked-objects';
 import { classifyS3Failure } from '../worm/s3-errors';
-import { assertValidLogId, auditEventKey, genesisHash, seqOfAuditEventKey, sha256Hex } from './audit-event';
-import {
-  checkpointSignatureValid,
-  keyIdOfPublicKeyKey,
-  leafHashOfStoredEvent,
-  parseStoredCheckpoint,
-  sha256Bytes,
-  toHex,
-  treeSizeOfCheckpointKey,
-} from './checkpoint';
+import { assertValidLogId, auditEventKey, genesisHash, seqOfAuditEventKey } from './audit-event';
+import { checkpointSignatureValid, keyIdOfPublicKeyKey, leafHashOfStoredEvent, parseStoredCheckpoint, toHex, treeSizeOfCheckpointKey } from './checkpoint';
 
 export type VerifyAuditLogOptions = {
   s3: S3Client;
@@ -135,7 +128,7 @@ export async function verifyAuditLog(options: Readonly<VerifyAuditLogOptions>): 
   const closing = toMs === null ? undefined : signed.find((s) => Date.parse(s.checkpoint.time) >= toMs);
   let readLimit = closing ? Math.min(closing.checkpoint.treeSize, (lastSeq ?? -1) + 1) : (lastSeq ?? -1) + 1;
 
-  const tree = new InMemoryMerkleTree(sha256Bytes);
+  const tree = new InMemoryMerkleTree(sha256);
   let previous: { seq: number; hash: string; timeMs: number } | null = null;
   let pendingLink: { seq: number; message: string } | null = null;
   let contiguous = true;

@@ -1,7 +1,7 @@
+import { sha256 } from '../../crypto/sha256';
 import { canonicalJson } from '../../../shared/canonical-json';
 import { leafHash } from '../../../shared/crypto/merkle';
 import { auditCheckpointSchema, type AuditCheckpoint } from '../../../shared/domain';
-import { sha256 as sha256Bytes } from '../../crypto/sha256';
 import { ValidationError } from '../errors';
 import { keyIdOf, verifySignature, type SigningKey } from '../signing/signing-key';
 import { assertValidLogId } from './audit-event';
@@ -13,13 +13,11 @@ import { assertValidLogId } from './audit-event';
  */
 const sizeDigits = 12;
 
-/** The engine's one SHA-256, under the name the audit code uses for it. */
-export { sha256Bytes };
 export const toHex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 
 /** RFC 9162 leaf hash of a stored event object. */
 export function leafHashOfStoredEvent(body: string | Uint8Array): Uint8Array {
-  return leafHash(sha256Bytes, typeof body === 'string' ? Buffer.from(body, 'utf8') : body);
+  return leafHash(sha256, typeof body === 'string' ? Buffer.from(body, 'utf8') : body);
 }
 
 export function auditCheckpointsPrefix(logId: string): string {

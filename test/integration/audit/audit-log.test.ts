@@ -1,3 +1,4 @@
+import { sha256Hex } from '../../../electron/crypto/sha256';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
@@ -12,7 +13,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { describe, expect, inject, it } from 'vitest';
-import { auditEventKey, auditEventsPrefix, genesisHash, hashAuditEvent, sha256Hex } from '../../../electron/services/audit/audit-event';
+import { auditEventKey, auditEventsPrefix, genesisHash, hashAuditEvent } from '../../../electron/services/audit/audit-event';
 import { AuditLog, readAuditLog, type AuditHeadStore, type AuditLogDeps } from '../../../electron/services/audit/audit-log';
 import { acquireLockFile } from '../../../electron/services/audit/lock-file';
 import { AuditUnavailableError, ValidationError } from '../../../electron/services/errors';

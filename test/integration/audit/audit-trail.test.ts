@@ -1,17 +1,8 @@
+import { sha256 } from '../../../electron/crypto/sha256';
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectVersionsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { auditEventKey } from '../../../electron/services/audit/audit-event';
-import {
-  auditCheckpointKey,
-  auditPublicKeyKey,
-  checkpointSignatureValid,
-  leafHashOfStoredEvent,
-  parseStoredCheckpoint,
-  serializeCheckpoint,
-  sha256Bytes,
-  signCheckpoint,
-  toHex,
-} from '../../../electron/services/audit/checkpoint';
+import { auditCheckpointKey, auditPublicKeyKey, checkpointSignatureValid, leafHashOfStoredEvent, parseStoredCheckpoint, serializeCheckpoint, signCheckpoint, toHex } from '../../../electron/services/audit/checkpoint';
 import { putLockedObject } from '../../../electron/services/worm/locked-objects';
 import { rootFromLeafHashes } from '../../../shared/crypto/merkle';
 import type { AuditEvent } from '../../../shared/domain';
@@ -38,7 +29,7 @@ async function keysUnder(prefix: string): Promise<Array<string>> {
 async function bucketRoot(logId: string, size: number): Promise<string> {
   const leaves = [];
   for (let seq = 0; seq < size; seq += 1) leaves.push(leafHashOfStoredEvent(await text(auditEventKey(logId, seq))));
-  return toHex(rootFromLeafHashes(sha256Bytes, leaves));
+  return toHex(rootFromLeafHashes(sha256, leaves));
 }
 
 describe('audit trail: the suite\'s clock', () => {
