@@ -34,21 +34,16 @@ export function digestOf(bytes: Uint8Array | string): Digests {
 export async function forEachChunk(path: string, onChunk: (chunk: Buffer) => void | Promise<void>): Promise<number> {
   const handle = await open(path, 'r');
   try {
-    return await forEachChunkOf(handle, onChunk);
+    const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+    let total = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, CHUNK_BYTES, null);
+      if (bytesRead === 0) return total;
+      total += bytesRead;
+      await onChunk(buffer.subarray(0, bytesRead));
+    }
   } finally {
     await handle.close();
-  }
-}
-
-/** `forEachChunk` over a file already open (e.g. opened without following symbolic links). */
-export async function forEachChunkOf(handle: FileHandle, onChunk: (chunk: Buffer) => void | Promise<void>): Promise<number> {
-  const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
-  let total = 0;
-  for (;;) {
-    const { bytesRead } = await handle.read(buffer, 0, CHUNK_BYTES, null);
-    if (bytesRead === 0) return total;
-    total += bytesRead;
-    await onChunk(buffer.subarray(0, bytesRead));
   }
 }
 

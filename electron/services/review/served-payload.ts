@@ -1,11 +1,9 @@
 import { constants } from 'node:fs';
 import { lstat, open, realpath, rm } from 'node:fs/promises';
-import { createSha256 } from '../../crypto/sha256';
 import { NO_FOLLOW, pathUnderRoot, UnsafePathError } from '../contained-path';
 import { AppError } from '../errors';
 import { isSafeRelativePath } from '../packs/bagit';
-import { forEachChunkOf } from '../packs/file-digests';
-import { writeFully } from '../storage/durable-file';
+import { copyHashedFrom } from '../storage/durable-file';
 
 /** The pack is not what it claims, so an access is refused (the message says why, without echoing pack-supplied text). */
 export class PackRefusalError extends AppError {
@@ -44,17 +42,7 @@ export async function copyVerifiedPayload(options: { root: string; relative: str
     const opened = await source.stat();
     const named = await lstat(path);
     if (!opened.isFile() || opened.dev !== named.dev || opened.ino !== named.ino) throw new PackRefusalError(`${relative} is not a regular file of the pack.`);
-    const hash = createSha256();
-    const copy = await open(options.target, 'wx', 0o600);
-    try {
-      await forEachChunkOf(source, async (chunk) => {
-        hash.update(chunk);
-        await writeFully(copy, chunk);
-      });
-    } finally {
-      await copy.close();
-    }
-    const actual = hash.digest('hex');
+    const actual = (await copyHashedFrom(source, options.target, { mode: 0o600 })).sha256;
     if (actual !== options.expectedSha256) {
       await rm(options.target, { force: true });
       throw new PackRefusalError(

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { open, readdir, rename, rm } from 'node:fs/promises';
+import { open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { createSha256 } from '../../crypto/sha256';
 import { NO_FOLLOW } from '../contained-path';
@@ -136,23 +136,28 @@ export async function placeVerified(written: HashedFile, target: string, expecte
 
 /** Copies `source` (not through a symlink) to the new file `temp`, hashing every byte written. */
 export async function copyHashed(source: string, temp: string, options: { mode?: number; fs?: DurableFs } = {}): Promise<HashedFile> {
+  const input = await open(source, constants.O_RDONLY | NO_FOLLOW);
+  try {
+    return await copyHashedFrom(input, temp, options);
+  } finally {
+    await input.close();
+  }
+}
+
+/** Copies an open file (from where it stands) to the new file `temp`, hashing every byte written; `input` stays open. */
+export async function copyHashedFrom(input: FileHandle, temp: string, options: { mode?: number; fs?: DurableFs } = {}): Promise<HashedFile> {
   const fs = options.fs ?? nodeFs;
   const hash = createSha256();
   let bytes = 0;
-  const input = await open(source, constants.O_RDONLY | NO_FOLLOW);
+  const output = await fs.open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NO_FOLLOW, options.mode ?? 0o644);
   try {
-    const output = await fs.open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NO_FOLLOW, options.mode ?? 0o644);
-    try {
-      for await (const chunk of input.createReadStream({ highWaterMark: 1 << 20, autoClose: false }) as AsyncIterable<Buffer>) {
-        await writeFully(output, chunk);
-        hash.update(chunk);
-        bytes += chunk.length;
-      }
-    } finally {
-      await output.close();
+    for await (const chunk of input.createReadStream({ highWaterMark: 1 << 20, autoClose: false }) as AsyncIterable<Buffer>) {
+      await writeFully(output, chunk);
+      hash.update(chunk);
+      bytes += chunk.length;
     }
   } finally {
-    await input.close();
+    await output.close();
   }
   return { path: temp, bytes, sha256: hash.digest('hex') };
 }
