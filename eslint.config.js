@@ -11,6 +11,7 @@ const restrictedPaths = [
   zone('./shared', ['./electron', './renderer', './test'], 'shared/ is pure: it imports only shared/ and pure libraries.'),
   zone('./renderer', ['./electron', './test'], 'renderer/ talks to main only through the IPC contract in shared/ipc.'),
   zone('./electron/preload', ['./electron/main', './electron/services', './electron/db', './electron/cli', './electron/shell'], 'preload may import only shared/ipc.'),
+  zone('./electron/crypto', ['./electron/db', './electron/services', './electron/main', './electron/cli', './electron/shell', './renderer'], 'crypto/ sits below db/ and services/: it imports only Node and shared/.'),
   zone('./electron/db', ['./electron/services', './electron/main', './electron/cli', './electron/shell', './renderer'], 'db/ is the bottom of the engine: no services, main or UI.'),
   zone('./electron/services', ['./electron/main', './electron/cli', './electron/shell', './renderer'], 'services/ never depend on a host (main, cli, shell) or the UI.'),
   zone('./electron/cli', ['./electron/main', './electron/preload', './renderer'], 'the CLI is headless: it reaches main\'s hosts only through electron/shell, and no UI source.'),
@@ -79,7 +80,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['electron/services/**/*.ts', 'electron/db/**/*.ts', 'electron/cli/**/*.ts', 'electron/shell/**/*.ts'],
+    files: ['electron/crypto/**/*.ts', 'electron/services/**/*.ts', 'electron/db/**/*.ts', 'electron/cli/**/*.ts', 'electron/shell/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { paths: [banElectron] }],
     },

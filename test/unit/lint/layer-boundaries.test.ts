@@ -37,6 +37,12 @@ describe('lint enforces the layers', () => {
     expect(await problems('electron/db/x.ts', "import { app } from 'electron';\nexport const x = app;\n")).toEqual([
       expect.stringContaining('no-restricted-imports'),
     ]);
+    expect(await problems('electron/crypto/x.ts', "import { app } from 'electron';\nexport const x = app;\n")).toEqual([
+      expect.stringContaining('no-restricted-imports'),
+    ]);
+    expect(await problems('electron/crypto/x.ts', "import { AppError } from '../services/errors';\nexport const x = AppError;\n")).toEqual([
+      expect.stringContaining('import-x/no-restricted-paths'),
+    ]);
     expect(await problems('electron/main/windows-x.ts', "import { ipcMain } from 'electron';\nexport const x = ipcMain;\n")).toEqual([
       expect.stringContaining('no-restricted-imports'),
     ]);
