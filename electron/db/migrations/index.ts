@@ -5,6 +5,7 @@ import { sql as archiveHolds } from './0040-archive-holds';
 import { sql as reviewJournal } from './0050-review-journal';
 import { sql as dropRedundantIndexes } from './0060-drop-redundant-indexes';
 import { sql as reviewJournalKeyed } from './0070-review-journal-keyed';
+import { sql as dropWaveforms } from './0080-drop-waveforms';
 
 export type Migration = { version: number; name: string; sql: string };
 
@@ -20,4 +21,5 @@ export const migrations: ReadonlyArray<Migration> = [
   { version: 50, name: 'review-journal', sql: reviewJournal },
   { version: 60, name: 'drop-redundant-indexes', sql: dropRedundantIndexes },
   { version: 70, name: 'review-journal-keyed', sql: reviewJournalKeyed },
+  { version: 80, name: 'drop-waveforms', sql: dropWaveforms },
 ];
