@@ -154,7 +154,8 @@ describe('the archive survives a WORM outage', () => {
     // The next run starts once the store answers again (a nightly run would start hours later).
     const answers = async () => {
       try {
-        await h.s3.send(new HeadBucketCommand({ Bucket: h.archiveBucket }));
+        // Each probe is bounded: a request left hanging on a socket from the frozen spell must not stall the poll.
+        await h.s3.send(new HeadBucketCommand({ Bucket: h.archiveBucket }), { abortSignal: AbortSignal.timeout(2_000) });
         return true;
       } catch {
         return false;
