@@ -131,13 +131,15 @@ describe('the archive survives a WORM outage', () => {
 
   it('stops when the store stops answering, keeps what is stored, and the next run completes without duplicates', async () => {
     const window = archiveWindow(h.sandbox, { maxBytes: 20 * MiB, minRecordings: 4 });
-    const osd = Number((await readFile(join(worm.runDir, 'pids'), 'utf8')).split('\n').find((l) => l.endsWith(' osd.0'))!.split(' ')[0]);
+    // radosgw itself is frozen, not the OSD: the endpoint stops answering just the same, and it answers again
+    // the moment it is resumed. A frozen OSD recovered at Ceph's pace, past 90 s on a loaded CI machine.
+    const rgw = Number((await readFile(join(worm.runDir, 'pids'), 'utf8')).split('\n').find((l) => l.endsWith(' rgw.a'))!.split(' ')[0]);
     let frozen = false;
     const job = await h.composed.archiveJob({
       onItem: (_item, done) => {
         if (done === 2 && !frozen) {
           frozen = true;
-          process.kill(osd, 'SIGSTOP'); // radosgw still accepts requests but stores nothing
+          process.kill(rgw, 'SIGSTOP'); // connections are accepted by the kernel, nothing answers
         }
       },
     });
@@ -145,7 +147,7 @@ describe('the archive survives a WORM outage', () => {
     try {
       first = await job.run({ sinceMs: window.sinceMs, untilMs: window.untilMs });
     } finally {
-      process.kill(osd, 'SIGCONT');
+      process.kill(rgw, 'SIGCONT');
     }
     expect(first.state).toBe('done-with-failures');
     expect(first.stopped).toMatch(/WORM store is unavailable/);
@@ -161,14 +163,13 @@ describe('the archive survives a WORM outage', () => {
         return false;
       }
     };
-    await expect.poll(answers, { timeout: 90_000, interval: 500 }).toBe(true);
+    await expect.poll(answers, { timeout: 60_000, interval: 500 }).toBe(true);
     const second = await (await h.composed.archiveJob()).run({ sinceMs: window.sinceMs, untilMs: window.untilMs });
     if (second.state !== 'done') console.log(JSON.stringify({ second: second.items.filter((i) => i.outcome !== 'archived'), stopped: second.stopped, counts: second.counts }, null, 1));
     expect(second.state).toBe('done');
     expect(second.counts.archived + second.counts.alreadyArchived).toBe(window.conversations.flatMap((c) => c.recordings).length - 2);
     await expectExactlyOnce(h, window);
-    // The frozen store makes the first run wait out its transfer and audit timeouts (~22 s alone), and
-    // radosgw recovers at Ceph's pace: on a loaded machine that passed the default 60 s, and its
-    // answering again after SIGCONT once took over 30 s.
+    // The frozen store makes the first run wait out its transfer and audit timeouts (~22 s alone): on a
+    // loaded machine the whole test passed the default 60 s.
   }, 240_000);
 });
