@@ -1,7 +1,7 @@
 import { unmetRequests, type InputProblem, type JobDetail, type JobProgress, type JobSummary } from '../../shared/jobs';
 import { formatBytes, formatClock } from '../../shared/quantities';
 import { escapeUnsafeText, unsafeTextFreeJson } from '../../shared/unsafe-text';
-import type { ComposedEngine } from '../services/composition';
+import type { ComposedEngine } from '../services/composition/compose-engine';
 import type { CommandContext } from './context';
 
 type Streams = { out: NodeJS.WritableStream; err: NodeJS.WritableStream & { isTTY?: boolean } };
@@ -93,7 +93,7 @@ export function exitCodeFor(detail: Pick<JobDetail, 'state' | 'inputReport'>): n
  * Runs a claimed job in this process with a progress display; Ctrl-C pauses it cleanly (a second
  * Ctrl-C quits at once, which is as safe as a kill: the job resumes).
  */
-export async function runWithProgress(ctx: CommandContext, composed: ComposedEngine, jobId: string): Promise<number> {
+export async function runWithProgress(ctx: CommandContext, composed: Pick<ComposedEngine, 'jobs' | 'events'>, jobId: string): Promise<number> {
   const display = createProgressDisplay(ctx.output.json);
   const unsubscribe = composed.events.subscribe((event) => {
     if (event.kind === 'job.progress' && event.progress.id === jobId) display.update(event.progress);

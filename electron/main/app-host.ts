@@ -54,7 +54,7 @@ export function hostEngine(
 /** At app start: is the bucket's log consistent with the one seen before? Then time-based checkpoints. */
 async function runAuditChecks(hosted: HostedEngine, signal: AbortSignal): Promise<void> {
   try {
-    const trail = await hosted.auditTrail();
+    const trail = await hosted.audit.trail();
     if (signal.aborted) return;
     trail.checkConsistencyInBackground();
     await trail.runPeriodic(signal);

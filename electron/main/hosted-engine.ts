@@ -1,9 +1,14 @@
 // The host's types, apart from app-host.ts so that the IPC handlers it installs can name them
 // without importing it back.
-import type { ComposedEngine } from '../services/composition';
+import type { ArchiveDomain } from '../services/composition/compose-archive';
+import type { AuditDomain } from '../services/composition/compose-audit';
+import type { ComposedEngine } from '../services/composition/compose-engine';
 import type { ProtocolHandler } from './protocol';
 
-/** What a window host needs from the composed engine. */
-export type HostedEngine = Pick<ComposedEngine, 'engine' | 'events' | 'session' | 'grants' | 'packs' | 'logger' | 'redactor' | 'auditTrail' | 'holds' | 'posture' | 'jobs'>;
+/** What a window host serves from the composed engine: the services behind the IPC contract, nothing else. */
+export type HostedEngine = Pick<ComposedEngine, 'engine' | 'events' | 'session' | 'grants' | 'packs' | 'logger' | 'redactor' | 'jobs'> & {
+  audit: Pick<AuditDomain, 'trail'>;
+  archive: Pick<ArchiveDomain, 'holds' | 'posture'>;
+};
 
 export type AppHost = { appHandler: ProtocolHandler; mediaHandler: ProtocolHandler; dispose(): void };

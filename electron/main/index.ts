@@ -3,9 +3,9 @@
 import { app, BrowserWindow, protocol, session, shell } from 'electron';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { composeEngine } from '../services/composition';
+import { composeEngine } from '../services/composition/compose-engine';
+import { composeReview } from '../services/composition/compose-review';
 import { syncPendingReviewJournal } from '../services/review/sync-on-start';
-import { composeReview } from '../services/review/compose-review';
 import { withinBudget } from '../services/shutdown';
 import { hostEngine } from './app-host';
 import type { AppHost } from './hosted-engine';

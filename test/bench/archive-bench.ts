@@ -23,7 +23,7 @@ try {
     const since = TEST_ANCHOR.getTime() - 29 * DAY;
     const stamps: Array<number> = [];
     let started = performance.now();
-    const job = await bulk.composed.archiveJob({ onItem: () => stamps.push(performance.now()) });
+    const job = await bulk.composed.archive.job({ onItem: () => stamps.push(performance.now()) });
     const first = await job.run({ sinceMs: since, untilMs: TEST_ANCHOR.getTime() });
     const seconds = (performance.now() - started) / 1000;
     const perItem = stamps.map((t, i) => t - (i === 0 ? stamps[0]! : stamps[i - 1]!)).slice(1);
@@ -44,12 +44,12 @@ try {
     console.log(`  sandbox: ${stats.requests.api} API requests, ${stats.rateLimited} answered 429 (limit 300/min per token), ${stats.requests.media} media downloads; not archived: ${JSON.stringify(Object.fromEntries(reasons))}`);
 
     started = performance.now();
-    const again = await (await bulk.composed.archiveJob()).run({ sinceMs: since, untilMs: TEST_ANCHOR.getTime() });
+    const again = await (await bulk.composed.archive.job()).run({ sinceMs: since, untilMs: TEST_ANCHOR.getTime() });
     console.log(`re-run, same window: ${again.counts.considered} to do, ${((performance.now() - started) / 1000).toFixed(1)} s (index sync + candidate query)`);
 
     bulk.composed.db.prepare('DELETE FROM archive_objects').run();
     started = performance.now();
-    const relist = await (await bulk.composed.archiveJob()).run({ sinceMs: since, untilMs: TEST_ANCHOR.getTime() });
+    const relist = await (await bulk.composed.archive.job()).run({ sinceMs: since, untilMs: TEST_ANCHOR.getTime() });
     const relistSeconds = (performance.now() - started) / 1000;
     console.log(
       `re-run after losing the local record: ${relist.counts.alreadyArchived} found already stored, ${relist.counts.archived} stored again, ${relistSeconds.toFixed(1)} s ` +
@@ -57,15 +57,15 @@ try {
     );
 
     started = performance.now();
-    const sweep = await (await bulk.composed.retention()).run({ dryRun: true });
+    const sweep = await (await bulk.composed.archive.retention()).run({ dryRun: true });
     console.log(`retention sweep dry run over ${sweep.scanned} object versions (local record known): ${((performance.now() - started) / 1000).toFixed(2)} s, ${sweep.entries.length} expired`);
     bulk.composed.db.prepare('DELETE FROM archive_objects').run();
     started = performance.now();
-    const blind = await (await bulk.composed.retention()).run({ dryRun: true });
+    const blind = await (await bulk.composed.archive.retention()).run({ dryRun: true });
     console.log(`retention sweep dry run over ${blind.scanned} object versions (no local record: one HEAD each): ${((performance.now() - started) / 1000).toFixed(2)} s`);
 
     started = performance.now();
-    const posture = await bulk.composed.posture.run();
+    const posture = await bulk.composed.archive.posture.run();
     console.log(`posture check: ${posture.checks.length} checks (${posture.counts.pass} pass, ${posture.counts.fail} fail, ${posture.counts.unknown} unknown) in ${((performance.now() - started) / 1000).toFixed(2)} s incl. a 30-day index sync`);
   } finally {
     await bulk.close();
@@ -85,7 +85,7 @@ try {
     for (const c of long) {
       const start = Date.parse(c.startTime);
       const t = performance.now();
-      const run = await (await standard.composed.archiveJob()).run({ sinceMs: start, untilMs: start + 1 });
+      const run = await (await standard.composed.archive.job()).run({ sinceMs: start, untilMs: start + 1 });
       ms += performance.now() - t;
       bytes += run.bytes;
       if (run.items[0]?.multipart !== true) throw new Error('expected a multipart upload');

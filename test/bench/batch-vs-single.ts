@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CredentialVault } from '../../electron/services/auth/credentials';
-import { composeEngine } from '../../electron/services/composition';
+import { composeEngine } from '../../electron/services/composition/compose-engine';
 import { profilePaths, updateProfile } from '../../electron/services/config/profile';
 import { SecretRedactor } from '../../electron/services/logging/redactor';
 import { startLocalWorm } from '../../electron/services/worm/local-worm';

@@ -20,7 +20,7 @@ if (mode === 'build') {
   const secrets = new Map(Object.entries(options.secrets));
   const store: SecretStore = { get: async (a) => secrets.get(a) ?? null, set: async (a, s) => void secrets.set(a, s), delete: async (a) => secrets.delete(a) };
   // Each mode loads only what it uses, as the CLI does (verify needs no engine).
-  const { composeEngine } = await import('../../electron/services/composition');
+  const { composeEngine } = await import('../../electron/services/composition/compose-engine');
   const composed = await composeEngine({ profile: options.profile, env: { ...process.env, ...options.env }, secrets: store, mediaUrlBase: 'media://recording/' });
   const baselineRssKb = await statusKb('VmRSS');
   const builtAt = performance.now();

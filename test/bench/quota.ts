@@ -18,7 +18,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import platformClient from 'purecloud-platform-client-v2';
 import { CredentialVault } from '../../electron/services/auth/credentials';
-import { composeEngine } from '../../electron/services/composition';
+import { composeEngine } from '../../electron/services/composition/compose-engine';
 import { createSdkClient } from '../../electron/services/genesys/genesys-client';
 import { SecretRedactor } from '../../electron/services/logging/redactor';
 import type { JobApi } from '../../shared/jobs';

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { hostReview } from '../../electron/main/review-host';
 import { auditEventKey } from '../../electron/services/audit/audit-event';
-import { composeReview } from '../../electron/services/review/compose-review';
+import { composeReview } from '../../electron/services/composition/compose-review';
 import { bridgeContext, bridgeHost, SHELL_MAX_RANGE_BYTES, SHELL_ORIGIN } from '../../electron/shell/browser-shell';
 import { startHarness, uniqueTradingCall } from '../helpers/engine-harness';
 import { deleteNewestVersionBypassingGovernance } from '../helpers/worm';
@@ -25,7 +25,7 @@ test('every screen of the officer app has no WCAG 2.1 A/AA violation', async ({ 
   try {
     const call = uniqueTradingCall(harness.sandbox);
     const start = Date.parse(call.conversation.startTime);
-    await (await harness.composed.archiveJob()).run({ sinceMs: start, untilMs: start + 1 });
+    await (await harness.composed.archive.job()).run({ sinceMs: start, untilMs: start + 1 });
     await page.goto(bridge.appUrl);
     await expect(page.getByTestId('header-operator')).toContainText('Test Officer');
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Custody');
@@ -102,7 +102,7 @@ test('every screen of the officer app has no WCAG 2.1 A/AA violation', async ({ 
     await page.getByTestId('audit-verify').click();
     await expect(page.getByTestId('audit-verification')).toHaveAttribute('data-ok', 'true');
     await expectNoAxeViolations(page, 'audit trail, verified');
-    const trail = await harness.composed.auditTrail();
+    const trail = await harness.composed.audit.trail();
     const key = auditEventKey(trail.logId, 1);
     await deleteNewestVersionBypassingGovernance(harness.s3, harness.bucket, key);
     await page.getByTestId('audit-verify').click();

@@ -4,7 +4,7 @@ import { expect, openApp, test } from './fixtures';
 test('a recording Genesys has deleted plays from the WORM archive, and the app says so', async ({ page, harness }) => {
   const call = uniqueTradingCall(harness.sandbox);
   const start = Date.parse(call.conversation.startTime);
-  const run = await (await harness.composed.archiveJob()).run({ sinceMs: start, untilMs: start + 1 });
+  const run = await (await harness.composed.archive.job()).run({ sinceMs: start, untilMs: start + 1 });
   expect(run.counts.archived).toBe(1);
   harness.sandbox.deleteRecording(call.conversation.id, call.recording.id);
 

@@ -77,7 +77,7 @@ test('the audit trail lists every access with its alerts, verifies from the buck
     await expect(rows).toHaveCount(1);
 
     // An administrator with governance bypass removes the preview event; verification names it.
-    const trail = await harness.composed.auditTrail();
+    const trail = await harness.composed.audit.trail();
     const key = auditEventKey(trail.logId, 1);
     await deleteNewestVersionBypassingGovernance(harness.s3, harness.bucket, key);
     await page.getByTestId('audit-verify').click();

@@ -1,6 +1,6 @@
 import { GetObjectLegalHoldCommand, ListObjectVersionsCommand } from '@aws-sdk/client-s3';
 import { createKeyringSecretStore } from '../../electron/services/auth/adapters/keyring-secret-store';
-import { composeEngine } from '../../electron/services/composition';
+import { composeEngine } from '../../electron/services/composition/compose-engine';
 import type { Harness } from '../helpers/engine-harness';
 import type { SeedConversation } from '../sandbox/server';
 import { expect, openApp, test } from './fixtures';
@@ -32,7 +32,7 @@ test('an officer places a legal hold on an archived trade; its release needs a s
   const trade = twoCallTrade(harness);
   for (const c of trade.conversations) {
     const start = Date.parse(c.startTime);
-    await (await harness.composed.archiveJob()).run({ sinceMs: start, untilMs: start + 1 });
+    await (await harness.composed.archive.job()).run({ sinceMs: start, untilMs: start + 1 });
   }
   const objectVersions = 2 * trade.conversations.flatMap((c) => c.recordings).length;
   await openApp(page, harness);
@@ -66,7 +66,7 @@ test('an officer places a legal hold on an archived trade; its release needs a s
   const holdId = (await row.getAttribute('data-hold-id'))!;
   const second = await composeEngine({ profile: harness.profile, env: harness.env, secrets: createKeyringSecretStore('custody-test'), mediaUrlBase: 'media://recording/', operatorName: 'Second Officer' });
   try {
-    await second.holds.approveRelease(holdId);
+    await second.archive.holds.approveRelease(holdId);
   } finally {
     await second.close();
   }

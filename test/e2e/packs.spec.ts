@@ -6,7 +6,7 @@ import { createReviewJournalRepository } from '../../electron/db/repositories/re
 import { hostReview } from '../../electron/main/review-host';
 import { createKeyringSecretStore } from '../../electron/services/auth/adapters/keyring-secret-store';
 import { readAuditLog } from '../../electron/services/audit/audit-log';
-import { composeReview, type ComposedReview } from '../../electron/services/review/compose-review';
+import { composeReview, type ComposedReview } from '../../electron/services/composition/compose-review';
 import { bridgeHost, SHELL_MAX_RANGE_BYTES, SHELL_ORIGIN } from '../../electron/shell/browser-shell';
 import { uniqueTradingCall, type Harness } from '../helpers/engine-harness';
 import { verifyPack } from '../../electron/services/packs/pack-verifier';

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { readAuditLog } from '../../electron/services/audit/audit-log';
 import { hostReview } from '../../electron/main/review-host';
-import { composeReview } from '../../electron/services/review/compose-review';
+import { composeReview } from '../../electron/services/composition/compose-review';
 import { bridgeHost, SHELL_MAX_RANGE_BYTES, SHELL_ORIGIN } from '../../electron/shell/browser-shell';
 import type { AuditEvent } from '../../shared/domain';
 import { uniqueTradingCall, type Harness } from '../helpers/engine-harness';

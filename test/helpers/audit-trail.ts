@@ -2,13 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { openDatabaseSync, type Db } from '../../electron/db/connection';
-import { createAuditHeadRepository } from '../../electron/db/repositories/audit-head-repository';
 import { createAuditTrailRepository, type AuditTrailRepository } from '../../electron/db/repositories/audit-trail-repository';
-import { AlertRules } from '../../electron/services/audit/alert-rules';
-import { AuditLog } from '../../electron/services/audit/audit-log';
 import { auditSettingsSchema } from '../../electron/services/audit/audit-settings';
-import { AuditTrail, type CheckpointPolicy } from '../../electron/services/audit/audit-trail';
+import { type AuditTrail, type CheckpointPolicy } from '../../electron/services/audit/audit-trail';
 import { CredentialVault } from '../../electron/services/auth/credentials';
+import { buildAuditTrail } from '../../electron/services/composition/compose-audit';
 import { EventHub, type DomainEvent } from '../../electron/services/events';
 import { SecretRedactor } from '../../electron/services/logging/redactor';
 import type { Clock, SecretStore } from '../../electron/services/ports';
@@ -61,8 +59,8 @@ export type TestTrail = {
 };
 
 /**
- * An AuditTrail on real parts (radosgw bucket, SQLite file), the way composition.ts wires it, with
- * knobs for tests: its own log id, checkpoint policy, alert settings, clock and signing-key store.
+ * An AuditTrail on real parts (radosgw bucket, SQLite file), wired by the audit domain's own factory
+ * (`buildAuditTrail`), with knobs for tests: its own log id, checkpoint policy, alert settings, clock and signing-key store.
  */
 export function createTestTrail(options: {
   s3: S3Client;
@@ -96,39 +94,23 @@ export function createTestTrail(options: {
   let key: Promise<SigningKey> | null = null;
   const signingKey = () => (key ??= loadOrCreateSigningKey(vault));
   const settings = auditSettingsSchema.parse({ alerts: options.alerts ?? {} });
-  const log = new AuditLog({
+  const trail = buildAuditTrail({
     s3: options.s3,
     bucket: options.bucket,
     logId,
-    operator,
-    workstation,
-    clock,
-    newEventId: randomUUID,
     retention,
-    headStore: createAuditHeadRepository(db),
+    db,
     lockFile: join(options.dir, `${logId}.lock`),
-    logger: logger.child('audit-log'),
-  });
-  const trail = new AuditTrail({
-    log,
-    s3: options.s3,
-    bucket: options.bucket,
-    logId,
-    retention,
-    repository,
+    checkpointLockFile: join(options.dir, `${logId}.checkpoint.lock`),
     signingKey,
-    alerts: new AlertRules({
-      settings: settings.alerts,
-      countRecent: (account, actions, sinceMs) => repository.countOperatorEvents(logId, account, actions, sinceMs),
-      participantsOf: async () => options.participants ?? [],
-    }),
+    alerts: settings.alerts,
+    participantsOf: async () => options.participants ?? [],
     checkpointPolicy: { everyEvents: 1000, everyMinutes: 600, ...options.checkpointPolicy },
     operator,
     workstation,
     clock,
     logger,
     events,
-    checkpointLockFile: join(options.dir, `${logId}.checkpoint.lock`),
     tickMs: 10,
   });
   return { trail, repository, db, logId, clock, logger, published, signingKey, secrets };

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createKeyringSecretStore } from '../../electron/services/auth/adapters/keyring-secret-store';
 import { CredentialVault } from '../../electron/services/auth/credentials';
-import { composeEngine, type ComposedEngine } from '../../electron/services/composition';
+import { composeEngine, type ComposedEngine } from '../../electron/services/composition/compose-engine';
 import { profilePaths, updateProfile, type Profile } from '../../electron/services/config/profile';
 import { SecretRedactor } from '../../electron/services/logging/redactor';
 import type { LockMode } from '../../electron/services/worm/locked-objects';

@@ -15,7 +15,7 @@ export async function archiveCommand(ctx: CommandContext, argv: ReadonlyArray<st
   const since = isoFlag(flags.string('since'), '--since');
   const until = isoFlag(flags.string('until'), '--until');
   const summary = await withEngine(ctx, async (composed) => {
-    const job = await composed.archiveJob({ onItem: (item, done, total) => ctx.output.note(progressLine(item, done, total)) });
+    const job = await composed.archive.job({ onItem: (item, done, total) => ctx.output.note(progressLine(item, done, total)) });
     return job.run({ ...(since ? { sinceMs: Date.parse(since) } : {}), ...(until ? { untilMs: Date.parse(until) } : {}) });
   });
   ctx.output.result(summary, () => {

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { auditTrailFilterSchema, type AuditTrailEntry, type AuditVerification } from '../../../shared/audit-trail';
 import { auditActions } from '../../../shared/domain';
 import { ValidationError } from '../../services/errors';
-import { fingerprintOf, loadOrCreateSigningKey, keyIdOf } from '../../services/signing/signing-key';
+import { fingerprintOf, keyIdOf } from '../../services/signing/signing-key';
 import { intFlag, isoFlag, parseFlags } from '../args';
 import { withEngine, type CommandContext } from '../context';
 import { table } from '../output';
@@ -46,8 +46,8 @@ async function verify(ctx: CommandContext, argv: ReadonlyArray<string>): Promise
   if (from && to && Date.parse(from) > Date.parse(to)) throw new ValidationError('--from must not be after --to.');
   const pinnedKeys = await Promise.all(flags.strings('key').map((file) => readPublicKey(file)));
   let lastNote = 0;
-  const report = await withEngine(ctx, async ({ auditTrail }) =>
-    (await auditTrail()).verify({
+  const report = await withEngine(ctx, async ({ audit }) =>
+    (await audit.trail()).verify({
       from,
       to,
       pinnedKeys,
@@ -143,8 +143,8 @@ async function show(ctx: CommandContext, argv: ReadonlyArray<string>): Promise<n
     limit: intFlag(flags.string('limit'), '--limit', { min: 1, max: 1000 }),
   });
   if (!parsed.success) throw new ValidationError(`${parsed.error.issues.map((i) => `${i.path.join('.') || 'filter'}: ${i.message}`).join('; ')}\n\nUsage: ${usage}`);
-  const { page, status } = await withEngine(ctx, async ({ auditTrail }) => {
-    const trail = await auditTrail();
+  const { page, status } = await withEngine(ctx, async ({ audit }) => {
+    const trail = await audit.trail();
     return { page: await trail.list(parsed.data), status: await trail.status() };
   });
   ctx.output.result({ ...page, status }, () => {
@@ -183,12 +183,12 @@ function row(e: AuditTrailEntry): Array<string> {
 
 async function key(ctx: CommandContext, argv: ReadonlyArray<string>): Promise<number> {
   parseFlags(argv, {}, usage);
-  const result = await withEngine(ctx, async ({ auditTrail, vault, profile }) => {
+  const result = await withEngine(ctx, async ({ audit, profile }) => {
     if (!profile.worm) {
-      const signing = await loadOrCreateSigningKey(vault);
+      const signing = await audit.signingKey();
       return { keyId: signing.keyId, publicKeyPem: signing.publicKeyPem, published: null };
     }
-    const published = await (await auditTrail()).publishSigningKey();
+    const published = await (await audit.trail()).publishSigningKey();
     return { keyId: published.keyId, publicKeyPem: published.publicKeyPem, published: `s3://${published.bucket}/${published.key}` };
   });
   ctx.output.result(result, () =>
@@ -205,7 +205,7 @@ async function key(ctx: CommandContext, argv: ReadonlyArray<string>): Promise<nu
 
 async function checkpoint(ctx: CommandContext, argv: ReadonlyArray<string>): Promise<number> {
   parseFlags(argv, {}, usage);
-  const written = await withEngine(ctx, async ({ auditTrail }) => (await auditTrail()).checkpointNow());
+  const written = await withEngine(ctx, async ({ audit }) => (await audit.trail()).checkpointNow());
   ctx.output.result({ checkpoint: written }, () =>
     written
       ? `checkpoint at tree size ${written.treeSize}: root ${written.rootHash}, signed ${written.time} by key ${written.keyId}`
@@ -216,8 +216,8 @@ async function checkpoint(ctx: CommandContext, argv: ReadonlyArray<string>): Pro
 
 async function status(ctx: CommandContext, argv: ReadonlyArray<string>): Promise<number> {
   parseFlags(argv, {}, usage);
-  const result = await withEngine(ctx, async ({ auditTrail }) => {
-    const trail = await auditTrail();
+  const result = await withEngine(ctx, async ({ audit }) => {
+    const trail = await audit.trail();
     await trail.checkConsistency();
     return trail.status();
   });

@@ -1,7 +1,8 @@
 import { printableTextSchema } from '../../../shared/unsafe-text';
 import { ValidationError } from '../../services/errors';
 import { parseFlags } from '../args';
-import { profileStore, type CommandContext } from '../context';
+import { composeProfileSettings } from '../../services/composition/compose-base';
+import type { CommandContext } from '../context';
 
 const usage = 'custody config [--operator NAME]   (no flags: show the profile)';
 const operatorName = printableTextSchema(120).min(2);
@@ -9,7 +10,7 @@ const operatorName = printableTextSchema(120).min(2);
 /** `custody config`: shows the profile (never a secret) or sets the operator name used in audit records. */
 export async function configCommand(ctx: CommandContext, argv: ReadonlyArray<string>): Promise<number> {
   const flags = parseFlags(argv, { operator: { type: 'string' } }, usage);
-  const store = profileStore(ctx.profile);
+  const store = composeProfileSettings({ profile: ctx.profile });
   const operator = flags.string('operator');
   if (operator !== undefined) {
     const parsed = operatorName.safeParse(operator);

@@ -1,6 +1,6 @@
 import type { HoldView } from '../../../shared/holds';
 import { printableTextSchema } from '../../../shared/unsafe-text';
-import type { ComposedEngine } from '../../services/composition';
+import type { HoldService } from '../../services/holds/hold-service';
 import { AppError, ValidationError } from '../../services/errors';
 import { parseFlags, requireFlag } from '../args';
 import { withEngine, type CommandContext } from '../context';
@@ -44,7 +44,7 @@ export async function holdCommand(ctx: CommandContext, argv: ReadonlyArray<strin
     case 'place': {
       const hold = await withEngine(
         ctx,
-        ({ holds }) =>
+        ({ archive: { holds } }) =>
           holds.place({
             tradingId: requireFlag(flags.string('trading-id'), '--trading-id', usage),
             caseReference: requireFlag(flags.string('case'), '--case', usage),
@@ -61,9 +61,9 @@ export async function holdCommand(ctx: CommandContext, argv: ReadonlyArray<strin
       if (approve === (reason !== undefined)) throw new ValidationError(`Give either --reason (to request the release) or --approve (to approve it).\n\nUsage: ${usage}`);
       const hold = await withEngine(
         ctx,
-        async (composed) => {
-          const id = await holdIdFrom(composed, flags.string('hold'), flags.string('trading-id'), flags.string('case'));
-          return approve ? composed.holds.approveRelease(id) : composed.holds.requestRelease(id, reason!);
+        async ({ archive: { holds } }) => {
+          const id = await holdIdFrom(holds, flags.string('hold'), flags.string('trading-id'), flags.string('case'));
+          return approve ? holds.approveRelease(id) : holds.requestRelease(id, reason!);
         },
         options,
       );
@@ -71,7 +71,7 @@ export async function holdCommand(ctx: CommandContext, argv: ReadonlyArray<strin
       return hold.state === 'release-requested' || hold.state === 'released' ? 0 : 2;
     }
     case 'list': {
-      const holds = await withEngine(ctx, ({ holds }) => holds.list(flags.bool('all')));
+      const holds = await withEngine(ctx, ({ archive: { holds } }) => holds.list(flags.bool('all')));
       ctx.output.result({ holds }, () =>
         holds.length === 0
           ? `No ${flags.bool('all') ? '' : 'open '}holds.`
@@ -96,10 +96,10 @@ export async function holdCommand(ctx: CommandContext, argv: ReadonlyArray<strin
   }
 }
 
-async function holdIdFrom(composed: ComposedEngine, holdId: string | undefined, tradingId: string | undefined, caseReference: string | undefined): Promise<string> {
+async function holdIdFrom(holds: Pick<HoldService, 'list'>, holdId: string | undefined, tradingId: string | undefined, caseReference: string | undefined): Promise<string> {
   if ((holdId === undefined) === (tradingId === undefined)) throw new ValidationError(`Give --hold ID or --trading-id T.\n\nUsage: ${usage}`);
   if (holdId !== undefined) return holdId;
-  const open = (await composed.holds.list(false)).filter(
+  const open = (await holds.list(false)).filter(
     (h) => h.tradingId.toLowerCase() === tradingId!.toLowerCase() && (caseReference === undefined || h.caseReference === caseReference),
   );
   if (open.length === 1) return open[0]!.id;

@@ -3,7 +3,8 @@ import { createInterface } from 'node:readline';
 import { genesysEndpointSchema, type GenesysEndpoint } from '../../services/config/profile';
 import { ValidationError } from '../../services/errors';
 import { parseFlags, requireFlag } from '../args';
-import { profileStore, type CommandContext } from '../context';
+import { composeProfileSettings } from '../../services/composition/compose-base';
+import type { CommandContext } from '../context';
 
 const usage = 'custody login --client-id ID (--region NAME | --gateway URL)   (the client secret is read from stdin or a prompt)';
 
@@ -14,7 +15,7 @@ export async function loginCommand(ctx: CommandContext, argv: ReadonlyArray<stri
   const endpoint = endpointFrom(flags.string('region'), flags.string('gateway'));
   const clientSecret = (await readSecret('Client secret: ')).trim();
   if (!clientSecret) throw new ValidationError('No client secret was given (pipe it on stdin or type it at the prompt).');
-  const store = profileStore(ctx.profile);
+  const store = composeProfileSettings({ profile: ctx.profile });
   await store.vault.saveGenesys({ clientId, clientSecret });
   await store.update((p) => ({ ...p, genesys: endpoint }));
   ctx.output.result({ profile: ctx.profile, clientId, ...endpoint }, () => `Stored client ${clientId} for ${'region' in endpoint ? endpoint.region : endpoint.gateway} in the OS keychain (profile "${ctx.profile}").`);

@@ -9,7 +9,7 @@ const usage = 'custody posture [--json]';
  */
 export async function postureCommand(ctx: CommandContext, argv: ReadonlyArray<string>): Promise<number> {
   parseFlags(argv, {}, usage);
-  const report = await withEngine(ctx, ({ posture }) => posture.run());
+  const report = await withEngine(ctx, ({ archive }) => archive.posture.run());
   ctx.output.result(report, () =>
     [
       `MiFID II posture of profile "${report.profile}" (${report.provider} store${report.jurisdiction ? `, ${report.jurisdiction}` : ', no jurisdiction configured'}) at ${report.checkedAt}`,

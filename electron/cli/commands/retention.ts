@@ -15,7 +15,7 @@ export async function retentionCommand(ctx: CommandContext, argv: ReadonlyArray<
   const [action] = flags.positionals;
   if (action !== 'sweep') throw new ValidationError(`Unknown retention action "${action ?? ''}".\n\nUsage: ${usage}`);
   const dryRun = flags.bool('dry-run');
-  const report = await withEngine(ctx, async (composed) => (await composed.retention()).run({ dryRun }));
+  const report = await withEngine(ctx, async (composed) => (await composed.archive.retention()).run({ dryRun }));
   ctx.output.result(report, () => {
     const c = report.counts;
     return [

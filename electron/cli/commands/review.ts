@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { composeReview } from '../../services/review/compose-review';
+import { composeReview } from '../../services/composition/compose-review';
 import type { ReconciliationReport } from '../../services/review/review-journal';
 import { syncJournalOf } from '../../services/review/sync-on-start';
 import { bridgeReview, launchShell, SHELL_ORIGIN } from '../../shell/browser-shell';

@@ -1,5 +1,6 @@
 import { ValidationError } from '../../services/errors';
-import { profileStore, type CommandContext } from '../context';
+import { composeProfileSettings } from '../../services/composition/compose-base';
+import type { CommandContext } from '../context';
 import { loadSandboxPlugin } from '../sandbox-plugin';
 
 /**
@@ -12,7 +13,7 @@ export async function sandboxCommand(ctx: CommandContext, argv: ReadonlyArray<st
   const sandbox = await plugin.start(argv);
   if ('usageError' in sandbox) throw new ValidationError(sandbox.usageError);
   const client = plugin.client;
-  const store = profileStore(ctx.profile);
+  const store = composeProfileSettings({ profile: ctx.profile });
   await store.vault.saveGenesys(client);
   await store.update((p) => ({ ...p, genesys: { gateway: sandbox.url } }));
   ctx.output.result(

@@ -6,9 +6,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { auditEventKey } from '../../services/audit/audit-event';
 import { readAuditLog } from '../../services/audit/audit-log';
-import { composeEngine, type ComposedEngine } from '../../services/composition';
+import type { AuditDomain } from '../../services/composition/compose-audit';
+import { composeEngine } from '../../services/composition/compose-engine';
 import { syncPendingReviewJournal } from '../../services/review/sync-on-start';
-import { createWormS3Client } from '../../services/worm/s3-client';
 import { launchBrowserShell, SHELL_ORIGIN } from '../../shell/browser-shell';
 import { runDemo } from '../../shell/demo';
 import { parseFlags } from '../args';
@@ -59,7 +59,7 @@ export async function uiCommand(ctx: CommandContext, argv: ReadonlyArray<string>
       screenshot: resolve(flags.string('screenshot') ?? 'custody-demo.png'),
       say: (line) => ctx.output.note(`  ${line}`),
     });
-    const proof = await wormProof(composed, outcome.auditEventId);
+    const proof = await wormProof(composed.audit, outcome.auditEventId);
     ctx.output.result({ ...outcome, worm: proof }, () =>
       [
         `Played ${outcome.playedSeconds.toFixed(1)} s of trade ${outcome.tradingId} (conversation ${outcome.conversationId}).`,
@@ -76,15 +76,13 @@ export async function uiCommand(ctx: CommandContext, argv: ReadonlyArray<string>
 }
 
 /** Where the demo's play was recorded in the bucket, and the lock radosgw holds on it. */
-async function wormProof(composed: ComposedEngine, eventId: string) {
-  const worm = composed.profile.worm!;
-  const credentials = (await composed.vault.loadWorm())!;
-  const s3 = createWormS3Client({ endpoint: worm.endpoint, region: worm.region, ...credentials });
-  for await (const event of readAuditLog(s3, worm.auditBucket, composed.profile.logId)) {
+async function wormProof(audit: Pick<AuditDomain, 'store'>, eventId: string) {
+  const { s3, bucket, logId } = await audit.store();
+  for await (const event of readAuditLog(s3, bucket, logId)) {
     if (event.eventId !== eventId) continue;
-    const key = auditEventKey(composed.profile.logId, event.seq);
-    const retention = await s3.send(new GetObjectRetentionCommand({ Bucket: worm.auditBucket, Key: key }));
-    return { bucket: worm.auditBucket, key, mode: retention.Retention?.Mode ?? 'unknown', retainUntil: retention.Retention?.RetainUntilDate?.toISOString() ?? 'unknown' };
+    const key = auditEventKey(logId, event.seq);
+    const retention = await s3.send(new GetObjectRetentionCommand({ Bucket: bucket, Key: key }));
+    return { bucket, key, mode: retention.Retention?.Mode ?? 'unknown', retainUntil: retention.Retention?.RetainUntilDate?.toISOString() ?? 'unknown' };
   }
   throw new Error(`audit event ${eventId} was not found in the bucket`);
 }

@@ -4,7 +4,8 @@ import { createWormS3Client } from '../../services/worm/s3-client';
 import { ensureLockedBucket } from '../../services/worm/locked-objects';
 import { localWormStatus, startLocalWorm, stopLocalWorm } from '../../services/worm/local-worm';
 import { intFlag, parseFlags } from '../args';
-import { profileStore, type CommandContext } from '../context';
+import { composeProfileSettings } from '../../services/composition/compose-base';
+import type { CommandContext } from '../context';
 
 const usage = 'custody worm start [--retention-days N] | stop | status';
 const AUDIT_BUCKET = 'custody-audit';
@@ -24,7 +25,7 @@ export async function wormCommand(ctx: CommandContext, argv: ReadonlyArray<strin
       await ensureLockedBucket(s3, { bucket: AUDIT_BUCKET, mode: 'COMPLIANCE', defaultRetentionDays: retentionDays });
       // The recordings' archive: same store, its own Object Lock bucket (each object gets its own retention).
       await ensureLockedBucket(s3, { bucket: ARCHIVE_BUCKET, mode: 'COMPLIANCE', defaultRetentionDays: retentionDays });
-      const store = profileStore(ctx.profile);
+      const store = composeProfileSettings({ profile: ctx.profile });
       await store.vault.saveWorm({ accessKeyId: worm.connection.accessKeyId, secretAccessKey: worm.connection.secretAccessKey });
       // A new store is a new log: its chain starts at event 0 under a fresh log id.
       await store.update((p) => ({

@@ -1,19 +1,32 @@
+import type { Logger } from '../../../shared/logger';
+import type { Db } from '../../db/connection';
 import { createReviewJournalRepository } from '../../db/repositories/review-journal-repository';
 import { readAuditLog } from '../audit/audit-log';
-import type { ComposedEngine } from '../composition';
-import { journalNeedsSync, syncReviewJournal, type ReconciliationReport } from './review-journal';
+import type { AuditWriter } from '../audit/audit-writer';
+import type { PackAuditStore } from '../packs/pack-builder';
+import type { Clock } from '../ports';
+import { journalNeedsSync, syncReviewJournal, type JournalSealStore, type ReconciliationReport } from './review-journal';
+
+/** What writing the review journal to the WORM log uses: the profile's database and keychain, and its audit log. */
+export type JournalSyncDeps = {
+  db: Db;
+  vault: JournalSealStore;
+  audit: { writer: () => Promise<AuditWriter>; store: () => Promise<PackAuditStore> };
+  clock: Clock;
+  logger: Logger;
+};
 
 /** Writes the profile's unsynced review journal to its WORM audit log (`custody review sync-journal`). */
-export async function syncJournalOf(composed: ComposedEngine): Promise<ReconciliationReport> {
-  const audit = await composed.audit();
-  const store = await composed.auditStore();
+export async function syncJournalOf(deps: JournalSyncDeps): Promise<ReconciliationReport> {
+  const audit = await deps.audit.writer();
+  const store = await deps.audit.store();
   return syncReviewJournal({
-    repository: createReviewJournalRepository(composed.db),
-    seals: composed.vault,
+    repository: createReviewJournalRepository(deps.db),
+    seals: deps.vault,
     audit,
     loggedEvents: () => readAuditLog(store.s3, store.bucket, store.logId),
-    clock: { now: () => Date.now(), sleep: async () => undefined },
-    logger: composed.logger.child('review-sync'),
+    clock: deps.clock,
+    logger: deps.logger.child('review-sync'),
   });
 }
 
@@ -22,14 +35,14 @@ export async function syncJournalOf(composed: ComposedEngine): Promise<Reconcili
  * altered, write that to the WORM log now. Resolves null when there is nothing to write; never
  * throws (the next start tries again).
  */
-export async function syncPendingReviewJournal(composed: ComposedEngine): Promise<ReconciliationReport | null> {
+export async function syncPendingReviewJournal(deps: JournalSyncDeps): Promise<ReconciliationReport | null> {
   try {
-    if (!(await journalNeedsSync(createReviewJournalRepository(composed.db), composed.vault))) return null;
-    const report = await syncJournalOf(composed);
-    composed.logger.info('review journal written to the WORM log at start', { written: report.written, alreadyInLog: report.alreadyInLog, rejected: report.rejected, failed: report.failed, chainIntact: report.chainIntact });
+    if (!(await journalNeedsSync(createReviewJournalRepository(deps.db), deps.vault))) return null;
+    const report = await syncJournalOf(deps);
+    deps.logger.info('review journal written to the WORM log at start', { written: report.written, alreadyInLog: report.alreadyInLog, rejected: report.rejected, failed: report.failed, chainIntact: report.chainIntact });
     return report;
   } catch (error) {
-    composed.logger.warn('review journal could not be written to the WORM log at start; it stays pending', { cause: (error as Error).message });
+    deps.logger.warn('review journal could not be written to the WORM log at start; it stays pending', { cause: (error as Error).message });
     return null;
   }
 }

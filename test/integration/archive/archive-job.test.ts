@@ -3,7 +3,7 @@ import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, GetObjectRe
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readAuditLog } from '../../../electron/services/audit/audit-log';
 import { createKeyringSecretStore } from '../../../electron/services/auth/adapters/keyring-secret-store';
-import { composeEngine } from '../../../electron/services/composition';
+import { composeEngine } from '../../../electron/services/composition/compose-engine';
 import { profilePaths, updateProfile } from '../../../electron/services/config/profile';
 import { archiveSidecarSchema, type ArchiveRunSummary } from '../../../shared/archive';
 import type { AuditEvent } from '../../../shared/domain';
@@ -45,7 +45,7 @@ describe('custody archive (the nightly WORM copy)', () => {
   it('copies a window into the archive: keyed by trade, date and conversation, untagged kept, SHA-256 and metadata stored, COMPLIANCE-locked from the start, audited first', async () => {
     window = archiveWindow(h.sandbox, { maxBytes: 40 * MiB, multipartOver: 5 * MiB, untagged: true, minRecordings: 3 });
     const expected = window.conversations.flatMap((c) => c.recordings.map((r) => ({ conversation: c, recording: r })));
-    const job = await h.composed.archiveJob();
+    const job = await h.composed.archive.job();
     first = await job.run({ sinceMs: window.sinceMs, untilMs: window.untilMs });
 
     expect(first.state).toBe('done');
@@ -104,7 +104,7 @@ describe('custody archive (the nightly WORM copy)', () => {
   });
 
   it('re-running stores nothing twice, even after the local record is lost; a longer jurisdiction period extends the retention', async () => {
-    const job = await h.composed.archiveJob();
+    const job = await h.composed.archive.job();
     const again = await job.run({ sinceMs: window.sinceMs, untilMs: window.untilMs });
     expect(again.counts.considered).toBe(0);
 
@@ -122,7 +122,7 @@ describe('custody archive (the nightly WORM copy)', () => {
     h.composed.db.prepare('DELETE FROM archive_objects').run();
     await updateProfile(profilePaths(h.profile, h.env).profileFile, (p) => ({ ...p, compliance: { jurisdiction: 'UK (FCA)', regions: ['eu-west-2'], retentionYears: 7, tradingQueues: [] } }));
     const seven = await composeEngine({ profile: h.profile, env: h.env, secrets: createKeyringSecretStore('custody-test'), mediaUrlBase: 'media://recording/' });
-    const extended = await (await seven.archiveJob()).run({ sinceMs: window.sinceMs, untilMs: window.untilMs });
+    const extended = await (await seven.archive.job()).run({ sinceMs: window.sinceMs, untilMs: window.untilMs });
     await seven.close();
     expect(extended.counts.alreadyArchived).toBe(first.counts.archived);
     for (const item of extended.items) {
@@ -138,7 +138,7 @@ describe('custody archive (the nightly WORM copy)', () => {
     await updateProfile(profilePaths(h.profile, h.env).profileFile, (p) => ({ ...p, worm: { ...p.worm!, archiveBucket: plain } }));
     const unlocked = await composeEngine({ profile: h.profile, env: h.env, secrets: createKeyringSecretStore('custody-test'), mediaUrlBase: 'media://recording/' });
     try {
-      const error = await (await unlocked.archiveJob()).run({ sinceMs: window.sinceMs, untilMs: window.untilMs }).catch((e: unknown) => e);
+      const error = await (await unlocked.archive.job()).run({ sinceMs: window.sinceMs, untilMs: window.untilMs }).catch((e: unknown) => e);
       expect(error).toMatchObject({ code: 'STORAGE' });
       expect((error as Error).message).toMatch(new RegExp(`The archive bucket "${plain}" has no Object Lock, so nothing stored there would be WORM; nothing was archived`));
       const listing = await h.s3.send(new ListObjectVersionsCommand({ Bucket: plain }));

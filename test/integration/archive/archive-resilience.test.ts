@@ -65,7 +65,7 @@ describe('the archive survives Genesys faults and a kill without loss or duplica
     h.sandbox.setFaults({ http5xx: 0.3, reset: 0.1, truncate: 0.1, expiredMedia: 0.4 });
     const runs: Array<ArchiveRunSummary> = [];
     for (let i = 0; i < 4 && runs.at(-1)?.state !== 'done'; i += 1) {
-      runs.push(await (await h.composed.archiveJob()).run({ sinceMs: window.sinceMs, untilMs: window.untilMs }));
+      runs.push(await (await h.composed.archive.job()).run({ sinceMs: window.sinceMs, untilMs: window.untilMs }));
     }
     const injected = h.sandbox.stats().faultsInjected;
     console.log(`archive under faults ${JSON.stringify(injected)}: ${runs.map((r) => `${r.counts.archived} archived/${r.counts.failed} failed`).join(', then ')}`);
@@ -135,7 +135,7 @@ describe('the archive survives a WORM outage', () => {
     // the moment it is resumed. A frozen OSD recovered at Ceph's pace, past 90 s on a loaded CI machine.
     const rgw = Number((await readFile(join(worm.runDir, 'pids'), 'utf8')).split('\n').find((l) => l.endsWith(' rgw.a'))!.split(' ')[0]);
     let frozen = false;
-    const job = await h.composed.archiveJob({
+    const job = await h.composed.archive.job({
       onItem: (_item, done) => {
         if (done === 2 && !frozen) {
           frozen = true;
@@ -164,7 +164,7 @@ describe('the archive survives a WORM outage', () => {
       }
     };
     await expect.poll(answers, { timeout: 60_000, interval: 500 }).toBe(true);
-    const second = await (await h.composed.archiveJob()).run({ sinceMs: window.sinceMs, untilMs: window.untilMs });
+    const second = await (await h.composed.archive.job()).run({ sinceMs: window.sinceMs, untilMs: window.untilMs });
     if (second.state !== 'done') console.log(JSON.stringify({ second: second.items.filter((i) => i.outcome !== 'archived'), stopped: second.stopped, counts: second.counts }, null, 1));
     expect(second.state).toBe('done');
     expect(second.counts.archived + second.counts.alreadyArchived).toBe(window.conversations.flatMap((c) => c.recordings).length - 2);

@@ -28,7 +28,7 @@ describe('restore from the WORM archive when Genesys has deleted the recording',
     const { engine, session } = h.composed;
     const call = uniqueTradingCall(h.sandbox);
     const start = Date.parse(call.conversation.startTime);
-    const run = await (await h.composed.archiveJob()).run({ sinceMs: start, untilMs: start + 1 });
+    const run = await (await h.composed.archive.job()).run({ sinceMs: start, untilMs: start + 1 });
     expect(run.counts.archived).toBe(1);
     archived = run.items[0]!;
 

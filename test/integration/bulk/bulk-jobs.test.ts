@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { SANDBOX_CLIENT, type FaultName } from '../../sandbox/server';
 import { createKeyringSecretStore } from '../../../electron/services/auth/adapters/keyring-secret-store';
-import { composeEngine } from '../../../electron/services/composition';
+import { composeEngine } from '../../../electron/services/composition/compose-engine';
 import { startHarness, TEST_ANCHOR, type Harness } from '../../helpers/engine-harness';
 import { auditEvents, filesUnder, partialsUnder, readManifest, recordingsInQueue, restoreInGenesys } from '../../helpers/bulk';
 

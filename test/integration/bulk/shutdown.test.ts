@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { composeEngine, type ComposedEngine } from '../../../electron/services/composition';
+import { composeEngine, type ComposedEngine } from '../../../electron/services/composition/compose-engine';
 import { startHarness, TEST_ANCHOR, type Harness } from '../../helpers/engine-harness';
 import { auditEvents, createFxSpotJob, filesUnder, partialsUnder, readManifest, storeCliCredentials } from '../../helpers/bulk';
 import { runCli } from '../../helpers/run-cli';
@@ -75,7 +75,7 @@ describe('quitting while a bulk job runs', () => {
     // At the item boundary, every recording audited was also delivered.
     const events = await auditEvents(h);
     expect(events.filter((e) => e.action === 'download')).toHaveLength(paused.counts.done);
-    const trail = await reopened.auditTrail();
+    const trail = await reopened.audit.trail();
     expect((await trail.status()).localTreeSize).toBe(events.length);
     expect(await trail.verify()).toMatchObject({ ok: true, events: { read: events.length } });
 

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { auditEventKey } from '../../../electron/services/audit/audit-event';
 import { createKeyringSecretStore } from '../../../electron/services/auth/adapters/keyring-secret-store';
 import { CredentialVault } from '../../../electron/services/auth/credentials';
-import { composeEngine } from '../../../electron/services/composition';
+import { composeEngine } from '../../../electron/services/composition/compose-engine';
 import { profilePaths, updateProfile } from '../../../electron/services/config/profile';
 import { SecretRedactor } from '../../../electron/services/logging/redactor';
 import { createWormS3Client } from '../../../electron/services/worm/s3-client';
@@ -41,7 +41,7 @@ beforeAll(async () => {
   logId = saved.logId;
   // Accesses as the app would record them.
   const composed = await composeEngine({ profile, env: { ...process.env, ...env }, mediaUrlBase: 'media://recording/' });
-  const trail = await composed.auditTrail();
+  const trail = await composed.audit.trail();
   await trail.append({ action: 'search', tradingId: 'T-1001', details: { query: { tradingId: 'T-1001' } } });
   await trail.append({ action: 'preview', conversationId: 'conv-1', recordingId: 'rec-1', tradingId: 'T-1001' });
   await trail.append({ action: 'play', conversationId: 'conv-1', recordingId: 'rec-1', tradingId: 'T-1001', caseReference: 'FCA-2026-0042', details: { startOffsetMs: 0 } });

@@ -31,7 +31,7 @@ describe('viewing is separate from downloading: every step audited', () => {
     await expect(engine.authorizePlayback(call.recording.id, session.caseReference, -1)).rejects.toMatchObject({ code: 'VALIDATION' });
     const seek = await engine.recordSeek(call.recording.id, 61_500, session.caseReference);
 
-    const trail = await h.composed.auditTrail();
+    const trail = await h.composed.audit.trail();
     const page = await trail.list({ recordingId: call.recording.id });
     expect(page.entries.map((e) => [e.action, e.summary, e.caseReference])).toEqual([
       ['seek', 'to 1:01', 'FCA-2026-0042'],
@@ -52,7 +52,7 @@ describe('viewing is separate from downloading: every step audited', () => {
 
   it('checks consistency after every sync, and alerts when the bucket no longer holds the head it saw', async () => {
     const { engine } = h.composed;
-    const trail = await h.composed.auditTrail();
+    const trail = await h.composed.audit.trail();
     await engine.search({ queue: 'FX' }, { caseReference: null });
     await engine.search({ queue: 'Rates' }, { caseReference: null });
     await trail.flush();

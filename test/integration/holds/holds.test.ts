@@ -2,7 +2,7 @@ import { DeleteObjectCommand, GetObjectLegalHoldCommand, ListObjectVersionsComma
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readAuditLog } from '../../../electron/services/audit/audit-log';
 import { createKeyringSecretStore } from '../../../electron/services/auth/adapters/keyring-secret-store';
-import { composeEngine, type ComposedEngine } from '../../../electron/services/composition';
+import { composeEngine, type ComposedEngine } from '../../../electron/services/composition/compose-engine';
 import type { AuditEvent } from '../../../shared/domain';
 import type { HoldView } from '../../../shared/holds';
 import { shareProfileWithCli } from '../../helpers/cli-profile';
@@ -41,7 +41,7 @@ function twoCallTrade(skip: ReadonlySet<string> = new Set()): { tradingId: strin
 async function archive(conversations: ReadonlyArray<SeedConversation>): Promise<void> {
   for (const c of conversations) {
     const start = Date.parse(c.startTime);
-    const run = await (await h.composed.archiveJob()).run({ sinceMs: start, untilMs: start + 1 });
+    const run = await (await h.composed.archive.job()).run({ sinceMs: start, untilMs: start + 1 });
     expect(run.state).toBe('done');
   }
 }
@@ -84,7 +84,7 @@ describe('legal holds', () => {
   it('places an S3 legal hold on every archived object of the trade and protects its conversations in Genesys, audited first', async () => {
     trade = await archivedTrade();
     const recordings = trade.conversations.flatMap((c) => c.recordings);
-    hold = await h.composed.holds.place({ tradingId: trade.tradingId, caseReference: 'FCA-2026-0142', reason: 'FCA information request 2026/142' });
+    hold = await h.composed.archive.holds.place({ tradingId: trade.tradingId, caseReference: 'FCA-2026-0142', reason: 'FCA information request 2026/142' });
     expect(hold).toMatchObject({
       tradingId: trade.tradingId,
       caseReference: 'FCA-2026-0142',
@@ -101,36 +101,36 @@ describe('legal holds', () => {
 
     const event = (await auditEvents()).find((e) => e.eventId === hold.auditEventIds[0]);
     expect(event).toMatchObject({ action: 'hold', tradingId: trade.tradingId, caseReference: 'FCA-2026-0142', details: { holdId: hold.id, stage: 'placed' } });
-    expect(await h.composed.holds.list()).toEqual([expect.objectContaining({ id: hold.id })]);
+    expect(await h.composed.archive.holds.list()).toEqual([expect.objectContaining({ id: hold.id })]);
   });
 
   it('refuses a hold on an unknown trade with a clear error, writing nothing', async () => {
     const before = (await auditEvents()).length;
-    const error = await h.composed.holds.place({ tradingId: 'T-00000000-9999', caseReference: 'FCA-2026-0142', reason: 'typo check' }).catch((e: unknown) => e);
+    const error = await h.composed.archive.holds.place({ tradingId: 'T-00000000-9999', caseReference: 'FCA-2026-0142', reason: 'typo check' }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'NOT_FOUND' });
     expect((error as Error).message).toMatch(/Unknown trade "T-00000000-9999"/);
     expect((await auditEvents()).length).toBe(before);
-    expect(await h.composed.holds.list(true)).toHaveLength(1);
+    expect(await h.composed.archive.holds.list(true)).toHaveLength(1);
   });
 
   it('needs a second, different operator to release (four-eyes); a second hold on the trade keeps its locks', async () => {
-    const other = await h.composed.holds.place({ tradingId: trade.tradingId, caseReference: 'INT-2026-007', reason: 'internal investigation' });
+    const other = await h.composed.archive.holds.place({ tradingId: trade.tradingId, caseReference: 'INT-2026-007', reason: 'internal investigation' });
     expect(other.objects.held).toBe(hold.objects.held);
 
-    const requested = await h.composed.holds.requestRelease(hold.id, 'FCA closed the request');
+    const requested = await h.composed.archive.holds.requestRelease(hold.id, 'FCA closed the request');
     expect(requested).toMatchObject({ state: 'release-requested', releaseRequest: { by: { name: 'Test Officer' }, reason: 'FCA closed the request' } });
-    const same = await h.composed.holds.approveRelease(hold.id).catch((e: unknown) => e);
+    const same = await h.composed.archive.holds.approveRelease(hold.id).catch((e: unknown) => e);
     expect(same).toMatchObject({ code: 'VALIDATION' });
     expect((same as Error).message).toMatch(/Four-eyes rule: Test Officer requested this release and cannot also approve it/);
 
-    const released = await second.holds.approveRelease(hold.id);
+    const released = await second.archive.holds.approveRelease(hold.id);
     expect(released).toMatchObject({ state: 'released', released: { by: { name: 'Second Officer' } }, objects: { kept: hold.objects.held, released: 0 } });
     // The internal hold still protects everything.
     for (const v of await versions(trade.tradingId)) expect(await legalHold(v)).toBe('ON');
     expect(await protectedInGenesys(trade.conversations.map((c) => c.id))).toHaveLength(2);
 
-    await second.holds.requestRelease(other.id, 'investigation closed');
-    const done = await h.composed.holds.approveRelease(other.id);
+    await second.archive.holds.requestRelease(other.id, 'investigation closed');
+    const done = await h.composed.archive.holds.approveRelease(other.id);
     expect(done).toMatchObject({ state: 'released', objects: { released: hold.objects.held } });
     for (const v of await versions(trade.tradingId)) expect(await legalHold(v)).toBe('OFF');
     expect(await protectedInGenesys(trade.conversations.map((c) => c.id))).toEqual([]);
@@ -147,7 +147,7 @@ describe('legal holds', () => {
   it('objects archived while a hold is open are held at upload and released with it', async () => {
     const fresh = twoCallTrade(new Set([trade.tradingId]));
     await h.composed.engine.search({ tradingId: fresh.tradingId }, { caseReference: null });
-    const placed = await h.composed.holds.place({ tradingId: fresh.tradingId, caseReference: 'FCA-2026-0200', reason: 'before archiving' });
+    const placed = await h.composed.archive.holds.place({ tradingId: fresh.tradingId, caseReference: 'FCA-2026-0200', reason: 'before archiving' });
     expect(placed.objects.held).toBe(0);
     expect(placed.notes.join(' ')).toMatch(/No archived copy yet/);
 
@@ -155,11 +155,11 @@ describe('legal holds', () => {
     const held = await versions(fresh.tradingId);
     expect(held).toHaveLength(2 * fresh.conversations.flatMap((c) => c.recordings).length);
     for (const v of held) expect(await legalHold(v)).toBe('ON');
-    expect((await h.composed.holds.get(placed.id)).objects.held).toBe(held.length);
+    expect((await h.composed.archive.holds.get(placed.id)).objects.held).toBe(held.length);
     await expect(h.s3.send(new DeleteObjectCommand({ Bucket: h.archiveBucket, Key: held[0]!.key, VersionId: held[0]!.versionId }))).rejects.toMatchObject({ name: 'AccessDenied' });
 
-    await h.composed.holds.requestRelease(placed.id, 'done');
-    expect(await second.holds.approveRelease(placed.id)).toMatchObject({ state: 'released', objects: { released: held.length } });
+    await h.composed.archive.holds.requestRelease(placed.id, 'done');
+    expect(await second.archive.holds.approveRelease(placed.id)).toMatchObject({ state: 'released', objects: { released: held.length } });
     for (const v of held) expect(await legalHold(v)).toBe('OFF');
   });
 
@@ -207,7 +207,7 @@ describe('Genesys deletion protection cap', () => {
     for (const c of capped.sandbox.dataset.conversations) if (c.tradingId) byTrade.set(c.tradingId, [...(byTrade.get(c.tradingId) ?? []), c]);
     const [tradingId] = [...byTrade].find(([, calls]) => calls.length >= 2 && calls.every((c) => Date.parse(c.startTime) > Date.now() - 25 * 86_400_000))!;
     await capped.composed.engine.search({ tradingId }, { caseReference: null });
-    const hold = await capped.composed.holds.place({ tradingId, caseReference: 'FCA-2026-0300', reason: 'cap test' });
+    const hold = await capped.composed.archive.holds.place({ tradingId, caseReference: 'FCA-2026-0300', reason: 'cap test' });
     expect(hold.conversations.protected).toBe(1);
     expect(hold.conversations.capReached).toBe(hold.conversations.total - 1);
     expect(hold.notes.join(' ')).toMatch(/over Genesys's deletion-protection cap; only the archive's legal hold protects them/);

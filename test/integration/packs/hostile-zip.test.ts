@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { cp, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { composeReview } from '../../../electron/services/review/compose-review';
+import { composeReview } from '../../../electron/services/composition/compose-review';
 import { startHarness, uniqueTradingCall, type Harness } from '../../helpers/engine-harness';
 import { runCli } from '../../helpers/run-cli';
 import { deflatedEntry, rawZip, storedEntry, zerosEntry, type RawZipEntry } from '../../helpers/zip-bytes';

@@ -80,9 +80,9 @@ describe('an interrupted build', () => {
     const builder = new PackBuilder({
       engine: h.composed.engine,
       findRecording: (id) => index.findRecording(id),
-      audit: h.composed.audit,
-      auditStore: h.composed.auditStore,
-      checkpointNow: async () => (await h.composed.auditTrail()).checkpointNow(),
+      audit: h.composed.audit.writer,
+      auditStore: h.composed.audit.store,
+      checkpointNow: async () => (await h.composed.audit.trail()).checkpointNow(),
       // The key becomes unavailable (keychain locked) after the audio was copied.
       signingKey: async () => {
         throw new Error('the keychain was locked');

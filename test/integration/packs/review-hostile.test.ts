@@ -7,7 +7,7 @@ import { createKeyringSecretStore } from '../../../electron/services/auth/adapte
 import { CredentialVault } from '../../../electron/services/auth/credentials';
 import { readAuditLog } from '../../../electron/services/audit/audit-log';
 import { SecretRedactor } from '../../../electron/services/logging/redactor';
-import { composeReview, type ComposedReview } from '../../../electron/services/review/compose-review';
+import { composeReview, type ComposedReview } from '../../../electron/services/composition/compose-review';
 import { ReviewJournal } from '../../../electron/services/review/review-journal';
 import type { AuditEvent } from '../../../shared/domain';
 import type { PackRecording } from '../../../shared/pack-format';

@@ -6,7 +6,7 @@ import { createKeyringSecretStore } from '../../../electron/services/auth/adapte
 import { CredentialVault } from '../../../electron/services/auth/credentials';
 import { SecretRedactor } from '../../../electron/services/logging/redactor';
 import { readAuditLog } from '../../../electron/services/audit/audit-log';
-import { composeReview } from '../../../electron/services/review/compose-review';
+import { composeReview } from '../../../electron/services/composition/compose-review';
 import { verifyPack } from '../../../electron/services/packs/pack-verifier';
 import { syncJournalOf, syncPendingReviewJournal } from '../../../electron/services/review/sync-on-start';
 import { startHarness, uniqueTradingCall, type Harness } from '../../helpers/engine-harness';

@@ -103,7 +103,7 @@ describe('custody retention sweep', () => {
     const [heldTrade, freeTrade] = [trades[0]!, trades[1]!];
     const held = await archiveShortLived(heldTrade);
     const free = await archiveShortLived(freeTrade);
-    const hold = await h.composed.holds.place({ tradingId: heldTrade.tradingId, caseReference: 'FCA-2026-0400', reason: 'retention test' });
+    const hold = await h.composed.archive.holds.place({ tradingId: heldTrade.tradingId, caseReference: 'FCA-2026-0400', reason: 'retention test' });
     expect(hold.objects.held).toBe(2);
     await expire();
 
@@ -144,7 +144,7 @@ describe('custody retention sweep', () => {
       // The sweep is about to delete the first trade's object: meanwhile an officer holds the second trade.
       if (!placed && entry.key === a.media) {
         placed = true;
-        await h.composed.holds.place({ tradingId: later.tradingId, caseReference: 'FCA-2026-0401', reason: 'placed during a sweep' });
+        await h.composed.archive.holds.place({ tradingId: later.tradingId, caseReference: 'FCA-2026-0401', reason: 'placed during a sweep' });
       }
     }).run({ dryRun: false });
     expect(placed).toBe(true);
@@ -161,7 +161,7 @@ describe('custody retention sweep', () => {
     await expire();
     const report = await sweep(async (entry) => {
       // The check has passed; the hold lands in the instant before DeleteObject.
-      if (entry.key === keys.media) await h.composed.holds.place({ tradingId: trade.tradingId, caseReference: 'FCA-2026-0402', reason: 'last-instant hold' });
+      if (entry.key === keys.media) await h.composed.archive.holds.place({ tradingId: trade.tradingId, caseReference: 'FCA-2026-0402', reason: 'last-instant hold' });
     }).run({ dryRun: false });
     const media = report.entries.find((e) => e.key === keys.media)!;
     expect(media.outcome).toBe('kept-held');

@@ -3,7 +3,7 @@ import type { HostedEngine } from '../../hosted-engine';
 import type { HandlersFor } from '../server';
 
 /** Legal holds, acted on as the session's operator. */
-export function holdsHandlers({ holds }: HostedEngine): HandlersFor<typeof holdsChannels> {
+export function holdsHandlers({ archive: { holds } }: HostedEngine): HandlersFor<typeof holdsChannels> {
   return {
     'holds:list': async ({ includeReleased }) => ({ holds: await holds.list(includeReleased ?? false) }),
     'holds:place': (request) => holds.place(request),

@@ -1,19 +1,14 @@
-import { join } from 'node:path';
 import type { Logger } from '../../../shared/logger';
-import { openDatabaseSync, type Db } from '../../db/connection';
+import type { Db } from '../../db/connection';
 import { createReviewJournalRepository } from '../../db/repositories/review-journal-repository';
 import { systemClock } from '../adapters/system-clock';
-import { createKeyringSecretStore } from '../auth/adapters/keyring-secret-store';
-import { CredentialVault } from '../auth/credentials';
-import { profilePaths } from '../config/profile';
-import { currentOsAccount, currentWorkstation } from '../identity';
-import { createFileLogWriter, createLogger } from '../logging/file-logger';
-import { SecretRedactor } from '../logging/redactor';
+import type { SecretRedactor } from '../logging/redactor';
 import { PlaybackGrants } from '../playback/playback-grants';
 import type { Clock, SecretStore } from '../ports';
+import { ReviewJournal } from '../review/review-journal';
+import { ReviewSessionService } from '../review/review-session';
 import { keyTrustForProfile, type ProfileKeyTrust } from '../signing/key-trust';
-import { ReviewJournal } from './review-journal';
-import { ReviewSessionService } from './review-session';
+import { composeLog, composeProfileSettings, currentIdentity, openProfileDatabase } from './compose-base';
 
 export type ComposedReview = {
   review: ReviewSessionService;
@@ -44,26 +39,25 @@ export async function composeReview(options: {
   secrets?: SecretStore;
 }): Promise<ComposedReview> {
   const clock = options.clock ?? systemClock;
-  const paths = profilePaths(options.profile, options.env ?? process.env);
-  const redactor = new SecretRedactor();
-  const logFile = createFileLogWriter(join(paths.dataDir, 'logs'));
-  const logger = createLogger({ sink: logFile.write, redactor, minLevel: 'info' }).child('review');
-  const db = openDatabaseSync(join(paths.dataDir, 'index.sqlite'));
+  // Only the profile's paths and keychain entries: its settings file is never read (no credential, no network).
+  const { paths, redactor, vault: seals } = composeProfileSettings(options);
+  const log = composeLog(paths, redactor);
+  const logger = log.logger.child('review');
+  const db = openProfileDatabase(paths);
   const grants = new PlaybackGrants(clock);
-  const seals = new CredentialVault(options.secrets ?? createKeyringSecretStore(), options.profile, redactor);
-  const osAccount = currentOsAccount();
+  const { operator, workstation } = currentIdentity(options.reviewer);
   let review: ReviewSessionService;
   let keyTrust: ProfileKeyTrust | null = null;
   try {
     const journal = await ReviewJournal.open({ repository: createReviewJournalRepository(db), clock, seals });
     keyTrust = await keyTrustForProfile(options.profile, options.trustedKeys ?? [], { env: options.env, secrets: options.secrets });
     review = await ReviewSessionService.open(
-      { journal, grants, clock, operator: { osAccount, name: options.reviewer }, workstation: currentWorkstation(), profile: options.profile, mediaUrlBase: options.mediaUrlBase },
+      { journal, grants, clock, operator, workstation, profile: options.profile, mediaUrlBase: options.mediaUrlBase },
       { packPath: options.packPath, reviewer: options.reviewer, trust: keyTrust.trust },
     );
   } catch (error) {
     db.close();
-    await logFile.close();
+    await log.close();
     throw error;
   } finally {
     keyTrust?.close();
@@ -78,7 +72,7 @@ export async function composeReview(options: {
     close: async () => {
       await review.close();
       db.close();
-      await logFile.close();
+      await log.close();
     },
   };
 }

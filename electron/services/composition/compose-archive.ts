@@ -1,0 +1,153 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { Logger } from '../../../shared/logger';
+import type { Db } from '../../db/connection';
+import { createArchiveRepository } from '../../db/repositories/archive-repository';
+import { createComplianceRepository } from '../../db/repositories/compliance-repository';
+import { createHoldRepository } from '../../db/repositories/hold-repository';
+import type { IndexRepository } from '../../db/repositories/index-repository';
+import { ArchiveJob, type ArchiveJobDeps } from '../archive/archive-job';
+import { ArchiveReader } from '../archive/archive-reader';
+import { ArchiveStore } from '../archive/archive-store';
+import type { AuditWriter } from '../audit/audit-writer';
+import type { CredentialVault } from '../auth/credentials';
+import type { MediaCache } from '../cache/media-cache';
+import { archiveSettingsOf, type Profile } from '../config/profile';
+import { AppError } from '../errors';
+import { HoldService } from '../holds/hold-service';
+import { PostureService } from '../posture/posture-service';
+import type { Clock } from '../ports';
+import { RetentionSweep } from '../retention/retention-sweep';
+import { createWormS3Client } from '../worm/s3-client';
+import type { Identity } from './compose-base';
+import type { GenesysConnection } from './compose-genesys';
+import { lazy } from './lazy';
+
+/** The WORM archive of recordings and what governs it: the nightly copy, reads back, legal holds, retention, posture. */
+export type ArchiveDomain = {
+  /** The archive as the engine reads it when Genesys no longer has a recording; null when none is configured. */
+  reader: () => Promise<ArchiveReader | null>;
+  /** The nightly copy into the WORM archive; throws a clear error when no archive bucket is configured. */
+  job(options?: { onItem?: ArchiveJobDeps['onItem'] }): Promise<ArchiveJob>;
+  /** The retention sweep over the archive bucket; throws when no archive bucket is configured. */
+  retention(): Promise<RetentionSweep>;
+  holds: HoldService;
+  posture: PostureService;
+};
+
+export function composeArchive(
+  deps: Identity & {
+    profileName: string;
+    profile: Pick<Profile, 'worm' | 'archive' | 'compliance' | 'genesys'>;
+    vault: CredentialVault;
+    db: Db;
+    index: IndexRepository;
+    cache: MediaCache;
+    genesys: Pick<GenesysConnection, 'archive' | 'admin'>;
+    audit: () => Promise<AuditWriter>;
+    dataDir: string;
+    clock: Clock;
+    logger: Logger;
+  },
+): ArchiveDomain {
+  const { profile, profileName, clock, logger, audit, operator } = deps;
+  const settings = archiveSettingsOf(profile);
+  const archive = createArchiveRepository(deps.db);
+  const holdRepository = createHoldRepository(deps.db);
+
+  /** The WORM store's client for the archive and the posture check; null when no store is configured. */
+  const wormS3 = lazy(async (): Promise<S3Client | null> => {
+    const worm = profile.worm;
+    if (!worm) return null;
+    const credentials = await deps.vault.loadWorm();
+    if (!credentials) throw new AppError('STORAGE', `The WORM store's access keys are not in the keychain for profile "${profileName}".`);
+    return createWormS3Client({ endpoint: worm.endpoint, region: worm.region, ...credentials });
+  });
+  const store = lazy(async (): Promise<ArchiveStore | null> => {
+    const bucket = profile.worm?.archiveBucket;
+    const s3 = await wormS3();
+    if (!bucket || !s3) return null;
+    return new ArchiveStore({
+      s3,
+      bucket,
+      mode: profile.worm!.mode,
+      multipartThresholdBytes: settings.multipartThresholdBytes,
+      partSizeBytes: settings.partSizeBytes,
+      transferTimeoutMs: settings.transferTimeoutSeconds * 1000,
+      logger: logger.child('archive'),
+    });
+  });
+  const requireStore = async (): Promise<ArchiveStore> => {
+    const built = await store();
+    if (!built) {
+      throw new AppError('VALIDATION', `No WORM archive bucket is configured for profile "${profileName}" (run "custody worm start", or set worm.archiveBucket).`);
+    }
+    return built;
+  };
+  const reader = lazy(async (): Promise<ArchiveReader | null> => {
+    const built = await store();
+    return built ? new ArchiveReader({ store: built, archive, cache: deps.cache, logger: logger.child('archive'), restore: settings }) : null;
+  });
+  const genesysSource = profile.genesys ? ('gateway' in profile.genesys ? profile.genesys.gateway : `https://api.${profile.genesys.region}`) : 'none';
+
+  return {
+    reader,
+    job: async (options = {}) =>
+      new ArchiveJob({
+        ...options,
+        store: await requireStore(),
+        archive,
+        holds: holdRepository,
+        genesys: deps.genesys.archive,
+        audit,
+        clock,
+        logger: logger.child('archive'),
+        operator,
+        workstation: deps.workstation,
+        retentionYears: profile.compliance?.retentionYears ?? 5,
+        stagingDir: join(deps.dataDir, 'archive-staging'),
+        lockFile: join(deps.dataDir, 'archive.lock'),
+        sourceApi: genesysSource,
+        newId: randomUUID,
+      }),
+    retention: async () =>
+      new RetentionSweep({
+        store: await requireStore(),
+        archive,
+        holds: holdRepository,
+        clock,
+        logger: logger.child('retention'),
+        newId: randomUUID,
+        reportRetentionMs: (profile.worm?.auditRetentionDays ?? 1826) * 86_400_000,
+      }),
+    holds: new HoldService({
+      holds: holdRepository,
+      archive,
+      index: deps.index,
+      store,
+      genesys: deps.genesys.admin,
+      audit,
+      clock,
+      logger: logger.child('holds'),
+      newId: randomUUID,
+      operator,
+      protectionCap: settings.genesysProtectionCap,
+    }),
+    posture: new PostureService({
+      profile: profileName,
+      s3: wormS3,
+      provider: profile.worm?.provider ?? (profile.worm && /\.amazonaws\.com$/.test(new URL(profile.worm.endpoint).hostname) ? 'aws' : 's3-compatible'),
+      auditBucket: profile.worm?.auditBucket ?? null,
+      archiveBucket: profile.worm?.archiveBucket ?? null,
+      compliance: profile.compliance ?? null,
+      genesysEndpoint: profile.genesys,
+      genesys: deps.genesys.admin,
+      repository: createComplianceRepository(deps.db),
+      audit,
+      clock,
+      logger: logger.child('posture'),
+      newId: randomUUID,
+    }),
+  };
+}

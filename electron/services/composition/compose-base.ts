@@ -1,0 +1,102 @@
+import { join } from 'node:path';
+import type { Operator, Workstation } from '../../../shared/domain';
+import type { Logger } from '../../../shared/logger';
+import { openDatabaseSync, type Db } from '../../db/connection';
+import { systemClock } from '../adapters/system-clock';
+import { createKeyringSecretStore } from '../auth/adapters/keyring-secret-store';
+import { CredentialVault } from '../auth/credentials';
+import { loadProfile, profilePaths, updateProfile, type Profile, type ProfilePaths } from '../config/profile';
+import { currentOsAccount, currentWorkstation } from '../identity';
+import { createFileLogWriter, createLogger } from '../logging/file-logger';
+import { SecretRedactor } from '../logging/redactor';
+import type { Clock, HttpClient, Random, SecretStore } from '../ports';
+
+/** A profile's settings file and keychain entries: all that commands storing settings need (no database, no network). */
+export type ProfileSettings = {
+  name: string;
+  paths: ProfilePaths;
+  vault: CredentialVault;
+  redactor: SecretRedactor;
+  load(): Promise<Profile>;
+  update(change: (p: Profile) => Profile): Promise<Profile>;
+};
+
+export function composeProfileSettings(options: { profile: string; env?: NodeJS.ProcessEnv; secrets?: SecretStore }): ProfileSettings {
+  const paths = profilePaths(options.profile, options.env ?? process.env);
+  const redactor = new SecretRedactor();
+  return {
+    name: options.profile,
+    paths,
+    vault: new CredentialVault(options.secrets ?? createKeyringSecretStore(), options.profile, redactor),
+    redactor,
+    load: () => loadProfile(paths.profileFile),
+    update: (change) => updateProfile(paths.profileFile, change),
+  };
+}
+
+/** The profile's log (rotated JSON lines under its data folder); `close` waits for the queued lines. */
+export type ProfileLog = { logger: Logger; close(): Promise<void> };
+
+export function composeLog(paths: ProfilePaths, redactor: SecretRedactor): ProfileLog {
+  const file = createFileLogWriter(join(paths.dataDir, 'logs'));
+  return { logger: createLogger({ sink: file.write, redactor, minLevel: 'info' }), close: () => file.close() };
+}
+
+/** The profile's local index database (recordings, jobs, audit mirror, review journal). */
+export function openProfileDatabase(paths: ProfilePaths): Db {
+  return openDatabaseSync(join(paths.dataDir, 'index.sqlite'));
+}
+
+/** Who acts and from where, as every audit record names them. */
+export type Identity = { operator: Operator; workstation: Workstation };
+
+export function currentIdentity(operatorName: string | null | undefined): Identity {
+  const osAccount = currentOsAccount();
+  return { operator: { osAccount, name: operatorName ?? osAccount }, workstation: currentWorkstation() };
+}
+
+export type BaseOptions = {
+  profile: string;
+  env?: NodeJS.ProcessEnv;
+  secrets?: SecretStore;
+  clock?: Clock;
+  random?: Random;
+  http?: HttpClient;
+  /** Act as this operator instead of the profile's (the CLI's --operator: a four-eyes release needs two). */
+  operatorName?: string;
+};
+
+/** What every engine domain is built on: the profile, its database and log, the keychain, the clock and identity. */
+export type Base = Identity & {
+  settings: ProfileSettings;
+  profile: Profile;
+  paths: ProfilePaths;
+  vault: CredentialVault;
+  redactor: SecretRedactor;
+  log: ProfileLog;
+  logger: Logger;
+  db: Db;
+  clock: Clock;
+  random: Random;
+  http: HttpClient;
+};
+
+export async function composeBase(options: BaseOptions): Promise<Base> {
+  const settings = composeProfileSettings(options);
+  const profile = await settings.load();
+  const log = composeLog(settings.paths, settings.redactor);
+  return {
+    settings,
+    profile,
+    paths: settings.paths,
+    vault: settings.vault,
+    redactor: settings.redactor,
+    log,
+    logger: log.logger,
+    db: openProfileDatabase(settings.paths),
+    clock: options.clock ?? systemClock,
+    random: options.random ?? Math.random,
+    http: options.http ?? fetch,
+    ...currentIdentity(options.operatorName ?? profile.operatorName),
+  };
+}

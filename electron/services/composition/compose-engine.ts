@@ -1,0 +1,170 @@
+import { join } from 'node:path';
+import { createIndexRepository } from '../../db/repositories/index-repository';
+import { createMediaRepository } from '../../db/repositories/media-repository';
+import type { BulkJobs } from '../bulk/bulk-jobs';
+import { MediaCache } from '../cache/media-cache';
+import { CustodyEngine } from '../custody-engine';
+import { EventHub } from '../events';
+import type { PackService } from '../packs/pack-service';
+import { PlaybackGrants } from '../playback/playback-grants';
+import { Session } from '../session';
+import { shutdown, type ShutdownBudgets } from '../shutdown';
+import { composeArchive, type ArchiveDomain } from './compose-archive';
+import { composeAudit, type AuditDomain } from './compose-audit';
+import { composeBase, type Base, type BaseOptions } from './compose-base';
+import { composeGenesys, type GenesysConnection } from './compose-genesys';
+import { composeJobs } from './compose-jobs';
+import { composePacks } from './compose-packs';
+
+export type ComposeOptions = BaseOptions & {
+  /** How this host's renderer addresses media (media:// in Electron, the stand-in origin in the shell). */
+  mediaUrlBase: string;
+};
+
+/** The whole engine, one field per domain, for the hosts that serve all of it (the app, the CLI). */
+export type ComposedEngine = Pick<Base, 'profile' | 'paths' | 'vault' | 'redactor' | 'logger' | 'db' | 'clock'> & {
+  engine: CustodyEngine;
+  events: EventHub;
+  session: Session;
+  grants: PlaybackGrants;
+  audit: AuditDomain;
+  genesys: GenesysConnection;
+  archive: ArchiveDomain;
+  packs: PackService;
+  jobs: BulkJobs;
+  /** The orderly shutdown (see `shutdown`); every host calls it on quit, and later calls share the first. */
+  close(budgets?: Partial<ShutdownBudgets>): Promise<void>;
+};
+
+/**
+ * The engine of one profile, from the per-domain factories in explicit order: base (profile, database,
+ * log, keychain, clock), audit, Genesys connection, archive, the engine itself, packs and jobs. Each
+ * factory takes only what it uses; a host that needs less composes less (review mode, settings-only commands).
+ */
+export async function composeEngine(options: ComposeOptions): Promise<ComposedEngine> {
+  const base = await composeBase(options);
+  const { profile, paths, db, clock, logger, operator, workstation, vault } = base;
+  const index = createIndexRepository(db);
+  const media = createMediaRepository(db);
+  const cache = new MediaCache({ dir: join(paths.dataDir, 'media'), repository: media, clock });
+  const grants = new PlaybackGrants(clock);
+  const events = new EventHub();
+  const session = new Session(options.profile, operator, workstation, (caseReference) => engine.endPlaysOutsideCase(caseReference));
+
+  const audit = composeAudit({
+    profileName: options.profile,
+    profile,
+    vault,
+    db,
+    dataDir: paths.dataDir,
+    participantsOf: async ({ recordingId, conversationId }) => {
+      const match = recordingId ? await index.findRecording(recordingId) : null;
+      const conversation = match ?? (conversationId ? (await index.recordingsOfConversation(conversationId))[0] : null);
+      return conversation?.participants ?? [];
+    },
+    operator,
+    workstation,
+    clock,
+    logger,
+    events,
+  });
+  const genesys = composeGenesys({
+    profileName: options.profile,
+    endpoint: profile.genesys,
+    vault,
+    index,
+    cache,
+    http: base.http,
+    clock,
+    random: base.random,
+    logger,
+    redactor: base.redactor,
+  });
+  const archive = composeArchive({
+    profileName: options.profile,
+    profile,
+    vault,
+    db,
+    index,
+    cache,
+    genesys,
+    audit: audit.writer,
+    dataDir: paths.dataDir,
+    clock,
+    logger,
+    operator,
+    workstation,
+  });
+  const engine = new CustodyEngine({
+    index,
+    media,
+    cache,
+    grants,
+    audit: audit.writer,
+    genesys: genesys.services,
+    clock,
+    logger: logger.child('engine'),
+    events,
+    mediaUrlBase: options.mediaUrlBase,
+    archive: archive.reader,
+  });
+  const packs = composePacks({ engine, index, audit, db, packsDir: join(paths.dataDir, 'packs'), clock, logger, events, operator, workstation });
+  const jobs = composeJobs({
+    db,
+    index,
+    audit: audit.writer,
+    genesys,
+    exportsDir: join(paths.dataDir, 'exports'),
+    http: base.http,
+    clock,
+    random: base.random,
+    logger,
+    events,
+  });
+
+  let closing: Promise<void> | null = null;
+  const close = (budgets?: Partial<ShutdownBudgets>): Promise<void> => {
+    closing ??= (async () => {
+      const message = 'Custody was closed while the job ran; resume it to continue.';
+      await shutdown(
+        {
+          stopAccepting: () => {
+            jobs.refuseNewRuns();
+            grants.revokeAll();
+            audit.stopChecks();
+          },
+          pauseJobs: () => jobs.stopAll(message, { atItemBoundary: true }),
+          stopJobs: () => jobs.stopAll(message),
+          drainAudit: () => audit.drain(),
+          finishCheckpoints: () => audit.finishCheckpoints(),
+          closeDatabase: () => {
+            db.close();
+          },
+          closeLog: () => base.log.close(),
+        },
+        { logger: logger.child('shutdown'), ...(budgets ? { budgets } : {}) },
+      );
+    })();
+    return closing;
+  };
+
+  return {
+    profile,
+    paths,
+    vault,
+    redactor: base.redactor,
+    logger,
+    db,
+    clock,
+    engine,
+    events,
+    session,
+    grants,
+    audit,
+    genesys,
+    archive,
+    packs,
+    jobs,
+    close,
+  };
+}

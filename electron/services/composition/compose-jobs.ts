@@ -1,0 +1,37 @@
+import type { Logger } from '../../../shared/logger';
+import type { Db } from '../../db/connection';
+import type { IndexRepository } from '../../db/repositories/index-repository';
+import { createJobsRepository } from '../../db/repositories/jobs-repository';
+import type { AuditWriter } from '../audit/audit-writer';
+import { BulkJobs } from '../bulk/bulk-jobs';
+import type { EventHub } from '../events';
+import type { Clock, HttpClient, Random } from '../ports';
+import type { GenesysConnection } from './compose-genesys';
+
+/** Bulk retrieval jobs of a profile; a job Genesys blocked on credentials reconnects the Genesys domain before it resumes. */
+export function composeJobs(deps: {
+  db: Db;
+  index: IndexRepository;
+  audit: () => Promise<AuditWriter>;
+  genesys: Pick<GenesysConnection, 'services' | 'reconnect'>;
+  exportsDir: string;
+  http: HttpClient;
+  clock: Clock;
+  random: Random;
+  logger: Logger;
+  events: EventHub;
+}): BulkJobs {
+  return new BulkJobs({
+    jobs: createJobsRepository(deps.db),
+    index: deps.index,
+    audit: deps.audit,
+    genesys: deps.genesys.services,
+    reconnect: deps.genesys.reconnect,
+    http: deps.http,
+    clock: deps.clock,
+    random: deps.random,
+    logger: deps.logger.child('jobs'),
+    events: deps.events,
+    exportsDir: deps.exportsDir,
+  });
+}
