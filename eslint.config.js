@@ -14,6 +14,8 @@ const restrictedPaths = [
   zone('./electron/crypto', ['./electron/db', './electron/services', './electron/main', './electron/cli', './electron/shell', './renderer'], 'crypto/ sits below db/ and services/: it imports only Node and shared/.'),
   zone('./electron/db', ['./electron/services', './electron/main', './electron/cli', './electron/shell', './renderer'], 'db/ is the bottom of the engine: no services, main or UI.'),
   zone('./electron/services', ['./electron/main', './electron/cli', './electron/shell', './renderer'], 'services/ never depend on a host (main, cli, shell) or the UI.'),
+  // The composition root builds the domains; no domain reaches back up into it (only hosts and tests ask it).
+  zone(['./electron/services/!(composition)/**', './electron/services/*.ts', './electron/db/**'], ['./electron/services/composition'], 'services/composition/ is the root that builds the domains: a domain service takes what it needs as explicit deps, it never imports the root.'),
   zone('./electron/cli', ['./electron/main', './electron/preload', './renderer'], 'the CLI is headless: it reaches main\'s hosts only through electron/shell, and no UI source.'),
   zone('./electron/shell', ['./electron/main/index.ts', './electron/preload', './renderer'], 'the browser shell reuses main\'s plain handlers, not its Electron entry.'),
   // The sandbox and the test helpers are tools: `custody sandbox` loads the sandbox as a plug-in, by path.

@@ -55,6 +55,17 @@ describe('lint enforces the layers', () => {
     ]);
   });
 
+  it('keeps domain services from reaching up into the composition root', async () => {
+    expect(await problems('electron/services/packs/x.ts', "import { composeAudit } from '../composition/compose-audit';\nexport const x = composeAudit;\n")).toEqual([
+      expect.stringContaining('import-x/no-restricted-paths'),
+    ]);
+    expect(await problems('electron/services/x.ts', "import type { ComposedEngine } from './composition/compose-engine';\nexport type X = ComposedEngine;\n")).toEqual([
+      expect.stringContaining('import-x/no-restricted-paths'),
+    ]);
+    expect(await problems('electron/services/composition/x.ts', "import { composeAudit } from './compose-audit';\nexport const x = composeAudit;\n")).toEqual([]);
+    expect(await problems('electron/cli/x.ts', "import { composeEngine } from '../services/composition/compose-engine';\nexport const x = composeEngine;\n")).toEqual([]);
+  });
+
   it('keeps the CLI off Electron main and off test/, the sandbox included', async () => {
     expect(await problems('electron/cli/x.ts', "import { hostEngine } from '../main/app-host';\nexport const x = hostEngine;\n")).toEqual([
       expect.stringContaining('import-x/no-restricted-paths'),
