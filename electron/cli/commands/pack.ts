@@ -4,6 +4,7 @@ import { caseReferenceSchema, conversationIdSchema, tradingIdSchema } from '../.
 import { ValidationError } from '../../services/errors';
 import type { PackSelection } from '../../services/packs/pack-builder';
 import { verifyPack, type PackSigner, type PackVerification } from '../../services/packs/pack-verifier';
+import { composeProfileSettings } from '../../services/composition/compose-base';
 import { keyTrustForProfile } from '../../services/signing/key-trust';
 import { parseFlags, requireFlag } from '../args';
 import { withEngine, type CommandContext } from '../context';
@@ -97,7 +98,7 @@ async function readConversationIds(file: string): Promise<Array<string>> {
 async function verify(ctx: CommandContext, argv: ReadonlyArray<string>): Promise<number> {
   const flags = parseFlags(argv, { 'trusted-key': { type: 'string', multiple: true } }, verifyUsage);
   if (flags.positionals.length !== 1) throw new ValidationError(`Give exactly one pack (a directory or a .zip).\n\nUsage: ${verifyUsage}`);
-  const { trust, close } = await keyTrustForProfile(ctx.profile, flags.strings('trusted-key'));
+  const { trust, close } = await keyTrustForProfile(composeProfileSettings({ profile: ctx.profile }), flags.strings('trusted-key'));
   let report: PackVerification;
   try {
     report = await verifyPack(resolve(flags.positionals[0]!), { trust });

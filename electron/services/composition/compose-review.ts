@@ -50,7 +50,7 @@ export async function composeReview(options: {
   let keyTrust: ProfileKeyTrust | null = null;
   try {
     const journal = await ReviewJournal.open({ repository: createReviewJournalRepository(db), clock, seals });
-    keyTrust = await keyTrustForProfile(options.profile, options.trustedKeys ?? [], { env: options.env, secrets: options.secrets });
+    keyTrust = await keyTrustForProfile({ paths, vault: seals }, options.trustedKeys ?? []);
     review = await ReviewSessionService.open(
       { journal, grants, clock, operator, workstation, profile: options.profile, mediaUrlBase: options.mediaUrlBase },
       { packPath: options.packPath, reviewer: options.reviewer, trust: keyTrust.trust },

@@ -1,12 +1,9 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { isKeyPublished } from '../audit/published-keys';
-import { createKeyringSecretStore } from '../auth/adapters/keyring-secret-store';
-import { CredentialVault, type WormCredentials } from '../auth/credentials';
-import { loadProfile, profilePaths } from '../config/profile';
+import type { CredentialVault, WormCredentials } from '../auth/credentials';
+import { loadProfile, type ProfilePaths } from '../config/profile';
 import { describeCause, ValidationError } from '../errors';
-import { SecretRedactor } from '../logging/redactor';
-import type { SecretStore } from '../ports';
 import { createWormS3Client } from '../worm/s3-client';
 import { keyIdOf, loadInstallationPublicKey } from './signing-key';
 
@@ -58,16 +55,14 @@ export type ProfileKeyTrust = { trust: KeyTrust; close(): void };
  * Nothing here fails for a missing profile, keychain or bucket: those keys are just not counted.
  */
 export async function keyTrustForProfile(
-  profile: string,
+  profile: { paths: Pick<ProfilePaths, 'profileFile'>; vault: CredentialVault },
   pinned: ReadonlyArray<string>,
-  options: { env?: NodeJS.ProcessEnv; secrets?: SecretStore } = {},
 ): Promise<ProfileKeyTrust> {
   const pinnedKeyIds = await Promise.all(pinned.map(pinnedKeyIdOf));
-  const paths = profilePaths(profile, options.env ?? process.env);
+  const { paths, vault } = profile;
   // A machine that never used this profile has no installation key or bucket; do not create a profile to find out.
   const settings = existsSync(paths.profileFile) ? await loadProfile(paths.profileFile).catch(() => null) : null;
   if (!settings) return { trust: createKeyTrust({ installationKeyId: null, pinnedKeyIds }), close: () => undefined };
-  const vault = new CredentialVault(options.secrets ?? createKeyringSecretStore(), profile, new SecretRedactor());
   const worm = settings.worm;
   let installationPem: string | null = null;
   let credentials: WormCredentials | null = null;
