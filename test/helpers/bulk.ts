@@ -3,11 +3,9 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { AuditEvent } from '../../shared/domain';
 import { readAuditLog } from '../../electron/services/audit/audit-log';
-import { createKeyringSecretStore } from '../../electron/services/auth/adapters/keyring-secret-store';
-import { CredentialVault } from '../../electron/services/auth/credentials';
-import { SecretRedactor } from '../../electron/services/logging/redactor';
 import { MANIFEST_CSV, MANIFEST_JSON, PARTIAL_DIR } from '../../electron/services/bulk/output-layout';
 import { SANDBOX_CLIENT, type Sandbox } from '../sandbox/server';
+import { shareProfileWithCli } from './cli-profile';
 import { TEST_ANCHOR, type Harness } from './engine-harness';
 
 /** Every file under `dir` (relative path -> SHA-256), the manifests and temporary folder aside. */
@@ -60,14 +58,7 @@ export function recordingsInQueue(sandbox: Sandbox, queueName: string, fromMs: n
 
 /** The CLI reads the keychain under the app's own service name; tests keep it in the private keyring. */
 export async function storeCliCredentials(h: Harness): Promise<() => Promise<void>> {
-  const secrets = createKeyringSecretStore();
-  const vault = new CredentialVault(secrets, h.profile, new SecretRedactor());
-  await vault.saveGenesys(SANDBOX_CLIENT);
-  await vault.saveWorm({ accessKeyId: h.worm.accessKeyId, secretAccessKey: h.worm.secretAccessKey });
-  return async () => {
-    await secrets.delete(`${h.profile}/genesys`);
-    await secrets.delete(`${h.profile}/worm`);
-  };
+  return (await shareProfileWithCli(h)).dispose;
 }
 
 /** Restores an archived recording the way an officer would in Genesys: a new archive date in the future. */

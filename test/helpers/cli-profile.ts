@@ -1,6 +1,5 @@
 import { createKeyringSecretStore } from '../../electron/services/auth/adapters/keyring-secret-store';
-import { CredentialVault } from '../../electron/services/auth/credentials';
-import { SecretRedactor } from '../../electron/services/logging/redactor';
+import { composeProfileSettings } from '../../electron/services/composition/compose-base';
 import { SANDBOX_CLIENT } from '../sandbox/server';
 import type { Harness } from './engine-harness';
 import { runCli, type CliRun } from './run-cli';
@@ -11,7 +10,7 @@ import { runCli, type CliRun } from './run-cli';
  */
 export async function shareProfileWithCli(h: Harness): Promise<{ run: (args: ReadonlyArray<string>, options?: { timeoutMs?: number }) => Promise<CliRun>; dispose(): Promise<void> }> {
   const secrets = createKeyringSecretStore();
-  const vault = new CredentialVault(secrets, h.profile, new SecretRedactor());
+  const { vault } = composeProfileSettings({ profile: h.profile, env: h.env, secrets });
   await vault.saveGenesys(SANDBOX_CLIENT);
   await vault.saveWorm({ accessKeyId: h.worm.accessKeyId, secretAccessKey: h.worm.secretAccessKey });
   const env = { CUSTODY_CONFIG_DIR: h.env.CUSTODY_CONFIG_DIR, CUSTODY_DATA_DIR: h.env.CUSTODY_DATA_DIR };

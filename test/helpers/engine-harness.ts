@@ -4,10 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createKeyringSecretStore } from '../../electron/services/auth/adapters/keyring-secret-store';
-import { CredentialVault } from '../../electron/services/auth/credentials';
+import { composeProfileSettings } from '../../electron/services/composition/compose-base';
 import { composeEngine, type ComposedEngine } from '../../electron/services/composition/compose-engine';
-import { profilePaths, updateProfile, type Profile } from '../../electron/services/config/profile';
-import { SecretRedactor } from '../../electron/services/logging/redactor';
+import type { Profile } from '../../electron/services/config/profile';
 import type { LockMode } from '../../electron/services/worm/locked-objects';
 import type { SecretStore } from '../../electron/services/ports';
 import { createWormS3Client, type WormConnection } from '../../electron/services/worm/s3-client';
@@ -57,10 +56,10 @@ export async function startHarness(options: {
   const bucket = await createTestBucket(s3, 'audit', { mode, defaultRetentionDays: 1 });
   const archiveBucket = await createTestBucket(s3, 'archive', { mode: 'COMPLIANCE', defaultRetentionDays: 1 });
   const secrets = createKeyringSecretStore('custody-test');
-  const vault = new CredentialVault(secrets, profile, new SecretRedactor());
-  await vault.saveGenesys(SANDBOX_CLIENT);
-  await vault.saveWorm({ accessKeyId: options.worm.accessKeyId, secretAccessKey: options.worm.secretAccessKey });
-  await updateProfile(profilePaths(profile, env).profileFile, (p) =>
+  const settings = composeProfileSettings({ profile, env, secrets });
+  await settings.vault.saveGenesys(SANDBOX_CLIENT);
+  await settings.vault.saveWorm({ accessKeyId: options.worm.accessKeyId, secretAccessKey: options.worm.secretAccessKey });
+  await settings.update((p) =>
     (options.profile ?? ((same) => same))({
       ...p,
       operatorName: 'Test Officer',
