@@ -1,15 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import type { S3Client } from '@aws-sdk/client-s3';
 import type { Operator, Workstation } from '../../../shared/domain';
 import type { Logger } from '../../../shared/logger';
 import type { Db } from '../../db/connection';
 import { createAuditHeadRepository } from '../../db/repositories/audit-head-repository';
 import { createAuditTrailRepository } from '../../db/repositories/audit-trail-repository';
 import { AlertRules, type AlertRuleDeps } from '../audit/alert-rules';
-import { AuditLog, type AuditRetention } from '../audit/audit-log';
+import { AuditLog } from '../audit/audit-log';
 import type { AlertSettings } from '../audit/audit-settings';
-import { AuditTrail, type CheckpointPolicy } from '../audit/audit-trail';
+import { AuditTrail, type AuditTrailDeps } from '../audit/audit-trail';
 import type { AuditWriter } from '../audit/audit-writer';
 import type { CredentialVault } from '../auth/credentials';
 import type { Profile } from '../config/profile';
@@ -21,25 +20,16 @@ import { loadOrCreateSigningKey, type SigningKey } from '../signing/signing-key'
 import { createWormS3Client } from '../worm/s3-client';
 import { lazy } from './lazy';
 
-/** Where an audit trail keeps its local state: the mirror database and the lock files every process of a profile shares. */
-export type AuditTrailParts = {
-  s3: S3Client;
-  bucket: string;
-  logId: string;
-  retention: AuditRetention;
+/** What an audit trail is built from: the trail's own settings, plus the mirror database, the append lock and the alert rules' settings. */
+export type AuditTrailParts = Pick<
+  AuditTrailDeps,
+  's3' | 'bucket' | 'logId' | 'retention' | 'signingKey' | 'checkpointPolicy' | 'operator' | 'workstation' | 'clock' | 'logger' | 'events' | 'checkpointLockFile' | 'tickMs'
+> & {
   db: Db;
+  /** Taken by every append of every process of this profile. */
   lockFile: string;
-  checkpointLockFile: string;
-  signingKey: () => Promise<SigningKey>;
   alerts: AlertSettings;
   participantsOf: AlertRuleDeps['participantsOf'];
-  checkpointPolicy: CheckpointPolicy;
-  operator: Operator;
-  workstation: Workstation;
-  clock: Clock;
-  logger: Logger;
-  events: EventHub;
-  tickMs?: number;
 };
 
 /** The one wiring of the verifiable audit log (WORM writer, alerts, local Merkle mirror, checkpoints): hosts and tests alike. */
