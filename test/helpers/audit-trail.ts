@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { openDatabaseSync, type Db } from '../../electron/db/connection';
+import { createAuditHeadRepository } from '../../electron/db/repositories/audit-head-repository';
 import { createAuditTrailRepository, type AuditTrailRepository } from '../../electron/db/repositories/audit-trail-repository';
 import { auditSettingsSchema } from '../../electron/services/audit/audit-settings';
 import { type AuditTrail, type CheckpointPolicy } from '../../electron/services/audit/audit-trail';
@@ -99,7 +100,8 @@ export function createTestTrail(options: {
     bucket: options.bucket,
     logId,
     retention,
-    db,
+    repository,
+    headStore: createAuditHeadRepository(db),
     lockFile: join(options.dir, `${logId}.lock`),
     checkpointLockFile: join(options.dir, `${logId}.checkpoint.lock`),
     signingKey,

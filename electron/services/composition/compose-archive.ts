@@ -2,11 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Logger } from '../../../shared/logger';
-import type { Db } from '../../db/connection';
-import { createArchiveRepository } from '../../db/repositories/archive-repository';
-import { createComplianceRepository } from '../../db/repositories/compliance-repository';
-import { createHoldRepository } from '../../db/repositories/hold-repository';
-import type { IndexRepository } from '../../db/repositories/index-repository';
 import { ArchiveJob, type ArchiveJobDeps } from '../archive/archive-job';
 import { ArchiveReader } from '../archive/archive-reader';
 import { ArchiveStore } from '../archive/archive-store';
@@ -20,7 +15,7 @@ import { PostureService } from '../posture/posture-service';
 import type { Clock } from '../ports';
 import { RetentionSweep } from '../retention/retention-sweep';
 import { createWormS3Client } from '../worm/s3-client';
-import type { Identity } from './compose-base';
+import type { Identity, ProfileRepositories } from './compose-base';
 import type { GenesysConnection } from './compose-genesys';
 import { lazy } from './lazy';
 
@@ -41,8 +36,7 @@ export function composeArchive(
     profileName: string;
     profile: Pick<Profile, 'worm' | 'archive' | 'compliance' | 'genesys'>;
     vault: CredentialVault;
-    db: Db;
-    index: IndexRepository;
+    repositories: Pick<ProfileRepositories, 'index' | 'archive' | 'holds' | 'compliance'>;
     cache: MediaCache;
     genesys: Pick<GenesysConnection, 'archive' | 'admin'>;
     audit: () => Promise<AuditWriter>;
@@ -53,8 +47,7 @@ export function composeArchive(
 ): ArchiveDomain {
   const { profile, profileName, clock, logger, audit, operator } = deps;
   const settings = archiveSettingsOf(profile);
-  const archive = createArchiveRepository(deps.db);
-  const holdRepository = createHoldRepository(deps.db);
+  const { archive, holds: holdRepository } = deps.repositories;
 
   /** The WORM store's client for the archive and the posture check; null when no store is configured. */
   const wormS3 = lazy(async (): Promise<S3Client | null> => {
@@ -124,7 +117,7 @@ export function composeArchive(
     holds: new HoldService({
       holds: holdRepository,
       archive,
-      index: deps.index,
+      index: deps.repositories.index,
       store,
       genesys: deps.genesys.admin,
       audit,
@@ -143,7 +136,7 @@ export function composeArchive(
       compliance: profile.compliance ?? null,
       genesysEndpoint: profile.genesys,
       genesys: deps.genesys.admin,
-      repository: createComplianceRepository(deps.db),
+      repository: deps.repositories.compliance,
       audit,
       clock,
       logger: logger.child('posture'),

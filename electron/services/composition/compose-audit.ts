@@ -2,11 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Operator, Workstation } from '../../../shared/domain';
 import type { Logger } from '../../../shared/logger';
-import type { Db } from '../../db/connection';
-import { createAuditHeadRepository } from '../../db/repositories/audit-head-repository';
-import { createAuditTrailRepository } from '../../db/repositories/audit-trail-repository';
 import { AlertRules, type AlertRuleDeps } from '../audit/alert-rules';
-import { AuditLog } from '../audit/audit-log';
+import { AuditLog, type AuditHeadStore } from '../audit/audit-log';
 import type { AlertSettings } from '../audit/audit-settings';
 import { AuditTrail, type AuditTrailDeps } from '../audit/audit-trail';
 import type { AuditWriter } from '../audit/audit-writer';
@@ -20,12 +17,12 @@ import { loadOrCreateSigningKey, type SigningKey } from '../signing/signing-key'
 import { createWormS3Client } from '../worm/s3-client';
 import { lazy } from './lazy';
 
-/** What an audit trail is built from: the trail's own settings, plus the mirror database, the append lock and the alert rules' settings. */
+/** What an audit trail is built from: the trail's own settings, plus the log's head store and append lock and the alert rules' settings. */
 export type AuditTrailParts = Pick<
   AuditTrailDeps,
-  's3' | 'bucket' | 'logId' | 'retention' | 'signingKey' | 'checkpointPolicy' | 'operator' | 'workstation' | 'clock' | 'logger' | 'events' | 'checkpointLockFile' | 'tickMs'
+  's3' | 'bucket' | 'logId' | 'retention' | 'repository' | 'signingKey' | 'checkpointPolicy' | 'operator' | 'workstation' | 'clock' | 'logger' | 'events' | 'checkpointLockFile' | 'tickMs'
 > & {
-  db: Db;
+  headStore: AuditHeadStore;
   /** Taken by every append of every process of this profile. */
   lockFile: string;
   alerts: AlertSettings;
@@ -34,8 +31,7 @@ export type AuditTrailParts = Pick<
 
 /** The one wiring of the verifiable audit log (WORM writer, alerts, local Merkle mirror, checkpoints): hosts and tests alike. */
 export function buildAuditTrail(parts: AuditTrailParts): AuditTrail {
-  const { s3, bucket, logId, retention, operator, workstation, clock, logger } = parts;
-  const repository = createAuditTrailRepository(parts.db);
+  const { s3, bucket, logId, retention, repository, operator, workstation, clock, logger } = parts;
   const log = new AuditLog({
     s3,
     bucket,
@@ -45,7 +41,7 @@ export function buildAuditTrail(parts: AuditTrailParts): AuditTrail {
     clock,
     newEventId: randomUUID,
     retention,
-    headStore: createAuditHeadRepository(parts.db),
+    headStore: parts.headStore,
     lockFile: parts.lockFile,
     logger,
   });
@@ -96,7 +92,7 @@ export function composeAudit(deps: {
   profileName: string;
   profile: Pick<Profile, 'worm' | 'logId' | 'audit'>;
   vault: CredentialVault;
-  db: Db;
+  repositories: { auditTrail: AuditTrailDeps['repository']; auditHead: AuditHeadStore };
   dataDir: string;
   participantsOf: AlertRuleDeps['participantsOf'];
   operator: Operator;
@@ -137,7 +133,8 @@ export function composeAudit(deps: {
       bucket,
       logId,
       retention,
-      db: deps.db,
+      repository: deps.repositories.auditTrail,
+      headStore: deps.repositories.auditHead,
       lockFile: join(deps.dataDir, 'audit.lock'),
       checkpointLockFile: join(deps.dataDir, 'audit-checkpoint.lock'),
       signingKey,

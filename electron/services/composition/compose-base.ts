@@ -2,6 +2,15 @@ import { join } from 'node:path';
 import type { Operator, Workstation } from '../../../shared/domain';
 import type { Logger } from '../../../shared/logger';
 import { openDatabaseSync, type Db } from '../../db/connection';
+import { createArchiveRepository } from '../../db/repositories/archive-repository';
+import { createAuditHeadRepository } from '../../db/repositories/audit-head-repository';
+import { createAuditTrailRepository } from '../../db/repositories/audit-trail-repository';
+import { createComplianceRepository } from '../../db/repositories/compliance-repository';
+import { createHoldRepository } from '../../db/repositories/hold-repository';
+import { createIndexRepository } from '../../db/repositories/index-repository';
+import { createJobsRepository } from '../../db/repositories/jobs-repository';
+import { createMediaRepository } from '../../db/repositories/media-repository';
+import { createReviewJournalRepository } from '../../db/repositories/review-journal-repository';
 import { systemClock } from '../adapters/system-clock';
 import { createKeyringSecretStore } from '../auth/adapters/keyring-secret-store';
 import { CredentialVault } from '../auth/credentials';
@@ -47,6 +56,22 @@ export function openProfileDatabase(paths: ProfilePaths): Db {
   return openDatabaseSync(join(paths.dataDir, 'index.sqlite'));
 }
 
+/** The profile database's repositories, built once; each domain factory takes the ones it uses. */
+export function createProfileRepositories(db: Db) {
+  return {
+    index: createIndexRepository(db),
+    media: createMediaRepository(db),
+    auditTrail: createAuditTrailRepository(db),
+    auditHead: createAuditHeadRepository(db),
+    archive: createArchiveRepository(db),
+    holds: createHoldRepository(db),
+    compliance: createComplianceRepository(db),
+    jobs: createJobsRepository(db),
+    reviewJournal: createReviewJournalRepository(db),
+  };
+}
+export type ProfileRepositories = ReturnType<typeof createProfileRepositories>;
+
 /** Who acts and from where, as every audit record names them. */
 export type Identity = { operator: Operator; workstation: Workstation };
 
@@ -76,6 +101,7 @@ export type Base = Identity & {
   log: ProfileLog;
   logger: Logger;
   db: Db;
+  repositories: ProfileRepositories;
   clock: Clock;
   random: Random;
   http: HttpClient;
@@ -85,6 +111,7 @@ export async function composeBase(options: BaseOptions): Promise<Base> {
   const settings = composeProfileSettings(options);
   const profile = await settings.load();
   const log = composeLog(settings.paths, settings.redactor);
+  const db = openProfileDatabase(settings.paths);
   return {
     settings,
     profile,
@@ -93,7 +120,8 @@ export async function composeBase(options: BaseOptions): Promise<Base> {
     redactor: settings.redactor,
     log,
     logger: log.logger,
-    db: openProfileDatabase(settings.paths),
+    db,
+    repositories: createProfileRepositories(db),
     clock: options.clock ?? systemClock,
     random: options.random ?? Math.random,
     http: options.http ?? fetch,

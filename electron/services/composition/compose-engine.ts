@@ -1,6 +1,4 @@
 import { join } from 'node:path';
-import { createIndexRepository } from '../../db/repositories/index-repository';
-import { createMediaRepository } from '../../db/repositories/media-repository';
 import type { BulkJobs } from '../bulk/bulk-jobs';
 import { MediaCache } from '../cache/media-cache';
 import { CustodyEngine } from '../custody-engine';
@@ -22,7 +20,7 @@ export type ComposeOptions = BaseOptions & {
 };
 
 /** The whole engine, one field per domain, for the hosts that serve all of it (the app, the CLI). */
-export type ComposedEngine = Pick<Base, 'profile' | 'paths' | 'vault' | 'redactor' | 'logger' | 'db' | 'clock'> & {
+export type ComposedEngine = Pick<Base, 'profile' | 'paths' | 'vault' | 'redactor' | 'logger' | 'db' | 'repositories' | 'clock'> & {
   engine: CustodyEngine;
   events: EventHub;
   session: Session;
@@ -43,9 +41,8 @@ export type ComposedEngine = Pick<Base, 'profile' | 'paths' | 'vault' | 'redacto
  */
 export async function composeEngine(options: ComposeOptions): Promise<ComposedEngine> {
   const base = await composeBase(options);
-  const { profile, paths, db, clock, logger, operator, workstation, vault } = base;
-  const index = createIndexRepository(db);
-  const media = createMediaRepository(db);
+  const { profile, paths, db, repositories, clock, logger, operator, workstation, vault } = base;
+  const { index, media } = repositories;
   const cache = new MediaCache({ dir: join(paths.dataDir, 'media'), repository: media, clock });
   const grants = new PlaybackGrants(clock);
   const events = new EventHub();
@@ -55,7 +52,7 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
     profileName: options.profile,
     profile,
     vault,
-    db,
+    repositories,
     dataDir: paths.dataDir,
     participantsOf: async ({ recordingId, conversationId }) => {
       const match = recordingId ? await index.findRecording(recordingId) : null;
@@ -84,8 +81,7 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
     profileName: options.profile,
     profile,
     vault,
-    db,
-    index,
+    repositories,
     cache,
     genesys,
     audit: audit.writer,
@@ -108,10 +104,9 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
     mediaUrlBase: options.mediaUrlBase,
     archive: archive.reader,
   });
-  const packs = composePacks({ engine, index, audit, db, packsDir: join(paths.dataDir, 'packs'), clock, logger, events, operator, workstation });
+  const packs = composePacks({ engine, repositories, audit, packsDir: join(paths.dataDir, 'packs'), clock, logger, events, operator, workstation });
   const jobs = composeJobs({
-    db,
-    index,
+    repositories,
     audit: audit.writer,
     genesys,
     exportsDir: join(paths.dataDir, 'exports'),
@@ -155,6 +150,7 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
     redactor: base.redactor,
     logger,
     db,
+    repositories,
     clock,
     engine,
     events,

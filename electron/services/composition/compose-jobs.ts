@@ -1,17 +1,14 @@
 import type { Logger } from '../../../shared/logger';
-import type { Db } from '../../db/connection';
-import type { IndexRepository } from '../../db/repositories/index-repository';
-import { createJobsRepository } from '../../db/repositories/jobs-repository';
 import type { AuditWriter } from '../audit/audit-writer';
 import { BulkJobs } from '../bulk/bulk-jobs';
 import type { EventHub } from '../events';
 import type { Clock, HttpClient, Random } from '../ports';
+import type { ProfileRepositories } from './compose-base';
 import type { GenesysConnection } from './compose-genesys';
 
 /** Bulk retrieval jobs of a profile; a job Genesys blocked on credentials reconnects the Genesys domain before it resumes. */
 export function composeJobs(deps: {
-  db: Db;
-  index: IndexRepository;
+  repositories: Pick<ProfileRepositories, 'index' | 'jobs'>;
   audit: () => Promise<AuditWriter>;
   genesys: Pick<GenesysConnection, 'services' | 'reconnect'>;
   exportsDir: string;
@@ -22,8 +19,8 @@ export function composeJobs(deps: {
   events: EventHub;
 }): BulkJobs {
   return new BulkJobs({
-    jobs: createJobsRepository(deps.db),
-    index: deps.index,
+    jobs: deps.repositories.jobs,
+    index: deps.repositories.index,
     audit: deps.audit,
     genesys: deps.genesys.services,
     reconnect: deps.genesys.reconnect,

@@ -1,15 +1,14 @@
 import type { Logger } from '../../../shared/logger';
-import type { Db } from '../../db/connection';
-import { createReviewJournalRepository } from '../../db/repositories/review-journal-repository';
+import type { ReviewJournalRepository } from '../../db/repositories/review-journal-repository';
 import { readAuditLog } from '../audit/audit-log';
 import type { AuditWriter } from '../audit/audit-writer';
 import type { PackAuditStore } from '../packs/pack-builder';
 import type { Clock } from '../ports';
 import { journalNeedsSync, syncReviewJournal, type JournalSealStore, type ReconciliationReport } from './review-journal';
 
-/** What writing the review journal to the WORM log uses: the profile's database and keychain, and its audit log. */
+/** What writing the review journal to the WORM log uses: the journal, its key in the keychain, and the audit log. */
 export type JournalSyncDeps = {
-  db: Db;
+  repositories: { reviewJournal: ReviewJournalRepository };
   vault: JournalSealStore;
   audit: { writer: () => Promise<AuditWriter>; store: () => Promise<PackAuditStore> };
   clock: Clock;
@@ -21,7 +20,7 @@ export async function syncJournalOf(deps: JournalSyncDeps): Promise<Reconciliati
   const audit = await deps.audit.writer();
   const store = await deps.audit.store();
   return syncReviewJournal({
-    repository: createReviewJournalRepository(deps.db),
+    repository: deps.repositories.reviewJournal,
     seals: deps.vault,
     audit,
     loggedEvents: () => readAuditLog(store.s3, store.bucket, store.logId),
@@ -37,7 +36,7 @@ export async function syncJournalOf(deps: JournalSyncDeps): Promise<Reconciliati
  */
 export async function syncPendingReviewJournal(deps: JournalSyncDeps): Promise<ReconciliationReport | null> {
   try {
-    if (!(await journalNeedsSync(createReviewJournalRepository(deps.db), deps.vault))) return null;
+    if (!(await journalNeedsSync(deps.repositories.reviewJournal, deps.vault))) return null;
     const report = await syncJournalOf(deps);
     deps.logger.info('review journal written to the WORM log at start', { written: report.written, alreadyInLog: report.alreadyInLog, rejected: report.rejected, failed: report.failed, chainIntact: report.chainIntact });
     return report;

@@ -7,6 +7,7 @@ import { auditSettingsSchema } from '../../../../../electron/services/audit/audi
 import { CredentialVault } from '../../../../../electron/services/auth/credentials';
 import { MediaCache } from '../../../../../electron/services/cache/media-cache';
 import { composeAudit } from '../../../../../electron/services/composition/compose-audit';
+import { createProfileRepositories } from '../../../../../electron/services/composition/compose-base';
 import { composeEngine } from '../../../../../electron/services/composition/compose-engine';
 import { composeGenesys } from '../../../../../electron/services/composition/compose-genesys';
 import { EventHub } from '../../../../../electron/services/events';
@@ -79,7 +80,7 @@ describe('the audit domain factory', () => {
       profileName: 'unit',
       profile: { worm: null, logId: '5b0c1f53-2f1e-4a8e-9d43-6f2f4f0d7a11', audit: auditSettingsSchema.parse({}) },
       vault: new CredentialVault(memorySecretStore(), 'unit', new SecretRedactor()),
-      db: openDatabaseSync(join(dir, 'index.sqlite')),
+      repositories: createProfileRepositories(openDatabaseSync(join(dir, 'index.sqlite'))),
       dataDir: dir,
       participantsOf: async () => [],
       operator: { osAccount: 'jdoe', name: 'Jane Doe' },
