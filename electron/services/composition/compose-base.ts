@@ -93,13 +93,11 @@ export type BaseOptions = {
 
 /** What every engine domain is built on: the profile, its database and log, the keychain, the clock and identity. */
 export type Base = Identity & {
-  settings: ProfileSettings;
   profile: Profile;
   paths: ProfilePaths;
   vault: CredentialVault;
   redactor: SecretRedactor;
   log: ProfileLog;
-  logger: Logger;
   db: Db;
   repositories: ProfileRepositories;
   clock: Clock;
@@ -113,13 +111,11 @@ export async function composeBase(options: BaseOptions): Promise<Base> {
   const log = composeLog(settings.paths, settings.redactor);
   const db = openProfileDatabase(settings.paths);
   return {
-    settings,
     profile,
     paths: settings.paths,
     vault: settings.vault,
     redactor: settings.redactor,
     log,
-    logger: log.logger,
     db,
     repositories: createProfileRepositories(db),
     clock: options.clock ?? systemClock,

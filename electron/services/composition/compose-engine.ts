@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { Logger } from '../../../shared/logger';
 import type { BulkJobs } from '../bulk/bulk-jobs';
 import { MediaCache } from '../cache/media-cache';
 import { CustodyEngine } from '../custody-engine';
@@ -20,7 +21,8 @@ export type ComposeOptions = BaseOptions & {
 };
 
 /** The whole engine, one field per domain, for the hosts that serve all of it (the app, the CLI). */
-export type ComposedEngine = Pick<Base, 'profile' | 'paths' | 'vault' | 'redactor' | 'logger' | 'db' | 'repositories' | 'clock'> & {
+export type ComposedEngine = Pick<Base, 'profile' | 'paths' | 'vault' | 'redactor' | 'db' | 'repositories' | 'clock'> & {
+  logger: Logger;
   engine: CustodyEngine;
   events: EventHub;
   session: Session;
@@ -41,7 +43,8 @@ export type ComposedEngine = Pick<Base, 'profile' | 'paths' | 'vault' | 'redacto
  */
 export async function composeEngine(options: ComposeOptions): Promise<ComposedEngine> {
   const base = await composeBase(options);
-  const { profile, paths, db, repositories, clock, logger, operator, workstation, vault } = base;
+  const { profile, paths, db, repositories, clock, operator, workstation, vault } = base;
+  const { logger } = base.log;
   const { index, media } = repositories;
   const cache = new MediaCache({ dir: join(paths.dataDir, 'media'), repository: media, clock });
   const grants = new PlaybackGrants(clock);
