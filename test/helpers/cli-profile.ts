@@ -1,5 +1,5 @@
 import { createKeyringSecretStore } from '../../electron/services/auth/adapters/keyring-secret-store';
-import { composeProfileSettings } from '../../electron/services/composition/compose-base';
+import { composeProfileSettings } from '../../electron/services/composition/compose-settings';
 import { SANDBOX_CLIENT } from '../sandbox/server';
 import type { Harness } from './engine-harness';
 import { runCli, type CliRun } from './run-cli';

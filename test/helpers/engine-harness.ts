@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createKeyringSecretStore } from '../../electron/services/auth/adapters/keyring-secret-store';
-import { composeProfileSettings } from '../../electron/services/composition/compose-base';
+import { composeProfileSettings } from '../../electron/services/composition/compose-settings';
 import { composeEngine, type ComposedEngine } from '../../electron/services/composition/compose-engine';
 import type { Profile } from '../../electron/services/config/profile';
 import type { LockMode } from '../../electron/services/worm/locked-objects';

@@ -1,7 +1,7 @@
 import { printableTextSchema } from '../../../shared/unsafe-text';
 import { ValidationError } from '../../services/errors';
 import { parseFlags } from '../args';
-import { composeProfileSettings } from '../../services/composition/compose-base';
+import { composeProfileSettings } from '../../services/composition/compose-settings';
 import type { CommandContext } from '../context';
 
 const usage = 'custody config [--operator NAME]   (no flags: show the profile)';

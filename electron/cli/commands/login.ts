@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline';
 import { genesysEndpointSchema, type GenesysEndpoint } from '../../services/config/profile';
 import { ValidationError } from '../../services/errors';
 import { parseFlags, requireFlag } from '../args';
-import { composeProfileSettings } from '../../services/composition/compose-base';
+import { composeProfileSettings } from '../../services/composition/compose-settings';
 import type { CommandContext } from '../context';
 
 const usage = 'custody login --client-id ID (--region NAME | --gateway URL)   (the client secret is read from stdin or a prompt)';

@@ -4,7 +4,7 @@ import { caseReferenceSchema, conversationIdSchema, tradingIdSchema } from '../.
 import { ValidationError } from '../../services/errors';
 import type { PackSelection } from '../../services/packs/pack-builder';
 import { verifyPack, type PackSigner, type PackVerification } from '../../services/packs/pack-verifier';
-import { composeProfileSettings } from '../../services/composition/compose-base';
+import { composeProfileSettings } from '../../services/composition/compose-settings';
 import { keyTrustForProfile } from '../../services/signing/key-trust';
 import { parseFlags, requireFlag } from '../args';
 import { withEngine, type CommandContext } from '../context';

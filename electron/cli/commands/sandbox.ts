@@ -1,5 +1,5 @@
 import { ValidationError } from '../../services/errors';
-import { composeProfileSettings } from '../../services/composition/compose-base';
+import { composeProfileSettings } from '../../services/composition/compose-settings';
 import type { CommandContext } from '../context';
 import { loadSandboxPlugin } from '../sandbox-plugin';
 

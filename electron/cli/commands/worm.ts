@@ -4,7 +4,7 @@ import { createWormS3Client } from '../../services/worm/s3-client';
 import { ensureLockedBucket } from '../../services/worm/locked-objects';
 import { localWormStatus, startLocalWorm, stopLocalWorm } from '../../services/worm/local-worm';
 import { intFlag, parseFlags } from '../args';
-import { composeProfileSettings } from '../../services/composition/compose-base';
+import { composeProfileSettings } from '../../services/composition/compose-settings';
 import type { CommandContext } from '../context';
 
 const usage = 'custody worm start [--retention-days N] | stop | status';

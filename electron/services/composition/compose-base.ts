@@ -12,36 +12,13 @@ import { createJobsRepository } from '../../db/repositories/jobs-repository';
 import { createMediaRepository } from '../../db/repositories/media-repository';
 import { createReviewJournalRepository } from '../../db/repositories/review-journal-repository';
 import { systemClock } from '../adapters/system-clock';
-import { createKeyringSecretStore } from '../auth/adapters/keyring-secret-store';
-import { CredentialVault } from '../auth/credentials';
-import { loadProfile, profilePaths, updateProfile, type Profile, type ProfilePaths } from '../config/profile';
+import type { CredentialVault } from '../auth/credentials';
+import type { Profile, ProfilePaths } from '../config/profile';
 import { currentOsAccount, currentWorkstation } from '../identity';
 import { createFileLogWriter, createLogger } from '../logging/file-logger';
-import { SecretRedactor } from '../logging/redactor';
+import type { SecretRedactor } from '../logging/redactor';
 import type { Clock, HttpClient, Random, SecretStore } from '../ports';
-
-/** A profile's settings file and keychain entries: all that commands storing settings need (no database, no network). */
-export type ProfileSettings = {
-  name: string;
-  paths: ProfilePaths;
-  vault: CredentialVault;
-  redactor: SecretRedactor;
-  load(): Promise<Profile>;
-  update(change: (p: Profile) => Profile): Promise<Profile>;
-};
-
-export function composeProfileSettings(options: { profile: string; env?: NodeJS.ProcessEnv; secrets?: SecretStore }): ProfileSettings {
-  const paths = profilePaths(options.profile, options.env ?? process.env);
-  const redactor = new SecretRedactor();
-  return {
-    name: options.profile,
-    paths,
-    vault: new CredentialVault(options.secrets ?? createKeyringSecretStore(), options.profile, redactor),
-    redactor,
-    load: () => loadProfile(paths.profileFile),
-    update: (change) => updateProfile(paths.profileFile, change),
-  };
-}
+import { composeProfileSettings } from './compose-settings';
 
 /** The profile's log (rotated JSON lines under its data folder); `close` waits for the queued lines. */
 export type ProfileLog = { logger: Logger; close(): Promise<void> };

@@ -8,7 +8,8 @@ import type { Clock, SecretStore } from '../ports';
 import { ReviewJournal } from '../review/review-journal';
 import { ReviewSessionService } from '../review/review-session';
 import { keyTrustForProfile, type ProfileKeyTrust } from '../signing/key-trust';
-import { composeLog, composeProfileSettings, currentIdentity, openProfileDatabase } from './compose-base';
+import { composeLog, currentIdentity, openProfileDatabase } from './compose-base';
+import { composeProfileSettings } from './compose-settings';
 
 export type ComposedReview = {
   review: ReviewSessionService;
