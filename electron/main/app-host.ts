@@ -54,10 +54,10 @@ export function hostEngine(
 /** At app start: is the bucket's log consistent with the one seen before? Then time-based checkpoints. */
 async function runAuditChecks(hosted: HostedEngine, signal: AbortSignal): Promise<void> {
   try {
-    const trail = await hosted.audit.trail();
+    const trail = await hosted.audit.log();
     if (signal.aborted) return;
-    trail.checkConsistencyInBackground();
-    await trail.runPeriodic(signal);
+    trail.integrity.checkConsistencyInBackground();
+    await trail.checkpointer.runPeriodic(signal);
   } catch (error) {
     // Disposed while the log was still being opened: the host, and maybe its log folder, are gone.
     if (signal.aborted) return;

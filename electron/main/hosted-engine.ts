@@ -7,7 +7,7 @@ import type { ProtocolHandler } from './protocol';
 
 /** What a window host serves from the composed engine: the services behind the IPC contract, nothing else. */
 export type HostedEngine = Pick<ComposedEngine, 'engine' | 'events' | 'session' | 'grants' | 'packs' | 'logger' | 'redactor' | 'jobs'> & {
-  audit: Pick<AuditDomain, 'trail'>;
+  audit: Pick<AuditDomain, 'log'>;
   archive: Pick<ArchiveDomain, 'holds' | 'posture'>;
 };
 

@@ -16,7 +16,7 @@ import type { Logger } from '../../shared/logger';
 import type { IndexMatch, IndexRecording, IndexRepository } from '../db/repositories/index-repository';
 import type { MediaRepository } from '../db/repositories/media-repository';
 import type { ArchiveLookup, ArchiveReader } from './archive/archive-reader';
-import type { AuditAppendInput } from './audit/audit-log';
+import type { AuditAppendInput } from './audit/event-chain';
 import type { AuditWriter } from './audit/audit-writer';
 import { peaksAt } from './cache/media-analysis';
 import type { CachedMedia, MediaCache } from './cache/media-cache';

@@ -1,4 +1,4 @@
-import type { AuditIntegrity, AuditTrailEntry } from '../../shared/audit-trail';
+import type { AuditIntegrity, AuditTrailEntry } from '../../shared/audit-views';
 import type { JobProgress } from '../../shared/jobs';
 
 export type PackBuildStage = 'audited' | 'copying' | 'proving' | 'finished' | 'failed';

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { AuditIntegrity, AuditTrailEntry } from '../../shared/audit-trail';
+import type { AuditIntegrity, AuditTrailEntry } from '../../shared/audit-views';
 import type { CustodyApi } from '../../shared/ipc/client';
 
 export type AuditAlertsState = {

@@ -1,12 +1,14 @@
 /**
  * Benchmark of the verifiable audit log.
- *   A. Audit-write latency against a real radosgw (own throwaway cluster): AuditLog.append alone, and
- *      AuditTrail.append (alert rules, local Merkle tree in SQLite, a checkpoint every 100 events);
+ *   A. Audit-write latency against a real radosgw (own throwaway cluster): EventChain.append alone, and
+ *      the audit writer's append (alert rules, local Merkle tree in SQLite, a checkpoint every 100 events);
  *      the latency of writing one checkpoint; verifying the written log from the bucket.
  *   B. The cost of checkpointing at 100,000 events, with the tree in a SQLite file: recording the
  *      events with their Merkle nodes, the root and a signed checkpoint at 100,000, proofs, compared
  *      with recomputing the root from all leaves.
- * Run: npx tsx test/bench/audit-bench.ts [--appends N] [--events N] [--json]
+ *   C. The consistency check at app start over a log of 100,000 events in radosgw and the mirror: time and
+ *      S3 requests (counted by an SDK middleware).
+ * Run: npx tsx test/bench/audit-bench.ts [--appends N] [--events N] [--start-events N] [--json]
  */
 import { sha256 } from '../../electron/crypto/sha256';
 import { createHash, randomUUID } from 'node:crypto';
@@ -15,24 +17,28 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openDatabaseSync } from '../../electron/db/connection';
-import { createAuditTrailRepository, type AuditEventRecord } from '../../electron/db/repositories/audit-trail-repository';
-import { AuditLog } from '../../electron/services/audit/audit-log';
+import { createAuditMirrorRepository, type AuditEventRecord } from '../../electron/db/repositories/audit-mirror-repository';
+import { EventChain } from '../../electron/services/audit/event-chain';
 import { verifyAuditLog } from '../../electron/services/audit/audit-verifier';
-import { leafHashOfStoredEvent, signCheckpoint, serializeCheckpoint, toHex } from '../../electron/services/audit/checkpoint';
+import { auditEventKey, leafHashOfStoredEvent, signCheckpoint, serializeCheckpoint, toHex } from '../../electron/services/audit/layout';
 import { systemClock } from '../../electron/services/adapters/system-clock';
+import { putLockedObject } from '../../electron/services/worm/locked-objects';
 import { startLocalWorm } from '../../electron/services/worm/local-worm';
 import { createWormS3Client } from '../../electron/services/worm/s3-client';
 import { canonicalJson } from '../../shared/canonical-json';
 import { rootFromLeafHashes, verifyConsistency, verifyInclusion } from '../../shared/crypto/merkle';
 import type { AuditEvent } from '../../shared/domain';
-import { createTestTrail, SettableClock } from '../helpers/audit-trail';
+import { createTestAudit, memorySecretStore, SettableClock } from '../helpers/audit-module';
 import { InMemoryAuditHeadStore } from '../helpers/in-memory-audit-head-store';
 import { MemoryLogger } from '../helpers/memory-logger';
 import { createTestBucket } from '../helpers/worm';
+import { countS3Requests } from './s3-request-counter';
 
-const { values } = parseArgs({ options: { appends: { type: 'string' }, events: { type: 'string' }, json: { type: 'boolean' } } });
+const { values } = parseArgs({ options: { appends: { type: 'string' }, events: { type: 'string' }, 'start-events': { type: 'string' }, json: { type: 'boolean' } } });
 const appends = Number(values.appends ?? 500);
 const treeEvents = Number(values.events ?? 100_000);
+const startEvents = Number(values['start-events'] ?? 100_000);
+const requestCounter = countS3Requests();
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 type Stats = { n: number; p50: number; p90: number; p99: number; max: number; mean: number };
@@ -51,6 +57,26 @@ const fmt = (s: Stats) => `p50 ${s.p50} ms, p90 ${s.p90} ms, p99 ${s.p99} ms, ma
 const results: Record<string, unknown> = { appends, treeEvents, node: process.version, cpus: (await import('node:os')).cpus().length };
 const dir = await mkdtemp(join(tmpdir(), 'custody-audit-bench-'));
 
+/** An event as the app writes them, about a call of its own, chained after `prevHash`. */
+function fillerEvent(logId: string, seq: number, prevHash: string): AuditEvent {
+  return {
+    schema: 'custody.audit.v1',
+    logId,
+    seq,
+    eventId: randomUUID(),
+    time: new Date(Date.UTC(2026, 0, 1) + seq * 30_000).toISOString(),
+    operator: { osAccount: `officer${seq % 7}`, name: `Officer ${seq % 7}` },
+    workstation: { hostname: `LON-CMP-${seq % 13}`, addresses: ['10.20.4.17', 'fd00:20::17'] },
+    action: (['search', 'preview', 'play', 'seek', 'download'] as const)[seq % 5]!,
+    conversationId: randomUUID(),
+    recordingId: randomUUID(),
+    tradingId: `T-2026-${String(seq % 9973).padStart(6, '0')}`,
+    caseReference: `FCA-2026-${String(seq % 97).padStart(4, '0')}`,
+    details: { startOffsetMs: 0 },
+    prevHash,
+  };
+}
+
 // ---------------- A. radosgw ----------------
 say(`A. audit writes against radosgw (${appends} appends each)`);
 const worm = await startLocalWorm();
@@ -59,7 +85,7 @@ try {
   const bucket = await createTestBucket(s3, 'audit-bench', { mode: 'COMPLIANCE', defaultRetentionDays: 1 });
   const retention = { mode: 'COMPLIANCE' as const, durationMs: 86_400_000 };
 
-  const bare = new AuditLog({
+  const bare = new EventChain({
     s3,
     bucket,
     logId: randomUUID(),
@@ -80,10 +106,10 @@ try {
     bareSamples.push(ms(start));
   }
   results.auditLogAppend = stats(bareSamples);
-  say(`  AuditLog.append (chain + COMPLIANCE PUT):            ${fmt(results.auditLogAppend as Stats)}`);
+  say(`  EventChain.append (chain + COMPLIANCE PUT):            ${fmt(results.auditLogAppend as Stats)}`);
 
   const clock = new SettableClock(Date.now());
-  const t = createTestTrail({
+  const t = createTestAudit({
     s3,
     bucket,
     dir,
@@ -92,28 +118,44 @@ try {
     checkpointPolicy: { everyEvents: 100, everyMinutes: 10 },
     alerts: { volume: { maxEvents: 1_000_000, windowMinutes: 60 }, businessHours: [{ jurisdiction: 'UK', timeZone: 'Europe/London' }], allowedNetworks: ['10.0.0.0/8'] },
   });
-  for (let i = 0; i < 10; i += 1) await t.trail.append({ action: 'search', details: { warmup: i } });
-  await t.trail.flush();
+  for (let i = 0; i < 10; i += 1) await t.audit.writer.append({ action: 'search', details: { warmup: i } });
+  await t.audit.flush();
+  // The same size as the writer's events, PUT the way radosgw takes any locked object (COMPLIANCE retention).
+  const sampleBody = (await t.audit.mirror.eventBody(9))!;
+  const rawBody = 'x'.repeat(Buffer.byteLength(sampleBody) + 60);
+  const rawPrefix = `raw-bench/${randomUUID()}/`;
+  const rawPut = (i: number) => putLockedObject(s3, { bucket, key: `${rawPrefix}${i}.json`, body: rawBody, contentType: 'application/json', retainUntil: new Date(Date.now() + 86_400_000), mode: 'COMPLIANCE' });
+  for (let i = 0; i < 10; i += 1) await rawPut(-1 - i);
+  const rawSamples: Array<number> = [];
   const trailSamples: Array<number> = [];
+  // Interleaved, so load on the shared machine falls on both alike.
   for (let i = 0; i < appends; i += 1) {
+    let start = performance.now();
+    await rawPut(i);
+    rawSamples.push(ms(start));
     clock.current = Date.now();
-    const start = performance.now();
-    await t.trail.append({ action: 'play', recordingId: 'rec-1', caseReference: 'BENCH-1', details: { startOffsetMs: 0, i } });
+    start = performance.now();
+    await t.audit.writer.append({ action: 'play', recordingId: 'rec-1', caseReference: 'BENCH-1', details: { startOffsetMs: 0, i } });
     trailSamples.push(ms(start));
   }
-  await t.trail.flush();
+  await t.audit.flush();
+  results.rawPutObject = stats(rawSamples);
   results.auditTrailAppend = stats(trailSamples);
-  say(`  AuditTrail.append (+ alerts, SQLite tree, checkpoint every 100 in the background): ${fmt(results.auditTrailAppend as Stats)}`);
+  const writerBytes = Buffer.byteLength((await t.audit.mirror.eventBody((await t.audit.mirror.treeSize()) - 1))!);
+  say(`  raw radosgw PutObject, COMPLIANCE-locked, ${Buffer.byteLength(rawBody)} bytes:                 ${fmt(results.rawPutObject as Stats)}`);
+  say(`  audit writer append (${writerBytes} bytes; alerts, lock, chain head, PUT, SQLite mirror, checkpoint every 100 in the background): ${fmt(results.auditTrailAppend as Stats)}`);
+  results.appendVsRawPut = { p50: Math.round(((results.auditTrailAppend as Stats).p50 / (results.rawPutObject as Stats).p50) * 100) / 100, p99: Math.round(((results.auditTrailAppend as Stats).p99 / (results.rawPutObject as Stats).p99) * 100) / 100 };
+  say(`  ratio writer / raw PutObject: p50 ${(results.appendVsRawPut as { p50: number }).p50} (goal <= 2), p99 ${(results.appendVsRawPut as { p99: number }).p99}`);
   const written = t.logger.entries.filter((e) => e.message === 'audit checkpoint written').map((e) => Number(e.fields?.ms));
   results.checkpointWriteInLine = stats(written);
   say(`  checkpoints written during the run (root + sign + COMPLIANCE PUT): ${fmt(results.checkpointWriteInLine as Stats)}`);
 
   const forced: Array<number> = [];
   for (let i = 0; i < 20; i += 1) {
-    await t.trail.append({ action: 'search', details: { i } });
-    await t.trail.flush();
+    await t.audit.writer.append({ action: 'search', details: { i } });
+    await t.audit.flush();
     const start = performance.now();
-    await t.trail.checkpointNow();
+    await t.audit.checkpointer.checkpointNow();
     forced.push(ms(start));
   }
   results.checkpointNow = stats(forced);
@@ -126,6 +168,62 @@ try {
   if (!report.ok) throw new Error(`bench log did not verify: ${report.firstBad?.message}`);
   results.verifyFromBucket = { events: size, checkpoints: report.checkpoints.total, ms: Math.round(verifyMs), eventsPerSecond: Math.round((size / verifyMs) * 1000) };
   say(`  audit verify from the bucket: ${size} events, ${report.checkpoints.total} checkpoints in ${Math.round(verifyMs)} ms (${Math.round((size / verifyMs) * 1000)} events/s)`);
+
+  // ---------------- C. consistency check at app start ----------------
+  say(`C. consistency check at app start, log of ${startEvents} events (radosgw bucket + SQLite mirror)`);
+  const startLogId = randomUUID();
+  const startDb = openDatabaseSync(join(dir, 'start.sqlite'));
+  const startRepository = createAuditMirrorRepository(startDb);
+  let seedPrev = '0'.repeat(64);
+  let putNext = 0;
+  const bodies: Array<string> = [];
+  const seedStarted = performance.now();
+  for (let seq = 0; seq < startEvents; seq += 1) {
+    const event = fillerEvent(startLogId, seq, seedPrev);
+    const body = canonicalJson(event);
+    seedPrev = createHash('sha256').update(body).digest('hex');
+    bodies.push(body);
+    if (bodies.length % 1000 === 0 || seq === startEvents - 1) {
+      const batch = bodies.slice(-((seq % 1000) + 1));
+      await startRepository.recordEvents(startLogId, batch.map((b) => ({ event: JSON.parse(b) as AuditEvent, body: b, leafHash: leafHashOfStoredEvent(b), alertCount: 0 })));
+    }
+  }
+  const retainUntil = new Date(Date.now() + 86_400_000);
+  await Promise.all(
+    Array.from({ length: 64 }, async () => {
+      while (putNext < bodies.length) {
+        const seq = putNext++;
+        await putLockedObject(s3, { bucket, key: auditEventKey(startLogId, seq), body: bodies[seq]!, contentType: 'application/json', retainUntil, mode: 'COMPLIANCE' });
+      }
+    }),
+  );
+  say(`  seeded: ${startEvents} events PUT into the bucket (64 at a time) and recorded in the mirror from the same bytes, ${Math.round(ms(seedStarted) / 1000)} s`);
+  const secrets = memorySecretStore();
+  const compose = () =>
+    createTestAudit({ s3, bucket, dir, logId: startLogId, dbName: 'start', mode: 'COMPLIANCE', secrets, clock: new SettableClock(Date.now()) });
+  const writerSide = compose();
+  await writerSide.audit.checkpointer.checkpointNow();
+  // This workstation last verified the log at half its size; since then it grew (another workstation's appends and checkpoint).
+  const half = Math.floor(startEvents / 2);
+  startDb.prepare('DELETE FROM audit_verified_heads WHERE log_id = ?').run(startLogId);
+  await startRepository.advanceVerifiedHead(startLogId, { treeSize: half, rootHash: toHex(await startRepository.root(startLogId, half)), verifiedMs: Date.now(), source: 'verify' });
+  const startSamples: Array<number> = [];
+  let startRequests = '';
+  for (let i = 0; i < 5; i += 1) {
+    const app = compose();
+    requestCounter.reset();
+    const start = performance.now();
+    const integrity = await app.audit.integrity.checkConsistency();
+    startSamples.push(ms(start));
+    if (integrity.state !== 'ok') throw new Error(`consistency check failed: ${integrity.message}`);
+    startRequests = `${requestCounter.total()} (${requestCounter.describe()})`;
+    app.db.close();
+    startDb.prepare('DELETE FROM audit_verified_heads WHERE log_id = ?').run(startLogId);
+    await startRepository.advanceVerifiedHead(startLogId, { treeSize: half, rootHash: toHex(await startRepository.root(startLogId, half)), verifiedMs: Date.now(), source: 'verify' });
+  }
+  results.consistencyAtStart = { events: startEvents, ...stats(startSamples), s3Requests: startRequests };
+  say(`  check (newest checkpoint + key from the bucket, catch-up only when the mirror is behind, root and consistency proof ${half} -> ${startEvents} from the mirror): ${fmt(stats(startSamples))}; S3 requests per check ${startRequests}`);
+  startDb.close();
   s3.destroy();
 } finally {
   await worm.stop();
@@ -134,31 +232,15 @@ try {
 // ---------------- B. checkpointing at 100,000 events ----------------
 say(`B. checkpointing at ${treeEvents} events (tree in a SQLite file)`);
 const db = openDatabaseSync(join(dir, 'tree.sqlite'));
-const repository = createAuditTrailRepository(db);
+const repository = createAuditMirrorRepository(db);
 const logId = randomUUID();
-const baseMs = Date.UTC(2026, 0, 1);
 let prevHash = '0'.repeat(64);
 let recordMs = 0;
 const leaves: Array<Uint8Array> = [];
 let batch: Array<AuditEventRecord> = [];
 const eventBytes: Array<number> = [];
 for (let seq = 0; seq < treeEvents; seq += 1) {
-  const event: AuditEvent = {
-    schema: 'custody.audit.v1',
-    logId,
-    seq,
-    eventId: randomUUID(),
-    time: new Date(baseMs + seq * 30_000).toISOString(),
-    operator: { osAccount: `officer${seq % 7}`, name: `Officer ${seq % 7}` },
-    workstation: { hostname: `LON-CMP-${seq % 13}`, addresses: ['10.20.4.17', 'fd00:20::17'] },
-    action: (['search', 'preview', 'play', 'seek', 'download'] as const)[seq % 5]!,
-    conversationId: randomUUID(),
-    recordingId: randomUUID(),
-    tradingId: `T-2026-${String(seq % 9973).padStart(6, '0')}`,
-    caseReference: `FCA-2026-${String(seq % 97).padStart(4, '0')}`,
-    details: { startOffsetMs: 0 },
-    prevHash,
-  };
+  const event = fillerEvent(logId, seq, prevHash);
   const body = canonicalJson(event);
   if (seq < 1000) eventBytes.push(Buffer.byteLength(body));
   prevHash = createHash('sha256').update(body).digest('hex');

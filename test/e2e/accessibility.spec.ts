@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { hostReview } from '../../electron/main/review-host';
-import { auditEventKey } from '../../electron/services/audit/audit-event';
+import { auditEventKey } from '../../electron/services/audit/layout';
 import { composeReview } from '../../electron/services/composition/compose-review';
 import { bridgeContext, bridgeHost, SHELL_MAX_RANGE_BYTES, SHELL_ORIGIN } from '../../electron/shell/browser-shell';
 import { startHarness, uniqueTradingCall } from '../helpers/engine-harness';
@@ -102,7 +102,7 @@ test('every screen of the officer app has no WCAG 2.1 A/AA violation', async ({ 
     await page.getByTestId('audit-verify').click();
     await expect(page.getByTestId('audit-verification')).toHaveAttribute('data-ok', 'true');
     await expectNoAxeViolations(page, 'audit trail, verified');
-    const trail = await harness.composed.audit.trail();
+    const trail = await harness.composed.audit.log();
     const key = auditEventKey(trail.logId, 1);
     await deleteNewestVersionBypassingGovernance(harness.s3, harness.bucket, key);
     await page.getByTestId('audit-verify').click();

@@ -1,5 +1,5 @@
 import { SHELL_ORIGIN } from '../../electron/shell/browser-shell';
-import { auditEventKey } from '../../electron/services/audit/audit-event';
+import { auditEventKey } from '../../electron/services/audit/layout';
 import { startHarness, uniqueTradingCall } from '../helpers/engine-harness';
 import { deleteNewestVersionBypassingGovernance } from '../helpers/worm';
 import { expect, openApp, sharedWorm, test } from './fixtures';
@@ -77,7 +77,7 @@ test('the audit trail lists every access with its alerts, verifies from the buck
     await expect(rows).toHaveCount(1);
 
     // An administrator with governance bypass removes the preview event; verification names it.
-    const trail = await harness.composed.audit.trail();
+    const trail = await harness.composed.audit.log();
     const key = auditEventKey(trail.logId, 1);
     await deleteNewestVersionBypassingGovernance(harness.s3, harness.bucket, key);
     await page.getByTestId('audit-verify').click();

@@ -5,7 +5,7 @@ import { syncJournalOf } from '../../electron/services/review/sync-on-start';
 import { createReviewJournalRepository } from '../../electron/db/repositories/review-journal-repository';
 import { hostReview } from '../../electron/main/review-host';
 import { createKeyringSecretStore } from '../../electron/services/auth/adapters/keyring-secret-store';
-import { readAuditLog } from '../../electron/services/audit/audit-log';
+import { readEventChain } from '../helpers/read-event-chain';
 import { composeReview, type ComposedReview } from '../../electron/services/composition/compose-review';
 import { bridgeHost, SHELL_MAX_RANGE_BYTES, SHELL_ORIGIN } from '../../electron/shell/browser-shell';
 import { uniqueTradingCall, type Harness } from '../helpers/engine-harness';
@@ -74,7 +74,7 @@ test('a regulator reviews a pack: watermark on the page, a recording plays, the 
   const again = await syncJournalOf(harness.composed);
   expect(again).toMatchObject({ pendingBefore: 0, written: 0 });
   const logged = [];
-  for await (const event of readAuditLog(harness.s3, harness.bucket, harness.composed.profile.logId)) {
+  for await (const event of readEventChain(harness.s3, harness.bucket, harness.composed.profile.logId)) {
     if (event.details.review) logged.push(event);
   }
   expect(logged.map((e) => [e.action, (e.details.review as { entry: string }).entry])).toEqual([

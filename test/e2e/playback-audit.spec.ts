@@ -1,7 +1,7 @@
 import type { Locator, Page } from '@playwright/test';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { readAuditLog } from '../../electron/services/audit/audit-log';
+import { readEventChain } from '../helpers/read-event-chain';
 import { hostReview } from '../../electron/main/review-host';
 import { composeReview } from '../../electron/services/composition/compose-review';
 import { bridgeHost, SHELL_MAX_RANGE_BYTES, SHELL_ORIGIN } from '../../electron/shell/browser-shell';
@@ -13,7 +13,7 @@ const rendererDir = fileURLToPath(new URL('../../dist/renderer', import.meta.url
 
 async function auditEvents(harness: Harness): Promise<Array<AuditEvent>> {
   const events: Array<AuditEvent> = [];
-  for await (const event of readAuditLog(harness.s3, harness.bucket, harness.composed.profile.logId)) events.push(event);
+  for await (const event of readEventChain(harness.s3, harness.bucket, harness.composed.profile.logId)) events.push(event);
   return events;
 }
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { AuditEvent } from '../../shared/domain';
-import { readAuditLog } from '../../electron/services/audit/audit-log';
+import { readEventChain } from './read-event-chain';
 import { MANIFEST_CSV, MANIFEST_JSON, PARTIAL_DIR } from '../../electron/services/bulk/output-layout';
 import { SANDBOX_CLIENT, type Sandbox } from '../sandbox/server';
 import { shareProfileWithCli } from './cli-profile';
@@ -45,7 +45,7 @@ export async function readManifest(dir: string): Promise<ManifestJson> {
 
 export async function auditEvents(h: Harness): Promise<Array<AuditEvent>> {
   const events: Array<AuditEvent> = [];
-  for await (const event of readAuditLog(h.s3, h.bucket, h.composed.profile.logId)) events.push(event);
+  for await (const event of readEventChain(h.s3, h.bucket, h.composed.profile.logId)) events.push(event);
   return events;
 }
 

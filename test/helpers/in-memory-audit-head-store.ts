@@ -1,4 +1,4 @@
-import type { AuditHead, AuditHeadStore } from '../../electron/services/audit/audit-log';
+import type { AuditHead, AuditHeadStore } from '../../electron/services/audit/event-chain';
 
 /** The head store port without SQLite: what a fresh profile (or a lost one) looks like. */
 export class InMemoryAuditHeadStore implements AuditHeadStore {

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { auditTrailFilterSchema, type AuditTrailEntry, type AuditVerification } from '../../../shared/audit-trail';
+import { auditTrailFilterSchema, type AuditTrailEntry, type AuditVerification } from '../../../shared/audit-views';
 import { auditActions } from '../../../shared/domain';
 import { ValidationError } from '../../services/errors';
 import { fingerprintOf, keyIdOf } from '../../services/signing/signing-key';
@@ -47,7 +47,7 @@ async function verify(ctx: CommandContext, argv: ReadonlyArray<string>): Promise
   const pinnedKeys = await Promise.all(flags.strings('key').map((file) => readPublicKey(file)));
   let lastNote = 0;
   const report = await withEngine(ctx, async ({ audit }) =>
-    (await audit.trail()).verify({
+    (await audit.log()).integrity.verify({
       from,
       to,
       pinnedKeys,
@@ -144,8 +144,8 @@ async function show(ctx: CommandContext, argv: ReadonlyArray<string>): Promise<n
   });
   if (!parsed.success) throw new ValidationError(`${parsed.error.issues.map((i) => `${i.path.join('.') || 'filter'}: ${i.message}`).join('; ')}\n\nUsage: ${usage}`);
   const { page, status } = await withEngine(ctx, async ({ audit }) => {
-    const trail = await audit.trail();
-    return { page: await trail.list(parsed.data), status: await trail.status() };
+    const trail = await audit.log();
+    return { page: await trail.mirror.list(parsed.data), status: await trail.integrity.status() };
   });
   ctx.output.result({ ...page, status }, () => {
     const integrity =
@@ -188,7 +188,7 @@ async function key(ctx: CommandContext, argv: ReadonlyArray<string>): Promise<nu
       const signing = await audit.signingKey();
       return { keyId: signing.keyId, publicKeyPem: signing.publicKeyPem, published: null };
     }
-    const published = await (await audit.trail()).publishSigningKey();
+    const published = await (await audit.log()).checkpointer.publishSigningKey();
     return { keyId: published.keyId, publicKeyPem: published.publicKeyPem, published: `s3://${published.bucket}/${published.key}` };
   });
   ctx.output.result(result, () =>
@@ -205,7 +205,7 @@ async function key(ctx: CommandContext, argv: ReadonlyArray<string>): Promise<nu
 
 async function checkpoint(ctx: CommandContext, argv: ReadonlyArray<string>): Promise<number> {
   parseFlags(argv, {}, usage);
-  const written = await withEngine(ctx, async ({ audit }) => (await audit.trail()).checkpointNow());
+  const written = await withEngine(ctx, async ({ audit }) => (await audit.log()).checkpointer.checkpointNow());
   ctx.output.result({ checkpoint: written }, () =>
     written
       ? `checkpoint at tree size ${written.treeSize}: root ${written.rootHash}, signed ${written.time} by key ${written.keyId}`
@@ -217,9 +217,9 @@ async function checkpoint(ctx: CommandContext, argv: ReadonlyArray<string>): Pro
 async function status(ctx: CommandContext, argv: ReadonlyArray<string>): Promise<number> {
   parseFlags(argv, {}, usage);
   const result = await withEngine(ctx, async ({ audit }) => {
-    const trail = await audit.trail();
-    await trail.checkConsistency();
-    return trail.status();
+    const trail = await audit.log();
+    await trail.integrity.checkConsistency();
+    return trail.integrity.status();
   });
   ctx.output.result(result, () =>
     [

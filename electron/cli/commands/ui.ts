@@ -4,8 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { auditEventKey } from '../../services/audit/audit-event';
-import { readAuditLog } from '../../services/audit/audit-log';
+import { auditEventKey } from '../../services/audit/layout';
 import type { AuditDomain } from '../../services/composition/compose-audit';
 import { composeEngine } from '../../services/composition/compose-engine';
 import { syncPendingReviewJournal } from '../../services/review/sync-on-start';
@@ -75,16 +74,15 @@ export async function uiCommand(ctx: CommandContext, argv: ReadonlyArray<string>
   }
 }
 
-/** Where the demo's play was recorded in the bucket, and the lock radosgw holds on it. */
-async function wormProof(audit: Pick<AuditDomain, 'store'>, eventId: string) {
-  const { s3, bucket, logId } = await audit.store();
-  for await (const event of readAuditLog(s3, bucket, logId)) {
-    if (event.eventId !== eventId) continue;
-    const key = auditEventKey(logId, event.seq);
-    const retention = await s3.send(new GetObjectRetentionCommand({ Bucket: bucket, Key: key }));
-    return { bucket, key, mode: retention.Retention?.Mode ?? 'unknown', retainUntil: retention.Retention?.RetainUntilDate?.toISOString() ?? 'unknown' };
-  }
-  throw new Error(`audit event ${eventId} was not found in the bucket`);
+/** Where the demo's play was recorded in the bucket (found through the mirror, not a scan), and the lock radosgw holds on it. */
+async function wormProof(audit: Pick<AuditDomain, 'log'>, eventId: string) {
+  const { mirror, s3, bucket, logId } = await audit.log();
+  await mirror.drain();
+  const seq = await mirror.seqOfEventId(eventId);
+  if (seq === null) throw new Error(`audit event ${eventId} is not in this workstation's audit log`);
+  const key = auditEventKey(logId, seq);
+  const retention = await s3.send(new GetObjectRetentionCommand({ Bucket: bucket, Key: key }));
+  return { bucket, key, mode: retention.Retention?.Mode ?? 'unknown', retainUntil: retention.Retention?.RetainUntilDate?.toISOString() ?? 'unknown' };
 }
 
 export async function ensureRendererBuilt(): Promise<string> {

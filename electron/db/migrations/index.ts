@@ -6,6 +6,7 @@ import { sql as reviewJournal } from './0050-review-journal';
 import { sql as dropRedundantIndexes } from './0060-drop-redundant-indexes';
 import { sql as reviewJournalKeyed } from './0070-review-journal-keyed';
 import { sql as dropWaveforms } from './0080-drop-waveforms';
+import { sql as auditEventItems } from './0090-audit-event-items';
 
 export type Migration = { version: number; name: string; sql: string };
 
@@ -22,4 +23,5 @@ export const migrations: ReadonlyArray<Migration> = [
   { version: 60, name: 'drop-redundant-indexes', sql: dropRedundantIndexes },
   { version: 70, name: 'review-journal-keyed', sql: reviewJournalKeyed },
   { version: 80, name: 'drop-waveforms', sql: dropWaveforms },
+  { version: 90, name: 'audit-event-items', sql: auditEventItems },
 ];

@@ -23,7 +23,7 @@ import type { Logger } from '../../../shared/logger';
 import { createSha256 } from '../../crypto/sha256';
 import { StorageError, WormStoreError } from '../errors';
 import { writeFully } from '../storage/durable-file';
-import { listVersionPages, putLockedObject, wormRequest, type LockMode } from '../worm/locked-objects';
+import { listVersionPages, putLockedObject, readObjectText, wormRequest, type LockMode } from '../worm/locked-objects';
 import { wormEndpointOf } from '../worm/s3-client';
 import { classifyS3Failure } from '../worm/s3-errors';
 import { tierStateOf, type TierState } from './archive-tier';
@@ -225,10 +225,7 @@ export class ArchiveStore {
 
   async readJson(key: string, versionId: string): Promise<string> {
     const { s3, bucket } = this.deps;
-    return wormRequest(s3, `GetObject s3://${bucket}/${key}`, async () => {
-      const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }));
-      return (await object.Body?.transformToString('utf8')) ?? '';
-    });
+    return (await readObjectText(s3, bucket, key, { versionId })) ?? '';
   }
 
   /**

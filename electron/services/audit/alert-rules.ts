@@ -1,5 +1,5 @@
 import { BlockList } from 'node:net';
-import type { AuditAlert } from '../../../shared/audit-trail';
+import type { AuditAlert } from '../../../shared/audit-views';
 import type { AuditAction, Operator, Workstation } from '../../../shared/domain';
 import { parseCidr, type AlertSettings, type BusinessHours } from './audit-settings';
 

@@ -1,16 +1,16 @@
 import { sha256, sha256Hex } from '../../crypto/sha256';
-import { GetObjectCommand, GetObjectLockConfigurationCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectLockConfigurationCommand, type S3Client } from '@aws-sdk/client-s3';
 import { canonicalJson } from '../../../shared/canonical-json';
-import type { AuditProblem, AuditVerification, TreeHead } from '../../../shared/audit-trail';
+import type { AuditProblem, AuditVerification, TreeHead } from '../../../shared/audit-views';
 import { InMemoryMerkleTree } from '../../../shared/crypto/merkle-tree';
 import { auditEventSchema, type AuditCheckpoint } from '../../../shared/domain';
 import { describeCause } from '../errors';
 import type { Clock } from '../ports';
 import { keyIdOf, keyIdOrNull } from '../signing/signing-key';
-import { listVersionPages, wormRequest } from '../worm/locked-objects';
+import { listVersionPages, readObject, wormRequest } from '../worm/locked-objects';
 import { classifyS3Failure } from '../worm/s3-errors';
-import { assertValidLogId, auditEventKey, genesisHash, seqOfAuditEventKey } from './audit-event';
-import { checkpointSignatureValid, keyIdOfPublicKeyKey, leafHashOfStoredEvent, parseStoredCheckpoint, toHex, treeSizeOfCheckpointKey } from './checkpoint';
+import { assertValidLogId, auditEventKey, genesisHash, seqOfAuditEventKey } from './layout';
+import { checkpointSignatureValid, keyIdOfPublicKeyKey, leafHashOfStoredEvent, parseStoredCheckpoint, toHex, treeSizeOfCheckpointKey } from './layout';
 
 export type VerifyAuditLogOptions = {
   s3: S3Client;
@@ -355,9 +355,6 @@ async function listLog(s3: S3Client, bucket: string, logId: string): Promise<Lis
 }
 
 async function getObject(s3: S3Client, bucket: string, version: Version): Promise<FetchedEvent> {
-  return wormRequest(s3, `GetObject s3://${bucket}/${version.key}`, async () => {
-    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: version.key, VersionId: version.versionId }));
-    const bytes = await object.Body?.transformToByteArray();
-    return { body: Buffer.from(bytes ?? new Uint8Array(0)), lockMode: object.ObjectLockMode ?? null };
-  });
+  const object = await readObject(s3, bucket, version.key, { versionId: version.versionId });
+  return { body: object?.body ?? Buffer.alloc(0), lockMode: object?.lockMode ?? null };
 }

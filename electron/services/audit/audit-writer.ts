@@ -1,4 +1,67 @@
-import type { AuditLog } from './audit-log';
+import type { AuditAlert } from '../../../shared/audit-views';
+import type { AuditEvent, Operator, Workstation } from '../../../shared/domain';
+import type { Logger } from '../../../shared/logger';
+import { describeCause } from '../errors';
+import type { EventHub } from '../events';
+import type { Clock } from '../ports';
+import type { AlertRules } from './alert-rules';
+import { toEntry } from './audit-entry';
+import type { AuditMirror } from './audit-mirror';
+import type { Checkpointer } from './checkpointer';
+import type { AuditAppendInput, EventChain } from './event-chain';
 
-/** The WORM audit log as its writers see it: append resolves only once the record is stored. */
-export type AuditWriter = Pick<AuditLog, 'append'>;
+/** The audit log as every access sees it: `append` resolves only once the record is stored in the WORM bucket. */
+export type AuditWriter = { append(input: Readonly<AuditAppendInput>): Promise<AuditEvent> };
+
+export type WormAuditWriterDeps = {
+  chain: Pick<EventChain, 'append'>;
+  mirror: AuditMirror;
+  checkpointer: Checkpointer;
+  alerts: AlertRules;
+  operator: Operator;
+  workstation: Workstation;
+  clock: Clock;
+  logger: Logger;
+  events: EventHub;
+};
+
+/**
+ * The production AuditWriter: marks the access with the alert rules, appends it to the bucket's event
+ * chain and only then resolves; then records it in the mirror, announces it and lets the checkpointer
+ * write a checkpoint when one is due.
+ */
+export class WormAuditWriter implements AuditWriter {
+  constructor(private readonly deps: WormAuditWriterDeps) {}
+
+  async append(input: Readonly<AuditAppendInput>): Promise<AuditEvent> {
+    const alerts = await this.evaluateAlerts(input);
+    const details = alerts.length > 0 ? { ...input.details, alerts } : input.details;
+    const event = await this.deps.chain.append({ ...input, ...(details ? { details } : {}) });
+    // The access is recorded; what follows keeps the mirror and the checkpoints up to date.
+    try {
+      await this.deps.mirror.recordWritten(event);
+    } catch (error) {
+      this.deps.logger.error('could not add the audit event to the local tree; it is read back from the bucket later', { seq: event.seq, cause: describeCause(error) });
+    }
+    this.deps.events.publish({ kind: 'audit.recorded', entry: toEntry(event) });
+    this.deps.checkpointer.nudge();
+    return event;
+  }
+
+  private async evaluateAlerts(input: Readonly<AuditAppendInput>): Promise<Array<AuditAlert>> {
+    try {
+      return await this.deps.alerts.evaluate({
+        timeMs: this.deps.clock.now(),
+        operator: this.deps.operator,
+        workstation: this.deps.workstation,
+        action: input.action,
+        conversationId: input.conversationId ?? null,
+        recordingId: input.recordingId ?? null,
+      });
+    } catch (error) {
+      // A rule that cannot be evaluated must not stop the access being recorded; it is logged loudly.
+      this.deps.logger.error('alert rules could not be evaluated; the event is written without alerts', { action: input.action, cause: describeCause(error) });
+      return [];
+    }
+  }
+}

@@ -1,7 +1,7 @@
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { keyIdOf } from '../signing/signing-key';
-import { classifyS3Failure } from '../worm/s3-errors';
-import { auditPublicKeyKey } from './checkpoint';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { keyIdOrNull } from '../signing/signing-key';
+import { readObject } from '../worm/locked-objects';
+import { auditPublicKeyKey } from './layout';
 
 /**
  * True when the audit bucket publishes `keyId` under log `logId` (audit/v1/<log>/keys/<keyId>.pem) as a
@@ -9,13 +9,6 @@ import { auditPublicKeyKey } from './checkpoint';
  * unlocked one proves nothing.
  */
 export async function isKeyPublished(s3: S3Client, bucket: string, logId: string, keyId: string): Promise<boolean> {
-  const key = auditPublicKeyKey(logId, keyId);
-  try {
-    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    const pem = (await object.Body?.transformToString('utf8')) ?? '';
-    return Boolean(object.ObjectLockMode) && keyIdOf(pem) === keyId;
-  } catch (error) {
-    if (classifyS3Failure(error).status === 404) return false;
-    throw error;
-  }
+  const object = await readObject(s3, bucket, auditPublicKeyKey(logId, keyId));
+  return object !== null && Boolean(object.lockMode) && keyIdOrNull(object.text()) === keyId;
 }

@@ -1,84 +1,28 @@
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Operator, Workstation } from '../../../shared/domain';
 import type { Logger } from '../../../shared/logger';
-import { AlertRules, type AlertRuleDeps } from '../audit/alert-rules';
-import { AuditLog, type AuditHeadStore } from '../audit/audit-log';
-import type { AlertSettings } from '../audit/audit-settings';
-import { AuditTrail, type AuditTrailDeps } from '../audit/audit-trail';
+import type { AuditMirrorRepository } from '../../db/repositories/audit-mirror-repository';
+import type { AlertRuleDeps } from '../audit/alert-rules';
+import { buildAuditModule, type AuditModule } from '../audit/audit-module';
 import type { AuditWriter } from '../audit/audit-writer';
+import type { AuditHeadStore } from '../audit/event-chain';
 import type { CredentialVault } from '../auth/credentials';
 import type { Profile } from '../config/profile';
 import { AuditUnavailableError } from '../errors';
 import type { EventHub } from '../events';
-import type { PackAuditStore } from '../packs/pack-builder';
 import type { Clock } from '../ports';
 import { loadOrCreateSigningKey, type SigningKey } from '../signing/signing-key';
 import { createWormS3Client } from '../worm/s3-client';
 import { lazy } from './lazy';
 
-/** What an audit trail is built from: the trail's own settings, plus the log's head store and append lock and the alert rules' settings. */
-export type AuditTrailParts = Pick<
-  AuditTrailDeps,
-  's3' | 'bucket' | 'logId' | 'retention' | 'repository' | 'signingKey' | 'checkpointPolicy' | 'operator' | 'workstation' | 'clock' | 'logger' | 'events' | 'checkpointLockFile' | 'tickMs'
-> & {
-  headStore: AuditHeadStore;
-  /** Taken by every append of every process of this profile. */
-  lockFile: string;
-  alerts: AlertSettings;
-  participantsOf: AlertRuleDeps['participantsOf'];
-};
-
-/** The one wiring of the verifiable audit log (WORM writer, alerts, local Merkle mirror, checkpoints): hosts and tests alike. */
-export function buildAuditTrail(parts: AuditTrailParts): AuditTrail {
-  const { s3, bucket, logId, retention, repository, operator, workstation, clock, logger } = parts;
-  const log = new AuditLog({
-    s3,
-    bucket,
-    logId,
-    operator,
-    workstation,
-    clock,
-    newEventId: randomUUID,
-    retention,
-    headStore: parts.headStore,
-    lockFile: parts.lockFile,
-    logger,
-  });
-  return new AuditTrail({
-    log,
-    s3,
-    bucket,
-    logId,
-    retention,
-    repository,
-    signingKey: parts.signingKey,
-    alerts: new AlertRules({
-      settings: parts.alerts,
-      countRecent: (account, actions, sinceMs) => repository.countOperatorEvents(logId, account, actions, sinceMs),
-      participantsOf: parts.participantsOf,
-    }),
-    checkpointPolicy: parts.checkpointPolicy,
-    operator,
-    workstation,
-    clock,
-    logger,
-    events: parts.events,
-    checkpointLockFile: parts.checkpointLockFile,
-    ...(parts.tickMs === undefined ? {} : { tickMs: parts.tickMs }),
-  });
-}
-
 /** The audit domain of a profile, as the engine's other domains and the hosts ask for it. */
 export type AuditDomain = {
-  /** The WORM bucket and log the writer uses, for readers (packs, journal sync). */
-  store: () => Promise<PackAuditStore>;
-  /** The verifiable audit log (alerts, Merkle tree, checkpoints, verification); needs the WORM store's keys. */
-  trail: () => Promise<AuditTrail>;
-  /** What every access writes through before it happens (the trail). */
+  /** The audit log's parts (writer, mirror, checkpointer, integrity monitor); needs the WORM store's keys. */
+  log: () => Promise<AuditModule>;
+  /** What every access writes through before it happens (the log's writer). */
   writer: () => Promise<AuditWriter>;
   signingKey: () => Promise<SigningKey>;
-  /** Shutdown steps; no-ops when the trail was never opened. */
+  /** Shutdown steps; no-ops when the log was never opened. */
   stopChecks(): void;
   drain(): Promise<void>;
   finishCheckpoints(): Promise<void>;
@@ -92,7 +36,9 @@ export function composeAudit(deps: {
   profileName: string;
   profile: Pick<Profile, 'worm' | 'logId' | 'audit'>;
   vault: CredentialVault;
-  repositories: { auditTrail: AuditTrailDeps['repository']; auditHead: AuditHeadStore };
+  repositories: { auditMirror: AuditMirrorRepository; auditHead: AuditHeadStore };
+  /** Recordings the index ties to a trade, for "who touched trade T". */
+  recordingsOfTrade?: (tradingId: string) => Promise<ReadonlyArray<string>>;
   dataDir: string;
   participantsOf: AlertRuleDeps['participantsOf'];
   operator: Operator;
@@ -102,7 +48,9 @@ export function composeAudit(deps: {
   events: EventHub;
 }): AuditDomain {
   const { profile, profileName, vault } = deps;
-  const store = lazy(async (): Promise<PackAuditStore> => {
+  const signingKey = lazy(() => loadOrCreateSigningKey(vault));
+  let opened: AuditModule | null = null;
+  const log = lazy(async (): Promise<AuditModule> => {
     const worm = profile.worm;
     if (!worm) {
       throw new AuditUnavailableError(
@@ -117,29 +65,19 @@ export function composeAudit(deps: {
         retryable: false,
       });
     }
-    return {
+    opened = buildAuditModule({
       s3: createWormS3Client({ endpoint: worm.endpoint, region: worm.region, ...credentials }),
       bucket: worm.auditBucket,
       logId: profile.logId,
       retention: { mode: worm.mode, durationMs: worm.auditRetentionDays * 86_400_000 },
-    };
-  });
-  const signingKey = lazy(() => loadOrCreateSigningKey(vault));
-  let opened: AuditTrail | null = null;
-  const trail = lazy(async (): Promise<AuditTrail> => {
-    const { s3, bucket, logId, retention } = await store();
-    opened = buildAuditTrail({
-      s3,
-      bucket,
-      logId,
-      retention,
-      repository: deps.repositories.auditTrail,
+      repository: deps.repositories.auditMirror,
       headStore: deps.repositories.auditHead,
       lockFile: join(deps.dataDir, 'audit.lock'),
       checkpointLockFile: join(deps.dataDir, 'audit-checkpoint.lock'),
       signingKey,
-      alerts: profile.audit.alerts,
+      alertSettings: profile.audit.alerts,
       participantsOf: deps.participantsOf,
+      ...(deps.recordingsOfTrade ? { recordingsOfTrade: deps.recordingsOfTrade } : {}),
       checkpointPolicy: profile.audit.checkpoint,
       operator: deps.operator,
       workstation: deps.workstation,
@@ -151,12 +89,11 @@ export function composeAudit(deps: {
   });
   // After every successful sync: is the bucket's log still an extension of the one seen before?
   const stopChecks = deps.events.subscribe((event) => {
-    if (event.kind === 'index.syncCompleted') opened?.checkConsistencyInBackground();
+    if (event.kind === 'index.syncCompleted') opened?.integrity.checkConsistencyInBackground();
   });
   return {
-    store,
-    trail,
-    writer: trail,
+    log,
+    writer: async () => (await log()).writer,
     signingKey,
     stopChecks,
     drain: async () => opened?.drain(),

@@ -4,7 +4,7 @@ import type { Logger } from '../../../shared/logger';
 import { openDatabaseSync, type Db } from '../../db/connection';
 import { createArchiveRepository } from '../../db/repositories/archive-repository';
 import { createAuditHeadRepository } from '../../db/repositories/audit-head-repository';
-import { createAuditTrailRepository } from '../../db/repositories/audit-trail-repository';
+import { createAuditMirrorRepository } from '../../db/repositories/audit-mirror-repository';
 import { createComplianceRepository } from '../../db/repositories/compliance-repository';
 import { createHoldRepository } from '../../db/repositories/hold-repository';
 import { createIndexRepository } from '../../db/repositories/index-repository';
@@ -38,7 +38,7 @@ export function createProfileRepositories(db: Db) {
   return {
     index: createIndexRepository(db),
     media: createMediaRepository(db),
-    auditTrail: createAuditTrailRepository(db),
+    auditMirror: createAuditMirrorRepository(db),
     auditHead: createAuditHeadRepository(db),
     archive: createArchiveRepository(db),
     holds: createHoldRepository(db),

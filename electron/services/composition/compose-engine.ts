@@ -62,6 +62,7 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
       const conversation = match ?? (conversationId ? (await index.recordingsOfConversation(conversationId))[0] : null);
       return conversation?.participants ?? [];
     },
+    recordingsOfTrade: async (tradingId) => (await index.search({ tradingId }, 10_000)).flatMap((m) => (m.recordingId ? [m.recordingId] : [])),
     operator,
     workstation,
     clock,

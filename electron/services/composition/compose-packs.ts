@@ -11,7 +11,7 @@ export function composePacks(
   deps: Identity & {
     engine: PackBuilderDeps['engine'];
     repositories: Pick<ProfileRepositories, 'index' | 'reviewJournal'>;
-    audit: Pick<AuditDomain, 'writer' | 'store' | 'trail' | 'signingKey'>;
+    audit: Pick<AuditDomain, 'writer' | 'log' | 'signingKey'>;
     packsDir: string;
     clock: Clock;
     logger: Logger;
@@ -24,8 +24,7 @@ export function composePacks(
       engine: deps.engine,
       findRecording: (recordingId) => deps.repositories.index.findRecording(recordingId),
       audit: audit.writer,
-      auditStore: audit.store,
-      checkpointNow: async () => (await audit.trail()).checkpointNow(),
+      auditLog: audit.log,
       signingKey: audit.signingKey,
       operator: deps.operator,
       workstation: deps.workstation,

@@ -1,32 +1,18 @@
-import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { canonicalJson } from '../../../shared/canonical-json';
-import { inclusionProof, leafHash, rootFromLeafHashes } from '../../../shared/crypto/merkle';
-import { auditCheckpointSchema, type AuditCheckpoint, type AuditEvent } from '../../../shared/domain';
 import { sha256 } from '../../crypto/sha256';
-import { auditEventsPrefix, parseStoredAuditEvent, seqOfAuditEventKey } from '../audit/audit-event';
+import { verifyInclusion } from '../../../shared/crypto/merkle';
+import type { AuditCheckpoint, AuditEvent } from '../../../shared/domain';
+import type { AuditModule } from '../audit/audit-module';
+import { parseStoredAuditEvent, toHex } from '../audit/layout';
 import { AuditUnavailableError } from '../errors';
-import { verifySignature } from '../signing/signing-key';
-import { wormRequest } from '../worm/locked-objects';
 
 /**
- * The audit side of an evidence pack: the stored events about the packed recordings, a signed
- * checkpoint (RFC 9162 tree head, shared/domain.ts auditCheckpointSchema) over the log, and an
- * inclusion proof of each event against it. Everything is read from the WORM bucket itself.
- *
- * When no checkpoint in the bucket covers the events yet, the audit trail is asked to write one (it is
- * the only writer of checkpoints); the pack then proves against what the bucket holds, never against
- * local state.
+ * The audit side of an evidence pack: the events about the packed recordings, a signed checkpoint
+ * (RFC 9162 tree head) read from the WORM bucket with its signature and key id checked, and an
+ * inclusion proof of each event against it. Which events, and their proofs, come from the mirror's
+ * tree (O(log n) stored nodes per proof); the root the proofs lead to must be the checkpoint's; the
+ * events themselves are the bucket's bytes, read by key for just those events, so the pack verifies
+ * offline against the bucket's record and never against local state alone.
  */
-
-const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
-
-export type AuditEvidenceDeps = {
-  s3: S3Client;
-  bucket: string;
-  logId: string;
-  /** The audit trail's checkpoint writer: signs and stores a tree head over every event so far. */
-  checkpointNow: () => Promise<unknown>;
-};
 
 export type ProvenEvent = { seq: number; event: AuditEvent; stored: Buffer; leafHash: string; proof: Array<string> };
 
@@ -37,147 +23,53 @@ export type AuditEvidence = {
   checkpointBytes: Buffer;
   checkpointKey: string;
   checkpointPublicKeyPem: string;
-  /** True when this call wrote the checkpoint (none in the bucket covered the events). */
+  /** True when this build had a checkpoint written (none this installation wrote covered the events). */
   wroteCheckpoint: boolean;
   events: Array<ProvenEvent>;
 };
 
-export const checkpointsPrefix = (logId: string) => `audit/v1/${logId}/checkpoints/`;
-export const checkpointKey = (logId: string, treeSize: number) => `${checkpointsPrefix(logId)}${String(treeSize).padStart(12, '0')}.json`;
-export const publicKeyKey = (logId: string, keyId: string) => `audit/v1/${logId}/keys/${keyId}.pem`;
-
-/** The bytes a checkpoint's signature covers: its canonical JSON without `signature`. */
-export function checkpointSigningBytes(checkpoint: Omit<AuditCheckpoint, 'signature'> & { signature?: string }): Buffer {
-  const { signature: _ignored, ...unsigned } = checkpoint;
-  return Buffer.from(canonicalJson(unsigned), 'utf8');
-}
+/** What a pack's events are about: its recordings, their conversations (events naming no recording) and trades (searches). */
+export type PackedSubjects = { recordingIds: ReadonlyArray<string>; conversationIds: ReadonlyArray<string>; searchTradingIds: ReadonlyArray<string> };
 
 /**
- * Collects the events `select` picks, with proofs against a checkpoint covering at least the first
- * `minTreeSize` events (so the pack's own export event is proven too).
+ * Collects the events about `subjects` plus the pack's own export event, with proofs against a signed
+ * checkpoint covering the export event.
  */
 export async function collectAuditEvidence(
-  deps: AuditEvidenceDeps,
-  options: { select: (event: AuditEvent) => boolean; minTreeSize: number },
+  audit: Pick<AuditModule, 'logId' | 'mirror' | 'checkpointer'>,
+  options: { subjects: PackedSubjects; exportSeq: number },
 ): Promise<AuditEvidence> {
-  const stored = await readStoredEvents(deps);
-  if (stored.length < options.minTreeSize) {
-    throw new AuditUnavailableError(`The audit log holds ${stored.length} events, fewer than the ${options.minTreeSize} this pack needs; it may still be replicating.`);
-  }
-  let found = await latestCheckpoint(deps, options.minTreeSize, stored.length);
-  const wroteCheckpoint = found === null;
-  if (!found) {
-    await deps.checkpointNow();
-    found = await latestCheckpoint(deps, options.minTreeSize, Number.MAX_SAFE_INTEGER);
-  }
-  if (!found) {
-    throw new AuditUnavailableError(`No signed checkpoint of audit log ${deps.logId} covers the pack's events.`, undefined, { retryable: true });
-  }
-  const { checkpoint, bytes: checkpointBytes, publicKeyPem } = found;
-  if (checkpoint.treeSize > stored.length) stored.push(...(await readStoredEvents(deps)).slice(stored.length));
-  const leaves = stored.map((bytes) => leafHash(sha256, bytes));
-  const root = hex(rootFromLeafHashes(sha256, leaves.slice(0, checkpoint.treeSize)));
+  const { mirror, checkpointer, logId } = audit;
+  const signed = await checkpointer.signedCheckpointCovering(options.exportSeq + 1);
+  const { checkpoint } = signed;
+  const size = checkpoint.treeSize;
+  if ((await mirror.treeSize()) < size) await mirror.catchUp(size);
+  const root = toHex(await mirror.root(size));
   if (root !== checkpoint.rootHash) {
     throw new AuditUnavailableError(
-      `Audit checkpoint ${checkpoint.treeSize} of log ${deps.logId} does not match the stored events (root ${checkpoint.rootHash} vs ${root}): the log does not verify, so no pack is built on it.`,
+      `Audit checkpoint ${size} of log ${logId} does not match the stored events (root ${checkpoint.rootHash} vs ${root}): the log does not verify, so no pack is built on it.`,
       undefined,
       { retryable: false },
     );
   }
-  const covered = leaves.slice(0, checkpoint.treeSize);
-  const events: Array<ProvenEvent> = [];
-  for (let seq = 0; seq < checkpoint.treeSize; seq += 1) {
-    const { event } = parseStoredAuditEvent(stored[seq]!.toString('utf8'));
-    if (!options.select(event)) continue;
-    events.push({ seq, event, stored: stored[seq]!, leafHash: hex(covered[seq]!), proof: inclusionProof(sha256, covered, seq).map(hex) });
+  const seqs = [...new Set([...(await mirror.seqsAbout(options.subjects, size)), options.exportSeq])].sort((a, b) => a - b);
+  const proofs = await mirror.proofsFor(seqs, size);
+  const rootBytes = Buffer.from(checkpoint.rootHash, 'hex');
+  for (const p of proofs) {
+    const leaf = Buffer.from(p.leafHash, 'hex');
+    if (!verifyInclusion(sha256, { leafIndex: p.seq, treeSize: size, leafHash: leaf, proof: p.proof.map((h) => Buffer.from(h, 'hex')), root: rootBytes })) {
+      throw new AuditUnavailableError(`The inclusion proof of audit event ${p.seq} does not lead to checkpoint ${size}'s root: no pack is built on it.`, undefined, { retryable: false });
+    }
   }
+  const stored = await mirror.readFromBucket(seqs);
+  const events = proofs.map((p, i) => ({ seq: p.seq, event: parseStoredAuditEvent(stored[i]!.stored.toString('utf8')).event, stored: stored[i]!.stored, leafHash: p.leafHash, proof: p.proof }));
   return {
-    logId: deps.logId,
+    logId,
     checkpoint,
-    checkpointBytes,
-    checkpointKey: checkpointKey(deps.logId, checkpoint.treeSize),
-    checkpointPublicKeyPem: publicKeyPem,
-    wroteCheckpoint,
+    checkpointBytes: signed.bytes,
+    checkpointKey: signed.key,
+    checkpointPublicKeyPem: signed.publicKeyPem,
+    wroteCheckpoint: signed.wroteNow,
     events,
   };
-}
-
-/** Every event object of the log, as stored, in seq order; a gap in the numbering is refused. */
-async function readStoredEvents(deps: AuditEvidenceDeps): Promise<Array<Buffer>> {
-  const prefix = auditEventsPrefix(deps.logId);
-  const keys: Array<{ seq: number; key: string }> = [];
-  let token: string | undefined;
-  do {
-    const page = await wormRequest(deps.s3, `ListObjectsV2 s3://${deps.bucket}/${prefix}`, () =>
-      deps.s3.send(new ListObjectsV2Command({ Bucket: deps.bucket, Prefix: prefix, ContinuationToken: token })),
-    );
-    for (const object of page.Contents ?? []) {
-      const seq = object.Key ? seqOfAuditEventKey(deps.logId, object.Key) : null;
-      if (seq !== null) keys.push({ seq, key: object.Key! });
-    }
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
-  keys.sort((a, b) => a.seq - b.seq);
-  keys.forEach((k, i) => {
-    if (k.seq !== i) throw new AuditUnavailableError(`Audit log ${deps.logId} has no event ${i} in s3://${deps.bucket}: the chain has a gap.`, undefined, { retryable: false });
-  });
-  const out: Array<Buffer> = new Array(keys.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < keys.length) {
-      const index = next++;
-      out[index] = await getBytes(deps, keys[index]!.key);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(8, keys.length) }, worker));
-  return out;
-}
-
-async function getBytes(deps: AuditEvidenceDeps, key: string): Promise<Buffer> {
-  return wormRequest(deps.s3, `GetObject s3://${deps.bucket}/${key}`, async () => {
-    const object = await deps.s3.send(new GetObjectCommand({ Bucket: deps.bucket, Key: key }));
-    return Buffer.from((await object.Body?.transformToByteArray()) ?? new Uint8Array(0));
-  });
-}
-
-/** The newest signed checkpoint in the bucket with minTreeSize <= treeSize <= available, verified. */
-async function latestCheckpoint(
-  deps: AuditEvidenceDeps,
-  minTreeSize: number,
-  available: number,
-): Promise<{ checkpoint: AuditCheckpoint; bytes: Buffer; publicKeyPem: string } | null> {
-  const prefix = checkpointsPrefix(deps.logId);
-  const sizes: Array<number> = [];
-  let token: string | undefined;
-  do {
-    const page = await wormRequest(deps.s3, `ListObjectsV2 s3://${deps.bucket}/${prefix}`, () =>
-      deps.s3.send(new ListObjectsV2Command({ Bucket: deps.bucket, Prefix: prefix, ContinuationToken: token })),
-    );
-    for (const object of page.Contents ?? []) {
-      const match = /^(\d{12})\.json$/.exec(object.Key?.slice(prefix.length) ?? '');
-      if (match) sizes.push(Number(match[1]));
-    }
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
-  const best = sizes.filter((s) => s >= minTreeSize && s <= available).sort((a, b) => b - a)[0];
-  if (best === undefined) return null;
-  const key = checkpointKey(deps.logId, best);
-  const bytes = await getBytes(deps, key);
-  const parsed = auditCheckpointSchema.safeParse(safeJson(bytes));
-  if (!parsed.success || parsed.data.logId !== deps.logId || parsed.data.treeSize !== best) {
-    throw new AuditUnavailableError(`Audit checkpoint s3://${deps.bucket}/${key} is not a valid checkpoint of log ${deps.logId}.`, undefined, { retryable: false });
-  }
-  const publicKeyPem = (await getBytes(deps, publicKeyKey(deps.logId, parsed.data.keyId))).toString('utf8');
-  if (!verifySignature(publicKeyPem, checkpointSigningBytes(parsed.data), parsed.data.signature)) {
-    throw new AuditUnavailableError(`Audit checkpoint s3://${deps.bucket}/${key} has a signature that does not verify.`, undefined, { retryable: false });
-  }
-  return { checkpoint: parsed.data, bytes, publicKeyPem };
-}
-
-function safeJson(bytes: Buffer): unknown {
-  try {
-    return JSON.parse(bytes.toString('utf8'));
-  } catch {
-    return null;
-  }
 }

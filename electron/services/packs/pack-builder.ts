@@ -1,7 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { S3Client } from '@aws-sdk/client-s3';
 import { caseReferenceSchema, conversationIdSchema, recordingIdSchema, type AuditEvent, type Operator, type Workstation } from '../../../shared/domain';
 import type { Logger } from '../../../shared/logger';
 import {
@@ -14,10 +13,10 @@ import {
 } from '../../../shared/pack-format';
 import { escapeUnsafeText } from '../../../shared/unsafe-text';
 import type { IndexRecording } from '../../db/repositories/index-repository';
-import { readAuditLog } from '../audit/audit-log';
 import type { CachedMedia } from '../cache/media-cache';
 import { pathUnderRoot } from '../contained-path';
 import type { AuditWriter } from '../audit/audit-writer';
+import type { AuditModule } from '../audit/audit-module';
 import type { CustodyEngine } from '../custody-engine';
 import { AppError, StorageError, ValidationError } from '../errors';
 import type { EventHub, PackBuildStage } from '../events';
@@ -25,7 +24,6 @@ import type { Clock } from '../ports';
 import type { SigningKey } from '../signing/signing-key';
 import { moveIntoPlace, syncPath } from '../storage/durable-file';
 import { CUSTODY_VERSION } from '../version';
-import type { LockMode } from '../worm/locked-objects';
 import { collectAuditEvidence, type AuditEvidence } from './audit-evidence';
 import { copyRecording, type AudioCopies } from './audio-copy';
 import { BAGIT_DECLARATION, formatBagInfo, formatManifest, payloadOxum, type ManifestAlgorithm } from './bagit';
@@ -65,16 +63,12 @@ export type PackResult = {
   ms: number;
 };
 
-/** What the builder needs from the WORM store: the same bucket and log the audit writer uses. */
-export type PackAuditStore = { s3: S3Client; bucket: string; logId: string; retention: { mode: LockMode; durationMs: number } };
-
 export type PackBuilderDeps = {
   engine: Pick<CustodyEngine, 'search' | 'conversationRecordings' | 'mediaForAuditedExport'>;
   findRecording: (recordingId: string) => Promise<IndexRecording | null>;
   audit: () => Promise<AuditWriter>;
-  auditStore: () => Promise<PackAuditStore>;
-  /** The audit trail's checkpoint writer (the one writer of checkpoints). */
-  checkpointNow: () => Promise<unknown>;
+  /** The audit log's mirror (events, proofs) and checkpointer (signed checkpoints). */
+  auditLog: () => Promise<Pick<AuditModule, 'logId' | 'mirror' | 'checkpointer'>>;
   signingKey: () => Promise<SigningKey>;
   operator: Operator;
   workstation: Workstation;
@@ -192,12 +186,8 @@ export class PackBuilder {
         }
         break;
       case 'case': {
-        const store = await this.deps.auditStore();
-        const ids = new Set<string>();
-        for await (const event of readAuditLog(store.s3, store.bucket, store.logId)) {
-          if (event.caseReference === selection.caseReference && event.recordingId && ['play', 'download', 'preview', 'seek'].includes(event.action)) ids.add(event.recordingId);
-        }
-        if (ids.size === 0) throw new AppError('NOT_FOUND', `No recording was accessed under case ${selection.caseReference}.`);
+        const ids = await (await this.deps.auditLog()).mirror.recordingsAccessedUnderCase(selection.caseReference);
+        if (ids.length === 0) throw new AppError('NOT_FOUND', `No recording was accessed under case ${selection.caseReference}.`);
         for (const recordingId of ids) {
           const found = await this.deps.findRecording(recordingId);
           if (found) matches.push(found);
@@ -234,22 +224,15 @@ export class PackBuilder {
     }
     const copied = performance.now();
     this.progress(packId, 'proving', items.length, items.length, 'collecting audit events and inclusion proofs');
-    const store = await this.deps.auditStore();
     const signingKey = await this.deps.signingKey();
-    const recordingIds = new Set(items.map((i) => i.match.recordingId));
-    const conversationIds = new Set(items.map((i) => i.match.conversationId));
-    const tradingIds = new Set(items.map((i) => i.match.tradingId).filter((t): t is string => t !== null));
-    const evidence = await collectAuditEvidence(
-      { s3: store.s3, bucket: store.bucket, logId: store.logId, checkpointNow: this.deps.checkpointNow },
-      {
-        minTreeSize: exportEvent.seq + 1,
-        select: (e) =>
-          e.eventId === exportEvent.eventId ||
-          (e.recordingId !== null && recordingIds.has(e.recordingId)) ||
-          (e.recordingId === null && e.conversationId !== null && conversationIds.has(e.conversationId)) ||
-          (e.action === 'search' && e.tradingId !== null && tradingIds.has(e.tradingId)),
+    const evidence = await collectAuditEvidence(await this.deps.auditLog(), {
+      exportSeq: exportEvent.seq,
+      subjects: {
+        recordingIds: [...new Set(items.map((i) => i.match.recordingId))],
+        conversationIds: [...new Set(items.map((i) => i.match.conversationId))],
+        searchTradingIds: [...new Set(items.map((i) => i.match.tradingId).filter((t): t is string => t !== null))],
       },
-    );
+    });
     for (const proven of evidence.events) await put(`data/audit/events/${String(proven.seq).padStart(12, '0')}.json`, proven.stored);
     await put('data/audit/checkpoint.json', evidence.checkpointBytes);
     const keyPaths = new Map<string, string>();

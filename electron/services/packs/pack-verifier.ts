@@ -12,7 +12,7 @@ import { parseWavHeader } from '../audio/wav';
 import type { KeyTrust, TrustSource } from '../signing/key-trust';
 import { fingerprintOf, keyIdOf, keyIdOrNull, verifySignature } from '../signing/signing-key';
 import { sha256, sha256Hex } from '../../crypto/sha256';
-import { checkpointSigningBytes } from './audit-evidence';
+import { checkpointSigningBytes } from '../audit/layout';
 import { bagInfoValue, parseBagInfo, parseManifest, type ManifestAlgorithm } from './bagit';
 import type { Digests } from './file-digests';
 import { openPack, PackOpenError, type PackReader } from './pack-reader';

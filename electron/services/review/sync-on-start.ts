@@ -1,8 +1,6 @@
 import type { Logger } from '../../../shared/logger';
 import type { ReviewJournalRepository } from '../../db/repositories/review-journal-repository';
-import { readAuditLog } from '../audit/audit-log';
-import type { AuditWriter } from '../audit/audit-writer';
-import type { PackAuditStore } from '../packs/pack-builder';
+import type { AuditModule } from '../audit/audit-module';
 import type { Clock } from '../ports';
 import { journalNeedsSync, syncReviewJournal, type JournalSealStore, type ReconciliationReport } from './review-journal';
 
@@ -10,20 +8,20 @@ import { journalNeedsSync, syncReviewJournal, type JournalSealStore, type Reconc
 export type JournalSyncDeps = {
   repositories: { reviewJournal: ReviewJournalRepository };
   vault: JournalSealStore;
-  audit: { writer: () => Promise<AuditWriter>; store: () => Promise<PackAuditStore> };
+  audit: { log: () => Promise<Pick<AuditModule, 'writer' | 'mirror'>> };
   clock: Clock;
   logger: Logger;
 };
 
 /** Writes the profile's unsynced review journal to its WORM audit log (`custody review sync-journal`). */
 export async function syncJournalOf(deps: JournalSyncDeps): Promise<ReconciliationReport> {
-  const audit = await deps.audit.writer();
-  const store = await deps.audit.store();
+  const { writer, mirror } = await deps.audit.log();
   return syncReviewJournal({
     repository: deps.repositories.reviewJournal,
     seals: deps.vault,
-    audit,
-    loggedEvents: () => readAuditLog(store.s3, store.bucket, store.logId),
+    audit: writer,
+    // Entries an earlier, interrupted sync already wrote: from the mirror (caught up), not a scan of the bucket.
+    loggedEvents: () => mirror.eventsWithDetail('review.journalHash'),
     clock: deps.clock,
     logger: deps.logger.child('review-sync'),
   });

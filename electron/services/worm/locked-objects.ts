@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
   CreateBucketCommand,
+  GetObjectCommand,
   GetObjectLockConfigurationCommand,
   HeadBucketCommand,
   ListObjectVersionsCommand,
@@ -120,6 +121,38 @@ export async function wormRequest<T>(s3: S3Client, operation: string, request: (
   } catch (error) {
     throw await toWormStoreError(s3, operation, error);
   }
+}
+
+export type StoredObject = { body: Buffer; lockMode: string | null; text(): string };
+
+/**
+ * The one GetObject read: an object's bytes (one version, or the current one) and its lock mode, or
+ * null when it does not exist; any other failure is a WormStoreError naming the endpoint.
+ */
+export async function readObject(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  options: { versionId?: string; abortSignal?: AbortSignal } = {},
+): Promise<StoredObject | null> {
+  return wormRequest(s3, `GetObject s3://${bucket}/${key}`, async () => {
+    try {
+      const object = await s3.send(
+        new GetObjectCommand({ Bucket: bucket, Key: key, ...(options.versionId ? { VersionId: options.versionId } : {}) }),
+        options.abortSignal ? { abortSignal: options.abortSignal } : {},
+      );
+      const body = Buffer.from((await object.Body?.transformToByteArray()) ?? new Uint8Array(0));
+      return { body, lockMode: object.ObjectLockMode ?? null, text: () => body.toString('utf8') };
+    } catch (error) {
+      if (classifyS3Failure(error).status === 404) return null;
+      throw error;
+    }
+  });
+}
+
+/** `readObject` as UTF-8 text, or null when the object does not exist. */
+export async function readObjectText(s3: S3Client, bucket: string, key: string, options: { versionId?: string; abortSignal?: AbortSignal } = {}): Promise<string | null> {
+  return (await readObject(s3, bucket, key, options))?.text() ?? null;
 }
 
 /**

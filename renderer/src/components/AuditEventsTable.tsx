@@ -1,5 +1,5 @@
 import { useId } from 'react';
-import type { AuditTrailEntry, AuditTrailPage } from '../../../shared/audit-trail';
+import type { AuditTrailEntry, AuditTrailPage } from '../../../shared/audit-views';
 import { formatLocalTime, formatUtcTime } from '../format';
 
 const alertLabels: Readonly<Record<AuditTrailEntry['alerts'][number]['rule'], string>> = {

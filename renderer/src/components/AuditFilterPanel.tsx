@@ -1,5 +1,5 @@
 import { useId, useState, type FormEvent } from 'react';
-import { auditTrailFilterSchema, type AuditTrailFilter } from '../../../shared/audit-trail';
+import { auditTrailFilterSchema, type AuditTrailFilter } from '../../../shared/audit-views';
 import { auditActions } from '../../../shared/domain';
 import { issuesFromZod, titleFor, type UiError } from '../errors';
 import { localInputToIso } from '../format';

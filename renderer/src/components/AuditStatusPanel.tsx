@@ -1,5 +1,5 @@
 import { useId } from 'react';
-import type { AuditStatus, AuditTrailEntry, AuditVerification } from '../../../shared/audit-trail';
+import type { AuditStatus, AuditTrailEntry, AuditVerification } from '../../../shared/audit-views';
 import type { UiError } from '../errors';
 import { formatLocalTime, formatUtcTime } from '../format';
 import { ErrorAlert } from './ErrorAlert';

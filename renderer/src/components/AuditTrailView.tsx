@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { AuditStatus, AuditTrailEntry, AuditTrailFilter, AuditTrailPage, AuditVerification } from '../../../shared/audit-trail';
+import type { AuditStatus, AuditTrailEntry, AuditTrailFilter, AuditTrailPage, AuditVerification } from '../../../shared/audit-views';
 import { useCustodyApi } from '../api';
 import { logIfUnexpected, toUiError, type UiError } from '../errors';
 import { AuditEventsTable } from './AuditEventsTable';

@@ -6,7 +6,7 @@ import {
   auditTrailFilterSchema,
   auditTrailPageSchema,
   auditVerificationSchema,
-} from '../../audit-trail';
+} from '../../audit-views';
 import { isoTimeSchema } from '../../domain';
 
 /** The audit trail view: who accessed what, the log's verification status, and verifying it on demand. */

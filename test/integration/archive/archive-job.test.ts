@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, GetObjectRetentionCommand, HeadObjectCommand, ListObjectVersionsCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { readAuditLog } from '../../../electron/services/audit/audit-log';
+import { readEventChain } from '../../helpers/read-event-chain';
 import { createKeyringSecretStore } from '../../../electron/services/auth/adapters/keyring-secret-store';
 import { composeEngine } from '../../../electron/services/composition/compose-engine';
 import { profilePaths, updateProfile } from '../../../electron/services/config/profile';
@@ -94,7 +94,7 @@ describe('custody archive (the nightly WORM copy)', () => {
 
     // The audit log holds the 'export' event naming every recording, written before they were read.
     const events: Array<AuditEvent> = [];
-    for await (const event of readAuditLog(h.s3, h.bucket, h.composed.profile.logId)) events.push(event);
+    for await (const event of readEventChain(h.s3, h.bucket, h.composed.profile.logId)) events.push(event);
     const exports = events.filter((e) => e.action === 'export');
     expect(exports.map((e) => e.eventId)).toEqual(first.auditEventIds);
     const listed = exports.flatMap((e) => (e.details as { items: Array<{ recordingId: string }> }).items.map((i) => i.recordingId));

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ListObjectVersionsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { readAuditLog } from '../../../electron/services/audit/audit-log';
+import { readEventChain } from '../../helpers/read-event-chain';
 import { canonicalJson } from '../../../shared/canonical-json';
 import type { ArchiveItemResult } from '../../../shared/archive';
 import type { AuditEvent } from '../../../shared/domain';
@@ -54,7 +54,7 @@ describe('restore from the WORM archive when Genesys has deleted the recording',
 
     // The access was audited before it happened, as any other play and download.
     const events: Array<AuditEvent> = [];
-    for await (const event of readAuditLog(h.s3, h.bucket, h.composed.profile.logId)) events.push(event);
+    for await (const event of readEventChain(h.s3, h.bucket, h.composed.profile.logId)) events.push(event);
     expect(events.find((e) => e.eventId === grant.auditEventId)).toMatchObject({ action: 'play', recordingId: call.recording.id });
     expect(events.at(-1)).toMatchObject({ action: 'download', recordingId: call.recording.id });
   });

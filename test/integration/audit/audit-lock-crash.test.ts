@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ListObjectVersionsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { describe, expect, inject, it } from 'vitest';
-import { createTestTrail } from '../../helpers/audit-trail';
+import { createTestAudit } from '../../helpers/audit-module';
 import { killWhileTakingLock, lockLeftovers, lockSteps } from '../../helpers/lock-kill';
 import { useTestBucket } from '../../helpers/worm';
 
@@ -22,13 +22,13 @@ async function storedEvents(logId: string): Promise<number> {
 
 describe('audit log: a process killed while taking the lock never stalls the log', () => {
   it.each(lockSteps)('the next append succeeds within a second after a SIGKILL at step %s', async (step) => {
-    const t = createTestTrail({ s3, bucket, dir });
-    await t.trail.append({ action: 'search', details: { before: step } });
+    const t = createTestAudit({ s3, bucket, dir });
+    await t.audit.writer.append({ action: 'search', details: { before: step } });
     const lockFile = join(dir, `${t.logId}.lock`);
 
     await killWhileTakingLock(lockFile, step);
     const started = Date.now();
-    const event = await t.trail.append({ action: 'play', recordingId: 'rec-1', details: { after: step } });
+    const event = await t.audit.writer.append({ action: 'play', recordingId: 'rec-1', details: { after: step } });
     const elapsedMs = Date.now() - started;
     console.log(`audit lock: owner killed at step "${step}", next append took ${elapsedMs} ms`);
 
@@ -39,7 +39,7 @@ describe('audit log: a process killed while taking the lock never stalls the log
   }, 30_000);
 
   it('5 writer processes each killed with SIGKILL at a random moment of appending, then the next append goes through', async () => {
-    const t = createTestTrail({ s3, bucket, dir });
+    const t = createTestAudit({ s3, bucket, dir });
     const lockFile = join(dir, `${t.logId}.lock`);
     const worker = fileURLToPath(new URL('../../helpers/fixtures/audit-append-worker.ts', import.meta.url));
     const env = { ...process.env, AUDIT_WORKER: JSON.stringify({ connection, bucket, logId: t.logId, lockFile, count: 1_000 }) };
@@ -56,18 +56,18 @@ describe('audit log: a process killed while taking the lock never stalls the log
     const before = await storedEvents(t.logId);
     expect(before).toBeGreaterThanOrEqual(5);
     const started = Date.now();
-    const event = await t.trail.append({ action: 'search', details: { after: 'five kills' } });
+    const event = await t.audit.writer.append({ action: 'search', details: { after: 'five kills' } });
     expect(Date.now() - started).toBeLessThan(5_000); // includes catching up the head from the bucket
     expect(event.seq).toBe(before);
     expect(await lockLeftovers(lockFile)).toEqual([]);
   }, 120_000);
 
   it('an empty lock left by the previous version is broken before any waiter gives up', async () => {
-    const t = createTestTrail({ s3, bucket, dir });
+    const t = createTestAudit({ s3, bucket, dir });
     const lockFile = join(dir, `${t.logId}.lock`);
     await writeFile(lockFile, '');
     const started = Date.now();
-    const event = await t.trail.append({ action: 'search', details: { legacy: true } });
+    const event = await t.audit.writer.append({ action: 'search', details: { legacy: true } });
     expect(event.seq).toBe(0);
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(await lockLeftovers(lockFile)).toEqual([]);

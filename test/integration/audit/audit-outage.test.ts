@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AuditLog, readAuditLog } from '../../../electron/services/audit/audit-log';
-import { genesisHash, hashAuditEvent } from '../../../electron/services/audit/audit-event';
+import { EventChain } from '../../../electron/services/audit/event-chain';
+import { readEventChain } from '../../helpers/read-event-chain';
+import { genesisHash, hashAuditEvent } from '../../../electron/services/audit/layout';
 import { AuditUnavailableError } from '../../../electron/services/errors';
 import { localWormStatus, type LocalWorm } from '../../../electron/services/worm/local-worm';
 import { createWormS3Client } from '../../../electron/services/worm/s3-client';
@@ -35,8 +36,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function newLog(logId: string, headStore: InMemoryAuditHeadStore, logger: MemoryLogger, writeTimeoutMs?: number): AuditLog {
-  return new AuditLog({
+function newLog(logId: string, headStore: InMemoryAuditHeadStore, logger: MemoryLogger, writeTimeoutMs?: number): EventChain {
+  return new EventChain({
     s3,
     bucket,
     logId,
@@ -84,7 +85,7 @@ describe('audit log with the WORM store in trouble', () => {
     const next = await log.append({ action: 'play', recordingId: 'rec-1' });
     expect(next.seq).toBe(1);
     const events: Array<AuditEvent> = [];
-    for await (const event of readAuditLog(s3, bucket, logId)) events.push(event);
+    for await (const event of readEventChain(s3, bucket, logId)) events.push(event);
     expect(events.map((e) => e.seq)).toEqual([0, 1]);
     expect(events[0]?.prevHash).toBe(genesisHash);
     expect(events[1]?.prevHash).toBe(hashAuditEvent(events[0] as AuditEvent));

@@ -8,14 +8,14 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
-import { auditEventKey } from '../../../electron/services/audit/audit-event';
+import { auditEventKey } from '../../../electron/services/audit/layout';
 import { verifyAuditLog } from '../../../electron/services/audit/audit-verifier';
-import { auditCheckpointKey, parseStoredCheckpoint, serializeCheckpoint, signCheckpoint } from '../../../electron/services/audit/checkpoint';
+import { auditCheckpointKey, parseStoredCheckpoint, serializeCheckpoint, signCheckpoint } from '../../../electron/services/audit/layout';
 import { keyIdOf, type SigningKey } from '../../../electron/services/signing/signing-key';
 import { putLockedObject } from '../../../electron/services/worm/locked-objects';
 import { canonicalJson } from '../../../shared/canonical-json';
 import type { AuditEvent } from '../../../shared/domain';
-import { createTestTrail, type TestTrail } from '../../helpers/audit-trail';
+import { createTestAudit, type TestAudit } from '../../helpers/audit-module';
 import { useTestBucket } from '../../helpers/worm';
 
 let s3: S3Client;
@@ -26,19 +26,19 @@ let dir: string;
 useTestBucket('audit-verify', { mode: 'GOVERNANCE', defaultRetentionDays: 1 }, (fixture) => ({ s3, bucket, dir } = fixture));
 
 /** Ten events a minute apart, checkpoints at 4 and 8. */
-async function intactLog(options: { events?: number; checkpointAtEnd?: boolean } = {}): Promise<TestTrail> {
-  const t = createTestTrail({ s3, bucket, dir, checkpointPolicy: { everyEvents: 4 } });
+async function intactLog(options: { events?: number; checkpointAtEnd?: boolean } = {}): Promise<TestAudit> {
+  const t = createTestAudit({ s3, bucket, dir, checkpointPolicy: { everyEvents: 4 } });
   const actions = ['search', 'preview', 'play', 'seek', 'download'] as const;
   for (let i = 0; i < (options.events ?? 10); i += 1) {
-    await t.trail.append({ action: actions[i % actions.length]!, recordingId: `rec-${i}`, caseReference: 'FCA-2026-0042', details: { i } });
-    await t.trail.flush();
+    await t.audit.writer.append({ action: actions[i % actions.length]!, recordingId: `rec-${i}`, caseReference: 'FCA-2026-0042', details: { i } });
+    await t.audit.flush();
     t.clock.advance(60_000);
   }
-  if (options.checkpointAtEnd) await t.trail.checkpointNow();
+  if (options.checkpointAtEnd) await t.audit.checkpointer.checkpointNow();
   return t;
 }
 
-const verify = (t: TestTrail, extra: Partial<Parameters<typeof verifyAuditLog>[0]> = {}) =>
+const verify = (t: TestAudit, extra: Partial<Parameters<typeof verifyAuditLog>[0]> = {}) =>
   verifyAuditLog({ s3, bucket, logId: t.logId, clock: t.clock, ...extra });
 
 async function versions(key: string, inBucket = bucket): Promise<Array<string>> {

@@ -75,9 +75,9 @@ describe('quitting while a bulk job runs', () => {
     // At the item boundary, every recording audited was also delivered.
     const events = await auditEvents(h);
     expect(events.filter((e) => e.action === 'download')).toHaveLength(paused.counts.done);
-    const trail = await reopened.audit.trail();
-    expect((await trail.status()).localTreeSize).toBe(events.length);
-    expect(await trail.verify()).toMatchObject({ ok: true, events: { read: events.length } });
+    const trail = await reopened.audit.log();
+    expect((await trail.integrity.status()).localTreeSize).toBe(events.length);
+    expect(await trail.integrity.verify()).toMatchObject({ ok: true, events: { read: events.length } });
 
     // Resumed, the job completes with every recording on disk and audited exactly once.
     expect(await reopened.jobs.run(job.id)).toEqual({ state: 'done', message: null });

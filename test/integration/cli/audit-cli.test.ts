@@ -4,14 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeleteObjectCommand, ListObjectVersionsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { auditEventKey } from '../../../electron/services/audit/audit-event';
+import { auditEventKey } from '../../../electron/services/audit/layout';
 import { createKeyringSecretStore } from '../../../electron/services/auth/adapters/keyring-secret-store';
 import { CredentialVault } from '../../../electron/services/auth/credentials';
 import { composeEngine } from '../../../electron/services/composition/compose-engine';
 import { profilePaths, updateProfile } from '../../../electron/services/config/profile';
 import { SecretRedactor } from '../../../electron/services/logging/redactor';
 import { createWormS3Client } from '../../../electron/services/worm/s3-client';
-import type { AuditTrailPage, AuditVerification } from '../../../shared/audit-trail';
+import type { AuditTrailPage, AuditVerification } from '../../../shared/audit-views';
 import { runCli } from '../../helpers/run-cli';
 import { createTestBucket } from '../../helpers/worm';
 
@@ -41,12 +41,12 @@ beforeAll(async () => {
   logId = saved.logId;
   // Accesses as the app would record them.
   const composed = await composeEngine({ profile, env: { ...process.env, ...env }, mediaUrlBase: 'media://recording/' });
-  const trail = await composed.audit.trail();
-  await trail.append({ action: 'search', tradingId: 'T-1001', details: { query: { tradingId: 'T-1001' } } });
-  await trail.append({ action: 'preview', conversationId: 'conv-1', recordingId: 'rec-1', tradingId: 'T-1001' });
-  await trail.append({ action: 'play', conversationId: 'conv-1', recordingId: 'rec-1', tradingId: 'T-1001', caseReference: 'FCA-2026-0042', details: { startOffsetMs: 0 } });
-  await trail.append({ action: 'seek', conversationId: 'conv-1', recordingId: 'rec-1', tradingId: 'T-1001', caseReference: 'FCA-2026-0042', details: { positionMs: 83_000 } });
-  await trail.append({ action: 'download', conversationId: 'conv-2', recordingId: 'rec-2', tradingId: 'T-2002', caseReference: 'SEC-17A4-7', details: { destination: 'out' } });
+  const trail = await composed.audit.log();
+  await trail.writer.append({ action: 'search', tradingId: 'T-1001', details: { query: { tradingId: 'T-1001' } } });
+  await trail.writer.append({ action: 'preview', conversationId: 'conv-1', recordingId: 'rec-1', tradingId: 'T-1001' });
+  await trail.writer.append({ action: 'play', conversationId: 'conv-1', recordingId: 'rec-1', tradingId: 'T-1001', caseReference: 'FCA-2026-0042', details: { startOffsetMs: 0 } });
+  await trail.writer.append({ action: 'seek', conversationId: 'conv-1', recordingId: 'rec-1', tradingId: 'T-1001', caseReference: 'FCA-2026-0042', details: { positionMs: 83_000 } });
+  await trail.writer.append({ action: 'download', conversationId: 'conv-2', recordingId: 'rec-2', tradingId: 'T-2002', caseReference: 'SEC-17A4-7', details: { destination: 'out' } });
   await composed.close();
 });
 afterAll(async () => {

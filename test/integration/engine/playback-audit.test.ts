@@ -3,7 +3,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createMediaProtocolHandler } from '../../../electron/main/protocol';
-import { hashAuditEvent } from '../../../electron/services/audit/audit-event';
+import { hashAuditEvent } from '../../../electron/services/audit/layout';
 import { sha256File } from '../../../electron/services/storage/durable-file';
 import type { AuditEvent } from '../../../shared/domain';
 import { startHarness, uniqueTradingCall, type Harness } from '../../helpers/engine-harness';

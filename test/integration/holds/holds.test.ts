@@ -1,6 +1,6 @@
 import { DeleteObjectCommand, GetObjectLegalHoldCommand, ListObjectVersionsCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { readAuditLog } from '../../../electron/services/audit/audit-log';
+import { readEventChain } from '../../helpers/read-event-chain';
 import { createKeyringSecretStore } from '../../../electron/services/auth/adapters/keyring-secret-store';
 import { composeEngine, type ComposedEngine } from '../../../electron/services/composition/compose-engine';
 import type { AuditEvent } from '../../../shared/domain';
@@ -73,7 +73,7 @@ async function protectedInGenesys(conversationIds: Array<string>): Promise<Array
 
 async function auditEvents(): Promise<Array<AuditEvent>> {
   const events: Array<AuditEvent> = [];
-  for await (const event of readAuditLog(h.s3, h.bucket, h.composed.profile.logId)) events.push(event);
+  for await (const event of readEventChain(h.s3, h.bucket, h.composed.profile.logId)) events.push(event);
   return events;
 }
 

@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { appendFile, cp, open, readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { readAuditLog } from '../../../electron/services/audit/audit-log';
+import { readEventChain } from '../../helpers/read-event-chain';
 import { sha256File } from '../../../electron/services/storage/durable-file';
 import { parseDat } from '../../../electron/services/packs/load-files';
 import { verifyPack } from '../../../electron/services/packs/pack-verifier';
@@ -51,7 +51,7 @@ describe('building an evidence pack', () => {
     expect(result).toMatchObject({ recordings: 1, verified: true, caseReference: 'FCA-2026-0042' });
 
     const events = [];
-    for await (const e of readAuditLog(h.s3, h.bucket, h.composed.profile.logId)) events.push(e);
+    for await (const e of readEventChain(h.s3, h.bucket, h.composed.profile.logId)) events.push(e);
     const exportEvent = events.find((e) => e.eventId === result.exportEventId)!;
     expect(exportEvent).toMatchObject({ action: 'export', caseReference: 'FCA-2026-0042', details: { items: [[call.conversation.id, call.recording.id]] } });
 

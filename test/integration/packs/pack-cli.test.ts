@@ -81,8 +81,7 @@ describe('an interrupted build', () => {
       engine: h.composed.engine,
       findRecording: (id) => index.findRecording(id),
       audit: h.composed.audit.writer,
-      auditStore: h.composed.audit.store,
-      checkpointNow: async () => (await h.composed.audit.trail()).checkpointNow(),
+      auditLog: h.composed.audit.log,
       // The key becomes unavailable (keychain locked) after the audio was copied.
       signingKey: async () => {
         throw new Error('the keychain was locked');

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { AuditCheckpoint } from '../../../shared/domain';
 import type { PackDocument, PackProofs, PackRecording, PackSignature } from '../../../shared/pack-format';
 import { readWavInfo } from '../../../electron/services/audio/wav';
-import { serializeCheckpoint, signCheckpoint } from '../../../electron/services/audit/checkpoint';
+import { serializeCheckpoint, signCheckpoint } from '../../../electron/services/audit/layout';
 import { createKeyringSecretStore } from '../../../electron/services/auth/adapters/keyring-secret-store';
 import { CredentialVault } from '../../../electron/services/auth/credentials';
 import { profilePaths, updateProfile } from '../../../electron/services/config/profile';

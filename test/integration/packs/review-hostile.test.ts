@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createReviewJournalRepository, type JournalEntry } from '../../../electron/db/repositories/review-journal-repository';
 import { createKeyringSecretStore } from '../../../electron/services/auth/adapters/keyring-secret-store';
 import { CredentialVault } from '../../../electron/services/auth/credentials';
-import { readAuditLog } from '../../../electron/services/audit/audit-log';
+import { readEventChain } from '../../helpers/read-event-chain';
 import { SecretRedactor } from '../../../electron/services/logging/redactor';
 import { composeReview, type ComposedReview } from '../../../electron/services/composition/compose-review';
 import { ReviewJournal } from '../../../electron/services/review/review-journal';
@@ -154,7 +154,7 @@ describe('review serves only the files the verifier checked', () => {
 
 async function reviewEventsInLog(): Promise<Array<AuditEvent>> {
   const events: Array<AuditEvent> = [];
-  for await (const e of readAuditLog(h.s3, h.bucket, h.composed.profile.logId)) if (e.details.review) events.push(e);
+  for await (const e of readEventChain(h.s3, h.bucket, h.composed.profile.logId)) if (e.details.review) events.push(e);
   return events;
 }
 

@@ -5,7 +5,7 @@ import { createReviewJournalRepository } from '../../../electron/db/repositories
 import { createKeyringSecretStore } from '../../../electron/services/auth/adapters/keyring-secret-store';
 import { CredentialVault } from '../../../electron/services/auth/credentials';
 import { SecretRedactor } from '../../../electron/services/logging/redactor';
-import { readAuditLog } from '../../../electron/services/audit/audit-log';
+import { readEventChain } from '../../helpers/read-event-chain';
 import { composeReview } from '../../../electron/services/composition/compose-review';
 import { verifyPack } from '../../../electron/services/packs/pack-verifier';
 import { syncJournalOf, syncPendingReviewJournal } from '../../../electron/services/review/sync-on-start';
@@ -52,7 +52,7 @@ describe('a review session on a zipped pack, offline', () => {
     expect(first).toMatchObject({ written: 3, failed: 0, chainIntact: true });
     expect(await syncPendingReviewJournal(h.composed)).toBeNull();
     const reviewEvents = [];
-    for await (const e of readAuditLog(h.s3, h.bucket, h.composed.profile.logId)) if (e.details.review) reviewEvents.push(e);
+    for await (const e of readEventChain(h.s3, h.bucket, h.composed.profile.logId)) if (e.details.review) reviewEvents.push(e);
     expect(reviewEvents.map((e) => (e.details.review as { entry: string }).entry)).toEqual(['open', 'play', 'close']);
   });
 

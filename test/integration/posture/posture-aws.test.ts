@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openDatabaseSync, type Db } from '../../../electron/db/connection';
 import { createComplianceRepository } from '../../../electron/db/repositories/compliance-repository';
-import { AuditLog } from '../../../electron/services/audit/audit-log';
+import { EventChain } from '../../../electron/services/audit/event-chain';
 import { AuthError } from '../../../electron/services/errors';
 import { PostureService } from '../../../electron/services/posture/posture-service';
 import { createWormS3Client } from '../../../electron/services/worm/s3-client';
@@ -20,7 +20,7 @@ const subresources = ['object-lock', 'versioning', 'encryption', 'lifecycle', 'r
 let server: Awaited<ReturnType<typeof startAwsFixtureServer>>;
 let db: Db;
 let dir: string;
-let audit: AuditLog;
+let audit: EventChain;
 
 beforeAll(async () => {
   server = await startAwsFixtureServer((request): AwsAnswer | null => {
@@ -40,7 +40,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'custody-posture-aws-'));
   // The posture check is audited first: a real audit log on radosgw.
   const worm = createWormS3Client(inject('worm').connection);
-  audit = new AuditLog({
+  audit = new EventChain({
     s3: worm,
     bucket: await createTestBucket(worm, 'posture-audit', { mode: 'COMPLIANCE', defaultRetentionDays: 1 }),
     logId: randomUUID(),

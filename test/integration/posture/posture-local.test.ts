@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { readAuditLog } from '../../../electron/services/audit/audit-log';
+import { readEventChain } from '../../helpers/read-event-chain';
 import type { PostureReport } from '../../../shared/posture';
 import { shareProfileWithCli } from '../../helpers/cli-profile';
 import { startHarness, TEST_ANCHOR, type Harness } from '../../helpers/engine-harness';
@@ -81,7 +81,7 @@ describe('custody posture against the local stack (radosgw + Genesys sandbox)', 
     expect(evidence.listed.map((l) => l.conversationId).sort()).toEqual(expected.map((c) => c.id).sort());
 
     const events = [];
-    for await (const event of readAuditLog(h.s3, h.bucket, h.composed.profile.logId)) events.push(event);
+    for await (const event of readEventChain(h.s3, h.bucket, h.composed.profile.logId)) events.push(event);
     expect(events.find((e) => e.eventId === report.auditEventId)).toMatchObject({ action: 'posture' });
   });
 });

@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { cleanup, fireEvent, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AuditStatus, AuditTrailEntry, AuditVerification } from '../../../shared/audit-trail';
+import type { AuditStatus, AuditTrailEntry, AuditVerification } from '../../../shared/audit-views';
 import type { FakeHandlers } from '../../helpers/fake-ipc-transport';
 import { renderApp } from '../../helpers/render-app';
 import { sampleSession } from '../../helpers/renderer-fixtures';

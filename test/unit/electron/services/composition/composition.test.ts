@@ -13,7 +13,7 @@ import { composeGenesys } from '../../../../../electron/services/composition/com
 import { EventHub } from '../../../../../electron/services/events';
 import { SecretRedactor } from '../../../../../electron/services/logging/redactor';
 import type { SecretStore } from '../../../../../electron/services/ports';
-import { memorySecretStore } from '../../../../helpers/audit-trail';
+import { memorySecretStore } from '../../../../helpers/audit-module';
 import { FakeClock } from '../../../../helpers/fake-clock';
 import { recordingLogger } from '../../../../helpers/fakes';
 import { testTempDir } from '../../../../helpers/temp-dir';
@@ -90,7 +90,7 @@ describe('the audit domain factory', () => {
       events,
     });
     await expect(audit.writer()).rejects.toMatchObject({ code: 'AUDIT_UNAVAILABLE', message: expect.stringContaining('No WORM audit log is configured for profile "unit"') });
-    await expect(audit.store()).rejects.toMatchObject({ code: 'AUDIT_UNAVAILABLE' });
+    await expect(audit.log()).rejects.toMatchObject({ code: 'AUDIT_UNAVAILABLE' });
     audit.stopChecks();
     await expect(audit.drain()).resolves.toBeUndefined();
     await expect(audit.finishCheckpoints()).resolves.toBeUndefined();

@@ -10,12 +10,21 @@ export type AuditEventRecord = {
   /** RFC 9162 leaf hash of `body`. */
   leafHash: Uint8Array;
   alertCount: number;
+  /** What the event lists in `details.items` (see audit/audit-items.ts). */
+  items?: ReadonlyArray<AuditItem>;
 };
+
+export type AuditItem = { conversationId: string | null; recordingId: string | null; tradingId: string | null };
+
+/** One event's leaf and its RFC 9162 inclusion proof in a tree of `treeSize`. */
+export type InclusionProof = { seq: number; leafHash: Uint8Array; proof: Array<Uint8Array> };
 
 export type AuditEventFilter = {
   conversationId?: string;
   recordingId?: string;
   tradingId?: string;
+  /** With `tradingId`: recordings of the trade known elsewhere (the index), whose listing events also match. */
+  tradeRecordingIds?: ReadonlyArray<string>;
   /** Operator name or OS account, case-insensitive prefix. */
   operator?: string;
   caseReference?: string;
@@ -39,7 +48,9 @@ const likePrefix = (value: string) => `${value.replace(/[\\%_]/g, (c) => `\\${c}
  * each with the Merkle nodes its leaf completes, in one transaction; roots and proofs then cost
  * O(log n) node reads. The API is async so the database can later move to a worker.
  */
-export function createAuditTrailRepository(db: Db) {
+export function createAuditMirrorRepository(db: Db) {
+  const insertItem = db.prepare('INSERT INTO audit_event_items (log_id, seq, position, conversation_id, recording_id, trading_id) VALUES (?, ?, ?, ?, ?, ?)');
+  const selectSeqOfEventId = db.prepare('SELECT seq FROM audit_events WHERE log_id = ? AND event_id = ?').pluck();
   const selectSize = db.prepare('SELECT size FROM audit_trees WHERE log_id = ?').pluck();
   const upsertSize = db.prepare('INSERT INTO audit_trees (log_id, size) VALUES (?, ?) ON CONFLICT(log_id) DO UPDATE SET size = excluded.size');
   const selectNode = db.prepare('SELECT hash FROM audit_tree_nodes WHERE log_id = ? AND level = ? AND idx = ?').pluck();
@@ -84,7 +95,7 @@ export function createAuditTrailRepository(db: Db) {
     const conflicts: Array<LeafConflict> = [];
     let added = 0;
     const read = readNode(logId);
-    for (const { event, body, leafHash, alertCount } of [...records].sort((a, b) => a.event.seq - b.event.seq)) {
+    for (const { event, body, leafHash, alertCount, items } of [...records].sort((a, b) => a.event.seq - b.event.seq)) {
       if (event.seq < size) {
         const held = read(0, event.seq)!;
         if (hex(held) !== hex(leafHash)) conflicts.push({ seq: event.seq, held: hex(held), offered: hex(leafHash) });
@@ -108,6 +119,7 @@ export function createAuditTrailRepository(db: Db) {
         alertCount,
         body,
       });
+      for (const [position, item] of (items ?? []).entries()) insertItem.run(logId, event.seq, position, item.conversationId, item.recordingId, item.tradingId);
       size += 1;
       added += 1;
     }
@@ -123,9 +135,25 @@ export function createAuditTrailRepository(db: Db) {
       where.push(`${column} = @${name}`);
       params[name] = filter[name];
     };
-    exact('conversation_id', 'conversationId');
-    exact('recording_id', 'recordingId');
-    exact('trading_id', 'tradingId');
+    // An event matches a conversation, recording or trade it is about, or one it lists among its items.
+    const orListed = (column: string, name: 'conversationId' | 'recordingId') => {
+      if (filter[name] === undefined) return;
+      where.push(`(${column} = @${name} OR seq IN (SELECT seq FROM audit_event_items WHERE log_id = @logId AND ${column} = @${name}))`);
+      params[name] = filter[name];
+    };
+    orListed('conversation_id', 'conversationId');
+    orListed('recording_id', 'recordingId');
+    if (filter.tradingId !== undefined) {
+      // A listed item names the trade, or is one of its recordings: by the index, or by the log's own events.
+      where.push(`(trading_id = @tradingId OR seq IN (
+        SELECT seq FROM audit_event_items WHERE log_id = @logId AND (
+          trading_id = @tradingId
+          OR recording_id IN (SELECT value FROM json_each(@tradeRecordingIds))
+          OR recording_id IN (SELECT recording_id FROM audit_events WHERE log_id = @logId AND trading_id = @tradingId AND recording_id IS NOT NULL)
+          OR recording_id IN (SELECT recording_id FROM audit_event_items WHERE log_id = @logId AND trading_id = @tradingId AND recording_id IS NOT NULL))))`);
+      params.tradingId = filter.tradingId;
+      params.tradeRecordingIds = JSON.stringify(filter.tradeRecordingIds ?? []);
+    }
     exact('case_reference', 'caseReference');
     exact('action', 'action');
     if (filter.operator !== undefined) {
@@ -163,6 +191,58 @@ export function createAuditTrailRepository(db: Db) {
 
     async inclusionProof(logId: string, index: number, size: number): Promise<Array<Uint8Array>> {
       return view(logId).inclusionProof(index, size);
+    },
+
+    /** Inclusion proofs of `seqs` in the tree of `treeSize`: O(log n) stored nodes each, read in one transaction. */
+    async proofsFor(logId: string, seqs: ReadonlyArray<number>, treeSize: number): Promise<Array<InclusionProof>> {
+      return db.transaction(() => {
+        if (treeSize > sizeOf(logId)) throw new RangeError(`the mirror holds ${sizeOf(logId)} events, fewer than the tree of ${treeSize} asked for`);
+        const nodes = view(logId);
+        const read = readNode(logId);
+        return seqs.map((seq) => ({ seq, leafHash: read(0, seq)!, proof: nodes.inclusionProof(seq, treeSize) }));
+      })();
+    },
+
+    async seqOfEventId(logId: string, eventId: string): Promise<number | null> {
+      return (selectSeqOfEventId.get(logId, eventId) as number | undefined) ?? null;
+    },
+
+    /**
+     * Seqs below `treeSize` of events about any of the recordings or trades given, or about a
+     * conversation without naming a recording, or listing one of the recordings among their items.
+     */
+    async seqsAbout(
+      logId: string,
+      about: Readonly<{ recordingIds: ReadonlyArray<string>; conversationIds: ReadonlyArray<string>; searchTradingIds: ReadonlyArray<string> }>,
+      treeSize: number,
+    ): Promise<Array<number>> {
+      return db
+        .prepare(
+          `SELECT seq FROM audit_events WHERE log_id = @logId AND seq < @treeSize AND (
+            recording_id IN (SELECT value FROM json_each(@recordingIds))
+            OR (recording_id IS NULL AND conversation_id IN (SELECT value FROM json_each(@conversationIds)))
+            OR (action = 'search' AND trading_id IN (SELECT value FROM json_each(@tradingIds)))
+          ) ORDER BY seq`,
+        )
+        .pluck()
+        .all({ logId, treeSize, recordingIds: JSON.stringify(about.recordingIds), conversationIds: JSON.stringify(about.conversationIds), tradingIds: JSON.stringify(about.searchTradingIds) }) as Array<number>;
+    },
+
+    /** Recordings played, seeked, previewed or downloaded under a case reference (exactly as written), first access first. */
+    async recordingsAccessedUnderCase(logId: string, caseReference: string): Promise<Array<string>> {
+      return db
+        .prepare(
+          `SELECT recording_id FROM audit_events WHERE log_id = ? AND case_reference = ? COLLATE BINARY AND recording_id IS NOT NULL
+            AND action IN ('play', 'download', 'preview', 'seek') GROUP BY recording_id ORDER BY MIN(seq)`,
+        )
+        .pluck()
+        .all(logId, caseReference) as Array<string>;
+    },
+
+    /** Bodies of the events whose details hold `path` (a dotted path of names), in seq order. */
+    async bodiesWithDetail(logId: string, path: string): Promise<Array<string>> {
+      if (!/^[A-Za-z]+(\.[A-Za-z]+)*$/.test(path)) throw new RangeError(`not a detail path: ${path}`);
+      return db.prepare('SELECT body FROM audit_events WHERE log_id = ? AND json_extract(body, ?) IS NOT NULL ORDER BY seq').pluck().all(logId, `$.details.${path}`) as Array<string>;
     },
 
     async consistencyProof(logId: string, oldSize: number, newSize: number): Promise<Array<Uint8Array>> {
@@ -238,4 +318,4 @@ export function createAuditTrailRepository(db: Db) {
   };
 }
 
-export type AuditTrailRepository = ReturnType<typeof createAuditTrailRepository>;
+export type AuditMirrorRepository = ReturnType<typeof createAuditMirrorRepository>;

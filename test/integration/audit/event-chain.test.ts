@@ -13,8 +13,9 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { describe, expect, inject, it } from 'vitest';
-import { auditEventKey, auditEventsPrefix, genesisHash, hashAuditEvent } from '../../../electron/services/audit/audit-event';
-import { AuditLog, readAuditLog, type AuditHeadStore, type AuditLogDeps } from '../../../electron/services/audit/audit-log';
+import { auditEventKey, auditEventsPrefix, genesisHash, hashAuditEvent } from '../../../electron/services/audit/layout';
+import { EventChain, type AuditHeadStore, type EventChainDeps } from '../../../electron/services/audit/event-chain';
+import { readEventChain } from '../../helpers/read-event-chain';
 import { acquireLockFile } from '../../../electron/services/audit/lock-file';
 import { AuditUnavailableError, ValidationError } from '../../../electron/services/errors';
 import type { Clock } from '../../../electron/services/ports';
@@ -36,8 +37,8 @@ let dir: string;
 
 useTestBucket('audit', { mode: 'COMPLIANCE', defaultRetentionDays: 1 }, (fixture) => ({ s3, bucket, dir } = fixture));
 
-function auditLog(overrides: Partial<AuditLogDeps> & { logId: string }): AuditLog {
-  return new AuditLog({
+function auditLog(overrides: Partial<EventChainDeps> & { logId: string }): EventChain {
+  return new EventChain({
     s3,
     bucket,
     operator: { osAccount: 'jdoe', name: 'Jane Doe' },
@@ -64,7 +65,7 @@ async function versionsOf(logId: string): Promise<Array<{ key: string; versionId
 
 async function collect(logId: string): Promise<Array<AuditEvent>> {
   const events: Array<AuditEvent> = [];
-  for await (const event of readAuditLog(s3, bucket, logId)) events.push(event);
+  for await (const event of readEventChain(s3, bucket, logId)) events.push(event);
   return events;
 }
 
@@ -75,7 +76,7 @@ function expectIntactChain(events: ReadonlyArray<AuditEvent>): void {
   });
 }
 
-describe('AuditLog.append against radosgw', () => {
+describe('EventChain.append against radosgw', () => {
   it('stores the event under COMPLIANCE retention that nobody can delete', async () => {
     const logId = randomUUID();
     const before = Date.now();

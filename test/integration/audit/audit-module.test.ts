@@ -1,12 +1,12 @@
 import { sha256 } from '../../../electron/crypto/sha256';
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectVersionsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
-import { auditEventKey } from '../../../electron/services/audit/audit-event';
-import { auditCheckpointKey, auditPublicKeyKey, checkpointSignatureValid, leafHashOfStoredEvent, parseStoredCheckpoint, serializeCheckpoint, signCheckpoint, toHex } from '../../../electron/services/audit/checkpoint';
+import { auditEventKey } from '../../../electron/services/audit/layout';
+import { auditCheckpointKey, auditPublicKeyKey, checkpointSignatureValid, leafHashOfStoredEvent, parseStoredCheckpoint, serializeCheckpoint, signCheckpoint, toHex } from '../../../electron/services/audit/layout';
 import { putLockedObject } from '../../../electron/services/worm/locked-objects';
 import { rootFromLeafHashes } from '../../../shared/crypto/merkle';
 import type { AuditEvent } from '../../../shared/domain';
-import { createTestTrail, memorySecretStore } from '../../helpers/audit-trail';
+import { createTestAudit, memorySecretStore } from '../../helpers/audit-module';
 import { useTestBucket } from '../../helpers/worm';
 
 let s3: S3Client;
@@ -36,9 +36,9 @@ describe('audit trail: the suite\'s clock', () => {
   // The suite also runs with CUSTODY_TEST_CLOCK_SHIFT_DAYS=365 (build/scripts/test.sh): it must pass on any day.
   it('starts from the real time, shifted as asked, so radosgw accepts every retention date it computes', async () => {
     const shiftMs = Number(process.env.CUSTODY_TEST_CLOCK_SHIFT_DAYS ?? 0) * 86_400_000;
-    const t = createTestTrail({ s3, bucket, dir });
+    const t = createTestAudit({ s3, bucket, dir });
     expect(Math.abs(t.clock.now() - (Date.now() + shiftMs))).toBeLessThan(60_000);
-    const appended = await t.trail.append({ action: 'search', details: { clock: 'real' } });
+    const appended = await t.audit.writer.append({ action: 'search', details: { clock: 'real' } });
     const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: auditEventKey(t.logId, appended.seq) }));
     expect(head.ObjectLockRetainUntilDate!.getTime()).toBeGreaterThan(Date.now() + shiftMs);
   });
@@ -46,9 +46,9 @@ describe('audit trail: the suite\'s clock', () => {
 
 describe('audit trail: checkpoints', () => {
   it('writes a signed, locked checkpoint every N events, and publishes the public key next to it', async () => {
-    const t = createTestTrail({ s3, bucket, dir, checkpointPolicy: { everyEvents: 4 } });
-    for (let i = 0; i < 9; i += 1) await t.trail.append({ action: 'search', details: { i } });
-    await t.trail.flush();
+    const t = createTestAudit({ s3, bucket, dir, checkpointPolicy: { everyEvents: 4 } });
+    for (let i = 0; i < 9; i += 1) await t.audit.writer.append({ action: 'search', details: { i } });
+    await t.audit.flush();
     const prefix = `audit/v1/${t.logId}/`;
     const key = await t.signingKey();
     expect(await keysUnder(`${prefix}checkpoints/`)).toEqual([auditCheckpointKey(t.logId, 4), auditCheckpointKey(t.logId, 8)]);
@@ -67,48 +67,48 @@ describe('audit trail: checkpoints', () => {
     const keyHead = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: auditPublicKeyKey(t.logId, key.keyId) }));
     expect(keyHead.ObjectLockRetainUntilDate!.getTime()).toBeGreaterThan(head.ObjectLockRetainUntilDate!.getTime());
 
-    expect(await t.trail.status()).toMatchObject({
+    expect(await t.audit.integrity.status()).toMatchObject({
       localTreeSize: 9,
       lastCheckpoint: { treeSize: 8, rootHash: checkpoint.rootHash },
       verifiedHead: { treeSize: 8 },
       keyId: key.keyId,
     });
     // checkpointNow covers the ninth event at once; asked again, it returns the same checkpoint.
-    const now = await t.trail.checkpointNow();
+    const now = await t.audit.checkpointer.checkpointNow();
     expect(now?.treeSize).toBe(9);
-    expect((await t.trail.checkpointNow())?.signature).toBe(now?.signature);
+    expect((await t.audit.checkpointer.checkpointNow())?.signature).toBe(now?.signature);
   });
 
   it('writes a checkpoint once the oldest uncovered event is M minutes old, on append or on the periodic tick', async () => {
-    const t = createTestTrail({ s3, bucket, dir, checkpointPolicy: { everyEvents: 1000, everyMinutes: 10 } });
-    await t.trail.append({ action: 'play', recordingId: 'rec-1', details: { startOffsetMs: 0 } });
-    await t.trail.flush();
+    const t = createTestAudit({ s3, bucket, dir, checkpointPolicy: { everyEvents: 1000, everyMinutes: 10 } });
+    await t.audit.writer.append({ action: 'play', recordingId: 'rec-1', details: { startOffsetMs: 0 } });
+    await t.audit.flush();
     expect(await t.repository.latestCheckpoint(t.logId)).toBeNull();
     t.clock.advance(11 * 60_000);
-    await t.trail.append({ action: 'seek', recordingId: 'rec-1', details: { positionMs: 61_000 } });
-    await t.trail.flush();
+    await t.audit.writer.append({ action: 'seek', recordingId: 'rec-1', details: { positionMs: 61_000 } });
+    await t.audit.flush();
     expect((await t.repository.latestCheckpoint(t.logId))?.treeSize).toBe(2);
 
-    await t.trail.append({ action: 'download', recordingId: 'rec-1' });
+    await t.audit.writer.append({ action: 'download', recordingId: 'rec-1' });
     t.clock.advance(10 * 60_000);
     const stop = new AbortController();
-    const periodic = t.trail.runPeriodic(stop.signal);
+    const periodic = t.audit.checkpointer.runPeriodic(stop.signal);
     await expect.poll(async () => (await t.repository.latestCheckpoint(t.logId))?.treeSize, { timeout: 5_000 }).toBe(3);
     stop.abort();
     await periodic;
   });
 
   it('marks events with the alerts they raise, inside the WORM object, and announces them', async () => {
-    const t = createTestTrail({
+    const t = createTestAudit({
       s3,
       bucket,
       dir,
       alerts: { volume: { maxEvents: 2, windowMinutes: 60 }, allowedNetworks: ['192.0.2.0/24'] },
       participants: [{ name: 'Jane Doe', userId: 'u-1' }],
     });
-    await t.trail.append({ action: 'play', recordingId: 'rec-1', details: { startOffsetMs: 0 } });
-    await t.trail.append({ action: 'play', recordingId: 'rec-1', details: { startOffsetMs: 0 } });
-    const third = await t.trail.append({ action: 'play', recordingId: 'rec-1', details: { startOffsetMs: 5000 } });
+    await t.audit.writer.append({ action: 'play', recordingId: 'rec-1', details: { startOffsetMs: 0 } });
+    await t.audit.writer.append({ action: 'play', recordingId: 'rec-1', details: { startOffsetMs: 0 } });
+    const third = await t.audit.writer.append({ action: 'play', recordingId: 'rec-1', details: { startOffsetMs: 5000 } });
     const stored = JSON.parse(await text(auditEventKey(t.logId, 2))) as AuditEvent;
     expect(stored).toEqual(third);
     expect((stored.details.alerts as Array<{ rule: string }>).map((a) => a.rule)).toEqual(['workstation-network', 'unusual-volume', 'participant-playback']);
@@ -118,7 +118,7 @@ describe('audit trail: checkpoints', () => {
       [1, 2, 'from 0:00'],
       [2, 3, 'from 0:05'],
     ]);
-    const page = await t.trail.list({ alertsOnly: true, limit: 2 });
+    const page = await t.audit.mirror.list({ alertsOnly: true, limit: 2 });
     expect(page.total).toBe(3);
     expect(page.entries.map((e) => e.seq)).toEqual([2, 1]);
   });
@@ -126,37 +126,37 @@ describe('audit trail: checkpoints', () => {
 
 describe('audit trail: two workstations of one log, and consistency', () => {
   it('reads events another process wrote back from the bucket, and both compute the same checkpoint root', async () => {
-    const first = createTestTrail({ s3, bucket, dir, dbName: 'ws-a' });
-    const second = createTestTrail({ s3, bucket, dir, logId: first.logId, dbName: 'ws-b', secrets: memorySecretStore() });
-    for (let i = 0; i < 3; i += 1) await first.trail.append({ action: 'search', details: { i } });
-    const event = await second.trail.append({ action: 'preview', recordingId: 'rec-2' });
+    const first = createTestAudit({ s3, bucket, dir, dbName: 'ws-a' });
+    const second = createTestAudit({ s3, bucket, dir, logId: first.logId, dbName: 'ws-b', secrets: memorySecretStore() });
+    for (let i = 0; i < 3; i += 1) await first.audit.writer.append({ action: 'search', details: { i } });
+    const event = await second.audit.writer.append({ action: 'preview', recordingId: 'rec-2' });
     expect(event.seq).toBe(3);
     expect(await second.repository.treeSize(second.logId)).toBe(4);
-    expect(await first.trail.catchUp()).toBe(1);
+    expect(await first.audit.mirror.catchUp()).toBe(1);
     expect(toHex(await first.repository.root(first.logId, 4))).toBe(toHex(await second.repository.root(second.logId, 4)));
     expect(toHex(await first.repository.root(first.logId, 4))).toBe(await bucketRoot(first.logId, 4));
-    const page = await first.trail.list({ operator: 'jane' });
+    const page = await first.audit.mirror.list({ operator: 'jane' });
     expect(page.entries.map((e) => e.action)).toEqual(['preview', 'search', 'search', 'search']);
   });
 
   it('passes the consistency check while the log only grows, and alerts when the bucket\'s head shrinks or is rewritten', async () => {
-    const t = createTestTrail({ s3, bucket, dir, checkpointPolicy: { everyEvents: 3 } });
-    expect(await t.trail.checkConsistency()).toMatchObject({ state: 'unknown', message: 'no checkpoint written yet' });
-    for (let i = 0; i < 6; i += 1) await t.trail.append({ action: 'search', details: { i } });
-    await t.trail.flush();
-    expect(await t.trail.checkConsistency()).toMatchObject({ state: 'ok', source: 'consistency' });
+    const t = createTestAudit({ s3, bucket, dir, checkpointPolicy: { everyEvents: 3 } });
+    expect(await t.audit.integrity.checkConsistency()).toMatchObject({ state: 'unknown', message: 'no checkpoint written yet' });
+    for (let i = 0; i < 6; i += 1) await t.audit.writer.append({ action: 'search', details: { i } });
+    await t.audit.flush();
+    expect(await t.audit.integrity.checkConsistency()).toMatchObject({ state: 'ok', source: 'consistency' });
 
     // After losing its database, the installation (same keychain) trusts the first signed head it sees again, once it matches the events.
-    const rebuilt = createTestTrail({ s3, bucket, dir, logId: t.logId, dbName: `rebuilt-${t.logId}`, secrets: t.secrets });
-    expect(await rebuilt.trail.checkConsistency()).toMatchObject({ state: 'ok', message: expect.stringContaining('first checkpoint seen: tree size 6') });
+    const rebuilt = createTestAudit({ s3, bucket, dir, logId: t.logId, dbName: `rebuilt-${t.logId}`, secrets: t.secrets });
+    expect(await rebuilt.audit.integrity.checkConsistency()).toMatchObject({ state: 'ok', message: expect.stringContaining('first checkpoint seen: tree size 6') });
     // Another key (another installation's keychain) is not this log's signer.
-    const stranger = createTestTrail({ s3, bucket, dir, logId: t.logId, dbName: `stranger-${t.logId}` });
-    expect(await stranger.trail.checkConsistency()).toMatchObject({ state: 'failed', firstBad: { kind: 'unknown-checkpoint-key' } });
+    const stranger = createTestAudit({ s3, bucket, dir, logId: t.logId, dbName: `stranger-${t.logId}` });
+    expect(await stranger.audit.integrity.checkConsistency()).toMatchObject({ state: 'failed', firstBad: { kind: 'unknown-checkpoint-key' } });
 
     // Someone with governance bypass removes the newest checkpoint: the log the workstation saw shrank.
     const listing = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: auditCheckpointKey(t.logId, 6) }));
     await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: auditCheckpointKey(t.logId, 6), VersionId: listing.Versions![0]!.VersionId!, BypassGovernanceRetention: true }));
-    const shrank = await t.trail.checkConsistency();
+    const shrank = await t.audit.integrity.checkConsistency();
     expect(shrank).toMatchObject({ state: 'failed', firstBad: { kind: 'inconsistent-with-seen-head', treeSize: 6 } });
     expect(shrank.message).toMatch(/covers 3 events, but this workstation verified 6 .*the log shrank/);
     expect(t.published.some((e) => e.kind === 'audit.integrityChanged' && e.integrity.state === 'failed')).toBe(true);
@@ -165,8 +165,8 @@ describe('audit trail: two workstations of one log, and consistency', () => {
     const key = await t.signingKey();
     const forged = signCheckpoint(key, { logId: t.logId, treeSize: 7, rootHash: 'ab'.repeat(32), time: new Date().toISOString() });
     await putLockedObject(s3, { bucket, key: auditCheckpointKey(t.logId, 7), body: serializeCheckpoint(forged), contentType: 'application/json', retainUntil: new Date(Date.now() + 60_000), mode: 'GOVERNANCE' });
-    await t.trail.append({ action: 'search', details: { i: 6 } });
-    const rewritten = await t.trail.checkConsistency();
+    await t.audit.writer.append({ action: 'search', details: { i: 6 } });
+    const rewritten = await t.audit.integrity.checkConsistency();
     expect(rewritten).toMatchObject({ state: 'failed', firstBad: { kind: 'checkpoint-root-mismatch', treeSize: 7 } });
     expect(t.logger.text()).toMatch(/audit log integrity check failed/);
   });

@@ -8,7 +8,7 @@ import {
   parseStoredAuditEvent,
   seqOfAuditEventKey,
   serializeAuditEvent,
-} from '../../../../../electron/services/audit/audit-event';
+} from '../../../../../electron/services/audit/layout';
 import type { AuditEvent } from '../../../../../shared/domain';
 
 const logId = '3f0c9a52-6f0e-4c8e-9d1a-0b6c2f1e7a11';

@@ -1,5 +1,5 @@
 import { sha256Hex } from '../../crypto/sha256';
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { canonicalJson } from '../../../shared/canonical-json';
 import {
@@ -18,9 +18,8 @@ import {
 import type { Logger } from '../../../shared/logger';
 import { type AppError, AuditUnavailableError, describeCause, ValidationError, WormStoreError } from '../errors';
 import type { Clock } from '../ports';
-import { listVersionPages, putLockedObject, wormRequest, type LockMode } from '../worm/locked-objects';
-import { wormEndpointOf } from '../worm/s3-client';
-import { assertValidLogId, auditEventKey, auditEventsPrefix, genesisHash, parseStoredAuditEvent, seqOfAuditEventKey, serializeAuditEvent } from './audit-event';
+import { listVersionPages, putLockedObject, readObjectText, type LockMode } from '../worm/locked-objects';
+import { assertValidLogId, auditEventKey, auditEventsPrefix, genesisHash, parseStoredAuditEvent, seqOfAuditEventKey, serializeAuditEvent } from './layout';
 import { acquireLockFile, type HeldLock } from './lock-file';
 import { SerialQueue } from './serial-queue';
 
@@ -35,7 +34,7 @@ export type AuditHeadStore = {
 
 export type AuditRetention = { mode: LockMode; durationMs: number };
 
-export type AuditLogDeps = {
+export type EventChainDeps = {
   s3: S3Client;
   bucket: string;
   logId: string;
@@ -79,17 +78,18 @@ type AppendRequest = z.output<typeof appendInputSchema>;
 const maxEventBytes = 64 * 1024;
 
 /**
- * The WORM audit log of one installation: every access is one locked S3 object, numbered and
- * hash-chained. `append` resolves only after the store acknowledged the object; when it fails, the
- * head does not move and the caller must refuse the access.
+ * The chain of event objects in the WORM bucket, the audit log's record: every access is one locked S3
+ * object, numbered and hash-chained, appended under a lock file shared by this machine's processes.
+ * `append` resolves only after the store acknowledged the object; when it fails, the head does not
+ * move and the caller must refuse the access. The writer (audit-writer.ts) is its one production caller.
  */
-export class AuditLog {
-  private readonly deps: AuditLogDeps;
+export class EventChain {
+  private readonly deps: EventChainDeps;
   private readonly queue = new SerialQueue();
   /** A head this instance knows matches the bucket (it read it back or wrote it). */
   private confirmedHead: AuditHead | null = null;
 
-  constructor(deps: AuditLogDeps) {
+  constructor(deps: EventChainDeps) {
     assertValidLogId(deps.logId);
     if (!Number.isSafeInteger(deps.retention.durationMs) || deps.retention.durationMs <= 0) {
       throw new ValidationError(`audit retention must be a positive number of milliseconds, got ${deps.retention.durationMs}`);
@@ -208,11 +208,7 @@ export class AuditLog {
   private async readHeadEvent(seq: number, versionId: string, abortSignal: AbortSignal): Promise<AuditHead> {
     const { s3, bucket, logId } = this.deps;
     const key = auditEventKey(logId, seq);
-    const text = await wormRequest(s3, `GetObject s3://${bucket}/${key}`, async () => {
-      const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }), { abortSignal });
-      if (!object.Body) throw new Error('empty body');
-      return object.Body.transformToString('utf8');
-    });
+    const text = (await readObjectText(s3, bucket, key, { versionId, abortSignal })) ?? '';
     let stored;
     try {
       stored = parseStoredAuditEvent(text);
@@ -302,38 +298,4 @@ type KeyVersion = { seq: number; versionId: string };
 
 function sameHead(a: AuditHead | null, b: AuditHead | null): boolean {
   return a !== null && b !== null && a.seq === b.seq && a.hash === b.hash;
-}
-
-/**
- * Every stored event of a log in seq order; when a seq was stored more than once (a forked chain),
- * each version, oldest first. For tests and verification tools.
- */
-export async function* readAuditLog(s3: S3Client, bucket: string, logId: string): AsyncIterable<AuditEvent> {
-  let pending: Array<{ key: string; versionId: string }> = [];
-  for await (const page of listVersionPages(s3, bucket, auditEventsPrefix(logId))) {
-    for (const version of page.Versions ?? []) {
-      if (!version.Key || !version.VersionId || seqOfAuditEventKey(logId, version.Key) === null) continue;
-      if (pending.length > 0 && pending[0]?.key !== version.Key) {
-        yield* readVersions(s3, bucket, pending);
-        pending = [];
-      }
-      pending.unshift({ key: version.Key, versionId: version.VersionId });
-    }
-  }
-  yield* readVersions(s3, bucket, pending);
-}
-
-async function* readVersions(s3: S3Client, bucket: string, versions: ReadonlyArray<{ key: string; versionId: string }>): AsyncIterable<AuditEvent> {
-  for (const { key, versionId } of versions) {
-    const text = await wormRequest(s3, `GetObject s3://${bucket}/${key}`, async () => {
-      const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }));
-      return (await object.Body?.transformToString('utf8')) ?? '';
-    });
-    try {
-      yield parseStoredAuditEvent(text).event;
-    } catch (error) {
-      const endpoint = await wormEndpointOf(s3);
-      throw new WormStoreError(endpoint, `s3://${bucket}/${key} (version ${versionId}) is not a valid audit event: ${describeCause(error)}`, { unavailable: false, cause: error });
-    }
-  }
 }

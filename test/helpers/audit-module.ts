@@ -3,11 +3,11 @@ import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { openDatabaseSync, type Db } from '../../electron/db/connection';
 import { createAuditHeadRepository } from '../../electron/db/repositories/audit-head-repository';
-import { createAuditTrailRepository, type AuditTrailRepository } from '../../electron/db/repositories/audit-trail-repository';
+import { createAuditMirrorRepository, type AuditMirrorRepository } from '../../electron/db/repositories/audit-mirror-repository';
 import { auditSettingsSchema } from '../../electron/services/audit/audit-settings';
-import { type AuditTrail, type CheckpointPolicy } from '../../electron/services/audit/audit-trail';
+import type { CheckpointPolicy } from '../../electron/services/audit/checkpointer';
+import { buildAuditModule, type AuditModule } from '../../electron/services/audit/audit-module';
 import { CredentialVault } from '../../electron/services/auth/credentials';
-import { buildAuditTrail } from '../../electron/services/composition/compose-audit';
 import { EventHub, type DomainEvent } from '../../electron/services/events';
 import { SecretRedactor } from '../../electron/services/logging/redactor';
 import type { Clock, SecretStore } from '../../electron/services/ports';
@@ -46,24 +46,25 @@ export function memorySecretStore(): SecretStore {
   };
 }
 
-export type TestTrail = {
-  trail: AuditTrail;
-  repository: AuditTrailRepository;
+export type TestAudit = {
+  audit: AuditModule;
+  repository: AuditMirrorRepository;
   db: Db;
   logId: string;
   clock: SettableClock;
   logger: MemoryLogger;
   published: Array<DomainEvent>;
   signingKey: () => Promise<SigningKey>;
-  /** The keychain holding the signing key: pass it to another trail to be the same installation. */
+  /** The keychain holding the signing key: pass it to another audit module to be the same installation. */
   secrets: SecretStore;
 };
 
 /**
- * An AuditTrail on real parts (radosgw bucket, SQLite file), wired by the audit domain's own factory
- * (`buildAuditTrail`), with knobs for tests: its own log id, checkpoint policy, alert settings, clock and signing-key store.
+ * The audit module on real parts (radosgw bucket, SQLite file), built by the production factory
+ * (buildAuditModule, which the profile's audit domain calls too), with knobs for tests: its own log id, checkpoint policy, alert settings, clock and
+ * signing-key store.
  */
-export function createTestTrail(options: {
+export function createTestAudit(options: {
   s3: S3Client;
   bucket: string;
   dir: string;
@@ -78,42 +79,38 @@ export function createTestTrail(options: {
   operator?: { osAccount: string; name: string };
   workstation?: { hostname: string; addresses: Array<string> };
   participants?: Array<{ name: string | null; userId: string | null }>;
-}): TestTrail {
+}): TestAudit {
   const logId = options.logId ?? randomUUID();
   const clock = options.clock ?? new SettableClock();
   const logger = new MemoryLogger();
   const db = openDatabaseSync(join(options.dir, `${options.dbName ?? logId}.sqlite`));
-  const repository = createAuditTrailRepository(db);
   const events = new EventHub();
   const published: Array<DomainEvent> = [];
   events.subscribe((event) => published.push(event));
-  const operator = options.operator ?? { osAccount: 'jdoe', name: 'Jane Doe' };
-  const workstation = options.workstation ?? { hostname: 'ws-test', addresses: ['10.20.4.17'] };
-  const retention = { mode: options.mode ?? 'GOVERNANCE', durationMs: 86_400_000 } as const;
   const secrets = options.secrets ?? memorySecretStore();
   const vault = new CredentialVault(secrets, 'test', new SecretRedactor());
   let key: Promise<SigningKey> | null = null;
   const signingKey = () => (key ??= loadOrCreateSigningKey(vault));
-  const settings = auditSettingsSchema.parse({ alerts: options.alerts ?? {} });
-  const trail = buildAuditTrail({
+  const repository = createAuditMirrorRepository(db);
+  const audit = buildAuditModule({
     s3: options.s3,
     bucket: options.bucket,
     logId,
-    retention,
+    retention: { mode: options.mode ?? 'GOVERNANCE', durationMs: 86_400_000 },
     repository,
     headStore: createAuditHeadRepository(db),
-    lockFile: join(options.dir, `${logId}.lock`),
-    checkpointLockFile: join(options.dir, `${logId}.checkpoint.lock`),
     signingKey,
-    alerts: settings.alerts,
-    participantsOf: async () => options.participants ?? [],
+    alertSettings: auditSettingsSchema.parse({ alerts: options.alerts ?? {} }).alerts,
     checkpointPolicy: { everyEvents: 1000, everyMinutes: 600, ...options.checkpointPolicy },
-    operator,
-    workstation,
+    participantsOf: async () => options.participants ?? [],
+    operator: options.operator ?? { osAccount: 'jdoe', name: 'Jane Doe' },
+    workstation: options.workstation ?? { hostname: 'ws-test', addresses: ['10.20.4.17'] },
     clock,
     logger,
     events,
+    lockFile: join(options.dir, `${logId}.lock`),
+    checkpointLockFile: join(options.dir, `${logId}.checkpoint.lock`),
     tickMs: 10,
   });
-  return { trail, repository, db, logId, clock, logger, published, signingKey, secrets };
+  return { audit, repository, db, logId, clock, logger, published, signingKey, secrets };
 }

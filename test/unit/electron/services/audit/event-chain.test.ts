@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AuditLog, type AuditLogDeps } from '../../../../../electron/services/audit/audit-log';
+import { EventChain, type EventChainDeps } from '../../../../../electron/services/audit/event-chain';
 import { ValidationError } from '../../../../../electron/services/errors';
 import { createWormS3Client } from '../../../../../electron/services/worm/s3-client';
 import { FakeClock } from '../../../../helpers/fake-clock';
@@ -18,7 +18,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function deps(overrides: Partial<AuditLogDeps> = {}): AuditLogDeps {
+function deps(overrides: Partial<EventChainDeps> = {}): EventChainDeps {
   return {
     s3: createWormS3Client({ endpoint: 'http://127.0.0.1:9', region: 'us-east-1', accessKeyId: 'k', secretAccessKey: 's' }),
     bucket: 'audit',
@@ -35,15 +35,15 @@ function deps(overrides: Partial<AuditLogDeps> = {}): AuditLogDeps {
   };
 }
 
-describe('AuditLog (no store)', () => {
+describe('EventChain (no store)', () => {
   it('refuses unusable configuration when constructed', () => {
-    expect(() => new AuditLog(deps({ logId: 'a/b' }))).toThrow(ValidationError);
-    expect(() => new AuditLog(deps({ retention: { mode: 'COMPLIANCE', durationMs: 0 } }))).toThrow(/retention/);
-    expect(() => new AuditLog(deps({ operator: { osAccount: 'x' } as never }))).toThrow(/operator/);
+    expect(() => new EventChain(deps({ logId: 'a/b' }))).toThrow(ValidationError);
+    expect(() => new EventChain(deps({ retention: { mode: 'COMPLIANCE', durationMs: 0 } }))).toThrow(/retention/);
+    expect(() => new EventChain(deps({ operator: { osAccount: 'x' } as never }))).toThrow(/operator/);
   });
 
   it('rejects invalid events before touching the lock or the store', async () => {
-    const log = new AuditLog(deps());
+    const log = new EventChain(deps());
     await expect(log.append({ action: 'erase' as never })).rejects.toBeInstanceOf(ValidationError);
     await expect(log.append({ action: 'play', conversationId: 'has spaces' })).rejects.toThrow(/conversation id/);
     await expect(log.append({ action: 'search', caseReference: 'ab' })).rejects.toThrow(/at least 3/);

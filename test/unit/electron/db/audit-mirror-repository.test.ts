@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { openDatabaseSync } from '../../../../electron/db/connection';
-import { createAuditTrailRepository, type AuditEventRecord } from '../../../../electron/db/repositories/audit-trail-repository';
+import { createAuditMirrorRepository, type AuditEventRecord } from '../../../../electron/db/repositories/audit-mirror-repository';
 import { canonicalJson } from '../../../../shared/canonical-json';
 import { consistencyProof, inclusionProof, leafHash, rootFromLeafHashes, verifyConsistency } from '../../../../shared/crypto/merkle';
 import type { AuditEvent } from '../../../../shared/domain';
@@ -34,7 +34,7 @@ function eventRecord(seq: number, extra: Partial<AuditEvent> = {}, alertCount = 
 
 describe('audit trail repository', () => {
   it('records events in order and answers roots and proofs equal to the array definition', async () => {
-    const repo = createAuditTrailRepository(openDatabaseSync(':memory:'));
+    const repo = createAuditMirrorRepository(openDatabaseSync(':memory:'));
     const records = Array.from({ length: 21 }, (_, i) => eventRecord(i));
     expect(await repo.recordEvents(LOG, records.slice(0, 9))).toEqual({ size: 9, added: 9, conflicts: [] });
     expect(await repo.recordEvents(LOG, records.slice(9))).toEqual({ size: 21, added: 12, conflicts: [] });
@@ -49,7 +49,7 @@ describe('audit trail repository', () => {
   });
 
   it('compares events it already holds instead of rewriting them, and refuses a gap', async () => {
-    const repo = createAuditTrailRepository(openDatabaseSync(':memory:'));
+    const repo = createAuditMirrorRepository(openDatabaseSync(':memory:'));
     await repo.recordEvents(LOG, [eventRecord(0), eventRecord(1)]);
     const again = await repo.recordEvents(LOG, [eventRecord(1), eventRecord(2)]);
     expect(again).toEqual({ size: 3, added: 1, conflicts: [] });
@@ -62,7 +62,7 @@ describe('audit trail repository', () => {
   });
 
   it('filters events like `audit show` and counts an operator\'s recent accesses', async () => {
-    const repo = createAuditTrailRepository(openDatabaseSync(':memory:'));
+    const repo = createAuditMirrorRepository(openDatabaseSync(':memory:'));
     await repo.recordEvents(LOG, Array.from({ length: 12 }, (_, i) => eventRecord(i, {}, i === 7 ? 2 : 0)));
     const seqs = async (filter: Parameters<typeof repo.listEvents>[1]) =>
       (await repo.listEvents(LOG, filter, 100)).bodies.map((b) => (JSON.parse(b) as AuditEvent).seq);
@@ -79,7 +79,7 @@ describe('audit trail repository', () => {
   });
 
   it('keeps checkpoints, published keys, the verified head and the last integrity report', async () => {
-    const repo = createAuditTrailRepository(openDatabaseSync(':memory:'));
+    const repo = createAuditMirrorRepository(openDatabaseSync(':memory:'));
     expect(await repo.latestCheckpoint(LOG)).toBeNull();
     await repo.saveCheckpoint(LOG, { treeSize: 4, rootHash: 'a'.repeat(64), time: '2026-11-26T09:00:00.000Z', keyId: 'k'.repeat(64) });
     await repo.saveCheckpoint(LOG, { treeSize: 9, rootHash: 'b'.repeat(64), time: '2026-11-26T09:10:00.000Z', keyId: 'k'.repeat(64) });

@@ -1,0 +1,264 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import { sha256Hex } from '../../crypto/sha256';
+import type { AuditProblem, AuditTrailFilter, AuditTrailPage } from '../../../shared/audit-views';
+import type { AuditEvent } from '../../../shared/domain';
+import type { Logger } from '../../../shared/logger';
+import type { AuditEventRecord, AuditMirrorRepository } from '../../db/repositories/audit-mirror-repository';
+import { AuditUnavailableError, describeCause } from '../errors';
+import { listVersionPages, readObject, readObjectText } from '../worm/locked-objects';
+import { toEntry, alertsOf } from './audit-entry';
+import { itemsOf } from './audit-items';
+import type { IntegrityState } from './integrity-state';
+import { auditEventKey, auditEventsPrefix, leafHashOfStoredEvent, parseStoredAuditEvent, seqOfAuditEventKey, serializeAuditEvent, toHex } from './layout';
+import { SerialQueue } from './serial-queue';
+
+export type AuditMirrorDeps = {
+  s3: S3Client;
+  bucket: string;
+  logId: string;
+  repository: AuditMirrorRepository;
+  state: IntegrityState;
+  logger: Logger;
+  /** Recordings the index ties to a trade, so a query for the trade finds events listing them. */
+  recordingsOfTrade?: (tradingId: string) => Promise<ReadonlyArray<string>>;
+};
+
+/** An event's leaf hash and its RFC 9162 inclusion proof (hex), in a tree of a given size. */
+export type EventProof = { seq: number; leafHash: string; proof: Array<string> };
+
+const catchUpBatch = 100;
+
+/**
+ * This workstation's mirror of the audit log (SQLite): every event of the bucket's chain in seq
+ * order, its Merkle tree kept as perfect subtrees, and the items each event lists. Written events are
+ * recorded as they are appended; events another process wrote are read back from the bucket
+ * (`catchUp`, one listing from the mirror's size, then only the objects it lacks). Every read of the
+ * log in the product (the Audit trail, `audit show`, evidence packs, review-journal sync, the app's
+ * start) goes through here, never through a scan of the bucket.
+ */
+export class AuditMirror {
+  private readonly queue = new SerialQueue();
+
+  constructor(private readonly deps: AuditMirrorDeps) {}
+
+  get logId(): string {
+    return this.deps.logId;
+  }
+
+  async treeSize(): Promise<number> {
+    return this.deps.repository.treeSize(this.deps.logId);
+  }
+
+  async root(treeSize: number): Promise<Uint8Array> {
+    return this.deps.repository.root(this.deps.logId, treeSize);
+  }
+
+  async consistencyProof(oldSize: number, newSize: number): Promise<Array<Uint8Array>> {
+    return this.deps.repository.consistencyProof(this.deps.logId, oldSize, newSize);
+  }
+
+  /** Records an event this process just wrote (after catching up on any the mirror lacks before it). */
+  async recordWritten(event: AuditEvent): Promise<void> {
+    await this.queue.run(async () => {
+      if ((await this.treeSize()) < event.seq) await this.catchUpExclusive(event.seq);
+      await this.recordBatch([recordOf(event, serializeAuditEvent(event))]);
+    });
+  }
+
+  /**
+   * Reads events the mirror lacks (written by another process, or before a lost database) from the
+   * bucket, up to `untilSeq` (exclusive) or the end, and records them. Returns how many were added.
+   */
+  async catchUp(untilSeq?: number): Promise<number> {
+    return this.queue.run(() => this.catchUpExclusive(untilSeq));
+  }
+
+  /** Resolves when the events recorded or caught up so far are in the mirror (the queue runs in order). */
+  async drain(): Promise<void> {
+    await this.queue.run(async () => undefined);
+  }
+
+  /**
+   * Inclusion proofs of `seqs` in the tree of `treeSize` (a checkpoint's size), from the stored tree
+   * levels: O(log n) node reads each, so k proofs cost O(k log n), never a rehash of the whole tree.
+   */
+  async proofsFor(seqs: ReadonlyArray<number>, treeSize: number): Promise<Array<EventProof>> {
+    if ((await this.treeSize()) < treeSize) await this.catchUp(treeSize);
+    const proofs = await this.deps.repository.proofsFor(this.deps.logId, seqs, treeSize);
+    return proofs.map((p) => ({ seq: p.seq, leafHash: toHex(p.leafHash), proof: p.proof.map(toHex) }));
+  }
+
+  /** The stored bytes (canonical JSON) of event `seq`, or null when the mirror does not hold it. */
+  async eventBody(seq: number): Promise<string | null> {
+    return this.deps.repository.eventBody(this.deps.logId, seq);
+  }
+
+  async seqOfEventId(eventId: string): Promise<number | null> {
+    return this.deps.repository.seqOfEventId(this.deps.logId, eventId);
+  }
+
+  /** Seqs below `treeSize` of the events about these recordings, conversations (as a whole) and trades (searches). */
+  async seqsAbout(about: Readonly<{ recordingIds: ReadonlyArray<string>; conversationIds: ReadonlyArray<string>; searchTradingIds: ReadonlyArray<string> }>, treeSize: number): Promise<Array<number>> {
+    return this.deps.repository.seqsAbout(this.deps.logId, about, treeSize);
+  }
+
+  /** Recordings accessed (played, seeked, previewed, downloaded) under a case reference, caught up first. */
+  async recordingsAccessedUnderCase(caseReference: string): Promise<Array<string>> {
+    await this.catchUp();
+    return this.deps.repository.recordingsAccessedUnderCase(this.deps.logId, caseReference);
+  }
+
+  /**
+   * The bucket's own bytes of events `seqs`, read by key (k objects, not a scan), each checked against
+   * the leaf the mirror holds for it: what a pack carries is the record, and it matches the proofs.
+   */
+  async readFromBucket(seqs: ReadonlyArray<number>): Promise<Array<{ seq: number; stored: Buffer }>> {
+    const { s3, bucket, logId, repository } = this.deps;
+    const out: Array<{ seq: number; stored: Buffer }> = new Array(seqs.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < seqs.length) {
+        const index = next++;
+        const seq = seqs[index]!;
+        const key = auditEventKey(logId, seq);
+        const object = await readObject(s3, bucket, key);
+        const held = await repository.leafHash(logId, seq);
+        if (!object || !held || toHex(leafHashOfStoredEvent(object.body)) !== toHex(held)) {
+          throw new AuditUnavailableError(`Audit event s3://${bucket}/${key} ${object ? 'differs from the event this workstation recorded' : 'is missing from the bucket'}: the log does not verify, so nothing is built on it.`, undefined, {
+            retryable: false,
+          });
+        }
+        out[index] = { seq, stored: object.body };
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(8, seqs.length) }, worker));
+    return out;
+  }
+
+  /** Every event (caught up first) whose details hold `path`, e.g. 'review.journalHash', in seq order. */
+  async *eventsWithDetail(path: string): AsyncIterable<AuditEvent> {
+    await this.catchUp();
+    for (const body of await this.deps.repository.bodiesWithDetail(this.deps.logId, path)) yield parseStoredAuditEvent(body).event;
+  }
+
+  /** Events of one operator (OS account) with one of `actions`, at or after `sinceMs` (the alert rules' volume count). */
+  async countOperatorEvents(operatorAccount: string, actions: ReadonlyArray<string>, sinceMs: number): Promise<number> {
+    return this.deps.repository.countOperatorEvents(this.deps.logId, operatorAccount, actions, sinceMs);
+  }
+
+  /** The Audit trail: events matching `filter`, newest first, after catching up when the bucket answers. */
+  async list(filter: Readonly<AuditTrailFilter>): Promise<AuditTrailPage> {
+    try {
+      await this.catchUp();
+    } catch (error) {
+      this.deps.logger.warn('audit trail shown from the local copy: the bucket could not be read', { cause: describeCause(error) });
+    }
+    const tradeRecordingIds = filter.tradingId !== undefined && this.deps.recordingsOfTrade ? await this.deps.recordingsOfTrade(filter.tradingId) : [];
+    const { bodies, total } = await this.deps.repository.listEvents(
+      this.deps.logId,
+      {
+        ...(filter.conversationId !== undefined ? { conversationId: filter.conversationId } : {}),
+        ...(filter.recordingId !== undefined ? { recordingId: filter.recordingId } : {}),
+        ...(filter.tradingId !== undefined ? { tradingId: filter.tradingId, tradeRecordingIds } : {}),
+        ...(filter.operator !== undefined ? { operator: filter.operator } : {}),
+        ...(filter.caseReference !== undefined ? { caseReference: filter.caseReference } : {}),
+        ...(filter.action !== undefined ? { action: filter.action } : {}),
+        ...(filter.from !== undefined ? { fromMs: Date.parse(filter.from) } : {}),
+        ...(filter.to !== undefined ? { toMs: Date.parse(filter.to) } : {}),
+        ...(filter.alertsOnly ? { alertsOnly: true } : {}),
+      },
+      filter.limit ?? 200,
+    );
+    return { logId: this.deps.logId, total, entries: bodies.map((body) => toEntry(parseStoredAuditEvent(body).event)) };
+  }
+
+  private async catchUpExclusive(untilSeq?: number): Promise<number> {
+    const { repository, logId, s3, bucket } = this.deps;
+    const from = await repository.treeSize(logId);
+    if (untilSeq !== undefined && from >= untilSeq) return 0;
+    const versions = await this.listEventVersions(from, untilSeq);
+    let added = 0;
+    let previousHash = from === 0 ? null : await this.storedHash(from - 1);
+    for (let start = 0; start < versions.length; start += catchUpBatch) {
+      const slice = versions.slice(start, start + catchUpBatch);
+      const texts = await Promise.all(slice.map(({ key, versionId }) => readObjectText(s3, bucket, key, { versionId })));
+      const records: Array<AuditEventRecord> = [];
+      for (const [i, found] of texts.entries()) {
+        const seq = slice[i]!.seq;
+        const text = found ?? '';
+        let stored;
+        try {
+          stored = parseStoredAuditEvent(text);
+        } catch (error) {
+          await this.fail(problemAt('unreadable-event', seq, `event ${seq} in the bucket is unreadable: ${describeCause(error)}`, auditEventKey(logId, seq)));
+          return added + (await this.recordBatch(records));
+        }
+        if (stored.event.seq !== seq || stored.event.logId !== logId) {
+          await this.fail(problemAt('reordered-event', seq, `the bucket's object for event ${seq} holds event ${stored.event.seq} of log ${stored.event.logId}`, auditEventKey(logId, seq)));
+          return added + (await this.recordBatch(records));
+        }
+        if (previousHash !== null && stored.event.prevHash !== previousHash) {
+          await this.fail(problemAt('altered-event', seq - 1, `event ${seq} in the bucket does not chain to event ${seq - 1} as this workstation holds it`, auditEventKey(logId, seq - 1)));
+        }
+        previousHash = stored.hash;
+        records.push(recordOf(stored.event, text));
+      }
+      added += await this.recordBatch(records);
+    }
+    if (added > 0) this.deps.logger.info('audit events read back from the bucket into the local tree', { from, added });
+    return added;
+  }
+
+  private async recordBatch(records: ReadonlyArray<AuditEventRecord>): Promise<number> {
+    if (records.length === 0) return 0;
+    const result = await this.deps.repository.recordEvents(this.deps.logId, records);
+    const first = result.conflicts[0];
+    if (first) {
+      await this.fail(
+        problemAt('altered-event', first.seq, `event ${first.seq} in the bucket differs from the copy this workstation recorded (leaf ${first.offered}, recorded ${first.held})`, auditEventKey(this.deps.logId, first.seq)),
+      );
+    }
+    return result.added;
+  }
+
+  private async storedHash(seq: number): Promise<string | null> {
+    const body = await this.eventBody(seq);
+    return body === null ? null : sha256Hex(body);
+  }
+
+  /** The first-written version of each event key with seq >= from (and < until), in seq order, without gaps. */
+  private async listEventVersions(from: number, until?: number): Promise<Array<{ seq: number; key: string; versionId: string }>> {
+    const { s3, bucket, logId } = this.deps;
+    const bySeq = new Map<number, { key: string; versionId: string }>();
+    const keyMarker = from > 0 ? auditEventKey(logId, from - 1) : undefined;
+    pages: for await (const page of listVersionPages(s3, bucket, auditEventsPrefix(logId), keyMarker ? { keyMarker } : {})) {
+      for (const version of page.Versions ?? []) {
+        const seq = version.Key ? seqOfAuditEventKey(logId, version.Key) : null;
+        if (seq === null || !version.VersionId || seq < from) continue;
+        if (until !== undefined && seq >= until) break pages;
+        // Newest first within a key: the last one seen is the first written.
+        bySeq.set(seq, { key: version.Key!, versionId: version.VersionId });
+      }
+    }
+    const out: Array<{ seq: number; key: string; versionId: string }> = [];
+    for (let seq = from; bySeq.has(seq); seq += 1) out.push({ seq, ...bySeq.get(seq)! });
+    const missing = [...bySeq.keys()].find((seq) => seq >= from + out.length);
+    if (missing !== undefined) {
+      const gap = from + out.length;
+      await this.fail(problemAt('missing-event', gap, `event ${gap} is missing from the bucket, but event ${missing} exists`, auditEventKey(logId, gap)));
+    }
+    return out;
+  }
+
+  private async fail(problem: AuditProblem): Promise<void> {
+    await this.deps.state.fail('consistency', problem);
+  }
+}
+
+function recordOf(event: AuditEvent, body: string): AuditEventRecord {
+  return { event, body, leafHash: leafHashOfStoredEvent(body), alertCount: alertsOf(event).length, items: itemsOf(event) };
+}
+
+function problemAt(kind: AuditProblem['kind'], seq: number, message: string, key: string): AuditProblem {
+  return { kind, seq, treeSize: null, key, message };
+}

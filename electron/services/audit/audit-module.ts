@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { Operator, Workstation } from '../../../shared/domain';
+import type { Logger } from '../../../shared/logger';
+import type { AuditMirrorRepository } from '../../db/repositories/audit-mirror-repository';
+import type { EventHub } from '../events';
+import type { Clock } from '../ports';
+import type { SigningKey } from '../signing/signing-key';
+import { AlertRules, type AlertRuleDeps } from './alert-rules';
+import { AuditMirror } from './audit-mirror';
+import type { AlertSettings } from './audit-settings';
+import { WormAuditWriter } from './audit-writer';
+import { BackgroundWork } from './background-work';
+import { Checkpointer, type CheckpointPolicy } from './checkpointer';
+import { EventChain, type AuditHeadStore, type AuditRetention } from './event-chain';
+import { IntegrityMonitor } from './integrity-monitor';
+import { IntegrityState } from './integrity-state';
+
+export type AuditModuleDeps = {
+  s3: S3Client;
+  bucket: string;
+  logId: string;
+  retention: AuditRetention;
+  /** The mirror's tables and the chain's head (the profile's SQLite database). */
+  repository: AuditMirrorRepository;
+  headStore: AuditHeadStore;
+  signingKey: () => Promise<SigningKey>;
+  alertSettings: AlertSettings;
+  checkpointPolicy: CheckpointPolicy;
+  /** Who took part in a call (the index), for the participant-playback alert. */
+  participantsOf: AlertRuleDeps['participantsOf'];
+  /** Recordings the index ties to a trade, for "who touched trade T". */
+  recordingsOfTrade?: (tradingId: string) => Promise<ReadonlyArray<string>>;
+  operator: Operator;
+  workstation: Workstation;
+  clock: Clock;
+  logger: Logger;
+  events: EventHub;
+  /** Shared by every process that appends to this log on this machine. */
+  lockFile: string;
+  /** Shared by every process of this profile, so one checkpoint is written per tree size. */
+  checkpointLockFile: string;
+  newEventId?: () => string;
+  /** How often a long-running host looks for a due checkpoint; default one minute. */
+  tickMs?: number;
+};
+
+/** The audit log's parts, each with one job; every host (through composition/compose-audit.ts) and test builds them here. */
+export type AuditModule = {
+  logId: string;
+  bucket: string;
+  /** The WORM store's client for this log's bucket (a host reads an event's lock with it). */
+  s3: S3Client;
+  /** Every access: alerts, the locked append, then the mirror and checkpoints. */
+  writer: WormAuditWriter;
+  /** The local copy every read goes through: events, items, the Merkle tree and proofs. */
+  mirror: AuditMirror;
+  /** Signed checkpoints into the bucket, and checked reads of them. */
+  checkpointer: Checkpointer;
+  /** Consistency at start and after syncs, full verification, the integrity state. */
+  integrity: IntegrityMonitor;
+  /** Resolves when appended and caught-up events are in the mirror. */
+  drain(): Promise<void>;
+  /** Resolves when background checkpoints and checks started so far are done. */
+  flush(): Promise<void>;
+};
+
+export function buildAuditModule(deps: AuditModuleDeps): AuditModule {
+  const { s3, bucket, logId, retention, repository, clock, logger, events, operator, workstation } = deps;
+  const background = new BackgroundWork(logger);
+  const state = new IntegrityState({ repository, logId, clock, logger, events });
+  const mirror = new AuditMirror({ s3, bucket, logId, repository, state, logger, ...(deps.recordingsOfTrade ? { recordingsOfTrade: deps.recordingsOfTrade } : {}) });
+  const checkpointer = new Checkpointer({
+    s3,
+    bucket,
+    logId,
+    retention,
+    mirror,
+    repository,
+    state,
+    background,
+    signingKey: deps.signingKey,
+    policy: deps.checkpointPolicy,
+    clock,
+    logger,
+    lockFile: deps.checkpointLockFile,
+    ...(deps.tickMs !== undefined ? { tickMs: deps.tickMs } : {}),
+  });
+  const chain = new EventChain({
+    s3,
+    bucket,
+    logId,
+    operator,
+    workstation,
+    clock,
+    newEventId: deps.newEventId ?? randomUUID,
+    retention,
+    headStore: deps.headStore,
+    lockFile: deps.lockFile,
+    logger,
+  });
+  const alerts = new AlertRules({
+    settings: deps.alertSettings,
+    countRecent: (account, actions, sinceMs) => mirror.countOperatorEvents(account, actions, sinceMs),
+    participantsOf: deps.participantsOf,
+  });
+  const writer = new WormAuditWriter({ chain, mirror, checkpointer, alerts, operator, workstation, clock, logger, events });
+  const integrity = new IntegrityMonitor({ s3, mirror, checkpointer, state, background, repository, logId, bucket, clock });
+  return { logId, bucket, s3, writer, mirror, checkpointer, integrity, drain: () => mirror.drain(), flush: () => background.flush() };
+}
