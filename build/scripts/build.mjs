@@ -19,5 +19,14 @@ await esbuild({
   packages: 'external',
   banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
 });
+// The database worker runs in its own thread, so it is its own file next to main.mjs (database-worker-client.ts finds it there).
+await esbuild({
+  ...common,
+  entryPoints: ['electron/db/worker/database-worker.ts'],
+  outfile: 'dist/electron/database-worker.mjs',
+  format: 'esm',
+  packages: 'external',
+  banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+});
 // A sandboxed preload cannot require npm modules: bundle it whole, as CommonJS.
 await esbuild({ ...common, entryPoints: ['electron/preload/index.ts'], outfile: 'dist/electron/preload.cjs', format: 'cjs', external: ['electron'] });

@@ -2,15 +2,13 @@ import { join } from 'node:path';
 import type { Operator, Workstation } from '../../../shared/domain';
 import type { Logger } from '../../../shared/logger';
 import { openDatabaseSync, type Db } from '../../db/connection';
-import { createArchiveRepository } from '../../db/repositories/archive-repository';
 import { createAuditHeadRepository } from '../../db/repositories/audit-head-repository';
-import { createAuditMirrorRepository } from '../../db/repositories/audit-mirror-repository';
-import { createComplianceRepository } from '../../db/repositories/compliance-repository';
 import { createHoldRepository } from '../../db/repositories/hold-repository';
-import { createIndexRepository } from '../../db/repositories/index-repository';
 import { createJobsRepository } from '../../db/repositories/jobs-repository';
 import { createMediaRepository } from '../../db/repositories/media-repository';
 import { createReviewJournalRepository } from '../../db/repositories/review-journal-repository';
+import { startDatabaseWorker, type DatabaseWorker } from '../../db/worker/database-worker-client';
+import { createWorkerRepositories } from '../../db/worker/worker-repositories';
 import { systemClock } from '../adapters/system-clock';
 import type { CredentialVault } from '../auth/credentials';
 import type { Profile, ProfilePaths } from '../config/profile';
@@ -33,16 +31,20 @@ export function openProfileDatabase(paths: ProfilePaths): Db {
   return openDatabaseSync(join(paths.dataDir, 'index.sqlite'));
 }
 
-/** The profile database's repositories, built once; each domain factory takes the ones it uses. */
-export function createProfileRepositories(db: Db) {
+/**
+ * The profile database's repositories, built once; each domain factory takes the ones it uses. With a
+ * database worker, the long-running ones are served by it (see worker-repositories.ts), the rest by `db`.
+ */
+export function createProfileRepositories(db: Db, worker: DatabaseWorker | null = null) {
+  const { index, auditMirror, archive, compliance } = worker ?? createWorkerRepositories(db);
   return {
-    index: createIndexRepository(db),
+    index,
     media: createMediaRepository(db),
-    auditMirror: createAuditMirrorRepository(db),
+    auditMirror,
     auditHead: createAuditHeadRepository(db),
-    archive: createArchiveRepository(db),
+    archive,
     holds: createHoldRepository(db),
-    compliance: createComplianceRepository(db),
+    compliance,
     jobs: createJobsRepository(db),
     reviewJournal: createReviewJournalRepository(db),
   };
@@ -66,6 +68,8 @@ export type BaseOptions = {
   http?: HttpClient;
   /** Act as this operator instead of the profile's (the CLI's --operator: a four-eyes release needs two). */
   operatorName?: string;
+  /** Run the long queries on the host's thread instead of the database worker (the main-thread benchmark's baseline). */
+  databaseOnMainThread?: boolean;
 };
 
 /** What every engine domain is built on: the profile, its database and log, the keychain, the clock and identity. */
@@ -77,6 +81,8 @@ export type Base = Identity & {
   log: ProfileLog;
   db: Db;
   repositories: ProfileRepositories;
+  /** Closes the database worker (after the calls already sent), then `db`. */
+  closeDatabase(): Promise<void>;
   clock: Clock;
   random: Random;
   http: HttpClient;
@@ -87,6 +93,8 @@ export async function composeBase(options: BaseOptions): Promise<Base> {
   const profile = await settings.load();
   const log = composeLog(settings.paths, settings.redactor);
   const db = openProfileDatabase(settings.paths);
+  // Searches, audit queries, index batches and scans run on the worker, on its own connection to the same file.
+  const worker = options.databaseOnMainThread ? null : startDatabaseWorker(db.name);
   return {
     profile,
     paths: settings.paths,
@@ -94,7 +102,11 @@ export async function composeBase(options: BaseOptions): Promise<Base> {
     redactor: settings.redactor,
     log,
     db,
-    repositories: createProfileRepositories(db),
+    repositories: createProfileRepositories(db, worker),
+    closeDatabase: async () => {
+      await worker?.close();
+      db.close();
+    },
     clock: options.clock ?? systemClock,
     random: options.random ?? Math.random,
     http: options.http ?? fetch,

@@ -136,9 +136,7 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
           stopJobs: () => jobs.stopAll(message),
           drainAudit: () => audit.drain(),
           finishCheckpoints: () => audit.finishCheckpoints(),
-          closeDatabase: () => {
-            db.close();
-          },
+          closeDatabase: () => base.closeDatabase(),
           closeLog: () => base.log.close(),
         },
         { logger: logger.child('shutdown'), ...(budgets ? { budgets } : {}) },

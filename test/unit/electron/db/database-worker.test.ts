@@ -1,0 +1,73 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { AuditEvent } from '../../../../shared/domain';
+import { openDatabaseSync } from '../../../../electron/db/connection';
+import type { ConversationUpsert } from '../../../../electron/db/repositories/index-repository';
+import { startDatabaseWorker } from '../../../../electron/db/worker/database-worker-client';
+import { testTempDir } from '../../../helpers/temp-dir';
+
+const conversation = (id: string, startMs: number, customer: string): ConversationUpsert => ({
+  id,
+  startMs,
+  endMs: startMs + 60_000,
+  direction: 'inbound',
+  queueId: 'q-fx',
+  queueName: 'FX Spot Desk',
+  agentId: 'u-anna',
+  agentName: 'Anna Berg',
+  tradingId: `T-${id}`,
+  clientAccount: null,
+  participants: [{ purpose: 'customer', name: customer, userId: null }],
+  hasRecording: true,
+});
+
+/** The columns the audit mirror stores of an event; the rest of an event does not matter here. */
+const auditEvent = (seq: number) =>
+  ({
+    seq,
+    eventId: `e${seq}`,
+    time: new Date(1000).toISOString(),
+    action: 'search',
+    operator: { name: 'A', osAccount: 'a' },
+    workstation: { hostname: 'h' },
+    conversationId: null,
+    recordingId: null,
+    tradingId: null,
+    caseReference: null,
+  }) as unknown as AuditEvent;
+
+describe('the database worker', () => {
+  it('serves the repositories on its own connection: writes through it are seen by the host, and the other way round', async () => {
+    const file = join(await testTempDir('custody-db-worker-'), 'index.sqlite');
+    const host = openDatabaseSync(file);
+    const worker = startDatabaseWorker(file);
+    try {
+      await worker.index.upsertConversations([conversation('c1', 1000, 'Chloë Novak'), conversation('c2', 2000, 'Raj Mehta')], 10);
+      expect((await worker.index.search({ text: 'novak' }, 10)).map((m) => m.conversationId)).toEqual(['c1']);
+      expect(host.prepare('SELECT count(*) AS n FROM conversations').get()).toEqual({ n: 2 });
+
+      host.prepare("UPDATE conversations SET trading_id = 'T-changed' WHERE id = 'c2'").run();
+      expect(await worker.index.findRecording('none')).toBeNull();
+      expect((await worker.index.search({ tradingId: 'T-changed' }, 10)).map((m) => m.conversationId)).toEqual(['c2']);
+      // Binary values cross the thread boundary as bytes.
+      const leafHash = new Uint8Array(32).fill(7);
+      await worker.auditMirror.recordEvents('log', [{ event: auditEvent(0), body: '{}', leafHash, alertCount: 0 }]);
+      expect(await worker.auditMirror.leafHash('log', 0)).toEqual(leafHash);
+    } finally {
+      await worker.close();
+      host.close();
+    }
+  });
+
+  it('rejects a failed call with the error the repository threw, and a call after close with a clear error', async () => {
+    const file = join(await testTempDir('custody-db-worker-'), 'index.sqlite');
+    openDatabaseSync(file).close();
+    const worker = startDatabaseWorker(file);
+    await expect(
+      worker.auditMirror.recordEvents('log', [{ event: auditEvent(5), body: '{}', leafHash: new Uint8Array(32), alertCount: 0 }]),
+    ).rejects.toThrow(new RangeError('audit event 5 cannot be recorded before event 0'));
+    await expect(worker.index.search({ text: 'x' }, 10)).resolves.toEqual([]);
+    await worker.close();
+    await expect(worker.index.search({ text: 'x' }, 10)).rejects.toThrow(/database worker has stopped/);
+  });
+});
