@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type { Db } from '../connection';
+import { createJobsRepository } from '../repositories/jobs-repository';
 import type { DatabaseCall, DatabaseReply, DatabaseWorkerData, WorkerRepositories, WorkerRepositoryName } from './worker-repositories';
 
 /** The long-running repositories, served by a worker thread; `close` ends the worker and its connection. */
@@ -14,11 +16,13 @@ function workerEntry(data: DatabaseWorkerData): { url: URL; workerData: Database
 }
 
 /**
- * Starts the database worker over `file` (already opened and migrated by the host) and returns the
- * repositories it serves, with their usual async API: Signal Desktop's pattern, so that no query
- * runs on the host's main thread. Calls made before the worker is up wait in its queue.
+ * Starts the database worker over `file` (already opened and migrated by the host as `hostDb`) and
+ * returns the repositories it serves, with their usual async API: Signal Desktop's pattern, so that no
+ * query runs on the host's main thread. Calls made before the worker is up wait in its queue.
+ * `jobs.claim` asks the caller whether a runner is alive inside its transaction, so it runs on `hostDb`
+ * (once per job run).
  */
-export function startDatabaseWorker(file: string): DatabaseWorker {
+export function startDatabaseWorker(file: string, hostDb: Db): DatabaseWorker {
   const { url, workerData } = workerEntry({ file });
   const worker = new Worker(url, { workerData });
   const pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
@@ -65,10 +69,13 @@ export function startDatabaseWorker(file: string): DatabaseWorker {
       });
     });
 
-  const remote = <Name extends WorkerRepositoryName>(repository: Name): WorkerRepositories[Name] =>
+  const remote = <Name extends WorkerRepositoryName>(repository: Name, onHost: Partial<WorkerRepositories[Name]> = {}): WorkerRepositories[Name] =>
     new Proxy(Object.create(null) as WorkerRepositories[Name], {
       // Only method names are forwarded; `then` stays undefined so that the proxy is not taken for a promise.
-      get: (_target, method) => (typeof method === 'string' && method !== 'then' ? (...args: Array<unknown>) => call(repository, method, args) : undefined),
+      get: (_target, method) => {
+        if (typeof method !== 'string' || method === 'then') return undefined;
+        return (onHost as Record<string, unknown>)[method] ?? ((...args: Array<unknown>) => call(repository, method, args));
+      },
     });
 
   let closing: Promise<void> | null = null;
@@ -77,6 +84,9 @@ export function startDatabaseWorker(file: string): DatabaseWorker {
     auditMirror: remote('auditMirror'),
     compliance: remote('compliance'),
     archive: remote('archive'),
+    jobs: remote('jobs', { claim: createJobsRepository(hostDb).claim }),
+    media: remote('media'),
+    auditHead: remote('auditHead'),
     close: () => {
       closing ??= new Promise<void>((resolve) => {
         if (stopped) return resolve();

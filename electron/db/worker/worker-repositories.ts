@@ -1,14 +1,19 @@
 import type { Db } from '../connection';
 import { createArchiveRepository } from '../repositories/archive-repository';
+import { createAuditHeadRepository } from '../repositories/audit-head-repository';
 import { createAuditMirrorRepository } from '../repositories/audit-mirror-repository';
 import { createComplianceRepository } from '../repositories/compliance-repository';
 import { createIndexRepository } from '../repositories/index-repository';
+import { createJobsRepository } from '../repositories/jobs-repository';
+import { createMediaRepository } from '../repositories/media-repository';
 
 /**
- * The repositories whose queries can run long (free-text search over the whole index, audit event
- * queries and Merkle records, index sync's batch upserts, posture and archive scans). In a host they
- * run on the database worker's connection, never on the host's main thread. Every method takes and
- * returns plain data, so a call can cross the thread boundary unchanged.
+ * The repositories a host uses while it works: searches over the whole index, audit event queries and
+ * Merkle records, index sync's batch upserts, posture and archive scans, and the writes of every job
+ * item, audit append and cache entry. In a host they run on the database worker's connection, never on
+ * its main thread: even a point query there can wait for the disk, or for the worker's write lock.
+ * Every method takes and returns plain data, so a call can cross the thread boundary unchanged (the
+ * one exception, `jobs.claim`, takes a callback and stays on the host: see database-worker-client.ts).
  */
 export function createWorkerRepositories(db: Db) {
   return {
@@ -16,6 +21,9 @@ export function createWorkerRepositories(db: Db) {
     auditMirror: createAuditMirrorRepository(db),
     compliance: createComplianceRepository(db),
     archive: createArchiveRepository(db),
+    jobs: createJobsRepository(db),
+    media: createMediaRepository(db),
+    auditHead: createAuditHeadRepository(db),
   };
 }
 

@@ -2,10 +2,7 @@ import { join } from 'node:path';
 import type { Operator, Workstation } from '../../../shared/domain';
 import type { Logger } from '../../../shared/logger';
 import { openDatabaseSync, type Db } from '../../db/connection';
-import { createAuditHeadRepository } from '../../db/repositories/audit-head-repository';
 import { createHoldRepository } from '../../db/repositories/hold-repository';
-import { createJobsRepository } from '../../db/repositories/jobs-repository';
-import { createMediaRepository } from '../../db/repositories/media-repository';
 import { createReviewJournalRepository } from '../../db/repositories/review-journal-repository';
 import { startDatabaseWorker, type DatabaseWorker } from '../../db/worker/database-worker-client';
 import { createWorkerRepositories } from '../../db/worker/worker-repositories';
@@ -36,16 +33,16 @@ export function openProfileDatabase(paths: ProfilePaths): Db {
  * database worker, the long-running ones are served by it (see worker-repositories.ts), the rest by `db`.
  */
 export function createProfileRepositories(db: Db, worker: DatabaseWorker | null = null) {
-  const { index, auditMirror, archive, compliance } = worker ?? createWorkerRepositories(db);
+  const { index, media, auditMirror, auditHead, archive, compliance, jobs } = worker ?? createWorkerRepositories(db);
   return {
     index,
-    media: createMediaRepository(db),
+    media,
     auditMirror,
-    auditHead: createAuditHeadRepository(db),
+    auditHead,
     archive,
     holds: createHoldRepository(db),
     compliance,
-    jobs: createJobsRepository(db),
+    jobs,
     reviewJournal: createReviewJournalRepository(db),
   };
 }
@@ -93,8 +90,8 @@ export async function composeBase(options: BaseOptions): Promise<Base> {
   const profile = await settings.load();
   const log = composeLog(settings.paths, settings.redactor);
   const db = openProfileDatabase(settings.paths);
-  // Searches, audit queries, index batches and scans run on the worker, on its own connection to the same file.
-  const worker = options.databaseOnMainThread ? null : startDatabaseWorker(db.name);
+  // Searches, audit queries, index batches, job and cache writes run on the worker, on its own connection to the same file.
+  const worker = options.databaseOnMainThread ? null : startDatabaseWorker(db.name, db);
   return {
     profile,
     paths: settings.paths,

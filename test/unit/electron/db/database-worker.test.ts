@@ -40,7 +40,7 @@ describe('the database worker', () => {
   it('serves the repositories on its own connection: writes through it are seen by the host, and the other way round', async () => {
     const file = join(await testTempDir('custody-db-worker-'), 'index.sqlite');
     const host = openDatabaseSync(file);
-    const worker = startDatabaseWorker(file);
+    const worker = startDatabaseWorker(file, host);
     try {
       await worker.index.upsertConversations([conversation('c1', 1000, 'Chloë Novak'), conversation('c2', 2000, 'Raj Mehta')], 10);
       expect((await worker.index.search({ text: 'novak' }, 10)).map((m) => m.conversationId)).toEqual(['c1']);
@@ -53,6 +53,13 @@ describe('the database worker', () => {
       const leafHash = new Uint8Array(32).fill(7);
       await worker.auditMirror.recordEvents('log', [{ event: auditEvent(0), body: '{}', leafHash, alertCount: 0 }]);
       expect(await worker.auditMirror.leafHash('log', 0)).toEqual(leafHash);
+
+      // A job is claimed on the host's connection (its liveness check is a callback), the rest runs on the worker.
+      const job = { id: 'j1', createdMs: 1, state: 'paused', message: null, caseReference: 'C-1', selectionJson: '{}', inputReportJson: '{}', outDir: '/out', concurrency: 1, api: 'auto' } as const;
+      await worker.jobs.createJob(job, [{ conversationId: 'c1', recordingId: 'r1', tradingId: null, clientAccount: null, startMs: 1000 }]);
+      const claimed = await worker.jobs.claim('j1', { id: 'runner', pid: process.pid }, 5, () => true);
+      expect(claimed.runnerId).toBe('runner');
+      expect((await worker.jobs.job('j1'))?.runnerId).toBe('runner');
     } finally {
       await worker.close();
       host.close();
@@ -61,13 +68,14 @@ describe('the database worker', () => {
 
   it('rejects a failed call with the error the repository threw, and a call after close with a clear error', async () => {
     const file = join(await testTempDir('custody-db-worker-'), 'index.sqlite');
-    openDatabaseSync(file).close();
-    const worker = startDatabaseWorker(file);
+    const host = openDatabaseSync(file);
+    const worker = startDatabaseWorker(file, host);
     await expect(
       worker.auditMirror.recordEvents('log', [{ event: auditEvent(5), body: '{}', leafHash: new Uint8Array(32), alertCount: 0 }]),
     ).rejects.toThrow(new RangeError('audit event 5 cannot be recorded before event 0'));
     await expect(worker.index.search({ text: 'x' }, 10)).resolves.toEqual([]);
     await worker.close();
     await expect(worker.index.search({ text: 'x' }, 10)).rejects.toThrow(/database worker has stopped/);
+    host.close();
   });
 });
