@@ -2,7 +2,7 @@
  * Benchmark: the longest task on the host's main thread while the app runs a free-text search over
  * a 1,000,000-call index, a bulk job and an evidence pack build together (goal < 16 ms, one frame).
  *
- *   bash /work/brief/run-isolated.sh npx tsx test/bench/main-thread.ts [--conversations 1000000] [--mode both|worker|main-thread]
+ *   bash /work/brief/run-isolated.sh npx tsx test/bench/main-thread.ts [--conversations 1000000] [--mode both|worker|main-thread] [--trace]
  *
  * The engine is composed as a host composes it (composeEngine: OS keychain, SQLite file, radosgw,
  * the Genesys sandbox in its own process). The index is seeded with the given number of calls by SQL
@@ -19,6 +19,7 @@ import { copyFile, mkdir, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Session } from 'node:inspector';
 import { parseArgs } from 'node:util';
 import { openDatabaseSync, type Db } from '../../electron/db/connection';
 import { latestSchemaVersion } from '../../electron/db/migrate';
@@ -36,13 +37,14 @@ const { values } = parseArgs({
     mode: { type: 'string', default: 'both' },
     recordings: { type: 'string', default: '40' },
     'pack-recordings': { type: 'string', default: '8' },
+    trace: { type: 'boolean', default: false },
   },
 });
 const conversations = Number(values.conversations);
 const modes = values.mode === 'both' ? (['main-thread', 'worker'] as const) : ([values.mode] as ReadonlyArray<'main-thread' | 'worker'>);
 const packRecordings = Number(values['pack-recordings']);
 console.log(
-  `command: bash /work/brief/run-isolated.sh npx tsx test/bench/main-thread.ts --conversations ${conversations} --mode ${values.mode} --recordings ${values.recordings} --pack-recordings ${packRecordings}`,
+  `command: bash /work/brief/run-isolated.sh npx tsx test/bench/main-thread.ts --conversations ${conversations} --mode ${values.mode} --recordings ${values.recordings} --pack-recordings ${packRecordings}${values.trace ? ' --trace' : ''}`,
 );
 console.log(`machine: load average ${load()}`);
 
@@ -86,7 +88,9 @@ async function seededIndex(count: number, beforeMs: number): Promise<string> {
   return file;
 }
 
-type Sample = { ms: number; ownMs: number; during: string };
+type Sample = { ms: number; ownMs: number; during: string; fromUs: number; toUs: number };
+
+const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
 
 /** The main thread's time on a CPU and waiting for one (ns), from the kernel's scheduler statistics. */
 const mainThreadSchedstat = `/proc/self/task/${process.pid}/schedstat`;
@@ -105,16 +109,16 @@ function watchEventLoop() {
   const histogram = monitorEventLoopDelay({ resolution: 1 });
   const running = new Set<string>();
   const late: Array<Sample> = [];
-  let last = performance.now();
+  let last = monotonicUs();
   let lastTimes = schedulerTimes();
   let timer: NodeJS.Timeout;
   const tick = () => {
-    const now = performance.now();
+    const now = monotonicUs();
     const times = schedulerTimes();
     // A 1 ms timer that fires `gap` ms late: the loop was busy with one task for about that long.
-    const gap = now - last - 1;
+    const gap = (now - last) / 1000 - 1;
     const ownMs = gap - (times.waitingNs - lastTimes.waitingNs) / 1e6;
-    if (gap > 2) late.push({ ms: gap, ownMs, during: [...running].join(' + ') || 'idle' });
+    if (gap > 2) late.push({ ms: gap, ownMs, during: [...running].join(' + ') || 'idle', fromUs: last, toUs: now });
     last = now;
     lastTimes = times;
     timer = setTimeout(tick, 1);
@@ -124,7 +128,7 @@ function watchEventLoop() {
       histogram.reset();
       histogram.enable();
       late.length = 0;
-      last = performance.now();
+      last = monotonicUs();
       lastTimes = schedulerTimes();
       timer = setTimeout(tick, 1);
     },
@@ -137,6 +141,7 @@ function watchEventLoop() {
         longestLateMs: Math.max(0, ...late.map((s) => s.ms)),
         longestOwnMs: byOwn[0]?.ownMs ?? 0,
         longest: byOwn.slice(0, 3),
+        late: byOwn,
         over16: late.filter((s) => s.ownMs >= 16).length,
       };
     },
@@ -183,6 +188,58 @@ function timeMainThreadStatements(db: Db) {
         .slice(0, 3)
         .map(([sql, { count, maxMs }]) => `${maxMs.toFixed(1)} ms x${count} "${sql}"`)
         .join('; ') || 'none >= 2 ms',
+  };
+}
+
+type CpuProfile = {
+  nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: Array<number> }>;
+  startTime: number;
+  samples: Array<number>;
+  timeDeltas: Array<number>;
+};
+
+/**
+ * `--trace`: a V8 CPU profile of the main thread during the run together, read back for the late
+ * timers only: for each long task, the functions (with the first Custody frame under them) it spent
+ * its samples in. The profile and the timers share the monotonic clock.
+ */
+async function traceMainThread() {
+  const session = new Session();
+  session.connect();
+  const post = <T>(method: string, params?: object) =>
+    new Promise<T>((resolve, reject) => session.post(method, params, (error, result) => (error ? reject(error) : resolve(result as T))));
+  await post('Profiler.enable');
+  await post('Profiler.setSamplingInterval', { interval: 250 });
+  await post('Profiler.start');
+  return {
+    async explain(late: ReadonlyArray<Sample>, count: number): Promise<Array<string>> {
+      const { profile } = await post<{ profile: CpuProfile }>('Profiler.stop');
+      session.disconnect();
+      const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+      const parentOf = new Map<number, number>();
+      for (const n of profile.nodes) for (const child of n.children ?? []) parentOf.set(child, n.id);
+      const frame = (f: CpuProfile['nodes'][number]['callFrame']) => `${f.functionName || '(anonymous)'} ${f.url.replace(/^.*\/(node_modules\/)?/, '')}:${f.lineNumber + 1}`;
+      const describe = (id: number) => {
+        const stack: Array<CpuProfile['nodes'][number]['callFrame']> = [];
+        for (let at: number | undefined = id; at !== undefined; at = parentOf.get(at)) stack.push(byId.get(at)!.callFrame);
+        const ours = stack.find((f) => /\/(electron|shared)\//.test(f.url) && !f.url.includes('node_modules'));
+        const caller = stack.slice(1).find((f) => f.url !== '');
+        return `${frame(stack[0]!)}${caller && caller !== ours ? ` < ${frame(caller)}` : ''}${ours && ours !== stack[0] ? ` < ${frame(ours)}` : ''}`;
+      };
+      const times: Array<number> = [];
+      let at = profile.startTime;
+      for (const delta of profile.timeDeltas) times.push((at += delta));
+      return late.slice(0, count).map((task) => {
+        const counts = new Map<string, number>();
+        profile.samples.forEach((id, i) => {
+          if (times[i]! < task.fromUs || times[i]! > task.toUs) return;
+          const name = describe(id);
+          counts.set(name, (counts.get(name) ?? 0) + 1);
+        });
+        const top = [...counts].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([name, n]) => `${n} x ${name}`);
+        return `${task.ownMs.toFixed(1)} ms during ${task.during}: ${top.join(' | ') || 'no samples'}`;
+      });
+    },
   };
 }
 
@@ -244,12 +301,14 @@ async function runMode(mode: 'main-thread' | 'worker', seeded: string, anchorMs:
       report(`${label} alone`, watch.stop(), JSON.stringify(outcome));
       console.log(`      slowest SQLite calls on the main thread: ${statements.report()}`);
     }
+    const trace = values.trace ? await traceMainThread() : null;
     watch.start();
     statements.reset();
     const together = await Promise.all(Object.entries(workloads).map(([label, work]) => watch.tagged(label, work)));
     const figures = watch.stop();
     report('all three together', figures, together.map((o) => JSON.stringify(o)).join(' '));
     console.log(`      slowest SQLite calls on the main thread: ${statements.report()}`);
+    for (const line of (await trace?.explain(figures.late, 6)) ?? []) console.log(`      trace: ${line}`);
     results.set(mode, figures);
   } finally {
     await composed?.close();
