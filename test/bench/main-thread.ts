@@ -2,7 +2,7 @@
  * Benchmark: the longest task on the host's main thread while the app runs a free-text search over
  * a 1,000,000-call index, a bulk job and an evidence pack build together (goal < 16 ms, one frame).
  *
- *   bash /work/brief/run-isolated.sh npx tsx test/bench/main-thread.ts [--conversations 1000000] [--mode both|worker|main-thread] [--trace]
+ *   dbus-run-session -- bash build/scripts/with-keyring.sh npx tsx test/bench/main-thread.ts [--conversations 1000000] [--mode both|worker|main-thread] [--trace]
  *
  * The engine is composed as a host composes it (composeEngine: OS keychain, SQLite file, radosgw,
  * the Genesys sandbox in its own process). The index is seeded with the given number of calls by SQL
@@ -44,7 +44,7 @@ const conversations = Number(values.conversations);
 const modes = values.mode === 'both' ? (['main-thread', 'worker'] as const) : ([values.mode] as ReadonlyArray<'main-thread' | 'worker'>);
 const packRecordings = Number(values['pack-recordings']);
 console.log(
-  `command: bash /work/brief/run-isolated.sh npx tsx test/bench/main-thread.ts --conversations ${conversations} --mode ${values.mode} --recordings ${values.recordings} --pack-recordings ${packRecordings}${values.trace ? ' --trace' : ''}`,
+  `command: dbus-run-session -- bash build/scripts/with-keyring.sh npx tsx test/bench/main-thread.ts --conversations ${conversations} --mode ${values.mode} --recordings ${values.recordings} --pack-recordings ${packRecordings}${values.trace ? ' --trace' : ''}`,
 );
 console.log(`machine: load average ${load()}`);
 
