@@ -25,7 +25,7 @@ import { openDatabaseSync, type Db } from '../../electron/db/connection';
 import { latestSchemaVersion } from '../../electron/db/migrate';
 import { createKeyringSecretStore } from '../../electron/services/auth/adapters/keyring-secret-store';
 import { CredentialVault } from '../../electron/services/auth/credentials';
-import { composeEngine, type ComposedEngine } from '../../electron/services/composition';
+import { composeEngine, type ComposedEngine } from '../../electron/services/composition/compose-engine';
 import { profilePaths } from '../../electron/services/config/profile';
 import { SecretRedactor } from '../../electron/services/logging/redactor';
 import { SANDBOX_CLIENT } from '../sandbox/server';

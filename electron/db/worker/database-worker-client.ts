@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { Db } from '../connection';
+import type { Db, openDatabaseSync } from '../connection';
 import { createJobsRepository } from '../repositories/jobs-repository';
 import type { DatabaseCall, DatabaseReply, DatabaseWorkerData, WorkerRepositories, WorkerRepositoryName } from './worker-repositories';
 
@@ -16,14 +16,15 @@ function workerEntry(data: DatabaseWorkerData): { url: URL; workerData: Database
 }
 
 /**
- * Starts the database worker over `file` (already opened and migrated by the host as `hostDb`) and
+ * Starts the database worker, which opens the database with the host's `open` arguments (the host
+ * opened and migrated it first, as `hostDb`), and
  * returns the repositories it serves, with their usual async API: Signal Desktop's pattern, so that no
  * query runs on the host's main thread. Calls made before the worker is up wait in its queue.
  * `jobs.claim` asks the caller whether a runner is alive inside its transaction, so it runs on `hostDb`
  * (once per job run).
  */
-export function startDatabaseWorker(file: string, hostDb: Db): DatabaseWorker {
-  const { url, workerData } = workerEntry({ file });
+export function startDatabaseWorker(open: Parameters<typeof openDatabaseSync>, hostDb: Db): DatabaseWorker {
+  const { url, workerData } = workerEntry({ open });
   const worker = new Worker(url, { workerData });
   const pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
   let nextId = 0;

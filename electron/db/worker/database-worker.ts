@@ -7,8 +7,8 @@ import { createWorkerRepositories, type DatabaseCall, type DatabaseReply, type D
 const port = parentPort;
 if (!port) throw new Error('database-worker.ts runs only as a worker thread');
 
-// The same open as the host's (schema, pragmas and, where configured, the key): one owner of opening.
-const db = openDatabaseSync((workerData as DatabaseWorkerData).file);
+// The host's own open, with its arguments (schema, pragmas and, where configured, the key): one owner of opening.
+const db = openDatabaseSync(...(workerData as DatabaseWorkerData).open);
 const repositories = createWorkerRepositories(db);
 
 port.on('message', async (message: DatabaseCall | 'close') => {

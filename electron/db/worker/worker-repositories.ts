@@ -1,4 +1,4 @@
-import type { Db } from '../connection';
+import type { Db, openDatabaseSync } from '../connection';
 import { createArchiveRepository } from '../repositories/archive-repository';
 import { createAuditHeadRepository } from '../repositories/audit-head-repository';
 import { createAuditMirrorRepository } from '../repositories/audit-mirror-repository';
@@ -34,5 +34,5 @@ export type WorkerRepositoryName = keyof WorkerRepositories;
 export type DatabaseCall = { id: number; repository: WorkerRepositoryName; method: string; args: ReadonlyArray<unknown> };
 /** Its answer: the value, or the error's name, message and SQLite code. */
 export type DatabaseReply = { id: number; value: unknown } | { id: number; error: { name: string; message: string; code?: string } };
-/** What the host gives the worker: the database file, opened there through `openDatabaseSync`. */
-export type DatabaseWorkerData = { file: string };
+/** What the host gives the worker: the arguments it opened the database with (file and, where it has one, key). */
+export type DatabaseWorkerData = { open: Parameters<typeof openDatabaseSync> };

@@ -91,7 +91,7 @@ export async function composeBase(options: BaseOptions): Promise<Base> {
   const log = composeLog(settings.paths, settings.redactor);
   const db = openProfileDatabase(settings.paths);
   // Searches, audit queries, index batches, job and cache writes run on the worker, on its own connection to the same file.
-  const worker = options.databaseOnMainThread ? null : startDatabaseWorker(db.name, db);
+  const worker = options.databaseOnMainThread ? null : startDatabaseWorker([db.name], db);
   return {
     profile,
     paths: settings.paths,

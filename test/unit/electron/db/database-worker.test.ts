@@ -40,7 +40,7 @@ describe('the database worker', () => {
   it('serves the repositories on its own connection: writes through it are seen by the host, and the other way round', async () => {
     const file = join(await testTempDir('custody-db-worker-'), 'index.sqlite');
     const host = openDatabaseSync(file);
-    const worker = startDatabaseWorker(file, host);
+    const worker = startDatabaseWorker([file], host);
     try {
       await worker.index.upsertConversations([conversation('c1', 1000, 'Chloë Novak'), conversation('c2', 2000, 'Raj Mehta')], 10);
       expect((await worker.index.search({ text: 'novak' }, 10)).map((m) => m.conversationId)).toEqual(['c1']);
@@ -69,7 +69,7 @@ describe('the database worker', () => {
   it('rejects a failed call with the error the repository threw, and a call after close with a clear error', async () => {
     const file = join(await testTempDir('custody-db-worker-'), 'index.sqlite');
     const host = openDatabaseSync(file);
-    const worker = startDatabaseWorker(file, host);
+    const worker = startDatabaseWorker([file], host);
     await expect(
       worker.auditMirror.recordEvents('log', [{ event: auditEvent(5), body: '{}', leafHash: new Uint8Array(32), alertCount: 0 }]),
     ).rejects.toThrow(new RangeError('audit event 5 cannot be recorded before event 0'));
