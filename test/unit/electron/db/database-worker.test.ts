@@ -2,24 +2,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../../../shared/domain';
 import { openDatabaseSync } from '../../../../electron/db/connection';
-import type { ConversationUpsert } from '../../../../electron/db/repositories/index-repository';
 import { startDatabaseWorker } from '../../../../electron/db/worker/database-worker-client';
+import { conversationRow } from '../../../helpers/index-rows';
 import { testTempDir } from '../../../helpers/temp-dir';
 
-const conversation = (id: string, startMs: number, customer: string): ConversationUpsert => ({
-  id,
-  startMs,
-  endMs: startMs + 60_000,
-  direction: 'inbound',
-  queueId: 'q-fx',
-  queueName: 'FX Spot Desk',
-  agentId: 'u-anna',
-  agentName: 'Anna Berg',
-  tradingId: `T-${id}`,
-  clientAccount: null,
-  participants: [{ purpose: 'customer', name: customer, userId: null }],
-  hasRecording: true,
-});
+const conversation = (id: string, startMs: number, customer: string) =>
+  conversationRow(id, startMs, { tradingId: `T-${id}`, participants: [{ purpose: 'customer', name: customer, userId: null }] });
 
 /** The columns the audit mirror stores of an event; the rest of an event does not matter here. */
 const auditEvent = (seq: number) =>

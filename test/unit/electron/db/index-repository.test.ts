@@ -1,23 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { openDatabaseSync } from '../../../../electron/db/connection';
 import { latestSchemaVersion } from '../../../../electron/db/migrate';
-import { createIndexRepository, mergeWindows, uncovered, type ConversationUpsert } from '../../../../electron/db/repositories/index-repository';
+import { createIndexRepository, mergeWindows, uncovered } from '../../../../electron/db/repositories/index-repository';
+import { conversationRow } from '../../../helpers/index-rows';
 
-const conv = (id: string, startMs: number, extra: Partial<ConversationUpsert> = {}): ConversationUpsert => ({
-  id,
-  startMs,
-  endMs: startMs + 60_000,
-  direction: 'inbound',
-  queueId: 'q1',
-  queueName: 'FX Spot Desk',
-  agentId: 'u1',
-  agentName: 'Anna Berg',
-  tradingId: null,
-  clientAccount: null,
-  participants: [],
-  hasRecording: true,
-  ...extra,
-});
+const conv = conversationRow;
 
 describe('index repository', () => {
   it('migrates a new database to the latest schema with WAL on a file', () => {

@@ -3,23 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { openDatabaseSync } from '../../../../electron/db/connection';
 import { latestSchemaVersion, migrate } from '../../../../electron/db/migrate';
 import { migrations } from '../../../../electron/db/migrations';
-import { createIndexRepository, ftsMatchExpression, type ConversationUpsert } from '../../../../electron/db/repositories/index-repository';
+import { createIndexRepository, ftsMatchExpression } from '../../../../electron/db/repositories/index-repository';
+import { conversationRow } from '../../../helpers/index-rows';
 
-const conv = (id: string, startMs: number, extra: Partial<ConversationUpsert> = {}): ConversationUpsert => ({
-  id,
-  startMs,
-  endMs: startMs + 60_000,
-  direction: 'inbound',
-  queueId: 'q-fx',
-  queueName: 'FX Spot Desk',
-  agentId: 'u-anna',
-  agentName: 'Anna Berg',
-  tradingId: null,
-  clientAccount: null,
-  participants: [],
-  hasRecording: true,
-  ...extra,
-});
+const conv = conversationRow;
 
 describe('index search: free text, names and job sources', () => {
   it('finds calls by free text over participant, agent and queue names and identifiers, as word prefixes', async () => {
