@@ -1,7 +1,13 @@
 import platformClient from 'purecloud-platform-client-v2';
 import { TokenManager, type IssuedToken } from '../../electron/services/auth/token-manager';
 import { AuthError } from '../../electron/services/errors';
+import type { IndexRepository } from '../../electron/db/repositories/index-repository';
+import type { MediaCache } from '../../electron/services/cache/media-cache';
 import { createSdkClient, GenesysClient, type GenesysClientDeps } from '../../electron/services/genesys/genesys-client';
+import { IndexSync } from '../../electron/services/index/index-sync';
+import type { GenesysServices } from '../../electron/services/retrieval/genesys-services';
+import { RateGovernor } from '../../electron/services/retrieval/rate-governor';
+import { RecordingFetcher } from '../../electron/services/retrieval/recording-fetcher';
 import type { Clock, HttpClient, Random } from '../../electron/services/ports';
 import type { Logger } from '../../shared/logger';
 
@@ -78,6 +84,22 @@ export class FakeGenesysOrg {
     sdk.setHttpClient(this.transport());
     const tokens = new TokenManager({ login: () => this.login(), clock: deps.clock, logger: deps.logger });
     return { client: new GenesysClient({ ...deps, sdk, tokens }), tokens };
+  }
+
+  /**
+   * The engine's Genesys services (index sync, recording fetcher, bulk client) over this org, built as
+   * composition builds them. No retries unless `backoff` says otherwise: a retry sleeps on the
+   * clock, and a fake clock moves only when the test moves it.
+   */
+  services(deps: { clock: Clock; random: Random; logger: Logger; index: IndexRepository; cache: MediaCache } & Partial<Pick<GenesysClientDeps, 'backoff'>>): GenesysServices {
+    const { clock, random, logger, index, cache } = deps;
+    const { client } = this.client({ clock, random, logger, backoff: deps.backoff ?? { baseMs: 1, capMs: 1, maxAttempts: 1 } });
+    return {
+      sync: new IndexSync({ genesys: client, index, clock, logger }),
+      fetcher: new RecordingFetcher({ genesys: client, http: this.media, cache, clock, random, logger, maxDownloadAttempts: 1 }),
+      bulk: client,
+      governor: new RateGovernor({ clock, random, logger }),
+    };
   }
 
   /** Pre-signed media links, as the engine's HttpClient port fetches them. */

@@ -1,0 +1,187 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { sha256Hex } from '../../../../electron/crypto/sha256';
+import { openDatabaseSync } from '../../../../electron/db/connection';
+import { createIndexRepository } from '../../../../electron/db/repositories/index-repository';
+import { createMediaRepository } from '../../../../electron/db/repositories/media-repository';
+import { MediaCache } from '../../../../electron/services/cache/media-cache';
+import { CustodyEngine } from '../../../../electron/services/custody-engine';
+import { EventHub, type DomainEvent } from '../../../../electron/services/events';
+import { PlaybackGrants } from '../../../../electron/services/playback/playback-grants';
+import { FakeClock } from '../../../helpers/fake-clock';
+import { MemoryLogger } from '../../../helpers/memory-logger';
+import { testTempDir } from '../../../helpers/temp-dir';
+import { makeWav } from '../../../helpers/wav';
+import { FakeAuditWriter } from '../../../fakes/audit-writer';
+import { FakeGenesysOrg } from '../../../fakes/genesys-org';
+import { indexCalls } from '../../../fakes/indexed-calls';
+
+const wav = makeWav({ frames: 8_000, left: (i) => Math.sin(i / 10), right: () => 0 });
+const DAY_MS = 86_400_000;
+
+/** The engine on real SQLite (in memory), a real media cache and grants; the audit log and Genesys are fakes at the ports. */
+async function setUp() {
+  const root = await testTempDir('custody-engine-');
+  const clock = new FakeClock();
+  const logger = new MemoryLogger();
+  const db = openDatabaseSync(':memory:');
+  const index = createIndexRepository(db);
+  const media = createMediaRepository(db);
+  const cache = new MediaCache({ dir: join(root, 'media'), repository: media, clock });
+  const org = new FakeGenesysOrg().add({ id: 'r-1', conversationId: 'c-1', audio: wav }, { id: 'r-2', conversationId: 'c-1', audio: wav });
+  await indexCalls(
+    index,
+    [
+      { conversationId: 'c-1', recordingId: 'r-1', tradingId: 'T-1', startMs: clock.now() - DAY_MS },
+      { conversationId: 'c-1', recordingId: 'r-2', tradingId: 'T-1', startMs: clock.now() - DAY_MS },
+    ],
+    clock.now(),
+  );
+  /** What Genesys had been asked for when each audit record was acknowledged. */
+  const seenAtAudit: Array<{ action: string; mediaRequests: number }> = [];
+  const audit = new FakeAuditWriter({ clock, onAppend: (e) => seenAtAudit.push({ action: e.action, mediaRequests: org.mediaRequests.length }) });
+  const events: Array<DomainEvent> = [];
+  const hub = new EventHub();
+  hub.subscribe((e) => events.push(e));
+  const genesys = org.services({ clock, random: () => 0, logger, index, cache });
+  return { root, clock, org, audit, engine: new CustodyEngine({ ...engineDeps(), events: hub }), seenAtAudit, events, index, cache };
+
+  function engineDeps() {
+    return {
+      index,
+      media,
+      cache,
+      grants: new PlaybackGrants(clock),
+      audit: async () => audit,
+      genesys: async () => genesys,
+      clock,
+      logger,
+      mediaUrlBase: 'media://recording/',
+    };
+  }
+}
+
+describe('CustodyEngine: every access is audited before it happens', () => {
+  it('downloads a conversation only after each recording\'s download is acknowledged, and writes exactly the verified bytes', async () => {
+    const { root, engine, audit, seenAtAudit, org } = await setUp();
+    const out = join(root, 'out');
+    const files = await engine.download('c-1', 'CASE-7', out);
+    expect(files.map((f) => f.recordingId)).toEqual(['r-1', 'r-2']);
+    expect(audit.of('download').map((e) => [e.recordingId, e.caseReference, e.tradingId])).toEqual([
+      ['r-1', 'CASE-7', 'T-1'],
+      ['r-2', 'CASE-7', 'T-1'],
+    ]);
+    // Each audit record came before the bytes it covers were requested.
+    expect(seenAtAudit).toEqual([
+      { action: 'download', mediaRequests: 0 },
+      { action: 'download', mediaRequests: 1 },
+    ]);
+    expect(org.mediaRequests).toEqual(['/r-1', '/r-2']);
+    for (const file of files) {
+      expect(sha256Hex(await readFile(file.path))).toBe(sha256Hex(wav));
+      expect(file.auditEventId).toBe(audit.events.find((e) => e.recordingId === file.recordingId)!.eventId);
+    }
+    expect((await readdir(out)).sort()).toEqual(['r-1.wav', 'r-2.wav']);
+  });
+
+  it('writes and downloads nothing when the audit log refuses the record', async () => {
+    const { root, engine, audit, org } = await setUp();
+    audit.refuse();
+    const out = join(root, 'out');
+    await expect(engine.download('c-1', 'CASE-7', out)).rejects.toMatchObject({ code: 'AUDIT_UNAVAILABLE' });
+    expect(org.mediaRequests).toEqual([]);
+    expect(org.calls(/recordings/)).toEqual([]);
+    await expect(readdir(out)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('stops a download between recordings when the log fails after the first: the second is neither fetched nor written', async () => {
+    const { root, engine, audit, org } = await setUp();
+    audit.refuse('store went away', 1);
+    const out = join(root, 'out');
+    await expect(engine.download('c-1', 'CASE-7', out)).rejects.toMatchObject({ code: 'AUDIT_UNAVAILABLE' });
+    expect(org.mediaRequests).toEqual(['/r-1']);
+    expect(await readdir(out)).toEqual(['r-1.wav']);
+  });
+
+  it('refuses a play or a download without a case reference before anything is recorded or fetched', async () => {
+    const { root, engine, audit, org } = await setUp();
+    await expect(engine.authorizePlayback('r-1', null)).rejects.toMatchObject({ code: 'CASE_REFERENCE_REQUIRED' });
+    await expect(engine.download('c-1', ' ', join(root, 'out'))).rejects.toMatchObject({ code: 'CASE_REFERENCE_REQUIRED' });
+    expect(audit.events).toEqual([]);
+    expect(org.mediaRequests).toEqual([]);
+  });
+
+  it('issues a play grant only after the play is acknowledged; a refused record leaves no grant and fetches nothing', async () => {
+    const { engine, audit, org } = await setUp();
+    audit.refuse();
+    await expect(engine.authorizePlayback('r-1', 'CASE-7', 1_500)).rejects.toMatchObject({ code: 'AUDIT_UNAVAILABLE' });
+    expect(org.mediaRequests).toEqual([]);
+    await expect(engine.waveform('r-1', 100)).rejects.toThrow(/only for an audited playback/);
+    audit.acknowledge();
+    const grant = await engine.authorizePlayback('r-1', 'CASE-7', 1_500);
+    const [play] = audit.of('play');
+    expect(play).toMatchObject({ recordingId: 'r-1', conversationId: 'c-1', caseReference: 'CASE-7', details: { startOffsetMs: 1_500 } });
+    expect(grant).toMatchObject({ auditEventId: play!.eventId, sha256: sha256Hex(wav), durationMs: 1_000, source: 'genesys' });
+    expect(grant.mediaUrl).toMatch(/^media:\/\/recording\/r-1\?grant=/);
+  });
+
+  it('records a seek only inside a live play under the same case, naming the play it belongs to', async () => {
+    const { engine, audit } = await setUp();
+    await expect(engine.recordSeek('r-1', 10, 'CASE-7')).rejects.toThrow(/press Play/);
+    const grant = await engine.authorizePlayback('r-1', 'CASE-7');
+    await expect(engine.recordSeek('r-1', 10, 'CASE-8')).rejects.toThrow(/press Play/);
+    const seek = await engine.recordSeek('r-1', 750, 'CASE-7');
+    expect(audit.of('seek')).toEqual([expect.objectContaining({ eventId: seek.auditEventId, details: { positionMs: 750, playAuditEventId: grant.auditEventId } })]);
+    engine.endPlayback('r-1');
+    await expect(engine.recordSeek('r-1', 800, 'CASE-7')).rejects.toThrow(/press Play/);
+    expect(audit.of('seek')).toHaveLength(1);
+  });
+
+  it('ends plays under another case when the case changes, and says so', async () => {
+    const { engine, events } = await setUp();
+    await engine.authorizePlayback('r-1', 'CASE-7');
+    engine.endPlaysOutsideCase('CASE-8');
+    expect(events).toContainEqual({ kind: 'playback.ended', recordingId: 'r-1', reason: 'case-changed' });
+    await expect(engine.waveform('r-1', 10)).rejects.toThrow(/only for an audited playback/);
+  });
+
+  it('audits viewing a recording\'s details as a preview before showing them', async () => {
+    const { engine, audit } = await setUp();
+    audit.refuse();
+    await expect(engine.recording('r-1', { caseReference: 'CASE-7' })).rejects.toMatchObject({ code: 'AUDIT_UNAVAILABLE' });
+    audit.acknowledge();
+    const detail = await engine.recording('r-1', { caseReference: 'CASE-7' });
+    expect(detail).toMatchObject({ recordingId: 'r-1', tradingId: 'T-1', cached: null, archive: null });
+    expect(audit.of('preview')).toHaveLength(1);
+  });
+
+  it('audits a search before asking Genesys, and answers from the index, saying so, when Genesys is down', async () => {
+    const { engine, audit, org, clock, index } = await setUp();
+    audit.refuse();
+    await expect(engine.search({ tradingId: 'T-1' }, { caseReference: null })).rejects.toMatchObject({ code: 'AUDIT_UNAVAILABLE' });
+    expect(org.requests).toEqual([]);
+    audit.acknowledge();
+    const live = await engine.search({ tradingId: 'T-1' }, { caseReference: 'CASE-7' });
+    expect(live.index.source).toBe('live');
+    expect(live.matches.map((m) => m.recordingId)).toEqual(['r-1', 'r-2']);
+    expect(live.auditEventId).toBe(audit.of('search')[0]!.eventId);
+    // A window the index has not covered must come from Genesys, which answers 503.
+    org.fail(/routing\/queues|users/, { status: 503 }, 10);
+    const from = new Date(clock.now() - 400 * 86_400_000).toISOString();
+    const offline = await engine.search({ tradingId: 'T-1', from }, { caseReference: 'CASE-7' });
+    expect(offline.index).toMatchObject({ source: 'offline', warning: expect.stringMatching(/results come from the local index/) });
+    expect(offline.matches.map((m) => m.recordingId)).toEqual(['r-1', 'r-2']);
+    expect(audit.of('search')).toHaveLength(2);
+    expect(await index.lastSuccessfulSync()).not.toBeNull();
+  });
+
+  it('gives media for an export only under an export event', async () => {
+    const { engine, audit } = await setUp();
+    const play = await audit.append({ action: 'play', recordingId: 'r-1' });
+    await expect(engine.mediaForAuditedExport('r-1', play)).rejects.toMatchObject({ code: 'INTERNAL' });
+    const exportEvent = await audit.append({ action: 'export', details: {} });
+    const media = await engine.mediaForAuditedExport('r-1', exportEvent);
+    expect(media.sha256).toBe(sha256Hex(wav));
+  });
+});
