@@ -1,0 +1,216 @@
+import { describe, expect, it } from 'vitest';
+import { openDatabaseSync } from '../../../../../electron/db/connection';
+import { createArchiveRepository } from '../../../../../electron/db/repositories/archive-repository';
+import { createHoldRepository } from '../../../../../electron/db/repositories/hold-repository';
+import { createIndexRepository } from '../../../../../electron/db/repositories/index-repository';
+import { createMediaRepository } from '../../../../../electron/db/repositories/media-repository';
+import { archiveKeys } from '../../../../../electron/services/archive/archive-keys';
+import { MediaCache } from '../../../../../electron/services/cache/media-cache';
+import { HoldService } from '../../../../../electron/services/holds/hold-service';
+import { FakeClock } from '../../../../helpers/fake-clock';
+import { MemoryLogger } from '../../../../helpers/memory-logger';
+import { testTempDir } from '../../../../helpers/temp-dir';
+import { InMemoryArchiveStore } from '../../../../fakes/archive-store';
+import { FakeAuditWriter } from '../../../../fakes/audit-writer';
+import { FakeGenesysOrg } from '../../../../fakes/genesys-org';
+import { indexCalls } from '../../../../fakes/indexed-calls';
+
+const DAY_MS = 86_400_000;
+const audio = new Uint8Array([1, 2, 3]);
+
+/** Two officers' HoldServices over one workstation database, one archive bucket, one Genesys org and one audit log. */
+async function setUp(options: { protectionCap?: number } = {}) {
+  const root = await testTempDir('custody-holds-');
+  const clock = new FakeClock();
+  const logger = new MemoryLogger();
+  const db = openDatabaseSync(':memory:');
+  const index = createIndexRepository(db);
+  const holds = createHoldRepository(db);
+  const archive = createArchiveRepository(db);
+  const cache = new MediaCache({ dir: root, repository: createMediaRepository(db), clock });
+  const startMs = clock.now() - 2 * DAY_MS;
+  await indexCalls(
+    index,
+    [
+      { conversationId: 'c-1', recordingId: 'r-1', tradingId: 'T-1', startMs },
+      { conversationId: 'c-2', recordingId: 'r-2', tradingId: 'T-1', startMs: startMs + 1 },
+      { conversationId: 'c-3', recordingId: 'r-3', tradingId: 'T-2', startMs },
+    ],
+    clock.now(),
+  );
+  const org = new FakeGenesysOrg().add(
+    { id: 'r-1', conversationId: 'c-1', audio },
+    { id: 'r-2', conversationId: 'c-2', audio },
+    { id: 'r-3', conversationId: 'c-3', audio },
+  );
+  const store = new InMemoryArchiveStore('archive-bucket', 'COMPLIANCE', () => clock.now());
+  const retainUntil = new Date(clock.now() + 5 * 365 * DAY_MS);
+  const archived = [
+    archiveKeys({ tradingId: 'T-1', startMs, conversationId: 'c-1', recordingId: 'r-1' }, 'wav'),
+    archiveKeys({ tradingId: 'T-1', startMs, conversationId: 'c-2', recordingId: 'r-2' }, 'wav'),
+    archiveKeys({ tradingId: 'T-2', startMs, conversationId: 'c-3', recordingId: 'r-3' }, 'wav'),
+  ];
+  for (const keys of archived) {
+    await store.putJson(keys.media, 'audio', retainUntil, false);
+    await store.putJson(keys.sidecar, '{}', retainUntil, false);
+  }
+  const audit = new FakeAuditWriter({ clock });
+  const genesys = org.services({ clock, random: () => 0, logger, index, cache });
+  let ids = 0;
+  const serviceFor = (name: string) =>
+    new HoldService({
+      holds,
+      archive,
+      index,
+      store: async () => store.asArchiveStore(),
+      genesys: async () => ({ client: genesys.bulk, sync: genesys.sync }),
+      audit: async () => audit,
+      clock,
+      logger,
+      newId: () => `hold-000${(ids += 1)}`,
+      operator: { name, osAccount: name.toLowerCase().replace(/ /g, '.') },
+      protectionCap: options.protectionCap ?? 1_000,
+    });
+  const heldKeys = () => store.versions.filter((v) => v.legalHold).map((v) => v.key).sort();
+  return { clock, org, store, audit, holds, officerA: serviceFor('Alice Officer'), officerB: serviceFor('Bob Officer'), serviceFor, heldKeys, archived };
+}
+
+const request = { tradingId: 'T-1', caseReference: 'CASE-9', reason: 'FCA information request' };
+
+describe('HoldService: placing a hold', () => {
+  it('audits the hold, then puts a legal hold on every archived version of the trade and deletion protection on its conversations', async () => {
+    const { officerA, audit, heldKeys, archived, org } = await setUp();
+    const hold = await officerA.place(request);
+    expect(hold).toMatchObject({ state: 'active', tradingId: 'T-1', caseReference: 'CASE-9', complete: true, placedBy: { name: 'Alice Officer' } });
+    expect(hold.objects).toEqual({ held: 4, failed: 0, released: 0, kept: 0 });
+    expect(hold.conversations).toMatchObject({ total: 2, protected: 2 });
+    expect(heldKeys()).toEqual([archived[0]!.media, archived[0]!.sidecar, archived[1]!.media, archived[1]!.sidecar].sort());
+    expect([...org.protectedConversations].sort()).toEqual(['c-1', 'c-2']);
+    expect(audit.of('hold')).toEqual([
+      expect.objectContaining({ tradingId: 'T-1', caseReference: 'CASE-9', details: expect.objectContaining({ holdId: hold.id, stage: 'placed', conversations: 2, archivedObjectVersions: 4 }) }),
+    ]);
+    expect(hold.auditEventIds).toEqual([audit.events[0]!.eventId]);
+  });
+
+  it('locks nothing and records no hold when the audit log refuses the record', async () => {
+    const { officerA, audit, heldKeys, holds, org } = await setUp();
+    audit.refuse();
+    await expect(officerA.place(request)).rejects.toMatchObject({ code: 'AUDIT_UNAVAILABLE' });
+    expect(heldKeys()).toEqual([]);
+    expect(org.protectedConversations.size).toBe(0);
+    expect(await holds.list(true)).toEqual([]);
+  });
+
+  it('placing it again completes what failed and leaves what is locked alone', async () => {
+    const { officerA, store, archived, audit } = await setUp();
+    store.refuseLegalHold.add(archived[1]!.media);
+    const first = await officerA.place(request);
+    expect(first.objects).toMatchObject({ held: 3, failed: 1 });
+    expect(first.complete).toBe(false);
+    expect(first.notes.join(' ')).toMatch(/1 archived object version\(s\) could not be held.*place the hold again/);
+    store.refuseLegalHold.clear();
+    store.calls.length = 0;
+    const second = await officerA.place(request);
+    expect(second.id).toBe(first.id);
+    expect(second.objects).toMatchObject({ held: 4, failed: 0 });
+    expect(second.complete).toBe(true);
+    expect(store.calls.filter((c) => c === 'setLegalHold')).toHaveLength(1);
+    expect(audit.of('hold').map((e) => e.details.stage)).toEqual(['placed', 'completed']);
+  });
+
+  it('keeps within Genesys\'s deletion-protection cap and says the archive alone protects the rest', async () => {
+    const { officerA, org } = await setUp({ protectionCap: 1 });
+    const hold = await officerA.place(request);
+    expect(hold.conversations).toMatchObject({ protected: 1, capReached: 1 });
+    expect(org.protectedConversations.size).toBe(1);
+    expect(hold.notes.join(' ')).toMatch(/over Genesys's deletion-protection cap/);
+  });
+
+  it('refuses a trade neither the index nor the archive knows, after one sync that asks Genesys nothing it already covered', async () => {
+    const { officerA, audit, org } = await setUp();
+    await expect(officerA.place({ ...request, tradingId: 'T-404' })).rejects.toMatchObject({ code: 'NOT_FOUND', message: expect.stringMatching(/Unknown trade "T-404"/) });
+    expect(audit.events).toEqual([]);
+    expect(org.requests).toEqual([]);
+  });
+});
+
+describe('HoldService: four-eyes release', () => {
+  it('needs a request by one officer and the approval of another; then every lock of the hold is lifted', async () => {
+    const { officerA, officerB, audit, heldKeys, org } = await setUp();
+    const hold = await officerA.place(request);
+    const requested = await officerA.requestRelease(hold.id, 'case closed by the FCA');
+    expect(requested).toMatchObject({ state: 'release-requested', releaseRequest: { by: { name: 'Alice Officer' }, reason: 'case closed by the FCA' } });
+    expect(heldKeys()).toHaveLength(4);
+    const released = await officerB.approveRelease(hold.id);
+    expect(released).toMatchObject({ state: 'released', released: { by: { name: 'Bob Officer' } }, complete: true });
+    expect(released.objects).toMatchObject({ held: 0, released: 4 });
+    expect(heldKeys()).toEqual([]);
+    expect(org.protectedConversations.size).toBe(0);
+    expect(audit.of('release').map((e) => [e.details.stage, e.details.holdId])).toEqual([
+      ['requested', hold.id],
+      ['approved', hold.id],
+    ]);
+    expect(released.auditEventIds).toEqual(audit.events.map((e) => e.eventId));
+  });
+
+  it('refuses an approval by the officer who asked (whatever the case or spacing of the name), and unlocks nothing', async () => {
+    const { officerA, serviceFor, audit, heldKeys } = await setUp();
+    const hold = await officerA.place(request);
+    await officerA.requestRelease(hold.id, 'case closed');
+    await expect(officerA.approveRelease(hold.id)).rejects.toThrow(/Four-eyes rule: Alice Officer requested this release/);
+    await expect(serviceFor('  alice OFFICER ').approveRelease(hold.id)).rejects.toThrow(/Four-eyes rule/);
+    expect(heldKeys()).toHaveLength(4);
+    expect(audit.of('release').map((e) => e.details.stage)).toEqual(['requested']);
+    expect((await officerA.get(hold.id)).state).toBe('release-requested');
+  });
+
+  it('refuses an approval without a request, a request on a hold that is not active, and ids that are not ids', async () => {
+    const { officerA, officerB } = await setUp();
+    const hold = await officerA.place(request);
+    await expect(officerB.approveRelease(hold.id)).rejects.toThrow(/has no release request/);
+    await officerA.requestRelease(hold.id, 'case closed');
+    await expect(officerA.requestRelease(hold.id, 'again')).rejects.toThrow(/is release-requested; only an active hold/);
+    await officerB.approveRelease(hold.id);
+    await expect(officerB.approveRelease(hold.id)).rejects.toThrow(/already released/);
+    await expect(officerA.requestRelease('../x', 'case closed')).rejects.toMatchObject({ code: 'VALIDATION' });
+    await expect(officerA.requestRelease(hold.id, 'no')).rejects.toThrow(/at least 3 characters/);
+  });
+
+  it('lifts nothing when the approval cannot be audited, and the approval can be given again', async () => {
+    const { officerA, officerB, audit, heldKeys } = await setUp();
+    const hold = await officerA.place(request);
+    await officerA.requestRelease(hold.id, 'case closed');
+    audit.refuse();
+    await expect(officerB.approveRelease(hold.id)).rejects.toMatchObject({ code: 'AUDIT_UNAVAILABLE' });
+    expect(heldKeys()).toHaveLength(4);
+    audit.acknowledge();
+    expect((await officerB.approveRelease(hold.id)).state).toBe('released');
+  });
+
+  it('keeps what another open hold on the trade still protects', async () => {
+    const { officerA, officerB, heldKeys, org } = await setUp();
+    const first = await officerA.place(request);
+    await officerA.place({ ...request, caseReference: 'CASE-10' });
+    await officerA.requestRelease(first.id, 'case closed');
+    const released = await officerB.approveRelease(first.id);
+    expect(released.state).toBe('released');
+    expect(released.objects).toMatchObject({ kept: 4, released: 0 });
+    expect(released.conversations).toMatchObject({ kept: 2 });
+    expect(heldKeys()).toHaveLength(4);
+    expect(org.protectedConversations.size).toBe(2);
+  });
+
+  it('stays releasing while a lock cannot be lifted, and finishes when approved again', async () => {
+    const { officerA, officerB, store, archived, heldKeys } = await setUp();
+    const hold = await officerA.place(request);
+    await officerA.requestRelease(hold.id, 'case closed');
+    store.refuseLegalHold.add(archived[0]!.media);
+    const partial = await officerB.approveRelease(hold.id);
+    expect(partial.state).toBe('releasing');
+    expect(partial.notes.join(' ')).toMatch(/approve again to retry/);
+    expect(heldKeys()).toEqual([archived[0]!.media]);
+    store.refuseLegalHold.clear();
+    expect((await officerB.approveRelease(hold.id)).state).toBe('released');
+    expect(heldKeys()).toEqual([]);
+  });
+});
