@@ -55,3 +55,20 @@ export async function flushMicrotasks(): Promise<void> {
   for (let i = 0; i < 20; i += 1) await Promise.resolve();
   await new Promise((r) => setImmediate(r));
 }
+
+/** Moves `clock` on in `stepMs` steps until `promise` settles, for code that sleeps on it (retries, polls, loops). */
+export async function advanceUntilSettled<T>(clock: FakeClock, promise: Promise<T>, stepMs = 100): Promise<T> {
+  let settled = false;
+  const watched = (async () => {
+    try {
+      return await promise;
+    } finally {
+      settled = true;
+    }
+  })();
+  // The caller awaits the outcome below; this copy must not count as unhandled meanwhile.
+  watched.catch(() => undefined);
+  await flushMicrotasks();
+  while (!settled) await clock.advance(stepMs);
+  return watched;
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AuthError, InvalidResponseError, RateLimitError } from '../../../../../electron/services/errors';
 import type { RateLimitObservation } from '../../../../../electron/services/genesys/genesys-client';
-import { FakeClock, flushMicrotasks } from '../../../../helpers/fake-clock';
+import { advanceUntilSettled, FakeClock, flushMicrotasks } from '../../../../helpers/fake-clock';
 import { MemoryLogger } from '../../../../helpers/memory-logger';
 import { FakeGenesysOrg } from '../../../../fakes/genesys-org';
 
@@ -31,12 +31,6 @@ async function settled(promise: Promise<unknown>): Promise<boolean> {
   })();
   await flushMicrotasks();
   return done;
-}
-
-/** Moves the fake clock on until `promise` settles (retries sleep on it). */
-async function untilSettled<T>(clock: FakeClock, promise: Promise<T>, stepMs = 100): Promise<T> {
-  while (!(await settled(promise))) await clock.advance(stepMs);
-  return promise;
 }
 
 describe('GenesysClient over the official SDK', () => {
@@ -150,7 +144,7 @@ describe('GenesysClient over the official SDK', () => {
   it('refuses an answer whose recording id is not an id, naming the endpoint, after retrying it as a fault', async () => {
     const { clock, org, client } = setUp();
     org.fail(/recordingmetadata/, { status: 200, body: [{ id: '../../etc/passwd' }] }, 6);
-    const error = await untilSettled(clock, client.recordingMetadata(conversationId).catch((e: unknown) => e));
+    const error = await advanceUntilSettled(clock, client.recordingMetadata(conversationId).catch((e: unknown) => e));
     expect(error).toBeInstanceOf(InvalidResponseError);
     expect((error as Error).message).toContain('GET /api/v2/conversations/{conversationId}/recordingmetadata');
     expect(org.calls(/recordingmetadata/)).toHaveLength(6);
@@ -159,7 +153,7 @@ describe('GenesysClient over the official SDK', () => {
   it('never puts the token into an error or a log line', async () => {
     const { clock, org, client, logger } = setUp(() => 0);
     org.fail(/organizations/, { status: 500, body: { message: 'boom' } }, 1);
-    await untilSettled(clock, client.organization());
+    await advanceUntilSettled(clock, client.organization());
     org.fail(/organizations/, { status: 404, body: { message: 'gone' } });
     const error = (await client.organization().catch((e: unknown) => e)) as Error;
     expect(error).toMatchObject({ code: 'NOT_FOUND' });
