@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sha256Hex } from '../../../../../electron/crypto/sha256';
@@ -221,6 +221,23 @@ describe('JobRun', () => {
     expect(audit.events).toEqual([]);
     expect(await files()).toEqual({});
     expect(await jobs.counts('job-1')).toMatchObject({ pending: 3, failed: 0 });
+  });
+
+  it('pauses after three recordings in a row cannot be written, before any of them is audited, and tries them again on resume', async () => {
+    const recordings = [...desk, { id: 'r-4', conversationId: 'c-3' }];
+    const { run, outDir, audit, org, jobs, files } = await setUp(recordings, { concurrency: 1 });
+    // A file where the trade's folder must go: the disk refuses every recording of the trade.
+    await writeFile(join(outDir, 'T-1'), 'not a folder');
+    const outcome = await run();
+    expect(outcome.state).toBe('paused');
+    expect(outcome.message).toMatch(/cannot be written.*resume the job: recordings that failed are tried again/);
+    expect(await jobs.counts('job-1')).toMatchObject({ failed: 3, pending: 1, done: 0 });
+    expect(audit.events).toEqual([]);
+    expect(org.mediaRequests).toEqual([]);
+    await rm(join(outDir, 'T-1'));
+    expect((await run()).state).toBe('done');
+    expect(Object.keys(await files())).toHaveLength(4);
+    expect(audit.of('download')).toHaveLength(4);
   });
 
   it('notices a pause made by another process through its heartbeat', async () => {
