@@ -1,10 +1,13 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sha256Hex } from '../../../../electron/crypto/sha256';
 import { openDatabaseSync } from '../../../../electron/db/connection';
+import { createArchiveRepository } from '../../../../electron/db/repositories/archive-repository';
 import { createIndexRepository } from '../../../../electron/db/repositories/index-repository';
 import { createMediaRepository } from '../../../../electron/db/repositories/media-repository';
+import { archiveKeys } from '../../../../electron/services/archive/archive-keys';
+import { ArchiveReader } from '../../../../electron/services/archive/archive-reader';
 import { MediaCache } from '../../../../electron/services/cache/media-cache';
 import { CustodyEngine } from '../../../../electron/services/custody-engine';
 import { EventHub, type DomainEvent } from '../../../../electron/services/events';
@@ -13,6 +16,7 @@ import { FakeClock } from '../../../helpers/fake-clock';
 import { MemoryLogger } from '../../../helpers/memory-logger';
 import { testTempDir } from '../../../helpers/temp-dir';
 import { makeWav } from '../../../helpers/wav';
+import { InMemoryArchiveStore } from '../../../fakes/archive-store';
 import { FakeAuditWriter } from '../../../fakes/audit-writer';
 import { FakeGenesysOrg } from '../../../fakes/genesys-org';
 import { indexCalls } from '../../../fakes/indexed-calls';
@@ -45,7 +49,37 @@ async function setUp() {
   const hub = new EventHub();
   hub.subscribe((e) => events.push(e));
   const genesys = org.services({ clock, random: () => 0, logger, index, cache });
-  return { root, clock, org, audit, engine: new CustodyEngine({ ...engineDeps(), events: hub }), seenAtAudit, events, index, cache };
+  const store = new InMemoryArchiveStore('archive-bucket', 'COMPLIANCE', () => clock.now());
+  const archive = createArchiveRepository(db);
+  const reader = new ArchiveReader({ store: store.asArchiveStore(), archive, cache, logger, restore: { restoreDays: 1, restoreTier: 'Standard' } });
+  /** A WORM copy of r-1 as the archive job leaves it: the locked object and this workstation's record of it. */
+  const archiveR1 = async () => {
+    const startMs = clock.now() - DAY_MS;
+    const keys = archiveKeys({ tradingId: 'T-1', startMs, conversationId: 'c-1', recordingId: 'r-1' }, 'wav');
+    const staged = join(root, 'r-1.staged');
+    await writeFile(staged, wav);
+    const retainUntil = new Date(startMs + 5 * 365 * DAY_MS);
+    const metadata = { sha256: sha256Hex(wav), recordingId: 'r-1', conversationId: 'c-1', tradingId: 'T-1', recordingStart: new Date(startMs).toISOString() };
+    const stored = await store.putFile({ key: keys.media, path: staged, bytes: wav.length, contentType: 'audio/wav', metadata, retainUntil, legalHold: false });
+    await archive.put({
+      ...metadata,
+      recordingStartMs: startMs,
+      bucket: store.bucket,
+      mediaKey: keys.media,
+      mediaVersionId: stored.versionId,
+      sidecarKey: keys.sidecar,
+      sidecarVersionId: 'v-sidecar',
+      bytes: wav.length,
+      contentType: 'audio/wav',
+      retainUntilMs: retainUntil.getTime(),
+      multipart: false,
+      archivedMs: clock.now(),
+      auditEventId: 'e-archive',
+      deletedMs: null,
+    });
+    return store.version(keys.media, stored.versionId);
+  };
+  return { root, clock, org, audit, engine: new CustodyEngine({ ...engineDeps(), events: hub }), seenAtAudit, events, index, media, archiveR1 };
 
   function engineDeps() {
     return {
@@ -55,6 +89,7 @@ async function setUp() {
       grants: new PlaybackGrants(clock),
       audit: async () => audit,
       genesys: async () => genesys,
+      archive: async () => reader,
       clock,
       logger,
       mediaUrlBase: 'media://recording/',
@@ -183,5 +218,30 @@ describe('CustodyEngine: every access is audited before it happens', () => {
     const exportEvent = await audit.append({ action: 'export', details: {} });
     const media = await engine.mediaForAuditedExport('r-1', exportEvent);
     expect(media.sha256).toBe(sha256Hex(wav));
+  });
+
+  it('plays a recording Genesys no longer has from its WORM copy, audited first, and marks it deleted in Genesys', async () => {
+    const { engine, audit, org, archiveR1, index, media, root } = await setUp();
+    await archiveR1();
+    org.recordings.delete('r-1');
+    const grant = await engine.authorizePlayback('r-1', 'CASE-7');
+    expect(grant).toMatchObject({ source: 'archive', sha256: sha256Hex(wav), auditEventId: audit.of('play')[0]!.eventId });
+    expect((await index.findRecording('r-1'))?.fileState).toBe('DELETED');
+    // Once the index knows, the archive answers (the cached copy gone) without asking Genesys again.
+    await media.remove('r-1');
+    const asked = org.calls(/r-1/).length;
+    expect(asked).toBe(1);
+    expect((await engine.download('c-1', 'CASE-7', join(root, 'out'))).map((f) => f.source)).toEqual(['archive', 'genesys']);
+    expect(org.calls(/r-1/)).toHaveLength(asked);
+  });
+
+  it('refuses a WORM copy whose bytes are not the ones archived, after recording the attempt', async () => {
+    const { engine, audit, org, archiveR1 } = await setUp();
+    const copy = await archiveR1();
+    copy.body = Buffer.from(copy.body).fill(0, 44);
+    org.recordings.delete('r-1');
+    await expect(engine.authorizePlayback('r-1', 'CASE-7')).rejects.toThrow(/does not match the SHA-256 recorded when it was archived/);
+    expect(audit.of('play')).toHaveLength(1);
+    await expect(engine.waveform('r-1', 10)).rejects.toThrow(/only for an audited playback/);
   });
 });
