@@ -56,7 +56,7 @@ export class FakeGenesysOrg {
     return this;
   }
 
-  /** The next `times` requests whose "METHOD path" matches `route` get `answer` instead. */
+  /** The next `times` requests whose "METHOD path" (media links: "MEDIA /<recording id>") matches `route` get `answer` instead. */
   fail(route: RegExp, answer: FakeAnswer, times = 1): void {
     this.faults.push({ route, answer, times });
   }
