@@ -69,4 +69,16 @@ export class FakeAuditWriter implements AuditWriter {
   of(action: AuditEvent['action']): Array<AuditEvent> {
     return this.events.filter((e) => e.action === action);
   }
+
+  /** Every recording the acknowledged events of `action` name, once per naming: its own or in a batch's items. */
+  recordingsNamed(action: AuditEvent['action']): Array<string> {
+    return this.of(action).flatMap(recordingsNamedBy);
+  }
+}
+
+/** The recordings one event names: its recordingId, or each of its `details.items` (a batch). */
+export function recordingsNamedBy(event: AuditEvent): Array<string> {
+  const items = Array.isArray(event.details.items) ? (event.details.items as Array<{ recordingId?: unknown }>) : [];
+  const inItems = items.map((i) => i.recordingId).filter((id): id is string => typeof id === 'string');
+  return event.recordingId ? [event.recordingId, ...inItems] : inItems;
 }

@@ -10,7 +10,7 @@ import type { JobApi } from '../../../../../shared/jobs';
 import { advanceUntilSettled, FakeClock } from '../../../../helpers/fake-clock';
 import { MemoryLogger } from '../../../../helpers/memory-logger';
 import { testTempDir } from '../../../../helpers/temp-dir';
-import { FakeAuditWriter } from '../../../../fakes/audit-writer';
+import { FakeAuditWriter, recordingsNamedBy } from '../../../../fakes/audit-writer';
 import { FakeGenesysOrg, type FakeRecording } from '../../../../fakes/genesys-org';
 
 const bytesOf = (id: string) => new TextEncoder().encode(`RIFF audio of ${id}`);
@@ -23,8 +23,8 @@ async function setUp(recordings: ReadonlyArray<Omit<FakeRecording, 'audio'>>, op
   const jobs = createJobsRepository(openDatabaseSync(':memory:'));
   const org = new FakeGenesysOrg().add(...recordings.map((r) => ({ ...r, audio: bytesOf(r.id) })));
   /** What had been downloaded when each audit record was acknowledged. */
-  const downloadedAtAudit: Array<{ recordingId: string | null; media: Array<string> }> = [];
-  const audit = new FakeAuditWriter({ clock, onAppend: (e) => downloadedAtAudit.push({ recordingId: e.recordingId, media: [...org.mediaRequests] }) });
+  const downloadedAtAudit: Array<{ named: Array<string>; media: Array<string> }> = [];
+  const audit = new FakeAuditWriter({ clock, onAppend: (e) => downloadedAtAudit.push({ named: recordingsNamedBy(e), media: [...org.mediaRequests] }) });
   const { client } = org.client({ clock, random: () => 0, logger, backoff: { baseMs: 10, capMs: 10, maxAttempts: 2 } });
   const items = options.items ?? recordings.map((r) => ({ conversationId: r.conversationId, recordingId: r.id, tradingId: 'T-1', clientAccount: null, startMs: clock.now() - 86_400_000 }));
   await jobs.createJob(
@@ -105,8 +105,8 @@ describe('JobRun', () => {
   it('audits each recording before its bytes are requested, then writes it verified under its name', async () => {
     const { run, audit, downloadedAtAudit, files, jobs, partials } = await setUp(desk);
     expect(await run()).toEqual({ state: 'done', message: null });
-    expect(audit.of('download').map((e) => e.recordingId).sort()).toEqual(['r-1', 'r-2', 'r-3']);
-    for (const { recordingId, media } of downloadedAtAudit) expect(media).not.toContain(`/${recordingId}`);
+    expect(audit.recordingsNamed('download').sort()).toEqual(['r-1', 'r-2', 'r-3']);
+    for (const { named, media } of downloadedAtAudit) for (const id of named) expect(media).not.toContain(`/${id}`);
     expect(audit.events.every((e) => e.caseReference === 'CASE-3' && e.details.jobId === 'job-1')).toBe(true);
     const written = await files();
     expect(Object.keys(written)).toHaveLength(3);
@@ -129,7 +129,7 @@ describe('JobRun', () => {
     expect((await run()).state).toBe('done');
     expect(Object.keys(await files())).toHaveLength(3);
     expect(org.mediaRequests.sort()).toEqual(['/r-1', '/r-2', '/r-3']);
-    expect(audit.of('download')).toHaveLength(3);
+    expect(audit.recordingsNamed('download').sort()).toEqual(['r-1', 'r-2', 'r-3']);
     expect(await partials()).toEqual([]);
   });
 
@@ -141,7 +141,7 @@ describe('JobRun', () => {
     expect(await jobs.counts('job-1')).toMatchObject({ done: 1, pending: 2 });
     expect((await run()).state).toBe('done');
     expect(Object.keys(await files())).toHaveLength(3);
-    expect(audit.of('download')).toHaveLength(3);
+    expect(audit.recordingsNamed('download').sort()).toEqual(['r-1', 'r-2', 'r-3']);
   });
 
   it('after a crash adopts a file already in place, fetches again one that was not, and clears the leftovers', async () => {
@@ -156,8 +156,8 @@ describe('JobRun', () => {
     org.mediaRequests.length = 0;
     expect((await run()).state).toBe('done');
     expect(org.mediaRequests).toEqual([`/${lost!.recordingId}`]);
-    expect(audit.of('download').filter((e) => e.recordingId === adopted!.recordingId)).toHaveLength(1);
-    expect(audit.of('download').filter((e) => e.recordingId === lost!.recordingId)).toHaveLength(2);
+    expect(audit.recordingsNamed('download').filter((id) => id === adopted!.recordingId)).toHaveLength(1);
+    expect(audit.recordingsNamed('download').filter((id) => id === lost!.recordingId)).toHaveLength(2);
     expect(Object.keys(await files())).toHaveLength(3);
     expect(await partials()).toEqual([]);
   });
@@ -199,7 +199,7 @@ describe('JobRun', () => {
     expect((await run()).state).toBe('done');
     expect(org.mediaRequests).toEqual(['/r-1', '/r-1']);
     expect(org.calls(/recordings$/)).toHaveLength(2);
-    expect(audit.of('download')).toHaveLength(1);
+    expect(audit.recordingsNamed('download')).toEqual(['r-1']);
   });
 
   it('uses the batch download API when told to, and audits each recording of the batch before writing it', async () => {
@@ -208,8 +208,8 @@ describe('JobRun', () => {
     expect(org.calls(/batchrequests$/)).toHaveLength(1);
     expect(org.calls(/conversations/)).toEqual([]);
     expect((await jobs.items('job-1')).every((i) => i.source === 'batch')).toBe(true);
-    for (const { recordingId, media } of downloadedAtAudit) expect(media).not.toContain(`/${recordingId}`);
-    expect(audit.of('download')).toHaveLength(3);
+    for (const { named, media } of downloadedAtAudit) for (const id of named) expect(media).not.toContain(`/${id}`);
+    expect(audit.recordingsNamed('download').sort()).toEqual(['r-1', 'r-2', 'r-3']);
   });
 
   it('is blocked, not failed, when Genesys refuses the credentials; nothing is audited or written', async () => {
@@ -237,7 +237,7 @@ describe('JobRun', () => {
     await rm(join(outDir, 'T-1'));
     expect((await run()).state).toBe('done');
     expect(Object.keys(await files())).toHaveLength(4);
-    expect(audit.of('download')).toHaveLength(4);
+    expect(audit.recordingsNamed('download').sort()).toEqual(['r-1', 'r-2', 'r-3', 'r-4']);
   });
 
   it('notices a pause made by another process through its heartbeat', async () => {
