@@ -76,9 +76,11 @@ export class FakeAuditWriter implements AuditWriter {
   }
 }
 
-/** The recordings one event names: its recordingId, or each of its `details.items` (a batch). */
+/** The recordings one event names: its recordingId, or each of its `details.items` (a batch: `{ recordingId }` or `[conversationId, recordingId]`). */
 export function recordingsNamedBy(event: AuditEvent): Array<string> {
-  const items = Array.isArray(event.details.items) ? (event.details.items as Array<{ recordingId?: unknown }>) : [];
-  const inItems = items.map((i) => i.recordingId).filter((id): id is string => typeof id === 'string');
+  const items: Array<unknown> = Array.isArray(event.details.items) ? event.details.items : [];
+  const inItems = items
+    .map((item) => (Array.isArray(item) ? item[1] : (item as { recordingId?: unknown } | null)?.recordingId))
+    .filter((id): id is string => typeof id === 'string');
   return event.recordingId ? [event.recordingId, ...inItems] : inItems;
 }

@@ -7,6 +7,7 @@ import type { IndexRepository } from '../../../../../electron/db/repositories/in
 import { createMediaRepository, type MediaRepository } from '../../../../../electron/db/repositories/media-repository';
 import { computePeaks } from '../../../../../electron/services/audio/peaks';
 import { readWavInfo } from '../../../../../electron/services/audio/wav';
+import type { AuditWriter } from '../../../../../electron/services/audit/audit-writer';
 import { PEAK_RESOLUTIONS, peaksAt, readMediaFile, type MediaReader } from '../../../../../electron/services/cache/media-analysis';
 import { MediaCache } from '../../../../../electron/services/cache/media-cache';
 import { CustodyEngine } from '../../../../../electron/services/custody-engine';
@@ -16,7 +17,6 @@ import type { GenesysServices } from '../../../../../electron/services/retrieval
 import { recordingLogger } from '../../../../helpers/fakes';
 import type { Logger } from '../../../../../shared/logger';
 import { FakeClock } from '../../../../helpers/fake-clock';
-import { FakeAuditWriter } from '../../../../fakes/audit-writer';
 import { testTempDir } from '../../../../helpers/temp-dir';
 import { makeWav } from '../../../../helpers/wav';
 
@@ -120,10 +120,13 @@ type EngineParts = { cache: MediaCache; repository: MediaRepository; clock: Fake
 
 /** The engine with fakes at its ports: an index that knows every recording, an audit log that acknowledges, a fetcher. */
 function engineFor({ cache, repository, clock, logger }: EngineParts, fetch: (recordingId: string) => Promise<unknown>): CustodyEngine {
+  let events = 0;
   const index = {
     findRecording: async (recordingId: string) => ({ recordingId, conversationId: 'c-1', tradingId: 'T-1', fileState: 'AVAILABLE', startMs: clock.now() }),
   } as unknown as IndexRepository;
-  const audit = new FakeAuditWriter({ clock });
+  const audit: AuditWriter = {
+    append: async (input) => ({ ...input, eventId: `e-${(events += 1)}`, caseReference: input.caseReference ?? null }) as never,
+  };
   return new CustodyEngine({
     index,
     media: repository,
