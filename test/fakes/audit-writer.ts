@@ -76,11 +76,12 @@ export class FakeAuditWriter implements AuditWriter {
   }
 }
 
-/** The recordings one event names: its recordingId, or each of its `details.items` (a batch: `{ recordingId }` or `[conversationId, recordingId]`). */
+/** The recordings one event names, each once: its recordingId, and each of its `details.items` (a batch: `{ recordingId }` or `[conversationId, recordingId]`). */
 export function recordingsNamedBy(event: AuditEvent): Array<string> {
   const items: Array<unknown> = Array.isArray(event.details.items) ? event.details.items : [];
   const inItems = items
     .map((item) => (Array.isArray(item) ? item[1] : (item as { recordingId?: unknown } | null)?.recordingId))
     .filter((id): id is string => typeof id === 'string');
-  return event.recordingId ? [event.recordingId, ...inItems] : inItems;
+  // A one-recording batch names it twice (its recordingId and its one item): count it once.
+  return [...new Set(event.recordingId ? [event.recordingId, ...inItems] : inItems)];
 }
