@@ -1,10 +1,11 @@
 import { sha256Hex } from '../../electron/crypto/sha256';
-import type { AuditAppendInput } from '../../electron/services/audit/audit-log';
 import type { AuditWriter } from '../../electron/services/audit/audit-writer';
 import { AuditUnavailableError } from '../../electron/services/errors';
 import type { Clock } from '../../electron/services/ports';
 import { canonicalJson } from '../../shared/canonical-json';
 import { auditEventSchema, type AuditEvent } from '../../shared/domain';
+
+type AuditAppendInput = Parameters<AuditWriter['append']>[0];
 
 /**
  * The WORM audit log as its writers see it, in memory: `append` acknowledges (a numbered,
@@ -33,7 +34,7 @@ export class FakeAuditWriter implements AuditWriter {
     this.acknowledgeBeforeRefusing = Infinity;
   }
 
-  async append(input: Readonly<AuditAppendInput>): Promise<AuditEvent> {
+  async append(input: AuditAppendInput): Promise<AuditEvent> {
     await Promise.resolve();
     if (this.refusal !== null) {
       if (this.acknowledgeBeforeRefusing <= 0) {
