@@ -1,15 +1,14 @@
 import platformClient from 'purecloud-platform-client-v2';
-import { TokenManager, type IssuedToken } from '../../electron/services/auth/token-manager';
-import { AuthError } from '../../electron/services/errors';
 import type { IndexRepository } from '../../electron/db/repositories/index-repository';
+import { CredentialVault } from '../../electron/services/auth/credentials';
+import { TokenManager } from '../../electron/services/auth/token-manager';
 import type { MediaCache } from '../../electron/services/cache/media-cache';
-import { createSdkClient, GenesysClient, type GenesysClientDeps } from '../../electron/services/genesys/genesys-client';
-import { IndexSync } from '../../electron/services/index/index-sync';
-import type { GenesysServices } from '../../electron/services/retrieval/genesys-services';
-import { RateGovernor } from '../../electron/services/retrieval/rate-governor';
-import { RecordingFetcher } from '../../electron/services/retrieval/recording-fetcher';
+import { composeGenesys, type GenesysConnection } from '../../electron/services/composition/compose-genesys';
+import { createSdkClient, GenesysClient, loginWithClientCredentials, type GenesysClientDeps, type SdkTransport } from '../../electron/services/genesys/genesys-client';
+import { SecretRedactor } from '../../electron/services/logging/redactor';
 import type { Clock, HttpClient, Random } from '../../electron/services/ports';
 import type { Logger } from '../../shared/logger';
+import { memorySecretStore } from '../helpers/audit-trail';
 
 export type FakeRecording = {
   id: string;
@@ -27,12 +26,14 @@ export type FakeRequest = { method: string; path: string; query: Record<string, 
 
 const gateway = 'http://genesys.fake';
 const mediaOrigin = 'https://media.genesys.fake';
+/** The org's one OAuth client. */
+const oauthClient = { clientId: 'custody-unit', clientSecret: 'fake-client-secret' };
 
 /**
- * A Genesys org in memory, reached through the official SDK: the SDK's HTTP client is swapped for
- * one that answers from here (the SDK's own transport port), and media links are served by an
- * HttpClient (the engine's port). Faults are queued per route; tokens are issued by `login`, the
- * TokenManager's port, and one can be revoked to draw a 401.
+ * A Genesys org in memory, reached through the official SDK: the SDK's HTTP transport answers from
+ * here (its client-credentials sign-in at /oauth/token included), and media links are served by an
+ * HttpClient (the engine's port). Faults are queued per route; an issued token can be revoked to
+ * draw a 401.
  */
 export class FakeGenesysOrg {
   readonly recordings = new Map<string, FakeRecording>();
@@ -42,8 +43,9 @@ export class FakeGenesysOrg {
   readonly protectedConversations = new Set<string>();
   /** Conversations whose protection Genesys refuses, with its error code. */
   readonly refuseProtection = new Map<string, string>();
+  /** Client-credentials sign-ins answered. */
   logins = 0;
-  /** While set, logins wait for it (to make callers overlap). */
+  /** While set, sign-ins wait for it (to make callers overlap). */
   loginGate: Promise<void> | null = null;
   loginRefused = false;
   private readonly faults: Array<{ route: RegExp; answer: FakeAnswer; times: number }> = [];
@@ -70,36 +72,23 @@ export class FakeGenesysOrg {
     this.revoked.add(token);
   }
 
-  async login(): Promise<IssuedToken> {
-    this.logins += 1;
-    const number = this.logins;
-    if (this.loginGate) await this.loginGate;
-    if (this.loginRefused) throw new AuthError('Genesys refused the client credentials (wrong or revoked client).');
-    return { accessToken: `token-${number}`, expiresInMs: 3_600_000 };
-  }
-
-  /** A GenesysClient as the engine builds one, over this org. */
+  /** A GenesysClient over this org, for testing the client itself. */
   client(deps: { clock: Clock; random: Random; logger: Logger } & Partial<Omit<GenesysClientDeps, 'sdk' | 'tokens'>>): { client: GenesysClient; tokens: TokenManager } {
     const sdk = createSdkClient({ gateway });
     sdk.setHttpClient(this.transport());
-    const tokens = new TokenManager({ login: () => this.login(), clock: deps.clock, logger: deps.logger });
+    const tokens = new TokenManager({ login: () => loginWithClientCredentials(sdk, oauthClient), clock: deps.clock, logger: deps.logger });
     return { client: new GenesysClient({ ...deps, sdk, tokens }), tokens };
   }
 
   /**
-   * The engine's Genesys services (index sync, recording fetcher, bulk client) over this org, built as
-   * composition builds them. No retries unless `backoff` says otherwise: a retry sleeps on the
-   * clock, and a fake clock moves only when the test moves it.
+   * The profile's Genesys connection over this org, built by the product's own factory: the OAuth
+   * client's credentials in a keychain held in memory, the SDK sending through this org's transport.
    */
-  services(deps: { clock: Clock; random: Random; logger: Logger; index: IndexRepository; cache: MediaCache } & Partial<Pick<GenesysClientDeps, 'backoff'>>): GenesysServices {
-    const { clock, random, logger, index, cache } = deps;
-    const { client } = this.client({ clock, random, logger, backoff: deps.backoff ?? { baseMs: 1, capMs: 1, maxAttempts: 1 } });
-    return {
-      sync: new IndexSync({ genesys: client, index, clock, logger }),
-      fetcher: new RecordingFetcher({ genesys: client, http: this.media, cache, clock, random, logger, maxDownloadAttempts: 1 }),
-      bulk: client,
-      governor: new RateGovernor({ clock, random, logger }),
-    };
+  async connection(deps: { clock: Clock; random: Random; logger: Logger; index: IndexRepository; cache: MediaCache }): Promise<GenesysConnection> {
+    const redactor = new SecretRedactor();
+    const vault = new CredentialVault(memorySecretStore(), 'unit', redactor);
+    await vault.saveGenesys(oauthClient);
+    return composeGenesys({ ...deps, profileName: 'unit', endpoint: { gateway }, vault, http: this.media, redactor, genesysTransport: this.transport() });
   }
 
   /** Pre-signed media links, as the engine's HttpClient port fetches them. */
@@ -113,21 +102,34 @@ export class FakeGenesysOrg {
     return new Response(Buffer.from(recording.audio), { status: 200, headers: { 'content-type': 'audio/wav', 'content-length': String(recording.audio.length) } });
   };
 
-  private transport(): InstanceType<typeof platformClient.AbstractHttpClient> {
+  /** The SDK's HTTP transport, answering from this org. */
+  transport(): SdkTransport {
     const Base = (platformClient as unknown as { AbstractHttpClient: new () => { request(options: unknown): Promise<unknown>; enableHooks(): void } }).AbstractHttpClient;
     const answer = (request: FakeRequest) => this.answer(request);
+    const signIn = (authorization: string) => this.signIn(authorization);
     class Transport extends Base {
       enableHooks(): void {}
       async request(options: unknown): Promise<unknown> {
         const { url, method, headers, params, data } = options as { url: string; method: string; headers?: Record<string, string>; params?: Record<string, unknown>; data?: unknown };
-        const token = (headers?.Authorization ?? null)?.replace(/^Bearer /, '') ?? null;
-        const response = await answer({ method, path: new URL(url).pathname, query: params ?? {}, token, body: data });
+        const path = new URL(url).pathname;
+        const authorization = headers?.Authorization ?? '';
+        const response = path === '/oauth/token' ? await signIn(authorization) : await answer({ method, path, query: params ?? {}, token: authorization.replace(/^Bearer /, '') || null, body: data });
         const axiosLike = { status: response.status, statusText: String(response.status), headers: response.headers ?? {}, data: response.body };
         if (response.status >= 400) throw Object.assign(new Error(`Request failed with status code ${response.status}`), { response: axiosLike });
         return axiosLike;
       }
     }
-    return new Transport() as unknown as InstanceType<typeof platformClient.AbstractHttpClient>;
+    return new Transport() as unknown as SdkTransport;
+  }
+
+  /** POST /oauth/token with the client's credentials (Basic), as the SDK's login sends it. */
+  private async signIn(authorization: string): Promise<FakeAnswer> {
+    this.logins += 1;
+    const number = this.logins;
+    if (this.loginGate) await this.loginGate;
+    const expected = `Basic ${Buffer.from(`${oauthClient.clientId}:${oauthClient.clientSecret}`).toString('base64')}`;
+    if (this.loginRefused || authorization !== expected) return { status: 401, body: { error: 'invalid_client' } };
+    return { status: 200, body: { access_token: `token-${number}`, token_type: 'bearer', expires_in: 3_600 } };
   }
 
   private takeFault(line: string): FakeAnswer | null {

@@ -4,7 +4,7 @@ import type { CredentialVault } from '../auth/credentials';
 import type { MediaCache } from '../cache/media-cache';
 import type { GenesysEndpoint } from '../config/profile';
 import { AuthError } from '../errors';
-import type { GenesysClient } from '../genesys/genesys-client';
+import type { GenesysClient, SdkTransport } from '../genesys/genesys-client';
 import { IndexSync } from '../index/index-sync';
 import type { SecretRedactor } from '../logging/redactor';
 import type { Clock, HttpClient, Random } from '../ports';
@@ -41,6 +41,8 @@ export function composeGenesys(deps: {
   random: Random;
   logger: Logger;
   redactor: SecretRedactor;
+  /** The SDK's HTTP transport; default: its own (axios). */
+  genesysTransport?: SdkTransport;
 }): GenesysConnection {
   const { index, cache, http, clock, random, logger } = deps;
   const connect = async (): Promise<Connection> => {
@@ -61,6 +63,7 @@ export function composeGenesys(deps: {
       onToken: (token) => deps.redactor.register(token),
       acquire: governor.acquire,
       onRateLimit: governor.observe,
+      ...(deps.genesysTransport ? { transport: deps.genesysTransport } : {}),
     });
     const sync = new IndexSync({ genesys: client.interactive, index, clock, logger: logger.child('index') });
     return {

@@ -29,6 +29,8 @@ import {
 } from './models';
 
 type SdkClient = typeof platformClient.ApiClient;
+/** How the SDK sends its HTTP requests (axios by default); tests put an in-memory org behind it. */
+export type SdkTransport = InstanceType<typeof platformClient.AbstractHttpClient>;
 const ApiClientClass = (platformClient.ApiClient as unknown as { constructor: new () => SdkClient }).constructor;
 
 /**
@@ -398,8 +400,10 @@ export function createGenesysClient(options: {
   onRateLimit?: (observation: RateLimitObservation) => void;
   /** `kind` tells the governor whether an officer is waiting (interactive) or a job is running (bulk). */
   acquire?: (signal: AbortSignal | undefined, kind: 'interactive' | 'bulk') => Promise<void | (() => void)>;
+  transport?: SdkTransport;
 }): { interactive: GenesysClient; bulk: GenesysClient; tokens: TokenManager } {
   const sdk = createSdkClient(options.endpoint);
+  if (options.transport) sdk.setHttpClient(options.transport);
   const tokens = new TokenManager({
     login: () => loginWithClientCredentials(sdk, options.credentials),
     clock: options.clock,

@@ -12,7 +12,7 @@ import { MediaCache } from '../../../../electron/services/cache/media-cache';
 import { CustodyEngine } from '../../../../electron/services/custody-engine';
 import { EventHub, type DomainEvent } from '../../../../electron/services/events';
 import { PlaybackGrants } from '../../../../electron/services/playback/playback-grants';
-import { FakeClock } from '../../../helpers/fake-clock';
+import { advanceUntilSettled, FakeClock } from '../../../helpers/fake-clock';
 import { MemoryLogger } from '../../../helpers/memory-logger';
 import { testTempDir } from '../../../helpers/temp-dir';
 import { makeWav } from '../../../helpers/wav';
@@ -48,7 +48,7 @@ async function setUp() {
   const events: Array<DomainEvent> = [];
   const hub = new EventHub();
   hub.subscribe((e) => events.push(e));
-  const genesys = org.services({ clock, random: () => 0, logger, index, cache });
+  const genesys = await org.connection({ clock, random: () => 0, logger, index, cache });
   const store = new InMemoryArchiveStore('archive-bucket', 'COMPLIANCE', () => clock.now());
   const archive = createArchiveRepository(db);
   const reader = new ArchiveReader({ store: store.asArchiveStore(), archive, cache, logger, restore: { restoreDays: 1, restoreTier: 'Standard' } });
@@ -88,7 +88,7 @@ async function setUp() {
       cache,
       grants: new PlaybackGrants(clock),
       audit: async () => audit,
-      genesys: async () => genesys,
+      genesys: genesys.services,
       archive: async () => reader,
       clock,
       logger,
@@ -204,7 +204,8 @@ describe('CustodyEngine: every access is audited before it happens', () => {
     // A window the index has not covered must come from Genesys, which answers 503.
     org.fail(/routing\/queues|users/, { status: 503 }, 10);
     const from = new Date(clock.now() - 400 * 86_400_000).toISOString();
-    const offline = await engine.search({ tradingId: 'T-1', from }, { caseReference: 'CASE-7' });
+    // The search gives up after the interactive policy's retries, which wait on the clock.
+    const offline = await advanceUntilSettled(clock, engine.search({ tradingId: 'T-1', from }, { caseReference: 'CASE-7' }));
     expect(offline.index).toMatchObject({ source: 'offline', warning: expect.stringMatching(/results come from the local index/) });
     expect(offline.matches.map((m) => m.recordingId)).toEqual(['r-1', 'r-2']);
     expect(audit.of('search')).toHaveLength(2);

@@ -45,13 +45,13 @@ async function setUp(recordings: ReadonlyArray<Omit<FakeRecording, 'audio' | 'co
     const archive = createArchiveRepository(db);
     const holds = createHoldRepository(db);
     await indexCalls(index, recordings.map((r) => ({ conversationId: `c-${r.id}`, recordingId: r.id, tradingId: r.tradingId === undefined ? 'T-1' : r.tradingId, startMs, fileState: r.fileState ?? 'AVAILABLE' })), clock.now());
-    const genesys = org.services({ clock, random: () => 0, logger, index, cache: new MediaCache({ dir: join(root, `cache-${workstations}`), repository: createMediaRepository(db), clock }) });
+    const genesys = await org.connection({ clock, random: () => 0, logger, index, cache: new MediaCache({ dir: join(root, `cache-${workstations}`), repository: createMediaRepository(db), clock }) });
     let runs = 0;
     const job = new ArchiveJob({
       store: store.asArchiveStore(),
       archive,
       holds,
-      genesys: async () => genesys,
+      genesys: genesys.archive,
       audit: async () => audit,
       clock,
       logger,

@@ -55,7 +55,7 @@ async function setUp(options: { protectionCap?: number } = {}) {
     await store.putJson(keys.sidecar, '{}', retainUntil, false);
   }
   const audit = new FakeAuditWriter({ clock });
-  const genesys = org.services({ clock, random: () => 0, logger, index, cache });
+  const genesys = await org.connection({ clock, random: () => 0, logger, index, cache });
   let ids = 0;
   const serviceFor = (name: string) =>
     new HoldService({
@@ -63,7 +63,7 @@ async function setUp(options: { protectionCap?: number } = {}) {
       archive,
       index,
       store: async () => store.asArchiveStore(),
-      genesys: async () => ({ client: genesys.bulk, sync: genesys.sync }),
+      genesys: genesys.admin,
       audit: async () => audit,
       clock,
       logger,
