@@ -8,7 +8,7 @@ import { createSdkClient, GenesysClient, loginWithClientCredentials, type Genesy
 import { SecretRedactor } from '../../electron/services/logging/redactor';
 import type { Clock, HttpClient, Random } from '../../electron/services/ports';
 import type { Logger } from '../../shared/logger';
-import { memorySecretStore } from '../helpers/audit-trail';
+import { memorySecretStore } from '../helpers/audit-module';
 
 export type FakeRecording = {
   id: string;
