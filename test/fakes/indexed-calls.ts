@@ -1,4 +1,5 @@
 import type { IndexRepository } from '../../electron/db/repositories/index-repository';
+import { conversationRow } from '../helpers/index-rows';
 
 export type IndexedCall = {
   conversationId: string;
@@ -14,20 +15,7 @@ export type IndexedCall = {
  */
 export async function indexCalls(index: IndexRepository, calls: ReadonlyArray<IndexedCall>, nowMs: number): Promise<void> {
   await index.upsertConversations(
-    calls.map((c) => ({
-      id: c.conversationId,
-      startMs: c.startMs,
-      endMs: c.startMs + 60_000,
-      direction: 'inbound',
-      queueId: 'q-fx',
-      queueName: 'FX Spot Desk',
-      agentId: 'u-1',
-      agentName: 'Anna Berg',
-      tradingId: c.tradingId ?? null,
-      clientAccount: null,
-      participants: [],
-      hasRecording: true,
-    })),
+    calls.map((c) => conversationRow(c.conversationId, c.startMs, { tradingId: c.tradingId ?? null })),
     nowMs,
   );
   for (const c of calls) {
