@@ -138,6 +138,12 @@ export class ArchiveJob {
         this.deps.onItem?.(items.at(-1)!, items.length, candidates.length);
       }
     }
+    if (stopped) {
+      // The next run's window starts after this one's end: what this run never reached must stay due.
+      for (const candidate of candidates.slice(items.length)) {
+        await archive.markPending(candidate.recordingId, candidate.conversationId, `not reached: ${stopped}`, this.deps.clock.now());
+      }
+    }
     const count = (outcome: ArchiveItemResult['outcome']) => items.filter((i) => i.outcome === outcome).length;
     const failures = count('failed') + (candidates.length - items.length);
     return {
