@@ -101,15 +101,15 @@ const WRITE_BUFFER_BYTES = 256 * 1024;
 
 /**
  * A new file written piece by piece (tag files, manifests, load files of any length): pieces are
- * gathered up to 256 KiB and written fully, every byte hashed on the way (SHA-256, SHA-512 and, for
- * an object sent to S3 with Content-MD5, MD5). Memory stays flat whatever the file's length. Not
- * flushed here: the builder flushes the whole bag before the rename.
+ * copied into one 256 KiB buffer, written fully whenever it fills, every byte hashed on the way
+ * (SHA-256, SHA-512 and, for an object sent to S3 with Content-MD5, MD5). Memory stays flat whatever
+ * the file's length. Not flushed here: the builder flushes the whole bag before the rename.
  */
 export class DigestingWriter {
   private readonly hash = new DualHash();
   private readonly md5: Hash | null;
-  private pending: Array<Buffer> = [];
-  private pendingBytes = 0;
+  private readonly buffer = Buffer.allocUnsafeSlow(WRITE_BUFFER_BYTES);
+  private used = 0;
 
   private constructor(
     private readonly handle: FileHandle,
@@ -123,12 +123,16 @@ export class DigestingWriter {
   }
 
   async write(data: string | Uint8Array): Promise<void> {
-    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     this.hash.update(bytes);
     this.md5?.update(bytes);
-    this.pending.push(bytes);
-    this.pendingBytes += bytes.length;
-    if (this.pendingBytes >= WRITE_BUFFER_BYTES) await this.drain();
+    for (let offset = 0; offset < bytes.length; ) {
+      const taken = Math.min(bytes.length - offset, this.buffer.length - this.used);
+      this.buffer.set(bytes.subarray(offset, offset + taken), this.used);
+      this.used += taken;
+      offset += taken;
+      if (this.used === this.buffer.length) await this.drain();
+    }
   }
 
   /** Writes what is pending and closes the file; its digests (and MD5, base64, when asked for). */
@@ -143,16 +147,15 @@ export class DigestingWriter {
 
   /** Closes the file without caring for its content (the build failed; the caller removes it). */
   async abandon(): Promise<void> {
-    this.pending = [];
+    this.used = 0;
     await this.handle.close().catch(() => undefined);
   }
 
+  /** The buffer is filled again only after this write has completed. */
   private async drain(): Promise<void> {
-    if (this.pendingBytes === 0) return;
-    const chunk = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
-    this.pending = [];
-    this.pendingBytes = 0;
-    await writeFully(this.handle, chunk);
+    if (this.used === 0) return;
+    await writeFully(this.handle, this.buffer.subarray(0, this.used));
+    this.used = 0;
   }
 }
 
