@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, opendir, readdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { caseReferenceSchema, conversationIdSchema, recordingIdSchema, type AuditEvent, type Operator, type Workstation } from '../../../shared/domain';
@@ -649,19 +649,25 @@ export async function listBagFiles(root: string): Promise<Array<string>> {
 }
 
 /**
- * Flushes every file of the bag, then its directories (deepest first), before the rename: files are
- * written without per-file flushes so that disk writes overlap hashing; the fsyncs run a few at a
- * time so the filesystem can group its journal commits.
+ * Flushes every file of the bag, then its directories (each after everything in it), before the
+ * rename: files are written without per-file flushes so that disk writes overlap hashing; the fsyncs
+ * run four at a time so the filesystem can group its journal commits. The tree is walked with
+ * streaming directory reads, so no list of all its files is held.
  */
-async function flushTree(root: string): Promise<void> {
-  const entries = await readdir(root, { recursive: true, withFileTypes: true });
-  const files = entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
-  const dirs = [...entries.filter((e) => e.isDirectory()).map((e) => join(e.parentPath, e.name)), root].sort((a, b) => b.length - a.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < files.length) await syncPath(files[next++]!);
+async function flushTree(dir: string): Promise<void> {
+  let batch: Array<string> = [];
+  const flushBatch = async () => {
+    await Promise.all(batch.map((path) => syncPath(path)));
+    batch = [];
   };
-  await Promise.all(Array.from({ length: 4 }, worker));
-  for (const dir of dirs) await syncPath(dir);
+  for await (const entry of await opendir(dir)) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) await flushTree(path);
+    else if (entry.isFile()) {
+      batch.push(path);
+      if (batch.length === 4) await flushBatch();
+    }
+  }
+  await flushBatch();
+  await syncPath(dir);
 }
-
