@@ -105,10 +105,10 @@ describe('an export whose manifest cannot be locked', () => {
     const builder = new PackBuilder({
       engine: h.composed.engine,
       findRecording: (id) => index.findRecording(id),
-      audit: async () => ({ append: async (input) => (appended.push(input), (await h.composed.audit()).append(input)) }),
+      audit: async () => ({ append: async (input) => (appended.push(input), (await h.composed.audit.writer()).append(input)) }),
       // The WORM store refuses the manifest: a bucket that does not exist.
-      auditStore: async () => ({ ...(await h.composed.auditStore()), bucket: 'no-such-audit-bucket' }),
-      checkpointNow: async () => (await h.composed.auditTrail()).checkpointNow(),
+      auditStore: async () => ({ ...(await h.composed.audit.store()), bucket: 'no-such-audit-bucket' }),
+      checkpointNow: async () => (await h.composed.audit.trail()).checkpointNow(),
       signingKey: async () => {
         throw new Error('not reached');
       },
