@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createIndexRepository } from '../../../electron/db/repositories/index-repository';
 import { systemClock } from '../../../electron/services/adapters/system-clock';
-import { readAuditLog } from '../../../electron/services/audit/audit-log';
 import { silentLogger } from '../../../electron/services/logging/file-logger';
 import { exportItems } from '../../../electron/services/packs/export-manifest';
 import { PackBuilder } from '../../../electron/services/packs/pack-builder';
@@ -13,6 +12,7 @@ import { sha256File } from '../../../electron/services/storage/durable-file';
 import type { AuditEvent } from '../../../shared/domain';
 import { EXPORT_MANIFEST_PATH, type PackDocument } from '../../../shared/pack-format';
 import { startHarness, type Harness } from '../../helpers/engine-harness';
+import { readEventChain } from '../../helpers/read-event-chain';
 import { seedTinyRecordings, type SyntheticRecording } from '../../helpers/synthetic-recordings';
 
 // Past the 500 items one export event could list: the event names a locked manifest instead.
@@ -30,7 +30,7 @@ beforeAll(async () => {
   packDir = join(h.root, 'pack-1200');
   const result = await h.composed.packs.build({ selection: { kind: 'recordings', recordingIds: seeded.map((r) => r.recordingId) }, caseReference: CASE, outPath: packDir });
   expect(result).toMatchObject({ recordings: COUNT, verified: true });
-  for await (const e of readAuditLog(h.s3, h.bucket, h.composed.profile.logId)) if (e.eventId === result.exportEventId) exportEvent = e;
+  for await (const e of readEventChain(h.s3, h.bucket, h.composed.profile.logId)) if (e.eventId === result.exportEventId) exportEvent = e;
 }, 300_000);
 afterAll(async () => h?.close());
 
@@ -107,8 +107,7 @@ describe('an export whose manifest cannot be locked', () => {
       findRecording: (id) => index.findRecording(id),
       audit: async () => ({ append: async (input) => (appended.push(input), (await h.composed.audit.writer()).append(input)) }),
       // The WORM store refuses the manifest: a bucket that does not exist.
-      auditStore: async () => ({ ...(await h.composed.audit.store()), bucket: 'no-such-audit-bucket' }),
-      checkpointNow: async () => (await h.composed.audit.trail()).checkpointNow(),
+      auditLog: async () => ({ ...(await h.composed.audit.log()), bucket: 'no-such-audit-bucket' }),
       signingKey: async () => {
         throw new Error('not reached');
       },
