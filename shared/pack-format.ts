@@ -7,6 +7,8 @@ import { auditCheckpointSchema, participantSchema } from './domain';
  *   data/metadata/<recordingId>.json       packRecordingSchema
  *   data/audit/proofs.json                 packProofsSchema (+ data/audit/events/*.json as stored,
  *                                          data/audit/checkpoint.json as stored)
+ *   data/audit/export-manifest.jsonl       the export's item manifest, as locked in the audit bucket
+ *                                          (exportManifestHeaderSchema, then one exportManifestItemSchema a line)
  *   signature/signature.json               packSignatureSchema (Ed25519 over tagmanifest-sha256.txt)
  */
 
@@ -64,7 +66,7 @@ export const packDocumentSchema = z.object({
   builtAt: z.string(),
   builtBy: z.object({ operator: z.string(), osAccount: z.string(), workstation: z.string() }),
   custodyVersion: z.string(),
-  /** The 'export' audit event written before anything was copied; it lists every item. */
+  /** The 'export' audit event written before anything was copied; it names the locked item manifest (small packs also list the items). */
   exportEventId: z.string(),
   exportEventSeq: z.number().int().nonnegative(),
   logId: z.string(),
@@ -72,6 +74,25 @@ export const packDocumentSchema = z.object({
   recordings: z.array(z.object({ recordingId: z.string(), conversationId: z.string(), metadata: z.string() })),
 });
 export type PackDocument = z.infer<typeof packDocumentSchema>;
+
+/** Where a pack carries its export's item manifest: the same bytes as the locked object the export event names. */
+export const EXPORT_MANIFEST_PATH = 'data/audit/export-manifest.jsonl';
+
+/** First line of an export manifest (canonical JSON, as every line). */
+export const exportManifestHeaderSchema = z
+  .object({ schema: z.literal('custody.export-manifest.v1'), packId: z.string(), logId: z.string(), caseReference: z.string(), items: z.number().int().nonnegative() })
+  .strict();
+export type ExportManifestHeader = z.infer<typeof exportManifestHeaderSchema>;
+
+/** One exported recording; `sha256` is its media's when known before the export (cached), else null. */
+export const exportManifestItemSchema = z
+  .object({ conversationId: z.string(), recordingId: z.string(), tradingIds: z.array(z.string()), caseReference: z.string(), sha256: sha256Hex.nullable() })
+  .strict();
+export type ExportManifestItem = z.infer<typeof exportManifestItemSchema>;
+
+/** What an export event's `details.manifest` says of the locked manifest object. */
+export const exportManifestRefSchema = z.object({ key: z.string(), sha256: sha256Hex, bytes: z.number().int().nonnegative(), items: z.number().int().nonnegative() });
+export type ExportManifestRef = z.infer<typeof exportManifestRefSchema>;
 
 export const packProofsSchema = z.object({
   schema: z.literal('custody.pack.proofs.v1'),

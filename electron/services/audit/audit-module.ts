@@ -49,6 +49,8 @@ export type AuditModuleDeps = {
 export type AuditModule = {
   logId: string;
   bucket: string;
+  /** The retention of this log's locked objects (events, checkpoints, export manifests). */
+  retention: AuditRetention;
   /** The WORM store's client for this log's bucket (a host reads an event's lock with it). */
   s3: S3Client;
   /** Every access: alerts, the locked append, then the mirror and checkpoints. */
@@ -106,5 +108,5 @@ export function buildAuditModule(deps: AuditModuleDeps): AuditModule {
   });
   const writer = new WormAuditWriter({ chain, mirror, checkpointer, alerts, operator, workstation, clock, logger, events });
   const integrity = new IntegrityMonitor({ s3, mirror, checkpointer, state, background, repository, logId, bucket, clock });
-  return { logId, bucket, s3, writer, mirror, checkpointer, integrity, drain: () => mirror.drain(), flush: () => background.flush() };
+  return { logId, bucket, retention, s3, writer, mirror, checkpointer, integrity, drain: () => mirror.drain(), flush: () => background.flush() };
 }

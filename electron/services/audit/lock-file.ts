@@ -207,8 +207,27 @@ async function releaseLock(path: string, token: string): Promise<void> {
 
 /** `<lock>.<host tag>.<pid>.<start ticks>.<random>.<kind>`: whose it is can be told even when empty. */
 function leftoverName(path: string, kind: 'tmp' | 'broken'): string {
+  return `${path}.${ownerTagOfThisProcess()}.${randomBytes(6).toString('hex')}.${kind}`;
+}
+
+/** How a leftover names the process that made it: `<host and boot tag>.<pid>.<start ticks>`. */
+export function ownerTagOfThisProcess(): string {
   const self = currentProcess();
-  return `${path}.${self.hostTag}.${process.pid}.${self.startTicks ?? 0}.${randomBytes(6).toString('hex')}.${kind}`;
+  return `${self.hostTag}.${process.pid}.${self.startTicks ?? 0}`;
+}
+
+/** Matches an owner tag (see ownerTagOfThisProcess) inside a leftover's name. */
+export const OWNER_TAG_PATTERN = '[0-9a-f]{8}\\.\\d+\\.\\d+';
+
+/**
+ * Whether the process an owner tag names is gone, so its leftover can go: on this host and boot, when
+ * that process is not running; a tag of another host or an earlier boot cannot be asked, so its
+ * leftover goes once it is older than an hour.
+ */
+export function ownerTagIsDead(tag: string, leftoverAgeMs: number): boolean {
+  const [hostTag, pid, startTicks] = tag.split('.');
+  if (hostTag === currentProcess().hostTag) return !processAlive(Number(pid), Number(startTicks) || undefined);
+  return leftoverAgeMs > FOREIGN_LEFTOVER_MS;
 }
 
 /**

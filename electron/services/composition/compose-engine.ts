@@ -108,7 +108,18 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
     mediaUrlBase: options.mediaUrlBase,
     archive: archive.reader,
   });
-  const packs = composePacks({ engine, repositories, audit, packsDir: join(paths.dataDir, 'packs'), clock, logger, events, operator, workstation });
+  const packs = composePacks({
+    engine,
+    knownMediaSha256: async (recordingId) => (await cache.get(recordingId))?.sha256 ?? null,
+    repositories,
+    audit,
+    packsDir: join(paths.dataDir, 'packs'),
+    clock,
+    logger,
+    events,
+    operator,
+    workstation,
+  });
   const jobs = composeJobs({
     repositories,
     audit: audit.writer,

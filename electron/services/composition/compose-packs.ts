@@ -10,6 +10,7 @@ import type { Identity, ProfileRepositories } from './compose-base';
 export function composePacks(
   deps: Identity & {
     engine: PackBuilderDeps['engine'];
+    knownMediaSha256: PackBuilderDeps['knownMediaSha256'];
     repositories: Pick<ProfileRepositories, 'index' | 'reviewJournal'>;
     audit: Pick<AuditDomain, 'writer' | 'log' | 'signingKey'>;
     packsDir: string;
@@ -23,6 +24,7 @@ export function composePacks(
     builder: new PackBuilder({
       engine: deps.engine,
       findRecording: (recordingId) => deps.repositories.index.findRecording(recordingId),
+      knownMediaSha256: deps.knownMediaSha256,
       audit: audit.writer,
       auditLog: audit.log,
       signingKey: audit.signingKey,

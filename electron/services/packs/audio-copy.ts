@@ -66,16 +66,19 @@ export async function copyRecording(sourcePath: string, originalPath: string, wa
     const dataEnd = info.dataOffset + info.dataBytes;
     let position = 0;
     // Three buffers in rotation: one being read, one being hashed, one being written, so disk and
-    // hashing overlap. A buffer is read into again only after its write has completed.
-    const buffers = [Buffer.allocUnsafe(CHUNK_BYTES), Buffer.allocUnsafe(CHUNK_BYTES), Buffer.allocUnsafe(CHUNK_BYTES)];
+    // hashing overlap. A buffer is read into again only after its write has completed. A short
+    // recording gets buffers its size (plus one byte to see the end): thousands of them in one pack
+    // must not churn through megabytes each.
+    const chunkBytes = Math.min(CHUNK_BYTES, (await source.stat()).size + 1);
+    const buffers = [Buffer.allocUnsafe(chunkBytes), Buffer.allocUnsafe(chunkBytes), Buffer.allocUnsafe(chunkBytes)];
     let turn = 0;
-    let reading = source.read(buffers[0]!, 0, CHUNK_BYTES, null);
+    let reading = source.read(buffers[0]!, 0, chunkBytes, null);
     let writing: Promise<unknown> = Promise.resolve();
     for (;;) {
       const { bytesRead, buffer } = await reading;
       if (bytesRead === 0) break;
       turn = (turn + 1) % buffers.length;
-      reading = source.read(buffers[turn]!, 0, CHUNK_BYTES, null);
+      reading = source.read(buffers[turn]!, 0, chunkBytes, null);
       const chunk = buffer.subarray(0, bytesRead);
       originalHash.update(chunk);
       let wavChunk: Uint8Array | null = identical ? chunk : null;

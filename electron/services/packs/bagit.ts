@@ -30,28 +30,42 @@ export function formatManifest(entries: ReadonlyArray<ManifestEntry>): string {
 export type ManifestParse = { entries: Array<ManifestEntry>; problems: Array<string> };
 
 export function parseManifest(text: string, algorithm: ManifestAlgorithm): ManifestParse {
-  const digestLength = algorithm === 'sha256' ? 64 : 128;
-  const entries: Array<ManifestEntry> = [];
-  const problems: Array<string> = [];
-  const seen = new Set<string>();
-  text.split('\n').forEach((raw, index) => {
+  const parser = new ManifestParser(algorithm);
+  for (const line of text.split('\n')) parser.line(line);
+  return parser.result();
+}
+
+/** parseManifest a line at a time, for manifests streamed from a pack of any size. */
+export class ManifestParser {
+  private readonly entries: Array<ManifestEntry> = [];
+  private readonly problems: Array<string> = [];
+  private readonly seen = new Set<string>();
+  private index = 0;
+
+  constructor(private readonly algorithm: ManifestAlgorithm) {}
+
+  line(raw: string): void {
+    this.index += 1;
     const line = raw.replace(/\r$/, '');
     if (line === '') return;
     const match = /^([0-9a-fA-F]+)[ \t]+\*?(.+)$/.exec(line);
-    if (!match || match[1]!.length !== digestLength) {
-      problems.push(`line ${index + 1} is not "<${algorithm} digest>  <path>"`);
+    if (!match || match[1]!.length !== (this.algorithm === 'sha256' ? 64 : 128)) {
+      this.problems.push(`line ${this.index} is not "<${this.algorithm} digest>  <path>"`);
       return;
     }
     const path = decodeManifestPath(match[2]!);
     if (!isSafeRelativePath(path)) {
-      problems.push(`line ${index + 1} names an unsafe path ${JSON.stringify(path)}`);
+      this.problems.push(`line ${this.index} names an unsafe path ${JSON.stringify(path)}`);
       return;
     }
-    if (seen.has(path)) problems.push(`${path} is listed twice`);
-    seen.add(path);
-    entries.push({ path, digest: match[1]!.toLowerCase() });
-  });
-  return { entries, problems };
+    if (this.seen.has(path)) this.problems.push(`${path} is listed twice`);
+    this.seen.add(path);
+    this.entries.push({ path, digest: match[1]!.toLowerCase() });
+  }
+
+  result(): ManifestParse {
+    return { entries: this.entries, problems: this.problems };
+  }
 }
 
 /** Relative, forward slashes, no `.`/`..` segments, no absolute or drive paths. */

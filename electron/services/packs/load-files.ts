@@ -14,7 +14,12 @@ export const DAT_QUALIFIER = '\u00fe';
 export const DAT_NEWLINE = '\u00ae';
 
 export function formatCsv(columns: ReadonlyArray<string>, rows: ReadonlyArray<LoadFileRow>): string {
-  return csvLine(columns) + rows.map((row) => csvLine(columns.map((c) => row[c] ?? ''))).join('');
+  return csvLine(columns) + rows.map((row) => csvRow(columns, row)).join('');
+}
+
+/** One CSV line (a pack's load files are written row by row, however many recordings it holds). */
+export function csvRow(columns: ReadonlyArray<string>, row: LoadFileRow): string {
+  return csvLine(columns.map((c) => row[c] ?? ''));
 }
 
 function datCell(value: string): string {
@@ -23,9 +28,19 @@ function datCell(value: string): string {
   return `${DAT_QUALIFIER}${clean}${DAT_QUALIFIER}`;
 }
 
+const datLine = (cells: ReadonlyArray<string>) => `${cells.map(datCell).join(DAT_SEPARATOR)}\r\n`;
+
 export function formatDat(columns: ReadonlyArray<string>, rows: ReadonlyArray<LoadFileRow>): string {
-  const line = (cells: ReadonlyArray<string>) => `${cells.map(datCell).join(DAT_SEPARATOR)}\r\n`;
-  return `\ufeff${line(columns)}${rows.map((row) => line(columns.map((c) => row[c] ?? ''))).join('')}`;
+  return `${datHeader(columns)}${rows.map((row) => datRow(columns, row)).join('')}`;
+}
+
+/** The DAT's start: byte order mark and header row. */
+export function datHeader(columns: ReadonlyArray<string>): string {
+  return `\ufeff${datLine(columns)}`;
+}
+
+export function datRow(columns: ReadonlyArray<string>, row: LoadFileRow): string {
+  return datLine(columns.map((c) => row[c] ?? ''));
 }
 
 /** Parses a DAT written by formatDat (for the verifier and tests). */

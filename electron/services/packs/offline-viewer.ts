@@ -1,7 +1,7 @@
 import type { PackDocument, PackProofs, PackRecording } from '../../../shared/pack-format';
 
 export type ViewerData = {
-  document: PackDocument;
+  document: Omit<PackDocument, 'recordings'>;
   recordings: ReadonlyArray<PackRecording>;
   proofs: PackProofs;
   /** The stored bytes of each proven event, as text, so the page can recompute its leaf hash. */
@@ -21,7 +21,42 @@ function embedJson(value: unknown): string {
  * pages cannot rely on WebCrypto everywhere). The signature is checked with the CLI or openssl.
  */
 export function renderOfflineViewer(data: ViewerData): string {
-  const title = `Evidence pack ${data.document.caseReference}`;
+  let html = '';
+  const viewer = new OfflineViewerWriter((text) => {
+    html += text;
+  });
+  viewer.begin(data.document);
+  for (const recording of data.recordings) viewer.recording(recording);
+  viewer.end(data.proofs, data.events);
+  return html;
+}
+
+/**
+ * Writes the viewer piece by piece, so a pack of any size streams it: the page and the document,
+ * then each recording, then the proofs and events (the embedded JSON is a ViewerData).
+ */
+export class OfflineViewerWriter {
+  private first = true;
+
+  constructor(private readonly write: (text: string) => void | Promise<void>) {}
+
+  async begin(document: Omit<PackDocument, 'recordings'>): Promise<void> {
+    const { recordings: _listedInPackJson, ...header } = document as PackDocument;
+    await this.write(`${pageHead(`Evidence pack ${document.caseReference}`)}{"document":${embedJson(header)},"recordings":[`);
+  }
+
+  async recording(recording: PackRecording): Promise<void> {
+    const separator = this.first ? '' : ',';
+    this.first = false;
+    await this.write(`${separator}${embedJson(recording)}`);
+  }
+
+  async end(proofs: PackProofs, events: ViewerData['events']): Promise<void> {
+    await this.write(`],"proofs":${embedJson(proofs)},"events":${embedJson(events)}}${pageTail()}`);
+  }
+}
+
+function pageHead(title: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -43,12 +78,14 @@ export function renderOfflineViewer(data: ViewerData): string {
 </main>
 <section class="panel wide" tabindex="0" aria-labelledby="events-title"><h2 id="events-title">Audit events and inclusion proofs</h2><p id="proof-status" class="muted">Checking…</p><table class="list" id="events"><thead><tr><th>Seq</th><th>Time (UTC)</th><th>Action</th><th>Operator</th><th>Workstation</th><th>Recording</th><th>Case</th><th>Proof</th></tr></thead><tbody></tbody></table></section>
 <footer class="foot">Verify the whole pack with standard tools: <code>sha256sum -c manifest-sha256.txt</code> inside the pack, and the Ed25519 signature of <code>tagmanifest-sha256.txt</code> with <code>openssl pkeyutl -verify</code> (see docs/verify-a-pack.md), or <code>custody pack verify</code>.</footer>
-<script type="application/json" id="pack-data">${embedJson(data)}</script>
+<script type="application/json" id="pack-data">`;
+}
+
+const pageTail = () => `</script>
 <script>${script}</script>
 </body>
 </html>
 `;
-}
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -149,7 +186,7 @@ ${viewerMerkleScript}  function el(tag, attrs, children) {
     if (!ok) allOk = false;
   });
   var doc = data.document;
-  document.getElementById('pack-summary').textContent = doc.recordings.length + ' recording(s) · case ' + doc.caseReference + ' · built ' + doc.builtAt + ' by ' + doc.builtBy.operator + ' on ' + doc.builtBy.workstation + ' · export audit event ' + doc.exportEventId + ' · ' + doc.sourceOrganization;
+  document.getElementById('pack-summary').textContent = data.recordings.length + ' recording(s) · case ' + doc.caseReference + ' · built ' + doc.builtAt + ' by ' + doc.builtBy.operator + ' on ' + doc.builtBy.workstation + ' · export audit event ' + doc.exportEventId + ' · ' + doc.sourceOrganization;
   var status = document.getElementById('proof-status');
   status.textContent = (allOk ? 'All ' : 'NOT all ') + data.proofs.events.length + ' audit events are included in the signed checkpoint of log ' + data.proofs.logId + ' (tree size ' + cp.treeSize + ', root ' + cp.rootHash + ', ' + cp.time + ')' + (allOk ? '.' : ': see the rows marked FAILED.');
   status.className = allOk ? 'ok' : 'bad';

@@ -1,11 +1,15 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, opendir, readdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { caseReferenceSchema, conversationIdSchema, recordingIdSchema, type AuditEvent, type Operator, type Workstation } from '../../../shared/domain';
 import type { Logger } from '../../../shared/logger';
 import {
+  EXPORT_MANIFEST_PATH,
   packDocumentSchema,
   packWavPath,
+  type ExportManifestItem,
   type PackDocument,
   type PackProofs,
   type PackRecording,
@@ -22,14 +26,16 @@ import { AppError, StorageError, ValidationError } from '../errors';
 import type { EventHub, PackBuildStage } from '../events';
 import type { Clock } from '../ports';
 import type { SigningKey } from '../signing/signing-key';
-import { moveIntoPlace, syncPath } from '../storage/durable-file';
+import { moveIntoPlace, partialPathFor, removeDeadPartials, syncPath } from '../storage/durable-file';
 import { CUSTODY_VERSION } from '../version';
 import { collectAuditEvidence, type AuditEvidence } from './audit-evidence';
 import { copyRecording, type AudioCopies } from './audio-copy';
-import { BAGIT_DECLARATION, formatBagInfo, formatManifest, payloadOxum, type ManifestAlgorithm } from './bagit';
-import { digestOf, writeDigested, type Digests } from './file-digests';
-import { formatCsv, formatDat, type LoadFileRow } from './load-files';
-import { renderOfflineViewer } from './offline-viewer';
+import { BAGIT_DECLARATION, encodeManifestPath, formatBagInfo, formatManifest, payloadOxum } from './bagit';
+import { exportManifestKey, lockExportManifest, writeExportManifest } from './export-manifest';
+import { DigestingWriter, writeDigested, type Digests } from './file-digests';
+import { csvLine } from '../csv-cells';
+import { csvRow, datHeader, datRow, type LoadFileRow } from './load-files';
+import { OfflineViewerWriter } from './offline-viewer';
 import { writeZip } from './zip';
 
 export type PackSelection =
@@ -66,9 +72,11 @@ export type PackResult = {
 export type PackBuilderDeps = {
   engine: Pick<CustodyEngine, 'search' | 'conversationRecordings' | 'mediaForAuditedExport'>;
   findRecording: (recordingId: string) => Promise<IndexRecording | null>;
+  /** SHA-256 of a recording's media when it is already cached (the export manifest names it), else null. */
+  knownMediaSha256?: (recordingId: string) => Promise<string | null>;
   audit: () => Promise<AuditWriter>;
   /** The audit log's mirror (events, proofs) and checkpointer (signed checkpoints). */
-  auditLog: () => Promise<Pick<AuditModule, 'logId' | 'mirror' | 'checkpointer'>>;
+  auditLog: () => Promise<Pick<AuditModule, 'logId' | 'mirror' | 'checkpointer' | 's3' | 'bucket' | 'retention'>>;
   signingKey: () => Promise<SigningKey>;
   operator: Operator;
   workstation: Workstation;
@@ -77,11 +85,15 @@ export type PackBuilderDeps = {
   events: EventHub;
 };
 
-/** The export event lists every item; past this many the event would outgrow an audit record. */
-export const MAX_PACK_RECORDINGS = 500;
+/** An export of up to this many items also lists them in its event, readable without the manifest. */
+export const INLINE_EXPORT_ITEMS = 100;
 
-type Item = { match: IndexRecording & { recordingId: string } };
+/** What the builder keeps of each selected recording until it is copied: IDs only, so memory stays flat. */
+type Item = { recordingId: string; conversationId: string; tradingId: string | null; startMs: number };
 type BagSummary = { payloadBytes: number; payloadFiles: number; evidence: AuditEvidence; signingKeyId: string };
+
+/** The copy step's record of each recording (JSON lines beside the bag), read back once the audit trail is known. */
+const SPOOL_FILE = '.recordings.jsonl';
 
 /**
  * Builds a self-verifying evidence pack: a BagIt 1.0 bag holding each recording as retrieved and as
@@ -89,9 +101,11 @@ type BagSummary = { payloadBytes: number; payloadFiles: number; evidence: AuditE
  * against a signed checkpoint, the public key, CSV and Concordance load files and an offline
  * viewer; its tag manifest signed with the installation's Ed25519 key.
  *
- * The export is audited first (one 'export' event listing every item). The bag is written into a
- * temporary directory beside the destination and renamed into place only when complete and
- * signed, so an interrupted build leaves nothing under the destination's name.
+ * The export is audited first: the item manifest is locked in the audit bucket, then one 'export'
+ * event names it by key, size and SHA-256; if either write fails, nothing is exported. The bag is
+ * written into a partial directory beside the destination (named for this process, so the next
+ * build removes it if this one is killed) and renamed into place only when complete and signed.
+ * Every file is streamed, so memory does not grow with the number of recordings.
  */
 export class PackBuilder {
   constructor(private readonly deps: PackBuilderDeps) {}
@@ -103,25 +117,22 @@ export class PackBuilder {
     const caseReference = caseParsed.data;
     const zip = request.zip ?? false;
     await assertFreeDestination(request.outPath);
+    await removeDeadPartials(dirname(request.outPath));
     const items = await this.resolve(request.selection, caseReference);
     const packId = randomUUID();
-    const exportEvent = await (await this.deps.audit()).append({
-      action: 'export',
-      tradingId: uniqueOrNull(items.map((i) => i.match.tradingId)),
-      caseReference,
-      details: {
-        packId,
-        destination: basename(request.outPath),
-        format: zip ? 'bagit-zip' : 'bagit',
-        // [conversationId, recordingId] per item, compact so large packs fit one audit record.
-        items: items.map((i) => [i.match.conversationId, i.match.recordingId]),
-      },
-    });
+    const temp = partialPathFor(request.outPath);
+    let exported: { event: AuditEvent; manifest: Digests };
+    try {
+      exported = await this.auditExport(temp, { packId, caseReference, items, destination: basename(request.outPath), format: zip ? 'bagit-zip' : 'bagit' });
+    } catch (error) {
+      await rm(temp, { recursive: true, force: true });
+      throw error;
+    }
+    const exportEvent = exported.event;
     this.progress(packId, 'audited', 0, items.length, `export recorded as audit event ${exportEvent.eventId}`);
     let summary: BagSummary;
-    const temp = join(dirname(request.outPath), `.${basename(request.outPath)}.partial-${randomBytes(4).toString('hex')}`);
     try {
-      summary = await this.writeBag(temp, { packId, caseReference, items, exportEvent, sourceOrganization: request.sourceOrganization });
+      summary = await this.writeBag(temp, { packId, caseReference, items, exportEvent, exportManifest: exported.manifest, sourceOrganization: request.sourceOrganization });
       if (zip) {
         const zipTemp = `${temp}.zip`;
         try {
@@ -158,7 +169,10 @@ export class PackBuilder {
   }
 
   private async resolve(selection: PackSelection, caseReference: string): Promise<Array<Item>> {
-    const matches: Array<IndexRecording> = [];
+    const unique = new Map<string, Item>();
+    const add = (match: IndexRecording | null) => {
+      if (match?.recordingId) unique.set(match.recordingId, packableItem(match as IndexRecording & { recordingId: string }));
+    };
     const warnings = new Set<string>();
     switch (selection.kind) {
       case 'tradingIds':
@@ -167,7 +181,7 @@ export class PackBuilder {
           if (result.index.warning) warnings.add(result.index.warning);
           if (result.matches.length === 0) throw new AppError('NOT_FOUND', `No recordings found for trading ID ${tradingId}.`);
           for (const m of result.matches) {
-            if (m.recordingId) matches.push((await this.deps.findRecording(m.recordingId))!);
+            if (m.recordingId) add(await this.deps.findRecording(m.recordingId));
           }
         }
         break;
@@ -175,62 +189,124 @@ export class PackBuilder {
         for (const conversationId of selection.conversationIds) {
           const found = await this.deps.engine.conversationRecordings(conversationId);
           if (found.length === 0) throw new AppError('NOT_FOUND', `Conversation ${conversationId} has no recordings.`);
-          matches.push(...found);
+          found.forEach(add);
         }
         break;
       case 'recordings':
         for (const recordingId of selection.recordingIds) {
           const found = await this.deps.findRecording(recordingId);
           if (!found) throw new AppError('NOT_FOUND', `Recording ${recordingId} is not in the local index; search for it first.`);
-          matches.push(found);
+          add(found);
         }
         break;
       case 'case': {
         const ids = await (await this.deps.auditLog()).mirror.recordingsAccessedUnderCase(selection.caseReference);
         if (ids.length === 0) throw new AppError('NOT_FOUND', `No recording was accessed under case ${selection.caseReference}.`);
-        for (const recordingId of ids) {
-          const found = await this.deps.findRecording(recordingId);
-          if (found) matches.push(found);
-        }
+        for (const recordingId of ids) add(await this.deps.findRecording(recordingId));
         break;
       }
     }
-    const unique = new Map<string, Item>();
-    for (const match of matches) if (match?.recordingId) unique.set(match.recordingId, { match: assertPackableIds(match as Item['match']) });
     if (unique.size === 0) throw new AppError('NOT_FOUND', ['The selection holds no recordings.', ...warnings].join(' '));
-    if (unique.size > MAX_PACK_RECORDINGS) {
-      throw new ValidationError(`The selection holds ${unique.size} recordings; one pack takes at most ${MAX_PACK_RECORDINGS}. Split it into several packs.`);
+    return [...unique.values()].sort((a, b) => a.startMs - b.startMs || a.recordingId.localeCompare(b.recordingId));
+  }
+
+  /**
+   * Writes the item manifest into the bag, locks the same bytes in the audit bucket, then appends the
+   * export event naming them. Resolves only when both are acknowledged; the caller exports nothing otherwise.
+   */
+  private async auditExport(
+    root: string,
+    pack: { packId: string; caseReference: string; items: ReadonlyArray<Item>; destination: string; format: string },
+  ): Promise<{ event: AuditEvent; manifest: Digests }> {
+    const { packId, caseReference, items } = pack;
+    const store = await this.deps.auditLog();
+    const path = join(root, EXPORT_MANIFEST_PATH);
+    await mkdir(dirname(path), { recursive: true });
+    const manifest = await writeExportManifest(
+      path,
+      { schema: 'custody.export-manifest.v1', packId, logId: store.logId, caseReference, items: items.length },
+      this.manifestItems(items, caseReference),
+    );
+    const key = exportManifestKey(store.logId, packId);
+    await lockExportManifest(store, key, manifest, this.deps.clock.now());
+    const event = await (await this.deps.audit()).append({
+      action: 'export',
+      tradingId: uniqueOrNull(items.map((i) => i.tradingId)),
+      caseReference,
+      details: {
+        packId,
+        destination: pack.destination,
+        format: pack.format,
+        manifest: { key, sha256: manifest.sha256, bytes: manifest.bytes, items: items.length },
+        // [conversationId, recordingId] per item, for readers of small exports; the manifest is the record.
+        ...(items.length <= INLINE_EXPORT_ITEMS ? { items: items.map((i) => [i.conversationId, i.recordingId]) } : {}),
+      },
+    });
+    return { event, manifest };
+  }
+
+  private async *manifestItems(items: ReadonlyArray<Item>, caseReference: string): AsyncIterable<ExportManifestItem> {
+    for (const item of items) {
+      yield {
+        conversationId: item.conversationId,
+        recordingId: item.recordingId,
+        tradingIds: item.tradingId === null ? [] : [item.tradingId],
+        caseReference,
+        sha256: (await this.deps.knownMediaSha256?.(item.recordingId)) ?? null,
+      };
     }
-    return [...unique.values()].sort((a, b) => a.match.startMs - b.match.startMs || a.match.recordingId.localeCompare(b.match.recordingId));
   }
 
   private async writeBag(
     root: string,
-    pack: { packId: string; caseReference: string; items: ReadonlyArray<Item>; exportEvent: AuditEvent; sourceOrganization: string | undefined },
+    pack: { packId: string; caseReference: string; items: ReadonlyArray<Item>; exportEvent: AuditEvent; exportManifest: Digests; sourceOrganization: string | undefined },
+  ): Promise<BagSummary> {
+    const payload = await PayloadLedger.open(root);
+    try {
+      return await this.writeBagInto(root, pack, payload);
+    } catch (error) {
+      await payload.abandon();
+      throw error;
+    }
+  }
+
+  private async writeBagInto(
+    root: string,
+    pack: { packId: string; caseReference: string; items: ReadonlyArray<Item>; exportEvent: AuditEvent; exportManifest: Digests; sourceOrganization: string | undefined },
+    payload: PayloadLedger,
   ): Promise<BagSummary> {
     const { packId, caseReference, items, exportEvent } = pack;
-    const payload = new Map<string, Digests>();
+    await payload.record(EXPORT_MANIFEST_PATH, pack.exportManifest);
     const put = async (path: string, content: string | Uint8Array) => {
       const target = await pathUnderRoot(root, path);
       await mkdir(dirname(target), { recursive: true });
-      payload.set(path, await writeDigested(target, content));
+      await payload.record(path, await writeDigested(target, content));
     };
-    await mkdir(join(root, 'data'), { recursive: true });
-    const recordings: Array<PackRecording> = [];
     const started = performance.now();
-    for (const [index, { match }] of items.entries()) {
-      this.progress(packId, 'copying', index, items.length, match.recordingId);
-      recordings.push(await this.copyAudio(root, match, exportEvent, payload));
+    const spoolPath = join(root, SPOOL_FILE);
+    const spool = await DigestingWriter.create(spoolPath);
+    try {
+      for (const [index, item] of items.entries()) {
+        this.progress(packId, 'copying', index, items.length, item.recordingId);
+        const match = await this.deps.findRecording(item.recordingId);
+        if (!match) throw new AppError('NOT_FOUND', `Recording ${item.recordingId} left the local index while the pack was built.`);
+        const recording = await this.copyAudio(root, packableMatch(match), exportEvent, payload);
+        await spool.write(`${JSON.stringify(recording)}\n`);
+      }
+    } catch (error) {
+      await spool.abandon();
+      throw error;
     }
+    await spool.close();
     const copied = performance.now();
     this.progress(packId, 'proving', items.length, items.length, 'collecting audit events and inclusion proofs');
     const signingKey = await this.deps.signingKey();
     const evidence = await collectAuditEvidence(await this.deps.auditLog(), {
       exportSeq: exportEvent.seq,
       subjects: {
-        recordingIds: [...new Set(items.map((i) => i.match.recordingId))],
-        conversationIds: [...new Set(items.map((i) => i.match.conversationId))],
-        searchTradingIds: [...new Set(items.map((i) => i.match.tradingId).filter((t): t is string => t !== null))],
+        recordingIds: [...new Set(items.map((i) => i.recordingId))],
+        conversationIds: [...new Set(items.map((i) => i.conversationId))],
+        searchTradingIds: [...new Set(items.map((i) => i.tradingId).filter((t): t is string => t !== null))],
       },
     });
     for (const proven of evidence.events) await put(`data/audit/events/${String(proven.seq).padStart(12, '0')}.json`, proven.stored);
@@ -258,15 +334,11 @@ export class PackBuilder {
       })),
     };
     await put('data/audit/proofs.json', `${JSON.stringify(proofs, null, 2)}\n`);
-    for (const recording of recordings) {
-      recording.auditSeqs = evidence.events
-        .filter((e) => e.event.recordingId === recording.recordingId || e.event.eventId === exportEvent.eventId || (e.event.recordingId === null && e.event.conversationId === recording.conversationId))
-        .map((e) => e.seq);
-      await put(`data/metadata/${recording.recordingId}.json`, `${JSON.stringify(recording, null, 2)}\n`);
-    }
+    const auditSeqsOf = auditSeqIndex(evidence, exportEvent);
+
     const builtAt = new Date(this.deps.clock.now()).toISOString();
     const organization = pack.sourceOrganization?.trim() || `Custody installation on ${this.deps.workstation.hostname}`;
-    const document: PackDocument = packDocumentSchema.parse({
+    const document = packDocumentSchema.omit({ recordings: true }).parse({
       schema: 'custody.pack.v1',
       packId,
       caseReference,
@@ -278,39 +350,66 @@ export class PackBuilder {
       exportEventSeq: exportEvent.seq,
       logId: evidence.logId,
       signingKeyId: signingKey.keyId,
-      recordings: recordings.map((r) => ({ recordingId: r.recordingId, conversationId: r.conversationId, metadata: `data/metadata/${r.recordingId}.json` })),
     });
-    await put('data/pack.json', `${JSON.stringify(document, null, 2)}\n`);
-    const rows = recordings.map((r, i) => loadFileRow(r, i, document, exportEvent));
-    await put('data/index.csv', formatCsv(loadFileColumns, rows));
-    await put('data/loadfile.dat', formatDat(loadFileColumns, rows));
+    // One pass over the copied recordings writes their metadata, pack.json, both load files and the viewer.
+    const packJson = await DigestingWriter.create(join(root, 'data/pack.json'));
+    const csv = await DigestingWriter.create(join(root, 'data/index.csv'));
+    const dat = await DigestingWriter.create(join(root, 'data/loadfile.dat'));
+    const html = await DigestingWriter.create(join(root, 'index.html'));
+    const viewer = new OfflineViewerWriter((text) => html.write(text));
+    try {
+      // pack.json as JSON.stringify(document, null, 2) would write it, its recordings one a line.
+      await packJson.write(`${JSON.stringify(document, null, 2).slice(0, -2)},\n  "recordings": [\n`);
+      await csv.write(csvLine(loadFileColumns));
+      await dat.write(datHeader(loadFileColumns));
+      await viewer.begin(document);
+      let index = 0;
+      for await (const line of createInterface({ input: createReadStream(spoolPath), crlfDelay: Infinity })) {
+        const recording = JSON.parse(line) as PackRecording;
+        recording.auditSeqs = auditSeqsOf(recording);
+        const metadata = `data/metadata/${recording.recordingId}.json`;
+        await put(metadata, `${JSON.stringify(recording, null, 2)}\n`);
+        await packJson.write(`${index === 0 ? '' : ',\n'}    ${JSON.stringify({ recordingId: recording.recordingId, conversationId: recording.conversationId, metadata })}`);
+        const row = loadFileRow(recording, index, document, exportEvent);
+        await csv.write(csvRow(loadFileColumns, row));
+        await dat.write(datRow(loadFileColumns, row));
+        await viewer.recording(recording);
+        index += 1;
+      }
+      await packJson.write('\n  ]\n}\n');
+      await viewer.end(proofs, evidence.events.map((e) => ({ seq: e.seq, text: e.stored.toString('utf8') })));
+    } catch (error) {
+      await Promise.all([packJson, csv, dat, html].map((w) => w.abandon()));
+      throw error;
+    }
+    await payload.record('data/pack.json', await packJson.close());
+    await payload.record('data/index.csv', await csv.close());
+    await payload.record('data/loadfile.dat', await dat.close());
+    const viewerDigest = await html.close();
+    await rm(spoolPath, { force: true });
 
     // Tag files: everything above is payload and now fixed.
-    const payloadBytes = [...payload.values()].reduce((n, d) => n + d.bytes, 0);
+    const { payloadBytes, payloadFiles, manifests } = await payload.close();
     const tags = new Map<string, string>();
-    tags.set('bagit.txt', BAGIT_DECLARATION);
-    tags.set(
-      'bag-info.txt',
-      formatBagInfo([
-        ['Source-Organization', organization],
-        ['Bagging-Date', builtAt.slice(0, 10)],
-        ['External-Identifier', caseReference],
-        ['External-Description', `Evidence pack of ${recordings.length} recording(s) for case ${caseReference}`],
-        ['Payload-Oxum', payloadOxum(payloadBytes, payload.size)],
-        ['Bag-Software-Agent', `Custody ${CUSTODY_VERSION}`],
-        ['Custody-Version', CUSTODY_VERSION],
-        ['Custody-Pack-Id', packId],
-        ['Custody-Export-Event-Id', exportEvent.eventId],
-        ['Custody-Signing-Key-Id', signingKey.keyId],
-        ['Custody-Signing-Time', builtAt],
-      ]),
-    );
-    for (const algorithm of ['sha256', 'sha512'] as Array<ManifestAlgorithm>) {
-      tags.set(`manifest-${algorithm}.txt`, formatManifest([...payload].map(([path, d]) => ({ path, digest: d[algorithm] }))));
-    }
-    tags.set('index.html', renderOfflineViewer({ document, recordings, proofs, events: evidence.events.map((e) => ({ seq: e.seq, text: e.stored.toString('utf8') })) }));
-    for (const [path, text] of tags) await writeDigested(join(root, path), text);
-    const tagManifest = formatManifest([...tags].map(([path, text]) => ({ path, digest: digestOf(text).sha256 })));
+    tags.set('bagit.txt', (await writeDigested(join(root, 'bagit.txt'), BAGIT_DECLARATION)).sha256);
+    const bagInfo = formatBagInfo([
+      ['Source-Organization', organization],
+      ['Bagging-Date', builtAt.slice(0, 10)],
+      ['External-Identifier', caseReference],
+      ['External-Description', `Evidence pack of ${items.length} recording(s) for case ${caseReference}`],
+      ['Payload-Oxum', payloadOxum(payloadBytes, payloadFiles)],
+      ['Bag-Software-Agent', `Custody ${CUSTODY_VERSION}`],
+      ['Custody-Version', CUSTODY_VERSION],
+      ['Custody-Pack-Id', packId],
+      ['Custody-Export-Event-Id', exportEvent.eventId],
+      ['Custody-Signing-Key-Id', signingKey.keyId],
+      ['Custody-Signing-Time', builtAt],
+    ]);
+    tags.set('bag-info.txt', (await writeDigested(join(root, 'bag-info.txt'), bagInfo)).sha256);
+    tags.set('manifest-sha256.txt', manifests.sha256);
+    tags.set('manifest-sha512.txt', manifests.sha512);
+    tags.set('index.html', viewerDigest.sha256);
+    const tagManifest = formatManifest([...tags].map(([path, digest]) => ({ path, digest })));
     await writeDigested(join(root, 'tagmanifest-sha256.txt'), tagManifest);
     const signatureBase64 = signingKey.sign(Buffer.from(tagManifest, 'utf8'));
     const signature: PackSignature = {
@@ -331,21 +430,21 @@ export class PackBuilder {
     const ms = (from: number, to: number) => Math.round(to - from);
     this.deps.logger.info('evidence pack written', {
       packId,
-      recordings: recordings.length,
+      recordings: items.length,
       payloadBytes,
       exportEventId: exportEvent.eventId,
       copyMs: ms(started, copied),
       proofsMs: ms(copied, flushStarted),
       flushMs: ms(flushStarted, performance.now()),
     });
-    return { payloadBytes, payloadFiles: payload.size, evidence, signingKeyId: signingKey.keyId };
+    return { payloadBytes, payloadFiles, evidence, signingKeyId: signingKey.keyId };
   }
 
   /**
    * Copies one recording, hashing it once on the way. When the cached bytes no longer match the hash
    * recorded at retrieval, the engine's checked path replaces them (fetching again) and the copy is redone.
    */
-  private async copyAudio(root: string, match: Item['match'], exportEvent: AuditEvent, payload: Map<string, Digests>): Promise<PackRecording> {
+  private async copyAudio(root: string, match: IndexRecording & { recordingId: string }, exportEvent: AuditEvent, payload: PayloadLedger): Promise<PackRecording> {
     const dir = `data/recordings/${match.conversationId}`;
     await mkdir(await pathUnderRoot(root, dir), { recursive: true });
     let media: CachedMedia | null = null;
@@ -367,8 +466,8 @@ export class PackBuilder {
     if (!media || !copies) {
       throw new StorageError(`Recording ${match.recordingId} does not match the SHA-256 recorded when it was retrieved, even after retrieving it again; it was not packed.`);
     }
-    payload.set(originalPath, copies.original);
-    payload.set(wavPath, copies.wav);
+    await payload.record(originalPath, copies.original);
+    await payload.record(wavPath, copies.wav);
     const startMs = match.recordingStartMs ?? match.startMs;
     const endMs = match.recordingEndMs ?? match.endMs;
     return {
@@ -400,11 +499,64 @@ export class PackBuilder {
 const pick = (d: Digests) => ({ bytes: d.bytes, sha256: d.sha256, sha512: d.sha512 });
 
 /** IDs become file names in the pack: refused before the export is audited, not halfway through the bag. */
-function assertPackableIds(match: Item['match']): Item['match'] {
+function packableMatch(match: IndexRecording): IndexRecording & { recordingId: string } {
   if (!recordingIdSchema.safeParse(match.recordingId).success || !conversationIdSchema.safeParse(match.conversationId).success) {
-    throw new ValidationError(`Refused to pack recording "${escapeUnsafeText(match.recordingId)}" of conversation "${escapeUnsafeText(match.conversationId)}": not a valid Genesys ID.`);
+    throw new ValidationError(`Refused to pack recording "${escapeUnsafeText(String(match.recordingId))}" of conversation "${escapeUnsafeText(match.conversationId)}": not a valid Genesys ID.`);
   }
-  return match;
+  return match as IndexRecording & { recordingId: string };
+}
+
+function packableItem(match: IndexRecording): Item {
+  const { recordingId, conversationId, tradingId, startMs } = packableMatch(match);
+  return { recordingId, conversationId, tradingId, startMs };
+}
+
+/** The seqs of the proven events about one recording: its own, its conversation's, and the export's. */
+function auditSeqIndex(evidence: AuditEvidence, exportEvent: AuditEvent): (recording: Pick<PackRecording, 'recordingId' | 'conversationId'>) => Array<number> {
+  const byRecording = new Map<string, Array<number>>();
+  const byConversation = new Map<string, Array<number>>();
+  const add = (map: Map<string, Array<number>>, key: string, seq: number) => map.set(key, [...(map.get(key) ?? []), seq]);
+  for (const { seq, event } of evidence.events) {
+    if (event.eventId === exportEvent.eventId) continue;
+    if (event.recordingId !== null) add(byRecording, event.recordingId, seq);
+    else if (event.conversationId !== null) add(byConversation, event.conversationId, seq);
+  }
+  const exportSeqs = evidence.events.some((e) => e.event.eventId === exportEvent.eventId) ? [exportEvent.seq] : [];
+  return (recording) =>
+    [...(byRecording.get(recording.recordingId) ?? []), ...(byConversation.get(recording.conversationId) ?? []), ...exportSeqs].sort((a, b) => a - b);
+}
+
+/**
+ * The payload manifests, written as each payload file is (one line per file in each), with the
+ * Payload-Oxum counts: nothing per file is kept in memory.
+ */
+class PayloadLedger {
+  private bytes = 0;
+  private files = 0;
+
+  private constructor(private readonly manifests: { sha256: DigestingWriter; sha512: DigestingWriter }) {}
+
+  static async open(root: string): Promise<PayloadLedger> {
+    return new PayloadLedger({ sha256: await DigestingWriter.create(join(root, 'manifest-sha256.txt')), sha512: await DigestingWriter.create(join(root, 'manifest-sha512.txt')) });
+  }
+
+  async record(path: string, digests: Digests): Promise<void> {
+    this.bytes += digests.bytes;
+    this.files += 1;
+    const encoded = encodeManifestPath(path);
+    await this.manifests.sha256.write(`${digests.sha256}  ${encoded}\n`);
+    await this.manifests.sha512.write(`${digests.sha512}  ${encoded}\n`);
+  }
+
+  async abandon(): Promise<void> {
+    await Promise.all([this.manifests.sha256.abandon(), this.manifests.sha512.abandon()]);
+  }
+
+  async close(): Promise<{ payloadBytes: number; payloadFiles: number; manifests: { sha256: string; sha512: string } }> {
+    const sha256 = await this.manifests.sha256.close();
+    const sha512 = await this.manifests.sha512.close();
+    return { payloadBytes: this.bytes, payloadFiles: this.files, manifests: { sha256: sha256.sha256, sha512: sha512.sha256 } };
+  }
 }
 
 function uniqueOrNull(values: ReadonlyArray<string | null>): string | null {
@@ -441,7 +593,7 @@ export const loadFileColumns = [
   'EXPORT_EVENT_LEAF',
 ] as const;
 
-function loadFileRow(r: PackRecording, index: number, pack: PackDocument, exportEvent: AuditEvent): LoadFileRow {
+function loadFileRow(r: PackRecording, index: number, pack: Omit<PackDocument, 'recordings'>, exportEvent: AuditEvent): LoadFileRow {
   const relative = (path: string) => path.replace(/^data\//, '');
   return {
     CONTROLNO: `${pack.caseReference.replace(/[^A-Za-z0-9]+/g, '-')}-${String(index + 1).padStart(6, '0')}`,
@@ -497,19 +649,25 @@ export async function listBagFiles(root: string): Promise<Array<string>> {
 }
 
 /**
- * Flushes every file of the bag, then its directories (deepest first), before the rename: files are
- * written without per-file flushes so that disk writes overlap hashing; the fsyncs run a few at a
- * time so the filesystem can group its journal commits.
+ * Flushes every file of the bag, then its directories (each after everything in it), before the
+ * rename: files are written without per-file flushes so that disk writes overlap hashing; the fsyncs
+ * run four at a time so the filesystem can group its journal commits. The tree is walked with
+ * streaming directory reads, so no list of all its files is held.
  */
-async function flushTree(root: string): Promise<void> {
-  const entries = await readdir(root, { recursive: true, withFileTypes: true });
-  const files = entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
-  const dirs = [...entries.filter((e) => e.isDirectory()).map((e) => join(e.parentPath, e.name)), root].sort((a, b) => b.length - a.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < files.length) await syncPath(files[next++]!);
+async function flushTree(dir: string): Promise<void> {
+  let batch: Array<string> = [];
+  const flushBatch = async () => {
+    await Promise.all(batch.map((path) => syncPath(path)));
+    batch = [];
   };
-  await Promise.all(Array.from({ length: 4 }, worker));
-  for (const dir of dirs) await syncPath(dir);
+  for await (const entry of await opendir(dir)) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) await flushTree(path);
+    else if (entry.isFile()) {
+      batch.push(path);
+      if (batch.length === 4) await flushBatch();
+    }
+  }
+  await flushBatch();
+  await syncPath(dir);
 }
-

@@ -2,7 +2,7 @@ import { constants } from 'node:fs';
 import { lstat, open, readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { NO_FOLLOW, pathUnderRoot } from '../contained-path';
-import { DualHash, digestFile, digestIdenticalFiles, type Digests } from './file-digests';
+import { DualHash, digestFile, digestIdenticalFiles, forEachChunk as forEachFileChunk, type Digests } from './file-digests';
 import { openZip, ZipEntryError, ZipFormatError, type ZipArchive, type ZipEntry } from './zip';
 
 /** A pack opened for reading, as a directory or a zip: the same questions, either way. */
@@ -12,8 +12,10 @@ export type PackReader = {
   files: ReadonlyMap<string, number>;
   /** Entries that are not regular files (symlinks, devices): never trusted. */
   irregular: ReadonlyArray<string>;
-  /** A tag, JSON or key file, whole; one larger than MAX_SMALL_FILE_BYTES is refused unread. */
-  readBytes(path: string): Promise<Buffer>;
+  /** A tag, JSON or key file, whole; one larger than `maxBytes` (default MAX_SMALL_FILE_BYTES) is refused unread. */
+  readBytes(path: string, maxBytes?: number): Promise<Buffer>;
+  /** A file of any size, streamed in chunks (manifests of large packs); `onChunk` sees each before the next is read. */
+  forEachChunk(path: string, onChunk: (chunk: Buffer) => void | Promise<void>): Promise<void>;
   /** The first `length` bytes (fewer if the file is shorter), without reading the rest. */
   readHead(path: string, length: number): Promise<Buffer>;
   /**
@@ -34,8 +36,14 @@ export class PackOpenError extends Error {}
  */
 export const MAX_SMALL_FILE_BYTES = 4 * 2 ** 20;
 
-function assertSmall(size: number): void {
-  if (size > MAX_SMALL_FILE_BYTES) throw new Error(`${size} bytes, over the ${MAX_SMALL_FILE_BYTES}-byte limit for a tag, JSON or key file`);
+/**
+ * The most read whole of the JSON files that grow with a pack (pack.json lists every recording,
+ * proofs.json every proven event): parsed whole, so bounded, but far past any real case.
+ */
+export const MAX_INDEX_FILE_BYTES = 256 * 2 ** 20;
+
+function assertSmall(size: number, maxBytes = MAX_SMALL_FILE_BYTES): void {
+  if (size > maxBytes) throw new Error(`${size} bytes, over the ${maxBytes}-byte limit for a tag, JSON or key file`);
 }
 
 export async function openPack(path: string): Promise<PackReader> {
@@ -76,14 +84,17 @@ async function openDirectory(root: string): Promise<PackReader> {
     files,
     irregular,
     root,
-    readBytes: async (path) => {
+    readBytes: async (path, maxBytes) => {
       const handle = await open(await inside(path), constants.O_RDONLY | NO_FOLLOW);
       try {
-        assertSmall((await handle.stat()).size);
+        assertSmall((await handle.stat()).size, maxBytes);
         return await handle.readFile();
       } finally {
         await handle.close();
       }
+    },
+    forEachChunk: async (path, onChunk) => {
+      await forEachFileChunk(await inside(path), onChunk);
     },
     readHead: async (path, length) => {
       const handle = await open(await inside(path), constants.O_RDONLY | NO_FOLLOW);
@@ -125,16 +136,17 @@ async function openZipPack(zip: ZipArchive): Promise<PackReader> {
     files: new Map([...byName].map(([name, entry]) => [name, entry.size])),
     irregular,
     root: null,
-    readBytes: (path) =>
+    readBytes: (path, maxBytes) =>
       readingEntry(async () => {
         const entry = entryOf(path);
-        assertSmall(entry.size);
+        assertSmall(entry.size, maxBytes);
         const chunks: Array<Buffer> = [];
         await zip.forEachChunk(entry, (chunk) => {
           chunks.push(chunk);
         });
         return Buffer.concat(chunks);
       }),
+    forEachChunk: (path, onChunk) => readingEntry(() => zip.forEachChunk(entryOf(path), onChunk)),
     readHead: (path, length) => readingEntry(() => zip.readHead(entryOf(path), length)),
     digest: async (group) => {
       const out: Array<Digests> = [];

@@ -1,6 +1,7 @@
 import { verifyInclusion } from '../../../shared/crypto/merkle';
 import { auditCheckpointSchema, auditEventSchema } from '../../../shared/domain';
 import {
+  EXPORT_MANIFEST_PATH,
   packDocumentSchema,
   packProofsSchema,
   packRecordingSchema,
@@ -13,9 +14,10 @@ import type { KeyTrust, TrustSource } from '../signing/key-trust';
 import { fingerprintOf, keyIdOf, keyIdOrNull, verifySignature } from '../signing/signing-key';
 import { sha256, sha256Hex } from '../../crypto/sha256';
 import { checkpointSigningBytes } from '../audit/layout';
-import { bagInfoValue, parseBagInfo, parseManifest, type ManifestAlgorithm } from './bagit';
-import type { Digests } from './file-digests';
-import { openPack, PackOpenError, type PackReader } from './pack-reader';
+import { bagInfoValue, ManifestParser, parseBagInfo, type ManifestAlgorithm } from './bagit';
+import { ExportManifestReader, exportManifestRefOf } from './export-manifest';
+import { LineSplitter, type Digests } from './file-digests';
+import { MAX_INDEX_FILE_BYTES, openPack, PackOpenError, type PackReader } from './pack-reader';
 
 export type PackCheck = 'bagit' | 'manifests' | 'payloadOxum' | 'signature' | 'proofs' | 'audio';
 export type PackProblem = { file: string; check: PackCheck; problem: string };
@@ -150,13 +152,13 @@ class Verification {
   }
 
   /** A small file's bytes, or null with the problem reported. Tag files are kept (hashed and signed later); payload files are not. */
-  private async bytes(path: string, check: PackCheck): Promise<Buffer | null> {
+  private async bytes(path: string, check: PackCheck, maxBytes?: number): Promise<Buffer | null> {
     if (!this.reader.files.has(path)) {
       this.fail(path, check, 'missing');
       return null;
     }
     try {
-      const bytes = this.texts.get(path) ?? (await this.reader.readBytes(path));
+      const bytes = this.texts.get(path) ?? (await this.reader.readBytes(path, maxBytes));
       if (!path.startsWith('data/')) this.texts.set(path, bytes);
       return bytes;
     } catch (error) {
@@ -165,12 +167,12 @@ class Verification {
     }
   }
 
-  private async text(path: string, check: PackCheck): Promise<string | null> {
-    return (await this.bytes(path, check))?.toString('utf8') ?? null;
+  private async text(path: string, check: PackCheck, maxBytes?: number): Promise<string | null> {
+    return (await this.bytes(path, check, maxBytes))?.toString('utf8') ?? null;
   }
 
-  private async json(path: string, check: PackCheck): Promise<unknown> {
-    const text = await this.text(path, check);
+  private async json(path: string, check: PackCheck, maxBytes?: number): Promise<unknown> {
+    const text = await this.text(path, check, maxBytes);
     if (text === null) return undefined;
     const value = parseJson(text);
     if (value === undefined) this.fail(path, check, 'not valid JSON');
@@ -200,18 +202,39 @@ class Verification {
     return fields;
   }
 
-  private async manifest(name: string, algorithm: ManifestAlgorithm, check: PackCheck): Promise<Map<string, string> | null> {
-    const text = await this.text(name, check);
-    if (text === null) return null;
-    const { entries, problems } = parseManifest(text, algorithm);
+  /**
+   * A manifest. The payload manifests grow with a pack's recordings, so they are streamed line by line;
+   * the tag manifest is small and kept, since its bytes are what the signature covers.
+   */
+  private async manifest(name: string, algorithm: ManifestAlgorithm, check: PackCheck, options: { streamed?: boolean } = {}): Promise<Map<string, string> | null> {
+    const parser = new ManifestParser(algorithm);
+    if (options.streamed) {
+      if (!this.reader.files.has(name)) {
+        this.fail(name, check, 'missing');
+        return null;
+      }
+      const lines = new LineSplitter((line) => parser.line(line));
+      try {
+        await this.reader.forEachChunk(name, (chunk) => lines.push(chunk));
+        lines.end();
+      } catch (error) {
+        this.fail(name, check, `unreadable: ${(error as Error).message}`);
+        return null;
+      }
+    } else {
+      const text = await this.text(name, check);
+      if (text === null) return null;
+      for (const line of text.split('\n')) parser.line(line);
+    }
+    const { entries, problems } = parser.result();
     for (const problem of problems) this.fail(name, check, problem);
     return new Map(entries.map((e) => [e.path, e.digest]));
   }
 
   private async checkPayload(bagInfo: ReadonlyArray<[string, string]>): Promise<void> {
     const manifests = {
-      sha256: await this.manifest('manifest-sha256.txt', 'sha256', 'manifests'),
-      sha512: await this.manifest('manifest-sha512.txt', 'sha512', 'manifests'),
+      sha256: await this.manifest('manifest-sha256.txt', 'sha256', 'manifests', { streamed: true }),
+      sha512: await this.manifest('manifest-sha512.txt', 'sha512', 'manifests', { streamed: true }),
     };
     const payloadFiles = [...this.reader.files.keys()].filter((f) => f.startsWith('data/')).sort();
     let bytes = 0;
@@ -360,7 +383,7 @@ class Verification {
   }
 
   private async packDocument(): Promise<PackDocument | null> {
-    const raw = await this.json('data/pack.json', 'proofs');
+    const raw = await this.json('data/pack.json', 'proofs', MAX_INDEX_FILE_BYTES);
     if (raw === undefined) return null;
     const parsed = packDocumentSchema.safeParse(raw);
     if (!parsed.success) {
@@ -378,7 +401,7 @@ class Verification {
   }
 
   private async checkProofs(document: PackDocument | null): Promise<void> {
-    const raw = await this.json('data/audit/proofs.json', 'proofs');
+    const raw = await this.json('data/audit/proofs.json', 'proofs', MAX_INDEX_FILE_BYTES);
     if (raw === undefined) return;
     const parsed = packProofsSchema.safeParse(raw);
     if (!parsed.success) {
@@ -399,7 +422,7 @@ class Verification {
     }
     this.checkCheckpointKey(proofs.checkpoint.publicKey, pem, checkpoint.data.keyId);
     const root = Buffer.from(checkpoint.data.rootHash, 'hex');
-    const eventIds = new Map<string, { seq: number; details: Record<string, unknown> }>();
+    const eventIds = new Map<string, { seq: number; logId: string; details: Record<string, unknown> }>();
     for (const entry of proofs.events) {
       if (!this.reader.files.has(entry.path)) {
         this.fail(entry.path, 'proofs', 'missing audit event');
@@ -429,7 +452,7 @@ class Verification {
         this.fail(entry.path, 'proofs', 'the event does not match its proof entry');
         continue;
       }
-      eventIds.set(event.data.eventId, { seq: event.data.seq, details: event.data.details });
+      eventIds.set(event.data.eventId, { seq: event.data.seq, logId: event.data.logId, details: event.data.details });
     }
     if (!document) return;
     const exportEvent = eventIds.get(document.exportEventId);
@@ -438,10 +461,67 @@ class Verification {
       return;
     }
     const items = Array.isArray(exportEvent.details.items) ? (exportEvent.details.items as Array<unknown>) : [];
-    const exported = new Set(items.map((item) => (Array.isArray(item) ? String(item[1]) : '')));
-    for (const recording of document.recordings) {
-      if (!exported.has(recording.recordingId)) this.fail(recording.metadata, 'proofs', `recording ${recording.recordingId} is not listed in the export event`);
+    const inline = new Set(items.map((item) => (Array.isArray(item) ? String(item[1]) : '')));
+    if (exportEvent.details.manifest === undefined) {
+      // Built before export manifests: the event itself lists every item.
+      for (const recording of document.recordings) {
+        if (!inline.has(recording.recordingId)) this.fail(recording.metadata, 'proofs', `recording ${recording.recordingId} is not listed in the export event`);
+      }
+      return;
     }
+    const listed = await this.exportManifestItems(document, exportEvent);
+    if (!listed) return;
+    const packed = new Set(document.recordings.map((r) => r.recordingId));
+    for (const recording of document.recordings) {
+      if (!listed.has(recording.recordingId)) this.fail(recording.metadata, 'proofs', `recording ${recording.recordingId} is not listed in the export manifest`);
+    }
+    for (const recordingId of listed) {
+      if (!packed.has(recordingId)) this.fail(EXPORT_MANIFEST_PATH, 'proofs', `recording ${recordingId} is listed in the export manifest but not in the pack`);
+    }
+    for (const recordingId of inline) {
+      if (!listed.has(recordingId)) this.fail('data/audit/proofs.json', 'proofs', `the export event lists recording ${recordingId}, which its manifest does not`);
+    }
+  }
+
+  /**
+   * The recording IDs of the pack's export manifest, streamed, once its size and SHA-256 are those the
+   * proven export event names (so the list is the one locked in the audit bucket before the export);
+   * null, with the problem reported, otherwise.
+   */
+  private async exportManifestItems(document: PackDocument, exportEvent: { logId: string; details: Record<string, unknown> }): Promise<Set<string> | null> {
+    let ref;
+    try {
+      ref = exportManifestRefOf({ action: 'export', details: exportEvent.details })!;
+    } catch (error) {
+      this.fail('data/audit/proofs.json', 'proofs', (error as Error).message);
+      return null;
+    }
+    if (!this.reader.files.has(EXPORT_MANIFEST_PATH)) {
+      this.fail(EXPORT_MANIFEST_PATH, 'proofs', `missing: the export event names manifest ${ref.key}, which the pack must carry`);
+      return null;
+    }
+    const listed = new Set<string>();
+    const manifest = new ExportManifestReader((item) => {
+      if (listed.has(item.recordingId)) this.fail(EXPORT_MANIFEST_PATH, 'proofs', `recording ${item.recordingId} is listed twice`);
+      listed.add(item.recordingId);
+    });
+    let read;
+    try {
+      await this.reader.forEachChunk(EXPORT_MANIFEST_PATH, (chunk) => manifest.push(chunk));
+      read = manifest.end();
+    } catch (error) {
+      this.fail(EXPORT_MANIFEST_PATH, 'proofs', `not a valid export manifest: ${(error as Error).message}`);
+      return null;
+    }
+    if (read.sha256 !== ref.sha256 || read.bytes !== ref.bytes) {
+      this.fail(EXPORT_MANIFEST_PATH, 'proofs', `SHA-256 ${read.sha256.slice(0, 16)}… (${read.bytes} bytes) is not the export event's manifest ${ref.sha256.slice(0, 16)}… (${ref.bytes} bytes): the manifest was altered`);
+      return null;
+    }
+    if (read.header.packId !== document.packId || read.header.logId !== exportEvent.logId || read.header.caseReference !== document.caseReference || read.items !== ref.items) {
+      this.fail(EXPORT_MANIFEST_PATH, 'proofs', 'is the manifest of another export (pack, log, case or item count differ)');
+      return null;
+    }
+    return listed;
   }
 
   /** The checkpoint is trusted through the pack's signing key, so both must be the same key, in the file the proofs name. */

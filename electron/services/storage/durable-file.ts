@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
+import { lstat, open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { createSha256 } from '../../crypto/sha256';
-import { NO_FOLLOW } from '../contained-path';
+import { OWNER_TAG_PATTERN, ownerTagIsDead, ownerTagOfThisProcess } from '../audit/lock-file';
+import { NO_FOLLOW, pathUnderRoot } from '../contained-path';
 import { describeCause, StorageError } from '../errors';
 
 /**
@@ -114,6 +115,45 @@ export async function removeStaleTemps(target: string, fs: DurableFs = nodeFs): 
   const stale = names.map((name) => join(dir, name)).filter((path) => basename(path).startsWith(prefix) && path.endsWith(TEMP_SUFFIX) && !inFlight.has(path));
   for (const path of stale) await fs.remove(path);
   return stale.length;
+}
+
+const PARTIAL_MARK = '.partial-';
+/** `.<name>.partial-<owner tag>.<random>`, and anything a builder names after it (`<partial>.zip`). */
+const partialName = new RegExp(`^\\..+\\.partial-(${OWNER_TAG_PATTERN})\\.[0-9a-f]{8}(?:\\..+)?$`);
+
+/**
+ * A path beside `target` for a file or folder built in several steps (an evidence pack) before it is
+ * moved onto `target`. Its name says which process owns it, so that once that process has died
+ * (killed at any moment, even with SIGKILL) the next run removes it with removeDeadPartials.
+ */
+export function partialPathFor(target: string): string {
+  return join(dirname(target), `.${basename(target)}${PARTIAL_MARK}${ownerTagOfThisProcess()}.${randomBytes(4).toString('hex')}`);
+}
+
+/**
+ * Removes from `dir` the partials (partialPathFor) of processes that are gone; those of live processes,
+ * this one included, stay. Follows no symlink: one named like a partial is removed as a link, and a
+ * folder's content is removed with it, links as links. Returns how many were removed.
+ */
+export async function removeDeadPartials(dir: string): Promise<number> {
+  let names: Array<string>;
+  try {
+    names = await readdir(dir);
+  } catch {
+    return 0;
+  }
+  let removed = 0;
+  for (const name of names) {
+    const owner = partialName.exec(name)?.[1];
+    if (!owner) continue;
+    const info = await lstat(join(dir, name)).catch(() => null);
+    if (!info || !ownerTagIsDead(owner, Date.now() - info.mtimeMs)) continue;
+    // A symlink is removed itself (pathUnderRoot refuses to name a path through one).
+    const path = info.isSymbolicLink() ? join(dir, name) : await pathUnderRoot(dir, name);
+    await rm(path, { recursive: info.isDirectory(), force: true });
+    removed += 1;
+  }
+  return removed;
 }
 
 /** A temporary file whose SHA-256 was computed from the bytes as they were written. */

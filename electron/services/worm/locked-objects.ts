@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import {
   CreateBucketCommand,
   GetObjectCommand,
@@ -16,10 +17,13 @@ import { classifyS3Failure } from './s3-errors';
 
 export type LockMode = 'COMPLIANCE' | 'GOVERNANCE';
 
+/** A body streamed from a file as it is sent (objects too large to hold), with the MD5 taken when it was written. */
+export type LockedObjectFile = { path: string; bytes: number; md5Base64: string };
+
 export type LockedObjectInput = {
   bucket: string;
   key: string;
-  body: Uint8Array | string;
+  body: Uint8Array | string | LockedObjectFile;
   contentType: string;
   retainUntil: Date;
   mode: LockMode;
@@ -38,9 +42,10 @@ export async function putLockedObject(
       new PutObjectCommand({
         Bucket: input.bucket,
         Key: input.key,
-        Body: body,
+        ...(body instanceof Uint8Array
+          ? { Body: body, ContentMD5: createHash('md5').update(body).digest('base64') }
+          : { Body: createReadStream(body.path), ContentLength: body.bytes, ContentMD5: body.md5Base64 }),
         ContentType: input.contentType,
-        ContentMD5: createHash('md5').update(body).digest('base64'),
         ObjectLockMode: input.mode,
         ObjectLockRetainUntilDate: input.retainUntil,
         ...(input.legalHold ? { ObjectLockLegalHoldStatus: 'ON' as const } : {}),

@@ -1,6 +1,7 @@
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sha256Hex } from '../../../../../electron/crypto/sha256';
 import { loadProfile, profileSchema, saveProfile } from '../../../../../electron/services/config/profile';
@@ -8,7 +9,9 @@ import { StorageError } from '../../../../../electron/services/errors';
 import {
   copyHashed,
   nodeFs,
+  partialPathFor,
   placeVerified,
+  removeDeadPartials,
   sha256File,
   writeAtomic,
   writeFully,
@@ -168,5 +171,38 @@ describe('placeVerified', () => {
     await expect(placeVerified(copy, target, sha256Hex('new'), failingRename)).rejects.toBeInstanceOf(StorageError);
     expect(await readFile(target, 'utf8')).toBe('old');
     expect((await readdir(dir)).sort()).toEqual(['b.wav', 'source.wav']);
+  });
+});
+
+/** The pid of a process that has exited (and was reaped): no process owns it now. */
+async function deadPid(): Promise<number> {
+  const child = spawn(process.execPath, ['-e', '']);
+  await new Promise((resolve) => child.once('exit', resolve));
+  return child.pid!;
+}
+
+describe('partials of builds that died', () => {
+  it('are removed by the next run; a live process\'s partial stays; nothing is followed through a symlink', async () => {
+    const dir = await testTempDir('custody-partials-');
+    const outside = await testTempDir('custody-partials-outside-');
+    await writeFile(join(outside, 'keep.txt'), 'not the build\'s');
+    const mine = partialPathFor(join(dir, 'pack'));
+    const pid = await deadPid();
+    // The same name a build in a process with that pid made (same host, same boot).
+    const dead = mine.replace(`.${process.pid}.`, `.${pid}.`);
+    expect(dead).not.toBe(mine);
+    await mkdir(join(mine, 'data'), { recursive: true });
+    await mkdir(join(dead, 'data'), { recursive: true });
+    await writeFile(join(dead, 'data', 'half.wav'), 'RIFF');
+    await symlink(outside, join(dead, 'data', 'link-out'));
+    await writeFile(`${dead}.zip`, 'PK');
+    const deadLink = `${partialPathFor(join(dir, 'other'))}`.replace(`.${process.pid}.`, `.${pid}.`);
+    await symlink(outside, deadLink);
+    await writeFile(join(dir, 'pack.partial-notes.txt'), 'a user file, not a partial');
+
+    expect(await removeDeadPartials(dir)).toBe(3);
+    expect((await readdir(dir)).sort()).toEqual([basename(mine), 'pack.partial-notes.txt'].sort());
+    expect(await readFile(join(outside, 'keep.txt'), 'utf8')).toBe('not the build\'s');
+    expect(await removeDeadPartials(join(dir, 'no-such-folder'))).toBe(0);
   });
 });
