@@ -4,9 +4,10 @@ import type { AuditProblem, AuditTrailFilter, AuditTrailPage } from '../../../sh
 import type { AuditEvent } from '../../../shared/domain';
 import type { Logger } from '../../../shared/logger';
 import type { AuditEventRecord, AuditMirrorRepository } from '../../db/repositories/audit-mirror-repository';
-import { AuditUnavailableError, describeCause } from '../errors';
+import { AuditUnavailableError, describeCause, ValidationError } from '../errors';
 import { listVersionPages, readObject, readObjectText } from '../worm/locked-objects';
 import { toEntry, alertsOf } from './audit-entry';
+import { exportItems, exportManifestRefOf } from '../packs/export-manifest';
 import { itemsOf } from './audit-items';
 import type { IntegrityState } from './integrity-state';
 import { auditEventKey, auditEventsPrefix, leafHashOfStoredEvent, parseStoredAuditEvent, seqOfAuditEventKey, serializeAuditEvent, toHex } from './layout';
@@ -61,7 +62,7 @@ export class AuditMirror {
   async recordWritten(event: AuditEvent): Promise<void> {
     await this.queue.run(async () => {
       if ((await this.treeSize()) < event.seq) await this.catchUpExclusive(event.seq);
-      await this.recordBatch([recordOf(event, serializeAuditEvent(event))]);
+      await this.recordBatch([await this.recordOf(event, serializeAuditEvent(event))]);
     });
   }
 
@@ -201,7 +202,7 @@ export class AuditMirror {
           await this.fail(problemAt('altered-event', seq - 1, `event ${seq} in the bucket does not chain to event ${seq - 1} as this workstation holds it`, auditEventKey(logId, seq - 1)));
         }
         previousHash = stored.hash;
-        records.push(recordOf(stored.event, text));
+        records.push(await this.recordOf(stored.event, text));
       }
       added += await this.recordBatch(records);
     }
@@ -250,14 +251,33 @@ export class AuditMirror {
     return out;
   }
 
+  /**
+   * The event as the mirror stores it, with every item it lists: an export too large to list its items
+   * inline names a locked manifest, read here (one GET) so that "who touched trade T" finds it.
+   */
+  private async recordOf(event: AuditEvent, body: string): Promise<AuditEventRecord> {
+    const items = itemsOf(event);
+    if (exportManifestRefOf(event) !== null) {
+      const listed: typeof items = [];
+      try {
+        for await (const item of exportItems(this.deps, event)) {
+          for (const tradingId of item.tradingIds.length > 0 ? item.tradingIds : [null]) listed.push({ conversationId: item.conversationId, recordingId: item.recordingId, tradingId });
+        }
+        items.push(...listed);
+      } catch (error) {
+        // A manifest that is not the one the event names is evidence of tampering; an unreachable store is retried.
+        if (!(error instanceof ValidationError)) throw error;
+        await this.fail(problemAt('altered-event', event.seq, `the export manifest event ${event.seq} names is not the one it recorded: ${describeCause(error)}`, auditEventKey(this.deps.logId, event.seq)));
+      }
+    }
+    return { event, body, leafHash: leafHashOfStoredEvent(body), alertCount: alertsOf(event).length, items };
+  }
+
   private async fail(problem: AuditProblem): Promise<void> {
     await this.deps.state.fail('consistency', problem);
   }
 }
 
-function recordOf(event: AuditEvent, body: string): AuditEventRecord {
-  return { event, body, leafHash: leafHashOfStoredEvent(body), alertCount: alertsOf(event).length, items: itemsOf(event) };
-}
 
 function problemAt(kind: AuditProblem['kind'], seq: number, message: string, key: string): AuditProblem {
   return { kind, seq, treeSize: null, key, message };

@@ -64,6 +64,11 @@ describe(`a pack of ${COUNT} recordings`, () => {
     expect(items).toHaveLength(COUNT);
     expect(new Set(items.map((i) => i.recordingId))).toEqual(new Set(seeded.map((r) => r.recordingId)));
     expect(items[7]).toMatchObject({ conversationId: seeded[7]!.conversationId, tradingIds: [seeded[7]!.tradingId], caseReference: CASE, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    // "Who touched trade T": the local mirror indexed the manifest's items, so the export is found by any of them.
+    const { mirror } = await h.composed.audit.log();
+    for (const query of [{ tradingId: seeded[7]!.tradingId! }, { recordingId: seeded[1_111]!.recordingId }, { conversationId: seeded[42]!.conversationId }]) {
+      expect((await mirror.list(query)).entries.map((e) => e.eventId), JSON.stringify(query)).toContain(exportEvent.eventId);
+    }
 
     const document = JSON.parse(await readFile(join(packDir, 'data/pack.json'), 'utf8')) as PackDocument;
     expect(document.recordings).toHaveLength(COUNT);
