@@ -1,4 +1,5 @@
 import { setMaxListeners } from 'node:events';
+import { dirname } from 'node:path';
 import type { JobState } from '../../../shared/jobs';
 import type { Logger } from '../../../shared/logger';
 import type { JobItemRecord, JobRecord, JobsRepository, NewJobItem } from '../../db/repositories/jobs-repository';
@@ -88,6 +89,8 @@ type ConversationWork = {
 type DownloadTask = { item: JobItemRecord; url: string; source: DownloadVia };
 
 const stopRank: Record<StopState, number> = { paused: 1, blocked: 2, cancelled: 3 };
+/** Why a shared wait ended early: a constant, so a wake-up allocates no error. */
+const WOKEN = Symbol('woken');
 const keyOf = (item: { conversationId: string; recordingId: string }) => `${item.conversationId}/${item.recordingId}`;
 
 /**
@@ -115,10 +118,13 @@ export class JobRun {
   /** Audited recordings waiting for a downloader: under way, so a stop at an item boundary still delivers them. */
   private readonly audited: Array<DownloadTask> = [];
   private readonly queued = new Set<string>();
+  /** Output folders made in this run (placing a file checks its path again, under the root and free of symlinks). */
+  private readonly preparedFolders = new Set<string>();
   /** The event that recorded each recording in this run: its retries reuse it. */
   private readonly auditEvents = new Map<string, string>();
   private readonly completions: Array<number> = [];
-  private readonly waiters = new Set<() => void>();
+  /** The one wake-up every waiting stage shares (see waitForWork). */
+  private wakeUp: { promise: Promise<void>; resolve: () => void; timer: AbortController } | null = null;
   private active = 0;
   private auditing = false;
   private activeBatches = 0;
@@ -399,7 +405,12 @@ export class JobRun {
       }
       item.attempts += 1;
       await jobs.updateItem(this.job.id, item, { state: 'fetching', attempts: item.attempts }, clock.now());
-      await prepareFolders(this.job.outDir, recordingFilePath(item, 'audio/wav'));
+      const path = recordingFilePath(item, 'audio/wav');
+      const folder = dirname(path);
+      if (!this.preparedFolders.has(folder)) {
+        await prepareFolders(this.job.outDir, path);
+        this.preparedFolders.add(folder);
+      }
       return true;
     } catch (error) {
       await this.abandon(task, error);
@@ -555,6 +566,8 @@ export class JobRun {
       delay = Math.min(5_000, delay * 1.5);
       const status = await genesys.client.batchStatus(batchId, signal);
       const results = status.results ?? [];
+      const linked: Array<{ key: { conversationId: string; recordingId: string }; url: string }> = [];
+      const additions: Array<NewJobItem> = [];
       for (const result of results.slice(seen)) {
         const work = byConversation.get(result.conversationId);
         if (!work || !result.recordingId) continue;
@@ -562,10 +575,14 @@ export class JobRun {
         ids.add(result.recordingId);
         named.set(work.conversationId, ids);
         if (!result.resultUrl) continue;
-        const key = { conversationId: work.conversationId, recordingId: result.recordingId };
-        if (work.placeholder) await jobs.addItems(this.job.id, [{ ...newItemFrom(work.placeholder), recordingId: result.recordingId }], clock.now());
+        linked.push({ key: { conversationId: work.conversationId, recordingId: result.recordingId }, url: result.resultUrl });
+        if (work.placeholder) additions.push({ ...newItemFrom(work.placeholder), recordingId: result.recordingId });
+      }
+      // One transaction for the recordings this poll named, not one each.
+      if (additions.length > 0) await jobs.addItems(this.job.id, additions, clock.now());
+      for (const { key, url } of linked) {
         const item = await jobs.item(this.job.id, key);
-        if (item && item.state === 'pending') this.queueDownload({ item, url: result.resultUrl, source: 'batch' });
+        if (item && item.state === 'pending') this.queueDownload({ item, url, source: 'batch' });
       }
       seen = results.length;
       if (status.status === 'Completed' && seen >= (status.expectedResultCount ?? seen)) break;
@@ -620,26 +637,34 @@ export class JobRun {
     return Math.floor(this.deps.random() * Math.min(30_000, 1_000 * 2 ** attempt));
   }
 
+  /** Wakes every stage waiting for work: they all wait on one wake-up, so this costs the same for any number of them. */
   private notify(): void {
-    for (const wake of this.waiters) wake();
-    this.waiters.clear();
+    const wakeUp = this.wakeUp;
+    if (!wakeUp) return;
+    this.wakeUp = null;
+    wakeUp.timer.abort(WOKEN);
+    wakeUp.resolve();
   }
 
-  /** Sleeps until work may be ready (a queued retry comes due) or another worker signals new work. */
-  private async waitForWork(): Promise<void> {
+  /** Sleeps until work may be ready (a queued retry comes due, at most 250 ms) or a stage signals new work. */
+  private waitForWork(): Promise<void> {
+    if (this.wakeUp) return this.wakeUp.promise;
     const now = this.deps.clock.now();
     const nextReady = this.listQueue.reduce((min, w) => Math.min(min, w.notBefore), Infinity);
     const waitMs = Math.max(5, Math.min(250, nextReady - now));
-    const timer = new AbortController();
-    const wake = () => timer.abort();
-    this.waiters.add(wake);
-    try {
-      await this.deps.clock.sleep(waitMs, timer.signal);
-    } catch {
-      // Woken early: there is something to look at.
-    } finally {
-      this.waiters.delete(wake);
-    }
+    let resolve!: () => void;
+    const promise = new Promise<void>((r) => (resolve = r));
+    const wakeUp = { promise, resolve, timer: new AbortController() };
+    this.wakeUp = wakeUp;
+    void (async () => {
+      try {
+        await this.deps.clock.sleep(waitMs, wakeUp.timer.signal);
+      } catch {
+        return; // woken early by notify
+      }
+      if (this.wakeUp === wakeUp) this.notify();
+    })();
+    return promise;
   }
 
   /** Keeps this run's claim fresh and notices a pause or cancel made by another process. */
