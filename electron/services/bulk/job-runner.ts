@@ -30,7 +30,7 @@ export type JobTuning = {
   maxActiveBatches: number;
   /** Downloads queued ahead of the workers before more links are asked for (result links expire). */
   downloadBacklog: number;
-  /** Most recordings one audit event lists; a batch is also capped at the job's concurrency and by the event's size. */
+  /** Most recordings one audit event lists (fewer when their IDs would outgrow the event). */
   auditBatchMaxItems: number;
   transcodeRetryMs: number;
   transcodeTimeoutMs: number;
@@ -244,7 +244,8 @@ export class JobRun {
   private async auditor(): Promise<void> {
     for (;;) {
       if (this.stopped) return;
-      if (this.toAudit.length === 0 || this.audited.length >= this.job.concurrency) {
+      // Audits ahead while fewer than two rounds of downloads are audited, so a slow append does not idle the downloaders.
+      if (this.toAudit.length === 0 || this.audited.length >= 2 * this.job.concurrency) {
         if (this.drained()) {
           this.notify();
           return;
@@ -359,15 +360,14 @@ export class JobRun {
   }
 
   /**
-   * Takes the next linked recordings of one source (up to the job's concurrency, within one event's
-   * size), marks them under way and makes their folders (a disk that refuses fails them here, before
+   * Takes the linked recordings waiting, of one source (up to auditBatchMaxItems, within one event's
+   * size): the slower the audit log answers, the more each event lists. Marks them under way and makes their folders (a disk that refuses fails them here, before
    * anything is audited), then records them in one audit event, acknowledged before any is fetched.
    */
   private async auditNextBatch(): Promise<void> {
     const via = this.toAudit[0]!.source;
     const sameSource = this.toAudit.filter((t) => t.source === via);
-    const limit = Math.max(1, Math.min(this.tuning.auditBatchMaxItems, this.job.concurrency));
-    const taken = sameSource.slice(0, recordingsThatFit(sameSource.map((t) => t.item), limit));
+    const taken = sameSource.slice(0, recordingsThatFit(sameSource.map((t) => t.item), Math.max(1, this.tuning.auditBatchMaxItems)));
     const takenSet = new Set(taken);
     this.toAudit.splice(0, this.toAudit.length, ...this.toAudit.filter((t) => !takenSet.has(t)));
     const begun: Array<DownloadTask> = [];

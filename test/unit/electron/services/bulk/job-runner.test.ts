@@ -17,7 +17,7 @@ const conversations = Array.from({ length: 6 }, (_, n) => ({ conversationId: `c-
 const audioOf = (recordingId: string) => Buffer.from(`RIFF audio of ${recordingId}`);
 
 /** A job of six one-recording calls, listed per conversation, run with the given fakes at its ports. */
-async function setup(options: { concurrency: number; http: (recordingId: string) => Promise<Response>; append: (input: AuditAppendInput) => Promise<void> }) {
+async function setup(options: { concurrency: number; auditBatchMaxItems: number; http: (recordingId: string) => Promise<Response>; append: (input: AuditAppendInput) => Promise<void> }) {
   const outDir = await testTempDir('custody-job-runner-');
   const jobs = createJobsRepository(openDatabaseSync(':memory:'));
   const now = systemClock.now();
@@ -67,6 +67,7 @@ async function setup(options: { concurrency: number; http: (recordingId: string)
       onProgress: async () => undefined,
       onFinish: async () => undefined,
       runner,
+      tuning: { auditBatchMaxItems: options.auditBatchMaxItems },
     },
     claimed,
   );
@@ -84,6 +85,7 @@ describe('bulk job run', () => {
     let appends = 0;
     const t = await setup({
       concurrency: 2,
+      auditBatchMaxItems: 2,
       append: async (input) => {
         // Nothing of a recording exists on disk before its event is acknowledged, not even a temporary file.
         const partials = await readdir(join(t.outDir, PARTIAL_DIR)).catch(() => []);
@@ -116,6 +118,7 @@ describe('bulk job run', () => {
     let tries = 0;
     const t = await setup({
       concurrency: 6,
+      auditBatchMaxItems: 100,
       append: async () => undefined,
       http: async (recordingId) => (recordingId === 'r-3' && ++tries === 1 ? new Response('busy', { status: 503 }) : wav(recordingId)),
     });
