@@ -202,11 +202,14 @@ export class JobRun {
     this.listQueue.push(...groups.values());
   }
 
-  /** Asks Genesys for media links (and retries) while the downloads queued ahead stay under the backlog. */
+  /**
+   * Asks Genesys for media links (and retries) while fewer than two rounds of downloads wait for
+   * them: links expire, and the job keeps asking as it goes rather than all at once.
+   */
   private async lister(genesys: BulkGenesys): Promise<void> {
     for (;;) {
       if (this.stopped) return;
-      const work = this.backlog() < this.tuning.downloadBacklog ? this.takeReadyWork() : undefined;
+      const work = this.backlog() < Math.min(this.tuning.downloadBacklog, 2 * this.job.concurrency) ? this.takeReadyWork() : undefined;
       if (!work) {
         if (this.drained()) {
           this.notify();
