@@ -127,6 +127,7 @@ export class JobRun {
   private wakeUp: { promise: Promise<void>; resolve: () => void; timer: AbortController } | null = null;
   private active = 0;
   private auditing = false;
+  private useBatch = false;
   private activeBatches = 0;
   private storageFailuresInRow = 0;
   private progressDirty = true;
@@ -169,6 +170,7 @@ export class JobRun {
       const genesys = await this.deps.genesys();
       const groups = this.listQueue.length;
       const useBatch = this.job.api === 'batch' || (this.job.api === 'auto' && groups >= this.tuning.batchMinConversations);
+      this.useBatch = useBatch;
       if (useBatch) this.batchPool.push(...this.listQueue.splice(0));
       logger.info('bulk job running', { jobId: this.job.id, conversations: groups, api: useBatch ? 'batch' : 'per-conversation', concurrency: this.job.concurrency });
       const listers = Array.from({ length: this.job.concurrency }, () => this.lister(genesys));
@@ -204,12 +206,14 @@ export class JobRun {
 
   /**
    * Asks Genesys for media links (and retries) while fewer than two rounds of downloads wait for
-   * them: links expire, and the job keeps asking as it goes rather than all at once.
+   * them: links expire, and the job keeps asking as it goes rather than all at once. With batches,
+   * lists only what batches did not serve, up to the batch backlog, so it does not wait behind them.
    */
   private async lister(genesys: BulkGenesys): Promise<void> {
     for (;;) {
       if (this.stopped) return;
-      const work = this.backlog() < Math.min(this.tuning.downloadBacklog, 2 * this.job.concurrency) ? this.takeReadyWork() : undefined;
+      const ahead = this.useBatch ? this.tuning.downloadBacklog : Math.min(this.tuning.downloadBacklog, 2 * this.job.concurrency);
+      const work = this.backlog() < ahead ? this.takeReadyWork() : undefined;
       if (!work) {
         if (this.drained()) {
           this.notify();
