@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { openDatabaseSync } from '../../../../../electron/db/connection';
 import { createJobsRepository } from '../../../../../electron/db/repositories/jobs-repository';
 import { systemClock } from '../../../../../electron/services/adapters/system-clock';
-import type { AuditAppendInput } from '../../../../../electron/services/audit/audit-log';
+import type { AuditAppendInput } from '../../../../../electron/services/audit/event-chain';
 import type { AuditWriter } from '../../../../../electron/services/audit/audit-writer';
 import { PARTIAL_DIR, recordingFilePath } from '../../../../../electron/services/bulk/output-layout';
 import { JobRun, type BulkGenesys } from '../../../../../electron/services/bulk/job-runner';
