@@ -2,11 +2,12 @@
  * Benchmark 1: quota use.
  *
  *   npx tsx test/bench/quota.ts [--recordings 5000] [--rate-limit 3000] [--token-ttl 60] [--fault-5xx 0.02]
- *                               [--concurrency 16] [--api per-conversation] [--skip-baseline]
+ *                               [--concurrency 16] [--api auto|batch|per-conversation] [--skip-baseline]
  *
  * The sandbox runs in its own process with the given per-token limit, token lifetime and injected 5xx
- * rate. Custody retrieves every recording through a bulk job (index sync, audit before every file,
- * verified atomic writes), then a plain loop over the official SDK with a fixed 1 s sleep on 429 does
+ * rate. Custody retrieves every recording through a bulk job as the product runs it (`--api auto`:
+ * the batch download API; index sync, every file audited before it is written, a batch per audit
+ * event, verified atomic writes), then a plain loop over the official SDK with a fixed 1 s sleep on 429 does
  * the same downloads against a fresh sandbox. Both sandboxes serve audio from a cache warmed before
  * either run, so the emulator's audio synthesis (CPU) is not what is measured. Figures come from the
  * sandbox's /__sandbox/stats and from the files on disk. Not a test: it prints figures.
@@ -32,7 +33,7 @@ const { values } = parseArgs({
     'token-ttl': { type: 'string', default: '60' },
     'fault-5xx': { type: 'string', default: '0.02' },
     concurrency: { type: 'string', default: '16' },
-    api: { type: 'string', default: 'per-conversation' },
+    api: { type: 'string', default: 'auto' },
     'skip-baseline': { type: 'boolean', default: false },
   },
 });
@@ -153,13 +154,15 @@ async function runCustody(): Promise<Outcome> {
     const stats = await sandbox.stats();
     console.log(`   job ended ${outcome.state}${outcome.message ? `: ${outcome.message}` : ''}`);
     const retrieved = await filesByRecording(outDir);
-    const manifest = JSON.parse(await readFile(join(outDir, 'manifest.json'), 'utf8')) as { files: Array<{ recordingId: string; file: string; sha256: string }> };
+    const manifest = JSON.parse(await readFile(join(outDir, 'manifest.json'), 'utf8')) as { files: Array<{ recordingId: string; file: string; sha256: string; auditEventId: string }> };
     let corrupt = 0;
     for (const f of manifest.files) {
       if (createHash('sha256').update(await readFile(join(outDir, f.file))).digest('hex') !== f.sha256) corrupt += 1;
     }
     const manifestIds = manifest.files.map((f) => f.recordingId);
+    const auditedFiles = manifest.files.filter((f) => f.auditEventId).length;
     console.log(`   manifest rows ${manifestIds.length} (${manifestIds.length - new Set(manifestIds).size} repeated); files whose SHA-256 differs from the manifest: ${corrupt}; sync ${(createdMs / 1000).toFixed(1)} s + retrieval ${((wallMs - createdMs) / 1000).toFixed(1)} s`);
+    console.log(`   files with their audit event ${auditedFiles}/${manifestIds.length}, recorded by ${new Set(manifest.files.map((f) => f.auditEventId)).size} download events (WORM PUTs)`);
     return {
       wallMs,
       stats,

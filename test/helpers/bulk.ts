@@ -49,6 +49,17 @@ export async function auditEvents(h: Harness): Promise<Array<AuditEvent>> {
   return events;
 }
 
+/** Each recording the `download` events list (a bulk job's event lists a batch in `details.items`), with its event. */
+export function auditedDownloads(events: ReadonlyArray<AuditEvent>): Array<{ eventId: string; conversationId: string; recordingId: string }> {
+  return events
+    .filter((e) => e.action === 'download')
+    .flatMap((e) =>
+      Array.isArray(e.details.items)
+        ? (e.details.items as Array<[string, string]>).map(([conversationId, recordingId]) => ({ eventId: e.eventId, conversationId, recordingId }))
+        : [{ eventId: e.eventId, conversationId: e.conversationId ?? '', recordingId: e.recordingId ?? '' }],
+    );
+}
+
 /** The recordings of the sandbox's seeded calls in a queue, started in [fromMs, toMs). */
 export function recordingsInQueue(sandbox: Sandbox, queueName: string, fromMs: number, toMs: number) {
   const queue = sandbox.dataset.queues.find((q) => q.name === queueName)!;

@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import { tradingIdSchema } from '../../../shared/domain';
+import { dirname } from 'node:path';
 import type { JobState } from '../../../shared/jobs';
 import type { Logger } from '../../../shared/logger';
 import type { JobItemRecord, JobRecord, JobsRepository, NewJobItem } from '../../db/repositories/jobs-repository';
@@ -11,6 +11,7 @@ import { TokenRejectedError } from '../auth/token-manager';
 import type { Clock, HttpClient, Random } from '../ports';
 import { isRetryable } from '../genesys/backoff';
 import { MediaLinkExpiredError, TruncatedDownloadError } from '../retrieval/media-download';
+import { bulkDownloadEvent, isAuditableRecording, recordingsThatFit, type DownloadVia } from './audit-batch';
 import { downloadToPartial, fileMatches, placeFile, prepareFolders, removePartials } from './file-delivery';
 import { recordingFilePath } from './output-layout';
 
@@ -27,8 +28,10 @@ export type JobTuning = {
   batchPollMs: number;
   batchTimeoutMs: number;
   maxActiveBatches: number;
-  /** Downloads queued ahead of the workers before another batch is submitted (result links expire). */
+  /** Downloads queued ahead of the workers before more links are asked for (result links expire). */
   downloadBacklog: number;
+  /** Most recordings one audit event lists (fewer when their IDs would outgrow the event). */
+  auditBatchMaxItems: number;
   transcodeRetryMs: number;
   transcodeTimeoutMs: number;
   heartbeatMs: number;
@@ -45,6 +48,7 @@ export const defaultTuning: JobTuning = {
   batchTimeoutMs: 15 * 60_000,
   maxActiveBatches: 2,
   downloadBacklog: 200,
+  auditBatchMaxItems: 100,
   transcodeRetryMs: 1_000,
   transcodeTimeoutMs: 5 * 60_000,
   heartbeatMs: 1_000,
@@ -82,18 +86,22 @@ type ConversationWork = {
   polls: number;
   attempts: number;
 };
-type DownloadTask = { item: JobItemRecord; url: string; source: 'batch' | 'per-conversation' };
+type DownloadTask = { item: JobItemRecord; url: string; source: DownloadVia };
 
 const stopRank: Record<StopState, number> = { paused: 1, blocked: 2, cancelled: 3 };
+/** Why a shared wait ended early: a constant, so a wake-up allocates no error. */
+const WOKEN = Symbol('woken');
 const keyOf = (item: { conversationId: string; recordingId: string }) => `${item.conversationId}/${item.recordingId}`;
 
 /**
- * One run of one bulk job in this process, from claim to release. Media links come from batch
- * download jobs or one call per conversation; workers then audit each recording (before anything
- * of it is written), download it to a temporary file, verify it and rename it into place. Every
- * step is recorded in SQLite first, so a run killed at any moment resumes without duplicates or
- * gaps. Genesys refusing the credentials blocks the job; the audit log being unavailable pauses it;
- * a recording that cannot be fetched or written fails on its own.
+ * One run of one bulk job in this process, from claim to release, as a pipeline of three stages
+ * that overlap: listers get media links (batch download jobs, or one call per conversation, paced
+ * by the rate governor); the auditor records the next batch of linked recordings in one WORM audit
+ * event while the downloaders fetch the batch before it; downloaders fetch only audited recordings,
+ * to a temporary file, verify them and rename them into place. Every step is recorded in SQLite
+ * first, so a run killed at any moment resumes without duplicates or gaps. Genesys refusing the
+ * credentials blocks the job; the audit log being unavailable pauses it; a recording that cannot be
+ * fetched or written fails on its own.
  */
 export class JobRun {
   /** Aborts everything, deliveries under way included (their items go back to pending). */
@@ -105,12 +113,21 @@ export class JobRun {
   private stopped: { state: StopState; message: string } | null = null;
   private readonly listQueue: Array<ConversationWork> = [];
   private readonly batchPool: Array<ConversationWork> = [];
-  private readonly downloads: Array<DownloadTask> = [];
+  /** Linked recordings waiting for their audit event. */
+  private readonly toAudit: Array<DownloadTask> = [];
+  /** Audited recordings waiting for a downloader: under way, so a stop at an item boundary still delivers them. */
+  private readonly audited: Array<DownloadTask> = [];
   private readonly queued = new Set<string>();
-  private readonly audited = new Map<string, string>();
+  /** Output folders made in this run (placing a file checks its path again, under the root and free of symlinks). */
+  private readonly preparedFolders = new Set<string>();
+  /** The event that recorded each recording in this run: its retries reuse it. */
+  private readonly auditEvents = new Map<string, string>();
   private readonly completions: Array<number> = [];
-  private readonly waiters = new Set<() => void>();
+  /** The one wake-up every waiting stage shares (see waitForWork). */
+  private wakeUp: { promise: Promise<void>; resolve: () => void; timer: AbortController } | null = null;
   private active = 0;
+  private auditing = false;
+  private useBatch = false;
   private activeBatches = 0;
   private storageFailuresInRow = 0;
   private progressDirty = true;
@@ -153,10 +170,12 @@ export class JobRun {
       const genesys = await this.deps.genesys();
       const groups = this.listQueue.length;
       const useBatch = this.job.api === 'batch' || (this.job.api === 'auto' && groups >= this.tuning.batchMinConversations);
+      this.useBatch = useBatch;
       if (useBatch) this.batchPool.push(...this.listQueue.splice(0));
       logger.info('bulk job running', { jobId: this.job.id, conversations: groups, api: useBatch ? 'batch' : 'per-conversation', concurrency: this.job.concurrency });
-      const workers = Array.from({ length: this.job.concurrency }, () => this.worker(genesys));
-      await Promise.all([...workers, useBatch ? this.batchFeeder(genesys) : Promise.resolve()]);
+      const listers = Array.from({ length: this.job.concurrency }, () => this.lister(genesys));
+      const downloaders = Array.from({ length: this.job.concurrency }, () => this.downloader());
+      await Promise.all([...listers, ...downloaders, this.auditor(), useBatch ? this.batchFeeder(genesys) : Promise.resolve()]);
     } catch (error) {
       this.stopForError(error);
     }
@@ -185,12 +204,17 @@ export class JobRun {
     this.listQueue.push(...groups.values());
   }
 
-  private async worker(genesys: BulkGenesys): Promise<void> {
+  /**
+   * Asks Genesys for media links (and retries) while fewer than two rounds of downloads wait for
+   * them: links expire, and the job keeps asking as it goes rather than all at once. With batches,
+   * lists only what batches did not serve, up to the batch backlog, so it does not wait behind them.
+   */
+  private async lister(genesys: BulkGenesys): Promise<void> {
     for (;;) {
       if (this.stopped) return;
-      const download = this.downloads.shift();
-      const work = download ? undefined : this.takeReadyWork();
-      if (!download && !work) {
+      const ahead = this.useBatch ? this.tuning.downloadBacklog : Math.min(this.tuning.downloadBacklog, 2 * this.job.concurrency);
+      const work = this.backlog() < ahead ? this.takeReadyWork() : undefined;
+      if (!work) {
         if (this.drained()) {
           this.notify();
           return;
@@ -198,18 +222,73 @@ export class JobRun {
         await this.waitForWork();
         continue;
       }
-      this.active += 1;
+      await this.track(() => this.listConversation(genesys, work));
+    }
+  }
+
+  /**
+   * Delivers audited recordings. A stop at an item boundary lets it finish every recording already
+   * audited (its event says it is downloaded), and those an audit under way is recording; a hard
+   * stop aborts them, and their items go back to pending.
+   */
+  private async downloader(): Promise<void> {
+    for (;;) {
+      if (this.controller.signal.aborted) return;
+      const task = this.audited.shift();
+      if (!task) {
+        if (this.drained() || (this.stopped && !this.auditing)) {
+          this.notify();
+          return;
+        }
+        await this.waitForWork();
+        continue;
+      }
+      await this.track(() => this.deliver(task));
+    }
+  }
+
+  /** Records the next batch in the audit log while the downloaders work on the one before it. */
+  private async auditor(): Promise<void> {
+    for (;;) {
+      if (this.stopped) return;
+      // Audits ahead while fewer than two rounds of downloads are audited, so a slow append does not idle the downloaders.
+      if (this.toAudit.length === 0 || this.audited.length >= 2 * this.job.concurrency) {
+        if (this.drained()) {
+          this.notify();
+          return;
+        }
+        await this.waitForWork();
+        continue;
+      }
+      this.auditing = true;
       try {
-        if (download) await this.deliver(download);
-        else if (work) await this.listConversation(genesys, work);
+        await this.auditNextBatch();
       } catch (error) {
-        this.deps.logger.error('bulk job worker failed unexpectedly', { jobId: this.job.id, error: describeCause(error) });
+        this.deps.logger.error('bulk job auditor failed unexpectedly', { jobId: this.job.id, error: describeCause(error) });
         this.requestStop('paused', `An internal error stopped the job (${describeCause(error)}); resume it to continue.`);
       } finally {
-        this.active -= 1;
+        this.auditing = false;
         this.notify();
       }
     }
+  }
+
+  private async track(step: () => Promise<void>): Promise<void> {
+    this.active += 1;
+    try {
+      await step();
+    } catch (error) {
+      this.deps.logger.error('bulk job worker failed unexpectedly', { jobId: this.job.id, error: describeCause(error) });
+      this.requestStop('paused', `An internal error stopped the job (${describeCause(error)}); resume it to continue.`);
+    } finally {
+      this.active -= 1;
+      this.notify();
+    }
+  }
+
+  /** Recordings linked but not yet being downloaded. */
+  private backlog(): number {
+    return this.toAudit.length + this.audited.length;
   }
 
   private takeReadyWork(): ConversationWork | undefined {
@@ -219,7 +298,7 @@ export class JobRun {
   }
 
   private drained(): boolean {
-    return this.downloads.length === 0 && this.listQueue.length === 0 && this.batchPool.length === 0 && this.activeBatches === 0 && this.active === 0;
+    return this.backlog() === 0 && this.listQueue.length === 0 && this.batchPool.length === 0 && this.activeBatches === 0 && this.active === 0 && !this.auditing;
   }
 
   /** One call lists every recording of the conversation with its media link; each goes to the download queue. */
@@ -283,21 +362,93 @@ export class JobRun {
     const key = keyOf(task.item);
     if (this.queued.has(key)) return;
     this.queued.add(key);
-    this.downloads.push(task);
+    this.toAudit.push(task);
     this.notify();
   }
 
-  /** Audit, download, verify, rename: the file appears under its name only once it is complete and correct. */
+  /**
+   * Takes the linked recordings waiting, of one source (up to auditBatchMaxItems, within one event's
+   * size): the slower the audit log answers, the more each event lists. Marks them under way and makes their folders (a disk that refuses fails them here, before
+   * anything is audited), then records them in one audit event, acknowledged before any is fetched.
+   */
+  private async auditNextBatch(): Promise<void> {
+    const via = this.toAudit[0]!.source;
+    const sameSource = this.toAudit.filter((t) => t.source === via);
+    const taken = sameSource.slice(0, recordingsThatFit(sameSource.map((t) => t.item), Math.max(1, this.tuning.auditBatchMaxItems)));
+    const takenSet = new Set(taken);
+    this.toAudit.splice(0, this.toAudit.length, ...this.toAudit.filter((t) => !takenSet.has(t)));
+    const begun: Array<DownloadTask> = [];
+    for (const task of taken) if (await this.begin(task)) begun.push(task);
+    if (this.stopped) {
+      // Stopped meanwhile: nothing of these is audited yet, so they wait for the next run.
+      for (const { item } of begun) {
+        await this.deps.jobs.updateItem(this.job.id, item, { state: 'pending' }, this.deps.clock.now());
+        this.queued.delete(keyOf(item));
+      }
+      return;
+    }
+    const unrecorded = begun.filter((t) => !this.auditEvents.has(keyOf(t.item)));
+    if (unrecorded.length > 0) {
+      try {
+        await this.recordInAudit(unrecorded, via);
+      } catch (error) {
+        for (const task of unrecorded) await this.abandon(task, error);
+        this.audited.push(...begun.filter((t) => !unrecorded.includes(t)));
+        return;
+      }
+    }
+    this.audited.push(...begun);
+  }
+
+  /** Item under way, attempt counted, folders made; false (the item settled) when it cannot go on. */
+  private async begin(task: DownloadTask): Promise<boolean> {
+    const { jobs, clock } = this.deps;
+    const item = task.item;
+    try {
+      if (!isAuditableRecording(item)) {
+        await this.settle(item, 'failed', 'Genesys gave this recording an ID that is not valid; it was not retrieved.');
+        this.queued.delete(keyOf(item));
+        return false;
+      }
+      item.attempts += 1;
+      await jobs.updateItem(this.job.id, item, { state: 'fetching', attempts: item.attempts }, clock.now());
+      const path = recordingFilePath(item, 'audio/wav');
+      const folder = dirname(path);
+      if (!this.preparedFolders.has(folder)) {
+        await prepareFolders(this.job.outDir, path);
+        this.preparedFolders.add(folder);
+      }
+      return true;
+    } catch (error) {
+      await this.abandon(task, error);
+      return false;
+    }
+  }
+
+  private async recordInAudit(tasks: ReadonlyArray<DownloadTask>, via: DownloadVia): Promise<void> {
+    const { jobs, clock } = this.deps;
+    const audit = await this.deps.audit();
+    const event = await audit.append(bulkDownloadEvent({ id: this.job.id, caseReference: this.job.caseReference }, tasks.map((t) => t.item), via));
+    for (const { item } of tasks) {
+      this.auditEvents.set(keyOf(item), event.eventId);
+      await jobs.updateItem(this.job.id, item, { auditEventId: event.eventId }, clock.now());
+    }
+  }
+
+  private async abandon(task: DownloadTask, error: unknown): Promise<void> {
+    try {
+      await this.deliveryFailed(task.item, error);
+    } finally {
+      this.queued.delete(keyOf(task.item));
+    }
+  }
+
+  /** Download, verify, rename (the recording is audited): the file appears under its name only once it is complete and correct. */
   private async deliver(task: DownloadTask): Promise<void> {
     const { jobs, clock } = this.deps;
     const item = task.item;
     const key = keyOf(item);
     try {
-      if (this.stopped) return;
-      item.attempts += 1;
-      await jobs.updateItem(this.job.id, item, { state: 'fetching', attempts: item.attempts }, clock.now());
-      await prepareFolders(this.job.outDir, recordingFilePath(item, 'audio/wav'));
-      await this.auditOnce(item, task.source);
       this.controller.signal.throwIfAborted();
       const downloaded = await downloadToPartial(this.deps.http, task.url, this.job.outDir, { jobId: this.job.id, recordingId: item.recordingId }, this.controller.signal);
       const path = recordingFilePath(item, downloaded.contentType);
@@ -313,26 +464,6 @@ export class JobRun {
     } finally {
       this.queued.delete(key);
     }
-  }
-
-  /** One audit event per recording per run: retries of the same access within a run reuse it. */
-  private async auditOnce(item: JobItemRecord, source: DownloadTask['source']): Promise<string> {
-    const key = keyOf(item);
-    const known = this.audited.get(key);
-    if (known) return known;
-    const audit = await this.deps.audit();
-    const tradingId = item.tradingId && tradingIdSchema.safeParse(item.tradingId).success ? item.tradingId : null;
-    const event = await audit.append({
-      action: 'download',
-      conversationId: item.conversationId,
-      recordingId: item.recordingId,
-      tradingId,
-      caseReference: this.job.caseReference,
-      details: { jobId: this.job.id, attempt: item.attempts, via: source, destination: 'bulk job output folder' },
-    });
-    this.audited.set(key, event.eventId);
-    await this.deps.jobs.updateItem(this.job.id, item, { auditEventId: event.eventId }, this.deps.clock.now());
-    return event.eventId;
   }
 
   private async deliveryFailed(item: JobItemRecord, error: unknown): Promise<void> {
@@ -378,7 +509,7 @@ export class JobRun {
   private async batchFeeder(genesys: BulkGenesys): Promise<void> {
     const running = new Set<Promise<void>>();
     while (!this.stopped && (this.batchPool.length > 0 || running.size > 0)) {
-      if (this.batchPool.length > 0 && running.size < this.tuning.maxActiveBatches && this.downloads.length < this.tuning.downloadBacklog) {
+      if (this.batchPool.length > 0 && running.size < this.tuning.maxActiveBatches && this.backlog() < this.tuning.downloadBacklog) {
         const group = this.takeBatchGroup();
         this.activeBatches += 1;
         const batch = this.runBatchAndSettle(genesys, group);
@@ -442,6 +573,8 @@ export class JobRun {
       delay = Math.min(5_000, delay * 1.5);
       const status = await genesys.client.batchStatus(batchId, signal);
       const results = status.results ?? [];
+      const linked: Array<{ key: { conversationId: string; recordingId: string }; url: string }> = [];
+      const additions: Array<NewJobItem> = [];
       for (const result of results.slice(seen)) {
         const work = byConversation.get(result.conversationId);
         if (!work || !result.recordingId) continue;
@@ -449,10 +582,14 @@ export class JobRun {
         ids.add(result.recordingId);
         named.set(work.conversationId, ids);
         if (!result.resultUrl) continue;
-        const key = { conversationId: work.conversationId, recordingId: result.recordingId };
-        if (work.placeholder) await jobs.addItems(this.job.id, [{ ...newItemFrom(work.placeholder), recordingId: result.recordingId }], clock.now());
+        linked.push({ key: { conversationId: work.conversationId, recordingId: result.recordingId }, url: result.resultUrl });
+        if (work.placeholder) additions.push({ ...newItemFrom(work.placeholder), recordingId: result.recordingId });
+      }
+      // One transaction for the recordings this poll named, not one each.
+      if (additions.length > 0) await jobs.addItems(this.job.id, additions, clock.now());
+      for (const { key, url } of linked) {
         const item = await jobs.item(this.job.id, key);
-        if (item && item.state === 'pending') this.queueDownload({ item, url: result.resultUrl, source: 'batch' });
+        if (item && item.state === 'pending') this.queueDownload({ item, url, source: 'batch' });
       }
       seen = results.length;
       if (status.status === 'Completed' && seen >= (status.expectedResultCount ?? seen)) break;
@@ -507,26 +644,34 @@ export class JobRun {
     return Math.floor(this.deps.random() * Math.min(30_000, 1_000 * 2 ** attempt));
   }
 
+  /** Wakes every stage waiting for work: they all wait on one wake-up, so this costs the same for any number of them. */
   private notify(): void {
-    for (const wake of this.waiters) wake();
-    this.waiters.clear();
+    const wakeUp = this.wakeUp;
+    if (!wakeUp) return;
+    this.wakeUp = null;
+    wakeUp.timer.abort(WOKEN);
+    wakeUp.resolve();
   }
 
-  /** Sleeps until work may be ready (a queued retry comes due) or another worker signals new work. */
-  private async waitForWork(): Promise<void> {
+  /** Sleeps until work may be ready (a queued retry comes due, at most 250 ms) or a stage signals new work. */
+  private waitForWork(): Promise<void> {
+    if (this.wakeUp) return this.wakeUp.promise;
     const now = this.deps.clock.now();
     const nextReady = this.listQueue.reduce((min, w) => Math.min(min, w.notBefore), Infinity);
     const waitMs = Math.max(5, Math.min(250, nextReady - now));
-    const timer = new AbortController();
-    const wake = () => timer.abort();
-    this.waiters.add(wake);
-    try {
-      await this.deps.clock.sleep(waitMs, timer.signal);
-    } catch {
-      // Woken early: there is something to look at.
-    } finally {
-      this.waiters.delete(wake);
-    }
+    let resolve!: () => void;
+    const promise = new Promise<void>((r) => (resolve = r));
+    const wakeUp = { promise, resolve, timer: new AbortController() };
+    this.wakeUp = wakeUp;
+    void (async () => {
+      try {
+        await this.deps.clock.sleep(waitMs, wakeUp.timer.signal);
+      } catch {
+        return; // woken early by notify
+      }
+      if (this.wakeUp === wakeUp) this.notify();
+    })();
+    return promise;
   }
 
   /** Keeps this run's claim fresh and notices a pause or cancel made by another process. */

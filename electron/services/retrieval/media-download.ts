@@ -25,6 +25,7 @@ export class TruncatedDownloadError extends AppError {
 }
 
 const MEDIA_ENDPOINT = 'media download';
+const WRITE_BATCH_BYTES = 1024 * 1024;
 
 /**
  * Streams a pre-signed media URL (no Authorization header: the URL carries its own credential) into
@@ -57,6 +58,9 @@ export async function downloadToFile(
   const contentType = response.headers.get('content-type')?.split(';')[0]?.trim() || 'application/octet-stream';
   const hash = createSha256();
   let bytes = 0;
+  // Chunks are gathered up to WRITE_BATCH_BYTES per write: most recordings then take one write.
+  let pending: Array<Buffer> = [];
+  let pendingBytes = 0;
   let handle;
   try {
     handle = await open(path, 'wx', 0o600);
@@ -65,17 +69,30 @@ export async function downloadToFile(
     throw new StorageError(`Cannot write ${path}`, error);
   }
   try {
+    const flush = async () => {
+      const data = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
+      pending = [];
+      pendingBytes = 0;
+      try {
+        await writeFully(handle!, data);
+      } catch (error) {
+        throw new StorageError(`Cannot write ${path}`, error);
+      }
+    };
     for await (const chunk of Readable.fromWeb(response.body as WebReadableStream<Uint8Array>)) {
       const buffer = chunk as Buffer;
       hash.update(buffer);
       bytes += buffer.length;
-      try {
-        await writeFully(handle, buffer);
-      } catch (error) {
-        throw new StorageError(`Cannot write ${path}`, error);
-      }
+      pending.push(buffer);
+      pendingBytes += buffer.length;
+      if (pendingBytes >= WRITE_BATCH_BYTES) await flush();
     }
-    await handle.sync();
+    if (pendingBytes > 0) await flush();
+    try {
+      await handle.sync();
+    } catch (error) {
+      throw new StorageError(`Cannot write ${path}`, error);
+    }
   } catch (error) {
     if (error instanceof StorageError) throw error;
     throw Number.isFinite(announced) ? new TruncatedDownloadError(announced, bytes) : new NetworkError(MEDIA_ENDPOINT, error);

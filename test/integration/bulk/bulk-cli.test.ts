@@ -108,7 +108,8 @@ describe('custody retrieve and custody jobs', () => {
   });
 
   it('pauses a job running in another process, then resumes it here; a CSV with nothing usable does not start a job', async () => {
-    const harness = await setup({ recordings: 60, days: 10, archivedFraction: 0 });
+    // Every sandbox answer takes 300-400 ms, so the job still runs when the pause arrives from a process still starting.
+    const harness = await setup({ recordings: 60, days: 10, archivedFraction: 0, faults: { slow: 1 }, slowFaultMs: { minMs: 300, maxMs: 400 }, rateLimitPerMinute: 100_000 });
     const from = new Date(TEST_ANCHOR.getTime() - 10 * DAY).toISOString();
     const { job } = await harness.composed.jobs.create({
       selection: { kind: 'queue', queue: 'FX Spot Desk', from, to: TEST_ANCHOR.toISOString() },

@@ -6,7 +6,7 @@ import { SANDBOX_CLIENT, type FaultName } from '../../sandbox/server';
 import { createKeyringSecretStore } from '../../../electron/services/auth/adapters/keyring-secret-store';
 import { composeEngine } from '../../../electron/services/composition/compose-engine';
 import { startHarness, TEST_ANCHOR, type Harness } from '../../helpers/engine-harness';
-import { auditEvents, filesUnder, partialsUnder, readManifest, recordingsInQueue, restoreInGenesys } from '../../helpers/bulk';
+import { auditedDownloads, auditEvents, filesUnder, partialsUnder, readManifest, recordingsInQueue, restoreInGenesys } from '../../helpers/bulk';
 
 const DAY = 86_400_000;
 let h: Harness | undefined;
@@ -51,9 +51,13 @@ describe('bulk retrieval jobs', () => {
     const manifest = await expectComplete(outDir, expected.map((r) => r.id));
     const events = await auditEvents(h);
     const downloads = events.filter((e) => e.action === 'download');
-    expect(downloads.map((e) => e.recordingId).sort()).toEqual(expected.map((r) => r.id).sort());
+    const recorded = auditedDownloads(events);
+    expect(recorded.map((d) => d.recordingId).sort()).toEqual(expected.map((r) => r.id).sort());
     for (const e of downloads) expect(e).toMatchObject({ caseReference: 'FCA-2026-0042', details: { jobId: job.id } });
     expect(new Set(manifest.files.map((f) => f.auditEventId))).toEqual(new Set(downloads.map((e) => e.eventId)));
+    // Each file names the event that lists its recording; a batch of recordings shares one event.
+    const eventOf = new Map(recorded.map((d) => [d.recordingId, d.eventId]));
+    for (const f of manifest.files) expect(f.auditEventId, f.recordingId).toBe(eventOf.get(f.recordingId));
     // The lookup that chose the recordings is audited too, before them.
     const lookup = events.find((e) => e.action === 'search' && e.details.jobId === job.id)!;
     expect(lookup.seq).toBeLessThan(Math.min(...downloads.map((e) => e.seq)));
@@ -70,6 +74,10 @@ describe('bulk retrieval jobs', () => {
     expect(stats.byEndpoint['POST /api/v2/recording/batchrequests']).toBe(1);
     expect(stats.byEndpoint['GET /api/v2/conversations/{conversationId}/recordings'] ?? 0).toBe(0);
     expect(stats.requests.api).toBeLessThan(expected.length / 3);
+    // The batch's recordings are audited a batch at a time: each event lists several, each recording is listed once.
+    const downloads = (await auditEvents(h)).filter((e) => e.action === 'download');
+    expect(downloads.length).toBeLessThan(expected.length / 4);
+    expect(auditedDownloads(downloads).map((d) => d.recordingId).sort()).toEqual(expected.map((r) => r.id).sort());
   });
 
   it('marks archived recordings as needing a restore, finishes with failures, and retrieves them once restored', async () => {

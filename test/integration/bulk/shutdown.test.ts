@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { composeEngine, type ComposedEngine } from '../../../electron/services/composition/compose-engine';
 import { startHarness, TEST_ANCHOR, type Harness } from '../../helpers/engine-harness';
-import { auditEvents, createFxSpotJob, filesUnder, partialsUnder, readManifest, storeCliCredentials } from '../../helpers/bulk';
+import { auditedDownloads, auditEvents, createFxSpotJob, filesUnder, partialsUnder, readManifest, storeCliCredentials } from '../../helpers/bulk';
 import { runCli } from '../../helpers/run-cli';
 
 const DAY = 86_400_000;
@@ -34,7 +34,7 @@ describe('quitting while a bulk job runs', () => {
     const { job, expected } = await createFxSpotJob(h, outDir, { days: 20, concurrency: 3 });
     expect(expected.length).toBeGreaterThan(12);
 
-    // Quit the moment the fourth recording is audited: its download has not started yet.
+    // Quit the moment the fourth download event is recorded: the downloads it lists have not started yet.
     let audited = 0;
     const underWay = new Promise<void>((resolve) =>
       h!.composed.events.subscribe((event) => {
@@ -74,7 +74,7 @@ describe('quitting while a bulk job runs', () => {
     // The audit queue drained: the local tree holds every event in the bucket, and the log verifies.
     // At the item boundary, every recording audited was also delivered.
     const events = await auditEvents(h);
-    expect(events.filter((e) => e.action === 'download')).toHaveLength(paused.counts.done);
+    expect(auditedDownloads(events)).toHaveLength(paused.counts.done);
     const trail = await reopened.audit.log();
     expect((await trail.integrity.status()).localTreeSize).toBe(events.length);
     expect(await trail.integrity.verify()).toMatchObject({ ok: true, events: { read: events.length } });
@@ -83,7 +83,7 @@ describe('quitting while a bulk job runs', () => {
     expect(await reopened.jobs.run(job.id)).toEqual({ state: 'done', message: null });
     const manifest = await readManifest(outDir);
     expect(manifest.files.map((f) => f.recordingId).sort()).toEqual(expected.map((r) => r.id).sort());
-    const downloads = (await auditEvents(h)).filter((e) => e.action === 'download').map((e) => e.recordingId);
+    const downloads = auditedDownloads(await auditEvents(h)).map((d) => d.recordingId);
     expect(downloads.sort()).toEqual(expected.map((r) => r.id).sort());
     expect(await partialsUnder(outDir)).toEqual([]);
   });
@@ -113,6 +113,6 @@ describe('quitting while a bulk job runs', () => {
     expect(job).toMatchObject({ state: 'paused', message: 'Custody was stopped (SIGTERM) while the job ran; resume it to continue.', counts: { fetching: 0 } });
     expect(await partialsUnder(outDir)).toEqual([]);
     expect((await filesUnder(outDir)).size).toBe(job.counts.done);
-    expect((await auditEvents(h)).filter((e) => e.action === 'download')).toHaveLength(job.counts.done);
+    expect(auditedDownloads(await auditEvents(h))).toHaveLength(job.counts.done);
   });
 });
