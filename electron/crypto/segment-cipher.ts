@@ -27,6 +27,11 @@ export class SealedFileError extends Error {
   override name = 'SealedFileError';
 }
 
+/** Whether `head` (a file's first bytes) starts as a sealed file does; a plain WAV or JSON file does not. */
+export function isSealedHeader(head: Uint8Array): boolean {
+  return head.length >= MAGIC.length && MAGIC.equals(head.subarray(0, MAGIC.length));
+}
+
 /** The master key and what the file is; the file's own key is derived from both. */
 export type Seal = { key: Uint8Array; context: string };
 

@@ -1,11 +1,10 @@
-import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { createSha256 } from '../../crypto/sha256';
 import type { WrittenFile } from '../cache/media-cache';
 import { AppError, HttpError, NetworkError, StorageError } from '../errors';
 import type { HttpClient } from '../ports';
-import { writeFully } from '../storage/durable-file';
+import { sinkOf, type FileSink, type StreamedFile } from '../storage/durable-file';
 
 /** The pre-signed media link is no longer valid: ask Genesys for a new one. */
 export class MediaLinkExpiredError extends AppError {
@@ -28,13 +27,13 @@ const MEDIA_ENDPOINT = 'media download';
 
 /**
  * Streams a pre-signed media URL (no Authorization header: the URL carries its own credential) into
- * `path`, hashing while writing, checking the size against Content-Length and flushing to disk
+ * `target` (a path for a plain file, or the media cache's sealed file), hashing while writing, checking the size against Content-Length and flushing to disk
  * before returning, so the caller can rename the file into place knowing it is complete.
  */
 export async function downloadToFile(
   http: HttpClient,
   url: string,
-  path: string,
+  target: FileSink | string,
   options: { signal?: AbortSignal; timeoutMs?: number } = {},
 ): Promise<WrittenFile> {
   const timeout = AbortSignal.timeout(options.timeoutMs ?? 120_000);
@@ -57,9 +56,10 @@ export async function downloadToFile(
   const contentType = response.headers.get('content-type')?.split(';')[0]?.trim() || 'application/octet-stream';
   const hash = createSha256();
   let bytes = 0;
-  let handle;
+  const { path } = sinkOf(target);
+  let handle: StreamedFile;
   try {
-    handle = await open(path, 'wx', 0o600);
+    handle = await sinkOf(target).open();
   } catch (error) {
     await response.body.cancel();
     throw new StorageError(`Cannot write ${path}`, error);
@@ -70,12 +70,16 @@ export async function downloadToFile(
       hash.update(buffer);
       bytes += buffer.length;
       try {
-        await writeFully(handle, buffer);
+        await handle.append(buffer);
       } catch (error) {
         throw new StorageError(`Cannot write ${path}`, error);
       }
     }
-    await handle.sync();
+    try {
+      await handle.complete();
+    } catch (error) {
+      throw new StorageError(`Cannot write ${path}`, error);
+    }
   } catch (error) {
     if (error instanceof StorageError) throw error;
     throw Number.isFinite(announced) ? new TruncatedDownloadError(announced, bytes) : new NetworkError(MEDIA_ENDPOINT, error);

@@ -194,13 +194,18 @@ export async function copyHashed(source: string, temp: string, options: { mode?:
 }
 
 /** Copies an open file (from where it stands) to the new file `temp`, hashing every byte written; `input` stays open. */
-export async function copyHashedFrom(input: FileHandle, temp: string, options: { mode?: number; fs?: DurableFs } = {}): Promise<HashedFile> {
+export function copyHashedFrom(input: FileHandle, temp: string, options: { mode?: number; fs?: DurableFs } = {}): Promise<HashedFile> {
+  return writeHashed(input.createReadStream({ highWaterMark: 1 << 20, autoClose: false }) as AsyncIterable<Buffer>, temp, options);
+}
+
+/** Writes `chunks` to the new file `temp` (a plaintext copy of a sealed file, say), hashing every byte written. */
+export async function writeHashed(chunks: AsyncIterable<Uint8Array>, temp: string, options: { mode?: number; fs?: DurableFs } = {}): Promise<HashedFile> {
   const fs = options.fs ?? nodeFs;
   const hash = createSha256();
   let bytes = 0;
   const output = await fs.open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NO_FOLLOW, options.mode ?? 0o644);
   try {
-    for await (const chunk of input.createReadStream({ highWaterMark: 1 << 20, autoClose: false }) as AsyncIterable<Buffer>) {
+    for await (const chunk of chunks) {
       await writeFully(output, chunk);
       hash.update(chunk);
       bytes += chunk.length;
@@ -238,6 +243,9 @@ export type StreamedFile = {
 
 /** Where a streaming writer puts its bytes: a new plain file, or a new sealed one (the media cache's). */
 export type FileSink = { path: string; open(): Promise<StreamedFile> };
+
+/** A writer's target as given: a path is a new plain file there. */
+export const sinkOf = (target: FileSink | string): FileSink => (typeof target === 'string' ? plainFile(target) : target);
 
 /** A new plain file at `path` (created exclusively, never through a symlink). */
 export function plainFile(path: string, mode = 0o600): FileSink {

@@ -14,6 +14,7 @@ import { MediaCache } from '../../../electron/services/cache/media-cache';
 import { createWormS3Client } from '../../../electron/services/worm/s3-client';
 import { startAwsFixtureServer } from '../../helpers/aws-fixture-server';
 import { MemoryLogger } from '../../helpers/memory-logger';
+import { testAtRestKey } from '../../helpers/sealed-files';
 
 type Tier = 'archived' | 'archived-restore-requested-elsewhere' | 'restoring' | 'restored';
 
@@ -73,7 +74,7 @@ beforeAll(async () => {
     auditEventId: 'evt',
     deletedMs: null,
   });
-  const cache = new MediaCache({ dir, repository: createMediaRepository(db), clock: systemClock });
+  const cache = new MediaCache({ dir, repository: createMediaRepository(db), clock: systemClock, key: testAtRestKey() });
   reader = new ArchiveReader({ store, archive: createArchiveRepository(db), cache, logger: new MemoryLogger(), restore: { restoreDays: 2, restoreTier: 'Bulk' } });
 });
 afterAll(async () => {
