@@ -172,7 +172,7 @@ try {
   // ---------------- C. consistency check at app start ----------------
   say(`C. consistency check at app start, log of ${startEvents} events (radosgw bucket + SQLite mirror)`);
   const startLogId = randomUUID();
-  const startDb = openDatabaseSync(join(dir, 'start.sqlite'));
+  const startDb = openDatabaseSync(join(dir, 'start.sqlite'), randomBytes(32));
   const startRepository = createAuditMirrorRepository(startDb);
   let seedPrev = '0'.repeat(64);
   let putNext = 0;
