@@ -33,7 +33,7 @@ fi
 
 # Electron's binary cannot be downloaded on closed networks; the app then runs in the browser shell.
 export ELECTRON_SKIP_BINARY_DOWNLOAD=1
-# Native modules (better-sqlite3) build against the installed Node's headers when they are there,
+# Native modules (better-sqlite3-multiple-ciphers) build against the installed Node's headers when they are there,
 # instead of downloading them (closed networks; a HOME without the user's npmrc).
 if [ -z "${npm_config_nodedir:-}" ] && [ -f "$(dirname "$(dirname "$(command -v node)")")/include/node/node.h" ]; then
   export npm_config_nodedir="$(dirname "$(dirname "$(command -v node)")")"

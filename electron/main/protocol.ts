@@ -1,5 +1,4 @@
-import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import type { PlaybackGrants } from '../services/playback/playback-grants';
@@ -79,7 +78,7 @@ export function createMediaProtocolHandler(options: {
     if (!grant) return text(403, 'no live playback grant: this play was not audited, or it ended (new play, case changed, view closed, expired)');
     let size: number;
     try {
-      size = (await stat(grant.path)).size;
+      size = await grant.content.size();
     } catch {
       return text(404, 'recording not cached');
     }
@@ -101,7 +100,7 @@ export function createMediaProtocolHandler(options: {
     const body =
       request.method === 'HEAD' || size === 0
         ? null
-        : (Readable.toWeb(createReadStream(grant.path, { start, end })) as ReadableStream<Uint8Array>);
+        : (Readable.toWeb(Readable.from(grant.content.read(start, end), { objectMode: false })) as ReadableStream<Uint8Array>);
     return new Response(body, { status: range ? 206 : 200, headers });
   };
 }

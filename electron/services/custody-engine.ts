@@ -26,7 +26,7 @@ import type { PlaybackGrants } from './playback/playback-grants';
 import type { EventHub } from './events';
 import type { Clock } from './ports';
 import type { GenesysServices } from './retrieval/genesys-services';
-import { copyHashed, placeVerified } from './storage/durable-file';
+import { placeVerified, writeHashed } from './storage/durable-file';
 
 export type CustodyEngineDeps = {
   index: IndexRepository;
@@ -158,6 +158,7 @@ export class CustodyEngine {
       recordingId,
       caseReference: event.caseReference,
       path: media.path,
+      content: media.content,
       contentType: media.contentType,
       sha256: media.sha256,
       auditEventId: event.eventId,
@@ -388,7 +389,7 @@ async function writeVerifiedCopy(media: CachedMedia, target: string): Promise<vo
     await mkdir(join(target, '..'), { recursive: true });
     // The copy is created exclusively: a symlink planted under the temporary name is replaced, never written through.
     await rm(temp, { force: true });
-    await placeVerified(await copyHashed(media.path, temp, { mode: 0o600 }), target, media.sha256);
+    await placeVerified(await writeHashed(media.content.read(0, media.bytes - 1), temp, { mode: 0o600 }), target, media.sha256);
   } catch (error) {
     await rm(temp, { force: true });
     if (error instanceof StorageError) throw error;

@@ -11,7 +11,7 @@
  * Run: npx tsx test/bench/audit-bench.ts [--appends N] [--events N] [--start-events N] [--json]
  */
 import { sha256 } from '../../electron/crypto/sha256';
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -172,7 +172,7 @@ try {
   // ---------------- C. consistency check at app start ----------------
   say(`C. consistency check at app start, log of ${startEvents} events (radosgw bucket + SQLite mirror)`);
   const startLogId = randomUUID();
-  const startDb = openDatabaseSync(join(dir, 'start.sqlite'));
+  const startDb = openDatabaseSync(join(dir, 'start.sqlite'), randomBytes(32));
   const startRepository = createAuditMirrorRepository(startDb);
   let seedPrev = '0'.repeat(64);
   let putNext = 0;
@@ -231,7 +231,7 @@ try {
 
 // ---------------- B. checkpointing at 100,000 events ----------------
 say(`B. checkpointing at ${treeEvents} events (tree in a SQLite file)`);
-const db = openDatabaseSync(join(dir, 'tree.sqlite'));
+const db = openDatabaseSync(join(dir, 'tree.sqlite'), randomBytes(32));
 const repository = createAuditMirrorRepository(db);
 const logId = randomUUID();
 let prevHash = '0'.repeat(64);

@@ -6,13 +6,18 @@
  * Builds a local index of the given size through the real repository (same schema, same indexes,
  * same FTS triggers), reopens it, then times the repository's search for lookups by trading ID, by
  * client account, by queue plus a 30-day range, and by free text. Prints p50/p99 per kind, the open
- * time and the database size. Not a test: it prints figures.
+ * time and the database size. The index is built plain (as before encryption at rest), measured,
+ * then encrypted in place by the product's open (the migration, timed) and measured again in the
+ * same run: the last table gives encrypted/plain per kind. Not a test: it prints figures.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { openDatabaseSync, type Db } from '../../electron/db/connection';
+import { migrate } from '../../electron/db/migrate';
 import { createIndexRepository, type ConversationUpsert, type IndexQuery } from '../../electron/db/repositories/index-repository';
 import { createRng } from '../sandbox/prng';
 
@@ -113,7 +118,9 @@ function percentile(sorted: ReadonlyArray<number>, p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length - 1) * p))]!;
 }
 
-async function time(label: string, queries: ReadonlyArray<IndexQuery>, run: (q: IndexQuery) => Promise<number>): Promise<void> {
+type Figures = Map<string, { p50: number; p99: number }>;
+
+async function time(figures: Figures, label: string, queries: ReadonlyArray<IndexQuery>, run: (q: IndexQuery) => Promise<number>): Promise<void> {
   for (const q of queries.slice(0, 50)) await run(q);
   const times: Array<number> = [];
   let rows = 0;
@@ -123,20 +130,29 @@ async function time(label: string, queries: ReadonlyArray<IndexQuery>, run: (q: 
     times.push(performance.now() - started);
   }
   times.sort((a, b) => a - b);
+  figures.set(label, { p50: percentile(times, 0.5), p99: percentile(times, 0.99) });
   console.log(
     `${label.padEnd(44)} n=${String(queries.length).padStart(5)}  p50 ${percentile(times, 0.5).toFixed(3)} ms  p99 ${percentile(times, 0.99).toFixed(3)} ms  max ${times.at(-1)!.toFixed(3)} ms  avg rows ${(rows / queries.length).toFixed(1)}`,
   );
 }
 
-const dir = await mkdtemp(join(tmpdir(), 'custody-bench-index-'));
-const file = join(dir, 'index.sqlite');
-try {
-  const built = openDatabaseSync(file);
-  const sample = await generate(built);
-  built.close();
+/** The index as Custody wrote it before encryption at rest: same pragmas and schema, no key. */
+function openPlain(file: string): Db {
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('mmap_size = 1073741824');
+  db.pragma('cache_size = -32768');
+  migrate(db);
+  return db;
+}
 
+async function measure(variant: string, file: string, open: () => Db, sample: Generated): Promise<Figures> {
+  const figures: Figures = new Map();
+  console.log(`== ${variant}`);
   const openStarted = performance.now();
-  const db = openDatabaseSync(file);
+  const db = open();
   const repo = createIndexRepository(db);
   const openMs = performance.now() - openStarted;
   const firstStarted = performance.now();
@@ -145,6 +161,7 @@ try {
   const size = (await stat(file)).size;
   console.log(`index open: ${openMs.toFixed(1)} ms (schema check included); first query after open: ${firstQueryMs.toFixed(2)} ms`);
   console.log(`database size: ${(size / 1024 / 1024).toFixed(1)} MiB (${size} bytes)`);
+  figures.set('open', { p50: openMs, p99: openMs });
 
   const rng = createRng(7);
   const pick = <T>(items: ReadonlyArray<T>) => Array.from({ length: samples }, () => rng.pick(items));
@@ -156,13 +173,35 @@ try {
   for (const limit of [100, 1000]) {
     console.log(`-- first page of ${limit} results, newest first (repository search, rows mapped to objects)`);
     const run = async (q: IndexQuery) => (await repo.search(q, limit)).length;
-    await time('trading id', pick(sample.tradingIds).map((tradingId) => ({ tradingId })), run);
-    await time('client account', pick(sample.accounts).map((clientAccount) => ({ clientAccount })), run);
-    await time('queue + 30 days', ranges, run);
-    await time('free text (a client surname: ~1 call in 12)', pick(sample.names).slice(0, textSamples).map((text) => ({ text })), run);
-    await time('free text + queue + 30 days', ranges.slice(0, textSamples).map((range, i) => ({ ...range, text: sample.names[i % sample.names.length]! })), run);
+    await time(figures, `trading id, ${limit}`, pick(sample.tradingIds).map((tradingId) => ({ tradingId })), run);
+    await time(figures, `client account, ${limit}`, pick(sample.accounts).map((clientAccount) => ({ clientAccount })), run);
+    await time(figures, `queue + 30 days, ${limit}`, ranges, run);
+    await time(figures, `free text (a client surname: ~1 call in 12), ${limit}`, pick(sample.names).slice(0, textSamples).map((text) => ({ text })), run);
+    await time(figures, `free text + queue + 30 days, ${limit}`, ranges.slice(0, textSamples).map((range, i) => ({ ...range, text: sample.names[i % sample.names.length]! })), run);
   }
   db.close();
+  return figures;
+}
+
+const dir = await mkdtemp(join(tmpdir(), 'custody-bench-index-'));
+const file = join(dir, 'index.sqlite');
+try {
+  const built = openPlain(file);
+  const sample = await generate(built);
+  built.close();
+  const plain = await measure('plain (no key, as before encryption at rest)', file, () => openPlain(file), sample);
+
+  const key = randomBytes(32);
+  const migrationStarted = performance.now();
+  openDatabaseSync(file, key).close();
+  console.log(`== migration: the plain index encrypted in place at open in ${((performance.now() - migrationStarted) / 1000).toFixed(1)} s`);
+  const encrypted = await measure('encrypted (SQLCipher, raw key from the keychain)', file, () => openDatabaseSync(file, key), sample);
+
+  console.log('== encrypted / plain (p50, p99)');
+  for (const [label, figure] of plain) {
+    const other = encrypted.get(label)!;
+    console.log(`${label.padEnd(54)} ${(other.p50 / figure.p50).toFixed(2)}  ${(other.p99 / figure.p99).toFixed(2)}   (${other.p50.toFixed(3)} / ${figure.p50.toFixed(3)} ms, ${other.p99.toFixed(3)} / ${figure.p99.toFixed(3)} ms)`);
+  }
   console.log(`load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 } finally {
   if (values.keep) console.log(`kept ${dir}`);

@@ -21,7 +21,9 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Session } from 'node:inspector';
 import { parseArgs } from 'node:util';
-import { openDatabaseSync, type Db } from '../../electron/db/connection';
+import Database from 'better-sqlite3-multiple-ciphers';
+import type { Db } from '../../electron/db/connection';
+import { migrate } from '../../electron/db/migrate';
 import { latestSchemaVersion } from '../../electron/db/migrate';
 import { createKeyringSecretStore } from '../../electron/services/auth/adapters/keyring-secret-store';
 import { CredentialVault } from '../../electron/services/auth/credentials';
@@ -59,12 +61,20 @@ const SEARCH_TEXT = 'Novak';
  * An index of `count` calls from the year before `beforeMs`, each with one recording, written by
  * SQL in one statement per table (the FTS and name triggers run as for synced calls). Cached.
  */
+function openPlainSeed(file: string): Db {
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  migrate(db);
+  return db;
+}
+
 async function seededIndex(count: number, beforeMs: number): Promise<string> {
   const file = join(tmpdir(), `custody-bench-main-thread-${count}-v${latestSchemaVersion()}.sqlite`);
   if (existsSync(file)) return file;
   const started = performance.now();
   const building = `${file}.building-${process.pid}`;
-  const db = openDatabaseSync(building);
+  // Seeded plain, as an older Custody left it: the profile's first open encrypts it in place under its keychain key.
+  const db = openPlainSeed(building);
   const json = (items: ReadonlyArray<string>) => `'${JSON.stringify(items)}'`;
   db.exec(`
     WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ${count - 1})

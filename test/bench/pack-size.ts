@@ -7,6 +7,7 @@
 //   npx tsx test/bench/pack-size.ts                      (BENCH_PACK_SIZES=100,2000 for a quicker run;
 //                                                         BENCH_PACK_VERIFY=0 skips the verify runs)
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { readdir, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
@@ -29,7 +30,11 @@ const sandbox = await startSandboxProcess(['--recordings', '50']);
 const profile = await benchProfile(sandbox.url);
 try {
   const dataDir = profilePaths(profile.name, profile.env).dataDir;
-  const secrets = { [`${profile.name}/worm`]: JSON.stringify({ accessKeyId: profile.worm.connection.accessKeyId, secretAccessKey: profile.worm.connection.secretAccessKey }) };
+  const indexKey = randomBytes(32);
+  const secrets = {
+    [`${profile.name}/worm`]: JSON.stringify({ accessKeyId: profile.worm.connection.accessKeyId, secretAccessKey: profile.worm.connection.secretAccessKey }),
+    [`${profile.name}/index-key`]: JSON.stringify({ key: indexKey.toString('hex') }),
+  };
   const env = { CUSTODY_CONFIG_DIR: profile.env.CUSTODY_CONFIG_DIR!, CUSTODY_DATA_DIR: profile.env.CUSTODY_DATA_DIR! };
   const runChild = async (mode: 'build' | 'verify', recordingIds: ReadonlyArray<string>, out: string): Promise<ChildReport> => {
     const optionsFile = join(profile.root, `options-${mode}.json`);
@@ -42,7 +47,7 @@ try {
   const results: Array<{ size: number; build: ChildReport; verify: ChildReport | null; files: number }> = [];
   for (const size of sizes) {
     const seeding = performance.now();
-    const db = openDatabaseSync(join(dataDir, 'index.sqlite'));
+    const db = openDatabaseSync(join(dataDir, 'index.sqlite'), indexKey);
     const seeded = await seedTinyRecordings({ db, dataDir }, size, `s${size}`);
     db.close();
     console.log(`${size} recordings seeded in ${((performance.now() - seeding) / 1000).toFixed(1)} s`);

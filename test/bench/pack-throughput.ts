@@ -8,7 +8,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { statfsSync } from 'node:fs';
-import { mkdir, mkdtemp, open, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,8 @@ import { createMediaRepository } from '../../electron/db/repositories/media-repo
 import { openDatabaseSync } from '../../electron/db/connection';
 import { profilePaths, updateProfile } from '../../electron/services/config/profile';
 import { pcmWavHeader } from '../../electron/services/packs/audio-copy';
+import { MediaCache } from '../../electron/services/cache/media-cache';
+import { systemClock } from '../../electron/services/adapters/system-clock';
 import { createWormS3Client } from '../../electron/services/worm/s3-client';
 import { createTestBucket, startTestWorm } from '../helpers/worm';
 
@@ -52,9 +54,13 @@ try {
   const dataDir = profilePaths(profile, env).dataDir;
   const mediaDir = join(dataDir, 'media');
   await mkdir(mediaDir, { recursive: true });
-  const db = openDatabaseSync(join(dataDir, 'index.sqlite'));
+  // The keys the child finds in its keychain: the recordings enter the cache sealed, as a retrieval leaves them.
+  const indexKey = randomBytes(32);
+  const cacheKey = randomBytes(32);
+  const db = openDatabaseSync(join(dataDir, 'index.sqlite'), indexKey);
   const index = createIndexRepository(db);
   const media = createMediaRepository(db);
+  const cache = new MediaCache({ dir: mediaDir, repository: media, clock: systemClock, key: cacheKey });
   const block = randomBytes(1 << 20);
   const recordingIds: Array<string> = [];
   const audioFiles: Array<string> = [];
@@ -64,29 +70,31 @@ try {
     const conversationId = `bench-conv-${String(i).padStart(4, '0')}`;
     const recordingId = `bench-rec-${String(i).padStart(4, '0')}`;
     const dataBytes = recordingMb * (1 << 20) - 44;
-    const path = join(mediaDir, `${recordingId}.wav`);
-    const hash = createHash('sha256');
-    const handle = await open(path, 'w');
-    const header = pcmWavHeader(2, 8000, 16, dataBytes);
-    hash.update(header);
-    await handle.write(header);
-    for (let written = 0; written < dataBytes; ) {
-      const chunk = block.subarray(0, Math.min(block.length, dataBytes - written));
-      chunk[0] = i & 0xff;
-      hash.update(chunk);
-      await handle.write(chunk);
-      written += chunk.length;
-    }
-    await handle.close();
+    const cached = await cache.store(recordingId, 'genesys', async (target) => {
+      const hash = createHash('sha256');
+      const handle = await target.open();
+      const header = pcmWavHeader(2, 8000, 16, dataBytes);
+      hash.update(header);
+      await handle.append(header);
+      for (let written = 0; written < dataBytes; ) {
+        const chunk = block.subarray(0, Math.min(block.length, dataBytes - written));
+        chunk[0] = i & 0xff;
+        hash.update(chunk);
+        await handle.append(chunk);
+        written += chunk.length;
+      }
+      await handle.complete();
+      await handle.close();
+      return { bytes: recordingMb * (1 << 20), sha256: hash.digest('hex'), contentType: 'audio/wav' };
+    });
     const startMs = now - (count - i) * 3_600_000;
     await index.upsertConversations(
       [{ id: conversationId, startMs, endMs: startMs + 1_048_000, direction: 'inbound', queueId: 'q', queueName: 'FX Desk', agentId: 'a', agentName: 'Bench Agent', tradingId: `T-BENCH-${i}`, clientAccount: 'ACC-1', participants: [{ purpose: 'agent', name: 'Bench Agent', userId: 'a' }], hasRecording: true }],
       now,
     );
     await index.replaceRecordings(conversationId, [{ id: recordingId, startMs, endMs: startMs + 1_048_000, media: 'audio', fileState: 'AVAILABLE', archiveDate: null, deleteDate: null }], now);
-    await media.put({ recordingId, fileName: `${recordingId}.wav`, sha256: hash.digest('hex'), bytes: recordingMb * (1 << 20), contentType: 'audio/wav', source: 'genesys', fetchedMs: now });
     recordingIds.push(recordingId);
-    audioFiles.push(path);
+    audioFiles.push(cached.path);
   }
   db.close();
   console.log(`generated in ${((performance.now() - generated) / 1000).toFixed(1)} s`);
@@ -98,7 +106,11 @@ try {
     return performance.now() - started;
   };
   const runChild = (mode: 'build' | 'verify', out: string) => {
-    const secrets = { [`${profile}/worm`]: JSON.stringify({ accessKeyId: worm.connection.accessKeyId, secretAccessKey: worm.connection.secretAccessKey }) };
+    const secrets = {
+      [`${profile}/worm`]: JSON.stringify({ accessKeyId: worm.connection.accessKeyId, secretAccessKey: worm.connection.secretAccessKey }),
+      [`${profile}/index-key`]: JSON.stringify({ key: indexKey.toString('hex') }),
+      [`${profile}/cache-key`]: JSON.stringify({ key: cacheKey.toString('hex') }),
+    };
     const run = spawnSync(tsx, [child, mode, JSON.stringify({ profile, env, secrets, recordingIds, out })], { encoding: 'utf8', maxBuffer: 64 << 20 });
     if (run.status !== 0) throw new Error(`${mode} failed: ${run.stderr}`);
     return JSON.parse(run.stdout.trim().split('\n').at(-1)!) as { ms: number; baselineRssKb: number; peakRssKb: number; stages?: Record<string, unknown> };

@@ -1,8 +1,10 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { sha256Hex } from '../../electron/crypto/sha256';
 import type { ArchiveMetadata, ArchiveStore, ObjectHead, ObjectVersion, StoredMedia } from '../../electron/services/archive/archive-store';
 import { WormStoreError } from '../../electron/services/errors';
 import type { LockMode } from '../../electron/services/worm/locked-objects';
+import { sinkOf, type FileSink } from '../../electron/services/storage/durable-file';
+import { writeThrough } from '../helpers/sealed-files';
 
 /** What ArchiveStore offers its callers (its public surface, without the S3 client behind it). */
 export type ArchiveStorePort = { [K in keyof ArchiveStore]: ArchiveStore[K] };
@@ -140,10 +142,10 @@ export class InMemoryArchiveStore implements ArchiveStorePort {
     this.versions.splice(this.versions.indexOf(v), 1);
   }
 
-  async readToFile(key: string, versionId: string, path: string): Promise<{ bytes: number; sha256: string; contentType: string }> {
+  async readToFile(key: string, versionId: string, target: FileSink | string): Promise<{ bytes: number; sha256: string; contentType: string }> {
     this.reach('readToFile');
     const v = this.version(key, versionId);
-    await writeFile(path, v.body, { flag: 'wx', mode: 0o600 });
+    await writeThrough(sinkOf(target), v.body);
     return { bytes: v.body.length, sha256: sha256Hex(v.body), contentType: v.contentType };
   }
 

@@ -15,6 +15,7 @@ import { loadOrCreateSigningKey, type SigningKey } from '../../electron/services
 import type { LockMode } from '../../electron/services/worm/locked-objects';
 import { testClockStart } from './fake-clock';
 import { MemoryLogger } from './memory-logger';
+import { testAtRestKey } from './sealed-files';
 
 /** A clock tests move by hand; sleeps are real (short) waits. */
 export class SettableClock implements Clock {
@@ -36,6 +37,9 @@ export class SettableClock implements Clock {
     });
   }
 }
+
+/** One index key for every trail this process opens, so a "restarted" workstation reopens its database. */
+const TRAIL_INDEX_KEY = testAtRestKey();
 
 export function memorySecretStore(): SecretStore {
   const data = new Map<string, string>();
@@ -83,7 +87,7 @@ export function createTestAudit(options: {
   const logId = options.logId ?? randomUUID();
   const clock = options.clock ?? new SettableClock();
   const logger = new MemoryLogger();
-  const db = openDatabaseSync(join(options.dir, `${options.dbName ?? logId}.sqlite`));
+  const db = openDatabaseSync(join(options.dir, `${options.dbName ?? logId}.sqlite`), TRAIL_INDEX_KEY);
   const events = new EventHub();
   const published: Array<DomainEvent> = [];
   events.subscribe((event) => published.push(event));

@@ -1,7 +1,7 @@
 import { createKeyringSecretStore } from '../../electron/services/auth/adapters/keyring-secret-store';
 import { composeProfileSettings } from '../../electron/services/composition/compose-settings';
 import { SANDBOX_CLIENT } from '../sandbox/server';
-import type { Harness } from './engine-harness';
+import { shareAtRestKeys, type Harness } from './engine-harness';
 import { runCli, type CliRun } from './run-cli';
 
 /**
@@ -13,12 +13,14 @@ export async function shareProfileWithCli(h: Harness): Promise<{ run: (args: Rea
   const { vault } = composeProfileSettings({ profile: h.profile, env: h.env, secrets });
   await vault.saveGenesys(SANDBOX_CLIENT);
   await vault.saveWorm({ accessKeyId: h.worm.accessKeyId, secretAccessKey: h.worm.secretAccessKey });
+  const forgetKeys = await shareAtRestKeys(h, secrets);
   const env = { CUSTODY_CONFIG_DIR: h.env.CUSTODY_CONFIG_DIR, CUSTODY_DATA_DIR: h.env.CUSTODY_DATA_DIR };
   return {
     run: (args, options = {}) => runCli([...args, '--profile', h.profile], { env, ...options }),
     dispose: async () => {
       await secrets.delete(`${h.profile}/genesys`);
       await secrets.delete(`${h.profile}/worm`);
+      await forgetKeys();
     },
   };
 }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createKeyringSecretStore } from '../../electron/services/auth/adapters/keyring-secret-store';
+import type { AtRestKeyKind } from '../../electron/services/auth/credentials';
 import { composeProfileSettings } from '../../electron/services/composition/compose-settings';
 import { composeEngine, type ComposedEngine } from '../../electron/services/composition/compose-engine';
 import type { Profile } from '../../electron/services/config/profile';
@@ -28,6 +29,20 @@ export type Harness = {
   secrets: SecretStore;
   close(): Promise<void>;
 };
+
+/** The keychain entries of the index's and the media cache's keys, created by the first compose. */
+const AT_REST_KEYS: ReadonlyArray<AtRestKeyKind> = ['index-key', 'cache-key'];
+
+/**
+ * Copies the harness's index and cache keys to another keychain service (the CLI's own, 'custody'),
+ * so a `custody` process opens the same encrypted index and cache; returns what removes them again.
+ */
+export async function shareAtRestKeys(h: Pick<Harness, 'profile' | 'secrets'>, to: SecretStore): Promise<() => Promise<void>> {
+  for (const kind of AT_REST_KEYS) await to.set(`${h.profile}/${kind}`, (await h.secrets.get(`${h.profile}/${kind}`))!);
+  return async () => {
+    for (const kind of AT_REST_KEYS) await to.delete(`${h.profile}/${kind}`);
+  };
+}
 
 /** A fixed "now" for the seeded data, so tests can compute what the sandbox holds. */
 export const TEST_ANCHOR = new Date(Date.now() - 60_000);
@@ -93,6 +108,7 @@ export async function startHarness(options: {
       await secrets.delete(`${profile}/worm`);
       await secrets.delete(`${profile}/signing-key`);
       await secrets.delete(`${profile}/review-journal`);
+      for (const kind of AT_REST_KEYS) await secrets.delete(`${profile}/${kind}`);
       await rm(root, { recursive: true, force: true });
     },
   };

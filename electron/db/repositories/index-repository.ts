@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type Database from 'better-sqlite3-multiple-ciphers';
 import type { Db } from '../connection';
 
 export type ParticipantRecord = { purpose: string; name: string | null; userId: string | null };

@@ -99,10 +99,10 @@ export class ArchiveReader {
     const { store, cache, logger } = this.deps;
     const head = await store.head(location.mediaKey, location.mediaVersionId);
     await this.requireOnline(lookup.recordingId, location, head);
-    const media = await cache.store(lookup.recordingId, 'archive', async (tempPath) => {
+    const media = await cache.store(lookup.recordingId, 'archive', async (target) => {
       let written;
       try {
-        written = await store.readToFile(location.mediaKey, location.mediaVersionId, tempPath);
+        written = await store.readToFile(location.mediaKey, location.mediaVersionId, target);
       } catch (error) {
         if ((error as { cause?: { name?: string } }).cause?.name === 'InvalidObjectState') {
           await this.requireOnline(lookup.recordingId, location, await store.head(location.mediaKey, location.mediaVersionId));

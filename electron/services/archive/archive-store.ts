@@ -22,7 +22,7 @@ import {
 import type { Logger } from '../../../shared/logger';
 import { createSha256 } from '../../crypto/sha256';
 import { StorageError, WormStoreError } from '../errors';
-import { writeFully } from '../storage/durable-file';
+import { sinkOf, type FileSink } from '../storage/durable-file';
 import { listVersionPages, putLockedObject, readObjectText, wormRequest, type LockMode } from '../worm/locked-objects';
 import { wormEndpointOf } from '../worm/s3-client';
 import { classifyS3Failure } from '../worm/s3-errors';
@@ -288,7 +288,8 @@ export class ArchiveStore {
   }
 
   /** Streams a version into `path` (created, must not exist), hashing as it writes. */
-  async readToFile(key: string, versionId: string, path: string): Promise<{ bytes: number; sha256: string; contentType: string }> {
+  /** Reads an object version into `target` (a path for a plain file, or the media cache's sealed file). */
+  async readToFile(key: string, versionId: string, target: FileSink | string): Promise<{ bytes: number; sha256: string; contentType: string }> {
     const { s3, bucket } = this.deps;
     const object = await wormRequest(s3, `GetObject s3://${bucket}/${key}`, () =>
       s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }), { requestTimeout: this.deps.transferTimeoutMs ?? 120_000 }),
@@ -296,15 +297,15 @@ export class ArchiveStore {
     if (!object.Body) throw new StorageError(`s3://${bucket}/${key} answered without a body`);
     const hash = createSha256();
     let bytes = 0;
-    const handle = await open(path, 'wx', 0o600);
+    const handle = await sinkOf(target).open();
     try {
       for await (const chunk of object.Body as Readable) {
         const buffer = chunk as Buffer;
         hash.update(buffer);
         bytes += buffer.length;
-        await writeFully(handle, buffer);
+        await handle.append(buffer);
       }
-      await handle.sync();
+      await handle.complete();
     } catch (error) {
       if (error instanceof StorageError) throw error;
       throw new WormStoreError(await wormEndpointOf(s3), `GetObject s3://${bucket}/${key} broke off after ${bytes} bytes`, { unavailable: true, cause: error });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { AuthError, KeychainError } from '../errors';
 import type { SecretRedactor } from '../logging/redactor';
@@ -30,6 +31,11 @@ export const reviewJournalSealSchema = z.object({
   legacyThrough: z.number().int().nonnegative(),
 });
 export type ReviewJournalSeal = z.infer<typeof reviewJournalSealSchema>;
+
+/** A key for data at rest on this workstation: 32 random bytes, hex. */
+const atRestKeySchema = z.object({ key: z.string().regex(/^[0-9a-f]{64}$/) });
+/** The local index (SQLCipher) and the media cache (sealed files) each have their own. */
+export type AtRestKeyKind = 'index-key' | 'cache-key';
 
 /**
  * The profile's secrets, kept only in the OS keychain (one JSON entry per kind). Everything read is
@@ -79,6 +85,20 @@ export class CredentialVault {
 
   saveReviewJournalSeal(seal: ReviewJournalSeal): Promise<void> {
     return this.save('review-journal', reviewJournalSealSchema.parse(seal), ['key']);
+  }
+
+  /**
+   * The profile's key for the index or the media cache, created on first use. Should two processes
+   * create it at once, both go on with the one the keychain kept.
+   */
+  async atRestKey(kind: AtRestKeyKind): Promise<Buffer> {
+    let stored = await this.load(kind, atRestKeySchema);
+    if (!stored) {
+      await this.save(kind, { key: randomBytes(32).toString('hex') });
+      stored = await this.load(kind, atRestKeySchema);
+      if (!stored) throw new KeychainError(`The OS keychain did not keep the new entry "${this.account(kind)}".`);
+    }
+    return Buffer.from(stored.key, 'hex');
   }
 
   private account(kind: string): string {

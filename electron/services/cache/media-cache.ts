@@ -1,11 +1,24 @@
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, readFile, rm } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { lstat, mkdir, open, readdir, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { MediaRecord, MediaRepository } from '../../db/repositories/media-repository';
-import { pathUnderRoot } from '../contained-path';
+import { isSealedHeader, plainSize, sealedSize } from '../../crypto/segment-cipher';
+import { NO_FOLLOW, pathUnderRoot } from '../contained-path';
 import { StorageError } from '../errors';
 import type { Clock } from '../ports';
-import { moveIntoPlace, writeAtomic } from '../storage/durable-file';
+import {
+  moveIntoPlace,
+  openSealed,
+  readSealed,
+  SealedFileError,
+  sealedFile,
+  sealedRangeSource,
+  writeAtomic,
+  type FileSink,
+  type RangeSource,
+  type Seal,
+} from '../storage/durable-file';
 import {
   analyseMedia,
   decodeSidecar,
@@ -19,15 +32,19 @@ import {
   type MediaSidecar,
 } from './media-analysis';
 
-export type CachedMedia = MediaRecord & { path: string };
+/** A cached recording: `content` reads its plaintext (by range); `path` is the sealed file on disk. */
+export type CachedMedia = MediaRecord & { path: string; content: RangeSource };
+
+/** What identifies a cached file to the cache's checks (a CachedMedia, or a playback grant of one). */
+type CachedFile = Pick<CachedMedia, 'recordingId' | 'path' | 'sha256'>;
 
 export type WrittenFile = { bytes: number; sha256: string; contentType: string };
 
 const extensionFor = (contentType: string) =>
   /wav/.test(contentType) ? 'wav' : /ogg/.test(contentType) ? 'ogg' : /mpeg|mp3/.test(contentType) ? 'mp3' : /webm/.test(contentType) ? 'webm' : 'bin';
 
-/** Beside `r-1.wav` lies `r-1.wav.analysis.json`; no media name ends so. */
-const SIDECAR_SUFFIX = '.analysis.json';
+/** Beside `r-1.wav` lies its sealed analysis `r-1.wav.analysis`; no media name ends so. */
+const SIDECAR_SUFFIX = '.analysis';
 
 /**
  * Recordings on disk, named by recording id, each with the SHA-256 of its bytes in SQLite. Files are
@@ -39,6 +56,12 @@ const SIDECAR_SUFFIX = '.analysis.json';
  * kept in a sidecar with the file's identity (inode, size, mtime, ctime). Later plays trust that
  * analysis while the identity is unchanged; any change to the file changes it, and the file is
  * then hashed again before it counts as intact.
+ *
+ * Encrypted at rest: every recording and every sidecar is a sealed file (AES-256-GCM segments,
+ * storage/durable-file.ts) under the profile's cache key, bound to its recording, so a stolen disk
+ * yields no audio and no one without the key can plant a file or a sidecar. The SHA-256 recorded
+ * is still that of the plaintext audio. Plain files an older version cached are deleted on first use
+ * (a cache: they are fetched again when played).
  */
 export class MediaCache {
   private readonly readMedia: MediaReader;
@@ -46,27 +69,43 @@ export class MediaCache {
   private recent: { path: string; sidecar: MediaSidecar } | null = null;
 
   constructor(
-    private readonly deps: { dir: string; repository: MediaRepository; clock: Clock; readMedia?: MediaReader },
+    private readonly deps: {
+      dir: string;
+      repository: MediaRepository;
+      clock: Clock;
+      /** The profile's cache key (32 bytes, from the OS keychain). */
+      key: Uint8Array;
+      /** Reads a cached file's bytes as they are on disk (sealed); tests count what it reads. */
+      readMedia?: MediaReader;
+    },
   ) {
     this.readMedia = deps.readMedia ?? readMediaFile;
   }
 
+  private plainFilesGone: Promise<void> | null = null;
+
   async get(recordingId: string): Promise<CachedMedia | null> {
+    await this.discardPlainFilesOnce();
     const record = await this.deps.repository.get(recordingId);
     if (!record) return null;
     const path = await pathUnderRoot(this.deps.dir, record.fileName);
     try {
       const info = await lstat(path);
-      if (!info.isFile() || info.size !== record.bytes) throw new Error('not the recorded file');
+      if (!info.isFile() || info.size !== sealedSize(record.bytes)) throw new Error('not the recorded file');
     } catch {
       await this.deps.repository.remove(recordingId);
       return null;
     }
-    return { ...record, path };
+    return this.cached(record, path);
+  }
+
+  /** The plaintext of a cached recording, in order (authenticated segment by segment). */
+  plaintext(media: Pick<CachedMedia, 'recordingId' | 'path'>): AsyncIterable<Buffer> {
+    return openSealed(this.readMedia(media.path), this.mediaSeal(media.recordingId));
   }
 
   /** Whether the file still has the SHA-256 recorded when it was fetched (re-hashed only if it changed since). */
-  async verify(media: Pick<CachedMedia, 'path' | 'sha256'>): Promise<boolean> {
+  async verify(media: CachedFile): Promise<boolean> {
     return (await this.intactAnalysis(media)) !== null;
   }
 
@@ -74,17 +113,18 @@ export class MediaCache {
    * The analysis of an intact cached file: from its sidecar while the file is unchanged, else from a
    * new read. Throws when the bytes no longer have the recorded hash.
    */
-  async analysis(media: Pick<CachedMedia, 'path' | 'sha256'>): Promise<MediaAnalysis> {
+  async analysis(media: CachedFile): Promise<MediaAnalysis> {
     const analysis = await this.intactAnalysis(media);
     if (!analysis) throw new StorageError(`The cached file ${basename(media.path)} no longer matches its recorded SHA-256; play it again to fetch it anew.`);
     return analysis;
   }
 
   /**
-   * `write` streams the content to the temporary path it is given and reports what it wrote; the
-   * cache reads the file once (hash, header, peaks), renames it into place and records its hash.
+   * `write` streams the content into the sealed temporary file it is given and reports what it
+   * wrote; the cache reads the file once (hash, header, peaks), renames it into place and records its hash.
    */
-  async store(recordingId: string, source: string, write: (tempPath: string) => Promise<WrittenFile>): Promise<CachedMedia> {
+  async store(recordingId: string, source: string, write: (target: FileSink) => Promise<WrittenFile>): Promise<CachedMedia> {
+    await this.discardPlainFilesOnce();
     const tempDir = join(this.deps.dir, '.partial');
     try {
       await mkdir(tempDir, { recursive: true, mode: 0o700 });
@@ -93,38 +133,92 @@ export class MediaCache {
     }
     const tempPath = await pathUnderRoot(tempDir, `${recordingId}.${randomBytes(6).toString('hex')}.part`);
     try {
-      const written = await write(tempPath);
-      const analysis = await this.analyse(tempPath);
+      const written = await write(sealedFile(tempPath, this.mediaSeal(recordingId)));
+      const analysis = await this.analyse({ recordingId, path: tempPath });
       if (analysis.sha256 !== written.sha256) throw new StorageError(`The cached copy of ${recordingId} differs from the bytes written to it`);
       const fileName = `${recordingId}.${extensionFor(written.contentType)}`;
       const path = await pathUnderRoot(this.deps.dir, fileName);
       await moveIntoPlace(tempPath, path);
-      await this.writeSidecar(path, await this.identity(path), analysis);
+      await this.writeSidecar({ recordingId, path }, await this.identity(path), analysis);
       const record: MediaRecord = { recordingId, fileName, ...written, source, fetchedMs: this.deps.clock.now() };
       await this.deps.repository.put(record);
-      return { ...record, path };
+      return this.cached(record, path);
     } finally {
       await rm(tempPath, { force: true });
     }
   }
 
-  private async intactAnalysis(media: Pick<CachedMedia, 'path' | 'sha256'>): Promise<MediaAnalysis | null> {
+  private async intactAnalysis(media: CachedFile): Promise<MediaAnalysis | null> {
     const sidecarPath = await this.sidecarPath(media.path);
     const identity = await this.identity(media.path);
-    const sidecar = this.recent?.path === media.path ? this.recent.sidecar : decodeSidecar(await readFile(sidecarPath, 'utf8').catch(() => ''));
+    const sidecar = this.recent?.path === media.path ? this.recent.sidecar : decodeSidecar(await this.readSidecar(sidecarPath, media.recordingId));
     if (sidecar) this.recent = { path: media.path, sidecar };
     if (sidecar && sidecar.analysis.sha256 === media.sha256 && sameIdentity(sidecar.identity, identity)) return sidecar.analysis;
     // Changed since it was analysed (or analysed by an older version): read it all again.
-    const analysis = await this.analyse(media.path);
+    let analysis: MediaAnalysis;
+    try {
+      analysis = await this.analyse(media);
+    } catch (error) {
+      // Altered, truncated or not sealed with this cache's key: not the recording that was fetched.
+      if (error instanceof SealedFileError) return null;
+      throw error;
+    }
     if (analysis.sha256 !== media.sha256) return null;
     const after = await this.identity(media.path);
     // Only an analysis of bytes that stayed put while they were read is kept.
-    if (sameIdentity(after, identity)) await this.writeSidecar(media.path, identity, analysis);
+    if (sameIdentity(after, identity)) await this.writeSidecar(media, identity, analysis);
     return analysis;
   }
 
-  private async analyse(path: string): Promise<MediaAnalysis> {
-    return analyseMedia(this.readMedia(path), Number((await this.identity(path)).size));
+  private async analyse(media: Pick<CachedMedia, 'recordingId' | 'path'>): Promise<MediaAnalysis> {
+    return analyseMedia(this.plaintext(media), plainSize(Number((await this.identity(media.path)).size)));
+  }
+
+  /** The sidecar's text, or '' when it is missing or does not open with this cache's key (it is then rebuilt). */
+  private async readSidecar(path: string, recordingId: string): Promise<string> {
+    try {
+      return (await readSealed(path, this.sidecarSeal(recordingId))).toString('utf8');
+    } catch {
+      return '';
+    }
+  }
+
+  private cached(record: MediaRecord, path: string): CachedMedia {
+    return { ...record, path, content: sealedRangeSource(path, this.mediaSeal(record.recordingId)) };
+  }
+
+  private mediaSeal(recordingId: string): Seal {
+    return { key: this.deps.key, context: `media-cache recording ${recordingId}` };
+  }
+
+  private sidecarSeal(recordingId: string): Seal {
+    return { key: this.deps.key, context: `media-cache analysis ${recordingId}` };
+  }
+
+  private discardPlainFilesOnce(): Promise<void> {
+    this.plainFilesGone ??= this.discardPlainFiles().catch((error: unknown) => {
+      this.plainFilesGone = null;
+      throw new StorageError(`Could not remove the unencrypted files an older Custody left in the media cache ${this.deps.dir}`, error);
+    });
+    return this.plainFilesGone;
+  }
+
+  /**
+   * Deletes every file in the cache (and its temporary folder) that is not sealed: recordings and
+   * sidecars cached before encryption at rest, or a plain download a crash left. Their index rows go
+   * on the next `get`, and a play fetches the recording again.
+   */
+  private async discardPlainFiles(): Promise<void> {
+    for (const dir of [this.deps.dir, join(this.deps.dir, '.partial')]) {
+      const names = await readdir(dir).catch(() => [] as Array<string>);
+      for (const name of names) {
+        const path = join(dir, name);
+        const info = await lstat(path);
+        // An empty file may be a sealed write another process just began: its header comes first.
+        if (info.isDirectory() || (info.isFile() && info.size === 0)) continue;
+        if (!info.isFile() || !(await startsSealed(path))) await rm(path, { force: true });
+      }
+    }
   }
 
   private async identity(path: string): Promise<FileIdentity> {
@@ -133,12 +227,23 @@ export class MediaCache {
     return identityOf(info);
   }
 
-  private async writeSidecar(path: string, identity: FileIdentity, analysis: MediaAnalysis): Promise<void> {
-    await writeAtomic(await this.sidecarPath(path), encodeSidecar({ identity, analysis }), { mode: 0o600 });
-    this.recent = { path, sidecar: { identity, analysis } };
+  private async writeSidecar(media: Pick<CachedMedia, 'recordingId' | 'path'>, identity: FileIdentity, analysis: MediaAnalysis): Promise<void> {
+    await writeAtomic(await this.sidecarPath(media.path), encodeSidecar({ identity, analysis }), { mode: 0o600, seal: this.sidecarSeal(media.recordingId) });
+    this.recent = { path: media.path, sidecar: { identity, analysis } };
   }
 
   private sidecarPath(mediaPath: string): Promise<string> {
     return pathUnderRoot(this.deps.dir, `${basename(mediaPath)}${SIDECAR_SUFFIX}`);
+  }
+}
+
+async function startsSealed(path: string): Promise<boolean> {
+  const handle = await open(path, constants.O_RDONLY | NO_FOLLOW);
+  try {
+    const head = Buffer.alloc(16);
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    return isSealedHeader(head.subarray(0, bytesRead));
+  } finally {
+    await handle.close();
   }
 }

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Operator, Workstation } from '../../../shared/domain';
 import type { Logger } from '../../../shared/logger';
-import { openDatabaseSync, type Db } from '../../db/connection';
+import { openDatabaseSync, type Db, type IndexKey } from '../../db/connection';
 import { createHoldRepository } from '../../db/repositories/hold-repository';
 import { createReviewJournalRepository } from '../../db/repositories/review-journal-repository';
 import { startDatabaseWorker, type DatabaseWorker } from '../../db/worker/database-worker-client';
@@ -23,9 +23,9 @@ export function composeLog(paths: ProfilePaths, redactor: SecretRedactor): Profi
   return { logger: createLogger({ sink: file.write, redactor, minLevel: 'info' }), close: () => file.close() };
 }
 
-/** The profile's local index database (recordings, jobs, audit mirror, review journal). */
-export function openProfileDatabase(paths: ProfilePaths): Db {
-  return openDatabaseSync(join(paths.dataDir, 'index.sqlite'));
+/** The profile's local index database (recordings, jobs, audit mirror, review journal), encrypted under the profile's index key. */
+export function openProfileDatabase(paths: ProfilePaths, key: IndexKey): Db {
+  return openDatabaseSync(join(paths.dataDir, 'index.sqlite'), key);
 }
 
 /**
@@ -89,9 +89,10 @@ export async function composeBase(options: BaseOptions): Promise<Base> {
   const settings = composeProfileSettings(options);
   const profile = await settings.load();
   const log = composeLog(settings.paths, settings.redactor);
-  const db = openProfileDatabase(settings.paths);
+  const indexKey = await settings.vault.atRestKey('index-key');
+  const db = openProfileDatabase(settings.paths, indexKey);
   // Searches, audit queries, index batches, job and cache writes run on the worker, on its own connection to the same file.
-  const worker = options.databaseOnMainThread ? null : startDatabaseWorker([db.name], db);
+  const worker = options.databaseOnMainThread ? null : startDatabaseWorker([db.name, indexKey], db);
   return {
     profile,
     paths: settings.paths,

@@ -46,7 +46,7 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
   const { profile, paths, db, repositories, clock, operator, workstation, vault } = base;
   const { logger } = base.log;
   const { index, media } = repositories;
-  const cache = new MediaCache({ dir: join(paths.dataDir, 'media'), repository: media, clock });
+  const cache = new MediaCache({ dir: join(paths.dataDir, 'media'), repository: media, clock, key: await vault.atRestKey('cache-key') });
   const grants = new PlaybackGrants(clock);
   const events = new EventHub();
   const session = new Session(options.profile, operator, workstation, (caseReference) => engine.endPlaysOutsideCase(caseReference));

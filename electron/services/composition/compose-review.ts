@@ -44,7 +44,7 @@ export async function composeReview(options: {
   const { paths, redactor, vault: seals } = composeProfileSettings(options);
   const log = composeLog(paths, redactor);
   const logger = log.logger.child('review');
-  const db = openProfileDatabase(paths);
+  const db = openProfileDatabase(paths, await seals.atRestKey('index-key'));
   const grants = new PlaybackGrants(clock);
   const { operator, workstation } = currentIdentity(options.reviewer);
   let review: ReviewSessionService;

@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { copyFile, link, open, type FileHandle } from 'node:fs/promises';
-import { alawToLinear, mulawToLinear, readWavInfo, type WavInfo } from '../audio/wav';
-import { writeFully } from '../storage/durable-file';
+import { alawToLinear, HEADER_PROBE_BYTES, mulawToLinear, parseWavHeader, type WavInfo } from '../audio/wav';
+import { writeFully, type RangeSource } from '../storage/durable-file';
 import { DualHash, type Digests } from './file-digests';
 
 const CHUNK_BYTES = 1 << 20;
@@ -37,23 +37,22 @@ export function pcmWavHeader(channels: number, sampleRate: number, bitsPerSample
 /**
  * Copies a recording into the pack as retrieved (`originalPath`) and as a plain PCM WAV for any
  * player (`wavPath`), reading the source once and hashing every written byte once (SHA-256 and
- * SHA-512). G.711 (mu-law, A-law) becomes 16-bit PCM; PCM keeps its samples under a canonical header.
+ * SHA-512); `source` is the recording's plaintext (the media cache decrypts it). G.711 (mu-law, A-law) becomes 16-bit PCM; PCM keeps its samples under a canonical header.
  * When the source already is exactly that canonical PCM WAV, the WAV copy is a hard link to the
  * original (the same bytes, written once; a plain copy where the file system cannot link).
  * The copies are not flushed here: the builder flushes every file of the bag before the rename.
  */
-export async function copyRecording(sourcePath: string, originalPath: string, wavPath: string): Promise<AudioCopies> {
-  const info = await readWavInfo(sourcePath);
+export async function copyRecording(source: RangeSource, originalPath: string, wavPath: string): Promise<AudioCopies> {
+  const size = await source.size();
+  const head = await readAll(source.read(0, Math.min(HEADER_PROBE_BYTES, size) - 1));
+  const info = parseWavHeader(head, size);
   const pcmBits = info.format === 'pcm' ? info.bitsPerSample : 16;
   const convert = info.format === 'mulaw' ? mulawToLinear : info.format === 'alaw' ? alawToLinear : null;
   const wavDataBytes = convert ? info.dataBytes * 2 : info.dataBytes;
   const header = pcmWavHeader(info.channels, info.sampleRate, pcmBits, wavDataBytes);
-  const sourceHead = Buffer.alloc(44);
-  await readInto(sourcePath, sourceHead);
-  const identical = !convert && info.dataOffset === 44 && sourceHead.equals(header);
+  const identical = !convert && info.dataOffset === 44 && head.subarray(0, 44).equals(header);
   const originalHash = new DualHash();
   const wavHash = identical ? originalHash : new DualHash();
-  const source = await open(sourcePath, 'r');
   const original = await open(originalPath, 'wx', 0o644);
   let wav: FileHandle | null = null;
   try {
@@ -65,21 +64,10 @@ export async function copyRecording(sourcePath: string, originalPath: string, wa
     }
     const dataEnd = info.dataOffset + info.dataBytes;
     let position = 0;
-    // Three buffers in rotation: one being read, one being hashed, one being written, so disk and
-    // hashing overlap. A buffer is read into again only after its write has completed. A short
-    // recording gets buffers its size (plus one byte to see the end): thousands of them in one pack
-    // must not churn through megabytes each.
-    const chunkBytes = Math.min(CHUNK_BYTES, (await source.stat()).size + 1);
-    const buffers = [Buffer.allocUnsafe(chunkBytes), Buffer.allocUnsafe(chunkBytes), Buffer.allocUnsafe(chunkBytes)];
-    let turn = 0;
-    let reading = source.read(buffers[0]!, 0, chunkBytes, null);
+    // The next chunk is read (and, from the media cache, decrypted) while the last one is written;
+    // chunks are only as large as what was read, so a short recording allocates no megabytes.
     let writing: Promise<unknown> = Promise.resolve();
-    for (;;) {
-      const { bytesRead, buffer } = await reading;
-      if (bytesRead === 0) break;
-      turn = (turn + 1) % buffers.length;
-      reading = source.read(buffers[turn]!, 0, chunkBytes, null);
-      const chunk = buffer.subarray(0, bytesRead);
+    for await (const chunk of inChunks(source.read(0, size - 1), CHUNK_BYTES)) {
       originalHash.update(chunk);
       let wavChunk: Uint8Array | null = identical ? chunk : null;
       if (!identical) {
@@ -96,7 +84,6 @@ export async function copyRecording(sourcePath: string, originalPath: string, wa
     }
     await writing;
   } finally {
-    await source.close();
     await original.close();
     await wav?.close();
   }
@@ -110,19 +97,32 @@ export async function copyRecording(sourcePath: string, originalPath: string, wa
   };
 }
 
+async function readAll(parts: AsyncIterable<Buffer>): Promise<Buffer> {
+  const all: Array<Buffer> = [];
+  for await (const part of parts) all.push(part);
+  return Buffer.concat(all);
+}
+
+/** Regroups a stream into chunks of about `bytes`, so hashing and writing work on large blocks. */
+async function* inChunks(parts: AsyncIterable<Buffer>, bytes: number): AsyncIterable<Buffer> {
+  let pending: Array<Buffer> = [];
+  let pendingBytes = 0;
+  for await (const part of parts) {
+    pending.push(part);
+    pendingBytes += part.length;
+    if (pendingBytes >= bytes) {
+      yield pending.length === 1 ? pending[0]! : Buffer.concat(pending);
+      pending = [];
+      pendingBytes = 0;
+    }
+  }
+  if (pendingBytes > 0) yield Buffer.concat(pending);
+}
+
 function decodeG711(bytes: Uint8Array, toLinear: (byte: number) => number): Buffer {
   const out = Buffer.allocUnsafe(bytes.length * 2);
   for (let i = 0; i < bytes.length; i += 1) out.writeInt16LE(toLinear(bytes[i]!), i * 2);
   return out;
-}
-
-async function readInto(path: string, buffer: Buffer): Promise<void> {
-  const handle = await open(path, 'r');
-  try {
-    await handle.read(buffer, 0, buffer.length, 0);
-  } finally {
-    await handle.close();
-  }
 }
 
 async function linkOrCopy(from: string, to: string): Promise<void> {

@@ -458,7 +458,7 @@ export class PackBuilder {
       const originalTarget = await pathUnderRoot(root, originalPath);
       await rm(originalTarget, { force: true });
       await rm(wavTarget, { force: true });
-      copies = await copyRecording(media.path, originalTarget, wavTarget);
+      copies = await copyRecording(media.content, originalTarget, wavTarget);
       if (copies.original.sha256 === media.sha256 && copies.original.bytes === media.bytes) break;
       this.deps.logger.error('cached recording does not match its retrieval SHA-256; retrieving it again for the pack', { recordingId: match.recordingId });
       copies = null;

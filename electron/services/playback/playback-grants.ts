@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../ports';
+import type { RangeSource } from '../storage/durable-file';
 
 export type PlaybackGrant = {
   id: string;
@@ -7,6 +8,8 @@ export type PlaybackGrant = {
   /** The case the play was audited under: a change of case ends the grant. */
   caseReference: string | null;
   path: string;
+  /** What media:// serves: the recording's plaintext by range (decrypted from the media cache, or a plain served copy). */
+  content: RangeSource;
   contentType: string;
   sha256: string;
   /** The one audited play (WORM event or review journal entry) this grant serves. */

@@ -1,11 +1,10 @@
-import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { createSha256 } from '../../crypto/sha256';
 import type { WrittenFile } from '../cache/media-cache';
 import { AppError, HttpError, NetworkError, StorageError } from '../errors';
 import type { HttpClient } from '../ports';
-import { writeFully } from '../storage/durable-file';
+import { sinkOf, type FileSink, type StreamedFile } from '../storage/durable-file';
 
 /** The pre-signed media link is no longer valid: ask Genesys for a new one. */
 export class MediaLinkExpiredError extends AppError {
@@ -29,13 +28,13 @@ const WRITE_BATCH_BYTES = 1024 * 1024;
 
 /**
  * Streams a pre-signed media URL (no Authorization header: the URL carries its own credential) into
- * `path`, hashing while writing, checking the size against Content-Length and flushing to disk
+ * `target` (a path for a plain file, or the media cache's sealed file), hashing while writing, checking the size against Content-Length and flushing to disk
  * before returning, so the caller can rename the file into place knowing it is complete.
  */
 export async function downloadToFile(
   http: HttpClient,
   url: string,
-  path: string,
+  target: FileSink | string,
   options: { signal?: AbortSignal; timeoutMs?: number } = {},
 ): Promise<WrittenFile> {
   const timeout = AbortSignal.timeout(options.timeoutMs ?? 120_000);
@@ -58,12 +57,13 @@ export async function downloadToFile(
   const contentType = response.headers.get('content-type')?.split(';')[0]?.trim() || 'application/octet-stream';
   const hash = createSha256();
   let bytes = 0;
+  const { path } = sinkOf(target);
+  let handle: StreamedFile;
   // Chunks are gathered up to WRITE_BATCH_BYTES per write: most recordings then take one write.
   let pending: Array<Buffer> = [];
   let pendingBytes = 0;
-  let handle;
   try {
-    handle = await open(path, 'wx', 0o600);
+    handle = await sinkOf(target).open();
   } catch (error) {
     await response.body.cancel();
     throw new StorageError(`Cannot write ${path}`, error);
@@ -74,7 +74,7 @@ export async function downloadToFile(
       pending = [];
       pendingBytes = 0;
       try {
-        await writeFully(handle!, data);
+        await handle.append(data);
       } catch (error) {
         throw new StorageError(`Cannot write ${path}`, error);
       }
@@ -89,7 +89,7 @@ export async function downloadToFile(
     }
     if (pendingBytes > 0) await flush();
     try {
-      await handle.sync();
+      await handle.complete();
     } catch (error) {
       throw new StorageError(`Cannot write ${path}`, error);
     }

@@ -40,7 +40,7 @@ export class RecordingFetcher {
     const cached = await this.deps.cache.get(recordingId);
     if (cached) return cached;
     return this.withFreshLinks(conversationId, recordingId, signal, (url) =>
-      this.deps.cache.store(recordingId, 'genesys', (tempPath) => downloadToFile(this.deps.http, url, tempPath, signal ? { signal } : {})),
+      this.deps.cache.store(recordingId, 'genesys', (target) => downloadToFile(this.deps.http, url, target, signal ? { signal } : {})),
     );
   }
 

@@ -15,6 +15,7 @@ import { verifyPack, type PackVerification } from '../packs/pack-verifier';
 import { extractZip } from '../packs/zip';
 import type { KeyTrust } from '../signing/key-trust';
 import type { JournalContext, ReviewJournal } from './review-journal';
+import { plainRangeSource } from '../storage/durable-file';
 import { copyVerifiedPayload, PackRefusalError } from './served-payload';
 
 export type ReviewSessionDeps = {
@@ -176,6 +177,7 @@ export class ReviewSessionService {
       recordingId,
       caseReference: this.session.caseReference,
       path: target,
+      content: plainRangeSource(target),
       contentType: 'audio/wav',
       sha256,
       auditEventId: `journal-${entry.seq}`,

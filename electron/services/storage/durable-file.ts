@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { lstat, open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { plainSize, SEALED_HEADER_BYTES, SegmentCipher, SegmentOpener, SegmentSealer, type Seal } from '../../crypto/segment-cipher';
 import { createSha256 } from '../../crypto/sha256';
 import { OWNER_TAG_PATTERN, ownerTagIsDead, ownerTagOfThisProcess } from '../audit/lock-file';
 import { NO_FOLLOW, pathUnderRoot } from '../contained-path';
@@ -12,7 +13,13 @@ import { describeCause, StorageError } from '../errors';
  * flushed: written fully (short writes looped), fsynced, renamed within its folder, and the folder
  * fsynced so the rename itself survives a power cut. Paths built from outside data are the caller's
  * to build with pathUnderRoot before they reach this module.
+ *
+ * It also owns encryption at rest: a file written with a `Seal` (the media cache's recordings and
+ * their analyses) is sealed with AES-256-GCM in 64 KiB segments (crypto/segment-cipher.ts) on its
+ * way to disk, so no plaintext byte of it is ever written, and read back by whole or by byte range.
  */
+
+export { SealedFileError, type Seal } from '../../crypto/segment-cipher';
 
 /** The part of a file handle a writer needs; tests pass one whose writes come up short. */
 export type WritableFile = {
@@ -81,15 +88,17 @@ const tempPrefix = (target: string) => `.${basename(target)}.`;
  * fully, fsynced, renamed over the target, the folder fsynced. Temporary files that an earlier,
  * interrupted write of the same target left behind are removed first.
  */
-export async function writeAtomic(target: string, content: Uint8Array | string, options: { mode?: number; fs?: DurableFs } = {}): Promise<void> {
+export async function writeAtomic(target: string, content: Uint8Array | string, options: { mode?: number; fs?: DurableFs; seal?: Seal } = {}): Promise<void> {
   const fs = options.fs ?? nodeFs;
+  const plain = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+  const bytes = options.seal ? sealAll(plain, options.seal) : plain;
   await removeStaleTemps(target, fs);
   const temp = join(dirname(target), `${tempPrefix(target)}${process.pid}-${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`);
   inFlight.add(temp);
   try {
     const handle = await fs.open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NO_FOLLOW, options.mode ?? 0o644);
     try {
-      await writeFully(handle, typeof content === 'string' ? Buffer.from(content, 'utf8') : content, 0);
+      await writeFully(handle, bytes, 0);
     } finally {
       await handle.close();
     }
@@ -185,13 +194,18 @@ export async function copyHashed(source: string, temp: string, options: { mode?:
 }
 
 /** Copies an open file (from where it stands) to the new file `temp`, hashing every byte written; `input` stays open. */
-export async function copyHashedFrom(input: FileHandle, temp: string, options: { mode?: number; fs?: DurableFs } = {}): Promise<HashedFile> {
+export function copyHashedFrom(input: FileHandle, temp: string, options: { mode?: number; fs?: DurableFs } = {}): Promise<HashedFile> {
+  return writeHashed(input.createReadStream({ highWaterMark: 1 << 20, autoClose: false }) as AsyncIterable<Buffer>, temp, options);
+}
+
+/** Writes `chunks` to the new file `temp` (a plaintext copy of a sealed file, say), hashing every byte written. */
+export async function writeHashed(chunks: AsyncIterable<Uint8Array>, temp: string, options: { mode?: number; fs?: DurableFs } = {}): Promise<HashedFile> {
   const fs = options.fs ?? nodeFs;
   const hash = createSha256();
   let bytes = 0;
   const output = await fs.open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NO_FOLLOW, options.mode ?? 0o644);
   try {
-    for await (const chunk of input.createReadStream({ highWaterMark: 1 << 20, autoClose: false }) as AsyncIterable<Buffer>) {
+    for await (const chunk of chunks) {
       await writeFully(output, chunk);
       hash.update(chunk);
       bytes += chunk.length;
@@ -212,4 +226,155 @@ export async function sha256File(path: string): Promise<string> {
     await handle.close();
   }
   return hash.digest('hex');
+}
+
+function sealAll(plain: Uint8Array, seal: Seal): Buffer {
+  const sealer = new SegmentSealer(seal);
+  return Buffer.concat([...sealer.push(plain), ...sealer.finish()]);
+}
+
+/** A file written in order by a streaming writer (a download, an S3 read). */
+export type StreamedFile = {
+  append(chunk: Uint8Array): Promise<void>;
+  /** Everything appended is on disk: a sealed file's last segment is written, then the file fsynced. Nothing may follow. */
+  complete(): Promise<void>;
+  close(): Promise<void>;
+};
+
+/** Where a streaming writer puts its bytes: a new plain file, or a new sealed one (the media cache's). */
+export type FileSink = { path: string; open(): Promise<StreamedFile> };
+
+/** A writer's target as given: a path is a new plain file there. */
+export const sinkOf = (target: FileSink | string): FileSink => (typeof target === 'string' ? plainFile(target) : target);
+
+/** A new plain file at `path` (created exclusively, never through a symlink). */
+export function plainFile(path: string, mode = 0o600): FileSink {
+  return {
+    path,
+    open: async () => {
+      const handle = await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NO_FOLLOW, mode);
+      return { append: (chunk) => writeFully(handle, chunk), complete: () => handle.sync(), close: () => handle.close() };
+    },
+  };
+}
+
+/** A new file at `path` holding the appended bytes sealed with `seal`. */
+export function sealedFile(path: string, seal: Seal, mode = 0o600): FileSink {
+  return {
+    path,
+    open: async () => {
+      const handle = await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NO_FOLLOW, mode);
+      const sealer = new SegmentSealer(seal);
+      const writeAll = async (parts: Array<Buffer>) => {
+        if (parts.length) await writeFully(handle, parts.length === 1 ? parts[0]! : Buffer.concat(parts));
+      };
+      return {
+        append: (chunk) => writeAll(sealer.push(chunk)),
+        complete: async () => {
+          await writeAll(sealer.finish());
+          await handle.sync();
+        },
+        close: () => handle.close(),
+      };
+    },
+  };
+}
+
+/** The plaintext of sealed bytes read in order (by a reader the caller chose); throws SealedFileError on any tampering. */
+export async function* openSealed(chunks: AsyncIterable<Uint8Array>, seal: Seal): AsyncIterable<Buffer> {
+  const opener = new SegmentOpener(seal);
+  for await (const chunk of chunks) yield* opener.push(chunk);
+  yield opener.finish();
+}
+
+/** The whole plaintext of a small sealed file (a sidecar), read without following a symlink. */
+export async function readSealed(path: string, seal: Seal): Promise<Buffer> {
+  const handle = await open(path, constants.O_RDONLY | NO_FOLLOW);
+  try {
+    const parts: Array<Buffer> = [];
+    for await (const part of openSealed(handle.createReadStream({ autoClose: false }) as AsyncIterable<Buffer>, seal)) parts.push(part);
+    return Buffer.concat(parts);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** A file served by byte range (media:// playback): its size and the bytes of [start, end], end included. */
+export type RangeSource = { size(): Promise<number>; read(start: number, end: number): AsyncIterable<Buffer> };
+
+/** A plain file served as it is on disk. */
+export function plainRangeSource(path: string): RangeSource {
+  return {
+    size: async () => withFile(path, async (handle) => (await handle.stat()).size),
+    read: (start, end) => readRange(path, start, end, async function* (handle) {
+      yield* handle.createReadStream({ start, end, autoClose: false }) as AsyncIterable<Buffer>;
+    }),
+  };
+}
+
+/** How many segments a range read decrypts per disk read (1 MiB of a 64 KiB-segment file). */
+const SEGMENTS_PER_READ = 16;
+
+/**
+ * A sealed file served by plaintext byte range: only the segments [start, end] touches are read and
+ * authenticated, so a seek into a long recording costs one segment, not the file.
+ */
+export function sealedRangeSource(path: string, seal: Seal): RangeSource {
+  return {
+    size: () => withFile(path, async (handle) => plainSize((await handle.stat()).size, (await cipherOf(handle, seal)).segmentBytes)),
+    read: (start, end) =>
+      readRange(path, start, end, async function* (handle) {
+        const cipher = await cipherOf(handle, seal);
+        const sealedBytes = (await handle.stat()).size;
+        const count = cipher.segmentCount(sealedBytes);
+        const size = cipher.segmentBytes;
+        const last = Math.min(Math.floor(end / size), count - 1);
+        for (let first = Math.floor(start / size); first <= last; first += SEGMENTS_PER_READ) {
+          const through = Math.min(last, first + SEGMENTS_PER_READ - 1);
+          const from = cipher.segmentAt(first, sealedBytes).position;
+          const until = cipher.segmentAt(through, sealedBytes);
+          const bytes = await readExactly(handle, from, until.position + until.length - from);
+          for (let index = first; index <= through; index += 1) {
+            const at = cipher.segmentAt(index, sealedBytes);
+            const plain = cipher.open(index, index === count - 1, bytes.subarray(at.position - from, at.position - from + at.length));
+            const base = index * size;
+            yield plain.subarray(Math.max(0, start - base), Math.min(plain.length, end + 1 - base));
+          }
+        }
+      }),
+  };
+}
+
+async function cipherOf(handle: FileHandle, seal: Seal): Promise<SegmentCipher> {
+  return SegmentCipher.fromHeader(await readExactly(handle, 0, SEALED_HEADER_BYTES), seal);
+}
+
+async function readExactly(handle: FileHandle, position: number, length: number): Promise<Buffer> {
+  const buffer = Buffer.alloc(length);
+  let read = 0;
+  while (read < length) {
+    const { bytesRead } = await handle.read(buffer, read, length - read, position + read);
+    if (bytesRead === 0) break;
+    read += bytesRead;
+  }
+  return buffer.subarray(0, read);
+}
+
+async function withFile<T>(path: string, use: (handle: FileHandle) => Promise<T>): Promise<T> {
+  const handle = await open(path, constants.O_RDONLY | NO_FOLLOW);
+  try {
+    return await use(handle);
+  } finally {
+    await handle.close();
+  }
+}
+
+async function* readRange(path: string, start: number, end: number, read: (handle: FileHandle) => AsyncIterable<Buffer>): AsyncIterable<Buffer> {
+  if (end < start) return;
+  const handle = await open(path, constants.O_RDONLY | NO_FOLLOW);
+  try {
+    yield* read(handle);
+  } finally {
+    await handle.close();
+  }
 }

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +14,7 @@ import { MediaCache } from '../../../electron/services/cache/media-cache';
 import { createWormS3Client } from '../../../electron/services/worm/s3-client';
 import { startAwsFixtureServer } from '../../helpers/aws-fixture-server';
 import { MemoryLogger } from '../../helpers/memory-logger';
+import { testAtRestKey } from '../../helpers/sealed-files';
 
 type Tier = 'archived' | 'archived-restore-requested-elsewhere' | 'restoring' | 'restored';
 
@@ -73,7 +74,7 @@ beforeAll(async () => {
     auditEventId: 'evt',
     deletedMs: null,
   });
-  const cache = new MediaCache({ dir, repository: createMediaRepository(db), clock: systemClock });
+  const cache = new MediaCache({ dir, repository: createMediaRepository(db), clock: systemClock, key: testAtRestKey() });
   reader = new ArchiveReader({ store, archive: createArchiveRepository(db), cache, logger: new MemoryLogger(), restore: { restoreDays: 2, restoreTier: 'Bulk' } });
 });
 afterAll(async () => {
@@ -115,7 +116,9 @@ describe('archive copies in S3 Glacier Deep Archive (recorded AWS responses)', (
     expect(Date.parse(copy!.restoreExpiresAt!)).toBeGreaterThan(Date.now());
     const media = await reader.fetchIntoCache(lookup);
     expect(media).toMatchObject({ source: 'archive', sha256, bytes: bytes.length });
-    expect(Buffer.compare(await readFile(media!.path), bytes)).toBe(0);
+    const cached: Array<Buffer> = [];
+    for await (const part of media!.content.read(0, media!.bytes - 1)) cached.push(part);
+    expect(Buffer.compare(Buffer.concat(cached), bytes)).toBe(0);
   });
 
   it('treats RestoreAlreadyInProgress (another reader asked first) as a restore under way', async () => {

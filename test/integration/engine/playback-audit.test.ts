@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createMediaProtocolHandler } from '../../../electron/main/protocol';
 import { hashAuditEvent } from '../../../electron/services/audit/layout';
+import { sha256Hex } from '../../../electron/crypto/sha256';
 import { sha256File } from '../../../electron/services/storage/durable-file';
 import type { AuditEvent } from '../../../shared/domain';
 import { startHarness, uniqueTradingCall, type Harness } from '../../helpers/engine-harness';
@@ -69,12 +70,14 @@ describe('playback through the engine', () => {
       h.s3.send(new DeleteObjectCommand({ Bucket: h.bucket, Key: play.key, VersionId: play.versionId, BypassGovernanceRetention: true })),
     ).rejects.toMatchObject({ name: 'AccessDenied' });
 
-    // The grant serves exactly the cached bytes, whose hash the grant states.
+    // The grant serves exactly the cached bytes (decrypted from the sealed cache), whose hash the grant states.
     const media = join(h.root, 'data', h.profile, 'media');
     const [file] = (await readdir(media)).filter((f) => f.endsWith('.wav'));
-    expect(await sha256File(join(media, file!))).toBe(grant.sha256);
-    const header = (await readFile(join(media, file!))).subarray(0, 4).toString('ascii');
+    const served = Buffer.from(await (await createMediaProtocolHandler({ grants: h.composed.grants })(new Request(grant.mediaUrl))).arrayBuffer());
+    expect(sha256Hex(served)).toBe(grant.sha256);
+    const header = served.subarray(0, 4).toString('ascii');
     expect(header).toBe('RIFF');
+    expect((await readFile(join(media, file!))).includes('RIFF')).toBe(false);
 
     const waveform = await engine.waveform(call.recording.id, 200);
     expect(waveform.peaks).toHaveLength(2);

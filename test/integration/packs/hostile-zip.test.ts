@@ -3,7 +3,8 @@ import { cp, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { composeReview } from '../../../electron/services/composition/compose-review';
-import { startHarness, uniqueTradingCall, type Harness } from '../../helpers/engine-harness';
+import { shareAtRestKeys, startHarness, uniqueTradingCall, type Harness } from '../../helpers/engine-harness';
+import { createKeyringSecretStore } from '../../../electron/services/auth/adapters/keyring-secret-store';
 import { runCli } from '../../helpers/run-cli';
 import { deflatedEntry, rawZip, storedEntry, zerosEntry, type RawZipEntry } from '../../helpers/zip-bytes';
 
@@ -11,6 +12,7 @@ let h: Harness;
 let env: NodeJS.ProcessEnv;
 let folderPack: string;
 let zipPack: string;
+let forgetKeys: (() => Promise<void>) | undefined;
 let packEntries: Array<RawZipEntry>;
 
 const GiB = 2 ** 30;
@@ -19,6 +21,8 @@ const MB = 1_000_000;
 beforeAll(async () => {
   h = await startHarness({ worm: inject('worm').connection });
   env = { CUSTODY_CONFIG_DIR: h.env.CUSTODY_CONFIG_DIR, CUSTODY_DATA_DIR: h.env.CUSTODY_DATA_DIR, DISPLAY: '' };
+  // Review sessions here use the app's own keychain service: they open the same (encrypted) index.
+  forgetKeys = await shareAtRestKeys(h, createKeyringSecretStore());
   const call = uniqueTradingCall(h.sandbox);
   folderPack = join(h.root, 'pack');
   zipPack = join(h.root, 'pack.zip');
@@ -31,7 +35,10 @@ beforeAll(async () => {
     packEntries.push(storedEntry(name, await readFile(join(folderPack, name))));
   }
 }, 180_000);
-afterAll(async () => h?.close());
+afterAll(async () => {
+  await forgetKeys?.();
+  await h?.close();
+});
 
 /** A copy of the real pack as a zip, with some entries replaced. */
 async function hostileZip(name: string, replace: Record<string, RawZipEntry>): Promise<string> {

@@ -10,12 +10,13 @@ import { verifyPack } from '../../../electron/services/packs/pack-verifier';
 import { systemClock } from '../../../electron/services/adapters/system-clock';
 import { silentLogger } from '../../../electron/services/logging/file-logger';
 import { SANDBOX_CLIENT } from '../../sandbox/server';
-import { startHarness, uniqueTradingCall, type Harness } from '../../helpers/engine-harness';
+import { shareAtRestKeys, startHarness, uniqueTradingCall, type Harness } from '../../helpers/engine-harness';
 import { runCli } from '../../helpers/run-cli';
 
 let h: Harness;
 let env: NodeJS.ProcessEnv;
 const cliSecrets = createKeyringSecretStore();
+let forgetKeys: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
   h = await startHarness({ worm: inject('worm').connection });
@@ -23,10 +24,12 @@ beforeAll(async () => {
   const vault = new CredentialVault(cliSecrets, h.profile, new SecretRedactor());
   await vault.saveGenesys(SANDBOX_CLIENT);
   await vault.saveWorm({ accessKeyId: h.worm.accessKeyId, secretAccessKey: h.worm.secretAccessKey });
+  forgetKeys = await shareAtRestKeys(h, cliSecrets);
   env = { CUSTODY_CONFIG_DIR: h.env.CUSTODY_CONFIG_DIR, CUSTODY_DATA_DIR: h.env.CUSTODY_DATA_DIR, DISPLAY: '' };
 });
 afterAll(async () => {
   for (const kind of ['genesys', 'worm', 'signing-key']) await cliSecrets.delete(`${h.profile}/${kind}`);
+  await forgetKeys?.();
   await h?.close();
 });
 

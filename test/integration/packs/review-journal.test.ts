@@ -9,7 +9,7 @@ import { readEventChain } from '../../helpers/read-event-chain';
 import { composeReview } from '../../../electron/services/composition/compose-review';
 import { verifyPack } from '../../../electron/services/packs/pack-verifier';
 import { syncJournalOf, syncPendingReviewJournal } from '../../../electron/services/review/sync-on-start';
-import { startHarness, uniqueTradingCall, type Harness } from '../../helpers/engine-harness';
+import { shareAtRestKeys, startHarness, uniqueTradingCall, type Harness } from '../../helpers/engine-harness';
 import { runCli } from '../../helpers/run-cli';
 
 let h: Harness;
@@ -22,12 +22,16 @@ beforeAll(async () => {
   recordingId = call.recording.id;
   zipPack = join(h.root, 'review.zip');
   await h.composed.packs.build({ selection: { kind: 'tradingIds', tradingIds: [call.tradingId] }, caseReference: 'FCA-2026-0042', outPath: zipPack, zip: true });
+  // `custody review` opens the same (encrypted) index for its journal.
+  forgetKeys = await shareAtRestKeys(h, cliSecrets);
 });
 // The harness's engine keeps its secrets under a test service name; review sessions use the same one.
 const testSecrets = createKeyringSecretStore('custody-test');
 const cliSecrets = createKeyringSecretStore();
+let forgetKeys: (() => Promise<void>) | undefined;
 afterAll(async () => {
   await cliSecrets.delete(`${h.profile}/review-journal`);
+  await forgetKeys?.();
   await h?.close();
 });
 

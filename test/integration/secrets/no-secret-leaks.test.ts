@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { openDatabaseSync } from '../../../electron/db/connection';
 import { hostEngine } from '../../../electron/main/app-host';
 import type { IpcInvokeEventLike, IpcMainLike } from '../../../electron/main/ipc/server';
 import { APP_ORIGIN } from '../../../electron/main/security';
@@ -10,6 +11,18 @@ import { startHarness, uniqueTradingCall, type Harness } from '../../helpers/eng
 
 let h: Harness;
 afterAll(async () => h?.close());
+
+/** Every row of every table of the encrypted index, as text. */
+function decryptedIndex(file: string, key: Buffer): string {
+  const db = openDatabaseSync(file, key);
+  try {
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>;
+    const rows = tables.flatMap(({ name }) => db.prepare(`SELECT * FROM "${name}"`).all() as Array<Record<string, unknown>>);
+    return rows.map((row) => Object.values(row).map((v) => (Buffer.isBuffer(v) ? v.toString('latin1') : String(v))).join('\t')).join('\n');
+  } finally {
+    db.close();
+  }
+}
 
 async function allFiles(dir: string): Promise<Array<string>> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
@@ -60,7 +73,9 @@ describe('secrets', () => {
     const tokens = h.sandbox.issuedTokens();
     expect(tokens.length).toBeGreaterThanOrEqual(2);
     expect(JSON.stringify(refusedSearch)).toMatch(/refused the client credentials/);
-    const secrets = [SANDBOX_CLIENT.clientSecret, h.worm.secretAccessKey, ...tokens];
+    // The index and cache keys are secrets too; the index is searched decrypted, as whoever holds its key reads it.
+    const atRestKeys = await Promise.all(['index-key', 'cache-key'].map(async (kind) => (JSON.parse((await h.secrets.get(`${h.profile}/${kind}`))!) as { key: string }).key));
+    const secrets = [SANDBOX_CLIENT.clientSecret, h.worm.secretAccessKey, ...tokens, ...atRestKeys];
 
     const dataFiles = await allFiles(join(h.root, 'data'));
     const configFiles = await allFiles(join(h.root, 'config'));
@@ -71,6 +86,7 @@ describe('secrets', () => {
         [...dataFiles, ...configFiles].filter((f) => !f.includes(`${join('data', h.profile, 'media')}`)).map(async (f) => [f, (await readFile(f)).toString('latin1')] as [string, string]),
       )),
       ['sent to the renderer', sent.join('\n')],
+      ['the decrypted index', decryptedIndex(join(h.root, 'data', h.profile, 'index.sqlite'), Buffer.from(atRestKeys[0]!, 'hex'))],
     ];
     for (const [where, text] of haystacks) {
       for (const secret of secrets) expect(text.includes(secret), `a secret appears in ${where}`).toBe(false);

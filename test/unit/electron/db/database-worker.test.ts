@@ -5,6 +5,7 @@ import { openDatabaseSync } from '../../../../electron/db/connection';
 import { startDatabaseWorker } from '../../../../electron/db/worker/database-worker-client';
 import { conversationRow } from '../../../helpers/index-rows';
 import { testTempDir } from '../../../helpers/temp-dir';
+import { testAtRestKey } from '../../../helpers/sealed-files';
 
 const conversation = (id: string, startMs: number, customer: string) =>
   conversationRow(id, startMs, { tradingId: `T-${id}`, participants: [{ purpose: 'customer', name: customer, userId: null }] });
@@ -27,8 +28,9 @@ const auditEvent = (seq: number) =>
 describe('the database worker', () => {
   it('serves the repositories on its own connection: writes through it are seen by the host, and the other way round', async () => {
     const file = join(await testTempDir('custody-db-worker-'), 'index.sqlite');
-    const host = openDatabaseSync(file);
-    const worker = startDatabaseWorker([file], host);
+    const key = testAtRestKey();
+    const host = openDatabaseSync(file, key);
+    const worker = startDatabaseWorker([file, key], host);
     try {
       await worker.index.upsertConversations([conversation('c1', 1000, 'Chloë Novak'), conversation('c2', 2000, 'Raj Mehta')], 10);
       expect((await worker.index.search({ text: 'novak' }, 10)).map((m) => m.conversationId)).toEqual(['c1']);
@@ -56,8 +58,9 @@ describe('the database worker', () => {
 
   it('rejects a failed call with the error the repository threw, and a call after close with a clear error', async () => {
     const file = join(await testTempDir('custody-db-worker-'), 'index.sqlite');
-    const host = openDatabaseSync(file);
-    const worker = startDatabaseWorker([file], host);
+    const key = testAtRestKey();
+    const host = openDatabaseSync(file, key);
+    const worker = startDatabaseWorker([file, key], host);
     await expect(
       worker.auditMirror.recordEvents('log', [{ event: auditEvent(5), body: '{}', leafHash: new Uint8Array(32), alertCount: 0 }]),
     ).rejects.toThrow(new RangeError('audit event 5 cannot be recorded before event 0'));

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { createAppProtocolHandler, createMediaProtocolHandler, parseRange } from '../../../../electron/main/protocol';
 import { contentSecurityPolicy } from '../../../../electron/main/security';
 import { PlaybackGrants } from '../../../../electron/services/playback/playback-grants';
+import { plainRangeSource } from '../../../../electron/services/storage/durable-file';
 import { FakeClock } from '../../../helpers/fake-clock';
 import { testTempDir } from '../../../helpers/temp-dir';
 
@@ -43,7 +44,7 @@ describe('media:// handler', () => {
     const bytes = Buffer.from(Array.from({ length: 1000 }, (_, i) => i % 256));
     await writeFile(path, bytes);
     const grants = new PlaybackGrants(new FakeClock());
-    const grant = grants.issue({ recordingId: 'r1', caseReference: 'CASE-A', path, contentType: 'audio/wav', sha256: 'x', auditEventId: 'e1', durationMs: 0 });
+    const grant = grants.issue({ recordingId: 'r1', caseReference: 'CASE-A', path, content: plainRangeSource(path), contentType: 'audio/wav', sha256: 'x', auditEventId: 'e1', durationMs: 0 });
     return { bytes, grant, grants };
   }
 

@@ -20,6 +20,7 @@ import { InMemoryArchiveStore } from '../../../fakes/archive-store';
 import { FakeAuditWriter } from '../../../fakes/audit-writer';
 import { FakeGenesysOrg } from '../../../fakes/genesys-org';
 import { indexCalls } from '../../../fakes/indexed-calls';
+import { testAtRestKey } from '../../../helpers/sealed-files';
 
 const wav = makeWav({ frames: 8_000, left: (i) => Math.sin(i / 10), right: () => 0 });
 const DAY_MS = 86_400_000;
@@ -32,7 +33,7 @@ async function setUp() {
   const db = openDatabaseSync(':memory:');
   const index = createIndexRepository(db);
   const media = createMediaRepository(db);
-  const cache = new MediaCache({ dir: join(root, 'media'), repository: media, clock });
+  const cache = new MediaCache({ dir: join(root, 'media'), repository: media, clock, key: testAtRestKey() });
   const org = new FakeGenesysOrg().add({ id: 'r-1', conversationId: 'c-1', audio: wav }, { id: 'r-2', conversationId: 'c-1', audio: wav });
   await indexCalls(
     index,

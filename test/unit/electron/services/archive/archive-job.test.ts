@@ -17,6 +17,7 @@ import { InMemoryArchiveStore } from '../../../../fakes/archive-store';
 import { FakeAuditWriter } from '../../../../fakes/audit-writer';
 import { FakeGenesysOrg, type FakeRecording } from '../../../../fakes/genesys-org';
 import { indexCalls } from '../../../../fakes/indexed-calls';
+import { testAtRestKey } from '../../../../helpers/sealed-files';
 
 const DAY_MS = 86_400_000;
 const YEAR_MS = 365.25 * DAY_MS;
@@ -45,7 +46,7 @@ async function setUp(recordings: ReadonlyArray<Omit<FakeRecording, 'audio' | 'co
     const archive = createArchiveRepository(db);
     const holds = createHoldRepository(db);
     await indexCalls(index, recordings.map((r) => ({ conversationId: `c-${r.id}`, recordingId: r.id, tradingId: r.tradingId === undefined ? 'T-1' : r.tradingId, startMs, fileState: r.fileState ?? 'AVAILABLE' })), clock.now());
-    const genesys = await org.connection({ clock, random: () => 0, logger, index, cache: new MediaCache({ dir: join(root, `cache-${workstations}`), repository: createMediaRepository(db), clock }) });
+    const genesys = await org.connection({ clock, random: () => 0, logger, index, cache: new MediaCache({ dir: join(root, `cache-${workstations}`), repository: createMediaRepository(db), clock, key: testAtRestKey() }) });
     let runs = 0;
     const job = new ArchiveJob({
       store: store.asArchiveStore(),

@@ -18,9 +18,12 @@ import { recordingLogger } from '../../../../helpers/fakes';
 import type { Logger } from '../../../../../shared/logger';
 import { FakeClock } from '../../../../helpers/fake-clock';
 import { testTempDir } from '../../../../helpers/temp-dir';
+import { testAtRestKey, writeThrough } from '../../../../helpers/sealed-files';
+import { sealedSize } from '../../../../../electron/crypto/segment-cipher';
+import type { FileSink } from '../../../../../electron/services/storage/durable-file';
 import { makeWav } from '../../../../helpers/wav';
 
-/** Reads media as the cache does, in odd-sized chunks, counting every byte it hands over. */
+/** Reads media as the cache does (the sealed bytes on disk), in odd-sized chunks, counting every byte it hands over. */
 function countingReader(chunkBytes = 4093): MediaReader & { bytes: number } {
   const reader = Object.assign(
     async function* (path: string) {
@@ -48,9 +51,9 @@ async function setUp() {
   const reader = countingReader();
   const clock = new FakeClock();
   const repository = createMediaRepository(openDatabaseSync(':memory:'));
-  const cache = new MediaCache({ dir: join(root, 'media'), repository, clock, readMedia: reader });
-  const writeWav = async (temp: string) => {
-    await writeFile(temp, wavBytes);
+  const cache = new MediaCache({ dir: join(root, 'media'), repository, clock, key: testAtRestKey(), readMedia: reader });
+  const writeWav = async (target: FileSink) => {
+    await writeThrough(target, wavBytes);
     return { bytes: wavBytes.length, sha256: sha256Hex(wavBytes), contentType: 'audio/wav' };
   };
   return { source, reader, cache, writeWav, engineFor: (fetch: (recordingId: string) => Promise<unknown>, logger = recordingLogger()) => engineFor({ cache, repository, clock, logger }, fetch) };
@@ -60,7 +63,7 @@ describe('media entering the cache is read once', () => {
   it('hashes the file and computes its header and its peaks at every resolution in one pass, each equal to computePeaks', async () => {
     const { source, reader, cache, writeWav } = await setUp();
     const media = await cache.store('r-1', 'genesys', writeWav);
-    expect(reader.bytes).toBe(wavBytes.length);
+    expect(reader.bytes).toBe(sealedSize(wavBytes.length));
     reader.bytes = 0;
     const analysis = await cache.analysis(media);
     expect(reader.bytes).toBe(0);
@@ -79,7 +82,7 @@ describe('media entering the cache is read once', () => {
       return cache.store(recordingId, 'genesys', writeWav);
     });
     const first = await engine.authorizePlayback('r-1', 'CASE-1');
-    expect(reader.bytes).toBe(wavBytes.length);
+    expect(reader.bytes).toBe(sealedSize(wavBytes.length));
     reader.bytes = 0;
     const second = await engine.authorizePlayback('r-1', 'CASE-1');
     const waveform = await engine.waveform('r-1', 1000);
@@ -104,14 +107,14 @@ describe('media entering the cache is read once', () => {
     await utimes(media.path, before.atime, before.mtime);
     reader.bytes = 0;
     expect(await cache.verify(media)).toBe(false);
-    expect(reader.bytes).toBe(wavBytes.length);
+    expect(reader.bytes).toBe(sealedSize(wavBytes.length));
     await expect(cache.analysis(media)).rejects.toThrow(/no longer matches its recorded SHA-256/);
     // The engine refuses the altered copy: it fetches the recording again and plays the fetched bytes.
     const logger = recordingLogger();
     const replay = engineFor((recordingId) => cache.store(recordingId, 'genesys', writeWav), logger);
     const grant = await replay.authorizePlayback('r-1', 'CASE-1');
     expect(grant.sha256).toBe(sha256Hex(wavBytes));
-    expect(await readFile(media.path)).toEqual(wavBytes);
+    expect((await readAll(cache.plaintext(media))).equals(wavBytes)).toBe(true);
     expect(logger.records.map((r) => r.message)).toContain('cached recording does not match its recorded SHA-256; fetching it again');
   });
 });
@@ -139,4 +142,10 @@ function engineFor({ cache, repository, clock, logger }: EngineParts, fetch: (re
     events: new EventHub(),
     mediaUrlBase: 'media://recording/',
   });
+}
+
+async function readAll(parts: AsyncIterable<Buffer>): Promise<Buffer> {
+  const all: Array<Buffer> = [];
+  for await (const part of parts) all.push(part);
+  return Buffer.concat(all);
 }

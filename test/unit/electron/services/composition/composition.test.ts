@@ -17,6 +17,7 @@ import { memorySecretStore } from '../../../../helpers/audit-module';
 import { FakeClock } from '../../../../helpers/fake-clock';
 import { recordingLogger } from '../../../../helpers/fakes';
 import { testTempDir } from '../../../../helpers/temp-dir';
+import { testAtRestKey } from '../../../../helpers/sealed-files';
 
 /** A keychain that counts its reads, so a test can tell a rebuilt domain from a cached one. */
 function countingSecrets(): SecretStore & { reads: Array<string> } {
@@ -28,14 +29,14 @@ function countingSecrets(): SecretStore & { reads: Array<string> } {
 describe('the Genesys connection factory', () => {
   async function connection(secrets: SecretStore) {
     const dir = await testTempDir('custody-compose-');
-    const db = openDatabaseSync(join(dir, 'index.sqlite'));
+    const db = openDatabaseSync(join(dir, 'index.sqlite'), testAtRestKey());
     const clock = new FakeClock();
     return composeGenesys({
       profileName: 'unit',
       endpoint: { gateway: 'http://127.0.0.1:9' },
       vault: new CredentialVault(secrets, 'unit', new SecretRedactor()),
       index: createIndexRepository(db),
-      cache: new MediaCache({ dir: join(dir, 'media'), repository: createMediaRepository(db), clock }),
+      cache: new MediaCache({ dir: join(dir, 'media'), repository: createMediaRepository(db), clock, key: testAtRestKey() }),
       http: fetch,
       clock,
       random: () => 0.5,
@@ -80,7 +81,7 @@ describe('the audit domain factory', () => {
       profileName: 'unit',
       profile: { worm: null, logId: '5b0c1f53-2f1e-4a8e-9d43-6f2f4f0d7a11', audit: auditSettingsSchema.parse({}) },
       vault: new CredentialVault(memorySecretStore(), 'unit', new SecretRedactor()),
-      repositories: createProfileRepositories(openDatabaseSync(join(dir, 'index.sqlite'))),
+      repositories: createProfileRepositories(openDatabaseSync(join(dir, 'index.sqlite'), testAtRestKey())),
       dataDir: dir,
       participantsOf: async () => [],
       operator: { osAccount: 'jdoe', name: 'Jane Doe' },

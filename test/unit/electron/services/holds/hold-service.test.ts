@@ -14,6 +14,7 @@ import { InMemoryArchiveStore } from '../../../../fakes/archive-store';
 import { FakeAuditWriter } from '../../../../fakes/audit-writer';
 import { FakeGenesysOrg } from '../../../../fakes/genesys-org';
 import { indexCalls } from '../../../../fakes/indexed-calls';
+import { testAtRestKey } from '../../../../helpers/sealed-files';
 
 const DAY_MS = 86_400_000;
 const audio = new Uint8Array([1, 2, 3]);
@@ -27,7 +28,7 @@ async function setUp(options: { protectionCap?: number } = {}) {
   const index = createIndexRepository(db);
   const holds = createHoldRepository(db);
   const archive = createArchiveRepository(db);
-  const cache = new MediaCache({ dir: root, repository: createMediaRepository(db), clock });
+  const cache = new MediaCache({ dir: root, repository: createMediaRepository(db), clock, key: testAtRestKey() });
   const startMs = clock.now() - 2 * DAY_MS;
   await indexCalls(
     index,

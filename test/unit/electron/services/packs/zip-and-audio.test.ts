@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readWavInfo } from '../../../../../electron/services/audio/wav';
 import { copyRecording } from '../../../../../electron/services/packs/audio-copy';
+import { plainRangeSource } from '../../../../../electron/services/storage/durable-file';
 import { digestFile, digestIdenticalFiles } from '../../../../../electron/services/packs/file-digests';
 import { openZip, writeZip } from '../../../../../electron/services/packs/zip';
 import { makeWav } from '../../../../helpers/wav';
@@ -70,7 +71,7 @@ describe('copying a recording into a pack', () => {
     const source = join(dir, 'pcm.wav');
     const wav = makeWav({ frames: 8000 * 3, left: (i) => Math.sin(i / 9), right: (i) => Math.cos(i / 7) });
     await writeFile(source, wav);
-    const copies = await copyRecording(source, join(dir, 'pcm.original.wav'), join(dir, 'pcm.copy.wav'));
+    const copies = await copyRecording(plainRangeSource(source), join(dir, 'pcm.original.wav'), join(dir, 'pcm.copy.wav'));
     expect(copies.wavIsIdentical).toBe(true);
     expect(copies.original).toEqual({ sha256: sha(wav), sha512: sha(wav, 'sha512'), bytes: wav.length });
     expect(copies.wav).toEqual(copies.original);
@@ -99,7 +100,7 @@ describe('copying a recording into a pack', () => {
     const data = Buffer.alloc(frames, 0x00);
     const source = Buffer.concat([header, Buffer.from('data'), Buffer.from(Uint32Array.of(frames).buffer), data]);
     await writeFile(join(dir, 'mulaw.wav'), source);
-    const copies = await copyRecording(join(dir, 'mulaw.wav'), join(dir, 'mulaw.original.wav'), join(dir, 'mulaw.copy.wav'));
+    const copies = await copyRecording(plainRangeSource(join(dir, 'mulaw.wav')), join(dir, 'mulaw.original.wav'), join(dir, 'mulaw.copy.wav'));
     expect(copies.wavIsIdentical).toBe(false);
     expect(copies.original.sha256).toBe(sha(source));
     const info = await readWavInfo(join(dir, 'mulaw.copy.wav'));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultGrantLifetime, PlaybackGrants } from '../../../../../electron/services/playback/playback-grants';
+import { plainRangeSource } from '../../../../../electron/services/storage/durable-file';
 import { FakeClock } from '../../../../helpers/fake-clock';
 
 const minute = 60_000;
@@ -7,6 +8,7 @@ const play = (recordingId: string, caseReference: string | null, auditEventId = 
   recordingId,
   caseReference,
   path: `/cache/${recordingId}.wav`,
+  content: plainRangeSource(`/cache/${recordingId}.wav`),
   contentType: 'audio/wav',
   sha256: 'ab'.repeat(32),
   auditEventId,
