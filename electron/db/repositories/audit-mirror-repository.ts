@@ -266,11 +266,15 @@ export function createAuditMirrorRepository(db: Db) {
     },
 
     /** Events of one operator (OS account) with one of `actions`, at or after `sinceMs`. */
-    async countOperatorEvents(logId: string, operatorAccount: string, actions: ReadonlyArray<string>, sinceMs: number): Promise<number> {
+    /** The operator's accesses: an event that lists items (a bulk batch, an archive run, a pack) counts each recording. */
+    async countOperatorAccesses(logId: string, operatorAccount: string, actions: ReadonlyArray<string>, sinceMs: number): Promise<number> {
       if (actions.length === 0) return 0;
       const placeholders = actions.map(() => '?').join(', ');
       return db
-        .prepare(`SELECT COUNT(*) FROM audit_events WHERE log_id = ? AND operator_account = ? AND time_ms >= ? AND action IN (${placeholders})`)
+        .prepare(
+          `SELECT COALESCE(SUM(MAX(1, (SELECT COUNT(DISTINCT COALESCE(i.recording_id, i.conversation_id)) FROM audit_event_items i WHERE i.log_id = e.log_id AND i.seq = e.seq))), 0)
+           FROM audit_events e WHERE e.log_id = ? AND e.operator_account = ? AND e.time_ms >= ? AND e.action IN (${placeholders})`,
+        )
         .pluck()
         .get(logId, operatorAccount, sinceMs, ...actions) as number;
     },

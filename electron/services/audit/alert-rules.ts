@@ -11,13 +11,15 @@ export type AlertSubject = {
   action: AuditAction;
   conversationId: string | null;
   recordingId: string | null;
+  /** What an event listing several accesses lists (a bulk batch, an archive run, a pack): each is an access. */
+  items: ReadonlyArray<{ conversationId: string | null; recordingId: string | null }>;
 };
 
 export type Participant = { name: string | null; userId: string | null };
 
 export type AlertRuleDeps = {
   settings: AlertSettings;
-  /** The operator's events with one of `actions` at or after `sinceMs`, before this one. */
+  /** The operator's accesses (an event listing items counts each) with one of `actions` at or after `sinceMs`, before this one. */
   countRecent(operatorAccount: string, actions: ReadonlyArray<AuditAction>, sinceMs: number): Promise<number>;
   /** Who took part in the call, from the local index; empty when it is not indexed. */
   participantsOf(subject: Readonly<{ conversationId: string | null; recordingId: string | null }>): Promise<ReadonlyArray<Participant>>;
@@ -85,7 +87,8 @@ export class AlertRules {
   private async volume(subject: Readonly<AlertSubject>): Promise<AuditAlert | null> {
     const rule = this.deps.settings.volume;
     if (!rule || !rule.actions.includes(subject.action)) return null;
-    const count = (await this.deps.countRecent(subject.operator.osAccount, rule.actions, subject.timeMs - rule.windowMinutes * 60_000)) + 1;
+    const accesses = Math.max(1, new Set(subject.items.map((i) => i.recordingId ?? i.conversationId)).size);
+    const count = (await this.deps.countRecent(subject.operator.osAccount, rule.actions, subject.timeMs - rule.windowMinutes * 60_000)) + accesses;
     if (count <= rule.maxEvents) return null;
     return {
       rule: 'unusual-volume',
@@ -95,17 +98,23 @@ export class AlertRules {
 
   private async participant(subject: Readonly<AlertSubject>): Promise<AuditAlert | null> {
     const rule = this.deps.settings.participantPlayback;
-    if (!rule.enabled || !rule.actions.includes(subject.action) || (!subject.recordingId && !subject.conversationId)) return null;
+    if (!rule.enabled || !rule.actions.includes(subject.action)) return null;
+    // The call the event names, and each call a multi-item event lists.
+    const calls = [subject, ...subject.items].filter((c) => c.recordingId || c.conversationId);
     const name = normalizeName(subject.operator.name);
-    const participants = await this.deps.participantsOf(subject);
-    const match = participants.find(
-      (p) => (p.userId !== null && rule.genesysUserIds.includes(p.userId)) || (p.name !== null && normalizeName(p.name) === name),
-    );
-    if (!match) return null;
-    return {
-      rule: 'participant-playback',
-      message: `${subject.operator.name} is a participant of this call (${match.name ?? match.userId})`,
-    };
+    for (const call of calls) {
+      const participants = await this.deps.participantsOf({ conversationId: call.conversationId, recordingId: call.recordingId });
+      const match = participants.find(
+        (p) => (p.userId !== null && rule.genesysUserIds.includes(p.userId)) || (p.name !== null && normalizeName(p.name) === name),
+      );
+      if (match) {
+        return {
+          rule: 'participant-playback',
+          message: `${subject.operator.name} is a participant of this call (${match.name ?? match.userId})${calls.length > 1 && call.conversationId ? `: conversation ${call.conversationId}` : ''}`,
+        };
+      }
+    }
+    return null;
   }
 }
 

@@ -8,7 +8,7 @@ const maxIdLength = 128;
  * recordingId, tradingId?]` (evidence packs) or `{ conversationId, recordingId, tradingId }` (archive
  * runs, batches). Events come from the bucket, so anything else is skipped, never trusted.
  */
-export function itemsOf(event: Readonly<AuditEvent>): Array<AuditItem> {
+export function itemsOf(event: Readonly<Pick<AuditEvent, 'details'>>): Array<AuditItem> {
   const listed = event.details.items;
   if (!Array.isArray(listed)) return [];
   const items: Array<AuditItem> = [];

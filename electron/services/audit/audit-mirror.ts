@@ -143,8 +143,8 @@ export class AuditMirror {
   }
 
   /** Events of one operator (OS account) with one of `actions`, at or after `sinceMs` (the alert rules' volume count). */
-  async countOperatorEvents(operatorAccount: string, actions: ReadonlyArray<string>, sinceMs: number): Promise<number> {
-    return this.deps.repository.countOperatorEvents(this.deps.logId, operatorAccount, actions, sinceMs);
+  async countOperatorAccesses(operatorAccount: string, actions: ReadonlyArray<string>, sinceMs: number): Promise<number> {
+    return this.deps.repository.countOperatorAccesses(this.deps.logId, operatorAccount, actions, sinceMs);
   }
 
   /** The Audit trail: events matching `filter`, newest first, after catching up when the bucket answers. */

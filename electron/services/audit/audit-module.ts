@@ -103,7 +103,7 @@ export function buildAuditModule(deps: AuditModuleDeps): AuditModule {
   });
   const alerts = new AlertRules({
     settings: deps.alertSettings,
-    countRecent: (account, actions, sinceMs) => mirror.countOperatorEvents(account, actions, sinceMs),
+    countRecent: (account, actions, sinceMs) => mirror.countOperatorAccesses(account, actions, sinceMs),
     participantsOf: deps.participantsOf,
   });
   const writer = new WormAuditWriter({ chain, mirror, checkpointer, alerts, operator, workstation, clock, logger, events });

@@ -6,6 +6,7 @@ import type { EventHub } from '../events';
 import type { Clock } from '../ports';
 import type { AlertRules } from './alert-rules';
 import { toEntry } from './audit-entry';
+import { itemsOf } from './audit-items';
 import type { AuditMirror } from './audit-mirror';
 import type { Checkpointer } from './checkpointer';
 import type { AuditAppendInput, EventChain } from './event-chain';
@@ -57,6 +58,7 @@ export class WormAuditWriter implements AuditWriter {
         action: input.action,
         conversationId: input.conversationId ?? null,
         recordingId: input.recordingId ?? null,
+        items: itemsOf({ details: input.details ?? {} }),
       });
     } catch (error) {
       // A rule that cannot be evaluated must not stop the access being recorded; it is logged loudly.

@@ -74,8 +74,13 @@ describe('audit trail repository', () => {
     expect(await seqs({ caseReference: 'fca-2026-0042', fromMs: Date.UTC(2026, 10, 26, 9, 0, 10) })).toEqual([11, 10]);
     expect((await repo.listEvents(LOG, {}, 3)).total).toBe(12);
     expect((await repo.listEvents(LOG, { operator: '100%_' }, 3)).total).toBe(0);
-    expect(await repo.countOperatorEvents(LOG, 'jdoe', ['play'], Date.UTC(2026, 10, 26, 9, 0, 4))).toBe(3);
-    expect(await repo.countOperatorEvents(LOG, 'jdoe', [], 0)).toBe(0);
+    expect(await repo.countOperatorAccesses(LOG, 'jdoe', ['play'], Date.UTC(2026, 10, 26, 9, 0, 4))).toBe(3);
+    expect(await repo.countOperatorAccesses(LOG, 'jdoe', [], 0)).toBe(0);
+    // A batch event counts each recording it lists (once, however many trades name it).
+    const item = (n: number, tradingId: string | null = null) => ({ conversationId: `conv-${n}`, recordingId: `rec-${n}`, tradingId });
+    await repo.recordEvents(LOG, [{ ...eventRecord(12, { action: 'download', operator: { osAccount: 'jdoe', name: 'Jane Doe' } }), items: [item(1, 'T-1'), item(1, 'T-9'), item(2), item(3), item(4)] }]);
+    expect(await repo.countOperatorAccesses(LOG, 'jdoe', ['download'], 0)).toBe(4);
+    expect(await repo.countOperatorAccesses(LOG, 'jdoe', ['play', 'download'], Date.UTC(2026, 10, 26, 9, 0, 4))).toBe(7);
   });
 
   it('keeps checkpoints, published keys, the verified head and the last integrity report', async () => {

@@ -15,6 +15,7 @@ function subject(overrides: Partial<AlertSubject> = {}): AlertSubject {
     action: 'play',
     conversationId: 'conv-1',
     recordingId: 'rec-1',
+    items: [],
     ...overrides,
   };
 }
@@ -88,6 +89,26 @@ describe('alert rules', () => {
     expect((await byId.engine.evaluate(subject({ action: 'download' })))[0]?.rule).toBe('participant-playback');
     const off = rules({ participantPlayback: { enabled: false } }, { participants: [{ name: 'Jane Doe', userId: null }] });
     expect(await off.engine.evaluate(subject())).toEqual([]);
+  });
+
+  it('count every recording a batch event lists as an access, and check each listed call for the participant', async () => {
+    const batch = (n: number) => Array.from({ length: n }, (_, i) => ({ conversationId: `conv-${i}`, recordingId: `rec-${i}` }));
+    const bulk = subject({ action: 'download', conversationId: null, recordingId: null, items: batch(6) });
+    expect(await rules({ volume: { maxEvents: 5, windowMinutes: 30 } }).engine.evaluate(bulk)).toEqual([
+      { rule: 'unusual-volume', message: '6 accesses (preview, play, download, export) by Jane Doe within 30 minutes; the limit is 5' },
+    ]);
+    expect(await rules({ volume: { maxEvents: 5, windowMinutes: 30 } }).engine.evaluate({ ...bulk, items: batch(5) })).toEqual([]);
+    const asked: Array<string | null> = [];
+    const engine = new AlertRules({
+      settings: settingsWith({}),
+      countRecent: async () => 0,
+      participantsOf: async ({ conversationId }) => {
+        asked.push(conversationId);
+        return conversationId === 'conv-3' ? [{ name: 'Jane Doe', userId: null }] : [];
+      },
+    });
+    expect(await engine.evaluate(bulk)).toEqual([{ rule: 'participant-playback', message: 'Jane Doe is a participant of this call (Jane Doe): conversation conv-3' }]);
+    expect(asked).toEqual(['conv-0', 'conv-1', 'conv-2', 'conv-3']);
   });
 
   it('reject bad configuration with a clear message', () => {
