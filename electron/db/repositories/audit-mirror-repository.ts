@@ -232,11 +232,19 @@ export function createAuditMirrorRepository(db: Db) {
     async recordingsAccessedUnderCase(logId: string, caseReference: string): Promise<Array<string>> {
       return db
         .prepare(
-          `SELECT recording_id FROM audit_events WHERE log_id = ? AND case_reference = ? COLLATE BINARY AND recording_id IS NOT NULL
-            AND action IN ('play', 'download', 'preview', 'seek') GROUP BY recording_id ORDER BY MIN(seq)`,
+          // The recording an event names, and each one a batch event lists (a bulk job's download batches).
+          `SELECT recording_id FROM (
+              SELECT e.recording_id, e.seq FROM audit_events e
+                WHERE e.log_id = @logId AND e.case_reference = @caseReference COLLATE BINARY AND e.recording_id IS NOT NULL
+                  AND e.action IN ('play', 'download', 'preview', 'seek')
+              UNION ALL
+              SELECT i.recording_id, e.seq FROM audit_events e JOIN audit_event_items i ON i.log_id = e.log_id AND i.seq = e.seq
+                WHERE e.log_id = @logId AND e.case_reference = @caseReference COLLATE BINARY AND i.recording_id IS NOT NULL
+                  AND e.action IN ('play', 'download', 'preview', 'seek'))
+            GROUP BY recording_id ORDER BY MIN(seq)`,
         )
         .pluck()
-        .all(logId, caseReference) as Array<string>;
+        .all({ logId, caseReference }) as Array<string>;
     },
 
     /** Bodies of the events whose details hold `path` (a dotted path of names), in seq order. */

@@ -83,6 +83,17 @@ describe('audit trail repository', () => {
     expect(await repo.countOperatorAccesses(LOG, 'jdoe', ['play', 'download'], Date.UTC(2026, 10, 26, 9, 0, 4))).toBe(7);
   });
 
+  it('lists the recordings accessed under a case, including those a batch event lists', async () => {
+    const repo = createAuditMirrorRepository(openDatabaseSync(':memory:'));
+    const batch = { conversationId: null, recordingId: null, details: { items: [['conv-7', 'rec-7'], ['conv-8', 'rec-8']] } };
+    await repo.recordEvents(LOG, [
+      eventRecord(0, { action: 'play', conversationId: 'conv-0', recordingId: 'rec-0' }),
+      { ...eventRecord(1, { action: 'download', ...batch }), items: [{ conversationId: 'conv-7', recordingId: 'rec-7', tradingId: null }, { conversationId: 'conv-8', recordingId: 'rec-8', tradingId: null }] },
+      eventRecord(2, { action: 'play', caseReference: 'OTHER-1' }),
+    ]);
+    expect(await repo.recordingsAccessedUnderCase(LOG, 'FCA-2026-0042')).toEqual(['rec-0', 'rec-7', 'rec-8']);
+  });
+
   it('keeps checkpoints, published keys, the verified head and the last integrity report', async () => {
     const repo = createAuditMirrorRepository(openDatabaseSync(':memory:'));
     expect(await repo.latestCheckpoint(LOG)).toBeNull();
