@@ -31,9 +31,11 @@ const profile = await benchProfile(sandbox.url);
 try {
   const dataDir = profilePaths(profile.name, profile.env).dataDir;
   const indexKey = randomBytes(32);
+  const cacheKey = randomBytes(32);
   const secrets = {
     [`${profile.name}/worm`]: JSON.stringify({ accessKeyId: profile.worm.connection.accessKeyId, secretAccessKey: profile.worm.connection.secretAccessKey }),
     [`${profile.name}/index-key`]: JSON.stringify({ key: indexKey.toString('hex') }),
+    [`${profile.name}/cache-key`]: JSON.stringify({ key: cacheKey.toString('hex') }),
   };
   const env = { CUSTODY_CONFIG_DIR: profile.env.CUSTODY_CONFIG_DIR!, CUSTODY_DATA_DIR: profile.env.CUSTODY_DATA_DIR! };
   const runChild = async (mode: 'build' | 'verify', recordingIds: ReadonlyArray<string>, out: string): Promise<ChildReport> => {
@@ -48,7 +50,7 @@ try {
   for (const size of sizes) {
     const seeding = performance.now();
     const db = openDatabaseSync(join(dataDir, 'index.sqlite'), indexKey);
-    const seeded = await seedTinyRecordings({ db, dataDir }, size, `s${size}`);
+    const seeded = await seedTinyRecordings({ db, dataDir, cacheKey }, size, `s${size}`);
     db.close();
     console.log(`${size} recordings seeded in ${((performance.now() - seeding) / 1000).toFixed(1)} s`);
     const out = join(profile.root, `pack-${size}`);

@@ -26,7 +26,7 @@ let exportEvent: AuditEvent;
 
 beforeAll(async () => {
   h = await startHarness({ worm: inject('worm').connection });
-  seeded = await seedTinyRecordings({ db: h.composed.db, dataDir: h.composed.paths.dataDir }, COUNT);
+  seeded = await seedTinyRecordings({ db: h.composed.db, dataDir: h.composed.paths.dataDir, cacheKey: await h.composed.vault.atRestKey('cache-key') }, COUNT);
   packDir = join(h.root, 'pack-1200');
   const result = await h.composed.packs.build({ selection: { kind: 'recordings', recordingIds: seeded.map((r) => r.recordingId) }, caseReference: CASE, outPath: packDir });
   expect(result).toMatchObject({ recordings: COUNT, verified: true });

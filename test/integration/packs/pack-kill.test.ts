@@ -9,7 +9,7 @@ import { CredentialVault } from '../../../electron/services/auth/credentials';
 import { SecretRedactor } from '../../../electron/services/logging/redactor';
 import { verifyPack } from '../../../electron/services/packs/pack-verifier';
 import { SANDBOX_CLIENT } from '../../sandbox/server';
-import { startHarness, type Harness } from '../../helpers/engine-harness';
+import { shareAtRestKeys, startHarness, type Harness } from '../../helpers/engine-harness';
 import { runCli } from '../../helpers/run-cli';
 import { seedTinyRecordings } from '../../helpers/synthetic-recordings';
 
@@ -22,15 +22,17 @@ let folder: string;
 let allConversations: string;
 let oneConversation: string;
 
+let forgetAtRestKeys: (() => Promise<void>) | undefined;
 beforeAll(async () => {
   h = await startHarness({ worm: inject('worm').connection });
   // The CLI reads the real keychain under the app's own service name.
   const vault = new CredentialVault(cliSecrets, h.profile, new SecretRedactor());
   await vault.saveGenesys(SANDBOX_CLIENT);
   await vault.saveWorm({ accessKeyId: h.worm.accessKeyId, secretAccessKey: h.worm.secretAccessKey });
+  forgetAtRestKeys = await shareAtRestKeys(h, cliSecrets);
   env = { CUSTODY_CONFIG_DIR: h.env.CUSTODY_CONFIG_DIR, CUSTODY_DATA_DIR: h.env.CUSTODY_DATA_DIR, DISPLAY: '' };
   // Enough recordings that a build lasts long enough to be killed in each of its stages.
-  const seeded = await seedTinyRecordings({ db: h.composed.db, dataDir: h.composed.paths.dataDir }, 600, 'kill');
+  const seeded = await seedTinyRecordings({ db: h.composed.db, dataDir: h.composed.paths.dataDir, cacheKey: await h.composed.vault.atRestKey('cache-key') }, 600, 'kill');
   allConversations = join(h.root, 'all.txt');
   oneConversation = join(h.root, 'one.txt');
   await writeFile(allConversations, `${seeded.map((r) => r.conversationId).join('\n')}\n`);
@@ -40,6 +42,7 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => {
   for (const kind of ['genesys', 'worm', 'signing-key']) await cliSecrets.delete(`${h.profile}/${kind}`);
+  await forgetAtRestKeys?.();
   await h?.close();
 });
 
