@@ -29,6 +29,7 @@ import { canonicalJson } from '../../shared/canonical-json';
 import { rootFromLeafHashes, verifyConsistency, verifyInclusion } from '../../shared/crypto/merkle';
 import type { AuditEvent } from '../../shared/domain';
 import { createTestAudit, memorySecretStore, SettableClock } from '../helpers/audit-module';
+import { fillerAuditEvent } from '../helpers/filler-audit-event';
 import { InMemoryAuditHeadStore } from '../helpers/in-memory-audit-head-store';
 import { MemoryLogger } from '../helpers/memory-logger';
 import { createTestBucket } from '../helpers/worm';
@@ -57,25 +58,7 @@ const fmt = (s: Stats) => `p50 ${s.p50} ms, p90 ${s.p90} ms, p99 ${s.p99} ms, ma
 const results: Record<string, unknown> = { appends, treeEvents, node: process.version, cpus: (await import('node:os')).cpus().length };
 const dir = await mkdtemp(join(tmpdir(), 'custody-audit-bench-'));
 
-/** An event as the app writes them, about a call of its own, chained after `prevHash`. */
-function fillerEvent(logId: string, seq: number, prevHash: string): AuditEvent {
-  return {
-    schema: 'custody.audit.v1',
-    logId,
-    seq,
-    eventId: randomUUID(),
-    time: new Date(Date.UTC(2026, 0, 1) + seq * 30_000).toISOString(),
-    operator: { osAccount: `officer${seq % 7}`, name: `Officer ${seq % 7}` },
-    workstation: { hostname: `LON-CMP-${seq % 13}`, addresses: ['10.20.4.17', 'fd00:20::17'] },
-    action: (['search', 'preview', 'play', 'seek', 'download'] as const)[seq % 5]!,
-    conversationId: randomUUID(),
-    recordingId: randomUUID(),
-    tradingId: `T-2026-${String(seq % 9973).padStart(6, '0')}`,
-    caseReference: `FCA-2026-${String(seq % 97).padStart(4, '0')}`,
-    details: { startOffsetMs: 0 },
-    prevHash,
-  };
-}
+const fillerEvent = (logId: string, seq: number, prevHash: string): AuditEvent => fillerAuditEvent(logId, seq, prevHash, Date.UTC(2026, 0, 1) + seq * 30_000);
 
 // ---------------- A. radosgw ----------------
 say(`A. audit writes against radosgw (${appends} appends each)`);

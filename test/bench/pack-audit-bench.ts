@@ -12,7 +12,6 @@
  * Run (needs the OS keychain, so inside a private one):
  *   dbus-run-session -- bash build/scripts/with-keyring.sh npx tsx test/bench/pack-audit-bench.ts [--events 10000] [--builds 5]
  */
-import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +20,7 @@ import { sha256Hex } from '../../electron/crypto/sha256';
 import { auditEventKey, serializeAuditEvent } from '../../electron/services/audit/layout';
 import { putLockedObject, readObjectText } from '../../electron/services/worm/locked-objects';
 import { startLocalWorm } from '../../electron/services/worm/local-worm';
-import type { AuditEvent } from '../../shared/domain';
+import { fillerAuditEvent } from '../helpers/filler-audit-event';
 import { startHarness, uniqueTradingCall, type Harness } from '../helpers/engine-harness';
 import { countS3Requests } from './s3-request-counter';
 
@@ -100,22 +99,7 @@ async function seedDirectly(h: Harness, from: number, until: number): Promise<vo
   let prevHash = sha256Hex(head!);
   const baseMs = Date.now();
   for (let seq = from; seq < until; seq += 1) {
-    const event: AuditEvent = {
-      schema: 'custody.audit.v1',
-      logId: audit.logId,
-      seq,
-      eventId: randomUUID(),
-      time: new Date(baseMs + seq).toISOString(),
-      operator: { osAccount: `officer${seq % 7}`, name: `Officer ${seq % 7}` },
-      workstation: { hostname: `LON-CMP-${seq % 13}`, addresses: ['10.20.4.17'] },
-      action: (['search', 'preview', 'play', 'seek', 'download'] as const)[seq % 5]!,
-      conversationId: randomUUID(),
-      recordingId: randomUUID(),
-      tradingId: `T-2026-${String(seq % 9973).padStart(6, '0')}`,
-      caseReference: `FCA-2026-${String(seq % 97).padStart(4, '0')}`,
-      details: { startOffsetMs: 0 },
-      prevHash,
-    };
+    const event = fillerAuditEvent(audit.logId, seq, prevHash, baseMs + seq);
     const body = serializeAuditEvent(event);
     prevHash = sha256Hex(body);
     bodies.push(body);
