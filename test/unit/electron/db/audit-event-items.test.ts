@@ -6,35 +6,15 @@ import { migrate } from '../../../../electron/db/migrate';
 import { migrations } from '../../../../electron/db/migrations';
 import { createAuditMirrorRepository, type AuditEventRecord } from '../../../../electron/db/repositories/audit-mirror-repository';
 import { itemsOf } from '../../../../electron/services/audit/audit-items';
-import { canonicalJson } from '../../../../shared/canonical-json';
-import { inclusionProof, leafHash } from '../../../../shared/crypto/merkle';
+import { inclusionProof } from '../../../../shared/crypto/merkle';
 import type { AuditEvent } from '../../../../shared/domain';
+import { auditRecord } from '../../../helpers/audit-records';
 
 const sha256 = (d: Uint8Array) => new Uint8Array(createHash('sha256').update(d).digest());
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const LOG = 'log-items';
 
-function record(seq: number, extra: Partial<AuditEvent>): AuditEventRecord {
-  const event: AuditEvent = {
-    schema: 'custody.audit.v1',
-    logId: LOG,
-    seq,
-    eventId: `e-${seq}`,
-    time: new Date(Date.UTC(2026, 10, 26, 9, 0, seq)).toISOString(),
-    operator: { osAccount: 'jdoe', name: 'Jane Doe' },
-    workstation: { hostname: 'ws-1', addresses: ['10.0.0.5'] },
-    action: 'play',
-    conversationId: null,
-    recordingId: null,
-    tradingId: null,
-    caseReference: null,
-    details: {},
-    prevHash: '0'.repeat(64),
-    ...extra,
-  };
-  const body = canonicalJson(event);
-  return { event, body, leafHash: leafHash(sha256, new TextEncoder().encode(body)), alertCount: 0, items: itemsOf(event) };
-}
+const record = (seq: number, extra: Partial<AuditEvent>): AuditEventRecord => auditRecord(LOG, seq, extra);
 
 const archiveRun = (seq: number) =>
   record(seq, { action: 'export', details: { kind: 'archive', items: [{ conversationId: 'conv-1', recordingId: 'rec-1', tradingId: 'T-1' }, { conversationId: 'conv-2', recordingId: 'rec-2', tradingId: null }] } });

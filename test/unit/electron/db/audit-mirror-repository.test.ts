@@ -2,34 +2,29 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { openDatabaseSync } from '../../../../electron/db/connection';
 import { createAuditMirrorRepository, type AuditEventRecord } from '../../../../electron/db/repositories/audit-mirror-repository';
-import { canonicalJson } from '../../../../shared/canonical-json';
-import { consistencyProof, inclusionProof, leafHash, rootFromLeafHashes, verifyConsistency } from '../../../../shared/crypto/merkle';
+import { consistencyProof, inclusionProof, rootFromLeafHashes, verifyConsistency } from '../../../../shared/crypto/merkle';
 import type { AuditEvent } from '../../../../shared/domain';
+import { auditRecord } from '../../../helpers/audit-records';
 
 const sha256 = (d: Uint8Array) => new Uint8Array(createHash('sha256').update(d).digest());
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const LOG = 'log-a';
 
 function eventRecord(seq: number, extra: Partial<AuditEvent> = {}, alertCount = 0): AuditEventRecord {
-  const event: AuditEvent = {
-    schema: 'custody.audit.v1',
-    logId: LOG,
+  return auditRecord(
+    LOG,
     seq,
-    eventId: `e-${seq}`,
-    time: new Date(Date.UTC(2026, 10, 26, 9, 0, seq)).toISOString(),
-    operator: { osAccount: seq % 2 ? 'jdoe' : 'mhart', name: seq % 2 ? 'Jane Doe' : 'Maria Hartmann' },
-    workstation: { hostname: 'ws-1', addresses: ['10.0.0.5'] },
-    action: seq % 3 === 0 ? 'search' : 'play',
-    conversationId: seq % 3 === 0 ? null : `conv-${seq % 4}`,
-    recordingId: seq % 3 === 0 ? null : `rec-${seq % 4}`,
-    tradingId: seq % 3 === 0 ? null : `T-${seq % 4}`,
-    caseReference: 'FCA-2026-0042',
-    details: {},
-    prevHash: '0'.repeat(64),
-    ...extra,
-  };
-  const body = canonicalJson(event);
-  return { event, body, leafHash: leafHash(sha256, new TextEncoder().encode(body)), alertCount };
+    {
+      operator: { osAccount: seq % 2 ? 'jdoe' : 'mhart', name: seq % 2 ? 'Jane Doe' : 'Maria Hartmann' },
+      action: seq % 3 === 0 ? 'search' : 'play',
+      conversationId: seq % 3 === 0 ? null : `conv-${seq % 4}`,
+      recordingId: seq % 3 === 0 ? null : `rec-${seq % 4}`,
+      tradingId: seq % 3 === 0 ? null : `T-${seq % 4}`,
+      caseReference: 'FCA-2026-0042',
+      ...extra,
+    },
+    alertCount,
+  );
 }
 
 describe('audit trail repository', () => {

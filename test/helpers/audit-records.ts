@@ -1,0 +1,31 @@
+import { createHash } from 'node:crypto';
+import type { AuditEventRecord } from '../../electron/db/repositories/audit-mirror-repository';
+import { itemsOf } from '../../electron/services/audit/audit-items';
+import { canonicalJson } from '../../shared/canonical-json';
+import { leafHash } from '../../shared/crypto/merkle';
+import type { AuditEvent } from '../../shared/domain';
+
+const sha256 = (d: Uint8Array) => new Uint8Array(createHash('sha256').update(d).digest());
+
+/** An audit event as the mirror records it (body, leaf hash, items), for repository tests. */
+export function auditRecord(logId: string, seq: number, extra: Partial<AuditEvent> = {}, alertCount = 0): AuditEventRecord {
+  const event: AuditEvent = {
+    schema: 'custody.audit.v1',
+    logId,
+    seq,
+    eventId: `e-${seq}`,
+    time: new Date(Date.UTC(2026, 10, 26, 9, 0, seq)).toISOString(),
+    operator: { osAccount: 'jdoe', name: 'Jane Doe' },
+    workstation: { hostname: 'ws-1', addresses: ['10.0.0.5'] },
+    action: 'play',
+    conversationId: null,
+    recordingId: null,
+    tradingId: null,
+    caseReference: null,
+    details: {},
+    prevHash: '0'.repeat(64),
+    ...extra,
+  };
+  const body = canonicalJson(event);
+  return { event, body, leafHash: leafHash(sha256, new TextEncoder().encode(body)), alertCount, items: itemsOf(event) };
+}
