@@ -13,7 +13,7 @@ import { SecretRedactor } from '../../../electron/services/logging/redactor';
 import { bagInfoValue, formatBagInfo, formatManifest, parseBagInfo, payloadOxum } from '../../../electron/services/packs/bagit';
 import { digestFile, digestOf } from '../../../electron/services/packs/file-digests';
 import { fingerprintOf, keyIdOf, type SigningKey } from '../../../electron/services/signing/signing-key';
-import { startHarness, uniqueTradingCall, type Harness } from '../../helpers/engine-harness';
+import { shareAtRestKeys, startHarness, uniqueTradingCall, type Harness } from '../../helpers/engine-harness';
 import { runCli } from '../../helpers/run-cli';
 
 /**
@@ -33,6 +33,7 @@ let firmKeyId: string;
 let firmKeyFile: string;
 const env = (h: Harness) => ({ CUSTODY_CONFIG_DIR: h.env.CUSTODY_CONFIG_DIR, CUSTODY_DATA_DIR: h.env.CUSTODY_DATA_DIR, DISPLAY: '' });
 const cliProfiles: Array<string> = [];
+let forgetAtRestKeys: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
   h = await startHarness({ worm: inject('worm').connection });
@@ -42,6 +43,7 @@ beforeAll(async () => {
   // The CLI runs as the same installation: the app's own keychain entry holds the same signing key.
   const installation = (await new CredentialVault(h.secrets, h.profile, new SecretRedactor()).loadSigningKey())!;
   await cliVault(h.profile).saveSigningKey(installation);
+  forgetAtRestKeys = await shareAtRestKeys(h, cliSecrets);
   cliProfiles.push(h.profile);
   const publicPem = createPublicKey(createPrivateKey(installation.privateKeyPem)).export({ type: 'spki', format: 'pem' }).toString();
   firmKeyId = keyIdOf(publicPem);
@@ -51,6 +53,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const profile of cliProfiles) for (const kind of ['worm', 'signing-key']) await cliSecrets.delete(`${profile}/${kind}`);
+  await forgetAtRestKeys?.();
   await h?.close();
 });
 
