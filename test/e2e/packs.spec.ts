@@ -8,7 +8,7 @@ import { createKeyringSecretStore } from '../../electron/services/auth/adapters/
 import { readEventChain } from '../helpers/read-event-chain';
 import { composeReview, type ComposedReview } from '../../electron/services/composition/compose-review';
 import { bridgeHost, SHELL_MAX_RANGE_BYTES, SHELL_ORIGIN } from '../../electron/shell/browser-shell';
-import { uniqueTradingCall, type Harness } from '../helpers/engine-harness';
+import { shareAtRestKeys, uniqueTradingCall, type Harness } from '../helpers/engine-harness';
 import { verifyPack } from '../../electron/services/packs/pack-verifier';
 import { expect, openApp, test } from './fixtures';
 import type { Page } from '@playwright/test';
@@ -111,8 +111,11 @@ test('a tampered pack is shown as tampered when the review opens, and the tamper
 
 test('a pack signed by a key not trusted here is shown as UNTRUSTED in red, never as verified', async ({ page, harness }) => {
   const pack = await buildPack(harness, 'untrusted-pack');
-  // A machine whose keychain holds neither the installation's key nor the firm's bucket credentials, and no --trusted-key.
-  const review = await openReview(page, harness, pack.path, 'Dana Inspector (FCA)', createKeyringSecretStore('custody-test-stranger'));
+  // A machine whose keychain holds neither the installation's key nor the firm's bucket credentials, and no
+  // --trusted-key; only its own index's at-rest keys (the review journal lives in that index).
+  const stranger = createKeyringSecretStore('custody-test-stranger');
+  const forgetAtRestKeys = await shareAtRestKeys(harness, stranger);
+  const review = await openReview(page, harness, pack.path, 'Dana Inspector (FCA)', stranger);
   try {
     const banner = page.getByTestId('review-verification');
     await expect(banner).toHaveAttribute('data-trust', 'untrusted');
@@ -132,6 +135,7 @@ test('a pack signed by a key not trusted here is shown as UNTRUSTED in red, neve
     await page.screenshot({ path: test.info().outputPath('review-untrusted.png') });
   } finally {
     await review.close();
+    await forgetAtRestKeys();
   }
   const journal = await createReviewJournalRepository(harness.composed.db).list();
   expect(journal[0]).toMatchObject({ action: 'open', details: { verified: false, keyTrust: 'untrusted' } });
