@@ -58,7 +58,9 @@ const fmt = (s: Stats) => `p50 ${s.p50} ms, p90 ${s.p90} ms, p99 ${s.p99} ms, ma
 const results: Record<string, unknown> = { appends, treeEvents, node: process.version, cpus: (await import('node:os')).cpus().length };
 const dir = await mkdtemp(join(tmpdir(), 'custody-audit-bench-'));
 
-const fillerEvent = (logId: string, seq: number, prevHash: string): AuditEvent => fillerAuditEvent(logId, seq, prevHash, Date.UTC(2026, 0, 1) + seq * 30_000);
+// Event times run from the real time: radosgw judges retention dates against its own clock.
+const benchStartMs = Date.now();
+const fillerEvent = (logId: string, seq: number, prevHash: string): AuditEvent => fillerAuditEvent(logId, seq, prevHash, benchStartMs + seq * 30_000);
 
 // ---------------- A. radosgw ----------------
 say(`A. audit writes against radosgw (${appends} appends each)`);

@@ -4,8 +4,12 @@ import { itemsOf } from '../../electron/services/audit/audit-items';
 import { canonicalJson } from '../../shared/canonical-json';
 import { leafHash } from '../../shared/crypto/merkle';
 import type { AuditEvent } from '../../shared/domain';
+import { testClockStart } from './fake-clock';
 
 const sha256 = (d: Uint8Array) => new Uint8Array(createHash('sha256').update(d).digest());
+
+/** When event 0 of these records happened (event n: n seconds later), from the real time like every test clock. */
+export const recordsStartMs = Math.floor(testClockStart() / 1000) * 1000;
 
 /** An audit event as the mirror records it (body, leaf hash, items), for repository tests. */
 export function auditRecord(logId: string, seq: number, extra: Partial<AuditEvent> = {}, alertCount = 0): AuditEventRecord {
@@ -14,7 +18,7 @@ export function auditRecord(logId: string, seq: number, extra: Partial<AuditEven
     logId,
     seq,
     eventId: `e-${seq}`,
-    time: new Date(Date.UTC(2026, 10, 26, 9, 0, seq)).toISOString(),
+    time: new Date(recordsStartMs + seq * 1000).toISOString(),
     operator: { osAccount: 'jdoe', name: 'Jane Doe' },
     workstation: { hostname: 'ws-1', addresses: ['10.0.0.5'] },
     action: 'play',

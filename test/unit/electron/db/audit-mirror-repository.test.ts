@@ -4,7 +4,7 @@ import { openDatabaseSync } from '../../../../electron/db/connection';
 import { createAuditMirrorRepository, type AuditEventRecord } from '../../../../electron/db/repositories/audit-mirror-repository';
 import { consistencyProof, inclusionProof, rootFromLeafHashes, verifyConsistency } from '../../../../shared/crypto/merkle';
 import type { AuditEvent } from '../../../../shared/domain';
-import { auditRecord } from '../../../helpers/audit-records';
+import { auditRecord, recordsStartMs } from '../../../helpers/audit-records';
 
 const sha256 = (d: Uint8Array) => new Uint8Array(createHash('sha256').update(d).digest());
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
@@ -66,16 +66,16 @@ describe('audit trail repository', () => {
     expect(await seqs({ operator: 'jane' })).toEqual([11, 9, 7, 5, 3, 1]);
     expect(await seqs({ operator: 'MHART', action: 'search' })).toEqual([6, 0]);
     expect(await seqs({ alertsOnly: true })).toEqual([7]);
-    expect(await seqs({ caseReference: 'fca-2026-0042', fromMs: Date.UTC(2026, 10, 26, 9, 0, 10) })).toEqual([11, 10]);
+    expect(await seqs({ caseReference: 'fca-2026-0042', fromMs: recordsStartMs + 10_000 })).toEqual([11, 10]);
     expect((await repo.listEvents(LOG, {}, 3)).total).toBe(12);
     expect((await repo.listEvents(LOG, { operator: '100%_' }, 3)).total).toBe(0);
-    expect(await repo.countOperatorAccesses(LOG, 'jdoe', ['play'], Date.UTC(2026, 10, 26, 9, 0, 4))).toBe(3);
+    expect(await repo.countOperatorAccesses(LOG, 'jdoe', ['play'], recordsStartMs + 4_000)).toBe(3);
     expect(await repo.countOperatorAccesses(LOG, 'jdoe', [], 0)).toBe(0);
     // A batch event counts each recording it lists (once, however many trades name it).
     const item = (n: number, tradingId: string | null = null) => ({ conversationId: `conv-${n}`, recordingId: `rec-${n}`, tradingId });
     await repo.recordEvents(LOG, [{ ...eventRecord(12, { action: 'download', operator: { osAccount: 'jdoe', name: 'Jane Doe' } }), items: [item(1, 'T-1'), item(1, 'T-9'), item(2), item(3), item(4)] }]);
     expect(await repo.countOperatorAccesses(LOG, 'jdoe', ['download'], 0)).toBe(4);
-    expect(await repo.countOperatorAccesses(LOG, 'jdoe', ['play', 'download'], Date.UTC(2026, 10, 26, 9, 0, 4))).toBe(7);
+    expect(await repo.countOperatorAccesses(LOG, 'jdoe', ['play', 'download'], recordsStartMs + 4_000)).toBe(7);
   });
 
   it('lists the recordings accessed under a case, including those a batch event lists', async () => {
