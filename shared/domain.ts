@@ -114,7 +114,29 @@ export const waveformSchema = z.object({
 });
 export type Waveform = z.infer<typeof waveformSchema>;
 
-export const operatorSchema = z.object({ osAccount: z.string(), name: z.string() });
+/** A Genesys user signed in through Custody (authorization code with PKCE): the identity every officer action carries. */
+export const officerSchema = z.object({
+  genesysUserId: z.string().min(1).max(64),
+  name: z.string().max(200),
+  email: z.string().max(320),
+});
+export type Officer = z.infer<typeof officerSchema>;
+
+/**
+ * Who acted, as an audit record names them. `kind: 'officer'`: a signed-in person, identified by the Genesys user
+ * id from her token; `kind: 'service'`: unattended work under the OAuth client (`oauthClientId`), naming the
+ * officer who scheduled it in `scheduledBy`. `name` is the officer's Genesys name (or the client's); nothing a user
+ * types sets it. Events written before sign-in existed have neither `kind` nor a Genesys id.
+ */
+export const operatorSchema = z.object({
+  osAccount: z.string(),
+  name: z.string(),
+  kind: z.enum(['officer', 'service']).optional(),
+  genesysUserId: z.string().optional(),
+  email: z.string().optional(),
+  oauthClientId: z.string().optional(),
+  scheduledBy: officerSchema.optional(),
+});
 export type Operator = z.infer<typeof operatorSchema>;
 
 export const workstationSchema = z.object({ hostname: z.string(), addresses: z.array(z.string()) });

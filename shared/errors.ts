@@ -7,6 +7,9 @@ import { z } from 'zod';
 export const appErrorCodes = [
   'AUTH_REQUIRED',
   'AUTH_REFRESH_FAILED',
+  'SIGNIN_REQUIRED',
+  'PERMISSION_DENIED',
+  'APPROVAL_REQUIRED',
   'KEYCHAIN_UNAVAILABLE',
   'RATE_LIMITED',
   'UPSTREAM_UNAVAILABLE',

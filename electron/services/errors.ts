@@ -24,6 +24,33 @@ export class AuthError extends AppError {
   }
 }
 
+/** An officer's action with nobody signed in, or with a sign-in that Genesys no longer honours. */
+export class SignInRequiredError extends AppError {
+  constructor(message = 'No officer is signed in. Run "custody signin" (or sign in in the app) first.', cause?: unknown) {
+    super('SIGNIN_REQUIRED', message, { cause });
+  }
+}
+
+/** The signed-in officer lacks a Genesys permission the action needs; the message names it. */
+export class PermissionDeniedError extends AppError {
+  constructor(
+    readonly action: string,
+    readonly missing: ReadonlyArray<string>,
+    officerName: string,
+  ) {
+    super('PERMISSION_DENIED', `${officerName} may not ${action}: missing Genesys permission ${missing.join(', ')}.`, {
+      details: { action, missing: [...missing] },
+    });
+  }
+}
+
+/** A four-eyes action without a valid approval from a second signed-in officer. */
+export class ApprovalRequiredError extends AppError {
+  constructor(message: string, details?: Record<string, unknown>) {
+    super('APPROVAL_REQUIRED', message, { details });
+  }
+}
+
 export class KeychainError extends AppError {
   constructor(message: string, cause?: unknown) {
     super('KEYCHAIN_UNAVAILABLE', message, { cause });

@@ -45,6 +45,12 @@ export function titleFor(code: AppErrorCode): string {
       return 'Sign-in to Genesys Cloud required';
     case 'AUTH_REFRESH_FAILED':
       return 'Genesys Cloud session expired';
+    case 'SIGNIN_REQUIRED':
+      return 'Sign in with your Genesys Cloud account';
+    case 'PERMISSION_DENIED':
+      return 'Your Genesys Cloud account lacks a permission for this';
+    case 'APPROVAL_REQUIRED':
+      return 'A second officer must approve this first';
     case 'KEYCHAIN_UNAVAILABLE':
       return 'The OS keychain is unavailable';
     case 'RATE_LIMITED':

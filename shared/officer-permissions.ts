@@ -1,0 +1,32 @@
+/**
+ * The Genesys permissions Custody checks before an officer's action, from the officer's own token
+ * (`GET /api/v2/users/me?expand=authorization`). Each action needs every permission listed for it.
+ */
+export const officerActions = ['search', 'play', 'download', 'export', 'hold', 'release', 'posture'] as const;
+export type OfficerAction = (typeof officerActions)[number];
+
+export const RECORDING_VIEW = 'recording:recording:view';
+export const RECORDING_DOWNLOAD = 'recording:recording:download';
+export const DELETION_PROTECTION_APPLY = 'recording:deletionProtection:apply';
+export const DELETION_PROTECTION_REVOKE = 'recording:deletionProtection:revoke';
+
+export const REQUIRED_PERMISSIONS: Readonly<Record<OfficerAction, ReadonlyArray<string>>> = {
+  search: [RECORDING_VIEW],
+  play: [RECORDING_VIEW],
+  download: [RECORDING_VIEW, RECORDING_DOWNLOAD],
+  export: [RECORDING_VIEW, RECORDING_DOWNLOAD],
+  hold: [DELETION_PROTECTION_APPLY],
+  release: [DELETION_PROTECTION_REVOKE],
+  posture: [],
+};
+
+/** The permissions `action` needs that `granted` lacks (Genesys's `*` wildcards honoured per segment). */
+export function missingPermissions(granted: ReadonlyArray<string>, action: OfficerAction): Array<string> {
+  return REQUIRED_PERMISSIONS[action].filter((needed) => !granted.some((g) => permissionCovers(g, needed)));
+}
+
+function permissionCovers(granted: string, needed: string): boolean {
+  const g = granted.split(':');
+  const n = needed.split(':');
+  return g.length === n.length && g.every((part, i) => part === '*' || part === n[i]);
+}
