@@ -23,7 +23,7 @@ export type OfficerTokenSource = {
  * The profile's officer sign-in. Implemented by auth/officer-session.ts over the keychain; tests may
  * build it with a fake. Every officer action asks `require(action)` before it writes anything.
  */
-export interface OfficerSession {
+export type OfficerSession = {
   /** The signed-in officer, or null. */
   current(): Promise<SignedInOfficer | null>;
   /** The signed-in officer allowed to do `action`: SignInRequiredError with nobody signed in, PermissionDeniedError naming the missing permission. */
