@@ -15,6 +15,9 @@ Commands:
                         manage the local WORM store (radosgw with S3 Object Lock)
   login --client-id ID (--region NAME | --gateway URL)
                         store a real org's OAuth client (secret from stdin or a prompt) in the OS keychain
+  signin [--no-browser]   sign an officer in through Genesys (PKCE; the authorize URL is printed on one line of stdout)
+  whoami                  the signed-in officer: Genesys user id, name, email, the permissions Custody checks
+  signout                 revoke the officer's token at Genesys and remove it from the keychain
   search [--trading-id T] [--client-account A] [--agent N] [--queue Q] [--from ISO] [--to ISO] [--text W] [--case REF]
                         sync the local index if needed and list matching recordings
   fetch --conversation ID --case REF [--out DIR]
@@ -62,6 +65,9 @@ const commands: Record<string, () => Promise<Command>> = {
   sandbox: async () => (await import('./commands/sandbox')).sandboxCommand,
   worm: async () => (await import('./commands/worm')).wormCommand,
   login: async () => (await import('./commands/login')).loginCommand,
+  signin: async () => (await import('./commands/officer')).signinCommand,
+  whoami: async () => (await import('./commands/officer')).whoamiCommand,
+  signout: async () => (await import('./commands/officer')).signoutCommand,
   search: async () => (await import('./commands/search')).searchCommand,
   fetch: async () => (await import('./commands/fetch')).fetchCommand,
   retrieve: async () => (await import('./commands/retrieve')).retrieveCommand,

@@ -2,24 +2,32 @@ import { createKeyringSecretStore } from '../../electron/services/auth/adapters/
 import { composeProfileSettings } from '../../electron/services/composition/compose-settings';
 import { SANDBOX_CLIENT } from '../sandbox/server';
 import { shareAtRestKeys, type Harness } from './engine-harness';
+import { OFFICER_A_LOGIN, signInOfficer, type SandboxUser } from './officer-signin';
 import { runCli, type CliRun } from './run-cli';
 
 /**
  * Lets the real `custody` command use a harness's profile: the harness keeps its secrets under a test
  * service name, the CLI reads the app's own ('custody') in the same private keyring.
  */
-export async function shareProfileWithCli(h: Harness): Promise<{ run: (args: ReadonlyArray<string>, options?: { timeoutMs?: number }) => Promise<CliRun>; dispose(): Promise<void> }> {
+export async function shareProfileWithCli(
+  h: Harness,
+  options: { officer?: SandboxUser | null } = {},
+): Promise<{ run: (args: ReadonlyArray<string>, options?: { timeoutMs?: number }) => Promise<CliRun>; dispose(): Promise<void> }> {
   const secrets = createKeyringSecretStore();
   const { vault } = composeProfileSettings({ profile: h.profile, env: h.env, secrets });
   await vault.saveGenesys(SANDBOX_CLIENT);
   await vault.saveWorm({ accessKeyId: h.worm.accessKeyId, secretAccessKey: h.worm.secretAccessKey });
   const forgetKeys = await shareAtRestKeys(h, secrets);
+  // The CLI signs in on its own (a refresh token is single-use: sharing one would sign the other out).
+  const officer = options.officer === undefined ? OFFICER_A_LOGIN : options.officer;
+  if (officer) await signInOfficer({ profile: h.profile, env: h.env, secrets, user: officer });
   const env = { CUSTODY_CONFIG_DIR: h.env.CUSTODY_CONFIG_DIR, CUSTODY_DATA_DIR: h.env.CUSTODY_DATA_DIR };
   return {
     run: (args, options = {}) => runCli([...args, '--profile', h.profile], { env, ...options }),
     dispose: async () => {
       await secrets.delete(`${h.profile}/genesys`);
       await secrets.delete(`${h.profile}/worm`);
+      await secrets.delete(`${h.profile}/officer`);
       await forgetKeys();
     },
   };

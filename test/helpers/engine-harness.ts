@@ -12,6 +12,7 @@ import type { LockMode } from '../../electron/services/worm/locked-objects';
 import type { SecretStore } from '../../electron/services/ports';
 import { createWormS3Client, type WormConnection } from '../../electron/services/worm/s3-client';
 import { SANDBOX_CLIENT, startSandbox, type Sandbox, type SandboxOptions } from '../sandbox/server';
+import { OFFICER_A_LOGIN, signInOfficer, type SandboxUser } from './officer-signin';
 import { createTestBucket } from './worm';
 
 export type Harness = {
@@ -61,6 +62,8 @@ export async function startHarness(options: {
   auditMode?: LockMode;
   /** Further profile settings (e.g. the audit section's checkpoint policy and alert rules). */
   profile?: (p: Profile) => Profile;
+  /** Who is signed in when the engine starts (a real PKCE sign-in through the sandbox); null: nobody. Default: officer A. */
+  officer?: SandboxUser | null;
 }): Promise<Harness> {
   const root = await mkdtemp(join(tmpdir(), 'custody-it-'));
   const env = { ...process.env, CUSTODY_CONFIG_DIR: join(root, 'config'), CUSTODY_DATA_DIR: join(root, 'data') };
@@ -77,8 +80,9 @@ export async function startHarness(options: {
   await settings.update((p) =>
     (options.profile ?? ((same) => same))({
       ...p,
-      operatorName: 'Test Officer',
       genesys: { gateway: sandbox.url },
+      // Parallel tests cannot share one registered port; the sandbox accepts any loopback port (RFC 8252).
+      officerSignIn: { redirectPort: 0 },
       worm: {
         endpoint: options.worm.endpoint,
         region: options.worm.region,
@@ -89,6 +93,8 @@ export async function startHarness(options: {
       },
     }),
   );
+  const officer = options.officer === undefined ? OFFICER_A_LOGIN : options.officer;
+  if (officer) await signInOfficer({ profile, env, secrets, user: officer });
   const composed = await composeEngine({ profile, env, secrets, mediaUrlBase: options.mediaUrlBase ?? 'media://recording/' });
   return {
     sandbox,
@@ -108,6 +114,7 @@ export async function startHarness(options: {
       await secrets.delete(`${profile}/worm`);
       await secrets.delete(`${profile}/signing-key`);
       await secrets.delete(`${profile}/review-journal`);
+      await secrets.delete(`${profile}/officer`);
       for (const kind of AT_REST_KEYS) await secrets.delete(`${profile}/${kind}`);
       await rm(root, { recursive: true, force: true });
     },

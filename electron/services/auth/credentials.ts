@@ -16,6 +16,17 @@ export const wormCredentialsSchema = z.object({
 });
 export type WormCredentials = z.infer<typeof wormCredentialsSchema>;
 
+/** The signed-in officer of a profile: her refresh token (the only secret) and who she is, as Genesys said at sign-in. */
+export const officerSignInSchema = z.object({
+  refreshToken: z.string().min(1),
+  genesysUserId: z.string().min(1).max(64),
+  name: z.string().max(200),
+  email: z.string().max(320),
+  permissions: z.array(z.string().max(200)).max(10_000),
+  signedInAt: z.string(),
+});
+export type StoredOfficerSignIn = z.infer<typeof officerSignInSchema>;
+
 export const signingKeySchema = z.object({ privateKeyPem: z.string().startsWith('-----BEGIN PRIVATE KEY-----') });
 export type StoredSigningKey = z.infer<typeof signingKeySchema>;
 
@@ -70,6 +81,18 @@ export class CredentialVault {
     return this.save('worm', wormCredentialsSchema.parse(credentials));
   }
 
+  loadOfficerSignIn(): Promise<StoredOfficerSignIn | null> {
+    return this.load('officer', officerSignInSchema, ['refreshToken']);
+  }
+
+  saveOfficerSignIn(signIn: StoredOfficerSignIn): Promise<void> {
+    return this.save('officer', officerSignInSchema.parse(signIn), ['refreshToken']);
+  }
+
+  async deleteOfficerSignIn(): Promise<void> {
+    await this.secrets.delete(this.account('officer'));
+  }
+
   loadSigningKey(): Promise<StoredSigningKey | null> {
     return this.load('signing-key', signingKeySchema);
   }
@@ -106,7 +129,7 @@ export class CredentialVault {
   }
 
   /** `secretFields`: the fields registered with the redactor (all of them when not given). */
-  private async load<T extends Record<string, string | number>>(kind: string, schema: z.ZodType<T>, secretFields?: ReadonlyArray<keyof T>): Promise<T | null> {
+  private async load<T extends Record<string, unknown>>(kind: string, schema: z.ZodType<T>, secretFields?: ReadonlyArray<keyof T>): Promise<T | null> {
     const raw = await this.secrets.get(this.account(kind));
     if (raw === null) return null;
     this.redactor.register(raw);
@@ -124,12 +147,12 @@ export class CredentialVault {
     return result.data;
   }
 
-  private async save<T extends Record<string, string | number>>(kind: string, value: T, secretFields?: ReadonlyArray<keyof T>): Promise<void> {
+  private async save<T extends Record<string, unknown>>(kind: string, value: T, secretFields?: ReadonlyArray<keyof T>): Promise<void> {
     this.registerSecrets(value, secretFields);
     await this.secrets.set(this.account(kind), JSON.stringify(value));
   }
 
-  private registerSecrets<T extends Record<string, string | number>>(value: T, secretFields?: ReadonlyArray<keyof T>): void {
+  private registerSecrets<T extends Record<string, unknown>>(value: T, secretFields?: ReadonlyArray<keyof T>): void {
     for (const [field, v] of Object.entries(value)) {
       if (typeof v === 'string' && (!secretFields || secretFields.includes(field))) this.redactor.register(v);
     }

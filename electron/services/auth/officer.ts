@@ -33,3 +33,9 @@ export type OfficerSession = {
   /** Told after every sign-in, sign-out and lost sign-in (revoked refresh token). */
   onChange(listener: (officer: SignedInOfficer | null) => void): () => void;
 }
+
+/** Starting and ending a sign-in (the keychain session does both; a host wires `onAuthorizeUrl` to a browser). */
+export type OfficerSignIn = {
+  signIn(options: { onAuthorizeUrl: (url: string) => void | Promise<void>; timeoutMs?: number; signal?: AbortSignal }): Promise<SignedInOfficer>;
+  signOut(): Promise<{ officer: SignedInOfficer | null; revoked: boolean }>;
+};

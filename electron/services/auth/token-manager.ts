@@ -81,6 +81,11 @@ export class TokenManager {
     return this.current?.expiresAt ?? null;
   }
 
+  /** Takes a token issued elsewhere (an officer's sign-in) as the current one. */
+  adopt(issued: IssuedToken): void {
+    this.current = this.currentFrom(issued);
+  }
+
   private refresh(): Promise<Current> {
     this.inflight ??= this.loginOnce().finally(() => {
       this.inflight = null;
@@ -95,13 +100,16 @@ export class TokenManager {
         code: 'AUTH_REFRESH_FAILED',
       });
     }
+    this.current = this.currentFrom(issued);
+    this.deps.logger.info('access token issued', { expiresInMs: issued.expiresInMs });
+    return this.current;
+  }
+
+  private currentFrom(issued: IssuedToken): Current {
     this.deps.onToken?.(issued.accessToken);
     const issuedAt = this.deps.clock.now();
     const lifetime = issued.expiresInMs;
     // Log in again once 80% of the token's life has passed, while the old one still works.
-    const refreshAt = issuedAt + lifetime * REFRESH_AT_FRACTION;
-    this.current = { accessToken: issued.accessToken, expiresAt: issuedAt + lifetime, refreshAt };
-    this.deps.logger.info('access token issued', { expiresInMs: lifetime });
-    return this.current;
+    return { accessToken: issued.accessToken, expiresAt: issuedAt + lifetime, refreshAt: issuedAt + lifetime * REFRESH_AT_FRACTION };
   }
 }

@@ -8,11 +8,13 @@ import { startDatabaseWorker, type DatabaseWorker } from '../../db/worker/databa
 import { createWorkerRepositories } from '../../db/worker/worker-repositories';
 import { systemClock } from '../adapters/system-clock';
 import type { CredentialVault } from '../auth/credentials';
+import type { OfficerSession, OfficerSignIn } from '../auth/officer';
 import type { Profile, ProfilePaths } from '../config/profile';
 import { currentOsAccount, currentWorkstation } from '../identity';
 import { createFileLogWriter, createLogger } from '../logging/file-logger';
 import type { SecretRedactor } from '../logging/redactor';
 import type { Clock, HttpClient, Random, SecretStore } from '../ports';
+import { composeOfficerSession } from './compose-officer';
 import { composeProfileSettings } from './compose-settings';
 
 /** The profile's log (rotated JSON lines under its data folder); `close` waits for the queued lines. */
@@ -65,6 +67,8 @@ export type BaseOptions = {
   http?: HttpClient;
   /** Act as this operator instead of the profile's (the CLI's --operator: a four-eyes release needs two). */
   operatorName?: string;
+  /** The officer sign-in to act under; default: the profile's, from the keychain. Unit tests pass a fake. */
+  officer?: OfficerSession;
   /** Run the long queries on the host's thread instead of the database worker (the main-thread benchmark's baseline). */
   databaseOnMainThread?: boolean;
 };
@@ -76,6 +80,10 @@ export type Base = Identity & {
   vault: CredentialVault;
   redactor: SecretRedactor;
   log: ProfileLog;
+  /** The officer signed in on this profile: every officer action asks it before anything is written. */
+  officer: OfficerSession;
+  /** Signing in and out (the keychain session); null when a test injected its own `officer`. */
+  officerSignIn: OfficerSignIn | null;
   db: Db;
   repositories: ProfileRepositories;
   /** Closes the database worker (after the calls already sent), then `db`. */
@@ -89,6 +97,8 @@ export async function composeBase(options: BaseOptions): Promise<Base> {
   const settings = composeProfileSettings(options);
   const profile = await settings.load();
   const log = composeLog(settings.paths, settings.redactor);
+  const clock = options.clock ?? systemClock;
+  const http = options.http ?? fetch;
   const indexKey = await settings.vault.atRestKey('index-key');
   const db = openProfileDatabase(settings.paths, indexKey);
   // Searches, audit queries, index batches, job and cache writes run on the worker, on its own connection to the same file.
@@ -99,15 +109,22 @@ export async function composeBase(options: BaseOptions): Promise<Base> {
     vault: settings.vault,
     redactor: settings.redactor,
     log,
+    ...officerOf(options.officer, () => composeOfficerSession({ settings, http, clock, logger: log.logger })),
     db,
     repositories: createProfileRepositories(db, worker),
     closeDatabase: async () => {
       await worker?.close();
       db.close();
     },
-    clock: options.clock ?? systemClock,
+    clock,
     random: options.random ?? Math.random,
-    http: options.http ?? fetch,
+    http,
     ...currentIdentity(options.operatorName ?? profile.operatorName),
   };
+}
+
+function officerOf(injected: OfficerSession | undefined, keychain: () => OfficerSession & OfficerSignIn): Pick<Base, 'officer' | 'officerSignIn'> {
+  if (injected) return { officer: injected, officerSignIn: null };
+  const session = keychain();
+  return { officer: session, officerSignIn: session };
 }

@@ -21,7 +21,7 @@ export type ComposeOptions = BaseOptions & {
 };
 
 /** The whole engine, one field per domain, for the hosts that serve all of it (the app, the CLI). */
-export type ComposedEngine = Pick<Base, 'profile' | 'paths' | 'vault' | 'redactor' | 'db' | 'repositories' | 'clock'> & {
+export type ComposedEngine = Pick<Base, 'profile' | 'paths' | 'vault' | 'redactor' | 'db' | 'repositories' | 'clock' | 'officer' | 'officerSignIn'> & {
   logger: Logger;
   engine: CustodyEngine;
   events: EventHub;
@@ -161,6 +161,8 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
     paths,
     vault,
     redactor: base.redactor,
+    officer: base.officer,
+    officerSignIn: base.officerSignIn,
     logger,
     db,
     repositories,

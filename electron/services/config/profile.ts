@@ -65,6 +65,14 @@ export const profileSchema = z.object({
   logId: z.uuid(),
   operatorName: z.string().min(1).nullable().default(null),
   genesys: genesysEndpointSchema.nullable().default(null),
+  /**
+   * Officer sign-in (authorization code with PKCE). `clientId`: the org's public PKCE client (default: the service
+   * client's id, as the sandbox allows); `redirectPort`: the loopback port registered as its redirect URI
+   * (http://127.0.0.1:PORT/callback); 0 takes any free port, which only an org allowing any loopback port accepts.
+   */
+  officerSignIn: z
+    .object({ clientId: z.string().min(1).optional(), redirectPort: z.number().int().min(0).max(65_535).default(47_615) })
+    .prefault({}),
   worm: wormSettingsSchema.nullable().default(null),
   /** Checkpoint frequency and alert rules of the verifiable audit log. */
   audit: auditSettingsSchema.prefault({}),
