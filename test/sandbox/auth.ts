@@ -15,7 +15,16 @@ export type TokenRecord = {
   clientId: string;
   issuedAt: number;
   expiresAt: number;
+  /** Set for user tokens (authorization code grant): whose identity and permissions API calls carry. */
+  userId?: string;
+  /** One sign-in (a code exchange and every refresh after it); revoking it kills all its tokens. */
+  grantId?: string;
 };
+
+/** Who a user token belongs to and which sign-in it comes from. */
+export type TokenOwner = { userId: string; grantId: string };
+
+export type RefreshRecord = { clientId: string; userId: string; grantId: string; expiresAt: number };
 
 export type TokenLookup = { ok: true; record: TokenRecord } | { ok: false; reason: 'unknown' | 'expired' | 'revoked' };
 
@@ -31,12 +40,14 @@ export class TokenStore {
   private readonly tokens = new Map<string, TokenRecord>();
   private readonly issued: Array<string> = [];
   private readonly creations = new Map<string, Array<number>>();
+  private readonly refreshTokens = new Map<string, RefreshRecord>();
 
   constructor(
     clients: ReadonlyArray<SandboxClient>,
     private readonly ttlSeconds: number,
     private readonly creationLimitPerMinute: number | null,
     private readonly now: () => number,
+    private readonly refreshTtlSeconds = 30 * 86_400,
   ) {
     for (const client of clients) this.clients.set(client.clientId, client);
   }
@@ -54,6 +65,10 @@ export class TokenStore {
     return this.revokedClients.has(clientId) ? 'revoked' : 'ok';
   }
 
+  clientRevoked(clientId: string): boolean {
+    return this.revokedClients.has(clientId);
+  }
+
   /** Seconds until another token may be created, or 0 when allowed now. Records the attempt when allowed. */
   reserveCreation(clientId: string): number {
     if (this.creationLimitPerMinute === null) return 0;
@@ -68,13 +83,51 @@ export class TokenStore {
     return 0;
   }
 
-  issue(clientId: string): { token: string; record: TokenRecord } {
+  /** Without an owner: a client-credentials token. With one: a user token of that sign-in. */
+  issue(clientId: string, owner?: TokenOwner): { token: string; record: TokenRecord } {
     const token = randomBytes(32).toString('base64url');
     const issuedAt = this.now();
-    const record = { tokenId: tokenIdOf(token), clientId, issuedAt, expiresAt: issuedAt + this.ttlSeconds * 1000 };
+    const record: TokenRecord = { tokenId: tokenIdOf(token), clientId, issuedAt, expiresAt: issuedAt + this.ttlSeconds * 1000, ...owner };
     this.tokens.set(token, record);
     this.issued.push(token);
     return { token, record };
+  }
+
+  issueRefreshToken(clientId: string, owner: TokenOwner): string {
+    const token = randomBytes(32).toString('base64url');
+    this.refreshTokens.set(token, { clientId, ...owner, expiresAt: this.now() + this.refreshTtlSeconds * 1000 });
+    this.issued.push(token);
+    return token;
+  }
+
+  /** Takes a refresh token out of circulation (rotation): it answers once, valid or not. */
+  redeemRefreshToken(token: string): RefreshRecord | null {
+    const record = this.refreshTokens.get(token);
+    if (!record) return null;
+    this.refreshTokens.delete(token);
+    if (record.expiresAt <= this.now() || this.revokedClients.has(record.clientId)) return null;
+    return record;
+  }
+
+  /** Kills every access and refresh token of one sign-in (a reused code, a sign-out). */
+  revokeGrant(grantId: string): void {
+    for (const [token, record] of this.tokens) if (record.grantId === grantId) this.tokens.delete(token);
+    for (const [token, record] of this.refreshTokens) if (record.grantId === grantId) this.refreshTokens.delete(token);
+  }
+
+  revokeUser(userId: string): void {
+    for (const [token, record] of this.tokens) if (record.userId === userId) this.tokens.delete(token);
+    for (const [token, record] of this.refreshTokens) if (record.userId === userId) this.refreshTokens.delete(token);
+  }
+
+  /** Expires the user's access tokens only: her refresh tokens still work. */
+  expireUser(userId: string): void {
+    const now = this.now();
+    for (const record of this.tokens.values()) if (record.userId === userId) record.expiresAt = Math.min(record.expiresAt, now - 1);
+  }
+
+  revokeToken(tokenId: string): void {
+    for (const [token, record] of this.tokens) if (record.tokenId === tokenId) this.tokens.delete(token);
   }
 
   get ttl(): number {
@@ -89,7 +142,7 @@ export class TokenStore {
     return { ok: true, record };
   }
 
-  /** Every access token handed out so far, for tests that prove tokens never leak from the client. */
+  /** Every access and refresh token handed out so far, for tests that prove tokens never leak from the client. */
   issuedTokens(): Array<string> {
     return [...this.issued];
   }
@@ -98,6 +151,7 @@ export class TokenStore {
   revokeClient(clientId: string): void {
     this.revokedClients.add(clientId);
     for (const [token, record] of this.tokens) if (record.clientId === clientId) this.tokens.delete(token);
+    for (const [token, record] of this.refreshTokens) if (record.clientId === clientId) this.refreshTokens.delete(token);
   }
 
   restoreClient(clientId: string): void {

@@ -2,14 +2,17 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RecordingAudioStore, AudioSource } from './audio';
-import type { RateDecision, RateLimiter, TokenRecord, TokenStore } from './auth';
+import type { ClientCheck, RateDecision, RateLimiter, TokenRecord, TokenStore } from './auth';
 import type { SeedRecording } from './dataset';
 import { parseFaultConfig, type FaultInjector } from './faults';
 import { BodyTooLargeError, errorBody, NO_CACHE_HEADERS, parseJson, readBody, REQUEST_BYTES_MAX, SandboxHttpError, type JsonReply } from './http';
+import { HTML_HEADERS, type HtmlReply } from './login-page';
 import { sendMediaFile, sendXmlError } from './media';
 import type { MediaSigner } from './media-signer';
 import { matchRoute, type HttpMethod, type Route } from './routes';
+import type { TokenReply, UserSignIn } from './signin';
 import type { StatsRecorder } from './stats';
+import type { SandboxUsers } from './users';
 import type { SandboxWorld } from './world';
 
 /**
@@ -22,11 +25,16 @@ export type ControlHooks = {
   restoreClient(clientId: string): void;
   expireAllTokens(): void;
   deleteRecording(conversationId: string, recordingId: string): void;
+  revokeUser(email: string): void;
+  restoreUser(email: string): void;
+  expireUserTokens(email: string): void;
 };
 
 export type PipelineDeps = {
   routes: ReadonlyArray<Route>;
   tokens: TokenStore;
+  users: SandboxUsers;
+  signIn: UserSignIn;
   limiter: RateLimiter;
   faults: FaultInjector;
   stats: StatsRecorder;
@@ -41,6 +49,17 @@ export type PipelineDeps = {
 
 const GATEWAY_PREFIX = /^\/(?:login|gc)(?=\/(?:oauth|api)\/)/;
 const API_PREFIX = '/api/v2';
+/** Query parameters never written to the request log. */
+const SECRET_PARAMS = ['code', 'code_verifier', 'refresh_token', 'access_token', 'client_secret', 'password', 'username'];
+
+/** The path and query as the request log shows them: media grants and credentials redacted. */
+export function loggablePath(path: string, query: URLSearchParams): string {
+  if (path.startsWith('/media/')) return '/media/<signed>';
+  const shown = new URLSearchParams(query);
+  for (const name of SECRET_PARAMS) if (shown.has(name)) shown.set(name, '<redacted>');
+  const search = shown.toString();
+  return search ? `${path}?${search}` : path;
+}
 
 export class RequestPipeline {
   constructor(private readonly deps: PipelineDeps) {}
@@ -50,14 +69,14 @@ export class RequestPipeline {
     const url = new URL(req.url ?? '/', 'http://sandbox.invalid');
     const path = url.pathname.replace(GATEWAY_PREFIX, '');
     if (this.deps.logRequests) {
-      // Media paths carry the signed grant: log the route, not the credential.
-      const shown = path.startsWith('/media/') ? '/media/<signed>' : `${path}${url.search}`;
+      const shown = loggablePath(path, url.searchParams);
       res.on('finish', () => console.log(`[sandbox] ${req.method} ${shown} -> ${res.statusCode} ${this.deps.now() - started}ms`));
     }
     if (path.startsWith('/__sandbox/')) return this.control(req, res, path);
     if (path.startsWith('/media/')) return this.media(req, res, path.slice('/media/'.length));
     const correlationId = randomUUID();
     if (path === '/oauth/token') return this.oauth(req, res, correlationId);
+    if (path === '/oauth/authorize') return this.authorize(req, res, url);
     if (path === API_PREFIX || path.startsWith(`${API_PREFIX}/`)) return this.api(req, res, path.slice(API_PREFIX.length), url.searchParams, correlationId);
     await readBody(req).catch(() => Buffer.alloc(0));
     this.sendJson(res, 404, errorBody(404, 'not.found', `No such resource: ${path}`, correlationId), { 'inin-correlation-id': correlationId });
@@ -89,7 +108,7 @@ export class RequestPipeline {
     const lookup = tokens.lookup(bearer);
     if (!lookup.ok) return fail(401, 'bad.credentials', 'Invalid login credentials.');
     const token: TokenRecord = lookup.record;
-    stats.token(token.tokenId);
+    stats.token(token);
     const decision: RateDecision = limiter.consume(token.tokenId);
     headers = { ...headers, ...limiter.rateLimitHeaders(decision) };
     if (!decision.allowed) {
@@ -98,7 +117,7 @@ export class RequestPipeline {
       });
     }
     if (!match) return fail(404, 'not.found', `No API operation ${method} ${API_PREFIX}${path}.`);
-    const granted = tokens.client(token.clientId)?.permissions;
+    const granted = token.userId !== undefined ? this.deps.users.get(token.userId)?.permissions : tokens.client(token.clientId)?.permissions;
     const needed = match.route.permissions;
     if (granted && needed.length > 0 && !needed.some((p) => granted.includes(p))) {
       return fail(403, 'missing.any.permissions', `Unable to perform the requested action. You are missing the following permission(s): ${needed.join(', ')}`);
@@ -127,7 +146,7 @@ export class RequestPipeline {
     let reply: JsonReply;
     try {
       const json = method === 'POST' || method === 'PUT' ? parseJson(body) : undefined;
-      reply = await match.route.handle({ method: method as HttpMethod, query, params: match.params, json, clientId: token.clientId });
+      reply = await match.route.handle({ method: method as HttpMethod, query, params: match.params, json, clientId: token.clientId, token });
     } catch (error) {
       if (!(error instanceof SandboxHttpError)) throw error;
       return this.sendJson(res, error.status, errorBody(error.status, error.code, error.message, correlationId, error.details), { ...headers, ...error.headers });
@@ -150,28 +169,59 @@ export class RequestPipeline {
     stats.request('oauth', `${req.method ?? 'GET'} /oauth/token`);
     const body = await readBody(req).catch(() => Buffer.alloc(0));
     const headers = { 'inin-correlation-id': correlationId, ...NO_CACHE_HEADERS };
-    const reject = (status: number, error: string, description: string, extra: Record<string, string> = {}): void => {
-      stats.tokenRejected();
-      this.sendJson(res, status, { error, description, error_description: description }, { ...headers, ...extra });
+    const answer = (reply: TokenReply, extra: Record<string, string> = {}): void => {
+      if (reply.status === 200) stats.tokenIssued();
+      else stats.tokenRejected();
+      this.sendJson(res, reply.status, reply.body, { ...headers, ...extra });
     };
+    const reject = (status: number, error: string, description: string, extra: Record<string, string> = {}): void =>
+      answer({ status, body: { error, description, error_description: description } }, extra);
     if (req.method !== 'POST') return reject(405, 'invalid_request', 'Use POST to request a token.');
-    const basic = /^basic\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
-    const decoded = basic ? Buffer.from(basic, 'base64').toString('utf8') : '';
-    const colon = decoded.indexOf(':');
-    if (colon <= 0) return reject(401, 'invalid_client', 'Client authentication is required (HTTP Basic with client id and secret).');
-    const clientId = decoded.slice(0, colon);
-    const check = tokens.checkClient(clientId, decoded.slice(colon + 1));
+    const form = new URLSearchParams(body.toString('utf8'));
+    const grantType = form.get('grant_type');
+    const basic = basicCredentials(req.headers.authorization);
+
+    if (grantType === 'authorization_code' || grantType === 'refresh_token') {
+      // A public PKCE client names itself in the form; one that sends Basic must send its right secret.
+      const clientId = basic?.clientId ?? form.get('client_id') ?? '';
+      if (!clientId) return reject(401, 'invalid_client', 'The client_id parameter (or HTTP Basic client authentication) is required.');
+      const formClient = form.get('client_id');
+      if (basic && formClient !== null && formClient !== basic.clientId) return reject(401, 'invalid_client', 'client_id does not match the HTTP Basic client.');
+      const check: ClientCheck = basic ? tokens.checkClient(basic.clientId, basic.clientSecret) : tokens.client(clientId) ? (tokens.clientRevoked(clientId) ? 'revoked' : 'ok') : 'unknown';
+      if (check === 'revoked') return reject(401, 'invalid_client', 'The OAuth client has been revoked or deactivated.');
+      if (check !== 'ok') return reject(401, 'invalid_client', 'Invalid client credentials.');
+      return answer(grantType === 'authorization_code' ? this.deps.signIn.exchangeCode(form, clientId) : this.deps.signIn.refresh(form, clientId));
+    }
+
+    if (!basic) return reject(401, 'invalid_client', 'Client authentication is required (HTTP Basic with client id and secret).');
+    const check = tokens.checkClient(basic.clientId, basic.clientSecret);
     if (check === 'revoked') return reject(401, 'invalid_client', 'The OAuth client has been revoked or deactivated.');
     if (check !== 'ok') return reject(401, 'invalid_client', 'Invalid client credentials.');
-    const grantType = new URLSearchParams(body.toString('utf8')).get('grant_type');
-    if (grantType !== 'client_credentials') return reject(400, 'unsupported_grant_type', `Unsupported grant_type ${JSON.stringify(grantType)}; use client_credentials.`);
-    const retryAfter = tokens.reserveCreation(clientId);
+    if (grantType !== 'client_credentials') {
+      return reject(400, 'unsupported_grant_type', `Unsupported grant_type ${JSON.stringify(grantType)}; use client_credentials, authorization_code or refresh_token.`);
+    }
+    const retryAfter = tokens.reserveCreation(basic.clientId);
     if (retryAfter > 0) {
       return reject(429, 'too_many_requests', `Token creation rate limit exceeded. Retry in ${retryAfter} seconds.`, { 'retry-after': String(retryAfter) });
     }
-    const { token } = tokens.issue(clientId);
-    stats.tokenIssued();
-    this.sendJson(res, 200, { access_token: token, token_type: 'bearer', expires_in: tokens.ttl }, headers);
+    const { token } = tokens.issue(basic.clientId);
+    answer({ status: 200, body: { access_token: token, token_type: 'bearer', expires_in: tokens.ttl } });
+  }
+
+  /** The login form (GET) and its submission (POST to the same URL, query kept). */
+  private async authorize(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const method = (req.method ?? 'GET').toUpperCase();
+    this.deps.stats.request('oauth', `${method} /oauth/authorize`);
+    const body = await readBody(req, 16_384).catch(() => null);
+    const form = method === 'POST' && body ? new URLSearchParams(body.toString('utf8')) : null;
+    const reply = this.deps.signIn.authorize(method, `${url.pathname}${url.search}`, url.searchParams, form);
+    this.deps.stats.status(reply.status);
+    if ('location' in reply) {
+      res.writeHead(302, { location: reply.location, 'cache-control': 'no-store', 'content-length': 0 });
+      res.end();
+      return;
+    }
+    sendHtml(res, reply);
   }
 
   private async media(req: IncomingMessage, res: ServerResponse, signed: string): Promise<void> {
@@ -245,6 +295,15 @@ export class RequestPipeline {
         else control.restoreClient(parts[2] as string);
         return ok();
       }
+      if (req.method === 'POST' && parts[1] === 'users' && parts.length === 4 && (parts[3] === 'revoke' || parts[3] === 'restore')) {
+        if (parts[3] === 'revoke') control.revokeUser(parts[2] as string);
+        else control.restoreUser(parts[2] as string);
+        return ok();
+      }
+      if (req.method === 'POST' && parts[1] === 'users' && parts.length === 5 && parts[3] === 'tokens' && parts[4] === 'expire') {
+        control.expireUserTokens(parts[2] as string);
+        return ok();
+      }
       if (req.method === 'POST' && parts[1] === 'recordings' && parts.length === 5 && parts[4] === 'delete') {
         control.deleteRecording(parts[2] as string, parts[3] as string);
         return ok();
@@ -276,4 +335,17 @@ export class RequestPipeline {
     res.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': payload.length });
     res.write(payload.subarray(0, Math.floor(payload.length / 2)), () => res.destroy());
   }
+}
+
+function basicCredentials(header: string | undefined): { clientId: string; clientSecret: string } | null {
+  const basic = /^basic\s+(\S+)\s*$/i.exec(header ?? '')?.[1];
+  const decoded = basic ? Buffer.from(basic, 'base64').toString('utf8') : '';
+  const colon = decoded.indexOf(':');
+  return colon > 0 ? { clientId: decoded.slice(0, colon), clientSecret: decoded.slice(colon + 1) } : null;
+}
+
+function sendHtml(res: ServerResponse, reply: HtmlReply): void {
+  const payload = Buffer.from(reply.html, 'utf8');
+  res.writeHead(reply.status, { ...HTML_HEADERS, 'content-length': payload.length });
+  res.end(payload);
 }

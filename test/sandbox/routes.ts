@@ -1,3 +1,4 @@
+import type { TokenRecord } from './auth';
 import type { Dataset } from './dataset';
 import type { JsonReply } from './http';
 import type { MediaSigner } from './media-signer';
@@ -35,6 +36,8 @@ export type ApiRequest = {
   /** Parsed JSON body, undefined when there is none. */
   json: unknown;
   clientId: string;
+  /** The calling token: its user (user tokens), sign-in and short id. */
+  token: TokenRecord;
 };
 
 export type Route = {

@@ -11,11 +11,14 @@ import { FaultInjector, parseFaultConfig, type FaultConfig, type SlowRange } fro
 import { analyticsRoutes } from './handlers/analytics';
 import { conversationRoutes } from './handlers/conversations';
 import { directoryRoutes } from './handlers/directory';
+import { identityRoutes } from './handlers/identity';
 import { recordingRoutes } from './handlers/recordings';
 import { MediaSigner } from './media-signer';
 import { RequestPipeline } from './pipeline';
+import { UserSignIn } from './signin';
 import type { HandlerSettings, SandboxContext } from './routes';
 import { StatsRecorder, type SandboxStats } from './stats';
+import { SandboxUsers, signInUsers } from './users';
 import { SandboxWorld } from './world';
 
 /**
@@ -28,6 +31,8 @@ export type { Dataset, SeedAgent, SeedConversation, SeedQueue, SeedRecording } f
 export type { FaultConfig, FaultName } from './faults';
 export type { SandboxStats } from './stats';
 export type { SandboxClient } from './auth';
+export type { SandboxUser } from './users';
+export { AGENT_C_USER, OFFICER_A_USER, OFFICER_B_USER, TRADER_PASSWORD } from './users';
 
 export type SandboxOptions = {
   /** Default 0 (ephemeral). */
@@ -42,8 +47,12 @@ export type SandboxOptions = {
   recordings?: number;
   /** Default 30. */
   days?: number;
-  /** Default 86400. */
+  /** Access tokens, client credentials and user tokens alike; default 86400. */
   tokenTtlSeconds?: number;
+  /** Refresh tokens of the authorization code grant; default 30 days (2592000). */
+  refreshTokenTtlSeconds?: number;
+  /** Authorization codes; default 60, fractions allowed for tests. */
+  authCodeTtlSeconds?: number;
   /** Per token, default 300. */
   rateLimitPerMinute?: number;
   /** Per client; default null (off). */
@@ -95,8 +104,15 @@ export type Sandbox = {
   revokeClient(clientId: string): void;
   restoreClient(clientId: string): void;
   expireAllTokens(): void;
-  /** Every access token issued (revoked and expired ones included), for leak checks in tests. */
+  /** Every access and refresh token issued (revoked and expired ones included), for leak checks in tests. */
   issuedTokens(): Array<string>;
+  /** Every authorization code issued, for leak checks in tests. */
+  issuedAuthorizationCodes(): Array<string>;
+  /** The sign-in user (by email) loses her access and refresh tokens and cannot sign in until restored. */
+  revokeUser(email: string): void;
+  restoreUser(email: string): void;
+  /** Expires the user's access tokens only, so that her refresh token still works. */
+  expireUserTokens(email: string): void;
   /** Genesys no longer has it: metadata says DELETED, the recording and its media answer 404. */
   deleteRecording(conversationId: string, recordingId: string): void;
   stats(): SandboxStats;
@@ -120,6 +136,8 @@ function validate(options: Readonly<SandboxOptions>): void {
   wholePositive(options.recordings, 'recordings');
   positive(options.days, 'days');
   wholePositive(options.tokenTtlSeconds, 'tokenTtlSeconds');
+  wholePositive(options.refreshTokenTtlSeconds, 'refreshTokenTtlSeconds');
+  positive(options.authCodeTtlSeconds, 'authCodeTtlSeconds');
   wholePositive(options.rateLimitPerMinute, 'rateLimitPerMinute');
   check(options.tokenCreationLimitPerMinute == null || (Number.isInteger(options.tokenCreationLimitPerMinute) && options.tokenCreationLimitPerMinute > 0), 'tokenCreationLimitPerMinute must be a positive integer or null');
   positive(options.playbackUrlTtlMinutes, 'playbackUrlTtlMinutes');
@@ -163,7 +181,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const ownsAudioDir = options.audioDir === undefined;
   const audioDir = options.audioDir ?? (await mkdtemp(join(tmpdir(), 'custody-sandbox-audio-')));
   const world = new SandboxWorld(dataset, options.restoreDelayMs ?? 1000, now);
-  const tokens = new TokenStore(options.clients ?? [SANDBOX_CLIENT], options.tokenTtlSeconds ?? 86_400, options.tokenCreationLimitPerMinute ?? null, now);
+  const tokens = new TokenStore(
+    options.clients ?? [SANDBOX_CLIENT],
+    options.tokenTtlSeconds ?? 86_400,
+    options.tokenCreationLimitPerMinute ?? null,
+    now,
+    options.refreshTokenTtlSeconds ?? 30 * 86_400,
+  );
+  const users = new SandboxUsers(signInUsers(dataset));
+  const signIn = new UserSignIn(tokens, users, dataset.organization.name, (options.authCodeTtlSeconds ?? 60) * 1000, now);
   const limiter = new RateLimiter(options.rateLimitPerMinute ?? 300, now);
   const faults = new FaultInjector(seed, faultConfig, options.slowFaultMs ?? { minMs: 2000, maxMs: 5000 });
   const audio = new RecordingAudioStore(audioDir);
@@ -187,9 +213,22 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   };
 
   const ctx: SandboxContext = { dataset, world, settings, signer, now, origin: () => origin };
+  const userByEmail = (email: string): string => {
+    const user = users.byEmailAddress(email);
+    if (!user) throw new Error(`no sign-in user ${email}`);
+    return user.id;
+  };
   const control = {
     revokeClient: (clientId: string) => tokens.revokeClient(clientId),
     issuedTokens: () => tokens.issuedTokens(),
+    issuedAuthorizationCodes: () => signIn.codesIssued(),
+    revokeUser: (email: string) => {
+      const id = userByEmail(email);
+      users.revoke(id);
+      tokens.revokeUser(id);
+    },
+    restoreUser: (email: string) => users.restore(userByEmail(email)),
+    expireUserTokens: (email: string) => tokens.expireUser(userByEmail(email)),
     restoreClient: (clientId: string) => tokens.restoreClient(clientId),
     expireAllTokens: () => tokens.expireAll(),
     deleteRecording: (conversationId: string, recordingId: string) => {
@@ -199,8 +238,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     },
   };
   const pipeline = new RequestPipeline({
-    routes: [...directoryRoutes(ctx), ...analyticsRoutes(ctx), ...conversationRoutes(ctx), ...recordingRoutes(ctx)],
+    routes: [...directoryRoutes(ctx), ...identityRoutes(ctx, users, tokens), ...analyticsRoutes(ctx), ...conversationRoutes(ctx), ...recordingRoutes(ctx)],
     tokens,
+    users,
+    signIn,
     limiter,
     faults,
     stats,

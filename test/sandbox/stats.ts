@@ -1,3 +1,4 @@
+import type { TokenRecord } from './auth';
 import { FAULT_NAMES, type FaultName } from './faults';
 
 /** Request accounting for tests and the bench. Token ids are short hashes, never tokens. */
@@ -14,6 +15,8 @@ export type RequestRate = {
   peakPerMinute60s: number;
 };
 
+export type TokenOwnerStats = { clientId: string; grant: 'client_credentials' | 'authorization_code'; genesysUserId?: string };
+
 export type SandboxStats = {
   since: string;
   elapsedMs: number;
@@ -23,6 +26,10 @@ export type SandboxStats = {
   byStatus: Record<string, number>;
   /** API requests per token id (sha-256 prefix of the token). */
   byToken: Record<string, number>;
+  /** Whose each token of `byToken` is: the OAuth client, and for a user token (authorization code grant) the user. */
+  tokens: Record<string, TokenOwnerStats>;
+  /** API requests per Genesys user id, user tokens only. */
+  byUser: Record<string, number>;
   tokensIssued: number;
   tokenRequestsRejected: number;
   /** 429 responses sent, API and token endpoint. */
@@ -42,6 +49,8 @@ export class StatsRecorder {
   private byEndpoint = new Map<string, number>();
   private byStatus = new Map<string, number>();
   private byToken = new Map<string, number>();
+  private tokenOwners = new Map<string, TokenOwnerStats>();
+  private byUser = new Map<string, number>();
   private apiTimes: Array<number> = [];
   private tokensIssued = 0;
   private tokenRequestsRejected = 0;
@@ -63,6 +72,8 @@ export class StatsRecorder {
     this.byEndpoint = new Map();
     this.byStatus = new Map();
     this.byToken = new Map();
+    this.tokenOwners = new Map();
+    this.byUser = new Map();
     this.apiTimes = [];
     this.tokensIssued = 0;
     this.tokenRequestsRejected = 0;
@@ -79,8 +90,14 @@ export class StatsRecorder {
     if (kind === 'api') this.apiTimes.push(this.now());
   }
 
-  token(tokenId: string): void {
-    increment(this.byToken, tokenId);
+  token(record: Readonly<TokenRecord>): void {
+    increment(this.byToken, record.tokenId);
+    if (record.userId !== undefined) increment(this.byUser, record.userId);
+    if (!this.tokenOwners.has(record.tokenId)) {
+      const owner: TokenOwnerStats =
+        record.userId !== undefined ? { clientId: record.clientId, grant: 'authorization_code', genesysUserId: record.userId } : { clientId: record.clientId, grant: 'client_credentials' };
+      this.tokenOwners.set(record.tokenId, owner);
+    }
   }
 
   status(status: number): void {
@@ -114,6 +131,8 @@ export class StatsRecorder {
       byEndpoint: Object.fromEntries(this.byEndpoint),
       byStatus: Object.fromEntries(this.byStatus),
       byToken: Object.fromEntries(this.byToken),
+      tokens: Object.fromEntries(this.tokenOwners),
+      byUser: Object.fromEntries(this.byUser),
       tokensIssued: this.tokensIssued,
       tokenRequestsRejected: this.tokenRequestsRejected,
       rateLimited: this.rateLimited,

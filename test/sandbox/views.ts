@@ -1,5 +1,7 @@
 import type { Models } from 'purecloud-platform-client-v2';
 import type { Dataset, SeedAgent, SeedConversation, SeedParticipant, SeedQueue, SeedRecording, SeedRetentionPolicy } from './dataset';
+import type { TokenRecord } from './auth';
+import type { SandboxUser } from './users';
 import type { SandboxWorld } from './world';
 
 /**
@@ -51,6 +53,42 @@ export function userView(dataset: Dataset, agent: Readonly<SeedAgent>): Models.U
     version: USER_VERSION,
     acdAutoAnswer: false,
     selfUri: `/api/v2/users/${agent.id}`,
+  };
+}
+
+/** `UserMe` of a sign-in user; `expand` adds `authorization` (roles and permissions), `organization` and `token`. */
+export function userMeView(dataset: Dataset, user: Readonly<SandboxUser>, expand: ReadonlySet<string>, token: Models.TokenInfo): Models.UserMe {
+  const me: Models.UserMe = {
+    id: user.id,
+    name: user.name,
+    division: divisionRef(dataset, user.divisionId),
+    email: user.email,
+    state: 'active',
+    title: user.title,
+    username: user.email,
+    version: USER_VERSION,
+    acdAutoAnswer: false,
+    selfUri: `/api/v2/users/${user.id}`,
+  };
+  if (expand.has('authorization')) me.authorization = { roles: user.roles.map((role) => ({ ...role })), unusedRoles: [], permissions: [...user.permissions] };
+  if (expand.has('organization')) me.organization = organizationView(dataset);
+  if (expand.has('token')) me.token = token;
+  return me;
+}
+
+/** `TokenInfo` of the calling token; Genesys names the grant on the client (`CODE` or `CLIENT-CREDENTIALS`). */
+export function tokenInfoView(dataset: Dataset, token: Readonly<TokenRecord>): Models.TokenInfo {
+  const org = { id: dataset.organization.id, name: dataset.organization.name };
+  return {
+    organization: org,
+    homeOrganization: org,
+    OAuthClient: {
+      id: token.clientId,
+      name: 'Custody (sandbox)',
+      authorizedGrantType: token.userId !== undefined ? 'CODE' : 'CLIENT-CREDENTIALS',
+      state: 'active',
+      organization: org,
+    },
   };
 }
 

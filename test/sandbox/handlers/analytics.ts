@@ -9,7 +9,7 @@ import { analyticsConversationView } from '../views';
 
 const DAY_MS = 86_400_000;
 const DETAILS_ROW_CAP = 10_000;
-const ANALYTICS_PERMISSIONS = ['analytics:conversationDetail:view', 'analytics:agentConversationDetail:view'];
+export const ANALYTICS_PERMISSIONS = ['analytics:conversationDetail:view', 'analytics:agentConversationDetail:view'];
 
 type Matcher = (conversation: Readonly<SeedConversation>) => boolean;
 
