@@ -13,11 +13,11 @@ import type { HttpClient } from '../ports';
  * the verifier. The token endpoint is called directly: the SDK's authorizePKCEGrant drops the refresh token.
  */
 
-/** Where Genesys's login and API hosts are for an endpoint (a gateway serves both under path prefixes). */
+/** Where Genesys's login and API hosts are for an endpoint (a gateway serves both at its root, as the SDK's setGateway uses it). */
 export function genesysHosts(endpoint: GenesysEndpoint): { login: string; api: string } {
   if ('gateway' in endpoint) {
     const base = endpoint.gateway.replace(/\/+$/, '');
-    return { login: `${base}/login`, api: `${base}/api` };
+    return { login: base, api: base };
   }
   const domain = endpoint.region.replace(/^https?:\/\//, '').replace(/^(?:api|login)\./, '').replace(/\/+$/, '');
   return { login: `https://login.${domain}`, api: `https://api.${domain}` };
