@@ -13,7 +13,7 @@ Commands:
                         run the embedded Genesys sandbox and point the profile at it
   worm start|stop|status
                         manage the local WORM store (radosgw with S3 Object Lock)
-  login --client-id ID (--region NAME | --gateway URL)
+  login --client-id ID (--region NAME | --gateway URL) [--signin-client-id ID] [--redirect-port N]
                         store a real org's OAuth client (secret from stdin or a prompt) in the OS keychain
   signin [--no-browser]   sign an officer in through Genesys (PKCE; the authorize URL is printed on one line of stdout)
   whoami                  the signed-in officer: Genesys user id, name, email, the permissions Custody checks
