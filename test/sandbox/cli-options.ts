@@ -11,6 +11,7 @@ export const SANDBOX_USAGE = `Usage: custody sandbox [options]
   --days N                 span of the dataset in days (default 30)
   --anchor ISO             "now" of the dataset (default now, to the minute)
   --token-ttl SECONDS      access token lifetime (default 86400)
+  --refresh-token-ttl SEC  sign-in refresh token lifetime in seconds (default 2592000: 30 days)
   --rate-limit PER_MINUTE  API requests per token per minute (default 300)
   --token-limit PER_MINUTE token requests per client per minute (default off)
   --playback-url-ttl MIN   media URL lifetime in minutes (default 60)
@@ -18,7 +19,7 @@ export const SANDBOX_USAGE = `Usage: custody sandbox [options]
   --audio-dir PATH         cache generated audio here (default a temporary directory)
   --fault NAME=RATE        inject a fault with probability RATE (0..1); repeatable.
                            Faults: ${FAULT_NAMES.join(', ')}
-  --log-requests           log each request (method, path, status, time)`;
+  --log-requests           log each request (method, path, status, time; codes and credentials redacted)`;
 
 export class SandboxArgsError extends Error {
   constructor(message: string) {
@@ -56,6 +57,7 @@ const FLAGS: Record<string, Setter> = {
     o.anchor = anchor;
   },
   '--token-ttl': (v, f, o) => (o.tokenTtlSeconds = integer(1, 172_800)(v, f)),
+  '--refresh-token-ttl': (v, f, o) => (o.refreshTokenTtlSeconds = integer(1, 31_536_000)(v, f)),
   '--rate-limit': (v, f, o) => (o.rateLimitPerMinute = integer(1, 1_000_000)(v, f)),
   '--token-limit': (v, f, o) => (o.tokenCreationLimitPerMinute = integer(1, 1_000_000)(v, f)),
   '--playback-url-ttl': (v, f, o) => (o.playbackUrlTtlMinutes = positiveNumber(v, f)),

@@ -226,6 +226,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       const id = userByEmail(email);
       users.revoke(id);
       tokens.revokeUser(id);
+      signIn.forgetCodesOf(id);
     },
     restoreUser: (email: string) => users.restore(userByEmail(email)),
     expireUserTokens: (email: string) => tokens.expireUser(userByEmail(email)),

@@ -143,6 +143,11 @@ export class UserSignIn {
     return this.grant(clientId, { userId: record.userId, grantId: record.grantId });
   }
 
+  /** A revoked user's pending codes die with her tokens; restoring her does not bring them back. */
+  forgetCodesOf(userId: string): void {
+    for (const [code, record] of this.codes) if (record.userId === userId) this.codes.delete(code);
+  }
+
   /** Every authorization code handed out, for leak checks in tests. */
   codesIssued(): Array<string> {
     return [...this.issuedCodes];

@@ -55,5 +55,6 @@ export function apis(client: SdkClient) {
     routing: new platformClient.RoutingApi(client),
     users: new platformClient.UsersApi(client),
     organization: new platformClient.OrganizationApi(client),
+    tokens: new platformClient.TokensApi(client),
   };
 }

@@ -14,6 +14,7 @@ describe('parseSandboxArgs', () => {
       faults: { http5xx: 0.05, slow: 0.5 },
       logRequests: true,
     });
+    expect(parseSandboxArgs(['--refresh-token-ttl=60'])).toEqual({ refreshTokenTtlSeconds: 60 });
     expect(parseSandboxArgs([])).toEqual({});
     expect(parseSandboxArgs(['--anchor', '2026-11-26T23:59:00Z', '--playback-url-ttl', '2']).anchor?.toISOString()).toBe('2026-11-26T23:59:00.000Z');
   });
