@@ -65,8 +65,10 @@ export class TokenStore {
     return this.revokedClients.has(clientId) ? 'revoked' : 'ok';
   }
 
-  clientRevoked(clientId: string): boolean {
-    return this.revokedClients.has(clientId);
+  /** A public client (authorization code with PKCE) proves nothing but its id. */
+  checkPublicClient(clientId: string): ClientCheck {
+    if (!this.clients.has(clientId)) return 'unknown';
+    return this.revokedClients.has(clientId) ? 'revoked' : 'ok';
   }
 
   /** Seconds until another token may be created, or 0 when allowed now. Records the attempt when allowed. */

@@ -6,7 +6,7 @@ import type { ClientCheck, RateDecision, RateLimiter, TokenRecord, TokenStore } 
 import type { SeedRecording } from './dataset';
 import { parseFaultConfig, type FaultInjector } from './faults';
 import { BodyTooLargeError, errorBody, NO_CACHE_HEADERS, parseJson, readBody, REQUEST_BYTES_MAX, SandboxHttpError, type JsonReply } from './http';
-import { HTML_HEADERS, type HtmlReply } from './login-page';
+import { errorPage, HTML_HEADERS, type HtmlReply } from './login-page';
 import { sendMediaFile, sendXmlError } from './media';
 import type { MediaSigner } from './media-signer';
 import { matchRoute, type HttpMethod, type Route } from './routes';
@@ -176,6 +176,8 @@ export class RequestPipeline {
     };
     const reject = (status: number, error: string, description: string, extra: Record<string, string> = {}): void =>
       answer({ status, body: { error, description, error_description: description } }, extra);
+    const refuseClient = (check: Exclude<ClientCheck, 'ok'>): void =>
+      reject(401, 'invalid_client', check === 'revoked' ? 'The OAuth client has been revoked or deactivated.' : 'Invalid client credentials.');
     if (req.method !== 'POST') return reject(405, 'invalid_request', 'Use POST to request a token.');
     const form = new URLSearchParams(body.toString('utf8'));
     const grantType = form.get('grant_type');
@@ -187,16 +189,14 @@ export class RequestPipeline {
       if (!clientId) return reject(401, 'invalid_client', 'The client_id parameter (or HTTP Basic client authentication) is required.');
       const formClient = form.get('client_id');
       if (basic && formClient !== null && formClient !== basic.clientId) return reject(401, 'invalid_client', 'client_id does not match the HTTP Basic client.');
-      const check: ClientCheck = basic ? tokens.checkClient(basic.clientId, basic.clientSecret) : tokens.client(clientId) ? (tokens.clientRevoked(clientId) ? 'revoked' : 'ok') : 'unknown';
-      if (check === 'revoked') return reject(401, 'invalid_client', 'The OAuth client has been revoked or deactivated.');
-      if (check !== 'ok') return reject(401, 'invalid_client', 'Invalid client credentials.');
+      const check = basic ? tokens.checkClient(basic.clientId, basic.clientSecret) : tokens.checkPublicClient(clientId);
+      if (check !== 'ok') return refuseClient(check);
       return answer(grantType === 'authorization_code' ? this.deps.signIn.exchangeCode(form, clientId) : this.deps.signIn.refresh(form, clientId));
     }
 
     if (!basic) return reject(401, 'invalid_client', 'Client authentication is required (HTTP Basic with client id and secret).');
     const check = tokens.checkClient(basic.clientId, basic.clientSecret);
-    if (check === 'revoked') return reject(401, 'invalid_client', 'The OAuth client has been revoked or deactivated.');
-    if (check !== 'ok') return reject(401, 'invalid_client', 'Invalid client credentials.');
+    if (check !== 'ok') return refuseClient(check);
     if (grantType !== 'client_credentials') {
       return reject(400, 'unsupported_grant_type', `Unsupported grant_type ${JSON.stringify(grantType)}; use client_credentials, authorization_code or refresh_token.`);
     }
@@ -214,7 +214,7 @@ export class RequestPipeline {
     this.deps.stats.request('oauth', `${method} /oauth/authorize`);
     const body = await readBody(req, 16_384).catch(() => null);
     const form = method === 'POST' && body ? new URLSearchParams(body.toString('utf8')) : null;
-    const reply = this.deps.signIn.authorize(method, `${url.pathname}${url.search}`, url.searchParams, form);
+    const reply = method === 'POST' && !body ? errorPage(413, 'The sign-in form is too large.') : this.deps.signIn.authorize(method, `${url.pathname}${url.search}`, url.searchParams, form);
     this.deps.stats.status(reply.status);
     if ('location' in reply) {
       res.writeHead(302, { location: reply.location, 'cache-control': 'no-store', 'content-length': 0 });

@@ -73,9 +73,9 @@ export class UserSignIn {
    */
   authorize(method: string, action: string, query: URLSearchParams, form: URLSearchParams | null): AuthorizeReply {
     const clientId = query.get('client_id') ?? '';
-    const client = this.tokens.client(clientId);
-    if (!client) return errorPage(400, 'Unknown OAuth client (client_id).');
-    if (this.tokens.clientRevoked(clientId)) return errorPage(400, 'The OAuth client has been revoked or deactivated.');
+    const client = this.tokens.checkPublicClient(clientId);
+    if (client === 'unknown') return errorPage(400, 'Unknown OAuth client (client_id).');
+    if (client === 'revoked') return errorPage(400, 'The OAuth client has been revoked or deactivated.');
     const redirect = loopbackRedirect(query.get('redirect_uri'));
     if (!redirect) return errorPage(400, 'The redirect_uri must be a loopback URI with a port: http://127.0.0.1:PORT/... or http://localhost:PORT/....');
     const state = query.get('state');
