@@ -2,7 +2,11 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createKeyringSecretStore } from '../../../electron/services/auth/adapters/keyring-secret-store';
+import { systemClock } from '../../../electron/services/adapters/system-clock';
+import { composeOfficerSession } from '../../../electron/services/composition/compose-officer';
+import { composeProfileSettings } from '../../../electron/services/composition/compose-settings';
 import { SignInRequiredError } from '../../../electron/services/errors';
+import { MemoryLogger } from '../../helpers/memory-logger';
 import { shareProfileWithCli } from '../../helpers/cli-profile';
 import { startHarness, type Harness } from '../../helpers/engine-harness';
 import { AGENT_C_LOGIN, OFFICER_A_LOGIN, OFFICER_B_LOGIN, signInOfficer, signInThroughCli, type SandboxUser } from '../../helpers/officer-signin';
@@ -136,6 +140,42 @@ describe('the officer session in the engine', () => {
     expect(after.status).toBe(401);
     expect(await session.current()).toBeNull();
     await expect(session.require('play')).rejects.toThrow(SignInRequiredError);
+  });
+
+  it('two processes refreshing one rotating refresh token at once both go on, and the sign-in survives', async () => {
+    await signInOfficer({ profile: h.profile, env: h.env, secrets: h.secrets, user: OFFICER_A_LOGIN });
+    // Two sessions over the same keychain entry, as the app and a CLI command are; neither holds an access token yet.
+    const settings = composeProfileSettings({ profile: h.profile, env: h.env, secrets: h.secrets });
+    const sessions = [0, 1].map(() => composeOfficerSession({ settings, http: fetch, clock: systemClock, logger: new MemoryLogger() }));
+    const tokens = await Promise.all(sessions.map(async (session) => (await session.tokens()).getToken()));
+    expect(new Set(tokens).size).toBe(2);
+    for (const token of tokens) {
+      const me = await fetch(`${h.sandbox.url}/api/v2/users/me`, { headers: { authorization: `Bearer ${token}` } });
+      expect(me.status).toBe(200);
+    }
+    expect((await h.composed.officer.current())?.genesysUserId).toBe(OFFICER_A_ID);
+    await h.composed.officerSignIn!.signOut();
+  });
+
+  it('a revoked officer loses her sign-in at the next refresh: a clear error, and nothing half-signed-in left', async () => {
+    await signInOfficer({ profile: h.profile, env: h.env, secrets: h.secrets, user: OFFICER_A_LOGIN });
+    const tokens = await h.composed.officer.tokens();
+    const token = await tokens.getToken();
+    h.sandbox.revokeUser(OFFICER_A_LOGIN.username);
+    try {
+      tokens.invalidate(token);
+      const refused = await tokens.getToken().catch((error: unknown) => error);
+      expect(refused).toBeInstanceOf(SignInRequiredError);
+      expect((refused as Error).message).toMatch(/Olivia Adler's sign-in is no longer valid \(expired or revoked\); sign in again/);
+      expect(await h.secrets.get(`${h.profile}/officer`)).toBeNull();
+      expect(await h.composed.officer.current()).toBeNull();
+      // She cannot sign in again while revoked: the login form refuses her, and nobody is signed in.
+      await expect(signInOfficer({ profile: h.profile, env: h.env, secrets: h.secrets, user: OFFICER_A_LOGIN })).rejects.toThrow(/did not redirect/);
+    } finally {
+      h.sandbox.restoreUser(OFFICER_A_LOGIN.username);
+    }
+    expect((await signInOfficer({ profile: h.profile, env: h.env, secrets: h.secrets, user: OFFICER_A_LOGIN })).genesysUserId).toBe(OFFICER_A_ID);
+    await h.composed.officerSignIn!.signOut();
   });
 
   it('keeps no token, code or verifier in the profile data, the logs or the CLI output', async () => {
