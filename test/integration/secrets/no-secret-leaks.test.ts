@@ -75,7 +75,10 @@ describe('secrets', () => {
     expect(JSON.stringify(refusedSearch)).toMatch(/refused the client credentials/);
     // The index and cache keys are secrets too; the index is searched decrypted, as whoever holds its key reads it.
     const atRestKeys = await Promise.all(['index-key', 'cache-key'].map(async (kind) => (JSON.parse((await h.secrets.get(`${h.profile}/${kind}`))!) as { key: string }).key));
-    const secrets = [SANDBOX_CLIENT.clientSecret, h.worm.secretAccessKey, ...tokens, ...atRestKeys];
+    // Officer A signed in through the sandbox's login page: her authorization code and refresh tokens are secrets too.
+    const codes = h.sandbox.issuedAuthorizationCodes();
+    expect(codes.length).toBeGreaterThanOrEqual(1);
+    const secrets = [SANDBOX_CLIENT.clientSecret, h.worm.secretAccessKey, ...tokens, ...codes, ...atRestKeys];
 
     const dataFiles = await allFiles(join(h.root, 'data'));
     const configFiles = await allFiles(join(h.root, 'config'));
