@@ -167,7 +167,7 @@ export const sessionInfoSchema = z.object({
 });
 export type SessionInfo = z.infer<typeof sessionInfoSchema>;
 
-export const auditActions = ['search', 'preview', 'play', 'seek', 'download', 'export', 'hold', 'release', 'posture'] as const;
+export const auditActions = ['search', 'preview', 'play', 'seek', 'download', 'export', 'hold', 'release', 'posture', 'approval'] as const;
 export const auditActionSchema = z.enum(auditActions);
 export type AuditAction = z.infer<typeof auditActionSchema>;
 

@@ -18,7 +18,8 @@ export const holdViewSchema = z.object({
   state: z.enum(holdStates),
   placedBy: operatorSchema,
   placedAt: z.string(),
-  releaseRequest: z.object({ by: operatorSchema, at: z.string(), reason: z.string() }).nullable(),
+  /** `requestId`: the four-eyes approval request in the audit bucket (absent on releases requested before those existed). */
+  releaseRequest: z.object({ by: operatorSchema, at: z.string(), reason: z.string(), requestId: z.string().optional() }).nullable(),
   released: z.object({ by: operatorSchema, at: z.string() }).nullable(),
   /** S3 legal holds on archived object versions (media and sidecars). */
   objects: z.object({ held: z.number().int(), failed: z.number().int(), released: z.number().int(), kept: z.number().int() }),

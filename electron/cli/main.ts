@@ -45,9 +45,10 @@ Commands:
   review sync-journal   write the local review journal to the WORM audit log, with a reconciliation report
   archive [--since ISO] [--until ISO]
                         copy recordings into the WORM archive bucket (nightly; resumable, idempotent)
-  hold place --trading-id T --case REF --reason TEXT | release (--hold ID | --trading-id T) (--reason TEXT | --approve) | list [--all]
-                        legal holds: S3 legal hold + Genesys deletion protection; release needs a second operator
-                        (--operator NAME acts as another operator than the profile's)
+  hold place --trading-id T --case REF --reason TEXT | release (--hold ID | --trading-id T) (--reason TEXT | --approve | --complete) | list [--all]
+                        legal holds: S3 legal hold + Genesys deletion protection; a release needs a second signed-in officer
+  approvals list [--all] | show ID | approve ID | request (export --case REF | restricted-play --conversation ID) --reason TEXT
+                        four-eyes requests and approvals between signed-in officers, kept in the WORM audit bucket
   retention sweep [--dry-run]
                         delete archived recordings past their retention, except those under hold
   posture               check buckets and Genesys against MiFID II expectations, with evidence
@@ -79,6 +80,7 @@ const commands: Record<string, () => Promise<Command>> = {
   audit: async () => (await import('./commands/audit')).auditCommand,
   archive: async () => (await import('./commands/archive')).archiveCommand,
   hold: async () => (await import('./commands/hold')).holdCommand,
+  approvals: async () => (await import('./commands/approvals')).approvalsCommand,
   retention: async () => (await import('./commands/retention')).retentionCommand,
   posture: async () => (await import('./commands/posture')).postureCommand,
 };

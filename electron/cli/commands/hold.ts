@@ -1,5 +1,4 @@
 import type { HoldView } from '../../../shared/holds';
-import { printableTextSchema } from '../../../shared/unsafe-text';
 import type { HoldService } from '../../services/holds/hold-service';
 import { AppError, ValidationError } from '../../services/errors';
 import { parseFlags, requireFlag } from '../args';
@@ -7,19 +6,19 @@ import { withEngine, type CommandContext } from '../context';
 import { table } from '../output';
 
 const usage = [
-  'custody hold place --trading-id T --case REF --reason TEXT [--operator NAME]',
-  '       custody hold release (--hold ID | --trading-id T [--case REF]) --reason TEXT [--operator NAME]   (request)',
-  '       custody hold release (--hold ID | --trading-id T [--case REF]) --approve [--operator NAME]       (approve: another operator)',
+  'custody hold place --trading-id T --case REF --reason TEXT',
+  '       custody hold release (--hold ID | --trading-id T [--case REF]) --reason TEXT   (request, as the signed-in officer)',
+  '       custody hold release (--hold ID | --trading-id T [--case REF]) --approve       (approve: another signed-in officer; runs the release)',
+  '       custody hold release (--hold ID | --trading-id T [--case REF]) --complete      (run a release approved elsewhere, or retry one)',
   '       custody hold list [--all]',
 ].join('\n');
 
-const operatorSchema = printableTextSchema(120).min(2, 'give the operator name');
-
 /**
  * `custody hold`: legal holds on a trade (S3 legal hold on its archived objects, Genesys deletion
- * protection on its conversations). A release takes two different operators: one requests it
- * (--reason), another approves it (--approve). --operator acts under another operator name than the
- * profile's; the OS account is recorded with it either way. Exit 2 when a lock could not be applied.
+ * protection on its conversations), acted on as the officer signed in on the profile. A release takes
+ * two different signed-in officers: one requests it (--reason), another approves the request (--approve
+ * here, or `custody approvals approve REQUEST_ID` on her own workstation, after which the requester runs
+ * --complete). Exit 2 when a lock could not be applied or lifted.
  */
 export async function holdCommand(ctx: CommandContext, argv: ReadonlyArray<string>): Promise<number> {
   const flags = parseFlags(
@@ -29,46 +28,37 @@ export async function holdCommand(ctx: CommandContext, argv: ReadonlyArray<strin
       case: { type: 'string' },
       reason: { type: 'string' },
       hold: { type: 'string' },
-      operator: { type: 'string' },
       approve: { type: 'boolean' },
+      complete: { type: 'boolean' },
       all: { type: 'boolean' },
     },
     usage,
   );
   const [action] = flags.positionals;
-  const operator = flags.string('operator');
-  const parsedOperator = operator === undefined ? undefined : operatorSchema.safeParse(operator);
-  if (parsedOperator && !parsedOperator.success) throw new ValidationError(`--operator: ${parsedOperator.error.issues[0]?.message}`);
-  const options = parsedOperator ? { operatorName: parsedOperator.data } : {};
   switch (action) {
     case 'place': {
-      const hold = await withEngine(
-        ctx,
-        ({ archive: { holds } }) =>
-          holds.place({
-            tradingId: requireFlag(flags.string('trading-id'), '--trading-id', usage),
-            caseReference: requireFlag(flags.string('case'), '--case', usage),
-            reason: requireFlag(flags.string('reason'), '--reason', usage),
-          }),
-        options,
+      const hold = await withEngine(ctx, ({ archive: { holds } }) =>
+        holds.place({
+          tradingId: requireFlag(flags.string('trading-id'), '--trading-id', usage),
+          caseReference: requireFlag(flags.string('case'), '--case', usage),
+          reason: requireFlag(flags.string('reason'), '--reason', usage),
+        }),
       );
       ctx.output.result(hold, () => describe(hold));
       return hold.complete ? 0 : 2;
     }
     case 'release': {
-      const approve = flags.bool('approve');
       const reason = flags.string('reason');
-      if (approve === (reason !== undefined)) throw new ValidationError(`Give either --reason (to request the release) or --approve (to approve it).\n\nUsage: ${usage}`);
-      const hold = await withEngine(
-        ctx,
-        async ({ archive: { holds } }) => {
-          const id = await holdIdFrom(holds, flags.string('hold'), flags.string('trading-id'), flags.string('case'));
-          return approve ? holds.approveRelease(id) : holds.requestRelease(id, reason!);
-        },
-        options,
-      );
+      const step = reason !== undefined ? 'request' : flags.bool('approve') ? 'approve' : 'complete';
+      if ([reason !== undefined, flags.bool('approve'), flags.bool('complete')].filter(Boolean).length !== 1) {
+        throw new ValidationError(`Give one of --reason (to request the release), --approve (to approve it) or --complete (to run it once approved).\n\nUsage: ${usage}`);
+      }
+      const hold = await withEngine(ctx, async ({ archive: { holds } }) => {
+        const id = await holdIdFrom(holds, flags.string('hold'), flags.string('trading-id'), flags.string('case'));
+        return step === 'request' ? holds.requestRelease(id, reason!) : step === 'approve' ? holds.approveRelease(id) : holds.completeRelease(id);
+      });
       ctx.output.result(hold, () => describe(hold));
-      return hold.state === 'release-requested' || hold.state === 'released' ? 0 : 2;
+      return (step === 'request' ? hold.state === 'release-requested' : hold.state === 'released') ? 0 : 2;
     }
     case 'list': {
       const holds = await withEngine(ctx, ({ archive: { holds } }) => holds.list(flags.bool('all')));
@@ -120,7 +110,9 @@ function describe(hold: HoldView): string {
       (hold.conversations.capReached ? `, ${hold.conversations.capReached} over the cap` : '') +
       (hold.conversations.failed ? `, ${hold.conversations.failed} failed` : '') +
       (hold.conversations.released ? `, ${hold.conversations.released} released` : ''),
-    ...(hold.releaseRequest ? [`  release requested by ${hold.releaseRequest.by.name} at ${hold.releaseRequest.at}: ${hold.releaseRequest.reason}`] : []),
+    ...(hold.releaseRequest
+      ? [`  release requested by ${hold.releaseRequest.by.name} at ${hold.releaseRequest.at}${hold.releaseRequest.requestId ? ` (request ${hold.releaseRequest.requestId})` : ''}: ${hold.releaseRequest.reason}`]
+      : []),
     ...(hold.released ? [`  released, approved by ${hold.released.by.name} at ${hold.released.at}`] : []),
     ...hold.notes.map((n) => `  note: ${n}`),
     `  audit events: ${hold.auditEventIds.join(', ')}`,

@@ -1,7 +1,8 @@
 import type { HoldState } from '../../../shared/holds';
 import type { Db } from '../connection';
 
-export type HoldActor = { name: string; osAccount: string };
+/** Who acted on a hold: the signed-in officer's Genesys name and user id (absent on holds from before sign-in), and the OS account. */
+export type HoldActor = { name: string; osAccount: string; genesysUserId?: string };
 
 export type HoldRecord = {
   id: string;
@@ -12,7 +13,8 @@ export type HoldRecord = {
   placedBy: HoldActor;
   placedMs: number;
   placeEventId: string;
-  releaseRequest: { by: HoldActor; atMs: number; reason: string; eventId: string } | null;
+  /** `requestId`: the approval request in the audit bucket (null on releases requested before approvals were stored there). */
+  releaseRequest: { by: HoldActor; atMs: number; reason: string; eventId: string; requestId: string | null } | null;
   released: { by: HoldActor; atMs: number; eventId: string } | null;
 };
 
@@ -30,18 +32,28 @@ type HoldRow = {
   state: HoldState;
   placed_by_name: string;
   placed_by_account: string;
+  placed_by_user_id: string | null;
   placed_ms: number;
   place_event_id: string;
   release_requested_by_name: string | null;
   release_requested_by_account: string | null;
+  release_requested_by_user_id: string | null;
+  release_request_id: string | null;
   release_requested_ms: number | null;
   release_reason: string | null;
   release_request_event_id: string | null;
   released_by_name: string | null;
   released_by_account: string | null;
+  released_by_user_id: string | null;
   released_ms: number | null;
   release_event_id: string | null;
 };
+
+const actor = (name: string | null, osAccount: string | null, genesysUserId: string | null): HoldActor => ({
+  name: name ?? '',
+  osAccount: osAccount ?? '',
+  ...(genesysUserId ? { genesysUserId } : {}),
+});
 
 const toHold = (row: HoldRow): HoldRecord => ({
   id: row.id,
@@ -49,29 +61,30 @@ const toHold = (row: HoldRow): HoldRecord => ({
   caseReference: row.case_reference,
   reason: row.reason,
   state: row.state,
-  placedBy: { name: row.placed_by_name, osAccount: row.placed_by_account },
+  placedBy: actor(row.placed_by_name, row.placed_by_account, row.placed_by_user_id),
   placedMs: row.placed_ms,
   placeEventId: row.place_event_id,
   releaseRequest:
     row.release_requested_ms === null
       ? null
       : {
-          by: { name: row.release_requested_by_name ?? '', osAccount: row.release_requested_by_account ?? '' },
+          by: actor(row.release_requested_by_name, row.release_requested_by_account, row.release_requested_by_user_id),
           atMs: row.release_requested_ms,
           reason: row.release_reason ?? '',
           eventId: row.release_request_event_id ?? '',
+          requestId: row.release_request_id,
         },
   released:
     row.released_ms === null
       ? null
-      : { by: { name: row.released_by_name ?? '', osAccount: row.released_by_account ?? '' }, atMs: row.released_ms, eventId: row.release_event_id ?? '' },
+      : { by: actor(row.released_by_name, row.released_by_account, row.released_by_user_id), atMs: row.released_ms, eventId: row.release_event_id ?? '' },
 });
 
 /** Legal holds and what each one locked. A hold is open (it protects) in every state but 'released'. */
 export function createHoldRepository(db: Db) {
   const insertHold = db.prepare(`
-    INSERT INTO holds (id, trading_id, case_reference, reason, state, placed_by_name, placed_by_account, placed_ms, place_event_id)
-    VALUES (@id, @tradingId, @caseReference, @reason, 'placing', @name, @osAccount, @placedMs, @placeEventId)`);
+    INSERT INTO holds (id, trading_id, case_reference, reason, state, placed_by_name, placed_by_account, placed_by_user_id, placed_ms, place_event_id)
+    VALUES (@id, @tradingId, @caseReference, @reason, 'placing', @name, @osAccount, @genesysUserId, @placedMs, @placeEventId)`);
   const selectHold = db.prepare('SELECT * FROM holds WHERE id = ?');
   const selectOpenForCase = db.prepare("SELECT * FROM holds WHERE trading_id = ? AND case_reference = ? AND state <> 'released'");
   const selectOpenForTrade = db.prepare("SELECT * FROM holds WHERE trading_id = ? AND state <> 'released' ORDER BY placed_ms");
@@ -79,10 +92,11 @@ export function createHoldRepository(db: Db) {
   const selectOpen = db.prepare("SELECT * FROM holds WHERE state <> 'released' ORDER BY placed_ms DESC");
   const setState = db.prepare('UPDATE holds SET state = ? WHERE id = ?');
   const setReleaseRequest = db.prepare(`
-    UPDATE holds SET state = 'release-requested', release_requested_by_name = ?, release_requested_by_account = ?,
-      release_requested_ms = ?, release_reason = ?, release_request_event_id = ? WHERE id = ? AND state = 'active'`);
+    UPDATE holds SET state = 'release-requested', release_requested_by_name = ?, release_requested_by_account = ?, release_requested_by_user_id = ?,
+      release_requested_ms = ?, release_reason = ?, release_request_event_id = ?, release_request_id = ?
+    WHERE id = ? AND state IN ('active', 'release-requested')`);
   const setReleased = db.prepare(`
-    UPDATE holds SET state = 'released', released_by_name = ?, released_by_account = ?, released_ms = ?, release_event_id = ?
+    UPDATE holds SET state = 'released', released_by_name = ?, released_by_account = ?, released_by_user_id = ?, released_ms = ?, release_event_id = ?
     WHERE id = ?`);
   const anyOpenForTrades = db.prepare(
     "SELECT 1 FROM holds WHERE state <> 'released' AND trading_id IN (SELECT value FROM json_each(?)) LIMIT 1",
@@ -110,7 +124,7 @@ export function createHoldRepository(db: Db) {
 
   return {
     async insert(hold: { id: string; tradingId: string; caseReference: string; reason: string; placedBy: HoldActor; placedMs: number; placeEventId: string }): Promise<void> {
-      insertHold.run({ ...hold, name: hold.placedBy.name, osAccount: hold.placedBy.osAccount });
+      insertHold.run({ ...hold, name: hold.placedBy.name, osAccount: hold.placedBy.osAccount, genesysUserId: hold.placedBy.genesysUserId ?? null });
     },
     async get(id: string): Promise<HoldRecord | null> {
       const row = selectHold.get(id) as HoldRow | undefined;
@@ -129,12 +143,13 @@ export function createHoldRepository(db: Db) {
     async setState(id: string, state: HoldState): Promise<void> {
       setState.run(state, id);
     },
-    /** False when the hold was not active (already requested, released, or still being placed). */
-    async requestRelease(id: string, by: HoldActor, atMs: number, reason: string, eventId: string): Promise<boolean> {
-      return setReleaseRequest.run(by.name, by.osAccount, atMs, reason, eventId, id).changes === 1;
+    /** False when the hold was neither active nor waiting for a release approval (released, releasing, or still being placed). */
+    async requestRelease(id: string, request: { by: HoldActor; atMs: number; reason: string; eventId: string; requestId: string }): Promise<boolean> {
+      const { by } = request;
+      return setReleaseRequest.run(by.name, by.osAccount, by.genesysUserId ?? null, request.atMs, request.reason, request.eventId, request.requestId, id).changes === 1;
     },
     async markReleased(id: string, by: HoldActor, atMs: number, eventId: string): Promise<void> {
-      setReleased.run(by.name, by.osAccount, atMs, eventId, id);
+      setReleased.run(by.name, by.osAccount, by.genesysUserId ?? null, atMs, eventId, id);
     },
     /** Read at the moment of a deletion: is any of these trades under an open hold? */
     async anyOpenForTrades(tradingIds: ReadonlyArray<string>): Promise<boolean> {

@@ -5,8 +5,10 @@ import type { Logger } from '../../../shared/logger';
 import { ArchiveJob, type ArchiveJobDeps } from '../archive/archive-job';
 import { ArchiveReader } from '../archive/archive-reader';
 import { ArchiveStore } from '../archive/archive-store';
+import type { ApprovalService } from '../approvals/approval-service';
 import type { AuditWriter } from '../audit/audit-writer';
 import type { CredentialVault } from '../auth/credentials';
+import type { OfficerSession } from '../auth/officer';
 import type { MediaCache } from '../cache/media-cache';
 import { archiveSettingsOf, type Profile } from '../config/profile';
 import { AppError } from '../errors';
@@ -40,6 +42,8 @@ export function composeArchive(
     cache: MediaCache;
     genesys: Pick<GenesysConnection, 'archive' | 'admin'>;
     audit: () => Promise<AuditWriter>;
+    officer: OfficerSession;
+    approvals: ApprovalService;
     dataDir: string;
     clock: Clock;
     logger: Logger;
@@ -124,7 +128,9 @@ export function composeArchive(
       clock,
       logger: logger.child('holds'),
       newId: randomUUID,
-      operator,
+      officer: deps.officer,
+      osAccount: operator.osAccount,
+      approvals: deps.approvals,
       protectionCap: settings.genesysProtectionCap,
     }),
     posture: new PostureService({

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Logger } from '../../../shared/logger';
+import type { ApprovalService } from '../approvals/approval-service';
 import type { BulkJobs } from '../bulk/bulk-jobs';
 import { MediaCache } from '../cache/media-cache';
 import { CustodyEngine } from '../custody-engine';
@@ -8,6 +9,7 @@ import type { PackService } from '../packs/pack-service';
 import { PlaybackGrants } from '../playback/playback-grants';
 import { Session } from '../session';
 import { shutdown, type ShutdownBudgets } from '../shutdown';
+import { composeApprovals } from './compose-approvals';
 import { composeArchive, type ArchiveDomain } from './compose-archive';
 import { composeAudit, type AuditDomain } from './compose-audit';
 import { composeBase, type Base, type BaseOptions } from './compose-base';
@@ -30,6 +32,8 @@ export type ComposedEngine = Pick<Base, 'profile' | 'paths' | 'vault' | 'redacto
   audit: AuditDomain;
   genesys: GenesysConnection;
   archive: ArchiveDomain;
+  /** Four-eyes requests and approvals between signed-in officers (the audit bucket holds them). */
+  approvals: ApprovalService;
   packs: PackService;
   jobs: BulkJobs;
   /** The orderly shutdown (see `shutdown`); every host calls it on quit, and later calls share the first. */
@@ -81,6 +85,7 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
     logger,
     redactor: base.redactor,
   });
+  const approvals = composeApprovals({ profile, audit, officer: base.officer, workstation, clock, logger });
   const archive = composeArchive({
     profileName: options.profile,
     profile,
@@ -89,6 +94,8 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
     cache,
     genesys,
     audit: audit.writer,
+    officer: base.officer,
+    approvals,
     dataDir: paths.dataDir,
     clock,
     logger,
@@ -174,6 +181,7 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
     audit,
     genesys,
     archive,
+    approvals,
     packs,
     jobs,
     close,

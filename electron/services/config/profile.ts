@@ -3,6 +3,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
+import { approvalSettingsSchema } from '../approvals/approval-settings';
 import { auditSettingsSchema } from '../audit/audit-settings';
 import { ValidationError } from '../errors';
 import { writeAtomic } from '../storage/durable-file';
@@ -78,6 +79,8 @@ export const profileSchema = z.object({
   audit: auditSettingsSchema.prefault({}),
   archive: archiveSettingsSchema.optional(),
   compliance: complianceSettingsSchema.optional(),
+  /** Four-eyes approvals: their lifetime, and whether exports and restricted queues need one. */
+  approvals: approvalSettingsSchema.prefault({}),
 });
 export type Profile = z.infer<typeof profileSchema>;
 

@@ -1,18 +1,22 @@
 import { placeHoldRequestSchema, holdIdSchema, holdReasonSchema, type HoldView, type PlaceHoldRequest } from '../../../shared/holds';
-import type { Operator } from '../../../shared/domain';
+import type { ApprovalRequest, ApprovalSubject } from '../../../shared/approvals';
+import type { Officer } from '../../../shared/domain';
 import type { Logger } from '../../../shared/logger';
 import type { ArchiveRepository } from '../../db/repositories/archive-repository';
-import type { HoldConversation, HoldObject, HoldRecord, HoldRepository } from '../../db/repositories/hold-repository';
+import type { HoldActor, HoldConversation, HoldObject, HoldRecord, HoldRepository } from '../../db/repositories/hold-repository';
 import type { IndexRepository } from '../../db/repositories/index-repository';
 import { tradePrefix } from '../archive/archive-keys';
 import type { ArchiveStore } from '../archive/archive-store';
+import type { ApprovalService } from '../approvals/approval-service';
 import type { AuditWriter } from '../audit/audit-writer';
+import type { OfficerSession } from '../auth/officer';
 import { AppError, describeCause, ValidationError } from '../errors';
 import type { GenesysClient } from '../genesys/genesys-client';
 import type { IndexSync } from '../index/index-sync';
 import type { Clock } from '../ports';
 
 const DAY_MS = 86_400_000;
+const HOLD_RELEASE = 'hold-release' as const;
 /** Genesys takes at most 100 conversations per deletion-protection call. */
 const PROTECTION_BATCH = 100;
 
@@ -27,8 +31,12 @@ export type HoldServiceDeps = {
   clock: Clock;
   logger: Logger;
   newId: () => string;
-  /** Who acts: the profile's operator, or --operator on the command line. */
-  operator: Operator;
+  /** Who acts: the officer signed in on this profile (holds need 'hold', releases 'release'). */
+  officer: OfficerSession;
+  /** The OS account this process runs as, recorded next to the officer. */
+  osAccount: string;
+  /** Release requests and approvals, in the audit bucket. */
+  approvals: ApprovalService;
   /** Genesys's org-wide cap on deletion-protected conversations. */
   protectionCap: number;
 };
@@ -39,8 +47,11 @@ type ObjectRef = { bucket: string; key: string; versionId: string };
  * Legal holds on a trade: an S3 legal hold on every archived object version of it (the final guard:
  * the store refuses to delete a held version whatever its retention), Genesys deletion protection on
  * its conversations within the org's cap, and a record in the index that the retention sweep reads at
- * the moment it deletes. A release needs a second, different operator (four-eyes): one requests it,
- * another approves it. Every step is written to the audit log before it acts.
+ * the moment it deletes. A release is four-eyes between two signed-in officers (approvals/): one
+ * requests it, a different officer approves the request (from any workstation: the request and the
+ * approval are objects in the audit bucket), and the release then runs where the hold is recorded:
+ * at once when the approver's workstation has it, otherwise at the requester's `completeRelease`.
+ * Every step is written to the audit log before it acts.
  */
 export class HoldService {
   constructor(private readonly deps: HoldServiceDeps) {}
@@ -59,6 +70,7 @@ export class HoldService {
    * before are retried; nothing already locked is touched again).
    */
   async place(request: Readonly<PlaceHoldRequest>): Promise<HoldView> {
+    const officer = await this.deps.officer.require('hold');
     const parsed = placeHoldRequestSchema.safeParse(request);
     if (!parsed.success) throw new ValidationError(parsed.error.issues.map((i) => `${i.path.join('.') || 'hold'}: ${i.message}`).join('; '));
     const { caseReference, reason } = parsed.data;
@@ -86,7 +98,7 @@ export class HoldService {
         tradingId: trade.tradingId,
         caseReference,
         reason,
-        placedBy: this.actor(),
+        placedBy: this.actor(officer),
         placedMs: this.deps.clock.now(),
         placeEventId: event.eventId,
       });
@@ -99,54 +111,97 @@ export class HoldService {
     return this.get(holdId);
   }
 
-  /** First half of the four-eyes release: recorded and audited, nothing is unlocked yet. */
+  /**
+   * The signed-in officer asks for the release: a request in the audit bucket (audited first), which
+   * another officer must approve before it expires. Nothing is unlocked yet. A hold whose request
+   * expired may be requested again.
+   */
   async requestRelease(holdId: string, reason: string): Promise<HoldView> {
     const id = parseHoldId(holdId);
     const why = holdReasonSchema.safeParse(reason);
     if (!why.success) throw new ValidationError(`release reason: ${why.error.issues[0]?.message ?? 'invalid'}`);
     const hold = await this.requireHold(id);
-    if (hold.state !== 'active') throw new AppError('VALIDATION', `Hold ${id} is ${hold.state}; only an active hold can have its release requested.`);
-    const audit = await this.deps.audit();
-    const event = await audit.append({
-      action: 'release',
-      tradingId: hold.tradingId,
-      caseReference: hold.caseReference,
-      details: { holdId: id, stage: 'requested', reason: why.data },
-    });
-    if (!(await this.deps.holds.requestRelease(id, this.actor(), this.deps.clock.now(), why.data, event.eventId))) {
-      throw new AppError('VALIDATION', `Hold ${id} changed meanwhile; its release was not requested.`);
+    const pending = hold.state === 'release-requested' ? hold.releaseRequest?.requestId : null;
+    if (hold.state !== 'active' && !(pending && (await this.deps.approvals.show(pending)).status === 'expired')) {
+      throw new AppError(
+        'VALIDATION',
+        hold.state === 'release-requested'
+          ? `Hold ${id} already has a release request${pending ? ` (${pending})` : ''} waiting for another officer's approval.`
+          : `Hold ${id} is ${hold.state}; only an active hold can have its release requested.`,
+      );
+    }
+    const { request, eventId } = await this.deps.approvals.request(HOLD_RELEASE, subjectOf(hold), why.data);
+    const by = this.actor(request.requestedBy);
+    if (!(await this.deps.holds.requestRelease(id, { by, atMs: Date.parse(request.requestedAt), reason: why.data, eventId, requestId: request.requestId }))) {
+      throw new AppError('VALIDATION', `Hold ${id} changed meanwhile; its release request ${request.requestId} is void.`);
     }
     return this.get(id);
   }
 
-  /** Second half: another operator approves; then the locks this hold alone kept are lifted. */
+  /** Another signed-in officer approves the hold's release request, and the release runs here at once. */
   async approveRelease(holdId: string): Promise<HoldView> {
-    const id = parseHoldId(holdId);
-    const hold = await this.requireHold(id);
-    if (hold.state === 'released') throw new AppError('VALIDATION', `Hold ${id} is already released.`);
-    if (!hold.releaseRequest || (hold.state !== 'release-requested' && hold.state !== 'releasing')) {
-      throw new AppError('VALIDATION', `Hold ${id} has no release request; an operator must request the release first.`);
-    }
-    if (sameOperator(hold.releaseRequest.by.name, this.deps.operator.name)) {
-      throw new AppError(
-        'VALIDATION',
-        `Four-eyes rule: ${this.deps.operator.name} requested this release and cannot also approve it; another operator must approve it.`,
-        { details: { holdId: id, requestedBy: hold.releaseRequest.by.name } },
-      );
-    }
+    const hold = await this.requireReleaseRequest(parseHoldId(holdId));
+    await this.deps.approvals.approve(hold.releaseRequest.requestId);
+    return this.completeRelease(hold.id);
+  }
+
+  /**
+   * Runs an approved release (the requester's next step when the approver was elsewhere, or a retry
+   * of locks that could not be lifted): needs a signed-in officer with 'release' and a valid approval
+   * of the hold's request in the bucket; a release already under way finishes even after it expired.
+   * Then the locks this hold alone kept are lifted.
+   */
+  async completeRelease(holdId: string): Promise<HoldView> {
+    const hold = await this.requireReleaseRequest(parseHoldId(holdId));
+    const officer = await this.deps.officer.require('release');
+    const { request, approval } = await this.deps.approvals.requireApproved(hold.releaseRequest.requestId, HOLD_RELEASE, subjectOf(hold), {
+      allowExpired: hold.state === 'releasing',
+    });
     const audit = await this.deps.audit();
     const event = await audit.append({
       action: 'release',
       tradingId: hold.tradingId,
       caseReference: hold.caseReference,
-      details: { holdId: id, stage: 'approved', requestedBy: hold.releaseRequest.by.name, reason: hold.releaseRequest.reason },
+      details: {
+        holdId: hold.id,
+        stage: 'executed',
+        requestId: request.requestId,
+        reason: request.reason,
+        requestedBy: { genesysUserId: request.requestedBy.genesysUserId, name: request.requestedBy.name },
+        approvedBy: { genesysUserId: approval.approvedBy.genesysUserId, name: approval.approvedBy.name },
+      },
     });
-    await this.deps.holds.setState(id, 'releasing');
+    await this.deps.holds.setState(hold.id, 'releasing');
     const store = await this.deps.store();
-    const objectsReleased = await this.unlockObjects(id, hold.tradingId, store);
-    const conversationsReleased = await this.unprotectConversations(id);
-    if (objectsReleased && conversationsReleased) await this.deps.holds.markReleased(id, this.actor(), this.deps.clock.now(), event.eventId);
-    return this.get(id);
+    const objectsReleased = await this.unlockObjects(hold.id, hold.tradingId, store);
+    const conversationsReleased = await this.unprotectConversations(hold.id);
+    if (objectsReleased && conversationsReleased) {
+      await this.deps.holds.markReleased(hold.id, this.actor(approval.approvedBy), this.deps.clock.now(), event.eventId);
+    }
+    this.deps.logger.info('legal hold release executed', { holdId: hold.id, requestId: request.requestId, executedBy: officer.genesysUserId, complete: objectsReleased && conversationsReleased });
+    return this.get(hold.id);
+  }
+
+  /**
+   * After an approval given on this workstation: runs the release when this workstation records the
+   * hold with that request; null when the hold lives on another workstation (its requester completes it there).
+   */
+  async completeReleaseIfHere(request: ApprovalRequest): Promise<HoldView | null> {
+    if (request.kind !== HOLD_RELEASE) return null;
+    const hold = await this.deps.holds.get(request.subject.holdId);
+    if (!hold || hold.releaseRequest?.requestId !== request.requestId || (hold.state !== 'release-requested' && hold.state !== 'releasing')) return null;
+    return this.completeRelease(hold.id);
+  }
+
+  /** The hold, still open, with a release request stored in the audit bucket. */
+  private async requireReleaseRequest(id: string): Promise<HoldRecord & { releaseRequest: { requestId: string } }> {
+    const hold = await this.requireHold(id);
+    if (hold.state === 'released') throw new AppError('VALIDATION', `Hold ${id} is already released.`);
+    const requestId = hold.releaseRequest?.requestId;
+    if (!requestId || (hold.state !== 'release-requested' && hold.state !== 'releasing')) {
+      throw new AppError('VALIDATION', `Hold ${id} has no release request; an officer must request the release first.`);
+    }
+    return hold as HoldRecord & { releaseRequest: { requestId: string } };
   }
 
   /** The trade as the index knows it (canonical spelling, its conversations), or a clear error. */
@@ -320,7 +375,10 @@ export class HoldService {
     }
     const failedConversations = conversations.filter((c) => c.status === 'failed');
     if (failedConversations.length > 0) notes.push(`${failedConversations.length} conversation(s) could not be protected in Genesys (${failedConversations[0]!.error}); place the hold again to retry.`);
-    if (hold.state === 'releasing') notes.push('The release was approved but some locks could not be lifted yet; approve again to retry.');
+    if (hold.state === 'release-requested' && hold.releaseRequest?.requestId) {
+      notes.push(`Waiting for another officer to approve request ${hold.releaseRequest.requestId} ("custody approvals approve ${hold.releaseRequest.requestId}"); then "custody hold release --hold ${hold.id} --complete" runs it where the approver cannot.`);
+    }
+    if (hold.state === 'releasing') notes.push(`The release was approved but some locks could not be lifted yet; run "custody hold release --hold ${hold.id} --complete" to retry.`);
     const auditEventIds = [hold.placeEventId, hold.releaseRequest?.eventId, hold.released?.eventId].filter((id): id is string => !!id);
     return {
       id: hold.id,
@@ -330,7 +388,14 @@ export class HoldService {
       state: hold.state,
       placedBy: hold.placedBy,
       placedAt: new Date(hold.placedMs).toISOString(),
-      releaseRequest: hold.releaseRequest ? { by: hold.releaseRequest.by, at: new Date(hold.releaseRequest.atMs).toISOString(), reason: hold.releaseRequest.reason } : null,
+      releaseRequest: hold.releaseRequest
+        ? {
+            by: hold.releaseRequest.by,
+            at: new Date(hold.releaseRequest.atMs).toISOString(),
+            reason: hold.releaseRequest.reason,
+            ...(hold.releaseRequest.requestId ? { requestId: hold.releaseRequest.requestId } : {}),
+          }
+        : null,
       released: hold.released ? { by: hold.released.by, at: new Date(hold.released.atMs).toISOString() } : null,
       objects: { held: countObjects('held'), failed: countObjects('failed'), released: countObjects('released'), kept: countObjects('kept') },
       conversations: {
@@ -353,17 +418,17 @@ export class HoldService {
     return hold;
   }
 
-  private actor() {
-    return { name: this.deps.operator.name, osAccount: this.deps.operator.osAccount };
+  private actor(officer: Officer): HoldActor {
+    return { name: officer.name, osAccount: this.deps.osAccount, genesysUserId: officer.genesysUserId };
   }
+}
+
+function subjectOf(hold: HoldRecord): ApprovalSubject<typeof HOLD_RELEASE> {
+  return { holdId: hold.id, tradingId: hold.tradingId, caseReference: hold.caseReference };
 }
 
 function parseHoldId(holdId: string): string {
   const parsed = holdIdSchema.safeParse(holdId);
   if (!parsed.success) throw new ValidationError(`--hold: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
   return parsed.data;
-}
-
-function sameOperator(a: string, b: string): boolean {
-  return a.trim().toLocaleLowerCase() === b.trim().toLocaleLowerCase();
 }

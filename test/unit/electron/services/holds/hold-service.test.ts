@@ -6,20 +6,29 @@ import { createIndexRepository } from '../../../../../electron/db/repositories/i
 import { createMediaRepository } from '../../../../../electron/db/repositories/media-repository';
 import { archiveKeys } from '../../../../../electron/services/archive/archive-keys';
 import { MediaCache } from '../../../../../electron/services/cache/media-cache';
+import { ApprovalService } from '../../../../../electron/services/approvals/approval-service';
+import { approvalSettingsSchema } from '../../../../../electron/services/approvals/approval-settings';
+import type { SignedInOfficer } from '../../../../../electron/services/auth/officer';
+import { ApprovalRequiredError, SignInRequiredError } from '../../../../../electron/services/errors';
 import { HoldService } from '../../../../../electron/services/holds/hold-service';
 import { FakeClock } from '../../../../helpers/fake-clock';
 import { MemoryLogger } from '../../../../helpers/memory-logger';
 import { testTempDir } from '../../../../helpers/temp-dir';
 import { InMemoryArchiveStore } from '../../../../fakes/archive-store';
+import { InMemoryApprovalStore } from '../../../../fakes/approval-store';
 import { FakeAuditWriter } from '../../../../fakes/audit-writer';
 import { FakeGenesysOrg } from '../../../../fakes/genesys-org';
 import { indexCalls } from '../../../../fakes/indexed-calls';
+import { FakeOfficerSession, OFFICER_A, OFFICER_B } from '../../../../fakes/officer-session';
 import { testAtRestKey } from '../../../../helpers/sealed-files';
 
 const DAY_MS = 86_400_000;
 const audio = new Uint8Array([1, 2, 3]);
 
-/** Two officers' HoldServices over one workstation database, one archive bucket, one Genesys org and one audit log. */
+/**
+ * Two signed-in officers' HoldServices over one workstation database, one archive bucket, one Genesys org,
+ * one audit log and the audit bucket's approvals; `approvalsFor` is an officer on another workstation.
+ */
 async function setUp(options: { protectionCap?: number } = {}) {
   const root = await testTempDir('custody-holds-');
   const clock = new FakeClock();
@@ -58,8 +67,20 @@ async function setUp(options: { protectionCap?: number } = {}) {
   const audit = new FakeAuditWriter({ clock });
   const genesys = await org.connection({ clock, random: () => 0, logger, index, cache });
   let ids = 0;
-  const serviceFor = (name: string) =>
-    new HoldService({
+  const approvalStore = new InMemoryApprovalStore();
+  const approvalsFor = (officer: FakeOfficerSession, hostname: string) =>
+    new ApprovalService({
+      store: async () => approvalStore,
+      audit: async () => audit,
+      officer,
+      workstation: { hostname, addresses: [] },
+      settings: approvalSettingsSchema.parse({}),
+      clock,
+      logger,
+    });
+  const serviceFor = (officer: SignedInOfficer | null) => {
+    const session = new FakeOfficerSession(officer);
+    return new HoldService({
       holds,
       archive,
       index,
@@ -69,11 +90,14 @@ async function setUp(options: { protectionCap?: number } = {}) {
       clock,
       logger,
       newId: () => `hold-000${(ids += 1)}`,
-      operator: { name, osAccount: name.toLowerCase().replace(/ /g, '.') },
+      officer: session,
+      osAccount: 'officer',
+      approvals: approvalsFor(session, 'desk-1'),
       protectionCap: options.protectionCap ?? 1_000,
     });
+  };
   const heldKeys = () => store.versions.filter((v) => v.legalHold).map((v) => v.key).sort();
-  return { clock, org, store, audit, holds, officerA: serviceFor('Alice Officer'), officerB: serviceFor('Bob Officer'), serviceFor, heldKeys, archived };
+  return { clock, org, store, audit, holds, officerA: serviceFor(OFFICER_A), officerB: serviceFor(OFFICER_B), serviceFor, approvalsFor, heldKeys, archived };
 }
 
 const request = { tradingId: 'T-1', caseReference: 'CASE-9', reason: 'FCA information request' };
@@ -82,7 +106,13 @@ describe('HoldService: placing a hold', () => {
   it('audits the hold, then puts a legal hold on every archived version of the trade and deletion protection on its conversations', async () => {
     const { officerA, audit, heldKeys, archived, org } = await setUp();
     const hold = await officerA.place(request);
-    expect(hold).toMatchObject({ state: 'active', tradingId: 'T-1', caseReference: 'CASE-9', complete: true, placedBy: { name: 'Alice Officer' } });
+    expect(hold).toMatchObject({
+      state: 'active',
+      tradingId: 'T-1',
+      caseReference: 'CASE-9',
+      complete: true,
+      placedBy: { name: 'Olivia Adler', genesysUserId: OFFICER_A.genesysUserId, osAccount: 'officer' },
+    });
     expect(hold.objects).toEqual({ held: 4, failed: 0, released: 0, kept: 0 });
     expect(hold.conversations).toMatchObject({ total: 2, protected: 2 });
     expect(heldKeys()).toEqual([archived[0]!.media, archived[0]!.sidecar, archived[1]!.media, archived[1]!.sidecar].sort());
@@ -99,6 +129,14 @@ describe('HoldService: placing a hold', () => {
     await expect(officerA.place(request)).rejects.toMatchObject({ code: 'AUDIT_UNAVAILABLE' });
     expect(heldKeys()).toEqual([]);
     expect(org.protectedConversations.size).toBe(0);
+    expect(await holds.list(true)).toEqual([]);
+  });
+
+  it('refuses a hold without a signed-in officer, before anything is written', async () => {
+    const { serviceFor, audit, heldKeys, holds } = await setUp();
+    await expect(serviceFor(null).place(request)).rejects.toBeInstanceOf(SignInRequiredError);
+    expect(audit.events).toEqual([]);
+    expect(heldKeys()).toEqual([]);
     expect(await holds.list(true)).toEqual([]);
   });
 
@@ -136,33 +174,73 @@ describe('HoldService: placing a hold', () => {
 });
 
 describe('HoldService: four-eyes release', () => {
-  it('needs a request by one officer and the approval of another; then every lock of the hold is lifted', async () => {
+  it('needs a request by one signed-in officer and the approval of another; then every lock of the hold is lifted', async () => {
     const { officerA, officerB, audit, heldKeys, org } = await setUp();
     const hold = await officerA.place(request);
     const requested = await officerA.requestRelease(hold.id, 'case closed by the FCA');
-    expect(requested).toMatchObject({ state: 'release-requested', releaseRequest: { by: { name: 'Alice Officer' }, reason: 'case closed by the FCA' } });
+    expect(requested).toMatchObject({
+      state: 'release-requested',
+      releaseRequest: { by: { name: 'Olivia Adler', genesysUserId: OFFICER_A.genesysUserId }, reason: 'case closed by the FCA', requestId: expect.any(String) },
+    });
+    expect(requested.notes.join(' ')).toContain(`custody approvals approve ${requested.releaseRequest!.requestId}`);
     expect(heldKeys()).toHaveLength(4);
     const released = await officerB.approveRelease(hold.id);
-    expect(released).toMatchObject({ state: 'released', released: { by: { name: 'Bob Officer' } }, complete: true });
+    expect(released).toMatchObject({ state: 'released', released: { by: { name: 'Oscar Brandt', genesysUserId: OFFICER_B.genesysUserId } }, complete: true });
     expect(released.objects).toMatchObject({ held: 0, released: 4 });
     expect(heldKeys()).toEqual([]);
     expect(org.protectedConversations.size).toBe(0);
-    expect(audit.of('release').map((e) => [e.details.stage, e.details.holdId])).toEqual([
-      ['requested', hold.id],
-      ['approved', hold.id],
+    const requestId = requested.releaseRequest!.requestId;
+    expect(audit.of('approval').map((e) => [e.details.stage, e.details.requestId, e.tradingId])).toEqual([
+      ['requested', requestId, 'T-1'],
+      ['approved', requestId, 'T-1'],
     ]);
-    expect(released.auditEventIds).toEqual(audit.events.map((e) => e.eventId));
+    const [executed] = audit.of('release');
+    expect(executed!.details).toMatchObject({
+      holdId: hold.id,
+      stage: 'executed',
+      requestId,
+      requestedBy: { genesysUserId: OFFICER_A.genesysUserId },
+      approvedBy: { genesysUserId: OFFICER_B.genesysUserId },
+    });
+    expect(released.auditEventIds).toEqual([audit.of('hold')[0]!.eventId, audit.of('approval')[0]!.eventId, executed!.eventId]);
   });
 
-  it('refuses an approval by the officer who asked (whatever the case or spacing of the name), and unlocks nothing', async () => {
+  it('refuses an approval by the officer who asked (by Genesys user id, whatever her name), and unlocks nothing', async () => {
     const { officerA, serviceFor, audit, heldKeys } = await setUp();
     const hold = await officerA.place(request);
     await officerA.requestRelease(hold.id, 'case closed');
-    await expect(officerA.approveRelease(hold.id)).rejects.toThrow(/Four-eyes rule: Alice Officer requested this release/);
-    await expect(serviceFor('  alice OFFICER ').approveRelease(hold.id)).rejects.toThrow(/Four-eyes rule/);
+    await expect(officerA.approveRelease(hold.id)).rejects.toThrow(/Four-eyes rule: Olivia Adler requested the release of hold/);
+    await expect(serviceFor({ ...OFFICER_A, name: 'Oscar Brandt' }).approveRelease(hold.id)).rejects.toBeInstanceOf(ApprovalRequiredError);
+    await expect(serviceFor(null).approveRelease(hold.id)).rejects.toBeInstanceOf(SignInRequiredError);
+    await expect(officerA.completeRelease(hold.id)).rejects.toThrow(/is not approved yet: another signed-in officer must run "custody approvals approve/);
     expect(heldKeys()).toHaveLength(4);
-    expect(audit.of('release').map((e) => e.details.stage)).toEqual(['requested']);
+    expect(audit.of('approval').map((e) => e.details.stage)).toEqual(['requested']);
+    expect(audit.of('release')).toEqual([]);
     expect((await officerA.get(hold.id)).state).toBe('release-requested');
+  });
+
+  it('runs at the requester\'s next step when the approval was given on a workstation without the hold', async () => {
+    const { officerA, approvalsFor, heldKeys } = await setUp();
+    const hold = await officerA.place(request);
+    const { releaseRequest } = await officerA.requestRelease(hold.id, 'case closed');
+    await approvalsFor(new FakeOfficerSession(OFFICER_B), 'desk-2').approve(releaseRequest!.requestId!);
+    expect(heldKeys()).toHaveLength(4);
+    expect(await officerA.completeRelease(hold.id)).toMatchObject({ state: 'released', released: { by: { name: 'Oscar Brandt' } } });
+    expect(heldKeys()).toEqual([]);
+  });
+
+  it('refuses an expired request, which can then be requested again', async () => {
+    const { officerA, officerB, approvalsFor, clock, heldKeys } = await setUp();
+    const hold = await officerA.place(request);
+    const first = (await officerA.requestRelease(hold.id, 'case closed')).releaseRequest!.requestId!;
+    await expect(officerA.requestRelease(hold.id, 'again')).rejects.toThrow(/already has a release request .* waiting for another officer's approval/);
+    await approvalsFor(new FakeOfficerSession(OFFICER_B), 'desk-2').approve(first);
+    await clock.advance(24 * 3_600_000);
+    await expect(officerA.completeRelease(hold.id)).rejects.toThrow(new RegExp(`Approval request ${first} .* expired at`));
+    expect(heldKeys()).toHaveLength(4);
+    const second = (await officerA.requestRelease(hold.id, 'case closed, asked again')).releaseRequest!.requestId!;
+    expect(second).not.toBe(first);
+    expect((await officerB.approveRelease(hold.id)).state).toBe('released');
   });
 
   it('refuses an approval without a request, a request on a hold that is not active, and ids that are not ids', async () => {
@@ -170,22 +248,25 @@ describe('HoldService: four-eyes release', () => {
     const hold = await officerA.place(request);
     await expect(officerB.approveRelease(hold.id)).rejects.toThrow(/has no release request/);
     await officerA.requestRelease(hold.id, 'case closed');
-    await expect(officerA.requestRelease(hold.id, 'again')).rejects.toThrow(/is release-requested; only an active hold/);
     await officerB.approveRelease(hold.id);
     await expect(officerB.approveRelease(hold.id)).rejects.toThrow(/already released/);
+    await expect(officerA.requestRelease(hold.id, 'again')).rejects.toThrow(/is released; only an active hold/);
     await expect(officerA.requestRelease('../x', 'case closed')).rejects.toMatchObject({ code: 'VALIDATION' });
     await expect(officerA.requestRelease(hold.id, 'no')).rejects.toThrow(/at least 3 characters/);
   });
 
-  it('lifts nothing when the approval cannot be audited, and the approval can be given again', async () => {
+  it('lifts nothing when the release cannot be audited, and it can be completed again', async () => {
     const { officerA, officerB, audit, heldKeys } = await setUp();
     const hold = await officerA.place(request);
     await officerA.requestRelease(hold.id, 'case closed');
     audit.refuse();
     await expect(officerB.approveRelease(hold.id)).rejects.toMatchObject({ code: 'AUDIT_UNAVAILABLE' });
     expect(heldKeys()).toHaveLength(4);
+    audit.refuse('the WORM store did not acknowledge the record', 1);
+    await expect(officerB.approveRelease(hold.id)).rejects.toMatchObject({ code: 'AUDIT_UNAVAILABLE' });
+    expect(heldKeys()).toHaveLength(4);
     audit.acknowledge();
-    expect((await officerB.approveRelease(hold.id)).state).toBe('released');
+    expect((await officerA.completeRelease(hold.id)).state).toBe('released');
   });
 
   it('keeps what another open hold on the trade still protects', async () => {
@@ -201,17 +282,18 @@ describe('HoldService: four-eyes release', () => {
     expect(org.protectedConversations.size).toBe(2);
   });
 
-  it('stays releasing while a lock cannot be lifted, and finishes when approved again', async () => {
-    const { officerA, officerB, store, archived, heldKeys } = await setUp();
+  it('stays releasing while a lock cannot be lifted, and finishes when completed again, even after the request expired', async () => {
+    const { officerA, officerB, store, archived, heldKeys, clock } = await setUp();
     const hold = await officerA.place(request);
     await officerA.requestRelease(hold.id, 'case closed');
     store.refuseLegalHold.add(archived[0]!.media);
     const partial = await officerB.approveRelease(hold.id);
     expect(partial.state).toBe('releasing');
-    expect(partial.notes.join(' ')).toMatch(/approve again to retry/);
+    expect(partial.notes.join(' ')).toMatch(/custody hold release --hold .* --complete" to retry/);
     expect(heldKeys()).toEqual([archived[0]!.media]);
     store.refuseLegalHold.clear();
-    expect((await officerB.approveRelease(hold.id)).state).toBe('released');
+    await clock.advance(25 * 3_600_000);
+    expect((await officerA.completeRelease(hold.id)).state).toBe('released');
     expect(heldKeys()).toEqual([]);
   });
 });
