@@ -15,6 +15,7 @@ import { fileStates } from '../../shared/domain';
 import type { Logger } from '../../shared/logger';
 import type { IndexMatch, IndexRecording, IndexRepository } from '../db/repositories/index-repository';
 import type { MediaRepository } from '../db/repositories/media-repository';
+import type { ApprovalService } from './approvals/approval-service';
 import type { ArchiveLookup, ArchiveReader } from './archive/archive-reader';
 import type { AuditAppendInput } from './audit/event-chain';
 import type { AuditWriter } from './audit/audit-writer';
@@ -38,6 +39,8 @@ export type CustodyEngineDeps = {
   genesys: () => Promise<GenesysServices>;
   /** The WORM archive, read when Genesys no longer has a recording; null when none is configured. */
   archive?: () => Promise<ArchiveReader | null>;
+  /** Four-eyes before playing a call of a restricted queue (approvals/). */
+  approvals: Pick<ApprovalService, 'requireApproval'>;
   clock: Clock;
   logger: Logger;
   events: EventHub;
@@ -142,6 +145,7 @@ export class CustodyEngine {
   async authorizePlayback(recordingId: string, caseReference: string | null, startOffsetMs = 0): Promise<PlaybackGrantView> {
     if (!Number.isSafeInteger(startOffsetMs) || startOffsetMs < 0) throw new AppError('VALIDATION', `start offset must be a whole number of milliseconds >= 0, not ${startOffsetMs}`);
     const match = await this.requireRecording(recordingId);
+    await this.deps.approvals.requireApproval('restricted-play', { conversationId: match.conversationId }, { queues: [match.queueName] });
     const event = await this.record({
       action: 'play',
       conversationId: match.conversationId,

@@ -1,6 +1,10 @@
 import { approvalRequestSchema, approvalSchema, type Approval, type ApprovalRequest } from '../../shared/approvals';
 import { approvalRequestKey, ApprovalStore, type ApprovalRecords, type StoredRequest } from '../../electron/services/approvals/approval-store';
+import type { ApprovalService } from '../../electron/services/approvals/approval-service';
 import { WormStoreError } from '../../electron/services/errors';
+
+/** A profile that asks for no approval of exports or plays (the defaults), for tests of other services. */
+export const NO_APPROVALS_NEEDED: Pick<ApprovalService, 'requireApproval'> = { requireApproval: async () => null };
 
 /**
  * The audit bucket's requests and approvals in memory, shared by every "workstation" of a unit test:

@@ -49,8 +49,6 @@ export class ApprovalService {
   /** Records a request by the signed-in officer (who must hold the action's permission herself). */
   async request<K extends ApprovalKind>(kind: K, subject: ApprovalSubject<K>, reason: string): Promise<{ request: ApprovalRequest; eventId: string }> {
     const officer = await this.deps.officer.require(approvalAction[kind]);
-    const parsedSubject = approvalSubjectSchemas[kind].safeParse(subject);
-    if (!parsedSubject.success) throw new ValidationError(`${kind} request: ${parsedSubject.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     const why = approvalReasonSchema.safeParse(reason);
     if (!why.success) throw new ValidationError(`reason: ${why.error.issues[0]?.message ?? 'invalid'}`);
     const nowMs = this.deps.clock.now();
@@ -58,7 +56,7 @@ export class ApprovalService {
       schema: 'custody.approval-request.v1',
       requestId: newRequestId(nowMs),
       kind,
-      subject: parsedSubject.data,
+      subject: parseSubject(kind, subject),
       reason: why.data,
       requestedBy: officerOf(officer),
       workstation: this.deps.workstation,
@@ -153,7 +151,7 @@ export class ApprovalService {
     if (kind === 'export' && !this.deps.settings.requireForExport) return null;
     if (kind === 'restricted-play' && !this.isRestricted('queues' in context ? context.queues : [])) return null;
     const officer = await this.deps.officer.require(approvalAction[kind]);
-    const wanted = canonicalJson(approvalSubjectSchemas[kind].parse(subject));
+    const wanted = canonicalJson(parseSubject(kind, subject));
     const nowMs = this.deps.clock.now();
     let waiting: ApprovalRequest | null = null;
     let expired: ApprovalRequest | null = null;
@@ -182,7 +180,7 @@ export class ApprovalService {
   async requireApproved<K extends ApprovalKind>(requestId: string, kind: K, subject: ApprovalSubject<K>, options: { allowExpired?: boolean } = {}): Promise<Approved> {
     const stored = await this.requireStored(parseRequestId(requestId));
     const { request } = stored;
-    if (request.kind !== kind || canonicalJson(request.subject) !== canonicalJson(approvalSubjectSchemas[kind].parse(subject))) {
+    if (request.kind !== kind || canonicalJson(request.subject) !== canonicalJson(parseSubject(kind, subject))) {
       throw new ApprovalRequiredError(`Approval request ${requestId} is for ${describeRequest(request)}, not for this ${kind}.`, { requestId, kind });
     }
     if (!options.allowExpired) this.assertNotExpired(request, this.deps.clock.now());
@@ -237,6 +235,12 @@ export class ApprovalService {
       });
     }
   }
+}
+
+function parseSubject<K extends ApprovalKind>(kind: K, subject: ApprovalSubject<K>): ApprovalSubject<K> {
+  const parsed = approvalSubjectSchemas[kind].safeParse(subject);
+  if (!parsed.success) throw new ValidationError(`${kind}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return parsed.data as ApprovalSubject<K>;
 }
 
 function officerOf(officer: SignedInOfficer): ApprovalRequest['requestedBy'] {

@@ -13,7 +13,7 @@ export const approvalSettingsSchema = z
     lifetimeHours: z.number().positive().max(MAX_APPROVAL_LIFETIME_HOURS).default(24),
     /** A pack build or bulk retrieval needs an approved export request for its case. */
     requireForExport: z.boolean().default(false),
-    /** Queues (names or ids) whose recordings are played only with an approved request for that call. */
+    /** Queues (by name, as the index shows them) whose calls are played only with an approved request for that call. */
     restrictedQueues: z.array(z.string().trim().min(1).max(200)).default([]),
   })
   .strict();

@@ -17,6 +17,7 @@ import type { Logger } from '../../../shared/logger';
 import type { IndexQuery, IndexRepository, JobSourceRow } from '../../db/repositories/index-repository';
 import type { JobItemRecord, JobRecord, JobsRepository, NewJobItem } from '../../db/repositories/jobs-repository';
 import { processAlive } from '../audit/lock-file';
+import type { ApprovalService } from '../approvals/approval-service';
 import type { AuditWriter } from '../audit/audit-writer';
 import type { GenesysServices } from '../retrieval/genesys-services';
 import { AppError, describeCause, StorageError, ValidationError } from '../errors';
@@ -57,6 +58,8 @@ export type BulkJobsDeps = {
   jobs: JobsRepository;
   index: IndexRepository;
   audit: () => Promise<AuditWriter>;
+  /** Four-eyes before a bulk retrieval, where the profile asks for it (approvals/). */
+  approvals: Pick<ApprovalService, 'requireApproval'>;
   genesys: () => Promise<GenesysServices>;
   /** Forgets the Genesys connection so the next use reads the credentials again (after a blocked job). */
   reconnect?: () => void;
@@ -94,6 +97,7 @@ export class BulkJobs {
   async create(request: CreateJobRequest): Promise<{ job: JobSummary; problems: Array<InputProblem> }> {
     const { clock, index } = this.deps;
     const caseReference = requireCase(request.caseReference);
+    await this.deps.approvals.requireApproval('export', { caseReference });
     const concurrency = request.concurrency ?? 8;
     if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new ValidationError('concurrency must be a whole number from 1 to 64.');
     const now = clock.now();

@@ -114,12 +114,14 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
     events,
     mediaUrlBase: options.mediaUrlBase,
     archive: archive.reader,
+    approvals,
   });
   const packs = composePacks({
     engine,
     knownMediaSha256: async (recordingId) => (await cache.get(recordingId))?.sha256 ?? null,
     repositories,
     audit,
+    approvals,
     packsDir: join(paths.dataDir, 'packs'),
     clock,
     logger,
@@ -130,6 +132,7 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
   const jobs = composeJobs({
     repositories,
     audit: audit.writer,
+    approvals,
     genesys,
     exportsDir: join(paths.dataDir, 'exports'),
     http: base.http,

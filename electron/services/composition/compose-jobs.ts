@@ -1,4 +1,5 @@
 import type { Logger } from '../../../shared/logger';
+import type { ApprovalService } from '../approvals/approval-service';
 import type { AuditWriter } from '../audit/audit-writer';
 import { BulkJobs } from '../bulk/bulk-jobs';
 import type { EventHub } from '../events';
@@ -10,6 +11,7 @@ import type { GenesysConnection } from './compose-genesys';
 export function composeJobs(deps: {
   repositories: Pick<ProfileRepositories, 'index' | 'jobs'>;
   audit: () => Promise<AuditWriter>;
+  approvals: ApprovalService;
   genesys: Pick<GenesysConnection, 'services' | 'reconnect'>;
   exportsDir: string;
   http: HttpClient;
@@ -22,6 +24,7 @@ export function composeJobs(deps: {
     jobs: deps.repositories.jobs,
     index: deps.repositories.index,
     audit: deps.audit,
+    approvals: deps.approvals,
     genesys: deps.genesys.services,
     reconnect: deps.genesys.reconnect,
     http: deps.http,

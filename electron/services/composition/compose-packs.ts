@@ -1,4 +1,5 @@
 import type { Logger } from '../../../shared/logger';
+import type { ApprovalService } from '../approvals/approval-service';
 import type { EventHub } from '../events';
 import { PackBuilder, type PackBuilderDeps } from '../packs/pack-builder';
 import { PackService } from '../packs/pack-service';
@@ -13,6 +14,7 @@ export function composePacks(
     knownMediaSha256: PackBuilderDeps['knownMediaSha256'];
     repositories: Pick<ProfileRepositories, 'index' | 'reviewJournal'>;
     audit: Pick<AuditDomain, 'writer' | 'log' | 'signingKey'>;
+    approvals: ApprovalService;
     packsDir: string;
     clock: Clock;
     logger: Logger;
@@ -37,5 +39,6 @@ export function composePacks(
     repository: deps.repositories.reviewJournal,
     packsDir: deps.packsDir,
     clock,
+    approvals: deps.approvals,
   });
 }

@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PackBuildResult } from '../../../shared/ipc/channels/packs';
 import type { ReviewJournalRepository } from '../../db/repositories/review-journal-repository';
+import type { ApprovalService } from '../approvals/approval-service';
 import { AppError } from '../errors';
 import type { Clock } from '../ports';
 import type { PackBuilder, PackRequest } from './pack-builder';
@@ -15,11 +16,14 @@ export class PackService {
   /** The builder alone (no verification afterwards), for benchmarks and callers that verify themselves. */
   readonly builder: PackBuilder;
 
-  constructor(private readonly deps: { builder: PackBuilder; repository: ReviewJournalRepository; packsDir: string; clock: Clock }) {
+  constructor(
+    private readonly deps: { builder: PackBuilder; repository: ReviewJournalRepository; packsDir: string; clock: Clock; approvals: Pick<ApprovalService, 'requireApproval'> },
+  ) {
     this.builder = deps.builder;
   }
 
   async build(request: Readonly<PackRequest>): Promise<PackBuildResult> {
+    await this.deps.approvals.requireApproval('export', { caseReference: request.caseReference });
     const result = await this.builder.build(request);
     const verification = await verifyPack(result.path);
     await this.deps.repository.recordPack({

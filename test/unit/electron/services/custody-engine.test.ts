@@ -16,6 +16,7 @@ import { advanceUntilSettled, FakeClock } from '../../../helpers/fake-clock';
 import { MemoryLogger } from '../../../helpers/memory-logger';
 import { testTempDir } from '../../../helpers/temp-dir';
 import { makeWav } from '../../../helpers/wav';
+import { NO_APPROVALS_NEEDED } from '../../../fakes/approval-store';
 import { InMemoryArchiveStore } from '../../../fakes/archive-store';
 import { FakeAuditWriter } from '../../../fakes/audit-writer';
 import { FakeGenesysOrg } from '../../../fakes/genesys-org';
@@ -94,6 +95,7 @@ async function setUp() {
       clock,
       logger,
       mediaUrlBase: 'media://recording/',
+      approvals: NO_APPROVALS_NEEDED,
     };
   }
 }

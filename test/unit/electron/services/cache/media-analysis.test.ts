@@ -14,6 +14,7 @@ import { CustodyEngine } from '../../../../../electron/services/custody-engine';
 import { EventHub } from '../../../../../electron/services/events';
 import { PlaybackGrants } from '../../../../../electron/services/playback/playback-grants';
 import type { GenesysServices } from '../../../../../electron/services/retrieval/genesys-services';
+import { NO_APPROVALS_NEEDED } from '../../../../fakes/approval-store';
 import { recordingLogger } from '../../../../helpers/fakes';
 import type { Logger } from '../../../../../shared/logger';
 import { FakeClock } from '../../../../helpers/fake-clock';
@@ -141,6 +142,7 @@ function engineFor({ cache, repository, clock, logger }: EngineParts, fetch: (re
     logger,
     events: new EventHub(),
     mediaUrlBase: 'media://recording/',
+    approvals: NO_APPROVALS_NEEDED,
   });
 }
 
