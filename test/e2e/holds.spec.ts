@@ -1,7 +1,7 @@
 import { GetObjectLegalHoldCommand, ListObjectVersionsCommand } from '@aws-sdk/client-s3';
-import { createKeyringSecretStore } from '../../electron/services/auth/adapters/keyring-secret-store';
-import { composeEngine } from '../../electron/services/composition/compose-engine';
 import type { Harness } from '../helpers/engine-harness';
+import { OFFICER_B_LOGIN } from '../helpers/officer-signin';
+import { startWorkstation } from '../helpers/workstation';
 import type { SeedConversation } from '../sandbox/server';
 import { expect, openApp, test } from './fixtures';
 
@@ -62,19 +62,20 @@ test('an officer places a legal hold on an archived trade; its release needs a s
   expect(await legalHolds(harness, trade.tradingId)).toEqual(Array(objectVersions).fill('ON'));
   await page.screenshot({ path: test.info().outputPath('holds-four-eyes.png') });
 
-  // A second officer (another workstation session on the same profile) approves.
+  // A second signed-in officer approves on her own workstation; the release then runs where the hold is recorded.
   const holdId = (await row.getAttribute('data-hold-id'))!;
-  const second = await composeEngine({ profile: harness.profile, env: harness.env, secrets: createKeyringSecretStore('custody-test'), mediaUrlBase: 'media://recording/', operatorName: 'Second Officer' });
+  const deskB = await startWorkstation(harness, OFFICER_B_LOGIN);
   try {
-    await second.archive.holds.approveRelease(holdId);
+    await deskB.composed.approvals.approve((await harness.composed.archive.holds.get(holdId)).releaseRequest!.requestId!);
   } finally {
-    await second.close();
+    await deskB.close();
   }
+  await harness.composed.archive.holds.completeRelease(holdId);
   await page.getByTestId('nav-recordings').click();
   await page.getByTestId('nav-holds').click();
   await expect(page.getByTestId('holds-empty')).toBeVisible();
   await page.getByTestId('holds-show-released').check();
-  await expect(page.getByTestId('hold-released')).toContainText('approved by Second Officer');
+  await expect(page.getByTestId('hold-released')).toContainText('approved by Oscar Brandt');
   expect(await legalHolds(harness, trade.tradingId)).toEqual(Array(objectVersions).fill('OFF'));
   await page.screenshot({ path: test.info().outputPath('holds-released.png') });
 });
