@@ -45,6 +45,7 @@ export function createReviewIpcHandlers({ review, logger }: HostedReview): IpcHa
     'holds:place': refused('Placing a legal hold'),
     'holds:requestRelease': refused('Releasing a legal hold'),
     'holds:approveRelease': refused('Releasing a legal hold'),
+    'holds:completeRelease': refused('Releasing a legal hold'),
     'posture:run': refused('The posture check'),
     'posture:latest': refused('The posture report'),
     'jobs:list': refused('Retrieval jobs'),

@@ -13,6 +13,8 @@ export const holdsChannels = {
     response: holdViewSchema,
   },
   'holds:approveRelease': { request: z.object({ holdId: holdIdSchema }).strict(), response: holdViewSchema },
+  /** Runs a release another officer approved from her own workstation (or retries an incomplete one). */
+  'holds:completeRelease': { request: z.object({ holdId: holdIdSchema }).strict(), response: holdViewSchema },
 } as const;
 
 export const holdsEvents = {} as const;
