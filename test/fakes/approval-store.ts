@@ -29,16 +29,19 @@ export class InMemoryApprovalStore implements ApprovalRecords {
     this.written.push(`approval-${approval.approvedBy.genesysUserId}`);
   }
 
-  async read(requestId: string): Promise<StoredRequest | null> {
+  async read(requestId: string, where: (request: ApprovalRequest) => boolean = () => true): Promise<StoredRequest | null> {
     this.assertAvailable();
     const request = this.requests.get(requestId);
-    if (!request) return null;
+    if (!request || !where(request)) return null;
     return { request, sha256: ApprovalStore.encode(request).sha256, key: approvalRequestKey(requestId), approvals: [...(this.approvals.get(requestId) ?? [])] };
   }
 
-  async *since(sinceMs: number): AsyncIterable<StoredRequest> {
+  async *since(sinceMs: number, where?: (request: ApprovalRequest) => boolean): AsyncIterable<StoredRequest> {
     const ids = [...this.requests.values()].filter((r) => Date.parse(r.requestedAt) >= sinceMs).map((r) => r.requestId).sort();
-    for (const id of ids) yield (await this.read(id))!;
+    for (const id of ids) {
+      const stored = await this.read(id, where);
+      if (stored) yield stored;
+    }
   }
 
   private assertAvailable(): void {

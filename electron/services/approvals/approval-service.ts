@@ -1,5 +1,6 @@
 import {
   approvalReasonSchema,
+  approvalRequestSchema,
   approvalSubjectSchemas,
   type Approval,
   type ApprovalKind,
@@ -7,6 +8,7 @@ import {
   type ApprovalSubject,
   type ApprovalView,
 } from '../../../shared/approvals';
+import type { z } from 'zod';
 import { canonicalJson } from '../../../shared/canonical-json';
 import type { Workstation } from '../../../shared/domain';
 import type { Logger } from '../../../shared/logger';
@@ -52,7 +54,8 @@ export class ApprovalService {
     const why = approvalReasonSchema.safeParse(reason);
     if (!why.success) throw new ValidationError(`reason: ${why.error.issues[0]?.message ?? 'invalid'}`);
     const nowMs = this.deps.clock.now();
-    const request = {
+    // Checked as it will be stored, before its audit event is written.
+    const request = validated(approvalRequestSchema, {
       schema: 'custody.approval-request.v1',
       requestId: newRequestId(nowMs),
       kind,
@@ -62,7 +65,7 @@ export class ApprovalService {
       workstation: this.deps.workstation,
       requestedAt: new Date(nowMs).toISOString(),
       expiresAt: new Date(nowMs + this.deps.settings.lifetimeHours * HOUR_MS).toISOString(),
-    } as ApprovalRequest;
+    }, 'approval request');
     const store = await this.deps.store();
     const { sha256 } = ApprovalStore.encode(request);
     const event = await (await this.deps.audit()).append({
@@ -155,9 +158,10 @@ export class ApprovalService {
     const nowMs = this.deps.clock.now();
     let waiting: ApprovalRequest | null = null;
     let expired: ApprovalRequest | null = null;
-    for await (const stored of (await this.deps.store()).since(nowMs - MAX_APPROVAL_LIFETIME_HOURS * HOUR_MS)) {
+    // The officer's own requests of this kind and subject, made within this profile's lifetime.
+    const hers = (request: ApprovalRequest) => request.kind === kind && canonicalJson(request.subject) === wanted && request.requestedBy.genesysUserId === officer.genesysUserId;
+    for await (const stored of (await this.deps.store()).since(nowMs - this.deps.settings.lifetimeHours * HOUR_MS, hers)) {
       const { request } = stored;
-      if (request.kind !== kind || canonicalJson(request.subject) !== wanted || request.requestedBy.genesysUserId !== officer.genesysUserId) continue;
       const approval = this.validApprovals(stored)[0];
       if (!this.expired(request, nowMs) && approval) return { request, approval };
       if (this.expired(request, nowMs)) expired = request;
@@ -237,10 +241,15 @@ export class ApprovalService {
   }
 }
 
+/** `value` as `schema` reads it, or a ValidationError naming `what` and each problem. */
+function validated<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new ValidationError(`${what}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'value'}: ${i.message}`).join('; ')}`);
+  return parsed.data;
+}
+
 function parseSubject<K extends ApprovalKind>(kind: K, subject: ApprovalSubject<K>): ApprovalSubject<K> {
-  const parsed = approvalSubjectSchemas[kind].safeParse(subject);
-  if (!parsed.success) throw new ValidationError(`${kind}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  return parsed.data as ApprovalSubject<K>;
+  return validated<unknown>(approvalSubjectSchemas[kind], subject, kind) as ApprovalSubject<K>;
 }
 
 function officerOf(officer: SignedInOfficer): ApprovalRequest['requestedBy'] {

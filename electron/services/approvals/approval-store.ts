@@ -74,9 +74,10 @@ export class ApprovalStore {
   /**
    * The request and its approvals, or null when there is no such request. A request stored in more than
    * one version, not locked, or not a valid request is refused; an approval that is not valid for it
-   * (another request's bytes, another officer's key, not locked) is logged and not counted.
+   * (another request's bytes, another officer's key, not locked) is logged and not counted. With
+   * `where`, a request it rejects is returned as null without reading its approvals.
    */
-  async read(requestId: string): Promise<StoredRequest | null> {
+  async read(requestId: string, where: (request: ApprovalRequest) => boolean = () => true): Promise<StoredRequest | null> {
     const { s3, bucket } = this.deps;
     const prefix = `${approvalsPrefix}${parseRequestId(requestId)}/`;
     const requestKey = `${prefix}request.json`;
@@ -93,6 +94,7 @@ export class ApprovalStore {
     const request = stored ? parseStored(approvalRequestSchema, stored) : 'it is missing';
     if (typeof request === 'string') throw new StorageError(`Approval request s3://${bucket}/${requestKey} is not valid: ${request}.`);
     if (request.requestId !== requestId) throw new StorageError(`s3://${bucket}/${requestKey} holds request ${request.requestId}, not ${requestId}.`);
+    if (!where(request)) return null;
     const sha256 = sha256Hex(stored!);
     const approvals: Array<Approval> = [];
     for (const version of versions) {
@@ -117,8 +119,8 @@ export class ApprovalStore {
     return { request, sha256, key: requestKey, approvals };
   }
 
-  /** Requests made at or after `sinceMs` (by their time-ordered ids), oldest first. */
-  async *since(sinceMs: number): AsyncIterable<StoredRequest> {
+  /** Requests made at or after `sinceMs` (by their time-ordered ids) that `where` accepts, oldest first. */
+  async *since(sinceMs: number, where?: (request: ApprovalRequest) => boolean): AsyncIterable<StoredRequest> {
     const keyMarker = `${approvalsPrefix}${newRequestId(Math.max(0, sinceMs), new Uint8Array(10)).slice(0, 13)}`;
     const seen = new Set<string>();
     for await (const page of listVersionPages(this.deps.s3, this.deps.bucket, approvalsPrefix, { keyMarker })) {
@@ -126,7 +128,7 @@ export class ApprovalStore {
         const requestId = /^approvals\/v1\/([0-9a-f-]{36})\/request\.json$/.exec(v.Key ?? '')?.[1];
         if (!requestId || seen.has(requestId) || !approvalRequestIdSchema.safeParse(requestId).success) continue;
         seen.add(requestId);
-        const stored = await this.read(requestId);
+        const stored = await this.read(requestId, where);
         if (stored) yield stored;
       }
     }

@@ -146,6 +146,17 @@ describe('ApprovalService: four-eyes between two signed-in officers', () => {
     expect(await a.service.requireApproval('export', { caseReference: 'CASE-9' })).toMatchObject({ request: { requestId: request.requestId } });
   });
 
+  it('checks a request as it will be stored before auditing it: subjects, and the Genesys user id that names objects', async () => {
+    const { workstation, audit, store } = setUp({ requireForExport: true });
+    const a = workstation('desk-a', new FakeOfficerSession(OFFICER_A));
+    await expect(a.service.request('hold-release', { ...holdSubject, holdId: '../../x' }, 'case closed')).rejects.toMatchObject({ code: 'VALIDATION', message: expect.stringMatching(/holdId: not a hold id/) });
+    await expect(a.service.requireApproval('export', { caseReference: 'x' })).rejects.toMatchObject({ code: 'VALIDATION' });
+    const odd = workstation('desk-o', new FakeOfficerSession({ ...OFFICER_B, genesysUserId: '../officer' }));
+    await expect(odd.service.request('export', { caseReference: 'CASE-9' }, 'case closed')).rejects.toMatchObject({ code: 'VALIDATION', message: expect.stringMatching(/not a Genesys user id/) });
+    expect(audit.events).toEqual([]);
+    expect(store.written).toEqual([]);
+  });
+
   it('refuses a request id that is not one, and says when there is no such request', async () => {
     const { workstation } = setUp();
     const b = workstation('desk-b', new FakeOfficerSession(OFFICER_B));
