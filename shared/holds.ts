@@ -18,8 +18,11 @@ export const holdViewSchema = z.object({
   state: z.enum(holdStates),
   placedBy: operatorSchema,
   placedAt: z.string(),
-  /** `requestId`: the four-eyes approval request in the audit bucket (absent on releases requested before those existed). */
-  releaseRequest: z.object({ by: operatorSchema, at: z.string(), reason: z.string(), requestId: z.string().optional() }).nullable(),
+  /**
+   * `requestId`: the four-eyes approval request in the audit bucket (absent on releases requested before those
+   * existed); `requestedByYou`: the officer signed in now made it (same Genesys user id), so she cannot approve it.
+   */
+  releaseRequest: z.object({ by: operatorSchema, at: z.string(), reason: z.string(), requestId: z.string().optional(), requestedByYou: z.boolean().optional() }).nullable(),
   released: z.object({ by: operatorSchema, at: z.string() }).nullable(),
   /** S3 legal holds on archived object versions (media and sidecars). */
   objects: z.object({ held: z.number().int(), failed: z.number().int(), released: z.number().int(), kept: z.number().int() }),

@@ -394,6 +394,7 @@ export class HoldService {
             at: new Date(hold.releaseRequest.atMs).toISOString(),
             reason: hold.releaseRequest.reason,
             ...(hold.releaseRequest.requestId ? { requestId: hold.releaseRequest.requestId } : {}),
+            requestedByYou: hold.releaseRequest.by.genesysUserId !== undefined && hold.releaseRequest.by.genesysUserId === (await this.deps.officer.current())?.genesysUserId,
           }
         : null,
       released: hold.released ? { by: hold.released.by, at: new Date(hold.released.atMs).toISOString() } : null,

@@ -87,7 +87,6 @@ export function HoldsView({ session }: HoldsViewProps) {
               <HoldCard
                 key={hold.id}
                 hold={hold}
-                operatorName={session?.operator.name ?? null}
                 onRequestRelease={(reason) => act(() => api.holdsRequestRelease({ holdId: hold.id, reason }))}
                 onApprove={() => act(() => api.holdsApproveRelease({ holdId: hold.id }))}
               />
@@ -162,16 +161,15 @@ function PlaceHoldForm({ defaultCase, onPlace }: { defaultCase: string; onPlace(
 
 type HoldCardProps = {
   hold: HoldView;
-  operatorName: string | null;
   onRequestRelease(reason: string): Promise<boolean>;
   onApprove(): Promise<boolean>;
 };
 
-function HoldCard({ hold, operatorName, onRequestRelease, onApprove }: HoldCardProps) {
+function HoldCard({ hold, onRequestRelease, onApprove }: HoldCardProps) {
   const [asking, setAsking] = useState(false);
   const [reason, setReason] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
-  const requestedBySelf = hold.releaseRequest !== null && operatorName !== null && hold.releaseRequest.by.name.trim().toLowerCase() === operatorName.trim().toLowerCase();
+  const requestedBySelf = hold.releaseRequest?.requestedByYou === true;
 
   async function request(event: FormEvent) {
     event.preventDefault();

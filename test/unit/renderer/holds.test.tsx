@@ -91,7 +91,7 @@ describe('holds section', () => {
       sessionGet: () => sampleSession(),
       holdsList: () => ({ holds: [hold] }),
       holdsRequestRelease: ({ reason }) => {
-        hold = sampleHold({ state: 'release-requested', releaseRequest: { by: { name: 'Maria Hartmann', osAccount: 'CORP\\mhartmann' }, at: '2025-03-15T08:00:00.000Z', reason } });
+        hold = sampleHold({ state: 'release-requested', releaseRequest: { by: { name: 'Maria Hartmann', osAccount: 'CORP\\mhartmann' }, at: '2025-03-15T08:00:00.000Z', reason, requestedByYou: true } });
         return hold;
       },
     });
@@ -106,7 +106,7 @@ describe('holds section', () => {
   });
 
   it('lets another officer approve, and shows the release', async () => {
-    let hold = sampleHold({ state: 'release-requested', releaseRequest: { by: { name: 'Tom Okafor', osAccount: 'CORP\\tokafor' }, at: '2025-03-15T08:00:00.000Z', reason: 'closed' } });
+    let hold = sampleHold({ state: 'release-requested', releaseRequest: { by: { name: 'Tom Okafor', osAccount: 'CORP\\tokafor' }, at: '2025-03-15T08:00:00.000Z', reason: 'closed', requestedByYou: false } });
     renderApp({
       sessionGet: () => sampleSession(),
       holdsList: ({ includeReleased }) => ({ holds: hold.state === 'released' && !includeReleased ? [] : [hold] }),

@@ -180,8 +180,9 @@ describe('HoldService: four-eyes release', () => {
     const requested = await officerA.requestRelease(hold.id, 'case closed by the FCA');
     expect(requested).toMatchObject({
       state: 'release-requested',
-      releaseRequest: { by: { name: 'Olivia Adler', genesysUserId: OFFICER_A.genesysUserId }, reason: 'case closed by the FCA', requestId: expect.any(String) },
+      releaseRequest: { by: { name: 'Olivia Adler', genesysUserId: OFFICER_A.genesysUserId }, reason: 'case closed by the FCA', requestId: expect.any(String), requestedByYou: true },
     });
+    expect((await officerB.get(hold.id)).releaseRequest?.requestedByYou).toBe(false);
     expect(requested.notes.join(' ')).toContain(`custody approvals approve ${requested.releaseRequest!.requestId}`);
     expect(heldKeys()).toHaveLength(4);
     const released = await officerB.approveRelease(hold.id);
