@@ -94,7 +94,7 @@ export function createHoldRepository(db: Db) {
   const setReleaseRequest = db.prepare(`
     UPDATE holds SET state = 'release-requested', release_requested_by_name = ?, release_requested_by_account = ?, release_requested_by_user_id = ?,
       release_requested_ms = ?, release_reason = ?, release_request_event_id = ?, release_request_id = ?
-    WHERE id = ? AND state IN ('active', 'release-requested')`);
+    WHERE id = ? AND (state IN ('active', 'release-requested') OR (state = 'releasing' AND release_request_id IS NULL))`);
   const setReleased = db.prepare(`
     UPDATE holds SET state = 'released', released_by_name = ?, released_by_account = ?, released_by_user_id = ?, released_ms = ?, release_event_id = ?
     WHERE id = ?`);
@@ -143,7 +143,7 @@ export function createHoldRepository(db: Db) {
     async setState(id: string, state: HoldState): Promise<void> {
       setState.run(state, id);
     },
-    /** False when the hold was neither active nor waiting for a release approval (released, releasing, or still being placed). */
+    /** False when the hold was neither active nor waiting for a release approval (released, still being placed, or releasing under a stored request). */
     async requestRelease(id: string, request: { by: HoldActor; atMs: number; reason: string; eventId: string; requestId: string }): Promise<boolean> {
       const { by } = request;
       return setReleaseRequest.run(by.name, by.osAccount, by.genesysUserId ?? null, request.atMs, request.reason, request.eventId, request.requestId, id).changes === 1;

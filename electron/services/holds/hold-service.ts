@@ -114,15 +114,18 @@ export class HoldService {
   /**
    * The signed-in officer asks for the release: a request in the audit bucket (audited first), which
    * another officer must approve before it expires. Nothing is unlocked yet. A hold whose request
-   * expired may be requested again.
+   * expired may be requested again, as may one whose release was asked for before requests were stored
+   * in the audit bucket (its name-based four-eyes no longer counts).
    */
   async requestRelease(holdId: string, reason: string): Promise<HoldView> {
     const id = parseHoldId(holdId);
     const why = holdReasonSchema.safeParse(reason);
     if (!why.success) throw new ValidationError(`release reason: ${why.error.issues[0]?.message ?? 'invalid'}`);
     const hold = await this.requireHold(id);
-    const pending = hold.state === 'release-requested' ? hold.releaseRequest?.requestId : null;
-    if (hold.state !== 'active' && !(pending && (await this.deps.approvals.show(pending)).status === 'expired')) {
+    const pending = hold.releaseRequest?.requestId ?? null;
+    const open = hold.state === 'release-requested' || hold.state === 'releasing';
+    const renewable = hold.state === 'active' || (open && pending === null) || (hold.state === 'release-requested' && pending !== null && (await this.deps.approvals.show(pending)).status === 'expired');
+    if (!renewable) {
       throw new AppError(
         'VALIDATION',
         hold.state === 'release-requested'
@@ -378,7 +381,9 @@ export class HoldService {
     if (hold.state === 'release-requested' && hold.releaseRequest?.requestId) {
       notes.push(`Waiting for another officer to approve request ${hold.releaseRequest.requestId} ("custody approvals approve ${hold.releaseRequest.requestId}"); then "custody hold release --hold ${hold.id} --complete" runs it where the approver cannot.`);
     }
-    if (hold.state === 'releasing') notes.push(`The release was approved but some locks could not be lifted yet; run "custody hold release --hold ${hold.id} --complete" to retry.`);
+    if ((hold.state === 'release-requested' || hold.state === 'releasing') && !hold.releaseRequest?.requestId) {
+      notes.push('This release was asked for before approvals between signed-in officers; request it again ("custody hold release --reason").');
+    } else if (hold.state === 'releasing') notes.push(`The release was approved but some locks could not be lifted yet; run "custody hold release --hold ${hold.id} --complete" to retry.`);
     const auditEventIds = [hold.placeEventId, hold.releaseRequest?.eventId, hold.released?.eventId].filter((id): id is string => !!id);
     return {
       id: hold.id,

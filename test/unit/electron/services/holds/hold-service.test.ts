@@ -244,6 +244,16 @@ describe('HoldService: four-eyes release', () => {
     expect((await officerB.approveRelease(hold.id)).state).toBe('released');
   });
 
+  it('takes a new request for a release asked for before requests were stored in the audit bucket', async () => {
+    const { officerA, officerB, holds } = await setUp();
+    const hold = await officerA.place(request);
+    await holds.setState(hold.id, 'releasing');
+    await expect(officerB.completeRelease(hold.id)).rejects.toThrow(/has no release request; an officer must request the release first/);
+    const renewed = await officerA.requestRelease(hold.id, 'case closed');
+    expect(renewed).toMatchObject({ state: 'release-requested', releaseRequest: { requestId: expect.any(String) } });
+    expect((await officerB.approveRelease(hold.id)).state).toBe('released');
+  });
+
   it('refuses an approval without a request, a request on a hold that is not active, and ids that are not ids', async () => {
     const { officerA, officerB } = await setUp();
     const hold = await officerA.place(request);
