@@ -141,10 +141,10 @@ export class HoldService {
     return this.get(id);
   }
 
-  /** Another signed-in officer approves the hold's release request, and the release runs here at once. */
+  /** Another signed-in officer approves the hold's release request, and the release runs here at once (a release under way is retried). */
   async approveRelease(holdId: string): Promise<HoldView> {
     const hold = await this.requireReleaseRequest(parseHoldId(holdId));
-    await this.deps.approvals.approve(hold.releaseRequest.requestId);
+    if (hold.state === 'release-requested') await this.deps.approvals.approve(hold.releaseRequest.requestId);
     return this.completeRelease(hold.id);
   }
 
