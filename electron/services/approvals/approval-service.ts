@@ -168,13 +168,13 @@ export class ApprovalService {
       else waiting = request;
     }
     const howTo = kind === 'export' ? `custody approvals request export --case ${JSON.stringify(subject.caseReference)} --reason TEXT` : `custody approvals request restricted-play --conversation ${subject.conversationId} --reason TEXT`;
-    const what = kind === 'export' ? `Exports under case "${subject.caseReference}"` : `Playing conversation ${subject.conversationId} (a restricted queue)`;
+    const what = kind === 'export' ? `Exports under case "${subject.caseReference}" need` : `Playing conversation ${subject.conversationId} (a restricted queue) needs`;
     const state = waiting
       ? `Request ${waiting.requestId} is waiting for another officer: "custody approvals approve ${waiting.requestId}".`
       : expired
         ? `Request ${expired.requestId} expired at ${expired.expiresAt}; request again: "${howTo}".`
         : `Request one with "${howTo}", then another signed-in officer approves it with "custody approvals approve REQUEST_ID".`;
-    throw new ApprovalRequiredError(`${what} need a second officer's approval in this profile. ${state}`, { kind, subject });
+    throw new ApprovalRequiredError(`${what} a second officer's approval in this profile. ${state}`, { kind, subject });
   }
 
   /**
@@ -191,7 +191,7 @@ export class ApprovalService {
     const approval = this.validApprovals(stored)[0];
     if (!approval) {
       throw new ApprovalRequiredError(
-        `${describeRequest(request)} is not approved yet: another signed-in officer must run "custody approvals approve ${requestId}" (before ${request.expiresAt}).`,
+        `Approval request ${requestId} (${describeRequest(request)}) is not approved yet: another signed-in officer must run "custody approvals approve ${requestId}" (before ${request.expiresAt}).`,
         { requestId, kind },
       );
     }
