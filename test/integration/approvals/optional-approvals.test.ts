@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { ApprovalRequest } from '../../../shared/approvals';
 import type { AuditEvent } from '../../../shared/domain';
+import { shareProfileWithCli } from '../../helpers/cli-profile';
 import { startHarness, TEST_ANCHOR, type Harness } from '../../helpers/engine-harness';
 import { OFFICER_B_LOGIN } from '../../helpers/officer-signin';
 import { readEventChain } from '../../helpers/read-event-chain';
@@ -73,7 +75,7 @@ describe('approvals a profile asks for: restricted queues and exports', () => {
   });
 
   it('builds a pack and starts a bulk retrieval only with an approved export of the case', async () => {
-    const { packs, jobs, approvals } = h.composed;
+    const { packs, jobs } = h.composed;
     const fx = callIn('FX Spot Desk');
     const packRequest = { selection: { kind: 'tradingIds' as const, tradingIds: [fx.tradingId] }, caseReference: 'FCA-2026-0501', outPath: join(h.root, 'pack-approved') };
     const jobRequest = {
@@ -89,8 +91,22 @@ describe('approvals a profile asks for: restricted queues and exports', () => {
     }
     expect(await actions()).toEqual(before);
 
-    const { request } = await approvals.request('export', { caseReference: 'FCA-2026-0501' }, 'FCA information request 2026/501');
-    await deskB.composed.approvals.approve(request.requestId);
+    // Requested through the command line, which signs officer A in on its own.
+    const cli = await shareProfileWithCli(h);
+    let requestId: string;
+    try {
+      const made = await cli.run(['approvals', 'request', 'export', '--case', 'FCA-2026-0501', '--reason', 'FCA information request 2026/501', '--json']);
+      expect(made.code, made.stderr).toBe(0);
+      const { request } = JSON.parse(made.stdout) as { request: ApprovalRequest };
+      expect(request).toMatchObject({ kind: 'export', subject: { caseReference: 'FCA-2026-0501' }, requestedBy: { name: 'Olivia Adler' } });
+      requestId = request.requestId;
+      const self = await cli.run(['approvals', 'approve', requestId]);
+      expect(self.code).toBe(1);
+      expect(self.stderr).toMatch(/Four-eyes rule: Olivia Adler requested exports under case FCA-2026-0501/);
+    } finally {
+      await cli.dispose();
+    }
+    await deskB.composed.approvals.approve(requestId);
     const pack = await packs.build(packRequest);
     expect(pack).toMatchObject({ verified: true, recordings: 1 });
     const { job } = await jobs.create(jobRequest);
