@@ -1,5 +1,6 @@
 import platformClient from 'purecloud-platform-client-v2';
 import type { IndexRepository } from '../../electron/db/repositories/index-repository';
+import type { OfficerSession } from '../../electron/services/auth/officer';
 import { CredentialVault } from '../../electron/services/auth/credentials';
 import { TokenManager } from '../../electron/services/auth/token-manager';
 import type { MediaCache } from '../../electron/services/cache/media-cache';
@@ -9,6 +10,7 @@ import { SecretRedactor } from '../../electron/services/logging/redactor';
 import type { Clock, HttpClient, Random } from '../../electron/services/ports';
 import type { Logger } from '../../shared/logger';
 import { memorySecretStore } from '../helpers/audit-module';
+import { FakeOfficerSession } from './officer-session';
 
 export type FakeRecording = {
   id: string;
@@ -82,13 +84,15 @@ export class FakeGenesysOrg {
 
   /**
    * The profile's Genesys connection over this org, built by the product's own factory: the OAuth
-   * client's credentials in a keychain held in memory, the SDK sending through this org's transport.
+   * client's credentials in a keychain held in memory, the SDK sending through this org's transport;
+   * officers' calls carry the tokens `officer` hands out (default: a fake session with officer A signed in).
    */
-  async connection(deps: { clock: Clock; random: Random; logger: Logger; index: IndexRepository; cache: MediaCache }): Promise<GenesysConnection> {
+  async connection(deps: { clock: Clock; random: Random; logger: Logger; index: IndexRepository; cache: MediaCache; officer?: OfficerSession }): Promise<GenesysConnection> {
     const redactor = new SecretRedactor();
     const vault = new CredentialVault(memorySecretStore(), 'unit', redactor);
     await vault.saveGenesys(oauthClient);
-    return composeGenesys({ ...deps, profileName: 'unit', endpoint: { gateway }, vault, http: this.media, redactor, genesysTransport: this.transport() });
+    const officer = deps.officer ?? new FakeOfficerSession();
+    return composeGenesys({ ...deps, officer, profileName: 'unit', endpoint: { gateway }, vault, http: this.media, redactor, genesysTransport: this.transport() });
   }
 
   /** Pre-signed media links, as the engine's HttpClient port fetches them. */

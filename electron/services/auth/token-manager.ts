@@ -4,6 +4,21 @@ import type { Clock } from '../ports';
 
 export type IssuedToken = { accessToken: string; expiresInMs: number };
 
+/**
+ * Where a Genesys client's access tokens come from: the service account's TokenManager (client
+ * credentials), or a signed-in officer's token source (auth/officer.ts), which throws
+ * SignInRequiredError once her sign-in is gone.
+ */
+export type AccessTokenSource = {
+  getToken(): Promise<string>;
+  /** Forget `token` after Genesys answered 401 to it; the next getToken gets a new one. */
+  invalidate(token: string): void;
+};
+
+/** Who holds a token, as error text names them: the service account, or the officer by name. */
+export type TokenHolder = { kind: 'service' } | { kind: 'officer'; name: string };
+export const SERVICE_HOLDER: TokenHolder = { kind: 'service' };
+
 /** Thrown by an API call when Genesys answered 401 to this token. */
 export class TokenRejectedError extends AppError {
   constructor(readonly endpoint: string, cause?: unknown) {
@@ -27,11 +42,41 @@ const EXPIRY_SKEW_MS = 2_000;
 const REFRESH_AT_FRACTION = 0.8;
 
 /**
- * Owns the access token. The Genesys SDK neither refreshes client-credentials tokens nor retries a
+ * Runs `call` with a token from `source`. The Genesys SDK does not retry a 401, so this does: it
+ * forgets the rejected token, takes a new one (a login, or an officer's refresh) and replays the call
+ * once. A second 401 is an AuthError; whatever getToken throws (SignInRequiredError) propagates.
+ */
+export async function withAccessToken<T>(
+  source: AccessTokenSource,
+  call: (accessToken: string) => Promise<T>,
+  options: { logger: Logger; holder: TokenHolder },
+): Promise<T> {
+  const token = await source.getToken();
+  try {
+    return await call(token);
+  } catch (error) {
+    if (!(error instanceof TokenRejectedError)) throw error;
+    options.logger.warn('access token rejected; getting a new one', { endpoint: error.endpoint, holder: options.holder.kind });
+    source.invalidate(token);
+    const fresh = await source.getToken();
+    try {
+      return await call(fresh);
+    } catch (second) {
+      if (second instanceof TokenRejectedError) {
+        const hint = options.holder.kind === 'service' ? "check the OAuth client's roles" : `${options.holder.name} may have to sign in again`;
+        throw new AuthError(`Genesys rejected a freshly issued token on ${second.endpoint}; ${hint}.`, { cause: second });
+      }
+      throw second;
+    }
+  }
+}
+
+/**
+ * Owns the service account's access token. The Genesys SDK neither refreshes client-credentials tokens nor retries a
  * 401, so this does both: it logs in again ahead of expiry (single-flight: concurrent callers share one
  * login), and when a call is answered 401 it logs in once more and replays the call once.
  */
-export class TokenManager {
+export class TokenManager implements AccessTokenSource {
   private current: Current | null = null;
   private inflight: Promise<Current> | null = null;
 
@@ -49,26 +94,8 @@ export class TokenManager {
   }
 
   /** Runs `call` with a token; on a 401 refreshes once and replays; a second 401 is an AuthError. */
-  async withToken<T>(call: (accessToken: string) => Promise<T>): Promise<T> {
-    const token = await this.getToken();
-    try {
-      return await call(token);
-    } catch (error) {
-      if (!(error instanceof TokenRejectedError)) throw error;
-      this.deps.logger.warn('access token rejected; logging in again', { endpoint: error.endpoint });
-      this.invalidate(token);
-      const fresh = await this.getToken();
-      try {
-        return await call(fresh);
-      } catch (second) {
-        if (second instanceof TokenRejectedError) {
-          throw new AuthError(`Genesys rejected a freshly issued token on ${second.endpoint}; check the OAuth client's roles.`, {
-            cause: second,
-          });
-        }
-        throw second;
-      }
-    }
+  withToken<T>(call: (accessToken: string) => Promise<T>): Promise<T> {
+    return withAccessToken(this, call, { logger: this.deps.logger, holder: SERVICE_HOLDER });
   }
 
   /** Forget `token` if it is still the current one (another caller may already have replaced it). */

@@ -40,7 +40,7 @@ export function composeArchive(
     vault: CredentialVault;
     repositories: Pick<ProfileRepositories, 'index' | 'archive' | 'holds' | 'compliance'>;
     cache: MediaCache;
-    genesys: Pick<GenesysConnection, 'archive' | 'admin'>;
+    genesys: Pick<GenesysConnection, 'archive' | 'admin' | 'officer'>;
     audit: () => Promise<AuditWriter>;
     officer: OfficerSession;
     approvals: ApprovalService;
@@ -123,7 +123,8 @@ export function composeArchive(
       archive,
       index: deps.repositories.index,
       store,
-      genesys: deps.genesys.admin,
+      // Deletion protection for a hold is the signed-in officer's act, under her token.
+      genesys: async () => (await deps.genesys.officer()).admin,
       audit,
       clock,
       logger: logger.child('holds'),

@@ -1,10 +1,13 @@
+import type { Officer } from '../../../shared/domain';
 import type { Logger } from '../../../shared/logger';
 import type { IndexRepository } from '../../db/repositories/index-repository';
 import type { CredentialVault } from '../auth/credentials';
+import type { OfficerSession, OfficerTokenSource } from '../auth/officer';
+import type { AccessTokenSource } from '../auth/token-manager';
 import type { MediaCache } from '../cache/media-cache';
 import type { GenesysEndpoint } from '../config/profile';
-import { AuthError } from '../errors';
-import type { GenesysClient, SdkTransport } from '../genesys/genesys-client';
+import { AuthError, SignInRequiredError } from '../errors';
+import type { ClientAuth, GenesysClient, SdkTransport } from '../genesys/genesys-client';
 import { IndexSync } from '../index/index-sync';
 import type { SecretRedactor } from '../logging/redactor';
 import type { Clock, HttpClient, Random } from '../ports';
@@ -17,23 +20,43 @@ import { lazy } from './lazy';
 export type ArchiveGenesys = { sync: IndexSync; fetcher: RecordingFetcher };
 /** What holds and the posture check use: the interactive client and the index sync. */
 export type AdminGenesys = { client: GenesysClient; sync: IndexSync };
+/** One officer's connection: her token, her rate budget, and the services built on them. */
+export type OfficerGenesys = { officer: Officer; services: GenesysServices; admin: AdminGenesys };
 
-/** One signed-in Genesys connection: one token, one rate governor, and the services built on them. */
-type Connection = { services: GenesysServices; archive: ArchiveGenesys; admin: AdminGenesys };
-
-/** The Genesys connection of a profile, as each consumer sees it. */
+/**
+ * The Genesys connections of a profile, as each consumer sees them. Every token holder (the service
+ * account, each officer) has its own SDK client and rate governor, since Genesys counts its limits per
+ * token: an officer's searches and jobs spend her own budget, not the service client's.
+ */
 export type GenesysConnection = {
+  /** Under the service account (client credentials): unattended jobs, and admin checks that are no officer's. */
   services: () => Promise<GenesysServices>;
+  /** Under the service account: the nightly archive and the retention sweep. */
   archive: () => Promise<ArchiveGenesys>;
+  /** Under the service account: the posture check's reads of the org. */
   admin: () => Promise<AdminGenesys>;
-  /** After Genesys refused the credentials (a blocked job): the next use signs in again with the keychain's. */
+  /**
+   * The signed-in officer's connection, for what she does: searches and the index sync they trigger,
+   * play and fetch, downloads, deletion protection for her holds. SignInRequiredError with nobody signed in.
+   */
+  officer: () => Promise<OfficerGenesys>;
+  /**
+   * `officer`'s connection, for work she started (a bulk job): its calls carry her token only while
+   * she is the one signed in; otherwise they fail with SignInRequiredError naming her.
+   */
+  forOfficer: (officer: Officer) => Promise<OfficerGenesys>;
+  /** After Genesys refused the credentials (a blocked job): the next service use signs in again with the keychain's. */
   reconnect(): void;
 };
+
+type Connection = { services: GenesysServices; admin: AdminGenesys; archive: ArchiveGenesys };
+type OfficerConnection = { tokens: OfficerTokens; connection: () => Promise<OfficerGenesys> };
 
 export function composeGenesys(deps: {
   profileName: string;
   endpoint: GenesysEndpoint | null;
   vault: CredentialVault;
+  officer: OfficerSession;
   index: IndexRepository;
   cache: MediaCache;
   http: HttpClient;
@@ -45,18 +68,17 @@ export function composeGenesys(deps: {
   genesysTransport?: SdkTransport;
 }): GenesysConnection {
   const { index, cache, http, clock, random, logger } = deps;
-  const connect = async (): Promise<Connection> => {
+  const connectAs = async (auth: ClientAuth, label: string): Promise<Connection> => {
     if (!deps.endpoint) {
       throw new AuthError(`No Genesys org is configured for profile "${deps.profileName}" (run "custody login" or "custody sandbox").`);
     }
-    const credentials = await deps.vault.loadGenesys();
     // The Genesys SDK is large: load it only when a Genesys call is actually needed.
     const { createGenesysClient } = await import('../genesys/genesys-client');
-    // One governor for the one token all clients share: jobs are paced, searches only wait out a 429.
-    const governor = new RateGovernor({ clock, random, logger: logger.child('rate') });
+    // One governor per token holder, shared by its clients: jobs are paced, searches only wait out a 429.
+    const governor = new RateGovernor({ clock, random, logger: logger.child('rate').child(label) });
     const client = createGenesysClient({
       endpoint: deps.endpoint,
-      credentials,
+      auth,
       clock,
       random,
       logger: logger.child('genesys'),
@@ -80,13 +102,89 @@ export function composeGenesys(deps: {
       admin: { client: client.interactive, sync },
     };
   };
-  let connection = lazy(connect);
+  const connectService = async () => connectAs({ kind: 'service', credentials: await deps.vault.loadGenesys() }, 'service');
+  let service = lazy(connectService);
+
+  // Kept for the life of the engine: an officer who signs in again keeps her governor (her budget's state).
+  const officers = new Map<string, OfficerConnection>();
+  deps.officer.onChange(() => {
+    for (const { tokens } of officers.values()) tokens.forget();
+  });
+  const forOfficer = (officer: Officer): Promise<OfficerGenesys> => {
+    let entry = officers.get(officer.genesysUserId);
+    if (!entry) {
+      const tokens = new OfficerTokens(deps.officer, officer, deps.redactor);
+      const connection = lazy(async () => {
+        const { services, admin } = await connectAs({ kind: 'officer', name: officer.name, tokens }, 'officer');
+        return { officer, services, admin };
+      });
+      entry = { tokens, connection };
+      officers.set(officer.genesysUserId, entry);
+    }
+    return entry.connection();
+  };
+
   return {
-    services: async () => (await connection()).services,
-    archive: async () => (await connection()).archive,
-    admin: async () => (await connection()).admin,
+    services: async () => (await service()).services,
+    archive: async () => (await service()).archive,
+    admin: async () => (await service()).admin,
+    officer: async () => {
+      const current = await deps.officer.current();
+      if (!current) throw new SignInRequiredError();
+      return forOfficer({ genesysUserId: current.genesysUserId, name: current.name, email: current.email });
+    },
+    forOfficer,
     reconnect: () => {
-      connection = lazy(connect);
+      service = lazy(connectService);
     },
   };
+}
+
+/**
+ * One officer's tokens, taken from the session while she is the one signed in: another officer's
+ * sign-in (or none) is a SignInRequiredError naming her, and what the session throws (her refresh
+ * token revoked) propagates. The session's token source is kept until a sign-in change or a lost sign-in.
+ */
+class OfficerTokens implements AccessTokenSource {
+  private source: OfficerTokenSource | null = null;
+
+  constructor(
+    private readonly session: OfficerSession,
+    private readonly officer: Officer,
+    private readonly redactor: SecretRedactor,
+  ) {}
+
+  async getToken(): Promise<string> {
+    let source = this.source;
+    if (!source) {
+      try {
+        source = await this.session.tokens();
+      } catch (error) {
+        throw error instanceof SignInRequiredError ? this.signInAgain(error) : error;
+      }
+    }
+    if (source.genesysUserId !== this.officer.genesysUserId) throw this.signInAgain();
+    this.source = source;
+    try {
+      const token = await source.getToken();
+      this.redactor.register(token);
+      return token;
+    } catch (error) {
+      if (error instanceof SignInRequiredError) this.forget();
+      throw error;
+    }
+  }
+
+  invalidate(token: string): void {
+    this.source?.invalidate(token);
+  }
+
+  /** The signed-in officer changed (or lost her sign-in): ask the session again next time. */
+  forget(): void {
+    this.source = null;
+  }
+
+  private signInAgain(cause?: SignInRequiredError): SignInRequiredError {
+    return new SignInRequiredError(`${this.officer.name} must sign in again: this work runs only under her own sign-in.`, cause);
+  }
 }

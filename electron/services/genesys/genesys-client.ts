@@ -1,7 +1,15 @@
 import platformClient from 'purecloud-platform-client-v2';
 import { z } from 'zod';
 import type { Logger } from '../../../shared/logger';
-import { TokenManager, TokenRejectedError, type IssuedToken } from '../auth/token-manager';
+import {
+  SERVICE_HOLDER,
+  TokenManager,
+  TokenRejectedError,
+  withAccessToken,
+  type AccessTokenSource,
+  type IssuedToken,
+  type TokenHolder,
+} from '../auth/token-manager';
 import type { GenesysCredentials } from '../auth/credentials';
 import type { GenesysEndpoint } from '../config/profile';
 import { AuthError, HttpError, InvalidResponseError, NetworkError, RateLimitError } from '../errors';
@@ -76,7 +84,10 @@ const extendedResponseSchema = z.object({
 
 export type GenesysClientDeps = {
   sdk: SdkClient;
-  tokens: TokenManager;
+  /** The service account's TokenManager, or an officer's token source: one code path for both. */
+  tokens: AccessTokenSource;
+  /** Whose token the calls carry, for error text; default: the service account. */
+  holder?: TokenHolder;
   clock: Clock;
   random: Random;
   logger: Logger;
@@ -310,25 +321,30 @@ export class GenesysClient {
     signal: AbortSignal | undefined,
     invoke: () => Promise<unknown>,
   ): Promise<{ status: number; body: T }> {
+    const tokenOptions = { logger: this.deps.logger, holder: this.deps.holder ?? SERVICE_HOLDER };
     return withRetry(
       () =>
-        this.deps.tokens.withToken(async (token) => {
-          const release = await this.deps.acquire?.(signal);
-          try {
-            this.deps.sdk.setAccessToken(token);
-            let raw: unknown;
+        withAccessToken(
+          this.deps.tokens,
+          async (token) => {
+            const release = await this.deps.acquire?.(signal);
             try {
-              raw = await invoke();
-            } catch (error) {
-              throw this.mapError(endpoint, error);
+              this.deps.sdk.setAccessToken(token);
+              let raw: unknown;
+              try {
+                raw = await invoke();
+              } catch (error) {
+                throw this.mapError(endpoint, error);
+              }
+              const res = this.toResponse(endpoint, raw);
+              this.observe(res);
+              return { status: res.status, body: this.parse(res, schema, endpoint) };
+            } finally {
+              if (release) release();
             }
-            const res = this.toResponse(endpoint, raw);
-            this.observe(res);
-            return { status: res.status, body: this.parse(res, schema, endpoint) };
-          } finally {
-            if (release) release();
-          }
-        }),
+          },
+          tokenOptions,
+        ),
       {
         clock: this.deps.clock,
         random: this.deps.random,
@@ -377,7 +393,8 @@ export class GenesysClient {
     if (res.status === 401) return new TokenRejectedError(endpoint);
     if (res.status === 429) return new RateLimitError(endpoint, parseRetryAfter(res.headers['retry-after'], this.deps.clock.now()));
     if (res.status === 403) {
-      return new AuthError(`Genesys denied ${endpoint}: ${detail}. The OAuth client lacks a permission.`);
+      const holder = this.deps.holder ?? SERVICE_HOLDER;
+      return new AuthError(`Genesys denied ${endpoint}: ${detail}. ${holder.kind === 'service' ? 'The OAuth client' : holder.name} lacks a permission.`);
     }
     return new HttpError(res.status, endpoint, `Genesys answered ${res.status} on ${endpoint}: ${detail}`);
   }
@@ -387,12 +404,19 @@ export class GenesysClient {
 export const interactiveBackoff: BackoffPolicy = { baseMs: 300, capMs: 2_000, maxAttempts: 3 };
 
 /**
- * One SDK client and token for an org, with two call policies over it. Both share the token
- * manager, so a refresh serves every caller.
+ * Whose token a client's calls carry: the service account (client credentials from the keychain,
+ * logged in and refreshed by a TokenManager), or a signed-in officer (her token source).
+ */
+export type ClientAuth = { kind: 'service'; credentials: GenesysCredentials } | { kind: 'officer'; name: string; tokens: AccessTokenSource };
+
+/**
+ * One SDK client and token holder for an org, with two call policies over it. Both share the token
+ * source, so a refresh serves every caller. Each holder gets its own SDK client: the SDK keeps the
+ * access token on the client, and two holders' calls must never pick up each other's.
  */
 export function createGenesysClient(options: {
   endpoint: GenesysEndpoint;
-  credentials: GenesysCredentials;
+  auth: ClientAuth;
   clock: Clock;
   random: Random;
   logger: Logger;
@@ -401,18 +425,23 @@ export function createGenesysClient(options: {
   /** `kind` tells the governor whether an officer is waiting (interactive) or a job is running (bulk). */
   acquire?: (signal: AbortSignal | undefined, kind: 'interactive' | 'bulk') => Promise<void | (() => void)>;
   transport?: SdkTransport;
-}): { interactive: GenesysClient; bulk: GenesysClient; tokens: TokenManager } {
+}): { interactive: GenesysClient; bulk: GenesysClient; tokens: AccessTokenSource } {
   const sdk = createSdkClient(options.endpoint);
   if (options.transport) sdk.setHttpClient(options.transport);
-  const tokens = new TokenManager({
-    login: () => loginWithClientCredentials(sdk, options.credentials),
-    clock: options.clock,
-    logger: options.logger.child('auth'),
-    ...(options.onToken ? { onToken: options.onToken } : {}),
-  });
+  const { auth } = options;
+  const tokens =
+    auth.kind === 'service'
+      ? new TokenManager({
+          login: () => loginWithClientCredentials(sdk, auth.credentials),
+          clock: options.clock,
+          logger: options.logger.child('auth'),
+          ...(options.onToken ? { onToken: options.onToken } : {}),
+        })
+      : auth.tokens;
   const base = {
     sdk,
     tokens,
+    holder: auth.kind === 'service' ? SERVICE_HOLDER : { kind: 'officer' as const, name: auth.name },
     clock: options.clock,
     random: options.random,
     logger: options.logger,

@@ -14,6 +14,7 @@ import { EventHub } from '../../../../../electron/services/events';
 import { SecretRedactor } from '../../../../../electron/services/logging/redactor';
 import type { SecretStore } from '../../../../../electron/services/ports';
 import { memorySecretStore } from '../../../../helpers/audit-module';
+import { FakeOfficerSession } from '../../../../fakes/officer-session';
 import { FakeClock } from '../../../../helpers/fake-clock';
 import { recordingLogger } from '../../../../helpers/fakes';
 import { testTempDir } from '../../../../helpers/temp-dir';
@@ -35,6 +36,7 @@ describe('the Genesys connection factory', () => {
       profileName: 'unit',
       endpoint: { gateway: 'http://127.0.0.1:9' },
       vault: new CredentialVault(secrets, 'unit', new SecretRedactor()),
+      officer: new FakeOfficerSession(),
       index: createIndexRepository(db),
       cache: new MediaCache({ dir: join(dir, 'media'), repository: createMediaRepository(db), clock, key: testAtRestKey() }),
       http: fetch,
