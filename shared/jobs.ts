@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoTimeSchema, searchQuerySchema } from './domain';
+import { isoTimeSchema, officerSchema, searchQuerySchema } from './domain';
 
 /**
  * Bulk retrieval jobs: what the renderer, the CLI and main exchange about them. A job retrieves
@@ -68,6 +68,16 @@ export const jobFailureSchema = z.object({
 });
 export type JobFailure = z.infer<typeof jobFailureSchema>;
 
+/**
+ * Who a job runs for: an officer's job calls Genesys with her own token (and waits for her sign-in);
+ * an unattended one runs under the service account and names the officer who scheduled it.
+ */
+export const jobRunAsSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('officer'), officer: officerSchema }),
+  z.object({ kind: z.literal('service'), scheduledBy: officerSchema }),
+]);
+export type JobRunAs = z.infer<typeof jobRunAsSchema>;
+
 export const jobSummarySchema = z.object({
   id: z.string(),
   state: z.enum(jobDisplayStates),
@@ -87,6 +97,10 @@ export const jobSummarySchema = z.object({
   ratePerMinute: z.number().nonnegative().nullable(),
   etaSeconds: z.number().int().nonnegative().nullable(),
   inputProblems: z.number().int().nonnegative(),
+  /** Absent or null: a job from before sign-in, run by the next officer who resumes it. */
+  runAs: jobRunAsSchema.nullable().optional(),
+  /** Paused until its officer signs in again (`message` names her); it then resumes. */
+  awaitingSignIn: z.boolean().optional(),
 });
 export type JobSummary = z.infer<typeof jobSummarySchema>;
 

@@ -37,6 +37,8 @@ export function hostEngine(
   const unsubscribe = forwardToRenderer(hosted.events, options.emit);
   const stopAuditChecks = new AbortController();
   void runAuditChecks(hosted, stopAuditChecks.signal);
+  // Jobs paused for their officer's sign-in resume when she signs in here.
+  const stopResumingJobs = hosted.jobs.resumeOnSignIn();
   return {
     appHandler: createAppProtocolHandler({ rootDir: options.rendererDir, csp: contentSecurityPolicy, host: 'custody' }),
     mediaHandler: createMediaProtocolHandler({
@@ -45,6 +47,7 @@ export function hostEngine(
     }),
     dispose: () => {
       stopAuditChecks.abort();
+      stopResumingJobs();
       unsubscribe();
       dispose();
     },

@@ -1,5 +1,5 @@
 import type { JobSummary } from '../../../shared/jobs';
-import { describeSelection } from '../../services/bulk/bulk-jobs';
+import { describeRunAs, describeSelection } from '../../services/bulk/bulk-jobs';
 import { ValidationError } from '../../services/errors';
 import { parseFlags } from '../args';
 import { withEngine, type CommandContext } from '../context';
@@ -35,6 +35,7 @@ export async function jobsCommand(ctx: CommandContext, argv: ReadonlyArray<strin
         [
           resultText(detail),
           `selection: ${describeSelection(detail.selection)}; case ${detail.caseReference}; api ${detail.api}; concurrency ${detail.concurrency}`,
+          `runs as: ${describeRunAs(detail.runAs ?? null)}`,
           `created ${detail.createdAt}; updated ${detail.updatedAt}${detail.finishedAt ? `; finished ${detail.finishedAt}` : ''}`,
           ...(detail.inputReport.length > 0 ? [inputReportText(detail.inputReport)] : []),
         ].join('\n'),

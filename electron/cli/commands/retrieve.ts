@@ -11,9 +11,10 @@ import { withEngine, type CommandContext } from '../context';
 import { inputReportText, runWithProgress } from '../job-progress';
 
 const usage =
-  'custody retrieve (--trading-ids FILE | --queue Q --from ISO --to ISO) --case REF --out DIR [--concurrency N] [--api auto|batch|per-conversation] [--json]\n' +
+  'custody retrieve (--trading-ids FILE | --queue Q --from ISO --to ISO) --case REF --out DIR [--concurrency N] [--api auto|batch|per-conversation] [--unattended] [--json]\n' +
   '  FILE: CSV, trading IDs in the first column or under a "trading_id" header. With --trading-ids, --from/--to bound the\n' +
-  '  index sync (default: the last 90 days).';
+  '  index sync (default: the last 90 days). The job runs with the signed-in officer\'s Genesys token and waits for that\n' +
+  '  officer if the sign-in is lost; --unattended runs it under the service account instead, naming the officer as who scheduled it.';
 
 /**
  * `custody retrieve`: creates a bulk job and runs it here with a progress display. Every recording is
@@ -32,6 +33,7 @@ export async function retrieveCommand(ctx: CommandContext, argv: ReadonlyArray<s
       out: { type: 'string' },
       concurrency: { type: 'string' },
       api: { type: 'string' },
+      unattended: { type: 'boolean' },
     },
     usage,
   );
@@ -74,6 +76,7 @@ export async function retrieveCommand(ctx: CommandContext, argv: ReadonlyArray<s
         outDir,
         ...(concurrency !== undefined ? { concurrency } : {}),
         ...(api !== undefined ? { api: api as JobApi } : {}),
+        unattended: flags.bool('unattended'),
       });
     } catch (error) {
       const problems = error instanceof AppError ? error.details?.problems : undefined;

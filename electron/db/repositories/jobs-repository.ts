@@ -1,3 +1,4 @@
+import type { Officer } from '../../../shared/domain';
 import type { JobApi, JobCounts, JobItemState, JobState } from '../../../shared/jobs';
 import type { Db } from '../connection';
 
@@ -17,7 +18,17 @@ export type JobRecord = {
   runnerId: string | null;
   runnerPid: number | null;
   runnerHeartbeatMs: number | null;
+  /** The officer who started the job (for an unattended job: who scheduled it); null for jobs from before sign-in. */
+  officer: Officer | null;
+  /** Runs under the service account instead of the officer's token. */
+  unattended: boolean;
+  /** Paused until its officer signs in again. */
+  awaitingSignIn: boolean;
 };
+
+/** What a new job states; who started it and how it runs are given by BulkJobs (older callers give neither). */
+export type NewJob = Omit<JobRecord, 'updatedMs' | 'finishedMs' | 'runnerId' | 'runnerPid' | 'runnerHeartbeatMs' | 'officer' | 'unattended' | 'awaitingSignIn'> &
+  Partial<Pick<JobRecord, 'officer' | 'unattended'>>;
 
 /** One recording of a job; `recordingId` '' stands for every recording of a conversation not listed yet. */
 export type JobItemKey = { conversationId: string; recordingId: string };
@@ -59,6 +70,11 @@ type JobSqlRow = {
   runner_id: string | null;
   runner_pid: number | null;
   runner_heartbeat_ms: number | null;
+  officer_id: string | null;
+  officer_name: string | null;
+  officer_email: string | null;
+  unattended: number;
+  awaiting_signin: number;
 };
 
 type ItemSqlRow = {
@@ -96,6 +112,9 @@ const toJob = (row: JobSqlRow): JobRecord => ({
   runnerId: row.runner_id,
   runnerPid: row.runner_pid,
   runnerHeartbeatMs: row.runner_heartbeat_ms,
+  officer: row.officer_id === null ? null : { genesysUserId: row.officer_id, name: row.officer_name ?? '', email: row.officer_email ?? '' },
+  unattended: row.unattended === 1,
+  awaitingSignIn: row.awaiting_signin === 1,
 });
 
 const toItem = (row: ItemSqlRow): JobItemRecord => ({
@@ -136,8 +155,10 @@ const patchColumns: Record<keyof ItemPatch, string> = {
  */
 export function createJobsRepository(db: Db) {
   const insertJob = db.prepare(`
-    INSERT INTO bulk_jobs (id, created_ms, updated_ms, state, message, case_reference, selection_json, input_report_json, out_dir, concurrency, api)
-    VALUES (@id, @createdMs, @createdMs, @state, @message, @caseReference, @selectionJson, @inputReportJson, @outDir, @concurrency, @api)`);
+    INSERT INTO bulk_jobs (id, created_ms, updated_ms, state, message, case_reference, selection_json, input_report_json, out_dir, concurrency, api,
+      officer_id, officer_name, officer_email, unattended)
+    VALUES (@id, @createdMs, @createdMs, @state, @message, @caseReference, @selectionJson, @inputReportJson, @outDir, @concurrency, @api,
+      @officerId, @officerName, @officerEmail, @unattended)`);
   const insertItem = db.prepare(`
     INSERT INTO bulk_job_items (job_id, conversation_id, recording_id, trading_id, client_account, start_ms, state, updated_ms)
     VALUES (@jobId, @conversationId, @recordingId, @tradingId, @clientAccount, @startMs, 'pending', @nowMs)
@@ -148,11 +169,18 @@ export function createJobsRepository(db: Db) {
   const countItems = db.prepare(
     "SELECT state, count(*) AS n, coalesce(sum(CASE WHEN state = 'done' THEN bytes END), 0) AS bytes FROM bulk_job_items WHERE job_id = ? GROUP BY state",
   );
+  // Any state change ends a wait for sign-in, unless it is one.
   const updateState = db.prepare(
-    'UPDATE bulk_jobs SET state = @state, message = @message, updated_ms = @nowMs, finished_ms = @finishedMs WHERE id = @id',
+    'UPDATE bulk_jobs SET state = @state, message = @message, updated_ms = @nowMs, finished_ms = @finishedMs, awaiting_signin = @awaitingSignIn WHERE id = @id',
   );
   const updateStateIf = db.prepare(
-    'UPDATE bulk_jobs SET state = @state, message = @message, updated_ms = @nowMs, finished_ms = @finishedMs WHERE id = @id AND state = @expected',
+    'UPDATE bulk_jobs SET state = @state, message = @message, updated_ms = @nowMs, finished_ms = @finishedMs, awaiting_signin = 0 WHERE id = @id AND state = @expected',
+  );
+  const updateOfficer = db.prepare(
+    'UPDATE bulk_jobs SET officer_id = @genesysUserId, officer_name = @name, officer_email = @email WHERE id = @id AND officer_id IS NULL AND unattended = 0',
+  );
+  const selectAwaitingSignIn = db.prepare(
+    "SELECT id FROM bulk_jobs WHERE awaiting_signin = 1 AND officer_id = ? AND state = 'paused' ORDER BY created_ms",
   );
   const setRunner = db.prepare(
     'UPDATE bulk_jobs SET runner_id = @runnerId, runner_pid = @pid, runner_heartbeat_ms = @nowMs WHERE id = @id',
@@ -177,9 +205,16 @@ export function createJobsRepository(db: Db) {
   );
 
   return {
-    async createJob(job: Omit<JobRecord, 'updatedMs' | 'finishedMs' | 'runnerId' | 'runnerPid' | 'runnerHeartbeatMs'>, items: ReadonlyArray<NewJobItem>): Promise<void> {
+    async createJob(job: NewJob, items: ReadonlyArray<NewJobItem>): Promise<void> {
+      const { officer, unattended, ...fields } = job;
       db.transaction(() => {
-        insertJob.run(job);
+        insertJob.run({
+          ...fields,
+          officerId: officer?.genesysUserId ?? null,
+          officerName: officer?.name ?? null,
+          officerEmail: officer?.email ?? null,
+          unattended: unattended ? 1 : 0,
+        });
         for (const item of items) insertItem.run({ ...item, jobId: job.id, nowMs: job.createdMs });
       })();
     },
@@ -208,9 +243,20 @@ export function createJobsRepository(db: Db) {
       return counts;
     },
 
-    async setState(id: string, state: JobState, message: string | null, nowMs: number): Promise<void> {
+    /** `awaitingSignIn`: a pause until the job's officer signs in again (cleared by the next state change). */
+    async setState(id: string, state: JobState, message: string | null, nowMs: number, options: { awaitingSignIn?: boolean } = {}): Promise<void> {
       const final = state === 'done' || state === 'done-with-failures' || state === 'cancelled';
-      updateState.run({ id, state, message, nowMs, finishedMs: final ? nowMs : null });
+      updateState.run({ id, state, message, nowMs, finishedMs: final ? nowMs : null, awaitingSignIn: options.awaitingSignIn && state === 'paused' ? 1 : 0 });
+    },
+
+    /** Records `officer` as the job's officer if it has none (a job from before sign-in, taken over by who resumes it). */
+    async adoptOfficer(id: string, officer: Officer): Promise<void> {
+      updateOfficer.run({ id, genesysUserId: officer.genesysUserId, name: officer.name, email: officer.email });
+    },
+
+    /** Jobs paused until `officerId` signs in again, oldest first. */
+    async awaitingSignIn(officerId: string): Promise<Array<string>> {
+      return (selectAwaitingSignIn.all(officerId) as Array<{ id: string }>).map((r) => r.id);
     },
 
     /** Changes the state only if it still is `expected` (another process may have changed it). */

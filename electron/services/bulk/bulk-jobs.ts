@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { caseReferenceSchema, type SearchQuery } from '../../../shared/domain';
+import { caseReferenceSchema, type Officer, type SearchQuery } from '../../../shared/domain';
 import {
   inputProblemSchema,
   jobSelectionSchema,
@@ -10,6 +10,7 @@ import {
   type JobDetail,
   type JobFailure,
   type JobProgress,
+  type JobRunAs,
   type JobSelection,
   type JobSummary,
 } from '../../../shared/jobs';
@@ -19,8 +20,10 @@ import type { JobItemRecord, JobRecord, JobsRepository, NewJobItem } from '../..
 import { processAlive } from '../audit/lock-file';
 import type { ApprovalService } from '../approvals/approval-service';
 import type { AuditWriter } from '../audit/audit-writer';
-import type { GenesysServices } from '../retrieval/genesys-services';
-import { AppError, describeCause, StorageError, ValidationError } from '../errors';
+import type { OfficerSession, SignedInOfficer } from '../auth/officer';
+import type { GenesysClient } from '../genesys/genesys-client';
+import type { IndexSync } from '../index/index-sync';
+import { AppError, describeCause, SignInRequiredError, StorageError, ValidationError } from '../errors';
 import type { EventHub } from '../events';
 import type { Clock, HttpClient, Random } from '../ports';
 import { JobRun, type JobTuning, type LiveStats, type RunOutcome } from './job-runner';
@@ -52,15 +55,24 @@ export type CreateJobRequest = {
   outDir?: string;
   concurrency?: number;
   api?: JobApi;
+  /** Run under the service account, scheduled by the signed-in officer, instead of with her own token. */
+  unattended?: boolean;
 };
+
+/** What a job needs from Genesys: the index sync that resolves its selection, and the patient client. */
+export type JobGenesys = { sync: IndexSync; bulk: GenesysClient };
 
 export type BulkJobsDeps = {
   jobs: JobsRepository;
   index: IndexRepository;
-  audit: () => Promise<AuditWriter>;
+  /** The audit log as the job records in it: as its officer, or as the service account naming who scheduled it. */
+  audit: (runAs: JobRunAs) => Promise<AuditWriter>;
   /** Four-eyes before a bulk retrieval, where the profile asks for it (approvals/). */
   approvals: Pick<ApprovalService, 'requireApproval'>;
-  genesys: () => Promise<GenesysServices>;
+  /** Genesys as the job calls it: its officer's connection (her token only), or the service account's. */
+  genesys: (runAs: JobRunAs) => Promise<JobGenesys>;
+  /** Who starts a job, and whose sign-in an officer's job waits for. */
+  officer: OfficerSession;
   /** Forgets the Genesys connection so the next use reads the credentials again (after a blocked job). */
   reconnect?: () => void;
   http: HttpClient;
@@ -78,10 +90,21 @@ export type BulkJobsDeps = {
 
 type ActiveRun = { run: JobRun; done: Promise<RunOutcome> };
 
+const officerOf = (officer: SignedInOfficer | Officer): Officer => ({ genesysUserId: officer.genesysUserId, name: officer.name, email: officer.email });
+const resumeHint = (officer: Officer, jobId: string) => `It resumes when ${officer.name} signs in (or with "custody jobs resume ${jobId}" once signed in).`;
+
+/** Why an officer's job paused when the sign-in was lost mid-run; nothing is lost, the rest waits for the officer. */
+function signInLostMessage(officer: Officer, jobId: string): string {
+  return `paused: ${officer.name} must sign in again (the Genesys sign-in was lost while the job ran); the recordings not yet retrieved wait. ${resumeHint(officer, jobId)}`;
+}
+
 /**
  * Bulk retrieval jobs: creates them from trading IDs, a queue and date range, or a search; runs,
  * pauses, resumes and cancels them, from this process or another (the CLI and the app share the
- * database); and reports their progress as `jobs:progress` events.
+ * database); and reports their progress as `jobs:progress` events. A job remembers the officer who
+ * started it and runs with her token only: when her sign-in is lost (or another officer is signed in)
+ * it pauses, naming her, and resumes when she signs in again. An unattended job runs under the
+ * service account and names her as the one who scheduled it.
  */
 export class BulkJobs {
   private readonly runs = new Map<string, ActiveRun>();
@@ -103,9 +126,12 @@ export class BulkJobs {
     const now = clock.now();
     const id = (this.deps.newId ?? randomUUID)();
     const { selection, window } = this.describe(request.selection, now);
-    const audit = await this.deps.audit();
+    const current = await this.deps.officer.current();
+    if (!current) throw new SignInRequiredError();
+    const runAs: JobRunAs = request.unattended ? { kind: 'service', scheduledBy: officerOf(current) } : { kind: 'officer', officer: officerOf(current) };
+    const audit = await this.deps.audit(runAs);
     await audit.append({ action: 'search', caseReference, details: { jobId: id, purpose: 'bulk retrieval', selection } });
-    const { sync } = await this.deps.genesys();
+    const { sync } = await this.deps.genesys(runAs);
     await sync.sync(window.fromMs, window.toMs);
 
     const problems: Array<InputProblem> = [];
@@ -147,25 +173,29 @@ export class BulkJobs {
         outDir,
         concurrency,
         api: request.api ?? 'auto',
+        officer: officerOf(current),
+        unattended: runAs.kind === 'service',
       },
       items,
     );
-    this.deps.logger.info('bulk job created', { jobId: id, items: items.length, problems: problems.length, kind: selection.kind });
+    this.deps.logger.info('bulk job created', { jobId: id, items: items.length, problems: problems.length, kind: selection.kind, runAs: runAs.kind });
     return { job: await this.summary(id), problems };
   }
 
-  /** Claims the job for this process and runs it to its end (done, failures, paused, blocked or cancelled). */
+  /**
+   * Claims the job for this process and runs it to its end (done, failures, paused, blocked or
+   * cancelled). An officer's job whose officer is not the one signed in is paused at once, waiting for her.
+   */
   async run(jobId: string): Promise<RunOutcome> {
-    const active = await this.begin(jobId);
-    return active.done;
+    return this.begin(jobId);
   }
 
   /** Claims the job and runs it in the background; errors in claiming are thrown here. */
   async runInBackground(jobId: string): Promise<JobSummary> {
-    const active = await this.begin(jobId);
+    const done = await this.begin(jobId);
     void (async () => {
       try {
-        await active.done;
+        await done;
       } catch (error) {
         this.deps.logger.error('bulk job run failed', { jobId, error: describeCause(error) });
       }
@@ -212,6 +242,28 @@ export class BulkJobs {
     throw new AppError('NOT_FOUND', found.length > 1 ? `"${idOrPrefix}" matches several jobs; give more of the id.` : `No job ${idOrPrefix}.`);
   }
 
+  /**
+   * Resumes here, whenever an officer signs in, the jobs paused for her sign-in (the app does this; a
+   * CLI process resumes with "custody jobs resume"). Returns the unsubscribe.
+   */
+  resumeOnSignIn(): () => void {
+    return this.deps.officer.onChange((officer) => {
+      if (officer && !this.closing) void this.resumeAwaiting(officer.genesysUserId);
+    });
+  }
+
+  private async resumeAwaiting(officerId: string): Promise<void> {
+    for (const jobId of await this.deps.jobs.awaitingSignIn(officerId)) {
+      if (this.runs.has(jobId)) continue;
+      try {
+        await this.runInBackground(jobId);
+        this.deps.logger.info('bulk job resumed after its officer signed in again', { jobId });
+      } catch (error) {
+        this.deps.logger.warn('could not resume a bulk job after sign-in', { jobId, error: describeCause(error) });
+      }
+    }
+  }
+
   /** The app is closing: no job starts in this process any more. */
   refuseNewRuns(): void {
     this.closing = true;
@@ -227,7 +279,7 @@ export class BulkJobs {
     await Promise.allSettled(active.map((a) => a.done));
   }
 
-  private async begin(jobId: string): Promise<ActiveRun> {
+  private async begin(jobId: string): Promise<Promise<RunOutcome>> {
     const { jobs, clock } = this.deps;
     if (this.closing) throw new AppError('CANCELLED', `Custody is closing; job ${jobId} was not started. Resume it after the next start.`);
     const job = await this.requireJob(jobId);
@@ -238,12 +290,28 @@ export class BulkJobs {
     if (claimed.runnerId !== runner.id) {
       throw new AppError('VALIDATION', `Job ${job.id} is running in another Custody process (pid ${claimed.runnerPid}); pause it there first.`);
     }
+    let runAs: JobRunAs;
+    try {
+      const decided = await this.runAsOf(claimed);
+      if ('waitFor' in decided) {
+        // Not her sign-in: the job waits for its officer, nothing runs under anyone else's token.
+        await jobs.setState(job.id, 'paused', decided.message, clock.now(), { awaitingSignIn: true });
+        const stored = (await jobs.job(job.id)) ?? claimed;
+        await jobs.release(job.id, runner.id);
+        await this.publish(stored, { ratePerMinute: null, etaSeconds: null });
+        return Promise.resolve({ state: 'paused', message: decided.message });
+      }
+      runAs = decided.runAs;
+    } catch (error) {
+      await jobs.release(job.id, runner.id);
+      throw error;
+    }
     if (job.state === 'blocked') this.deps.reconnect?.();
     const run = new JobRun(
       {
         jobs,
-        audit: this.deps.audit,
-        genesys: async () => ({ client: (await this.deps.genesys()).bulk }),
+        audit: () => this.deps.audit(runAs),
+        genesys: async () => ({ client: (await this.deps.genesys(runAs)).bulk }),
         http: this.deps.http,
         clock,
         random: this.deps.random,
@@ -251,6 +319,7 @@ export class BulkJobs {
         onProgress: (stored, live) => this.publish(stored, live),
         onFinish: (stored) => this.finish(stored),
         runner,
+        signInLostMessage: runAs.kind === 'officer' ? signInLostMessage(runAs.officer, job.id) : null,
         ...(this.deps.tuning ? { tuning: this.deps.tuning } : {}),
       },
       claimed,
@@ -263,9 +332,27 @@ export class BulkJobs {
         this.live.delete(job.id);
       }
     })();
-    const active = { run, done };
-    this.runs.set(job.id, active);
-    return active;
+    this.runs.set(job.id, { run, done });
+    return done;
+  }
+
+  /**
+   * Whom the job runs for: the service account for an unattended job; its officer while she is the
+   * one signed in; otherwise it waits for her. A job from before sign-in is taken over by the officer
+   * who resumes it.
+   */
+  private async runAsOf(job: JobRecord): Promise<{ runAs: JobRunAs } | { waitFor: Officer; message: string }> {
+    const current = await this.deps.officer.current();
+    let officer = job.officer;
+    if (!officer) {
+      if (!current) throw new SignInRequiredError();
+      officer = officerOf(current);
+      await this.deps.jobs.adoptOfficer(job.id, officer);
+    }
+    if (job.unattended) return { runAs: { kind: 'service', scheduledBy: officer } };
+    if (current?.genesysUserId === officer.genesysUserId || job.state === 'done') return { runAs: { kind: 'officer', officer } };
+    const someoneElse = current ? ` ${current.name} is signed in, and this job runs only under ${officer.name}'s own sign-in.` : '';
+    return { waitFor: officer, message: `paused: ${officer.name} must sign in again.${someoneElse} ${resumeHint(officer, job.id)}` };
   }
 
   private async stop(jobId: string, state: 'paused' | 'cancelled', message: string): Promise<JobSummary> {
@@ -351,6 +438,8 @@ export class BulkJobs {
       ratePerMinute: live?.ratePerMinute ?? null,
       etaSeconds: live?.etaSeconds ?? null,
       inputProblems: (JSON.parse(job.inputReportJson) as Array<unknown>).length,
+      runAs: runAsOfRecord(job),
+      awaitingSignIn: job.awaitingSignIn,
     };
   }
 
@@ -410,6 +499,11 @@ export class BulkJobs {
   }
 }
 
+function runAsOfRecord(job: JobRecord): JobRunAs | null {
+  if (!job.officer) return null;
+  return job.unattended ? { kind: 'service', scheduledBy: job.officer } : { kind: 'officer', officer: job.officer };
+}
+
 function requireCase(caseReference: string | null): string {
   const parsed = caseReferenceSchema.safeParse(caseReference ?? '');
   if (!parsed.success) {
@@ -447,6 +541,13 @@ function toFailure(item: JobItemRecord): JobFailure {
     state: item.state === 'archived' ? 'archived' : 'failed',
     reason: item.reason ?? 'unknown',
   };
+}
+
+/** Whose token a job runs with, in words. */
+export function describeRunAs(runAs: JobRunAs | null): string {
+  if (!runAs) return 'not recorded (a job from before sign-in; the next officer who resumes it takes it over)';
+  if (runAs.kind === 'service') return `the service account, unattended (scheduled by ${runAs.scheduledBy.name}, ${runAs.scheduledBy.email})`;
+  return `${runAs.officer.name} (${runAs.officer.email}), with that officer's own Genesys sign-in`;
 }
 
 export function describeSelection(selection: JobSelection): string {

@@ -71,6 +71,8 @@ export type JobRunDeps = {
   /** Called once the run's outcome is stored, before the job is released (writes the manifest). */
   onFinish: (job: JobRecord) => Promise<void>;
   runner: { id: string; pid: number };
+  /** Why the job pauses when its officer's sign-in is lost (SignInRequiredError), naming her; null for the service account. */
+  signInLostMessage?: string | null;
   tuning?: Partial<JobTuning>;
 };
 
@@ -100,8 +102,9 @@ const keyOf = (item: { conversationId: string; recordingId: string }) => `${item
  * event while the downloaders fetch the batch before it; downloaders fetch only audited recordings,
  * to a temporary file, verify them and rename them into place. Every step is recorded in SQLite
  * first, so a run killed at any moment resumes without duplicates or gaps. Genesys refusing the
- * credentials blocks the job; the audit log being unavailable pauses it; a recording that cannot be
- * fetched or written fails on its own.
+ * credentials blocks the job; the audit log being unavailable pauses it, and so does the loss of its
+ * officer's sign-in (recordings already audited are still delivered: their links need no token); a
+ * recording that cannot be fetched or written fails on its own.
  */
 export class JobRun {
   /** Aborts everything, deliveries under way included (their items go back to pending). */
@@ -111,6 +114,8 @@ export class JobRun {
   private readonly finishing = new AbortController();
   private readonly tuning: JobTuning;
   private stopped: { state: StopState; message: string } | null = null;
+  /** The pause is a wait for the officer to sign in again. */
+  private signInLost = false;
   private readonly listQueue: Array<ConversationWork> = [];
   private readonly batchPool: Array<ConversationWork> = [];
   /** Linked recordings waiting for their audit event. */
@@ -627,6 +632,11 @@ export class JobRun {
       this.requestStop('paused', `An internal error stopped the job (${describeCause(error)}); resume it to continue.`);
       return true;
     }
+    if (error.code === 'SIGNIN_REQUIRED') {
+      if (!this.stopped) this.signInLost = true;
+      this.requestStop('paused', this.deps.signInLostMessage ?? `paused: ${error.message}`, { atItemBoundary: true });
+      return true;
+    }
     if (error.code === 'AUDIT_UNAVAILABLE') {
       this.requestStop('paused', `The WORM audit log is unavailable (${error.message}). Nothing was written for the recordings in progress; resume the job once the audit log is back.`);
       return true;
@@ -729,7 +739,8 @@ export class JobRun {
     else if (counts.failed + counts.archived > 0) {
       outcome = { state: 'done-with-failures', message: `${counts.failed} failed, ${counts.archived} archived in Genesys (restore needed).` };
     } else outcome = { state: 'done', message: null };
-    await jobs.setState(this.job.id, outcome.state, outcome.message, clock.now());
+    const awaitingSignIn = this.signInLost && this.stopped?.state === 'paused';
+    await jobs.setState(this.job.id, outcome.state, outcome.message, clock.now(), { awaitingSignIn });
     try {
       const stored = (await jobs.job(this.job.id)) ?? this.job;
       await this.deps.onFinish(stored);

@@ -1,18 +1,26 @@
+import type { JobRunAs } from '../../../shared/jobs';
 import type { Logger } from '../../../shared/logger';
 import type { ApprovalService } from '../approvals/approval-service';
 import type { AuditWriter } from '../audit/audit-writer';
+import type { OfficerSession } from '../auth/officer';
 import { BulkJobs } from '../bulk/bulk-jobs';
 import type { EventHub } from '../events';
 import type { Clock, HttpClient, Random } from '../ports';
 import type { ProfileRepositories } from './compose-base';
 import type { GenesysConnection } from './compose-genesys';
 
-/** Bulk retrieval jobs of a profile; a job Genesys blocked on credentials reconnects the Genesys domain before it resumes. */
+/**
+ * Bulk retrieval jobs of a profile. An officer's job calls Genesys through her own connection (her
+ * token, her rate budget); an unattended one through the service account's. A job Genesys blocked on
+ * the service credentials reconnects the service connection before it resumes.
+ */
 export function composeJobs(deps: {
   repositories: Pick<ProfileRepositories, 'index' | 'jobs'>;
-  audit: () => Promise<AuditWriter>;
-  approvals: ApprovalService;
-  genesys: Pick<GenesysConnection, 'services' | 'reconnect'>;
+  /** The audit log as a job records in it (as its officer, or as the service account naming who scheduled it). */
+  audit: (runAs: JobRunAs) => Promise<AuditWriter>;
+  approvals: Pick<ApprovalService, 'requireApproval'>;
+  genesys: Pick<GenesysConnection, 'services' | 'forOfficer' | 'reconnect'>;
+  officer: OfficerSession;
   exportsDir: string;
   http: HttpClient;
   clock: Clock;
@@ -25,7 +33,8 @@ export function composeJobs(deps: {
     index: deps.repositories.index,
     audit: deps.audit,
     approvals: deps.approvals,
-    genesys: deps.genesys.services,
+    genesys: async (runAs) => (runAs.kind === 'service' ? deps.genesys.services() : (await deps.genesys.forOfficer(runAs.officer)).services),
+    officer: deps.officer,
     reconnect: deps.genesys.reconnect,
     http: deps.http,
     clock: deps.clock,
