@@ -17,7 +17,7 @@ afterEach(async () => {
 
 const window = (days: number) => ({ from: new Date(TEST_ANCHOR.getTime() - days * DAY).toISOString(), to: TEST_ANCHOR.toISOString() });
 
-async function queueJob(harness: Harness, options: { days: number; api?: 'auto' | 'batch' | 'per-conversation'; concurrency?: number; queue?: string }) {
+async function queueJob(harness: Harness, options: { days: number; api?: 'auto' | 'batch' | 'per-conversation'; concurrency?: number; queue?: string; unattended?: boolean }) {
   const { from, to } = window(options.days);
   const outDir = join(harness.root, 'out');
   const queue = options.queue ?? 'FX Spot Desk';
@@ -27,6 +27,7 @@ async function queueJob(harness: Harness, options: { days: number; api?: 'auto' 
     outDir,
     api: options.api ?? 'per-conversation',
     ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+    ...(options.unattended ? { unattended: true } : {}),
   });
   return { job, outDir, expected: recordingsInQueue(harness.sandbox, queue, Date.parse(from), Date.parse(to)) };
 }
@@ -178,9 +179,11 @@ describe('bulk retrieval jobs', () => {
     expect(new Set(manifest.files.map((f) => f.source))).toContain('per-conversation');
   });
 
-  it('blocks, not fails, when the OAuth client is revoked mid-job, and resumes once it works again', async () => {
+  it('blocks an unattended job, not fails it, when the OAuth client is revoked mid-job, and resumes once it works again', async () => {
     h = await startHarness({ worm: inject('worm').connection, sandbox: { recordings: 30, days: 10, archivedFraction: 0, transcodeFraction: 0 } });
-    const { job, outDir, expected } = await queueJob(h, { days: 10, concurrency: 1 });
+    // Unattended: under the service account (an officer's job would not notice the client's revocation).
+    const { job, outDir, expected } = await queueJob(h, { days: 10, concurrency: 1, unattended: true });
+    expect(job.runAs).toMatchObject({ kind: 'service', scheduledBy: { name: 'Olivia Adler' } });
     const unsubscribe = h.composed.events.subscribe((event) => {
       if (event.kind === 'job.progress' && event.progress.counts.done >= 2) h!.sandbox.revokeClient(SANDBOX_CLIENT.clientId);
     });
