@@ -9,6 +9,11 @@ afterEach(async () => {
   h = undefined;
 });
 
+/** The search goes out under the officer's token: take it first, so that the faults meet the search, not her sign-in's refresh. */
+async function officerTokenInHand(harness: Harness): Promise<void> {
+  await (await harness.composed.officer.tokens()).getToken();
+}
+
 describe('when Genesys misbehaves', () => {
   it('answers a search from the local index when Genesys is unreachable, and says how fresh it is', async () => {
     h = await startHarness({ worm: inject('worm').connection });
@@ -25,6 +30,7 @@ describe('when Genesys misbehaves', () => {
 
   it('reports a Genesys 500 with the endpoint, after retrying, and still answers from the index', async () => {
     h = await startHarness({ worm: inject('worm').connection });
+    await officerTokenInHand(h);
     h.sandbox.setFaults({ http5xx: 1 });
     const result = await h.composed.engine.search({ queue: 'FX' }, { caseReference: null });
     expect(result.index.source).toBe('offline');
@@ -34,6 +40,7 @@ describe('when Genesys misbehaves', () => {
 
   it('reports malformed JSON as a malformed response from the named endpoint', async () => {
     h = await startHarness({ worm: inject('worm').connection });
+    await officerTokenInHand(h);
     h.sandbox.setFaults({ malformedJson: 1 });
     const result = await h.composed.engine.search({ queue: 'FX' }, { caseReference: null });
     expect(result.index.warning).toMatch(/Malformed response from GET \/api\/v2\/routing\/queues: the body is not valid JSON/);
