@@ -187,12 +187,12 @@ export class BulkJobs {
    * cancelled). An officer's job whose officer is not the one signed in is paused at once, waiting for her.
    */
   async run(jobId: string): Promise<RunOutcome> {
-    return this.begin(jobId);
+    return (await this.begin(jobId)).done;
   }
 
   /** Claims the job and runs it in the background; errors in claiming are thrown here. */
   async runInBackground(jobId: string): Promise<JobSummary> {
-    const done = await this.begin(jobId);
+    const { done } = await this.begin(jobId);
     void (async () => {
       try {
         await done;
@@ -279,7 +279,8 @@ export class BulkJobs {
     await Promise.allSettled(active.map((a) => a.done));
   }
 
-  private async begin(jobId: string): Promise<Promise<RunOutcome>> {
+  /** Claims the job and starts its run; `done` (wrapped: an async function would wait for it) ends with the run. */
+  private async begin(jobId: string): Promise<{ done: Promise<RunOutcome> }> {
     const { jobs, clock } = this.deps;
     if (this.closing) throw new AppError('CANCELLED', `Custody is closing; job ${jobId} was not started. Resume it after the next start.`);
     const job = await this.requireJob(jobId);
@@ -299,7 +300,7 @@ export class BulkJobs {
         const stored = (await jobs.job(job.id)) ?? claimed;
         await jobs.release(job.id, runner.id);
         await this.publish(stored, { ratePerMinute: null, etaSeconds: null });
-        return Promise.resolve({ state: 'paused', message: decided.message });
+        return { done: Promise.resolve({ state: 'paused', message: decided.message }) };
       }
       runAs = decided.runAs;
     } catch (error) {
@@ -333,7 +334,7 @@ export class BulkJobs {
       }
     })();
     this.runs.set(job.id, { run, done });
-    return done;
+    return { done };
   }
 
   /**
