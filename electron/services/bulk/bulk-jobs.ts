@@ -26,7 +26,7 @@ import type { IndexSync } from '../index/index-sync';
 import { AppError, describeCause, SignInRequiredError, StorageError, ValidationError } from '../errors';
 import type { EventHub } from '../events';
 import type { Clock, HttpClient, Random } from '../ports';
-import { JobRun, type JobTuning, type LiveStats, type RunOutcome } from './job-runner';
+import { JobRun, resumeHint, type JobTuning, type LiveStats, type RunOutcome } from './job-runner';
 import { writeManifest } from './output-layout';
 import type { TradingIdRow } from './trading-ids-input';
 
@@ -65,8 +65,7 @@ export type JobGenesys = { sync: IndexSync; bulk: GenesysClient };
 export type BulkJobsDeps = {
   jobs: JobsRepository;
   index: IndexRepository;
-  /** The audit log as the job records in it: as its officer, or as the service account naming who scheduled it. */
-  audit: (runAs: JobRunAs) => Promise<AuditWriter>;
+  audit: () => Promise<AuditWriter>;
   /** Four-eyes before a bulk retrieval, where the profile asks for it (approvals/). */
   approvals: Pick<ApprovalService, 'requireApproval'>;
   /** Genesys as the job calls it: its officer's connection (her token only), or the service account's. */
@@ -91,12 +90,6 @@ export type BulkJobsDeps = {
 type ActiveRun = { run: JobRun; done: Promise<RunOutcome> };
 
 const officerOf = (officer: SignedInOfficer | Officer): Officer => ({ genesysUserId: officer.genesysUserId, name: officer.name, email: officer.email });
-const resumeHint = (officer: Officer, jobId: string) => `It resumes when ${officer.name} signs in (or with "custody jobs resume ${jobId}" once signed in).`;
-
-/** Why an officer's job paused when the sign-in was lost mid-run; nothing is lost, the rest waits for the officer. */
-function signInLostMessage(officer: Officer, jobId: string): string {
-  return `paused: ${officer.name} must sign in again (the Genesys sign-in was lost while the job ran); the recordings not yet retrieved wait. ${resumeHint(officer, jobId)}`;
-}
 
 /**
  * Bulk retrieval jobs: creates them from trading IDs, a queue and date range, or a search; runs,
@@ -129,7 +122,7 @@ export class BulkJobs {
     const current = await this.deps.officer.current();
     if (!current) throw new SignInRequiredError();
     const runAs: JobRunAs = request.unattended ? { kind: 'service', scheduledBy: officerOf(current) } : { kind: 'officer', officer: officerOf(current) };
-    const audit = await this.deps.audit(runAs);
+    const audit = await this.deps.audit();
     await audit.append({ action: 'search', caseReference, details: { jobId: id, purpose: 'bulk retrieval', selection } });
     const { sync } = await this.deps.genesys(runAs);
     await sync.sync(window.fromMs, window.toMs);
@@ -311,7 +304,7 @@ export class BulkJobs {
     const run = new JobRun(
       {
         jobs,
-        audit: () => this.deps.audit(runAs),
+        audit: this.deps.audit,
         genesys: async () => ({ client: (await this.deps.genesys(runAs)).bulk }),
         http: this.deps.http,
         clock,
@@ -320,7 +313,7 @@ export class BulkJobs {
         onProgress: (stored, live) => this.publish(stored, live),
         onFinish: (stored) => this.finish(stored),
         runner,
-        signInLostMessage: runAs.kind === 'officer' ? signInLostMessage(runAs.officer, job.id) : null,
+        runAs,
         ...(this.deps.tuning ? { tuning: this.deps.tuning } : {}),
       },
       claimed,

@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { dirname } from 'node:path';
-import type { JobState } from '../../../shared/jobs';
+import type { Officer } from '../../../shared/domain';
+import type { JobRunAs, JobState } from '../../../shared/jobs';
 import type { Logger } from '../../../shared/logger';
 import type { JobItemRecord, JobRecord, JobsRepository, NewJobItem } from '../../db/repositories/jobs-repository';
 import type { AuditWriter } from '../audit/audit-writer';
@@ -71,8 +72,8 @@ export type JobRunDeps = {
   /** Called once the run's outcome is stored, before the job is released (writes the manifest). */
   onFinish: (job: JobRecord) => Promise<void>;
   runner: { id: string; pid: number };
-  /** Why the job pauses when its officer's sign-in is lost (SignInRequiredError), naming her; null for the service account. */
-  signInLostMessage?: string | null;
+  /** Whom the job runs for: its officer's lost sign-in pauses it, naming her (absent: as an officer's job, unnamed). */
+  runAs?: JobRunAs;
   tuning?: Partial<JobTuning>;
 };
 
@@ -634,7 +635,8 @@ export class JobRun {
     }
     if (error.code === 'SIGNIN_REQUIRED') {
       if (!this.stopped) this.signInLost = true;
-      this.requestStop('paused', this.deps.signInLostMessage ?? `paused: ${error.message}`, { atItemBoundary: true });
+      const officer = this.deps.runAs?.kind === 'officer' ? this.deps.runAs.officer : null;
+      this.requestStop('paused', officer ? signInLostMessage(officer, this.job.id) : `paused: ${error.message}`, { atItemBoundary: true });
       return true;
     }
     if (error.code === 'AUDIT_UNAVAILABLE') {
@@ -751,6 +753,14 @@ export class JobRun {
     logger.info('bulk job run ended', { jobId: this.job.id, state: outcome.state, ...counts });
     return outcome;
   }
+}
+
+/** How a job waiting for its officer resumes. */
+export const resumeHint = (officer: Officer, jobId: string) => `It resumes when ${officer.name} signs in (or with "custody jobs resume ${jobId}" once signed in).`;
+
+/** Why an officer's job paused when the sign-in was lost mid-run; nothing is lost, the rest waits for the officer. */
+function signInLostMessage(officer: Officer, jobId: string): string {
+  return `paused: ${officer.name} must sign in again (the Genesys sign-in was lost while the job ran); the recordings not yet retrieved wait. ${resumeHint(officer, jobId)}`;
 }
 
 /**

@@ -1,4 +1,3 @@
-import type { JobRunAs } from '../../../shared/jobs';
 import type { Logger } from '../../../shared/logger';
 import type { ApprovalService } from '../approvals/approval-service';
 import type { AuditWriter } from '../audit/audit-writer';
@@ -16,8 +15,7 @@ import type { GenesysConnection } from './compose-genesys';
  */
 export function composeJobs(deps: {
   repositories: Pick<ProfileRepositories, 'index' | 'jobs'>;
-  /** The audit log as a job records in it (as its officer, or as the service account naming who scheduled it). */
-  audit: (runAs: JobRunAs) => Promise<AuditWriter>;
+  audit: () => Promise<AuditWriter>;
   approvals: Pick<ApprovalService, 'requireApproval'>;
   genesys: Pick<GenesysConnection, 'services' | 'forOfficer' | 'reconnect'>;
   officer: OfficerSession;
