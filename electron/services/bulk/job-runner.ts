@@ -645,7 +645,9 @@ export class JobRun {
     }
     if (isTransientAuth(error)) return false;
     if (error instanceof AuthError || error.code === 'AUTH_REQUIRED' || error.code === 'AUTH_REFRESH_FAILED' || error.code === 'KEYCHAIN_UNAVAILABLE') {
-      this.requestStop('blocked', `Genesys access is blocked: ${error.message} The job is not failed: store working credentials ("custody login"), then resume it.`);
+      const runAs = this.deps.runAs;
+      const remedy = runAs?.kind === 'officer' ? `once ${runAs.officer.name}'s Genesys roles allow it, resume it.` : 'store working credentials ("custody login"), then resume it.';
+      this.requestStop('blocked', `Genesys access is blocked: ${error.message} The job is not failed: ${remedy}`);
       return true;
     }
     if (error.code === 'CANCELLED') return true;

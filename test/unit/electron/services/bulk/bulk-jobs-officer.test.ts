@@ -154,6 +154,16 @@ describe('bulk jobs and the officer who started them', () => {
     expect(t.tokens()).toEqual(new Set(['token-1']));
   });
 
+  it("blocks an officer's job that Genesys refuses her (403), naming her roles rather than the service credentials", async () => {
+    const t = await setUp();
+    const { job } = await t.create();
+    t.org.fail(/^GET \/api\/v2\/conversations\/[^/]+\/recordings$/, { status: 403, body: { message: 'missing recording:recording:view' } }, 100);
+    const outcome = await advanceUntilSettled(t.clock, t.jobs.run(job.id), 50);
+    expect(outcome.state).toBe('blocked');
+    expect(outcome.message).toMatch(/Olivia Adler lacks a permission\..*once Olivia Adler's Genesys roles allow it, resume it\./);
+    expect((await t.jobs.detail(job.id)).counts).toMatchObject({ failed: 0, pending: calls.length });
+  });
+
   it('refuses to create a job with nobody signed in, writing nothing', async () => {
     const t = await setUp();
     t.session.signOut();
