@@ -236,24 +236,34 @@ export class BulkJobs {
   }
 
   /**
-   * Resumes here, whenever an officer signs in, the jobs paused for her sign-in (the app does this; a
+   * Resumes here the jobs paused for their officer's sign-in: now, if she is signed in already (she
+   * signed in elsewhere, e.g. with "custody signin"), and whenever she signs in (the app does this; a
    * CLI process resumes with "custody jobs resume"). Returns the unsubscribe.
    */
   resumeOnSignIn(): () => void {
+    void (async () => {
+      const officer = await this.deps.officer.current().catch(() => null);
+      if (officer) await this.resumeAwaiting(officer.genesysUserId);
+    })();
     return this.deps.officer.onChange((officer) => {
-      if (officer && !this.closing) void this.resumeAwaiting(officer.genesysUserId);
+      if (officer) void this.resumeAwaiting(officer.genesysUserId);
     });
   }
 
+  /** Never throws: a job that cannot be resumed now is logged and waits for the next sign-in or resume. */
   private async resumeAwaiting(officerId: string): Promise<void> {
-    for (const jobId of await this.deps.jobs.awaitingSignIn(officerId)) {
-      if (this.runs.has(jobId)) continue;
-      try {
-        await this.runInBackground(jobId);
-        this.deps.logger.info('bulk job resumed after its officer signed in again', { jobId });
-      } catch (error) {
-        this.deps.logger.warn('could not resume a bulk job after sign-in', { jobId, error: describeCause(error) });
+    try {
+      for (const jobId of this.closing ? [] : await this.deps.jobs.awaitingSignIn(officerId)) {
+        if (this.runs.has(jobId)) continue;
+        try {
+          await this.runInBackground(jobId);
+          this.deps.logger.info('bulk job resumed after its officer signed in', { jobId });
+        } catch (error) {
+          this.deps.logger.warn('could not resume a bulk job after sign-in', { jobId, error: describeCause(error) });
+        }
       }
+    } catch (error) {
+      this.deps.logger.warn('could not look for jobs waiting for a sign-in', { error: describeCause(error) });
     }
   }
 
