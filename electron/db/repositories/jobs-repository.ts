@@ -177,7 +177,7 @@ export function createJobsRepository(db: Db) {
     'UPDATE bulk_jobs SET state = @state, message = @message, updated_ms = @nowMs, finished_ms = @finishedMs, awaiting_signin = 0 WHERE id = @id AND state = @expected',
   );
   const updateOfficer = db.prepare(
-    'UPDATE bulk_jobs SET officer_id = @genesysUserId, officer_name = @name, officer_email = @email WHERE id = @id AND officer_id IS NULL AND unattended = 0',
+    'UPDATE bulk_jobs SET officer_id = @genesysUserId, officer_name = @name, officer_email = @email WHERE id = @id AND officer_id IS NULL',
   );
   const selectAwaitingSignIn = db.prepare(
     "SELECT id FROM bulk_jobs WHERE awaiting_signin = 1 AND officer_id = ? AND state = 'paused' ORDER BY created_ms",
