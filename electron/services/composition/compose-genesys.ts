@@ -2,12 +2,12 @@ import type { Officer } from '../../../shared/domain';
 import type { Logger } from '../../../shared/logger';
 import type { IndexRepository } from '../../db/repositories/index-repository';
 import type { CredentialVault } from '../auth/credentials';
-import type { OfficerSession, OfficerTokenSource } from '../auth/officer';
-import type { AccessTokenSource } from '../auth/token-manager';
+import type { OfficerSession } from '../auth/officer';
 import type { MediaCache } from '../cache/media-cache';
 import type { GenesysEndpoint } from '../config/profile';
 import { AuthError, SignInRequiredError } from '../errors';
 import type { ClientAuth, GenesysClient, SdkTransport } from '../genesys/genesys-client';
+import { OfficerTokens } from '../genesys/officer-tokens';
 import { IndexSync } from '../index/index-sync';
 import type { SecretRedactor } from '../logging/redactor';
 import type { Clock, HttpClient, Random } from '../ports';
@@ -138,53 +138,4 @@ export function composeGenesys(deps: {
       service = lazy(connectService);
     },
   };
-}
-
-/**
- * One officer's tokens, taken from the session while she is the one signed in: another officer's
- * sign-in (or none) is a SignInRequiredError naming her, and what the session throws (her refresh
- * token revoked) propagates. The session's token source is kept until a sign-in change or a lost sign-in.
- */
-class OfficerTokens implements AccessTokenSource {
-  private source: OfficerTokenSource | null = null;
-
-  constructor(
-    private readonly session: OfficerSession,
-    private readonly officer: Officer,
-    private readonly redactor: SecretRedactor,
-  ) {}
-
-  async getToken(): Promise<string> {
-    let source = this.source;
-    if (!source) {
-      try {
-        source = await this.session.tokens();
-      } catch (error) {
-        throw error instanceof SignInRequiredError ? this.signInAgain(error) : error;
-      }
-    }
-    if (source.genesysUserId !== this.officer.genesysUserId) throw this.signInAgain();
-    this.source = source;
-    try {
-      const token = await source.getToken();
-      this.redactor.register(token);
-      return token;
-    } catch (error) {
-      if (error instanceof SignInRequiredError) this.forget();
-      throw error;
-    }
-  }
-
-  invalidate(token: string): void {
-    this.source?.invalidate(token);
-  }
-
-  /** The signed-in officer changed (or lost her sign-in): ask the session again next time. */
-  forget(): void {
-    this.source = null;
-  }
-
-  private signInAgain(cause?: SignInRequiredError): SignInRequiredError {
-    return new SignInRequiredError(`${this.officer.name} must sign in again: this work runs only under her own sign-in.`, cause);
-  }
 }
