@@ -156,9 +156,14 @@ export class KeychainOfficerSession implements OfficerSession, OfficerSignIn {
         );
         this.deps.redactor.register(tokens.refreshToken);
         this.deps.redactor.register(tokens.accessToken);
-        // Permissions may have changed since sign-in: read them again with the new token.
-        const profile = await readOfficerProfile(this.deps.http, endpoint, tokens.accessToken);
-        await this.deps.vault.saveOfficerSignIn({ ...stored, refreshToken: tokens.refreshToken, permissions: profile.permissions });
+        // The old refresh token is spent: keep the new one before anything else can fail.
+        await this.deps.vault.saveOfficerSignIn({ ...stored, refreshToken: tokens.refreshToken });
+        try {
+          const profile = await readOfficerProfile(this.deps.http, endpoint, tokens.accessToken);
+          await this.deps.vault.saveOfficerSignIn({ ...stored, refreshToken: tokens.refreshToken, permissions: profile.permissions });
+        } catch (error) {
+          this.deps.logger.warn('permissions not re-read after refresh', { error: String(error) });
+        }
         return { accessToken: tokens.accessToken, expiresInMs: tokens.expiresInMs };
       } catch (error) {
         if (!(error instanceof SignInRequiredError)) throw error;

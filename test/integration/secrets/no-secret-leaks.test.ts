@@ -72,7 +72,7 @@ describe('secrets', () => {
     expect(sent.some((s) => s.includes('index:syncStatus'))).toBe(true);
     const tokens = h.sandbox.issuedTokens();
     expect(tokens.length).toBeGreaterThanOrEqual(2);
-    expect(JSON.stringify(refusedSearch)).toMatch(/refused the client credentials/);
+    expect(JSON.stringify(refusedSearch)).toMatch(/SIGNIN_REQUIRED/);
     // The index and cache keys are secrets too; the index is searched decrypted, as whoever holds its key reads it.
     const atRestKeys = await Promise.all(['index-key', 'cache-key'].map(async (kind) => (JSON.parse((await h.secrets.get(`${h.profile}/${kind}`))!) as { key: string }).key));
     // Officer A signed in through the sandbox's login page: her authorization code and refresh tokens are secrets too.
