@@ -1,7 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Dataset } from './dataset';
-import { ANALYTICS_PERMISSIONS } from './handlers/analytics';
-import { RECORDING_VIEW_PERMISSIONS } from './handlers/directory';
+import { ANALYTICS_PERMISSIONS, RECORDING_VIEW_PERMISSIONS } from './permissions';
 
 /**
  * The people who can sign in to the sandbox with the authorization code grant (README: "Sign-in users"): two

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Models } from 'purecloud-platform-client-v2';
 import type { SeedConversation, SeedParticipant, SeedSegment } from '../dataset';
 import { badRequest, decodeCursor, encodeCursor, isRecord, notFound, parseInterval, queryInt, requireObject, SandboxHttpError } from '../http';
+import { ANALYTICS_PERMISSIONS } from '../permissions';
 import type { Route, SandboxContext } from '../routes';
 import { analyticsConversationView } from '../views';
 
@@ -9,7 +10,6 @@ import { analyticsConversationView } from '../views';
 
 const DAY_MS = 86_400_000;
 const DETAILS_ROW_CAP = 10_000;
-export const ANALYTICS_PERMISSIONS = ['analytics:conversationDetail:view', 'analytics:agentConversationDetail:view'];
 
 type Matcher = (conversation: Readonly<SeedConversation>) => boolean;
 

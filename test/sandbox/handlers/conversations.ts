@@ -4,7 +4,7 @@ import type { SeedConversation } from '../dataset';
 import { badRequest, decodeCursor, encodeCursor, isRecord, notFound, parseInstant, requireObject } from '../http';
 import type { Route, SandboxContext } from '../routes';
 import { attributeSearchRow, conversationView, recordingMetadataView } from '../views';
-import { RECORDING_VIEW_PERMISSIONS } from './directory';
+import { RECORDING_VIEW_PERMISSIONS } from '../permissions';
 
 /** Participant-attribute search (5.1), conversation by id (5.4) and recording metadata (5.7). */
 

@@ -5,13 +5,6 @@ import { organizationView, queueView, retentionPolicyView, userView } from '../v
 
 /** Organization, users, queues and recording configuration. */
 
-export const RECORDING_VIEW_PERMISSIONS = [
-  'recording:recording:view',
-  'recording:recordingSegment:view',
-  'recording:snippetRecording:view',
-  'recording:screenRecording:view',
-] as const;
-
 /** Genesys name filters: case-insensitive, `*` as a wildcard, otherwise an exact name. */
 function nameMatcher(pattern: string | null): (name: string) => boolean {
   if (!pattern) return () => true;

@@ -4,7 +4,7 @@ import type { SeedConversation, SeedRecording } from '../dataset';
 import { badRequest, isRecord, notFound, parseInstant, queryBool, queryInt, queryList, requireObject, SandboxHttpError } from '../http';
 import type { Route, SandboxContext } from '../routes';
 import { recordingView, type MediaUris } from '../views';
-import { RECORDING_VIEW_PERMISSIONS } from './directory';
+import { RECORDING_VIEW_PERMISSIONS } from '../permissions';
 
 /** Recordings with media (5.5, 5.6), retention updates and restores, batch download (5.8) and deletion protection. */
 
