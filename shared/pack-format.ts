@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { auditCheckpointSchema, participantSchema } from './domain';
+import { describeOfficer } from './operator-label';
 
 /**
  * The documents inside an evidence pack (a BagIt bag). Paths are relative to the bag root.
@@ -64,7 +65,14 @@ export const packDocumentSchema = z.object({
   caseReference: z.string(),
   sourceOrganization: z.string(),
   builtAt: z.string(),
-  builtBy: z.object({ operator: z.string(), osAccount: z.string(), workstation: z.string() }),
+  /** Who built the pack: the signed-in officer's Genesys name (`operator`), user id and email (absent in packs from before sign-in). */
+  builtBy: z.object({
+    operator: z.string(),
+    genesysUserId: z.string().optional(),
+    email: z.string().optional(),
+    osAccount: z.string(),
+    workstation: z.string(),
+  }),
   custodyVersion: z.string(),
   /** The 'export' audit event written before anything was copied; it names the locked item manifest (small packs also list the items). */
   exportEventId: z.string(),
@@ -74,6 +82,12 @@ export const packDocumentSchema = z.object({
   recordings: z.array(z.object({ recordingId: z.string(), conversationId: z.string(), metadata: z.string() })),
 });
 export type PackDocument = z.infer<typeof packDocumentSchema>;
+
+/** "Name <email> (Genesys id) (osAccount@workstation)": who built a pack, as the load files and the review show it. */
+export function describeBuiltBy(builtBy: PackDocument['builtBy']): string {
+  const who = builtBy.genesysUserId ? describeOfficer({ name: builtBy.operator, email: builtBy.email ?? '', genesysUserId: builtBy.genesysUserId }) : builtBy.operator;
+  return `${who} (${builtBy.osAccount}@${builtBy.workstation})`;
+}
 
 /** Where a pack carries its export's item manifest: the same bytes as the locked object the export event names. */
 export const EXPORT_MANIFEST_PATH = 'data/audit/export-manifest.jsonl';

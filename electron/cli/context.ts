@@ -8,11 +8,10 @@ export type CommandContext = { profile: string; output: Output };
 export async function withEngine<T>(
   ctx: CommandContext,
   run: (composed: ComposedEngine) => Promise<T>,
-  options: { operatorName?: string } = {},
 ): Promise<T> {
   // Loaded here, not at start: commands that need no engine (pack verify, help) stay light.
   const { composeEngine } = await import('../services/composition/compose-engine');
-  const composed = await composeEngine({ profile: ctx.profile, mediaUrlBase: 'media://recording/', ...options });
+  const composed = await composeEngine({ profile: ctx.profile, mediaUrlBase: 'media://recording/' });
   try {
     return await run(composed);
   } finally {

@@ -28,8 +28,8 @@ Commands:
                         bulk jobs in this profile (also those run by another process)
   ui [--demo] [--headless]
                         open the app (Electron, or the browser shell where Electron is absent)
-  config [--operator NAME]
-                        show the profile, or set the operator name written into every audit record
+  config
+                        show the profile
   audit verify [--from ISO] [--to ISO] [--key PEM]
                         recompute the audit log's chain, Merkle tree and signed checkpoints from the bucket alone
   audit show [--conversation ID | --trading-id T | --operator NAME | --case REF] [--alerts]

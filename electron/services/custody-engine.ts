@@ -17,6 +17,7 @@ import type { IndexMatch, IndexRecording, IndexRepository } from '../db/reposito
 import type { MediaRepository } from '../db/repositories/media-repository';
 import type { ApprovalService } from './approvals/approval-service';
 import type { ArchiveLookup, ArchiveReader } from './archive/archive-reader';
+import type { AuditActor, AuditActors } from './audit/audit-actor';
 import type { AuditAppendInput } from './audit/event-chain';
 import type { AuditWriter } from './audit/audit-writer';
 import { peaksAt } from './cache/media-analysis';
@@ -36,6 +37,8 @@ export type CustodyEngineDeps = {
   grants: PlaybackGrants;
   /** Resolves the audit writer, or throws AUDIT_UNAVAILABLE when no WORM log is configured. */
   audit: () => Promise<AuditWriter>;
+  /** Who acts: every method asks for the signed-in officer allowed the action before it reads or writes anything. */
+  actors: Pick<AuditActors, 'officer'>;
   genesys: () => Promise<GenesysServices>;
   /** The WORM archive, read when Genesys no longer has a recording; null when none is configured. */
   archive?: () => Promise<ArchiveReader | null>;
@@ -58,13 +61,15 @@ const offlineCodes = new Set(['UPSTREAM_UNAVAILABLE', 'UPSTREAM_INVALID', 'RATE_
 /**
  * What Custody does, independent of its host (Electron, browser shell, CLI). Every access to a
  * recording or a search is preceded by an acknowledged WORM audit record; if that fails, the access
- * does not happen.
+ * does not happen. Each is done by the officer signed in at that moment: without one, or without the
+ * Genesys permission the action needs, it is refused before anything is read or written.
  */
 export class CustodyEngine {
   constructor(private readonly deps: CustodyEngineDeps) {}
 
   async search(query: SearchQuery, context: { caseReference: string | null; jobId?: string }): Promise<SearchResult> {
-    const event = await this.record({
+    const actor = await this.deps.actors.officer('search');
+    const event = await this.record(actor, {
       action: 'search',
       tradingId: query.tradingId ?? null,
       caseReference: context.caseReference,
@@ -124,8 +129,10 @@ export class CustodyEngine {
 
   /** A recording's details (metadata, participants): viewing them is an access, audited as 'preview' first. */
   async recording(recordingId: string, context: { caseReference: string | null } = { caseReference: null }): Promise<RecordingDetail> {
+    // Viewing a call's details needs what listening to it does (recording:recording:view).
+    const actor = await this.deps.actors.officer('play');
     const match = await this.requireRecording(recordingId);
-    await this.record({
+    await this.record(actor, {
       action: 'preview',
       conversationId: match.conversationId,
       recordingId,
@@ -144,9 +151,10 @@ export class CustodyEngine {
   /** Audits the play (and where it starts), makes sure the audio is cached and intact, and returns a URL only this play can use. */
   async authorizePlayback(recordingId: string, caseReference: string | null, startOffsetMs = 0): Promise<PlaybackGrantView> {
     if (!Number.isSafeInteger(startOffsetMs) || startOffsetMs < 0) throw new AppError('VALIDATION', `start offset must be a whole number of milliseconds >= 0, not ${startOffsetMs}`);
+    const actor = await this.deps.actors.officer('play');
     const match = await this.requireRecording(recordingId);
     await this.deps.approvals.requireApproval('restricted-play', { conversationId: match.conversationId }, { queues: [match.queueName] });
-    const event = await this.record({
+    const event = await this.record(actor, {
       action: 'play',
       conversationId: match.conversationId,
       recordingId,
@@ -188,12 +196,13 @@ export class CustodyEngine {
   async recordSeek(recordingId: string, positionMs: number, caseReference: string | null): Promise<{ auditEventId: string }> {
     if (!Number.isSafeInteger(positionMs) || positionMs < 0) throw new AppError('VALIDATION', `seek position must be a whole number of milliseconds >= 0, not ${positionMs}`);
     const checkedCase = requireCase(caseReference);
+    const actor = await this.deps.actors.officer('play');
     const grant = this.deps.grants.current(recordingId);
     if (!grant || grant.caseReference !== checkedCase) {
       throw new AppError('VALIDATION', 'This play has ended (a new play, a change of case, or it expired): press Play to start a new audited play.');
     }
     const match = await this.requireRecording(recordingId);
-    const event = await this.record({
+    const event = await this.record(actor, {
       action: 'seek',
       conversationId: match.conversationId,
       recordingId,
@@ -237,6 +246,7 @@ export class CustodyEngine {
     outDir: string,
   ): Promise<Array<{ recordingId: string; path: string; sha256: string; bytes: number; auditEventId: string; source: 'genesys' | 'archive' }>> {
     const checkedCase = requireCase(caseReference);
+    const actor = await this.deps.actors.officer('download');
     let matches = await this.recordingsOf(conversationId);
     if (matches.length === 0) {
       const { sync } = await this.deps.genesys();
@@ -246,7 +256,7 @@ export class CustodyEngine {
     if (matches.length === 0) throw new AppError('NOT_FOUND', `Conversation ${conversationId} has no recordings.`);
     const results = [];
     for (const match of matches) {
-      const event = await this.record({
+      const event = await this.record(actor, {
         action: 'download',
         conversationId,
         recordingId: match.recordingId,
@@ -300,9 +310,9 @@ export class CustodyEngine {
     return this.deps.index.recordingsOfConversation(conversationId);
   }
 
-  private async record(input: AuditAppendInput): Promise<AuditEvent> {
+  private async record(actor: AuditActor, input: AuditAppendInput): Promise<AuditEvent> {
     const audit = await this.deps.audit();
-    return audit.append(input);
+    return audit.append(input, actor);
   }
 
   private async requireRecording(recordingId: string): Promise<IndexRecording & { recordingId: string }> {

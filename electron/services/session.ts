@@ -1,16 +1,19 @@
 import { caseReferenceSchema, type Operator, type SessionInfo, type Workstation } from '../../shared/domain';
+import { officerOf } from './audit/audit-actor';
+import type { OfficerSession } from './auth/officer';
 import { ValidationError } from './errors';
 
 /**
- * One officer's sitting at the app: who they are, where they sit and why they are accessing
- * recordings (the case reference asked before the first play of a session).
+ * One sitting at the app: who is signed in (asked each time, never remembered here), where they sit and
+ * why they are accessing recordings (the case reference asked before the first play of a session).
  */
 export class Session {
   private caseRef: string | null = null;
 
   constructor(
     readonly profile: string,
-    readonly operator: Operator,
+    private readonly officer: OfficerSession,
+    readonly osAccount: string,
     readonly workstation: Workstation,
     /** Told of each change of case: plays audited under the old one must end. */
     private readonly onCaseChange: (caseReference: string) => void = () => undefined,
@@ -28,13 +31,19 @@ export class Session {
     this.onCaseChange(parsed.data);
   }
 
-  info(index: SessionInfo['index']): SessionInfo {
+  async info(index: SessionInfo['index']): Promise<SessionInfo> {
     return {
       profile: this.profile,
-      operator: this.operator,
+      operator: await this.operator(),
       workstation: this.workstation,
       caseReference: this.caseRef,
       index,
     };
+  }
+
+  /** The officer signed in now, as the audit records name her; the OS account alone when nobody is. */
+  private async operator(): Promise<Operator> {
+    const officer = await this.officer.current();
+    return officer ? { kind: 'officer', ...officerOf(officer), osAccount: this.osAccount } : { osAccount: this.osAccount, name: this.osAccount };
   }
 }

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { auditTrailFilterSchema, type AuditTrailEntry, type AuditVerification } from '../../../shared/audit-views';
 import { auditActions } from '../../../shared/domain';
+import { describeOperator } from '../../../shared/operator-label';
 import { ValidationError } from '../../services/errors';
 import { fingerprintOf, keyIdOf } from '../../services/signing/signing-key';
 import { intFlag, isoFlag, parseFlags } from '../args';
@@ -8,7 +9,7 @@ import { withEngine, type CommandContext } from '../context';
 import { table } from '../output';
 
 const usage = `custody audit verify [--from ISO] [--to ISO] [--key PUBLIC_KEY.pem]... [--json]
-       custody audit show [--conversation ID | --trading-id T | --operator NAME | --case REF | --recording ID]
+       custody audit show [--conversation ID | --trading-id T | --operator NAME|EMAIL|GENESYS_USER_ID | --case REF | --recording ID]
                           [--action ${auditActions.join('|')}] [--from ISO] [--to ISO] [--alerts] [--limit N] [--json]
        custody audit key [--json]
        custody audit checkpoint [--json]
@@ -170,7 +171,7 @@ async function show(ctx: CommandContext, argv: ReadonlyArray<string>): Promise<n
 function row(e: AuditTrailEntry): Array<string> {
   return [
     e.time.replace('T', ' ').slice(0, 19),
-    e.operator.name === e.operator.osAccount ? e.operator.name : `${e.operator.name} (${e.operator.osAccount})`,
+    e.operator.name === e.operator.osAccount ? e.operator.name : `${describeOperator(e.operator)} (${e.operator.osAccount})`,
     [e.workstation.hostname, e.workstation.addresses[0]].filter(Boolean).join(' '),
     e.action,
     e.tradingId ?? '',

@@ -7,6 +7,7 @@ import { sql as dropRedundantIndexes } from './0060-drop-redundant-indexes';
 import { sql as reviewJournalKeyed } from './0070-review-journal-keyed';
 import { sql as dropWaveforms } from './0080-drop-waveforms';
 import { sql as auditEventItems } from './0090-audit-event-items';
+import { sql as auditOperatorIdentity } from './0100-audit-operator-identity';
 import { sql as jobOfficer } from './0110-job-officer';
 import { sql as holdApprovals } from './0120-hold-approvals';
 
@@ -26,6 +27,7 @@ export const migrations: ReadonlyArray<Migration> = [
   { version: 70, name: 'review-journal-keyed', sql: reviewJournalKeyed },
   { version: 80, name: 'drop-waveforms', sql: dropWaveforms },
   { version: 90, name: 'audit-event-items', sql: auditEventItems },
+  { version: 100, name: 'audit-operator-identity', sql: auditOperatorIdentity },
   { version: 110, name: 'job-officer', sql: jobOfficer },
   { version: 120, name: 'hold-approvals', sql: holdApprovals },
 ];

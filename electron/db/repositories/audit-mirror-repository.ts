@@ -25,7 +25,7 @@ export type AuditEventFilter = {
   tradingId?: string;
   /** With `tradingId`: recordings of the trade known elsewhere (the index), whose listing events also match. */
   tradeRecordingIds?: ReadonlyArray<string>;
-  /** Operator name or OS account, case-insensitive prefix. */
+  /** Operator name, email or OS account (case-insensitive prefix), or an officer's Genesys user id (exact). */
   operator?: string;
   caseReference?: string;
   action?: string;
@@ -56,9 +56,9 @@ export function createAuditMirrorRepository(db: Db) {
   const selectNode = db.prepare('SELECT hash FROM audit_tree_nodes WHERE log_id = ? AND level = ? AND idx = ?').pluck();
   const insertNode = db.prepare('INSERT INTO audit_tree_nodes (log_id, level, idx, hash) VALUES (?, ?, ?, ?)');
   const insertEvent = db.prepare(`
-    INSERT INTO audit_events (log_id, seq, event_id, time_ms, action, operator_name, operator_account, hostname,
+    INSERT INTO audit_events (log_id, seq, event_id, time_ms, action, operator_name, operator_account, operator_genesys_id, operator_email, hostname,
       conversation_id, recording_id, trading_id, case_reference, alert_count, body)
-    VALUES (@logId, @seq, @eventId, @timeMs, @action, @operatorName, @operatorAccount, @hostname,
+    VALUES (@logId, @seq, @eventId, @timeMs, @action, @operatorName, @operatorAccount, @operatorGenesysId, @operatorEmail, @hostname,
       @conversationId, @recordingId, @tradingId, @caseReference, @alertCount, @body)`);
   const selectBody = db.prepare('SELECT body FROM audit_events WHERE log_id = ? AND seq = ?').pluck();
   const selectLatestCheckpoint = db.prepare(
@@ -111,6 +111,8 @@ export function createAuditMirrorRepository(db: Db) {
         action: event.action,
         operatorName: event.operator.name,
         operatorAccount: event.operator.osAccount,
+        operatorGenesysId: event.operator.genesysUserId ?? null,
+        operatorEmail: event.operator.email ?? null,
         hostname: event.workstation.hostname,
         conversationId: event.conversationId,
         recordingId: event.recordingId,
@@ -157,8 +159,11 @@ export function createAuditMirrorRepository(db: Db) {
     exact('case_reference', 'caseReference');
     exact('action', 'action');
     if (filter.operator !== undefined) {
-      where.push("(operator_name LIKE @operator ESCAPE '\\' OR operator_account LIKE @operator ESCAPE '\\')");
+      where.push(
+        "(operator_name LIKE @operator ESCAPE '\\' OR operator_account LIKE @operator ESCAPE '\\' OR operator_email LIKE @operator ESCAPE '\\' OR operator_genesys_id = @operatorId)",
+      );
       params.operator = likePrefix(filter.operator);
+      params.operatorId = filter.operator;
     }
     if (filter.fromMs !== undefined) {
       where.push('time_ms >= @fromMs');
@@ -273,18 +278,29 @@ export function createAuditMirrorRepository(db: Db) {
       return { bodies, total };
     },
 
-    /** Events of one operator (OS account) with one of `actions`, at or after `sinceMs`. */
-    /** The operator's accesses: an event that lists items (a bulk batch, an archive run, a pack) counts each recording. */
-    async countOperatorAccesses(logId: string, operatorAccount: string, actions: ReadonlyArray<string>, sinceMs: number): Promise<number> {
+    /**
+     * The accesses of one officer (her Genesys user id), or of one OS account among events naming no
+     * Genesys user, with one of `actions` at or after `sinceMs`: an event that lists items (a bulk batch,
+     * an archive run, a pack) counts each recording.
+     */
+    async countOperatorAccesses(
+      logId: string,
+      operator: Readonly<{ genesysUserId: string | null; osAccount: string }>,
+      actions: ReadonlyArray<string>,
+      sinceMs: number,
+    ): Promise<number> {
       if (actions.length === 0) return 0;
       const placeholders = actions.map(() => '?').join(', ');
+      const [who, whoValue] = operator.genesysUserId !== null
+        ? ['e.operator_genesys_id = ?', operator.genesysUserId]
+        : ['e.operator_genesys_id IS NULL AND e.operator_account = ?', operator.osAccount];
       return db
         .prepare(
           `SELECT COALESCE(SUM(MAX(1, (SELECT COUNT(DISTINCT COALESCE(i.recording_id, i.conversation_id)) FROM audit_event_items i WHERE i.log_id = e.log_id AND i.seq = e.seq))), 0)
-           FROM audit_events e WHERE e.log_id = ? AND e.operator_account = ? AND e.time_ms >= ? AND e.action IN (${placeholders})`,
+           FROM audit_events e WHERE e.log_id = ? AND ${who} AND e.time_ms >= ? AND e.action IN (${placeholders})`,
         )
         .pluck()
-        .get(logId, operatorAccount, sinceMs, ...actions) as number;
+        .get(logId, whoValue, sinceMs, ...actions) as number;
     },
 
     async latestCheckpoint(logId: string): Promise<CheckpointRecord | null> {

@@ -13,6 +13,7 @@ import { canonicalJson } from '../../../shared/canonical-json';
 import type { Workstation } from '../../../shared/domain';
 import type { Logger } from '../../../shared/logger';
 import type { OfficerAction } from '../../../shared/officer-permissions';
+import { AuditActor } from '../audit/audit-actor';
 import type { AuditWriter } from '../audit/audit-writer';
 import type { OfficerSession, SignedInOfficer } from '../auth/officer';
 import { AppError, ApprovalRequiredError, SignInRequiredError, ValidationError } from '../errors';
@@ -50,7 +51,7 @@ export class ApprovalService {
 
   /** Records a request by the signed-in officer (who must hold the action's permission herself). */
   async request<K extends ApprovalKind>(kind: K, subject: ApprovalSubject<K>, reason: string): Promise<{ request: ApprovalRequest; eventId: string }> {
-    const officer = await this.deps.officer.require(approvalAction[kind]);
+    const { officer, actor } = await AuditActor.signedIn(this.deps.officer, approvalAction[kind]);
     const why = approvalReasonSchema.safeParse(reason);
     if (!why.success) throw new ValidationError(`reason: ${why.error.issues[0]?.message ?? 'invalid'}`);
     const nowMs = this.deps.clock.now();
@@ -72,7 +73,7 @@ export class ApprovalService {
       action: 'approval',
       ...auditFieldsOf(request),
       details: { stage: 'requested', requestId: request.requestId, kind, subject: request.subject, reason: request.reason, expiresAt: request.expiresAt, objectKey: approvalRequestKey(request.requestId), sha256 },
-    });
+    }, actor);
     await store.putRequest(request, nowMs);
     this.deps.logger.info('approval requested', { requestId: request.requestId, kind, eventId: event.eventId });
     return { request, eventId: event.eventId };
@@ -88,7 +89,7 @@ export class ApprovalService {
     if (!(await this.deps.officer.current())) throw new SignInRequiredError('No officer is signed in: an approval carries the approver\'s identity. Run "custody signin" first.');
     const stored = await this.requireStored(id);
     const { request } = stored;
-    const officer = await this.deps.officer.require(approvalAction[request.kind]);
+    const { officer, actor } = await AuditActor.signedIn(this.deps.officer, approvalAction[request.kind]);
     if (officer.genesysUserId === request.requestedBy.genesysUserId) {
       throw new ApprovalRequiredError(
         `Four-eyes rule: ${officer.name} requested ${describeRequest(request)} and cannot also approve it; another signed-in officer must approve it.`,
@@ -119,7 +120,7 @@ export class ApprovalService {
         objectKey: approvalKey(id, officer.genesysUserId),
         sha256: ApprovalStore.encode(approval).sha256,
       },
-    });
+    }, actor);
     await (await this.deps.store()).putApproval(approval, nowMs);
     this.deps.logger.info('approval given', { requestId: id, kind: request.kind, eventId: event.eventId });
     return { request, approval, eventId: event.eventId };

@@ -1,7 +1,7 @@
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { canonicalJson } from '../../../shared/canonical-json';
-import type { Operator, Workstation } from '../../../shared/domain';
+import type { AuditEvent } from '../../../shared/domain';
 import type { ArchiveItemResult, ArchiveRunSummary, ArchiveSidecar } from '../../../shared/archive';
 import { archiveSidecarSchema } from '../../../shared/archive';
 import type { Logger } from '../../../shared/logger';
@@ -9,6 +9,7 @@ import type { ArchiveCandidate, ArchiveRepository } from '../../db/repositories/
 import type { HoldRepository } from '../../db/repositories/hold-repository';
 import { acquireLockFile, type HeldLock } from '../audit/lock-file';
 import { pathUnderRoot } from '../contained-path';
+import type { AuditActors } from '../audit/audit-actor';
 import type { AuditWriter } from '../audit/audit-writer';
 import { AppError, describeCause, StorageError, ValidationError, WormStoreError } from '../errors';
 import type { IndexSync } from '../index/index-sync';
@@ -26,10 +27,10 @@ export type ArchiveJobDeps = {
   /** Patient (bulk) Genesys services: a nightly batch waits out faults rather than failing fast. */
   genesys: () => Promise<{ sync: IndexSync; fetcher: RecordingFetcher }>;
   audit: () => Promise<AuditWriter>;
+  /** The nightly copy is unattended: it runs under the service account, naming the officer who started it, if any. */
+  actors: Pick<AuditActors, 'service'>;
   clock: Clock;
   logger: Logger;
-  operator: Operator;
-  workstation: Workstation;
   /** MiFID II: 5, up to 7 where the competent authority requires it. */
   retentionYears: number;
   /** Where recordings are staged between Genesys and the store (emptied at each start). */
@@ -114,18 +115,18 @@ export class ArchiveJob {
     const batchSize = this.deps.auditBatchSize ?? 50;
     batches: for (let start = 0; start < candidates.length; start += batchSize) {
       const batch = candidates.slice(start, start + batchSize);
-      let eventId: string;
+      let audited: AuditEvent;
       try {
-        eventId = await this.auditBatch(runId, batch);
+        audited = await this.auditBatch(runId, batch);
       } catch (error) {
         stopped = `The audit log could not record the next batch, so it was not read: ${describeCause(error)}`;
         break;
       }
-      auditEventIds.push(eventId);
+      auditEventIds.push(audited.eventId);
       for (const candidate of batch) {
         signal?.throwIfAborted();
         try {
-          items.push(await this.archiveOne(runId, candidate, eventId, signal));
+          items.push(await this.archiveOne(runId, candidate, audited, signal));
         } catch (error) {
           const result = failed(candidate, describeCause(error instanceof RunStopped ? error.cause : error));
           items.push(result);
@@ -167,9 +168,10 @@ export class ArchiveJob {
     };
   }
 
-  private async auditBatch(runId: string, batch: ReadonlyArray<ArchiveCandidate>): Promise<string> {
+  private async auditBatch(runId: string, batch: ReadonlyArray<ArchiveCandidate>): Promise<AuditEvent> {
+    const actor = await this.deps.actors.service();
     const audit = await this.deps.audit();
-    const event = await audit.append({
+    return audit.append({
       action: 'export',
       details: {
         kind: 'archive',
@@ -177,11 +179,11 @@ export class ArchiveJob {
         bucket: this.deps.store.bucket,
         items: batch.map((c) => ({ conversationId: c.conversationId, recordingId: c.recordingId, tradingId: c.tradingId })),
       },
-    });
-    return event.eventId;
+    }, actor);
   }
 
-  private async archiveOne(runId: string, candidate: ArchiveCandidate, auditEventId: string, signal?: AbortSignal): Promise<ArchiveItemResult> {
+  private async archiveOne(runId: string, candidate: ArchiveCandidate, audited: AuditEvent, signal?: AbortSignal): Promise<ArchiveItemResult> {
+    const auditEventId = audited.eventId;
     const { archive, store, clock } = this.deps;
     if (candidate.fileState === 'DELETED') {
       // Nothing left to copy: report the loss every time the window is archived, do not retry it.
@@ -242,7 +244,7 @@ export class ArchiveJob {
         },
         source: { system: 'genesys-cloud', api: this.deps.sourceApi, fetchedAt: new Date(clock.now()).toISOString() },
         archivedAt: new Date(clock.now()).toISOString(),
-        archivedBy: { operator: this.deps.operator, workstation: this.deps.workstation },
+        archivedBy: { operator: audited.operator, workstation: audited.workstation },
         auditEventId,
         runId,
       });

@@ -17,10 +17,16 @@ export type AlertSubject = {
 
 export type Participant = { name: string | null; userId: string | null };
 
+/**
+ * Whose accesses the volume rule counts together: one Genesys user (an officer, on any workstation), or,
+ * for events naming none (the service account, events from before sign-in), one OS account.
+ */
+export type VolumeSubject = { genesysUserId: string | null; osAccount: string };
+
 export type AlertRuleDeps = {
   settings: AlertSettings;
-  /** The operator's accesses (an event listing items counts each) with one of `actions` at or after `sinceMs`, before this one. */
-  countRecent(operatorAccount: string, actions: ReadonlyArray<AuditAction>, sinceMs: number): Promise<number>;
+  /** The subject's accesses (an event listing items counts each) with one of `actions` at or after `sinceMs`, before this one. */
+  countRecent(subject: VolumeSubject, actions: ReadonlyArray<AuditAction>, sinceMs: number): Promise<number>;
   /** Who took part in the call, from the local index; empty when it is not indexed. */
   participantsOf(subject: Readonly<{ conversationId: string | null; recordingId: string | null }>): Promise<ReadonlyArray<Participant>>;
 };
@@ -88,7 +94,8 @@ export class AlertRules {
     const rule = this.deps.settings.volume;
     if (!rule || !rule.actions.includes(subject.action)) return null;
     const accesses = Math.max(1, new Set(subject.items.map((i) => i.recordingId ?? i.conversationId)).size);
-    const count = (await this.deps.countRecent(subject.operator.osAccount, rule.actions, subject.timeMs - rule.windowMinutes * 60_000)) + accesses;
+    const who: VolumeSubject = { genesysUserId: subject.operator.genesysUserId ?? null, osAccount: subject.operator.osAccount };
+    const count = (await this.deps.countRecent(who, rule.actions, subject.timeMs - rule.windowMinutes * 60_000)) + accesses;
     if (count <= rule.maxEvents) return null;
     return {
       rule: 'unusual-volume',
@@ -99,14 +106,14 @@ export class AlertRules {
   private async participant(subject: Readonly<AlertSubject>): Promise<AuditAlert | null> {
     const rule = this.deps.settings.participantPlayback;
     if (!rule.enabled || !rule.actions.includes(subject.action)) return null;
+    // Only a signed-in officer takes part in calls, recognised by her Genesys user id (from her token).
+    const userId = subject.operator.kind === 'officer' ? subject.operator.genesysUserId : undefined;
+    if (!userId) return null;
     // The call the event names, and each call a multi-item event lists.
     const calls = [subject, ...subject.items].filter((c) => c.recordingId || c.conversationId);
-    const name = normalizeName(subject.operator.name);
     for (const call of calls) {
       const participants = await this.deps.participantsOf({ conversationId: call.conversationId, recordingId: call.recordingId });
-      const match = participants.find(
-        (p) => (p.userId !== null && rule.genesysUserIds.includes(p.userId)) || (p.name !== null && normalizeName(p.name) === name),
-      );
+      const match = participants.find((p) => p.userId === userId);
       if (match) {
         return {
           rule: 'participant-playback',
@@ -150,8 +157,4 @@ function describeDays(days: ReadonlyArray<number>): string {
   return contiguous && sorted.length > 2
     ? `${weekdays[sorted[0]! - 1]}-${weekdays[sorted.at(-1)! - 1]}`
     : sorted.map((d) => weekdays[d - 1]).join(',');
-}
-
-function normalizeName(name: string): string {
-  return name.trim().replace(/\s+/g, ' ').toLowerCase();
 }

@@ -6,6 +6,7 @@ import type { Logger } from '../../../shared/logger';
 import type { AuditEventRecord, AuditMirrorRepository } from '../../db/repositories/audit-mirror-repository';
 import { AuditUnavailableError, describeCause, ValidationError } from '../errors';
 import { listVersionPages, readObject, readObjectText } from '../worm/locked-objects';
+import type { VolumeSubject } from './alert-rules';
 import { toEntry, alertsOf } from './audit-entry';
 import { exportItems, exportManifestRefOf } from '../packs/export-manifest';
 import { itemsOf } from './audit-items';
@@ -142,9 +143,9 @@ export class AuditMirror {
     for (const body of await this.deps.repository.bodiesWithDetail(this.deps.logId, path)) yield parseStoredAuditEvent(body).event;
   }
 
-  /** Events of one operator (OS account) with one of `actions`, at or after `sinceMs` (the alert rules' volume count). */
-  async countOperatorAccesses(operatorAccount: string, actions: ReadonlyArray<string>, sinceMs: number): Promise<number> {
-    return this.deps.repository.countOperatorAccesses(this.deps.logId, operatorAccount, actions, sinceMs);
+  /** Accesses of one officer (or, among events naming no Genesys user, one OS account) with one of `actions` at or after `sinceMs` (the volume rule). */
+  async countOperatorAccesses(operator: VolumeSubject, actions: ReadonlyArray<string>, sinceMs: number): Promise<number> {
+    return this.deps.repository.countOperatorAccesses(this.deps.logId, operator, actions, sinceMs);
   }
 
   /** The Audit trail: events matching `filter`, newest first, after catching up when the bucket answers. */

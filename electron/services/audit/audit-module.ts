@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { Operator, Workstation } from '../../../shared/domain';
+import type { Workstation } from '../../../shared/domain';
 import type { Logger } from '../../../shared/logger';
 import type { AuditMirrorRepository } from '../../db/repositories/audit-mirror-repository';
 import type { EventHub } from '../events';
@@ -31,7 +31,8 @@ export type AuditModuleDeps = {
   participantsOf: AlertRuleDeps['participantsOf'];
   /** Recordings the index ties to a trade, for "who touched trade T". */
   recordingsOfTrade?: (tradingId: string) => Promise<ReadonlyArray<string>>;
-  operator: Operator;
+  /** The operating-system account of this process; who acts is given with each append (audit-actor.ts). */
+  osAccount: string;
   workstation: Workstation;
   clock: Clock;
   logger: Logger;
@@ -68,7 +69,7 @@ export type AuditModule = {
 };
 
 export function buildAuditModule(deps: AuditModuleDeps): AuditModule {
-  const { s3, bucket, logId, retention, repository, clock, logger, events, operator, workstation } = deps;
+  const { s3, bucket, logId, retention, repository, clock, logger, events, osAccount, workstation } = deps;
   const background = new BackgroundWork(logger);
   const state = new IntegrityState({ repository, logId, clock, logger, events });
   const mirror = new AuditMirror({ s3, bucket, logId, repository, state, logger, ...(deps.recordingsOfTrade ? { recordingsOfTrade: deps.recordingsOfTrade } : {}) });
@@ -92,7 +93,6 @@ export function buildAuditModule(deps: AuditModuleDeps): AuditModule {
     s3,
     bucket,
     logId,
-    operator,
     workstation,
     clock,
     newEventId: deps.newEventId ?? randomUUID,
@@ -103,10 +103,10 @@ export function buildAuditModule(deps: AuditModuleDeps): AuditModule {
   });
   const alerts = new AlertRules({
     settings: deps.alertSettings,
-    countRecent: (account, actions, sinceMs) => mirror.countOperatorAccesses(account, actions, sinceMs),
+    countRecent: (operator, actions, sinceMs) => mirror.countOperatorAccesses(operator, actions, sinceMs),
     participantsOf: deps.participantsOf,
   });
-  const writer = new WormAuditWriter({ chain, mirror, checkpointer, alerts, operator, workstation, clock, logger, events });
+  const writer = new WormAuditWriter({ chain, mirror, checkpointer, alerts, osAccount, workstation, clock, logger, events });
   const integrity = new IntegrityMonitor({ s3, mirror, checkpointer, state, background, repository, logId, bucket, clock });
   return { logId, bucket, retention, s3, writer, mirror, checkpointer, integrity, drain: () => mirror.drain(), flush: () => background.flush() };
 }

@@ -60,7 +60,7 @@ export const auditSettingsSchema = z
         businessHours: z.array(businessHoursSchema).default([]),
         /** Workstations must have an address in one of these; empty: no network rule. */
         allowedNetworks: z.array(cidrSchema).default([]),
-        /** More than `maxEvents` of `actions` by one operator within `windowMinutes`; null: no volume rule. */
+        /** More than `maxEvents` of `actions` by one officer (Genesys user) within `windowMinutes`; null: no volume rule. */
         volume: z
           .object({
             maxEvents: z.number().int().min(1).default(60),
@@ -70,10 +70,11 @@ export const auditSettingsSchema = z
           .strict()
           .nullable()
           .prefault({}),
-        /** An operator accessing a recording they took part in (by name, or by the Genesys user ids listed). */
+        /** A signed-in officer accessing a call she took part in (her Genesys user id among its participants'). */
         participantPlayback: z
           .object({
             enabled: z.boolean().default(true),
+            /** Unused since officers sign in (their id comes from the token); still accepted so older profiles load. */
             genesysUserIds: z.array(z.string().min(1)).default([]),
             actions: z.array(auditActionSchema).min(1).default(['play', 'seek', 'download', 'export']),
           })

@@ -4,6 +4,7 @@ import type { Logger } from '../../../shared/logger';
 import { describeCause } from '../errors';
 import type { EventHub } from '../events';
 import type { Clock } from '../ports';
+import type { AuditActor } from './audit-actor';
 import type { AlertRules } from './alert-rules';
 import { toEntry } from './audit-entry';
 import { itemsOf } from './audit-items';
@@ -11,15 +12,20 @@ import type { AuditMirror } from './audit-mirror';
 import type { Checkpointer } from './checkpointer';
 import type { AuditAppendInput, EventChain } from './event-chain';
 
-/** The audit log as every access sees it: `append` resolves only once the record is stored in the WORM bucket. */
-export type AuditWriter = { append(input: Readonly<AuditAppendInput>): Promise<AuditEvent> };
+/**
+ * The audit log as every access sees it: `append` resolves only once the record is stored in the WORM
+ * bucket. `actor` says who acts (audit-actor.ts: the officer signed in at that moment, or the service
+ * account); the writer adds the OS account and the workstation.
+ */
+export type AuditWriter = { append(input: Readonly<AuditAppendInput>, actor: AuditActor): Promise<AuditEvent> };
 
 export type WormAuditWriterDeps = {
   chain: Pick<EventChain, 'append'>;
   mirror: AuditMirror;
   checkpointer: Checkpointer;
   alerts: AlertRules;
-  operator: Operator;
+  /** The operating-system account this process runs as, next to every actor. */
+  osAccount: string;
   workstation: Workstation;
   clock: Clock;
   logger: Logger;
@@ -34,10 +40,11 @@ export type WormAuditWriterDeps = {
 export class WormAuditWriter implements AuditWriter {
   constructor(private readonly deps: WormAuditWriterDeps) {}
 
-  async append(input: Readonly<AuditAppendInput>): Promise<AuditEvent> {
-    const alerts = await this.evaluateAlerts(input);
+  async append(input: Readonly<AuditAppendInput>, actor: AuditActor): Promise<AuditEvent> {
+    const operator = actor.operator(this.deps.osAccount);
+    const alerts = await this.evaluateAlerts(input, operator);
     const details = alerts.length > 0 ? { ...input.details, alerts } : input.details;
-    const event = await this.deps.chain.append({ ...input, ...(details ? { details } : {}) });
+    const event = await this.deps.chain.append({ ...input, ...(details ? { details } : {}) }, operator);
     // The access is recorded; what follows keeps the mirror and the checkpoints up to date.
     try {
       await this.deps.mirror.recordWritten(event);
@@ -49,11 +56,11 @@ export class WormAuditWriter implements AuditWriter {
     return event;
   }
 
-  private async evaluateAlerts(input: Readonly<AuditAppendInput>): Promise<Array<AuditAlert>> {
+  private async evaluateAlerts(input: Readonly<AuditAppendInput>, operator: Operator): Promise<Array<AuditAlert>> {
     try {
       return await this.deps.alerts.evaluate({
         timeMs: this.deps.clock.now(),
-        operator: this.deps.operator,
+        operator,
         workstation: this.deps.workstation,
         action: input.action,
         conversationId: input.conversationId ?? null,

@@ -38,7 +38,6 @@ export type EventChainDeps = {
   s3: S3Client;
   bucket: string;
   logId: string;
-  operator: Operator;
   workstation: Workstation;
   clock: Clock;
   newEventId: () => string;
@@ -94,18 +93,20 @@ export class EventChain {
     if (!Number.isSafeInteger(deps.retention.durationMs) || deps.retention.durationMs <= 0) {
       throw new ValidationError(`audit retention must be a positive number of milliseconds, got ${deps.retention.durationMs}`);
     }
-    if (!operatorSchema.safeParse(deps.operator).success) throw new ValidationError('audit operator is incomplete');
     if (!workstationSchema.safeParse(deps.workstation).success) throw new ValidationError('audit workstation is incomplete');
     this.deps = deps;
   }
 
-  async append(input: Readonly<AuditAppendInput>): Promise<AuditEvent> {
+  /** Appends `input` as done by `operator` (the writer resolves who acts: audit-actor.ts). */
+  async append(input: Readonly<AuditAppendInput>, operator: Readonly<Operator>): Promise<AuditEvent> {
     const parsed = appendInputSchema.safeParse(input);
     if (!parsed.success) throw new ValidationError(`invalid audit event: ${parsed.error.message}`);
-    return this.queue.run(() => this.appendExclusive(parsed.data));
+    const who = operatorSchema.safeParse(operator);
+    if (!who.success) throw new ValidationError(`audit operator is incomplete: ${who.error.message}`);
+    return this.queue.run(() => this.appendExclusive(parsed.data, who.data));
   }
 
-  private async appendExclusive(request: AppendRequest): Promise<AuditEvent> {
+  private async appendExclusive(request: AppendRequest, operator: Operator): Promise<AuditEvent> {
     const { logger, logId } = this.deps;
     const started = performance.now();
     let lock: HeldLock;
@@ -118,7 +119,7 @@ export class EventChain {
     const deadline = AbortSignal.timeout(writeTimeoutMs);
     try {
       const head = await this.resolveHead(deadline);
-      const event = this.buildEvent(request, head);
+      const event = this.buildEvent(request, operator, head);
       const body = serializeAuditEvent(event);
       if (Buffer.byteLength(body) > maxEventBytes) throw new ValidationError(`audit event too large (over ${maxEventBytes} bytes)`);
       const key = auditEventKey(logId, event.seq);
@@ -225,7 +226,7 @@ export class EventChain {
     return { seq, hash: stored.hash };
   }
 
-  private buildEvent(request: AppendRequest, head: AuditHead | null): AuditEvent {
+  private buildEvent(request: AppendRequest, operator: Operator, head: AuditHead | null): AuditEvent {
     const details = request.details ?? {};
     try {
       canonicalJson(details);
@@ -238,7 +239,7 @@ export class EventChain {
       seq: head === null ? 0 : head.seq + 1,
       eventId: this.deps.newEventId(),
       time: new Date(this.deps.clock.now()).toISOString(),
-      operator: { ...this.deps.operator },
+      operator,
       workstation: { hostname: this.deps.workstation.hostname, addresses: [...this.deps.workstation.addresses] },
       action: request.action,
       conversationId: request.conversationId ?? null,

@@ -19,6 +19,7 @@ import type { IndexQuery, IndexRepository, JobSourceRow } from '../../db/reposit
 import type { JobItemRecord, JobRecord, JobsRepository, NewJobItem } from '../../db/repositories/jobs-repository';
 import { processAlive } from '../audit/lock-file';
 import type { ApprovalService } from '../approvals/approval-service';
+import type { AuditActors } from '../audit/audit-actor';
 import type { AuditWriter } from '../audit/audit-writer';
 import type { OfficerSession, SignedInOfficer } from '../auth/officer';
 import type { GenesysClient } from '../genesys/genesys-client';
@@ -68,6 +69,8 @@ export type BulkJobsDeps = {
   audit: () => Promise<AuditWriter>;
   /** Four-eyes before a bulk retrieval, where the profile asks for it (approvals/). */
   approvals: Pick<ApprovalService, 'requireApproval'>;
+  /** Who each audit event names: the officer signed in (allowed to download), or for an unattended job the service account. */
+  actors: Pick<AuditActors, 'officer' | 'service'>;
   /** Genesys as the job calls it: its officer's connection (her token only), or the service account's. */
   genesys: (runAs: JobRunAs) => Promise<JobGenesys>;
   /** Who starts a job, and whose sign-in an officer's job waits for. */
@@ -112,6 +115,8 @@ export class BulkJobs {
    */
   async create(request: CreateJobRequest): Promise<{ job: JobSummary; problems: Array<InputProblem> }> {
     const { clock, index } = this.deps;
+    // Refused before the lookup is audited, the index synced or the job stored.
+    const actor = await this.deps.actors.officer('download');
     const caseReference = requireCase(request.caseReference);
     await this.deps.approvals.requireApproval('export', { caseReference });
     const concurrency = request.concurrency ?? 8;
@@ -123,7 +128,7 @@ export class BulkJobs {
     if (!current) throw new SignInRequiredError();
     const runAs: JobRunAs = request.unattended ? { kind: 'service', scheduledBy: officerOf(current) } : { kind: 'officer', officer: officerOf(current) };
     const audit = await this.deps.audit();
-    await audit.append({ action: 'search', caseReference, details: { jobId: id, purpose: 'bulk retrieval', selection } });
+    await audit.append({ action: 'search', caseReference, details: { jobId: id, purpose: 'bulk retrieval', selection } }, actor);
     const { sync } = await this.deps.genesys(runAs);
     await sync.sync(window.fromMs, window.toMs);
 
@@ -315,6 +320,7 @@ export class BulkJobs {
       {
         jobs,
         audit: this.deps.audit,
+        actors: this.deps.actors,
         genesys: async () => ({ client: (await this.deps.genesys(runAs)).bulk }),
         http: this.deps.http,
         clock,

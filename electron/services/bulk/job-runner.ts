@@ -4,8 +4,9 @@ import type { Officer } from '../../../shared/domain';
 import type { JobRunAs, JobState } from '../../../shared/jobs';
 import type { Logger } from '../../../shared/logger';
 import type { JobItemRecord, JobRecord, JobsRepository, NewJobItem } from '../../db/repositories/jobs-repository';
+import type { AuditActor, AuditActors } from '../audit/audit-actor';
 import type { AuditWriter } from '../audit/audit-writer';
-import { AppError, AuthError, describeCause, StorageError } from '../errors';
+import { AppError, AuthError, describeCause, SignInRequiredError, StorageError } from '../errors';
 import type { GenesysClient } from '../genesys/genesys-client';
 import type { Recording } from '../genesys/models';
 import { TokenRejectedError } from '../auth/token-manager';
@@ -62,6 +63,8 @@ export type LiveStats = { ratePerMinute: number | null; etaSeconds: number | nul
 export type JobRunDeps = {
   jobs: JobsRepository;
   audit: () => Promise<AuditWriter>;
+  /** Each batch names the officer signed in when it is written; an unattended job's, the service account. */
+  actors: Pick<AuditActors, 'officer' | 'service'>;
   genesys: () => Promise<BulkGenesys>;
   http: HttpClient;
   clock: Clock;
@@ -433,12 +436,28 @@ export class JobRun {
 
   private async recordInAudit(tasks: ReadonlyArray<DownloadTask>, via: DownloadVia): Promise<void> {
     const { jobs, clock } = this.deps;
+    const actor = await this.batchActor();
     const audit = await this.deps.audit();
-    const event = await audit.append(bulkDownloadEvent({ id: this.job.id, caseReference: this.job.caseReference }, tasks.map((t) => t.item), via));
+    const event = await audit.append(bulkDownloadEvent({ id: this.job.id, caseReference: this.job.caseReference }, tasks.map((t) => t.item), via), actor);
     for (const { item } of tasks) {
       this.auditEvents.set(keyOf(item), event.eventId);
       await jobs.updateItem(this.job.id, item, { auditEventId: event.eventId }, clock.now());
     }
+  }
+
+  /**
+   * Who the batch's event names, resolved as it is written: for an unattended job the service account
+   * (scheduled by its officer); otherwise the officer signed in, who must be the job's own (another
+   * officer signed in at this desk meanwhile is a lost sign-in for this job: it pauses for her).
+   */
+  private async batchActor(): Promise<AuditActor> {
+    const runAs = this.deps.runAs;
+    if (runAs?.kind === 'service') return this.deps.actors.service({ scheduledBy: runAs.scheduledBy });
+    const actor = await this.deps.actors.officer('download');
+    if (runAs && actor.identity.genesysUserId !== runAs.officer.genesysUserId) {
+      throw new SignInRequiredError(`${runAs.officer.name} is no longer the officer signed in here; job ${this.job.id} waits for her sign-in.`);
+    }
+    return actor;
   }
 
   private async abandon(task: DownloadTask, error: unknown): Promise<void> {

@@ -6,6 +6,7 @@ import { ArchiveJob, type ArchiveJobDeps } from '../archive/archive-job';
 import { ArchiveReader } from '../archive/archive-reader';
 import { ArchiveStore } from '../archive/archive-store';
 import type { ApprovalService } from '../approvals/approval-service';
+import type { AuditActors } from '../audit/audit-actor';
 import type { AuditWriter } from '../audit/audit-writer';
 import type { CredentialVault } from '../auth/credentials';
 import type { OfficerSession } from '../auth/officer';
@@ -17,7 +18,7 @@ import { PostureService } from '../posture/posture-service';
 import type { Clock } from '../ports';
 import { RetentionSweep } from '../retention/retention-sweep';
 import { createWormS3Client } from '../worm/s3-client';
-import type { Identity, ProfileRepositories } from './compose-base';
+import type { ProfileRepositories } from './compose-base';
 import type { GenesysConnection } from './compose-genesys';
 import { lazy } from './lazy';
 
@@ -34,7 +35,7 @@ export type ArchiveDomain = {
 };
 
 export function composeArchive(
-  deps: Identity & {
+  deps: {
     profileName: string;
     profile: Pick<Profile, 'worm' | 'archive' | 'compliance' | 'genesys'>;
     vault: CredentialVault;
@@ -44,12 +45,15 @@ export function composeArchive(
     audit: () => Promise<AuditWriter>;
     officer: OfficerSession;
     approvals: ApprovalService;
+    /** Officers for posture; the service account for the nightly archive. */
+    actors: AuditActors;
+    osAccount: string;
     dataDir: string;
     clock: Clock;
     logger: Logger;
   },
 ): ArchiveDomain {
-  const { profile, profileName, clock, logger, audit, operator } = deps;
+  const { profile, profileName, clock, logger, audit, actors } = deps;
   const settings = archiveSettingsOf(profile);
   const { archive, holds: holdRepository } = deps.repositories;
 
@@ -98,10 +102,9 @@ export function composeArchive(
         holds: holdRepository,
         genesys: deps.genesys.archive,
         audit,
+        actors,
         clock,
         logger: logger.child('archive'),
-        operator,
-        workstation: deps.workstation,
         retentionYears: profile.compliance?.retentionYears ?? 5,
         stagingDir: join(deps.dataDir, 'archive-staging'),
         lockFile: join(deps.dataDir, 'archive.lock'),
@@ -130,7 +133,7 @@ export function composeArchive(
       logger: logger.child('holds'),
       newId: randomUUID,
       officer: deps.officer,
-      osAccount: operator.osAccount,
+      osAccount: deps.osAccount,
       approvals: deps.approvals,
       protectionCap: settings.genesysProtectionCap,
     }),
@@ -145,6 +148,7 @@ export function composeArchive(
       genesys: deps.genesys.admin,
       repository: deps.repositories.compliance,
       audit,
+      actors,
       clock,
       logger: logger.child('posture'),
       newId: randomUUID,

@@ -1,12 +1,14 @@
 import { join } from 'node:path';
-import type { Operator, Workstation } from '../../../shared/domain';
+import type { Workstation } from '../../../shared/domain';
 import type { Logger } from '../../../shared/logger';
 import type { AuditMirrorRepository } from '../../db/repositories/audit-mirror-repository';
 import type { AlertRuleDeps } from '../audit/alert-rules';
+import { auditActors, type AuditActors } from '../audit/audit-actor';
 import { buildAuditModule, type AuditModule } from '../audit/audit-module';
 import type { AuditWriter } from '../audit/audit-writer';
 import type { AuditHeadStore } from '../audit/event-chain';
 import type { CredentialVault } from '../auth/credentials';
+import type { OfficerSession } from '../auth/officer';
 import type { Profile } from '../config/profile';
 import { AuditUnavailableError } from '../errors';
 import type { EventHub } from '../events';
@@ -21,6 +23,8 @@ export type AuditDomain = {
   log: () => Promise<AuditModule>;
   /** What every access writes through before it happens (the log's writer). */
   writer: () => Promise<AuditWriter>;
+  /** Who each append names, resolved when it is made: the signed-in officer (checked for the action) or the service account. */
+  actors: AuditActors;
   signingKey: () => Promise<SigningKey>;
   /** Shutdown steps; no-ops when the log was never opened. */
   stopChecks(): void;
@@ -41,7 +45,9 @@ export function composeAudit(deps: {
   recordingsOfTrade?: (tradingId: string) => Promise<ReadonlyArray<string>>;
   dataDir: string;
   participantsOf: AlertRuleDeps['participantsOf'];
-  operator: Operator;
+  /** The profile's officer sign-in, asked at every officer action. */
+  officer: OfficerSession;
+  osAccount: string;
   workstation: Workstation;
   clock: Clock;
   logger: Logger;
@@ -79,7 +85,7 @@ export function composeAudit(deps: {
       participantsOf: deps.participantsOf,
       ...(deps.recordingsOfTrade ? { recordingsOfTrade: deps.recordingsOfTrade } : {}),
       checkpointPolicy: profile.audit.checkpoint,
-      operator: deps.operator,
+      osAccount: deps.osAccount,
       workstation: deps.workstation,
       clock: deps.clock,
       logger: deps.logger.child('audit'),
@@ -94,6 +100,8 @@ export function composeAudit(deps: {
   return {
     log,
     writer: async () => (await log()).writer,
+    // The service account is named by its OAuth client id (not a secret); unattended work runs under it.
+    actors: auditActors({ session: deps.officer, serviceClientId: async () => (await vault.loadGenesys()).clientId }),
     signingKey,
     stopChecks,
     drain: async () => opened?.drain(),

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Operator, Workstation } from '../../../shared/domain';
+import type { Workstation } from '../../../shared/domain';
 import type { Logger } from '../../../shared/logger';
 import { openDatabaseSync, type Db, type IndexKey } from '../../db/connection';
 import { createHoldRepository } from '../../db/repositories/hold-repository';
@@ -50,12 +50,14 @@ export function createProfileRepositories(db: Db, worker: DatabaseWorker | null 
 }
 export type ProfileRepositories = ReturnType<typeof createProfileRepositories>;
 
-/** Who acts and from where, as every audit record names them. */
-export type Identity = { operator: Operator; workstation: Workstation };
+/**
+ * Where actions come from, as every audit record names it next to who acted: the OS account this process
+ * runs as and the workstation. Who acted is the officer signed in at the time (`officer`), never a typed name.
+ */
+export type Identity = { osAccount: string; workstation: Workstation };
 
-export function currentIdentity(operatorName: string | null | undefined): Identity {
-  const osAccount = currentOsAccount();
-  return { operator: { osAccount, name: operatorName ?? osAccount }, workstation: currentWorkstation() };
+export function currentIdentity(): Identity {
+  return { osAccount: currentOsAccount(), workstation: currentWorkstation() };
 }
 
 export type BaseOptions = {
@@ -65,8 +67,6 @@ export type BaseOptions = {
   clock?: Clock;
   random?: Random;
   http?: HttpClient;
-  /** Act as this operator instead of the profile's (the CLI's --operator: a four-eyes release needs two). */
-  operatorName?: string;
   /** The officer sign-in to act under; default: the profile's, from the keychain. Unit tests pass a fake. */
   officer?: OfficerSession;
   /** Run the long queries on the host's thread instead of the database worker (the main-thread benchmark's baseline). */
@@ -119,7 +119,7 @@ export async function composeBase(options: BaseOptions): Promise<Base> {
     clock,
     random: options.random ?? Math.random,
     http,
-    ...currentIdentity(options.operatorName ?? profile.operatorName),
+    ...currentIdentity(),
   };
 }
 

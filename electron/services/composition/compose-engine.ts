@@ -47,13 +47,13 @@ export type ComposedEngine = Pick<Base, 'profile' | 'paths' | 'vault' | 'redacto
  */
 export async function composeEngine(options: ComposeOptions): Promise<ComposedEngine> {
   const base = await composeBase(options);
-  const { profile, paths, db, repositories, clock, operator, workstation, vault } = base;
+  const { profile, paths, db, repositories, clock, osAccount, workstation, vault, officer } = base;
   const { logger } = base.log;
   const { index, media } = repositories;
   const cache = new MediaCache({ dir: join(paths.dataDir, 'media'), repository: media, clock, key: await vault.atRestKey('cache-key') });
   const grants = new PlaybackGrants(clock);
   const events = new EventHub();
-  const session = new Session(options.profile, operator, workstation, (caseReference) => engine.endPlaysOutsideCase(caseReference));
+  const session = new Session(options.profile, officer, osAccount, workstation, (caseReference) => engine.endPlaysOutsideCase(caseReference));
 
   const audit = composeAudit({
     profileName: options.profile,
@@ -67,7 +67,8 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
       return conversation?.participants ?? [];
     },
     recordingsOfTrade: async (tradingId) => (await index.search({ tradingId }, 10_000)).flatMap((m) => (m.recordingId ? [m.recordingId] : [])),
-    operator,
+    officer,
+    osAccount,
     workstation,
     clock,
     logger,
@@ -95,13 +96,13 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
     cache,
     genesys,
     audit: audit.writer,
-    officer: base.officer,
+    officer,
     approvals,
+    actors: audit.actors,
+    osAccount,
     dataDir: paths.dataDir,
     clock,
     logger,
-    operator,
-    workstation,
   });
   const engine = new CustodyEngine({
     index,
@@ -109,6 +110,7 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
     cache,
     grants,
     audit: audit.writer,
+    actors: audit.actors,
     // Searches, plays and fetches are the signed-in officer's: her token, her rate budget.
     genesys: async () => (await genesys.officer()).services,
     clock,
@@ -128,13 +130,12 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
     clock,
     logger,
     events,
-    operator,
-    workstation,
   });
   const jobs = composeJobs({
     repositories,
     audit: audit.writer,
     approvals,
+    actors: audit.actors,
     genesys,
     officer: base.officer,
     exportsDir: join(paths.dataDir, 'exports'),

@@ -1,5 +1,6 @@
 import type { Logger } from '../../../shared/logger';
 import type { ApprovalService } from '../approvals/approval-service';
+import type { AuditActors } from '../audit/audit-actor';
 import type { AuditWriter } from '../audit/audit-writer';
 import type { OfficerSession } from '../auth/officer';
 import { BulkJobs } from '../bulk/bulk-jobs';
@@ -17,6 +18,7 @@ export function composeJobs(deps: {
   repositories: Pick<ProfileRepositories, 'index' | 'jobs'>;
   audit: () => Promise<AuditWriter>;
   approvals: Pick<ApprovalService, 'requireApproval'>;
+  actors: AuditActors;
   genesys: Pick<GenesysConnection, 'services' | 'forOfficer' | 'reconnect'>;
   officer: OfficerSession;
   exportsDir: string;
@@ -31,6 +33,7 @@ export function composeJobs(deps: {
     index: deps.repositories.index,
     audit: deps.audit,
     approvals: deps.approvals,
+    actors: deps.actors,
     genesys: async (runAs) => (runAs.kind === 'service' ? deps.genesys.services() : (await deps.genesys.forOfficer(runAs.officer)).services),
     officer: deps.officer,
     reconnect: deps.genesys.reconnect,

@@ -5,15 +5,15 @@ import { PackBuilder, type PackBuilderDeps } from '../packs/pack-builder';
 import { PackService } from '../packs/pack-service';
 import type { Clock } from '../ports';
 import type { AuditDomain } from './compose-audit';
-import type { Identity, ProfileRepositories } from './compose-base';
+import type { ProfileRepositories } from './compose-base';
 
 /** Evidence packs: built from the engine's audited exports, proved against the audit domain's log and signed with its key. */
 export function composePacks(
-  deps: Identity & {
+  deps: {
     engine: PackBuilderDeps['engine'];
     knownMediaSha256: PackBuilderDeps['knownMediaSha256'];
     repositories: Pick<ProfileRepositories, 'index' | 'reviewJournal'>;
-    audit: Pick<AuditDomain, 'writer' | 'log' | 'signingKey'>;
+    audit: Pick<AuditDomain, 'writer' | 'log' | 'signingKey' | 'actors'>;
     approvals: ApprovalService;
     packsDir: string;
     clock: Clock;
@@ -28,14 +28,14 @@ export function composePacks(
       findRecording: (recordingId) => deps.repositories.index.findRecording(recordingId),
       knownMediaSha256: deps.knownMediaSha256,
       audit: audit.writer,
+      actors: audit.actors,
       auditLog: audit.log,
       signingKey: audit.signingKey,
-      operator: deps.operator,
-      workstation: deps.workstation,
       clock,
       logger: deps.logger.child('packs'),
       events: deps.events,
     }),
+    actors: audit.actors,
     repository: deps.repositories.reviewJournal,
     packsDir: deps.packsDir,
     clock,

@@ -46,14 +46,14 @@ export async function composeReview(options: {
   const logger = log.logger.child('review');
   const db = openProfileDatabase(paths, await seals.atRestKey('index-key'));
   const grants = new PlaybackGrants(clock);
-  const { operator, workstation } = currentIdentity(options.reviewer);
+  const { osAccount, workstation } = currentIdentity();
   let review: ReviewSessionService;
   let keyTrust: ProfileKeyTrust | null = null;
   try {
     const journal = await ReviewJournal.open({ repository: createReviewJournalRepository(db), clock, seals });
     keyTrust = await keyTrustForProfile({ paths, vault: seals }, options.trustedKeys ?? []);
     review = await ReviewSessionService.open(
-      { journal, grants, clock, operator, workstation, profile: options.profile, mediaUrlBase: options.mediaUrlBase },
+      { journal, grants, clock, osAccount, workstation, profile: options.profile, mediaUrlBase: options.mediaUrlBase },
       { packPath: options.packPath, reviewer: options.reviewer, trust: keyTrust.trust },
     );
   } catch (error) {

@@ -64,7 +64,6 @@ export const profileSchema = z.object({
   version: z.literal(1),
   /** This installation's audit log: every event it writes is chained under this id. */
   logId: z.uuid(),
-  operatorName: z.string().min(1).nullable().default(null),
   genesys: genesysEndpointSchema.nullable().default(null),
   /**
    * Officer sign-in (authorization code with PKCE). `clientId`: the org's public PKCE client (default: the service

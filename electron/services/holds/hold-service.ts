@@ -8,6 +8,7 @@ import type { IndexRepository } from '../../db/repositories/index-repository';
 import { tradePrefix } from '../archive/archive-keys';
 import type { ArchiveStore } from '../archive/archive-store';
 import type { ApprovalService } from '../approvals/approval-service';
+import { AuditActor } from '../audit/audit-actor';
 import type { AuditWriter } from '../audit/audit-writer';
 import type { OfficerSession } from '../auth/officer';
 import { AppError, describeCause, ValidationError } from '../errors';
@@ -70,7 +71,7 @@ export class HoldService {
    * before are retried; nothing already locked is touched again).
    */
   async place(request: Readonly<PlaceHoldRequest>): Promise<HoldView> {
-    const officer = await this.deps.officer.require('hold');
+    const { officer, actor } = await AuditActor.signedIn(this.deps.officer, 'hold');
     const parsed = placeHoldRequestSchema.safeParse(request);
     if (!parsed.success) throw new ValidationError(parsed.error.issues.map((i) => `${i.path.join('.') || 'hold'}: ${i.message}`).join('; '));
     const { caseReference, reason } = parsed.data;
@@ -91,7 +92,7 @@ export class HoldService {
         conversations: trade.conversationIds.length,
         archivedObjectVersions: objects.length,
       },
-    });
+    }, actor);
     if (!existing) {
       await this.deps.holds.insert({
         id: holdId,
@@ -156,7 +157,7 @@ export class HoldService {
    */
   async completeRelease(holdId: string): Promise<HoldView> {
     const hold = await this.requireReleaseRequest(parseHoldId(holdId));
-    const officer = await this.deps.officer.require('release');
+    const { officer, actor } = await AuditActor.signedIn(this.deps.officer, 'release');
     const { request, approval } = await this.deps.approvals.requireApproved(hold.releaseRequest.requestId, HOLD_RELEASE, subjectOf(hold), {
       allowExpired: hold.state === 'releasing',
     });
@@ -173,7 +174,7 @@ export class HoldService {
         requestedBy: { genesysUserId: request.requestedBy.genesysUserId, name: request.requestedBy.name },
         approvedBy: { genesysUserId: approval.approvedBy.genesysUserId, name: approval.approvedBy.name },
       },
-    });
+    }, actor);
     await this.deps.holds.setState(hold.id, 'releasing');
     const store = await this.deps.store();
     const objectsReleased = await this.unlockObjects(hold.id, hold.tradingId, store);

@@ -186,14 +186,21 @@ ${viewerMerkleScript}  function el(tag, attrs, children) {
     if (!ok) allOk = false;
   });
   var doc = data.document;
-  document.getElementById('pack-summary').textContent = data.recordings.length + ' recording(s) · case ' + doc.caseReference + ' · built ' + doc.builtAt + ' by ' + doc.builtBy.operator + ' on ' + doc.builtBy.workstation + ' · export audit event ' + doc.exportEventId + ' · ' + doc.sourceOrganization;
+  // Who acted, as shared/operator-label.ts words it (this page runs without Custody's code).
+  function officerText(name, email, id) { return name + (email ? ' <' + email + '>' : '') + ' (Genesys ' + id + ')'; }
+  function operatorText(o) {
+    if (o.kind === 'service') return 'service (client ' + (o.oauthClientId || 'unknown') + ')' + (o.scheduledBy ? ' scheduled by ' + officerText(o.scheduledBy.name, o.scheduledBy.email, o.scheduledBy.genesysUserId) : '');
+    return o.genesysUserId ? officerText(o.name, o.email, o.genesysUserId) : o.name;
+  }
+  var builder = doc.builtBy.genesysUserId ? officerText(doc.builtBy.operator, doc.builtBy.email, doc.builtBy.genesysUserId) : doc.builtBy.operator;
+  document.getElementById('pack-summary').textContent = data.recordings.length + ' recording(s) · case ' + doc.caseReference + ' · built ' + doc.builtAt + ' by ' + builder + ' on ' + doc.builtBy.workstation + ' · export audit event ' + doc.exportEventId + ' · ' + doc.sourceOrganization;
   var status = document.getElementById('proof-status');
   status.textContent = (allOk ? 'All ' : 'NOT all ') + data.proofs.events.length + ' audit events are included in the signed checkpoint of log ' + data.proofs.logId + ' (tree size ' + cp.treeSize + ', root ' + cp.rootHash + ', ' + cp.time + ')' + (allOk ? '.' : ': see the rows marked FAILED.');
   status.className = allOk ? 'ok' : 'bad';
   status.setAttribute('data-verified', allOk ? 'true' : 'false');
   function eventRow(seq) {
     var r = results[seq], e = r.event;
-    return el('tr', { 'data-seq': String(seq) }, [el('td', { class: 'mono' }, [String(seq)]), el('td', {}, [e.time]), el('td', {}, [e.action]), el('td', {}, [e.operator.name + ' (' + e.operator.osAccount + ')']), el('td', {}, [e.workstation.hostname]), el('td', { class: 'mono' }, [e.recordingId || '—']), el('td', {}, [e.caseReference || '—']), el('td', { class: r.ok ? 'ok' : 'bad' }, [r.ok ? 'verified' : 'FAILED'])]);
+    return el('tr', { 'data-seq': String(seq) }, [el('td', { class: 'mono' }, [String(seq)]), el('td', {}, [e.time]), el('td', {}, [e.action]), el('td', {}, [operatorText(e.operator) + ' (' + e.operator.osAccount + ')']), el('td', {}, [e.workstation.hostname]), el('td', { class: 'mono' }, [e.recordingId || '—']), el('td', {}, [e.caseReference || '—']), el('td', { class: r.ok ? 'ok' : 'bad' }, [r.ok ? 'verified' : 'FAILED'])]);
   }
   var eventsBody = document.querySelector('#events tbody');
   data.proofs.events.forEach(function (p) { eventsBody.appendChild(eventRow(p.seq)); });

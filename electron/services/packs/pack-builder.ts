@@ -3,9 +3,10 @@ import { createReadStream } from 'node:fs';
 import { mkdir, opendir, readdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { caseReferenceSchema, conversationIdSchema, recordingIdSchema, type AuditEvent, type Operator, type Workstation } from '../../../shared/domain';
+import { caseReferenceSchema, conversationIdSchema, recordingIdSchema, type AuditEvent } from '../../../shared/domain';
 import type { Logger } from '../../../shared/logger';
 import {
+  describeBuiltBy,
   EXPORT_MANIFEST_PATH,
   packDocumentSchema,
   packWavPath,
@@ -19,6 +20,7 @@ import { escapeUnsafeText } from '../../../shared/unsafe-text';
 import type { IndexRecording } from '../../db/repositories/index-repository';
 import type { CachedMedia } from '../cache/media-cache';
 import { pathUnderRoot } from '../contained-path';
+import type { AuditActor, AuditActors } from '../audit/audit-actor';
 import type { AuditWriter } from '../audit/audit-writer';
 import type { AuditModule } from '../audit/audit-module';
 import type { CustodyEngine } from '../custody-engine';
@@ -75,11 +77,11 @@ export type PackBuilderDeps = {
   /** SHA-256 of a recording's media when it is already cached (the export manifest names it), else null. */
   knownMediaSha256?: (recordingId: string) => Promise<string | null>;
   audit: () => Promise<AuditWriter>;
+  /** Who exports: the officer signed in when the build starts, allowed to export. */
+  actors: Pick<AuditActors, 'officer'>;
   /** The audit log's mirror (events, proofs) and checkpointer (signed checkpoints). */
   auditLog: () => Promise<Pick<AuditModule, 'logId' | 'mirror' | 'checkpointer' | 's3' | 'bucket' | 'retention'>>;
   signingKey: () => Promise<SigningKey>;
-  operator: Operator;
-  workstation: Workstation;
   clock: Clock;
   logger: Logger;
   events: EventHub;
@@ -112,6 +114,8 @@ export class PackBuilder {
 
   async build(request: Readonly<PackRequest>): Promise<PackResult> {
     const started = performance.now();
+    // Refused before anything is looked up, removed or written: nobody signed in, or no permission to export.
+    const actor = await this.deps.actors.officer('export');
     const caseParsed = caseReferenceSchema.safeParse(request.caseReference);
     if (!caseParsed.success) throw new AppError('CASE_REFERENCE_REQUIRED', `A case reference is required for an evidence pack: ${caseParsed.error.issues[0]?.message}`);
     const caseReference = caseParsed.data;
@@ -123,7 +127,7 @@ export class PackBuilder {
     const temp = partialPathFor(request.outPath);
     let exported: { event: AuditEvent; manifest: Digests };
     try {
-      exported = await this.auditExport(temp, { packId, caseReference, items, destination: basename(request.outPath), format: zip ? 'bagit-zip' : 'bagit' });
+      exported = await this.auditExport(temp, actor, { packId, caseReference, items, destination: basename(request.outPath), format: zip ? 'bagit-zip' : 'bagit' });
     } catch (error) {
       await rm(temp, { recursive: true, force: true });
       throw error;
@@ -216,6 +220,7 @@ export class PackBuilder {
    */
   private async auditExport(
     root: string,
+    actor: AuditActor,
     pack: { packId: string; caseReference: string; items: ReadonlyArray<Item>; destination: string; format: string },
   ): Promise<{ event: AuditEvent; manifest: Digests }> {
     const { packId, caseReference, items } = pack;
@@ -241,7 +246,7 @@ export class PackBuilder {
         // [conversationId, recordingId] per item, for readers of small exports; the manifest is the record.
         ...(items.length <= INLINE_EXPORT_ITEMS ? { items: items.map((i) => [i.conversationId, i.recordingId]) } : {}),
       },
-    });
+    }, actor);
     return { event, manifest };
   }
 
@@ -337,14 +342,21 @@ export class PackBuilder {
     const auditSeqsOf = auditSeqIndex(evidence, exportEvent);
 
     const builtAt = new Date(this.deps.clock.now()).toISOString();
-    const organization = pack.sourceOrganization?.trim() || `Custody installation on ${this.deps.workstation.hostname}`;
+    // Who built it is who the export event names: the officer signed in when it was recorded.
+    const { operator, workstation } = exportEvent;
+    const organization = pack.sourceOrganization?.trim() || `Custody installation on ${workstation.hostname}`;
     const document = packDocumentSchema.omit({ recordings: true }).parse({
       schema: 'custody.pack.v1',
       packId,
       caseReference,
       sourceOrganization: organization,
       builtAt,
-      builtBy: { operator: this.deps.operator.name, osAccount: this.deps.operator.osAccount, workstation: this.deps.workstation.hostname },
+      builtBy: {
+        operator: operator.name,
+        ...(operator.genesysUserId ? { genesysUserId: operator.genesysUserId, email: operator.email ?? '' } : {}),
+        osAccount: operator.osAccount,
+        workstation: workstation.hostname,
+      },
       custodyVersion: CUSTODY_VERSION,
       exportEventId: exportEvent.eventId,
       exportEventSeq: exportEvent.seq,
@@ -618,7 +630,7 @@ function loadFileRow(r: PackRecording, index: number, pack: Omit<PackDocument, '
     SHA256: r.original.sha256,
     SHA512: r.original.sha512,
     RETRIEVAL_SHA256: r.retrieval.sha256,
-    EXPORTED_BY: `${pack.builtBy.operator} (${pack.builtBy.osAccount}@${pack.builtBy.workstation})`,
+    EXPORTED_BY: describeBuiltBy(pack.builtBy),
     EXPORT_EVENT_ID: exportEvent.eventId,
     EXPORT_EVENT_LEAF: String(exportEvent.seq),
   };

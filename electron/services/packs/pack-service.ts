@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { PackBuildResult } from '../../../shared/ipc/channels/packs';
 import type { ReviewJournalRepository } from '../../db/repositories/review-journal-repository';
 import type { ApprovalService } from '../approvals/approval-service';
+import type { AuditActors } from '../audit/audit-actor';
 import { AppError } from '../errors';
 import type { Clock } from '../ports';
 import type { PackBuilder, PackRequest } from './pack-builder';
@@ -17,7 +18,14 @@ export class PackService {
   readonly builder: PackBuilder;
 
   constructor(
-    private readonly deps: { builder: PackBuilder; repository: ReviewJournalRepository; packsDir: string; clock: Clock; approvals: Pick<ApprovalService, 'requireApproval'> },
+    private readonly deps: {
+      builder: PackBuilder;
+      actors: Pick<AuditActors, 'officer'>;
+      repository: ReviewJournalRepository;
+      packsDir: string;
+      clock: Clock;
+      approvals: Pick<ApprovalService, 'requireApproval'>;
+    },
   ) {
     this.builder = deps.builder;
   }
@@ -44,6 +52,8 @@ export class PackService {
   /** From the UI: selected recordings into the profile's packs folder, named by case and time. */
   async buildSelected(recordingIds: ReadonlyArray<string>, caseReference: string | null, zip: boolean): Promise<PackBuildResult> {
     if (!caseReference) throw new AppError('CASE_REFERENCE_REQUIRED', 'A case reference is required before an evidence pack is prepared.');
+    // Not even the packs folder is made for an officer who may not export (the builder asks again as it records the export).
+    await this.deps.actors.officer('export');
     await mkdir(this.deps.packsDir, { recursive: true, mode: 0o700 });
     const stamp = new Date(this.deps.clock.now()).toISOString().replace(/[:.]/g, '-');
     const name = `${caseReference.replace(/[^A-Za-z0-9-]+/g, '_')}-${stamp}${zip ? '.zip' : ''}`;

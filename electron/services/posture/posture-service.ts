@@ -13,6 +13,7 @@ import type { PostureCheck, PostureReport } from '../../../shared/posture';
 import type { Logger } from '../../../shared/logger';
 import type { ComplianceRepository } from '../../db/repositories/compliance-repository';
 import type { GenesysEndpoint } from '../config/profile';
+import type { AuditActors } from '../audit/audit-actor';
 import type { AuditWriter } from '../audit/audit-writer';
 import { describeCause } from '../errors';
 import type { GenesysClient } from '../genesys/genesys-client';
@@ -36,6 +37,8 @@ export type PostureServiceDeps = {
   genesys: () => Promise<{ client: GenesysClient; sync: IndexSync }>;
   repository: ComplianceRepository;
   audit: () => Promise<AuditWriter>;
+  /** The officer who runs the check, signed in at the time. */
+  actors: Pick<AuditActors, 'officer'>;
   clock: Clock;
   logger: Logger;
   newId: () => string;
@@ -62,11 +65,15 @@ export class PostureService {
 
   async run(): Promise<PostureReport> {
     const { clock, compliance } = this.deps;
+    const actor = await this.deps.actors.officer('posture');
     const audit = await this.deps.audit();
-    const event = await audit.append({
-      action: 'posture',
-      details: { archiveBucket: this.deps.archiveBucket, auditBucket: this.deps.auditBucket, jurisdiction: compliance?.jurisdiction ?? null },
-    });
+    const event = await audit.append(
+      {
+        action: 'posture',
+        details: { archiveBucket: this.deps.archiveBucket, auditBucket: this.deps.auditBucket, jurisdiction: compliance?.jurisdiction ?? null },
+      },
+      actor,
+    );
     const complianceFacts: ComplianceFacts = compliance ? { jurisdiction: compliance.jurisdiction, regions: compliance.regions } : null;
     const checks: Array<PostureCheck> = [];
     const s3 = await this.deps.s3();

@@ -6,6 +6,7 @@ import type { Logger } from '../../../shared/logger';
 import type { JournalAction, JournalEntry, JournalSyncState, ReviewJournalRepository } from '../../db/repositories/review-journal-repository';
 import { sha256Hex } from '../../crypto/sha256';
 import type { CredentialVault, ReviewJournalSeal } from '../auth/credentials';
+import type { AuditActor } from '../audit/audit-actor';
 import type { AuditWriter } from '../audit/audit-writer';
 import { AppError, describeCause } from '../errors';
 import type { Clock } from '../ports';
@@ -223,6 +224,8 @@ export async function syncReviewJournal(deps: {
   repository: ReviewJournalRepository;
   seals: JournalSealStore;
   audit: AuditWriter;
+  /** Who writes the journal to the log: the service account (the reviewer is named in each entry). */
+  actor: AuditActor;
   /** The events of this installation's log, to recognise entries written by an earlier, interrupted sync. */
   loggedEvents: () => AsyncIterable<AuditEvent>;
   clock: Clock;
@@ -277,7 +280,7 @@ export async function syncReviewJournal(deps: {
           await deps.audit.append({
             action: 'preview',
             details: { review: { entry: 'journal-altered', journalHash: alterationHash, alterations: check.alterations, brokenAtSeq: check.brokenAtSeq, journalEntries: entries.length } },
-          })
+          }, deps.actor)
         ).eventId;
       // Reported: seal the head again over what remains, so the next review can journal (and a further deletion is caught).
       const resealed = seal ?? firstSeal(entries);
@@ -307,7 +310,7 @@ export async function syncReviewJournal(deps: {
     try {
       if (problem === null) {
         try {
-          const event = await deps.audit.append(auditEventOf(entry, chainIntact));
+          const event = await deps.audit.append(auditEventOf(entry, chainIntact), deps.actor);
           await deps.repository.markSynced(entry.seq, event.eventId, deps.clock.now());
           report.written += 1;
           report.items.push({ ...item, outcome: 'written', auditEventId: event.eventId });
@@ -321,7 +324,7 @@ export async function syncReviewJournal(deps: {
       const rejection = await deps.audit.append({
         action: 'preview',
         details: { review: { entry: entry.action, rejected: problem, journalSeq: entry.seq, journalHash: entry.hash, journalChainIntact: chainIntact } },
-      });
+      }, deps.actor);
       await deps.repository.markSynced(entry.seq, rejection.eventId, deps.clock.now(), problem);
       report.rejected += 1;
       report.items.push({ ...item, recordingId: null, outcome: 'rejected', auditEventId: rejection.eventId, error: problem });

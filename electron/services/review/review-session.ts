@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { auditEventSchema, conversationIdSchema, type Operator, type ReviewSession, type SessionInfo, type Workstation } from '../../../shared/domain';
+import { auditEventSchema, conversationIdSchema, type ReviewSession, type SessionInfo, type Workstation } from '../../../shared/domain';
 import type { ReviewPack, ReviewPlayback } from '../../../shared/ipc/channels/review';
-import { packDocumentSchema, packProofsSchema, packRecordingSchema, packWavPath, type PackRecording } from '../../../shared/pack-format';
+import { describeBuiltBy, packDocumentSchema, packProofsSchema, packRecordingSchema, packWavPath, type PackRecording } from '../../../shared/pack-format';
 import { hasUnsafeText } from '../../../shared/unsafe-text';
 import { readWavInfo } from '../audio/wav';
 import { AppError } from '../errors';
@@ -22,7 +22,8 @@ export type ReviewSessionDeps = {
   journal: ReviewJournal;
   grants: PlaybackGrants;
   clock: Clock;
-  operator: Operator;
+  /** The OS account the review runs as; the reviewer is the person named at open. */
+  osAccount: string;
   workstation: Workstation;
   profile: string;
   mediaUrlBase: string;
@@ -106,7 +107,7 @@ export class ReviewSessionService {
     const context: JournalContext = {
       sessionId: session.sessionId,
       reviewer,
-      osAccount: deps.operator.osAccount,
+      osAccount: deps.osAccount,
       hostname: deps.workstation.hostname,
       packPath,
       packId: pack.packId,
@@ -124,7 +125,7 @@ export class ReviewSessionService {
   info(): SessionInfo {
     return {
       profile: this.deps.profile,
-      operator: { osAccount: this.deps.operator.osAccount, name: this.session.reviewer },
+      operator: { osAccount: this.deps.osAccount, name: this.session.reviewer },
       workstation: this.deps.workstation,
       caseReference: this.session.caseReference,
       index: { lastSyncedAt: null, coveredFrom: null, coveredTo: null },
@@ -268,7 +269,7 @@ async function readPackView(reader: PackReader, verification: PackVerification):
     caseReference: doc?.caseReference ?? verification.caseReference,
     sourceOrganization: doc?.sourceOrganization ?? null,
     builtAt: doc?.builtAt ?? null,
-    builtBy: doc ? `${doc.builtBy.operator} (${doc.builtBy.osAccount}@${doc.builtBy.workstation})` : null,
+    builtBy: doc ? describeBuiltBy(doc.builtBy) : null,
     exportEventId: doc?.exportEventId ?? verification.exportEventId,
     signedAt: verification.signedAt,
     signingKeyId: verification.signingKeyId,

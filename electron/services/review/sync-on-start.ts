@@ -1,5 +1,6 @@
 import type { Logger } from '../../../shared/logger';
 import type { ReviewJournalRepository } from '../../db/repositories/review-journal-repository';
+import type { AuditActors } from '../audit/audit-actor';
 import type { AuditModule } from '../audit/audit-module';
 import type { Clock } from '../ports';
 import { journalNeedsSync, syncReviewJournal, type JournalSealStore, type ReconciliationReport } from './review-journal';
@@ -8,7 +9,7 @@ import { journalNeedsSync, syncReviewJournal, type JournalSealStore, type Reconc
 export type JournalSyncDeps = {
   repositories: { reviewJournal: ReviewJournalRepository };
   vault: JournalSealStore;
-  audit: { log: () => Promise<Pick<AuditModule, 'writer' | 'mirror'>> };
+  audit: { log: () => Promise<Pick<AuditModule, 'writer' | 'mirror'>>; actors: Pick<AuditActors, 'service'> };
   clock: Clock;
   logger: Logger;
 };
@@ -20,6 +21,8 @@ export async function syncJournalOf(deps: JournalSyncDeps): Promise<Reconciliati
     repository: deps.repositories.reviewJournal,
     seals: deps.vault,
     audit: writer,
+    // Bookkeeping of what a regulator did on site, not an officer's access: the service account writes it.
+    actor: await deps.audit.actors.service(),
     // Entries an earlier, interrupted sync already wrote: from the mirror (caught up), not a scan of the bucket.
     loggedEvents: () => mirror.eventsWithDetail('review.journalHash'),
     clock: deps.clock,

@@ -1,5 +1,7 @@
 import { useId } from 'react';
 import type { AuditTrailEntry, AuditTrailPage } from '../../../shared/audit-views';
+import type { Operator } from '../../../shared/domain';
+import { describeOperator, operatorHeadline } from '../../../shared/operator-label';
 import { formatLocalTime, formatUtcTime } from '../format';
 
 const alertLabels: Readonly<Record<AuditTrailEntry['alerts'][number]['rule'], string>> = {
@@ -64,10 +66,13 @@ export function AuditEventsTable({ page }: AuditEventsTableProps) {
                       {formatLocalTime(entry.time)}
                     </time>
                   </td>
-                  <td title={`${entry.operator.name} (${entry.operator.osAccount}) on ${entry.workstation.hostname} ${entry.workstation.addresses.join(', ')}`}>
-                    {entry.operator.name}
+                  <td
+                    data-testid="audit-operator"
+                    title={`${describeOperator(entry.operator)} (${entry.operator.osAccount}) on ${entry.workstation.hostname} ${entry.workstation.addresses.join(', ')}`}
+                  >
+                    {operatorHeadline(entry.operator)}
                     <span className="audit-table__second muted">
-                      {[entry.workstation.hostname, entry.workstation.addresses[0]].filter(Boolean).join(' · ')}
+                      {[operatorDetail(entry.operator), entry.workstation.hostname, entry.workstation.addresses[0]].filter(Boolean).join(' · ')}
                     </span>
                   </td>
                   <td>
@@ -94,4 +99,10 @@ export function AuditEventsTable({ page }: AuditEventsTableProps) {
       )}
     </section>
   );
+}
+
+/** Under the name: an officer's email, or whom unattended work was scheduled by. */
+function operatorDetail(operator: Operator): string | null {
+  if (operator.kind === 'service') return operator.scheduledBy ? `scheduled by ${operator.scheduledBy.name}` : null;
+  return operator.email ?? null;
 }

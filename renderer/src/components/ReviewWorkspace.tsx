@@ -2,6 +2,7 @@ import { useEffect, useId, useRef, useState } from 'react';
 import type { ReviewSession } from '../../../shared/domain';
 import type { ReviewPack, ReviewPlayback } from '../../../shared/ipc/channels/review';
 import type { PackRecording } from '../../../shared/pack-format';
+import { describeOperator } from '../../../shared/operator-label';
 import { useCustodyApi } from '../api';
 import { logIfUnexpected, toUiError, type UiError } from '../errors';
 import { formatClock } from '../../../shared/quantities';
@@ -229,7 +230,7 @@ function ReviewRecording({ recording, pack }: { recording: PackRecording; pack: 
               <tr key={e.seq}>
                 <td className="nowrap">{formatUtcTime(e.time)}</td>
                 <td>{e.action}</td>
-                <td>{e.operator.name}</td>
+                <td>{describeOperator(e.operator)}</td>
                 <td>{e.workstation.hostname}</td>
                 <td className="mono">{e.caseReference ?? '—'}</td>
               </tr>
