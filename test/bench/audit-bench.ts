@@ -34,6 +34,7 @@ import { InMemoryAuditHeadStore } from '../helpers/in-memory-audit-head-store';
 import { MemoryLogger } from '../helpers/memory-logger';
 import { createTestBucket } from '../helpers/worm';
 import { countS3Requests } from './s3-request-counter';
+import { officerActor, TEST_OPERATOR } from '../helpers/audit-actors';
 
 const { values } = parseArgs({ options: { appends: { type: 'string' }, events: { type: 'string' }, 'start-events': { type: 'string' }, json: { type: 'boolean' } } });
 const appends = Number(values.appends ?? 500);
@@ -69,12 +70,12 @@ try {
   const s3 = createWormS3Client(worm.connection);
   const bucket = await createTestBucket(s3, 'audit-bench', { mode: 'COMPLIANCE', defaultRetentionDays: 1 });
   const retention = { mode: 'COMPLIANCE' as const, durationMs: 86_400_000 };
+  const actor = await officerActor();
 
   const bare = new EventChain({
     s3,
     bucket,
     logId: randomUUID(),
-    operator: { osAccount: 'bench', name: 'Bench Officer' },
     workstation: { hostname: 'bench', addresses: ['10.0.0.1'] },
     clock: systemClock,
     newEventId: randomUUID,
@@ -83,11 +84,11 @@ try {
     lockFile: join(dir, 'bare.lock'),
     logger: new MemoryLogger(),
   });
-  for (let i = 0; i < 10; i += 1) await bare.append({ action: 'search', details: { warmup: i } });
+  for (let i = 0; i < 10; i += 1) await bare.append({ action: 'search', details: { warmup: i } }, TEST_OPERATOR);
   const bareSamples: Array<number> = [];
   for (let i = 0; i < appends; i += 1) {
     const start = performance.now();
-    await bare.append({ action: 'play', recordingId: 'rec-1', caseReference: 'BENCH-1', details: { startOffsetMs: 0, i } });
+    await bare.append({ action: 'play', recordingId: 'rec-1', caseReference: 'BENCH-1', details: { startOffsetMs: 0, i } }, TEST_OPERATOR);
     bareSamples.push(ms(start));
   }
   results.auditLogAppend = stats(bareSamples);
@@ -103,7 +104,7 @@ try {
     checkpointPolicy: { everyEvents: 100, everyMinutes: 10 },
     alerts: { volume: { maxEvents: 1_000_000, windowMinutes: 60 }, businessHours: [{ jurisdiction: 'UK', timeZone: 'Europe/London' }], allowedNetworks: ['10.0.0.0/8'] },
   });
-  for (let i = 0; i < 10; i += 1) await t.audit.writer.append({ action: 'search', details: { warmup: i } });
+  for (let i = 0; i < 10; i += 1) await t.audit.writer.append({ action: 'search', details: { warmup: i } }, actor);
   await t.audit.flush();
   // The same size as the writer's events, PUT the way radosgw takes any locked object (COMPLIANCE retention).
   const sampleBody = (await t.audit.mirror.eventBody(9))!;
@@ -120,7 +121,7 @@ try {
     rawSamples.push(ms(start));
     clock.current = Date.now();
     start = performance.now();
-    await t.audit.writer.append({ action: 'play', recordingId: 'rec-1', caseReference: 'BENCH-1', details: { startOffsetMs: 0, i } });
+    await t.audit.writer.append({ action: 'play', recordingId: 'rec-1', caseReference: 'BENCH-1', details: { startOffsetMs: 0, i } }, actor);
     trailSamples.push(ms(start));
   }
   await t.audit.flush();
@@ -137,7 +138,7 @@ try {
 
   const forced: Array<number> = [];
   for (let i = 0; i < 20; i += 1) {
-    await t.audit.writer.append({ action: 'search', details: { i } });
+    await t.audit.writer.append({ action: 'search', details: { i } }, actor);
     await t.audit.flush();
     const start = performance.now();
     await t.audit.checkpointer.checkpointNow();

@@ -23,6 +23,7 @@ import { startLocalWorm } from '../../electron/services/worm/local-worm';
 import { fillerAuditEvent } from '../helpers/filler-audit-event';
 import { startHarness, uniqueTradingCall, type Harness } from '../helpers/engine-harness';
 import { countS3Requests } from './s3-request-counter';
+import { officerActor } from '../helpers/audit-actors';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const { values } = parseArgs({ options: { events: { type: 'string' }, builds: { type: 'string' } } });
@@ -56,7 +57,7 @@ async function measure(logSize: number): Promise<Run> {
       console.log(`  seeded ${logSize - 1 - size} filler events into the bucket; the mirror read them back in ${((performance.now() - started) / 1000).toFixed(1)} s (once, not per build)`);
     }
     // Through the writer: the rest, and one append that moves the chain's head past the seeded events.
-    for (size = await audit.mirror.treeSize(); size < logSize; size += 1) await audit.writer.append({ action: 'search', details: { filler: size } });
+    for (size = await audit.mirror.treeSize(); size < logSize; size += 1) await audit.writer.append({ action: 'search', details: { filler: size } }, await officerActor());
     await audit.flush();
     const logEvents = await audit.mirror.treeSize();
     const times: Array<number> = [];

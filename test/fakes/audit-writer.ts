@@ -1,4 +1,5 @@
 import { sha256Hex } from '../../electron/crypto/sha256';
+import type { AuditActor } from '../../electron/services/audit/audit-actor';
 import type { AuditWriter } from '../../electron/services/audit/audit-writer';
 import { AuditUnavailableError } from '../../electron/services/errors';
 import type { Clock } from '../../electron/services/ports';
@@ -9,8 +10,9 @@ type AuditAppendInput = Parameters<AuditWriter['append']>[0];
 
 /**
  * The WORM audit log as its writers see it, in memory: `append` acknowledges (a numbered,
- * hash-chained event) or, while refusing, rejects with AUDIT_UNAVAILABLE as the real log does when
- * the store cannot take the record. `onAppend` lets a test put acknowledgements on its own timeline.
+ * hash-chained event, naming the actor on the OS account "officer") or, while refusing, rejects with
+ * AUDIT_UNAVAILABLE as the real log does when the store cannot take the record. `onAppend` lets a
+ * test put acknowledgements on its own timeline.
  */
 export class FakeAuditWriter implements AuditWriter {
   readonly events: Array<AuditEvent> = [];
@@ -34,7 +36,7 @@ export class FakeAuditWriter implements AuditWriter {
     this.acknowledgeBeforeRefusing = Infinity;
   }
 
-  async append(input: AuditAppendInput): Promise<AuditEvent> {
+  async append(input: AuditAppendInput, actor: AuditActor): Promise<AuditEvent> {
     await Promise.resolve();
     if (this.refusal !== null) {
       if (this.acknowledgeBeforeRefusing <= 0) {
@@ -51,7 +53,7 @@ export class FakeAuditWriter implements AuditWriter {
       seq,
       eventId: `00000000-0000-4000-8000-${String(seq + 1).padStart(12, '0')}`,
       time: new Date(this.options.clock?.now() ?? Date.now()).toISOString(),
-      operator: { osAccount: 'officer', name: 'Test Officer' },
+      operator: actor.operator('officer'),
       workstation: { hostname: 'test-host', addresses: [] },
       action: input.action,
       conversationId: input.conversationId ?? null,

@@ -80,7 +80,7 @@ export function createTestAudit(options: {
   alerts?: unknown;
   clock?: SettableClock;
   secrets?: SecretStore;
-  operator?: { osAccount: string; name: string };
+  osAccount?: string;
   workstation?: { hostname: string; addresses: Array<string> };
   participants?: Array<{ name: string | null; userId: string | null }>;
 }): TestAudit {
@@ -107,7 +107,7 @@ export function createTestAudit(options: {
     alertSettings: auditSettingsSchema.parse({ alerts: options.alerts ?? {} }).alerts,
     checkpointPolicy: { everyEvents: 1000, everyMinutes: 600, ...options.checkpointPolicy },
     participantsOf: async () => options.participants ?? [],
-    operator: options.operator ?? { osAccount: 'jdoe', name: 'Jane Doe' },
+    osAccount: options.osAccount ?? 'jdoe',
     workstation: options.workstation ?? { hostname: 'ws-test', addresses: ['10.20.4.17'] },
     clock,
     logger,

@@ -7,6 +7,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { createTestAudit } from '../../helpers/audit-module';
 import { killWhileTakingLock, lockLeftovers, lockSteps } from '../../helpers/lock-kill';
 import { useTestBucket } from '../../helpers/worm';
+import { officerActor } from '../../helpers/audit-actors';
 
 const { connection } = inject('worm');
 let s3: S3Client;
@@ -23,12 +24,12 @@ async function storedEvents(logId: string): Promise<number> {
 describe('audit log: a process killed while taking the lock never stalls the log', () => {
   it.each(lockSteps)('the next append succeeds within a second after a SIGKILL at step %s', async (step) => {
     const t = createTestAudit({ s3, bucket, dir });
-    await t.audit.writer.append({ action: 'search', details: { before: step } });
+    await t.audit.writer.append({ action: 'search', details: { before: step } }, await officerActor());
     const lockFile = join(dir, `${t.logId}.lock`);
 
     await killWhileTakingLock(lockFile, step);
     const started = Date.now();
-    const event = await t.audit.writer.append({ action: 'play', recordingId: 'rec-1', details: { after: step } });
+    const event = await t.audit.writer.append({ action: 'play', recordingId: 'rec-1', details: { after: step } }, await officerActor());
     const elapsedMs = Date.now() - started;
     console.log(`audit lock: owner killed at step "${step}", next append took ${elapsedMs} ms`);
 
@@ -56,7 +57,7 @@ describe('audit log: a process killed while taking the lock never stalls the log
     const before = await storedEvents(t.logId);
     expect(before).toBeGreaterThanOrEqual(5);
     const started = Date.now();
-    const event = await t.audit.writer.append({ action: 'search', details: { after: 'five kills' } });
+    const event = await t.audit.writer.append({ action: 'search', details: { after: 'five kills' } }, await officerActor());
     expect(Date.now() - started).toBeLessThan(5_000); // includes catching up the head from the bucket
     expect(event.seq).toBe(before);
     expect(await lockLeftovers(lockFile)).toEqual([]);
@@ -67,7 +68,7 @@ describe('audit log: a process killed while taking the lock never stalls the log
     const lockFile = join(dir, `${t.logId}.lock`);
     await writeFile(lockFile, '');
     const started = Date.now();
-    const event = await t.audit.writer.append({ action: 'search', details: { legacy: true } });
+    const event = await t.audit.writer.append({ action: 'search', details: { legacy: true } }, await officerActor());
     expect(event.seq).toBe(0);
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(await lockLeftovers(lockFile)).toEqual([]);

@@ -8,6 +8,7 @@ import { rootFromLeafHashes } from '../../../shared/crypto/merkle';
 import type { AuditEvent } from '../../../shared/domain';
 import { createTestAudit, memorySecretStore } from '../../helpers/audit-module';
 import { useTestBucket } from '../../helpers/worm';
+import { officerActor } from '../../helpers/audit-actors';
 
 let s3: S3Client;
 let bucket: string;
@@ -38,7 +39,7 @@ describe('audit trail: the suite\'s clock', () => {
     const shiftMs = Number(process.env.CUSTODY_TEST_CLOCK_SHIFT_DAYS ?? 0) * 86_400_000;
     const t = createTestAudit({ s3, bucket, dir });
     expect(Math.abs(t.clock.now() - (Date.now() + shiftMs))).toBeLessThan(60_000);
-    const appended = await t.audit.writer.append({ action: 'search', details: { clock: 'real' } });
+    const appended = await t.audit.writer.append({ action: 'search', details: { clock: 'real' } }, await officerActor());
     const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: auditEventKey(t.logId, appended.seq) }));
     expect(head.ObjectLockRetainUntilDate!.getTime()).toBeGreaterThan(Date.now() + shiftMs);
   });
@@ -47,7 +48,7 @@ describe('audit trail: the suite\'s clock', () => {
 describe('audit trail: checkpoints', () => {
   it('writes a signed, locked checkpoint every N events, and publishes the public key next to it', async () => {
     const t = createTestAudit({ s3, bucket, dir, checkpointPolicy: { everyEvents: 4 } });
-    for (let i = 0; i < 9; i += 1) await t.audit.writer.append({ action: 'search', details: { i } });
+    for (let i = 0; i < 9; i += 1) await t.audit.writer.append({ action: 'search', details: { i } }, await officerActor());
     await t.audit.flush();
     const prefix = `audit/v1/${t.logId}/`;
     const key = await t.signingKey();
@@ -81,15 +82,15 @@ describe('audit trail: checkpoints', () => {
 
   it('writes a checkpoint once the oldest uncovered event is M minutes old, on append or on the periodic tick', async () => {
     const t = createTestAudit({ s3, bucket, dir, checkpointPolicy: { everyEvents: 1000, everyMinutes: 10 } });
-    await t.audit.writer.append({ action: 'play', recordingId: 'rec-1', details: { startOffsetMs: 0 } });
+    await t.audit.writer.append({ action: 'play', recordingId: 'rec-1', details: { startOffsetMs: 0 } }, await officerActor());
     await t.audit.flush();
     expect(await t.repository.latestCheckpoint(t.logId)).toBeNull();
     t.clock.advance(11 * 60_000);
-    await t.audit.writer.append({ action: 'seek', recordingId: 'rec-1', details: { positionMs: 61_000 } });
+    await t.audit.writer.append({ action: 'seek', recordingId: 'rec-1', details: { positionMs: 61_000 } }, await officerActor());
     await t.audit.flush();
     expect((await t.repository.latestCheckpoint(t.logId))?.treeSize).toBe(2);
 
-    await t.audit.writer.append({ action: 'download', recordingId: 'rec-1' });
+    await t.audit.writer.append({ action: 'download', recordingId: 'rec-1' }, await officerActor());
     t.clock.advance(10 * 60_000);
     const stop = new AbortController();
     const periodic = t.audit.checkpointer.runPeriodic(stop.signal);
@@ -106,9 +107,9 @@ describe('audit trail: checkpoints', () => {
       alerts: { volume: { maxEvents: 2, windowMinutes: 60 }, allowedNetworks: ['192.0.2.0/24'] },
       participants: [{ name: 'Jane Doe', userId: 'u-1' }],
     });
-    await t.audit.writer.append({ action: 'play', recordingId: 'rec-1', details: { startOffsetMs: 0 } });
-    await t.audit.writer.append({ action: 'play', recordingId: 'rec-1', details: { startOffsetMs: 0 } });
-    const third = await t.audit.writer.append({ action: 'play', recordingId: 'rec-1', details: { startOffsetMs: 5000 } });
+    await t.audit.writer.append({ action: 'play', recordingId: 'rec-1', details: { startOffsetMs: 0 } }, await officerActor());
+    await t.audit.writer.append({ action: 'play', recordingId: 'rec-1', details: { startOffsetMs: 0 } }, await officerActor());
+    const third = await t.audit.writer.append({ action: 'play', recordingId: 'rec-1', details: { startOffsetMs: 5000 } }, await officerActor());
     const stored = JSON.parse(await text(auditEventKey(t.logId, 2))) as AuditEvent;
     expect(stored).toEqual(third);
     expect((stored.details.alerts as Array<{ rule: string }>).map((a) => a.rule)).toEqual(['workstation-network', 'unusual-volume', 'participant-playback']);
@@ -128,8 +129,8 @@ describe('audit trail: two workstations of one log, and consistency', () => {
   it('reads events another process wrote back from the bucket, and both compute the same checkpoint root', async () => {
     const first = createTestAudit({ s3, bucket, dir, dbName: 'ws-a' });
     const second = createTestAudit({ s3, bucket, dir, logId: first.logId, dbName: 'ws-b', secrets: memorySecretStore() });
-    for (let i = 0; i < 3; i += 1) await first.audit.writer.append({ action: 'search', details: { i } });
-    const event = await second.audit.writer.append({ action: 'preview', recordingId: 'rec-2' });
+    for (let i = 0; i < 3; i += 1) await first.audit.writer.append({ action: 'search', details: { i } }, await officerActor());
+    const event = await second.audit.writer.append({ action: 'preview', recordingId: 'rec-2' }, await officerActor());
     expect(event.seq).toBe(3);
     expect(await second.repository.treeSize(second.logId)).toBe(4);
     expect(await first.audit.mirror.catchUp()).toBe(1);
@@ -142,7 +143,7 @@ describe('audit trail: two workstations of one log, and consistency', () => {
   it('passes the consistency check while the log only grows, and alerts when the bucket\'s head shrinks or is rewritten', async () => {
     const t = createTestAudit({ s3, bucket, dir, checkpointPolicy: { everyEvents: 3 } });
     expect(await t.audit.integrity.checkConsistency()).toMatchObject({ state: 'unknown', message: 'no checkpoint written yet' });
-    for (let i = 0; i < 6; i += 1) await t.audit.writer.append({ action: 'search', details: { i } });
+    for (let i = 0; i < 6; i += 1) await t.audit.writer.append({ action: 'search', details: { i } }, await officerActor());
     await t.audit.flush();
     expect(await t.audit.integrity.checkConsistency()).toMatchObject({ state: 'ok', source: 'consistency' });
 
@@ -165,7 +166,7 @@ describe('audit trail: two workstations of one log, and consistency', () => {
     const key = await t.signingKey();
     const forged = signCheckpoint(key, { logId: t.logId, treeSize: 7, rootHash: 'ab'.repeat(32), time: new Date().toISOString() });
     await putLockedObject(s3, { bucket, key: auditCheckpointKey(t.logId, 7), body: serializeCheckpoint(forged), contentType: 'application/json', retainUntil: new Date(Date.now() + 60_000), mode: 'GOVERNANCE' });
-    await t.audit.writer.append({ action: 'search', details: { i: 6 } });
+    await t.audit.writer.append({ action: 'search', details: { i: 6 } }, await officerActor());
     const rewritten = await t.audit.integrity.checkConsistency();
     expect(rewritten).toMatchObject({ state: 'failed', firstBad: { kind: 'checkpoint-root-mismatch', treeSize: 7 } });
     expect(t.logger.text()).toMatch(/audit log integrity check failed/);

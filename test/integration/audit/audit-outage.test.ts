@@ -14,6 +14,7 @@ import type { AuditEvent } from '../../../shared/domain';
 import { InMemoryAuditHeadStore } from '../../helpers/in-memory-audit-head-store';
 import { MemoryLogger } from '../../helpers/memory-logger';
 import { createTestBucket, startTestWorm } from '../../helpers/worm';
+import { TEST_OPERATOR } from '../../helpers/audit-actors';
 
 // A cluster of its own: these tests freeze and stop it.
 let worm: LocalWorm;
@@ -41,7 +42,6 @@ function newLog(logId: string, headStore: InMemoryAuditHeadStore, logger: Memory
     s3,
     bucket,
     logId,
-    operator: { osAccount: 'jdoe', name: 'Jane Doe' },
     workstation: { hostname: 'ws-test', addresses: [] },
     clock: { now: () => Date.now(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) },
     newEventId: randomUUID,
@@ -63,7 +63,7 @@ describe('audit log with the WORM store in trouble', () => {
     const logId = randomUUID();
     const headStore = new InMemoryAuditHeadStore();
     const log = newLog(logId, headStore, new MemoryLogger(), 1_500);
-    await log.append({ action: 'search' });
+    await log.append({ action: 'search' }, TEST_OPERATOR);
     const headBefore = await headStore.load(logId);
 
     const osd = await osdPid();
@@ -72,7 +72,7 @@ describe('audit log with the WORM store in trouble', () => {
     let error: unknown;
     try {
       const started = Date.now();
-      error = await log.append({ action: 'play', recordingId: 'rec-1' }).catch((e: unknown) => e);
+      error = await log.append({ action: 'play', recordingId: 'rec-1' }, TEST_OPERATOR).catch((e: unknown) => e);
       elapsedMs = Date.now() - started;
     } finally {
       process.kill(osd, 'SIGCONT');
@@ -82,7 +82,7 @@ describe('audit log with the WORM store in trouble', () => {
     expect(elapsedMs).toBeLessThan(3_000);
     expect(await headStore.load(logId)).toEqual(headBefore);
 
-    const next = await log.append({ action: 'play', recordingId: 'rec-1' });
+    const next = await log.append({ action: 'play', recordingId: 'rec-1' }, TEST_OPERATOR);
     expect(next.seq).toBe(1);
     const events: Array<AuditEvent> = [];
     for await (const event of readEventChain(s3, bucket, logId)) events.push(event);
@@ -97,14 +97,14 @@ describe('audit log with the WORM store in trouble', () => {
     const logger = new MemoryLogger();
     const log = newLog(logId, headStore, logger);
     expect(await localWormStatus(baseDir)).toMatchObject({ running: true, runDir: worm.runDir, endpoint: worm.connection.endpoint });
-    expect((await log.append({ action: 'search' })).seq).toBe(0);
+    expect((await log.append({ action: 'search' }, TEST_OPERATOR)).seq).toBe(0);
     const headBefore = await headStore.load(logId);
 
     await worm.stop();
     expect((await localWormStatus(baseDir)).running).toBe(false);
 
     const started = Date.now();
-    const error = await log.append({ action: 'play', recordingId: 'rec-1' }).catch((e: unknown) => e);
+    const error = await log.append({ action: 'play', recordingId: 'rec-1' }, TEST_OPERATOR).catch((e: unknown) => e);
     const elapsedMs = Date.now() - started;
     expect(error).toBeInstanceOf(AuditUnavailableError);
     const failure = error as AuditUnavailableError;

@@ -17,6 +17,7 @@ import { canonicalJson } from '../../../shared/canonical-json';
 import type { AuditEvent } from '../../../shared/domain';
 import { createTestAudit, type TestAudit } from '../../helpers/audit-module';
 import { useTestBucket } from '../../helpers/worm';
+import { officerActor } from '../../helpers/audit-actors';
 
 let s3: S3Client;
 let bucket: string;
@@ -30,7 +31,7 @@ async function intactLog(options: { events?: number; checkpointAtEnd?: boolean }
   const t = createTestAudit({ s3, bucket, dir, checkpointPolicy: { everyEvents: 4 } });
   const actions = ['search', 'preview', 'play', 'seek', 'download'] as const;
   for (let i = 0; i < (options.events ?? 10); i += 1) {
-    await t.audit.writer.append({ action: actions[i % actions.length]!, recordingId: `rec-${i}`, caseReference: 'FCA-2026-0042', details: { i } });
+    await t.audit.writer.append({ action: actions[i % actions.length]!, recordingId: `rec-${i}`, caseReference: 'FCA-2026-0042', details: { i } }, await officerActor());
     await t.audit.flush();
     t.clock.advance(60_000);
   }

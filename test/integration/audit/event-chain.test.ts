@@ -23,6 +23,7 @@ import type { AuditEvent } from '../../../shared/domain';
 import { InMemoryAuditHeadStore } from '../../helpers/in-memory-audit-head-store';
 import { MemoryLogger } from '../../helpers/memory-logger';
 import { useTestBucket } from '../../helpers/worm';
+import { TEST_OPERATOR } from '../../helpers/audit-actors';
 
 const dayMs = 24 * 60 * 60 * 1000;
 const systemClock: Clock = {
@@ -41,7 +42,6 @@ function auditLog(overrides: Partial<EventChainDeps> & { logId: string }): Event
   return new EventChain({
     s3,
     bucket,
-    operator: { osAccount: 'jdoe', name: 'Jane Doe' },
     workstation: { hostname: 'ws-test', addresses: ['192.0.2.10'] },
     clock: systemClock,
     newEventId: randomUUID,
@@ -80,7 +80,7 @@ describe('EventChain.append against radosgw', () => {
   it('stores the event under COMPLIANCE retention that nobody can delete', async () => {
     const logId = randomUUID();
     const before = Date.now();
-    const event = await auditLog({ logId }).append({ action: 'play', recordingId: 'rec-1', conversationId: 'conv-1', caseReference: 'CASE-1', details: { offsetMs: 0 } });
+    const event = await auditLog({ logId }).append({ action: 'play', recordingId: 'rec-1', conversationId: 'conv-1', caseReference: 'CASE-1', details: { offsetMs: 0 } }, TEST_OPERATOR);
     expect(event).toMatchObject({ seq: 0, logId, action: 'play', recordingId: 'rec-1', prevHash: genesisHash, tradingId: null });
     expect(Date.parse(event.time)).toBeGreaterThanOrEqual(before - 1000);
 
@@ -112,7 +112,7 @@ describe('EventChain.append against radosgw', () => {
     const headStore = new InMemoryAuditHeadStore();
     const log = auditLog({ logId, headStore });
     const appended: Array<AuditEvent> = [];
-    for (const action of ['search', 'preview', 'play', 'seek', 'download'] as const) appended.push(await log.append({ action, details: { n: appended.length } }));
+    for (const action of ['search', 'preview', 'play', 'seek', 'download'] as const) appended.push(await log.append({ action, details: { n: appended.length } }, TEST_OPERATOR));
     expect(appended.map((e) => e.seq)).toEqual([0, 1, 2, 3, 4]);
 
     let previousBody: string | null = null;
@@ -136,8 +136,8 @@ describe('EventChain.append against radosgw', () => {
     const second = auditLog({ logId, lockFile, headStore: new InMemoryAuditHeadStore() });
     const writes: Array<Promise<AuditEvent>> = [];
     for (let i = 0; i < 8; i += 1) {
-      writes.push(first.append({ action: 'search', details: { writer: 1, i } }));
-      writes.push(second.append({ action: 'play', details: { writer: 2, i } }));
+      writes.push(first.append({ action: 'search', details: { writer: 1, i } }, TEST_OPERATOR));
+      writes.push(second.append({ action: 'play', details: { writer: 2, i } }, TEST_OPERATOR));
     }
     const results = await Promise.all(writes);
     expect(new Set(results.map((e) => e.seq)).size).toBe(16);
@@ -161,7 +161,7 @@ describe('EventChain.append against radosgw', () => {
       });
     const inProcess = async () => {
       const log = auditLog({ logId, lockFile });
-      for (let i = 0; i < 10; i += 1) await log.append({ action: 'search', details: { i } });
+      for (let i = 0; i < 10; i += 1) await log.append({ action: 'search', details: { i } }, TEST_OPERATOR);
     };
     await Promise.all([runWorker(), runWorker(), inProcess()]);
 
@@ -178,7 +178,7 @@ describe('EventChain.append against radosgw', () => {
     const lockFile = join(dir, `held-${logId}.lock`);
     const holder = await acquireLockFile(lockFile);
     try {
-      const error = await auditLog({ logId, lockFile, lockTimeoutMs: 200 }).append({ action: 'play' }).catch((e: unknown) => e);
+      const error = await auditLog({ logId, lockFile, lockTimeoutMs: 200 }).append({ action: 'play' }, TEST_OPERATOR).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(AuditUnavailableError);
       expect((error as Error).message).toMatch(/held by pid/);
     } finally {
@@ -191,18 +191,18 @@ describe('EventChain.append against radosgw', () => {
     const logId = randomUUID();
     const lockFile = join(dir, `recover-${logId}.lock`);
     const original = auditLog({ logId, lockFile });
-    for (let i = 0; i < 3; i += 1) await original.append({ action: 'search', details: { i } });
+    for (let i = 0; i < 3; i += 1) await original.append({ action: 'search', details: { i } }, TEST_OPERATOR);
 
     const logger = new MemoryLogger();
     const fresh = auditLog({ logId, lockFile, headStore: new InMemoryAuditHeadStore(), logger });
-    const recovered = await fresh.append({ action: 'download', recordingId: 'rec-9' });
+    const recovered = await fresh.append({ action: 'download', recordingId: 'rec-9' }, TEST_OPERATOR);
     expect(recovered.seq).toBe(3);
     expect(logger.text()).toMatch(/bucket is ahead of the local audit head/);
 
     const staleStore = new InMemoryAuditHeadStore();
     const events = await collect(logId);
     await staleStore.save(logId, { seq: 0, hash: hashAuditEvent(events[0] as AuditEvent) });
-    const stale = await auditLog({ logId, lockFile, headStore: staleStore }).append({ action: 'export' });
+    const stale = await auditLog({ logId, lockFile, headStore: staleStore }).append({ action: 'export' }, TEST_OPERATOR);
     expect(stale.seq).toBe(4);
     expect(staleStore.heads.get(logId)?.seq).toBe(4);
 
@@ -221,8 +221,8 @@ describe('EventChain.append against radosgw', () => {
       },
     };
     const log = auditLog({ logId, headStore: brokenStore, logger });
-    expect((await log.append({ action: 'search' })).seq).toBe(0);
-    expect((await log.append({ action: 'play' })).seq).toBe(1);
+    expect((await log.append({ action: 'search' }, TEST_OPERATOR)).seq).toBe(0);
+    expect((await log.append({ action: 'play' }, TEST_OPERATOR)).seq).toBe(1);
     expect(logger.text()).toMatch(/could not save the audit head.*SQLITE_FULL/);
     expectIntactChain(await collect(logId));
   });
@@ -235,7 +235,7 @@ describe('EventChain.append against radosgw', () => {
       },
       save: async () => undefined,
     };
-    await expect(auditLog({ logId, headStore: unreadable }).append({ action: 'play' })).rejects.toThrow(/cannot read the local audit head: SQLITE_CORRUPT/);
+    await expect(auditLog({ logId, headStore: unreadable }).append({ action: 'play' }, TEST_OPERATOR)).rejects.toThrow(/cannot read the local audit head: SQLITE_CORRUPT/);
     expect(await versionsOf(logId)).toEqual([]);
   });
 
@@ -243,7 +243,7 @@ describe('EventChain.append against radosgw', () => {
     const logId = randomUUID();
     const headStore = new InMemoryAuditHeadStore();
     await headStore.save(logId, { seq: 10, hash: 'a'.repeat(64) });
-    const error = await auditLog({ logId, headStore }).append({ action: 'search' }).catch((e: unknown) => e);
+    const error = await auditLog({ logId, headStore }).append({ action: 'search' }, TEST_OPERATOR).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AuditUnavailableError);
     expect((error as AuditUnavailableError).retryable).toBe(false);
     expect((error as Error).message).toMatch(/local head is event 10/);
@@ -254,11 +254,11 @@ describe('EventChain.append against radosgw', () => {
   it('rejects bad input before writing anything', async () => {
     const logId = randomUUID();
     const log = auditLog({ logId });
-    await expect(log.append({ action: 'delete' as never })).rejects.toBeInstanceOf(ValidationError);
-    await expect(log.append({ action: 'play', recordingId: '../../etc/passwd' })).rejects.toBeInstanceOf(ValidationError);
-    await expect(log.append({ action: 'play', details: { n: Number.NaN } })).rejects.toBeInstanceOf(ValidationError);
+    await expect(log.append({ action: 'delete' as never }, TEST_OPERATOR)).rejects.toBeInstanceOf(ValidationError);
+    await expect(log.append({ action: 'play', recordingId: '../../etc/passwd' }, TEST_OPERATOR)).rejects.toBeInstanceOf(ValidationError);
+    await expect(log.append({ action: 'play', details: { n: Number.NaN } }, TEST_OPERATOR)).rejects.toBeInstanceOf(ValidationError);
     expect(await versionsOf(logId)).toEqual([]);
-    expect((await log.append({ action: 'play' })).seq).toBe(0);
+    expect((await log.append({ action: 'play' }, TEST_OPERATOR)).seq).toBe(0);
   });
 
   it('refuses to log into a missing bucket or one without Object Lock, and keeps the head', async () => {
@@ -267,7 +267,7 @@ describe('EventChain.append against radosgw', () => {
     for (const [target, cause] of [[`missing-${randomUUID()}`, /NoSuchBucket/], [plain, /InvalidRequest/]] as const) {
       const logId = randomUUID();
       const headStore: AuditHeadStore = new InMemoryAuditHeadStore();
-      const error = await auditLog({ logId, headStore, bucket: target }).append({ action: 'search' }).catch((e: unknown) => e);
+      const error = await auditLog({ logId, headStore, bucket: target }).append({ action: 'search' }, TEST_OPERATOR).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(AuditUnavailableError);
       expect((error as AuditUnavailableError).retryable).toBe(false);
       expect((error as Error).message).toMatch(cause);

@@ -14,6 +14,7 @@ import { createWormS3Client } from '../../../electron/services/worm/s3-client';
 import type { AuditTrailPage, AuditVerification } from '../../../shared/audit-views';
 import { runCli } from '../../helpers/run-cli';
 import { createTestBucket } from '../../helpers/worm';
+import { officerActor } from '../../helpers/audit-actors';
 
 const { connection } = inject('worm');
 const profile = `cli-${randomBytes(3).toString('hex')}`;
@@ -42,11 +43,11 @@ beforeAll(async () => {
   // Accesses as the app would record them.
   const composed = await composeEngine({ profile, env: { ...process.env, ...env }, mediaUrlBase: 'media://recording/' });
   const trail = await composed.audit.log();
-  await trail.writer.append({ action: 'search', tradingId: 'T-1001', details: { query: { tradingId: 'T-1001' } } });
-  await trail.writer.append({ action: 'preview', conversationId: 'conv-1', recordingId: 'rec-1', tradingId: 'T-1001' });
-  await trail.writer.append({ action: 'play', conversationId: 'conv-1', recordingId: 'rec-1', tradingId: 'T-1001', caseReference: 'FCA-2026-0042', details: { startOffsetMs: 0 } });
-  await trail.writer.append({ action: 'seek', conversationId: 'conv-1', recordingId: 'rec-1', tradingId: 'T-1001', caseReference: 'FCA-2026-0042', details: { positionMs: 83_000 } });
-  await trail.writer.append({ action: 'download', conversationId: 'conv-2', recordingId: 'rec-2', tradingId: 'T-2002', caseReference: 'SEC-17A4-7', details: { destination: 'out' } });
+  await trail.writer.append({ action: 'search', tradingId: 'T-1001', details: { query: { tradingId: 'T-1001' } } }, await officerActor());
+  await trail.writer.append({ action: 'preview', conversationId: 'conv-1', recordingId: 'rec-1', tradingId: 'T-1001' }, await officerActor());
+  await trail.writer.append({ action: 'play', conversationId: 'conv-1', recordingId: 'rec-1', tradingId: 'T-1001', caseReference: 'FCA-2026-0042', details: { startOffsetMs: 0 } }, await officerActor());
+  await trail.writer.append({ action: 'seek', conversationId: 'conv-1', recordingId: 'rec-1', tradingId: 'T-1001', caseReference: 'FCA-2026-0042', details: { positionMs: 83_000 } }, await officerActor());
+  await trail.writer.append({ action: 'download', conversationId: 'conv-2', recordingId: 'rec-2', tradingId: 'T-2002', caseReference: 'SEC-17A4-7', details: { destination: 'out' } }, await officerActor());
   await composed.close();
 });
 afterAll(async () => {

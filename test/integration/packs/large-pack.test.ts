@@ -110,14 +110,13 @@ describe('an export whose manifest cannot be locked', () => {
     const builder = new PackBuilder({
       engine: h.composed.engine,
       findRecording: (id) => index.findRecording(id),
-      audit: async () => ({ append: async (input) => (appended.push(input), (await h.composed.audit.writer()).append(input)) }),
+      audit: async () => ({ append: async (input, actor) => (appended.push(input), (await h.composed.audit.writer()).append(input, actor)) }),
+      actors: h.composed.audit.actors,
       // The WORM store refuses the manifest: a bucket that does not exist.
       auditLog: async () => ({ ...(await h.composed.audit.log()), bucket: 'no-such-audit-bucket' }),
       signingKey: async () => {
         throw new Error('not reached');
       },
-      operator: { osAccount: 'test', name: 'Test Officer' },
-      workstation: { hostname: 'test', addresses: [] },
       clock: systemClock,
       logger: silentLogger,
       events: h.composed.events,

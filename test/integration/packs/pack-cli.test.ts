@@ -84,13 +84,12 @@ describe('an interrupted build', () => {
       engine: h.composed.engine,
       findRecording: (id) => index.findRecording(id),
       audit: h.composed.audit.writer,
+      actors: h.composed.audit.actors,
       auditLog: h.composed.audit.log,
       // The key becomes unavailable (keychain locked) after the audio was copied.
       signingKey: async () => {
         throw new Error('the keychain was locked');
       },
-      operator: { osAccount: 'test', name: 'Test Officer' },
-      workstation: { hostname: 'test', addresses: [] },
       clock: systemClock,
       logger: silentLogger,
       events: h.composed.events,

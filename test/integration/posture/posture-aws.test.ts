@@ -14,6 +14,7 @@ import { startAwsFixtureServer, type AwsAnswer } from '../../helpers/aws-fixture
 import { InMemoryAuditHeadStore } from '../../helpers/in-memory-audit-head-store';
 import { MemoryLogger } from '../../helpers/memory-logger';
 import { createTestBucket } from '../../helpers/worm';
+import { testActors } from '../../helpers/audit-actors';
 
 const subresources = ['object-lock', 'versioning', 'encryption', 'lifecycle', 'replication', 'location', 'publicAccessBlock', 'logging'] as const;
 
@@ -44,7 +45,6 @@ beforeAll(async () => {
     s3: worm,
     bucket: await createTestBucket(worm, 'posture-audit', { mode: 'COMPLIANCE', defaultRetentionDays: 1 }),
     logId: randomUUID(),
-    operator: { osAccount: 'officer', name: 'Test Officer' },
     workstation: { hostname: 'ws-test', addresses: [] },
     clock: { now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
     newEventId: randomUUID,
@@ -74,7 +74,9 @@ function posture(archiveBucket: string, auditBucket: string): PostureService {
       throw new AuthError('No Genesys org is configured for profile "aws-fixture".');
     },
     repository: createComplianceRepository(db),
-    audit: async () => audit,
+    // The chain as the writer drives it: the actor on this process's OS account.
+    audit: async () => ({ append: (input, actor) => audit.append(input, actor.operator('officer')) }),
+    actors: testActors(),
     clock: { now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
     logger: new MemoryLogger(),
     newId: randomUUID,

@@ -102,6 +102,24 @@ describe('audit trail view', () => {
     expect(transport.callsTo('audit:list')).toEqual([{}]);
   });
 
+  it('shows the signed-in officer by name with her email and Genesys id, and unattended work as the service account and who scheduled it', async () => {
+    const olivia = { genesysUserId: '0ff1ce00-0000-4000-8000-00000000000a', name: 'Olivia Adler', email: 'officer.a@sandbox.custody.test' };
+    const trail = [
+      entry(2, { action: 'export', operator: { kind: 'service', name: 'service account c-1', oauthClientId: 'c-1', scheduledBy: olivia, osAccount: 'svc' } }),
+      entry(1, { operator: { kind: 'officer', ...olivia, osAccount: 'mhartmann' } }),
+      entry(0),
+    ];
+    renderApp(main({ auditList: () => ({ logId: LOG, total: trail.length, entries: trail }) }));
+    const table = await openAuditTrail();
+    const [service, officer, before] = within(table).getAllByTestId('audit-operator');
+    expect(service!.textContent).toBe('service (client c-1)scheduled by Olivia Adler · LON-CMP-0142 · 10.20.4.17');
+    expect(service!.getAttribute('title')).toMatch(/^service \(client c-1\) scheduled by Olivia Adler <officer.a@sandbox.custody.test> \(Genesys 0ff1ce00-0000-4000-8000-00000000000a\) \(svc\)/);
+    expect(officer!.textContent).toBe('Olivia Adlerofficer.a@sandbox.custody.test · LON-CMP-0142 · 10.20.4.17');
+    expect(officer!.getAttribute('title')).toMatch(/^Olivia Adler <officer.a@sandbox.custody.test> \(Genesys 0ff1ce00-0000-4000-8000-00000000000a\) \(mhartmann\) on LON-CMP-0142/);
+    // An event from before sign-in keeps showing the name it carries.
+    expect(before!.textContent).toBe('Maria HartmannLON-CMP-0142 · 10.20.4.17');
+  });
+
   it('filters like `custody audit show`, and checks the filter before asking main', async () => {
     const { transport } = renderApp(main());
     await openAuditTrail();

@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { describe, expect, it } from 'vitest';
 import { openDatabaseSync } from '../../../../electron/db/connection';
+import { migrate } from '../../../../electron/db/migrate';
+import { migrations } from '../../../../electron/db/migrations';
 import { createAuditMirrorRepository, type AuditEventRecord } from '../../../../electron/db/repositories/audit-mirror-repository';
 import { consistencyProof, inclusionProof, rootFromLeafHashes, verifyConsistency } from '../../../../shared/crypto/merkle';
 import type { AuditEvent } from '../../../../shared/domain';
@@ -57,6 +60,7 @@ describe('audit trail repository', () => {
   });
 
   it('filters events like `audit show` and counts an operator\'s recent accesses', async () => {
+    const jdoe = { genesysUserId: null, osAccount: 'jdoe' };
     const repo = createAuditMirrorRepository(openDatabaseSync(':memory:'));
     await repo.recordEvents(LOG, Array.from({ length: 12 }, (_, i) => eventRecord(i, {}, i === 7 ? 2 : 0)));
     const seqs = async (filter: Parameters<typeof repo.listEvents>[1]) =>
@@ -69,13 +73,52 @@ describe('audit trail repository', () => {
     expect(await seqs({ caseReference: 'fca-2026-0042', fromMs: recordsStartMs + 10_000 })).toEqual([11, 10]);
     expect((await repo.listEvents(LOG, {}, 3)).total).toBe(12);
     expect((await repo.listEvents(LOG, { operator: '100%_' }, 3)).total).toBe(0);
-    expect(await repo.countOperatorAccesses(LOG, 'jdoe', ['play'], recordsStartMs + 4_000)).toBe(3);
-    expect(await repo.countOperatorAccesses(LOG, 'jdoe', [], 0)).toBe(0);
+    expect(await repo.countOperatorAccesses(LOG, jdoe, ['play'], recordsStartMs + 4_000)).toBe(3);
+    expect(await repo.countOperatorAccesses(LOG, jdoe, [], 0)).toBe(0);
     // A batch event counts each recording it lists (once, however many trades name it).
     const item = (n: number, tradingId: string | null = null) => ({ conversationId: `conv-${n}`, recordingId: `rec-${n}`, tradingId });
     await repo.recordEvents(LOG, [{ ...eventRecord(12, { action: 'download', operator: { osAccount: 'jdoe', name: 'Jane Doe' } }), items: [item(1, 'T-1'), item(1, 'T-9'), item(2), item(3), item(4)] }]);
-    expect(await repo.countOperatorAccesses(LOG, 'jdoe', ['download'], 0)).toBe(4);
-    expect(await repo.countOperatorAccesses(LOG, 'jdoe', ['play', 'download'], recordsStartMs + 4_000)).toBe(7);
+    expect(await repo.countOperatorAccesses(LOG, jdoe, ['download'], 0)).toBe(4);
+    expect(await repo.countOperatorAccesses(LOG, jdoe, ['play', 'download'], recordsStartMs + 4_000)).toBe(7);
+  });
+
+  it('counts a signed-in officer\'s accesses by her Genesys user id on any OS account, and finds her by email or id', async () => {
+    const repo = createAuditMirrorRepository(openDatabaseSync(':memory:'));
+    const olivia = { kind: 'officer' as const, genesysUserId: '0ff1ce00-0000-4000-8000-00000000000a', name: 'Olivia Adler', email: 'officer.a@sandbox.custody.test' };
+    const oscar = { kind: 'officer' as const, genesysUserId: '0ff1ce00-0000-4000-8000-00000000000b', name: 'Oscar Brandt', email: 'officer.b@sandbox.custody.test' };
+    const service = { kind: 'service' as const, name: 'service account c-1', oauthClientId: 'c-1', scheduledBy: { genesysUserId: olivia.genesysUserId, name: olivia.name, email: olivia.email } };
+    await repo.recordEvents(LOG, [
+      eventRecord(0, { action: 'play', operator: { ...olivia, osAccount: 'shared' } }),
+      eventRecord(1, { action: 'play', operator: { ...olivia, osAccount: 'other-desk' } }),
+      eventRecord(2, { action: 'play', operator: { ...oscar, osAccount: 'shared' } }),
+      eventRecord(3, { action: 'play', operator: { ...service, osAccount: 'shared' } }),
+      eventRecord(4, { action: 'play', operator: { osAccount: 'shared', name: 'Typed Name' } }),
+    ]);
+    expect(await repo.countOperatorAccesses(LOG, { genesysUserId: olivia.genesysUserId, osAccount: 'shared' }, ['play'], 0)).toBe(2);
+    expect(await repo.countOperatorAccesses(LOG, { genesysUserId: oscar.genesysUserId, osAccount: 'shared' }, ['play'], 0)).toBe(1);
+    // Events naming no Genesys user (the service account's, older ones) count per OS account, apart from the officers'.
+    expect(await repo.countOperatorAccesses(LOG, { genesysUserId: null, osAccount: 'shared' }, ['play'], 0)).toBe(2);
+    const seqs = async (operator: string) => (await repo.listEvents(LOG, { operator }, 100)).bodies.map((b) => (JSON.parse(b) as AuditEvent).seq);
+    expect(await seqs('OFFICER.A@')).toEqual([1, 0]);
+    expect(await seqs(oscar.genesysUserId)).toEqual([2]);
+    expect(await seqs('0ff1ce00')).toEqual([]);
+  });
+
+  it('migration 0100 fills in the Genesys user id and email of events mirrored before it', async () => {
+    const db = new Database(':memory:');
+    migrate(db, migrations.filter((m) => m.version < 100));
+    const officer = { kind: 'officer' as const, genesysUserId: '0ff1ce00-0000-4000-8000-00000000000a', name: 'Olivia Adler', email: 'officer.a@sandbox.custody.test', osAccount: 'jdoe' };
+    const before = [eventRecord(0, { operator: officer }), eventRecord(1, { operator: { osAccount: 'jdoe', name: 'Jane Doe' } })];
+    const insert = db.prepare(
+      `INSERT INTO audit_events (log_id, seq, event_id, time_ms, action, operator_name, operator_account, hostname, conversation_id, recording_id, trading_id, case_reference, alert_count, body)
+       VALUES (?, ?, ?, 0, 'play', ?, 'jdoe', 'ws-1', NULL, NULL, NULL, NULL, 0, ?)`,
+    );
+    for (const r of before) insert.run(LOG, r.event.seq, r.event.eventId, r.event.operator.name, r.body);
+    migrate(db);
+    expect(db.prepare('SELECT seq, operator_genesys_id, operator_email FROM audit_events ORDER BY seq').all()).toEqual([
+      { seq: 0, operator_genesys_id: officer.genesysUserId, operator_email: officer.email },
+      { seq: 1, operator_genesys_id: null, operator_email: null },
+    ]);
   });
 
   it('lists the recordings accessed under a case, including those a batch event lists', async () => {

@@ -22,6 +22,8 @@ import { FakeAuditWriter } from '../../../fakes/audit-writer';
 import { FakeGenesysOrg } from '../../../fakes/genesys-org';
 import { indexCalls } from '../../../fakes/indexed-calls';
 import { testAtRestKey } from '../../../helpers/sealed-files';
+import { officerActor, testActors } from '../../../helpers/audit-actors';
+import { AGENT_C, FakeOfficerSession, OFFICER_A, OFFICER_B } from '../../../fakes/officer-session';
 
 const wav = makeWav({ frames: 8_000, left: (i) => Math.sin(i / 10), right: () => 0 });
 const DAY_MS = 86_400_000;
@@ -47,6 +49,8 @@ async function setUp() {
   /** What Genesys had been asked for when each audit record was acknowledged. */
   const seenAtAudit: Array<{ action: string; mediaRequests: number }> = [];
   const audit = new FakeAuditWriter({ clock, onAppend: (e) => seenAtAudit.push({ action: e.action, mediaRequests: org.mediaRequests.length }) });
+  /** Officer A is signed in unless a test signs her out or another officer in. */
+  const officer = new FakeOfficerSession();
   const events: Array<DomainEvent> = [];
   const hub = new EventHub();
   hub.subscribe((e) => events.push(e));
@@ -81,7 +85,7 @@ async function setUp() {
     });
     return store.version(keys.media, stored.versionId);
   };
-  return { root, clock, org, audit, engine: new CustodyEngine({ ...engineDeps(), events: hub }), seenAtAudit, events, index, media, archiveR1 };
+  return { root, clock, org, audit, officer, engine: new CustodyEngine({ ...engineDeps(), events: hub }), seenAtAudit, events, index, media, archiveR1 };
 
   function engineDeps() {
     return {
@@ -90,6 +94,7 @@ async function setUp() {
       cache,
       grants: new PlaybackGrants(clock),
       audit: async () => audit,
+      actors: testActors(officer),
       genesys: genesys.services,
       archive: async () => reader,
       clock,
@@ -99,6 +104,67 @@ async function setUp() {
     };
   }
 }
+
+describe('CustodyEngine: every access is done by the officer signed in at that moment', () => {
+  it('names the signed-in officer on each event, from the session at the time it is written', async () => {
+    const { root, engine, audit, officer } = await setUp();
+    await engine.search({ tradingId: 'T-1' }, { caseReference: 'CASE-7' });
+    officer.signIn(OFFICER_B);
+    const grant = await engine.authorizePlayback('r-1', 'CASE-7');
+    await engine.recordSeek('r-1', 500, 'CASE-7');
+    officer.signIn(OFFICER_A);
+    await engine.download('c-1', 'CASE-7', join(root, 'out'));
+    const who = audit.events.map((e) => [e.action, e.operator.genesysUserId, e.operator.name]);
+    expect(who).toEqual([
+      ['search', OFFICER_A.genesysUserId, 'Olivia Adler'],
+      ['play', OFFICER_B.genesysUserId, 'Oscar Brandt'],
+      ['seek', OFFICER_B.genesysUserId, 'Oscar Brandt'],
+      ['download', OFFICER_A.genesysUserId, 'Olivia Adler'],
+      ['download', OFFICER_A.genesysUserId, 'Olivia Adler'],
+    ]);
+    expect(audit.of('play')[0]!.operator).toEqual({ kind: 'officer', genesysUserId: OFFICER_B.genesysUserId, name: 'Oscar Brandt', email: OFFICER_B.email, osAccount: 'officer' });
+    expect(grant.auditEventId).toBe(audit.of('play')[0]!.eventId);
+  });
+
+  it('refuses search, preview, play, seek and download without a signed-in officer: nothing recorded, asked of Genesys or written', async () => {
+    const { root, engine, audit, officer, org } = await setUp();
+    await engine.authorizePlayback('r-1', 'CASE-7');
+    const before = { events: audit.events.length, requests: org.requests.length };
+    officer.signOut();
+    const out = join(root, 'out');
+    const refusals = [
+      engine.search({ tradingId: 'T-1' }, { caseReference: 'CASE-7' }),
+      engine.recording('r-2', { caseReference: 'CASE-7' }),
+      engine.authorizePlayback('r-2', 'CASE-7'),
+      engine.recordSeek('r-1', 250, 'CASE-7'),
+      engine.download('c-1', 'CASE-7', out),
+    ];
+    for (const refusal of refusals) await expect(refusal).rejects.toMatchObject({ code: 'SIGNIN_REQUIRED', message: expect.stringMatching(/No officer is signed in.*custody signin/) });
+    expect(audit.events).toHaveLength(before.events);
+    expect(audit.refused).toBe(0);
+    expect(org.requests).toHaveLength(before.requests);
+    await expect(readdir(out)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('refuses an officer without the Genesys permission, naming it, before anything is recorded', async () => {
+    const { root, engine, audit, officer, org } = await setUp();
+    officer.signIn(AGENT_C);
+    await expect(engine.authorizePlayback('r-1', 'CASE-7')).rejects.toMatchObject({
+      code: 'PERMISSION_DENIED',
+      message: 'Carla Costa may not play: missing Genesys permission recording:recording:view.',
+    });
+    await expect(engine.search({ tradingId: 'T-1' }, { caseReference: null })).rejects.toThrow(/missing Genesys permission recording:recording:view/);
+    // Allowed to listen but not to download.
+    officer.signIn({ ...OFFICER_B, permissions: ['recording:recording:view'] });
+    await expect(engine.download('c-1', 'CASE-7', join(root, 'out'))).rejects.toMatchObject({
+      code: 'PERMISSION_DENIED',
+      message: 'Oscar Brandt may not download: missing Genesys permission recording:recording:download.',
+    });
+    expect(audit.events).toEqual([]);
+    expect(org.requests).toEqual([]);
+    await expect(readdir(join(root, 'out'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+});
 
 describe('CustodyEngine: every access is audited before it happens', () => {
   it('downloads a conversation only after each recording\'s download is acknowledged, and writes exactly the verified bytes', async () => {
@@ -217,9 +283,9 @@ describe('CustodyEngine: every access is audited before it happens', () => {
 
   it('gives media for an export only under an export event', async () => {
     const { engine, audit } = await setUp();
-    const play = await audit.append({ action: 'play', recordingId: 'r-1' });
+    const play = await audit.append({ action: 'play', recordingId: 'r-1' }, await officerActor());
     await expect(engine.mediaForAuditedExport('r-1', play)).rejects.toMatchObject({ code: 'INTERNAL' });
-    const exportEvent = await audit.append({ action: 'export', details: {} });
+    const exportEvent = await audit.append({ action: 'export', details: {} }, await officerActor());
     const media = await engine.mediaForAuditedExport('r-1', exportEvent);
     expect(media.sha256).toBe(sha256Hex(wav));
   });

@@ -18,6 +18,8 @@ import { FakeAuditWriter } from '../../../../fakes/audit-writer';
 import { FakeGenesysOrg, type FakeRecording } from '../../../../fakes/genesys-org';
 import { indexCalls } from '../../../../fakes/indexed-calls';
 import { testAtRestKey } from '../../../../helpers/sealed-files';
+import { TEST_SERVICE_CLIENT_ID, testActors } from '../../../../helpers/audit-actors';
+import { FakeOfficerSession, OFFICER_B } from '../../../../fakes/officer-session';
 
 const DAY_MS = 86_400_000;
 const YEAR_MS = 365.25 * DAY_MS;
@@ -56,8 +58,8 @@ async function setUp(recordings: ReadonlyArray<Omit<FakeRecording, 'audio' | 'co
       audit: async () => audit,
       clock,
       logger,
-      operator: { name: 'Archive Officer', osAccount: 'archiver' },
-      workstation: { hostname: `ws-${workstations}`, addresses: [] },
+      // Oscar is signed in when the run starts: the service account runs it, naming him as who scheduled it.
+      actors: testActors(new FakeOfficerSession(OFFICER_B)),
       retentionYears: 5,
       stagingDir: join(root, `staging-${workstations}`),
       lockFile: join(root, `archive-${workstations}.lock`),
@@ -106,8 +108,15 @@ describe('ArchiveJob', () => {
     }
     for (const version of sidecars()) {
       const sidecar = archiveSidecarSchema.parse(JSON.parse(version.body.toString('utf8')));
-      expect(sidecar).toMatchObject({ auditEventId: event!.eventId, media: { sha256: sha256Hex(audioOf(sidecar.recordingId)) }, archivedBy: { operator: { name: 'Archive Officer' } } });
+      expect(sidecar).toMatchObject({ auditEventId: event!.eventId, media: { sha256: sha256Hex(audioOf(sidecar.recordingId)) }, archivedBy: { operator: event!.operator } });
     }
+    expect(event!.operator).toEqual({
+      kind: 'service',
+      name: `service account ${TEST_SERVICE_CLIENT_ID}`,
+      oauthClientId: TEST_SERVICE_CLIENT_ID,
+      scheduledBy: { genesysUserId: OFFICER_B.genesysUserId, name: 'Oscar Brandt', email: OFFICER_B.email },
+      osAccount: 'officer',
+    });
     expect((await archive.get('r-1'))?.auditEventId).toBe(event!.eventId);
     expect(await readdir(stagingDir)).toEqual([]);
   });

@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { AlertRules, type AlertSubject, type Participant } from '../../../../../electron/services/audit/alert-rules';
+import { AlertRules, type AlertSubject, type Participant, type VolumeSubject } from '../../../../../electron/services/audit/alert-rules';
 import { auditSettingsSchema, parseCidr } from '../../../../../electron/services/audit/audit-settings';
 
 const settingsWith = (alerts: unknown) => auditSettingsSchema.parse({ alerts }).alerts;
+
+/** A trader who signed in (the sandbox seeds traders as sign-in users): her Genesys id is a call participant's. */
+const trader = { kind: 'officer' as const, genesysUserId: 'u-7', name: 'Jane Doe', email: 'jane.doe@desk.example', osAccount: 'jdoe' };
 
 /** Thursday 26 Nov 2026, 09:00 UTC (09:00 in London, 04:00 in New York). */
 const thursdayMorning = Date.UTC(2026, 10, 26, 9, 0, 0);
@@ -10,7 +13,7 @@ const thursdayMorning = Date.UTC(2026, 10, 26, 9, 0, 0);
 function subject(overrides: Partial<AlertSubject> = {}): AlertSubject {
   return {
     timeMs: thursdayMorning,
-    operator: { osAccount: 'jdoe', name: 'Jane Doe' },
+    operator: trader,
     workstation: { hostname: 'LON-CMP-0142', addresses: ['10.20.4.17'] },
     action: 'play',
     conversationId: 'conv-1',
@@ -21,11 +24,11 @@ function subject(overrides: Partial<AlertSubject> = {}): AlertSubject {
 }
 
 function rules(alerts: unknown, options: { recent?: number; participants?: Array<Participant> } = {}) {
-  const counted: Array<{ account: string; actions: ReadonlyArray<string>; sinceMs: number }> = [];
+  const counted: Array<{ who: VolumeSubject; actions: ReadonlyArray<string>; sinceMs: number }> = [];
   const engine = new AlertRules({
     settings: settingsWith(alerts),
-    countRecent: async (account, actions, sinceMs) => {
-      counted.push({ account, actions, sinceMs });
+    countRecent: async (who, actions, sinceMs) => {
+      counted.push({ who, actions, sinceMs });
       return options.recent ?? 0;
     },
     participantsOf: async () => options.participants ?? [],
@@ -68,10 +71,13 @@ describe('alert rules', () => {
     expect((await engine.evaluate(subject({ workstation: { hostname: 'offline', addresses: [] } })))[0]?.message).toContain('no address');
   });
 
-  it('mark unusual volume by one operator in the window, counting this access', async () => {
+  it('mark unusual volume by one officer (her Genesys user id) in the window, counting this access', async () => {
     const quiet = rules({ volume: { maxEvents: 5, windowMinutes: 30 } }, { recent: 4 });
     expect(await quiet.engine.evaluate(subject())).toEqual([]);
-    expect(quiet.counted).toEqual([{ account: 'jdoe', actions: ['preview', 'play', 'download', 'export'], sinceMs: thursdayMorning - 30 * 60_000 }]);
+    expect(quiet.counted).toEqual([{ who: { genesysUserId: 'u-7', osAccount: 'jdoe' }, actions: ['preview', 'play', 'download', 'export'], sinceMs: thursdayMorning - 30 * 60_000 }]);
+    // The service account names no Genesys user: its accesses are counted per OS account.
+    await quiet.engine.evaluate(subject({ operator: { kind: 'service', name: 'service account c-1', oauthClientId: 'c-1', osAccount: 'svc' } }));
+    expect(quiet.counted[1]?.who).toEqual({ genesysUserId: null, osAccount: 'svc' });
     const busy = rules({ volume: { maxEvents: 5, windowMinutes: 30 } }, { recent: 5 });
     expect(await busy.engine.evaluate(subject())).toEqual([
       { rule: 'unusual-volume', message: '6 accesses (preview, play, download, export) by Jane Doe within 30 minutes; the limit is 5' },
@@ -80,14 +86,19 @@ describe('alert rules', () => {
     expect(await rules({ volume: null }, { recent: 10_000 }).engine.evaluate(subject())).toEqual([]);
   });
 
-  it('mark playback of a call the operator took part in, by name or by Genesys user id', async () => {
-    const byName = rules({}, { participants: [{ name: 'jane  DOE', userId: 'u-9' }, { name: 'Client', userId: null }] });
-    expect(await byName.engine.evaluate(subject())).toEqual([{ rule: 'participant-playback', message: 'Jane Doe is a participant of this call (jane  DOE)' }]);
-    expect(await byName.engine.evaluate(subject({ action: 'search', recordingId: null, conversationId: null }))).toEqual([]);
-    expect(await byName.engine.evaluate(subject({ action: 'preview' }))).toEqual([]);
-    const byId = rules({ participantPlayback: { genesysUserIds: ['u-7'] } }, { participants: [{ name: 'J. Doe (desk)', userId: 'u-7' }] });
-    expect((await byId.engine.evaluate(subject({ action: 'download' })))[0]?.rule).toBe('participant-playback');
-    const off = rules({ participantPlayback: { enabled: false } }, { participants: [{ name: 'Jane Doe', userId: null }] });
+  it('mark playback of a call the signed-in officer took part in, by her Genesys user id', async () => {
+    const own = rules({}, { participants: [{ name: 'J. Doe (desk)', userId: 'u-7' }, { name: 'Client', userId: null }] });
+    expect(await own.engine.evaluate(subject())).toEqual([{ rule: 'participant-playback', message: 'Jane Doe is a participant of this call (J. Doe (desk))' }]);
+    expect((await own.engine.evaluate(subject({ action: 'download' })))[0]?.rule).toBe('participant-playback');
+    expect(await own.engine.evaluate(subject({ action: 'search', recordingId: null, conversationId: null }))).toEqual([]);
+    expect(await own.engine.evaluate(subject({ action: 'preview' }))).toEqual([]);
+    // Another officer of the same name is not the participant: the id decides, not the name.
+    const namesake = rules({}, { participants: [{ name: 'Jane Doe', userId: 'u-other' }] });
+    expect(await namesake.engine.evaluate(subject())).toEqual([]);
+    // The service account takes part in no call.
+    const service = { kind: 'service' as const, name: 'service account u-7', oauthClientId: 'u-7', osAccount: 'svc' };
+    expect(await own.engine.evaluate(subject({ operator: service }))).toEqual([]);
+    const off = rules({ participantPlayback: { enabled: false } }, { participants: [{ name: 'Jane Doe', userId: 'u-7' }] });
     expect(await off.engine.evaluate(subject())).toEqual([]);
   });
 
@@ -104,7 +115,7 @@ describe('alert rules', () => {
       countRecent: async () => 0,
       participantsOf: async ({ conversationId }) => {
         asked.push(conversationId);
-        return conversationId === 'conv-3' ? [{ name: 'Jane Doe', userId: null }] : [];
+        return conversationId === 'conv-3' ? [{ name: 'Jane Doe', userId: 'u-7' }] : [];
       },
     });
     expect(await engine.evaluate(bulk)).toEqual([{ rule: 'participant-playback', message: 'Jane Doe is a participant of this call (Jane Doe): conversation conv-3' }]);

@@ -8,6 +8,7 @@ import { createWormS3Client } from '../../../../../electron/services/worm/s3-cli
 import { FakeClock } from '../../../../helpers/fake-clock';
 import { InMemoryAuditHeadStore } from '../../../../helpers/in-memory-audit-head-store';
 import { MemoryLogger } from '../../../../helpers/memory-logger';
+import { TEST_OPERATOR } from '../../../../helpers/audit-actors';
 
 // No store is running: everything here must be refused before any request or lock is attempted.
 let dir: string;
@@ -23,7 +24,6 @@ function deps(overrides: Partial<EventChainDeps> = {}): EventChainDeps {
     s3: createWormS3Client({ endpoint: 'http://127.0.0.1:9', region: 'us-east-1', accessKeyId: 'k', secretAccessKey: 's' }),
     bucket: 'audit',
     logId: 'log-1',
-    operator: { osAccount: 'jdoe', name: 'Jane Doe' },
     workstation: { hostname: 'ws', addresses: [] },
     clock: new FakeClock(),
     newEventId: () => 'e-1',
@@ -39,14 +39,14 @@ describe('EventChain (no store)', () => {
   it('refuses unusable configuration when constructed', () => {
     expect(() => new EventChain(deps({ logId: 'a/b' }))).toThrow(ValidationError);
     expect(() => new EventChain(deps({ retention: { mode: 'COMPLIANCE', durationMs: 0 } }))).toThrow(/retention/);
-    expect(() => new EventChain(deps({ operator: { osAccount: 'x' } as never }))).toThrow(/operator/);
   });
 
   it('rejects invalid events before touching the lock or the store', async () => {
     const log = new EventChain(deps());
-    await expect(log.append({ action: 'erase' as never })).rejects.toBeInstanceOf(ValidationError);
-    await expect(log.append({ action: 'play', conversationId: 'has spaces' })).rejects.toThrow(/conversation id/);
-    await expect(log.append({ action: 'search', caseReference: 'ab' })).rejects.toThrow(/at least 3/);
-    await expect(log.append({ action: 'search', extra: 1 } as never)).rejects.toBeInstanceOf(ValidationError);
+    await expect(log.append({ action: 'erase' as never }, TEST_OPERATOR)).rejects.toBeInstanceOf(ValidationError);
+    await expect(log.append({ action: 'play', conversationId: 'has spaces' }, TEST_OPERATOR)).rejects.toThrow(/conversation id/);
+    await expect(log.append({ action: 'search', caseReference: 'ab' }, TEST_OPERATOR)).rejects.toThrow(/at least 3/);
+    await expect(log.append({ action: 'search', extra: 1 } as never, TEST_OPERATOR)).rejects.toBeInstanceOf(ValidationError);
+    await expect(log.append({ action: 'search' }, { osAccount: 'x' } as never)).rejects.toThrow(/operator/);
   });
 });

@@ -12,6 +12,7 @@ import { MemoryLogger } from '../../../../helpers/memory-logger';
 import { testTempDir } from '../../../../helpers/temp-dir';
 import { FakeAuditWriter, recordingsNamedBy } from '../../../../fakes/audit-writer';
 import { FakeGenesysOrg, type FakeRecording } from '../../../../fakes/genesys-org';
+import { testActors } from '../../../../helpers/audit-actors';
 
 const bytesOf = (id: string) => new TextEncoder().encode(`RIFF audio of ${id}`);
 
@@ -54,12 +55,13 @@ async function setUp(recordings: ReadonlyArray<Omit<FakeRecording, 'audio'>>, op
       {
         jobs,
         audit: async () => ({
-          append: async (input) => {
-            const event = await audit.append(input);
+          append: async (input, actor) => {
+            const event = await audit.append(input, actor);
             hooks.onAudit?.(run);
             return event;
           },
         }),
+        actors: testActors(),
         genesys: async () => ({ client }),
         http: org.media,
         clock,

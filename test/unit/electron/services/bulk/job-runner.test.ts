@@ -12,6 +12,7 @@ import { JobRun, type BulkGenesys } from '../../../../../electron/services/bulk/
 import type { AuditEvent } from '../../../../../shared/domain';
 import { recordingLogger } from '../../../../helpers/fakes';
 import { testTempDir } from '../../../../helpers/temp-dir';
+import { testActors } from '../../../../helpers/audit-actors';
 
 const conversations = Array.from({ length: 6 }, (_, n) => ({ conversationId: `c-${n}`, recordingId: `r-${n}` }));
 const audioOf = (recordingId: string) => Buffer.from(`RIFF audio of ${recordingId}`);
@@ -59,6 +60,7 @@ async function setup(options: { concurrency: number; auditBatchMaxItems: number;
     {
       jobs,
       audit: async () => audit,
+      actors: testActors(),
       genesys: async () => genesys,
       http: async (url) => options.http(String(url).split('/').at(-1)!),
       clock: systemClock,

@@ -23,6 +23,7 @@ import { testAtRestKey, writeThrough } from '../../../../helpers/sealed-files';
 import { sealedSize } from '../../../../../electron/crypto/segment-cipher';
 import type { FileSink } from '../../../../../electron/services/storage/durable-file';
 import { makeWav } from '../../../../helpers/wav';
+import { testActors } from '../../../../helpers/audit-actors';
 
 /** Reads media as the cache does (the sealed bytes on disk), in odd-sized chunks, counting every byte it hands over. */
 function countingReader(chunkBytes = 4093): MediaReader & { bytes: number } {
@@ -137,6 +138,7 @@ function engineFor({ cache, repository, clock, logger }: EngineParts, fetch: (re
     cache,
     grants: new PlaybackGrants(clock),
     audit: async () => audit,
+    actors: testActors(),
     genesys: async () => ({ fetcher: { fetch: (_conversationId: string, recordingId: string) => fetch(recordingId) } }) as unknown as GenesysServices,
     clock,
     logger,

@@ -19,6 +19,7 @@ import { FakeClock } from '../../../../helpers/fake-clock';
 import { recordingLogger } from '../../../../helpers/fakes';
 import { testTempDir } from '../../../../helpers/temp-dir';
 import { testAtRestKey } from '../../../../helpers/sealed-files';
+import { FakeOfficerSession, OFFICER_B } from '../../../../fakes/officer-session';
 
 /** A keychain that counts its reads, so a test can tell a rebuilt domain from a cached one. */
 function countingSecrets(): SecretStore & { reads: Array<string> } {
@@ -86,7 +87,8 @@ describe('the audit domain factory', () => {
       repositories: createProfileRepositories(openDatabaseSync(join(dir, 'index.sqlite'), testAtRestKey())),
       dataDir: dir,
       participantsOf: async () => [],
-      operator: { osAccount: 'jdoe', name: 'Jane Doe' },
+      officer: new FakeOfficerSession(),
+      osAccount: 'jdoe',
       workstation: { hostname: 'ws', addresses: [] },
       clock: new FakeClock(),
       logger: recordingLogger(),
@@ -104,8 +106,13 @@ describe('the engine composition', () => {
   it('builds a profile with no Genesys org and no WORM store, refuses access, and closes in order', async () => {
     const root = await testTempDir('custody-compose-');
     const env = { CUSTODY_CONFIG_DIR: join(root, 'config'), CUSTODY_DATA_DIR: join(root, 'data') };
-    const composed = await composeEngine({ profile: 'unit', env, secrets: memorySecretStore(), mediaUrlBase: 'media://recording/', operatorName: 'Unit Officer' });
-    expect(composed.session.operator.name).toBe('Unit Officer');
+    const officer = new FakeOfficerSession();
+    const composed = await composeEngine({ profile: 'unit', env, secrets: memorySecretStore(), mediaUrlBase: 'media://recording/', officer });
+    // The session shows whoever is signed in at the time, never a configured name.
+    expect((await composed.session.info({ lastSyncedAt: null, coveredFrom: null, coveredTo: null })).operator).toMatchObject({ kind: 'officer', name: 'Olivia Adler' });
+    officer.signOut();
+    await expect(composed.engine.search({ queue: 'FX' }, { caseReference: null })).rejects.toMatchObject({ code: 'SIGNIN_REQUIRED' });
+    officer.signIn(OFFICER_B);
     await expect(composed.engine.search({ queue: 'FX' }, { caseReference: null })).rejects.toMatchObject({ code: 'AUDIT_UNAVAILABLE' });
     await expect(composed.archive.job()).rejects.toMatchObject({ code: 'VALIDATION', message: expect.stringContaining('No WORM archive bucket') });
     await expect(composed.genesys.services()).rejects.toMatchObject({ code: 'AUTH_REQUIRED' });

@@ -55,14 +55,15 @@ describe("the offline viewer's Merkle check", () => {
 
 describe('the offline viewer page (jsdom)', () => {
   const time = new Date().toISOString();
-  const event = (seq: number): string =>
+  const officer = { kind: 'officer' as const, genesysUserId: '0ff1ce00-0000-4000-8000-00000000000a', name: 'Olivia Adler', email: 'officer.a@sandbox.custody.test', osAccount: 'officer' };
+  const event = (seq: number, operator: AuditEvent['operator'] = officer): string =>
     canonicalJson({
       schema: 'custody.audit.v1',
       logId: '5f0c9a52-6a43-4c3f-9d0e-0d6b1f3f4a11',
       seq,
       eventId: `event-${seq}`,
       time,
-      operator: { osAccount: 'officer', name: 'Test Officer' },
+      operator,
       workstation: { hostname: 'ws-1', addresses: [] },
       action: 'play',
       conversationId: null,
@@ -78,7 +79,7 @@ describe('the offline viewer page (jsdom)', () => {
     caseReference: 'FCA-2026-0042',
     sourceOrganization: 'Test Firm',
     builtAt: new Date().toISOString(),
-    builtBy: { operator: 'Test Officer', osAccount: 'officer', workstation: 'ws-1' },
+    builtBy: { operator: 'Olivia Adler', genesysUserId: officer.genesysUserId, email: officer.email, osAccount: 'officer', workstation: 'ws-1' },
     custodyVersion: '0.1.0',
     exportEventId: 'event-0',
     exportEventSeq: 0,
@@ -87,9 +88,8 @@ describe('the offline viewer page (jsdom)', () => {
     recordings: [],
   };
 
-  /** Renders a one-event pack whose proof claims `proof` and `rootHash`, runs its script, and reads the verdict. */
-  function verdict(proof: Array<string>, rootHash: string, treeSize: number): string | null {
-    const text = event(0);
+  /** Renders a one-event pack whose proof claims `proof` and `rootHash` and runs its script. */
+  function rendered(proof: Array<string>, rootHash: string, treeSize: number, text = event(0)): JSDOM {
     const leaf = leafHash(sha256, new TextEncoder().encode(text));
     const proofs: PackProofs = {
       schema: 'custody.pack.proofs.v1',
@@ -105,7 +105,12 @@ describe('the offline viewer page (jsdom)', () => {
       events: [{ seq: 0, eventId: 'event-0', action: 'play', path: 'data/audit/events/000000000000.json', leafHash: hex(leaf), proof }],
     };
     const html = renderOfflineViewer({ document, recordings: [], proofs, events: [{ seq: 0, text }] });
-    const dom = new JSDOM(html, { runScripts: 'dangerously' });
+    return new JSDOM(html, { runScripts: 'dangerously' });
+  }
+
+  /** The verdict on a one-event pack whose proof claims `proof` and `rootHash`. */
+  function verdict(proof: Array<string>, rootHash: string, treeSize: number): string | null {
+    const dom = rendered(proof, rootHash, treeSize);
     try {
       return dom.window.document.getElementById('proof-status')!.getAttribute('data-verified');
     } finally {
@@ -125,5 +130,23 @@ describe('the offline viewer page (jsdom)', () => {
     expect(verdict([''], hex(sha256(new Uint8Array([1, ...leaf]))), 2)).toBe('false');
     expect(verdict(['zz'.repeat(32)], hex(nodeHash(sha256, leaf, new Uint8Array(32))), 2)).toBe('false');
     expect(verdict(['ab'], hex(nodeHash(sha256, leaf, Uint8Array.of(0xab))), 2)).toBe('false');
+  });
+
+  it('names who built the pack and who acted in each event: an officer by name, email and Genesys id; the service account by client and scheduler', () => {
+    const service = { kind: 'service' as const, name: 'service account c-1', oauthClientId: 'c-1', scheduledBy: { genesysUserId: officer.genesysUserId, name: 'Olivia Adler', email: officer.email }, osAccount: 'svc' };
+    for (const [text, who] of [
+      [event(0), 'Olivia Adler <officer.a@sandbox.custody.test> (Genesys 0ff1ce00-0000-4000-8000-00000000000a) (officer)'],
+      [event(0, service), 'service (client c-1) scheduled by Olivia Adler <officer.a@sandbox.custody.test> (Genesys 0ff1ce00-0000-4000-8000-00000000000a) (svc)'],
+      [event(0, { osAccount: 'jdoe', name: 'Jane Doe' }), 'Jane Doe (jdoe)'],
+    ] as const) {
+      const dom = rendered([], '', 1, text);
+      try {
+        const page = dom.window.document;
+        expect(page.getElementById('pack-summary')!.textContent).toContain('by Olivia Adler <officer.a@sandbox.custody.test> (Genesys 0ff1ce00-0000-4000-8000-00000000000a) on ws-1');
+        expect(page.querySelector('#events tbody tr td:nth-child(4)')!.textContent).toBe(who);
+      } finally {
+        dom.window.close();
+      }
+    }
   });
 });
