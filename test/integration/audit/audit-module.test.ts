@@ -9,6 +9,7 @@ import type { AuditEvent } from '../../../shared/domain';
 import { createTestAudit, memorySecretStore } from '../../helpers/audit-module';
 import { useTestBucket } from '../../helpers/worm';
 import { officerActor } from '../../helpers/audit-actors';
+import { OFFICER_A, OFFICER_B } from '../../fakes/officer-session';
 
 let s3: S3Client;
 let bucket: string;
@@ -105,7 +106,8 @@ describe('audit trail: checkpoints', () => {
       bucket,
       dir,
       alerts: { volume: { maxEvents: 2, windowMinutes: 60 }, allowedNetworks: ['192.0.2.0/24'] },
-      participants: [{ name: 'Jane Doe', userId: 'u-1' }],
+      // Officer A took part in the call (her Genesys user id is a participant's).
+      participants: [{ name: 'Olivia Adler', userId: OFFICER_A.genesysUserId }],
     });
     await t.audit.writer.append({ action: 'play', recordingId: 'rec-1', details: { startOffsetMs: 0 } }, await officerActor());
     await t.audit.writer.append({ action: 'play', recordingId: 'rec-1', details: { startOffsetMs: 0 } }, await officerActor());
@@ -130,14 +132,16 @@ describe('audit trail: two workstations of one log, and consistency', () => {
     const first = createTestAudit({ s3, bucket, dir, dbName: 'ws-a' });
     const second = createTestAudit({ s3, bucket, dir, logId: first.logId, dbName: 'ws-b', secrets: memorySecretStore() });
     for (let i = 0; i < 3; i += 1) await first.audit.writer.append({ action: 'search', details: { i } }, await officerActor());
-    const event = await second.audit.writer.append({ action: 'preview', recordingId: 'rec-2' }, await officerActor());
+    const event = await second.audit.writer.append({ action: 'preview', recordingId: 'rec-2' }, await officerActor(OFFICER_B));
     expect(event.seq).toBe(3);
     expect(await second.repository.treeSize(second.logId)).toBe(4);
     expect(await first.audit.mirror.catchUp()).toBe(1);
     expect(toHex(await first.repository.root(first.logId, 4))).toBe(toHex(await second.repository.root(second.logId, 4)));
     expect(toHex(await first.repository.root(first.logId, 4))).toBe(await bucketRoot(first.logId, 4));
-    const page = await first.audit.mirror.list({ operator: 'jane' });
-    expect(page.entries.map((e) => e.action)).toEqual(['preview', 'search', 'search', 'search']);
+    // Each officer by name, email or Genesys user id, whichever workstation wrote her events.
+    expect((await first.audit.mirror.list({ operator: 'olivia' })).entries.map((e) => e.action)).toEqual(['search', 'search', 'search']);
+    expect((await first.audit.mirror.list({ operator: OFFICER_B.email })).entries.map((e) => e.action)).toEqual(['preview']);
+    expect((await first.audit.mirror.list({ operator: OFFICER_B.genesysUserId })).entries.map((e) => e.operator.name)).toEqual(['Oscar Brandt']);
   });
 
   it('passes the consistency check while the log only grows, and alerts when the bucket\'s head shrinks or is rewritten', async () => {
