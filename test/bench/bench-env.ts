@@ -86,7 +86,6 @@ export async function benchProfile(sandboxUrl: string): Promise<BenchProfile> {
   const name = 'bench';
   await updateProfile(profilePaths(name, env).profileFile, (p) => ({
     ...p,
-    operatorName: 'Bench Officer',
     genesys: { gateway: sandboxUrl },
     worm: { endpoint: worm.connection.endpoint, region: worm.connection.region, auditBucket: bucket, mode: 'COMPLIANCE', auditRetentionDays: 1 },
   }));

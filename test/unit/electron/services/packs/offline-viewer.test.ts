@@ -89,7 +89,7 @@ describe('the offline viewer page (jsdom)', () => {
   };
 
   /** Renders a one-event pack whose proof claims `proof` and `rootHash` and runs its script. */
-  function rendered(proof: Array<string>, rootHash: string, treeSize: number, text = event(0)): JSDOM {
+  function rendered(proof: Array<string>, rootHash: string, treeSize: number, text = event(0)): { window: Window } {
     const leaf = leafHash(sha256, new TextEncoder().encode(text));
     const proofs: PackProofs = {
       schema: 'custody.pack.proofs.v1',
