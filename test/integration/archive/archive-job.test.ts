@@ -8,6 +8,7 @@ import { profilePaths, updateProfile } from '../../../electron/services/config/p
 import { archiveSidecarSchema, type ArchiveRunSummary } from '../../../shared/archive';
 import type { AuditEvent } from '../../../shared/domain';
 import { archiveWindow, type ArchiveWindow } from '../../helpers/archive-window';
+import { SANDBOX_CLIENT } from '../../sandbox/server';
 import { startHarness, type Harness } from '../../helpers/engine-harness';
 
 const MiB = 1024 * 1024;
@@ -85,7 +86,14 @@ describe('custody archive (the nightly WORM copy)', () => {
         clientAccount: conversation.clientAccount,
         media: { key: item.key, versionId: media.versionId, sha256, bytes: recording.sizeBytes, contentType: 'audio/wav', multipart: recording.sizeBytes > 5 * MiB },
         retention: { mode: 'COMPLIANCE', requiredUntil: new Date(addYears(recording.startTime, 5)).toISOString() },
-        archivedBy: { operator: { name: 'Test Officer' } },
+        // Unattended: the service account (the sandbox's client), naming officer A, signed in when it started.
+        archivedBy: {
+          operator: {
+            kind: 'service',
+            oauthClientId: SANDBOX_CLIENT.clientId,
+            scheduledBy: { genesysUserId: '0ff1ce00-0000-4000-8000-00000000000a', name: 'Olivia Adler', email: 'officer.a@sandbox.custody.test' },
+          },
+        },
         source: { system: 'genesys-cloud', api: h.sandbox.url },
       });
       expect(sidecar.conversation.participants.length).toBeGreaterThan(0);

@@ -38,7 +38,7 @@ describe('viewing is separate from downloading: every step audited', () => {
       ['play', 'from 0:05', 'FCA-2026-0042'],
       ['preview', null, null],
     ]);
-    expect(page.entries[0]).toMatchObject({ eventId: seek.auditEventId, conversationId: call.conversation.id, tradingId: call.tradingId, operator: { name: 'Test Officer' } });
+    expect(page.entries[0]).toMatchObject({ eventId: seek.auditEventId, conversationId: call.conversation.id, tradingId: call.tradingId, operator: { kind: 'officer', genesysUserId: '0ff1ce00-0000-4000-8000-00000000000a', name: 'Olivia Adler', email: 'officer.a@sandbox.custody.test' } });
     expect(page.entries[1]!.eventId).toBe(grant.auditEventId);
     const byTrade = await trail.mirror.list({ tradingId: call.tradingId });
     expect(byTrade.entries.map((e) => e.action)).toEqual(['seek', 'play', 'preview', 'search']);

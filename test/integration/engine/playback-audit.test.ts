@@ -50,7 +50,8 @@ describe('playback through the engine', () => {
     expect(play.event).toMatchObject({
       eventId: grant.auditEventId,
       action: 'play',
-      operator: { name: 'Test Officer' },
+      // Officer A, signed in through the sandbox: her Genesys identity from her token.
+      operator: { kind: 'officer', genesysUserId: '0ff1ce00-0000-4000-8000-00000000000a', name: 'Olivia Adler', email: 'officer.a@sandbox.custody.test' },
       conversationId: call.conversation.id,
       recordingId: call.recording.id,
       tradingId: call.tradingId,
