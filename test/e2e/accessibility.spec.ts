@@ -27,7 +27,7 @@ test('every screen of the officer app has no WCAG 2.1 A/AA violation', async ({ 
     const start = Date.parse(call.conversation.startTime);
     await (await harness.composed.archive.job()).run({ sinceMs: start, untilMs: start + 1 });
     await page.goto(bridge.appUrl);
-    await expect(page.getByTestId('header-operator')).toContainText('Test Officer');
+    await expect(page.getByTestId('header-operator')).toContainText('Olivia Adler');
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Custody');
     await expectNoAxeViolations(page, 'recordings: search form, no results, no recording');
 

@@ -2,6 +2,7 @@ import { SHELL_ORIGIN } from '../../electron/shell/browser-shell';
 import { auditEventKey } from '../../electron/services/audit/layout';
 import { startHarness, uniqueTradingCall } from '../helpers/engine-harness';
 import { deleteNewestVersionBypassingGovernance } from '../helpers/worm';
+import { TRADER_PASSWORD } from '../sandbox/users';
 import { expect, openApp, sharedWorm, test } from './fixtures';
 
 /** Business hours that exclude the current London time, so every access of this test is "out of hours". */
@@ -15,7 +16,10 @@ test('the audit trail lists every access with its alerts, verifies from the buck
   const call = uniqueTradingCall(probe.sandbox);
   await probe.close();
   const agentUserId = call.conversation.participants.find((p) => p.purpose === 'agent')?.userId ?? 'none';
+  // The call's trader signs in and listens to her own call: the participant alert fires on her Genesys id.
+  const trader = probe.sandbox.dataset.agents.find((a) => a.id === agentUserId)!;
   const harness = await startHarness({
+    officer: { username: trader.email, password: TRADER_PASSWORD },
     worm: sharedWorm(),
     mediaUrlBase: `${SHELL_ORIGIN}/media/recording/`,
     // GOVERNANCE so that the test can tamper like a privileged administrator could.
@@ -27,7 +31,7 @@ test('the audit trail lists every access with its alerts, verifies from the buck
         alerts: {
           ...p.audit.alerts,
           businessHours: [{ jurisdiction: 'UK', timeZone: 'Europe/London', days: [1, 2, 3, 4, 5, 6, 7], networks: [], ...hoursExcludingNow() }],
-          participantPlayback: { enabled: true, genesysUserIds: [agentUserId], actions: ['play'] },
+          participantPlayback: { enabled: true, genesysUserIds: [], actions: ['play'] },
         },
       },
     }),
@@ -58,7 +62,8 @@ test('the audit trail lists every access with its alerts, verifies from the buck
     await expect(rows).toHaveCount(4);
     expect(await rows.evaluateAll((all) => all.map((r) => r.getAttribute('data-action')))).toEqual(['seek', 'play', 'preview', 'search']);
     const play = rows.nth(1);
-    await expect(play).toContainText('Test Officer');
+    await expect(play).toContainText(trader.name);
+    await expect(play.getByTestId('audit-operator')).toContainText(trader.email);
     await expect(play).toContainText(call.tradingId);
     await expect(play).toContainText('FCA-2026-0042');
     await expect(play).toContainText('from 0:00');

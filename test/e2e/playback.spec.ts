@@ -59,7 +59,7 @@ test('an officer finds a trade by its ID, gives a case reference, plays it, and 
     conversationId: call.conversation.id,
     tradingId: call.tradingId,
     caseReference: 'FCA-2026-0042',
-    operator: { name: 'Test Officer' },
+    operator: { kind: 'officer', genesysUserId: '0ff1ce00-0000-4000-8000-00000000000a', name: 'Olivia Adler', email: 'officer.a@sandbox.custody.test' },
   });
   expect(events.filter((e) => e.action === 'search').length).toBeGreaterThanOrEqual(1);
 });
