@@ -15,6 +15,7 @@ import type { AuditTrailPage, AuditVerification } from '../../../shared/audit-vi
 import { runCli } from '../../helpers/run-cli';
 import { createTestBucket } from '../../helpers/worm';
 import { officerActor } from '../../helpers/audit-actors';
+import { OFFICER_B } from '../../fakes/officer-session';
 
 const { connection } = inject('worm');
 const profile = `cli-${randomBytes(3).toString('hex')}`;
@@ -35,7 +36,6 @@ beforeAll(async () => {
   await new CredentialVault(secrets, profile, new SecretRedactor()).saveWorm({ accessKeyId: connection.accessKeyId, secretAccessKey: connection.secretAccessKey });
   const saved = await updateProfile(profilePaths(profile, { ...process.env, ...env }).profileFile, (p) => ({
     ...p,
-    operatorName: 'Maria Hartmann',
     worm: { endpoint: connection.endpoint, region: connection.region, auditBucket: bucket, mode: 'GOVERNANCE', auditRetentionDays: 1 },
     audit: { ...p.audit, checkpoint: { everyEvents: 3, everyMinutes: 10 } },
   }));
@@ -46,7 +46,8 @@ beforeAll(async () => {
   await trail.writer.append({ action: 'search', tradingId: 'T-1001', details: { query: { tradingId: 'T-1001' } } }, await officerActor());
   await trail.writer.append({ action: 'preview', conversationId: 'conv-1', recordingId: 'rec-1', tradingId: 'T-1001' }, await officerActor());
   await trail.writer.append({ action: 'play', conversationId: 'conv-1', recordingId: 'rec-1', tradingId: 'T-1001', caseReference: 'FCA-2026-0042', details: { startOffsetMs: 0 } }, await officerActor());
-  await trail.writer.append({ action: 'seek', conversationId: 'conv-1', recordingId: 'rec-1', tradingId: 'T-1001', caseReference: 'FCA-2026-0042', details: { positionMs: 83_000 } }, await officerActor());
+  // Officer B seeks (another officer on the same workstation): each event names who was signed in.
+  await trail.writer.append({ action: 'seek', conversationId: 'conv-1', recordingId: 'rec-1', tradingId: 'T-1001', caseReference: 'FCA-2026-0042', details: { positionMs: 83_000 } }, await officerActor(OFFICER_B));
   await trail.writer.append({ action: 'download', conversationId: 'conv-2', recordingId: 'rec-2', tradingId: 'T-2002', caseReference: 'SEC-17A4-7', details: { destination: 'out' } }, await officerActor());
   await composed.close();
 });
@@ -61,7 +62,10 @@ describe('custody audit', () => {
     const all = await cli('audit', 'show');
     expect(all.code, all.stderr).toBe(0);
     expect(all.stdout).toMatch(/time \(UTC\)\s+operator\s+workstation\s+action\s+trading id\s+recording\s+case\s+detail\s+alerts/);
-    expect(all.stdout).toMatch(/Maria Hartmann .* seek\s+T-1001\s+rec-1\s+FCA-2026-0042\s+to 1:23/);
+    expect(all.stdout).toMatch(/Oscar Brandt <officer\.b@sandbox\.custody\.test> \(Genesys 0ff1ce00-0000-4000-8000-00000000000b\) \(\S+\) .* seek\s+T-1001\s+rec-1\s+FCA-2026-0042\s+to 1:23/);
+    expect(all.stdout).toMatch(/Olivia Adler <officer\.a@sandbox\.custody\.test> \(Genesys 0ff1ce00-0000-4000-8000-00000000000a\) \(\S+\) .* play\s+T-1001/);
+    const byOfficer = JSON.parse((await cli('audit', 'show', '--operator', OFFICER_B.genesysUserId, '--json')).stdout) as AuditTrailPage;
+    expect(byOfficer.entries.map((e) => [e.action, e.operator.email])).toEqual([['seek', OFFICER_B.email]]);
     expect(all.stdout).toMatch(/5 of 5 event\(s\), newest first; log verified up to tree size 3/);
 
     const byCase = await cli('audit', 'show', '--case', 'fca-2026-0042', '--json');

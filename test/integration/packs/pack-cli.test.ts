@@ -11,6 +11,7 @@ import { systemClock } from '../../../electron/services/adapters/system-clock';
 import { silentLogger } from '../../../electron/services/logging/file-logger';
 import { SANDBOX_CLIENT } from '../../sandbox/server';
 import { shareAtRestKeys, startHarness, uniqueTradingCall, type Harness } from '../../helpers/engine-harness';
+import { OFFICER_A_LOGIN, signInOfficer } from '../../helpers/officer-signin';
 import { runCli } from '../../helpers/run-cli';
 
 let h: Harness;
@@ -25,10 +26,12 @@ beforeAll(async () => {
   await vault.saveGenesys(SANDBOX_CLIENT);
   await vault.saveWorm({ accessKeyId: h.worm.accessKeyId, secretAccessKey: h.worm.secretAccessKey });
   forgetKeys = await shareAtRestKeys(h, cliSecrets);
+  // The CLI acts as the officer signed in on its own keychain: officer A.
+  await signInOfficer({ profile: h.profile, env: h.env, secrets: cliSecrets, user: OFFICER_A_LOGIN });
   env = { CUSTODY_CONFIG_DIR: h.env.CUSTODY_CONFIG_DIR, CUSTODY_DATA_DIR: h.env.CUSTODY_DATA_DIR, DISPLAY: '' };
 });
 afterAll(async () => {
-  for (const kind of ['genesys', 'worm', 'signing-key']) await cliSecrets.delete(`${h.profile}/${kind}`);
+  for (const kind of ['genesys', 'worm', 'signing-key', 'officer']) await cliSecrets.delete(`${h.profile}/${kind}`);
   await forgetKeys?.();
   await h?.close();
 });
