@@ -6,6 +6,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256File } from '../../../electron/services/storage/durable-file';
+import { profilePaths, updateProfile } from '../../../electron/services/config/profile';
+import { OFFICER_A_LOGIN, signInThroughCli } from '../../helpers/officer-signin';
 import { runCli } from '../../helpers/run-cli';
 
 let env: NodeJS.ProcessEnv;
@@ -41,6 +43,11 @@ describe('the custody command, after "worm start" and "sandbox", with no further
     const profile = JSON.parse(await readFile(join(root, 'config', 'profiles', 'default.json'), 'utf8')) as Record<string, unknown>;
     expect(profile).toMatchObject({ genesys: { gateway: announced.url }, worm: { auditBucket: 'custody-audit', mode: 'COMPLIANCE' } });
     expect(JSON.stringify(profile)).not.toMatch(/secret/i);
+
+    // The officer signs in (through "the browser", on any free loopback port as the sandbox allows).
+    await updateProfile(profilePaths('default', { ...process.env, ...env }).profileFile, (p) => ({ ...p, officerSignIn: { ...p.officerSignIn, redirectPort: 0 } }));
+    const signin = await signInThroughCli([], env, OFFICER_A_LOGIN);
+    expect(signin.code, signin.stderr).toBe(0);
 
     const listed = await runCli(['search', '--queue', 'FX', '--json'], { env });
     expect(listed.code, listed.stderr).toBe(0);

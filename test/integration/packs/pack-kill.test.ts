@@ -10,6 +10,7 @@ import { SecretRedactor } from '../../../electron/services/logging/redactor';
 import { verifyPack } from '../../../electron/services/packs/pack-verifier';
 import { SANDBOX_CLIENT } from '../../sandbox/server';
 import { shareAtRestKeys, startHarness, type Harness } from '../../helpers/engine-harness';
+import { OFFICER_A_LOGIN, signInOfficer } from '../../helpers/officer-signin';
 import { runCli } from '../../helpers/run-cli';
 import { seedTinyRecordings } from '../../helpers/synthetic-recordings';
 
@@ -30,6 +31,8 @@ beforeAll(async () => {
   await vault.saveGenesys(SANDBOX_CLIENT);
   await vault.saveWorm({ accessKeyId: h.worm.accessKeyId, secretAccessKey: h.worm.secretAccessKey });
   forgetAtRestKeys = await shareAtRestKeys(h, cliSecrets);
+  // The CLI builds as the officer signed in on its own keychain: officer A.
+  await signInOfficer({ profile: h.profile, env: h.env, secrets: cliSecrets, user: OFFICER_A_LOGIN });
   env = { CUSTODY_CONFIG_DIR: h.env.CUSTODY_CONFIG_DIR, CUSTODY_DATA_DIR: h.env.CUSTODY_DATA_DIR, DISPLAY: '' };
   // Enough recordings that a build lasts long enough to be killed in each of its stages.
   const seeded = await seedTinyRecordings({ db: h.composed.db, dataDir: h.composed.paths.dataDir, cacheKey: await h.composed.vault.atRestKey('cache-key') }, 600, 'kill');
@@ -41,7 +44,7 @@ beforeAll(async () => {
   await mkdir(folder);
 }, 120_000);
 afterAll(async () => {
-  for (const kind of ['genesys', 'worm', 'signing-key']) await cliSecrets.delete(`${h.profile}/${kind}`);
+  for (const kind of ['genesys', 'worm', 'signing-key', 'officer']) await cliSecrets.delete(`${h.profile}/${kind}`);
   await forgetAtRestKeys?.();
   await h?.close();
 });
