@@ -2,6 +2,7 @@ import { ValidationError } from '../../services/errors';
 import { parseFlags } from '../args';
 import { withEngine, type CommandContext } from '../context';
 import { table } from '../output';
+import { describeOperator } from '../../../shared/operator-label';
 
 const usage = 'custody retention sweep [--dry-run] [--json]';
 
@@ -20,6 +21,7 @@ export async function retentionCommand(ctx: CommandContext, argv: ReadonlyArray<
     const c = report.counts;
     return [
       `Retention sweep ${report.runId}${dryRun ? ' (dry run: nothing deleted)' : ''} over "${report.bucket}": ${report.scanned} object version(s), ${report.retained} still retained`,
+      `  run by ${describeOperator(report.sweptBy)} (${report.sweptBy.osAccount})`,
       dryRun
         ? `  ${c['would-delete']} past retention would be deleted, ${c['kept-held']} kept under hold`
         : `  ${c.deleted} deleted, ${c['kept-held']} kept under hold, ${c['kept-retained']} kept (the store still retains them), ${c.failed} failed`,

@@ -45,7 +45,7 @@ export function composeArchive(
     audit: () => Promise<AuditWriter>;
     officer: OfficerSession;
     approvals: ApprovalService;
-    /** Officers for posture; the service account for the nightly archive. */
+    /** Officers for posture; the service account for the nightly archive and the retention sweep. */
     actors: AuditActors;
     osAccount: string;
     dataDir: string;
@@ -116,6 +116,8 @@ export function composeArchive(
         store: await requireStore(),
         archive,
         holds: holdRepository,
+        actors,
+        osAccount: deps.osAccount,
         clock,
         logger: logger.child('retention'),
         newId: randomUUID,

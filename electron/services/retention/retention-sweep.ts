@@ -1,9 +1,11 @@
 import { canonicalJson } from '../../../shared/canonical-json';
+import type { Operator } from '../../../shared/domain';
 import type { Logger } from '../../../shared/logger';
 import type { ArchiveRepository, ArchivedObject } from '../../db/repositories/archive-repository';
 import type { HoldRepository } from '../../db/repositories/hold-repository';
 import { parseArchiveKey, SWEEPS_PREFIX, TRADES_PREFIX, UNTAGGED_PREFIX, type ParsedArchiveKey } from '../archive/archive-keys';
 import type { ArchiveStore } from '../archive/archive-store';
+import type { AuditActors } from '../audit/audit-actor';
 import { describeCause, WormStoreError } from '../errors';
 import type { Clock } from '../ports';
 import { classifyS3Failure } from '../worm/s3-errors';
@@ -26,6 +28,8 @@ export type SweepEntry = {
 export type SweepReport = {
   runId: string;
   dryRun: boolean;
+  /** Who ran it: the service account (unattended work), naming the officer who started it, if any. */
+  sweptBy: Operator;
   bucket: string;
   startedAt: string;
   finishedAt: string;
@@ -42,6 +46,10 @@ export type RetentionSweepDeps = {
   store: ArchiveStore;
   archive: ArchiveRepository;
   holds: HoldRepository;
+  /** The sweep is unattended work: it runs under the service account. */
+  actors: Pick<AuditActors, 'service'>;
+  /** The OS account the sweep runs as, next to the service account in its reports. */
+  osAccount: string;
   clock: Clock;
   logger: Logger;
   newId: () => string;
@@ -66,6 +74,7 @@ export class RetentionSweep {
   async run(options: { dryRun: boolean }): Promise<SweepReport> {
     const { clock, store } = this.deps;
     const runId = this.deps.newId();
+    const sweptBy = (await this.deps.actors.service()).operator(this.deps.osAccount);
     const startedAt = new Date(clock.now()).toISOString();
     const now = clock.now();
     let scanned = 0;
@@ -89,12 +98,13 @@ export class RetentionSweep {
     }
     const reportKeys: Array<string> = [];
     if (!options.dryRun && entries.some((e) => e.outcome === 'would-delete')) {
-      reportKeys.push(await this.writeReport(runId, 'plan', { runId, startedAt, entries }));
+      reportKeys.push(await this.writeReport(runId, 'plan', { runId, sweptBy, startedAt, entries }));
       await this.deleteExpired(entries);
     }
     const report: SweepReport = {
       runId,
       dryRun: options.dryRun,
+      sweptBy,
       bucket: store.bucket,
       startedAt,
       finishedAt: new Date(clock.now()).toISOString(),

@@ -12,7 +12,7 @@ import { RetentionSweep, type SweepEntry, type SweepReport } from '../../../elec
 import { shareProfileWithCli } from '../../helpers/cli-profile';
 import { startHarness, type Harness } from '../../helpers/engine-harness';
 import { MemoryLogger } from '../../helpers/memory-logger';
-import type { SeedConversation } from '../../sandbox/server';
+import { SANDBOX_CLIENT, type SeedConversation } from '../../sandbox/server';
 
 const RETENTION_MS = 2_000;
 let h: Harness;
@@ -82,6 +82,8 @@ function sweep(beforeDelete?: (entry: Readonly<SweepEntry>) => Promise<void>): R
     store,
     archive: createArchiveRepository(h.composed.db),
     holds: createHoldRepository(h.composed.db),
+    actors: h.composed.audit.actors,
+    osAccount: 'sweeper',
     clock: { now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
     logger: new MemoryLogger(),
     newId: randomUUID,
@@ -131,6 +133,14 @@ describe('custody retention sweep', () => {
     await expect(createArchiveRepository(h.composed.db).get(freeTrade.conversation.recordings[0]!.id)).resolves.toMatchObject({ deletedMs: expect.any(Number) });
     // The plan (before) and the result (after) are locked in the bucket.
     expect(report.reportKeys).toEqual([`archive/v1/sweeps/${report.runId}/plan.json`, `archive/v1/sweeps/${report.runId}/result.json`]);
+    // Unattended work: the service account (the sandbox's client), naming officer A, signed in when it ran.
+    expect(report.sweptBy).toEqual({
+      kind: 'service',
+      name: `service account ${SANDBOX_CLIENT.clientId}`,
+      oauthClientId: SANDBOX_CLIENT.clientId,
+      scheduledBy: { genesysUserId: '0ff1ce00-0000-4000-8000-00000000000a', name: 'Olivia Adler', email: 'officer.a@sandbox.custody.test' },
+      osAccount: 'sweeper',
+    });
     for (const key of report.reportKeys) expect(await versionsOf(key)).toHaveLength(1);
   });
 
