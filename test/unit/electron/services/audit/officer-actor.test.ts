@@ -157,11 +157,13 @@ describe('officer actions refused before anything is written', () => {
     const db = openDatabaseSync(':memory:');
     const jobs = createJobsRepository(db);
     const audit = new FakeAuditWriter();
+    const nobody = new FakeOfficerSession(null);
     const bulk = new BulkJobs({
       jobs,
       index: createIndexRepository(db),
       audit: async () => audit,
-      actors: testActors(new FakeOfficerSession(null)),
+      actors: testActors(nobody),
+      officer: nobody,
       approvals: { requireApproval: notReached },
       genesys: notReached,
       http: notReached,

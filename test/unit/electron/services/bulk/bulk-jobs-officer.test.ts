@@ -18,6 +18,7 @@ import { FakeGenesysOrg } from '../../../../fakes/genesys-org';
 import { indexCalls } from '../../../../fakes/indexed-calls';
 import { IssuingOfficerSession } from '../../../../fakes/issuing-officer-session';
 import { OFFICER_A, OFFICER_B } from '../../../../fakes/officer-session';
+import { TEST_SERVICE_CLIENT_ID, testActors } from '../../../../helpers/audit-actors';
 
 const DAY_MS = 86_400_000;
 const calls = Array.from({ length: 8 }, (_, n) => ({ conversationId: `c-${n}`, recordingId: `r-${n}`, tradingId: `T-${n}` }));
@@ -51,6 +52,7 @@ async function setUp(options: { onAppend?: (downloadEvents: number) => void } = 
     audit: async () => audit,
     // The profile asks for no four-eyes approval before a retrieval.
     approvals: { requireApproval: async () => null },
+    actors: testActors(session),
     genesys,
     officer: session,
     exportsDir: join(root, 'exports'),
@@ -154,6 +156,11 @@ describe('bulk jobs and the officer who started them', () => {
     await t.reaches(job.id, 'done');
     expect(t.audit.recordingsNamed('download').sort()).toEqual(allRecordings);
     expect(t.tokens()).toEqual(new Set(['token-1']));
+    // Its batches' events say so: the service account's client, scheduled by Olivia (signed out meanwhile).
+    const who = new Set(t.audit.of('download').map((e) => JSON.stringify(e.operator)));
+    expect([...who].map((o) => JSON.parse(o) as unknown)).toEqual([
+      expect.objectContaining({ kind: 'service', oauthClientId: TEST_SERVICE_CLIENT_ID, scheduledBy: { genesysUserId: OFFICER_A.genesysUserId, name: 'Olivia Adler', email: OFFICER_A.email } }),
+    ]);
   });
 
   it("blocks an officer's job that Genesys refuses her (403), naming her roles rather than the service credentials", async () => {

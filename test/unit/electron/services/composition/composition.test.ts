@@ -14,7 +14,6 @@ import { EventHub } from '../../../../../electron/services/events';
 import { SecretRedactor } from '../../../../../electron/services/logging/redactor';
 import type { SecretStore } from '../../../../../electron/services/ports';
 import { memorySecretStore } from '../../../../helpers/audit-module';
-import { FakeOfficerSession } from '../../../../fakes/officer-session';
 import { FakeClock } from '../../../../helpers/fake-clock';
 import { recordingLogger } from '../../../../helpers/fakes';
 import { testTempDir } from '../../../../helpers/temp-dir';
