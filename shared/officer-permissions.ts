@@ -20,6 +20,9 @@ export const REQUIRED_PERMISSIONS: Readonly<Record<OfficerAction, ReadonlyArray<
   posture: [],
 };
 
+/** Every permission Custody checks, once each, sorted (what `whoami` and the app's header list). */
+export const CHECKED_PERMISSIONS: ReadonlyArray<string> = [...new Set(Object.values(REQUIRED_PERMISSIONS).flat())].sort();
+
 /** The permissions `action` needs that `granted` lacks (Genesys's `*` wildcards honoured per segment). */
 export function missingPermissions(granted: ReadonlyArray<string>, action: OfficerAction): Array<string> {
   return REQUIRED_PERMISSIONS[action].filter((needed) => !granted.some((g) => permissionCovers(g, needed)));

@@ -1,8 +1,9 @@
 import type { AppErrorPayload } from '../../shared/errors';
 import { toErrorPayload } from '../services/errors';
-import { forwardToRenderer } from './ipc/domain-events';
+import { forwardOfficerChanges, forwardToRenderer } from './ipc/domain-events';
 import type { Emit } from './ipc/emit';
 import { createIpcHandlers } from './ipc/handlers';
+import type { SignInPageOpener } from './ipc/handlers/auth';
 import { installIpcServer, type IpcMainLike } from './ipc/server';
 import { createAppProtocolHandler, createMediaProtocolHandler } from './protocol';
 import { contentSecurityPolicy, isAppOrigin } from './security';
@@ -22,21 +23,24 @@ export function hostEngine(
     rendererDir: string;
     validateResponses: boolean;
     maxOpenRangeBytes?: number;
+    /** Where Genesys's login page opens for an officer's sign-in (the URL is checked against the profile's login host first). */
+    openSignInPage: SignInPageOpener;
   },
 ): AppHost {
   const toPayload = (error: unknown): AppErrorPayload => {
     const payload = toErrorPayload(error);
     return { ...payload, message: hosted.redactor.redactText(payload.message) };
   };
-  const dispose = installIpcServer(options.ipc, createIpcHandlers(hosted), {
+  const lifetime = new AbortController();
+  const dispose = installIpcServer(options.ipc, createIpcHandlers(hosted, { openSignInPage: options.openSignInPage, lifetime: lifetime.signal }), {
     isTrustedOrigin: (url) => isAppOrigin(url, options.trustedOrigin),
     validateResponses: options.validateResponses,
     toPayload,
     logger: hosted.logger.child('ipc'),
   });
   const unsubscribe = forwardToRenderer(hosted.events, options.emit);
-  const stopAuditChecks = new AbortController();
-  void runAuditChecks(hosted, stopAuditChecks.signal);
+  const unsubscribeOfficer = forwardOfficerChanges(hosted.officer, options.emit);
+  void runAuditChecks(hosted, lifetime.signal);
   // Jobs paused for their officer's sign-in resume when she signs in here.
   const stopResumingJobs = hosted.jobs.resumeOnSignIn();
   return {
@@ -46,9 +50,10 @@ export function hostEngine(
       ...(options.maxOpenRangeBytes ? { maxOpenRangeBytes: options.maxOpenRangeBytes } : {}),
     }),
     dispose: () => {
-      stopAuditChecks.abort();
+      lifetime.abort();
       stopResumingJobs();
       unsubscribe();
+      unsubscribeOfficer();
       dispose();
     },
   };

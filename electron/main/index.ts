@@ -39,6 +39,8 @@ const hostOptions = {
   trustedOrigin: APP_ORIGIN,
   rendererDir: join(here, '..', 'renderer'),
   validateResponses: !app.isPackaged,
+  // The officer's own browser, as RFC 8252 asks; the handler passes only the profile's Genesys login page.
+  openSignInPage: (url: string) => shell.openExternal(url),
 };
 let host: AppHost;
 let closeComposed: () => Promise<void>;

@@ -54,6 +54,10 @@ export function createReviewIpcHandlers({ review, logger }: HostedReview): IpcHa
     'jobs:pause': refused('Retrieval jobs'),
     'jobs:resume': refused('Retrieving recordings'),
     'jobs:cancel': refused('Retrieval jobs'),
+    'auth:current': async () => ({ officer: null }),
+    'auth:signIn': refused('Officer sign-in'),
+    'auth:cancelSignIn': async () => ({ cancelled: false }),
+    'auth:signOut': refused('Officer sign-in'),
     ...reviewHandlers(review),
   };
 }

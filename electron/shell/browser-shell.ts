@@ -70,8 +70,27 @@ export async function bridgeContext(
       validateResponses: true,
       // route.fulfill needs whole bodies: serve long recordings in 1 MiB ranges, as a media server would.
       maxOpenRangeBytes: SHELL_MAX_RANGE_BYTES,
+      openSignInPage: signInTabOpener(context),
     }),
   );
+}
+
+/**
+ * The shell's "system browser" for an officer's sign-in: a new tab in the same Chromium, allowed to reach the
+ * login page's origin (the handler passed only the profile's Genesys login host). The login form's 302 to
+ * Custody's loopback listener is followed by the browser itself, as any browser would.
+ */
+function signInTabOpener(context: BrowserContext): (url: string) => Promise<void> {
+  const allowed = new Set<string>();
+  return async (url) => {
+    const { origin } = new URL(url);
+    if (!allowed.has(origin)) {
+      allowed.add(origin);
+      await context.route((target) => target.origin === origin, (route) => route.continue());
+    }
+    const page = await context.newPage();
+    await page.goto(url);
+  };
 }
 
 /** The same bridge for a regulator's review session (`custody review`). */
@@ -91,8 +110,9 @@ export async function bridgeHost(context: BrowserContext, createHost: (ipc: IpcM
     handle: (channel, listener) => handlers.set(channel, listener),
     removeHandler: (channel) => handlers.delete(channel),
   };
+  // Pushes go to the app's pages only, never to a sign-in tab on Genesys's login page.
   const emit = createEmitter(() =>
-    context.pages().map((page) => ({
+    appPages(context).map((page) => ({
       isDestroyed: () => page.isClosed(),
       send: (channel: string, payload: unknown) => {
         void deliver(page, channel, payload);
@@ -110,6 +130,8 @@ export async function bridgeHost(context: BrowserContext, createHost: (ipc: IpcM
   await context.route(`${SHELL_ORIGIN}/**`, (route) => serve(route, host));
   return { host, emit, appUrl: `${SHELL_ORIGIN}/index.html` };
 }
+
+const appPages = (context: BrowserContext): Array<Page> => context.pages().filter((page) => page.url().startsWith(`${SHELL_ORIGIN}/`));
 
 async function deliver(page: Page, channel: string, payload: unknown): Promise<void> {
   try {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { appErrorPayloadSchema } from '../errors';
 import { auditChannels, auditEvents } from './channels/audit';
+import { authChannels, authEvents } from './channels/auth';
 import { holdsChannels, holdsEvents } from './channels/holds';
 import { packsChannels, packsEvents } from './channels/packs';
 import { postureChannels, postureEvents } from './channels/posture';
@@ -21,6 +22,7 @@ export const invokeChannels = {
   ...holdsChannels,
   ...postureChannels,
   ...jobsChannels,
+  ...authChannels,
 } as const;
 
 /** Pushes from main to the renderer. */
@@ -32,6 +34,7 @@ export const eventChannels = {
   ...holdsEvents,
   ...postureEvents,
   ...jobsEvents,
+  ...authEvents,
 } as const;
 
 export type InvokeChannel = keyof typeof invokeChannels;

@@ -1,6 +1,8 @@
 import type { EventChannel, EventPayload } from '../../../shared/ipc/contract';
+import type { OfficerSession } from '../../services/auth/officer';
 import type { DomainEvent, EventHub } from '../../services/events';
 import type { Emit } from './emit';
+import { officerView } from './handlers/auth';
 
 export type RendererPush = { [E in EventChannel]: { channel: E; payload: EventPayload<E> } }[EventChannel];
 
@@ -32,4 +34,9 @@ export function forwardToRenderer(events: EventHub, emit: Emit): () => void {
     const { channel, payload } = toRendererPush(event);
     emit(channel, payload as never);
   });
+}
+
+/** Tells the renderer of every sign-in, sign-out and lost sign-in, as a view without tokens; returns the unsubscribe. */
+export function forwardOfficerChanges(officer: Pick<OfficerSession, 'onChange'>, emit: Emit): () => void {
+  return officer.onChange((signedIn) => emit('auth:changed', { officer: signedIn ? officerView(signedIn) : null }));
 }

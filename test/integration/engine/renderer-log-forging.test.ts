@@ -18,7 +18,16 @@ describe('renderer log:write', () => {
     h = await startHarness({ worm: inject('worm').connection });
     const handlers = new Map<string, (e: IpcInvokeEventLike, r: unknown) => Promise<Envelope>>();
     const ipc: IpcMainLike = { handle: (c, l) => handlers.set(c, l), removeHandler: (c) => handlers.delete(c) };
-    const host = hostEngine(h.composed, { ipc, emit: () => undefined, trustedOrigin: APP_ORIGIN, rendererDir: h.root, validateResponses: true });
+    const host = hostEngine(h.composed, {
+      ipc,
+      emit: () => undefined,
+      trustedOrigin: APP_ORIGIN,
+      rendererDir: h.root,
+      validateResponses: true,
+      openSignInPage: async () => {
+        throw new Error('no sign-in in this test');
+      },
+    });
     const invoke = (request: unknown) => handlers.get('log:write')!({ senderFrame: { url: `${APP_ORIGIN}/index.html`, isTopFrame: true } }, request);
     const started = Date.now();
     h.composed.logger.info('engine line before the flood');

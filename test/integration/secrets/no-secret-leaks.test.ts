@@ -8,6 +8,7 @@ import { APP_ORIGIN } from '../../../electron/main/security';
 import type { Envelope } from '../../../shared/ipc/contract';
 import { SANDBOX_CLIENT } from '../../sandbox/server';
 import { startHarness, uniqueTradingCall, type Harness } from '../../helpers/engine-harness';
+import { completeBrowserSignIn, OFFICER_B_LOGIN } from '../../helpers/officer-signin';
 
 let h: Harness;
 afterAll(async () => h?.close());
@@ -41,6 +42,10 @@ describe('secrets', () => {
       trustedOrigin: APP_ORIGIN,
       rendererDir: h.root,
       validateResponses: true,
+      // The app's sign-in, with "the browser" posting officer B's credentials to the sandbox's login form.
+      openSignInPage: async (url) => {
+        await completeBrowserSignIn(url, OFFICER_B_LOGIN);
+      },
     });
     const invoke = async (channel: string, request: unknown) => {
       const envelope = await handlers.get(channel)!({ senderFrame: { url: `${APP_ORIGIN}/index.html`, isTopFrame: true } }, request);
@@ -58,6 +63,10 @@ describe('secrets', () => {
     const media = await host.mediaHandler(new Request(play.value.mediaUrl, { headers: { range: 'bytes=0-99' } }));
     sent.push(JSON.stringify([...media.headers]));
     await invoke('recordings:getWaveform', { recordingId: call.recording.id, buckets: 100 });
+    // Sign-in through the app's IPC (before the client is revoked below): names and expiry cross, never a token.
+    const signedIn = await invoke('auth:signIn', {});
+    expect(signedIn).toMatchObject({ ok: true, value: { officer: { name: 'Oscar Brandt' } } });
+    await invoke('auth:current', {});
     h.sandbox.expireAllTokens();
     await invoke('recordings:search', { queue: 'FX' });
     h.sandbox.revokeClient(SANDBOX_CLIENT.clientId);
@@ -66,10 +75,12 @@ describe('secrets', () => {
     const other = h.sandbox.dataset.recordings.find((r) => r.fileState === 'AVAILABLE' && r.conversationId !== call.conversation.id)!;
     await invoke('recordings:authorizePlayback', { recordingId: other.id });
     await invoke('log:write', { level: 'info', message: 'renderer says hello' });
+    await invoke('auth:signOut', {});
     host.dispose();
     await h.composed.close();
 
     expect(sent.some((s) => s.includes('index:syncStatus'))).toBe(true);
+    expect(sent.some((s) => s.includes('auth:changed') && s.includes('Oscar Brandt'))).toBe(true);
     const tokens = h.sandbox.issuedTokens();
     expect(tokens.length).toBeGreaterThanOrEqual(2);
     expect(JSON.stringify(refusedSearch)).toMatch(/SIGNIN_REQUIRED/);

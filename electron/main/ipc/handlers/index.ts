@@ -1,6 +1,7 @@
 import type { HostedEngine } from '../../hosted-engine';
 import type { IpcHandlers } from '../server';
 import { auditHandlers } from './audit';
+import { authHandlers, type SignInPageOpener } from './auth';
 import { holdsHandlers } from './holds';
 import { packsHandlers } from './packs';
 import { postureHandlers } from './posture';
@@ -9,7 +10,7 @@ import { recordingsHandlers } from './recordings';
 import { reviewHandlersOutsideReview } from './review';
 
 /** Every channel of the contract, one group per domain; a missing channel is a compile error. */
-export function createIpcHandlers(hosted: HostedEngine): IpcHandlers {
+export function createIpcHandlers(hosted: HostedEngine, host: { openSignInPage: SignInPageOpener; lifetime: AbortSignal }): IpcHandlers {
   return {
     ...recordingsHandlers(hosted),
     ...auditHandlers(hosted),
@@ -18,5 +19,12 @@ export function createIpcHandlers(hosted: HostedEngine): IpcHandlers {
     ...holdsHandlers(hosted),
     ...postureHandlers(hosted),
     ...jobsHandlers(hosted),
+    ...authHandlers({
+      officer: hosted.officer,
+      officerSignIn: hosted.officerSignIn,
+      genesys: hosted.profile.genesys,
+      openSignInPage: host.openSignInPage,
+      hostLifetime: host.lifetime,
+    }),
   };
 }

@@ -85,8 +85,8 @@ describe('domain events to renderer channels', () => {
     expect(toRendererPush(samples['index.syncFailed']).payload).toEqual({ state: 'failed', lastSyncedAt: null, message: samples['index.syncFailed'].message });
   });
 
-  it('reaches every channel the renderer can listen on', () => {
-    const reached = new Set(Object.values(samples).map((e) => toRendererPush(e).channel));
+  it('reaches every channel the renderer can listen on (sign-in changes come from the officer session)', () => {
+    const reached = new Set<string>([...Object.values(samples).map((e) => toRendererPush(e).channel), 'auth:changed']);
     expect([...reached].sort()).toEqual(Object.keys(eventChannels).sort());
   });
 
