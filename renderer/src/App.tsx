@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { RecordingMatch, SearchQuery, SearchResult, SessionInfo } from '../../shared/domain';
-import { useCustodyApi } from './api';
+import { CustodyApiProvider, useCustodyApi } from './api';
 import { AuditTrailView } from './components/AuditTrailView';
 import { CaseReferenceDialog } from './components/CaseReferenceDialog';
 import { ErrorAlert } from './components/ErrorAlert';
@@ -13,10 +13,12 @@ import { ReviewWorkspace } from './components/ReviewWorkspace';
 import { PreparePackBar } from './components/PreparePackBar';
 import { matchKey, ResultsTable } from './components/ResultsTable';
 import { SearchPanel } from './components/SearchPanel';
+import { SignInScreen } from './components/SignInScreen';
 import { Watermark } from './components/Watermark';
 import { logIfUnexpected, toUiError, type UiError } from './errors';
 import { applySyncEvent, indexStatusFromSearch, indexStatusFromSession, type IndexStatus } from './index-status';
 import { useAuditAlerts } from './use-audit-alerts';
+import { useOfficer, useSignInGuardedApi } from './use-officer';
 
 /** The app's sections. Each is one screen under the header; "recordings" is the search workspace. */
 type ViewId = 'recordings' | 'jobs' | 'audit' | 'holds' | 'posture';
@@ -33,14 +35,8 @@ export function App() {
   const [session, setSession] = useState<SessionInfo | null>(null);
   const [sessionError, setSessionError] = useState<UiError | null>(null);
   const [indexStatus, setIndexStatus] = useState<IndexStatus | null>(null);
-  const [search, setSearch] = useState<{ query: SearchQuery; result: SearchResult } | null>(null);
-  const [open, setOpen] = useState<RecordingMatch | null>(null);
-  const [view, setView] = useState<ViewId>('recordings');
-  const audit = useAuditAlerts(api);
-  const [packSelection, setPackSelection] = useState<ReadonlyMap<string, RecordingMatch>>(new Map());
-  const [retrieval, setRetrieval] = useState<{ kind: 'idle' } | { kind: 'asking' } | { kind: 'starting' } | { kind: 'failed'; error: UiError }>({ kind: 'idle' });
-  const [startedJobId, setStartedJobId] = useState<string | null>(null);
-
+  const officer = useOfficer(api);
+  const [signOut, setSignOut] = useState<{ kind: 'idle' } | { kind: 'signing-out' } | { kind: 'failed'; error: UiError }>({ kind: 'idle' });
   useEffect(() => {
     let current = true;
     async function load() {
@@ -61,6 +57,88 @@ export function App() {
   }, [api]);
 
   useEffect(() => api.on('index:syncStatus', (event) => setIndexStatus((previous) => applySyncEvent(previous, event))), [api]);
+
+  if (session?.mode === 'review' && session.review) {
+    return (
+      <div className="app app--review">
+        <Header session={session} indexStatus={null} />
+        <ReviewWorkspace review={session.review} />
+        <Watermark review={session.review} />
+      </div>
+    );
+  }
+
+  async function signOutNow() {
+    setSignOut({ kind: 'signing-out' });
+    try {
+      await officer.signOut();
+      setSignOut({ kind: 'idle' });
+    } catch (caught) {
+      setSignOut({ kind: 'failed', error: toUiError(caught) });
+      await logIfUnexpected(api, 'auth', caught);
+    }
+  }
+
+  const signedIn = officer.state.kind === 'signed-in' ? officer.state.officer : null;
+  return (
+    <div className="app">
+      <Header session={session} indexStatus={indexStatus} officer={{ view: signedIn, onSignOut: () => void signOutNow(), signingOut: signOut.kind === 'signing-out' }} />
+      {sessionError ? (
+        <div className="app__banner">
+          <ErrorAlert error={sessionError} testId="session-error" />
+        </div>
+      ) : null}
+      {signOut.kind === 'failed' ? (
+        <div className="app__banner">
+          <ErrorAlert error={signOut.error} testId="sign-out-error" />
+        </div>
+      ) : null}
+      {officer.state.kind === 'unavailable' ? (
+        <div className="app__banner">
+          <ErrorAlert error={officer.state.error} testId="officer-error" />
+        </div>
+      ) : null}
+      {officer.state.kind === 'signed-out' ? <SignInScreen reason={officer.state.reason} onSignedIn={officer.signedIn} /> : null}
+      {signedIn ? (
+        <OfficerWorkspace
+          // Another officer starts afresh: nothing the previous one searched or opened stays on screen.
+          key={signedIn.genesysUserId}
+          onSignInLost={officer.signInLost}
+          session={session}
+          onSessionChange={setSession}
+          onIndexStatusChange={setIndexStatus}
+        />
+      ) : null}
+    </div>
+  );
+}
+
+type OfficerWorkspaceProps = {
+  onSignInLost: (error: UiError) => void;
+  session: SessionInfo | null;
+  onSessionChange: (session: SessionInfo) => void;
+  onIndexStatusChange: (update: (previous: IndexStatus | null) => IndexStatus | null) => void;
+};
+
+/** The signed-in officer's sections; every call made here that main refuses with SIGNIN_REQUIRED ends the sign-in on screen. */
+function OfficerWorkspace({ onSignInLost, ...props }: OfficerWorkspaceProps) {
+  const api = useSignInGuardedApi(useCustodyApi(), onSignInLost);
+  return (
+    <CustodyApiProvider api={api}>
+      <Workspace {...props} />
+    </CustodyApiProvider>
+  );
+}
+
+function Workspace({ session, onSessionChange: setSession, onIndexStatusChange: setIndexStatus }: Omit<OfficerWorkspaceProps, 'onSignInLost'>) {
+  const api = useCustodyApi();
+  const [search, setSearch] = useState<{ query: SearchQuery; result: SearchResult } | null>(null);
+  const [open, setOpen] = useState<RecordingMatch | null>(null);
+  const [view, setView] = useState<ViewId>('recordings');
+  const audit = useAuditAlerts(api);
+  const [packSelection, setPackSelection] = useState<ReadonlyMap<string, RecordingMatch>>(new Map());
+  const [retrieval, setRetrieval] = useState<{ kind: 'idle' } | { kind: 'asking' } | { kind: 'starting' } | { kind: 'failed'; error: UiError }>({ kind: 'idle' });
+  const [startedJobId, setStartedJobId] = useState<string | null>(null);
 
   function togglePackSelection(match: RecordingMatch) {
     setPackSelection((previous) => {
@@ -105,24 +183,8 @@ export function App() {
     }
   }
 
-  if (session?.mode === 'review' && session.review) {
-    return (
-      <div className="app app--review">
-        <Header session={session} indexStatus={null} />
-        <ReviewWorkspace review={session.review} />
-        <Watermark review={session.review} />
-      </div>
-    );
-  }
-
   return (
-    <div className="app">
-      <Header session={session} indexStatus={indexStatus} />
-      {sessionError ? (
-        <div className="app__banner">
-          <ErrorAlert error={sessionError} testId="session-error" />
-        </div>
-      ) : null}
+    <>
       {retrieval.kind === 'failed' ? (
         <div className="app__banner">
           <ErrorAlert error={retrieval.error} testId="retrieve-error" />
@@ -215,6 +277,6 @@ export function App() {
           onCancel={() => setRetrieval({ kind: 'idle' })}
         />
       ) : null}
-    </div>
+    </>
   );
 }

@@ -13,10 +13,17 @@ export function issuesFromZod(issues: ReadonlyArray<{ path: ReadonlyArray<Proper
 
 export function toUiError(error: unknown): UiError {
   if (error instanceof CustodyError) {
-    return { code: error.code, title: titleFor(error.code), message: error.message, issues: [] };
+    return { code: error.code, title: titleFor(error.code), message: error.message, issues: missingPermissionIssues(error) };
   }
   const message = error instanceof Error ? error.message : String(error);
   return { code: 'INTERNAL', title: titleFor('INTERNAL'), message, issues: [] };
+}
+
+/** A PERMISSION_DENIED names each Genesys permission the officer lacks (its details' `missing`), one line each. */
+function missingPermissionIssues(error: CustodyError): Array<FieldIssue> {
+  const missing = error.code === 'PERMISSION_DENIED' ? error.details?.missing : undefined;
+  if (!Array.isArray(missing)) return [];
+  return missing.filter((p): p is string => typeof p === 'string').map((permission) => ({ field: null, message: `Missing Genesys permission: ${permission}` }));
 }
 
 export function isCustodyError(error: unknown, code: AppErrorCode): error is CustodyError {

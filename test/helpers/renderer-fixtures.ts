@@ -1,3 +1,5 @@
+import type { OfficerView } from '../../shared/ipc/channels/auth';
+import { CHECKED_PERMISSIONS } from '../../shared/officer-permissions';
 import type { PlaybackGrant, RecordingDetail, RecordingMatch, SearchResult, SessionInfo, Waveform } from '../../shared/domain';
 
 /** Canned data for renderer tests and the UI preview: realistic shapes, valid against the contract. */
@@ -113,4 +115,16 @@ export function sampleWaveform(recordingId: string, durationMs = 282_000, bucket
       return Math.round(Math.min(1, turn * syllables * 0.9) * 1000) / 1000;
     });
   return { recordingId, durationMs, peaks: [lane(0), lane(Math.PI)] };
+}
+
+/** The sandbox's officer A as the header shows her: every checked permission granted, access for another hour. */
+export function sampleOfficer(now = Date.now()): OfficerView {
+  return {
+    genesysUserId: '0ff1ce00-0000-4000-8000-00000000000a',
+    name: 'Olivia Adler',
+    email: 'officer.a@sandbox.custody.test',
+    permissions: CHECKED_PERMISSIONS.map((permission) => ({ permission, granted: true })),
+    signedInAt: new Date(now - 600_000).toISOString(),
+    accessExpiresAt: new Date(now + 3_600_000).toISOString(),
+  };
 }

@@ -1,13 +1,17 @@
 import type { SessionInfo } from '../../../shared/domain';
+import type { OfficerView } from '../../../shared/ipc/channels/auth';
+import { formatLocalTime } from '../format';
 import { describeIndexStatus, type IndexStatus } from '../index-status';
 import { useNow } from '../use-now';
 
 type HeaderProps = {
   session: SessionInfo | null;
   indexStatus: IndexStatus | null;
+  /** The officer's app: who is signed in (null: nobody yet). Absent in a regulator's review, which names its reviewer. */
+  officer?: { view: OfficerView | null; onSignOut: () => void; signingOut: boolean };
 };
 
-export function Header({ session, indexStatus }: HeaderProps) {
+export function Header({ session, indexStatus, officer }: HeaderProps) {
   const now = useNow(30_000);
   const index = indexStatus ? describeIndexStatus(indexStatus, now) : null;
   return (
@@ -18,18 +22,22 @@ export function Header({ session, indexStatus }: HeaderProps) {
         {session ? <span className="tag tag--profile" title="Profile">{session.profile}</span> : null}
       </div>
       <dl className="app-header__facts">
-        <div className="fact">
-          <dt>Operator</dt>
-          <dd data-testid="header-operator">
-            {session ? (
-              <>
-                {session.operator.name} <span className="muted">({session.operator.osAccount})</span>
-              </>
-            ) : (
-              '…'
-            )}
-          </dd>
-        </div>
+        {officer ? (
+          <OfficerFact view={officer.view} now={now} />
+        ) : (
+          <div className="fact">
+            <dt>Reviewer</dt>
+            <dd data-testid="header-operator">
+              {session ? (
+                <>
+                  {session.operator.name} <span className="muted">({session.operator.osAccount})</span>
+                </>
+              ) : (
+                '…'
+              )}
+            </dd>
+          </div>
+        )}
         <div className="fact">
           <dt>Workstation</dt>
           <dd data-testid="header-workstation">{session ? session.workstation.hostname : '…'}</dd>
@@ -63,6 +71,41 @@ export function Header({ session, indexStatus }: HeaderProps) {
           </dd>
         </div>
       </dl>
+      {officer?.view ? (
+        <button
+          type="button"
+          className="app-header__sign-out"
+          data-testid="sign-out"
+          disabled={officer.signingOut}
+          onClick={officer.onSignOut}
+        >
+          {officer.signingOut ? 'Signing out…' : 'Sign out'}
+        </button>
+      ) : null}
     </header>
+  );
+}
+
+/** The signed-in officer, as Genesys named her, and until when her access token runs (it renews on use). */
+function OfficerFact({ view, now }: { view: OfficerView | null; now: number }) {
+  const expiresAt = view?.accessExpiresAt ? Date.parse(view.accessExpiresAt) : null;
+  return (
+    <div className="fact">
+      <dt>Officer</dt>
+      <dd data-testid="header-officer" title={view ? `${view.name} <${view.email}> (Genesys user ${view.genesysUserId})` : undefined}>
+        {view ? (
+          <>
+            <span data-testid="header-officer-name">{view.name}</span>{' '}
+            <span className="muted" data-testid="header-officer-expiry">
+              {expiresAt !== null && expiresAt > now
+                ? `· access until ${formatLocalTime(view.accessExpiresAt!).slice(11, 16)}`
+                : '· access renews on next use'}
+            </span>
+          </>
+        ) : (
+          <span className="muted">Not signed in</span>
+        )}
+      </dd>
+    </div>
   );
 }

@@ -44,7 +44,7 @@ async function open() {
 
 describe('recordings Genesys no longer has', () => {
   it('shows the WORM archive copy and says the playback came from it', async () => {
-    renderApp(main({ recordingsAuthorizePlayback: ({ recordingId }) => ({ ...sampleGrant(recordingId), source: 'archive' }) }));
+    await renderApp(main({ recordingsAuthorizePlayback: ({ recordingId }) => ({ ...sampleGrant(recordingId), source: 'archive' }) }));
     const view = await open();
     const copy = await within(view).findByTestId('archive-copy');
     expect(copy.textContent).toContain('Retained until 2030-03-14 · legal hold ON · readable now');
@@ -53,7 +53,7 @@ describe('recordings Genesys no longer has', () => {
   });
 
   it('explains an archive copy that must first come back from cold storage', async () => {
-    renderApp(
+    await renderApp(
       main({
         recordingsGet: () => ({ ...sampleDetail(match), fileState: 'DELETED', archive: { ...archive, storageClass: 'DEEP_ARCHIVE', tier: 'restoring' as const } }),
         recordingsAuthorizePlayback: () => {

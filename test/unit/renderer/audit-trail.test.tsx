@@ -82,7 +82,7 @@ async function openAuditTrail() {
 
 describe('audit trail view', () => {
   it('lists who accessed what, when, from where and why, with the alerts, and the verification status', async () => {
-    const { transport } = renderApp(main());
+    const { transport } = await renderApp(main());
     expect(transport.callsTo('audit:list')).toEqual([]);
     const table = await openAuditTrail();
     const rows = within(table).getAllByTestId('audit-row');
@@ -121,7 +121,7 @@ describe('audit trail view', () => {
   });
 
   it('filters like `custody audit show`, and checks the filter before asking main', async () => {
-    const { transport } = renderApp(main());
+    const { transport } = await renderApp(main());
     await openAuditTrail();
     fireEvent.change(screen.getByTestId('audit-filter-trading-id'), { target: { value: 'T-NONE' } });
     fireEvent.change(screen.getByTestId('audit-filter-action'), { target: { value: 'play' } });
@@ -140,7 +140,7 @@ describe('audit trail view', () => {
 
   it('verifies on demand and shows the first bad event when the log is not intact', async () => {
     let verified = false;
-    renderApp(
+    await renderApp(
       main({
         auditStatus: () =>
           verified
@@ -162,7 +162,7 @@ describe('audit trail view', () => {
   });
 
   it('marks the section when an access raises an alert or the log fails a check, and refreshes the list', async () => {
-    const { transport } = renderApp(main());
+    const { transport } = await renderApp(main());
     await screen.findByTestId('app-header');
     expect(screen.queryByTestId('nav-audit-badge')).toBeNull();
     transport.emit('audit:recorded', entry(3, { alerts: [{ rule: 'participant-playback', message: 'Maria Hartmann is a participant of this call (Maria Hartmann)' }] }));

@@ -4,23 +4,36 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { formatLocalTime } from '../../../renderer/src/format';
 import { FakeIpcError } from '../../helpers/fake-ipc-transport';
 import { renderApp } from '../../helpers/render-app';
-import { sampleSearchResult, sampleSession } from '../../helpers/renderer-fixtures';
+import { sampleOfficer, sampleSearchResult, sampleSession } from '../../helpers/renderer-fixtures';
 
 afterEach(cleanup);
 
 describe('header', () => {
-  it('shows the operator, workstation, case reference and how fresh the index is', async () => {
+  it('shows the signed-in officer and until when her access runs, the workstation, case reference and how fresh the index is', async () => {
     const now = Date.now();
-    renderApp({ sessionGet: () => sampleSession(now) });
-    expect((await screen.findByTestId('header-operator')).textContent).toBe('Maria Hartmann (CORP\\mhartmann)');
+    const officer = sampleOfficer(now);
+    await renderApp({ sessionGet: () => sampleSession(now), authCurrent: () => ({ officer }) });
+    expect((await screen.findByTestId('header-officer-name')).textContent).toBe('Olivia Adler');
+    expect(screen.getByTestId('header-officer-expiry').textContent).toBe(`· access until ${formatLocalTime(officer.accessExpiresAt!).slice(11, 16)}`);
+    expect(screen.getByTestId('header-officer').getAttribute('title')).toBe(`Olivia Adler <officer.a@sandbox.custody.test> (Genesys user ${officer.genesysUserId})`);
+    expect(screen.queryByTestId('header-operator')).toBeNull();
     expect(screen.getByTestId('header-workstation').textContent).toBe('LON-CMP-0142');
     expect(screen.getByTestId('header-case-reference').textContent).toBe('No case reference');
     expect(screen.getByTestId('header-index').textContent).toBe('Index synced 3 min ago');
   });
 
+  it('says the access token renews on use once its expiry has passed, or before Custody first used it', async () => {
+    const expired = { ...sampleOfficer(), accessExpiresAt: new Date(Date.now() - 60_000).toISOString() };
+    await renderApp({ sessionGet: () => sampleSession(), authCurrent: () => ({ officer: expired }) });
+    expect((await screen.findByTestId('header-officer-expiry')).textContent).toBe('· access renews on next use');
+    cleanup();
+    await renderApp({ sessionGet: () => sampleSession(), authCurrent: () => ({ officer: { ...expired, accessExpiresAt: null } }) });
+    expect((await screen.findByTestId('header-officer-expiry')).textContent).toBe('· access renews on next use');
+  });
+
   it('says the index is offline, from when, with the warning of the search result', async () => {
     const lastSyncedAt = '2025-03-14T07:30:00.000Z';
-    renderApp({
+    await renderApp({
       sessionGet: () => sampleSession(Date.now(), 'FCA-2025-0193'),
       recordingsSearch: () => ({
         ...sampleSearchResult(),
@@ -44,7 +57,7 @@ describe('header', () => {
 
   it('follows the sync pushes from main', async () => {
     const start = Date.now();
-    const { transport } = renderApp({ sessionGet: () => sampleSession(start) });
+    const { transport } = await renderApp({ sessionGet: () => sampleSession(start) });
     await screen.findByText('Index synced 3 min ago');
     act(() => transport.emit('index:syncStatus', { state: 'started', lastSyncedAt: null, message: null }));
     expect(screen.getByTestId('header-index').textContent).toBe('Index synced 3 min ago · syncing…');
@@ -56,7 +69,7 @@ describe('header', () => {
   });
 
   it('explains a session that could not be loaded', async () => {
-    renderApp({
+    await renderApp({
       sessionGet: () => {
         throw new FakeIpcError('KEYCHAIN_UNAVAILABLE', 'The Secret Service is not running.');
       },

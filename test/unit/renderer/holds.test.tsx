@@ -36,7 +36,7 @@ async function openHolds() {
 describe('holds section', () => {
   it('lists holds with what they lock, and places a new one after checking the form', async () => {
     let holds = [sampleHold()];
-    const { transport } = renderApp({
+    const { transport } = await renderApp({
       sessionGet: () => sampleSession(Date.now(), 'FCA-2025-0200'),
       holdsList: () => ({ holds }),
       holdsPlace: (request) => {
@@ -67,7 +67,7 @@ describe('holds section', () => {
   });
 
   it('says clearly when the trade is unknown', async () => {
-    renderApp({
+    await renderApp({
       sessionGet: () => sampleSession(),
       holdsList: () => ({ holds: [] }),
       holdsPlace: () => {
@@ -87,7 +87,7 @@ describe('holds section', () => {
 
   it('asks a reason to request a release, and will not let the requester approve it (four-eyes)', async () => {
     let hold = sampleHold();
-    const { transport } = renderApp({
+    const { transport } = await renderApp({
       sessionGet: () => sampleSession(),
       holdsList: () => ({ holds: [hold] }),
       holdsRequestRelease: ({ reason }) => {
@@ -107,7 +107,7 @@ describe('holds section', () => {
 
   it('lets another officer approve, and shows the release', async () => {
     let hold = sampleHold({ state: 'release-requested', releaseRequest: { by: { name: 'Tom Okafor', osAccount: 'CORP\\tokafor' }, at: '2025-03-15T08:00:00.000Z', reason: 'closed', requestedByYou: false } });
-    renderApp({
+    await renderApp({
       sessionGet: () => sampleSession(),
       holdsList: ({ includeReleased }) => ({ holds: hold.state === 'released' && !includeReleased ? [] : [hold] }),
       holdsApproveRelease: () => {

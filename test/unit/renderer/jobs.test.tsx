@@ -38,7 +38,7 @@ async function searchFx() {
 describe('retrieval jobs', () => {
   it('asks for the case reference, starts "Retrieve all" on the search, and shows live progress to the end', async () => {
     let session: SessionInfo = sampleSession();
-    const { transport } = renderApp({
+    const { transport } = await renderApp({
       sessionGet: () => session,
       sessionSetCaseReference: ({ caseReference }) => (session = { ...session, caseReference }),
       recordingsSearch: () => sampleSearchResult(),
@@ -79,7 +79,7 @@ describe('retrieval jobs', () => {
 
   it('pauses, resumes and cancels, and explains a blocked job', async () => {
     const blocked = job({ state: 'blocked', message: 'Genesys access is blocked: the client was revoked.' });
-    const { transport } = renderApp({
+    const { transport } = await renderApp({
       sessionGet: () => sampleSession(),
       jobsList: () => ({ jobs: [blocked] }),
       jobsResume: () => job(),
@@ -110,7 +110,7 @@ describe('retrieval jobs', () => {
       { line: 4, value: '"T-BROKEN', problem: 'malformed CSV: a quoted field is not closed' },
       { line: 7, value: 'T-19990101-0001', problem: 'unknown trading ID: no call carries it between 2026-08-01 and 2026-11-01' },
     ];
-    const { transport } = renderApp({
+    const { transport } = await renderApp({
       sessionGet: () => sampleSession(),
       jobsList: () => ({ jobs: [fromCsv] }),
       jobsGet: () => ({ ...fromCsv, failures: [], inputReport }),
@@ -128,7 +128,7 @@ describe('retrieval jobs', () => {
   });
 
   it('shows why a retrieval could not start', async () => {
-    renderApp({
+    await renderApp({
       sessionGet: () => sampleSession(Date.now(), 'FCA-2026-0042'),
       recordingsSearch: () => sampleSearchResult(),
       jobsStartFromSearch: () => {

@@ -114,7 +114,7 @@ async function openRecording(conversationId: string) {
 
 describe('playback', () => {
   it('asks for a case reference before the first play, and not before the second', async () => {
-    const { transport } = renderApp(mainWith());
+    const { transport } = await renderApp(mainWith());
     await openRecording(first.conversationId);
 
     fireEvent.click(screen.getByTestId('play-button'));
@@ -159,7 +159,7 @@ describe('playback', () => {
   });
 
   it('cancelling the case-reference dialog plays nothing', async () => {
-    const { transport } = renderApp(mainWith());
+    const { transport } = await renderApp(mainWith());
     await openRecording(first.conversationId);
     const play = screen.getByTestId('play-button');
     play.focus();
@@ -173,7 +173,7 @@ describe('playback', () => {
   });
 
   it('hands the authorised media and the peaks from main to wavesurfer, two lanes, and plays', async () => {
-    renderApp(mainWith({ sessionGet: () => sampleSession(Date.now(), 'FCA-2025-0193') }));
+    await renderApp(mainWith({ sessionGet: () => sampleSession(Date.now(), 'FCA-2025-0193') }));
     await openRecording(first.conversationId);
     fireEvent.click(screen.getByTestId('play-button'));
     await screen.findByTestId('audit-event-id');
@@ -207,7 +207,7 @@ describe('playback', () => {
 
   it('records each seek in the audit log, once the position settles, and stays paused when it cannot', async () => {
     let auditUp = true;
-    const { transport } = renderApp(
+    const { transport } = await renderApp(
       mainWith({
         sessionGet: () => sampleSession(Date.now(), 'FCA-2025-0193'),
         recordingsRecordSeek: ({ positionMs }) => {
@@ -250,7 +250,7 @@ describe('playback', () => {
 
   it('plays on from a new position only once its seek is acknowledged, and Play after the end is a recorded seek to 0:00', async () => {
     let acknowledge: () => void = () => undefined;
-    const { transport } = renderApp(
+    const { transport } = await renderApp(
       mainWith({
         sessionGet: () => sampleSession(Date.now(), 'FCA-2025-0193'),
         recordingsRecordSeek: async ({ positionMs }) => {
@@ -289,7 +289,7 @@ describe('playback', () => {
 
   it('ends the play when the view closes or main says the case changed, and offers a new audited play', async () => {
     let session = sampleSession(Date.now(), 'CASE-A');
-    const { transport } = renderApp(mainWith({ sessionGet: () => session }));
+    const { transport } = await renderApp(mainWith({ sessionGet: () => session }));
     await openRecording(first.conversationId);
     fireEvent.click(screen.getByTestId('play-button'));
     await vi.waitFor(() => expect(wavesurfer.instances).toHaveLength(1));
@@ -312,7 +312,7 @@ describe('playback', () => {
   });
 
   it('refuses playback when the audit log cannot be written, and never gives the audio element a source', async () => {
-    const { transport } = renderApp(
+    const { transport } = await renderApp(
       mainWith({
         sessionGet: () => sampleSession(Date.now(), 'FCA-2025-0193'),
         recordingsAuthorizePlayback: () => {
@@ -338,7 +338,7 @@ describe('playback', () => {
 
   it('opens the case-reference dialog when main says one is required', async () => {
     let required = true;
-    const { transport } = renderApp(
+    const { transport } = await renderApp(
       mainWith({
         sessionGet: () => sampleSession(Date.now(), 'STALE-REF'),
         recordingsAuthorizePlayback: ({ recordingId }) => {

@@ -26,7 +26,7 @@ const report: PostureReport = {
 
 describe('posture section', () => {
   it('runs the check on request and shows each result with its evidence, grouped by what was checked', async () => {
-    const { transport } = renderApp({ sessionGet: () => sampleSession(), postureLatest: () => ({ report: null }), postureRun: () => report });
+    const { transport } = await renderApp({ sessionGet: () => sampleSession(), postureLatest: () => ({ report: null }), postureRun: () => report });
     fireEvent.click(await screen.findByTestId('nav-posture'));
     expect((await screen.findByTestId('posture-empty')).textContent).toContain('No posture check has been run');
     fireEvent.click(screen.getByTestId('posture-run'));
@@ -45,7 +45,7 @@ describe('posture section', () => {
   });
 
   it('shows the last report on opening, and a failure to run as an error', async () => {
-    renderApp({
+    await renderApp({
       sessionGet: () => sampleSession(),
       postureLatest: () => ({ report }),
       postureRun: () => {

@@ -13,7 +13,7 @@ function type(testId: string, value: string) {
 
 describe('search', () => {
   it('sends the criteria and lists every match, flagging a recording without a trading ID', async () => {
-    const { transport } = renderApp({
+    const { transport } = await renderApp({
       sessionGet: () => sampleSession(),
       recordingsSearch: () => sampleSearchResult(),
     });
@@ -42,7 +42,7 @@ describe('search', () => {
     const first = sampleMatches[0]!;
     const twoRecordings = [first, { ...first, recordingId: `${first.recordingId}-2` }];
     let answer = twoRecordings;
-    renderApp({
+    await renderApp({
       sessionGet: () => sampleSession(),
       recordingsSearch: () => sampleSearchResult(Date.now(), answer),
     });
@@ -60,7 +60,7 @@ describe('search', () => {
   });
 
   it('converts the local date-time inputs to UTC instants', async () => {
-    const { transport } = renderApp({
+    const { transport } = await renderApp({
       sessionGet: () => sampleSession(),
       recordingsSearch: () => sampleSearchResult(Date.now(), []),
     });
@@ -74,7 +74,7 @@ describe('search', () => {
   });
 
   it('says clearly when nothing matches', async () => {
-    renderApp({
+    await renderApp({
       sessionGet: () => sampleSession(),
       recordingsSearch: () => sampleSearchResult(Date.now(), []),
     });
@@ -86,7 +86,7 @@ describe('search', () => {
   });
 
   it('shows a VALIDATION error from main inline', async () => {
-    renderApp({
+    await renderApp({
       sessionGet: () => sampleSession(),
       recordingsSearch: () => {
         throw new FakeIpcError('VALIDATION', 'Invalid request for recordings:search:\n✖ unknown account format\n  → at clientAccount');
@@ -103,7 +103,7 @@ describe('search', () => {
   });
 
   it('catches invalid criteria before sending anything', async () => {
-    const { transport } = renderApp({ sessionGet: () => sampleSession(), recordingsSearch: () => sampleSearchResult() });
+    const { transport } = await renderApp({ sessionGet: () => sampleSession(), recordingsSearch: () => sampleSearchResult() });
     fireEvent.click(screen.getByTestId('search-submit'));
     expect((await screen.findByRole('alert')).textContent).toContain('give at least one search criterion');
 
@@ -123,7 +123,7 @@ describe('search', () => {
 
   it('shows other failures with their meaning, and keeps the form usable', async () => {
     let reachable = false;
-    renderApp({
+    await renderApp({
       sessionGet: () => sampleSession(),
       recordingsSearch: () => {
         if (!reachable) throw new FakeIpcError('UPSTREAM_UNAVAILABLE', 'Could not reach Genesys (analytics): ECONNRESET');
@@ -143,7 +143,7 @@ describe('search', () => {
   });
 
   it('opens a recording with Enter and moves between rows with the arrow keys', async () => {
-    renderApp({
+    await renderApp({
       sessionGet: () => sampleSession(),
       recordingsSearch: () => sampleSearchResult(),
       recordingsGet: ({ recordingId }) => {
