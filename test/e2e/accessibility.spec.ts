@@ -27,7 +27,7 @@ test('every screen of the officer app has no WCAG 2.1 A/AA violation', async ({ 
     const start = Date.parse(call.conversation.startTime);
     await (await harness.composed.archive.job()).run({ sinceMs: start, untilMs: start + 1 });
     await page.goto(bridge.appUrl);
-    await expect(page.getByTestId('header-operator')).toContainText('Olivia Adler');
+    await expect(page.getByTestId('header-officer-name')).toHaveText('Olivia Adler');
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Custody');
     await expectNoAxeViolations(page, 'recordings: search form, no results, no recording');
 
@@ -110,6 +110,38 @@ test('every screen of the officer app has no WCAG 2.1 A/AA violation', async ({ 
     await expectNoAxeViolations(page, 'audit trail, integrity failed');
   } finally {
     // The host's periodic checkpoint stops before the engine it writes with.
+    bridge.host.dispose();
+    await harness.close();
+  }
+});
+
+test('the sign-in screen has no WCAG 2.1 A/AA violation: nobody signed in, waiting for the browser, refused, cancelled', async ({ page }) => {
+  const harness = await startHarness({ worm: sharedWorm(), mediaUrlBase: `${SHELL_ORIGIN}/media/recording/`, officer: null });
+  const bridge = await bridgeContext(page.context(), harness.composed, { rendererDir });
+  try {
+    await page.goto(bridge.appUrl);
+    await expect(page.getByTestId('sign-in-screen')).toBeVisible();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Custody');
+    await expectNoAxeViolations(page, 'sign-in screen');
+
+    const opened = page.context().waitForEvent('page');
+    await page.getByTestId('sign-in').click();
+    const login = await opened;
+    await login.waitForURL(/\/oauth\/authorize\?/);
+    await expect(page.getByTestId('sign-in-waiting')).toBeVisible();
+    await expectNoAxeViolations(page, 'sign-in screen, waiting for the browser');
+
+    // A redirect that is not the answer to Custody's request (another state): refused, and said so.
+    const redirectUri = new URL(login.url()).searchParams.get('redirect_uri')!;
+    await fetch(`${redirectUri}?code=forged&state=not-ours`);
+    await expect(page.getByTestId('sign-in-error')).toContainText('wrong state');
+    await expectNoAxeViolations(page, 'sign-in screen, sign-in refused');
+
+    await page.getByTestId('sign-in').click();
+    await page.getByTestId('sign-in-cancel').click();
+    await expect(page.getByText('Sign-in cancelled. Nobody is signed in.')).toBeVisible();
+    await expectNoAxeViolations(page, 'sign-in screen, cancelled');
+  } finally {
     bridge.host.dispose();
     await harness.close();
   }

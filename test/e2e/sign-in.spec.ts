@@ -81,14 +81,28 @@ test('an officer signs in on the sandbox login page, plays a recording, and is n
   }
 });
 
-test('a sign-in can be cancelled while the login page is open, and nobody is signed in', async ({ page }) => {
+test('a forged redirect (wrong state) and a cancelled sign-in each sign nobody in, and the app says why', async ({ page }) => {
   const harness = await startHarness({ worm: sharedWorm(), mediaUrlBase: `${SHELL_ORIGIN}/media/recording/`, officer: null });
   const bridge = await bridgeContext(page.context(), harness.composed, { rendererDir });
   try {
     await page.goto(bridge.appUrl);
-    const opened = page.context().waitForEvent('page');
+    let opened = page.context().waitForEvent('page');
     await page.getByTestId('sign-in').click();
-    const login = await opened;
+    let login = await opened;
+    await login.waitForURL(/\/oauth\/authorize\?/);
+    // Something else on the workstation answers the loopback listener first, with a state of its own.
+    const redirectUri = new URL(login.url()).searchParams.get('redirect_uri')!;
+    expect(new URL(redirectUri).hostname).toBe('127.0.0.1');
+    expect((await fetch(`${redirectUri}?code=forged&state=not-ours`)).status).toBe(400);
+    await expect(page.getByTestId('sign-in-error')).toHaveText(
+      'Sign-in not completedThe sign-in redirect carried the wrong state (not the request Custody made); nobody was signed in. Start the sign-in again.',
+    );
+    expect(await harness.composed.officer.current()).toBeNull();
+    await login.close();
+
+    opened = page.context().waitForEvent('page');
+    await page.getByTestId('sign-in').click();
+    login = await opened;
     await login.waitForURL(/\/oauth\/authorize\?/);
     await page.getByTestId('sign-in-cancel').click();
     await expect(page.getByText('Sign-in cancelled. Nobody is signed in.')).toBeVisible();
