@@ -9,6 +9,8 @@ export type RunningSandbox = { url: string; conversations: number; recordings: n
 /** What the plug-in module exports as `sandboxPlugin`. */
 export type SandboxPlugin = {
   client: { clientId: string; clientSecret: string };
+  /** The seeded officer the headless demo signs in as, on the sandbox's login page. */
+  demoOfficer?: { username: string; password: string };
   /** Starts the sandbox from `custody sandbox` arguments; bad arguments give `usageError` (with the usage text). */
   start(argv: ReadonlyArray<string>): Promise<RunningSandbox | { usageError: string }>;
 };

@@ -14,9 +14,18 @@ export type DemoOutcome = {
  * trade by its ID, open the recording, give a case reference, play it (after the WORM audit record).
  * Used when there is no display to show the app on, so the quick start still visibly does the job.
  */
-export async function runDemo(page: Page, options: { caseReference: string; screenshot: string; say: (line: string) => void }): Promise<DemoOutcome> {
+export async function runDemo(
+  page: Page,
+  options: { caseReference: string; screenshot: string; say: (line: string) => void; officer: { username: string; password: string } | null },
+): Promise<DemoOutcome> {
   const { say } = options;
   await page.getByTestId('app-header').waitFor();
+  await page.getByTestId('nav-recordings').or(page.getByTestId('sign-in-screen')).waitFor();
+  if (await page.getByTestId('sign-in-screen').isVisible()) {
+    if (!options.officer) throw new Error('Nobody is signed in: run "custody signin" first.');
+    say(`0. Signing in as ${options.officer.username} on the Genesys login page`);
+    await signIn(page, options.officer);
+  }
   say('1. Listing trading-desk calls (queue "FX")');
   await page.getByTestId('search-queue').fill('FX');
   await page.getByTestId('search-submit').click();
@@ -49,6 +58,19 @@ export async function runDemo(page: Page, options: { caseReference: string; scre
   await page.screenshot({ path: options.screenshot });
   say(`6. Screenshot of the playing recording: ${options.screenshot}`);
   return { tradingId, conversationId, auditEventId, sha256, playedSeconds, screenshot: options.screenshot };
+}
+
+/** "Sign in with Genesys Cloud", then the officer's credentials on the login page that opens beside the app. */
+async function signIn(page: Page, officer: { username: string; password: string }): Promise<void> {
+  const opened = page.context().waitForEvent('page');
+  await page.getByTestId('sign-in').click();
+  const login = await opened;
+  await login.waitForURL(/\/oauth\/authorize\?/);
+  await login.getByLabel('Email').fill(officer.username);
+  await login.getByLabel('Password').fill(officer.password);
+  await login.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByTestId('nav-recordings').waitFor({ timeout: 60_000 });
+  await login.close();
 }
 
 /** Polls the page's <audio> until it has played `seconds` (a function, not a string: the CSP forbids eval). */

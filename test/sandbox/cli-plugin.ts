@@ -2,9 +2,11 @@
 import type { SandboxPlugin } from '../../electron/cli/sandbox-plugin';
 import { parseSandboxArgs, SandboxArgsError } from './cli-options';
 import { SANDBOX_CLIENT, startSandbox, type SandboxOptions } from './server';
+import { OFFICER_A_USER } from './users';
 
 export const sandboxPlugin: SandboxPlugin = {
   client: SANDBOX_CLIENT,
+  demoOfficer: { username: OFFICER_A_USER.email, password: OFFICER_A_USER.password },
   async start(argv) {
     let options: SandboxOptions;
     try {

@@ -11,6 +11,7 @@ import { syncPendingReviewJournal } from '../../services/review/sync-on-start';
 import { launchBrowserShell, SHELL_ORIGIN } from '../../shell/browser-shell';
 import { runDemo } from '../../shell/demo';
 import { parseFlags } from '../args';
+import { loadSandboxPlugin } from '../sandbox-plugin';
 import type { CommandContext } from '../context';
 
 const usage = 'custody ui [--demo] [--headless] [--case REF] [--screenshot PATH]';
@@ -57,6 +58,8 @@ export async function uiCommand(ctx: CommandContext, argv: ReadonlyArray<string>
       caseReference: flags.string('case') ?? `DEMO-${new Date().toISOString().slice(0, 10)}`,
       screenshot: resolve(flags.string('screenshot') ?? 'custody-demo.png'),
       say: (line) => ctx.output.note(`  ${line}`),
+      // Nobody signed in on a fresh profile: the demo signs the sandbox's seeded officer in, through its login page.
+      officer: (await loadSandboxPlugin().catch(() => null))?.demoOfficer ?? null,
     });
     const proof = await wormProof(composed.audit, outcome.auditEventId);
     ctx.output.result({ ...outcome, worm: proof }, () =>
