@@ -7,7 +7,7 @@ import { bridgeContext, bridgeHost, SHELL_MAX_RANGE_BYTES, SHELL_ORIGIN } from '
 import { startHarness, uniqueTradingCall } from '../helpers/engine-harness';
 import { deleteNewestVersionBypassingGovernance } from '../helpers/worm';
 import { expectNoAxeViolations } from './axe';
-import { expect, sharedWorm, test } from './fixtures';
+import { expect, openApp, sharedWorm, startSignIn, test } from './fixtures';
 
 // Every screen and state an officer or a regulator can reach, checked by axe-core against WCAG 2.1 A and AA.
 
@@ -115,19 +115,16 @@ test('every screen of the officer app has no WCAG 2.1 A/AA violation', async ({ 
   }
 });
 
-test('the sign-in screen has no WCAG 2.1 A/AA violation: nobody signed in, waiting for the browser, refused, cancelled', async ({ page }) => {
-  const harness = await startHarness({ worm: sharedWorm(), mediaUrlBase: `${SHELL_ORIGIN}/media/recording/`, officer: null });
-  const bridge = await bridgeContext(page.context(), harness.composed, { rendererDir });
-  try {
-    await page.goto(bridge.appUrl);
+test.describe('nobody signed in', () => {
+  test.use({ officer: null });
+
+  test('the sign-in screen has no WCAG 2.1 A/AA violation: nobody signed in, waiting for the browser, refused, cancelled', async ({ page, harness }) => {
+    await openApp(page, harness);
     await expect(page.getByTestId('sign-in-screen')).toBeVisible();
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Custody');
     await expectNoAxeViolations(page, 'sign-in screen');
 
-    const opened = page.context().waitForEvent('page');
-    await page.getByTestId('sign-in').click();
-    const login = await opened;
-    await login.waitForURL(/\/oauth\/authorize\?/);
+    const login = await startSignIn(page);
     await expect(page.getByTestId('sign-in-waiting')).toBeVisible();
     await expectNoAxeViolations(page, 'sign-in screen, waiting for the browser');
 
@@ -141,10 +138,7 @@ test('the sign-in screen has no WCAG 2.1 A/AA violation: nobody signed in, waiti
     await page.getByTestId('sign-in-cancel').click();
     await expect(page.getByText('Sign-in cancelled. Nobody is signed in.')).toBeVisible();
     await expectNoAxeViolations(page, 'sign-in screen, cancelled');
-  } finally {
-    bridge.host.dispose();
-    await harness.close();
-  }
+  });
 });
 
 test("review mode and the pack's offline viewer have no WCAG 2.1 A/AA violation", async ({ page, harness, browser }) => {

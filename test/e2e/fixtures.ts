@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { bridgeContext, SHELL_ORIGIN, type ShellBridge } from '../../electron/shell/browser-shell';
 import type { WormConnection } from '../../electron/services/worm/s3-client';
 import { startHarness, type Harness } from '../helpers/engine-harness';
+import { OFFICER_A_LOGIN, type SandboxUser } from '../helpers/officer-signin';
 
 const rendererDir = fileURLToPath(new URL('../../dist/renderer', import.meta.url));
 
@@ -21,11 +22,20 @@ export async function openApp(page: Page, harness: Harness): Promise<void> {
   await page.getByTestId('app-header').waitFor();
 }
 
-export const test = base.extend<{ harness: Harness }>({
-  // Playwright reads fixture dependencies from the destructuring pattern; this one has none.
-  // eslint-disable-next-line no-empty-pattern
-  harness: async ({}, use) => {
-    const harness = await startHarness({ worm: sharedWorm(), mediaUrlBase: `${SHELL_ORIGIN}/media/recording/` });
+/** Clicks "Sign in with Genesys Cloud" and returns Genesys's login page, opened beside the app. */
+export async function startSignIn(page: Page): Promise<Page> {
+  const opened = page.context().waitForEvent('page');
+  await page.getByTestId('sign-in').click();
+  const login = await opened;
+  await login.waitForURL(/\/oauth\/authorize\?/);
+  return login;
+}
+
+export const test = base.extend<{ harness: Harness; officer: SandboxUser | null }>({
+  /** Who is signed in when the harness starts; `test.use({ officer: null })` for nobody. */
+  officer: [OFFICER_A_LOGIN, { option: true }],
+  harness: async ({ officer }, use) => {
+    const harness = await startHarness({ worm: sharedWorm(), mediaUrlBase: `${SHELL_ORIGIN}/media/recording/`, officer });
     await use(harness);
     for (const bridge of openBridges) bridge.host.dispose();
     openBridges.clear();
