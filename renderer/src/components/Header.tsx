@@ -89,6 +89,7 @@ export function Header({ session, indexStatus, officer }: HeaderProps) {
 /** The signed-in officer, as Genesys named her, and until when her access token runs (it renews on use). */
 function OfficerFact({ view, now }: { view: OfficerView | null; now: number }) {
   const expiresAt = view?.accessExpiresAt ? Date.parse(view.accessExpiresAt) : null;
+  const missing = view ? view.permissions.filter((p) => !p.granted).map((p) => p.permission) : [];
   return (
     <div className="fact">
       <dt>Officer</dt>
@@ -98,9 +99,15 @@ function OfficerFact({ view, now }: { view: OfficerView | null; now: number }) {
             <span data-testid="header-officer-name">{view.name}</span>{' '}
             <span className="muted" data-testid="header-officer-expiry">
               {expiresAt !== null && expiresAt > now
-                ? `· access until ${formatLocalTime(view.accessExpiresAt!).slice(11, 16)}`
+                ? // The time of day alone (HH:MM): a token lives an hour or so.
+                  `· access until ${formatLocalTime(view.accessExpiresAt!).slice(11, 16)}`
                 : '· access renews on next use'}
             </span>
+            {missing.length > 0 ? (
+              <span className="app-header__missing" data-testid="header-officer-missing">
+                Missing Genesys permission{missing.length > 1 ? 's' : ''}: {missing.join(', ')}
+              </span>
+            ) : null}
           </>
         ) : (
           <span className="muted">Not signed in</span>

@@ -17,6 +17,7 @@ describe('header', () => {
     expect(screen.getByTestId('header-officer-expiry').textContent).toBe(`· access until ${formatLocalTime(officer.accessExpiresAt!).slice(11, 16)}`);
     expect(screen.getByTestId('header-officer').getAttribute('title')).toBe(`Olivia Adler <officer.a@sandbox.custody.test> (Genesys user ${officer.genesysUserId})`);
     expect(screen.queryByTestId('header-operator')).toBeNull();
+    expect(screen.queryByTestId('header-officer-missing')).toBeNull();
     expect(screen.getByTestId('header-workstation').textContent).toBe('LON-CMP-0142');
     expect(screen.getByTestId('header-case-reference').textContent).toBe('No case reference');
     expect(screen.getByTestId('header-index').textContent).toBe('Index synced 3 min ago');
@@ -29,6 +30,19 @@ describe('header', () => {
     cleanup();
     await renderApp({ sessionGet: () => sampleSession(), authCurrent: () => ({ officer: { ...expired, accessExpiresAt: null } }) });
     expect((await screen.findByTestId('header-officer-expiry')).textContent).toBe('· access renews on next use');
+  });
+
+  it('names the permissions Custody checks that Genesys has not granted the officer', async () => {
+    const officer = sampleOfficer();
+    const agent = {
+      ...officer,
+      name: 'Carla Costa',
+      permissions: officer.permissions.map((p) => ({ ...p, granted: !p.permission.startsWith('recording:recording') })),
+    };
+    await renderApp({ sessionGet: () => sampleSession(), authCurrent: () => ({ officer: agent }) });
+    expect((await screen.findByTestId('header-officer-missing')).textContent).toBe(
+      'Missing Genesys permissions: recording:recording:download, recording:recording:view',
+    );
   });
 
   it('says the index is offline, from when, with the warning of the search result', async () => {
