@@ -1,9 +1,9 @@
-import { missingPermissions, REQUIRED_PERMISSIONS, type OfficerAction } from '../../shared/officer-permissions';
+import { CHECKED_PERMISSIONS, missingPermissions, type OfficerAction } from '../../shared/officer-permissions';
 import type { OfficerSession, OfficerTokenSource, SignedInOfficer } from '../../electron/services/auth/officer';
 import { PermissionDeniedError, SignInRequiredError } from '../../electron/services/errors';
 
 /** Every permission Custody checks: a fully entitled compliance officer. */
-export const ALL_CHECKED_PERMISSIONS: ReadonlyArray<string> = [...new Set(Object.values(REQUIRED_PERMISSIONS).flat())];
+export const ALL_CHECKED_PERMISSIONS: ReadonlyArray<string> = CHECKED_PERMISSIONS;
 
 /** The sandbox's seeded sign-in users (test/sandbox/README.md), as a unit test's fake session names them. */
 export const OFFICER_A: SignedInOfficer = {

@@ -1,4 +1,4 @@
-import { REQUIRED_PERMISSIONS } from '../../../shared/officer-permissions';
+import { CHECKED_PERMISSIONS } from '../../../shared/officer-permissions';
 import type { SignedInOfficer } from '../../services/auth/officer';
 import type { KeychainOfficerSession } from '../../services/auth/officer-session';
 import { systemClock } from '../../services/adapters/system-clock';
@@ -8,9 +8,6 @@ import { composeProfileSettings } from '../../services/composition/compose-setti
 import { ValidationError } from '../../services/errors';
 import { parseFlags } from '../args';
 import type { CommandContext } from '../context';
-
-/** The permissions Custody checks, and whether the officer has each. */
-const CHECKED = [...new Set(Object.values(REQUIRED_PERMISSIONS).flat())].sort();
 
 async function withOfficerSession<T>(ctx: CommandContext, run: (session: KeychainOfficerSession) => Promise<T>): Promise<T> {
   const settings = composeProfileSettings({ profile: ctx.profile });
@@ -28,7 +25,7 @@ function describe(officer: SignedInOfficer) {
     name: officer.name,
     email: officer.email,
     signedInAt: officer.signedInAt,
-    permissions: Object.fromEntries(CHECKED.map((p) => [p, officer.permissions.includes(p)])),
+    permissions: Object.fromEntries(CHECKED_PERMISSIONS.map((p) => [p, officer.permissions.includes(p)])),
   };
 }
 
@@ -75,7 +72,7 @@ export async function whoamiCommand(ctx: CommandContext, argv: ReadonlyArray<str
       `officer        ${view.name} <${view.email}>`,
       `genesys user   ${view.genesysUserId}`,
       `signed in at   ${view.signedInAt}`,
-      ...CHECKED.map((p) => `permission     ${p}: ${view.permissions[p] ? 'yes' : 'MISSING'}`),
+      ...CHECKED_PERMISSIONS.map((p) => `permission     ${p}: ${view.permissions[p] ? 'yes' : 'MISSING'}`),
     ].join('\n'),
   );
   return 0;
