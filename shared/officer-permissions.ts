@@ -28,6 +28,11 @@ export function missingPermissions(granted: ReadonlyArray<string>, action: Offic
   return REQUIRED_PERMISSIONS[action].filter((needed) => !granted.some((g) => permissionCovers(g, needed)));
 }
 
+/** Each permission Custody checks, and whether `granted` covers it (wildcards honoured): what whoami and the header show. */
+export function checkedPermissionGrants(granted: ReadonlyArray<string>): Array<{ permission: string; granted: boolean }> {
+  return CHECKED_PERMISSIONS.map((permission) => ({ permission, granted: granted.some((g) => permissionCovers(g, permission)) }));
+}
+
 function permissionCovers(granted: string, needed: string): boolean {
   const g = granted.split(':');
   const n = needed.split(':');

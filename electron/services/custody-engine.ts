@@ -221,6 +221,13 @@ export class CustodyEngine {
   }
 
   /** The session's case changed: every play audited under another case ends, and the renderer is told. */
+  /** Another officer signed in, or nobody is: every play of the sitting ends, and the renderer is told. */
+  endAllPlays(): void {
+    for (const grant of this.deps.grants.revokeAll()) {
+      this.deps.events.publish({ kind: 'playback.ended', recordingId: grant.recordingId, reason: 'officer-changed' });
+    }
+  }
+
   endPlaysOutsideCase(caseReference: string): void {
     for (const grant of this.deps.grants.revokeOtherCases(caseReference)) {
       this.deps.events.publish({ kind: 'playback.ended', recordingId: grant.recordingId, reason: 'case-changed' });

@@ -23,6 +23,11 @@ export class Session {
     return this.caseRef;
   }
 
+  /** The officer's sitting ended: the next officer gives her own case reference. */
+  clearCaseReference(): void {
+    this.caseRef = null;
+  }
+
   setCaseReference(value: string): void {
     const parsed = caseReferenceSchema.safeParse(value);
     if (!parsed.success) throw new ValidationError(parsed.error.issues[0]?.message ?? 'invalid case reference');

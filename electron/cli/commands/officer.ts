@@ -1,4 +1,4 @@
-import { CHECKED_PERMISSIONS } from '../../../shared/officer-permissions';
+import { checkedPermissionGrants } from '../../../shared/officer-permissions';
 import type { SignedInOfficer } from '../../services/auth/officer';
 import type { KeychainOfficerSession } from '../../services/auth/officer-session';
 import { systemClock } from '../../services/adapters/system-clock';
@@ -25,7 +25,7 @@ function describe(officer: SignedInOfficer) {
     name: officer.name,
     email: officer.email,
     signedInAt: officer.signedInAt,
-    permissions: Object.fromEntries(CHECKED_PERMISSIONS.map((p) => [p, officer.permissions.includes(p)])),
+    permissions: Object.fromEntries(checkedPermissionGrants(officer.permissions).map(({ permission, granted }) => [permission, granted])),
   };
 }
 
@@ -72,7 +72,7 @@ export async function whoamiCommand(ctx: CommandContext, argv: ReadonlyArray<str
       `officer        ${view.name} <${view.email}>`,
       `genesys user   ${view.genesysUserId}`,
       `signed in at   ${view.signedInAt}`,
-      ...CHECKED_PERMISSIONS.map((p) => `permission     ${p}: ${view.permissions[p] ? 'yes' : 'MISSING'}`),
+      ...Object.entries(view.permissions).map(([p, granted]) => `permission     ${p}: ${granted ? 'yes' : 'MISSING'}`),
     ].join('\n'),
   );
   return 0;

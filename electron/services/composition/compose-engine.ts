@@ -54,6 +54,11 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
   const grants = new PlaybackGrants(clock);
   const events = new EventHub();
   const session = new Session(options.profile, officer, osAccount, workstation, (caseReference) => engine.endPlaysOutsideCase(caseReference));
+  // A sitting is one officer's: when another signs in (or nobody is), her case and her plays end with it.
+  officer.onChange(() => {
+    session.clearCaseReference();
+    engine.endAllPlays();
+  });
 
   const audit = composeAudit({
     profileName: options.profile,

@@ -75,8 +75,9 @@ export class PlaybackGrants {
     return this.revokeWhere((grant) => grant.caseReference !== caseReference);
   }
 
-  revokeAll(): void {
-    this.grants.clear();
+  /** Every play ends (shutdown; another officer signed in); returns the plays that were live. */
+  revokeAll(): Array<PlaybackGrant> {
+    return this.revokeWhere(() => true);
   }
 
   private revokeWhere(matches: (grant: PlaybackGrant) => boolean): Array<PlaybackGrant> {

@@ -76,14 +76,20 @@ export function RecordingView({ match, caseReference, onSessionChange }: Recordi
     }
   });
 
-  // Main ended this play (the case reference changed): stop showing a player whose media is gone.
+  // Main ended this play (the case reference or the officer changed): stop showing a player whose media is gone.
   useEffect(
     () =>
       api.on('playback:ended', (event) => {
         if (event.recordingId !== recordingId) return;
         setPlayback((current) =>
           'grant' in current && current.grant
-            ? { kind: 'ended', message: 'Playback stopped: the case reference changed. Press Play to start a new play, recorded under the new case.' }
+            ? {
+                kind: 'ended',
+                message:
+                  event.reason === 'officer-changed'
+                    ? 'Playback stopped: the signed-in officer changed. Press Play to start a new play, recorded under the officer now signed in.'
+                    : 'Playback stopped: the case reference changed. Press Play to start a new play, recorded under the new case.',
+              }
             : current,
         );
         void refreshSession();

@@ -58,5 +58,5 @@ export const recordingsEvents = {
     message: z.string().nullable(),
   }),
   /** Main ended a play the renderer may still show (the case changed): its media is no longer served. */
-  'playback:ended': z.object({ recordingId: z.string(), reason: z.enum(['case-changed']) }),
+  'playback:ended': z.object({ recordingId: z.string(), reason: z.enum(['case-changed', 'officer-changed']) }),
 } as const;

@@ -8,7 +8,7 @@ import { composeProfileSettings } from '../../../electron/services/composition/c
 import { SignInRequiredError } from '../../../electron/services/errors';
 import { MemoryLogger } from '../../helpers/memory-logger';
 import { shareProfileWithCli } from '../../helpers/cli-profile';
-import { startHarness, type Harness } from '../../helpers/engine-harness';
+import { startHarness, uniqueTradingCall, type Harness } from '../../helpers/engine-harness';
 import { AGENT_C_LOGIN, OFFICER_A_LOGIN, OFFICER_B_LOGIN, signInOfficer, signInThroughCli, type SandboxUser } from '../../helpers/officer-signin';
 
 const OFFICER_A_ID = '0ff1ce00-0000-4000-8000-00000000000a';
@@ -176,6 +176,23 @@ describe('the officer session in the engine', () => {
     }
     expect((await signInOfficer({ profile: h.profile, env: h.env, secrets: h.secrets, user: OFFICER_A_LOGIN })).genesysUserId).toBe(OFFICER_A_ID);
     await h.composed.officerSignIn!.signOut();
+  });
+
+  it("an officer's sitting ends with her sign-in: her case reference is cleared and her plays stop", async () => {
+    await signInOfficer({ profile: h.profile, env: h.env, secrets: h.secrets, user: OFFICER_A_LOGIN });
+    const { engine, session, grants, events } = h.composed;
+    const call = uniqueTradingCall(h.sandbox);
+    await engine.search({ tradingId: call.tradingId }, { caseReference: null });
+    session.setCaseReference('FCA-2026-0042');
+    await engine.authorizePlayback(call.recording.id, session.caseReference);
+    expect(grants.current(call.recording.id)).not.toBeNull();
+    const ended: Array<unknown> = [];
+    const unsubscribe = events.subscribe((event) => ended.push(event));
+    await h.composed.officerSignIn!.signOut();
+    unsubscribe();
+    expect(grants.current(call.recording.id)).toBeNull();
+    expect(session.caseReference).toBeNull();
+    expect(ended).toContainEqual({ kind: 'playback.ended', recordingId: call.recording.id, reason: 'officer-changed' });
   });
 
   it('keeps no token, code or verifier in the profile data, the logs or the CLI output', async () => {

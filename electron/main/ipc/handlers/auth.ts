@@ -1,5 +1,5 @@
 import type { authChannels, OfficerView } from '../../../../shared/ipc/channels/auth';
-import { CHECKED_PERMISSIONS, missingPermissions, officerActions } from '../../../../shared/officer-permissions';
+import { checkedPermissionGrants } from '../../../../shared/officer-permissions';
 import type { OfficerSession, OfficerSignIn, SignedInOfficer } from '../../../services/auth/officer';
 import { genesysHosts } from '../../../services/auth/officer-signin';
 import type { GenesysEndpoint } from '../../../services/config/profile';
@@ -24,12 +24,11 @@ export type AuthHandlerDeps = {
 
 /** The officer as the renderer may see her: names, permissions checked, expiry. Never a token. */
 export function officerView(officer: SignedInOfficer): OfficerView {
-  const missing = new Set(officerActions.flatMap((action) => missingPermissions(officer.permissions, action)));
   return {
     genesysUserId: officer.genesysUserId,
     name: officer.name,
     email: officer.email,
-    permissions: CHECKED_PERMISSIONS.map((permission) => ({ permission, granted: !missing.has(permission) })),
+    permissions: checkedPermissionGrants(officer.permissions),
     signedInAt: officer.signedInAt,
     accessExpiresAt: officer.accessExpiresAt,
   };
