@@ -22,6 +22,7 @@ import type { JobApi } from '../../shared/jobs';
 import { SANDBOX_CLIENT, startSandbox } from '../sandbox/server';
 import { createTestBucket } from '../helpers/worm';
 import { load, memorySecrets } from './bench-env';
+import { OFFICER_A_LOGIN, signInOfficer } from '../helpers/officer-signin';
 
 const { values } = parseArgs({ options: { sizes: { type: 'string', default: '1,2,3,5,10,25,100' }, 'batch-delay-ms': { type: 'string', default: '500' } } });
 const sizes = values.sizes!.split(',').map(Number);
@@ -42,11 +43,14 @@ try {
       await updateProfile(profilePaths('bvs', env).profileFile, (p) => ({
         ...p,
         genesys: { gateway: sandbox.url },
+        officerSignIn: { redirectPort: 0 },
         worm: { endpoint: worm.connection.endpoint, region: worm.connection.region, auditBucket: bucket, mode: 'COMPLIANCE', auditRetentionDays: 1 },
       }));
       const secrets = memorySecrets();
       const vault = new CredentialVault(secrets, 'bvs', new SecretRedactor());
       await vault.saveGenesys(SANDBOX_CLIENT);
+      // Officer actions run as a signed-in officer, with her own token.
+      await signInOfficer({ profile: 'bvs', env, secrets, user: OFFICER_A_LOGIN });
       await vault.saveWorm({ accessKeyId: worm.connection.accessKeyId, secretAccessKey: worm.connection.secretAccessKey });
       const composed = await composeEngine({ profile: 'bvs', env, secrets, mediaUrlBase: 'media://recording/' });
       try {

@@ -87,6 +87,7 @@ export async function benchProfile(sandboxUrl: string): Promise<BenchProfile> {
   await updateProfile(profilePaths(name, env).profileFile, (p) => ({
     ...p,
     genesys: { gateway: sandboxUrl },
+    officerSignIn: { redirectPort: 0 },
     worm: { endpoint: worm.connection.endpoint, region: worm.connection.region, auditBucket: bucket, mode: 'COMPLIANCE', auditRetentionDays: 1 },
   }));
   return { name, env, root, worm, bucket };

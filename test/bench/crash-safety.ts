@@ -28,6 +28,7 @@ import { SANDBOX_CLIENT } from '../sandbox/server';
 import { startPrivateKeyring } from '../helpers/private-keyring';
 import { runCli } from '../helpers/run-cli';
 import { benchProfile, load, startSandboxProcess } from './bench-env';
+import { OFFICER_A_LOGIN, signInOfficer } from '../helpers/officer-signin';
 
 const { values } = parseArgs({
   options: {
@@ -58,6 +59,7 @@ const sandbox = await startSandboxProcess(['--recordings', values.recordings!, '
 const profile = await benchProfile(sandbox.url);
 const vault = new CredentialVault(createKeyringSecretStore(), profile.name, new SecretRedactor());
 await vault.saveGenesys(SANDBOX_CLIENT);
+await signInOfficer({ profile: profile.name, env: profile.env, secrets: createKeyringSecretStore(), user: OFFICER_A_LOGIN });
 await vault.saveWorm({ accessKeyId: profile.worm.connection.accessKeyId, secretAccessKey: profile.worm.connection.secretAccessKey });
 const env = { ...profile.env, DBUS_SESSION_BUS_ADDRESS: keyring.busAddress, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
 const cli = (args: ReadonlyArray<string>) => runCli([...args, '--profile', profile.name], { env, timeoutMs: 300_000 });

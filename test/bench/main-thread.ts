@@ -32,6 +32,7 @@ import { profilePaths } from '../../electron/services/config/profile';
 import { SecretRedactor } from '../../electron/services/logging/redactor';
 import { SANDBOX_CLIENT } from '../sandbox/server';
 import { benchProfile, load, pointProfileAt, startSandboxProcess } from './bench-env';
+import { OFFICER_A_LOGIN, signInOfficer } from '../helpers/officer-signin';
 
 const { values } = parseArgs({
   options: {
@@ -257,6 +258,7 @@ async function runMode(mode: 'main-thread' | 'worker', seeded: string, anchorMs:
   const profile = await benchProfile(sandboxUrl);
   const vault = new CredentialVault(createKeyringSecretStore(), profile.name, new SecretRedactor());
   await vault.saveGenesys(SANDBOX_CLIENT);
+  await signInOfficer({ profile: profile.name, env: profile.env, secrets: createKeyringSecretStore(), user: OFFICER_A_LOGIN });
   await vault.saveWorm({ accessKeyId: profile.worm.connection.accessKeyId, secretAccessKey: profile.worm.connection.secretAccessKey });
   const dataDir = profilePaths(profile.name, profile.env).dataDir;
   await mkdir(dataDir, { recursive: true });

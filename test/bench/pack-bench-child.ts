@@ -29,6 +29,9 @@ if (mode === 'build') {
   const store: SecretStore = { get: async (a) => secrets.get(a) ?? null, set: async (a, s) => void secrets.set(a, s), delete: async (a) => secrets.delete(a) };
   // Each mode loads only what it uses, as the CLI does (verify needs no engine).
   const { composeEngine } = await import('../../electron/services/composition/compose-engine');
+  // A pack is an officer's export: officer A signs in through the sandbox's login page first.
+  const { OFFICER_A_LOGIN, signInOfficer } = await import('../helpers/officer-signin');
+  await signInOfficer({ profile: options.profile, env: { ...process.env, ...options.env }, secrets: store, user: OFFICER_A_LOGIN });
   const composed = await composeEngine({ profile: options.profile, env: { ...process.env, ...options.env }, secrets: store, mediaUrlBase: 'media://recording/' });
   const baselineRssKb = await statusKb('VmRSS');
   const builtAt = performance.now();

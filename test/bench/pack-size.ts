@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { openDatabaseSync } from '../../electron/db/connection';
 import { profilePaths } from '../../electron/services/config/profile';
 import { seedTinyRecordings } from '../helpers/synthetic-recordings';
+import { SANDBOX_CLIENT } from '../sandbox/server';
 import { benchProfile, load, startSandboxProcess } from './bench-env';
 
 const sizes = (process.env.BENCH_PACK_SIZES ?? '100,10000').split(',').map(Number);
@@ -33,6 +34,7 @@ try {
   const indexKey = randomBytes(32);
   const cacheKey = randomBytes(32);
   const secrets = {
+    [`${profile.name}/genesys`]: JSON.stringify(SANDBOX_CLIENT),
     [`${profile.name}/worm`]: JSON.stringify({ accessKeyId: profile.worm.connection.accessKeyId, secretAccessKey: profile.worm.connection.secretAccessKey }),
     [`${profile.name}/index-key`]: JSON.stringify({ key: indexKey.toString('hex') }),
     [`${profile.name}/cache-key`]: JSON.stringify({ key: cacheKey.toString('hex') }),

@@ -25,6 +25,7 @@ import { SecretRedactor } from '../../electron/services/logging/redactor';
 import type { JobApi } from '../../shared/jobs';
 import { SANDBOX_CLIENT, type Dataset, type SandboxStats } from '../sandbox/server';
 import { benchProfile, load, memorySecrets, pointProfileAt, startSandboxProcess } from './bench-env';
+import { OFFICER_A_LOGIN, signInOfficer } from '../helpers/officer-signin';
 
 const { values } = parseArgs({
   options: {
@@ -124,6 +125,8 @@ async function runCustody(): Promise<Outcome> {
   const secrets = memorySecrets();
   const vault = new CredentialVault(secrets, profile.name, new SecretRedactor());
   await vault.saveGenesys(SANDBOX_CLIENT);
+  // The job runs as a signed-in officer, under her own token and rate budget.
+  await signInOfficer({ profile: profile.name, env: profile.env, secrets, user: OFFICER_A_LOGIN });
   await vault.saveWorm({ accessKeyId: profile.worm.connection.accessKeyId, secretAccessKey: profile.worm.connection.secretAccessKey });
   const composed = await composeEngine({ profile: profile.name, env: profile.env, secrets, mediaUrlBase: 'media://recording/' });
   try {
