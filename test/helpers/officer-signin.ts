@@ -21,6 +21,13 @@ export const AGENT_C_LOGIN: SandboxUser = { username: 'agent.c@sandbox.custody.t
  * credentials to it, and follows the 302 to Custody's loopback listener. Returns the listener's status.
  */
 export async function completeBrowserSignIn(authorizeUrl: string, user: SandboxUser): Promise<number> {
+  const landing = await fetch(await submitLoginForm(authorizeUrl, user));
+  await landing.text();
+  return landing.status;
+}
+
+/** Opens the sandbox's login form and posts `user`'s credentials; returns where it redirects (the loopback, with code and state). */
+export async function submitLoginForm(authorizeUrl: string, user: SandboxUser): Promise<URL> {
   const page = await fetch(authorizeUrl);
   const html = await page.text();
   if (page.status !== 200 || !/<form/i.test(html)) throw new Error(`the authorize URL did not serve a login form (HTTP ${page.status})`);
@@ -32,9 +39,7 @@ export async function completeBrowserSignIn(authorizeUrl: string, user: SandboxU
   });
   const location = posted.headers.get('location');
   if (posted.status !== 302 || !location) throw new Error(`the login form did not redirect (HTTP ${posted.status}): wrong credentials?`);
-  const landing = await fetch(location);
-  await landing.text();
-  return landing.status;
+  return new URL(location);
 }
 
 /** Signs `user` in on a profile (the keychain service of `secrets`), through the real PKCE flow against the sandbox. */

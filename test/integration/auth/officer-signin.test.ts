@@ -9,7 +9,7 @@ import { SignInRequiredError } from '../../../electron/services/errors';
 import { MemoryLogger } from '../../helpers/memory-logger';
 import { shareProfileWithCli } from '../../helpers/cli-profile';
 import { startHarness, uniqueTradingCall, type Harness } from '../../helpers/engine-harness';
-import { AGENT_C_LOGIN, OFFICER_A_LOGIN, OFFICER_B_LOGIN, signInOfficer, signInThroughCli, type SandboxUser } from '../../helpers/officer-signin';
+import { AGENT_C_LOGIN, OFFICER_A_LOGIN, OFFICER_B_LOGIN, signInOfficer, signInThroughCli, submitLoginForm, type SandboxUser } from '../../helpers/officer-signin';
 
 const OFFICER_A_ID = '0ff1ce00-0000-4000-8000-00000000000a';
 const OFFICER_B_ID = '0ff1ce00-0000-4000-8000-00000000000b';
@@ -84,15 +84,7 @@ describe('custody signin / whoami / signout', () => {
 
   it('a redirect with the wrong state signs nobody in and says why', async () => {
     const forged = async (authorizeUrl: string, user: SandboxUser) => {
-      const page = await fetch(authorizeUrl);
-      await page.text();
-      const posted = await fetch(authorizeUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ username: user.username, password: user.password }).toString(),
-        redirect: 'manual',
-      });
-      const location = new URL(posted.headers.get('location')!);
+      const location = await submitLoginForm(authorizeUrl, user);
       location.searchParams.set('state', 'not-the-state-custody-sent');
       return (await fetch(location)).status;
     };
@@ -198,13 +190,7 @@ describe('the officer session in the engine', () => {
   it('keeps no token, code or verifier in the profile data, the logs or the CLI output', async () => {
     const secretsSeen: Array<string> = [];
     const run = await signin(OFFICER_A_LOGIN, [], async (url, user) => {
-      const posted = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ username: user.username, password: user.password }).toString(),
-        redirect: 'manual',
-      });
-      const location = new URL(posted.headers.get('location')!);
+      const location = await submitLoginForm(url, user);
       secretsSeen.push(location.searchParams.get('code')!);
       return (await fetch(location)).status;
     });
