@@ -2,7 +2,7 @@ import { createKeyringSecretStore } from '../../electron/services/auth/adapters/
 import { composeProfileSettings } from '../../electron/services/composition/compose-settings';
 import { SANDBOX_CLIENT } from '../sandbox/server';
 import { shareAtRestKeys, type Harness } from './engine-harness';
-import { OFFICER_A_LOGIN, signInOfficer, type SandboxUser } from './officer-signin';
+import { OFFICER_A_LOGIN, signInThroughCli, type SandboxUser } from './officer-signin';
 import { runCli, type CliRun } from './run-cli';
 
 /**
@@ -18,10 +18,14 @@ export async function shareProfileWithCli(
   await vault.saveGenesys(SANDBOX_CLIENT);
   await vault.saveWorm({ accessKeyId: h.worm.accessKeyId, secretAccessKey: h.worm.secretAccessKey });
   const forgetKeys = await shareAtRestKeys(h, secrets);
-  // The CLI signs in on its own (a refresh token is single-use: sharing one would sign the other out).
-  const officer = options.officer === undefined ? OFFICER_A_LOGIN : options.officer;
-  if (officer) await signInOfficer({ profile: h.profile, env: h.env, secrets, user: officer });
   const env = { CUSTODY_CONFIG_DIR: h.env.CUSTODY_CONFIG_DIR, CUSTODY_DATA_DIR: h.env.CUSTODY_DATA_DIR };
+  // The CLI signs in on its own, with `custody signin` as an officer does (a refresh token is single-use: sharing
+  // the harness's would sign one of them out).
+  const officer = options.officer === undefined ? OFFICER_A_LOGIN : options.officer;
+  if (officer) {
+    const signin = await signInThroughCli(['--profile', h.profile], env, officer);
+    if (signin.code !== 0) throw new Error(`custody signin failed: ${signin.stderr}`);
+  }
   return {
     run: (args, options = {}) => runCli([...args, '--profile', h.profile], { env, ...options }),
     dispose: async () => {

@@ -3,12 +3,11 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, inject, it } from 'vitest';
-import { createKeyringSecretStore } from '../../../electron/services/auth/adapters/keyring-secret-store';
 import type { JobDetail } from '../../../shared/jobs';
 import { auditEvents, auditedDownloads, filesUnder, partialsUnder, readManifest, recordingsInQueue } from '../../helpers/bulk';
 import { shareProfileWithCli } from '../../helpers/cli-profile';
 import { startHarness, TEST_ANCHOR } from '../../helpers/engine-harness';
-import { OFFICER_A_LOGIN, OFFICER_B_LOGIN, signInOfficer } from '../../helpers/officer-signin';
+import { OFFICER_A_LOGIN, OFFICER_B_LOGIN, signInThroughCli } from '../../helpers/officer-signin';
 import type { SandboxStats } from '../../sandbox/server';
 
 const DAY = 86_400_000;
@@ -28,7 +27,11 @@ describe("an officer's bulk job and her sign-in", () => {
     const harness = await startHarness({ worm: inject('worm').connection, sandbox: { recordings: 40, days: 10, archivedFraction: 0 } });
     const cli = await shareProfileWithCli(harness);
     try {
-      const signInCli = (user: typeof OFFICER_A_LOGIN) => signInOfficer({ profile: harness.profile, env: harness.env, secrets: createKeyringSecretStore(), user });
+      const cliEnv = { CUSTODY_CONFIG_DIR: harness.env.CUSTODY_CONFIG_DIR, CUSTODY_DATA_DIR: harness.env.CUSTODY_DATA_DIR };
+      const signInCli = async (user: typeof OFFICER_A_LOGIN) => {
+        const run = await signInThroughCli(['--profile', harness.profile], cliEnv, user);
+        expect(run.code, run.stderr).toBe(0);
+      };
       const sandboxControl = (path: string) => fetch(`${harness.sandbox.url}/__sandbox/${path}`, { method: 'POST' });
       const from = new Date(TEST_ANCHOR.getTime() - 10 * DAY).toISOString();
       const to = TEST_ANCHOR.toISOString();
