@@ -2,7 +2,7 @@ import { createKeyringSecretStore } from '../../electron/services/auth/adapters/
 import { composeProfileSettings } from '../../electron/services/composition/compose-settings';
 import { SANDBOX_CLIENT } from '../sandbox/server';
 import { shareAtRestKeys, type Harness } from './engine-harness';
-import { OFFICER_A_LOGIN, signInThroughCli, type SandboxUser } from './officer-signin';
+import { OFFICER_A_LOGIN, signInOfficer, signInThroughCli, type SandboxUser } from './officer-signin';
 import { runCli, type CliRun } from './run-cli';
 
 /**
@@ -11,7 +11,8 @@ import { runCli, type CliRun } from './run-cli';
  */
 export async function shareProfileWithCli(
   h: Harness,
-  options: { officer?: SandboxUser | null } = {},
+  /** `through: 'cli'` signs in with `custody signin` itself (3-4 s more); otherwise the same PKCE flow from the test process. */
+  options: { officer?: SandboxUser | null; through?: 'cli' | 'direct' } = {},
 ): Promise<{ run: (args: ReadonlyArray<string>, options?: { timeoutMs?: number }) => Promise<CliRun>; dispose(): Promise<void> }> {
   const secrets = createKeyringSecretStore();
   const { vault } = composeProfileSettings({ profile: h.profile, env: h.env, secrets });
@@ -19,12 +20,13 @@ export async function shareProfileWithCli(
   await vault.saveWorm({ accessKeyId: h.worm.accessKeyId, secretAccessKey: h.worm.secretAccessKey });
   const forgetKeys = await shareAtRestKeys(h, secrets);
   const env = { CUSTODY_CONFIG_DIR: h.env.CUSTODY_CONFIG_DIR, CUSTODY_DATA_DIR: h.env.CUSTODY_DATA_DIR };
-  // The CLI signs in on its own, with `custody signin` as an officer does (a refresh token is single-use: sharing
-  // the harness's would sign one of them out).
+  // The CLI's keychain gets its own sign-in (a refresh token is single-use: sharing the harness's would sign one out).
   const officer = options.officer === undefined ? OFFICER_A_LOGIN : options.officer;
-  if (officer) {
+  if (officer && options.through === 'cli') {
     const signin = await signInThroughCli(['--profile', h.profile], env, officer);
     if (signin.code !== 0) throw new Error(`custody signin failed: ${signin.stderr}`);
+  } else if (officer) {
+    await signInOfficer({ profile: h.profile, env: h.env, secrets, user: officer });
   }
   return {
     run: (args, options = {}) => runCli([...args, '--profile', h.profile], { env, ...options }),

@@ -21,7 +21,7 @@ const signInOnEngine = (user: { username: string; password: string }) => signInO
 
 describe('identity in every record, through the CLI', () => {
   it('names officer A by her Genesys user id on her fetch, whatever is typed; signed out, every officer command is refused and writes nothing', async () => {
-    const cli = await shareProfileWithCli(h);
+    const cli = await shareProfileWithCli(h, { through: 'cli' });
     try {
       const call = uniqueTradingCall(h.sandbox);
       // The operator name is no setting any more.

@@ -197,7 +197,7 @@ describe('legal holds', () => {
   });
 
   it('works from the command line as the signed-in officer: place, list, request, refused self-approval, complete after another officer approved', async () => {
-    const cli = await shareProfileWithCli(h);
+    const cli = await shareProfileWithCli(h, { through: 'cli' });
     try {
       const placed = await cli.run(['hold', 'place', '--trading-id', trade.tradingId, '--case', 'SEC-2026-0001', '--reason', 'SEC subpoena', '--json']);
       expect(placed.code, placed.stderr).toBe(0);
