@@ -99,8 +99,8 @@ function OfficerFact({ view, now }: { view: OfficerView | null; now: number }) {
             <span data-testid="header-officer-name">{view.name}</span>{' '}
             <span className="muted" data-testid="header-officer-expiry">
               {expiresAt !== null && expiresAt > now
-                ? // The time of day alone (HH:MM): a token lives an hour or so.
-                  `· access until ${formatLocalTime(view.accessExpiresAt!).slice(11, 16)}`
+                ? // Tokens live from minutes to 48 h (Genesys's default: 24 h): the time of day alone only when it is close.
+                  `· access until ${formatLocalTime(view.accessExpiresAt!).slice(expiresAt - now < 12 * 3_600_000 ? 11 : 0, 16)}`
                 : '· access renews on next use'}
             </span>
             {missing.length > 0 ? (

@@ -23,6 +23,12 @@ describe('header', () => {
     expect(screen.getByTestId('header-index').textContent).toBe('Index synced 3 min ago');
   });
 
+  it("gives the date as well when the officer's access runs beyond the next 12 hours (Genesys's default token lives 24 h)", async () => {
+    const officer = { ...sampleOfficer(), accessExpiresAt: new Date(Date.now() + 24 * 3_600_000).toISOString() };
+    await renderApp({ sessionGet: () => sampleSession(), authCurrent: () => ({ officer }) });
+    expect((await screen.findByTestId('header-officer-expiry')).textContent).toBe(`· access until ${formatLocalTime(officer.accessExpiresAt).slice(0, 16)}`);
+  });
+
   it('says the access token renews on use once its expiry has passed, or before Custody first used it', async () => {
     const expired = { ...sampleOfficer(), accessExpiresAt: new Date(Date.now() - 60_000).toISOString() };
     await renderApp({ sessionGet: () => sampleSession(), authCurrent: () => ({ officer: expired }) });
