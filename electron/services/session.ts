@@ -1,6 +1,5 @@
 import { caseReferenceSchema, type Operator, type SessionInfo, type Workstation } from '../../shared/domain';
-import { officerOf } from './audit/audit-actor';
-import type { OfficerSession } from './auth/officer';
+import { officerOf, type OfficerSession } from './auth/officer';
 import { ValidationError } from './errors';
 
 /**

@@ -15,7 +15,7 @@ import type { Logger } from '../../../shared/logger';
 import type { OfficerAction } from '../../../shared/officer-permissions';
 import { AuditActor } from '../audit/audit-actor';
 import type { AuditWriter } from '../audit/audit-writer';
-import type { OfficerSession, SignedInOfficer } from '../auth/officer';
+import { officerOf, type OfficerSession } from '../auth/officer';
 import { AppError, ApprovalRequiredError, SignInRequiredError, ValidationError } from '../errors';
 import type { Clock } from '../ports';
 import { MAX_APPROVAL_LIFETIME_HOURS, type ApprovalSettings } from './approval-settings';
@@ -251,10 +251,6 @@ function validated<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
 
 function parseSubject<K extends ApprovalKind>(kind: K, subject: ApprovalSubject<K>): ApprovalSubject<K> {
   return validated<unknown>(approvalSubjectSchemas[kind], subject, kind) as ApprovalSubject<K>;
-}
-
-function officerOf(officer: SignedInOfficer): ApprovalRequest['requestedBy'] {
-  return { genesysUserId: officer.genesysUserId, name: officer.name, email: officer.email };
 }
 
 /** The audit event's indexed fields for a request's subject, so "who touched trade T" finds it. */

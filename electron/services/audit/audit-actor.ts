@@ -1,6 +1,6 @@
 import type { Officer, Operator } from '../../../shared/domain';
 import type { OfficerAction } from '../../../shared/officer-permissions';
-import type { OfficerSession, SignedInOfficer } from '../auth/officer';
+import { officerOf, type OfficerSession, type SignedInOfficer } from '../auth/officer';
 
 /** Who an audit event names, apart from the OS account (the writer adds that, with the workstation). */
 export type ActorIdentity = Readonly<Omit<Operator, 'osAccount'>>;
@@ -42,10 +42,6 @@ export class AuditActor {
   }
 }
 
-/** An officer's identity alone (no permissions, no times), as records carry it. */
-export function officerOf(officer: Officer | SignedInOfficer): Officer {
-  return { genesysUserId: officer.genesysUserId, name: officer.name, email: officer.email };
-}
 
 /** The actors of one profile, resolved when asked: the signed-in officer of its session, or its service account. */
 export type AuditActors = {

@@ -39,3 +39,8 @@ export type OfficerSignIn = {
   signIn(options: { onAuthorizeUrl: (url: string) => void | Promise<void>; timeoutMs?: number; signal?: AbortSignal }): Promise<SignedInOfficer>;
   signOut(): Promise<{ officer: SignedInOfficer | null; revoked: boolean }>;
 };
+
+/** An officer's identity alone (no permissions, no times), as records (audit events, jobs, approvals) carry it. */
+export function officerOf(officer: Officer | SignedInOfficer): Officer {
+  return { genesysUserId: officer.genesysUserId, name: officer.name, email: officer.email };
+}

@@ -21,7 +21,7 @@ import { processAlive } from '../audit/lock-file';
 import type { ApprovalService } from '../approvals/approval-service';
 import type { AuditActors } from '../audit/audit-actor';
 import type { AuditWriter } from '../audit/audit-writer';
-import type { OfficerSession, SignedInOfficer } from '../auth/officer';
+import { officerOf, type OfficerSession } from '../auth/officer';
 import type { GenesysClient } from '../genesys/genesys-client';
 import type { IndexSync } from '../index/index-sync';
 import { AppError, describeCause, SignInRequiredError, StorageError, ValidationError } from '../errors';
@@ -92,7 +92,6 @@ export type BulkJobsDeps = {
 
 type ActiveRun = { run: JobRun; done: Promise<RunOutcome> };
 
-const officerOf = (officer: SignedInOfficer | Officer): Officer => ({ genesysUserId: officer.genesysUserId, name: officer.name, email: officer.email });
 
 /**
  * Bulk retrieval jobs: creates them from trading IDs, a queue and date range, or a search; runs,

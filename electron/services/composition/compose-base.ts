@@ -109,7 +109,7 @@ export async function composeBase(options: BaseOptions): Promise<Base> {
     vault: settings.vault,
     redactor: settings.redactor,
     log,
-    ...officerOf(options.officer, () => composeOfficerSession({ settings, http, clock, logger: log.logger })),
+    ...officerSessionOf(options.officer, () => composeOfficerSession({ settings, http, clock, logger: log.logger })),
     db,
     repositories: createProfileRepositories(db, worker),
     closeDatabase: async () => {
@@ -123,7 +123,7 @@ export async function composeBase(options: BaseOptions): Promise<Base> {
   };
 }
 
-function officerOf(injected: OfficerSession | undefined, keychain: () => OfficerSession & OfficerSignIn): Pick<Base, 'officer' | 'officerSignIn'> {
+function officerSessionOf(injected: OfficerSession | undefined, keychain: () => OfficerSession & OfficerSignIn): Pick<Base, 'officer' | 'officerSignIn'> {
   if (injected) return { officer: injected, officerSignIn: null };
   const session = keychain();
   return { officer: session, officerSignIn: session };
