@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import type { Officer } from '../../../shared/domain';
-import type { GenesysEndpoint } from '../config/profile';
+import { genesysDomain, type GenesysEndpoint } from '../config/profile';
 import { AuthError, describeCause, InvalidResponseError, NetworkError, SignInRequiredError, ValidationError } from '../errors';
 import type { HttpClient } from '../ports';
 
@@ -19,7 +19,7 @@ export function genesysHosts(endpoint: GenesysEndpoint): { login: string; api: s
     const base = endpoint.gateway.replace(/\/+$/, '');
     return { login: base, api: base };
   }
-  const domain = endpoint.region.replace(/^https?:\/\//, '').replace(/^(?:api|login)\./, '').replace(/\/+$/, '');
+  const domain = genesysDomain(endpoint.region);
   return { login: `https://login.${domain}`, api: `https://api.${domain}` };
 }
 

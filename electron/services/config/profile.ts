@@ -16,6 +16,11 @@ export const genesysEndpointSchema = z.union([
 ]);
 export type GenesysEndpoint = z.infer<typeof genesysEndpointSchema>;
 
+/** A Genesys domain as the SDK's setEnvironment reads one: scheme, "api."/"login." and trailing slashes dropped. */
+export function genesysDomain(value: string): string {
+  return value.toLowerCase().replace(/\/+$/, '').replace(/^https?:\/\//, '').replace(/^(?:api|login)\./, '');
+}
+
 export const wormSettingsSchema = z.object({
   endpoint: z.url({ protocol: /^https?$/ }),
   region: z.string().default('us-east-1'),

@@ -1,6 +1,6 @@
 import type { PostureCheck, PostureStatus, PostureTarget } from '../../../shared/posture';
 import type { UntaggedTradingCall } from '../../db/repositories/compliance-repository';
-import type { GenesysEndpoint } from '../config/profile';
+import { genesysDomain, type GenesysEndpoint } from '../config/profile';
 import type { RetentionPolicy } from '../genesys/models';
 
 /**
@@ -69,11 +69,6 @@ export function regionOfEndpoint(endpoint: GenesysEndpoint | null, regionHosts: 
   return value
     ? { value, source: `the gateway's host (${host})` }
     : { value: null, source: `the gateway's host (${host}) is not a Genesys API host, and /organizations/me has no region field` };
-}
-
-/** A Genesys domain as the SDK's setEnvironment reads one: scheme, "api."/"login." and trailing slashes dropped. */
-function genesysDomain(value: string): string {
-  return value.toLowerCase().replace(/\/+$/, '').replace(/^https?:\/\//, '').replace(/^(?:api|login)\./, '');
 }
 
 export const MIN_RETENTION_DAYS = 1825;
