@@ -18,6 +18,8 @@ export const searchQuerySchema = z
     to: isoTimeSchema.optional(),
     /** Free text over participant, agent and queue names and identifiers (word prefixes). */
     text: printable(120).optional(),
+    /** Words spoken in the call, searched in the transcripts the index holds (Genesys speech analytics). */
+    said: printable(200).optional(),
   })
   .strict()
   .refine((q) => Object.values(q).some((v) => v !== undefined), 'give at least one search criterion')
@@ -38,6 +40,10 @@ export const recordingMatchSchema = z.object({
   agent: z.string().nullable(),
   direction: z.string().nullable(),
   fileState: z.enum(fileStates).nullable(),
+  /** The whole conversation's length, when it differs from the recording's (holds, transfers, several recordings). */
+  conversationDurationMs: z.number().int().nonnegative().nullable().optional(),
+  /** For a `said` search: where in this recording the words were said. */
+  said: z.array(z.object({ offsetMs: z.number().int().nonnegative(), speaker: z.enum(['agent', 'client', 'unknown']), text: z.string() })).optional(),
 });
 export type RecordingMatch = z.infer<typeof recordingMatchSchema>;
 
@@ -98,7 +104,13 @@ export const playbackGrantSchema = z.object({
   recordingId: z.string(),
   mediaUrl: z.string(),
   auditEventId: z.string(),
-  sha256: z.string(),
+  /**
+   * The SHA-256 of the whole recording: known at once for a cached recording ('verified'); for one still
+   * streaming in from Genesys or the archive it is null ('pending') until the last byte has landed, and
+   * `playback:mediaStatus` then says 'verified' (with the hash) or 'failed' (playback stops).
+   */
+  sha256: z.string().nullable(),
+  integrity: z.enum(['verified', 'pending']).optional(),
   bytes: z.number().int().nonnegative(),
   durationMs: z.number().int().nonnegative(),
   contentType: z.string(),
@@ -111,6 +123,11 @@ export const waveformSchema = z.object({
   durationMs: z.number().int().nonnegative(),
   /** One array per channel (agent left, client right), peak amplitude 0..1 per bucket. */
   peaks: z.array(z.array(z.number().min(0).max(1))),
+  /** The window the peaks cover (the whole recording unless a zoomed window was asked for). */
+  fromMs: z.number().int().nonnegative().optional(),
+  toMs: z.number().int().nonnegative().optional(),
+  /** False while the recording is still streaming in: buckets past what has landed are 0; ask again. */
+  complete: z.boolean().optional(),
 });
 export type Waveform = z.infer<typeof waveformSchema>;
 
@@ -167,7 +184,7 @@ export const sessionInfoSchema = z.object({
 });
 export type SessionInfo = z.infer<typeof sessionInfoSchema>;
 
-export const auditActions = ['search', 'preview', 'play', 'seek', 'download', 'export', 'hold', 'release', 'posture', 'approval'] as const;
+export const auditActions = ['search', 'preview', 'play', 'seek', 'download', 'export', 'hold', 'release', 'posture', 'approval', 'transcript', 'annotate'] as const;
 export const auditActionSchema = z.enum(auditActions);
 export type AuditAction = z.infer<typeof auditActionSchema>;
 

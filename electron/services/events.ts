@@ -14,7 +14,7 @@ export type DomainEvent =
   /** Genesys could not be reached; searches are answered from the local index. */
   | { kind: 'index.syncFailed'; message: string }
   /** A play ended by main, not by the viewer: its media is no longer served. */
-  | { kind: 'playback.ended'; recordingId: string; reason: 'case-changed' | 'officer-changed' }
+  | { kind: 'playback.ended'; recordingId: string; reason: 'case-changed' | 'officer-changed' | 'integrity-failed' }
   /** An access was written to the WORM log (with any alerts it raised). */
   | { kind: 'audit.recorded'; entry: AuditTrailEntry }
   /** The log's integrity state changed (a consistency check or a verification). */

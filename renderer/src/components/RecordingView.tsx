@@ -7,6 +7,8 @@ import { formatDurationMs, formatLocalTime, formatUtcTime } from '../format';
 import { CaseReferenceDialog } from './CaseReferenceDialog';
 import { ErrorAlert } from './ErrorAlert';
 import { FileStateBadge } from './FileStateBadge';
+import { AnnotationsPanel } from './AnnotationsPanel';
+import { TranscriptPane } from './TranscriptPane';
 import { WaveformPlayer } from './WaveformPlayer';
 
 /** Peaks per channel asked of main; wavesurfer resamples them to the drawn width. */
@@ -229,7 +231,11 @@ export function RecordingView({ match, caseReference, onSessionChange }: Recordi
               setPlayback({ kind: 'ended', message: `Playback stopped: ${message}. Its grant may have expired; press Play to start a new audited play.` })
             }
             onSeek={recordSeek}
-          />
+            startedAtMs={Date.parse(shown.startTime)}
+          >
+            <TranscriptPane recordingId={playback.grant.recordingId} />
+            <AnnotationsPanel recordingId={playback.grant.recordingId} />
+          </WaveformPlayer>
         ) : (
           <div className="player player--pending">
             <div className="player__transport">

@@ -26,7 +26,7 @@ const searchFieldLabels: Readonly<Record<string, string>> = Object.fromEntries(
 );
 
 type FormValues = Record<FieldKey, string>;
-const emptyForm: FormValues = { tradingId: '', clientAccount: '', agent: '', queue: '', text: '', from: '', to: '' };
+const emptyForm: FormValues = { tradingId: '', clientAccount: '', agent: '', queue: '', text: '', said: '', from: '', to: '' };
 
 /** The form as a query: blank fields left out, local date-times converted to UTC instants. */
 function toQuery(values: Readonly<FormValues>): Record<string, string> {

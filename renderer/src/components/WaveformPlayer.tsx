@@ -1,7 +1,8 @@
-import { useEffect, useEffectEvent, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
+import { useEffect, useEffectEvent, useRef, useState, type KeyboardEvent, type PointerEvent, type ReactNode } from 'react';
 import WaveSurfer from 'wavesurfer.js';
 import type { PlaybackGrant, Waveform } from '../../../shared/domain';
 import { formatClock } from '../../../shared/quantities';
+import { PlayerContext, type PlayerHandle, type PlayerRegion, type TimeRange } from '../player/player-context';
 
 type WaveformPlayerProps = {
   grant: PlaybackGrant;
@@ -11,6 +12,10 @@ type WaveformPlayerProps = {
   onMediaFailed(message: string): void;
   /** Records where playback moved to in the audit log; playback stays paused until it resolves, and stays paused if it fails. */
   onSeek(positionMs: number): Promise<void>;
+  /** The recording's first sample as wall-clock time (epoch ms). */
+  startedAtMs: number;
+  /** Panes shown with the player (transcript, annotations): they reach it through usePlayer(). */
+  children?: ReactNode;
 };
 
 /** Agent on the left channel, client on the right: drawn as two lanes, top and bottom. */
@@ -55,7 +60,7 @@ function seekLanded(media: HTMLMediaElement): Promise<void> {
  * peaks main computed, so the audio is never decoded here. Mounted only once the access is in the audit log.
  * Seeking is ours, not wavesurfer's, so that every position change goes through one audited path.
  */
-export function WaveformPlayer({ grant, waveform, onError, onMediaFailed, onSeek }: WaveformPlayerProps) {
+export function WaveformPlayer({ grant, waveform, onError, onMediaFailed, onSeek, startedAtMs, children }: WaveformPlayerProps) {
   const containerRef = useRef<HTMLDivElement>(null);
   const audioRef = useRef<HTMLAudioElement>(null);
   const wavesurferRef = useRef<WaveSurfer | null>(null);
@@ -66,6 +71,9 @@ export function WaveformPlayer({ grant, waveform, onError, onMediaFailed, onSeek
   const reportMediaFailed = useEffectEvent(onMediaFailed);
   const pendingSeek = useRef<PendingSeek | null>(null);
   const dragging = useRef(false);
+  const [selection, setSelection] = useState<TimeRange | null>(null);
+  const [, setLooping] = useState<TimeRange | null>(null);
+  const [, setRegions] = useState<ReadonlyMap<string, ReadonlyArray<PlayerRegion>>>(new Map());
 
   /** The end the media element can really reach: its own duration once known. */
   function endOf(media: HTMLMediaElement): number {
@@ -217,7 +225,24 @@ export function WaveformPlayer({ grant, waveform, onError, onMediaFailed, onSeek
     seekTo(media, ((event.clientX - box.left) / box.width) * endOf(media));
   }
 
+  const handle: PlayerHandle = {
+    recordingId: grant.recordingId,
+    durationMs: Math.round(durationS * 1000),
+    positionMs: Math.round(currentTime * 1000),
+    playing,
+    startedAtMs,
+    seekTo: (positionMs, options) => {
+      const media = audioRef.current;
+      if (media) seekTo(media, positionMs / 1000, options?.play);
+    },
+    selection,
+    setSelection,
+    loop: setLooping,
+    showRegions: (owner, regions) => setRegions((previous) => new Map(previous).set(owner, regions)),
+  };
+
   return (
+    <PlayerContext.Provider value={handle}>
     <div className="player" data-testid="player">
       <div className="player__transport">
         <button
@@ -284,5 +309,7 @@ export function WaveformPlayer({ grant, waveform, onError, onMediaFailed, onSeek
         data-testid="playback-audio"
       />
     </div>
+    {children}
+    </PlayerContext.Provider>
   );
 }

@@ -36,7 +36,16 @@ export const recordingsChannels = {
     response: z.object({}),
   },
   'recordings:getWaveform': {
-    request: z.object({ recordingId: recordingIdSchema, buckets: z.number().int().min(16).max(20000) }).strict(),
+    request: z
+      .object({
+        recordingId: recordingIdSchema,
+        buckets: z.number().int().min(16).max(20000),
+        /** A zoomed window of the recording; the whole recording when absent. */
+        fromMs: z.number().int().nonnegative().optional(),
+        toMs: z.number().int().nonnegative().optional(),
+      })
+      .strict()
+      .refine((r) => r.fromMs === undefined || r.toMs === undefined || r.fromMs < r.toMs, '"fromMs" must be before "toMs"'),
     response: waveformSchema,
   },
   'log:write': {
@@ -58,5 +67,17 @@ export const recordingsEvents = {
     message: z.string().nullable(),
   }),
   /** Main ended a play the renderer may still show (the case changed): its media is no longer served. */
-  'playback:ended': z.object({ recordingId: z.string(), reason: z.enum(['case-changed', 'officer-changed']) }),
+  'playback:ended': z.object({ recordingId: z.string(), reason: z.enum(['case-changed', 'officer-changed', 'integrity-failed']) }),
+  /**
+   * A play whose recording is still streaming into the cache: how much has landed, then 'verified' with
+   * the SHA-256 of the whole file, or 'failed' (the hash or the transfer failed: playback stops, `message` says why).
+   */
+  'playback:mediaStatus': z.object({
+    recordingId: z.string(),
+    state: z.enum(['streaming', 'verified', 'failed']),
+    bytesLanded: z.number().int().nonnegative(),
+    totalBytes: z.number().int().nonnegative().nullable(),
+    sha256: z.string().nullable(),
+    message: z.string().nullable(),
+  }),
 } as const;

@@ -59,7 +59,7 @@ describe('encrypted at rest on the workstation', () => {
     for (const file of media) {
       const bytes = await readFile(file);
       expect(bytes.includes('RIFF'), `${file} holds a WAV header in clear`).toBe(false);
-      expect(bytes.includes(grant.sha256), `${file} holds the analysis in clear`).toBe(false);
+      expect(bytes.includes(grant.sha256!), `${file} holds the analysis in clear`).toBe(false);
     }
     // The keys are in the keychain, not beside the data.
     for (const kind of ['index-key', 'cache-key']) {

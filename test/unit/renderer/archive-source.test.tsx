@@ -13,7 +13,7 @@ const archive = {
   bucket: 'custody-archive',
   key: `archive/v1/trades/T-2025-004817/2025-03-14/${match.conversationId}/${match.recordingId}.wav`,
   versionId: 'v1',
-  sha256: sampleGrant(match.recordingId!).sha256,
+  sha256: sampleGrant(match.recordingId!).sha256!,
   bytes: 4_512_044,
   archivedAt: '2025-03-15T02:00:00.000Z',
   retainUntil: '2030-03-14T09:12:05.000Z',

@@ -1,0 +1,4 @@
+/** The call's transcript, synced to the player (issue 12, part 3): built on its own branch. */
+export function TranscriptPane(_props: { recordingId: string }) {
+  return null;
+}
