@@ -16,6 +16,7 @@ import { SearchPanel } from './components/SearchPanel';
 import { SignInScreen } from './components/SignInScreen';
 import { Watermark } from './components/Watermark';
 import { logIfUnexpected, toUiError, type UiError } from './errors';
+import { TimeDisplayProvider } from './time-display';
 import { applySyncEvent, indexStatusFromSearch, indexStatusFromSession, type IndexStatus } from './index-status';
 import { useAuditAlerts } from './use-audit-alerts';
 import { useOfficer, useSignInGuardedApi } from './use-officer';
@@ -31,6 +32,14 @@ const views: ReadonlyArray<{ id: ViewId; label: string }> = [
 ];
 
 export function App() {
+  return (
+    <TimeDisplayProvider>
+      <AppScreens />
+    </TimeDisplayProvider>
+  );
+}
+
+function AppScreens() {
   const api = useCustodyApi();
   const [session, setSession] = useState<SessionInfo | null>(null);
   const [sessionError, setSessionError] = useState<UiError | null>(null);
