@@ -224,8 +224,9 @@ export function RecordingView({ match, caseReference, onSessionChange }: Recordi
         <h3 className="section-title">Playback</h3>
         {playback.kind === 'ready' ? (
           <WaveformPlayer
-            grant={playback.grant}
+            media={playback.grant}
             waveform={playback.waveform}
+            loadWaveform={(window) => api.recordingsGetWaveform({ recordingId: playback.grant.recordingId, ...window })}
             onError={setPlayerError}
             onMediaFailed={(message) =>
               setPlayback({ kind: 'ended', message: `Playback stopped: ${message}. Its grant may have expired; press Play to start a new audited play.` })

@@ -1,11 +1,17 @@
 import { useEffect, useEffectEvent, useRef, useState, type KeyboardEvent, type PointerEvent, type ReactNode } from 'react';
 import WaveSurfer from 'wavesurfer.js';
-import type { PlaybackGrant, Waveform } from '../../../shared/domain';
+import type { Waveform } from '../../../shared/domain';
 import { formatClock } from '../../../shared/quantities';
 import { PlayerContext, type PlayerHandle, type PlayerRegion, type TimeRange } from '../player/player-context';
 
+/** What the player needs of a play, in the officer's app and in a regulator's review alike. */
+export type PlayerMedia = { recordingId: string; mediaUrl: string; durationMs: number };
+
 type WaveformPlayerProps = {
-  grant: PlaybackGrant;
+  /** The audited play's media: served only under its grant (main's playback grant, or a review's journaled play). */
+  media: PlayerMedia;
+  /** Peaks of a window of the recording (zoom), or of all of it while it is still streaming in (`complete: false`). */
+  loadWaveform(window: { fromMs: number; toMs: number; buckets: number }): Promise<Waveform>;
   waveform: Waveform;
   onError(message: string): void;
   /** The media stopped being served (its grant expired or was revoked): this play is over. */
@@ -56,17 +62,17 @@ function seekLanded(media: HTMLMediaElement): Promise<void> {
 }
 
 /**
- * Plays an authorised recording: the <audio> element streams `grant.mediaUrl` and wavesurfer draws the
+ * Plays an authorised recording: the <audio> element streams `media.mediaUrl` and wavesurfer draws the
  * peaks main computed, so the audio is never decoded here. Mounted only once the access is in the audit log.
  * Seeking is ours, not wavesurfer's, so that every position change goes through one audited path.
  */
-export function WaveformPlayer({ grant, waveform, onError, onMediaFailed, onSeek, startedAtMs, children }: WaveformPlayerProps) {
+export function WaveformPlayer({ media: played, waveform, onError, onMediaFailed, onSeek, startedAtMs, children }: WaveformPlayerProps) {
   const containerRef = useRef<HTMLDivElement>(null);
   const audioRef = useRef<HTMLAudioElement>(null);
   const wavesurferRef = useRef<WaveSurfer | null>(null);
   const [playing, setPlaying] = useState(false);
   const [currentTime, setCurrentTime] = useState(0);
-  const durationS = (waveform.durationMs || grant.durationMs) / 1000;
+  const durationS = (waveform.durationMs || played.durationMs) / 1000;
   const reportError = useEffectEvent(onError);
   const reportMediaFailed = useEffectEvent(onMediaFailed);
   const pendingSeek = useRef<PendingSeek | null>(null);
@@ -226,7 +232,7 @@ export function WaveformPlayer({ grant, waveform, onError, onMediaFailed, onSeek
   }
 
   const handle: PlayerHandle = {
-    recordingId: grant.recordingId,
+    recordingId: played.recordingId,
     durationMs: Math.round(durationS * 1000),
     positionMs: Math.round(currentTime * 1000),
     playing,
@@ -302,7 +308,7 @@ export function WaveformPlayer({ grant, waveform, onError, onMediaFailed, onSeek
       </ul>
       <audio
         ref={audioRef}
-        src={grant.mediaUrl}
+        src={played.mediaUrl}
         preload="auto"
         controlsList="nodownload noplaybackrate"
         onContextMenu={(event) => event.preventDefault()}
