@@ -222,22 +222,24 @@ function ReviewRecording({ recording, pack }: { recording: PackRecording; pack: 
       </div>
       <div className="playback">
         {playback.kind === 'ready' ? (
-          // The app's own player: no native controls, no download, no export of any kind (review adds none).
-          <WaveformPlayer
-            media={playback.grant}
-            waveform={playback.waveform}
-            loadWaveform={(window) => api.reviewGetWaveform({ recordingId, ...window })}
-            onSeek={recordSeek}
-            onError={setPlayerError}
-            onMediaFailed={(message) => {
-              setPlayback({ kind: 'idle' });
-              setPlayerError(`Playback stopped: ${message}. Press Play to start a new journaled play.`);
-            }}
-            startedAtMs={Date.parse(recording.startTime)}
-          >
-            <TranscriptPane recordingId={recordingId} loadTranscript={() => api.reviewGetTranscript({ recordingId })} />
-            <AnnotationsPanel recordingId={recordingId} readOnly annotations={recording.annotations ?? []} />
-          </WaveformPlayer>
+          // The app's own player: no native controls, no download, no export of any kind (review adds none), no context menu.
+          <div data-testid="review-player" onContextMenu={(event) => event.preventDefault()}>
+            <WaveformPlayer
+              media={playback.grant}
+              waveform={playback.waveform}
+              loadWaveform={(window) => api.reviewGetWaveform({ recordingId, ...window })}
+              onSeek={recordSeek}
+              onError={setPlayerError}
+              onMediaFailed={(message) => {
+                setPlayback({ kind: 'idle' });
+                setPlayerError(`Playback stopped: ${message}. Press Play to start a new journaled play.`);
+              }}
+              startedAtMs={Date.parse(recording.startTime)}
+            >
+              <TranscriptPane recordingId={recordingId} loadTranscript={() => api.reviewGetTranscript({ recordingId })} />
+              <AnnotationsPanel recordingId={recordingId} readOnly annotations={recording.annotations ?? []} />
+            </WaveformPlayer>
+          </div>
         ) : (
           <button type="button" className="button button--primary button--play" data-testid="review-play" disabled={pending} onClick={play}>
             <span className="icon icon--play" aria-hidden="true" />
