@@ -152,6 +152,84 @@ describe('review serves only the files the verifier checked', () => {
   });
 });
 
+async function reviewEventsInLog(): Promise<Array<AuditEvent>> {
+  const events: Array<AuditEvent> = [];
+  for await (const e of readEventChain(h.s3, h.bucket, h.composed.profile.logId)) if (e.details.review) events.push(e);
+  return events;
+}
+
+describe('the review journal against hostile packs and tampering', () => {
+  it('a bad pack-supplied ID is refused at review; a bad entry in the journal is rejected and never blocks the entries after it', async () => {
+    const pack = await packCopy('bad-id');
+    await editMetadata(pack, (r) => ({ ...r, conversationId: 'not a conversation id' }));
+    const refused = await openReview(pack);
+    try {
+      await expect(refused.review.recordView(call.recording.id)).rejects.toMatchObject({ code: 'VALIDATION', message: expect.stringMatching(/conversation id that is not valid/) });
+      expect((await sessionEntries(refused)).find((e) => e.details.refused === 'view')).toMatchObject({ action: 'tamper', conversationId: null, recordingId: call.recording.id });
+      expect((await sessionEntries(refused)).filter((e) => e.action === 'view')).toEqual([]);
+    } finally {
+      await refused.close();
+    }
+    // An entry journaled by an earlier Custody that took the pack's ID as it was, then good entries after it.
+    const vault = new CredentialVault(secrets, h.profile, new SecretRedactor());
+    const raw = await ReviewJournal.open({ repository: createReviewJournalRepository(h.composed.db), clock: { now: () => Date.now(), sleep: async () => undefined }, seals: vault });
+    const context = { sessionId: 'old-session', reviewer: 'Dana Inspector (FCA)', osAccount: 'dana', hostname: 'review-pc', packPath: pack, packId: null, caseReference: 'FCA-2026-0042' };
+    const bad = await raw.record(context, 'play', { conversationId: '../not a conversation id', recordingId: call.recording.id });
+    const good = await openReview(await packCopy('good'));
+    await good.review.authorizePlayback(call.recording.id);
+    await good.close();
+    const pending = (await journal()).filter((e) => e.syncedEventId === null);
+    expect(pending.length).toBeGreaterThan(10);
+
+    const run = await cli.run(['review', 'sync-journal', '--json']);
+    expect(run.code, run.stderr).toBe(2);
+    const report = JSON.parse(run.stdout) as { written: number; rejected: number; failed: number; chainIntact: boolean; items: Array<{ seq: number; outcome: string; error?: string }> };
+    expect(report).toMatchObject({ rejected: 1, failed: 0, chainIntact: true, written: pending.length - 1 });
+    expect(report.items.find((i) => i.seq === bad.seq)).toMatchObject({ outcome: 'rejected', error: expect.stringMatching(/conversationId is not a conversation id/) });
+    expect(report.items.filter((i) => i.seq > bad.seq).every((i) => i.outcome === 'written')).toBe(true);
+    expect((await journal()).find((e) => e.seq === bad.seq)).toMatchObject({ rejectedReason: expect.stringMatching(/conversationId/) });
+
+    const logged = await reviewEventsInLog();
+    const bySeq = new Map(logged.map((e) => [(e.details.review as { journalSeq: number }).journalSeq, e]));
+    for (const entry of pending) expect(bySeq.has(entry.seq), `entry ${entry.seq} in the WORM log`).toBe(true);
+    expect(bySeq.get(bad.seq)).toMatchObject({ conversationId: null, recordingId: null, details: { review: { rejected: expect.stringMatching(/conversationId/) } } });
+    expect(JSON.stringify(bySeq.get(bad.seq))).not.toContain('../not');
+    expect(logged.filter((e) => e.action === 'play' && e.recordingId === call.recording.id).length).toBeGreaterThan(0);
+
+    // Nothing left: the next run has nothing to do and exits 0.
+    const again = await cli.run(['review', 'sync-journal', '--json']);
+    expect(again.code, again.stdout).toBe(0);
+  });
+
+  it('deleting the last entries of the journal is detected: review refuses to journal, sync reports it (exit 2) and writes what is intact', async () => {
+    const session = await openReview(await packCopy('truncate'));
+    await session.review.authorizePlayback(call.recording.id);
+    await session.close();
+    const entries = await sessionEntries(session);
+    expect(entries.map((e) => e.action)).toEqual(['open', 'play', 'close']);
+    // Remove the play and the close, as someone covering up the play would.
+    h.composed.db.prepare('DELETE FROM review_journal WHERE seq >= ?').run(entries[1]!.seq);
+
+    await expect(openReview(packDir)).rejects.toThrow(/review journal was altered .*were deleted/);
+    expect((await journal()).at(-1)!.seq).toBe(entries[0]!.seq);
+
+    const run = await cli.run(['review', 'sync-journal']);
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stdout).toContain(`LOCAL JOURNAL ALTERED at entry ${entries[1]!.seq}`);
+    expect(run.stdout).toContain(`entries ${entries[1]!.seq} to ${entries[2]!.seq} were deleted`);
+    expect(run.stdout).toMatch(new RegExp(`#${entries[0]!.seq} .* open: written`));
+    const altered = (await reviewEventsInLog()).filter((e) => (e.details.review as { entry: string }).entry === 'journal-altered');
+    expect(altered).toHaveLength(1);
+    expect(altered[0]!.details.review).toMatchObject({ brokenAtSeq: entries[1]!.seq, alterations: [expect.stringMatching(/were deleted/)] });
+
+    // Reported once; the head is sealed again over what remains, and reviews journal again.
+    const again = await cli.run(['review', 'sync-journal']);
+    expect(again.code, again.stdout).toBe(0);
+    const next = await openReview(packDir);
+    await next.close();
+  });
+});
+
 /** Puts `bytes` at `path` in a folder pack, listed in both payload manifests as a builder would. */
 async function addPayload(pack: string, path: string, bytes: Buffer | string): Promise<void> {
   await writeFile(join(pack, path), bytes);
@@ -235,83 +313,5 @@ describe("a review plays on the app's player: waveform, seeks and transcript jou
     } finally {
       await plain.close();
     }
-  });
-});
-
-async function reviewEventsInLog(): Promise<Array<AuditEvent>> {
-  const events: Array<AuditEvent> = [];
-  for await (const e of readEventChain(h.s3, h.bucket, h.composed.profile.logId)) if (e.details.review) events.push(e);
-  return events;
-}
-
-describe('the review journal against hostile packs and tampering', () => {
-  it('a bad pack-supplied ID is refused at review; a bad entry in the journal is rejected and never blocks the entries after it', async () => {
-    const pack = await packCopy('bad-id');
-    await editMetadata(pack, (r) => ({ ...r, conversationId: 'not a conversation id' }));
-    const refused = await openReview(pack);
-    try {
-      await expect(refused.review.recordView(call.recording.id)).rejects.toMatchObject({ code: 'VALIDATION', message: expect.stringMatching(/conversation id that is not valid/) });
-      expect((await sessionEntries(refused)).find((e) => e.details.refused === 'view')).toMatchObject({ action: 'tamper', conversationId: null, recordingId: call.recording.id });
-      expect((await sessionEntries(refused)).filter((e) => e.action === 'view')).toEqual([]);
-    } finally {
-      await refused.close();
-    }
-    // An entry journaled by an earlier Custody that took the pack's ID as it was, then good entries after it.
-    const vault = new CredentialVault(secrets, h.profile, new SecretRedactor());
-    const raw = await ReviewJournal.open({ repository: createReviewJournalRepository(h.composed.db), clock: { now: () => Date.now(), sleep: async () => undefined }, seals: vault });
-    const context = { sessionId: 'old-session', reviewer: 'Dana Inspector (FCA)', osAccount: 'dana', hostname: 'review-pc', packPath: pack, packId: null, caseReference: 'FCA-2026-0042' };
-    const bad = await raw.record(context, 'play', { conversationId: '../not a conversation id', recordingId: call.recording.id });
-    const good = await openReview(await packCopy('good'));
-    await good.review.authorizePlayback(call.recording.id);
-    await good.close();
-    const pending = (await journal()).filter((e) => e.syncedEventId === null);
-    expect(pending.length).toBeGreaterThan(10);
-
-    const run = await cli.run(['review', 'sync-journal', '--json']);
-    expect(run.code, run.stderr).toBe(2);
-    const report = JSON.parse(run.stdout) as { written: number; rejected: number; failed: number; chainIntact: boolean; items: Array<{ seq: number; outcome: string; error?: string }> };
-    expect(report).toMatchObject({ rejected: 1, failed: 0, chainIntact: true, written: pending.length - 1 });
-    expect(report.items.find((i) => i.seq === bad.seq)).toMatchObject({ outcome: 'rejected', error: expect.stringMatching(/conversationId is not a conversation id/) });
-    expect(report.items.filter((i) => i.seq > bad.seq).every((i) => i.outcome === 'written')).toBe(true);
-    expect((await journal()).find((e) => e.seq === bad.seq)).toMatchObject({ rejectedReason: expect.stringMatching(/conversationId/) });
-
-    const logged = await reviewEventsInLog();
-    const bySeq = new Map(logged.map((e) => [(e.details.review as { journalSeq: number }).journalSeq, e]));
-    for (const entry of pending) expect(bySeq.has(entry.seq), `entry ${entry.seq} in the WORM log`).toBe(true);
-    expect(bySeq.get(bad.seq)).toMatchObject({ conversationId: null, recordingId: null, details: { review: { rejected: expect.stringMatching(/conversationId/) } } });
-    expect(JSON.stringify(bySeq.get(bad.seq))).not.toContain('../not');
-    expect(logged.filter((e) => e.action === 'play' && e.recordingId === call.recording.id).length).toBeGreaterThan(0);
-
-    // Nothing left: the next run has nothing to do and exits 0.
-    const again = await cli.run(['review', 'sync-journal', '--json']);
-    expect(again.code, again.stdout).toBe(0);
-  });
-
-  it('deleting the last entries of the journal is detected: review refuses to journal, sync reports it (exit 2) and writes what is intact', async () => {
-    const session = await openReview(await packCopy('truncate'));
-    await session.review.authorizePlayback(call.recording.id);
-    await session.close();
-    const entries = await sessionEntries(session);
-    expect(entries.map((e) => e.action)).toEqual(['open', 'play', 'close']);
-    // Remove the play and the close, as someone covering up the play would.
-    h.composed.db.prepare('DELETE FROM review_journal WHERE seq >= ?').run(entries[1]!.seq);
-
-    await expect(openReview(packDir)).rejects.toThrow(/review journal was altered .*were deleted/);
-    expect((await journal()).at(-1)!.seq).toBe(entries[0]!.seq);
-
-    const run = await cli.run(['review', 'sync-journal']);
-    expect(run.code, run.stderr).toBe(2);
-    expect(run.stdout).toContain(`LOCAL JOURNAL ALTERED at entry ${entries[1]!.seq}`);
-    expect(run.stdout).toContain(`entries ${entries[1]!.seq} to ${entries[2]!.seq} were deleted`);
-    expect(run.stdout).toMatch(new RegExp(`#${entries[0]!.seq} .* open: written`));
-    const altered = (await reviewEventsInLog()).filter((e) => (e.details.review as { entry: string }).entry === 'journal-altered');
-    expect(altered).toHaveLength(1);
-    expect(altered[0]!.details.review).toMatchObject({ brokenAtSeq: entries[1]!.seq, alterations: [expect.stringMatching(/were deleted/)] });
-
-    // Reported once; the head is sealed again over what remains, and reviews journal again.
-    const again = await cli.run(['review', 'sync-journal']);
-    expect(again.code, again.stdout).toBe(0);
-    const next = await openReview(packDir);
-    await next.close();
   });
 });
