@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { annotationSchema } from './annotations';
 import { auditCheckpointSchema, participantSchema } from './domain';
 import { describeOfficer } from './operator-label';
 
@@ -6,6 +7,7 @@ import { describeOfficer } from './operator-label';
  * The documents inside an evidence pack (a BagIt bag). Paths are relative to the bag root.
  *   data/pack.json                         packDocumentSchema
  *   data/metadata/<recordingId>.json       packRecordingSchema
+ *   data/transcripts/<recordingId>.json    the recording's transcript (shared/transcripts.ts transcriptViewSchema), when the pack carries one
  *   data/audit/proofs.json                 packProofsSchema (+ data/audit/events/*.json as stored,
  *                                          data/audit/checkpoint.json as stored)
  *   data/audit/export-manifest.jsonl       the export's item manifest, as locked in the audit bucket
@@ -22,6 +24,11 @@ export type PackFile = z.infer<typeof packFileSchema>;
 /** Where a pack holds a recording's plain WAV copy: review plays a recording only from its own file. */
 export function packWavPath(conversationId: string, recordingId: string): string {
   return `data/recordings/${conversationId}/${recordingId}.wav`;
+}
+
+/** Where a pack holds a recording's transcript: review shows a transcript only from its own file. */
+export function packTranscriptPath(recordingId: string): string {
+  return `data/transcripts/${recordingId}.json`;
 }
 
 export const packRecordingSchema = z.object({
@@ -56,6 +63,10 @@ export const packRecordingSchema = z.object({
   }),
   /** Seqs of the audit events in data/audit/ about this recording. */
   auditSeqs: z.array(z.number().int().nonnegative()),
+  /** The transcript file (packTranscriptPath), when the index had one for this recording. */
+  transcript: packFileSchema.optional(),
+  /** The recording's annotations (current versions) when the pack was built. */
+  annotations: z.array(annotationSchema).optional(),
 });
 export type PackRecording = z.infer<typeof packRecordingSchema>;
 

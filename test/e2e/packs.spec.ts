@@ -34,7 +34,7 @@ async function openReview(page: Page, harness: Harness, packPath: string, review
   return composed;
 }
 
-test('a regulator reviews a pack: watermark on the page, a recording plays, the journal reaches the WORM log', async ({ page, harness }) => {
+test("a regulator reviews a pack on the app's player: watermark, two-channel waveform, speed, a journaled seek; the journal reaches the WORM log", async ({ page, harness }) => {
   const pack = await buildPack(harness, 'review-pack');
   const requests: Array<string> = [];
   page.on('request', (request) => requests.push(request.url()));
@@ -49,9 +49,33 @@ test('a regulator reviews a pack: watermark on the page, a recording plays, the 
     await page.getByTestId('review-row').first().click();
     await expect(page.getByTestId('review-trail').locator('tbody tr')).not.toHaveCount(0);
     await page.getByTestId('review-play').click();
-    const audio = page.getByTestId('review-audio');
-    await expect.poll(() => audio.evaluate((a) => (a as HTMLAudioElement).currentTime), { timeout: 20_000 }).toBeGreaterThan(1.5);
-    await page.screenshot({ path: test.info().outputPath('review-playback.png') });
+    const audio = page.getByTestId('playback-audio');
+    const currentTime = () => audio.evaluate((a) => (a as HTMLAudioElement).currentTime);
+    await expect.poll(currentTime, { timeout: 20_000 }).toBeGreaterThan(1.5);
+    // The app's player: the pack's stereo WAV as two lanes, agent and client.
+    await expect(page.getByTestId('waveform')).toHaveAttribute('data-channels', '2');
+
+    // Speed: twice as fast, pitch kept.
+    await page.getByTestId('speed-select').selectOption('2');
+    expect(await audio.evaluate((a) => [(a as HTMLAudioElement).playbackRate, (a as HTMLAudioElement).preservesPitch])).toEqual([2, true]);
+    const [before, wallBefore] = [await currentTime(), Date.now()];
+    await page.waitForTimeout(1_000);
+    expect((await currentTime()) - before).toBeGreaterThan(((Date.now() - wallBefore) / 1000) * 1.5);
+
+    // A seek is journaled before playback goes on from there, at the position actually reached.
+    await page.getByTestId('play-button').click();
+    await expect.poll(() => audio.evaluate((a) => (a as HTMLAudioElement).paused)).toBe(true);
+    const from = await currentTime();
+    await page.getByTestId('waveform').press('ArrowRight');
+    const seekReceipt = page.getByTestId('review-seek-journal');
+    await expect(seekReceipt).toBeVisible();
+    const journaledMs = Number(await seekReceipt.getAttribute('data-position-ms'));
+    expect(journaledMs).toBeCloseTo((from + 5) * 1000, -2);
+    expect(Math.round((await currentTime()) * 1000)).toBe(journaledMs);
+    const seekSeq = Number(await seekReceipt.getAttribute('data-journal-seq'));
+    const seekEntry = (await createReviewJournalRepository(harness.composed.db).list()).find((e) => e.seq === seekSeq);
+    expect(seekEntry).toMatchObject({ action: 'seek', recordingId: pack.recordingId, details: { positionMs: journaledMs } });
+    await page.getByTestId('review-recording').screenshot({ path: 'test-results/screenshots/review-player.png' });
 
     // Read-only and offline: search and export are refused; the page reached nothing but the app itself.
     const refused = await page.evaluate(async () => {
@@ -66,11 +90,11 @@ test('a regulator reviews a pack: watermark on the page, a recording plays, the 
   }
 
   const journal = await createReviewJournalRepository(harness.composed.db).list();
-  expect(journal.map((e) => e.action)).toEqual(['open', 'view', 'play', 'close']);
+  expect(journal.map((e) => e.action)).toEqual(['open', 'view', 'play', 'seek', 'close']);
   expect(journal.every((e) => e.reviewer === 'Dana Inspector (FCA)' && e.syncedEventId === null)).toBe(true);
 
   const report = await syncJournalOf(harness.composed);
-  expect(report).toMatchObject({ entries: 4, written: 4, failed: 0, chainIntact: true });
+  expect(report).toMatchObject({ entries: 5, written: 5, failed: 0, chainIntact: true });
   const again = await syncJournalOf(harness.composed);
   expect(again).toMatchObject({ pendingBefore: 0, written: 0 });
   const logged = [];
@@ -81,6 +105,7 @@ test('a regulator reviews a pack: watermark on the page, a recording plays, the 
     ['preview', 'open'],
     ['preview', 'view'],
     ['play', 'play'],
+    ['seek', 'seek'],
     ['preview', 'close'],
   ]);
   expect(logged[2]).toMatchObject({ recordingId: pack.recordingId, caseReference: 'FCA-2026-0042', details: { review: { reviewer: 'Dana Inspector (FCA)' } } });

@@ -1,6 +1,6 @@
 import type { Db } from '../connection';
 
-export type JournalAction = 'open' | 'view' | 'play' | 'tamper' | 'close';
+export type JournalAction = 'open' | 'view' | 'play' | 'seek' | 'transcript' | 'tamper' | 'close';
 
 export type JournalEntry = {
   seq: number;

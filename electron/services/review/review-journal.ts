@@ -213,8 +213,8 @@ function entryProblem(entry: JournalEntry, check: JournalCheck): string | null {
 }
 
 /**
- * Writes the journal's unsynced entries to the central WORM audit log (a play as 'play', every
- * other entry as 'preview' with details.review saying what it was) and reports how the journal and
+ * Writes the journal's unsynced entries to the central WORM audit log (a play, seek or transcript
+ * read as that action, every other entry as 'preview'; details.review says what it was) and reports how the journal and
  * the log reconcile. Entries already in the log (a sync cut short after the write) are recognised
  * by their journal hash and not written twice. An entry the log cannot take as it is gets a
  * rejection record instead and never holds back the entries after it. An altered journal is
@@ -337,14 +337,27 @@ export async function syncReviewJournal(deps: {
   return report;
 }
 
+/** The WORM action of a journal entry: the officer's own action where there is one. */
+const auditActionOf: Record<JournalAction, 'play' | 'seek' | 'transcript' | 'preview'> = {
+  open: 'preview',
+  view: 'preview',
+  play: 'play',
+  seek: 'seek',
+  transcript: 'transcript',
+  tamper: 'preview',
+  close: 'preview',
+};
+
 function auditEventOf(entry: JournalEntry, chainIntact: boolean) {
   const caseReference = caseReferenceSchema.safeParse(entry.caseReference);
   return {
-    action: entry.action === 'play' ? ('play' as const) : ('preview' as const),
+    action: auditActionOf[entry.action],
     conversationId: entry.conversationId,
     recordingId: entry.recordingId,
     caseReference: caseReference.success ? caseReference.data : null,
     details: {
+      // Where the trail looks for an officer's seek position, so a reviewer's reads the same.
+      ...(entry.action === 'seek' ? { positionMs: entry.details.positionMs } : {}),
       review: {
         entry: entry.action,
         journalSeq: entry.seq,

@@ -1,16 +1,28 @@
-import { useEffect, useId, useRef, useState } from 'react';
-import type { ReviewSession } from '../../../shared/domain';
+import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
+import type { ReviewSession, Waveform } from '../../../shared/domain';
 import type { ReviewPack, ReviewPlayback } from '../../../shared/ipc/channels/review';
 import type { PackRecording } from '../../../shared/pack-format';
 import { describeOperator } from '../../../shared/operator-label';
+import { formatClock } from '../../../shared/quantities';
 import { useCustodyApi } from '../api';
 import { logIfUnexpected, toUiError, type UiError } from '../errors';
-import { formatClock } from '../../../shared/quantities';
-import { formatDurationMs, formatUtcTime } from '../format';
+import { formatDurationMs } from '../format';
+import { WallClock } from '../time-display';
+import { AnnotationsPanel } from './AnnotationsPanel';
 import { ErrorAlert } from './ErrorAlert';
+import { TranscriptPane } from './TranscriptPane';
+import { WaveformPlayer } from './WaveformPlayer';
+
+/** Peaks per channel asked of main, as in the officer's app; the player asks finer windows when zoomed. */
+const waveformBuckets = 1000;
 
 type Loaded = { kind: 'loading' } | { kind: 'loaded'; pack: ReviewPack } | { kind: 'failed'; error: UiError };
-type Playback = { kind: 'idle' } | { kind: 'authorizing' } | { kind: 'ready'; grant: ReviewPlayback } | { kind: 'failed'; error: UiError };
+type Playback =
+  | { kind: 'idle' }
+  | { kind: 'authorizing' }
+  | { kind: 'loading-waveform'; grant: ReviewPlayback }
+  | { kind: 'ready'; grant: ReviewPlayback; waveform: Waveform }
+  | { kind: 'failed'; error: UiError };
 
 /** The sealed review of one evidence pack: its verification, its recordings, their metadata and custody trail. */
 export function ReviewWorkspace({ review }: { review: ReviewSession }) {
@@ -53,7 +65,7 @@ export function ReviewWorkspace({ review }: { review: ReviewSession }) {
             <table className="results-table" data-testid="review-recordings">
               <thead>
                 <tr>
-                  <th scope="col">Start (UTC)</th>
+                  <th scope="col">Start</th>
                   <th scope="col">Trading ID</th>
                   <th scope="col">Client account</th>
                   <th scope="col">Agent</th>
@@ -74,7 +86,9 @@ export function ReviewWorkspace({ review }: { review: ReviewSession }) {
                       if (e.key === 'Enter') setOpenId(r.recordingId);
                     }}
                   >
-                    <td className="nowrap">{formatUtcTime(r.startTime)}</td>
+                    <td className="nowrap">
+                      <WallClock iso={r.startTime} />
+                    </td>
                     <td className="mono">{r.tradingId ?? <span className="badge badge--missing">Missing</span>}</td>
                     <td className="mono">{r.clientAccount ?? '—'}</td>
                     <td>{r.agent ?? '—'}</td>
@@ -109,7 +123,7 @@ function VerificationBanner({ pack, review }: { pack: ReviewPack; review: Review
         {untrusted
           ? `UNTRUSTED — signed by key ${signer.fingerprint ?? '—'}, which is not a trusted key (not this installation's, not pinned, not published by the firm). What this pack contains cannot be relied on.`
           : verified
-            ? `Pack verified: manifests, signature (key ${shortKey(pack.signingKeyId)}, signed ${pack.signedAt ? formatUtcTime(pack.signedAt) : '—'}), audit proofs and audio.`
+            ? <>Pack verified: manifests, signature (key {shortKey(pack.signingKeyId)}, signed {pack.signedAt ? <WallClock iso={pack.signedAt} /> : '—'}), audit proofs and audio.</>
             : `THIS PACK FAILED VERIFICATION — ${verification.problems.length} problem(s). What it contains cannot be relied on.`}
       </p>
       {untrusted ? (
@@ -119,8 +133,8 @@ function VerificationBanner({ pack, review }: { pack: ReviewPack; review: Review
         </p>
       ) : null}
       <p className="review-banner__meta">
-        Case <span className="mono">{pack.caseReference ?? '—'}</span> · built {pack.builtAt ? formatUtcTime(pack.builtAt) : '—'} by {pack.builtBy ?? '—'} · export audit event{' '}
-        <span className="mono">{pack.exportEventId ?? '—'}</span> · read-only review by {review.reviewer}; every view and play is journaled
+        Case <span className="mono">{pack.caseReference ?? '—'}</span> · built {pack.builtAt ? <WallClock iso={pack.builtAt} /> : '—'} by {pack.builtBy ?? '—'} · export audit event{' '}
+        <span className="mono">{pack.exportEventId ?? '—'}</span> · read-only review by {review.reviewer}; every view, play, seek and transcript read is journaled
       </p>
       {!verification.ok ? (
         <ul className="review-banner__problems" data-testid="review-problems">
@@ -138,54 +152,67 @@ function VerificationBanner({ pack, review }: { pack: ReviewPack; review: Review
 function ReviewRecording({ recording, pack }: { recording: PackRecording; pack: ReviewPack }) {
   const api = useCustodyApi();
   const titleId = useId();
+  const { recordingId } = recording;
   const [playback, setPlayback] = useState<Playback>({ kind: 'idle' });
+  const [playerError, setPlayerError] = useState<string | null>(null);
+  const [lastSeek, setLastSeek] = useState<{ positionMs: number; journalSeq: number } | null>(null);
   const granted = useRef(false);
 
   // Closing the recording ends its play: main revokes the grant, so its media URL stops working.
   useEffect(() => {
-    const { recordingId } = recording;
     return () => {
       if (granted.current) void api.recordingsEndPlayback({ recordingId }).catch((caught: unknown) => logIfUnexpected(api, 'end-playback', caught));
     };
-  }, [api, recording]);
+  }, [api, recordingId]);
 
   useEffect(() => {
     void (async () => {
       try {
-        await api.reviewRecordView({ recordingId: recording.recordingId });
+        await api.reviewRecordView({ recordingId });
       } catch (caught) {
         await logIfUnexpected(api, 'review-view', caught);
       }
     })();
-  }, [api, recording.recordingId]);
+  }, [api, recordingId]);
 
   async function play() {
     setPlayback({ kind: 'authorizing' });
+    setPlayerError(null);
+    setLastSeek(null);
     try {
-      const grant = await api.reviewAuthorizePlayback({ recordingId: recording.recordingId });
+      const grant = await api.reviewAuthorizePlayback({ recordingId });
       granted.current = true;
-      setPlayback({ kind: 'ready', grant });
+      setPlayback({ kind: 'loading-waveform', grant });
+      const waveform = await api.reviewGetWaveform({ recordingId, buckets: waveformBuckets });
+      setPlayback({ kind: 'ready', grant, waveform });
     } catch (caught) {
       setPlayback({ kind: 'failed', error: toUiError(caught) });
       await logIfUnexpected(api, 'review-play', caught);
     }
   }
 
+  /** The player waits on this before playing on from the new position: the seek is journaled first. */
+  async function recordSeek(positionMs: number) {
+    const { journalSeq } = await api.reviewRecordSeek({ recordingId, positionMs });
+    setLastSeek({ positionMs, journalSeq });
+  }
+
   const trail = pack.events.filter((e) => recording.auditSeqs.includes(e.seq));
-  const facts: Array<[string, string]> = [
+  const facts: Array<[string, ReactNode]> = [
     ['Conversation ID', recording.conversationId],
-    ['Recording ID', recording.recordingId],
+    ['Recording ID', recordingId],
     ['Trading ID', recording.tradingId ?? 'MISSING'],
     ['Client account', recording.clientAccount ?? '—'],
     ['Agent', recording.agent ?? '—'],
     ['Queue', recording.queue ?? '—'],
     ['Direction', recording.direction ?? '—'],
-    ['Start', formatUtcTime(recording.startTime)],
-    ['End', recording.endTime ? formatUtcTime(recording.endTime) : '—'],
+    ['Start', <WallClock iso={recording.startTime} />],
+    ['End', recording.endTime ? <WallClock iso={recording.endTime} /> : '—'],
     ['Participants', recording.participants.map((p) => `${p.purpose}: ${p.name ?? p.userId ?? 'unknown'}`).join('; ') || '—'],
     ['Source', recording.source === 'archive' ? 'WORM archive' : 'Genesys Cloud'],
     ['Original SHA-256', recording.original.sha256],
   ];
+  const pending = playback.kind === 'authorizing' || playback.kind === 'loading-waveform';
   return (
     <section className="panel recording-view" aria-labelledby={titleId} data-testid="review-recording">
       <div className="panel__header">
@@ -195,15 +222,47 @@ function ReviewRecording({ recording, pack }: { recording: PackRecording; pack: 
       </div>
       <div className="playback">
         {playback.kind === 'ready' ? (
-          <ReviewPlayer grant={playback.grant} />
+          // The app's own player: no native controls, no download, no export of any kind (review adds none), no context menu.
+          <div data-testid="review-player" onContextMenu={(event) => event.preventDefault()}>
+            <WaveformPlayer
+              media={playback.grant}
+              waveform={playback.waveform}
+              loadWaveform={(window) => api.reviewGetWaveform({ recordingId, ...window })}
+              onSeek={recordSeek}
+              onError={setPlayerError}
+              onMediaFailed={(message) => {
+                setPlayback({ kind: 'idle' });
+                setPlayerError(`Playback stopped: ${message}. Press Play to start a new journaled play.`);
+              }}
+              startedAtMs={Date.parse(recording.startTime)}
+            >
+              <TranscriptPane recordingId={recordingId} loadTranscript={() => api.reviewGetTranscript({ recordingId })} />
+              <AnnotationsPanel recordingId={recordingId} readOnly annotations={recording.annotations ?? []} />
+            </WaveformPlayer>
+          </div>
         ) : (
-          <button type="button" className="button button--primary button--play" data-testid="review-play" disabled={playback.kind === 'authorizing'} onClick={play}>
+          <button type="button" className="button button--primary button--play" data-testid="review-play" disabled={pending} onClick={play}>
             <span className="icon icon--play" aria-hidden="true" />
-            {playback.kind === 'authorizing' ? 'Journaling…' : 'Play'}
+            {playback.kind === 'authorizing' ? 'Journaling…' : playback.kind === 'loading-waveform' ? 'Loading waveform…' : 'Play'}
           </button>
         )}
         {playback.kind === 'failed' ? <ErrorAlert error={playback.error} testId="review-play-error" /> : null}
-        {playback.kind === 'ready' ? <p className="muted" data-testid="review-journal-seq">Play journaled as entry {playback.grant.journalSeq}.</p> : null}
+        {playerError ? (
+          <p className="field__problem" role="alert" data-testid="review-player-error">
+            {playerError}
+          </p>
+        ) : null}
+        {playback.kind === 'ready' ? (
+          <p className="muted" data-testid="review-journal-seq">
+            Play journaled as entry {playback.grant.journalSeq}
+            {lastSeek ? (
+              <span data-testid="review-seek-journal" data-journal-seq={lastSeek.journalSeq} data-position-ms={lastSeek.positionMs}>
+                ; seek to {formatClock(lastSeek.positionMs / 1000)} journaled as entry {lastSeek.journalSeq}
+              </span>
+            ) : null}
+            .
+          </p>
+        ) : null}
       </div>
       <dl className="meta">
         {facts.map(([label, value]) => (
@@ -218,7 +277,7 @@ function ReviewRecording({ recording, pack }: { recording: PackRecording; pack: 
         <table className="results-table" data-testid="review-trail">
           <thead>
             <tr>
-              <th scope="col">Time (UTC)</th>
+              <th scope="col">Time</th>
               <th scope="col">Action</th>
               <th scope="col">Operator</th>
               <th scope="col">Workstation</th>
@@ -228,7 +287,9 @@ function ReviewRecording({ recording, pack }: { recording: PackRecording; pack: 
           <tbody>
             {trail.map((e) => (
               <tr key={e.seq}>
-                <td className="nowrap">{formatUtcTime(e.time)}</td>
+                <td className="nowrap">
+                  <WallClock iso={e.time} />
+                </td>
                 <td>{e.action}</td>
                 <td>{describeOperator(e.operator)}</td>
                 <td>{e.workstation.hostname}</td>
@@ -239,68 +300,6 @@ function ReviewRecording({ recording, pack }: { recording: PackRecording; pack: 
         </table>
       </div>
     </section>
-  );
-}
-
-/**
- * Our own controls over a bare <audio>: no native controls, so no Download, no playback-speed menu
- * and no context-menu export; the media:// handler refuses anything but a media element anyway.
- */
-function ReviewPlayer({ grant }: { grant: ReviewPlayback }) {
-  const audioRef = useRef<HTMLAudioElement>(null);
-  const [playing, setPlaying] = useState(false);
-  const [timeS, setTimeS] = useState(0);
-  const durationS = grant.durationMs / 1000;
-
-  async function togglePlay() {
-    const media = audioRef.current;
-    if (!media) return;
-    if (!media.paused) {
-      media.pause();
-      return;
-    }
-    await media.play();
-  }
-
-  return (
-    <div className="player" data-testid="review-player" onContextMenu={(event) => event.preventDefault()}>
-      <div className="player__transport">
-        <button type="button" className="button button--primary button--play" data-testid="review-play-pause" onClick={() => void togglePlay()}>
-          <span className={playing ? 'icon icon--pause' : 'icon icon--play'} aria-hidden="true" />
-          {playing ? 'Pause' : 'Play'}
-        </button>
-        <span className="player__time mono" data-testid="review-playback-time" aria-live="off">
-          {formatClock(timeS)} / {formatClock(durationS)}
-        </span>
-      </div>
-      <input
-        type="range"
-        className="review__position"
-        data-testid="review-position"
-        aria-label="Playback position"
-        aria-valuetext={`${formatClock(timeS)} of ${formatClock(durationS)}`}
-        min={0}
-        max={Math.max(1, Math.round(durationS))}
-        step={1}
-        value={Math.round(timeS)}
-        onChange={(event) => {
-          if (audioRef.current) audioRef.current.currentTime = Number(event.target.value);
-        }}
-      />
-      <audio
-        ref={audioRef}
-        src={grant.mediaUrl}
-        autoPlay
-        preload="auto"
-        controlsList="nodownload noplaybackrate"
-        onContextMenu={(event) => event.preventDefault()}
-        onPlay={() => setPlaying(true)}
-        onPause={() => setPlaying(false)}
-        onEnded={() => setPlaying(false)}
-        onTimeUpdate={(event) => setTimeS(event.currentTarget.currentTime)}
-        data-testid="review-audio"
-      />
-    </div>
   );
 }
 

@@ -1,5 +1,5 @@
 import type { ReviewSession } from '../../../shared/domain';
-import { formatUtcTime } from '../format';
+import { useTimeDisplay, wallClockTexts } from '../time-display';
 
 const tiles = 24;
 
@@ -8,7 +8,8 @@ const tiles = 24;
  * It never takes a click (pointer-events: none) and cannot be closed.
  */
 export function Watermark({ review }: { review: ReviewSession }) {
-  const text = `${review.reviewer} · regulator review · session ${formatUtcTime(review.startedAt)}`;
+  const { first } = useTimeDisplay();
+  const text = `${review.reviewer} · regulator review · session ${wallClockTexts(review.startedAt, first)[0]}`;
   return (
     <div className="watermark" aria-hidden="true" data-testid="watermark" data-reviewer={review.reviewer}>
       {Array.from({ length: tiles }, (_, i) => (

@@ -1,6 +1,8 @@
 import { z } from 'zod';
-import { operatorSchema, recordingIdSchema, workstationSchema } from '../../domain';
+import { operatorSchema, recordingIdSchema, waveformSchema, workstationSchema } from '../../domain';
 import { packRecordingSchema } from '../../pack-format';
+import { transcriptViewSchema } from '../../transcripts';
+import { recordingsChannels } from './recordings';
 
 const checkStatus = z.enum(['pass', 'fail']);
 
@@ -53,11 +55,22 @@ export const reviewPlaybackSchema = z.object({
 });
 export type ReviewPlayback = z.infer<typeof reviewPlaybackSchema>;
 
-/** Regulator review mode: the opened pack, read-only; every view and play goes to the local journal first. */
+const journaled = z.object({ journalSeq: z.number().int().nonnegative() });
+
+/**
+ * Regulator review mode: the opened pack, read-only; every view, play, seek and transcript read goes
+ * to the local journal first.
+ */
 export const reviewChannels = {
   'review:getPack': { request: z.object({}).strict(), response: reviewPackSchema },
-  'review:recordView': { request: z.object({ recordingId: recordingIdSchema }).strict(), response: z.object({ journalSeq: z.number().int().nonnegative() }) },
+  'review:recordView': { request: z.object({ recordingId: recordingIdSchema }).strict(), response: journaled },
   'review:authorizePlayback': { request: z.object({ recordingId: recordingIdSchema }).strict(), response: reviewPlaybackSchema },
+  /** Peaks of the verified WAV being played (the whole recording, or a zoomed window), as the app's player asks them. */
+  'review:getWaveform': { request: recordingsChannels['recordings:getWaveform'].request, response: waveformSchema },
+  /** Where playback moved to, journaled before the player plays on from there. */
+  'review:recordSeek': { request: recordingsChannels['recordings:recordSeek'].request, response: journaled },
+  /** The pack's transcript of the recording, journaled before it is shown; unavailable when the pack carries none it verified. */
+  'review:getTranscript': { request: z.object({ recordingId: recordingIdSchema }).strict(), response: transcriptViewSchema },
 } as const;
 
 export const reviewEvents = {} as const;

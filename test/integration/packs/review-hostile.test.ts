@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { cp, open, readdir, readFile, rename, stat, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, open, readdir, readFile, rename, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createReviewJournalRepository, type JournalEntry } from '../../../electron/db/repositories/review-journal-repository';
@@ -227,5 +227,91 @@ describe('the review journal against hostile packs and tampering', () => {
     expect(again.code, again.stdout).toBe(0);
     const next = await openReview(packDir);
     await next.close();
+  });
+});
+
+/** Puts `bytes` at `path` in a folder pack, listed in both payload manifests as a builder would. */
+async function addPayload(pack: string, path: string, bytes: Buffer | string): Promise<void> {
+  await writeFile(join(pack, path), bytes);
+  for (const algorithm of ['sha256', 'sha512'] as const) {
+    const manifest = join(pack, `manifest-${algorithm}.txt`);
+    const lines = (await readFile(manifest, 'utf8')).split('\n').filter((line) => line !== '' && !line.endsWith(`  ${path}`));
+    lines.push(`${createHash(algorithm).update(bytes).digest('hex')}  ${path}`);
+    await writeFile(manifest, `${lines.join('\n')}\n`);
+  }
+}
+
+describe("a review plays on the app's player: waveform, seeks and transcript journaled", () => {
+  it('draws the waveform of the verified copy only for a live play, journals each seek inside the recording before it lands', async () => {
+    const session = await openReview(await packCopy('player'));
+    try {
+      await expect(session.review.waveform(call.recording.id, { buckets: 500 })).rejects.toThrow(/Play the recording first/);
+      await expect(session.review.recordSeek(call.recording.id, 1000)).rejects.toThrow(/press Play/);
+      const played = await session.review.authorizePlayback(call.recording.id);
+      const whole = await session.review.waveform(call.recording.id, { buckets: 500 });
+      expect(whole).toMatchObject({ recordingId: call.recording.id, durationMs: played.durationMs, complete: true });
+      expect(whole.peaks.map((channel) => channel.length)).toEqual([500, 500]);
+      expect(Math.max(...whole.peaks[0]!)).toBeGreaterThan(0.05);
+      const zoomed = await session.review.waveform(call.recording.id, { buckets: 100, fromMs: 2_000, toMs: 4_000 });
+      expect(zoomed.fromMs).toBeLessThanOrEqual(2_000);
+      expect(zoomed.toMs).toBeGreaterThanOrEqual(4_000);
+
+      const seek = await session.review.recordSeek(call.recording.id, 3_250);
+      await expect(session.review.recordSeek(call.recording.id, played.durationMs + 1_000)).rejects.toThrow(/not inside the recording/);
+      expect((await sessionEntries(session)).filter((e) => e.action === 'seek')).toEqual([
+        expect.objectContaining({ seq: seek.journalSeq, recordingId: call.recording.id, conversationId: call.conversation.id, details: { positionMs: 3_250, playJournalSeq: played.journalSeq } }),
+      ]);
+      session.review.endPlayback(call.recording.id);
+      await expect(session.review.recordSeek(call.recording.id, 1_000)).rejects.toThrow(/press Play/);
+    } finally {
+      await session.close();
+    }
+  });
+
+  it("shows the pack's own transcript file only as verified, journaling the read; an altered one is journaled as tamper and not shown", async () => {
+    const pack = await packCopy('transcript');
+    const transcriptPath = `data/transcripts/${call.recording.id}.json`;
+    await mkdir(join(pack, 'data/transcripts'));
+    const transcript = JSON.stringify({
+      available: true,
+      recordingId: call.recording.id,
+      conversationId: call.conversation.id,
+      communicationId: 'comm-1',
+      language: 'en-GB',
+      phrases: [{ speaker: 'agent', text: 'Confirming trade \u202eT-1', startMs: 1_000, durationMs: 1_500, words: [], confidence: 0.9 }],
+      auditEventId: 'officer-read',
+    });
+    await addPayload(pack, transcriptPath, transcript);
+    const metadata = JSON.parse(await readFile(metadataPath(pack), 'utf8')) as PackRecording;
+    const file = { path: transcriptPath, bytes: Buffer.byteLength(transcript), sha256: createHash('sha256').update(transcript).digest('hex'), sha512: createHash('sha512').update(transcript).digest('hex') };
+    await addPayload(pack, `data/metadata/${call.recording.id}.json`, JSON.stringify({ ...metadata, transcript: file }));
+
+    const session = await openReview(pack);
+    try {
+      const shown = await session.review.transcript(call.recording.id);
+      expect(shown).toMatchObject({ available: true, auditEventId: null, phrases: [{ speaker: 'agent', startMs: 1_000 }] });
+      // Pack-supplied text: the bidi override is made visible, not obeyed.
+      expect(shown.available && shown.phrases[0]!.text).not.toContain('\u202e');
+      expect((await sessionEntries(session)).filter((e) => e.action === 'transcript')).toEqual([
+        expect.objectContaining({ recordingId: call.recording.id, details: { file: transcriptPath, sha256: file.sha256, phrases: 1 } }),
+      ]);
+
+      await writeFile(join(pack, transcriptPath), transcript.replace('Confirming', 'Cancelling'));
+      const altered = await session.review.transcript(call.recording.id);
+      expect(altered).toMatchObject({ available: false, message: expect.stringMatching(/does not match the pack's manifest/) });
+      expect((await sessionEntries(session)).at(-1)).toMatchObject({ action: 'tamper', details: { refused: 'transcript', file: transcriptPath } });
+      expect((await sessionEntries(session)).filter((e) => e.action === 'transcript')).toHaveLength(1);
+    } finally {
+      await session.close();
+    }
+
+    // A pack without a transcript says so, and nothing is journaled as read.
+    const plain = await openReview(await packCopy('no-transcript'));
+    try {
+      expect(await plain.review.transcript(call.recording.id)).toMatchObject({ available: false, reason: 'not-transcribed', message: expect.stringMatching(/no transcript/) });
+      expect((await sessionEntries(plain)).map((e) => e.action)).toEqual(['open']);
+    } finally {
+      await plain.close();
+    }
   });
 });

@@ -5,9 +5,12 @@ import { migrate } from '../../../../../electron/db/migrate';
 import { migrations } from '../../../../../electron/db/migrations';
 import { createReviewJournalRepository } from '../../../../../electron/db/repositories/review-journal-repository';
 import type { ReviewJournalSeal } from '../../../../../electron/services/auth/credentials';
-import { checkJournal, ReviewJournal, type JournalSealStore } from '../../../../../electron/services/review/review-journal';
+import { checkJournal, ReviewJournal, syncReviewJournal, type JournalSealStore } from '../../../../../electron/services/review/review-journal';
 import { canonicalJson } from '../../../../../shared/canonical-json';
+import { FakeAuditWriter } from '../../../../fakes/audit-writer';
+import { officerActor } from '../../../../helpers/audit-actors';
 import { FakeClock } from '../../../../helpers/fake-clock';
+import { MemoryLogger } from '../../../../helpers/memory-logger';
 
 const context = { sessionId: 's-1', reviewer: 'Dana Inspector (FCA)', osAccount: 'dana', hostname: 'review-pc', packPath: '/packs/p', packId: 'p-1', caseReference: 'FCA-2026-0042' };
 
@@ -88,5 +91,32 @@ describe('the keyed review journal', () => {
     seals.seal = null;
     expect(checkJournal(await repository.list(), null).alterations).toEqual([expect.stringMatching(/missing from the keychain/)]);
     await expect(ReviewJournal.open({ repository, clock: new FakeClock(), seals })).rejects.toThrow(/missing from the keychain/);
+  });
+});
+
+describe("a regulator's seeks and transcript reads", () => {
+  it('are journaled in a journal from before they existed, and reach the WORM log as seek and transcript events', async () => {
+    const { repository, seals, journal } = await keyedJournal();
+    await journal.record(context, 'seek', { conversationId: 'c-1', recordingId: 'r-1', details: { positionMs: 61_500, playJournalSeq: 4 } });
+    await journal.record(context, 'transcript', { conversationId: 'c-1', recordingId: 'r-1', details: { phrases: 12 } });
+    const entries = await repository.list();
+    expect(entries.map((e) => e.action)).toEqual(['open', 'close', 'open', 'play', 'seek', 'transcript']);
+    expect(checkJournal(entries, seals.seal).alterations).toEqual([]);
+
+    const audit = new FakeAuditWriter();
+    const report = await syncReviewJournal({
+      repository,
+      seals,
+      audit,
+      actor: await officerActor(),
+      loggedEvents: async function* () {},
+      clock: new FakeClock(),
+      logger: new MemoryLogger(),
+    });
+    expect(report).toMatchObject({ written: 6, rejected: 0, chainIntact: true });
+    expect(audit.events.map((e) => e.action)).toEqual(['preview', 'preview', 'preview', 'play', 'seek', 'transcript']);
+    // Where the audit trail reads an officer's seek position, with the journal entry it came from.
+    expect(audit.events[4]).toMatchObject({ recordingId: 'r-1', details: { positionMs: 61_500, review: { entry: 'seek', journalSeq: 5, playJournalSeq: 4, reviewer: context.reviewer } } });
+    expect(audit.events[5]).toMatchObject({ details: { review: { entry: 'transcript', phrases: 12 } } });
   });
 });
