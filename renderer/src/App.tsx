@@ -15,7 +15,7 @@ import { matchKey, ResultsTable } from './components/ResultsTable';
 import { SearchPanel } from './components/SearchPanel';
 import { SignInScreen } from './components/SignInScreen';
 import { Watermark } from './components/Watermark';
-import { logIfUnexpected, toUiError, type UiError } from './errors';
+import { attempts, logIfUnexpected, toUiError, type UiError } from './errors';
 import { TimeDisplayProvider } from './time-display';
 import { applySyncEvent, indexStatusFromSearch, indexStatusFromSession, type IndexStatus } from './index-status';
 import { useAuditAlerts } from './use-audit-alerts';
@@ -196,7 +196,7 @@ function Workspace({ session, onSessionChange: setSession, onIndexStatusChange: 
     <>
       {retrieval.kind === 'failed' ? (
         <div className="app__banner">
-          <ErrorAlert error={retrieval.error} testId="retrieve-error" />
+          <ErrorAlert error={retrieval.error} attempt={attempts.download} testId="retrieve-error" />
         </div>
       ) : null}
       <nav className="app-nav" aria-label="Sections">
