@@ -7,20 +7,22 @@ type ErrorAlertProps = {
   /** Names for field keys in `error.issues`, e.g. `{ tradingId: 'Trading ID' }`. */
   fieldLabels?: Readonly<Record<string, string>>;
   testId?: string;
+  /** The message is already written for the officer (the sign-in's own explanations): shown as it is, nothing behind a disclosure. */
+  inWords?: boolean;
 };
 
 /** An error in words (what happened, what was not done, what to do next), with the code and raw message behind a disclosure. */
-export function ErrorAlert({ error, attempt, fieldLabels = {}, testId }: ErrorAlertProps) {
+export function ErrorAlert({ error, attempt, fieldLabels = {}, testId, inWords = false }: ErrorAlertProps) {
   return (
     <div className="alert alert--error" role="alert" data-testid={testId} data-error-code={error.code}>
       <p className="alert__title">{error.title}</p>
-      <ErrorBody error={error} attempt={attempt} fieldLabels={fieldLabels} />
+      {inWords ? <p className="alert__message">{error.message}</p> : <ErrorBody error={error} attempt={attempt} fieldLabels={fieldLabels} />}
     </div>
   );
 }
 
 /** The words, the issues and the technical detail of an error, for an alert or a refusal block. */
-export function ErrorBody({ error, attempt, fieldLabels = {} }: Omit<ErrorAlertProps, 'testId'>) {
+export function ErrorBody({ error, attempt, fieldLabels = {} }: Omit<ErrorAlertProps, 'testId' | 'inWords'>) {
   const words = wordsFor(error.code, attempt);
   return (
     <>
