@@ -288,7 +288,7 @@ function Workspace({ session, onSessionChange: setSession, onIndexStatusChange: 
       <main className="jobs-workspace" hidden={view !== 'jobs'}>
         <JobsPanel highlightJobId={startedJobId} active={view === 'jobs'} />
       </main>
-      <CaseView active={view === 'cases'} current={session?.caseReference ?? null} recent={recentCases} />
+      {view === 'cases' ? <CaseView current={session?.caseReference ?? null} recent={recentCases} /> : null}
       <AuditTrailView active={view === 'audit'} alerted={audit.alerted} integrityVersion={audit.integrity} />
       {view === 'holds' ? <HoldsView session={session} /> : null}
       {view === 'posture' ? <PostureView /> : null}

@@ -12,8 +12,6 @@ import { ErrorAlert } from './ErrorAlert';
 const caseEntryLimit = 1000;
 
 type CaseViewProps = {
-  /** Shown: load and follow new accesses; hidden: stay quiet. */
-  active: boolean;
   /** The session's case reference, shown first. */
   current: string | null;
   /** Other case references of this sitting, one click away. */
@@ -25,7 +23,7 @@ type CaseViewProps = {
  * packed, by recording, newest first, with who and when. Read from the audit log's local mirror (the
  * same query as `custody audit show --case`).
  */
-export function CaseView({ active, current, recent }: CaseViewProps) {
+export function CaseView({ current, recent }: CaseViewProps) {
   const api = useCustodyApi();
   const titleId = useId();
   const inputId = useId();
@@ -41,7 +39,7 @@ export function CaseView({ active, current, recent }: CaseViewProps) {
   const [recorded, setRecorded] = useState(0);
 
   useEffect(() => {
-    if (!active || !shown) return undefined;
+    if (!shown) return undefined;
     let live = true;
     async function load(caseReference: string) {
       try {
@@ -58,11 +56,11 @@ export function CaseView({ active, current, recent }: CaseViewProps) {
     return () => {
       live = false;
     };
-  }, [active, api, shown, recorded]);
+  }, [api, shown, recorded]);
 
   useEffect(
-    () => (active && shown ? api.on('audit:recorded', (entry) => entry.caseReference === shown && setRecorded((n) => n + 1)) : undefined),
-    [active, api, shown],
+    () => (shown ? api.on('audit:recorded', (entry) => entry.caseReference === shown && setRecorded((n) => n + 1)) : undefined),
+    [api, shown],
   );
 
   function look(event: FormEvent<HTMLFormElement>) {
@@ -81,7 +79,7 @@ export function CaseView({ active, current, recent }: CaseViewProps) {
   const groups = page ? groupByRecording(page.entries) : [];
 
   return (
-    <main className="section-view section-view--single" data-testid="case-view" aria-labelledby={titleId} hidden={!active}>
+    <main className="section-view section-view--single" data-testid="case-view" aria-labelledby={titleId}>
       <section className="panel section-view__main">
         <div className="panel__header">
           <h2 className="panel__title" id={titleId}>
@@ -151,7 +149,7 @@ export function CaseView({ active, current, recent }: CaseViewProps) {
 function CaseGroup({ group }: { group: CaseActivityGroup }) {
   return (
     <section className="case-group" data-testid="case-group" data-recording-id={group.recordingId ?? ''}>
-      <h3 className="section-title">
+      <h3 className="section-title case-group__title">
         {group.recordingId ? (
           <>
             Recording <span className="mono">{group.tradingId ?? 'no trading ID'}</span>{' '}
