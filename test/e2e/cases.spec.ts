@@ -6,6 +6,7 @@ import type { AuditEvent } from '../../shared/domain';
 import { startHarness, uniqueTradingCall, type Harness } from '../helpers/engine-harness';
 import { readEventChain } from '../helpers/read-event-chain';
 import { startTestWorm } from '../helpers/worm';
+import { expectNoAxeViolations } from './axe';
 import { expect, test } from './fixtures';
 
 const rendererDir = fileURLToPath(new URL('../../dist/renderer', import.meta.url));
@@ -92,6 +93,7 @@ test('the case is switched mid-session from the header: each access lands under 
   await expect(groups.nth(0)).toContainText(call.tradingId);
   await expect(groups.nth(1).getByTestId('case-entry').first()).toHaveAttribute('data-action', 'search');
   await expect(groups.nth(1)).toContainText('Olivia Adler');
+  await expectNoAxeViolations(page, 'case view');
   await page.screenshot({ path: 'test-results/screenshots/cases-view.png' });
   await page.getByTestId('case-view').screenshot({ path: 'test-results/screenshots/cases-view-panel.png' });
 });
@@ -117,6 +119,7 @@ test('with the WORM store stopped, the header turns red at once and the refusal 
   await expect(page.getByTestId('header-health')).toHaveAttribute('data-state', 'unreachable');
   await expect(page.getByTestId('health-worm')).toHaveText('WORM store unreachable');
   await expect(page.getByTestId('health-genesys')).toHaveAttribute('data-state', 'reachable');
+  await expectNoAxeViolations(page, 'header with the WORM store unreachable, playback refused in words');
   await page.screenshot({ path: 'test-results/screenshots/cases-unreachable.png' });
   await page.locator('.app-header').screenshot({ path: 'test-results/screenshots/cases-unreachable-header.png' });
   await refusal.screenshot({ path: 'test-results/screenshots/cases-refusal.png' });

@@ -53,18 +53,20 @@ export function Header({ session, indexStatus, officer, health, caseSwitch }: He
         </div>
         <div className="fact">
           <dt>Case</dt>
-          <dd data-testid="header-case-reference">
-            {session?.caseReference ? (
-              <span className="mono">{session.caseReference}</span>
-            ) : (
-              <span className="muted">No case reference</span>
-            )}
+          <dd>
+            <span data-testid="header-case-reference">
+              {session?.caseReference ? (
+                <span className="mono">{session.caseReference}</span>
+              ) : (
+                <span className="muted">No case reference</span>
+              )}
+            </span>
+            {caseSwitch ? (
+              <button type="button" className="app-header__link" data-testid="case-switch" onClick={() => setSwitching(true)}>
+                {session?.caseReference ? 'Change' : 'Set'}
+              </button>
+            ) : null}
           </dd>
-          {caseSwitch ? (
-            <button type="button" className="app-header__link" data-testid="case-switch" onClick={() => setSwitching(true)}>
-              {session?.caseReference ? 'Change' : 'Set'}
-            </button>
-          ) : null}
         </div>
         {health !== undefined ? <HealthFact health={health} /> : null}
         <div className="fact fact--index">
@@ -140,7 +142,8 @@ function HealthFact({ health }: { health: HealthStatus | null }) {
   return (
     <div className="fact fact--health">
       <dt>Reach</dt>
-      <dd data-testid="header-health" data-state={health === null ? 'unknown' : down ? 'unreachable' : 'reachable'} role="status">
+      <dd>
+        <span className="health-facts" data-testid="header-health" data-state={health === null ? 'unknown' : down ? 'unreachable' : 'reachable'} role="status">
         {health ? (
           <>
             <Reach name="WORM store" testId="health-worm" reach={health.worm} />
@@ -154,6 +157,7 @@ function HealthFact({ health }: { health: HealthStatus | null }) {
         ) : (
           '…'
         )}
+        </span>
       </dd>
     </div>
   );
