@@ -1,3 +1,4 @@
+import type { AuditTrailEntry } from '../../shared/audit-views';
 import type { OfficerView } from '../../shared/ipc/channels/auth';
 import { CHECKED_PERMISSIONS } from '../../shared/officer-permissions';
 import type { PlaybackGrant, RecordingDetail, RecordingMatch, SearchResult, SessionInfo, Waveform } from '../../shared/domain';
@@ -126,5 +127,27 @@ export function sampleOfficer(now = Date.now()): OfficerView {
     permissions: CHECKED_PERMISSIONS.map((permission) => ({ permission, granted: true })),
     signedInAt: new Date(now - 600_000).toISOString(),
     accessExpiresAt: new Date(now + 3_600_000).toISOString(),
+  };
+}
+
+/** The audit log id the renderer tests' trail pages name. */
+export const SAMPLE_LOG_ID = '6f1b1e2a-1c2d-4e5f-8a9b-0c1d2e3f4a5b';
+
+/** An audit trail entry: Maria Hartmann plays rec-1 of trade T-2025-004817 under FCA-2025-0193, at 09:<seq> on 26 Nov 2026 (UTC). */
+export function sampleTrailEntry(seq: number, overrides: Partial<AuditTrailEntry> = {}): AuditTrailEntry {
+  return {
+    seq,
+    eventId: `evt-${seq}`,
+    time: new Date(Date.UTC(2026, 10, 26, 9, seq, 0)).toISOString(),
+    operator: { osAccount: 'mhartmann', name: 'Maria Hartmann' },
+    workstation: { hostname: 'LON-CMP-0142', addresses: ['10.20.4.17'] },
+    action: 'play',
+    conversationId: 'conv-1',
+    recordingId: 'rec-1',
+    tradingId: 'T-2025-004817',
+    caseReference: 'FCA-2025-0193',
+    summary: 'from 0:00',
+    alerts: [],
+    ...overrides,
   };
 }

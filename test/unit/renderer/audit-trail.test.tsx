@@ -1,32 +1,15 @@
 // @vitest-environment jsdom
 import { cleanup, fireEvent, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AuditStatus, AuditTrailEntry, AuditVerification } from '../../../shared/audit-views';
+import type { AuditStatus, AuditVerification } from '../../../shared/audit-views';
 import type { FakeHandlers } from '../../helpers/fake-ipc-transport';
 import { renderApp } from '../../helpers/render-app';
-import { sampleSession } from '../../helpers/renderer-fixtures';
+import { SAMPLE_LOG_ID, sampleSession, sampleTrailEntry } from '../../helpers/renderer-fixtures';
 
 afterEach(cleanup);
 
-const LOG = '6f1b1e2a-1c2d-4e5f-8a9b-0c1d2e3f4a5b';
-
-function entry(seq: number, overrides: Partial<AuditTrailEntry> = {}): AuditTrailEntry {
-  return {
-    seq,
-    eventId: `evt-${seq}`,
-    time: new Date(Date.UTC(2026, 10, 26, 9, seq, 0)).toISOString(),
-    operator: { osAccount: 'mhartmann', name: 'Maria Hartmann' },
-    workstation: { hostname: 'LON-CMP-0142', addresses: ['10.20.4.17'] },
-    action: 'play',
-    conversationId: 'conv-1',
-    recordingId: 'rec-1',
-    tradingId: 'T-2025-004817',
-    caseReference: 'FCA-2025-0193',
-    summary: 'from 0:00',
-    alerts: [],
-    ...overrides,
-  };
-}
+const LOG = SAMPLE_LOG_ID;
+const entry = sampleTrailEntry;
 
 const entries = [
   entry(2, { action: 'seek', summary: 'to 1:01', alerts: [{ rule: 'outside-business-hours', message: 'Sat 22:14 Europe/London is outside UK business hours (Mon-Fri 07:00-19:00)' }] }),
