@@ -1,4 +1,4 @@
-import type { AuditTrailEntry } from '../../shared/audit-views';
+import type { AuditStatus, AuditTrailEntry } from '../../shared/audit-views';
 import type { OfficerView } from '../../shared/ipc/channels/auth';
 import { CHECKED_PERMISSIONS } from '../../shared/officer-permissions';
 import type { PlaybackGrant, RecordingDetail, RecordingMatch, SearchResult, SessionInfo, Waveform } from '../../shared/domain';
@@ -148,6 +148,20 @@ export function sampleTrailEntry(seq: number, overrides: Partial<AuditTrailEntry
     caseReference: 'FCA-2025-0193',
     summary: 'from 0:00',
     alerts: [],
+    ...overrides,
+  };
+}
+
+/** The log's status: three events, checkpointed and verified up to tree size 3. */
+export function sampleAuditStatus(overrides: Partial<AuditStatus> = {}): AuditStatus {
+  return {
+    logId: SAMPLE_LOG_ID,
+    bucket: 'custody-audit',
+    localTreeSize: 3,
+    lastCheckpoint: { treeSize: 3, rootHash: 'ab'.repeat(32), time: '2026-11-26T09:03:00.000Z' },
+    verifiedHead: { treeSize: 3, rootHash: 'ab'.repeat(32), time: '2026-11-26T09:04:00.000Z' },
+    integrity: { state: 'ok', source: 'consistency', checkedAt: '2026-11-26T09:04:00.000Z', message: 'the log at tree size 3 extends the head verified before (size 2)', firstBad: null },
+    keyId: 'cd'.repeat(32),
     ...overrides,
   };
 }

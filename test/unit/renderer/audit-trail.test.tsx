@@ -1,10 +1,10 @@
 // @vitest-environment jsdom
 import { cleanup, fireEvent, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AuditStatus, AuditVerification } from '../../../shared/audit-views';
+import type { AuditVerification } from '../../../shared/audit-views';
 import type { FakeHandlers } from '../../helpers/fake-ipc-transport';
 import { renderApp } from '../../helpers/render-app';
-import { SAMPLE_LOG_ID, sampleSession, sampleTrailEntry } from '../../helpers/renderer-fixtures';
+import { SAMPLE_LOG_ID, sampleAuditStatus, sampleSession, sampleTrailEntry } from '../../helpers/renderer-fixtures';
 
 afterEach(cleanup);
 
@@ -17,18 +17,7 @@ const entries = [
   entry(0, { action: 'search', recordingId: null, conversationId: null, caseReference: null, summary: 'tradingId=T-2025-004817' }),
 ];
 
-function status(overrides: Partial<AuditStatus> = {}): AuditStatus {
-  return {
-    logId: LOG,
-    bucket: 'custody-audit',
-    localTreeSize: 3,
-    lastCheckpoint: { treeSize: 3, rootHash: 'ab'.repeat(32), time: '2026-11-26T09:03:00.000Z' },
-    verifiedHead: { treeSize: 3, rootHash: 'ab'.repeat(32), time: '2026-11-26T09:04:00.000Z' },
-    integrity: { state: 'ok', source: 'consistency', checkedAt: '2026-11-26T09:04:00.000Z', message: 'the log at tree size 3 extends the head verified before (size 2)', firstBad: null },
-    keyId: 'cd'.repeat(32),
-    ...overrides,
-  };
-}
+const status = sampleAuditStatus;
 
 const failedVerification: AuditVerification = {
   ok: false,

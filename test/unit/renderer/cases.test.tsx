@@ -1,13 +1,12 @@
 // @vitest-environment jsdom
 import { act, cleanup, fireEvent, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AuditStatus } from '../../../shared/audit-views';
 import type { SessionInfo } from '../../../shared/domain';
 import type { HealthStatus } from '../../../shared/health';
 import { formatLocalTime, formatUtcTime } from '../../../renderer/src/format';
 import { groupByRecording } from '../../../renderer/src/case-activity';
 import { renderApp } from '../../helpers/render-app';
-import { SAMPLE_LOG_ID, sampleSession, sampleTrailEntry } from '../../helpers/renderer-fixtures';
+import { SAMPLE_LOG_ID, sampleAuditStatus, sampleSession, sampleTrailEntry } from '../../helpers/renderer-fixtures';
 
 afterEach(() => {
   cleanup();
@@ -120,21 +119,12 @@ describe('reachability', () => {
   });
 
   it('never says "verified" on the audit trail while the WORM store is unreachable: the last verification, and that the store is down', async () => {
-    const status: AuditStatus = {
-      logId: LOG,
-      bucket: 'custody-audit',
-      localTreeSize: 3,
-      lastCheckpoint: { treeSize: 3, rootHash: 'ab'.repeat(32), time: '2026-11-26T09:03:00.000Z' },
-      verifiedHead: { treeSize: 3, rootHash: 'ab'.repeat(32), time: '2026-11-26T09:04:00.000Z' },
-      integrity: { state: 'ok', source: 'consistency', checkedAt: '2026-11-26T09:04:00.000Z', message: 'the log extends the head verified before', firstBad: null },
-      keyId: 'cd'.repeat(32),
-    };
     const down: HealthStatus = { ...reachable('2026-11-26T09:10:00.000Z'), worm: { state: 'unreachable', checkedAt: '2026-11-26T09:10:00.000Z', message: 'ECONNREFUSED' } };
     const { transport } = await renderApp({
       sessionGet: () => sampleSession(),
       healthGet: () => down,
       auditList: () => ({ logId: LOG, total: 0, entries: [] }),
-      auditStatus: () => status,
+      auditStatus: () => sampleAuditStatus(),
     });
     fireEvent.click(screen.getByTestId('nav-audit'));
     const verdict = await screen.findByTestId('audit-integrity');
