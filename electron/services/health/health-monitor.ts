@@ -85,12 +85,14 @@ export class HealthMonitor {
     const startedAtMs = this.deps.clock.now();
     const timeoutMs = this.deps.timeoutMs ?? 5_000;
     const done = new AbortController();
-    const timedOut = this.deps.clock.sleep(timeoutMs, done.signal).then(
-      () => {
-        throw new Error(`no answer within ${timeoutMs / 1000} s`);
-      },
-      () => undefined,
-    );
+    const timedOut = (async () => {
+      try {
+        await this.deps.clock.sleep(timeoutMs, done.signal);
+      } catch {
+        return; // the probe answered first
+      }
+      throw new Error(`no answer within ${timeoutMs / 1000} s`);
+    })();
     try {
       await Promise.race([this.deps.probes[target](done.signal), timedOut]);
       this.observe(target, { reachable: true }, startedAtMs);
