@@ -4,7 +4,7 @@ import type { ReviewPack, ReviewPlayback } from '../../../shared/ipc/channels/re
 import type { PackRecording } from '../../../shared/pack-format';
 import { describeOperator } from '../../../shared/operator-label';
 import { useCustodyApi } from '../api';
-import { attempts, logIfUnexpected, toUiError, type UiError } from '../errors';
+import { logIfUnexpected, toUiError, type UiError } from '../errors';
 import { formatClock } from '../../../shared/quantities';
 import { formatDurationMs, formatUtcTime } from '../format';
 import { ErrorAlert } from './ErrorAlert';
@@ -202,7 +202,7 @@ function ReviewRecording({ recording, pack }: { recording: PackRecording; pack: 
             {playback.kind === 'authorizing' ? 'Journaling…' : 'Play'}
           </button>
         )}
-        {playback.kind === 'failed' ? <ErrorAlert error={playback.error} attempt={attempts.play} testId="review-play-error" /> : null}
+        {playback.kind === 'failed' ? <ErrorAlert error={playback.error} testId="review-play-error" /> : null}
         {playback.kind === 'ready' ? <p className="muted" data-testid="review-journal-seq">Play journaled as entry {playback.grant.journalSeq}.</p> : null}
       </div>
       <dl className="meta">
