@@ -29,6 +29,7 @@ export function hostEngine(
 ): AppHost {
   const toPayload = (error: unknown): AppErrorPayload => {
     const payload = toErrorPayload(error);
+    hosted.health.observeFailure(error);
     return { ...payload, message: hosted.redactor.redactText(payload.message) };
   };
   const lifetime = new AbortController();
@@ -41,6 +42,7 @@ export function hostEngine(
   const unsubscribe = forwardToRenderer(hosted.events, options.emit);
   const unsubscribeOfficer = forwardOfficerChanges(hosted.officer, options.emit);
   void runAuditChecks(hosted, lifetime.signal);
+  void hosted.health.watch(lifetime.signal);
   // Jobs paused for their officer's sign-in resume when she signs in here.
   const stopResumingJobs = hosted.jobs.resumeOnSignIn();
   return {

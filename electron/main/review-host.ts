@@ -58,6 +58,8 @@ export function createReviewIpcHandlers({ review, logger }: HostedReview): IpcHa
     'auth:signIn': refused('Officer sign-in'),
     'auth:cancelSignIn': async () => ({ cancelled: false }),
     'auth:signOut': refused('Officer sign-in'),
+    'health:get': refused('The WORM store and Genesys reachability'),
+    'health:check': refused('The WORM store and Genesys reachability'),
     ...reviewHandlers(review),
   };
 }

@@ -1,4 +1,5 @@
 import type { AuditIntegrity, AuditTrailEntry } from '../../shared/audit-views';
+import type { HealthStatus } from '../../shared/health';
 import type { JobProgress } from '../../shared/jobs';
 
 export type PackBuildStage = 'audited' | 'copying' | 'proving' | 'finished' | 'failed';
@@ -20,7 +21,9 @@ export type DomainEvent =
   /** The log's integrity state changed (a consistency check or a verification). */
   | { kind: 'audit.integrityChanged'; integrity: AuditIntegrity }
   | { kind: 'pack.progress'; progress: PackProgress }
-  | { kind: 'job.progress'; progress: JobProgress };
+  | { kind: 'job.progress'; progress: JobProgress }
+  /** The WORM store or Genesys was probed, or a real call saw whether it answers. */
+  | { kind: 'health.changed'; status: HealthStatus };
 
 export type DomainEventKind = DomainEvent['kind'];
 export type DomainEventOf<K extends DomainEventKind> = Extract<DomainEvent, { kind: K }>;

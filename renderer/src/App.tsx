@@ -3,6 +3,7 @@ import type { RecordingMatch, SearchQuery, SearchResult, SessionInfo } from '../
 import { CustodyApiProvider, useCustodyApi } from './api';
 import { AuditTrailView } from './components/AuditTrailView';
 import { CaseReferenceDialog } from './components/CaseReferenceDialog';
+import { CaseView } from './components/CaseView';
 import { ErrorAlert } from './components/ErrorAlert';
 import { Header } from './components/Header';
 import { HoldsView } from './components/HoldsView';
@@ -15,16 +16,18 @@ import { matchKey, ResultsTable } from './components/ResultsTable';
 import { SearchPanel } from './components/SearchPanel';
 import { SignInScreen } from './components/SignInScreen';
 import { Watermark } from './components/Watermark';
-import { logIfUnexpected, toUiError, type UiError } from './errors';
+import { attempts, logIfUnexpected, toUiError, type UiError } from './errors';
 import { TimeDisplayProvider } from './time-display';
 import { applySyncEvent, indexStatusFromSearch, indexStatusFromSession, type IndexStatus } from './index-status';
 import { useAuditAlerts } from './use-audit-alerts';
+import { useHealth } from './use-health';
 import { useOfficer, useSignInGuardedApi } from './use-officer';
 
 /** The app's sections. Each is one screen under the header; "recordings" is the search workspace. */
-type ViewId = 'recordings' | 'jobs' | 'audit' | 'holds' | 'posture';
+type ViewId = 'recordings' | 'cases' | 'jobs' | 'audit' | 'holds' | 'posture';
 const views: ReadonlyArray<{ id: ViewId; label: string }> = [
   { id: 'recordings', label: 'Recordings' },
+  { id: 'cases', label: 'Cases' },
   { id: 'jobs', label: 'Jobs' },
   { id: 'audit', label: 'Audit trail' },
   { id: 'holds', label: 'Holds' },
@@ -46,6 +49,8 @@ function AppScreens() {
   const [indexStatus, setIndexStatus] = useState<IndexStatus | null>(null);
   const officer = useOfficer(api);
   const [signOut, setSignOut] = useState<{ kind: 'idle' } | { kind: 'signing-out' } | { kind: 'failed'; error: UiError }>({ kind: 'idle' });
+  const health = useHealth(api);
+  const recentCases = useRecentCases(session?.caseReference ?? null, officer.state.kind === 'signed-in' ? officer.state.officer.genesysUserId : null);
   useEffect(() => {
     let current = true;
     async function load() {
@@ -91,7 +96,13 @@ function AppScreens() {
   const signedIn = officer.state.kind === 'signed-in' ? officer.state.officer : null;
   return (
     <div className="app">
-      <Header session={session} indexStatus={indexStatus} officer={{ view: signedIn, onSignOut: () => void signOutNow(), signingOut: signOut.kind === 'signing-out' }} />
+      <Header
+        session={session}
+        indexStatus={indexStatus}
+        officer={{ view: signedIn, onSignOut: () => void signOutNow(), signingOut: signOut.kind === 'signing-out' }}
+        health={health}
+        caseSwitch={signedIn ? { recent: recentCases, onSwitch: async (caseReference) => setSession(await api.sessionSetCaseReference({ caseReference })) } : undefined}
+      />
       {sessionError ? (
         <div className="app__banner">
           <ErrorAlert error={sessionError} testId="session-error" />
@@ -116,6 +127,7 @@ function AppScreens() {
           session={session}
           onSessionChange={setSession}
           onIndexStatusChange={setIndexStatus}
+          recentCases={recentCases}
         />
       ) : null}
     </div>
@@ -127,6 +139,7 @@ type OfficerWorkspaceProps = {
   session: SessionInfo | null;
   onSessionChange: (session: SessionInfo) => void;
   onIndexStatusChange: (update: (previous: IndexStatus | null) => IndexStatus | null) => void;
+  recentCases: ReadonlyArray<string>;
 };
 
 /** The signed-in officer's sections; every call made here that main refuses with SIGNIN_REQUIRED ends the sign-in on screen. */
@@ -139,7 +152,7 @@ function OfficerWorkspace({ onSignInLost, ...props }: OfficerWorkspaceProps) {
   );
 }
 
-function Workspace({ session, onSessionChange: setSession, onIndexStatusChange: setIndexStatus }: Omit<OfficerWorkspaceProps, 'onSignInLost'>) {
+function Workspace({ session, onSessionChange: setSession, onIndexStatusChange: setIndexStatus, recentCases }: Omit<OfficerWorkspaceProps, 'onSignInLost'>) {
   const api = useCustodyApi();
   const [search, setSearch] = useState<{ query: SearchQuery; result: SearchResult } | null>(null);
   const [open, setOpen] = useState<RecordingMatch | null>(null);
@@ -196,7 +209,7 @@ function Workspace({ session, onSessionChange: setSession, onIndexStatusChange: 
     <>
       {retrieval.kind === 'failed' ? (
         <div className="app__banner">
-          <ErrorAlert error={retrieval.error} testId="retrieve-error" />
+          <ErrorAlert error={retrieval.error} attempt={attempts.download} testId="retrieve-error" />
         </div>
       ) : null}
       <nav className="app-nav" aria-label="Sections">
@@ -275,6 +288,7 @@ function Workspace({ session, onSessionChange: setSession, onIndexStatusChange: 
       <main className="jobs-workspace" hidden={view !== 'jobs'}>
         <JobsPanel highlightJobId={startedJobId} active={view === 'jobs'} />
       </main>
+      {view === 'cases' ? <CaseView current={session?.caseReference ?? null} recent={recentCases} /> : null}
       <AuditTrailView active={view === 'audit'} alerted={audit.alerted} integrityVersion={audit.integrity} />
       {view === 'holds' ? <HoldsView session={session} /> : null}
       {view === 'posture' ? <PostureView /> : null}
@@ -288,4 +302,16 @@ function Workspace({ session, onSessionChange: setSession, onIndexStatusChange: 
       ) : null}
     </>
   );
+}
+
+/** The case references of this sitting, newest first: offered for switching back. A new officer starts with none. */
+function useRecentCases(current: string | null, officerId: string | null): ReadonlyArray<string> {
+  const [recent, setRecent] = useState<{ officerId: string | null; cases: ReadonlyArray<string> }>({ officerId, cases: [] });
+  const cases = recent.officerId === officerId ? recent.cases : [];
+  if (current !== null && cases[0] !== current) {
+    setRecent({ officerId, cases: [current, ...cases.filter((c) => c !== current)].slice(0, 6) });
+  } else if (recent.officerId !== officerId) {
+    setRecent({ officerId, cases });
+  }
+  return cases;
 }

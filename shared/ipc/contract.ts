@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { appErrorPayloadSchema } from '../errors';
 import { auditChannels, auditEvents } from './channels/audit';
 import { authChannels, authEvents } from './channels/auth';
+import { healthChannels, healthEvents } from './channels/health';
 import { holdsChannels, holdsEvents } from './channels/holds';
 import { packsChannels, packsEvents } from './channels/packs';
 import { postureChannels, postureEvents } from './channels/posture';
@@ -23,6 +24,7 @@ export const invokeChannels = {
   ...postureChannels,
   ...jobsChannels,
   ...authChannels,
+  ...healthChannels,
 } as const;
 
 /** Pushes from main to the renderer. */
@@ -35,6 +37,7 @@ export const eventChannels = {
   ...postureEvents,
   ...jobsEvents,
   ...authEvents,
+  ...healthEvents,
 } as const;
 
 export type InvokeChannel = keyof typeof invokeChannels;

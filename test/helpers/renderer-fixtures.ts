@@ -1,3 +1,4 @@
+import type { AuditStatus, AuditTrailEntry } from '../../shared/audit-views';
 import type { OfficerView } from '../../shared/ipc/channels/auth';
 import { CHECKED_PERMISSIONS } from '../../shared/officer-permissions';
 import type { PlaybackGrant, RecordingDetail, RecordingMatch, SearchResult, SessionInfo, Waveform } from '../../shared/domain';
@@ -126,5 +127,41 @@ export function sampleOfficer(now = Date.now()): OfficerView {
     permissions: CHECKED_PERMISSIONS.map((permission) => ({ permission, granted: true })),
     signedInAt: new Date(now - 600_000).toISOString(),
     accessExpiresAt: new Date(now + 3_600_000).toISOString(),
+  };
+}
+
+/** The audit log id the renderer tests' trail pages name. */
+export const SAMPLE_LOG_ID = '6f1b1e2a-1c2d-4e5f-8a9b-0c1d2e3f4a5b';
+
+/** An audit trail entry: Maria Hartmann plays rec-1 of trade T-2025-004817 under FCA-2025-0193, at 09:<seq> on 26 Nov 2026 (UTC). */
+export function sampleTrailEntry(seq: number, overrides: Partial<AuditTrailEntry> = {}): AuditTrailEntry {
+  return {
+    seq,
+    eventId: `evt-${seq}`,
+    time: new Date(Date.UTC(2026, 10, 26, 9, seq, 0)).toISOString(),
+    operator: { osAccount: 'mhartmann', name: 'Maria Hartmann' },
+    workstation: { hostname: 'LON-CMP-0142', addresses: ['10.20.4.17'] },
+    action: 'play',
+    conversationId: 'conv-1',
+    recordingId: 'rec-1',
+    tradingId: 'T-2025-004817',
+    caseReference: 'FCA-2025-0193',
+    summary: 'from 0:00',
+    alerts: [],
+    ...overrides,
+  };
+}
+
+/** The log's status: three events, checkpointed and verified up to tree size 3. */
+export function sampleAuditStatus(overrides: Partial<AuditStatus> = {}): AuditStatus {
+  return {
+    logId: SAMPLE_LOG_ID,
+    bucket: 'custody-audit',
+    localTreeSize: 3,
+    lastCheckpoint: { treeSize: 3, rootHash: 'ab'.repeat(32), time: '2026-11-26T09:03:00.000Z' },
+    verifiedHead: { treeSize: 3, rootHash: 'ab'.repeat(32), time: '2026-11-26T09:04:00.000Z' },
+    integrity: { state: 'ok', source: 'consistency', checkedAt: '2026-11-26T09:04:00.000Z', message: 'the log at tree size 3 extends the head verified before (size 2)', firstBad: null },
+    keyId: 'cd'.repeat(32),
+    ...overrides,
   };
 }

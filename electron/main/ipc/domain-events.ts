@@ -25,6 +25,8 @@ export function toRendererPush(event: DomainEvent): RendererPush {
       return { channel: 'packs:progress', payload: event.progress };
     case 'job.progress':
       return { channel: 'jobs:progress', payload: event.progress };
+    case 'health.changed':
+      return { channel: 'health:changed', payload: event.status };
   }
 }
 

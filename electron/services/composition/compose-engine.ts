@@ -5,6 +5,7 @@ import type { BulkJobs } from '../bulk/bulk-jobs';
 import { MediaCache } from '../cache/media-cache';
 import { CustodyEngine } from '../custody-engine';
 import { EventHub } from '../events';
+import type { HealthMonitor } from '../health/health-monitor';
 import type { PackService } from '../packs/pack-service';
 import { PlaybackGrants } from '../playback/playback-grants';
 import { Session } from '../session';
@@ -14,6 +15,7 @@ import { composeArchive, type ArchiveDomain } from './compose-archive';
 import { composeAudit, type AuditDomain } from './compose-audit';
 import { composeBase, type Base, type BaseOptions } from './compose-base';
 import { composeGenesys, type GenesysConnection } from './compose-genesys';
+import { composeHealth } from './compose-health';
 import { composeJobs } from './compose-jobs';
 import { composePacks } from './compose-packs';
 
@@ -36,6 +38,8 @@ export type ComposedEngine = Pick<Base, 'profile' | 'paths' | 'vault' | 'redacto
   approvals: ApprovalService;
   packs: PackService;
   jobs: BulkJobs;
+  /** Whether the WORM store and Genesys are reachable (probed while a window host watches). */
+  health: HealthMonitor;
   /** The orderly shutdown (see `shutdown`); every host calls it on quit, and later calls share the first. */
   close(budgets?: Partial<ShutdownBudgets>): Promise<void>;
 };
@@ -151,6 +155,8 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
     events,
   });
 
+  const health = composeHealth({ audit, genesys: profile.genesys, http: base.http, events, clock, redactor: base.redactor });
+
   let closing: Promise<void> | null = null;
   const close = (budgets?: Partial<ShutdownBudgets>): Promise<void> => {
     closing ??= (async () => {
@@ -196,6 +202,7 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
     approvals,
     packs,
     jobs,
+    health,
     close,
   };
 }

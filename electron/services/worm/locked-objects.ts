@@ -91,6 +91,15 @@ export async function ensureLockedBucket(
   );
 }
 
+/** A light request that says whether the store answers for `bucket` (the reachability probe); throws a WormStoreError otherwise. */
+export async function probeBucket(s3: S3Client, bucket: string, signal?: AbortSignal): Promise<void> {
+  try {
+    await s3.send(new HeadBucketCommand({ Bucket: bucket }), signal ? { abortSignal: signal } : {});
+  } catch (error) {
+    throw await toWormStoreError(s3, `HeadBucket ${bucket}`, error);
+  }
+}
+
 async function bucketExists(s3: S3Client, bucket: string): Promise<boolean> {
   try {
     await s3.send(new HeadBucketCommand({ Bucket: bucket }));

@@ -1,7 +1,9 @@
 import { useId } from 'react';
 import type { AuditStatus, AuditTrailEntry, AuditVerification } from '../../../shared/audit-views';
+import { useCustodyApi } from '../api';
 import type { UiError } from '../errors';
 import { formatLocalTime, formatUtcTime } from '../format';
+import { useHealth } from '../use-health';
 import { ErrorAlert } from './ErrorAlert';
 
 type AuditStatusPanelProps = {
@@ -17,6 +19,9 @@ type AuditStatusPanelProps = {
 export function AuditStatusPanel({ status, verification, verifying, error, alerted, onVerify }: AuditStatusPanelProps) {
   const titleId = useId();
   const integrity = status?.integrity ?? null;
+  // A log that cannot be read now is not "verified": its last verification is history until the store answers again.
+  const worm = useHealth(useCustodyApi())?.worm ?? null;
+  const storeDown = worm?.state === 'unreachable';
   return (
     <section className="panel audit-status" aria-labelledby={titleId} data-testid="audit-status">
       <div className="panel__header">
@@ -28,14 +33,39 @@ export function AuditStatusPanel({ status, verification, verifying, error, alert
         {!status ? (
           <p className="muted">Loading…</p>
         ) : (
-          <div className={`verdict verdict--${integrity!.state}`} data-testid="audit-integrity" data-state={integrity!.state} role="status">
+          <div
+            className={`verdict verdict--${storeDown && integrity!.state === 'ok' ? 'unknown' : integrity!.state}`}
+            data-testid="audit-integrity"
+            data-state={integrity!.state}
+            data-store={storeDown ? 'unreachable' : undefined}
+            role="status"
+          >
             <p className="verdict__title">
               {integrity!.state === 'failed'
                 ? 'Integrity check failed'
-                : integrity!.state === 'ok' && status.verifiedHead
-                  ? `Verified up to tree size ${status.verifiedHead.treeSize}`
-                  : 'Not verified yet'}
+                : storeDown
+                  ? 'The WORM store is unreachable: the log cannot be verified now'
+                  : integrity!.state === 'ok' && status.verifiedHead
+                    ? `Verified up to tree size ${status.verifiedHead.treeSize}`
+                    : 'Not verified yet'}
             </p>
+            {storeDown && integrity!.state !== 'failed' ? (
+              <p className="verdict__detail" data-testid="audit-store-unreachable">
+                {status.verifiedHead ? (
+                  <>
+                    Last verified up to tree size {status.verifiedHead.treeSize} at{' '}
+                    <time dateTime={status.verifiedHead.time} title={formatUtcTime(status.verifiedHead.time)}>
+                      {formatLocalTime(status.verifiedHead.time)}
+                    </time>
+                    .{' '}
+                  </>
+                ) : (
+                  'Never verified on this workstation. '
+                )}
+                The store did not answer at {worm.checkedAt ? formatLocalTime(worm.checkedAt) : 'the last check'}; nothing can be recorded or verified until it
+                does.
+              </p>
+            ) : null}
             {integrity!.state === 'failed' ? (
               <p className="verdict__detail" data-testid="audit-first-bad">
                 {integrity!.firstBad?.seq !== null && integrity!.firstBad?.seq !== undefined
@@ -45,7 +75,7 @@ export function AuditStatusPanel({ status, verification, verifying, error, alert
                     : ''}
                 {integrity!.message}
               </p>
-            ) : status.verifiedHead ? (
+            ) : storeDown ? null : status.verifiedHead ? (
               <p className="verdict__detail">
                 at <time dateTime={status.verifiedHead.time} title={formatUtcTime(status.verifiedHead.time)}>{formatLocalTime(status.verifiedHead.time)}</time>
                 <span className="muted"> · {integrity!.message}</span>

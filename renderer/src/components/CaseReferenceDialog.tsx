@@ -10,6 +10,8 @@ type CaseReferenceDialogProps = {
   /** What the reference is asked for; defaults to playing a recording. */
   question?: string;
   submitLabel?: string;
+  /** Case references given earlier in this sitting, offered as one-click choices. */
+  recent?: ReadonlyArray<string>;
 };
 
 /** Modal: no recording is played before the officer states why they are accessing it. */
@@ -18,6 +20,7 @@ export function CaseReferenceDialog({
   onCancel,
   question = 'Why are you accessing this recording?',
   submitLabel = 'Continue to playback',
+  recent = [],
 }: CaseReferenceDialogProps) {
   const id = useId();
   const dialogRef = useRef<HTMLDivElement>(null);
@@ -36,6 +39,10 @@ export function CaseReferenceDialog({
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
+    await submitValue(value);
+  }
+
+  async function submitValue(value: string) {
     const parsed = caseReferenceSchema.safeParse(value);
     if (!parsed.success) {
       setProblem(parsed.error.issues[0]?.message ?? 'Enter a case reference.');
@@ -102,6 +109,26 @@ export function CaseReferenceDialog({
               </p>
             ) : null}
           </div>
+          {recent.length > 0 ? (
+            <div className="case-recent" role="group" aria-label="Recent case references">
+              <span className="field__hint">Recent:</span>
+              {recent.map((reference) => (
+                <button
+                  key={reference}
+                  type="button"
+                  className="button button--small mono"
+                  data-testid="case-reference-recent"
+                  disabled={busy}
+                  onClick={() => {
+                    setValue(reference);
+                    void submitValue(reference);
+                  }}
+                >
+                  {reference}
+                </button>
+              ))}
+            </div>
+          ) : null}
           {error ? <ErrorAlert error={error} testId="case-reference-error" /> : null}
           <div className="modal__actions">
             <button type="button" className="button" onClick={onCancel} data-testid="case-reference-cancel">

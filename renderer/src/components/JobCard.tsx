@@ -1,7 +1,7 @@
 import { useId, useState } from 'react';
 import type { JobDetail, JobFailure, JobSummary } from '../../../shared/jobs';
 import { useCustodyApi } from '../api';
-import { logIfUnexpected, toUiError, type UiError } from '../errors';
+import { attempts, logIfUnexpected, toUiError, type UiError } from '../errors';
 import { formatLocalTime } from '../format';
 import { describeSelection, jobActions, progressText, settledRatio, stateLabels } from '../job-format';
 import { ErrorAlert } from './ErrorAlert';
@@ -138,7 +138,7 @@ export function JobCard({ job, failures, highlighted, onChange }: JobCardProps) 
           <dd>{formatLocalTime(job.createdAt)}</dd>
         </div>
       </dl>
-      {error ? <ErrorAlert error={error} testId="job-error" /> : null}
+      {error ? <ErrorAlert error={error} attempt={attempts.download} testId="job-error" /> : null}
       {actions.pause || actions.resume || actions.cancel ? (
         <div className="job-card__actions">
           {actions.pause ? (

@@ -3,7 +3,7 @@ import type { RecordingMatch, SessionInfo } from '../../../shared/domain';
 import type { PackBuildResult } from '../../../shared/ipc/channels/packs';
 import type { EventPayload } from '../../../shared/ipc/contract';
 import { useCustodyApi } from '../api';
-import { isCustodyError, logIfUnexpected, toUiError, type UiError } from '../errors';
+import { attempts, isCustodyError, logIfUnexpected, toUiError, type UiError } from '../errors';
 import { CaseReferenceDialog } from './CaseReferenceDialog';
 import { ErrorAlert } from './ErrorAlert';
 
@@ -100,7 +100,7 @@ export function PreparePackBar({ selected, caseReference, onSessionChange, onBui
           </p>
         </div>
       ) : null}
-      {state.kind === 'failed' ? <ErrorAlert error={state.error} testId="pack-error" /> : null}
+      {state.kind === 'failed' ? <ErrorAlert error={state.error} attempt={attempts.export} testId="pack-error" /> : null}
       {state.kind === 'asking-case-reference' ? (
         <CaseReferenceDialog onSubmit={submitCaseReference} onCancel={() => setState({ kind: 'idle' })} />
       ) : null}

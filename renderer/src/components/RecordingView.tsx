@@ -1,11 +1,11 @@
 import { useEffect, useEffectEvent, useId, useRef, useState, type ReactNode } from 'react';
 import type { ArchiveCopy, PlaybackGrant, RecordingDetail, RecordingMatch, SessionInfo, Waveform } from '../../../shared/domain';
 import { useCustodyApi } from '../api';
-import { isCustodyError, logIfUnexpected, toUiError, type UiError } from '../errors';
+import { attempts, isCustodyError, logIfUnexpected, toUiError, type UiError } from '../errors';
 import { formatClock } from '../../../shared/quantities';
 import { formatDurationMs, formatLocalTime, formatUtcTime } from '../format';
 import { CaseReferenceDialog } from './CaseReferenceDialog';
-import { ErrorAlert } from './ErrorAlert';
+import { ErrorAlert, ErrorBody } from './ErrorAlert';
 import { FileStateBadge } from './FileStateBadge';
 import { AnnotationsPanel } from './AnnotationsPanel';
 import { TranscriptPane } from './TranscriptPane';
@@ -20,7 +20,7 @@ type Playback =
   | { kind: 'authorizing' }
   | { kind: 'loading-waveform'; grant: PlaybackGrant }
   | { kind: 'ready'; grant: PlaybackGrant; waveform: Waveform }
-  | { kind: 'refused'; message: string }
+  | { kind: 'refused'; error: UiError }
   /** Main stopped serving the play (case changed, grant expired): a new play needs a new audit record. */
   | { kind: 'ended'; message: string }
   | { kind: 'failed'; error: UiError; grant: PlaybackGrant | null };
@@ -108,7 +108,7 @@ export function RecordingView({ match, caseReference, onSessionChange }: Recordi
       grant = await api.recordingsAuthorizePlayback({ recordingId: id });
     } catch (caught) {
       if (isCustodyError(caught, 'AUDIT_UNAVAILABLE')) {
-        setPlayback({ kind: 'refused', message: caught.message });
+        setPlayback({ kind: 'refused', error: toUiError(caught) });
       } else if (isCustodyError(caught, 'CASE_REFERENCE_REQUIRED')) {
         setPlayback({ kind: 'asking-case-reference' });
       } else if (isCustodyError(caught, 'ARCHIVED') && caught.details?.location === 'archive') {
@@ -267,10 +267,12 @@ export function RecordingView({ match, caseReference, onSessionChange }: Recordi
                 <p className="refusal__title">
                   Playback refused: the access could not be recorded in the WORM audit log. Nothing was played.
                 </p>
-                <p className="refusal__message">{playback.message}</p>
+                <div className="refusal__message">
+                  <ErrorBody error={playback.error} attempt={attempts.play} />
+                </div>
               </div>
             ) : playback.kind === 'failed' ? (
-              <ErrorAlert error={playback.error} testId="playback-error" />
+              <ErrorAlert error={playback.error} attempt={attempts.play} testId="playback-error" />
             ) : playback.kind === 'ended' ? (
               <p className="player__waveform player__waveform--empty" role="status" data-testid="playback-ended">
                 {playback.message}

@@ -1,7 +1,7 @@
 import { useId, useState, type FormEvent } from 'react';
 import { searchQuerySchema, type SearchQuery, type SearchResult } from '../../../shared/domain';
 import { useCustodyApi } from '../api';
-import { issuesFromZod, logIfUnexpected, titleFor, toUiError, type UiError } from '../errors';
+import { attempts, issuesFromZod, logIfUnexpected, titleFor, toUiError, type UiError } from '../errors';
 import { localInputToIso } from '../format';
 import { ErrorAlert } from './ErrorAlert';
 import { DateTimeField, TextField } from './FormFields';
@@ -133,7 +133,7 @@ export function SearchPanel({ onResult }: SearchPanelProps) {
           </button>
         </div>
         <div className="search-form__errors" data-testid="search-error-region">
-          {error ? <ErrorAlert error={error} fieldLabels={searchFieldLabels} testId="search-error" /> : null}
+          {error ? <ErrorAlert error={error} fieldLabels={searchFieldLabels} attempt={attempts.search} testId="search-error" /> : null}
         </div>
       </form>
     </section>

@@ -67,8 +67,8 @@ export function SignInScreen({ reason, onSignedIn }: SignInScreenProps) {
             Custody acts as you: every search, playback and export is recorded in the WORM audit log with your Genesys Cloud user ID,
             name and email, and checked against your Genesys Cloud permissions.
           </p>
-          {reason && attempt.kind === 'idle' ? <ErrorAlert error={{ ...reason, title: 'Your sign-in has ended' }} testId="sign-in-reason" /> : null}
-          {attempt.kind === 'failed' ? <ErrorAlert error={attempt.error} testId="sign-in-error" /> : null}
+          {reason && attempt.kind === 'idle' ? <ErrorAlert error={{ ...reason, title: 'Your sign-in has ended' }} inWords testId="sign-in-reason" /> : null}
+          {attempt.kind === 'failed' ? <ErrorAlert error={attempt.error} inWords testId="sign-in-error" /> : null}
           {waiting ? (
             <div className="sign-in__waiting" role="status" data-testid="sign-in-waiting">
               Waiting for you to sign in on the Genesys Cloud page that opened in your browser…

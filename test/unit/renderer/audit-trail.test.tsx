@@ -1,32 +1,15 @@
 // @vitest-environment jsdom
 import { cleanup, fireEvent, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AuditStatus, AuditTrailEntry, AuditVerification } from '../../../shared/audit-views';
+import type { AuditVerification } from '../../../shared/audit-views';
 import type { FakeHandlers } from '../../helpers/fake-ipc-transport';
 import { renderApp } from '../../helpers/render-app';
-import { sampleSession } from '../../helpers/renderer-fixtures';
+import { SAMPLE_LOG_ID, sampleAuditStatus, sampleSession, sampleTrailEntry } from '../../helpers/renderer-fixtures';
 
 afterEach(cleanup);
 
-const LOG = '6f1b1e2a-1c2d-4e5f-8a9b-0c1d2e3f4a5b';
-
-function entry(seq: number, overrides: Partial<AuditTrailEntry> = {}): AuditTrailEntry {
-  return {
-    seq,
-    eventId: `evt-${seq}`,
-    time: new Date(Date.UTC(2026, 10, 26, 9, seq, 0)).toISOString(),
-    operator: { osAccount: 'mhartmann', name: 'Maria Hartmann' },
-    workstation: { hostname: 'LON-CMP-0142', addresses: ['10.20.4.17'] },
-    action: 'play',
-    conversationId: 'conv-1',
-    recordingId: 'rec-1',
-    tradingId: 'T-2025-004817',
-    caseReference: 'FCA-2025-0193',
-    summary: 'from 0:00',
-    alerts: [],
-    ...overrides,
-  };
-}
+const LOG = SAMPLE_LOG_ID;
+const entry = sampleTrailEntry;
 
 const entries = [
   entry(2, { action: 'seek', summary: 'to 1:01', alerts: [{ rule: 'outside-business-hours', message: 'Sat 22:14 Europe/London is outside UK business hours (Mon-Fri 07:00-19:00)' }] }),
@@ -34,18 +17,7 @@ const entries = [
   entry(0, { action: 'search', recordingId: null, conversationId: null, caseReference: null, summary: 'tradingId=T-2025-004817' }),
 ];
 
-function status(overrides: Partial<AuditStatus> = {}): AuditStatus {
-  return {
-    logId: LOG,
-    bucket: 'custody-audit',
-    localTreeSize: 3,
-    lastCheckpoint: { treeSize: 3, rootHash: 'ab'.repeat(32), time: '2026-11-26T09:03:00.000Z' },
-    verifiedHead: { treeSize: 3, rootHash: 'ab'.repeat(32), time: '2026-11-26T09:04:00.000Z' },
-    integrity: { state: 'ok', source: 'consistency', checkedAt: '2026-11-26T09:04:00.000Z', message: 'the log at tree size 3 extends the head verified before (size 2)', firstBad: null },
-    keyId: 'cd'.repeat(32),
-    ...overrides,
-  };
-}
+const status = sampleAuditStatus;
 
 const failedVerification: AuditVerification = {
   ok: false,

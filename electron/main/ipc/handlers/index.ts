@@ -2,6 +2,7 @@ import type { HostedEngine } from '../../hosted-engine';
 import type { IpcHandlers } from '../server';
 import { auditHandlers } from './audit';
 import { authHandlers, type SignInPageOpener } from './auth';
+import { healthHandlers } from './health';
 import { holdsHandlers } from './holds';
 import { packsHandlers } from './packs';
 import { postureHandlers } from './posture';
@@ -19,6 +20,7 @@ export function createIpcHandlers(hosted: HostedEngine, host: { openSignInPage: 
     ...holdsHandlers(hosted),
     ...postureHandlers(hosted),
     ...jobsHandlers(hosted),
+    ...healthHandlers(hosted),
     ...authHandlers({
       officer: hosted.officer,
       officerSignIn: hosted.officerSignIn,

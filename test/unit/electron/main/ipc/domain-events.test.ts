@@ -58,6 +58,13 @@ const samples: { [K in DomainEventKind]: DomainEventOf<K> } = {
       failures: [],
     },
   },
+  'health.changed': {
+    kind: 'health.changed',
+    status: {
+      worm: { state: 'unreachable', checkedAt: now, message: 'WORM store unavailable: HeadBucket custody-audit failed: ECONNREFUSED' },
+      genesys: { state: 'reachable', checkedAt: now, message: null },
+    },
+  },
 };
 
 /** The channel each event reaches, as the renderer listens for it. */
@@ -70,6 +77,7 @@ const expectedChannels: Record<DomainEventKind, EventChannel> = {
   'audit.integrityChanged': 'audit:integrity',
   'pack.progress': 'packs:progress',
   'job.progress': 'jobs:progress',
+  'health.changed': 'health:changed',
 };
 
 describe('domain events to renderer channels', () => {
