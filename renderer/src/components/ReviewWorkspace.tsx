@@ -5,7 +5,7 @@ import type { PackRecording } from '../../../shared/pack-format';
 import { describeOperator } from '../../../shared/operator-label';
 import { formatClock } from '../../../shared/quantities';
 import { useCustodyApi } from '../api';
-import { logIfUnexpected, toUiError, type UiError } from '../errors';
+import { attempts, logIfUnexpected, toUiError, type UiError } from '../errors';
 import { formatDurationMs } from '../format';
 import { WallClock } from '../time-display';
 import { AnnotationsPanel } from './AnnotationsPanel';
@@ -246,7 +246,7 @@ function ReviewRecording({ recording, pack }: { recording: PackRecording; pack: 
             {playback.kind === 'authorizing' ? 'Journaling…' : playback.kind === 'loading-waveform' ? 'Loading waveform…' : 'Play'}
           </button>
         )}
-        {playback.kind === 'failed' ? <ErrorAlert error={playback.error} testId="review-play-error" /> : null}
+        {playback.kind === 'failed' ? <ErrorAlert error={playback.error} attempt={attempts.play} testId="review-play-error" /> : null}
         {playerError ? (
           <p className="field__problem" role="alert" data-testid="review-player-error">
             {playerError}
