@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Logger } from '../../../shared/logger';
+import type { AnnotationService } from '../annotations/annotation-service';
 import type { ApprovalService } from '../approvals/approval-service';
 import type { BulkJobs } from '../bulk/bulk-jobs';
 import { MediaCache } from '../cache/media-cache';
@@ -9,6 +10,7 @@ import type { PackService } from '../packs/pack-service';
 import { PlaybackGrants } from '../playback/playback-grants';
 import { Session } from '../session';
 import { shutdown, type ShutdownBudgets } from '../shutdown';
+import { composeAnnotations } from './compose-annotations';
 import { composeApprovals } from './compose-approvals';
 import { composeArchive, type ArchiveDomain } from './compose-archive';
 import { composeAudit, type AuditDomain } from './compose-audit';
@@ -35,6 +37,8 @@ export type ComposedEngine = Pick<Base, 'profile' | 'paths' | 'vault' | 'redacto
   /** Four-eyes requests and approvals between signed-in officers (the audit bucket holds them). */
   approvals: ApprovalService;
   packs: PackService;
+  /** Officers' notes on ranges of recordings, each change audited first. */
+  annotations: AnnotationService;
   jobs: BulkJobs;
   /** The orderly shutdown (see `shutdown`); every host calls it on quit, and later calls share the first. */
   close(budgets?: Partial<ShutdownBudgets>): Promise<void>;
@@ -125,6 +129,7 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
     archive: archive.reader,
     approvals,
   });
+  const annotations = composeAnnotations({ repositories, cache, audit, officer, clock, logger });
   const packs = composePacks({
     engine,
     knownMediaSha256: async (recordingId) => (await cache.get(recordingId))?.sha256 ?? null,
@@ -195,6 +200,7 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
     archive,
     approvals,
     packs,
+    annotations,
     jobs,
     close,
   };
