@@ -58,6 +58,12 @@ export function createReviewIpcHandlers({ review, logger }: HostedReview): IpcHa
     'auth:signIn': refused('Officer sign-in'),
     'auth:cancelSignIn': async () => ({ cancelled: false }),
     'auth:signOut': refused('Officer sign-in'),
+    // A review shows the pack's annotations (in its metadata); the officer's own are not reachable.
+    'annotations:list': refused('The officer\'s annotations'),
+    'annotations:history': refused('The officer\'s annotations'),
+    'annotations:create': refused('Annotating'),
+    'annotations:edit': refused('Annotating'),
+    'annotations:delete': refused('Annotating'),
     ...reviewHandlers(review),
   };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { appErrorPayloadSchema } from '../errors';
+import { annotationsChannels, annotationsEvents } from './channels/annotations';
 import { auditChannels, auditEvents } from './channels/audit';
 import { authChannels, authEvents } from './channels/auth';
 import { holdsChannels, holdsEvents } from './channels/holds';
@@ -23,6 +24,7 @@ export const invokeChannels = {
   ...postureChannels,
   ...jobsChannels,
   ...authChannels,
+  ...annotationsChannels,
 } as const;
 
 /** Pushes from main to the renderer. */
@@ -35,6 +37,7 @@ export const eventChannels = {
   ...postureEvents,
   ...jobsEvents,
   ...authEvents,
+  ...annotationsEvents,
 } as const;
 
 export type InvokeChannel = keyof typeof invokeChannels;

@@ -1,5 +1,6 @@
 import type { HostedEngine } from '../../hosted-engine';
 import type { IpcHandlers } from '../server';
+import { annotationsHandlers } from './annotations';
 import { auditHandlers } from './audit';
 import { authHandlers, type SignInPageOpener } from './auth';
 import { holdsHandlers } from './holds';
@@ -19,6 +20,7 @@ export function createIpcHandlers(hosted: HostedEngine, host: { openSignInPage: 
     ...holdsHandlers(hosted),
     ...postureHandlers(hosted),
     ...jobsHandlers(hosted),
+    ...annotationsHandlers(hosted),
     ...authHandlers({
       officer: hosted.officer,
       officerSignIn: hosted.officerSignIn,
