@@ -192,8 +192,10 @@ export class AnnotationService {
   private async durationOf(recording: IndexRecording & { recordingId: string }): Promise<number> {
     const cached = await this.deps.cachedDurationMs(recording.recordingId);
     if (cached !== null) return cached;
-    const { recordingStartMs, recordingEndMs } = recording;
+    const { recordingStartMs, recordingEndMs, startMs, endMs } = recording;
     if (recordingStartMs !== null && recordingEndMs !== null && recordingEndMs > recordingStartMs) return recordingEndMs - recordingStartMs;
+    // Recordings not listed yet: no recording outlasts its conversation.
+    if (endMs !== null && endMs > startMs) return endMs - startMs;
     throw new AppError('VALIDATION', `The length of recording ${recording.recordingId} is not known yet; play it once, then annotate it.`);
   }
 }
