@@ -1,11 +1,13 @@
 import { z } from 'zod';
+import { annotationSchema } from './annotations';
 import { auditCheckpointSchema, participantSchema } from './domain';
 import { describeOfficer } from './operator-label';
 
 /**
  * The documents inside an evidence pack (a BagIt bag). Paths are relative to the bag root.
  *   data/pack.json                         packDocumentSchema
- *   data/metadata/<recordingId>.json       packRecordingSchema
+ *   data/metadata/<recordingId>.json       packRecordingSchema (with the recording's annotations)
+ *   data/excerpts/<recordingId>/<annotationId>.wav   an annotated range's samples, sliced from the WAV copy
  *   data/audit/proofs.json                 packProofsSchema (+ data/audit/events/*.json as stored,
  *                                          data/audit/checkpoint.json as stored)
  *   data/audit/export-manifest.jsonl       the export's item manifest, as locked in the audit bucket
@@ -23,6 +25,30 @@ export type PackFile = z.infer<typeof packFileSchema>;
 export function packWavPath(conversationId: string, recordingId: string): string {
   return `data/recordings/${conversationId}/${recordingId}.wav`;
 }
+
+/** Where a pack holds an annotated range of a recording as its own WAV (the whole recording stays). */
+export function packExcerptPath(recordingId: string, annotationId: string): string {
+  return `data/excerpts/${recordingId}/${annotationId}.wav`;
+}
+
+/**
+ * An annotation as packed; `excerpt` when its range was exported as a WAV of its own: the samples of
+ * bytes [startByte, endByte) of the data chunk of `of` (the recording's WAV copy, whose data chunk
+ * starts at `dataOffset`), whole sample frames from `fromMs` to `toMs`, under a canonical PCM header.
+ */
+export const packAnnotationSchema = annotationSchema.extend({
+  excerpt: packFileSchema
+    .extend({
+      fromMs: z.number().int().nonnegative(),
+      toMs: z.number().int().nonnegative(),
+      of: z.string(),
+      dataOffset: z.number().int().nonnegative(),
+      startByte: z.number().int().nonnegative(),
+      endByte: z.number().int().nonnegative(),
+    })
+    .optional(),
+});
+export type PackAnnotation = z.infer<typeof packAnnotationSchema>;
 
 export const packRecordingSchema = z.object({
   schema: z.literal('custody.pack.recording.v1'),
@@ -56,6 +82,8 @@ export const packRecordingSchema = z.object({
   }),
   /** Seqs of the audit events in data/audit/ about this recording. */
   auditSeqs: z.array(z.number().int().nonnegative()),
+  /** The officers' annotations on this recording when the pack was built (absent in packs from before annotations). */
+  annotations: z.array(packAnnotationSchema).optional(),
 });
 export type PackRecording = z.infer<typeof packRecordingSchema>;
 

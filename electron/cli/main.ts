@@ -36,8 +36,8 @@ Commands:
                         who accessed what, when, from where and why (with the alerts raised)
   audit key | checkpoint | status
                         print and publish the signing key; write a checkpoint now; integrity status
-  pack build (--trading-id T ... | --conversations FILE | --case REF) --case REF --out PATH [--zip] [--organization NAME]
-                        audit the export, then write a signed, self-verifying BagIt evidence pack
+  pack build (--trading-id T ... | --conversations FILE | --case REF) --case REF --out PATH [--zip] [--organization NAME] [--excerpts | --excerpt ID ...]
+                        audit the export, then write a signed, self-verifying BagIt evidence pack (--excerpts: annotated ranges as WAVs too)
   pack verify PATH [--trusted-key KEYID|PEM_FILE ...]
                         verify a pack (directory or zip) offline: manifests, signature, audit proofs, audio
   review PACK --reviewer NAME [--trusted-key KEYID|PEM_FILE ...] [--headless] [--screenshot PATH]
