@@ -1,6 +1,6 @@
 import { useEffect, useEffectEvent, useId, useRef, useState } from 'react';
 import type { Annotation } from '../../../shared/annotations';
-import { formatClock } from '../../../shared/quantities';
+import { formatClock, parseOffsetMs } from '../../../shared/quantities';
 import { useCustodyApi } from '../api';
 import { logIfUnexpected, toUiError, type UiError } from '../errors';
 import { usePlayer, type PlayerHandle, type TimeRange } from '../player/player-context';
@@ -15,6 +15,8 @@ type AnnotationsPanelProps = {
   annotations?: ReadonlyArray<Annotation>;
 };
 
+/** An offset as the range fields show it, to the millisecond (what parseOffsetMs reads back). */
+const offsetText = (ms: number) => `${formatClock(ms / 1000)}${ms % 1000 ? `.${String(ms % 1000).padStart(3, '0')}` : ''}`;
 const rangeText = (r: TimeRange) => `${formatClock(r.fromMs / 1000)}–${formatClock(r.toMs / 1000)}`;
 
 /**
@@ -29,7 +31,7 @@ export function AnnotationsPanel({ recordingId, readOnly = false, annotations: g
   const [loaded, setLoaded] = useState<ReadonlyArray<Annotation>>([]);
   const [error, setError] = useState<UiError | null>(null);
   const [reloads, setReloads] = useState(0);
-  const [draft, setDraft] = useState<{ range: TimeRange; note: string } | null>(null);
+  const [draft, setDraft] = useState<{ from: string; to: string; note: string } | null>(null);
   const [editing, setEditing] = useState<{ annotationId: string; note: string } | null>(null);
   const [history, setHistory] = useState<{ annotationId: string; versions: ReadonlyArray<Annotation> } | null>(null);
   const [busy, setBusy] = useState(false);
@@ -101,9 +103,13 @@ export function AnnotationsPanel({ recordingId, readOnly = false, annotations: g
           <button
             type="button"
             className="button button--small"
-            disabled={!selection || busy}
-            title={selection ? `Mark ${rangeText(selection)} with a note` : 'Set a range first with [ and ] on the player'}
-            onClick={() => selection && setDraft({ range: selection, note: '' })}
+            disabled={!player || busy}
+            title={selection ? `Mark ${rangeText(selection)} with a note` : 'Mark a range with [ and ] on the player first, or give it below'}
+            onClick={() => {
+              // Without an A–B selection: five seconds from the playhead, to be adjusted.
+              const range = selection ?? (player ? { fromMs: player.positionMs, toMs: Math.min(player.durationMs, player.positionMs + 5_000) } : null);
+              if (range) setDraft({ from: offsetText(range.fromMs), to: offsetText(range.toMs), note: '' });
+            }}
             data-testid="annotate-selection"
           >
             Annotate selection{selection ? ` ${rangeText(selection)}` : ''}
@@ -116,14 +122,28 @@ export function AnnotationsPanel({ recordingId, readOnly = false, annotations: g
           className="annotations__form"
           onSubmit={(event) => {
             event.preventDefault();
+            const fromMs = parseOffsetMs(draft.from);
+            const toMs = parseOffsetMs(draft.to);
+            if (fromMs === null || toMs === null) {
+              setError({ code: 'VALIDATION', title: 'Not a range', message: 'Give From and To as m:ss, h:mm:ss or milliseconds (1:23, 1:02:03.5, 83000).', issues: [] });
+              return;
+            }
             void act(async () => {
-              await api.annotationsCreate({ recordingId, ...draft.range, note: draft.note });
+              await api.annotationsCreate({ recordingId, fromMs, toMs, note: draft.note });
               setDraft(null);
             });
           }}
         >
+          <div className="annotations__actions">
+            <label>
+              From <input className="mono" size={10} value={draft.from} onChange={(e) => setDraft({ ...draft, from: e.target.value })} data-testid="annotation-from" />
+            </label>
+            <label>
+              To <input className="mono" size={10} value={draft.to} onChange={(e) => setDraft({ ...draft, to: e.target.value })} data-testid="annotation-to" />
+            </label>
+          </div>
           <label>
-            Note on {rangeText(draft.range)}
+            Note
             <textarea value={draft.note} maxLength={4000} rows={3} onChange={(e) => setDraft({ ...draft, note: e.target.value })} data-testid="annotation-note" autoFocus />
           </label>
           <p className="muted">Saving writes the note to the WORM audit log under the current case.</p>

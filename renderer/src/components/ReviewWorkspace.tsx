@@ -2,6 +2,7 @@ import { useEffect, useId, useRef, useState } from 'react';
 import type { ReviewSession } from '../../../shared/domain';
 import type { ReviewPack, ReviewPlayback } from '../../../shared/ipc/channels/review';
 import type { PackRecording } from '../../../shared/pack-format';
+import { AnnotationsPanel } from './AnnotationsPanel';
 import { describeOperator } from '../../../shared/operator-label';
 import { useCustodyApi } from '../api';
 import { logIfUnexpected, toUiError, type UiError } from '../errors';
@@ -213,6 +214,7 @@ function ReviewRecording({ recording, pack }: { recording: PackRecording; pack: 
           </div>
         ))}
       </dl>
+      <AnnotationsPanel recordingId={recording.recordingId} readOnly annotations={recording.annotations ?? []} />
       <div className="participants">
         <h3 className="section-title">Custody trail</h3>
         <table className="results-table" data-testid="review-trail">
