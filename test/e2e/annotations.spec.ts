@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from '@playwright/test';
@@ -86,4 +86,13 @@ test('an annotation made in the app is audited, goes into the pack with its exce
     await review.close();
     await reviewContext.close();
   }
+
+  // One flipped sample in the excerpt: pack verify names it, as the manifests' and the slice's mismatch.
+  const excerptFile = join(packPath, metadata.annotations![0]!.excerpt!.path);
+  const excerptBytes = await readFile(excerptFile);
+  excerptBytes[excerptBytes.length - 1]! ^= 0xff;
+  await writeFile(excerptFile, excerptBytes);
+  const tampered = await verifyPack(packPath);
+  expect(tampered.ok).toBe(false);
+  expect(tampered.problems).toContainEqual(expect.objectContaining({ file: metadata.annotations![0]!.excerpt!.path, problem: expect.stringMatching(/^excerpt: its samples are not bytes \d+-\d+ of /) }));
 });
