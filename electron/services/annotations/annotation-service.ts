@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { annotationNoteSchema, annotationRangeSchema, type Annotation } from '../../../shared/annotations';
+import { annotationIdSchema, annotationNoteSchema, annotationRangeSchema, type Annotation } from '../../../shared/annotations';
 import { recordingIdSchema } from '../../../shared/domain';
 import type { Logger } from '../../../shared/logger';
 import type { AnnotationRepository } from '../../db/repositories/annotation-repository';
@@ -29,8 +29,6 @@ export type AnnotationServiceDeps = {
   logger: Logger;
   newId: () => string;
 };
-
-export const annotationIdSchema = z.string().uuid('not an annotation id');
 
 export const createAnnotationSchema = z
   .object({ recordingId: recordingIdSchema, fromMs: z.number(), toMs: z.number(), note: z.string() })

@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { annotationSchema } from '../../annotations';
+import { annotationIdSchema, annotationSchema } from '../../annotations';
 import { recordingIdSchema } from '../../domain';
 
-const annotationIdSchema = z.string().uuid('not an annotation id');
 const offsetMsSchema = z.number().int().nonnegative();
 
 /** Officers' notes on ranges of a recording; each change is audited under the session's case before it is stored. */
