@@ -16,6 +16,9 @@ export const annotationNoteSchema = z
   .max(4000)
   .refine((text) => !hasUnsafeText(text.replace(/\n/g, ' ')), 'must not contain control characters');
 
+/** Annotation ids are UUIDs minted by Custody (they also name excerpt files in packs). */
+export const annotationIdSchema = z.string().uuid('not an annotation id');
+
 export const annotationRangeSchema = z
   .object({ fromMs: z.number().int().nonnegative(), toMs: z.number().int().nonnegative() })
   .refine((r) => r.fromMs < r.toMs, 'the range must end after it starts');

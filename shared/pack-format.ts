@@ -6,8 +6,9 @@ import { describeOfficer } from './operator-label';
 /**
  * The documents inside an evidence pack (a BagIt bag). Paths are relative to the bag root.
  *   data/pack.json                         packDocumentSchema
- *   data/metadata/<recordingId>.json       packRecordingSchema
  *   data/transcripts/<recordingId>.json    the recording's transcript (shared/transcripts.ts transcriptViewSchema), when the pack carries one
+ *   data/metadata/<recordingId>.json       packRecordingSchema (with the recording's annotations)
+ *   data/excerpts/<recordingId>/<annotationId>.wav   an annotated range's samples, sliced from the WAV copy
  *   data/audit/proofs.json                 packProofsSchema (+ data/audit/events/*.json as stored,
  *                                          data/audit/checkpoint.json as stored)
  *   data/audit/export-manifest.jsonl       the export's item manifest, as locked in the audit bucket
@@ -30,6 +31,30 @@ export function packWavPath(conversationId: string, recordingId: string): string
 export function packTranscriptPath(recordingId: string): string {
   return `data/transcripts/${recordingId}.json`;
 }
+
+/** Where a pack holds an annotated range of a recording as its own WAV (the whole recording stays). */
+export function packExcerptPath(recordingId: string, annotationId: string): string {
+  return `data/excerpts/${recordingId}/${annotationId}.wav`;
+}
+
+/**
+ * An annotation as packed; `excerpt` when its range was exported as a WAV of its own: the samples of
+ * bytes [startByte, endByte) of the data chunk of `of` (the recording's WAV copy, whose data chunk
+ * starts at `dataOffset`), whole sample frames from `fromMs` to `toMs`, under a canonical PCM header.
+ */
+export const packAnnotationSchema = annotationSchema.extend({
+  excerpt: packFileSchema
+    .extend({
+      fromMs: z.number().int().nonnegative(),
+      toMs: z.number().int().nonnegative(),
+      of: z.string(),
+      dataOffset: z.number().int().nonnegative(),
+      startByte: z.number().int().nonnegative(),
+      endByte: z.number().int().nonnegative(),
+    })
+    .optional(),
+});
+export type PackAnnotation = z.infer<typeof packAnnotationSchema>;
 
 export const packRecordingSchema = z.object({
   schema: z.literal('custody.pack.recording.v1'),
@@ -65,8 +90,8 @@ export const packRecordingSchema = z.object({
   auditSeqs: z.array(z.number().int().nonnegative()),
   /** The transcript file (packTranscriptPath), when the index had one for this recording. */
   transcript: packFileSchema.optional(),
-  /** The recording's annotations (current versions) when the pack was built. */
-  annotations: z.array(annotationSchema).optional(),
+  /** The officers' annotations on this recording when the pack was built (absent in packs from before annotations). */
+  annotations: z.array(packAnnotationSchema).optional(),
 });
 export type PackRecording = z.infer<typeof packRecordingSchema>;
 

@@ -23,3 +23,17 @@ export function formatBytes(bytes: number): string {
   }
   return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
 }
+
+/**
+ * An offset into a recording as an officer writes it: `1:23` (m:ss), `1:02:03.5` (h:mm:ss, fractions
+ * of a second allowed) or a whole number of milliseconds (`83000`). Null when it is none of these.
+ */
+export function parseOffsetMs(text: string): number | null {
+  const trimmed = text.trim();
+  if (/^\d{1,12}$/.test(trimmed)) return Number(trimmed);
+  const clock = /^(?:(\d{1,3}):)?(\d{1,2}):(\d{1,2}(?:\.\d{1,3})?)$/.exec(trimmed);
+  if (!clock) return null;
+  const [, hours, minutes, seconds] = clock;
+  if (Number(seconds) >= 60 || (hours !== undefined && Number(minutes) >= 60)) return null;
+  return Math.round(((Number(hours ?? 0) * 60 + Number(minutes)) * 60 + Number(seconds)) * 1000);
+}

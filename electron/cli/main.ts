@@ -36,8 +36,8 @@ Commands:
                         who accessed what, when, from where and why (with the alerts raised)
   audit key | checkpoint | status
                         print and publish the signing key; write a checkpoint now; integrity status
-  pack build (--trading-id T ... | --conversations FILE | --case REF) --case REF --out PATH [--zip] [--organization NAME]
-                        audit the export, then write a signed, self-verifying BagIt evidence pack
+  pack build (--trading-id T ... | --conversations FILE | --case REF) --case REF --out PATH [--zip] [--organization NAME] [--excerpts | --excerpt ID ...]
+                        audit the export, then write a signed, self-verifying BagIt evidence pack (--excerpts: annotated ranges as WAVs too)
   pack verify PATH [--trusted-key KEYID|PEM_FILE ...]
                         verify a pack (directory or zip) offline: manifests, signature, audit proofs, audio
   review PACK --reviewer NAME [--trusted-key KEYID|PEM_FILE ...] [--headless] [--screenshot PATH]
@@ -47,6 +47,10 @@ Commands:
                         copy recordings into the WORM archive bucket (nightly; resumable, idempotent)
   hold place --trading-id T --case REF --reason TEXT | release (--hold ID | --trading-id T) (--reason TEXT | --approve | --complete) | list [--all]
                         legal holds: S3 legal hold + Genesys deletion protection; a release needs a second signed-in officer
+  annotate --recording ID --from OFFSET --to OFFSET --note TEXT --case REF
+                        mark a range of a recording with a note (audited first); OFFSET: 1:23, 1:02:03.5 or milliseconds
+  annotations --recording ID [--history]
+                        a recording's annotations (with --history: every version, deleted ones too)
   approvals list [--all] | show ID | approve ID | request (export --case REF | restricted-play --conversation ID) --reason TEXT
                         four-eyes requests and approvals between signed-in officers, kept in the WORM audit bucket
   retention sweep [--dry-run]
@@ -81,6 +85,8 @@ const commands: Record<string, () => Promise<Command>> = {
   archive: async () => (await import('./commands/archive')).archiveCommand,
   hold: async () => (await import('./commands/hold')).holdCommand,
   approvals: async () => (await import('./commands/approvals')).approvalsCommand,
+  annotate: async () => (await import('./commands/annotate')).annotateCommand,
+  annotations: async () => (await import('./commands/annotate')).annotationsCommand,
   retention: async () => (await import('./commands/retention')).retentionCommand,
   posture: async () => (await import('./commands/posture')).postureCommand,
 };

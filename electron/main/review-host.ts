@@ -60,6 +60,12 @@ export function createReviewIpcHandlers({ review, logger }: HostedReview): IpcHa
     'auth:signOut': refused('Officer sign-in'),
     'health:get': refused('The WORM store and Genesys reachability'),
     'health:check': refused('The WORM store and Genesys reachability'),
+    // A review shows the pack's annotations (in its metadata); the officer's own are not reachable.
+    'annotations:list': refused('The officer\'s annotations'),
+    'annotations:history': refused('The officer\'s annotations'),
+    'annotations:create': refused('Annotating'),
+    'annotations:edit': refused('Annotating'),
+    'annotations:delete': refused('Annotating'),
     ...reviewHandlers(review),
   };
 }

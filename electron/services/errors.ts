@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { AppErrorCode, AppErrorPayload } from '../../shared/errors';
 
 /** An expected failure with a code the UI and CLI understand. Chain the underlying error as `cause`. */
@@ -140,6 +141,13 @@ export class ValidationError extends AppError {
   constructor(message: string, details?: Record<string, unknown>) {
     super('VALIDATION', message, { details });
   }
+}
+
+/** `value` as `schema` reads it, or a ValidationError naming `what` and each problem. */
+export function validated<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new ValidationError(`${what}: ${parsed.error.issues.map((i) => `${i.path.length ? `${i.path.join('.')}: ` : ''}${i.message}`).join('; ')}`);
+  return parsed.data;
 }
 
 export function describeCause(cause: unknown): string {

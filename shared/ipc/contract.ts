@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { appErrorPayloadSchema } from '../errors';
+import { annotationsChannels, annotationsEvents } from './channels/annotations';
 import { auditChannels, auditEvents } from './channels/audit';
 import { authChannels, authEvents } from './channels/auth';
 import { healthChannels, healthEvents } from './channels/health';
@@ -25,6 +26,7 @@ export const invokeChannels = {
   ...jobsChannels,
   ...authChannels,
   ...healthChannels,
+  ...annotationsChannels,
 } as const;
 
 /** Pushes from main to the renderer. */
@@ -38,6 +40,7 @@ export const eventChannels = {
   ...jobsEvents,
   ...authEvents,
   ...healthEvents,
+  ...annotationsEvents,
 } as const;
 
 export type InvokeChannel = keyof typeof invokeChannels;

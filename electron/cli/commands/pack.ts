@@ -10,7 +10,7 @@ import { parseFlags, requireFlag } from '../args';
 import { withEngine, type CommandContext } from '../context';
 
 const buildUsage =
-  'custody pack build (--trading-id T ... | --conversations FILE | --case REF) --case REF --out PATH [--zip] [--organization NAME] [--json]';
+  'custody pack build (--trading-id T ... | --conversations FILE | --case REF) --case REF --out PATH [--zip] [--organization NAME] [--excerpts | --excerpt ANNOTATION_ID ...] [--json]';
 const verifyUsage = 'custody pack verify PATH [--trusted-key KEYID|PEM_FILE ...] [--json]';
 
 /** Exit code of `pack verify` and `review` for an intact pack signed by a key that is not trusted (2: the pack does not verify). */
@@ -34,6 +34,8 @@ async function build(ctx: CommandContext, argv: ReadonlyArray<string>): Promise<
       out: { type: 'string' },
       zip: { type: 'boolean' },
       organization: { type: 'string' },
+      excerpts: { type: 'boolean' },
+      excerpt: { type: 'string', multiple: true },
     },
     buildUsage,
   );
@@ -41,6 +43,8 @@ async function build(ctx: CommandContext, argv: ReadonlyArray<string>): Promise<
   const caseRef = caseReferenceSchema.safeParse(requireFlag(flags.string('case'), '--case', buildUsage));
   if (!caseRef.success) throw new ValidationError(`--case: ${caseRef.error.issues[0]?.message}`);
   const out = resolve(requireFlag(flags.string('out'), '--out', buildUsage));
+  if (flags.bool('excerpts') && flags.strings('excerpt').length > 0) throw new ValidationError(`Give either --excerpts (every annotation) or --excerpt ID, not both.\n\nUsage: ${buildUsage}`);
+  const excerpts = flags.bool('excerpts') ? ('all' as const) : flags.strings('excerpt');
   const tradingIds = flags.strings('trading-id');
   const conversationsFile = flags.string('conversations');
   if (tradingIds.length > 0 && conversationsFile) throw new ValidationError(`Give either --trading-id or --conversations, not both.\n\nUsage: ${buildUsage}`);
@@ -61,7 +65,7 @@ async function build(ctx: CommandContext, argv: ReadonlyArray<string>): Promise<
       if (event.kind === 'pack.progress' && event.progress.stage !== 'finished') ctx.output.note(`  ${event.progress.stage} ${event.progress.done}/${event.progress.total} ${event.progress.message}`);
     });
     try {
-      return await packs.build({ selection, caseReference: caseRef.data, outPath: out, zip: flags.bool('zip'), sourceOrganization: flags.string('organization') });
+      return await packs.build({ selection, caseReference: caseRef.data, outPath: out, zip: flags.bool('zip'), sourceOrganization: flags.string('organization'), excerpts });
     } finally {
       unsubscribe();
     }

@@ -8,7 +8,6 @@ import {
   type ApprovalSubject,
   type ApprovalView,
 } from '../../../shared/approvals';
-import type { z } from 'zod';
 import { canonicalJson } from '../../../shared/canonical-json';
 import type { Workstation } from '../../../shared/domain';
 import type { Logger } from '../../../shared/logger';
@@ -16,7 +15,7 @@ import type { OfficerAction } from '../../../shared/officer-permissions';
 import { AuditActor } from '../audit/audit-actor';
 import type { AuditWriter } from '../audit/audit-writer';
 import { officerOf, type OfficerSession } from '../auth/officer';
-import { AppError, ApprovalRequiredError, SignInRequiredError, ValidationError } from '../errors';
+import { AppError, ApprovalRequiredError, SignInRequiredError, validated, ValidationError } from '../errors';
 import type { Clock } from '../ports';
 import { MAX_APPROVAL_LIFETIME_HOURS, type ApprovalSettings } from './approval-settings';
 import { approvalKey, approvalRequestKey, ApprovalStore, newRequestId, parseRequestId, type ApprovalRecords, type StoredRequest } from './approval-store';
@@ -240,13 +239,6 @@ export class ApprovalService {
       });
     }
   }
-}
-
-/** `value` as `schema` reads it, or a ValidationError naming `what` and each problem. */
-function validated<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new ValidationError(`${what}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'value'}: ${i.message}`).join('; ')}`);
-  return parsed.data;
 }
 
 function parseSubject<K extends ApprovalKind>(kind: K, subject: ApprovalSubject<K>): ApprovalSubject<K> {

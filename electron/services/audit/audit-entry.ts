@@ -39,6 +39,11 @@ function summarize(event: Readonly<AuditEvent>): string | null {
       return clock(d.startOffsetMs) === null ? null : `from ${clock(d.startOffsetMs)}`;
     case 'seek':
       return clock(d.positionMs) === null ? null : `to ${clock(d.positionMs)}`;
+    case 'annotate': {
+      // The note's full text: the trail is where an annotation's history is read.
+      const range = clock(d.fromMs) !== null && clock(d.toMs) !== null ? ` ${clock(d.fromMs)}–${clock(d.toMs)}` : '';
+      return typeof d.operation === 'string' && typeof d.note === 'string' ? `${d.operation} v${String(d.version)}${range}: ${d.note.replace(/\n/g, ' / ')}` : null;
+    }
     case 'download':
       return typeof d.destination === 'string' ? `to ${d.destination}` : null;
     case 'search': {

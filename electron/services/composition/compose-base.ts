@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Workstation } from '../../../shared/domain';
 import type { Logger } from '../../../shared/logger';
 import { openDatabaseSync, type Db, type IndexKey } from '../../db/connection';
+import { createAnnotationRepository } from '../../db/repositories/annotation-repository';
 import { createHoldRepository } from '../../db/repositories/hold-repository';
 import { createReviewJournalRepository } from '../../db/repositories/review-journal-repository';
 import { startDatabaseWorker, type DatabaseWorker } from '../../db/worker/database-worker-client';
@@ -43,6 +44,7 @@ export function createProfileRepositories(db: Db, worker: DatabaseWorker | null 
     auditHead,
     archive,
     holds: createHoldRepository(db),
+    annotations: createAnnotationRepository(db),
     compliance,
     jobs,
     reviewJournal: createReviewJournalRepository(db),

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Logger } from '../../../shared/logger';
+import type { AnnotationService } from '../annotations/annotation-service';
 import type { ApprovalService } from '../approvals/approval-service';
 import type { BulkJobs } from '../bulk/bulk-jobs';
 import { MediaCache } from '../cache/media-cache';
@@ -10,6 +11,7 @@ import type { PackService } from '../packs/pack-service';
 import { PlaybackGrants } from '../playback/playback-grants';
 import { Session } from '../session';
 import { shutdown, type ShutdownBudgets } from '../shutdown';
+import { composeAnnotations } from './compose-annotations';
 import { composeApprovals } from './compose-approvals';
 import { composeArchive, type ArchiveDomain } from './compose-archive';
 import { composeAudit, type AuditDomain } from './compose-audit';
@@ -37,6 +39,8 @@ export type ComposedEngine = Pick<Base, 'profile' | 'paths' | 'vault' | 'redacto
   /** Four-eyes requests and approvals between signed-in officers (the audit bucket holds them). */
   approvals: ApprovalService;
   packs: PackService;
+  /** Officers' notes on ranges of recordings, each change audited first. */
+  annotations: AnnotationService;
   jobs: BulkJobs;
   /** Whether the WORM store and Genesys are reachable (probed while a window host watches). */
   health: HealthMonitor;
@@ -129,6 +133,7 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
     archive: archive.reader,
     approvals,
   });
+  const annotations = composeAnnotations({ repositories, cache, audit, officer, clock, logger });
   const packs = composePacks({
     engine,
     knownMediaSha256: async (recordingId) => (await cache.get(recordingId))?.sha256 ?? null,
@@ -201,6 +206,7 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
     archive,
     approvals,
     packs,
+    annotations,
     jobs,
     health,
     close,

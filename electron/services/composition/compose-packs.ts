@@ -12,7 +12,7 @@ export function composePacks(
   deps: {
     engine: PackBuilderDeps['engine'];
     knownMediaSha256: PackBuilderDeps['knownMediaSha256'];
-    repositories: Pick<ProfileRepositories, 'index' | 'reviewJournal'>;
+    repositories: Pick<ProfileRepositories, 'index' | 'reviewJournal' | 'annotations'>;
     audit: Pick<AuditDomain, 'writer' | 'log' | 'signingKey' | 'actors'>;
     approvals: ApprovalService;
     packsDir: string;
@@ -26,6 +26,7 @@ export function composePacks(
     builder: new PackBuilder({
       engine: deps.engine,
       findRecording: (recordingId) => deps.repositories.index.findRecording(recordingId),
+      annotationsOf: (recordingId) => deps.repositories.annotations.ofRecording(recordingId),
       knownMediaSha256: deps.knownMediaSha256,
       audit: audit.writer,
       actors: audit.actors,

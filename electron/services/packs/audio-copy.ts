@@ -1,8 +1,8 @@
-import { constants } from 'node:fs';
+import { constants, createReadStream } from 'node:fs';
 import { copyFile, link, open, type FileHandle } from 'node:fs/promises';
 import { alawToLinear, HEADER_PROBE_BYTES, mulawToLinear, parseWavHeader, type WavInfo } from '../audio/wav';
 import { writeFully, type RangeSource } from '../storage/durable-file';
-import { DualHash, type Digests } from './file-digests';
+import { DigestingWriter, DualHash, type Digests } from './file-digests';
 
 const CHUNK_BYTES = 1 << 20;
 
@@ -131,4 +131,50 @@ async function linkOrCopy(from: string, to: string): Promise<void> {
   } catch {
     await copyFile(from, to, constants.COPYFILE_EXCL);
   }
+}
+
+/** The data chunk of a pack's WAV copy starts right after its canonical 44-byte header. */
+export const WAV_COPY_DATA_OFFSET = 44;
+
+/**
+ * Bytes [startByte, endByte) of a PCM data chunk holding `fromMs`..`toMs`: whole sample frames, from
+ * the frame sounding at `fromMs` to the first frame at or after `toMs` (cut at the data's end).
+ */
+export function excerptSlice(
+  format: { sampleRate: number; channels: number; bitsPerSample: number },
+  dataBytes: number,
+  range: { fromMs: number; toMs: number },
+): { startByte: number; endByte: number } {
+  const blockAlign = format.channels * (format.bitsPerSample / 8);
+  const frames = Math.floor(dataBytes / blockAlign);
+  const startFrame = Math.min(frames, Math.floor((range.fromMs * format.sampleRate) / 1000));
+  const endFrame = Math.min(frames, Math.ceil((range.toMs * format.sampleRate) / 1000));
+  return { startByte: startFrame * blockAlign, endByte: endFrame * blockAlign };
+}
+
+/**
+ * Writes an annotated range of a pack's WAV copy (`wavPath`, canonical PCM) as a WAV of its own: the
+ * same samples under a canonical header, streamed, hashed on the way. Not flushed here (see copyRecording).
+ */
+export async function writeExcerpt(
+  wavPath: string,
+  format: { sampleRate: number; channels: number; bitsPerSample: number },
+  dataBytes: number,
+  range: { fromMs: number; toMs: number },
+  target: string,
+): Promise<{ digests: Digests; startByte: number; endByte: number }> {
+  const { startByte, endByte } = excerptSlice(format, dataBytes, range);
+  const out = await DigestingWriter.create(target);
+  try {
+    await out.write(pcmWavHeader(format.channels, format.sampleRate, format.bitsPerSample, endByte - startByte));
+    if (endByte > startByte) {
+      for await (const chunk of createReadStream(wavPath, { start: WAV_COPY_DATA_OFFSET + startByte, end: WAV_COPY_DATA_OFFSET + endByte - 1, highWaterMark: CHUNK_BYTES })) {
+        await out.write(chunk as Buffer);
+      }
+    }
+  } catch (error) {
+    await out.abandon();
+    throw error;
+  }
+  return { digests: await out.close(), startByte, endByte };
 }

@@ -216,6 +216,17 @@ ${viewerMerkleScript}  function el(tag, attrs, children) {
     var dl = el('dl');
     facts.forEach(function (f) { dl.appendChild(el('dt', {}, [f[0]])); dl.appendChild(el('dd', { class: 'mono' }, [f[1]])); });
     detail.appendChild(dl);
+    if (rec.annotations && rec.annotations.length) {
+      function at(ms) { var s = Math.floor(ms / 1000); return Math.floor(s / 60) + ':' + String(s % 60).padStart(2, '0'); }
+      detail.appendChild(el('h2', {}, ['Annotations']));
+      var notes = el('ol', { 'data-testid': 'viewer-annotations' });
+      rec.annotations.forEach(function (a) {
+        var item = el('li', {}, [el('span', { class: 'mono' }, [at(a.fromMs) + '–' + at(a.toMs)]), ' ', a.note, ' — ' + officerText(a.updatedBy.name, a.updatedBy.email, a.updatedBy.genesysUserId) + ', ' + a.updatedAt + ', case ' + (a.caseReference || '—') + ', version ' + a.version + ', audit event ' + a.auditEventId]);
+        if (a.excerpt) item.appendChild(el('div', {}, [el('audio', { controls: '', preload: 'none', src: a.excerpt.path }), 'Excerpt ' + a.excerpt.path + ': bytes ' + a.excerpt.startByte + '–' + a.excerpt.endByte + ' of the data chunk of ' + a.excerpt.of]));
+        notes.appendChild(item);
+      });
+      detail.appendChild(notes);
+    }
     detail.appendChild(el('h2', {}, ['Custody trail']));
     var table = el('table', { class: 'list' }, [el('thead', {}, [el('tr', {}, ['Seq', 'Time (UTC)', 'Action', 'Operator', 'Workstation', 'Recording', 'Case', 'Proof'].map(function (h) { return el('th', {}, [h]); }))])]);
     var body = el('tbody');

@@ -4,13 +4,16 @@ import { mkdir, opendir, readdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { caseReferenceSchema, conversationIdSchema, recordingIdSchema, type AuditEvent } from '../../../shared/domain';
+import type { Annotation } from '../../../shared/annotations';
 import type { Logger } from '../../../shared/logger';
 import {
   describeBuiltBy,
   EXPORT_MANIFEST_PATH,
   packDocumentSchema,
+  packExcerptPath,
   packWavPath,
   type ExportManifestItem,
+  type PackAnnotation,
   type PackDocument,
   type PackProofs,
   type PackRecording,
@@ -31,7 +34,7 @@ import type { SigningKey } from '../signing/signing-key';
 import { moveIntoPlace, partialPathFor, removeDeadPartials, syncPath } from '../storage/durable-file';
 import { CUSTODY_VERSION } from '../version';
 import { collectAuditEvidence, type AuditEvidence } from './audit-evidence';
-import { copyRecording, type AudioCopies } from './audio-copy';
+import { copyRecording, WAV_COPY_DATA_OFFSET, writeExcerpt, type AudioCopies } from './audio-copy';
 import { BAGIT_DECLARATION, encodeManifestPath, formatBagInfo, formatManifest, payloadOxum } from './bagit';
 import { exportManifestKey, lockExportManifest, writeExportManifest } from './export-manifest';
 import { DigestingWriter, writeDigested, type Digests } from './file-digests';
@@ -54,6 +57,8 @@ export type PackRequest = {
   outPath: string;
   zip?: boolean;
   sourceOrganization?: string;
+  /** Annotated ranges packed as excerpt WAVs too: every annotation of the packed recordings, or the ones named. */
+  excerpts?: 'all' | ReadonlyArray<string>;
 };
 
 export type PackResult = {
@@ -74,6 +79,8 @@ export type PackResult = {
 export type PackBuilderDeps = {
   engine: Pick<CustodyEngine, 'search' | 'conversationRecordings' | 'mediaForAuditedExport'>;
   findRecording: (recordingId: string) => Promise<IndexRecording | null>;
+  /** The officers' current annotations of a recording (packed in its metadata); none when absent. */
+  annotationsOf?: (recordingId: string) => Promise<ReadonlyArray<Annotation>>;
   /** SHA-256 of a recording's media when it is already cached (the export manifest names it), else null. */
   knownMediaSha256?: (recordingId: string) => Promise<string | null>;
   audit: () => Promise<AuditWriter>;
@@ -123,11 +130,12 @@ export class PackBuilder {
     await assertFreeDestination(request.outPath);
     await removeDeadPartials(dirname(request.outPath));
     const items = await this.resolve(request.selection, caseReference);
+    const excerpts = await this.excerptsOf(items, request.excerpts);
     const packId = randomUUID();
     const temp = partialPathFor(request.outPath);
     let exported: { event: AuditEvent; manifest: Digests };
     try {
-      exported = await this.auditExport(temp, actor, { packId, caseReference, items, destination: basename(request.outPath), format: zip ? 'bagit-zip' : 'bagit' });
+      exported = await this.auditExport(temp, actor, { packId, caseReference, items, excerpts, destination: basename(request.outPath), format: zip ? 'bagit-zip' : 'bagit' });
     } catch (error) {
       await rm(temp, { recursive: true, force: true });
       throw error;
@@ -136,7 +144,7 @@ export class PackBuilder {
     this.progress(packId, 'audited', 0, items.length, `export recorded as audit event ${exportEvent.eventId}`);
     let summary: BagSummary;
     try {
-      summary = await this.writeBag(temp, { packId, caseReference, items, exportEvent, exportManifest: exported.manifest, sourceOrganization: request.sourceOrganization });
+      summary = await this.writeBag(temp, { packId, caseReference, items, excerpts, exportEvent, exportManifest: exported.manifest, sourceOrganization: request.sourceOrganization });
       if (zip) {
         const zipTemp = `${temp}.zip`;
         try {
@@ -221,7 +229,7 @@ export class PackBuilder {
   private async auditExport(
     root: string,
     actor: AuditActor,
-    pack: { packId: string; caseReference: string; items: ReadonlyArray<Item>; destination: string; format: string },
+    pack: { packId: string; caseReference: string; items: ReadonlyArray<Item>; excerpts: ReadonlySet<string>; destination: string; format: string },
   ): Promise<{ event: AuditEvent; manifest: Digests }> {
     const { packId, caseReference, items } = pack;
     const store = await this.deps.auditLog();
@@ -245,6 +253,8 @@ export class PackBuilder {
         manifest: { key, sha256: manifest.sha256, bytes: manifest.bytes, items: items.length },
         // [conversationId, recordingId] per item, for readers of small exports; the manifest is the record.
         ...(items.length <= INLINE_EXPORT_ITEMS ? { items: items.map((i) => [i.conversationId, i.recordingId]) } : {}),
+        // The annotated ranges also exported as excerpt WAVs (their recordings are exported whole as well).
+        ...(pack.excerpts.size > 0 ? { excerpts: [...pack.excerpts] } : {}),
       },
     }, actor);
     return { event, manifest };
@@ -264,7 +274,7 @@ export class PackBuilder {
 
   private async writeBag(
     root: string,
-    pack: { packId: string; caseReference: string; items: ReadonlyArray<Item>; exportEvent: AuditEvent; exportManifest: Digests; sourceOrganization: string | undefined },
+    pack: BagRequest,
   ): Promise<BagSummary> {
     const payload = await PayloadLedger.open(root);
     try {
@@ -277,7 +287,7 @@ export class PackBuilder {
 
   private async writeBagInto(
     root: string,
-    pack: { packId: string; caseReference: string; items: ReadonlyArray<Item>; exportEvent: AuditEvent; exportManifest: Digests; sourceOrganization: string | undefined },
+    pack: BagRequest,
     payload: PayloadLedger,
   ): Promise<BagSummary> {
     const { packId, caseReference, items, exportEvent } = pack;
@@ -295,7 +305,8 @@ export class PackBuilder {
         this.progress(packId, 'copying', index, items.length, item.recordingId);
         const match = await this.deps.findRecording(item.recordingId);
         if (!match) throw new AppError('NOT_FOUND', `Recording ${item.recordingId} left the local index while the pack was built.`);
-        const recording = await this.copyAudio(root, packableMatch(match), exportEvent, payload);
+        const copied = await this.copyAudio(root, packableMatch(match), exportEvent, payload);
+        const recording = await this.addAnnotations(root, copied, pack.excerpts, payload);
         await spool.write(`${JSON.stringify(recording)}\n`);
       }
     } catch (error) {
@@ -503,12 +514,58 @@ export class PackBuilder {
     };
   }
 
+  /** The annotation ids whose ranges go into the pack as excerpts; a named one must be on a packed recording. */
+  private async excerptsOf(items: ReadonlyArray<Item>, asked: PackRequest['excerpts']): Promise<ReadonlySet<string>> {
+    if (asked === undefined || (asked !== 'all' && asked.length === 0)) return new Set();
+    const onPacked = new Set<string>();
+    for (const item of items) for (const a of (await this.deps.annotationsOf?.(item.recordingId)) ?? []) onPacked.add(a.annotationId);
+    if (asked === 'all') return onPacked;
+    const missing = asked.filter((id) => !onPacked.has(id));
+    if (missing.length > 0) throw new AppError('NOT_FOUND', `Annotation ${missing.map((id) => escapeUnsafeText(id)).join(', ')} is not a current annotation of a recording in this pack.`);
+    return new Set(asked);
+  }
+
+  /** The recording's annotations into its metadata, and each one asked for as an excerpt WAV sliced from the WAV copy. */
+  private async addAnnotations(root: string, recording: PackRecording, excerpts: ReadonlySet<string>, payload: PayloadLedger): Promise<PackRecording> {
+    const annotations = (await this.deps.annotationsOf?.(recording.recordingId)) ?? [];
+    if (annotations.length === 0) return recording;
+    const dataBytes = recording.wav.bytes - WAV_COPY_DATA_OFFSET;
+    const packed: Array<PackAnnotation> = [];
+    for (const annotation of annotations) {
+      if (!excerpts.has(annotation.annotationId)) {
+        packed.push({ ...annotation });
+        continue;
+      }
+      const path = packExcerptPath(recording.recordingId, annotation.annotationId);
+      const target = await pathUnderRoot(root, path);
+      await mkdir(dirname(target), { recursive: true });
+      const range = { fromMs: annotation.fromMs, toMs: annotation.toMs };
+      const written = await writeExcerpt(await pathUnderRoot(root, recording.wav.path), recording.wav, dataBytes, range, target);
+      await payload.record(path, written.digests);
+      packed.push({
+        ...annotation,
+        excerpt: { path, ...pick(written.digests), ...range, of: recording.wav.path, dataOffset: WAV_COPY_DATA_OFFSET, startByte: written.startByte, endByte: written.endByte },
+      });
+    }
+    return { ...recording, annotations: packed };
+  }
+
   private progress(packId: string, stage: PackBuildStage, done: number, total: number, message: string): void {
     this.deps.events.publish({ kind: 'pack.progress', progress: { packId, stage, done, total, message } });
   }
 }
 
 const pick = (d: Digests) => ({ bytes: d.bytes, sha256: d.sha256, sha512: d.sha512 });
+
+type BagRequest = {
+  packId: string;
+  caseReference: string;
+  items: ReadonlyArray<Item>;
+  excerpts: ReadonlySet<string>;
+  exportEvent: AuditEvent;
+  exportManifest: Digests;
+  sourceOrganization: string | undefined;
+};
 
 /** IDs become file names in the pack: refused before the export is audited, not halfway through the bag. */
 function packableMatch(match: IndexRecording): IndexRecording & { recordingId: string } {

@@ -50,13 +50,13 @@ export class PackService {
   }
 
   /** From the UI: selected recordings into the profile's packs folder, named by case and time. */
-  async buildSelected(recordingIds: ReadonlyArray<string>, caseReference: string | null, zip: boolean): Promise<PackBuildResult> {
+  async buildSelected(recordingIds: ReadonlyArray<string>, caseReference: string | null, zip: boolean, options: { excerpts?: boolean } = {}): Promise<PackBuildResult> {
     if (!caseReference) throw new AppError('CASE_REFERENCE_REQUIRED', 'A case reference is required before an evidence pack is prepared.');
     // Not even the packs folder is made for an officer who may not export (the builder asks again as it records the export).
     await this.deps.actors.officer('export');
     await mkdir(this.deps.packsDir, { recursive: true, mode: 0o700 });
     const stamp = new Date(this.deps.clock.now()).toISOString().replace(/[:.]/g, '-');
     const name = `${caseReference.replace(/[^A-Za-z0-9-]+/g, '_')}-${stamp}${zip ? '.zip' : ''}`;
-    return this.build({ selection: { kind: 'recordings', recordingIds }, caseReference, outPath: join(this.deps.packsDir, name), zip });
+    return this.build({ selection: { kind: 'recordings', recordingIds }, caseReference, outPath: join(this.deps.packsDir, name), zip, ...(options.excerpts ? { excerpts: 'all' as const } : {}) });
   }
 }

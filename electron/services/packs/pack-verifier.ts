@@ -1,8 +1,10 @@
+import type { Hash } from 'node:crypto';
 import { verifyInclusion } from '../../../shared/crypto/merkle';
 import { auditCheckpointSchema, auditEventSchema } from '../../../shared/domain';
 import {
   EXPORT_MANIFEST_PATH,
   packDocumentSchema,
+  packExcerptPath,
   packProofsSchema,
   packRecordingSchema,
   packSignatureSchema,
@@ -10,9 +12,10 @@ import {
   type PackRecording,
 } from '../../../shared/pack-format';
 import { parseWavHeader } from '../audio/wav';
+import { excerptSlice, WAV_COPY_DATA_OFFSET } from './audio-copy';
 import type { KeyTrust, TrustSource } from '../signing/key-trust';
 import { fingerprintOf, keyIdOf, keyIdOrNull, verifySignature } from '../signing/signing-key';
-import { sha256, sha256Hex } from '../../crypto/sha256';
+import { createSha256, sha256, sha256Hex } from '../../crypto/sha256';
 import { checkpointSigningBytes } from '../audit/layout';
 import { bagInfoValue, ManifestParser, parseBagInfo, type ManifestAlgorithm } from './bagit';
 import { ExportManifestReader, exportManifestRefOf } from './export-manifest';
@@ -579,6 +582,62 @@ class Verification {
         } catch (error) {
           this.fail(file, 'audio', `does not decode as WAV: ${(error as Error).message}`);
         }
+      }
+      await this.checkExcerpts(recording);
+    }
+  }
+
+  /**
+   * Each excerpt WAV must hold exactly the samples its metadata states: bytes [startByte, endByte) of
+   * the WAV copy's data chunk, the whole frames of its annotation's range. One read of the copy serves
+   * every excerpt of the recording.
+   */
+  private async checkExcerpts(recording: PackRecording): Promise<void> {
+    const excerpts = (recording.annotations ?? []).flatMap((a) => (a.excerpt ? [{ annotation: a, excerpt: a.excerpt }] : []));
+    if (excerpts.length === 0 || !this.reader.files.has(recording.wav.path)) return;
+    const wavDataBytes = (this.reader.files.get(recording.wav.path) ?? 0) - WAV_COPY_DATA_OFFSET;
+    const checked: Array<{ path: string; startByte: number; endByte: number; hash: Hash }> = [];
+    for (const { annotation, excerpt } of excerpts) {
+      const expected = excerptSlice(recording.wav, wavDataBytes, annotation);
+      const problem =
+        excerpt.path !== packExcerptPath(recording.recordingId, annotation.annotationId) ? 'is not where the pack keeps this annotation\'s excerpt'
+        : excerpt.of !== recording.wav.path || excerpt.dataOffset !== WAV_COPY_DATA_OFFSET ? 'does not name the recording\'s WAV copy as its source'
+        : excerpt.fromMs !== annotation.fromMs || excerpt.toMs !== annotation.toMs ? 'does not cover its annotation\'s range'
+        : excerpt.startByte !== expected.startByte || excerpt.endByte !== expected.endByte ? `states bytes ${excerpt.startByte}-${excerpt.endByte} of the data chunk, not ${expected.startByte}-${expected.endByte} (the range's whole frames)`
+        : !this.reader.files.has(excerpt.path) ? 'missing'
+        : null;
+      if (problem) this.fail(excerpt.path, 'audio', `excerpt ${problem}`);
+      else checked.push({ path: excerpt.path, ...expected, hash: createSha256() });
+    }
+    if (checked.length === 0) return;
+    let position = 0;
+    await this.reader.forEachChunk(recording.wav.path, (chunk) => {
+      for (const slice of checked) {
+        const from = Math.max(0, WAV_COPY_DATA_OFFSET + slice.startByte - position);
+        const to = Math.min(chunk.length, WAV_COPY_DATA_OFFSET + slice.endByte - position);
+        if (to > from) slice.hash.update(chunk.subarray(from, to));
+      }
+      position += chunk.length;
+    });
+    for (const slice of checked) {
+      try {
+        const info = parseWavHeader(await this.headOf(slice.path), this.reader.files.get(slice.path)!);
+        if (info.format !== 'pcm' || info.channels !== recording.wav.channels || info.sampleRate !== recording.wav.sampleRate || info.bitsPerSample !== recording.wav.bitsPerSample) {
+          throw new Error('its format is not the WAV copy\'s');
+        }
+        const samples = createSha256();
+        let at = 0;
+        await this.reader.forEachChunk(slice.path, (chunk) => {
+          const from = Math.max(0, info.dataOffset - at);
+          const to = Math.min(chunk.length, info.dataOffset + info.dataBytes - at);
+          if (to > from) samples.update(chunk.subarray(from, to));
+          at += chunk.length;
+        });
+        if (info.dataBytes !== slice.endByte - slice.startByte || samples.digest('hex') !== slice.hash.digest('hex')) {
+          throw new Error(`its samples are not bytes ${slice.startByte}-${slice.endByte} of ${recording.wav.path}'s data chunk`);
+        }
+      } catch (error) {
+        this.fail(slice.path, 'audio', `excerpt: ${(error as Error).message}`);
       }
     }
   }

@@ -26,6 +26,7 @@ export function PreparePackBar({ selected, caseReference, onSessionChange, onBui
   const api = useCustodyApi();
   const [state, setState] = useState<State>({ kind: 'idle' });
   const [zip, setZip] = useState(false);
+  const [excerpts, setExcerpts] = useState(false);
 
   useEffect(
     () =>
@@ -39,7 +40,7 @@ export function PreparePackBar({ selected, caseReference, onSessionChange, onBui
     const recordingIds = selected.map((m) => m.recordingId).filter((id): id is string => id !== null);
     setState({ kind: 'building', progress: null });
     try {
-      const result = await api.packsBuild({ recordingIds, zip });
+      const result = await api.packsBuild({ recordingIds, zip, excerpts });
       setState({ kind: 'built', result });
       onBuilt();
     } catch (caught) {
@@ -73,6 +74,9 @@ export function PreparePackBar({ selected, caseReference, onSessionChange, onBui
         </span>
         <label className="pack-bar__zip">
           <input type="checkbox" checked={zip} onChange={(e) => setZip(e.target.checked)} data-testid="pack-zip" /> as one .zip
+        </label>
+        <label className="pack-bar__zip">
+          <input type="checkbox" checked={excerpts} onChange={(e) => setExcerpts(e.target.checked)} data-testid="pack-excerpts" /> Include annotated excerpts
         </label>
         <button
           type="button"

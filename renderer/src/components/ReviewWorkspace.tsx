@@ -2,13 +2,13 @@ import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import type { ReviewSession, Waveform } from '../../../shared/domain';
 import type { ReviewPack, ReviewPlayback } from '../../../shared/ipc/channels/review';
 import type { PackRecording } from '../../../shared/pack-format';
+import { AnnotationsPanel } from './AnnotationsPanel';
 import { describeOperator } from '../../../shared/operator-label';
 import { formatClock } from '../../../shared/quantities';
 import { useCustodyApi } from '../api';
 import { attempts, logIfUnexpected, toUiError, type UiError } from '../errors';
 import { formatDurationMs } from '../format';
 import { WallClock } from '../time-display';
-import { AnnotationsPanel } from './AnnotationsPanel';
 import { ErrorAlert } from './ErrorAlert';
 import { TranscriptPane } from './TranscriptPane';
 import { WaveformPlayer } from './WaveformPlayer';
@@ -272,6 +272,8 @@ function ReviewRecording({ recording, pack }: { recording: PackRecording; pack: 
           </div>
         ))}
       </dl>
+      {/* While it plays, the panel sits with the player (its ranges drawn on the waveform); otherwise here. */}
+      {playback.kind === 'ready' ? null : <AnnotationsPanel recordingId={recording.recordingId} readOnly annotations={recording.annotations ?? []} />}
       <div className="participants">
         <h3 className="section-title">Custody trail</h3>
         <table className="results-table" data-testid="review-trail">

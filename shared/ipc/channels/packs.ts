@@ -26,6 +26,8 @@ export const packsChannels = {
       .object({
         recordingIds: z.array(recordingIdSchema).min(1).max(500),
         zip: z.boolean().default(false),
+        /** Every annotated range of the selected recordings also as an excerpt WAV. */
+        excerpts: z.boolean().optional(),
       })
       .strict(),
     response: packBuildResultSchema,

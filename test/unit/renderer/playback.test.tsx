@@ -86,6 +86,7 @@ function mainWith(overrides: FakeHandlers = {}): FakeHandlers {
     recordingsGetWaveform: ({ recordingId, buckets }) => sampleWaveform(recordingId, 282_000, buckets),
     recordingsRecordSeek: ({ positionMs }) => ({ auditEventId: `evt-seek-${positionMs}` }),
     recordingsEndPlayback: () => ({}),
+    annotationsList: () => ({ annotations: [] }),
     ...overrides,
   };
 }
@@ -140,7 +141,7 @@ describe('playback', () => {
     expect(screen.getByTestId('header-case-reference').textContent).toBe('FCA-2025-0193');
     expect(screen.getByTestId('recording-sha256').textContent).toBe(sampleGrant(first.recordingId!).sha256);
     // Order matters: the reference is set, then the access is recorded, only then is the waveform fetched.
-    expect(transport.calls.map((c) => c.channel).slice(-3)).toEqual([
+    expect(transport.calls.map((c) => c.channel).filter((c) => !c.startsWith('annotations:')).slice(-3)).toEqual([
       'session:setCaseReference',
       'recordings:authorizePlayback',
       'recordings:getWaveform',

@@ -1,5 +1,6 @@
 import type { HostedEngine } from '../../hosted-engine';
 import type { IpcHandlers } from '../server';
+import { annotationsHandlers } from './annotations';
 import { auditHandlers } from './audit';
 import { authHandlers, type SignInPageOpener } from './auth';
 import { healthHandlers } from './health';
@@ -21,6 +22,7 @@ export function createIpcHandlers(hosted: HostedEngine, host: { openSignInPage: 
     ...postureHandlers(hosted),
     ...jobsHandlers(hosted),
     ...healthHandlers(hosted),
+    ...annotationsHandlers(hosted),
     ...authHandlers({
       officer: hosted.officer,
       officerSignIn: hosted.officerSignIn,

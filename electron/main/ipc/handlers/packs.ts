@@ -5,6 +5,6 @@ import type { HandlersFor } from '../server';
 /** Evidence packs from the UI: the selected recordings, under the session's case reference. */
 export function packsHandlers({ packs, session }: HostedEngine): HandlersFor<typeof packsChannels> {
   return {
-    'packs:build': ({ recordingIds, zip }) => packs.buildSelected(recordingIds, session.caseReference, zip),
+    'packs:build': ({ recordingIds, zip, excerpts }) => packs.buildSelected(recordingIds, session.caseReference, zip, { excerpts: excerpts ?? false }),
   };
 }
