@@ -55,6 +55,8 @@ const seekSettleMs = 250;
 /** How often peaks are asked for again while the recording is still streaming in. */
 const progressivePeaksMs = 1000;
 const detailBucketsMax = 4000;
+/** How often the playhead (and the handle's positionMs) moves on screen while playing. */
+const positionRefreshMs = 100;
 
 type PendingSeek = { timer: ReturnType<typeof setTimeout>; resume: boolean };
 
@@ -115,6 +117,7 @@ export function WaveformPlayer({ media: played, waveform, loadWaveform, onError,
   const fetchPeaks = useEffectEvent(loadWaveform);
   const pendingSeek = useRef<PendingSeek | null>(null);
   const dragging = useRef(false);
+  const lastShownAt = useRef(0);
 
   const [rate, setRate] = useState(1);
   const [volume, setVolume] = useState(1);
@@ -193,7 +196,12 @@ export function WaveformPlayer({ media: played, waveform, loadWaveform, onError,
 
   /** Each position update while playing: the zoomed view follows, and a loop goes back to A at B (an audited seek). */
   const onTimeUpdate = useEffectEvent((timeS: number) => {
-    setCurrentTime(timeS);
+    // wavesurfer reports every animation frame; the view (and the panes beside it) need ten a second.
+    const now = performance.now();
+    if (now - lastShownAt.current >= positionRefreshMs || !isPlaying(audioRef.current ?? ({ paused: true } as HTMLMediaElement))) {
+      lastShownAt.current = now;
+      setCurrentTime(timeS);
+    }
     const media = audioRef.current;
     const jump = loopJump(selection, looping, timeS * 1000);
     if (media && jump !== null && !pendingSeek.current && isPlaying(media)) seekTo(media, jump / 1000, true);
@@ -508,7 +516,7 @@ export function WaveformPlayer({ media: played, waveform, loadWaveform, onError,
               type="button"
               className="button button--skip"
               data-testid={`skip-${seconds < 0 ? 'back' : 'forward'}-${Math.abs(seconds)}`}
-              aria-label={`${seconds < 0 ? 'Back' : 'Forward'} ${Math.abs(seconds)} seconds`}
+              title={`${seconds < 0 ? 'Back' : 'Forward'} ${Math.abs(seconds)} seconds`}
               onClick={() => runAction({ kind: 'skip', seconds })}
             >
               {seconds < 0 ? `−${-seconds}s` : `+${seconds}s`}

@@ -1,4 +1,4 @@
-import { useEffect, useRef, type PointerEvent } from 'react';
+import { useEffect, useRef, useState, type PointerEvent } from 'react';
 import type { PlayerRegion, TimeRange } from './player-context';
 
 /** Peaks of the span `fromMs`..`toMs` of a recording, one array per channel. */
@@ -51,10 +51,21 @@ export function WaveformDetail({ view, sources, lanes, positionMs, selection, lo
   const spanMs = Math.max(1, view.toMs - view.fromMs);
   const percentOf = (ms: number) => ((Math.min(Math.max(ms, view.fromMs), view.toMs) - view.fromMs) / spanMs) * 100;
 
+  const [widthPx, setWidthPx] = useState(0);
+  // Redrawn when the played part grows by a bar, not on every position update.
+  const playedBars = Math.floor(((positionMs - view.fromMs) / spanMs) * (widthPx / barStepPx));
+
+  useEffect(() => {
+    const canvas = canvasRef.current;
+    if (!canvas || typeof ResizeObserver === 'undefined') return;
+    const observer = new ResizeObserver(() => setWidthPx(canvas.clientWidth));
+    observer.observe(canvas);
+    return () => observer.disconnect();
+  }, []);
+
   useEffect(() => {
     const canvas = canvasRef.current;
     if (!canvas) return;
-    const widthPx = canvas.clientWidth;
     const heightPx = laneHeightPx * lanes.length;
     const scale = window.devicePixelRatio || 1;
     canvas.width = Math.round(widthPx * scale);
@@ -72,11 +83,11 @@ export function WaveformDetail({ view, sources, lanes, positionMs, selection, lo
         const fromMs = view.fromMs + x * msPerPx;
         const peak = peakOver(finestFirst, channel, fromMs, fromMs + barStepPx * msPerPx);
         const half = Math.max(0.5, peak * (laneHeightPx / 2 - 2));
-        context.fillStyle = fromMs < positionMs ? lane.progressColor : lane.waveColor;
+        context.fillStyle = x / barStepPx < playedBars ? lane.progressColor : lane.waveColor;
         context.fillRect(x, middle - half, barWidthPx, half * 2);
       }
     });
-  }, [view.fromMs, spanMs, sources, lanes, positionMs]);
+  }, [view.fromMs, spanMs, sources, lanes, playedBars, widthPx]);
 
   function pointAt(event: PointerEvent<HTMLDivElement>) {
     const box = event.currentTarget.getBoundingClientRect();
