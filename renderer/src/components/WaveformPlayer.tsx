@@ -532,65 +532,6 @@ export function WaveformPlayer({ media: played, waveform, loadWaveform, onError,
           </span>
         </div>
 
-        <div className="player__settings">
-          <label className="player__setting">
-            Speed
-            <select data-testid="speed-select" value={rate} onChange={(event) => setRate(Number(event.target.value))}>
-              {playbackRates.map((option) => (
-                <option key={option} value={option}>
-                  {option}×
-                </option>
-              ))}
-            </select>
-          </label>
-          <label className="player__setting">
-            Volume
-            <input
-              type="range"
-              data-testid="volume"
-              min={0}
-              max={100}
-              value={Math.round(volume * 100)}
-              onChange={(event) => setVolume(Number(event.target.value) / 100)}
-            />
-          </label>
-          <button type="button" className="button button--small" data-testid="mute-button" aria-pressed={muted} onClick={() => setMuted(!muted)}>
-            {muted ? 'Unmute' : 'Mute'}
-          </button>
-          <form className="player__jump" onSubmit={jump} noValidate>
-            <label htmlFor={jumpId}>Jump to</label>
-            <input
-              id={jumpId}
-              type="text"
-              data-testid="jump-input"
-              placeholder={`1:23, 83s or 10:42:05${timeFirst === 'utc' ? ' UTC' : ''}`}
-              value={jumpText}
-              aria-invalid={jumpProblem !== null}
-              aria-describedby={`${jumpId}-status`}
-              onChange={(event) => setJumpText(event.target.value)}
-            />
-            <button type="submit" className="button button--small" data-testid="jump-submit">
-              Go
-            </button>
-          </form>
-        </div>
-        <p id={`${jumpId}-status`} className={jumpProblem ? 'field__problem' : 'player__jump-done muted'} data-testid={jumpProblem ? 'jump-error' : 'jump-status'} role={jumpProblem ? 'alert' : undefined}>
-          {jumpProblem ?? jumpDone ?? ''}
-        </p>
-
-        <WaveformDetail
-          view={view}
-          sources={detailSources}
-          lanes={overview.peaks.map((_, i) => styleOf(i))}
-          positionMs={positionMs}
-          selection={selection}
-          looping={looping}
-          regions={regions}
-          onPointAt={(targetMs) => {
-            const media = audioRef.current;
-            if (media) seekTo(media, targetMs / 1000);
-          }}
-        />
         <div
           ref={overviewRef}
           className="player__waveform player__waveform--overview"
@@ -620,6 +561,19 @@ export function WaveformPlayer({ media: played, waveform, loadWaveform, onError,
           }}
         />
 
+        <WaveformDetail
+          view={view}
+          sources={detailSources}
+          lanes={overview.peaks.map((_, i) => styleOf(i))}
+          positionMs={positionMs}
+          selection={selection}
+          looping={looping}
+          regions={regions}
+          onPointAt={(targetMs) => {
+            const media = audioRef.current;
+            if (media) seekTo(media, targetMs / 1000);
+          }}
+        />
         <div className="player__tools">
           <div className="player__zoom" role="group" aria-label="Zoom">
             <button type="button" className="button button--small" data-testid="zoom-out" aria-label="Zoom out" disabled={zoomLevel === 0} onClick={() => zoom(-1)}>
@@ -666,6 +620,52 @@ export function WaveformPlayer({ media: played, waveform, loadWaveform, onError,
             ) : null}
           </div>
         </div>
+
+        <div className="player__settings">
+          <label className="player__setting">
+            Speed
+            <select data-testid="speed-select" value={rate} onChange={(event) => setRate(Number(event.target.value))}>
+              {playbackRates.map((option) => (
+                <option key={option} value={option}>
+                  {option}×
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="player__setting">
+            Volume
+            <input
+              type="range"
+              data-testid="volume"
+              min={0}
+              max={100}
+              value={Math.round(volume * 100)}
+              onChange={(event) => setVolume(Number(event.target.value) / 100)}
+            />
+          </label>
+          <button type="button" className="button button--small" data-testid="mute-button" aria-pressed={muted} onClick={() => setMuted(!muted)}>
+            {muted ? 'Unmute' : 'Mute'}
+          </button>
+          <form className="player__jump" onSubmit={jump} noValidate>
+            <label htmlFor={jumpId}>Jump to</label>
+            <input
+              id={jumpId}
+              type="text"
+              data-testid="jump-input"
+              placeholder={`1:23, 83s or 10:42:05${timeFirst === 'utc' ? ' UTC' : ''}`}
+              value={jumpText}
+              aria-invalid={jumpProblem !== null}
+              aria-describedby={`${jumpId}-status`}
+              onChange={(event) => setJumpText(event.target.value)}
+            />
+            <button type="submit" className="button button--small" data-testid="jump-submit">
+              Go
+            </button>
+          </form>
+        </div>
+        <p id={`${jumpId}-status`} className={jumpProblem ? 'field__problem' : 'player__jump-done muted'} data-testid={jumpProblem ? 'jump-error' : 'jump-status'} role={jumpProblem ? 'alert' : undefined}>
+          {jumpProblem ?? jumpDone ?? ''}
+        </p>
 
         <ul className="player__channels" aria-label="Channels">
           {overview.peaks.slice(0, 2).map((_, channel) => {
