@@ -1,4 +1,4 @@
-import { useEffect, useEffectEvent, useId, useRef, useState, type FormEvent, type PointerEvent, type ReactNode } from 'react';
+import { useEffect, useEffectEvent, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import WaveSurfer from 'wavesurfer.js';
 import type { Waveform } from '../../../shared/domain';
 import { formatClock } from '../../../shared/quantities';
@@ -20,6 +20,7 @@ import {
   type LoopEnds,
   type PlayerAction,
 } from '../player/player-rules';
+import { usePointerScrub } from '../player/use-pointer-scrub';
 import { WaveformDetail, type PeakSource } from '../player/WaveformDetail';
 import { useTimeDisplay, wallClockTexts } from '../time-display';
 
@@ -57,6 +58,12 @@ const progressivePeaksMs = 1000;
 const detailBucketsMax = 4000;
 /** How often the playhead (and the handle's positionMs) moves on screen while playing. */
 const positionRefreshMs = 100;
+
+/** A channel's switches; Solo only where there is another channel to silence. */
+const channelToggles = [
+  { key: 'muted', text: 'Mute' },
+  { key: 'solo', text: 'Solo' },
+] as const;
 
 type PendingSeek = { timer: ReturnType<typeof setTimeout>; resume: boolean };
 
@@ -116,7 +123,6 @@ export function WaveformPlayer({ media: played, waveform, loadWaveform, onError,
   // The caller may pass a new function each render; peaks are asked for when the window changes, not then.
   const fetchPeaks = useEffectEvent(loadWaveform);
   const pendingSeek = useRef<PendingSeek | null>(null);
-  const dragging = useRef(false);
   const lastShownAt = useRef(0);
 
   const [rate, setRate] = useState(1);
@@ -223,7 +229,7 @@ export function WaveformPlayer({ media: played, waveform, loadWaveform, onError,
       cursorWidth: 1,
       barWidth: 1,
       barGap: 1,
-      // Clicks and drags are handled here (seekToPointer), through the audited path.
+      // Clicks and drags are handled here (overviewScrub), through the audited path.
       interact: false,
     });
     wavesurferRef.current = wavesurfer;
@@ -431,16 +437,15 @@ export function WaveformPlayer({ media: played, waveform, loadWaveform, onError,
     if (media) seekTo(media, target.positionMs / 1000);
   }
 
-  function seekToPointer(event: PointerEvent<HTMLDivElement>) {
-    const media = audioRef.current;
-    const box = event.currentTarget.getBoundingClientRect();
-    if (!media || box.width <= 0) return;
-    seekTo(media, ((event.clientX - box.left) / box.width) * endOf(media));
-  }
-
   function updateChannel(channel: number, change: Partial<ChannelMix>) {
     setMix((previous) => previous.map((entry, i) => (i === channel ? { ...entry, ...change } : entry)));
   }
+
+  // Clicks and drags on the overview: the whole recording, through the audited path.
+  const overviewScrub = usePointerScrub((fraction) => {
+    const media = audioRef.current;
+    if (media) seekTo(media, fraction * endOf(media));
+  });
 
   const handle: PlayerHandle = {
     recordingId: played.recordingId,
@@ -544,21 +549,7 @@ export function WaveformPlayer({ media: played, waveform, loadWaveform, onError,
           aria-valuemax={Math.round(durationS)}
           aria-valuenow={Math.round(currentTime)}
           aria-valuetext={`${formatClock(currentTime)} of ${formatClock(durationS)}`}
-          onPointerDown={(event) => {
-            if (event.button !== 0) return;
-            dragging.current = true;
-            event.currentTarget.setPointerCapture(event.pointerId);
-            seekToPointer(event);
-          }}
-          onPointerMove={(event) => {
-            if (dragging.current) seekToPointer(event);
-          }}
-          onPointerUp={() => {
-            dragging.current = false;
-          }}
-          onPointerCancel={() => {
-            dragging.current = false;
-          }}
+          {...overviewScrub}
         />
 
         <WaveformDetail
@@ -684,28 +675,19 @@ export function WaveformPlayer({ media: played, waveform, loadWaveform, onError,
                   value={Math.round(entry.volume * 100)}
                   onChange={(event) => updateChannel(channel, { volume: Number(event.target.value) / 100 })}
                 />
-                <button
-                  type="button"
-                  className="button button--small"
-                  data-testid={`channel-mute-${channel}`}
-                  aria-label={`Mute ${style.name}`}
-                  aria-pressed={entry.muted}
-                  onClick={() => updateChannel(channel, { muted: !entry.muted })}
-                >
-                  Mute
-                </button>
-                {channelCount > 1 ? (
+                {channelToggles.slice(0, channelCount > 1 ? 2 : 1).map(({ key, text }) => (
                   <button
+                    key={key}
                     type="button"
                     className="button button--small"
-                    data-testid={`channel-solo-${channel}`}
-                    aria-label={`Solo ${style.name}`}
-                    aria-pressed={entry.solo}
-                    onClick={() => updateChannel(channel, { solo: !entry.solo })}
+                    data-testid={`channel-${text.toLowerCase()}-${channel}`}
+                    aria-label={`${text} ${style.name}`}
+                    aria-pressed={entry[key]}
+                    onClick={() => updateChannel(channel, { [key]: !entry[key] })}
                   >
-                    Solo
+                    {text}
                   </button>
-                ) : null}
+                ))}
               </li>
             );
           })}

@@ -1,4 +1,5 @@
-import { useEffect, useRef, useState, type PointerEvent } from 'react';
+import { useEffect, useRef, useState } from 'react';
+import { usePointerScrub } from './use-pointer-scrub';
 import type { PlayerRegion, TimeRange } from './player-context';
 
 /** Peaks of the span `fromMs`..`toMs` of a recording, one array per channel. */
@@ -47,11 +48,11 @@ function peakOver(sources: ReadonlyArray<PeakSource>, channel: number, fromMs: n
  */
 export function WaveformDetail({ view, sources, lanes, positionMs, selection, looping, regions, onPointAt }: WaveformDetailProps) {
   const canvasRef = useRef<HTMLCanvasElement>(null);
-  const dragging = useRef(false);
   const spanMs = Math.max(1, view.toMs - view.fromMs);
   const percentOf = (ms: number) => ((Math.min(Math.max(ms, view.fromMs), view.toMs) - view.fromMs) / spanMs) * 100;
 
   const [widthPx, setWidthPx] = useState(0);
+  const scrub = usePointerScrub((fraction) => onPointAt(Math.round(view.fromMs + fraction * spanMs)));
   // Redrawn when the played part grows by a bar, not on every position update.
   const playedBars = Math.floor(((positionMs - view.fromMs) / spanMs) * (widthPx / barStepPx));
 
@@ -89,13 +90,6 @@ export function WaveformDetail({ view, sources, lanes, positionMs, selection, lo
     });
   }, [view.fromMs, spanMs, sources, lanes, playedBars, widthPx]);
 
-  function pointAt(event: PointerEvent<HTMLDivElement>) {
-    const box = event.currentTarget.getBoundingClientRect();
-    if (box.width <= 0) return;
-    const fraction = Math.min(Math.max((event.clientX - box.left) / box.width, 0), 1);
-    onPointAt(Math.round(view.fromMs + fraction * spanMs));
-  }
-
   const shownRegions = regions.filter((region) => region.range.toMs > view.fromMs && region.range.fromMs < view.toMs);
 
   return (
@@ -103,21 +97,7 @@ export function WaveformDetail({ view, sources, lanes, positionMs, selection, lo
       <div
         className="waveform-detail__surface"
         style={{ height: laneHeightPx * lanes.length }}
-        onPointerDown={(event) => {
-          if (event.button !== 0) return;
-          dragging.current = true;
-          event.currentTarget.setPointerCapture(event.pointerId);
-          pointAt(event);
-        }}
-        onPointerMove={(event) => {
-          if (dragging.current) pointAt(event);
-        }}
-        onPointerUp={() => {
-          dragging.current = false;
-        }}
-        onPointerCancel={() => {
-          dragging.current = false;
-        }}
+        {...scrub}
       >
         <canvas ref={canvasRef} className="waveform-detail__canvas" aria-hidden="true" />
         {selection && selection.toMs > view.fromMs && selection.fromMs < view.toMs ? (
