@@ -41,15 +41,39 @@ export const mediaState = (audio: Locator) =>
 
 type MediaState = Awaited<ReturnType<typeof mediaState>>;
 
-/** Performs `act`, waits for the seek receipt it causes, and returns its audit event id with the media element's state read as soon as it appeared. */
+/**
+ * Performs `act`, waits for the seek receipt it causes, and returns its audit event id with the media
+ * element's state read in the page the moment the receipt appeared (no round trip in between, so a
+ * busy machine does not blur where playback was when the seek was recorded).
+ */
 export async function seekReceipt(page: Page, act: () => Promise<void>): Promise<{ eventId: string; media: MediaState }> {
   const receipt = page.getByTestId('seek-audit-event-id');
   const before = (await receipt.count()) > 0 ? await receipt.getAttribute('data-audit-event-id') : null;
+  const appeared = page.evaluate(
+    (previous) =>
+      new Promise<{ eventId: string; media: MediaState }>((resolve, reject) => {
+        const read = () => {
+          const eventId = document.querySelector('[data-testid="seek-audit-event-id"]')?.getAttribute('data-audit-event-id');
+          const media = document.querySelector<HTMLAudioElement>('[data-testid="playback-audio"]');
+          if (!eventId || eventId === previous || !media) return false;
+          const { currentTime, duration, paused, ended, seeking } = media;
+          resolve({ eventId, media: { currentTime, duration, paused, ended, seeking } });
+          return true;
+        };
+        if (read()) return;
+        const observer = new MutationObserver(() => {
+          if (read()) observer.disconnect();
+        });
+        observer.observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-audit-event-id'] });
+        setTimeout(() => {
+          observer.disconnect();
+          reject(new Error('no new seek receipt within 20 s'));
+        }, 20_000);
+      }),
+    before,
+  );
   await act();
-  await expect(receipt).toBeVisible();
-  await expect.poll(() => receipt.getAttribute('data-audit-event-id'), { intervals: [50] }).not.toBe(before);
-  const media = await mediaState(page.getByTestId('playback-audio'));
-  return { eventId: (await receipt.getAttribute('data-audit-event-id'))!, media };
+  return appeared;
 }
 
 /**
