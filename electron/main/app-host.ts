@@ -49,6 +49,7 @@ export function hostEngine(
     appHandler: createAppProtocolHandler({ rootDir: options.rendererDir, csp: contentSecurityPolicy, host: 'custody' }),
     mediaHandler: createMediaProtocolHandler({
       grants: hosted.grants,
+      allowOrigin: options.trustedOrigin,
       ...(options.maxOpenRangeBytes ? { maxOpenRangeBytes: options.maxOpenRangeBytes } : {}),
     }),
     dispose: () => {

@@ -20,7 +20,8 @@ const EXTERNAL_LINK_HOSTS: ReadonlyArray<string> = ['developer.genesys.cloud', '
 
 protocol.registerSchemesAsPrivileged([
   { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } },
-  { scheme: 'media', privileges: { standard: true, secure: true, stream: true, supportFetchAPI: true } },
+  // corsEnabled: the player's Web Audio mixer needs the media fetched in CORS mode (protocol.ts allowOrigin).
+  { scheme: 'media', privileges: { standard: true, secure: true, stream: true, supportFetchAPI: true, corsEnabled: true } },
 ]);
 app.enableSandbox();
 

@@ -66,6 +66,11 @@ export function createMediaProtocolHandler(options: {
   grants: PlaybackGrants;
   /** Caps open-ended ranges (bytes=N-), for hosts that must buffer each answer (the browser shell). */
   maxOpenRangeBytes?: number;
+  /**
+   * The app's own origin. The player routes the audio through Web Audio (per-channel volume), which hears
+   * only silence from cross-origin media unless it was fetched in CORS mode and allowed for the app.
+   */
+  allowOrigin?: string;
 }): ProtocolHandler {
   return async (request) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') return text(405, 'method not allowed');
@@ -89,6 +94,7 @@ export function createMediaProtocolHandler(options: {
       'x-content-type-options': 'nosniff',
       'content-disposition': 'inline',
     });
+    if (options.allowOrigin) headers.set('access-control-allow-origin', options.allowOrigin);
     const range = parseRange(request.headers.get('range'), size, options.maxOpenRangeBytes);
     if (range === 'unsatisfiable') {
       headers.set('content-range', `bytes */${size}`);

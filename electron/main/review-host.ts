@@ -87,7 +87,7 @@ export function hostReview(
   });
   return {
     appHandler: createAppProtocolHandler({ rootDir: options.rendererDir, csp: contentSecurityPolicy, host: 'custody' }),
-    mediaHandler: createMediaProtocolHandler({ grants: hosted.grants, ...(options.maxOpenRangeBytes ? { maxOpenRangeBytes: options.maxOpenRangeBytes } : {}) }),
+    mediaHandler: createMediaProtocolHandler({ grants: hosted.grants, allowOrigin: options.trustedOrigin, ...(options.maxOpenRangeBytes ? { maxOpenRangeBytes: options.maxOpenRangeBytes } : {}) }),
     dispose,
   };
 }

@@ -1,66 +1,14 @@
-import type { Locator, Page } from '@playwright/test';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { readEventChain } from '../helpers/read-event-chain';
 import { hostReview } from '../../electron/main/review-host';
 import { composeReview } from '../../electron/services/composition/compose-review';
 import { bridgeHost, SHELL_MAX_RANGE_BYTES, SHELL_ORIGIN } from '../../electron/shell/browser-shell';
-import type { AuditEvent } from '../../shared/domain';
-import { uniqueTradingCall, type Harness } from '../helpers/engine-harness';
-import { expect, openApp, test } from './fixtures';
+import { uniqueTradingCall } from '../helpers/engine-harness';
+import { expect, test } from './fixtures';
+import { auditEvent, auditEvents, mediaState, playUnderCase, positionS, recordedSeek } from './playback-helpers';
 
 const rendererDir = fileURLToPath(new URL('../../dist/renderer', import.meta.url));
 
-async function auditEvents(harness: Harness): Promise<Array<AuditEvent>> {
-  const events: Array<AuditEvent> = [];
-  for await (const event of readEventChain(harness.s3, harness.bucket, harness.composed.profile.logId)) events.push(event);
-  return events;
-}
-
-async function auditEvent(harness: Harness, eventId: string): Promise<AuditEvent> {
-  const event = (await auditEvents(harness)).find((e) => e.eventId === eventId);
-  if (!event) throw new Error(`audit event ${eventId} is not in the WORM log`);
-  return event;
-}
-
-/** Opens the trading call's recording and plays it under `caseReference`; returns the play's audit event id. */
-async function playUnderCase(page: Page, harness: Harness, caseReference: string): Promise<string> {
-  const call = uniqueTradingCall(harness.sandbox);
-  await openApp(page, harness);
-  await page.getByTestId('search-trading-id').fill(call.tradingId);
-  await page.getByTestId('search-submit').click();
-  await page.getByTestId('result-row').click();
-  await page.getByTestId('recording-view').getByTestId('play-button').click();
-  await page.getByTestId('case-reference-input').fill(caseReference);
-  await page.getByTestId('case-reference-submit').click();
-  const audit = page.getByTestId('audit-event-id');
-  await expect(audit).toBeVisible();
-  return (await audit.getAttribute('data-audit-event-id'))!;
-}
-
-const mediaState = (audio: Locator) =>
-  audio.evaluate((a) => {
-    const media = a as HTMLAudioElement;
-    return { currentTime: media.currentTime, duration: media.duration, paused: media.paused, ended: media.ended, seeking: media.seeking };
-  });
-
-/**
- * Performs `act`, waits for the seek receipt it causes, and returns the seek's audit event from the
- * WORM log with the media element's state read as soon as the receipt appeared.
- */
-async function recordedSeek(page: Page, harness: Harness, act: () => Promise<void>): Promise<{ event: AuditEvent; media: Awaited<ReturnType<typeof mediaState>> }> {
-  const receipt = page.getByTestId('seek-audit-event-id');
-  const before = (await receipt.count()) > 0 ? await receipt.getAttribute('data-audit-event-id') : null;
-  await act();
-  await expect(receipt).toBeVisible();
-  await expect.poll(() => receipt.getAttribute('data-audit-event-id')).not.toBe(before);
-  const media = await mediaState(page.getByTestId('playback-audio'));
-  const event = await auditEvent(harness, (await receipt.getAttribute('data-audit-event-id'))!);
-  expect(event.action).toBe('seek');
-  return { event, media };
-}
-
-const positionS = ({ event }: { event: AuditEvent }) => (event.details as { positionMs: number }).positionMs / 1000;
 
 test('End, Home, arrow keys and clicks record the position playback actually moved to', async ({ page, harness }) => {
   const playEventId = await playUnderCase(page, harness, 'CASE-SEEK');

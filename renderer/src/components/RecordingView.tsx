@@ -42,6 +42,8 @@ export function RecordingView({ match, caseReference, onSessionChange }: Recordi
   const [playback, setPlayback] = useState<Playback>({ kind: 'idle' });
   const [playerError, setPlayerError] = useState<string | null>(null);
   const [lastSeek, setLastSeek] = useState<{ positionMs: number; auditEventId: string } | null>(null);
+  /** The hash of a play that began while the recording was still streaming in, once main has verified it. */
+  const [verifiedSha256, setVerifiedSha256] = useState<string | null>(null);
   const granted = useRef(false);
 
   useEffect(() => {
@@ -90,7 +92,9 @@ export function RecordingView({ match, caseReference, onSessionChange }: Recordi
                 message:
                   event.reason === 'officer-changed'
                     ? 'Playback stopped: the signed-in officer changed. Press Play to start a new play, recorded under the officer now signed in.'
-                    : 'Playback stopped: the case reference changed. Press Play to start a new play, recorded under the new case.',
+                    : event.reason === 'integrity-failed'
+                      ? integrityFailedMessage(null)
+                      : 'Playback stopped: the case reference changed. Press Play to start a new play, recorded under the new case.',
               }
             : current,
         );
@@ -99,10 +103,24 @@ export function RecordingView({ match, caseReference, onSessionChange }: Recordi
     [api, recordingId],
   );
 
+  // A play that started while the recording was streaming in: its hash is known once the last byte lands.
+  useEffect(
+    () =>
+      api.on('playback:mediaStatus', (status) => {
+        if (status.recordingId !== recordingId) return;
+        if (status.state === 'verified' && status.sha256) setVerifiedSha256(status.sha256);
+        if (status.state === 'failed') {
+          setPlayback((current) => ('grant' in current && current.grant ? { kind: 'ended', message: integrityFailedMessage(status.message) } : current));
+        }
+      }),
+    [api, recordingId],
+  );
+
   async function authorize(id: string) {
     setPlayback({ kind: 'authorizing' });
     setPlayerError(null);
     setLastSeek(null);
+    setVerifiedSha256(null);
     let grant: PlaybackGrant;
     try {
       grant = await api.recordingsAuthorizePlayback({ recordingId: id });
@@ -302,9 +320,15 @@ export function RecordingView({ match, caseReference, onSessionChange }: Recordi
             ) : null}
             <p>
               SHA-256:{' '}
-              <span className="mono hash" data-testid="recording-sha256">
-                {grant.sha256}
-              </span>
+              {grant.sha256 ?? verifiedSha256 ? (
+                <span className="mono hash" data-testid="recording-sha256">
+                  {grant.sha256 ?? verifiedSha256}
+                </span>
+              ) : (
+                <span className="muted" data-testid="recording-sha256-pending">
+                  verifying… (the recording is still arriving; playback stops if it does not match)
+                </span>
+              )}
             </p>
             {grant.source === 'archive' ? (
               <p className="playback-source" data-testid="playback-source">
@@ -319,6 +343,16 @@ export function RecordingView({ match, caseReference, onSessionChange }: Recordi
         <CaseReferenceDialog onSubmit={submitCaseReference} onCancel={() => setPlayback({ kind: 'idle' })} />
       ) : null}
     </section>
+  );
+}
+
+/** What a failed integrity check means for the officer: what happened, that playback stopped, what to do. */
+function integrityFailedMessage(detail: string | null): string {
+  return (
+    'Playback stopped: the recording failed its integrity check' +
+    (detail ? ` (${detail})` : '') +
+    '. What was played may not match the recording as it was captured, so playback was stopped. ' +
+    'Press Play again to fetch a fresh copy; if this happens again, do not rely on this recording and report it to your compliance administrator.'
   );
 }
 

@@ -1,10 +1,12 @@
 // @vitest-environment jsdom
-import { cleanup, fireEvent, screen, within } from '@testing-library/react';
+import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { WaveSurferOptions } from 'wavesurfer.js';
 import type { SessionInfo } from '../../../shared/domain';
 import { FakeIpcError, type FakeHandlers } from '../../helpers/fake-ipc-transport';
 import { renderApp } from '../../helpers/render-app';
+import { WaveformPlayer } from '../../../renderer/src/components/WaveformPlayer';
+import { usePlayer } from '../../../renderer/src/player/player-context';
 import {
   sampleDetail,
   sampleGrant,
@@ -41,6 +43,13 @@ const wavesurfer = vi.hoisted(() => {
       async playPause() {
         instance.playing = !instance.playing;
         instance.emit(instance.playing ? 'play' : 'pause');
+      },
+      pause() {
+        instance.playing = false;
+        instance.emit('pause');
+      },
+      setOptions(next: Partial<WaveSurferOptions>) {
+        Object.assign(instance.options, next);
       },
       setTime(seconds: number) {
         instance.emit('timeupdate', seconds);
@@ -189,8 +198,9 @@ describe('playback', () => {
     expect(options.media).toBeInstanceOf(HTMLAudioElement);
     expect(options.media?.getAttribute('src')).toBe(`media://recording/${first.recordingId}`);
 
-    const play = await screen.findByRole('button', { name: 'Pause' });
-    expect(play.getAttribute('data-testid')).toBe('play-button');
+    // (By test id: role queries over the whole player are too slow for jsdom on a busy machine.)
+    const play = screen.getByTestId('play-button');
+    await vi.waitFor(() => expect(play.getAttribute('aria-label')).toBe('Pause'));
     expect(screen.getByTestId('playback-time').textContent).toBe('0:00 / 4:42');
 
     // Seeking is the player's own (wavesurfer does not seek): a click moves the media element there.
@@ -202,7 +212,7 @@ describe('playback', () => {
     await vi.waitFor(() => expect(screen.getByTestId('playback-time').textContent).toBe('1:06 / 4:42'));
 
     fireEvent.click(play);
-    await screen.findByRole('button', { name: 'Play' });
+    await vi.waitFor(() => expect(play.getAttribute('aria-label')).toBe('Play'));
     expect(wavesurfer.instances[0]!.playing).toBe(false);
   });
 
@@ -359,5 +369,93 @@ describe('playback', () => {
     fireEvent.click(screen.getByTestId('case-reference-submit'));
     await screen.findByTestId('audit-event-id');
     expect(transport.callsTo('recordings:authorizePlayback')).toHaveLength(2);
+  });
+
+  it('a play still streaming in: "verifying…", progressive peaks, then the hash; a failed check stops playback and says what to do', async () => {
+    const { transport } = await renderApp(
+      mainWith({
+        sessionGet: () => sampleSession(Date.now(), 'FCA-2025-0193'),
+        recordingsAuthorizePlayback: ({ recordingId }) => ({ ...sampleGrant(recordingId), sha256: null, integrity: 'pending' }),
+        recordingsGetWaveform: ({ recordingId, buckets }) => ({ ...sampleWaveform(recordingId, 282_000, buckets), complete: false }),
+      }),
+    );
+    await openRecording(first.conversationId);
+    fireEvent.click(screen.getByTestId('play-button'));
+    expect((await screen.findByTestId('recording-sha256-pending')).textContent).toContain('verifying…');
+    // Peaks are asked for again while the recording streams in, and redrawn in place.
+    await vi.waitFor(() => expect(transport.callsTo('recordings:getWaveform').length).toBeGreaterThanOrEqual(2), { timeout: 3000 });
+    expect(transport.callsTo('recordings:getWaveform')[1]).toEqual({ recordingId: first.recordingId, fromMs: 0, toMs: 282_000, buckets: 1000 });
+    expect(wavesurfer.instances).toHaveLength(1);
+
+    transport.emit('playback:mediaStatus', { recordingId: first.recordingId!, state: 'verified', bytesLanded: 10, totalBytes: 10, sha256: 'ab'.repeat(32), message: null });
+    expect((await screen.findByTestId('recording-sha256')).textContent).toBe('ab'.repeat(32));
+
+    transport.emit('playback:mediaStatus', { recordingId: first.recordingId!, state: 'failed', bytesLanded: 10, totalBytes: 10, sha256: null, message: 'SHA-256 mismatch' });
+    const ended = await screen.findByTestId('playback-ended');
+    expect(ended.textContent).toContain('Playback stopped: the recording failed its integrity check (SHA-256 mismatch)');
+    expect(ended.textContent).toContain('Press Play again');
+    expect(screen.queryByTestId('playback-audio')).toBeNull();
+  });
+
+  it('gives the panes beside it regions, the A–B selection and the loop; shortcuts work in the view but not while typing', async () => {
+    const selected = vi.fn();
+    const seeks: Array<number> = [];
+    function Pane() {
+      const player = usePlayer()!;
+      return (
+        <div>
+          <button type="button" data-testid="pane-regions" onClick={() => player.showRegions('notes', [{ id: 'n1', label: 'Trade confirmed', kind: 'annotation', range: { fromMs: 30_000, toMs: 40_000 }, onSelect: selected }])}>
+            regions
+          </button>
+          <button type="button" data-testid="pane-loop" onClick={() => player.loop({ fromMs: 10_000, toMs: 20_000 })}>
+            loop
+          </button>
+          <input data-testid="pane-input" />
+          <span data-testid="pane-selection">{JSON.stringify(player.selection)}</span>
+        </div>
+      );
+    }
+    render(
+      <section>
+        <WaveformPlayer
+          media={{ recordingId: 'rec-1', mediaUrl: 'media://recording/rec-1', durationMs: 282_000 }}
+          waveform={sampleWaveform('rec-1')}
+          loadWaveform={async (window) => ({ ...sampleWaveform('rec-1', 282_000, window.buckets), ...window })}
+          onError={() => undefined}
+          onMediaFailed={() => undefined}
+          onSeek={async (positionMs) => {
+            seeks.push(positionMs);
+          }}
+          startedAtMs={Date.UTC(2026, 0, 5, 9, 0, 0)}
+        >
+          <Pane />
+        </WaveformPlayer>
+        <p data-testid="elsewhere-in-view">metadata</p>
+      </section>,
+    );
+    fireEvent.click(screen.getByTestId('pane-regions'));
+    const region = await screen.findByTestId('waveform-region');
+    expect(region.getAttribute('aria-label')).toBe('Trade confirmed');
+    fireEvent.click(region);
+    expect(selected).toHaveBeenCalledTimes(1);
+
+    fireEvent.click(screen.getByTestId('pane-loop'));
+    expect(screen.getByTestId('pane-selection').textContent).toBe('{"fromMs":10000,"toMs":20000}');
+    expect(screen.getByTestId('player').getAttribute('data-looping')).toBe('true');
+    expect(screen.getByTestId('loop-range').textContent).toBe('0:10–0:20');
+    // Looping starts from A, through the audited seek path.
+    await vi.waitFor(() => expect(seeks).toEqual([10_000]));
+
+    // Keys typed into a pane's field are text; elsewhere in the view they are shortcuts.
+    fireEvent.keyDown(screen.getByTestId('pane-input'), { key: 'l' });
+    fireEvent.keyDown(screen.getByTestId('elsewhere-in-view'), { key: '+' });
+    expect(screen.getByTestId('player').getAttribute('data-zoom')).toBe('1');
+    fireEvent.keyDown(screen.getByTestId('elsewhere-in-view'), { key: 'l' });
+    await vi.waitFor(() => expect(seeks).toEqual([10_000, 15_000]));
+    fireEvent.keyDown(screen.getByTestId('elsewhere-in-view'), { key: 'M' });
+    expect(screen.getByTestId('player').getAttribute('data-muted')).toBe('true');
+    expect(audioElement().muted).toBe(true);
+    // The playhead's wall-clock time, in both clocks.
+    expect(screen.getByTestId('playhead-wallclock').textContent).toContain('2026-01-05 09:00:15 UTC');
   });
 });

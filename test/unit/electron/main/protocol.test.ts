@@ -70,6 +70,16 @@ describe('media:// handler', () => {
     expect((await handler(new Request(url, { headers: { 'sec-fetch-dest': 'audio' } }))).status).toBe(403);
   });
 
+  it("lets the app's own page read the audio in CORS mode (the player's Web Audio mixer), and no other origin", async () => {
+    const { grants, grant } = await setup();
+    const handler = createMediaProtocolHandler({ grants, allowOrigin: 'app://custody' });
+    const url = `media://recording/r1?grant=${grant.id}`;
+    const played = await handler(new Request(url, { headers: { 'sec-fetch-dest': 'audio', 'sec-fetch-mode': 'cors', origin: 'app://custody' } }));
+    expect(played.status).toBe(200);
+    expect(played.headers.get('access-control-allow-origin')).toBe('app://custody');
+    expect((await handler(new Request(url, { headers: { 'sec-fetch-dest': 'empty', 'sec-fetch-mode': 'cors' } }))).status).toBe(403);
+  });
+
   it('answers ranges with 206 and the exact bytes, for seeking', async () => {
     const { grants, grant, bytes } = await setup();
     const handler = createMediaProtocolHandler({ grants });
