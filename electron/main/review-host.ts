@@ -58,6 +58,8 @@ export function createReviewIpcHandlers({ review, logger }: HostedReview): IpcHa
     'auth:signIn': refused('Officer sign-in'),
     'auth:cancelSignIn': async () => ({ cancelled: false }),
     'auth:signOut': refused('Officer sign-in'),
+    // The pack's transcript is read through the pack (review:*); Genesys's is not reachable offline.
+    'transcripts:get': refused('Genesys speech analytics'),
     ...reviewHandlers(review),
   };
 }

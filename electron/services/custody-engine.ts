@@ -396,7 +396,7 @@ function archiveLookup(match: IndexMatch): ArchiveLookup {
   return { recordingId: match.recordingId!, conversationId: match.conversationId, tradingId: match.tradingId, startMs: match.recordingStartMs ?? match.startMs };
 }
 
-function requireCase(caseReference: string | null | undefined): string {
+export function requireCase(caseReference: string | null | undefined): string {
   if (!caseReference || caseReference.trim().length < 3) {
     throw new AppError('CASE_REFERENCE_REQUIRED', 'A case reference is required before a recording is played or downloaded.');
   }

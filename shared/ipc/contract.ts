@@ -8,6 +8,7 @@ import { postureChannels, postureEvents } from './channels/posture';
 import { jobsChannels, jobsEvents } from './channels/jobs';
 import { recordingsChannels, recordingsEvents } from './channels/recordings';
 import { reviewChannels, reviewEvents } from './channels/review';
+import { transcriptsChannels, transcriptsEvents } from './channels/transcripts';
 
 /**
  * The one IPC contract between renderer and main, assembled from one group per domain
@@ -23,6 +24,7 @@ export const invokeChannels = {
   ...postureChannels,
   ...jobsChannels,
   ...authChannels,
+  ...transcriptsChannels,
 } as const;
 
 /** Pushes from main to the renderer. */
@@ -35,6 +37,7 @@ export const eventChannels = {
   ...postureEvents,
   ...jobsEvents,
   ...authEvents,
+  ...transcriptsEvents,
 } as const;
 
 export type InvokeChannel = keyof typeof invokeChannels;

@@ -10,6 +10,7 @@ import { sql as auditEventItems } from './0090-audit-event-items';
 import { sql as auditOperatorIdentity } from './0100-audit-operator-identity';
 import { sql as jobOfficer } from './0110-job-officer';
 import { sql as holdApprovals } from './0120-hold-approvals';
+import { sql as transcripts } from './0140-transcripts';
 
 export type Migration = { version: number; name: string; sql: string };
 
@@ -30,4 +31,5 @@ export const migrations: ReadonlyArray<Migration> = [
   { version: 100, name: 'audit-operator-identity', sql: auditOperatorIdentity },
   { version: 110, name: 'job-officer', sql: jobOfficer },
   { version: 120, name: 'hold-approvals', sql: holdApprovals },
+  { version: 140, name: 'transcripts', sql: transcripts },
 ];

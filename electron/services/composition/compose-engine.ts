@@ -16,10 +16,14 @@ import { composeBase, type Base, type BaseOptions } from './compose-base';
 import { composeGenesys, type GenesysConnection } from './compose-genesys';
 import { composeJobs } from './compose-jobs';
 import { composePacks } from './compose-packs';
+import { composeTranscripts } from './compose-transcripts';
+import type { TranscriptService } from '../transcripts/transcript-service';
 
 export type ComposeOptions = BaseOptions & {
   /** How this host's renderer addresses media (media:// in Electron, the stand-in origin in the shell). */
   mediaUrlBase: string;
+  /** Fetch indexed calls' transcripts in the background after each index sync (the app; not the CLI). */
+  backgroundTranscripts?: boolean;
 };
 
 /** The whole engine, one field per domain, for the hosts that serve all of it (the app, the CLI). */
@@ -36,6 +40,8 @@ export type ComposedEngine = Pick<Base, 'profile' | 'paths' | 'vault' | 'redacto
   approvals: ApprovalService;
   packs: PackService;
   jobs: BulkJobs;
+  /** Transcripts from Genesys speech analytics (audited reads, kept in the index). */
+  transcripts: TranscriptService;
   /** The orderly shutdown (see `shutdown`); every host calls it on quit, and later calls share the first. */
   close(budgets?: Partial<ShutdownBudgets>): Promise<void>;
 };
@@ -136,6 +142,16 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
     logger,
     events,
   });
+  const transcripts = composeTranscripts({
+    repositories,
+    audit,
+    genesys,
+    http: base.http,
+    clock,
+    logger,
+    events,
+    background: options.backgroundTranscripts ?? false,
+  });
   const jobs = composeJobs({
     repositories,
     audit: audit.writer,
@@ -161,6 +177,7 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
             jobs.refuseNewRuns();
             grants.revokeAll();
             audit.stopChecks();
+            void transcripts.stop();
           },
           pauseJobs: () => jobs.stopAll(message, { atItemBoundary: true }),
           stopJobs: () => jobs.stopAll(message),
@@ -196,6 +213,7 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
     approvals,
     packs,
     jobs,
+    transcripts,
     close,
   };
 }
