@@ -130,6 +130,7 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
     mediaUrlBase: options.mediaUrlBase,
     archive: archive.reader,
     approvals,
+    transcripts: repositories.transcripts,
   });
   const packs = composePacks({
     engine,
