@@ -58,19 +58,20 @@ export function speakerOf(participantPurpose: string | undefined): TranscriptSpe
 
 /**
  * The phrases of one recording, in milliseconds from its first sample. A transcript covers the whole
- * communication, which may span several recordings (a hold splits one): each timing is placed by its epoch
- * `startTimeMs` against the recording's start, or by `offsetMs` from the transcript's `startTime`, and only
- * the phrases inside the recording are kept, in time order.
+ * communication, which may span several recordings (a hold splits one). When the recording's start is
+ * known, each timing is placed by its epoch `startTimeMs` against it and only the phrases inside the
+ * recording are kept; otherwise (Genesys gives no start time for audio recordings) `offsetMs`, from the
+ * communication's first recorded sample, is the position. In time order.
  */
-export function phrasesOfRecording(transcript: GenesysTranscript, recording: { startMs: number; durationMs: number | null }): Array<TranscriptPhrase> {
+export function phrasesOfRecording(transcript: GenesysTranscript, recording: { startMs: number | null; durationMs: number | null }): Array<TranscriptPhrase> {
   const base = transcript.startTime;
-  const epochOf = (item: { startTimeMs?: number | undefined; offsetMs?: number | undefined }): number | null =>
-    item.startTimeMs ?? (base !== undefined && item.offsetMs !== undefined ? base + item.offsetMs : null);
-  // Without any absolute time, offsets can only be taken as the recording's own.
   const relative = (item: { startTimeMs?: number | undefined; offsetMs?: number | undefined }): number | null => {
-    const epoch = epochOf(item);
-    if (epoch !== null) return Math.round(epoch - recording.startMs);
-    return item.offsetMs !== undefined ? Math.round(item.offsetMs) : null;
+    if (recording.startMs !== null) {
+      const epoch = item.startTimeMs ?? (base !== undefined && item.offsetMs !== undefined ? base + item.offsetMs : null);
+      if (epoch !== null) return Math.round(epoch - recording.startMs);
+    }
+    if (item.offsetMs !== undefined) return Math.round(item.offsetMs);
+    return base !== undefined && item.startTimeMs !== undefined ? Math.round(item.startTimeMs - base) : null;
   };
   const end = recording.durationMs ?? Number.POSITIVE_INFINITY;
   const phrases: Array<TranscriptPhrase> = [];

@@ -143,9 +143,8 @@ export class TranscriptService {
       throw error;
     }
     const transcript = parseGenesysTranscript(await this.download(url));
-    const startMs = recording.recordingStartMs ?? recording.startMs;
-    const endMs = recording.recordingEndMs ?? recording.endMs;
-    const phrases = phrasesOfRecording(transcript, { startMs, durationMs: endMs === null ? null : endMs - startMs });
+    const { recordingStartMs: startMs, recordingEndMs: endMs } = recording;
+    const phrases = phrasesOfRecording(transcript, { startMs, durationMs: startMs !== null && endMs !== null ? endMs - startMs : null });
     return { status: 'available', ...common, language: languageOf(transcript), phrases };
   }
 

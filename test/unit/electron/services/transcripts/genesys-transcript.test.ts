@@ -111,3 +111,10 @@ describe('transcripts in the index', () => {
     expect(await transcripts.get('r1')).toMatchObject({ status: 'available', phrases: [{ text: 'Sell five gilts' }] });
   });
 });
+
+describe('a recording whose start Genesys does not give (audio recordings)', () => {
+  it('takes offsetMs, from the communication\'s first recorded sample', () => {
+    const phrases = phrasesOfRecording(parseGenesysTranscript(document), { startMs: null, durationMs: null });
+    expect(phrases.map((p) => p.startMs)).toEqual([500, 2500, 3000, 70_000]);
+  });
+});
