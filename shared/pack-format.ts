@@ -6,6 +6,7 @@ import { describeOfficer } from './operator-label';
  * The documents inside an evidence pack (a BagIt bag). Paths are relative to the bag root.
  *   data/pack.json                         packDocumentSchema
  *   data/metadata/<recordingId>.json       packRecordingSchema
+ *   data/transcripts/<recordingId>.json    transcriptViewSchema (optional: when the index held one)
  *   data/audit/proofs.json                 packProofsSchema (+ data/audit/events/*.json as stored,
  *                                          data/audit/checkpoint.json as stored)
  *   data/audit/export-manifest.jsonl       the export's item manifest, as locked in the audit bucket
@@ -22,6 +23,11 @@ export type PackFile = z.infer<typeof packFileSchema>;
 /** Where a pack holds a recording's plain WAV copy: review plays a recording only from its own file. */
 export function packWavPath(conversationId: string, recordingId: string): string {
   return `data/recordings/${conversationId}/${recordingId}.wav`;
+}
+
+/** Where a pack holds a recording's transcript, for review mode's transcript pane. */
+export function packTranscriptPath(recordingId: string): string {
+  return `data/transcripts/${recordingId}.json`;
 }
 
 export const packRecordingSchema = z.object({
@@ -56,6 +62,8 @@ export const packRecordingSchema = z.object({
   }),
   /** Seqs of the audit events in data/audit/ about this recording. */
   auditSeqs: z.array(z.number().int().nonnegative()),
+  /** The recording's transcript (Genesys speech analytics, a TranscriptView) when the index held one: packTranscriptPath. */
+  transcript: z.string().optional(),
 });
 export type PackRecording = z.infer<typeof packRecordingSchema>;
 

@@ -132,6 +132,16 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
     approvals,
     transcripts: repositories.transcripts,
   });
+  const transcripts = composeTranscripts({
+    repositories,
+    audit,
+    genesys,
+    http: base.http,
+    clock,
+    logger,
+    events,
+    background: options.backgroundTranscripts ?? false,
+  });
   const packs = composePacks({
     engine,
     knownMediaSha256: async (recordingId) => (await cache.get(recordingId))?.sha256 ?? null,
@@ -142,16 +152,7 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
     clock,
     logger,
     events,
-  });
-  const transcripts = composeTranscripts({
-    repositories,
-    audit,
-    genesys,
-    http: base.http,
-    clock,
-    logger,
-    events,
-    background: options.backgroundTranscripts ?? false,
+    transcriptOf: (recordingId) => transcripts.stored(recordingId),
   });
   const jobs = composeJobs({
     repositories,

@@ -4,11 +4,13 @@ import { mkdir, opendir, readdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { caseReferenceSchema, conversationIdSchema, recordingIdSchema, type AuditEvent } from '../../../shared/domain';
+import type { TranscriptView } from '../../../shared/transcripts';
 import type { Logger } from '../../../shared/logger';
 import {
   describeBuiltBy,
   EXPORT_MANIFEST_PATH,
   packDocumentSchema,
+  packTranscriptPath,
   packWavPath,
   type ExportManifestItem,
   type PackDocument,
@@ -85,6 +87,8 @@ export type PackBuilderDeps = {
   clock: Clock;
   logger: Logger;
   events: EventHub;
+  /** The transcript the index holds for a recording, carried in the pack when there is one. */
+  transcriptOf?: (recordingId: string) => Promise<TranscriptView | null>;
 };
 
 /** An export of up to this many items also lists them in its event, readable without the manifest. */
@@ -296,6 +300,11 @@ export class PackBuilder {
         const match = await this.deps.findRecording(item.recordingId);
         if (!match) throw new AppError('NOT_FOUND', `Recording ${item.recordingId} left the local index while the pack was built.`);
         const recording = await this.copyAudio(root, packableMatch(match), exportEvent, payload);
+        const transcript = await this.deps.transcriptOf?.(item.recordingId);
+        if (transcript) {
+          recording.transcript = packTranscriptPath(item.recordingId);
+          await put(recording.transcript, `${JSON.stringify(transcript, null, 2)}\n`);
+        }
         await spool.write(`${JSON.stringify(recording)}\n`);
       }
     } catch (error) {

@@ -1,5 +1,8 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { AuditEvent, SearchResult } from '../../../shared/domain';
+import { packRecordingSchema } from '../../../shared/pack-format';
 import { transcriptViewSchema, type TranscriptView } from '../../../shared/transcripts';
 import type { SeedConversation } from '../../sandbox/server';
 import { storeCliCredentials } from '../../helpers/bulk';
@@ -63,6 +66,16 @@ describe('custody transcript and search --said', () => {
     const result = JSON.parse(said.stdout.trim()) as SearchResult;
     expect(result.matches.map((m) => m.recordingId)).toEqual([call.recordings[0]!.id]);
     expect(result.matches[0]!.said).toEqual([{ offsetMs: order.startMs, speaker: 'client', text: order.text }]);
+
+    // A pack of the call carries the transcript the index holds, for review mode.
+    const out = join(h.root, 'pack-with-transcript');
+    const pack = await cli(['pack', 'build', '--trading-id', call.tradingId!, '--case', CASE, '--out', out]);
+    expect(pack.code, pack.stderr).toBe(0);
+    const recordingId = call.recordings[0]!.id;
+    const metadata = packRecordingSchema.parse(JSON.parse(await readFile(join(out, `data/metadata/${recordingId}.json`), 'utf8')));
+    expect(metadata.transcript).toBe(`data/transcripts/${recordingId}.json`);
+    const packed = transcriptViewSchema.parse(JSON.parse(await readFile(join(out, metadata.transcript!), 'utf8')));
+    expect(packed).toMatchObject({ available: true, phrases: view.phrases });
   });
 
   it('refuses an unknown conversation and an empty phrase, and says when Genesys has no transcript', async () => {
