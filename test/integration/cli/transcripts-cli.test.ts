@@ -25,7 +25,7 @@ const cli = (args: ReadonlyArray<string>) => runCli([...args, '--profile', h.pro
 /** Short, single-recording trading calls a few days old. */
 function shortCalls(): Array<SeedConversation> {
   return h.sandbox.dataset.conversations.filter(
-    (c) => c.deal && !c.followUpOf && c.recordings.length === 1 && c.recordings[0]!.fileState === 'AVAILABLE' && c.recordings[0]!.durationMs < 60_000 && Date.parse(c.startTime) < TEST_ANCHOR.getTime() - 2 * 86_400_000,
+    (c) => c.deal && c.tradingId && !c.followUpOf && c.recordings.length === 1 && c.recordings[0]!.fileState === 'AVAILABLE' && c.recordings[0]!.durationMs < 60_000 && Date.parse(c.startTime) < TEST_ANCHOR.getTime() - 2 * 86_400_000,
   );
 }
 
