@@ -76,7 +76,7 @@ describe('custody transcript and search --said', () => {
     expect(metadata.transcript).toBe(`data/transcripts/${recordingId}.json`);
     const packed = transcriptViewSchema.parse(JSON.parse(await readFile(join(out, metadata.transcript!), 'utf8')));
     expect(packed).toMatchObject({ available: true, phrases: view.phrases });
-  });
+  }, 180_000);
 
   it('refuses an unknown conversation and an empty phrase, and says when Genesys has no transcript', async () => {
     const [, untranscribed, unlicensed] = shortCalls();
@@ -99,5 +99,5 @@ describe('custody transcript and search --said', () => {
     expect(none.code).toBe(1);
     expect(none.stderr).toMatch(/speech and text analytics is not enabled/);
     expect(none.stderr).toMatch(/no other speech service/);
-  });
+  }, 180_000);
 });
