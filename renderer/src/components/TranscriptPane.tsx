@@ -3,7 +3,7 @@ import { formatClock } from '../../../shared/quantities';
 import type { TranscriptPhrase, TranscriptSpeaker, TranscriptView } from '../../../shared/transcripts';
 import { useCustodyApi } from '../api';
 import { toUiError, type UiError } from '../errors';
-import { usePlayer } from '../player/player-context';
+import { usePlayer, type PlayerRegion } from '../player/player-context';
 import { ErrorAlert } from './ErrorAlert';
 
 const SPEAKER_LABEL: Record<TranscriptSpeaker, string> = { agent: 'Agent', client: 'Client', unknown: 'Speaker' };
@@ -62,20 +62,24 @@ export function TranscriptPane({ recordingId, loadTranscript }: TranscriptPanePr
   const active = matches.length > 0 ? matches[Math.min(activeMatch, matches.length - 1)] : undefined;
   const current = player ? currentPhraseIndex(phrases, player.positionMs) : -1;
 
-  useEffect(() => currentRef.current?.scrollIntoView?.({ block: 'nearest' }), [current]);
-  useEffect(() => activeRef.current?.scrollIntoView?.({ block: 'nearest' }), [active]);
-  // Matches are marked on the waveform too, so the officer sees where in the call they fall.
-  const showRegions = player?.showRegions;
+  // Braces: Chromium's scrollIntoView returns a promise, which React would take for the effect's cleanup.
   useEffect(() => {
-    if (!showRegions) return;
-    showRegions(
-      'transcript',
+    currentRef.current?.scrollIntoView?.({ block: 'nearest' });
+  }, [current]);
+  useEffect(() => {
+    activeRef.current?.scrollIntoView?.({ block: 'nearest' });
+  }, [active]);
+  // Matches are marked on the waveform too, so the officer sees where in the call they fall. Only when they
+  // change: the player's handle is a new object at each of its renders.
+  const markMatches = useEffectEvent((regions: ReadonlyArray<PlayerRegion>) => player?.showRegions('transcript', regions));
+  useEffect(() => {
+    markMatches(
       matches.map((i) => {
         const p = phrases[i] as TranscriptPhrase;
         return { id: `transcript-${i}`, range: { fromMs: p.startMs, toMs: p.startMs + p.durationMs }, label: p.text, kind: 'transcript-hit' as const };
       }),
     );
-  }, [showRegions, matches, phrases]);
+  }, [matches, phrases]);
 
   const step = (delta: number) => matches.length > 0 && setActiveMatch((i) => (Math.min(i, matches.length - 1) + delta + matches.length) % matches.length);
 
