@@ -18,10 +18,12 @@ Commands:
   signin [--no-browser]   sign an officer in through Genesys (PKCE; the authorize URL is printed on one line of stdout)
   whoami                  the signed-in officer: Genesys user id, name, email, the permissions Custody checks
   signout                 revoke the officer's token at Genesys and remove it from the keychain
-  search [--trading-id T] [--client-account A] [--agent N] [--queue Q] [--from ISO] [--to ISO] [--text W] [--case REF]
+  search [--trading-id T] [--client-account A] [--agent N] [--queue Q] [--from ISO] [--to ISO] [--text W] [--said PHRASE] [--case REF]
                         sync the local index if needed and list matching recordings
   fetch --conversation ID --case REF [--out DIR]
                         audit, then download a conversation's recordings, verified by SHA-256
+  transcript --conversation ID --case REF
+                        audit, then show each recording's transcript from Genesys speech analytics
   retrieve (--trading-ids FILE | --queue Q --from ISO --to ISO) --case REF --out DIR [--concurrency N] [--api A]
                         bulk job: audit and download every matching recording, resumable, with a manifest
   jobs list | show ID | resume ID | pause ID | cancel ID
@@ -75,6 +77,7 @@ const commands: Record<string, () => Promise<Command>> = {
   signout: async () => (await import('./commands/officer')).signoutCommand,
   search: async () => (await import('./commands/search')).searchCommand,
   fetch: async () => (await import('./commands/fetch')).fetchCommand,
+  transcript: async () => (await import('./commands/transcript')).transcriptCommand,
   retrieve: async () => (await import('./commands/retrieve')).retrieveCommand,
   jobs: async () => (await import('./commands/jobs')).jobsCommand,
   ui: async () => (await import('./commands/ui')).uiCommand,

@@ -6,7 +6,7 @@ import type { ComposedEngine } from '../services/composition/compose-engine';
 import type { ProtocolHandler } from './protocol';
 
 /** What a window host serves from the composed engine: the services behind the IPC contract, nothing else. */
-export type HostedEngine = Pick<ComposedEngine, 'engine' | 'events' | 'session' | 'grants' | 'packs' | 'logger' | 'redactor' | 'jobs' | 'officer' | 'officerSignIn' | 'profile' | 'health' | 'annotations'> & {
+export type HostedEngine = Pick<ComposedEngine, 'engine' | 'events' | 'session' | 'grants' | 'packs' | 'logger' | 'redactor' | 'jobs' | 'officer' | 'officerSignIn' | 'profile' | 'health' | 'annotations' | 'transcripts'> & {
   audit: Pick<AuditDomain, 'log'>;
   archive: Pick<ArchiveDomain, 'holds' | 'posture'>;
 };

@@ -53,7 +53,7 @@ if (reviewPack) {
   host = hostReview(review, hostOptions);
   closeComposed = review.close;
 } else {
-  const composed = await composeEngine({ profile, mediaUrlBase: 'media://recording/' });
+  const composed = await composeEngine({ profile, mediaUrlBase: 'media://recording/', backgroundTranscripts: true });
   // Accesses journaled by offline review sessions reach the WORM log at the next normal start.
   void syncPendingReviewJournal(composed);
   host = hostEngine(composed, hostOptions);

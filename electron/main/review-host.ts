@@ -66,6 +66,8 @@ export function createReviewIpcHandlers({ review, logger }: HostedReview): IpcHa
     'annotations:create': refused('Annotating'),
     'annotations:edit': refused('Annotating'),
     'annotations:delete': refused('Annotating'),
+    // The pack's transcript is read through the pack (review:*); Genesys's is not reachable offline.
+    'transcripts:get': refused('Genesys speech analytics'),
     ...reviewHandlers(review),
   };
 }

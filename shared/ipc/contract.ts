@@ -10,6 +10,7 @@ import { postureChannels, postureEvents } from './channels/posture';
 import { jobsChannels, jobsEvents } from './channels/jobs';
 import { recordingsChannels, recordingsEvents } from './channels/recordings';
 import { reviewChannels, reviewEvents } from './channels/review';
+import { transcriptsChannels, transcriptsEvents } from './channels/transcripts';
 
 /**
  * The one IPC contract between renderer and main, assembled from one group per domain
@@ -27,6 +28,7 @@ export const invokeChannels = {
   ...authChannels,
   ...healthChannels,
   ...annotationsChannels,
+  ...transcriptsChannels,
 } as const;
 
 /** Pushes from main to the renderer. */
@@ -41,6 +43,7 @@ export const eventChannels = {
   ...authEvents,
   ...healthEvents,
   ...annotationsEvents,
+  ...transcriptsEvents,
 } as const;
 
 export type InvokeChannel = keyof typeof invokeChannels;

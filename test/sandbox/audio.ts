@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AUDIO_SAMPLE_RATE } from './dataset';
 import type { Dialogue, DialogueLine, Speaker } from './dialogue';
@@ -16,7 +16,8 @@ import { decodeWav, encodeWav } from './wav';
 export type AudioEngine = 'speech' | 'tones';
 export type AudioEnginePreference = 'auto' | AudioEngine;
 
-export type Turn = { speaker: Speaker; startFrame: number; endFrame: number };
+/** One spoken line as laid out in the audio: what the sandbox's transcripts are made from (true timings). */
+export type Turn = { speaker: Speaker; startFrame: number; endFrame: number; text: string };
 
 export type RenderInput = {
   durationMs: number;
@@ -76,7 +77,7 @@ export async function renderRecordingAudio(input: Readonly<RenderInput>): Promis
     const samples = voiceOf(line);
     const end = Math.min(frames, cursor + samples.length);
     mixInto(out, CHANNEL[line.speaker], cursor, samples, end - cursor);
-    turns.push({ speaker: line.speaker, startFrame: cursor, endFrame: end });
+    turns.push({ speaker: line.speaker, startFrame: cursor, endFrame: end, text: line.text });
     cursor = end + pause();
   };
 
@@ -246,6 +247,16 @@ export class RecordingAudioStore {
   }
 
   async file(source: Readonly<AudioSource>): Promise<string> {
+    return (await this.rendered(source)).path;
+  }
+
+  /** The turns the recording's audio speaks, with their frames: rendered with the audio, kept beside it. */
+  async turns(source: Readonly<AudioSource>): Promise<Array<Turn>> {
+    const { turnsPath } = await this.rendered(source);
+    return JSON.parse(await readFile(turnsPath, 'utf8')) as Array<Turn>;
+  }
+
+  private async rendered(source: Readonly<AudioSource>): Promise<{ path: string; turnsPath: string }> {
     const fingerprint = createHash('sha256')
       .update(JSON.stringify({ v: 1, rate: AUDIO_SAMPLE_RATE, ...source }))
       .digest('hex')
@@ -258,20 +269,25 @@ export class RecordingAudioStore {
       this.inflight.set(path, pending);
       pending.catch(() => this.inflight.delete(path));
     }
-    return pending;
+    await pending;
+    return { path, turnsPath: turnsPathOf(path) };
   }
 
   private async ensure(path: string, source: Readonly<AudioSource>): Promise<string> {
-    if (await exists(path)) return path;
+    if ((await exists(path)) && (await exists(turnsPathOf(path)))) return path;
     await mkdir(this.dir, { recursive: true });
-    const { wav } = await renderRecordingAudio(source);
+    const { wav, turns } = await renderRecordingAudio(source);
     const temporary = `${path}.${process.pid}.${Date.now()}.tmp`;
+    await writeFile(temporary, JSON.stringify(turns));
+    await rename(temporary, turnsPathOf(path));
     await writeFile(temporary, wav);
     await rename(temporary, path);
     this.generated += 1;
     return path;
   }
 }
+
+const turnsPathOf = (wavPath: string): string => `${wavPath}.turns.json`;
 
 async function exists(path: string): Promise<boolean> {
   try {

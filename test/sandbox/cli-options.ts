@@ -17,6 +17,7 @@ export const SANDBOX_USAGE = `Usage: custody sandbox [options]
   --playback-url-ttl MIN   media URL lifetime in minutes (default 60)
   --batch-url-ttl MIN      batch result URL lifetime in minutes (default 60)
   --audio-dir PATH         cache generated audio here (default a temporary directory)
+  --no-speech-analytics    the org has no speech and text analytics (transcript URLs answer 403)
   --fault NAME=RATE        inject a fault with probability RATE (0..1); repeatable.
                            Faults: ${FAULT_NAMES.join(', ')}
   --log-requests           log each request (method, path, status, time; codes and credentials redacted)`;
@@ -79,6 +80,7 @@ const FLAGS: Record<string, Setter> = {
 
 const SWITCHES: Record<string, (options: SandboxOptions) => void> = {
   '--log-requests': (o) => (o.logRequests = true),
+  '--no-speech-analytics': (o) => (o.speechAnalytics = false),
 };
 
 /** Accepts `--flag value` and `--flag=value`. Throws SandboxArgsError (with usage) on anything it does not know. */

@@ -10,7 +10,8 @@ export type MediaGrant = {
   recordingId: string;
   /** Epoch ms. */
   expiresAt: number;
-  kind: 'playback' | 'batch';
+  /** 'transcript': the speech analytics transcript JSON of the recording's communication, not its audio. */
+  kind: 'playback' | 'batch' | 'transcript';
   /** Serve as an attachment with this name (download=true&fileName=). */
   fileName?: string;
 };

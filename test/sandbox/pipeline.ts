@@ -28,6 +28,8 @@ export type ControlHooks = {
   revokeUser(email: string): void;
   restoreUser(email: string): void;
   expireUserTokens(email: string): void;
+  setSpeechAnalytics(enabled: boolean): void;
+  dropTranscript(conversationId: string): void;
 };
 
 export type PipelineDeps = {
@@ -42,6 +44,8 @@ export type PipelineDeps = {
   signer: MediaSigner;
   audio: RecordingAudioStore;
   audioSource: (recording: Readonly<SeedRecording>) => Promise<AudioSource>;
+  /** The speech analytics transcript document of a recording's communication (a 'transcript' grant). */
+  transcript: (recording: Readonly<SeedRecording>) => Promise<unknown>;
   control: ControlHooks;
   logRequests: boolean;
   now: () => number;
@@ -253,6 +257,12 @@ export class RequestPipeline {
     if (grant.expiresAt <= this.deps.now()) return sendXmlError(res, 403, 'AccessDenied', 'Request has expired');
     const recording = world.recording(grant.conversationId, grant.recordingId);
     if (!recording || world.fileState(recording) === 'DELETED') return sendXmlError(res, 404, 'NoSuchKey', 'The specified key does not exist.');
+    if (grant.kind === 'transcript') {
+      const payload = JSON.stringify(await this.deps.transcript(recording));
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) });
+      res.end(req.method === 'HEAD' ? undefined : payload);
+      return;
+    }
     if (!world.mediaAvailable(recording)) return sendXmlError(res, 403, 'InvalidObjectState', 'The object is archived and must be restored first.');
     const path = await this.deps.audio.file(await this.deps.audioSource(recording));
     const truncate = req.method === 'GET' && faults.roll('truncate');
@@ -306,6 +316,14 @@ export class RequestPipeline {
       }
       if (req.method === 'POST' && parts[1] === 'recordings' && parts.length === 5 && parts[4] === 'delete') {
         control.deleteRecording(parts[2] as string, parts[3] as string);
+        return ok();
+      }
+      if (req.method === 'POST' && parts[1] === 'speech-analytics' && parts.length === 3 && (parts[2] === 'on' || parts[2] === 'off')) {
+        control.setSpeechAnalytics(parts[2] === 'on');
+        return ok();
+      }
+      if (req.method === 'POST' && parts[1] === 'transcripts' && parts.length === 4 && parts[3] === 'drop') {
+        control.dropTranscript(parts[2] as string);
         return ok();
       }
       if (route === 'GET /__sandbox/dataset') return ok(this.deps.world.dataset);

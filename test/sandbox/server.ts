@@ -13,6 +13,7 @@ import { conversationRoutes } from './handlers/conversations';
 import { directoryRoutes } from './handlers/directory';
 import { identityRoutes } from './handlers/identity';
 import { recordingRoutes } from './handlers/recordings';
+import { speechRoutes, transcriptDocument, type SpeechAnalyticsState } from './handlers/speech';
 import { MediaSigner } from './media-signer';
 import { RequestPipeline } from './pipeline';
 import { UserSignIn } from './signin';
@@ -87,6 +88,8 @@ export type SandboxOptions = {
   dataLakeLagHours?: number;
   /** Org-wide cap on deletion-protected conversations; default 1000. */
   deletionProtectionCap?: number;
+  /** Whether the org has speech and text analytics (transcripts); default true. */
+  speechAnalytics?: boolean;
   /** Edits the generated data before it is served: how tests make Genesys answer with hostile IDs, names and attributes. */
   amendDataset?: (dataset: Dataset) => void;
 };
@@ -115,6 +118,10 @@ export type Sandbox = {
   expireUserTokens(email: string): void;
   /** Genesys no longer has it: metadata says DELETED, the recording and its media answer 404. */
   deleteRecording(conversationId: string, recordingId: string): void;
+  /** The org gains or loses speech and text analytics: without it, transcript URLs answer 403. */
+  setSpeechAnalytics(enabled: boolean): void;
+  /** Genesys did not transcribe this conversation: its transcript URL answers 404. */
+  dropTranscript(conversationId: string): void;
   stats(): SandboxStats;
   resetStats(): void;
   close(): Promise<void>;
@@ -213,6 +220,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   };
 
   const ctx: SandboxContext = { dataset, world, settings, signer, now, origin: () => origin };
+  const speech: SpeechAnalyticsState = { enabled: options.speechAnalytics ?? true, untranscribed: new Set() };
+  const transcript = async (recording: Readonly<SeedRecording>) => {
+    const conversation = world.conversations.get(recording.conversationId);
+    if (!conversation) throw new Error(`recording ${recording.id} has no conversation`);
+    return transcriptDocument(dataset.organization.id, conversation, recording.sessionId, async (r) => audio.turns(await audioSource(r)));
+  };
   const userByEmail = (email: string): string => {
     const user = users.byEmailAddress(email);
     if (!user) throw new Error(`no sign-in user ${email}`);
@@ -237,9 +250,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       if (!recording) throw new Error(`no recording ${recordingId} in conversation ${conversationId}`);
       world.delete(recording);
     },
+    setSpeechAnalytics: (enabled: boolean) => {
+      speech.enabled = enabled;
+    },
+    dropTranscript: (conversationId: string) => {
+      speech.untranscribed.add(conversationId);
+    },
   };
   const pipeline = new RequestPipeline({
-    routes: [...directoryRoutes(ctx), ...identityRoutes(ctx, users, tokens), ...analyticsRoutes(ctx), ...conversationRoutes(ctx), ...recordingRoutes(ctx)],
+    routes: [...directoryRoutes(ctx), ...identityRoutes(ctx, users, tokens), ...analyticsRoutes(ctx), ...conversationRoutes(ctx), ...recordingRoutes(ctx), ...speechRoutes(ctx, speech)],
     tokens,
     users,
     signIn,
@@ -250,6 +269,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     signer,
     audio,
     audioSource,
+    transcript,
     control,
     logRequests: options.logRequests ?? false,
     now,

@@ -38,7 +38,7 @@ export async function uiCommand(ctx: CommandContext, argv: ReadonlyArray<string>
     return runElectron(electron, ctx.profile);
   }
   ctx.output.note(electron ? 'Starting Custody in the browser shell…' : 'Electron is not installed here: starting Custody in the browser shell (Debian Chromium)…');
-  const composed = await composeEngine({ profile: ctx.profile, mediaUrlBase: `${SHELL_ORIGIN}/media/recording/` });
+  const composed = await composeEngine({ profile: ctx.profile, mediaUrlBase: `${SHELL_ORIGIN}/media/recording/`, backgroundTranscripts: true });
   const journal = await syncPendingReviewJournal(composed);
   if (journal) ctx.output.note(`Review journal: ${journal.written} entries written to the WORM audit log, ${journal.failed} still pending.`);
   const shell = await launchBrowserShell(composed, { rendererDir, headless });

@@ -11,6 +11,7 @@ import { sql as auditOperatorIdentity } from './0100-audit-operator-identity';
 import { sql as jobOfficer } from './0110-job-officer';
 import { sql as holdApprovals } from './0120-hold-approvals';
 import { sql as annotations } from './0130-annotations';
+import { sql as transcripts } from './0140-transcripts';
 import { sql as reviewJournalSeekTranscript } from './0150-review-journal-seek-transcript';
 
 export type Migration = { version: number; name: string; sql: string };
@@ -33,5 +34,6 @@ export const migrations: ReadonlyArray<Migration> = [
   { version: 110, name: 'job-officer', sql: jobOfficer },
   { version: 120, name: 'hold-approvals', sql: holdApprovals },
   { version: 130, name: 'annotations', sql: annotations },
+  { version: 140, name: 'transcripts', sql: transcripts },
   { version: 150, name: 'review-journal-seek-transcript', sql: reviewJournalSeekTranscript },
 ];

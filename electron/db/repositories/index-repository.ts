@@ -26,6 +26,8 @@ export type RecordingUpsert = {
   fileState: string | null;
   archiveDate: string | null;
   deleteDate: string | null;
+  /** The communication (Genesys session) recorded: what its speech analytics transcript is keyed by. */
+  sessionId?: string | null;
 };
 
 export type IndexQuery = {
@@ -126,11 +128,12 @@ export function createIndexRepository(db: Db) {
       has_recording = excluded.has_recording, synced_ms = excluded.synced_ms`);
   const deleteRecordingsOf = db.prepare('DELETE FROM recordings WHERE conversation_id = ?');
   const insertRecording = db.prepare(`
-    INSERT INTO recordings (id, conversation_id, start_ms, end_ms, media, file_state, archive_date, delete_date, synced_ms)
-    VALUES (@id, @conversationId, @startMs, @endMs, @media, @fileState, @archiveDate, @deleteDate, @syncedMs)
+    INSERT INTO recordings (id, conversation_id, start_ms, end_ms, media, file_state, archive_date, delete_date, session_id, synced_ms)
+    VALUES (@id, @conversationId, @startMs, @endMs, @media, @fileState, @archiveDate, @deleteDate, @sessionId, @syncedMs)
     ON CONFLICT(id) DO UPDATE SET conversation_id = excluded.conversation_id, start_ms = excluded.start_ms,
       end_ms = excluded.end_ms, media = excluded.media, file_state = excluded.file_state,
-      archive_date = excluded.archive_date, delete_date = excluded.delete_date, synced_ms = excluded.synced_ms`);
+      archive_date = excluded.archive_date, delete_date = excluded.delete_date, session_id = excluded.session_id,
+      synced_ms = excluded.synced_ms`);
   const markRecordingsSynced = db.prepare('UPDATE conversations SET recordings_synced_ms = ? WHERE id = ?');
   const selectCoverage = db.prepare('SELECT from_ms, to_ms, synced_ms FROM sync_coverage ORDER BY from_ms');
   const clearCoverage = db.prepare('DELETE FROM sync_coverage');
@@ -256,7 +259,7 @@ export function createIndexRepository(db: Db) {
     async replaceRecordings(conversationId: string, rows: ReadonlyArray<RecordingUpsert>, syncedMs: number): Promise<void> {
       db.transaction(() => {
         deleteRecordingsOf.run(conversationId);
-        for (const row of rows) insertRecording.run({ ...row, conversationId, syncedMs });
+        for (const row of rows) insertRecording.run({ sessionId: null, ...row, conversationId, syncedMs });
         markRecordingsSynced.run(syncedMs, conversationId);
       })();
     },

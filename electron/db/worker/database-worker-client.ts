@@ -88,6 +88,7 @@ export function startDatabaseWorker(open: Parameters<typeof openDatabaseSync>, h
     jobs: remote('jobs', { claim: createJobsRepository(hostDb).claim }),
     media: remote('media'),
     auditHead: remote('auditHead'),
+    transcripts: remote('transcripts'),
     close: () => {
       closing ??= new Promise<void>((resolve) => {
         if (stopped) return resolve();

@@ -6,6 +6,7 @@ import { createComplianceRepository } from '../repositories/compliance-repositor
 import { createIndexRepository } from '../repositories/index-repository';
 import { createJobsRepository } from '../repositories/jobs-repository';
 import { createMediaRepository } from '../repositories/media-repository';
+import { createTranscriptRepository } from '../repositories/transcript-repository';
 
 /**
  * The repositories a host uses while it works: searches over the whole index, audit event queries and
@@ -24,6 +25,7 @@ export function createWorkerRepositories(db: Db) {
     jobs: createJobsRepository(db),
     media: createMediaRepository(db),
     auditHead: createAuditHeadRepository(db),
+    transcripts: createTranscriptRepository(db),
   };
 }
 

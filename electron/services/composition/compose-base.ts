@@ -36,9 +36,10 @@ export function openProfileDatabase(paths: ProfilePaths, key: IndexKey): Db {
  * database worker, the long-running ones are served by it (see worker-repositories.ts), the rest by `db`.
  */
 export function createProfileRepositories(db: Db, worker: DatabaseWorker | null = null) {
-  const { index, media, auditMirror, auditHead, archive, compliance, jobs } = worker ?? createWorkerRepositories(db);
+  const { index, media, auditMirror, auditHead, archive, compliance, jobs, transcripts } = worker ?? createWorkerRepositories(db);
   return {
     index,
+    transcripts,
     media,
     auditMirror,
     auditHead,

@@ -20,10 +20,14 @@ import { composeGenesys, type GenesysConnection } from './compose-genesys';
 import { composeHealth } from './compose-health';
 import { composeJobs } from './compose-jobs';
 import { composePacks } from './compose-packs';
+import { composeTranscripts } from './compose-transcripts';
+import type { TranscriptService } from '../transcripts/transcript-service';
 
 export type ComposeOptions = BaseOptions & {
   /** How this host's renderer addresses media (media:// in Electron, the stand-in origin in the shell). */
   mediaUrlBase: string;
+  /** Fetch indexed calls' transcripts in the background after each index sync (the app; not the CLI). */
+  backgroundTranscripts?: boolean;
 };
 
 /** The whole engine, one field per domain, for the hosts that serve all of it (the app, the CLI). */
@@ -44,6 +48,8 @@ export type ComposedEngine = Pick<Base, 'profile' | 'paths' | 'vault' | 'redacto
   jobs: BulkJobs;
   /** Whether the WORM store and Genesys are reachable (probed while a window host watches). */
   health: HealthMonitor;
+  /** Transcripts from Genesys speech analytics (audited reads, kept in the index). */
+  transcripts: TranscriptService;
   /** The orderly shutdown (see `shutdown`); every host calls it on quit, and later calls share the first. */
   close(budgets?: Partial<ShutdownBudgets>): Promise<void>;
 };
@@ -132,6 +138,17 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
     mediaUrlBase: options.mediaUrlBase,
     archive: archive.reader,
     approvals,
+    transcripts: repositories.transcripts,
+  });
+  const transcripts = composeTranscripts({
+    repositories,
+    audit,
+    genesys,
+    http: base.http,
+    clock,
+    logger,
+    events,
+    background: options.backgroundTranscripts ?? false,
   });
   const annotations = composeAnnotations({ repositories, cache, audit, officer, clock, logger });
   const packs = composePacks({
@@ -144,6 +161,7 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
     clock,
     logger,
     events,
+    transcriptOf: (recordingId) => transcripts.stored(recordingId),
   });
   const jobs = composeJobs({
     repositories,
@@ -172,6 +190,7 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
             jobs.refuseNewRuns();
             grants.revokeAll();
             audit.stopChecks();
+            void transcripts.stop();
           },
           pauseJobs: () => jobs.stopAll(message, { atItemBoundary: true }),
           stopJobs: () => jobs.stopAll(message),
@@ -209,6 +228,7 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
     annotations,
     jobs,
     health,
+    transcripts,
     close,
   };
 }

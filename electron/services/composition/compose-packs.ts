@@ -19,6 +19,7 @@ export function composePacks(
     clock: Clock;
     logger: Logger;
     events: EventHub;
+    transcriptOf?: PackBuilderDeps['transcriptOf'];
   },
 ): PackService {
   const { audit, clock } = deps;
@@ -35,6 +36,7 @@ export function composePacks(
       clock,
       logger: deps.logger.child('packs'),
       events: deps.events,
+      ...(deps.transcriptOf ? { transcriptOf: deps.transcriptOf } : {}),
     }),
     actors: audit.actors,
     repository: deps.repositories.reviewJournal,

@@ -32,6 +32,7 @@ import {
   recordingSettingsSchema,
   retentionPolicyListingSchema,
   tokenResponseSchema,
+  transcriptUrlSchema,
   userListingSchema,
   type Recording,
 } from './models';
@@ -148,6 +149,7 @@ export class GenesysClient {
   private readonly routing: platformClient.RoutingApi;
   private readonly users: platformClient.UsersApi;
   private readonly organizations: platformClient.OrganizationApi;
+  private readonly speech: platformClient.SpeechTextAnalyticsApi;
 
   constructor(private readonly deps: GenesysClientDeps) {
     this.recording = new platformClient.RecordingApi(deps.sdk);
@@ -156,6 +158,7 @@ export class GenesysClient {
     this.routing = new platformClient.RoutingApi(deps.sdk);
     this.users = new platformClient.UsersApi(deps.sdk);
     this.organizations = new platformClient.OrganizationApi(deps.sdk);
+    this.speech = new platformClient.SpeechTextAnalyticsApi(deps.sdk);
   }
 
   async detailsQuery(body: { interval: string; pageSize: number; pageNumber: number }, signal?: AbortSignal) {
@@ -288,6 +291,18 @@ export class GenesysClient {
   async recordingSettings(signal?: AbortSignal) {
     const res = await this.call('GET /api/v2/recording/settings', recordingSettingsSchema, signal, () => this.recording.getRecordingSettings());
     return res.body;
+  }
+
+  /**
+   * The pre-signed URL of a communication's speech analytics transcript. Genesys answers 403 when the org
+   * has no speech and text analytics (AuthError) and 404 when the communication was not transcribed.
+   */
+  async transcriptUrl(conversationId: string, communicationId: string, signal?: AbortSignal): Promise<string> {
+    const endpoint = 'GET /api/v2/speechandtextanalytics/conversations/{conversationId}/communications/{communicationId}/transcripturl';
+    const res = await this.call(endpoint, transcriptUrlSchema, signal, () =>
+      this.speech.getSpeechandtextanalyticsConversationCommunicationTranscripturl(conversationId, communicationId),
+    );
+    return res.body.url;
   }
 
   /**

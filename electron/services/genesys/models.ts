@@ -82,6 +82,8 @@ export const recordingMetadataSchema = z.looseObject({
   fileState: fileStateSchema.optional(),
   archiveDate: z.string().optional(),
   deleteDate: z.string().optional(),
+  /** The recorded communication: the id speech analytics keys its transcript by. */
+  sessionId: z.string().max(128).optional(),
 });
 export type RecordingMetadata = z.infer<typeof recordingMetadataSchema>;
 
@@ -201,3 +203,6 @@ export const deletionProtectionResultSchema = z.looseObject({
     )
     .optional(),
 });
+
+/** GET .../speechandtextanalytics/conversations/{id}/communications/{id}/transcripturl (Models.TranscriptUrl): a pre-signed link. */
+export const transcriptUrlSchema = z.looseObject({ url: z.url({ protocol: /^https?$/ }).max(8_192) });

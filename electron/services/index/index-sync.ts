@@ -280,6 +280,7 @@ function toRecordingUpsert(metadata: RecordingMetadata): RecordingUpsert {
     fileState: metadata.fileState ?? null,
     archiveDate: metadata.archiveDate ?? null,
     deleteDate: metadata.deleteDate ?? null,
+    sessionId: metadata.sessionId ?? null,
   };
 }
 

@@ -5,12 +5,14 @@ import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { caseReferenceSchema, conversationIdSchema, recordingIdSchema, type AuditEvent } from '../../../shared/domain';
 import type { Annotation } from '../../../shared/annotations';
+import type { TranscriptView } from '../../../shared/transcripts';
 import type { Logger } from '../../../shared/logger';
 import {
   describeBuiltBy,
   EXPORT_MANIFEST_PATH,
   packDocumentSchema,
   packExcerptPath,
+  packTranscriptPath,
   packWavPath,
   type ExportManifestItem,
   type PackAnnotation,
@@ -92,6 +94,8 @@ export type PackBuilderDeps = {
   clock: Clock;
   logger: Logger;
   events: EventHub;
+  /** The transcript the index holds for a recording, carried in the pack when there is one. */
+  transcriptOf?: (recordingId: string) => Promise<TranscriptView | null>;
 };
 
 /** An export of up to this many items also lists them in its event, readable without the manifest. */
@@ -292,10 +296,12 @@ export class PackBuilder {
   ): Promise<BagSummary> {
     const { packId, caseReference, items, exportEvent } = pack;
     await payload.record(EXPORT_MANIFEST_PATH, pack.exportManifest);
-    const put = async (path: string, content: string | Uint8Array) => {
+    const put = async (path: string, content: string | Uint8Array): Promise<Digests> => {
       const target = await pathUnderRoot(root, path);
       await mkdir(dirname(target), { recursive: true });
-      await payload.record(path, await writeDigested(target, content));
+      const digests = await writeDigested(target, content);
+      await payload.record(path, digests);
+      return digests;
     };
     const started = performance.now();
     const spoolPath = join(root, SPOOL_FILE);
@@ -307,6 +313,11 @@ export class PackBuilder {
         if (!match) throw new AppError('NOT_FOUND', `Recording ${item.recordingId} left the local index while the pack was built.`);
         const copied = await this.copyAudio(root, packableMatch(match), exportEvent, payload);
         const recording = await this.addAnnotations(root, copied, pack.excerpts, payload);
+        const transcript = await this.deps.transcriptOf?.(item.recordingId);
+        if (transcript) {
+          const path = packTranscriptPath(item.recordingId);
+          recording.transcript = { path, ...(await put(path, `${JSON.stringify(transcript, null, 2)}\n`)) };
+        }
         await spool.write(`${JSON.stringify(recording)}\n`);
       }
     } catch (error) {

@@ -14,6 +14,7 @@ const textFields: ReadonlyArray<{ key: FieldKey; label: string; testId: string; 
   { key: 'agent', label: 'Agent', testId: 'search-agent', placeholder: 'Name or user id' },
   { key: 'queue', label: 'Queue', testId: 'search-queue', placeholder: 'e.g. FX Desk' },
   { key: 'text', label: 'Words', testId: 'search-text', placeholder: 'Names, IDs: any word' },
+  { key: 'said', label: 'Said', testId: 'search-said', placeholder: 'Words spoken in the call' },
 ];
 
 const dateFields: ReadonlyArray<{ key: 'from' | 'to'; label: string; testId: string }> = [

@@ -10,6 +10,7 @@ import { postureHandlers } from './posture';
 import { jobsHandlers } from './jobs';
 import { recordingsHandlers } from './recordings';
 import { reviewHandlersOutsideReview } from './review';
+import { transcriptsHandlers } from './transcripts';
 
 /** Every channel of the contract, one group per domain; a missing channel is a compile error. */
 export function createIpcHandlers(hosted: HostedEngine, host: { openSignInPage: SignInPageOpener; lifetime: AbortSignal }): IpcHandlers {
@@ -23,6 +24,7 @@ export function createIpcHandlers(hosted: HostedEngine, host: { openSignInPage: 
     ...jobsHandlers(hosted),
     ...healthHandlers(hosted),
     ...annotationsHandlers(hosted),
+    ...transcriptsHandlers(hosted),
     ...authHandlers({
       officer: hosted.officer,
       officerSignIn: hosted.officerSignIn,
