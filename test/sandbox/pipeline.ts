@@ -254,11 +254,11 @@ export class RequestPipeline {
     const recording = world.recording(grant.conversationId, grant.recordingId);
     if (!recording || world.fileState(recording) === 'DELETED') return sendXmlError(res, 404, 'NoSuchKey', 'The specified key does not exist.');
     if (!world.mediaAvailable(recording)) return sendXmlError(res, 403, 'InvalidObjectState', 'The object is archived and must be restored first.');
-    const path = await this.deps.audio.file(await this.deps.audioSource(recording));
+    const body = await this.deps.audio.body(await this.deps.audioSource(recording));
     const truncate = req.method === 'GET' && faults.roll('truncate');
     if (truncate) stats.fault('truncate');
     const fileName = grant.fileName ? (grant.fileName.toLowerCase().endsWith('.wav') ? grant.fileName : `${grant.fileName}.wav`) : undefined;
-    const sent = await sendMediaFile(req, res, { path, contentType: 'audio/wav', ...(fileName ? { fileName } : {}) }, truncate);
+    const sent = await sendMediaFile(req, res, { body, contentType: 'audio/wav', ...(fileName ? { fileName } : {}) }, truncate);
     stats.mediaSent(sent);
   }
 
