@@ -20,7 +20,8 @@ import type { ArchiveLookup, ArchiveReader } from './archive/archive-reader';
 import type { AuditActor, AuditActors } from './audit/audit-actor';
 import type { AuditAppendInput } from './audit/event-chain';
 import type { AuditWriter } from './audit/audit-writer';
-import { peaksAt } from './cache/media-analysis';
+import { LandingMedia } from './cache/landing-media';
+import { waveformWindow } from './cache/media-analysis';
 import type { CachedMedia, MediaCache } from './cache/media-cache';
 import { pathUnderRoot } from './contained-path';
 import { AppError, StorageError } from './errors';
@@ -55,6 +56,8 @@ export type CustodyEngineDeps = {
 };
 
 const DAY_MS = 86_400_000;
+/** Streaming status goes to the renderer at most this often. */
+const MEDIA_STATUS_INTERVAL_MS = 500;
 /** Errors that mean "Genesys cannot answer now": search falls back to the local index. */
 const offlineCodes = new Set(['UPSTREAM_UNAVAILABLE', 'UPSTREAM_INVALID', 'RATE_LIMITED', 'AUTH_REQUIRED', 'AUTH_REFRESH_FAILED', 'KEYCHAIN_UNAVAILABLE']);
 
@@ -148,7 +151,11 @@ export class CustodyEngine {
     };
   }
 
-  /** Audits the play (and where it starts), makes sure the audio is cached and intact, and returns a URL only this play can use. */
+  /**
+   * Audits the play (and where it starts), then returns a URL only this play can use: at once for an
+   * intact cached recording; for one not cached, as soon as its header and first bytes have landed
+   * while the rest streams in (sha256 null, integrity 'pending' until 'playback:mediaStatus' says verified).
+   */
   async authorizePlayback(recordingId: string, caseReference: string | null, startOffsetMs = 0): Promise<PlaybackGrantView> {
     if (!Number.isSafeInteger(startOffsetMs) || startOffsetMs < 0) throw new AppError('VALIDATION', `start offset must be a whole number of milliseconds >= 0, not ${startOffsetMs}`);
     const actor = await this.deps.actors.officer('play');
@@ -162,7 +169,25 @@ export class CustodyEngine {
       caseReference: requireCase(caseReference),
       details: { startOffsetMs },
     });
-    const media = await this.intactMedia(match);
+    const media = await this.mediaToPlay(match);
+    const source = sourceOf(media);
+    if (media instanceof LandingMedia) {
+      const wav = media.analysis.wav;
+      if (!wav) throw new AppError('UPSTREAM_INVALID', media.analysis.notWavReason ?? 'The recording\'s audio is not a readable WAV file.');
+      const grant = this.deps.grants.issue({
+        recordingId,
+        caseReference: event.caseReference,
+        path: '',
+        content: media.content,
+        contentType: 'audio/wav',
+        sha256: null,
+        auditEventId: event.eventId,
+        durationMs: wav.durationMs,
+      });
+      this.followLanding(media, grant.id);
+      const { totalBytes } = media.progress;
+      return { ...this.grantView(recordingId, grant.id, event.eventId), sha256: null, integrity: 'pending', bytes: totalBytes ?? 0, durationMs: wav.durationMs, contentType: 'audio/wav', source };
+    }
     // Read at entry into the cache, with the hash intactMedia just relied on: no second open of the file.
     const { wav, notWav } = await this.deps.cache.analysis(media);
     if (!wav) throw new AppError('UPSTREAM_INVALID', notWav ?? 'The recording\'s audio is not a readable WAV file.');
@@ -177,15 +202,72 @@ export class CustodyEngine {
       durationMs: wav.durationMs,
     });
     return {
-      recordingId,
-      mediaUrl: `${this.deps.mediaUrlBase}${encodeURIComponent(recordingId)}?grant=${grant.id}`,
-      auditEventId: event.eventId,
+      ...this.grantView(recordingId, grant.id, event.eventId),
       sha256: media.sha256,
+      integrity: 'verified',
       bytes: media.bytes,
       durationMs: wav.durationMs,
       contentType: media.contentType,
-      source: sourceOf(media),
+      source,
     };
+  }
+
+  private grantView(recordingId: string, grantId: string, auditEventId: string) {
+    return { recordingId, mediaUrl: `${this.deps.mediaUrlBase}${encodeURIComponent(recordingId)}?grant=${grantId}`, auditEventId };
+  }
+
+  /**
+   * The intact cached recording, or, when it is not cached, its transfer into the cache once the
+   * header and first bytes have landed (the transfer goes on; download, packs and bulk still wait for
+   * the whole verified file through intactMedia).
+   */
+  private async mediaToPlay(match: IndexMatch & { recordingId: string }): Promise<CachedMedia | LandingMedia> {
+    const waiting = this.deps.cache.nextLanding(match.recordingId);
+    const whole = this.intactMedia(match);
+    try {
+      const first = await Promise.race([whole, waiting.landing]);
+      if (!(first instanceof LandingMedia)) return first;
+      // Whatever the landing does now, the whole fetch's outcome is reported through it.
+      whole.catch(() => undefined);
+      try {
+        await Promise.race([first.ready, first.settled]);
+        return first;
+      } catch {
+        // That transfer broke before anything could play: the fetch's retries decide.
+        return await whole;
+      }
+    } finally {
+      waiting.cancel();
+    }
+  }
+
+  /** Streaming status to the renderer (at most ~2 a second), then verified, or failed and the play ended. */
+  private followLanding(landing: LandingMedia, grantId: string): void {
+    const { recordingId } = landing;
+    const status = (state: 'streaming' | 'verified' | 'failed', sha256: string | null, message: string | null) =>
+      this.deps.events.publish({ kind: 'playback.mediaStatus', recordingId, state, ...landing.progress, sha256, message });
+    let lastSent = 0;
+    const stop = landing.onChange(() => {
+      const now = this.deps.clock.now();
+      if (now - lastSent < MEDIA_STATUS_INTERVAL_MS) return;
+      lastSent = now;
+      status('streaming', null, null);
+    });
+    status('streaming', null, null);
+    landing.settled.then(
+      (media) => {
+        stop();
+        this.deps.grants.verified(grantId, media);
+        status('verified', media.sha256, null);
+      },
+      (error: unknown) => {
+        stop();
+        const message = `The recording could not be verified, so playback stopped: ${(error as Error).message}`;
+        this.deps.logger.error('streamed recording failed verification; play ended', { recordingId, reason: (error as Error).message });
+        status('failed', null, message);
+        if (this.deps.grants.revoke(grantId)) this.deps.events.publish({ kind: 'playback.ended', recordingId, reason: 'integrity-failed' });
+      },
+    );
   }
 
   /**
@@ -234,13 +316,23 @@ export class CustodyEngine {
     }
   }
 
-  /** Peaks for a recording being played under a grant; never for one that was not audited. */
-  async waveform(recordingId: string, buckets: number): Promise<Waveform> {
+  /**
+   * Peaks for a recording being played under a grant, never for one that was not audited: over the
+   * whole recording or a zoomed window, from the pyramid computed as the file entered the cache;
+   * while it still streams in, the peaks of what has landed (complete: false).
+   */
+  async waveform(recordingId: string, buckets: number, window: { fromMs?: number; toMs?: number } = {}): Promise<Waveform> {
     const grant = this.deps.grants.current(recordingId);
     if (!grant) throw new AppError('VALIDATION', 'Play the recording first: its waveform is drawn only for an audited playback.');
+    const landing = grant.sha256 === null ? this.deps.cache.landing(recordingId) : null;
+    if (landing) {
+      const wav = landing.analysis.wav;
+      return { recordingId, durationMs: wav?.durationMs ?? 0, ...landing.waveformSoFar(buckets, window), complete: false };
+    }
+    if (grant.sha256 === null) throw new AppError('VALIDATION', 'The recording is no longer streaming in and was not verified: press Play again.');
     // The peaks computed when the file entered the cache, trusted only while the file is unchanged.
-    const analysis = await this.deps.cache.analysis(grant);
-    return { recordingId, durationMs: analysis.wav?.durationMs ?? 0, peaks: peaksAt(analysis, buckets) };
+    const analysis = await this.deps.cache.analysis({ recordingId, path: grant.path, sha256: grant.sha256 });
+    return { recordingId, durationMs: analysis.wav?.durationMs ?? 0, ...waveformWindow(analysis, buckets, window), complete: true };
   }
 
   /**

@@ -63,7 +63,7 @@ export async function downloadToFile(
   let pending: Array<Buffer> = [];
   let pendingBytes = 0;
   try {
-    handle = await sinkOf(target).open();
+    handle = await sinkOf(target).open(Number.isFinite(announced) ? announced : null);
   } catch (error) {
     await response.body.cancel();
     throw new StorageError(`Cannot write ${path}`, error);
