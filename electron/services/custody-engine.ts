@@ -50,12 +50,15 @@ export type CustodyEngineDeps = {
   events: EventHub;
   /** How media URLs look to this host's renderer: `media://recording/` in Electron. */
   mediaUrlBase: string;
+  /** A recording not cached plays while it streams in when it is larger than this (default 16 MiB); a smaller one lands whole first, in well under a second. */
+  streamPlayAboveBytes?: number;
   /** How far back a search syncs when it gives no date range. */
   defaultSyncDays?: number;
   maxResults?: number;
 };
 
 const DAY_MS = 86_400_000;
+const STREAM_PLAY_ABOVE_BYTES = 16 * 1024 * 1024;
 /** Streaming status goes to the renderer at most this often. */
 const MEDIA_STATUS_INTERVAL_MS = 500;
 /** Errors that mean "Genesys cannot answer now": search falls back to the local index. */
@@ -231,6 +234,8 @@ export class CustodyEngine {
       whole.catch(() => undefined);
       try {
         await Promise.race([first.ready, first.settled]);
+        const total = first.progress.totalBytes;
+        if (first.done || (total !== null && total <= (this.deps.streamPlayAboveBytes ?? STREAM_PLAY_ABOVE_BYTES))) return await whole;
         return first;
       } catch {
         // That transfer broke before anything could play: the fetch's retries decide.
