@@ -259,20 +259,28 @@ export class CustodyEngine {
       status('streaming', null, null);
     });
     status('streaming', null, null);
-    landing.settled.then(
-      (media) => {
-        stop();
-        this.deps.grants.verified(grantId, media);
-        status('verified', media.sha256, null);
-      },
-      (error: unknown) => {
-        stop();
-        const message = `The recording could not be verified, so playback stopped: ${(error as Error).message}`;
-        this.deps.logger.error('streamed recording failed verification; play ended', { recordingId, reason: (error as Error).message });
-        status('failed', null, message);
-        if (this.deps.grants.revoke(grantId)) this.deps.events.publish({ kind: 'playback.ended', recordingId, reason: 'integrity-failed' });
-      },
-    );
+    void this.reportVerification(landing, grantId, status, stop);
+  }
+
+  private async reportVerification(
+    landing: LandingMedia,
+    grantId: string,
+    status: (state: 'verified' | 'failed', sha256: string | null, message: string | null) => void,
+    stop: () => void,
+  ): Promise<void> {
+    const { recordingId } = landing;
+    try {
+      const media = await landing.settled;
+      this.deps.grants.verified(grantId, media);
+      status('verified', media.sha256, null);
+    } catch (error) {
+      const reason = (error as Error).message;
+      this.deps.logger.error('streamed recording failed verification; play ended', { recordingId, reason });
+      status('failed', null, `The recording could not be verified, so playback stopped: ${reason}`);
+      if (this.deps.grants.revoke(grantId)) this.deps.events.publish({ kind: 'playback.ended', recordingId, reason: 'integrity-failed' });
+    } finally {
+      stop();
+    }
   }
 
   /**

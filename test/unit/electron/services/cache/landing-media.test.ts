@@ -91,7 +91,7 @@ describe('a recording streaming into the cache', () => {
     expect(partial.peaks[0]!.at(-1)).toBe(0);
 
     let waited: Buffer | null = null;
-    const later = readRange(landing, 400_000, 400_099).then((bytes) => (waited = bytes));
+    const later = (async () => (waited = await readRange(landing, 400_000, 400_099)))();
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(waited).toBeNull();
     await download.send(wav.length - (3 * SEGMENT_BYTES + 100));
