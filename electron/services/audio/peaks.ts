@@ -124,15 +124,21 @@ export function pyramidOf(framesPerBucket: number, finest: Array<Uint16Array>): 
   return { framesPerBucket, levels };
 }
 
+/** Full scale of the raw peaks kept while accumulating (|sample| of 16-bit PCM), turned into thousandths when read. */
+const RAW_FULL_SCALE = 32768;
+/** Raw peak to thousandths of full scale, looked up. */
+const THOUSANDTHS = Uint16Array.from({ length: RAW_FULL_SCALE + 1 }, (_, raw) => Math.min(1000, Math.round((raw / RAW_FULL_SCALE) * 1000)));
+
 /**
  * The finest level of a peak pyramid, from one pass over a WAV file's data chunk fed in order (a
- * download as it lands); readable at any moment, buckets not reached yet are 0.
+ * download as it lands); readable at any moment, buckets not reached yet are 0. Raw peaks (0..32768)
+ * are kept, so the per-sample work is one comparison; 16-bit PCM is read as a typed array.
  */
 export class PeakPyramidAccumulator {
   readonly framesPerBucket: number;
   private readonly decode: (data: Buffer, offset: number) => number;
   private readonly bytesPerSample: number;
-  private readonly finest: Array<Uint16Array>;
+  private readonly finestRaw: Array<Uint16Array>;
   private frame = 0;
   private carry: Buffer = Buffer.alloc(0);
 
@@ -141,7 +147,7 @@ export class PeakPyramidAccumulator {
     this.bytesPerSample = info.blockAlign / info.channels;
     const frames = Math.floor(info.dataBytes / info.blockAlign);
     this.framesPerBucket = finestFramesPerBucket(frames);
-    this.finest = Array.from({ length: info.channels }, () => new Uint16Array(Math.max(1, Math.ceil(frames / this.framesPerBucket))));
+    this.finestRaw = Array.from({ length: info.channels }, () => new Uint16Array(Math.max(1, Math.ceil(frames / this.framesPerBucket))));
   }
 
   /** Frames seen so far. */
@@ -154,21 +160,50 @@ export class PeakPyramidAccumulator {
     const { blockAlign, channels } = this.info;
     const data = this.carry.length ? Buffer.concat([this.carry, chunk]) : chunk;
     const whole = data.length - (data.length % blockAlign);
-    const last = this.finest[0]!.length - 1;
-    for (let offset = 0; offset < whole; offset += blockAlign, this.frame += 1) {
-      const bucket = Math.min(last, Math.floor(this.frame / this.framesPerBucket));
+    const last = this.finestRaw[0]!.length - 1;
+    const perBucket = this.framesPerBucket;
+    if (this.info.format === 'pcm' && this.info.bitsPerSample === 16) {
+      // Copied when unaligned: an Int16Array view needs an even offset.
+      const bytes = data.byteOffset % 2 === 0 ? data : Buffer.from(data.subarray(0, whole));
+      const samples = new Int16Array(bytes.buffer, bytes.byteOffset, whole / 2);
+      const frames = whole / blockAlign;
       for (let ch = 0; ch < channels; ch += 1) {
-        const level = Math.min(1000, Math.round(Math.abs(this.decode(data, offset + ch * this.bytesPerSample)) * 1000));
-        const row = this.finest[ch]!;
-        if (level > row[bucket]!) row[bucket] = level;
+        const row = this.finestRaw[ch]!;
+        // Bucket by bucket: a running maximum, written once per bucket.
+        for (let done = 0; done < frames; ) {
+          const frame = this.frame + done;
+          const bucket = Math.min(last, Math.floor(frame / perBucket));
+          const count = bucket === last ? frames - done : Math.min(frames - done, (bucket + 1) * perBucket - frame);
+          let peak = row[bucket]!;
+          for (let i = done * channels + ch, end = (done + count) * channels; i < end; i += channels) {
+            const value = samples[i]!;
+            if (value > peak) peak = value;
+            else if (-value > peak) peak = -value;
+          }
+          row[bucket] = peak;
+          done += count;
+        }
+      }
+      this.frame += whole / blockAlign;
+    } else {
+      for (let offset = 0; offset < whole; offset += blockAlign, this.frame += 1) {
+        const bucket = Math.min(last, Math.floor(this.frame / perBucket));
+        for (let ch = 0; ch < channels; ch += 1) {
+          const level = Math.min(RAW_FULL_SCALE, Math.round(Math.abs(this.decode(data, offset + ch * this.bytesPerSample)) * RAW_FULL_SCALE));
+          const row = this.finestRaw[ch]!;
+          if (level > row[bucket]!) row[bucket] = level;
+        }
       }
     }
-    this.carry = data.subarray(whole);
+    this.carry = Buffer.from(data.subarray(whole));
   }
 
-  /** The pyramid of what was pushed so far (copies: the accumulator goes on). */
+  /** The pyramid of what was pushed so far, in thousandths (copies: the accumulator goes on). */
   levels(): PeakLevels {
-    return pyramidOf(this.framesPerBucket, this.finest.map((row) => row.slice()));
+    return pyramidOf(
+      this.framesPerBucket,
+      this.finestRaw.map((row) => row.map((raw) => THOUSANDTHS[raw]!)),
+    );
   }
 }
 
