@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openDatabaseSync } from '../../electron/db/connection';
 import type { IndexRepository } from '../../electron/db/repositories/index-repository';
-import { createMediaRepository } from '../../electron/db/repositories/media-repository';
+import { createMediaRepository, type MediaRepository } from '../../electron/db/repositories/media-repository';
 import { createMediaProtocolHandler } from '../../electron/main/protocol';
 import { systemClock } from '../../electron/services/adapters/system-clock';
 import type { AuditWriter } from '../../electron/services/audit/audit-writer';
@@ -41,11 +41,12 @@ async function mediaUrlOf(sandboxUrl: string, conversationId: string, recordingI
   return Object.values(recording.mediaUris)[0]!.mediaUri;
 }
 
-type Setup = { engine: CustodyEngine; grants: PlaybackGrants; events: Array<DomainEvent>; acks: Array<number>; root: string };
+type Setup = { engine: CustodyEngine; grants: PlaybackGrants; events: Array<DomainEvent>; acks: Array<number>; root: string; repository: MediaRepository };
 
-async function engineFor(mediaUrl: string, streamPlayAboveBytes: number): Promise<Setup> {
-  const root = await mkdtemp(join(tmpdir(), 'custody-long-call-bench-'));
-  const repository = createMediaRepository(openDatabaseSync(':memory:'));
+/** `restartOf`: a new engine and cache over the same cache folder and index, as after an app restart. */
+async function engineFor(mediaUrl: string, streamPlayAboveBytes: number, restartOf?: Setup): Promise<Setup> {
+  const root = restartOf?.root ?? (await mkdtemp(join(tmpdir(), 'custody-long-call-bench-')));
+  const repository = restartOf?.repository ?? createMediaRepository(openDatabaseSync(':memory:'));
   const cache = new MediaCache({ dir: join(root, 'media'), repository, clock: systemClock, key: Buffer.alloc(32, 7) });
   const acks: Array<number> = [];
   let appended = 0;
@@ -60,7 +61,10 @@ async function engineFor(mediaUrl: string, streamPlayAboveBytes: number): Promis
   const events: Array<DomainEvent> = [];
   hub.subscribe((event) => events.push(event));
   const grants = new PlaybackGrants(systemClock);
-  const fetcher = { fetch: (_c: string, recordingId: string) => cache.get(recordingId).then((hit) => hit ?? cache.store(recordingId, 'genesys', (target) => downloadToFile(fetch, mediaUrl, target, { timeoutMs: 3_600_000 }))) };
+  const fetcher = {
+    fetch: async (_c: string, recordingId: string) =>
+      (await cache.get(recordingId)) ?? cache.store(recordingId, 'genesys', (target) => downloadToFile(fetch, mediaUrl, target)),
+  };
   const engine = new CustodyEngine({
     index,
     media: repository,
@@ -76,7 +80,7 @@ async function engineFor(mediaUrl: string, streamPlayAboveBytes: number): Promis
     approvals: NO_APPROVALS_NEEDED,
     streamPlayAboveBytes,
   });
-  return { engine, grants, events, acks, root };
+  return { engine, grants, events, acks, root, repository };
 }
 
 /** Time from `since` to the first bytes of the range's answer, and to its last. */
@@ -128,6 +132,7 @@ for (const hours of hoursList) {
     const first = { audio: [] as Array<number>, waveform: [] as Array<number>, verified: [] as Array<number> };
     const before = { audio: [] as Array<number>, waveform: [] as Array<number> };
     const cached = { audio: [] as Array<number>, waveform: [] as Array<number>, granted: [] as Array<number> };
+    const restarted = { audio: [] as Array<number>, waveform: [] as Array<number> };
     const seek = { audio: [] as Array<number> };
     for (let run = 0; run < runs; run += 1) {
       // The old path: the whole file downloaded, hashed and analysed before the grant.
@@ -157,6 +162,12 @@ for (const hours of hoursList) {
         const middle = Math.floor(recording.sizeBytes / 2 / 4) * 4;
         const range = await timeRange(setup.grants, again.grant.mediaUrl, middle, middle + 65_535, requested);
         seek.audio.push(range.last);
+        // The first play after a restart: the sealed sidecar (peak pyramid) read from disk.
+        const fresh = await engineFor(mediaUrl, 16 * 2 ** 20, setup);
+        const afterRestart = await play(fresh, recordingId);
+        if (afterRestart.grant.integrity !== 'verified') throw new Error('the play after a restart was not from the cache');
+        restarted.audio.push(afterRestart.audio);
+        restarted.waveform.push(afterRestart.waveform);
       } finally {
         await rm(setup.root, { recursive: true, force: true });
       }
@@ -165,7 +176,8 @@ for (const hours of hoursList) {
     rows.push(
       `${hours} h (${mib} MiB): first play ack -> audio ${ms(median(first.audio))} vs ${ms(median(before.audio))} downloading all first (ratio ${(median(first.audio) / median(before.audio)).toFixed(3)}); ` +
         `ack -> waveform ${ms(median(first.waveform))} (partial) vs ${ms(median(before.waveform))}; verified ${ms(median(first.verified))} after the ack; ` +
-        `cached play ack -> audio ${ms(median(cached.audio))}, ack -> waveform ${ms(median(cached.waveform))} (grant ${ms(median(cached.granted))}); seek -> audio ${ms(median(seek.audio))}`,
+        `cached play ack -> audio ${ms(median(cached.audio))}, ack -> waveform ${ms(median(cached.waveform))} (grant ${ms(median(cached.granted))}); ` +
+        `after a restart ${ms(median(restarted.audio))} / ${ms(median(restarted.waveform))}; seek -> audio ${ms(median(seek.audio))}`,
     );
   } finally {
     await sandbox.stop();
