@@ -21,7 +21,7 @@ import type { AuditActor, AuditActors } from './audit/audit-actor';
 import type { AuditAppendInput } from './audit/event-chain';
 import type { AuditWriter } from './audit/audit-writer';
 import { LandingMedia } from './cache/landing-media';
-import { waveformWindow } from './cache/media-analysis';
+import { waveformWindow, windowNeedsFinest } from './cache/media-analysis';
 import type { CachedMedia, MediaCache } from './cache/media-cache';
 import { pathUnderRoot } from './contained-path';
 import { AppError, StorageError } from './errors';
@@ -344,7 +344,9 @@ export class CustodyEngine {
     }
     if (grant.sha256 === null) throw new AppError('VALIDATION', 'The recording is no longer streaming in and was not verified: press Play again.');
     // The peaks computed when the file entered the cache, trusted only while the file is unchanged.
-    const analysis = await this.deps.cache.analysis({ recordingId, path: grant.path, sha256: grant.sha256 });
+    const media = { recordingId, path: grant.path, sha256: grant.sha256 };
+    let analysis = await this.deps.cache.analysis(media);
+    if (windowNeedsFinest(analysis, buckets, window)) analysis = await this.deps.cache.analysis(media, { finestPeaks: true });
     return { recordingId, durationMs: analysis.wav?.durationMs ?? 0, ...waveformWindow(analysis, buckets, window), complete: true };
   }
 

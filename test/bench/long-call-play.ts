@@ -89,9 +89,10 @@ async function timeRange(grants: PlaybackGrants, mediaUrl: string, start: number
   if (response.status !== 206) throw new Error(`media:// answered ${response.status}`);
   let first = 0;
   let bytes = 0;
-  for await (const chunk of response.body!) {
+  const reader = response.body!.getReader();
+  for (let part = await reader.read(); !part.done; part = await reader.read()) {
     if (!first) first = performance.now() - since;
-    bytes += chunk.length;
+    bytes += part.value.length;
   }
   if (bytes !== end - start + 1) throw new Error(`short range: ${bytes}`);
   return { first, last: performance.now() - since };
@@ -132,7 +133,7 @@ for (const hours of hoursList) {
     const first = { audio: [] as Array<number>, waveform: [] as Array<number>, verified: [] as Array<number> };
     const before = { audio: [] as Array<number>, waveform: [] as Array<number> };
     const cached = { audio: [] as Array<number>, waveform: [] as Array<number>, granted: [] as Array<number> };
-    const restarted = { audio: [] as Array<number>, waveform: [] as Array<number> };
+    const restarted = { audio: [] as Array<number>, waveform: [] as Array<number>, zoom: [] as Array<number> };
     const seek = { audio: [] as Array<number> };
     for (let run = 0; run < runs; run += 1) {
       // The old path: the whole file downloaded, hashed and analysed before the grant.
@@ -168,6 +169,11 @@ for (const hours of hoursList) {
         if (afterRestart.grant.integrity !== 'verified') throw new Error('the play after a restart was not from the cache');
         restarted.audio.push(afterRestart.audio);
         restarted.waveform.push(afterRestart.waveform);
+        // Then a zoom to 5 s in the middle at 1,000 buckets: the finest level (a long call's lies apart, read now).
+        const zoomStart = performance.now();
+        const middleMs = Math.floor(recording.durationMs / 2);
+        await fresh.engine.waveform(recordingId, 1000, { fromMs: middleMs, toMs: middleMs + 5_000 });
+        restarted.zoom.push(performance.now() - zoomStart);
       } finally {
         await rm(setup.root, { recursive: true, force: true });
       }
@@ -177,7 +183,7 @@ for (const hours of hoursList) {
       `${hours} h (${mib} MiB): first play ack -> audio ${ms(median(first.audio))} vs ${ms(median(before.audio))} downloading all first (ratio ${(median(first.audio) / median(before.audio)).toFixed(3)}); ` +
         `ack -> waveform ${ms(median(first.waveform))} (partial) vs ${ms(median(before.waveform))}; verified ${ms(median(first.verified))} after the ack; ` +
         `cached play ack -> audio ${ms(median(cached.audio))}, ack -> waveform ${ms(median(cached.waveform))} (grant ${ms(median(cached.granted))}); ` +
-        `after a restart ${ms(median(restarted.audio))} / ${ms(median(restarted.waveform))}; seek -> audio ${ms(median(seek.audio))}`,
+        `after a restart ${ms(median(restarted.audio))} / ${ms(median(restarted.waveform))}, then a 5 s zoom ${ms(median(restarted.zoom))}; seek -> audio ${ms(median(seek.audio))}`,
     );
   } finally {
     await sandbox.stop();

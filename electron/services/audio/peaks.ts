@@ -213,7 +213,8 @@ export class PeakPyramidAccumulator {
  */
 export function peaksInWindow(pyramid: PeakLevels, fromFrame: number, toFrame: number, buckets: number): Array<Array<number>> {
   const slice = Math.max(0, toFrame - fromFrame) / buckets;
-  let level = 0;
+  // The finest level may not have been read (it lies apart on a long call): the next one answers then.
+  let level = pyramid.levels[0]!.length === 0 ? 1 : 0;
   while (level + 1 < pyramid.levels.length && pyramid.framesPerBucket * PYRAMID_FANOUT ** (level + 1) <= slice) level += 1;
   const rows = pyramid.levels[level]!;
   const width = pyramid.framesPerBucket * PYRAMID_FANOUT ** level;

@@ -4,7 +4,7 @@ import { createSha256 } from '../../crypto/sha256';
 import { NO_FOLLOW } from '../contained-path';
 import { AppError } from '../errors';
 import { InvalidMediaError } from '../audio/errors';
-import { PeakPyramidAccumulator, peaksInWindow, pyramidOf, type PeakLevels } from '../audio/peaks';
+import { PeakPyramidAccumulator, peaksInWindow, PYRAMID_FANOUT, type PeakLevels } from '../audio/peaks';
 import { HEADER_PROBE_BYTES, parseWavHeader, type WavInfo } from '../audio/wav';
 
 /** What one read of a media file yields: its hash, its WAV header and its peak pyramid. */
@@ -156,15 +156,51 @@ export function identityOf(stat: { dev: bigint; ino: bigint; size: bigint; mtime
 export const sameIdentity = (a: FileIdentity, b: FileIdentity) =>
   a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs;
 
-/** 2: the peak pyramid (its finest level; the coarser ones are computed when read). */
+/** 2: the peak pyramid, every level (a long call's finest in a file beside it). */
 const SIDECAR_FORMAT = 'custody-media-analysis/2';
+
+/** Finest levels up to this many buckets stay in the sidecar; a longer one (a long call's) is its own file, read only to zoom in deep. */
+export const INLINE_FINEST_BUCKETS = 65_536;
+
+const base64Rows = (rows: Array<Uint16Array>) => rows.map((row) => Buffer.from(row.buffer, row.byteOffset, row.byteLength).toString('base64'));
+/** Rows of 16-bit values, each copied into its own aligned buffer (a Uint16Array cannot start at an odd offset). */
+const rowsOf = (packed: Array<Buffer>) => packed.map((bytes) => new Uint16Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)));
+
+/** Whether the sidecar leaves the finest level out (it is then written beside it with encodeFinestPeaks). */
+export const finestApart = (peaks: PeakLevels) => (peaks.levels[0]![0]?.length ?? 0) > INLINE_FINEST_BUCKETS;
 
 export function encodeSidecar(sidecar: MediaSidecar): string {
   const { analysis } = sidecar;
   const peaks = analysis.peaks
-    ? { framesPerBucket: analysis.peaks.framesPerBucket, finest: analysis.peaks.levels[0]!.map((row) => Buffer.from(row.buffer, row.byteOffset, row.byteLength).toString('base64')) }
+    ? {
+        framesPerBucket: analysis.peaks.framesPerBucket,
+        finest: finestApart(analysis.peaks) ? null : base64Rows(analysis.peaks.levels[0]!),
+        coarser: analysis.peaks.levels.slice(1).map(base64Rows),
+      }
     : null;
   return JSON.stringify({ format: SIDECAR_FORMAT, identity: sidecar.identity, sha256: analysis.sha256, wav: analysis.wav, notWav: analysis.notWav, peaks });
+}
+
+/** The finest level alone, channel after channel, 16-bit: the file beside a long call's sidecar. */
+export function encodeFinestPeaks(peaks: PeakLevels): Buffer {
+  return Buffer.concat(peaks.levels[0]!.map((row) => Buffer.from(row.buffer, row.byteOffset, row.byteLength)));
+}
+
+/** Puts the finest level read from its file into `peaks`; false (nothing changed) when it does not fit the coarser levels. */
+export function attachFinestPeaks(peaks: PeakLevels, bytes: Buffer, channels: number): boolean {
+  const next = peaks.levels[1]?.[0]?.length ?? 0;
+  const perChannel = bytes.length / channels;
+  if (!Number.isInteger(perChannel / 2) || Math.ceil(perChannel / 2 / PYRAMID_FANOUT) !== next) return false;
+  peaks.levels[0] = rowsOf(Array.from({ length: channels }, (_, ch) => bytes.subarray(ch * perChannel, (ch + 1) * perChannel)));
+  return true;
+}
+
+/** Whether a window needs the finest level (not yet read, when it lies apart). */
+export function windowNeedsFinest(analysis: Pick<MediaAnalysis, 'wav' | 'peaks'>, buckets: number, window: { fromMs?: number; toMs?: number }): boolean {
+  if (!analysis.wav || !analysis.peaks || (analysis.peaks.levels[0]?.length ?? 0) > 0) return false;
+  const { durationMs, sampleRate } = analysis.wav;
+  const spanMs = Math.min(window.toMs ?? durationMs, durationMs) - Math.min(window.fromMs ?? 0, durationMs);
+  return (spanMs * sampleRate) / 1000 / buckets < analysis.peaks.framesPerBucket * PYRAMID_FANOUT;
 }
 
 /** The sidecar's content, or null for anything that is not one this version wrote (it is then rebuilt). */
@@ -176,20 +212,24 @@ export function decodeSidecar(text: string): MediaSidecar | null {
       sha256: string;
       wav: WavInfo | null;
       notWav: string | null;
-      peaks: { framesPerBucket: number; finest: Array<string> } | null;
+      peaks: { framesPerBucket: number; finest: Array<string> | null; coarser: Array<Array<string>> } | null;
     };
     if (raw.format !== SIDECAR_FORMAT || typeof raw.sha256 !== 'string') return null;
     let peaks: PeakLevels | null = null;
     if (raw.peaks && raw.wav) {
-      const { framesPerBucket, finest } = raw.peaks;
-      if (!Number.isSafeInteger(framesPerBucket) || framesPerBucket < 1 || finest.length !== raw.wav.channels) return null;
-      const rows = finest.map((text) => {
-        const packed = Buffer.from(text, 'base64');
-        // Copied into its own aligned buffer: a Uint16Array cannot start at an odd offset of a shared one.
-        return new Uint16Array(packed.buffer.slice(packed.byteOffset, packed.byteOffset + packed.byteLength));
-      });
-      if (rows.some((row) => row.length === 0 || row.length !== rows[0]!.length)) return null;
-      peaks = pyramidOf(framesPerBucket, rows);
+      const { framesPerBucket, finest, coarser } = raw.peaks;
+      const channels = raw.wav.channels;
+      if (!Number.isSafeInteger(framesPerBucket) || framesPerBucket < 1 || !Array.isArray(coarser)) return null;
+      const levels = [finest ? rowsOf(finest.map((text) => Buffer.from(text, 'base64'))) : [], ...coarser.map((level) => rowsOf(level.map((text) => Buffer.from(text, 'base64'))))];
+      // Every level has a row per channel, all of one length, each a fan-out coarser than the one below (the finest may lie apart).
+      for (let level = 0; level < levels.length; level += 1) {
+        const rows = levels[level]!;
+        if (level === 0 && rows.length === 0 && levels.length > 1) continue;
+        if (rows.length !== channels || rows.some((row) => row.length === 0 || row.length !== rows[0]!.length)) return null;
+        const below = levels[level - 1]?.[0]?.length;
+        if (below !== undefined && Math.ceil(below / PYRAMID_FANOUT) !== rows[0]!.length) return null;
+      }
+      peaks = { framesPerBucket, levels };
     }
     return { identity: raw.identity, analysis: { sha256: raw.sha256, wav: raw.wav, notWav: raw.notWav, peaks } };
   } catch {

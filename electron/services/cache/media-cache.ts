@@ -22,7 +22,10 @@ import {
 } from '../storage/durable-file';
 import {
   analyseMedia,
+  attachFinestPeaks,
   decodeSidecar,
+  encodeFinestPeaks,
+  finestApart,
   encodeSidecar,
   identityOf,
   readMediaFile,
@@ -44,8 +47,10 @@ export type WrittenFile = { bytes: number; sha256: string; contentType: string }
 const extensionFor = (contentType: string) =>
   /wav/.test(contentType) ? 'wav' : /ogg/.test(contentType) ? 'ogg' : /mpeg|mp3/.test(contentType) ? 'mp3' : /webm/.test(contentType) ? 'webm' : 'bin';
 
-/** Beside `r-1.wav` lies its sealed analysis `r-1.wav.analysis`; no media name ends so. */
+/** Beside `r-1.wav` lies its sealed analysis `r-1.wav.analysis` (and, for a long call, `r-1.wav.peaks`); no media name ends so. */
 const SIDECAR_SUFFIX = '.analysis';
+/** A long call's finest peaks, beside its sidecar, read only when a zoomed window needs them. */
+const FINEST_PEAKS_SUFFIX = '.peaks';
 
 /**
  * Recordings on disk, named by recording id, each with the SHA-256 of its bytes in SQLite. Files are
@@ -119,9 +124,14 @@ export class MediaCache {
    * The analysis of an intact cached file: from its sidecar while the file is unchanged, else from a
    * new read. Throws when the bytes no longer have the recorded hash.
    */
-  async analysis(media: CachedFile): Promise<MediaAnalysis> {
+  async analysis(media: CachedFile, options: { finestPeaks?: boolean } = {}): Promise<MediaAnalysis> {
     const analysis = await this.intactAnalysis(media);
     if (!analysis) throw new StorageError(`The cached file ${basename(media.path)} no longer matches its recorded SHA-256; play it again to fetch it anew.`);
+    if (options.finestPeaks && analysis.peaks && analysis.wav && analysis.peaks.levels[0]!.length === 0) {
+      // Kept apart on a long call: read once, on the first deep zoom. Missing or not opening with this key: the next level answers.
+      const bytes = await readSealed(await this.finestPeaksPath(media.path), this.finestPeaksSeal(media.recordingId)).catch(() => null);
+      if (bytes) attachFinestPeaks(analysis.peaks, bytes, analysis.wav.channels);
+    }
     return analysis;
   }
 
@@ -291,8 +301,19 @@ export class MediaCache {
   }
 
   private async writeSidecar(media: Pick<CachedMedia, 'recordingId' | 'path'>, identity: FileIdentity, analysis: MediaAnalysis): Promise<void> {
+    if (analysis.peaks && finestApart(analysis.peaks)) {
+      await writeAtomic(await this.finestPeaksPath(media.path), encodeFinestPeaks(analysis.peaks), { mode: 0o600, seal: this.finestPeaksSeal(media.recordingId) });
+    }
     await writeAtomic(await this.sidecarPath(media.path), encodeSidecar({ identity, analysis }), { mode: 0o600, seal: this.sidecarSeal(media.recordingId) });
     this.recent = { path: media.path, sidecar: { identity, analysis } };
+  }
+
+  private finestPeaksPath(mediaPath: string): Promise<string> {
+    return pathUnderRoot(this.deps.dir, `${basename(mediaPath)}${FINEST_PEAKS_SUFFIX}`);
+  }
+
+  private finestPeaksSeal(recordingId: string): Seal {
+    return { key: this.deps.key, context: `media-cache finest peaks ${recordingId}` };
   }
 
   private sidecarPath(mediaPath: string): Promise<string> {
