@@ -3,7 +3,7 @@
 // media:// URL in an <audio> element from its first play (streaming into the cache) and seeks across it;
 // the renderer process's resident memory (VmRSS, and its peak VmHWM) is sampled every second.
 //   node build/scripts/build.mjs
-//   bash /work/brief/run-isolated.sh npx tsx test/bench/long-call-memory.ts [--hours 10] [--seconds 60]
+//   dbus-run-session -- bash build/scripts/with-keyring.sh npx tsx test/bench/long-call-memory.ts [--hours 10] [--seconds 60]
 import { readFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
