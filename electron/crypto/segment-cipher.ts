@@ -18,7 +18,9 @@ export const SEGMENT_BYTES = 64 * 1024;
 const MAGIC = Buffer.from('CSTDSEG1', 'ascii');
 const SALT_BYTES = 16;
 const PREFIX_BYTES = 7;
-const TAG_BYTES = 16;
+/** The GCM tag after each segment. */
+export const SEGMENT_TAG_BYTES = 16;
+const TAG_BYTES = SEGMENT_TAG_BYTES;
 export const SEALED_HEADER_BYTES = MAGIC.length + 4 + SALT_BYTES + PREFIX_BYTES;
 const KEY_BYTES = 32;
 

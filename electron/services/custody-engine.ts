@@ -21,7 +21,8 @@ import type { ArchiveLookup, ArchiveReader } from './archive/archive-reader';
 import type { AuditActor, AuditActors } from './audit/audit-actor';
 import type { AuditAppendInput } from './audit/event-chain';
 import type { AuditWriter } from './audit/audit-writer';
-import { peaksAt } from './cache/media-analysis';
+import { LandingMedia } from './cache/landing-media';
+import { waveformWindow, windowNeedsFinest } from './cache/media-analysis';
 import type { CachedMedia, MediaCache } from './cache/media-cache';
 import { pathUnderRoot } from './contained-path';
 import { AppError, StorageError } from './errors';
@@ -50,6 +51,8 @@ export type CustodyEngineDeps = {
   events: EventHub;
   /** How media URLs look to this host's renderer: `media://recording/` in Electron. */
   mediaUrlBase: string;
+  /** A recording not cached plays while it streams in when it is larger than this (default 16 MiB); a smaller one lands whole first, in well under a second. */
+  streamPlayAboveBytes?: number;
   /** How far back a search syncs when it gives no date range. */
   defaultSyncDays?: number;
   maxResults?: number;
@@ -60,6 +63,9 @@ export type CustodyEngineDeps = {
 const DAY_MS = 86_400_000;
 /** Phrases read for one `said` search, newest first: enough for hundreds of calls. */
 const SAID_PHRASES_MAX = 5_000;
+const STREAM_PLAY_ABOVE_BYTES = 16 * 1024 * 1024;
+/** Streaming status goes to the renderer at most this often. */
+const MEDIA_STATUS_INTERVAL_MS = 500;
 /** Errors that mean "Genesys cannot answer now": search falls back to the local index. */
 const offlineCodes = new Set(['UPSTREAM_UNAVAILABLE', 'UPSTREAM_INVALID', 'RATE_LIMITED', 'AUTH_REQUIRED', 'AUTH_REFRESH_FAILED', 'KEYCHAIN_UNAVAILABLE']);
 
@@ -187,7 +193,11 @@ export class CustodyEngine {
     };
   }
 
-  /** Audits the play (and where it starts), makes sure the audio is cached and intact, and returns a URL only this play can use. */
+  /**
+   * Audits the play (and where it starts), then returns a URL only this play can use: at once for an
+   * intact cached recording; for one not cached, as soon as its header and first bytes have landed
+   * while the rest streams in (sha256 null, integrity 'pending' until 'playback:mediaStatus' says verified).
+   */
   async authorizePlayback(recordingId: string, caseReference: string | null, startOffsetMs = 0): Promise<PlaybackGrantView> {
     if (!Number.isSafeInteger(startOffsetMs) || startOffsetMs < 0) throw new AppError('VALIDATION', `start offset must be a whole number of milliseconds >= 0, not ${startOffsetMs}`);
     const actor = await this.deps.actors.officer('play');
@@ -201,7 +211,25 @@ export class CustodyEngine {
       caseReference: requireCase(caseReference),
       details: { startOffsetMs },
     });
-    const media = await this.intactMedia(match);
+    const media = await this.mediaToPlay(match);
+    const source = sourceOf(media);
+    if (media instanceof LandingMedia) {
+      const wav = media.analysis.wav;
+      if (!wav) throw new AppError('UPSTREAM_INVALID', media.analysis.notWavReason ?? 'The recording\'s audio is not a readable WAV file.');
+      const grant = this.deps.grants.issue({
+        recordingId,
+        caseReference: event.caseReference,
+        path: '',
+        content: media.content,
+        contentType: 'audio/wav',
+        sha256: null,
+        auditEventId: event.eventId,
+        durationMs: wav.durationMs,
+      });
+      this.followLanding(media, grant.id);
+      const { totalBytes } = media.progress;
+      return { ...this.grantView(recordingId, grant.id, event.eventId), sha256: null, integrity: 'pending', bytes: totalBytes ?? 0, durationMs: wav.durationMs, contentType: 'audio/wav', source };
+    }
     // Read at entry into the cache, with the hash intactMedia just relied on: no second open of the file.
     const { wav, notWav } = await this.deps.cache.analysis(media);
     if (!wav) throw new AppError('UPSTREAM_INVALID', notWav ?? 'The recording\'s audio is not a readable WAV file.');
@@ -216,15 +244,82 @@ export class CustodyEngine {
       durationMs: wav.durationMs,
     });
     return {
-      recordingId,
-      mediaUrl: `${this.deps.mediaUrlBase}${encodeURIComponent(recordingId)}?grant=${grant.id}`,
-      auditEventId: event.eventId,
+      ...this.grantView(recordingId, grant.id, event.eventId),
       sha256: media.sha256,
+      integrity: 'verified',
       bytes: media.bytes,
       durationMs: wav.durationMs,
       contentType: media.contentType,
-      source: sourceOf(media),
+      source,
     };
+  }
+
+  private grantView(recordingId: string, grantId: string, auditEventId: string) {
+    return { recordingId, mediaUrl: `${this.deps.mediaUrlBase}${encodeURIComponent(recordingId)}?grant=${grantId}`, auditEventId };
+  }
+
+  /**
+   * The intact cached recording, or, when it is not cached, its transfer into the cache once the
+   * header and first bytes have landed (the transfer goes on; download, packs and bulk still wait for
+   * the whole verified file through intactMedia).
+   */
+  private async mediaToPlay(match: IndexMatch & { recordingId: string }): Promise<CachedMedia | LandingMedia> {
+    const waiting = this.deps.cache.nextLanding(match.recordingId);
+    const whole = this.intactMedia(match);
+    try {
+      const first = await Promise.race([whole, waiting.landing]);
+      if (!(first instanceof LandingMedia)) return first;
+      // Whatever the landing does now, the whole fetch's outcome is reported through it.
+      whole.catch(() => undefined);
+      try {
+        await Promise.race([first.ready, first.settled]);
+        const total = first.progress.totalBytes;
+        if (first.done || (total !== null && total <= (this.deps.streamPlayAboveBytes ?? STREAM_PLAY_ABOVE_BYTES))) return await whole;
+        return first;
+      } catch {
+        // That transfer broke before anything could play: the fetch's retries decide.
+        return await whole;
+      }
+    } finally {
+      waiting.cancel();
+    }
+  }
+
+  /** Streaming status to the renderer (at most ~2 a second), then verified, or failed and the play ended. */
+  private followLanding(landing: LandingMedia, grantId: string): void {
+    const { recordingId } = landing;
+    const status = (state: 'streaming' | 'verified' | 'failed', sha256: string | null, message: string | null) =>
+      this.deps.events.publish({ kind: 'playback.mediaStatus', recordingId, state, ...landing.progress, sha256, message });
+    let lastSent = 0;
+    const stop = landing.onChange(() => {
+      const now = this.deps.clock.now();
+      if (now - lastSent < MEDIA_STATUS_INTERVAL_MS) return;
+      lastSent = now;
+      status('streaming', null, null);
+    });
+    status('streaming', null, null);
+    void this.reportVerification(landing, grantId, status, stop);
+  }
+
+  private async reportVerification(
+    landing: LandingMedia,
+    grantId: string,
+    status: (state: 'verified' | 'failed', sha256: string | null, message: string | null) => void,
+    stop: () => void,
+  ): Promise<void> {
+    const { recordingId } = landing;
+    try {
+      const media = await landing.settled;
+      this.deps.grants.verified(grantId, media);
+      status('verified', media.sha256, null);
+    } catch (error) {
+      const reason = (error as Error).message;
+      this.deps.logger.error('streamed recording failed verification; play ended', { recordingId, reason });
+      status('failed', null, `The recording could not be verified, so playback stopped: ${reason}`);
+      if (this.deps.grants.revoke(grantId)) this.deps.events.publish({ kind: 'playback.ended', recordingId, reason: 'integrity-failed' });
+    } finally {
+      stop();
+    }
   }
 
   /**
@@ -273,13 +368,25 @@ export class CustodyEngine {
     }
   }
 
-  /** Peaks for a recording being played under a grant; never for one that was not audited. */
-  async waveform(recordingId: string, buckets: number): Promise<Waveform> {
+  /**
+   * Peaks for a recording being played under a grant, never for one that was not audited: over the
+   * whole recording or a zoomed window, from the pyramid computed as the file entered the cache;
+   * while it still streams in, the peaks of what has landed (complete: false).
+   */
+  async waveform(recordingId: string, buckets: number, window: { fromMs?: number; toMs?: number } = {}): Promise<Waveform> {
     const grant = this.deps.grants.current(recordingId);
     if (!grant) throw new AppError('VALIDATION', 'Play the recording first: its waveform is drawn only for an audited playback.');
+    const landing = grant.sha256 === null ? this.deps.cache.landing(recordingId) : null;
+    if (landing) {
+      const wav = landing.analysis.wav;
+      return { recordingId, durationMs: wav?.durationMs ?? 0, ...landing.waveformSoFar(buckets, window), complete: false };
+    }
+    if (grant.sha256 === null) throw new AppError('VALIDATION', 'The recording is no longer streaming in and was not verified: press Play again.');
     // The peaks computed when the file entered the cache, trusted only while the file is unchanged.
-    const analysis = await this.deps.cache.analysis(grant);
-    return { recordingId, durationMs: analysis.wav?.durationMs ?? 0, peaks: peaksAt(analysis, buckets) };
+    const media = { recordingId, path: grant.path, sha256: grant.sha256 };
+    let analysis = await this.deps.cache.analysis(media);
+    if (windowNeedsFinest(analysis, buckets, window)) analysis = await this.deps.cache.analysis(media, { finestPeaks: true });
+    return { recordingId, durationMs: analysis.wav?.durationMs ?? 0, ...waveformWindow(analysis, buckets, window), complete: true };
   }
 
   /**

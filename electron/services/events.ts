@@ -16,6 +16,16 @@ export type DomainEvent =
   | { kind: 'index.syncFailed'; message: string }
   /** A play ended by main, not by the viewer: its media is no longer served. */
   | { kind: 'playback.ended'; recordingId: string; reason: 'case-changed' | 'officer-changed' | 'integrity-failed' }
+  /** A play's recording streaming into the cache: progress, then verified (with its hash) or failed. */
+  | {
+      kind: 'playback.mediaStatus';
+      recordingId: string;
+      state: 'streaming' | 'verified' | 'failed';
+      bytesLanded: number;
+      totalBytes: number | null;
+      sha256: string | null;
+      message: string | null;
+    }
   /** An access was written to the WORM log (with any alerts it raised). */
   | { kind: 'audit.recorded'; entry: AuditTrailEntry }
   /** The log's integrity state changed (a consistency check or a verification). */

@@ -13,7 +13,7 @@ import { openDatabaseSync } from '../../electron/db/connection';
 import { createMediaRepository } from '../../electron/db/repositories/media-repository';
 import { computePeaks } from '../../electron/services/audio/peaks';
 import { readWavInfo } from '../../electron/services/audio/wav';
-import { peaksAt } from '../../electron/services/cache/media-analysis';
+import { waveformWindow } from '../../electron/services/cache/media-analysis';
 import { MediaCache } from '../../electron/services/cache/media-cache';
 import { plainRangeSource, sha256File, type RangeSource } from '../../electron/services/storage/durable-file';
 import { writeThrough } from '../helpers/sealed-files';
@@ -61,13 +61,13 @@ try {
   });
   const after = await time(async () => {
     if (!(await cache.verify(media))) throw new Error('hash');
-    peaksAt(await cache.analysis(media), 1000);
+    waveformWindow(await cache.analysis(media), 1000);
   });
   // A new cache object reads the sidecar from disk, as the first play after a restart does.
   const afterRestart = await time(async () => {
     const fresh = newCache();
     if (!(await fresh.verify(media))) throw new Error('hash');
-    peaksAt(await fresh.analysis(media), 1000);
+    waveformWindow(await fresh.analysis(media), 1000);
   });
   const read = (source: RangeSource, start: number, end: number) => async () => {
     let bytes = 0;

@@ -2,10 +2,11 @@ import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AUDIO_SAMPLE_RATE } from './dataset';
+import { AUDIO_BYTES_PER_FRAME, AUDIO_SAMPLE_RATE, WAV_HEADER_BYTES } from './dataset';
 import type { Dialogue, DialogueLine, Speaker } from './dialogue';
 import { createRng, deriveSeed, type Rng } from './prng';
-import { decodeWav, encodeWav } from './wav';
+import { computedBody, fileBody, type MediaBody } from './media';
+import { decodeWav, encodeWav, wavHeader } from './wav';
 
 /**
  * Call audio for the sandbox: 16-bit PCM, 8 kHz, stereo, agent on the left, client on the right.
@@ -230,7 +231,33 @@ function toneUtterance(line: DialogueLine, rng: Rng): Int16Array {
   return out;
 }
 
-export type AudioSource = { recordingId: string } & RenderInput;
+/** `tiled`: the long call (hours of audio), served from a few minutes of call audio repeated, never held whole. */
+export type AudioSource = { recordingId: string; tiled?: boolean } & RenderInput;
+
+/** How much call audio the long call repeats: a few minutes of turns over the noise floor (2.9 MB held). */
+const LONG_CALL_TILE_MS = 180_000;
+
+/**
+ * The long call's bytes, computed by range: its own WAV header, then the tile's samples over and over
+ * (a whole number of frames, so channels never swap). Deterministic, so its SHA-256 is stable.
+ */
+export async function tiledCallAudio(source: Readonly<RenderInput>): Promise<MediaBody> {
+  const tile = (await renderRecordingAudio({ ...source, durationMs: Math.min(source.durationMs, LONG_CALL_TILE_MS) })).wav.subarray(WAV_HEADER_BYTES);
+  const dataBytes = Math.round((source.durationMs * AUDIO_SAMPLE_RATE) / 1000) * AUDIO_BYTES_PER_FRAME;
+  const header = wavHeader(AUDIO_SAMPLE_RATE, 2, dataBytes);
+  return computedBody(header.length + dataBytes, (start, end) => {
+    const out = Buffer.alloc(end - start + 1);
+    for (let at = start; at <= end; ) {
+      if (at < header.length) {
+        at += header.copy(out, at - start, at, Math.min(header.length, end + 1));
+        continue;
+      }
+      const inTile = (at - header.length) % tile.length;
+      at += tile.copy(out, at - start, inTile, Math.min(tile.length, inTile + end + 1 - at));
+    }
+    return out;
+  });
+}
 
 /**
  * Disk cache of generated WAVs, keyed by recording id and a fingerprint of everything that shapes the bytes.
@@ -244,6 +271,20 @@ export class RecordingAudioStore {
 
   get generatedCount(): number {
     return this.generated;
+  }
+
+  private readonly tiled = new Map<string, Promise<MediaBody>>();
+
+  /** What a media request serves: the generated file, or the long call computed by range. */
+  async body(source: Readonly<AudioSource>): Promise<MediaBody> {
+    if (!source.tiled) return fileBody(await this.file(source));
+    let body = this.tiled.get(source.recordingId);
+    if (!body) {
+      body = tiledCallAudio(source);
+      this.tiled.set(source.recordingId, body);
+      body.catch(() => this.tiled.delete(source.recordingId));
+    }
+    return body;
   }
 
   async file(source: Readonly<AudioSource>): Promise<string> {

@@ -9,6 +9,7 @@ export const SANDBOX_USAGE = `Usage: custody sandbox [options]
   --conversations N        conversations in the dataset (default 240)
   --recordings N           bulk mode: N short recordings (overrides --conversations)
   --days N                 span of the dataset in days (default 30)
+  --long-call HOURS        add one stereo call this many hours long (up to 24; fractions allowed)
   --anchor ISO             "now" of the dataset (default now, to the minute)
   --token-ttl SECONDS      access token lifetime (default 86400)
   --refresh-token-ttl SEC  sign-in refresh token lifetime in seconds (default 2592000: 30 days)
@@ -52,6 +53,11 @@ const FLAGS: Record<string, Setter> = {
   '--conversations': (v, f, o) => (o.conversations = integer(1, 1_000_000)(v, f)),
   '--recordings': (v, f, o) => (o.recordings = integer(1, 1_000_000)(v, f)),
   '--days': (v, f, o) => (o.days = integer(1, 3650)(v, f)),
+  '--long-call': (v, f, o) => {
+    const hours = positiveNumber(v, f);
+    if (hours > 24) throw new SandboxArgsError(`${f} takes at most 24 hours, got ${hours}`);
+    o.longCallHours = hours;
+  },
   '--anchor': (v, f, o) => {
     const anchor = new Date(v);
     if (!/^\d{4}-\d{2}-\d{2}/.test(v) || Number.isNaN(anchor.getTime())) throw new SandboxArgsError(`${f} needs an ISO date-time, got "${v}"`);

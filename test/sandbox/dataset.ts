@@ -19,6 +19,8 @@ export type GenerateDatasetOptions = {
   archivedFraction?: number;
   /** Share of recordings that answer 202 "transcoding" on their first media request (default 0.2). */
   transcodeFraction?: number;
+  /** Adds one more trading call with a single recording this many hours long (`--long-call`), for long-call tests and benchmarks. */
+  longCallHours?: number;
 };
 
 export type SeedDivision = { id: string; name: string };
@@ -149,6 +151,8 @@ export type Dataset = {
   anchor: string;
   days: number;
   mode: 'standard' | 'bulk';
+  /** The recording `longCallHours` added, or null. */
+  longCallRecordingId: string | null;
   organization: SeedOrganization;
   divisions: Array<SeedDivision>;
   queues: Array<SeedQueue>;
@@ -348,6 +352,15 @@ export function generateDataset(options: GenerateDatasetOptions): Dataset {
   } else {
     for (let index = 0; index < conversationCount; index += 1) conversations.push(buildConversation(context, index, Infinity));
   }
+  let longCallRecordingId: string | null = null;
+  if (options.longCallHours !== undefined) {
+    if (!(options.longCallHours > 0 && options.longCallHours <= 24)) throw new Error(`longCallHours must be more than 0 and at most 24, got ${options.longCallHours}`);
+    // Its own stream index (after every other), so the other calls do not change; whole seconds of audio.
+    const longCallMs = Math.max(1, Math.round(options.longCallHours * 3600)) * 1000;
+    const longCall = buildConversation(context, conversations.length + 1_000_000, Infinity, longCallMs);
+    longCallRecordingId = longCall.recordings[0]!.id;
+    conversations.push(longCall);
+  }
   conversations.sort((a, b) => (a.startTime === b.startTime ? compare(a.id, b.id) : compare(a.startTime, b.startTime)));
   assignTradingIds(conversations, createRng(deriveSeed(seed, 0x7d1d)));
 
@@ -356,6 +369,7 @@ export function generateDataset(options: GenerateDatasetOptions): Dataset {
     anchor: anchor.toISOString(),
     days,
     mode: bulk ? 'bulk' : 'standard',
+    longCallRecordingId,
     organization,
     divisions: [tradingDivision, homeDivision],
     queues,
@@ -381,7 +395,7 @@ type BuildContext = {
 };
 
 /** Each conversation has its own stream, so conversation i does not change when the total count does. */
-function buildConversation(ctx: BuildContext, index: number, recordingBudget: number): SeedConversation {
+function buildConversation(ctx: BuildContext, index: number, recordingBudget: number, longCallMs?: number): SeedConversation {
   const rng = createRng(deriveSeed(ctx.seed, index, 0xc0a7));
   const [fxQueue, ratesQueue, servicesQueue] = ctx.queues as [SeedQueue, SeedQueue, SeedQueue];
   const roll = rng.next();
@@ -391,7 +405,7 @@ function buildConversation(ctx: BuildContext, index: number, recordingBudget: nu
   // A few frequent clients make "several calls share a client account" common.
   const client = ctx.clients[Math.floor(Math.pow(rng.next(), 1.6) * ctx.clients.length)] as SeedClient;
 
-  const talkDurationsMs = drawTalkDurations(rng, ctx.bulk, recordingBudget);
+  const talkDurationsMs = longCallMs ? [longCallMs] : drawTalkDurations(rng, ctx.bulk, recordingBudget);
   const holdMs = talkDurationsMs.length > 1 ? rng.int(8, 90) * 1000 : 0;
   const queueWaitMs = direction === 'inbound' ? rng.int(3, 40) * 1000 : 0;
   const ringMs = rng.int(2, 9) * 1000;
@@ -500,8 +514,9 @@ function buildConversation(ctx: BuildContext, index: number, recordingBudget: nu
     const archivedRoll = rng.chance(ctx.archivedFraction);
     const transcodeRoll = rng.chance(ctx.transcodeFraction);
     const earlyArchiveDays = rng.int(1, 3);
-    const archived = span.start < ctx.anchorMs - 4 * DAY_MS && archivedRoll;
-    const transcode = !archived && transcodeRoll;
+    // The long call is always playable at once: what it measures is the transfer, not a restore or a transcode.
+    const archived = !longCallMs && span.start < ctx.anchorMs - 4 * DAY_MS && archivedRoll;
+    const transcode = !longCallMs && !archived && transcodeRoll;
     const durationMs = span.end - span.start;
     return {
       id: rng.uuid(),

@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
 /** Serving recording bytes the way an object store does: Range requests, HEAD, attachment names, XML errors. */
@@ -34,19 +35,39 @@ export function sendXmlError(res: ServerResponse, status: number, code: string, 
   res.end(body);
 }
 
+/** A recording's bytes as served: a file on disk, or bytes computed by range (the long call, too big to keep). */
+export type MediaBody = { size: number; read(start: number, end: number): Readable };
+
+export async function fileBody(path: string): Promise<MediaBody> {
+  return { size: (await stat(path)).size, read: (start, end) => createReadStream(path, { start, end }) };
+}
+
+/** Bytes computed per range by `bytesAt` (start, end included), in chunks, never the whole body at once. */
+export function computedBody(size: number, bytesAt: (start: number, end: number) => Buffer, chunkBytes = 256 * 1024): MediaBody {
+  return {
+    size,
+    read: (start, end) =>
+      Readable.from(
+        (function* () {
+          for (let at = start; at <= end; at += chunkBytes) yield bytesAt(at, Math.min(end, at + chunkBytes - 1));
+        })(),
+      ),
+  };
+}
+
 export type MediaFile = {
-  path: string;
+  body: MediaBody;
   contentType: string;
   /** Sent as Content-Disposition: attachment. */
   fileName?: string;
 };
 
 /**
- * Streams the file, or the requested range of it. With `truncate`, announces the full length but closes the
+ * Streams the body, or the requested range of it. With `truncate`, announces the full length but closes the
  * connection halfway through, as a dropped download does. Returns the bytes written.
  */
 export async function sendMediaFile(req: IncomingMessage, res: ServerResponse, file: Readonly<MediaFile>, truncate: boolean): Promise<number> {
-  const size = (await stat(file.path)).size;
+  const { size } = file.body;
   const headers: Record<string, string | number> = {
     'content-type': file.contentType,
     'accept-ranges': 'bytes',
@@ -68,7 +89,7 @@ export async function sendMediaFile(req: IncomingMessage, res: ServerResponse, f
     return 0;
   }
   const sendLength = truncate ? Math.max(1, Math.floor(length / 2)) : length;
-  await pipeline(createReadStream(file.path, { start, end: start + sendLength - 1 }), res, { end: !truncate });
+  await pipeline(file.body.read(start, start + sendLength - 1), res, { end: !truncate });
   if (truncate) res.destroy();
   return sendLength;
 }

@@ -264,11 +264,11 @@ export class RequestPipeline {
       return;
     }
     if (!world.mediaAvailable(recording)) return sendXmlError(res, 403, 'InvalidObjectState', 'The object is archived and must be restored first.');
-    const path = await this.deps.audio.file(await this.deps.audioSource(recording));
+    const body = await this.deps.audio.body(await this.deps.audioSource(recording));
     const truncate = req.method === 'GET' && faults.roll('truncate');
     if (truncate) stats.fault('truncate');
     const fileName = grant.fileName ? (grant.fileName.toLowerCase().endsWith('.wav') ? grant.fileName : `${grant.fileName}.wav`) : undefined;
-    const sent = await sendMediaFile(req, res, { path, contentType: 'audio/wav', ...(fileName ? { fileName } : {}) }, truncate);
+    const sent = await sendMediaFile(req, res, { body, contentType: 'audio/wav', ...(fileName ? { fileName } : {}) }, truncate);
     stats.mediaSent(sent);
   }
 

@@ -46,6 +46,8 @@ export type SandboxOptions = {
   conversations?: number;
   /** Bulk mode: total recordings, 2-6 s each, tone audio; overrides `conversations`. */
   recordings?: number;
+  /** Adds one call this many hours long (stereo, its audio computed by byte range, never held whole): `--long-call`. */
+  longCallHours?: number;
   /** Default 30. */
   days?: number;
   /** Access tokens, client credentials and user tokens alike; default 86400. */
@@ -172,6 +174,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     ...(options.recordings !== undefined ? { recordings: options.recordings } : { conversations: options.conversations ?? 240 }),
     archivedFraction: options.archivedFraction ?? 0.03,
     transcodeFraction: options.transcodeFraction ?? 0.2,
+    ...(options.longCallHours !== undefined ? { longCallHours: options.longCallHours } : {}),
   });
   options.amendDataset?.(dataset);
   const settings: HandlerSettings = {
@@ -212,6 +215,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     if (!conversation) throw new Error(`recording ${recording.id} has no conversation`);
     return {
       recordingId: recording.id,
+      tiled: recording.id === dataset.longCallRecordingId,
       durationMs: recording.durationMs,
       audioSeed: recording.audioSeed,
       dialogue: dialogueFor(conversation, recording, world.agentOf(conversation), world.queueOf(conversation)),

@@ -17,6 +17,10 @@ export function toRendererPush(event: DomainEvent): RendererPush {
       return { channel: 'index:syncStatus', payload: { state: 'failed', lastSyncedAt: null, message: event.message } };
     case 'playback.ended':
       return { channel: 'playback:ended', payload: { recordingId: event.recordingId, reason: event.reason } };
+    case 'playback.mediaStatus': {
+      const { kind: _kind, ...status } = event;
+      return { channel: 'playback:mediaStatus', payload: status };
+    }
     case 'audit.recorded':
       return { channel: 'audit:recorded', payload: event.entry };
     case 'audit.integrityChanged':

@@ -6,6 +6,7 @@ import type { MediaRecord, MediaRepository } from '../../db/repositories/media-r
 import { isSealedHeader, plainSize, sealedSize } from '../../crypto/segment-cipher';
 import { NO_FOLLOW, pathUnderRoot } from '../contained-path';
 import { StorageError } from '../errors';
+import { LandingMedia } from './landing-media';
 import type { Clock } from '../ports';
 import {
   moveIntoPlace,
@@ -21,7 +22,10 @@ import {
 } from '../storage/durable-file';
 import {
   analyseMedia,
+  attachFinestPeaks,
   decodeSidecar,
+  encodeFinestPeaks,
+  finestApart,
   encodeSidecar,
   identityOf,
   readMediaFile,
@@ -43,8 +47,10 @@ export type WrittenFile = { bytes: number; sha256: string; contentType: string }
 const extensionFor = (contentType: string) =>
   /wav/.test(contentType) ? 'wav' : /ogg/.test(contentType) ? 'ogg' : /mpeg|mp3/.test(contentType) ? 'mp3' : /webm/.test(contentType) ? 'webm' : 'bin';
 
-/** Beside `r-1.wav` lies its sealed analysis `r-1.wav.analysis`; no media name ends so. */
+/** Beside `r-1.wav` lies its sealed analysis `r-1.wav.analysis` (and, for a long call, `r-1.wav.peaks`); no media name ends so. */
 const SIDECAR_SUFFIX = '.analysis';
+/** A long call's finest peaks, beside its sidecar, read only when a zoomed window needs them. */
+const FINEST_PEAKS_SUFFIX = '.peaks';
 
 /**
  * Recordings on disk, named by recording id, each with the SHA-256 of its bytes in SQLite. Files are
@@ -52,8 +58,8 @@ const SIDECAR_SUFFIX = '.analysis';
  * half-written file under a real name. Every path is built with pathUnderRoot, so a hostile
  * recording ID can neither write nor delete outside the cache.
  *
- * A file is read once, when it enters: one pass hashes it and computes its WAV header and peaks,
- * kept in a sidecar with the file's identity (inode, size, mtime, ctime). Later plays trust that
+ * A file is read once, as it enters: the pass that writes it hashes it and computes its WAV header and
+ * peak pyramid, while it is already served by range (LandingMedia), kept in a sidecar with the file's identity (inode, size, mtime, ctime). Later plays trust that
  * analysis while the identity is unchanged; any change to the file changes it, and the file is
  * then hashed again before it counts as intact.
  *
@@ -65,6 +71,9 @@ const SIDECAR_SUFFIX = '.analysis';
  */
 export class MediaCache {
   private readonly readMedia: MediaReader;
+  /** Recordings streaming in now, by recording id. */
+  private readonly landings = new Map<string, LandingMedia>();
+  private readonly landingWaiters = new Map<string, Set<(landing: LandingMedia) => void>>();
   /** The sidecar last read or written, so a play's verify and its analysis read it once; still checked against a fresh stat. */
   private recent: { path: string; sidecar: MediaSidecar } | null = null;
 
@@ -77,6 +86,8 @@ export class MediaCache {
       key: Uint8Array;
       /** Reads a cached file's bytes as they are on disk (sealed); tests count what it reads. */
       readMedia?: MediaReader;
+      /** How long a range past what has landed waits for its bytes (default 30 s). */
+      landingWaitMs?: number;
     },
   ) {
     this.readMedia = deps.readMedia ?? readMediaFile;
@@ -113,18 +124,51 @@ export class MediaCache {
    * The analysis of an intact cached file: from its sidecar while the file is unchanged, else from a
    * new read. Throws when the bytes no longer have the recorded hash.
    */
-  async analysis(media: CachedFile): Promise<MediaAnalysis> {
+  async analysis(media: CachedFile, options: { finestPeaks?: boolean } = {}): Promise<MediaAnalysis> {
     const analysis = await this.intactAnalysis(media);
     if (!analysis) throw new StorageError(`The cached file ${basename(media.path)} no longer matches its recorded SHA-256; play it again to fetch it anew.`);
+    if (options.finestPeaks && analysis.peaks && analysis.wav && analysis.peaks.levels[0]!.length === 0) {
+      // Kept apart on a long call: read once, on the first deep zoom. Missing or not opening with this key: the next level answers.
+      const bytes = await readSealed(await this.finestPeaksPath(media.path), this.finestPeaksSeal(media.recordingId)).catch(() => null);
+      if (bytes) attachFinestPeaks(analysis.peaks, bytes, analysis.wav.channels);
+    }
     return analysis;
+  }
+
+  /** The recording streaming into the cache now, if one is. */
+  landing(recordingId: string): LandingMedia | null {
+    return this.landings.get(recordingId) ?? null;
+  }
+
+  /** Resolves with the recording's transfer into the cache once one is under way (at once if one is); `cancel` stops waiting. */
+  nextLanding(recordingId: string): { landing: Promise<LandingMedia>; cancel: () => void } {
+    const current = this.landings.get(recordingId);
+    if (current) return { landing: Promise.resolve(current), cancel: () => undefined };
+    let waiter!: (landing: LandingMedia) => void;
+    const landing = new Promise<LandingMedia>((resolve) => (waiter = resolve));
+    const waiting = this.landingWaiters.get(recordingId) ?? new Set();
+    waiting.add(waiter);
+    this.landingWaiters.set(recordingId, waiting);
+    return { landing, cancel: () => waiting.delete(waiter) };
   }
 
   /**
    * `write` streams the content into the sealed temporary file it is given and reports what it
-   * wrote; the cache reads the file once (hash, header, peaks), renames it into place and records its hash.
+   * wrote. The bytes are hashed and analysed (header, peaks) as they land, and served by range
+   * meanwhile (`landing`); at the end the cache checks the writer's count and hash against its own,
+   * renames the file into place, writes its sidecar and records its hash. One transfer per
+   * recording at a time: a second store of a recording under way waits for the first.
    */
   async store(recordingId: string, source: string, write: (target: FileSink) => Promise<WrittenFile>): Promise<CachedMedia> {
     await this.discardPlainFilesOnce();
+    const under = this.landings.get(recordingId);
+    if (under) {
+      try {
+        return await under.settled;
+      } catch {
+        // That transfer failed: this one starts anew.
+      }
+    }
     const tempDir = join(this.deps.dir, '.partial');
     try {
       await mkdir(tempDir, { recursive: true, mode: 0o700 });
@@ -132,9 +176,32 @@ export class MediaCache {
       throw new StorageError(`Cannot create the media cache at ${this.deps.dir}`, error);
     }
     const tempPath = await pathUnderRoot(tempDir, `${recordingId}.${randomBytes(6).toString('hex')}.part`);
+    const seal = this.mediaSeal(recordingId);
+    const landing = new LandingMedia(recordingId, source, sealedRangeSource(tempPath, seal, { unfinished: true }), this.deps.landingWaitMs);
+    this.landings.set(recordingId, landing);
+    for (const waiter of this.landingWaiters.get(recordingId) ?? []) waiter(landing);
+    this.landingWaiters.delete(recordingId);
+    const sealed = sealedFile(tempPath, seal);
+    const target: FileSink = {
+      path: tempPath,
+      open: async (expectedBytes) => {
+        const file = await sealed.open();
+        landing.begin(expectedBytes ?? null);
+        return {
+          append: async (chunk) => {
+            await file.append(chunk);
+            landing.landed(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+          },
+          complete: () => file.complete(),
+          close: () => file.close(),
+        };
+      },
+    };
     try {
-      const written = await write(sealedFile(tempPath, this.mediaSeal(recordingId)));
-      const analysis = await this.analyse({ recordingId, path: tempPath });
+      const written = await write(target);
+      const analyser = landing.analysis;
+      if (analyser.bytes !== written.bytes) throw new StorageError(`The cached copy of ${recordingId} has ${analyser.bytes} bytes, not the ${written.bytes} written`);
+      const analysis = analyser.finish();
       if (analysis.sha256 !== written.sha256) throw new StorageError(`The cached copy of ${recordingId} differs from the bytes written to it`);
       const fileName = `${recordingId}.${extensionFor(written.contentType)}`;
       const path = await pathUnderRoot(this.deps.dir, fileName);
@@ -142,8 +209,14 @@ export class MediaCache {
       await this.writeSidecar({ recordingId, path }, await this.identity(path), analysis);
       const record: MediaRecord = { recordingId, fileName, ...written, source, fetchedMs: this.deps.clock.now() };
       await this.deps.repository.put(record);
-      return this.cached(record, path);
+      const media = this.cached(record, path);
+      landing.complete(media);
+      return media;
+    } catch (error) {
+      landing.fail(error instanceof Error ? error : new StorageError(String(error)));
+      throw error;
     } finally {
+      this.landings.delete(recordingId);
       await rm(tempPath, { force: true });
     }
   }
@@ -228,8 +301,19 @@ export class MediaCache {
   }
 
   private async writeSidecar(media: Pick<CachedMedia, 'recordingId' | 'path'>, identity: FileIdentity, analysis: MediaAnalysis): Promise<void> {
+    if (analysis.peaks && finestApart(analysis.peaks)) {
+      await writeAtomic(await this.finestPeaksPath(media.path), encodeFinestPeaks(analysis.peaks), { mode: 0o600, seal: this.finestPeaksSeal(media.recordingId) });
+    }
     await writeAtomic(await this.sidecarPath(media.path), encodeSidecar({ identity, analysis }), { mode: 0o600, seal: this.sidecarSeal(media.recordingId) });
     this.recent = { path: media.path, sidecar: { identity, analysis } };
+  }
+
+  private finestPeaksPath(mediaPath: string): Promise<string> {
+    return pathUnderRoot(this.deps.dir, `${basename(mediaPath)}${FINEST_PEAKS_SUFFIX}`);
+  }
+
+  private finestPeaksSeal(recordingId: string): Seal {
+    return { key: this.deps.key, context: `media-cache finest peaks ${recordingId}` };
   }
 
   private sidecarPath(mediaPath: string): Promise<string> {

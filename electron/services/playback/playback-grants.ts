@@ -11,7 +11,8 @@ export type PlaybackGrant = {
   /** What media:// serves: the recording's plaintext by range (decrypted from the media cache, or a plain served copy). */
   content: RangeSource;
   contentType: string;
-  sha256: string;
+  /** null while the recording is still streaming into the cache; set once it has been verified (`verified`). */
+  sha256: string | null;
   /** The one audited play (WORM event or review journal entry) this grant serves. */
   auditEventId: string;
   /** How long the recording plays: a play may last that long even when the player fetched it all at once. */
@@ -49,6 +50,19 @@ export class PlaybackGrants {
     const issued = { ...grant, id: randomBytes(16).toString('base64url'), issuedAt: now, lastUsedAt: now };
     this.grants.set(issued.id, issued);
     return issued;
+  }
+
+  /** The play's recording finished streaming in and verified: its grant names the file in place and its hash. */
+  verified(grantId: string, media: { path: string; sha256: string }): void {
+    const grant = this.grants.get(grantId);
+    if (!grant) return;
+    grant.path = media.path;
+    grant.sha256 = media.sha256;
+  }
+
+  /** Ends one play (its recording failed verification); returns it if it was live. */
+  revoke(grantId: string): PlaybackGrant | null {
+    return this.revokeWhere((grant) => grant.id === grantId)[0] ?? null;
   }
 
   /** A fetch under `grantId`: the grant if it is live and for this recording, kept alive by the use. */

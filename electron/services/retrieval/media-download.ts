@@ -25,6 +25,9 @@ export class TruncatedDownloadError extends AppError {
 
 const MEDIA_ENDPOINT = 'media download';
 const WRITE_BATCH_BYTES = 1024 * 1024;
+/** The first bytes are written in smaller batches, so a play streaming them starts sooner. */
+const FIRST_BATCH_BYTES = 128 * 1024;
+const FIRST_BATCHES_UNTIL = 4 * 1024 * 1024;
 
 /**
  * Streams a pre-signed media URL (no Authorization header: the URL carries its own credential) into
@@ -37,8 +40,19 @@ export async function downloadToFile(
   target: FileSink | string,
   options: { signal?: AbortSignal; timeoutMs?: number } = {},
 ): Promise<WrittenFile> {
-  const timeout = AbortSignal.timeout(options.timeoutMs ?? 120_000);
-  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+  // An idle timeout, not a total one: a 10-hour call (1.15 GB) may take minutes, and plays while it lands.
+  const stalled = new AbortController();
+  const idleMs = options.timeoutMs ?? 120_000;
+  const idle = setTimeout(() => stalled.abort(new Error(`no bytes for ${Math.round(idleMs / 1000)} s`)), idleMs);
+  const signal = options.signal ? AbortSignal.any([options.signal, stalled.signal]) : stalled.signal;
+  try {
+    return await streamToFile(http, url, target, signal, () => idle.refresh());
+  } finally {
+    clearTimeout(idle);
+  }
+}
+
+async function streamToFile(http: HttpClient, url: string, target: FileSink | string, signal: AbortSignal, progressed: () => void): Promise<WrittenFile> {
   let response: Response;
   try {
     response = await http(url, { signal, redirect: 'follow' });
@@ -59,11 +73,11 @@ export async function downloadToFile(
   let bytes = 0;
   const { path } = sinkOf(target);
   let handle: StreamedFile;
-  // Chunks are gathered up to WRITE_BATCH_BYTES per write: most recordings then take one write.
+  // Chunks are gathered up to WRITE_BATCH_BYTES per write (smaller at first, for a play that streams).
   let pending: Array<Buffer> = [];
   let pendingBytes = 0;
   try {
-    handle = await sinkOf(target).open();
+    handle = await sinkOf(target).open(Number.isFinite(announced) ? announced : null);
   } catch (error) {
     await response.body.cancel();
     throw new StorageError(`Cannot write ${path}`, error);
@@ -81,11 +95,12 @@ export async function downloadToFile(
     };
     for await (const chunk of Readable.fromWeb(response.body as WebReadableStream<Uint8Array>)) {
       const buffer = chunk as Buffer;
+      progressed();
       hash.update(buffer);
       bytes += buffer.length;
       pending.push(buffer);
       pendingBytes += buffer.length;
-      if (pendingBytes >= WRITE_BATCH_BYTES) await flush();
+      if (pendingBytes >= (bytes <= FIRST_BATCHES_UNTIL ? FIRST_BATCH_BYTES : WRITE_BATCH_BYTES)) await flush();
     }
     if (pendingBytes > 0) await flush();
     try {

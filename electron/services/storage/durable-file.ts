@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { lstat, open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { plainSize, SEALED_HEADER_BYTES, SegmentCipher, SegmentOpener, SegmentSealer, type Seal } from '../../crypto/segment-cipher';
+import { plainSize, SEALED_HEADER_BYTES, SEGMENT_TAG_BYTES, SegmentCipher, SegmentOpener, SegmentSealer, type Seal } from '../../crypto/segment-cipher';
 import { createSha256 } from '../../crypto/sha256';
 import { OWNER_TAG_PATTERN, ownerTagIsDead, ownerTagOfThisProcess } from '../audit/lock-file';
 import { NO_FOLLOW, pathUnderRoot } from '../contained-path';
@@ -241,8 +241,11 @@ export type StreamedFile = {
   close(): Promise<void>;
 };
 
-/** Where a streaming writer puts its bytes: a new plain file, or a new sealed one (the media cache's). */
-export type FileSink = { path: string; open(): Promise<StreamedFile> };
+/**
+ * Where a streaming writer puts its bytes: a new plain file, or a new sealed one (the media cache's).
+ * `expectedBytes`: how many the writer was told will come (a Content-Length), when it knows.
+ */
+export type FileSink = { path: string; open(expectedBytes?: number | null): Promise<StreamedFile> };
 
 /** A writer's target as given: a path is a new plain file there. */
 export const sinkOf = (target: FileSink | string): FileSink => (typeof target === 'string' ? plainFile(target) : target);
@@ -317,17 +320,20 @@ const SEGMENTS_PER_READ = 16;
 
 /**
  * A sealed file served by plaintext byte range: only the segments [start, end] touches are read and
- * authenticated, so a seek into a long recording costs one segment, not the file.
+ * authenticated, so a seek into a long recording costs one segment, not the file. `unfinished`: a file
+ * still being written, whose whole segments are all followed by more (none is the last yet); a range
+ * past them is the caller's to wait for.
  */
-export function sealedRangeSource(path: string, seal: Seal): RangeSource {
+export function sealedRangeSource(path: string, seal: Seal, options: { unfinished?: boolean } = {}): RangeSource {
   return {
     size: () => withFile(path, async (handle) => plainSize((await handle.stat()).size, (await cipherOf(handle, seal)).segmentBytes)),
     read: (start, end) =>
       readRange(path, start, end, async function* (handle) {
         const cipher = await cipherOf(handle, seal);
         const sealedBytes = (await handle.stat()).size;
-        const count = cipher.segmentCount(sealedBytes);
         const size = cipher.segmentBytes;
+        const count = options.unfinished ? Math.floor((sealedBytes - SEALED_HEADER_BYTES) / (size + SEGMENT_TAG_BYTES)) : cipher.segmentCount(sealedBytes);
+        if (count === 0) return;
         const last = Math.min(Math.floor(end / size), count - 1);
         for (let first = Math.floor(start / size); first <= last; first += SEGMENTS_PER_READ) {
           const through = Math.min(last, first + SEGMENTS_PER_READ - 1);
@@ -336,7 +342,7 @@ export function sealedRangeSource(path: string, seal: Seal): RangeSource {
           const bytes = await readExactly(handle, from, until.position + until.length - from);
           for (let index = first; index <= through; index += 1) {
             const at = cipher.segmentAt(index, sealedBytes);
-            const plain = cipher.open(index, index === count - 1, bytes.subarray(at.position - from, at.position - from + at.length));
+            const plain = cipher.open(index, !options.unfinished && index === count - 1, bytes.subarray(at.position - from, at.position - from + at.length));
             const base = index * size;
             yield plain.subarray(Math.max(0, start - base), Math.min(plain.length, end + 1 - base));
           }

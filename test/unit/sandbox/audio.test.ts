@@ -3,7 +3,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { detectSpeech, RecordingAudioStore, renderRecordingAudio, resample, type AudioEngine, type RenderedAudio } from '../../sandbox/audio';
+import { detectSpeech, RecordingAudioStore, renderRecordingAudio, resample, tiledCallAudio, type AudioEngine, type RenderedAudio } from '../../sandbox/audio';
 import { generateDataset, type SeedConversation } from '../../sandbox/dataset';
 import { dialogueFor, spellDigits, type Dialogue } from '../../sandbox/dialogue';
 import { decodeWav } from '../../sandbox/wav';
@@ -75,6 +75,32 @@ describe('renderRecordingAudio (tones)', () => {
     expect(rendered.frames).toBe(45 * 60 * 8000);
     expect(rendered.turns.length).toBeGreaterThan(300);
     expect(rendered.turns[rendered.turns.length - 1]?.endFrame).toBeGreaterThan(rendered.frames - 10 * 8000);
+  });
+});
+
+describe('the long call (--long-call)', () => {
+  it('adds one call of that length and computes its WAV by range, stable and never held whole', async () => {
+    const long = generateDataset({ seed: 1, anchor: new Date('2026-11-26T23:59:00Z'), days: 30, longCallHours: 0.1 });
+    expect(long.conversations.filter((c) => !dataset.conversations.some((d) => d.id === c.id))).toHaveLength(1);
+    const recording = long.recordings.find((r) => r.id === long.longCallRecordingId)!;
+    expect(recording).toMatchObject({ durationMs: 360_000, sizeBytes: 44 + 360_000 * 32, fileState: 'AVAILABLE', transcodeOnFirstRequest: false });
+    const conversation = long.conversations.find((c) => c.id === recording.conversationId)!;
+    const input = { durationMs: recording.durationMs, audioSeed: recording.audioSeed, dialogue: dialogueOf({ ...conversation, recordings: [recording] }), engine: 'tones' as const };
+    const body = await tiledCallAudio(input);
+    expect(body.size).toBe(recording.sizeBytes);
+    const read = async (start: number, end: number) => {
+      const parts: Array<Buffer> = [];
+      for await (const part of body.read(start, end)) parts.push(part as Buffer);
+      return Buffer.concat(parts);
+    };
+    const whole = await read(0, body.size - 1);
+    expect(decodeWav(whole)).toMatchObject({ sampleRate: 8000, channels: 2 });
+    // Any range is the same bytes as the whole; a second synthesis gives the same SHA-256.
+    expect((await read(5_760_001, 5_760_001 + 300_000)).equals(whole.subarray(5_760_001, 5_760_002 + 300_000))).toBe(true);
+    const again = await tiledCallAudio(input);
+    const hash = createHash('sha256');
+    for await (const part of again.read(0, again.size - 1)) hash.update(part as Buffer);
+    expect(hash.digest('hex')).toBe(createHash('sha256').update(whole).digest('hex'));
   });
 });
 

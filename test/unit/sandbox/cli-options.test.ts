@@ -15,6 +15,8 @@ describe('parseSandboxArgs', () => {
       logRequests: true,
     });
     expect(parseSandboxArgs(['--refresh-token-ttl=60'])).toEqual({ refreshTokenTtlSeconds: 60 });
+    expect(parseSandboxArgs(['--long-call', '10'])).toEqual({ longCallHours: 10 });
+    expect(parseSandboxArgs(['--long-call=0.05'])).toEqual({ longCallHours: 0.05 });
     expect(parseSandboxArgs([])).toEqual({});
     expect(parseSandboxArgs(['--anchor', '2026-11-26T23:59:00Z', '--playback-url-ttl', '2']).anchor?.toISOString()).toBe('2026-11-26T23:59:00.000Z');
   });
@@ -22,6 +24,8 @@ describe('parseSandboxArgs', () => {
   it('rejects bad input with a clear message and the usage text', () => {
     const cases: Array<[Array<string>, RegExp]> = [
       [['--bogus'], /unknown option "--bogus"/],
+      [['--long-call', '0'], /--long-call needs a positive number/],
+      [['--long-call', '25'], /--long-call takes at most 24 hours/],
       [['--port'], /--port needs a value/],
       [['--port', '--seed', '1'], /--port needs a value/],
       [['--port', '70000'], /--port must be between 0 and 65535/],

@@ -20,7 +20,7 @@ export function recordingsHandlers({ engine, session, logger }: HostedEngine): H
       engine.endPlayback(recordingId);
       return {};
     },
-    'recordings:getWaveform': ({ recordingId, buckets }) => engine.waveform(recordingId, buckets),
+    'recordings:getWaveform': ({ recordingId, buckets, fromMs, toMs }) => engine.waveform(recordingId, buckets, { ...(fromMs !== undefined ? { fromMs } : {}), ...(toMs !== undefined ? { toMs } : {}) }),
     'log:write': async (entry) => {
       rendererLog(entry);
       return {};

@@ -14,6 +14,7 @@ const samples: { [K in DomainEventKind]: DomainEventOf<K> } = {
   'index.syncCompleted': { kind: 'index.syncCompleted', syncedAt: now },
   'index.syncFailed': { kind: 'index.syncFailed', message: 'Genesys could not be reached (HTTP 503); results come from the local index.' },
   'playback.ended': { kind: 'playback.ended', recordingId: 'rec-1', reason: 'case-changed' },
+  'playback.mediaStatus': { kind: 'playback.mediaStatus', recordingId: 'rec-1', state: 'streaming', bytesLanded: 1_048_576, totalBytes: 115_200_044, sha256: null, message: null },
   'audit.recorded': {
     kind: 'audit.recorded',
     entry: {
@@ -73,6 +74,7 @@ const expectedChannels: Record<DomainEventKind, EventChannel> = {
   'index.syncCompleted': 'index:syncStatus',
   'index.syncFailed': 'index:syncStatus',
   'playback.ended': 'playback:ended',
+  'playback.mediaStatus': 'playback:mediaStatus',
   'audit.recorded': 'audit:recorded',
   'audit.integrityChanged': 'audit:integrity',
   'pack.progress': 'packs:progress',

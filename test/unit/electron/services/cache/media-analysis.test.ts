@@ -1,14 +1,13 @@
 import { readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { sha256Hex } from '../../../../../electron/crypto/sha256';
 import { openDatabaseSync } from '../../../../../electron/db/connection';
 import type { IndexRepository } from '../../../../../electron/db/repositories/index-repository';
 import { createMediaRepository, type MediaRepository } from '../../../../../electron/db/repositories/media-repository';
-import { computePeaks } from '../../../../../electron/services/audio/peaks';
 import { readWavInfo } from '../../../../../electron/services/audio/wav';
 import type { AuditWriter } from '../../../../../electron/services/audit/audit-writer';
-import { PEAK_RESOLUTIONS, peaksAt, readMediaFile, type MediaReader } from '../../../../../electron/services/cache/media-analysis';
+import { readMediaFile, waveformWindow, type MediaReader } from '../../../../../electron/services/cache/media-analysis';
 import { MediaCache } from '../../../../../electron/services/cache/media-cache';
 import { CustodyEngine } from '../../../../../electron/services/custody-engine';
 import { EventHub } from '../../../../../electron/services/events';
@@ -62,18 +61,18 @@ async function setUp() {
 }
 
 describe('media entering the cache is read once', () => {
-  it('hashes the file and computes its header and its peaks at every resolution in one pass, each equal to computePeaks', async () => {
+  it('hashes the file and computes its header and its peak pyramid in the pass that writes it: no read back, any window drawn from it', async () => {
     const { source, reader, cache, writeWav } = await setUp();
     const media = await cache.store('r-1', 'genesys', writeWav);
-    expect(reader.bytes).toBe(sealedSize(wavBytes.length));
-    reader.bytes = 0;
     const analysis = await cache.analysis(media);
     expect(reader.bytes).toBe(0);
     expect(analysis.sha256).toBe(sha256Hex(wavBytes));
     expect(analysis.wav).toEqual(await readWavInfo(source));
-    for (const buckets of PEAK_RESOLUTIONS) {
-      expect(peaksAt(analysis, buckets)).toEqual((await computePeaks(source, buckets)).channels);
-    }
+    // 96,001 frames: 4 frames a bucket at the finest level, then 32, 256, 2,048; windows aligned on a level's buckets are exact.
+    expect(analysis.peaks!.framesPerBucket).toBe(4);
+    expect(waveformWindow(analysis, 40, { fromMs: 0, toMs: 10_240 }).peaks).toEqual(exactPeaks(0, 81_920, 40));
+    expect(waveformWindow(analysis, 25, { fromMs: 1_000, toMs: 1_100 }).peaks).toEqual(exactPeaks(8_000, 8_800, 25));
+    expect(waveformWindow(analysis, 100, { fromMs: 4_000, toMs: 4_100 }).peaks).toEqual(exactPeaks(32_000, 32_800, 100));
   });
 
   it('a second play reads no media bytes: the hash, duration and peaks come from the entry', async () => {
@@ -83,15 +82,15 @@ describe('media entering the cache is read once', () => {
       fetches += 1;
       return cache.store(recordingId, 'genesys', writeWav);
     });
-    const first = await engine.authorizePlayback('r-1', 'CASE-1');
-    expect(reader.bytes).toBe(sealedSize(wavBytes.length));
-    reader.bytes = 0;
+    await engine.authorizePlayback('r-1', 'CASE-1');
+    await vi.waitFor(async () => expect(await cache.get('r-1')).not.toBeNull());
     const second = await engine.authorizePlayback('r-1', 'CASE-1');
     const waveform = await engine.waveform('r-1', 1000);
     const otherSize = await engine.waveform('r-1', 200);
     expect(reader.bytes).toBe(0);
     expect(fetches).toBe(1);
-    expect(second).toMatchObject({ sha256: first.sha256, durationMs: 12_000 });
+    expect(second).toMatchObject({ sha256: sha256Hex(wavBytes), integrity: 'verified', durationMs: 12_000 });
+    expect(waveform).toMatchObject({ complete: true, fromMs: 0, toMs: 12_000 });
     expect(waveform.peaks.map((row) => row.length)).toEqual([1000, 1000]);
     expect(otherSize.peaks.map((row) => row.length)).toEqual([200, 200]);
     expect(Math.max(...otherSize.peaks[0]!)).toBe(Math.max(...waveform.peaks[0]!));
@@ -101,6 +100,7 @@ describe('media entering the cache is read once', () => {
     const { reader, cache, writeWav, engineFor } = await setUp();
     const engine = engineFor((recordingId) => cache.store(recordingId, 'genesys', writeWav));
     await engine.authorizePlayback('r-1', 'CASE-1');
+    await vi.waitFor(async () => expect(await cache.get('r-1')).not.toBeNull());
     const media = (await cache.get('r-1'))!;
     const before = await stat(media.path);
     const altered = Buffer.from(await readFile(media.path));
@@ -114,8 +114,8 @@ describe('media entering the cache is read once', () => {
     // The engine refuses the altered copy: it fetches the recording again and plays the fetched bytes.
     const logger = recordingLogger();
     const replay = engineFor((recordingId) => cache.store(recordingId, 'genesys', writeWav), logger);
-    const grant = await replay.authorizePlayback('r-1', 'CASE-1');
-    expect(grant.sha256).toBe(sha256Hex(wavBytes));
+    await replay.authorizePlayback('r-1', 'CASE-1');
+    await vi.waitFor(async () => expect((await cache.get('r-1'))?.sha256).toBe(sha256Hex(wavBytes)));
     expect((await readAll(cache.plaintext(media))).equals(wavBytes)).toBe(true);
     expect(logger.records.map((r) => r.message)).toContain('cached recording does not match its recorded SHA-256; fetching it again');
   });
@@ -146,6 +146,20 @@ function engineFor({ cache, repository, clock, logger }: EngineParts, fetch: (re
     mediaUrlBase: 'media://recording/',
     approvals: NO_APPROVALS_NEEDED,
   });
+}
+
+/** Peaks straight from the samples: the loudest of each slice of [fromFrame, toFrame), per channel, in thousandths. */
+function exactPeaks(fromFrame: number, toFrame: number, buckets: number): Array<Array<number>> {
+  const slice = (toFrame - fromFrame) / buckets;
+  return [0, 1].map((channel) =>
+    Array.from({ length: buckets }, (_, j) => {
+      let peak = 0;
+      for (let frame = fromFrame + j * slice; frame < fromFrame + (j + 1) * slice; frame += 1) {
+        peak = Math.max(peak, Math.min(1000, Math.round((Math.abs(wavBytes.readInt16LE(44 + frame * 4 + channel * 2)) / 32768) * 1000)));
+      }
+      return peak / 1000;
+    }),
+  );
 }
 
 async function readAll(parts: AsyncIterable<Buffer>): Promise<Buffer> {
