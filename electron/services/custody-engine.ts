@@ -13,7 +13,7 @@ import type {
 } from '../../shared/domain';
 import { fileStates } from '../../shared/domain';
 import type { Logger } from '../../shared/logger';
-import type { IndexMatch, IndexRecording, IndexRepository } from '../db/repositories/index-repository';
+import { completeness, type IndexMatch, type IndexQuery, type IndexRecording, type IndexRepository } from '../db/repositories/index-repository';
 import type { MediaRepository } from '../db/repositories/media-repository';
 import type { ApprovalService } from './approvals/approval-service';
 import type { ArchiveLookup, ArchiveReader } from './archive/archive-reader';
@@ -24,6 +24,7 @@ import { peaksAt } from './cache/media-analysis';
 import type { CachedMedia, MediaCache } from './cache/media-cache';
 import { pathUnderRoot } from './contained-path';
 import { AppError, StorageError } from './errors';
+import { BackgroundIndexSync, offlineCodes } from './index/background-sync';
 import type { PlaybackGrants } from './playback/playback-grants';
 import type { EventHub } from './events';
 import type { Clock } from './ports';
@@ -55,8 +56,15 @@ export type CustodyEngineDeps = {
 };
 
 const DAY_MS = 86_400_000;
-/** Errors that mean "Genesys cannot answer now": search falls back to the local index. */
-const offlineCodes = new Set(['UPSTREAM_UNAVAILABLE', 'UPSTREAM_INVALID', 'RATE_LIMITED', 'AUTH_REQUIRED', 'AUTH_REFRESH_FAILED', 'KEYCHAIN_UNAVAILABLE']);
+/** Audited searches the renderer may read again as sync lands (the newest few of the sitting). */
+const REFRESHABLE_SEARCHES = 16;
+
+/**
+ * How a search answers: 'at-once' from the index as it is, with its completeness for the asked window,
+ * the missing history synced in the background (the app); 'after-sync' once the window is synced (the
+ * CLI, packs: one answer, complete as Genesys allows).
+ */
+export type SearchAnswer = 'at-once' | 'after-sync';
 
 /**
  * What Custody does, independent of its host (Electron, browser shell, CLI). Every access to a
@@ -65,9 +73,15 @@ const offlineCodes = new Set(['UPSTREAM_UNAVAILABLE', 'UPSTREAM_INVALID', 'RATE_
  * Genesys permission the action needs, it is refused before anything is read or written.
  */
 export class CustodyEngine {
-  constructor(private readonly deps: CustodyEngineDeps) {}
+  private readonly background: BackgroundIndexSync;
+  /** Audit event id -> the search it recorded and who made it: what `refreshSearch` may read again. */
+  private readonly auditedSearches = new Map<string, { query: SearchQuery; genesysUserId: string | undefined }>();
 
-  async search(query: SearchQuery, context: { caseReference: string | null; jobId?: string }): Promise<SearchResult> {
+  constructor(private readonly deps: CustodyEngineDeps) {
+    this.background = new BackgroundIndexSync(deps);
+  }
+
+  async search(query: SearchQuery, context: { caseReference: string | null; jobId?: string }, answer: SearchAnswer = 'after-sync'): Promise<SearchResult> {
     const actor = await this.deps.actors.officer('search');
     const event = await this.record(actor, {
       action: 'search',
@@ -75,9 +89,11 @@ export class CustodyEngine {
       caseReference: context.caseReference,
       details: { query },
     });
-    const now = this.deps.clock.now();
-    const fromMs = query.from ? Date.parse(query.from) : now - (this.deps.defaultSyncDays ?? 30) * DAY_MS;
-    const toMs = query.to ? Date.parse(query.to) : now;
+    if (answer === 'at-once') {
+      this.rememberSearch(event.eventId, query, actor.identity.genesysUserId);
+      return this.answerFromIndex(query, event.eventId);
+    }
+    const { fromMs, toMs } = this.searchWindow(query);
     let source: IndexFreshness['source'] = 'live';
     let warning: string | null = null;
     this.deps.events.publish({ kind: 'index.syncStarted' });
@@ -92,15 +108,7 @@ export class CustodyEngine {
       this.deps.logger.warn('search answered offline', { reason: error.message });
       this.deps.events.publish({ kind: 'index.syncFailed', message: warning });
     }
-    const indexQuery = {
-      ...(query.tradingId !== undefined ? { tradingId: query.tradingId } : {}),
-      ...(query.clientAccount !== undefined ? { clientAccount: query.clientAccount } : {}),
-      ...(query.agent !== undefined ? { agent: query.agent } : {}),
-      ...(query.queue !== undefined ? { queue: query.queue } : {}),
-      ...(query.from !== undefined ? { fromMs } : {}),
-      ...(query.to !== undefined ? { toMs } : {}),
-      ...(query.text !== undefined ? { text: query.text } : {}),
-    };
+    const indexQuery = toIndexQuery(query);
     const limit = this.deps.maxResults ?? 1000;
     let matches = await this.deps.index.search(indexQuery, limit);
     const unlisted = [...new Set(matches.filter((m) => m.hasRecording && m.recordingsSyncedMs === null).map((m) => m.conversationId))];
@@ -118,6 +126,73 @@ export class CustodyEngine {
     const freshness = await this.freshness();
     if (matches.length >= limit) warning = `Only the newest ${limit} matches are shown; narrow the search.`;
     return { matches: matches.map(toRecordingMatch), index: { ...freshness, source, warning }, auditEventId: event.eventId };
+  }
+
+  /**
+   * An audited search read again from the index (sync has landed since): the same query, by the same
+   * officer, so no new audit record; anything else is refused.
+   */
+  async refreshSearch(auditEventId: string): Promise<SearchResult> {
+    const actor = await this.deps.actors.officer('search');
+    const search = this.auditedSearches.get(auditEventId);
+    if (!search || search.genesysUserId !== actor.identity.genesysUserId) {
+      throw new AppError('VALIDATION', 'That search cannot be read again: run it again (a new audited search).');
+    }
+    return this.answerFromIndex(search.query, auditEventId);
+  }
+
+  /** Answers from the index as it is, says how complete it is for the asked window, and queues what is missing. */
+  private async answerFromIndex(query: SearchQuery, auditEventId: string): Promise<SearchResult> {
+    const { fromMs, toMs } = this.searchWindow(query);
+    const limit = this.deps.maxResults ?? 1000;
+    const matches = await this.deps.index.search(toIndexQuery(query), limit);
+    const window = completeness(fromMs, toMs, await this.deps.index.coverage(), this.deps.clock.now());
+    const unlisted = [...new Set(matches.filter((m) => m.hasRecording && m.recordingsSyncedMs === null).map((m) => m.conversationId))];
+    if (window.missing.length > 0 || unlisted.length > 0) this.background.request(fromMs, toMs, unlisted);
+    const offline = this.background.offlineReason;
+    const iso = (ms: number) => new Date(ms).toISOString();
+    return {
+      matches: matches.map(toRecordingMatch),
+      index: {
+        ...(await this.freshness()),
+        source: offline ? 'offline' : 'live',
+        warning: matches.length >= limit ? `Only the newest ${limit} matches are shown; narrow the search.` : offline,
+        window: {
+          from: iso(window.fromMs),
+          to: iso(window.toMs),
+          coveredFraction: window.coveredFraction,
+          missing: window.missing.map(([from, to]) => ({ from: iso(from), to: iso(to) })),
+          wholeIndex: query.from === undefined && query.to === undefined,
+          syncing: this.background.covers(window.fromMs, window.toMs),
+        },
+      },
+      auditEventId,
+    };
+  }
+
+  /**
+   * The window a search asks about: its dates, cut at now. Without dates the whole index is searched,
+   * and the window kept in sync is the recent span (defaultSyncDays).
+   */
+  private searchWindow(query: SearchQuery): { fromMs: number; toMs: number } {
+    const now = this.deps.clock.now();
+    return {
+      fromMs: query.from ? Date.parse(query.from) : now - (this.deps.defaultSyncDays ?? 30) * DAY_MS,
+      toMs: query.to ? Math.min(Date.parse(query.to), now) : now,
+    };
+  }
+
+  private rememberSearch(auditEventId: string, query: SearchQuery, genesysUserId: string | undefined): void {
+    this.auditedSearches.set(auditEventId, { query, genesysUserId });
+    for (const oldest of this.auditedSearches.keys()) {
+      if (this.auditedSearches.size <= REFRESHABLE_SEARCHES) break;
+      this.auditedSearches.delete(oldest);
+    }
+  }
+
+  /** Resolves once background index work has finished (tests; shutdown). */
+  async backgroundIdle(): Promise<void> {
+    await this.background.idle();
   }
 
   async freshness(): Promise<Omit<IndexFreshness, 'source' | 'warning'>> {
@@ -418,6 +493,19 @@ async function writeVerifiedCopy(media: CachedMedia, target: string): Promise<vo
   }
 }
 
+/** The engine's query as the index takes it: dates as instants, absent fields left out. */
+function toIndexQuery(query: SearchQuery): IndexQuery {
+  return {
+    ...(query.tradingId !== undefined ? { tradingId: query.tradingId } : {}),
+    ...(query.clientAccount !== undefined ? { clientAccount: query.clientAccount } : {}),
+    ...(query.agent !== undefined ? { agent: query.agent } : {}),
+    ...(query.queue !== undefined ? { queue: query.queue } : {}),
+    ...(query.from !== undefined ? { fromMs: Date.parse(query.from) } : {}),
+    ...(query.to !== undefined ? { toMs: Date.parse(query.to) } : {}),
+    ...(query.text !== undefined ? { text: query.text } : {}),
+  };
+}
+
 function toRecordingMatch(match: IndexMatch): RecordingMatch {
   const startMs = match.recordingStartMs ?? match.startMs;
   const endMs = match.recordingEndMs ?? match.endMs;
@@ -432,6 +520,7 @@ function toRecordingMatch(match: IndexMatch): RecordingMatch {
     startTime: new Date(startMs).toISOString(),
     endTime: endMs === null ? null : new Date(endMs).toISOString(),
     durationMs: endMs === null ? null : Math.max(0, endMs - startMs),
+    conversationDurationMs: match.endMs === null ? null : Math.max(0, match.endMs - match.startMs),
     queue: match.queueName,
     agent: match.agentName,
     direction: match.direction,
