@@ -82,11 +82,11 @@ export class BackgroundIndexSync {
     this.deps.events.publish({ kind: 'index.syncStarted', progress: before });
     try {
       const { sync } = await this.deps.genesys();
-      let landing = Promise.resolve();
-      await sync.sync(fromMs, toMs, undefined, () => {
-        landing = landing.then(async () => this.deps.events.publish({ kind: 'index.syncProgress', progress: await progress() }));
+      const spanMs = before.toMs - fromMs;
+      await sync.sync(fromMs, toMs, undefined, ({ landedMs, totalMs }) => {
+        const coveredFraction = spanMs > 0 ? Math.min(1, Math.max(0, 1 - (totalMs - landedMs) / spanMs)) : 1;
+        this.deps.events.publish({ kind: 'index.syncProgress', progress: { fromMs, toMs: before.toMs, coveredFraction } });
       });
-      await landing;
       if (conversationIds.length > 0) await sync.syncRecordings(conversationIds);
       this.failure = null;
       this.deps.events.publish({ kind: 'index.syncCompleted', syncedAt: new Date(this.deps.clock.now()).toISOString(), progress: await progress() });
