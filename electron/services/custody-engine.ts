@@ -148,7 +148,7 @@ export class CustodyEngine {
     const matches = await this.deps.index.search(toIndexQuery(query), limit);
     const window = completeness(fromMs, toMs, await this.deps.index.coverage(), this.deps.clock.now());
     const unlisted = [...new Set(matches.filter((m) => m.hasRecording && m.recordingsSyncedMs === null).map((m) => m.conversationId))];
-    if (window.missing.length > 0 || unlisted.length > 0) this.background.request(fromMs, toMs, unlisted);
+    this.background.request(window.missing.length > 0 ? { fromMs, toMs } : null, unlisted);
     const offline = this.background.offlineReason;
     const iso = (ms: number) => new Date(ms).toISOString();
     return {

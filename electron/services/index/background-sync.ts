@@ -34,11 +34,14 @@ export class BackgroundIndexSync {
 
   constructor(private readonly deps: BackgroundSyncDeps) {}
 
-  /** Queues the window and the recording listings; returns at once. */
-  request(fromMs: number, toMs: number, conversationIds: ReadonlyArray<string> = []): void {
+  /** Queues the window to read (null: none) and the conversations whose recordings to list; returns at once. */
+  request(window: { fromMs: number; toMs: number } | null, conversationIds: ReadonlyArray<string> = []): void {
     const fresh = conversationIds.filter((id) => !this.listed.has(id));
     for (const id of fresh) this.listed.add(id);
-    this.queue.push({ fromMs, toMs, conversationIds: fresh });
+    // A window already queued or being read is not asked for twice (a refreshed search asks again).
+    const read = window && ![this.pending, ...this.queue].some((r) => r !== null && r.fromMs <= window.fromMs && r.toMs >= window.toMs) ? window : null;
+    if (!read && fresh.length === 0) return;
+    this.queue.push(read ? { ...read, conversationIds: fresh } : { fromMs: 0, toMs: 0, conversationIds: fresh });
     this.running ??= this.drain().finally(() => {
       this.running = null;
     });
@@ -83,10 +86,12 @@ export class BackgroundIndexSync {
     try {
       const { sync } = await this.deps.genesys();
       const spanMs = before.toMs - fromMs;
-      await sync.sync(fromMs, toMs, undefined, ({ landedMs, totalMs }) => {
-        const coveredFraction = spanMs > 0 ? Math.min(1, Math.max(0, 1 - (totalMs - landedMs) / spanMs)) : 1;
-        this.deps.events.publish({ kind: 'index.syncProgress', progress: { fromMs, toMs: before.toMs, coveredFraction } });
-      });
+      if (before.coveredFraction < 1) {
+        await sync.sync(fromMs, toMs, undefined, ({ landedMs, totalMs }) => {
+          const coveredFraction = spanMs > 0 ? Math.min(1, Math.max(0, 1 - (totalMs - landedMs) / spanMs)) : 1;
+          this.deps.events.publish({ kind: 'index.syncProgress', progress: { fromMs, toMs: before.toMs, coveredFraction } });
+        });
+      }
       if (conversationIds.length > 0) await sync.syncRecordings(conversationIds);
       this.failure = null;
       this.deps.events.publish({ kind: 'index.syncCompleted', syncedAt: new Date(this.deps.clock.now()).toISOString(), progress: await progress() });
