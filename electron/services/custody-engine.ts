@@ -56,6 +56,8 @@ export type CustodyEngineDeps = {
 };
 
 const DAY_MS = 86_400_000;
+/** The results table windows its rows, so a search may list this many (the newest first). */
+const DEFAULT_MAX_RESULTS = 10_000;
 /** Audited searches the renderer may read again as sync lands (the newest few of the sitting). */
 const REFRESHABLE_SEARCHES = 16;
 
@@ -109,7 +111,7 @@ export class CustodyEngine {
       this.deps.events.publish({ kind: 'index.syncFailed', message: warning });
     }
     const indexQuery = toIndexQuery(query);
-    const limit = this.deps.maxResults ?? 1000;
+    const limit = this.deps.maxResults ?? DEFAULT_MAX_RESULTS;
     let matches = await this.deps.index.search(indexQuery, limit);
     const unlisted = [...new Set(matches.filter((m) => m.hasRecording && m.recordingsSyncedMs === null).map((m) => m.conversationId))];
     if (unlisted.length > 0 && source === 'live') {
@@ -144,7 +146,7 @@ export class CustodyEngine {
   /** Answers from the index as it is, says how complete it is for the asked window, and queues what is missing. */
   private async answerFromIndex(query: SearchQuery, auditEventId: string): Promise<SearchResult> {
     const { fromMs, toMs } = this.searchWindow(query);
-    const limit = this.deps.maxResults ?? 1000;
+    const limit = this.deps.maxResults ?? DEFAULT_MAX_RESULTS;
     const matches = await this.deps.index.search(toIndexQuery(query), limit);
     const window = completeness(fromMs, toMs, await this.deps.index.coverage(), this.deps.clock.now());
     const unlisted = [...new Set(matches.filter((m) => m.hasRecording && m.recordingsSyncedMs === null).map((m) => m.conversationId))];
