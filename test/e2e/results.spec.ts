@@ -38,7 +38,8 @@ test('results: 10,000 rows scroll, sort and group at 1280 px; a 2000-2100 search
     await page.getByTestId('search-client-account').fill(BULK_ACCOUNT);
     const asked = Date.now();
     await page.getByTestId('search-submit').click();
-    await expect(page.getByTestId('results-summary')).toContainText('10,000 matches');
+    // Generous: on a loaded 2-core machine the 10,000-row answer (query, IPC, validation, first paint) has taken 15 s.
+    await expect(page.getByTestId('results-summary')).toContainText('10,000 matches', { timeout: 60_000 });
     console.log(`results e2e: 10,000-row whole-index answer on screen in ${Date.now() - asked} ms (seeded in ${seededAt - startedAt} ms)`);
     await expect(page.getByTestId('index-completeness')).toContainText('Whole index searched');
     const scroller = page.getByTestId('results-scroll');
