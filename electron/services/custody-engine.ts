@@ -192,6 +192,11 @@ export class CustodyEngine {
     }
   }
 
+  /** The host is closing: background index work stops (the database is about to close). */
+  stopBackground(): void {
+    this.background.stop();
+  }
+
   /** Resolves once background index work has finished (tests; shutdown). */
   async backgroundIdle(): Promise<void> {
     await this.background.idle();

@@ -161,6 +161,7 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
             jobs.refuseNewRuns();
             grants.revokeAll();
             audit.stopChecks();
+            engine.stopBackground();
           },
           pauseJobs: () => jobs.stopAll(message, { atItemBoundary: true }),
           stopJobs: () => jobs.stopAll(message),

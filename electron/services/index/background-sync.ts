@@ -31,11 +31,14 @@ export class BackgroundIndexSync {
   /** Conversations whose recordings were asked for already in this process: asked once, not at every refresh. */
   private readonly listed = new Set<string>();
   private failure: string | null = null;
+  private stopped = false;
+  private readonly abort = new AbortController();
 
   constructor(private readonly deps: BackgroundSyncDeps) {}
 
   /** Queues the window to read (null: none) and the conversations whose recordings to list; returns at once. */
   request(window: { fromMs: number; toMs: number } | null, conversationIds: ReadonlyArray<string> = []): void {
+    if (this.stopped) return;
     const fresh = conversationIds.filter((id) => !this.listed.has(id));
     for (const id of fresh) this.listed.add(id);
     // A window already queued or being read is not asked for twice (a refreshed search asks again).
@@ -57,6 +60,13 @@ export class BackgroundIndexSync {
     return this.failure;
   }
 
+  /** The host is closing: queued work is dropped, the running read is aborted, nothing new starts. */
+  stop(): void {
+    this.stopped = true;
+    this.queue.length = 0;
+    this.abort.abort(new Error('Custody is closing'));
+  }
+
   /** Resolves once every queued request has run (for tests and orderly shutdown). */
   async idle(): Promise<void> {
     while (this.running) await this.running;
@@ -75,29 +85,31 @@ export class BackgroundIndexSync {
 
   private async run(request: SyncRequest): Promise<void> {
     const { fromMs, toMs, conversationIds } = request;
+    const signal = this.abort.signal;
     const progress = async () => {
       const now = this.deps.clock.now();
       const window = completeness(fromMs, toMs, await this.deps.index.coverage(), now);
       return { fromMs, toMs: window.toMs, coveredFraction: window.coveredFraction };
     };
-    const before = await progress();
-    if (before.coveredFraction >= 1 && conversationIds.length === 0) return;
-    this.deps.events.publish({ kind: 'index.syncStarted', progress: before });
     try {
+      const before = await progress();
+      if (before.coveredFraction >= 1 && conversationIds.length === 0) return;
+      this.deps.events.publish({ kind: 'index.syncStarted', progress: before });
       const { sync } = await this.deps.genesys();
       const spanMs = before.toMs - fromMs;
       if (before.coveredFraction < 1) {
-        await sync.sync(fromMs, toMs, undefined, ({ landedMs, totalMs }) => {
+        await sync.sync(fromMs, toMs, signal, ({ landedMs, totalMs }) => {
           const coveredFraction = spanMs > 0 ? Math.min(1, Math.max(0, 1 - (totalMs - landedMs) / spanMs)) : 1;
           this.deps.events.publish({ kind: 'index.syncProgress', progress: { fromMs, toMs: before.toMs, coveredFraction } });
         });
       }
-      if (conversationIds.length > 0) await sync.syncRecordings(conversationIds);
+      if (conversationIds.length > 0) await sync.syncRecordings(conversationIds, signal);
       this.failure = null;
       this.deps.events.publish({ kind: 'index.syncCompleted', syncedAt: new Date(this.deps.clock.now()).toISOString(), progress: await progress() });
     } catch (error) {
       // Nobody awaits this work: a failure is announced, never thrown. Listings not done are asked again later.
       for (const id of conversationIds) this.listed.delete(id);
+      if (this.stopped) return;
       const offline = error instanceof AppError && offlineCodes.has(error.code);
       const reason = (error as Error).message;
       const message = offline ? `Genesys could not be reached (${reason}); results come from the local index.` : `The index could not be synced: ${reason}`;
