@@ -23,13 +23,12 @@ test('results: 10,000 rows scroll, sort and group at 1280 px; a 2000-2100 search
     rows.push(conversationRow(`e2e-bulk-${String(i).padStart(5, '0')}`, YEAR_2015 + i * 3_000_000, { clientAccount: BULK_ACCOUNT, tradingId: `T-BULK-${i}` }));
   }
   await index.upsertConversations(rows, Date.now());
-  // One transaction for the lot (each listing would otherwise be its own durable commit).
-  harness.composed.db.transaction(() => {
-    for (const [i, row] of rows.entries()) {
-      const part = (n: number, from: number, to: number) => ({ id: `${row.id}-r${n}`, startMs: row.startMs + from, endMs: row.startMs + to, media: 'audio', fileState: 'AVAILABLE', archiveDate: null, deleteDate: null });
-      void index.replaceRecordings(row.id, i < TWO_PARTS ? [part(1, 0, 25_000), part(2, 30_000, 55_000)] : [part(1, 0, 60_000)], Date.now());
-    }
-  })();
+  const part = (id: string, startMs: number, n: number, from: number, to: number) => ({ id: `${id}-r${n}`, startMs: startMs + from, endMs: startMs + to, media: 'audio', fileState: 'AVAILABLE', archiveDate: null, deleteDate: null });
+  await Promise.all(
+    rows.map((row, i) =>
+      index.replaceRecordings(row.id, i < TWO_PARTS ? [part(row.id, row.startMs, 1, 0, 25_000), part(row.id, row.startMs, 2, 30_000, 55_000)] : [part(row.id, row.startMs, 1, 0, 60_000)], Date.now()),
+    ),
+  );
   await index.addCoverage(YEAR_2015, YEAR_2015 + 366 * 86_400_000, Date.now());
   const seededAt = Date.now();
 

@@ -23,6 +23,8 @@ const durationExplanation =
   'Recording: the length of this audio file (what the player plays). Call: the whole conversation, from its first to its last participant; ' +
   'it is longer when the call held time before or after recording (queueing, holds, transfers) or was recorded in several parts.';
 
+const directionShort: Readonly<Record<string, string>> = { inbound: 'in', outbound: 'out' };
+
 /** Every row is this tall (two lines), so that only the rows in view need to exist. */
 const ROW_HEIGHT = 40;
 /** Before the scroller has been measured (and in tests without layout), this much is assumed to be in view. */
@@ -175,7 +177,9 @@ export function ResultsTable({ search, openKey, onOpen, selection, syncProgress,
                     <td className="col-queue" title={match.queue ?? undefined}>
                       {match.queue ?? <span className="muted">—</span>}
                     </td>
-                    <td className="col-direction">{match.direction ?? <span className="muted">—</span>}</td>
+                    <td className="col-direction" title={match.direction ?? undefined}>
+                      {match.direction ? (directionShort[match.direction] ?? match.direction) : <span className="muted">—</span>}
+                    </td>
                     <td className="num col-duration" data-testid="result-duration" title={durationExplanation}>
                       {formatDurationMs(match.durationMs)}
                       {conversationLonger ? (
