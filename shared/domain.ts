@@ -54,6 +54,21 @@ export const indexFreshnessSchema = z.object({
   /** 'live' when this answer followed a successful sync; 'offline' when Genesys could not be reached. */
   source: z.enum(['live', 'offline']),
   warning: z.string().nullable(),
+  /**
+   * How complete the index is for the asked window (cut at now: the future holds no calls). A search
+   * with no dates searches the whole index; its window is then the recent span kept in sync.
+   */
+  window: z
+    .object({
+      from: z.string(),
+      to: z.string(),
+      coveredFraction: z.number().min(0).max(1),
+      missing: z.array(z.object({ from: z.string(), to: z.string() })),
+      wholeIndex: z.boolean(),
+      /** The missing spans are being read from Genesys in the background; `index:syncStatus` tells of progress. */
+      syncing: z.boolean(),
+    })
+    .optional(),
 });
 export type IndexFreshness = z.infer<typeof indexFreshnessSchema>;
 

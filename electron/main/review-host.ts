@@ -25,6 +25,7 @@ export function createReviewIpcHandlers({ review, logger }: HostedReview): IpcHa
     'session:get': async () => review.info(),
     'session:setCaseReference': refused('Changing the case reference'),
     'recordings:search': refused('Searching Genesys'),
+    'recordings:searchRefresh': refused('Searching Genesys'),
     'recordings:get': refused('Genesys recording details'),
     'recordings:authorizePlayback': refused('Playing from Genesys'),
     'recordings:getWaveform': refused('The Genesys waveform'),

@@ -13,7 +13,7 @@ import type {
 } from '../../shared/domain';
 import { fileStates } from '../../shared/domain';
 import type { Logger } from '../../shared/logger';
-import type { IndexMatch, IndexRecording, IndexRepository } from '../db/repositories/index-repository';
+import { completeness, type IndexMatch, type IndexQuery, type IndexRecording, type IndexRepository } from '../db/repositories/index-repository';
 import type { MediaRepository } from '../db/repositories/media-repository';
 import { saidMatchExpression, type SaidHit, type TranscriptRepository } from '../db/repositories/transcript-repository';
 import type { ApprovalService } from './approvals/approval-service';
@@ -26,6 +26,7 @@ import { waveformWindow, windowNeedsFinest } from './cache/media-analysis';
 import type { CachedMedia, MediaCache } from './cache/media-cache';
 import { pathUnderRoot } from './contained-path';
 import { AppError, StorageError } from './errors';
+import { BackgroundIndexSync, offlineCodes } from './index/background-sync';
 import type { PlaybackGrants } from './playback/playback-grants';
 import type { EventHub } from './events';
 import type { Clock } from './ports';
@@ -66,8 +67,19 @@ const SAID_PHRASES_MAX = 5_000;
 const STREAM_PLAY_ABOVE_BYTES = 16 * 1024 * 1024;
 /** Streaming status goes to the renderer at most this often. */
 const MEDIA_STATUS_INTERVAL_MS = 500;
-/** Errors that mean "Genesys cannot answer now": search falls back to the local index. */
-const offlineCodes = new Set(['UPSTREAM_UNAVAILABLE', 'UPSTREAM_INVALID', 'RATE_LIMITED', 'AUTH_REQUIRED', 'AUTH_REFRESH_FAILED', 'KEYCHAIN_UNAVAILABLE']);
+/** The results table windows its rows, so a search may list this many (the newest first). */
+const DEFAULT_MAX_RESULTS = 10_000;
+/** Up to this many calls whose recordings are not listed yet are listed before an at-once answer (one Genesys call each). */
+const LISTED_BEFORE_ANSWER = 20;
+/** Audited searches the renderer may read again as sync lands (the newest few of the sitting). */
+const REFRESHABLE_SEARCHES = 16;
+
+/**
+ * How a search answers: 'at-once' from the index as it is, with its completeness for the asked window,
+ * the missing history synced in the background (the app); 'after-sync' once the window is synced (the
+ * CLI, packs: one answer, complete as Genesys allows).
+ */
+export type SearchAnswer = 'at-once' | 'after-sync';
 
 /**
  * What Custody does, independent of its host (Electron, browser shell, CLI). Every access to a
@@ -76,9 +88,15 @@ const offlineCodes = new Set(['UPSTREAM_UNAVAILABLE', 'UPSTREAM_INVALID', 'RATE_
  * Genesys permission the action needs, it is refused before anything is read or written.
  */
 export class CustodyEngine {
-  constructor(private readonly deps: CustodyEngineDeps) {}
+  private readonly background: BackgroundIndexSync;
+  /** Audit event id -> the search it recorded and who made it: what `refreshSearch` may read again. */
+  private readonly auditedSearches = new Map<string, { query: SearchQuery; genesysUserId: string | undefined }>();
 
-  async search(query: SearchQuery, context: { caseReference: string | null; jobId?: string }): Promise<SearchResult> {
+  constructor(private readonly deps: CustodyEngineDeps) {
+    this.background = new BackgroundIndexSync(deps);
+  }
+
+  async search(query: SearchQuery, context: { caseReference: string | null; jobId?: string }, answer: SearchAnswer = 'after-sync'): Promise<SearchResult> {
     const actor = await this.deps.actors.officer('search');
     const event = await this.record(actor, {
       action: 'search',
@@ -87,9 +105,11 @@ export class CustodyEngine {
       details: { query },
     });
     if (query.said !== undefined) return this.searchSaid({ ...query, said: query.said }, event.eventId);
-    const now = this.deps.clock.now();
-    const fromMs = query.from ? Date.parse(query.from) : now - (this.deps.defaultSyncDays ?? 30) * DAY_MS;
-    const toMs = query.to ? Date.parse(query.to) : now;
+    if (answer === 'at-once') {
+      this.rememberSearch(event.eventId, query, actor.identity.genesysUserId);
+      return this.answerFromIndex(query, event.eventId);
+    }
+    const { fromMs, toMs } = this.searchWindow(query);
     let source: IndexFreshness['source'] = 'live';
     let warning: string | null = null;
     this.deps.events.publish({ kind: 'index.syncStarted' });
@@ -104,16 +124,8 @@ export class CustodyEngine {
       this.deps.logger.warn('search answered offline', { reason: error.message });
       this.deps.events.publish({ kind: 'index.syncFailed', message: warning });
     }
-    const indexQuery = {
-      ...(query.tradingId !== undefined ? { tradingId: query.tradingId } : {}),
-      ...(query.clientAccount !== undefined ? { clientAccount: query.clientAccount } : {}),
-      ...(query.agent !== undefined ? { agent: query.agent } : {}),
-      ...(query.queue !== undefined ? { queue: query.queue } : {}),
-      ...(query.from !== undefined ? { fromMs } : {}),
-      ...(query.to !== undefined ? { toMs } : {}),
-      ...(query.text !== undefined ? { text: query.text } : {}),
-    };
-    const limit = this.deps.maxResults ?? 1000;
+    const indexQuery = toIndexQuery(query);
+    const limit = this.deps.maxResults ?? DEFAULT_MAX_RESULTS;
     let matches = await this.deps.index.search(indexQuery, limit);
     const unlisted = [...new Set(matches.filter((m) => m.hasRecording && m.recordingsSyncedMs === null).map((m) => m.conversationId))];
     if (unlisted.length > 0 && source === 'live') {
@@ -139,7 +151,7 @@ export class CustodyEngine {
   private async searchSaid(query: SearchQuery & { said: string }, auditEventId: string): Promise<SearchResult> {
     const match = saidMatchExpression(query.said);
     if (match === null) throw new AppError('VALIDATION', 'Give at least one word (letters or digits) to find in what was said.');
-    const limit = this.deps.maxResults ?? 1000;
+    const limit = this.deps.maxResults ?? DEFAULT_MAX_RESULTS;
     const hits = this.deps.transcripts ? await this.deps.transcripts.said(match, SAID_PHRASES_MAX) : [];
     const byRecording = new Map<string, Array<SaidHit>>();
     for (const hit of hits) byRecording.set(hit.recordingId, [...(byRecording.get(hit.recordingId) ?? []), hit]);
@@ -163,6 +175,96 @@ export class CustodyEngine {
         ? `Only ${limit} calls are shown; narrow the search.`
         : 'Said searches the transcripts already in the index: a call whose transcript has not been fetched from Genesys yet is not found.';
     return { matches, index: { ...(await this.freshness()), source: 'live', warning }, auditEventId };
+  }
+
+  /**
+   * An audited search read again from the index (sync has landed since): the same query, by the same
+   * officer, so no new audit record; anything else is refused.
+   */
+  async refreshSearch(auditEventId: string): Promise<SearchResult> {
+    const actor = await this.deps.actors.officer('search');
+    const search = this.auditedSearches.get(auditEventId);
+    if (!search || search.genesysUserId !== actor.identity.genesysUserId) {
+      throw new AppError('VALIDATION', 'That search cannot be read again: run it again (a new audited search).');
+    }
+    return this.answerFromIndex(search.query, auditEventId);
+  }
+
+  /** Answers from the index as it is, says how complete it is for the asked window, and queues what is missing. */
+  private async answerFromIndex(query: SearchQuery, auditEventId: string): Promise<SearchResult> {
+    const { fromMs, toMs } = this.searchWindow(query);
+    const limit = this.deps.maxResults ?? DEFAULT_MAX_RESULTS;
+    let matches = await this.deps.index.search(toIndexQuery(query), limit);
+    let unlisted = unlistedConversations(matches);
+    // A few calls (a trade's): their recordings are listed before answering, so a row found can be played at once.
+    if (unlisted.length > 0 && unlisted.length <= LISTED_BEFORE_ANSWER && (await this.listRecordingsNow(unlisted))) {
+      matches = await this.deps.index.search(toIndexQuery(query), limit);
+      unlisted = unlistedConversations(matches);
+    }
+    const window = completeness(fromMs, toMs, await this.deps.index.coverage(), this.deps.clock.now());
+    this.background.request(window.missing.length > 0 ? { fromMs, toMs } : null, unlisted);
+    const offline = this.background.offlineReason;
+    const iso = (ms: number) => new Date(ms).toISOString();
+    return {
+      matches: matches.map(toRecordingMatch),
+      index: {
+        ...(await this.freshness()),
+        source: offline ? 'offline' : 'live',
+        warning: matches.length >= limit ? `Only the newest ${limit} matches are shown; narrow the search.` : offline,
+        window: {
+          from: iso(window.fromMs),
+          to: iso(window.toMs),
+          coveredFraction: window.coveredFraction,
+          missing: window.missing.map(([from, to]) => ({ from: iso(from), to: iso(to) })),
+          wholeIndex: query.from === undefined && query.to === undefined,
+          syncing: this.background.covers(window.fromMs, window.toMs),
+        },
+      },
+      auditEventId,
+    };
+  }
+
+  /** Lists these conversations' recordings from Genesys now; false when Genesys cannot answer (the background tries later). */
+  private async listRecordingsNow(conversationIds: ReadonlyArray<string>): Promise<boolean> {
+    try {
+      const { sync } = await this.deps.genesys();
+      await sync.syncRecordings(conversationIds);
+      return true;
+    } catch (error) {
+      if (!(error instanceof AppError) || !offlineCodes.has(error.code)) throw error;
+      this.deps.logger.warn('recordings not listed before the answer', { reason: error.message });
+      return false;
+    }
+  }
+
+  /**
+   * The window a search asks about: its dates, cut at now. Without dates the whole index is searched,
+   * and the window kept in sync is the recent span (defaultSyncDays).
+   */
+  private searchWindow(query: SearchQuery): { fromMs: number; toMs: number } {
+    const now = this.deps.clock.now();
+    return {
+      fromMs: query.from ? Date.parse(query.from) : now - (this.deps.defaultSyncDays ?? 30) * DAY_MS,
+      toMs: query.to ? Math.min(Date.parse(query.to), now) : now,
+    };
+  }
+
+  private rememberSearch(auditEventId: string, query: SearchQuery, genesysUserId: string | undefined): void {
+    this.auditedSearches.set(auditEventId, { query, genesysUserId });
+    for (const oldest of this.auditedSearches.keys()) {
+      if (this.auditedSearches.size <= REFRESHABLE_SEARCHES) break;
+      this.auditedSearches.delete(oldest);
+    }
+  }
+
+  /** The host is closing: background index work stops (the database is about to close). */
+  stopBackground(): void {
+    this.background.stop();
+  }
+
+  /** Resolves once background index work has finished (tests; shutdown). */
+  async backgroundIdle(): Promise<void> {
+    await this.background.idle();
   }
 
   async freshness(): Promise<Omit<IndexFreshness, 'source' | 'warning'>> {
@@ -564,6 +666,23 @@ async function writeVerifiedCopy(media: CachedMedia, target: string): Promise<vo
   }
 }
 
+function unlistedConversations(matches: ReadonlyArray<IndexMatch>): Array<string> {
+  return [...new Set(matches.filter((m) => m.hasRecording && m.recordingsSyncedMs === null).map((m) => m.conversationId))];
+}
+
+/** The engine's query as the index takes it: dates as instants, absent fields left out. */
+function toIndexQuery(query: SearchQuery): IndexQuery {
+  return {
+    ...(query.tradingId !== undefined ? { tradingId: query.tradingId } : {}),
+    ...(query.clientAccount !== undefined ? { clientAccount: query.clientAccount } : {}),
+    ...(query.agent !== undefined ? { agent: query.agent } : {}),
+    ...(query.queue !== undefined ? { queue: query.queue } : {}),
+    ...(query.from !== undefined ? { fromMs: Date.parse(query.from) } : {}),
+    ...(query.to !== undefined ? { toMs: Date.parse(query.to) } : {}),
+    ...(query.text !== undefined ? { text: query.text } : {}),
+  };
+}
+
 function toRecordingMatch(match: IndexMatch): RecordingMatch {
   const startMs = match.recordingStartMs ?? match.startMs;
   const endMs = match.recordingEndMs ?? match.endMs;
@@ -578,6 +697,7 @@ function toRecordingMatch(match: IndexMatch): RecordingMatch {
     startTime: new Date(startMs).toISOString(),
     endTime: endMs === null ? null : new Date(endMs).toISOString(),
     durationMs: endMs === null ? null : Math.max(0, endMs - startMs),
+    conversationDurationMs: match.endMs === null ? null : Math.max(0, match.endMs - match.startMs),
     queue: match.queueName,
     agent: match.agentName,
     direction: match.direction,

@@ -2,6 +2,9 @@ import type { AuditIntegrity, AuditTrailEntry } from '../../shared/audit-views';
 import type { HealthStatus } from '../../shared/health';
 import type { JobProgress } from '../../shared/jobs';
 
+/** A window being read from Genesys into the index, and how much of it the index covers now. */
+export type SyncProgress = { fromMs: number; toMs: number; coveredFraction: number };
+
 export type PackBuildStage = 'audited' | 'copying' | 'proving' | 'finished' | 'failed';
 export type PackProgress = { packId: string; stage: PackBuildStage; done: number; total: number; message: string };
 
@@ -10,8 +13,10 @@ export type PackProgress = { packId: string; stage: PackBuildStage; done: number
  * these to IPC channels (electron/main/ipc/domain-events.ts), the CLI shows progress from them.
  */
 export type DomainEvent =
-  | { kind: 'index.syncStarted' }
-  | { kind: 'index.syncCompleted'; syncedAt: string }
+  | { kind: 'index.syncStarted'; progress?: SyncProgress }
+  /** A part of the window landed in the index: searches over it can be read again. */
+  | { kind: 'index.syncProgress'; progress: SyncProgress }
+  | { kind: 'index.syncCompleted'; syncedAt: string; progress?: SyncProgress }
   /** Genesys could not be reached; searches are answered from the local index. */
   | { kind: 'index.syncFailed'; message: string }
   /** A play ended by main, not by the viewer: its media is no longer served. */

@@ -21,6 +21,7 @@ import { TimeDisplayProvider } from './time-display';
 import { applySyncEvent, indexStatusFromSearch, indexStatusFromSession, type IndexStatus } from './index-status';
 import { useAuditAlerts } from './use-audit-alerts';
 import { useHealth } from './use-health';
+import { useSearchRefresh } from './use-search-refresh';
 import { useOfficer, useSignInGuardedApi } from './use-officer';
 
 /** The app's sections. Each is one screen under the header; "recordings" is the search workspace. */
@@ -161,6 +162,7 @@ function Workspace({ session, onSessionChange: setSession, onIndexStatusChange: 
   const [packSelection, setPackSelection] = useState<ReadonlyMap<string, RecordingMatch>>(new Map());
   const [retrieval, setRetrieval] = useState<{ kind: 'idle' } | { kind: 'asking' } | { kind: 'starting' } | { kind: 'failed'; error: UiError }>({ kind: 'idle' });
   const [startedJobId, setStartedJobId] = useState<string | null>(null);
+  const syncProgress = useSearchRefresh(api, search, setSearch);
 
   function togglePackSelection(match: RecordingMatch) {
     setPackSelection((previous) => {
@@ -242,6 +244,7 @@ function Workspace({ session, onSessionChange: setSession, onIndexStatusChange: 
           openKey={open ? matchKey(open) : null}
           onOpen={setOpen}
           selection={{ keys: new Set(packSelection.keys()), toggle: togglePackSelection }}
+          syncProgress={syncProgress}
           actions={
             <>
               {search && search.result.matches.length > 0 ? (

@@ -388,3 +388,18 @@ export function uncovered(fromMs: number, toMs: number, windows: ReadonlyArray<C
   if (cursor < toMs) gaps.push([cursor, toMs]);
   return gaps;
 }
+
+/** How much of an asked window the index has read: the covered fraction and the spans still missing. */
+export type WindowCompleteness = { fromMs: number; toMs: number; coveredFraction: number; missing: Array<[number, number]> };
+
+/**
+ * Completeness of [fromMs, toMs) as of `nowMs`: the future holds no calls, so the window is cut at
+ * now; an empty window (all in the future) is complete.
+ */
+export function completeness(fromMs: number, toMs: number, windows: ReadonlyArray<CoverageWindow>, nowMs: number): WindowCompleteness {
+  const end = Math.min(toMs, nowMs);
+  if (end <= fromMs) return { fromMs, toMs: end, coveredFraction: 1, missing: [] };
+  const missing = uncovered(fromMs, end, windows);
+  const missingMs = missing.reduce((sum, [from, to]) => sum + (to - from), 0);
+  return { fromMs, toMs: end, coveredFraction: 1 - missingMs / (end - fromMs), missing };
+}

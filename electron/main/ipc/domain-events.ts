@@ -1,6 +1,6 @@
 import type { EventChannel, EventPayload } from '../../../shared/ipc/contract';
 import type { OfficerSession } from '../../services/auth/officer';
-import type { DomainEvent, EventHub } from '../../services/events';
+import type { DomainEvent, EventHub, SyncProgress } from '../../services/events';
 import type { Emit } from './emit';
 import { officerView } from './handlers/auth';
 
@@ -10,9 +10,11 @@ export type RendererPush = { [E in EventChannel]: { channel: E; payload: EventPa
 export function toRendererPush(event: DomainEvent): RendererPush {
   switch (event.kind) {
     case 'index.syncStarted':
-      return { channel: 'index:syncStatus', payload: { state: 'started', lastSyncedAt: null, message: null } };
+      return { channel: 'index:syncStatus', payload: { state: 'started', lastSyncedAt: null, message: null, ...progressView(event.progress) } };
+    case 'index.syncProgress':
+      return { channel: 'index:syncStatus', payload: { state: 'progress', lastSyncedAt: null, message: null, ...progressView(event.progress) } };
     case 'index.syncCompleted':
-      return { channel: 'index:syncStatus', payload: { state: 'finished', lastSyncedAt: event.syncedAt, message: null } };
+      return { channel: 'index:syncStatus', payload: { state: 'finished', lastSyncedAt: event.syncedAt, message: null, ...progressView(event.progress) } };
     case 'index.syncFailed':
       return { channel: 'index:syncStatus', payload: { state: 'failed', lastSyncedAt: null, message: event.message } };
     case 'playback.ended':
@@ -32,6 +34,12 @@ export function toRendererPush(event: DomainEvent): RendererPush {
     case 'health.changed':
       return { channel: 'health:changed', payload: event.status };
   }
+}
+
+function progressView(progress: SyncProgress | undefined): { progress?: { from: string; to: string; coveredFraction: number } } {
+  if (!progress) return {};
+  const iso = (ms: number) => new Date(ms).toISOString();
+  return { progress: { from: iso(progress.fromMs), to: iso(progress.toMs), coveredFraction: progress.coveredFraction } };
 }
 
 /** Pushes every service event to the renderer through `emit`; returns the unsubscribe. */

@@ -191,6 +191,7 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
             grants.revokeAll();
             audit.stopChecks();
             void transcripts.stop();
+            engine.stopBackground();
           },
           pauseJobs: () => jobs.stopAll(message, { atItemBoundary: true }),
           stopJobs: () => jobs.stopAll(message),

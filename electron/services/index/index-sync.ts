@@ -13,8 +13,15 @@ const DETAILS_ROW_CAP = 10_000;
 const ATTRIBUTE_CHUNK_MS = DAY_MS;
 /** The participant-attribute search only reaches back about 30 days. */
 const ATTRIBUTE_RETENTION_MS = 30 * DAY_MS;
-/** Older windows are read through analytics details jobs, one job per month at most. */
+/**
+ * Older windows are read through analytics details jobs, newest month first, one job at a time. A
+ * month that held no calls doubles the next job's span (up to a year), so that decades before the
+ * org's first call cost a handful of jobs, not hundreds; a busy one halves it (down to a week).
+ */
 const DETAILS_JOB_CHUNK_MS = 31 * DAY_MS;
+const DETAILS_JOB_MAX_CHUNK_MS = 372 * DAY_MS;
+const DETAILS_JOB_MIN_CHUNK_MS = 7 * DAY_MS;
+const DETAILS_JOB_BUSY_ROWS = 100_000;
 const DETAILS_JOB_TIMEOUT_MS = 10 * 60_000;
 
 export type IndexSyncDeps = {
@@ -27,6 +34,15 @@ export type IndexSyncDeps = {
 };
 
 export type SyncReport = { windows: number; conversations: number };
+/** One piece of a sync landed in the index: its span, and how far the whole sync has got. */
+export type SyncLanded = { fromMs: number; toMs: number; conversations: number; landedMs: number; totalMs: number };
+
+/** The span of the next (older) details job after one that read `rows` conversations over `chunkMs`. */
+export function nextJobChunkMs(chunkMs: number, rows: number): number {
+  if (rows === 0) return Math.min(chunkMs * 2, DETAILS_JOB_MAX_CHUNK_MS);
+  if (rows > DETAILS_JOB_BUSY_ROWS) return Math.max(Math.floor(chunkMs / 2), DETAILS_JOB_MIN_CHUNK_MS);
+  return chunkMs;
+}
 
 type Names = { queues: Map<string, string>; users: Map<string, string> };
 
@@ -46,18 +62,38 @@ export class IndexSync {
     this.settleMs = deps.settleMs ?? 15 * 60_000;
   }
 
-  async sync(fromMs: number, toMs: number, signal?: AbortSignal): Promise<SyncReport> {
+  /**
+   * Reads the uncovered parts of [fromMs, toMs) newest first, landing each piece in the index (and
+   * its coverage) as it is read, so that searches see history arrive and `onProgress` can say so.
+   * Only the past is read: a window reaching into the future ends at now.
+   */
+  async sync(fromMs: number, toMs: number, signal?: AbortSignal, onProgress?: (landed: SyncLanded) => void): Promise<SyncReport> {
     const now = this.deps.clock.now();
     const end = Math.min(toMs, now);
-    const gaps = end > fromMs ? uncovered(fromMs, end, await this.deps.index.coverage()) : [];
+    const gaps = end > fromMs ? uncovered(fromMs, end, await this.deps.index.coverage()).reverse() : [];
+    const totalMs = gaps.reduce((sum, [from, to]) => sum + (to - from), 0);
+    let landedMs = 0;
     let conversations = 0;
+    const land = async (pieceFrom: number, pieceTo: number, rows: Array<ConversationUpsert>) => {
+      await this.deps.index.upsertConversations(rows, now);
+      const settledTo = Math.min(pieceTo, now - this.settleMs);
+      if (settledTo > pieceFrom) await this.deps.index.addCoverage(pieceFrom, settledTo, now);
+      landedMs += pieceTo - pieceFrom;
+      conversations += rows.length;
+      onProgress?.({ fromMs: pieceFrom, toMs: pieceTo, conversations: rows.length, landedMs, totalMs });
+      return rows.length;
+    };
     for (const [gapFrom, gapTo] of gaps) {
       const names = await this.loadNames(signal);
-      const rows = await this.readWindow(gapFrom, gapTo, names, now, signal);
-      await this.deps.index.upsertConversations(rows, now);
-      const settledTo = Math.min(gapTo, now - this.settleMs);
-      if (settledTo > gapFrom) await this.deps.index.addCoverage(gapFrom, settledTo, now);
-      conversations += rows.length;
+      const recentFrom = Math.max(gapFrom, now - ATTRIBUTE_RETENTION_MS);
+      if (recentFrom < gapTo) await land(recentFrom, gapTo, await this.readRecent(recentFrom, gapTo, names, now, signal));
+      let chunkMs = DETAILS_JOB_CHUNK_MS;
+      for (let chunkTo = Math.min(gapTo, recentFrom); chunkTo > gapFrom; ) {
+        const chunkFrom = Math.max(gapFrom, chunkTo - chunkMs);
+        const read = await land(chunkFrom, chunkTo, await this.readThroughDetailsJob(chunkFrom, chunkTo, names, signal));
+        chunkMs = nextJobChunkMs(chunkMs, read);
+        chunkTo = chunkFrom;
+      }
     }
     await this.deps.index.recordSuccessfulSync(now);
     this.deps.logger.info('index synced', { fromMs, toMs: end, windows: gaps.length, conversations });
@@ -120,45 +156,40 @@ export class IndexSync {
     if (refused) throw refused;
   }
 
-  private async readWindow(fromMs: number, toMs: number, names: Names, now: number, signal?: AbortSignal) {
+  /** The last 30 days: structure from the details query, business identifiers from the attribute search. */
+  private async readRecent(fromMs: number, toMs: number, names: Names, now: number, signal?: AbortSignal) {
     const rows: Array<ConversationUpsert> = [];
-    const recentFrom = Math.max(fromMs, now - ATTRIBUTE_RETENTION_MS);
-    if (fromMs < recentFrom) rows.push(...(await this.readThroughDetailsJobs(fromMs, Math.min(toMs, recentFrom), names, signal)));
-    if (recentFrom >= toMs) return rows;
-    const attributes = await this.readAttributes(recentFrom, toMs, now, signal);
-    for (let start = recentFrom; start < toMs; start += DETAILS_CHUNK_MS) {
+    const attributes = await this.readAttributes(fromMs, toMs, now, signal);
+    for (let start = fromMs; start < toMs; start += DETAILS_CHUNK_MS) {
       const chunkEnd = Math.min(start + DETAILS_CHUNK_MS, toMs);
       for (const conversation of await this.readDetails(start, chunkEnd, signal)) {
         // The details interval matches whole days; keep only what starts inside the window.
         const startMs = Date.parse(conversation.conversationStart);
-        if (startMs < recentFrom || startMs >= toMs) continue;
+        if (startMs < fromMs || startMs >= toMs) continue;
         rows.push(toConversationUpsert(conversation, names, attributes.get(conversation.conversationId)));
       }
     }
     return rows;
   }
 
-  /** Conversations that started in [fromMs, toMs), with their attributes, from details jobs. */
-  private async readThroughDetailsJobs(fromMs: number, toMs: number, names: Names, signal?: AbortSignal): Promise<Array<ConversationUpsert>> {
+  /** Conversations that started in [fromMs, toMs), with their attributes, from one details job. */
+  private async readThroughDetailsJob(fromMs: number, toMs: number, names: Names, signal?: AbortSignal): Promise<Array<ConversationUpsert>> {
     const rows: Array<ConversationUpsert> = [];
-    for (let start = fromMs; start < toMs; start += DETAILS_JOB_CHUNK_MS) {
-      const end = Math.min(start + DETAILS_JOB_CHUNK_MS, toMs);
-      const jobId = await this.deps.genesys.submitDetailsJob(`${new Date(start).toISOString()}/${new Date(end).toISOString()}`, signal);
-      await this.awaitDetailsJob(jobId, signal);
-      let cursor: string | undefined;
-      do {
-        const page = await this.deps.genesys.detailsJobResults(jobId, cursor, signal);
-        for (const conversation of page.conversations ?? []) {
-          // Jobs return conversations with any activity in the interval; keep those that started in it.
-          const startMs = Date.parse(conversation.conversationStart);
-          if (startMs < start || startMs >= end) continue;
-          const attributes = Object.assign({}, ...(conversation.participants ?? []).map((p) => p.attributes ?? {})) as Record<string, string>;
-          rows.push(toConversationUpsert(conversation, names, attributes));
-        }
-        cursor = (page.conversations?.length ?? 0) > 0 ? page.cursor : undefined;
-      } while (cursor);
-    }
-    this.deps.logger.info('older window read through details jobs', { fromMs, toMs, conversations: rows.length });
+    const jobId = await this.deps.genesys.submitDetailsJob(`${new Date(fromMs).toISOString()}/${new Date(toMs).toISOString()}`, signal);
+    await this.awaitDetailsJob(jobId, signal);
+    let cursor: string | undefined;
+    do {
+      const page = await this.deps.genesys.detailsJobResults(jobId, cursor, signal);
+      for (const conversation of page.conversations ?? []) {
+        // Jobs return conversations with any activity in the interval; keep those that started in it.
+        const startMs = Date.parse(conversation.conversationStart);
+        if (startMs < fromMs || startMs >= toMs) continue;
+        const attributes = Object.assign({}, ...(conversation.participants ?? []).map((p) => p.attributes ?? {})) as Record<string, string>;
+        rows.push(toConversationUpsert(conversation, names, attributes));
+      }
+      cursor = (page.conversations?.length ?? 0) > 0 ? page.cursor : undefined;
+    } while (cursor);
+    this.deps.logger.info('older window read through a details job', { fromMs, toMs, conversations: rows.length });
     return rows;
   }
 

@@ -18,6 +18,11 @@ export const recordingsChannels = {
     response: sessionInfoSchema,
   },
   'recordings:search': { request: searchQuerySchema, response: searchResultSchema },
+  /**
+   * The same audited search read again from the index as background sync lands: no new query (the
+   * renderer names the search by its audit event), so no new audit record.
+   */
+  'recordings:searchRefresh': { request: z.object({ auditEventId: z.string().min(1).max(200) }).strict(), response: searchResultSchema },
   'recordings:get': {
     request: z.object({ recordingId: recordingIdSchema }).strict(),
     response: recordingDetailSchema,
@@ -62,9 +67,11 @@ export const recordingsChannels = {
 
 export const recordingsEvents = {
   'index:syncStatus': z.object({
-    state: z.enum(['started', 'finished', 'failed']),
+    state: z.enum(['started', 'progress', 'finished', 'failed']),
     lastSyncedAt: z.string().nullable(),
     message: z.string().nullable(),
+    /** The window being synced and how much of it the index now covers (started, progress, finished). */
+    progress: z.object({ from: z.string(), to: z.string(), coveredFraction: z.number().min(0).max(1) }).optional(),
   }),
   /** Main ended a play the renderer may still show (the case changed): its media is no longer served. */
   'playback:ended': z.object({ recordingId: z.string(), reason: z.enum(['case-changed', 'officer-changed', 'integrity-failed']) }),

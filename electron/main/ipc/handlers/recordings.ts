@@ -12,7 +12,8 @@ export function recordingsHandlers({ engine, session, logger }: HostedEngine): H
       session.setCaseReference(caseReference);
       return session.info(await engine.freshness());
     },
-    'recordings:search': (query) => engine.search(query, { caseReference: session.caseReference }),
+    'recordings:search': (query) => engine.search(query, { caseReference: session.caseReference }, 'at-once'),
+    'recordings:searchRefresh': ({ auditEventId }) => engine.refreshSearch(auditEventId),
     'recordings:get': ({ recordingId }) => engine.recording(recordingId, { caseReference: session.caseReference }),
     'recordings:authorizePlayback': ({ recordingId, startOffsetMs }) => engine.authorizePlayback(recordingId, session.caseReference, startOffsetMs ?? 0),
     'recordings:recordSeek': ({ recordingId, positionMs }) => engine.recordSeek(recordingId, positionMs, session.caseReference),

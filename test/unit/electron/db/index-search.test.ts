@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { openDatabaseSync } from '../../../../electron/db/connection';
 import { latestSchemaVersion, migrate } from '../../../../electron/db/migrate';
 import { migrations } from '../../../../electron/db/migrations';
-import { createIndexRepository, ftsMatchExpression } from '../../../../electron/db/repositories/index-repository';
+import { completeness, createIndexRepository, ftsMatchExpression } from '../../../../electron/db/repositories/index-repository';
 import { conversationRow } from '../../../helpers/index-rows';
 
 const conv = conversationRow;
@@ -89,5 +89,43 @@ describe('index search: free text, names and job sources', () => {
       { conversationId: 'c2', recordingId: null, tradingId: 'T-1', clientAccount: null, startMs: 2000, hasRecording: true, recordingsListed: false, fileState: null },
       { conversationId: 'c3', recordingId: null, tradingId: null, clientAccount: null, startMs: 3000, hasRecording: false, recordingsListed: false, fileState: null },
     ]);
+  });
+});
+
+describe('index completeness for an asked window', () => {
+  const DAY = 86_400_000;
+  it('gives the covered fraction and the missing spans, cut at now', () => {
+    const now = 100 * DAY;
+    const windows = [
+      { fromMs: 10 * DAY, toMs: 20 * DAY, syncedMs: now },
+      { fromMs: 50 * DAY, toMs: 90 * DAY, syncedMs: now },
+    ];
+    expect(completeness(0, 1_000 * DAY, windows, now)).toEqual({
+      fromMs: 0,
+      toMs: now,
+      coveredFraction: 0.5,
+      missing: [
+        [0, 10 * DAY],
+        [20 * DAY, 50 * DAY],
+        [90 * DAY, now],
+      ],
+    });
+    expect(completeness(12 * DAY, 18 * DAY, windows, now)).toEqual({ fromMs: 12 * DAY, toMs: 18 * DAY, coveredFraction: 1, missing: [] });
+    // A window wholly in the future holds no calls: nothing is missing.
+    expect(completeness(200 * DAY, 300 * DAY, windows, now)).toMatchObject({ coveredFraction: 1, missing: [] });
+  });
+
+  it('searches a trading ID or client account without dates over the whole index, newest first', async () => {
+    const repo = createIndexRepository(openDatabaseSync(':memory:'));
+    await repo.upsertConversations(
+      [
+        conv('c-2004', Date.parse('2004-05-06T10:00:00Z'), { tradingId: 'T-7', clientAccount: 'ACC-1' }),
+        conv('c-2026', Date.parse('2026-11-30T10:00:00Z'), { tradingId: 'T-7', clientAccount: 'ACC-1' }),
+        conv('c-other', Date.parse('2026-11-30T11:00:00Z'), { tradingId: 'T-8', clientAccount: 'ACC-2' }),
+      ],
+      1,
+    );
+    expect((await repo.search({ tradingId: 'T-7' }, 10)).map((m) => m.conversationId)).toEqual(['c-2026', 'c-2004']);
+    expect((await repo.search({ clientAccount: 'ACC-1' }, 10)).map((m) => m.conversationId)).toEqual(['c-2026', 'c-2004']);
   });
 });

@@ -11,6 +11,7 @@ const workstation = { hostname: 'ws-1', addresses: ['10.0.0.5'] };
 /** One of every service event: the type makes this list grow with DomainEvent. */
 const samples: { [K in DomainEventKind]: DomainEventOf<K> } = {
   'index.syncStarted': { kind: 'index.syncStarted' },
+  'index.syncProgress': { kind: 'index.syncProgress', progress: { fromMs: Date.parse('2000-01-01T00:00:00Z'), toMs: Date.parse(now), coveredFraction: 0.25 } },
   'index.syncCompleted': { kind: 'index.syncCompleted', syncedAt: now },
   'index.syncFailed': { kind: 'index.syncFailed', message: 'Genesys could not be reached (HTTP 503); results come from the local index.' },
   'playback.ended': { kind: 'playback.ended', recordingId: 'rec-1', reason: 'case-changed' },
@@ -71,6 +72,7 @@ const samples: { [K in DomainEventKind]: DomainEventOf<K> } = {
 /** The channel each event reaches, as the renderer listens for it. */
 const expectedChannels: Record<DomainEventKind, EventChannel> = {
   'index.syncStarted': 'index:syncStatus',
+  'index.syncProgress': 'index:syncStatus',
   'index.syncCompleted': 'index:syncStatus',
   'index.syncFailed': 'index:syncStatus',
   'playback.ended': 'playback:ended',
