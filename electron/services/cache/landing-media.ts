@@ -1,7 +1,7 @@
 import { SEGMENT_BYTES } from '../../crypto/segment-cipher';
 import { StorageError } from '../errors';
 import type { RangeSource } from '../storage/durable-file';
-import type { CachedMedia } from './media-cache';
+import type { CachedMedia } from './cached-media';
 import { MediaAnalyser, waveformWindow } from './media-analysis';
 
 export type LandingProgress = { bytesLanded: number; totalBytes: number | null };

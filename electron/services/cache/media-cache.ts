@@ -6,6 +6,7 @@ import type { MediaRecord, MediaRepository } from '../../db/repositories/media-r
 import { isSealedHeader, plainSize, sealedSize } from '../../crypto/segment-cipher';
 import { NO_FOLLOW, pathUnderRoot } from '../contained-path';
 import { StorageError } from '../errors';
+import type { CachedMedia } from './cached-media';
 import { LandingMedia } from './landing-media';
 import type { Clock } from '../ports';
 import {
@@ -36,8 +37,7 @@ import {
   type MediaSidecar,
 } from './media-analysis';
 
-/** A cached recording: `content` reads its plaintext (by range); `path` is the sealed file on disk. */
-export type CachedMedia = MediaRecord & { path: string; content: RangeSource };
+export type { CachedMedia } from './cached-media';
 
 /** What identifies a cached file to the cache's checks (a CachedMedia, or a playback grant of one). */
 type CachedFile = Pick<CachedMedia, 'recordingId' | 'path' | 'sha256'>;

@@ -150,7 +150,7 @@ describe('playback', () => {
     expect(screen.getByTestId('header-case-reference').textContent).toBe('FCA-2025-0193');
     expect(screen.getByTestId('recording-sha256').textContent).toBe(sampleGrant(first.recordingId!).sha256);
     // Order matters: the reference is set, then the access is recorded, only then is the waveform fetched.
-    expect(transport.calls.map((c) => c.channel).filter((c) => !c.startsWith('annotations:')).slice(-3)).toEqual([
+    expect(transport.calls.map((c) => c.channel).filter((c) => !c.startsWith('annotations:') && !c.startsWith('transcripts:')).slice(-3)).toEqual([
       'session:setCaseReference',
       'recordings:authorizePlayback',
       'recordings:getWaveform',
