@@ -18,7 +18,6 @@ import {
   sealedRangeSource,
   writeAtomic,
   type FileSink,
-  type RangeSource,
   type Seal,
 } from '../storage/durable-file';
 import {
