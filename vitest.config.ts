@@ -1,10 +1,4 @@
-import { configDefaults, defineConfig } from 'vitest/config';
-
-/** Integration files that stop the shared radosgw or its OSD to play an outage: they run alone, after the rest. */
-const exclusiveIntegration = [
-  'test/integration/archive/archive-resilience.test.ts',
-  'test/integration/audit/audit-outage.test.ts',
-];
+import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
@@ -25,28 +19,14 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
-          exclude: [...configDefaults.exclude, ...exclusiveIntegration],
           environment: 'node',
           globalSetup: ['test/integration/global-setup.ts'],
           // A CLI-heavy test spawns many processes; beside another file they take longer.
           testTimeout: 120_000,
           hookTimeout: 120_000,
-          // Two files at a time share one radosgw (each test has its own buckets, profile and sandbox): most of
-          // an integration test's time is waiting on radosgw, the sandbox or a child process, not on a core.
+          // Files run side by side on the one radosgw (each has its own buckets, profile and sandbox; the outage
+          // tests freeze a radosgw of their own): most of their time is waiting on radosgw, the sandbox or a child.
           fileParallelism: true,
-        },
-      },
-      {
-        test: {
-          name: 'integration-exclusive',
-          include: exclusiveIntegration,
-          environment: 'node',
-          globalSetup: ['test/integration/global-setup.ts'],
-          testTimeout: 60_000,
-          hookTimeout: 120_000,
-          fileParallelism: false,
-          // These freeze the shared radosgw (SIGSTOP) to play an outage: nothing else may run beside them.
-          sequence: { groupOrder: 1 },
         },
       },
     ],
