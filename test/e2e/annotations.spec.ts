@@ -8,7 +8,8 @@ import { verifyPack } from '../../electron/services/packs/pack-verifier';
 import { bridgeHost, SHELL_MAX_RANGE_BYTES, SHELL_ORIGIN } from '../../electron/shell/browser-shell';
 import { packRecordingSchema } from '../../shared/pack-format';
 import { uniqueTradingCall, type Harness } from '../helpers/engine-harness';
-import { expect, openApp, test } from './fixtures';
+import { expect, test } from './fixtures';
+import { playUnderCase } from './playback-helpers';
 
 const rendererDir = fileURLToPath(new URL('../../dist/renderer', import.meta.url));
 const NOTE = 'Client confirms 5m EUR/USD at 1.0842';
@@ -25,13 +26,7 @@ async function openReview(page: Page, harness: Harness, packPath: string) {
 
 test('an annotation made in the app is audited, goes into the pack with its excerpt, and is shown in review mode', async ({ page, harness, browser }) => {
   const call = uniqueTradingCall(harness.sandbox);
-  await openApp(page, harness);
-  await page.getByTestId('search-trading-id').fill(call.tradingId);
-  await page.getByTestId('search-submit').click();
-  await page.getByTestId('result-row').click();
-  await page.getByTestId('recording-view').getByTestId('play-button').click();
-  await page.getByTestId('case-reference-input').fill('FCA-2026-0042');
-  await page.getByTestId('case-reference-submit').click();
+  await playUnderCase(page, harness, 'FCA-2026-0042', call);
   await expect(page.getByTestId('audit-event-id')).toBeVisible();
 
   // Annotate a range with a note: the 'annotate' event carries the note before it is stored.

@@ -18,9 +18,8 @@ export async function auditEvent(harness: Harness, eventId: string): Promise<Aud
   return event;
 }
 
-/** Opens the trading call's recording and plays it under `caseReference`; returns the play's audit event id. */
-export async function playUnderCase(page: Page, harness: Harness, caseReference: string): Promise<string> {
-  const call = uniqueTradingCall(harness.sandbox);
+/** Opens a trading call's recording (a fresh one unless given) and plays it under `caseReference`; returns the play's audit event id. */
+export async function playUnderCase(page: Page, harness: Harness, caseReference: string, call = uniqueTradingCall(harness.sandbox)): Promise<string> {
   await openApp(page, harness);
   await page.getByTestId('search-trading-id').fill(call.tradingId);
   await page.getByTestId('search-submit').click();

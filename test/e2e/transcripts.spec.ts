@@ -1,7 +1,8 @@
 import type { AuditEvent } from '../../shared/domain';
 import { readEventChain } from '../helpers/read-event-chain';
 import { uniqueTradingCall, type Harness } from '../helpers/engine-harness';
-import { expect, openApp, test } from './fixtures';
+import { expect, test } from './fixtures';
+import { playUnderCase } from './playback-helpers';
 
 async function auditEvents(harness: Harness): Promise<Array<AuditEvent>> {
   const events: Array<AuditEvent> = [];
@@ -13,13 +14,7 @@ const clock = (text: string) => text.split(':').reduce((total, part) => total * 
 
 test('the transcript pane follows playback, a click on a phrase seeks there (audited), and find highlights matches', async ({ page, harness }) => {
   const call = uniqueTradingCall(harness.sandbox);
-  await openApp(page, harness);
-  await page.getByTestId('search-trading-id').fill(call.tradingId);
-  await page.getByTestId('search-submit').click();
-  await page.getByTestId('result-row').click();
-  await page.getByTestId('recording-view').getByTestId('play-button').click();
-  await page.getByTestId('case-reference-input').fill('CASE-TRANSCRIPT');
-  await page.getByTestId('case-reference-submit').click();
+  await playUnderCase(page, harness, 'CASE-TRANSCRIPT', call);
 
   const pane = page.getByTestId('transcript-pane');
   const phrases = pane.getByTestId('transcript-phrase');

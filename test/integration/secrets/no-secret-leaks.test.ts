@@ -57,9 +57,14 @@ describe('secrets', () => {
     const call = uniqueTradingCall(h.sandbox);
     await invoke('session:get', {});
     await invoke('recordings:search', { tradingId: call.tradingId });
+    // The app answers from the index at once and reads the missing history behind the answer; searched
+    // again, the call is there with its recordings listed.
+    await h.composed.engine.backgroundIdle();
+    await invoke('recordings:search', { tradingId: call.tradingId });
     await invoke('session:setCaseReference', { caseReference: 'FCA-2026-0042' });
     await invoke('recordings:get', { recordingId: call.recording.id });
     const play = (await invoke('recordings:authorizePlayback', { recordingId: call.recording.id })) as { ok: true; value: { mediaUrl: string } };
+    expect(play, JSON.stringify(play)).toMatchObject({ ok: true });
     const media = await host.mediaHandler(new Request(play.value.mediaUrl, { headers: { range: 'bytes=0-99' } }));
     sent.push(JSON.stringify([...media.headers]));
     await invoke('recordings:getWaveform', { recordingId: call.recording.id, buckets: 100 });
@@ -71,6 +76,9 @@ describe('secrets', () => {
     await invoke('recordings:search', { queue: 'FX' });
     h.sandbox.revokeClient(SANDBOX_CLIENT.clientId);
     h.sandbox.expireAllTokens();
+    // Answered from the index at once; the history read behind it meets the revoked sign-in, which ends it.
+    await invoke('recordings:search', { queue: 'Rates' });
+    await h.composed.engine.backgroundIdle();
     const refusedSearch = await invoke('recordings:search', { queue: 'Rates' });
     const other = h.sandbox.dataset.recordings.find((r) => r.fileState === 'AVAILABLE' && r.conversationId !== call.conversation.id)!;
     await invoke('recordings:authorizePlayback', { recordingId: other.id });
