@@ -221,6 +221,7 @@ function ReviewRecording({ recording, pack }: { recording: PackRecording; pack: 
         </h2>
       </div>
       <div className="playback">
+        <h3 className="section-title">Playback</h3>
         {playback.kind === 'ready' ? (
           // The app's own player: no native controls, no download, no export of any kind (review adds none), no context menu.
           <div data-testid="review-player" onContextMenu={(event) => event.preventDefault()}>
