@@ -133,12 +133,18 @@ export function sampleOfficer(now = Date.now()): OfficerView {
 /** The audit log id the renderer tests' trail pages name. */
 export const SAMPLE_LOG_ID = '6f1b1e2a-1c2d-4e5f-8a9b-0c1d2e3f4a5b';
 
-/** An audit trail entry: Maria Hartmann plays rec-1 of trade T-2025-004817 under FCA-2025-0193, at 09:<seq> on 26 Nov 2026 (UTC). */
+/** Yesterday (UTC) at midnight, from the real clock: sample entries are never dated in a fixed past or the future. */
+const trailDay = () => {
+  const yesterday = new Date(Date.now() - 86_400_000);
+  return Date.UTC(yesterday.getUTCFullYear(), yesterday.getUTCMonth(), yesterday.getUTCDate());
+};
+
+/** An audit trail entry: Maria Hartmann plays rec-1 of trade T-2025-004817 under FCA-2025-0193, at 09:<seq> UTC yesterday. */
 export function sampleTrailEntry(seq: number, overrides: Partial<AuditTrailEntry> = {}): AuditTrailEntry {
   return {
     seq,
     eventId: `evt-${seq}`,
-    time: new Date(Date.UTC(2026, 10, 26, 9, seq, 0)).toISOString(),
+    time: new Date(trailDay() + (9 * 60 + seq) * 60_000).toISOString(),
     operator: { osAccount: 'mhartmann', name: 'Maria Hartmann' },
     workstation: { hostname: 'LON-CMP-0142', addresses: ['10.20.4.17'] },
     action: 'play',
