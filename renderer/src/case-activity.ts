@@ -25,6 +25,8 @@ export const caseActionLabels: Record<AuditAction, string> = {
   approval: 'Approval',
   transcript: 'Transcript read',
   annotate: 'Annotation',
+  import: 'Blotter import',
+  link: 'Trade link decision',
 };
 
 /**

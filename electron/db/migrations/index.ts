@@ -13,6 +13,7 @@ import { sql as holdApprovals } from './0120-hold-approvals';
 import { sql as annotations } from './0130-annotations';
 import { sql as transcripts } from './0140-transcripts';
 import { sql as reviewJournalSeekTranscript } from './0150-review-journal-seek-transcript';
+import { sql as trades } from './0160-trades';
 
 export type Migration = { version: number; name: string; sql: string };
 
@@ -36,4 +37,5 @@ export const migrations: ReadonlyArray<Migration> = [
   { version: 130, name: 'annotations', sql: annotations },
   { version: 140, name: 'transcripts', sql: transcripts },
   { version: 150, name: 'review-journal-seek-transcript', sql: reviewJournalSeekTranscript },
+  { version: 160, name: 'trades', sql: trades },
 ];

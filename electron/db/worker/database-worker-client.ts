@@ -89,6 +89,7 @@ export function startDatabaseWorker(open: Parameters<typeof openDatabaseSync>, h
     media: remote('media'),
     auditHead: remote('auditHead'),
     transcripts: remote('transcripts'),
+    trades: remote('trades'),
     close: () => {
       closing ??= new Promise<void>((resolve) => {
         if (stopped) return resolve();

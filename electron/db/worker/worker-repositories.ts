@@ -6,11 +6,12 @@ import { createComplianceRepository } from '../repositories/compliance-repositor
 import { createIndexRepository } from '../repositories/index-repository';
 import { createJobsRepository } from '../repositories/jobs-repository';
 import { createMediaRepository } from '../repositories/media-repository';
+import { createTradeRepository } from '../repositories/trade-repository';
 import { createTranscriptRepository } from '../repositories/transcript-repository';
 
 /**
  * The repositories a host uses while it works: searches over the whole index, audit event queries and
- * Merkle records, index sync's batch upserts, posture and archive scans, and the writes of every job
+ * Merkle records, index sync's batch upserts, posture and archive scans, trade matching, and the writes of every job
  * item, audit append and cache entry. In a host they run on the database worker's connection, never on
  * its main thread: even a point query there can wait for the disk, or for the worker's write lock.
  * Every method takes and returns plain data, so a call can cross the thread boundary unchanged (the
@@ -26,6 +27,7 @@ export function createWorkerRepositories(db: Db) {
     media: createMediaRepository(db),
     auditHead: createAuditHeadRepository(db),
     transcripts: createTranscriptRepository(db),
+    trades: createTradeRepository(db),
   };
 }
 

@@ -36,10 +36,11 @@ export function openProfileDatabase(paths: ProfilePaths, key: IndexKey): Db {
  * database worker, the long-running ones are served by it (see worker-repositories.ts), the rest by `db`.
  */
 export function createProfileRepositories(db: Db, worker: DatabaseWorker | null = null) {
-  const { index, media, auditMirror, auditHead, archive, compliance, jobs, transcripts } = worker ?? createWorkerRepositories(db);
+  const { index, media, auditMirror, auditHead, archive, compliance, jobs, transcripts, trades } = worker ?? createWorkerRepositories(db);
   return {
     index,
     transcripts,
+    trades,
     media,
     auditMirror,
     auditHead,

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { approvalSettingsSchema } from '../approvals/approval-settings';
 import { auditSettingsSchema } from '../audit/audit-settings';
 import { ValidationError } from '../errors';
+import { tradeSettingsSchema } from '../trades/trade-settings';
 import { writeAtomic } from '../storage/durable-file';
 
 export const profileNameSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/i, 'profile names are letters, digits, - and _');
@@ -85,6 +86,8 @@ export const profileSchema = z.object({
   compliance: complianceSettingsSchema.optional(),
   /** Four-eyes approvals: their lifetime, and whether exports and restricted queues need one. */
   approvals: approvalSettingsSchema.prefault({}),
+  /** Trade reconstruction: the matching window, the desk's time zone, how FIX names the trader. */
+  trades: tradeSettingsSchema.prefault({}),
 });
 export type Profile = z.infer<typeof profileSchema>;
 
