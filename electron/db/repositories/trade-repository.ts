@@ -5,6 +5,51 @@ import type { Db } from '../connection';
 /** A trade as the import stores it: validated fields plus where it came from. */
 export type TradeUpsert = Trade & { source: ImportedTrade['source'] };
 
+/** A call from the index as matching and timelines read it, with its recordings. */
+export type IndexedCall = {
+  conversationId: string;
+  startMs: number;
+  endMs: number | null;
+  agentId: string | null;
+  agentName: string | null;
+  queueName: string | null;
+  tradingId: string | null;
+  clientAccount: string | null;
+  recordings: Array<{ recordingId: string; startMs: number | null; endMs: number | null }>;
+};
+
+type CallRow = {
+  id: string;
+  start_ms: number;
+  end_ms: number | null;
+  agent_id: string | null;
+  agent_name: string | null;
+  queue_name: string | null;
+  trading_id: string | null;
+  client_account: string | null;
+  recordings_json: string;
+};
+
+const callColumns = `c.id, c.start_ms, c.end_ms, c.agent_id, c.agent_name, c.queue_name, c.trading_id, c.client_account,
+  (SELECT json_group_array(json_array(r.id, r.start_ms, r.end_ms)) FROM recordings r WHERE r.conversation_id = c.id) AS recordings_json`;
+
+const toCall = (row: CallRow): IndexedCall => ({
+  conversationId: row.id,
+  startMs: row.start_ms,
+  endMs: row.end_ms,
+  agentId: row.agent_id,
+  agentName: row.agent_name,
+  queueName: row.queue_name,
+  tradingId: row.trading_id,
+  clientAccount: row.client_account,
+  recordings: (JSON.parse(row.recordings_json) as Array<[string, number | null, number | null]>)
+    .map(([recordingId, startMs, endMs]) => ({ recordingId, startMs, endMs }))
+    .sort((a, b) => (a.startMs ?? 0) - (b.startMs ?? 0) || a.recordingId.localeCompare(b.recordingId)),
+});
+
+/** Calls are at most this long for window queries: a call that started earlier cannot overlap the window. */
+const LONGEST_CALL_MS = 12 * 3_600_000;
+
 export type StoredCandidate = { tradeId: string; conversationId: string; score: number; reasons: Array<MatchReason>; matchedMs: number };
 
 type TradeRow = {
@@ -90,6 +135,20 @@ export function createTradeRepository(db: Db) {
     VALUES (@tradeId, @conversationId, @decision, @decidedMs, @decidedByJson, @caseReference, @auditEventId)`);
   const selectDecisions = db.prepare('SELECT * FROM trade_link_decisions WHERE trade_id = ? ORDER BY seq');
 
+  const selectUsersByEmail = db.prepare('SELECT id FROM genesys_users WHERE email = ? ORDER BY id');
+  const upsertUser = db.prepare(`
+    INSERT INTO genesys_users (id, name, email, synced_ms) VALUES (@id, @name, @email, @syncedMs)
+    ON CONFLICT(id) DO UPDATE SET name = excluded.name, email = excluded.email, synced_ms = excluded.synced_ms`);
+  const selectCallsWithTradingId = db.prepare(`SELECT ${callColumns} FROM conversations c WHERE c.trading_id = ? ORDER BY c.start_ms, c.id`);
+  // Overlap with [from, to): started before `to`, ended after `from` (or still open); bounded below for the index range.
+  const overlap = 'c.start_ms < @toMs AND c.start_ms >= @fromMs - @longest AND COALESCE(c.end_ms, c.start_ms) >= @fromMs';
+  const selectCallsOfAgent = db.prepare(`SELECT ${callColumns} FROM conversations c WHERE c.agent_id = @key AND ${overlap}`);
+  const selectCallsOfAccount = db.prepare(`SELECT ${callColumns} FROM conversations c WHERE c.client_account = @key AND ${overlap}`);
+
+  const upsertUsers = db.transaction((users: ReadonlyArray<{ id: string; name: string | null; email: string | null }>, syncedMs: number) => {
+    for (const user of users) upsertUser.run({ ...user, syncedMs });
+  });
+
   const upsert = db.transaction((trades: ReadonlyArray<TradeUpsert>, now: number) => {
     const counts = { inserted: 0, updated: 0, unchanged: 0 };
     for (const trade of trades) {
@@ -139,6 +198,27 @@ export function createTradeRepository(db: Db) {
         reasons: JSON.parse(r.reasons_json) as Array<MatchReason>,
         matchedMs: r.matched_ms,
       }));
+    },
+    /** The org's users with their emails (read by each index sync), so that a blotter's trader email finds the agent. */
+    async upsertUsers(users: ReadonlyArray<{ id: string; name: string | null; email: string | null }>, syncedMs: number): Promise<void> {
+      upsertUsers(users, syncedMs);
+    },
+    /** The Genesys user ids a blotter's trader names: the id itself, or the users with that email. */
+    async agentIdsOfTrader(trader: string): Promise<Array<string>> {
+      if (!trader.includes('@')) return [trader];
+      return (selectUsersByEmail.all(trader) as Array<{ id: string }>).map((r) => r.id);
+    },
+    /** Calls carrying this trading id, oldest first. */
+    async callsWithTradingId(tradingId: string): Promise<Array<IndexedCall>> {
+      return (selectCallsWithTradingId.all(tradingId) as Array<CallRow>).map(toCall);
+    },
+    /** Calls of these agents or of this client account overlapping [fromMs, toMs), each once, oldest first. */
+    async callsOfParties(parties: { agentIds: ReadonlyArray<string>; clientAccount: string | null }, fromMs: number, toMs: number): Promise<Array<IndexedCall>> {
+      const window = { fromMs, toMs, longest: LONGEST_CALL_MS };
+      const rows = new Map<string, CallRow>();
+      for (const key of parties.agentIds) for (const row of selectCallsOfAgent.all({ ...window, key }) as Array<CallRow>) rows.set(row.id, row);
+      if (parties.clientAccount) for (const row of selectCallsOfAccount.all({ ...window, key: parties.clientAccount }) as Array<CallRow>) rows.set(row.id, row);
+      return [...rows.values()].map(toCall).sort((a, b) => a.startMs - b.startMs || a.conversationId.localeCompare(b.conversationId));
     },
     /** Stores a decision whose 'link' audit event is acknowledged. */
     async recordDecision(decision: LinkDecision): Promise<void> {
