@@ -69,6 +69,16 @@ export function createReviewIpcHandlers({ review, logger }: HostedReview): IpcHa
     'annotations:delete': refused('Annotating'),
     // The pack's transcript is read through the pack (review:*); Genesys's is not reachable offline.
     'transcripts:get': refused('Genesys speech analytics'),
+    // A reconstruction pack's trade and timeline are read through the pack; the officer's blotter is not reachable.
+    'trades:import': refused('Importing a trade blotter'),
+    'trades:match': refused('Trade matching'),
+    'trades:list': refused('The trade blotter'),
+    'trades:show': refused('The trade blotter'),
+    'trades:link': refused('Linking a trade to a call'),
+    'trades:unlink': refused('Linking a trade to a call'),
+    'trades:gaps': refused('The trade gaps report'),
+    'trades:timeline': refused('The trade timeline'),
+    'trades:reconstruct': refused('Exporting a trade reconstruction'),
     ...reviewHandlers(review),
   };
 }

@@ -10,6 +10,7 @@ import { postureChannels, postureEvents } from './channels/posture';
 import { jobsChannels, jobsEvents } from './channels/jobs';
 import { recordingsChannels, recordingsEvents } from './channels/recordings';
 import { reviewChannels, reviewEvents } from './channels/review';
+import { tradesChannels, tradesEvents } from './channels/trades';
 import { transcriptsChannels, transcriptsEvents } from './channels/transcripts';
 
 /**
@@ -29,6 +30,7 @@ export const invokeChannels = {
   ...healthChannels,
   ...annotationsChannels,
   ...transcriptsChannels,
+  ...tradesChannels,
 } as const;
 
 /** Pushes from main to the renderer. */
@@ -44,6 +46,7 @@ export const eventChannels = {
   ...healthEvents,
   ...annotationsEvents,
   ...transcriptsEvents,
+  ...tradesEvents,
 } as const;
 
 export type InvokeChannel = keyof typeof invokeChannels;

@@ -10,6 +10,7 @@ import { postureHandlers } from './posture';
 import { jobsHandlers } from './jobs';
 import { recordingsHandlers } from './recordings';
 import { reviewHandlersOutsideReview } from './review';
+import { tradesHandlers } from './trades';
 import { transcriptsHandlers } from './transcripts';
 
 /** Every channel of the contract, one group per domain; a missing channel is a compile error. */
@@ -25,6 +26,7 @@ export function createIpcHandlers(hosted: HostedEngine, host: { openSignInPage: 
     ...healthHandlers(hosted),
     ...annotationsHandlers(hosted),
     ...transcriptsHandlers(hosted),
+    ...tradesHandlers(hosted),
     ...authHandlers({
       officer: hosted.officer,
       officerSignIn: hosted.officerSignIn,
