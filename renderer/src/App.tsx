@@ -15,6 +15,7 @@ import { PreparePackBar } from './components/PreparePackBar';
 import { matchKey, ResultsTable } from './components/ResultsTable';
 import { SearchPanel } from './components/SearchPanel';
 import { SignInScreen } from './components/SignInScreen';
+import { TradesView } from './components/TradesView';
 import { Watermark } from './components/Watermark';
 import { attempts, logIfUnexpected, toUiError, type UiError } from './errors';
 import { TimeDisplayProvider } from './time-display';
@@ -25,9 +26,10 @@ import { useSearchRefresh } from './use-search-refresh';
 import { useOfficer, useSignInGuardedApi } from './use-officer';
 
 /** The app's sections. Each is one screen under the header; "recordings" is the search workspace. */
-type ViewId = 'recordings' | 'cases' | 'jobs' | 'audit' | 'holds' | 'posture';
+type ViewId = 'recordings' | 'trades' | 'cases' | 'jobs' | 'audit' | 'holds' | 'posture';
 const views: ReadonlyArray<{ id: ViewId; label: string }> = [
   { id: 'recordings', label: 'Recordings' },
+  { id: 'trades', label: 'Trades' },
   { id: 'cases', label: 'Cases' },
   { id: 'jobs', label: 'Jobs' },
   { id: 'audit', label: 'Audit trail' },
@@ -295,6 +297,7 @@ function Workspace({ session, onSessionChange: setSession, onIndexStatusChange: 
       <AuditTrailView active={view === 'audit'} alerted={audit.alerted} integrityVersion={audit.integrity} />
       {view === 'holds' ? <HoldsView session={session} /> : null}
       {view === 'posture' ? <PostureView /> : null}
+      {view === 'trades' ? <TradesView session={session} onSessionChange={setSession} /> : null}
       {retrieval.kind === 'asking' ? (
         <CaseReferenceDialog
           question="Why are you retrieving these recordings?"

@@ -10,6 +10,22 @@ export function formatLocalTime(iso: string): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
 
+/** `2024-05-01 09:03:12` in an IANA zone (a desk's), whatever the workstation's zone; the instant as given when the zone is unknown. */
+export function formatZonedTime(iso: string, timeZone: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  try {
+    const parts = Object.fromEntries(
+      new Intl.DateTimeFormat('en-GB', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' })
+        .formatToParts(d)
+        .map((p) => [p.type, p.value]),
+    );
+    return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second}`;
+  } catch {
+    return formatUtcTime(iso);
+  }
+}
+
 /** `2024-05-01 08:03:12 UTC`: what the regulator's documents use. */
 export function formatUtcTime(iso: string): string {
   const d = new Date(iso);

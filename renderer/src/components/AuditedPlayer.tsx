@@ -30,13 +30,15 @@ type AuditedPlayerProps = {
   onSessionChange(session: SessionInfo): void;
   /** Panes that follow the playhead (transcript, annotations), shown once the play is granted. */
   children?: ReactNode;
+  /** Start the play as it opens (the officer pressed Play on the trade timeline): the same case question and audit first. */
+  autoStart?: boolean;
 };
 
 /**
  * The one audited play flow (the recording view, the trade timeline): the case reference first, the
  * WORM audit record before any media, then the waveform player; ends the play when it unmounts.
  */
-export function AuditedPlayer({ recordingId, startedAtMs, caseReference, onSessionChange, children }: AuditedPlayerProps) {
+export function AuditedPlayer({ recordingId, startedAtMs, caseReference, onSessionChange, children, autoStart = false }: AuditedPlayerProps) {
   const api = useCustodyApi();
   const [playback, setPlayback] = useState<Playback>({ kind: 'idle' });
   const [playerError, setPlayerError] = useState<string | null>(null);
@@ -138,6 +140,15 @@ export function AuditedPlayer({ recordingId, startedAtMs, caseReference, onSessi
     }
     await authorize(recordingId);
   }
+
+  const startOnOpen = useEffectEvent(() => void requestPlayback());
+  const autoStarted = useRef(false);
+  useEffect(() => {
+    // Once per opening, also under StrictMode's double effects: each start is an audited play.
+    if (!autoStart || autoStarted.current) return;
+    autoStarted.current = true;
+    startOnOpen();
+  }, [autoStart]);
 
   async function submitCaseReference(reference: string) {
     // A rejection here is shown inside the dialog, which stays open.

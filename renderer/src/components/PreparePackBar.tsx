@@ -93,21 +93,26 @@ export function PreparePackBar({ selected, caseReference, onSessionChange, onBui
           {state.progress.stage} {state.progress.done}/{state.progress.total}
         </p>
       ) : null}
-      {state.kind === 'built' ? (
-        <div className="receipt" role="status" data-testid="pack-result" data-pack-path={state.result.path}>
-          <p>
-            Evidence pack written and verified: <span className="mono">{state.result.path}</span>
-          </p>
-          <p>
-            {state.result.recordings} recording(s), case <span className="mono">{state.result.caseReference}</span>; export recorded as{' '}
-            <span className="mono">{state.result.exportEventId}</span>; signed with key <span className="mono">{state.result.signingKeyId.slice(0, 16)}…</span>
-          </p>
-        </div>
-      ) : null}
+      {state.kind === 'built' ? <PackReceipt result={state.result} /> : null}
       {state.kind === 'failed' ? <ErrorAlert error={state.error} attempt={attempts.export} testId="pack-error" /> : null}
       {state.kind === 'asking-case-reference' ? (
         <CaseReferenceDialog onSubmit={submitCaseReference} onCancel={() => setState({ kind: 'idle' })} />
       ) : null}
+    </div>
+  );
+}
+
+/** A written pack: where it is, what it holds, the export's audit record and the signing key. */
+export function PackReceipt({ result }: { result: PackBuildResult }) {
+  return (
+    <div className="receipt" role="status" data-testid="pack-result" data-pack-path={result.path}>
+      <p>
+        Evidence pack written and verified: <span className="mono">{result.path}</span>
+      </p>
+      <p>
+        {result.recordings} recording(s), case <span className="mono">{result.caseReference}</span>; export recorded as{' '}
+        <span className="mono">{result.exportEventId}</span>; signed with key <span className="mono">{result.signingKeyId.slice(0, 16)}…</span>
+      </p>
     </div>
   );
 }

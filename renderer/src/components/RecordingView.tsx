@@ -145,7 +145,7 @@ function ArchiveCopyInfo({ copy }: { copy: ArchiveCopy }) {
   );
 }
 
-function MetaRow({ label, mono = false, children }: { label: string; mono?: boolean; children: ReactNode }) {
+export function MetaRow({ label, mono = false, children }: { label: string; mono?: boolean; children: ReactNode }) {
   return (
     <div className="meta__row">
       <dt>{label}</dt>
