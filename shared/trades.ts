@@ -60,6 +60,8 @@ export const importReportSchema = z.object({
   unchanged: z.number().int().nonnegative(),
   /** Bad rows: the rest loaded. `line` is the file's line (1-based; the CSV header is line 1). */
   rejected: z.array(z.object({ line: z.number().int().positive(), reason: z.string() })),
+  /** FIX: messages that are not executions (heartbeats, orders, order acknowledgements), skipped and counted. */
+  skipped: z.number().int().nonnegative().optional(),
 });
 export type ImportReport = z.infer<typeof importReportSchema>;
 

@@ -58,9 +58,12 @@ Commands:
   retention sweep [--dry-run]
                         delete archived recordings past their retention, except those under hold
   posture               check buckets and Genesys against MiFID II expectations, with evidence
+  trades import FILE [--format csv|fix] [--mapping FILE] [--case REF]
+                        load a trade blotter (CSV or FIX drop-copy log) into the index, audited; a re-import updates
 
 Exit codes: 0 success; 1 failure (nothing was written; retrieve/jobs resume: the job could not run to its end, resumable);
 2 finished with failures (retrieve/jobs resume: recordings failed or archived, or requested trading IDs unusable, listed;
+trades import: blotter rows rejected, listed with their line, the rest loaded;
 audit verify/audit status: the log is not intact; pack verify: the pack does not verify; review: the pack failed
 verification; review sync-journal: entries not written; archive, hold, retention, posture: something failed or was left
 for the next run); 3 "worm status": not running; 4 pack verify/review: the pack is intact, but signed by a key that is not
@@ -92,6 +95,7 @@ const commands: Record<string, () => Promise<Command>> = {
   annotations: async () => (await import('./commands/annotate')).annotationsCommand,
   retention: async () => (await import('./commands/retention')).retentionCommand,
   posture: async () => (await import('./commands/posture')).postureCommand,
+  trades: async () => (await import('./commands/trades')).tradesCommand,
 };
 
 /** Pulls the global flags (--profile, --json) out of argv, wherever they appear. */

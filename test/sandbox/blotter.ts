@@ -183,3 +183,36 @@ function withOffset(ms: number, offsetMinutes: number): string {
   const abs = Math.abs(offsetMinutes);
   return `${local}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
 }
+
+/**
+ * The blotter's trades as a FIX 4.4 drop-copy log: one ExecutionReport (35=8, ExecType F) per trade,
+ * each line prefixed by its log time, with a Heartbeat (35=0) first; the trader is the PartyID with
+ * PartyRole 12 (Executing Trader), the client account also a party (role 3, Client ID).
+ */
+export function blotterFix(trades: ReadonlyArray<BlotterTrade>, options: { delimiter?: '\x01' | '|' } = {}): string {
+  const delimiter = options.delimiter ?? '|';
+  const lines = [`${fixTime(Date.now())} ${fixMessage([['35', '0'], ['49', 'BROKER'], ['56', 'CUSTODY'], ['34', '1']], delimiter)}`];
+  trades.forEach((t, index) => {
+    const fields: Array<[string, string]> = [
+      ['35', '8'], ['49', 'BROKER'], ['56', 'CUSTODY'], ['34', String(index + 2)], ['37', `O-${t.tradeId}`], ['17', t.tradeId], ['150', 'F'], ['39', '2'],
+      ['1', t.clientAccount], ['55', t.instrument], ['54', t.side === 'buy' ? '1' : '2'], ['32', t.quantity], ['31', t.price], ['60', fixTime(Date.parse(t.executedAt))],
+      ['453', '2'], ['448', t.trader], ['447', 'D'], ['452', '12'], ['448', t.clientAccount], ['447', 'D'], ['452', '3'],
+    ];
+    lines.push(`${fixTime(Date.parse(t.executedAt) + 40)} ${fixMessage(fields, delimiter)}`);
+  });
+  return `${lines.join('\n')}\n`;
+}
+
+/** One FIX 4.4 message from its fields after BodyLength, with BodyLength (9) and CheckSum (10) computed (SOH counted as one byte). */
+export function fixMessage(body: ReadonlyArray<readonly [string, string]>, delimiter: '\x01' | '|' = '\x01'): string {
+  const soh = '\x01';
+  const bodyText = body.map(([tag, value]) => `${tag}=${value}${soh}`).join('');
+  const head = `8=FIX.4.4${soh}9=${Buffer.byteLength(bodyText)}${soh}`;
+  const sum = [...Buffer.from(head + bodyText)].reduce((total, byte) => total + byte, 0) % 256;
+  return `${head}${bodyText}10=${String(sum).padStart(3, '0')}${soh}`.replaceAll(soh, delimiter);
+}
+
+/** FIX UTCTimestamp with milliseconds. */
+function fixTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/-/g, '').replace('T', '-').replace('Z', '');
+}

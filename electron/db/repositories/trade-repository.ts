@@ -220,6 +220,17 @@ export function createTradeRepository(db: Db) {
       if (parties.clientAccount) for (const row of selectCallsOfAccount.all({ ...window, key: parties.clientAccount }) as Array<CallRow>) rows.set(row.id, row);
       return [...rows.values()].map(toCall).sort((a, b) => a.startMs - b.startMs || a.conversationId.localeCompare(b.conversationId));
     },
+    /** What upsertTrades would do with these trades now, writing nothing (an import audits it before storing). */
+    async previewUpsert(trades: ReadonlyArray<Trade>): Promise<{ inserted: number; updated: number; unchanged: number }> {
+      const counts = { inserted: 0, updated: 0, unchanged: 0 };
+      for (const trade of trades) {
+        const existing = selectTrade.get(trade.tradeId) as TradeRow | undefined;
+        if (!existing) counts.inserted += 1;
+        else if (sameTrade(existing, trade)) counts.unchanged += 1;
+        else counts.updated += 1;
+      }
+      return counts;
+    },
     /** Stores a decision whose 'link' audit event is acknowledged. */
     async recordDecision(decision: LinkDecision): Promise<void> {
       insertDecision.run({

@@ -21,6 +21,7 @@ import { composeHealth } from './compose-health';
 import { composeJobs } from './compose-jobs';
 import { composePacks } from './compose-packs';
 import { composeTranscripts } from './compose-transcripts';
+import { composeTrades, type TradesDomain } from './compose-trades';
 import type { TranscriptService } from '../transcripts/transcript-service';
 
 export type ComposeOptions = BaseOptions & {
@@ -50,6 +51,8 @@ export type ComposedEngine = Pick<Base, 'profile' | 'paths' | 'vault' | 'redacto
   health: HealthMonitor;
   /** Transcripts from Genesys speech analytics (audited reads, kept in the index). */
   transcripts: TranscriptService;
+  /** Trade reconstruction: blotter import, matching, reconstruction (each audited as the signed-in officer). */
+  trades: TradesDomain;
   /** The orderly shutdown (see `shutdown`); every host calls it on quit, and later calls share the first. */
   close(budgets?: Partial<ShutdownBudgets>): Promise<void>;
 };
@@ -178,6 +181,7 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
     events,
   });
 
+  const trades = composeTrades({ profile, repositories, audit, clock, logger });
   const health = composeHealth({ audit, genesys: profile.genesys, http: base.http, events, clock, redactor: base.redactor });
 
   let closing: Promise<void> | null = null;
@@ -230,6 +234,7 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
     jobs,
     health,
     transcripts,
+    trades,
     close,
   };
 }
