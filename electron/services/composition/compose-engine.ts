@@ -21,6 +21,7 @@ import { composeHealth } from './compose-health';
 import { composeJobs } from './compose-jobs';
 import { composePacks } from './compose-packs';
 import { composeTranscripts } from './compose-transcripts';
+import { composeTrades, type TradesDomain } from './compose-trades';
 import type { TranscriptService } from '../transcripts/transcript-service';
 
 export type ComposeOptions = BaseOptions & {
@@ -50,6 +51,8 @@ export type ComposedEngine = Pick<Base, 'profile' | 'paths' | 'vault' | 'redacto
   health: HealthMonitor;
   /** Transcripts from Genesys speech analytics (audited reads, kept in the index). */
   transcripts: TranscriptService;
+  /** Trade reconstruction: blotter import, matching and gaps, reconstruction (issue 13). */
+  trades: TradesDomain;
   /** The orderly shutdown (see `shutdown`); every host calls it on quit, and later calls share the first. */
   close(budgets?: Partial<ShutdownBudgets>): Promise<void>;
 };
@@ -151,6 +154,7 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
     background: options.backgroundTranscripts ?? false,
   });
   const annotations = composeAnnotations({ repositories, cache, audit, officer, clock, logger });
+  const trades = composeTrades({ profile, repositories, audit, officer, clock, logger });
   const packs = composePacks({
     engine,
     knownMediaSha256: async (recordingId) => (await cache.get(recordingId))?.sha256 ?? null,
@@ -230,6 +234,7 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
     jobs,
     health,
     transcripts,
+    trades,
     close,
   };
 }
