@@ -58,6 +58,10 @@ Commands:
   retention sweep [--dry-run]
                         delete archived recordings past their retention, except those under hold
   posture               check buckets and Genesys against MiFID II expectations, with evidence
+  trades match | show TRADE_ID | link|unlink TRADE_ID CONVERSATION_ID --case REF
+                        score each voice trade's calls (ranked, with reasons); an officer confirms or rejects a link (audited)
+  trades gaps [--from ISO] [--to ISO]
+                        voice trades with no call and trading-desk calls whose trading ID is on no trade (exit 2 when any)
 
 Exit codes: 0 success; 1 failure (nothing was written; retrieve/jobs resume: the job could not run to its end, resumable);
 2 finished with failures (retrieve/jobs resume: recordings failed or archived, or requested trading IDs unusable, listed;
@@ -92,6 +96,8 @@ const commands: Record<string, () => Promise<Command>> = {
   annotations: async () => (await import('./commands/annotate')).annotationsCommand,
   retention: async () => (await import('./commands/retention')).retentionCommand,
   posture: async () => (await import('./commands/posture')).postureCommand,
+  // Provisional until the `trades` dispatcher (trades-import's trades.ts) is merged: it spreads tradesMatchingCommands.
+  trades: async () => (await import('./commands/trades-matching')).provisionalTradesCommand,
 };
 
 /** Pulls the global flags (--profile, --json) out of argv, wherever they appear. */

@@ -102,6 +102,7 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
     vault,
     officer: base.officer,
     index,
+    users: repositories.trades,
     cache,
     http: base.http,
     clock,
