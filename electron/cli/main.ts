@@ -60,6 +60,10 @@ Commands:
   posture               check buckets and Genesys against MiFID II expectations, with evidence
   trades import FILE [--format csv|fix] [--mapping FILE] [--case REF]
                         load a trade blotter (CSV or FIX drop-copy log) into the index, audited; a re-import updates
+  trades match | show TRADE_ID | link|unlink TRADE_ID CONVERSATION_ID --case REF
+                        score each voice trade's calls (ranked, with reasons); an officer confirms or rejects a link (audited)
+  trades gaps [--from ISO] [--to ISO]
+                        voice trades with no call and trading-desk calls whose trading ID is on no trade (exit 2 when any)
 
 Exit codes: 0 success; 1 failure (nothing was written; retrieve/jobs resume: the job could not run to its end, resumable);
 2 finished with failures (retrieve/jobs resume: recordings failed or archived, or requested trading IDs unusable, listed;

@@ -8,6 +8,7 @@ import { NO_FOLLOW } from '../../services/contained-path';
 import { describeCause, ValidationError } from '../../services/errors';
 import { parseFlags, requireFlag } from '../args';
 import { withEngine, type CommandContext } from '../context';
+import { tradesMatchingCommands } from './trades-matching';
 
 /** Runs a command on the profile's engine (withEngine); tests pass one that runs it on a harness's. */
 export type EngineRunner = <T>(ctx: CommandContext, run: (composed: ComposedEngine) => Promise<T>) => Promise<T>;
@@ -24,6 +25,7 @@ const importUsage =
 
 const subcommands: Record<string, TradesSubcommand> = {
   import: tradesImportCommand,
+  ...tradesMatchingCommands,
 };
 
 const usage = `custody trades ${Object.keys(subcommands).join('|')} ...\n\n${importUsage}`;

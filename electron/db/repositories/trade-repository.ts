@@ -50,6 +50,26 @@ const toCall = (row: CallRow): IndexedCall => ({
 /** Calls are at most this long for window queries: a call that started earlier cannot overlap the window. */
 const LONGEST_CALL_MS = 12 * 3_600_000;
 
+/** One trade's candidate-call query: its trader (id or email), client and window. */
+export type MatchQuery = { tradeId: string; trader: string; clientAccount: string | null; fromMs: number; toMs: number };
+
+/** A call as matching scores it (no recordings: `show` reads those). */
+export type MatchCall = Omit<IndexedCall, 'recordings'> & { queueId: string | null };
+
+type MatchCallRow = Omit<CallRow, 'recordings_json'> & { queue_id: string | null };
+
+const toMatchCall = (row: MatchCallRow): MatchCall => ({
+  conversationId: row.id,
+  startMs: row.start_ms,
+  endMs: row.end_ms,
+  agentId: row.agent_id,
+  agentName: row.agent_name,
+  queueId: row.queue_id,
+  queueName: row.queue_name,
+  tradingId: row.trading_id,
+  clientAccount: row.client_account,
+});
+
 export type StoredCandidate = { tradeId: string; conversationId: string; score: number; reasons: Array<MatchReason>; matchedMs: number };
 
 type TradeRow = {
@@ -172,6 +192,36 @@ export function createTradeRepository(db: Db) {
     for (const c of candidates) insertCandidate.run({ ...c, reasonsJson: JSON.stringify(c.reasons) });
   });
 
+  // Matching (issue 13 part 2): the calls a batch of trades is scored against, in one worker round trip.
+  const matchColumns = 'c.id, c.start_ms, c.end_ms, c.agent_id, c.agent_name, c.queue_id, c.queue_name, c.trading_id, c.client_account';
+  const selectMatchCallsOfAgent = db.prepare(`SELECT ${matchColumns} FROM conversations c WHERE c.agent_id = @key AND ${overlap}`);
+  const selectMatchCallsOfAccount = db.prepare(`SELECT ${matchColumns} FROM conversations c WHERE c.client_account = @key AND ${overlap}`);
+  const selectMatchCallsWithTradingId = db.prepare(`SELECT ${matchColumns} FROM conversations c WHERE c.trading_id = ?`);
+  const selectUserEmails = db.prepare('SELECT id, email FROM genesys_users WHERE email IS NOT NULL');
+  const selectTradingQueues = db.prepare('SELECT DISTINCT queue_id, queue_name FROM conversations WHERE trading_id IS NOT NULL AND (queue_id IS NOT NULL OR queue_name IS NOT NULL)');
+  const selectAllDecisions = db.prepare('SELECT * FROM trade_link_decisions ORDER BY seq');
+  const selectCallById = db.prepare(`SELECT ${callColumns}, c.queue_id FROM conversations c WHERE c.id = ?`);
+  const selectSummaries = db.prepare(`
+    SELECT t.*,
+      (SELECT count(*) FROM trade_candidates tc WHERE tc.trade_id = t.trade_id) AS candidate_count,
+      (SELECT max(tc.score) FROM trade_candidates tc WHERE tc.trade_id = t.trade_id) AS top_score
+    FROM trades t WHERE t.executed_ms >= @fromMs AND t.executed_ms < @toMs ORDER BY t.executed_ms, t.trade_id`);
+  // Pairs linked by the id on the call (rejections are applied by the caller, from the decisions).
+  const selectDecisiveCandidates = db.prepare(`
+    SELECT tc.trade_id, tc.conversation_id FROM trade_candidates tc JOIN conversations c ON c.id = tc.conversation_id
+    JOIN trades t ON t.trade_id = tc.trade_id
+    WHERE c.trading_id = t.trade_id COLLATE NOCASE AND t.executed_ms >= @fromMs AND t.executed_ms < @toMs`);
+  const selectTaggedCallsWithoutTrade = db.prepare(`
+    SELECT c.id, c.start_ms, c.agent_name, c.queue_id, c.queue_name, c.trading_id FROM conversations c
+    WHERE c.trading_id IS NOT NULL AND c.start_ms >= @fromMs AND c.start_ms < @toMs
+      AND NOT EXISTS (SELECT 1 FROM trades t WHERE t.trade_id = c.trading_id)
+    ORDER BY c.start_ms, c.id`);
+
+  const replaceCandidatesOfTrades = db.transaction((tradeIds: ReadonlyArray<string>, candidates: ReadonlyArray<StoredCandidate>) => {
+    for (const tradeId of tradeIds) deleteCandidates.run(tradeId);
+    for (const c of candidates) insertCandidate.run({ ...c, reasonsJson: JSON.stringify(c.reasons) });
+  });
+
   return {
     /** Inserts new trades and updates changed ones in one transaction: a re-import never duplicates. */
     async upsertTrades(trades: ReadonlyArray<TradeUpsert>, now: number): Promise<{ inserted: number; updated: number; unchanged: number }> {
@@ -242,6 +292,60 @@ export function createTradeRepository(db: Db) {
     /** Every decision on a trade's pairs, oldest first (the newest per pair counts). */
     async decisions(tradeId: string): Promise<Array<LinkDecision>> {
       return (selectDecisions.all(tradeId) as Array<DecisionRow>).map(toDecision);
+    },
+    /**
+     * For each trade of a batch: the user ids its trader names and its candidate calls (the trader's or
+     * the client's overlapping its window, and those carrying its id at any time), each call once.
+     */
+    async matchInputs(queries: ReadonlyArray<MatchQuery>): Promise<Array<{ tradeId: string; agentIds: Array<string>; calls: Array<MatchCall> }>> {
+      const idsByEmail = new Map<string, Array<string>>();
+      for (const u of selectUserEmails.all() as Array<{ id: string; email: string }>) {
+        const key = u.email.toLowerCase();
+        idsByEmail.set(key, [...(idsByEmail.get(key) ?? []), u.id]);
+      }
+      return queries.map((q) => {
+        const agentIds = q.trader.includes('@') ? (idsByEmail.get(q.trader.toLowerCase()) ?? []) : [q.trader];
+        const window = { fromMs: q.fromMs, toMs: q.toMs, longest: LONGEST_CALL_MS };
+        const rows = new Map<string, MatchCallRow>();
+        for (const key of agentIds) for (const row of selectMatchCallsOfAgent.all({ ...window, key }) as Array<MatchCallRow>) rows.set(row.id, row);
+        if (q.clientAccount) for (const row of selectMatchCallsOfAccount.all({ ...window, key: q.clientAccount }) as Array<MatchCallRow>) rows.set(row.id, row);
+        for (const row of selectMatchCallsWithTradingId.all(q.tradeId) as Array<MatchCallRow>) rows.set(row.id, row);
+        return { tradeId: q.tradeId, agentIds, calls: [...rows.values()].map(toMatchCall) };
+      });
+    },
+    /** A batch's candidates replacing the previous run's for those trades, in one transaction. */
+    async replaceCandidatesOfTrades(tradeIds: ReadonlyArray<string>, candidates: ReadonlyArray<StoredCandidate>): Promise<void> {
+      replaceCandidatesOfTrades(tradeIds, candidates);
+    },
+    /** The queues whose indexed calls carry trading ids (the desks when the profile names none). */
+    async queuesWithTradingIds(): Promise<Array<{ id: string | null; name: string | null }>> {
+      return (selectTradingQueues.all() as Array<{ queue_id: string | null; queue_name: string | null }>).map((r) => ({ id: r.queue_id, name: r.queue_name }));
+    },
+    /** Every decision on every pair, oldest first. */
+    async allDecisions(): Promise<Array<LinkDecision>> {
+      return (selectAllDecisions.all() as Array<DecisionRow>).map(toDecision);
+    },
+    /** Indexed calls by conversation id, with their recordings (absent ones left out). */
+    async callsById(conversationIds: ReadonlyArray<string>): Promise<Array<IndexedCall & { queueId: string | null }>> {
+      return conversationIds.flatMap((id) => {
+        const row = selectCallById.get(id) as (CallRow & { queue_id: string | null }) | undefined;
+        return row ? [{ ...toCall(row), queueId: row.queue_id }] : [];
+      });
+    },
+    /** Trades executed in [fromMs, toMs) with their candidate count, top score and the pairs linked by the call's id. */
+    async summaries(fromMs: number, toMs: number): Promise<{ trades: Array<ImportedTrade & { candidateCount: number; topScore: number | null }>; decisivePairs: Array<{ tradeId: string; conversationId: string }> }> {
+      const rows = selectSummaries.all({ fromMs, toMs }) as Array<TradeRow & { candidate_count: number; top_score: number | null }>;
+      const pairs = selectDecisiveCandidates.all({ fromMs, toMs }) as Array<{ trade_id: string; conversation_id: string }>;
+      return {
+        trades: rows.map((r) => ({ ...toTrade(r), candidateCount: r.candidate_count, topScore: r.top_score })),
+        decisivePairs: pairs.map((p) => ({ tradeId: p.trade_id, conversationId: p.conversation_id })),
+      };
+    },
+    /** Calls started in [fromMs, toMs) carrying a trading id that no imported trade has, oldest first. */
+    async taggedCallsWithoutTrade(fromMs: number, toMs: number): Promise<Array<{ conversationId: string; startMs: number; agentName: string | null; queueId: string | null; queueName: string | null; tradingId: string }>> {
+      return (
+        selectTaggedCallsWithoutTrade.all({ fromMs, toMs }) as Array<{ id: string; start_ms: number; agent_name: string | null; queue_id: string | null; queue_name: string | null; trading_id: string }>
+      ).map((r) => ({ conversationId: r.id, startMs: r.start_ms, agentName: r.agent_name, queueId: r.queue_id, queueName: r.queue_name, tradingId: r.trading_id }));
     },
   };
 }

@@ -51,7 +51,7 @@ export type ComposedEngine = Pick<Base, 'profile' | 'paths' | 'vault' | 'redacto
   health: HealthMonitor;
   /** Transcripts from Genesys speech analytics (audited reads, kept in the index). */
   transcripts: TranscriptService;
-  /** Trade reconstruction: blotter import, matching, reconstruction (each audited as the signed-in officer). */
+  /** Trade reconstruction: blotter import, matching and gaps, reconstruction (each audited as the signed-in officer). */
   trades: TradesDomain;
   /** The orderly shutdown (see `shutdown`); every host calls it on quit, and later calls share the first. */
   close(budgets?: Partial<ShutdownBudgets>): Promise<void>;
@@ -102,6 +102,7 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
     vault,
     officer: base.officer,
     index,
+    users: repositories.trades,
     cache,
     http: base.http,
     clock,
@@ -154,6 +155,7 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
     background: options.backgroundTranscripts ?? false,
   });
   const annotations = composeAnnotations({ repositories, cache, audit, officer, clock, logger });
+  const trades = composeTrades({ profile, repositories, audit, officer, clock, logger });
   const packs = composePacks({
     engine,
     knownMediaSha256: async (recordingId) => (await cache.get(recordingId))?.sha256 ?? null,
@@ -181,7 +183,6 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
     events,
   });
 
-  const trades = composeTrades({ profile, repositories, audit, clock, logger });
   const health = composeHealth({ audit, genesys: profile.genesys, http: base.http, events, clock, redactor: base.redactor });
 
   let closing: Promise<void> | null = null;

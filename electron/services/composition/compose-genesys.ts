@@ -8,7 +8,7 @@ import type { GenesysEndpoint } from '../config/profile';
 import { AuthError, SignInRequiredError } from '../errors';
 import type { ClientAuth, GenesysClient, SdkTransport } from '../genesys/genesys-client';
 import { OfficerTokens } from '../genesys/officer-tokens';
-import { IndexSync } from '../index/index-sync';
+import { IndexSync, type IndexSyncDeps } from '../index/index-sync';
 import type { SecretRedactor } from '../logging/redactor';
 import type { Clock, HttpClient, Random } from '../ports';
 import type { GenesysServices } from '../retrieval/genesys-services';
@@ -58,6 +58,8 @@ export function composeGenesys(deps: {
   vault: CredentialVault;
   officer: OfficerSession;
   index: IndexRepository;
+  /** The org's users by email, kept by each index sync (trade matching reads them). */
+  users?: IndexSyncDeps['users'];
   cache: MediaCache;
   http: HttpClient;
   clock: Clock;
@@ -87,7 +89,7 @@ export function composeGenesys(deps: {
       onRateLimit: governor.observe,
       ...(deps.genesysTransport ? { transport: deps.genesysTransport } : {}),
     });
-    const sync = new IndexSync({ genesys: client.interactive, index, clock, logger: logger.child('index') });
+    const sync = new IndexSync({ genesys: client.interactive, index, users: deps.users, clock, logger: logger.child('index') });
     return {
       services: {
         sync,
@@ -96,7 +98,7 @@ export function composeGenesys(deps: {
         governor,
       },
       archive: {
-        sync: new IndexSync({ genesys: client.bulk, index, clock, logger: logger.child('index') }),
+        sync: new IndexSync({ genesys: client.bulk, index, users: deps.users, clock, logger: logger.child('index') }),
         fetcher: new RecordingFetcher({ genesys: client.bulk, http, cache, clock, random, logger: logger.child('archive-media') }),
       },
       admin: { client: client.interactive, sync },

@@ -69,7 +69,7 @@ const entityListing = <T extends z.ZodType>(entity: T) =>
     pageCount: z.number().optional(),
   });
 export const queueListingSchema = entityListing(z.looseObject({ id: z.string(), name: externalTextSchema }));
-export const userListingSchema = entityListing(z.looseObject({ id: z.string(), name: externalTextSchema }));
+export const userListingSchema = entityListing(z.looseObject({ id: z.string(), name: externalTextSchema, email: externalTextSchema.optional() }));
 
 export const fileStateSchema = z.enum(['AVAILABLE', 'ARCHIVED', 'DELETED', 'RESTORED', 'RESTORING', 'UPLOADING', 'ERROR']);
 

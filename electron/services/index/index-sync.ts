@@ -29,6 +29,8 @@ export type IndexSyncDeps = {
   index: IndexRepository;
   clock: Clock;
   logger: Logger;
+  /** Where the org's users (id, name, email) are kept, so that a blotter naming a trader by email finds the agent. */
+  users?: { upsertUsers(users: ReadonlyArray<{ id: string; name: string | null; email: string | null }>, syncedMs: number): Promise<void> };
   /** Calls this recent may still change (in progress, not yet indexed by Genesys): never marked covered. */
   settleMs?: number;
 };
@@ -260,11 +262,16 @@ export class IndexSync {
       for (const q of listing.entities ?? []) queues.set(q.id, q.name);
       if (!listing.pageCount || page >= listing.pageCount) break;
     }
+    const directory: Array<{ id: string; name: string | null; email: string | null }> = [];
     for (let page = 1; ; page += 1) {
       const listing = await this.deps.genesys.usersPage(page, signal);
-      for (const u of listing.entities ?? []) users.set(u.id, u.name);
+      for (const u of listing.entities ?? []) {
+        users.set(u.id, u.name);
+        directory.push({ id: u.id, name: u.name, email: u.email ?? null });
+      }
       if (!listing.pageCount || page >= listing.pageCount) break;
     }
+    await this.deps.users?.upsertUsers(directory, this.deps.clock.now());
     this.names = { queues, users };
     return this.names;
   }
