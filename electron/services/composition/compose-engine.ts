@@ -20,6 +20,7 @@ import { composeGenesys, type GenesysConnection } from './compose-genesys';
 import { composeHealth } from './compose-health';
 import { composeJobs } from './compose-jobs';
 import { composePacks } from './compose-packs';
+import { composeTrades, type TradesDomain } from './compose-trades';
 import { composeTranscripts } from './compose-transcripts';
 import type { TranscriptService } from '../transcripts/transcript-service';
 
@@ -50,6 +51,8 @@ export type ComposedEngine = Pick<Base, 'profile' | 'paths' | 'vault' | 'redacto
   health: HealthMonitor;
   /** Transcripts from Genesys speech analytics (audited reads, kept in the index). */
   transcripts: TranscriptService;
+  /** Trade blotters, matching and reconstruction (issue 13). */
+  trades: TradesDomain;
   /** The orderly shutdown (see `shutdown`); every host calls it on quit, and later calls share the first. */
   close(budgets?: Partial<ShutdownBudgets>): Promise<void>;
 };
@@ -163,6 +166,7 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
     events,
     transcriptOf: (recordingId) => transcripts.stored(recordingId),
   });
+  const trades = composeTrades({ repositories, settings: () => profile.trades, audit, packs, session, packsDir: join(paths.dataDir, 'packs'), clock });
   const jobs = composeJobs({
     repositories,
     audit: audit.writer,
@@ -230,6 +234,7 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
     jobs,
     health,
     transcripts,
+    trades,
     close,
   };
 }
