@@ -196,7 +196,7 @@ describe("the offline viewer's trade timeline (jsdom)", () => {
   const packed = (id: string) =>
     ({ recordingId: `r-${id}`, conversationId: id, startTime: iso(now), tradingId: null, clientAccount: 'ACC-1', agent: 'Anna Berg', source: 'genesys', wav: { path: `data/recordings/${id}/r-${id}.wav` } }) as unknown as Parameters<typeof renderOfflineViewer>[0]['recordings'][number];
 
-  function page(calls: ReturnType<typeof timelineCall>[]) {
+  function page(calls: Array<ReturnType<typeof timelineCall>>) {
     const timeline = { schema: 'custody.timeline.v1' as const, tradeId: 'T-1', deskTimeZone: 'America/New_York', window: { from: iso(now - 30 * 60_000), to: iso(now + 5 * 60_000) }, execution: { at: iso(now), trade }, calls };
     const html = renderOfflineViewer({ document, recordings: calls.map((c) => packed(c.conversationId)), proofs, events: [], trade: imported, timeline });
     return new JSDOM(html, { runScripts: 'dangerously' });
