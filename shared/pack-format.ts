@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { annotationSchema } from './annotations';
 import { auditCheckpointSchema, participantSchema } from './domain';
 import { describeOfficer } from './operator-label';
+import { tradeIdSchema } from './trades';
 
 /**
  * The documents inside an evidence pack (a BagIt bag). Paths are relative to the bag root.
@@ -13,6 +14,8 @@ import { describeOfficer } from './operator-label';
  *                                          data/audit/checkpoint.json as stored)
  *   data/audit/export-manifest.jsonl       the export's item manifest, as locked in the audit bucket
  *                                          (exportManifestHeaderSchema, then one exportManifestItemSchema a line)
+ *   data/trade/trade.json                  a reconstruction's trade as imported (shared/trades.ts importedTradeSchema)
+ *   data/trade/timeline.json               a reconstruction's time axis (shared/trades.ts timelineSchema)
  *   signature/signature.json               packSignatureSchema (Ed25519 over tagmanifest-sha256.txt)
  */
 
@@ -56,6 +59,14 @@ export const packAnnotationSchema = annotationSchema.extend({
 });
 export type PackAnnotation = z.infer<typeof packAnnotationSchema>;
 
+/** Where a reconstruction pack holds its trade record and its timeline (payload files, with their digests). */
+export const PACK_TRADE_PATH = 'data/trade/trade.json';
+export const PACK_TIMELINE_PATH = 'data/trade/timeline.json';
+
+/** What makes a pack a trade's reconstruction (absent in other packs, and in packs from before trades). */
+export const packTradeSchema = z.object({ tradeId: tradeIdSchema, record: z.literal(PACK_TRADE_PATH), timeline: z.literal(PACK_TIMELINE_PATH) });
+export type PackTrade = z.infer<typeof packTradeSchema>;
+
 export const packRecordingSchema = z.object({
   schema: z.literal('custody.pack.recording.v1'),
   conversationId: z.string(),
@@ -92,6 +103,8 @@ export const packRecordingSchema = z.object({
   transcript: packFileSchema.optional(),
   /** The officers' annotations on this recording when the pack was built (absent in packs from before annotations). */
   annotations: z.array(packAnnotationSchema).optional(),
+  /** In a reconstruction: the trade, whether this call is linked to it, and whose call it is (the trader's, the client's). */
+  trade: z.object({ tradeId: z.string(), linked: z.boolean(), parties: z.array(z.enum(['trader', 'client'])) }).optional(),
 });
 export type PackRecording = z.infer<typeof packRecordingSchema>;
 
@@ -115,6 +128,8 @@ export const packDocumentSchema = z.object({
   exportEventSeq: z.number().int().nonnegative(),
   logId: z.string(),
   signingKeyId: z.string(),
+  /** A trade's reconstruction (`custody reconstruct`): its record and timeline files. */
+  trade: packTradeSchema.optional(),
   recordings: z.array(z.object({ recordingId: z.string(), conversationId: z.string(), metadata: z.string() })),
 });
 export type PackDocument = z.infer<typeof packDocumentSchema>;

@@ -42,6 +42,8 @@ Commands:
                         audit the export, then write a signed, self-verifying BagIt evidence pack (--excerpts: annotated ranges as WAVs too)
   pack verify PATH [--trusted-key KEYID|PEM_FILE ...]
                         verify a pack (directory or zip) offline: manifests, signature, audit proofs, audio
+  reconstruct --trade TRADE_ID --case REF --out PATH [--zip] [--window-before M] [--window-after M]
+                        audit the export, then write a trade's signed evidence pack: the trade, its trader's and client's calls, a timeline
   review PACK --reviewer NAME [--trusted-key KEYID|PEM_FILE ...] [--headless] [--screenshot PATH]
                         open a pack in the sealed regulator review (read-only, offline, watermarked, journaled)
   review sync-journal   write the local review journal to the WORM audit log, with a reconciliation report
@@ -89,6 +91,7 @@ const commands: Record<string, () => Promise<Command>> = {
   jobs: async () => (await import('./commands/jobs')).jobsCommand,
   ui: async () => (await import('./commands/ui')).uiCommand,
   pack: async () => (await import('./commands/pack')).packCommand,
+  reconstruct: async () => (await import('./commands/reconstruct')).reconstructCommand,
   review: async () => (await import('./commands/review')).reviewCommand,
   config: async () => (await import('./commands/config')).configCommand,
   audit: async () => (await import('./commands/audit')).auditCommand,

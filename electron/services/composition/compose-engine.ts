@@ -20,8 +20,8 @@ import { composeGenesys, type GenesysConnection } from './compose-genesys';
 import { composeHealth } from './compose-health';
 import { composeJobs } from './compose-jobs';
 import { composePacks } from './compose-packs';
-import { composeTranscripts } from './compose-transcripts';
 import { composeTrades, type TradesDomain } from './compose-trades';
+import { composeTranscripts } from './compose-transcripts';
 import type { TranscriptService } from '../transcripts/transcript-service';
 
 export type ComposeOptions = BaseOptions & {
@@ -155,7 +155,6 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
     background: options.backgroundTranscripts ?? false,
   });
   const annotations = composeAnnotations({ repositories, cache, audit, officer, clock, logger });
-  const trades = composeTrades({ profile, repositories, audit, officer, clock, logger });
   const packs = composePacks({
     engine,
     knownMediaSha256: async (recordingId) => (await cache.get(recordingId))?.sha256 ?? null,
@@ -168,6 +167,7 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
     events,
     transcriptOf: (recordingId) => transcripts.stored(recordingId),
   });
+  const trades = composeTrades({ profile, repositories, audit, officer, packs, session, packsDir: join(paths.dataDir, 'packs'), clock, logger });
   const jobs = composeJobs({
     repositories,
     audit: audit.writer,

@@ -1,36 +1,36 @@
 import type { Logger } from '../../../shared/logger';
 import type { OfficerSession } from '../auth/officer';
 import type { Profile } from '../config/profile';
+import type { PackService } from '../packs/pack-service';
 import type { Clock } from '../ports';
+import type { Session } from '../session';
 import { BlotterImporter } from '../trades/blotter-import';
 import { TradeMatching } from '../trades/trade-matching';
-import type { BlotterImport, TradeMatchingOperations } from '../trades/trade-ports';
+import type { BlotterImport, TradeMatchingOperations, TradeReconstructionOperations } from '../trades/trade-ports';
+import { TradeReconstruction } from '../trades/trade-reconstruction';
 import type { AuditDomain } from './compose-audit';
 import type { ProfileRepositories } from './compose-base';
 
 /** Trade reconstruction (issue 13): import, matching, reconstruction, each audited as the signed-in officer. */
-export type TradesDomain = { importer: BlotterImport; matching: TradeMatchingOperations };
+export type TradesDomain = {
+  importer: BlotterImport;
+  matching: TradeMatchingOperations;
+  /** Timelines and reconstruction packs (through the one pack builder). */
+  reconstruction: TradeReconstructionOperations;
+};
 
 export function composeTrades(deps: {
   profile: Pick<Profile, 'trades' | 'compliance'>;
   repositories: Pick<ProfileRepositories, 'trades'>;
   audit: Pick<AuditDomain, 'writer' | 'actors'>;
   officer: OfficerSession;
+  packs: Pick<PackService, 'build'>;
+  session: Pick<Session, 'caseReference'>;
+  packsDir: string;
   clock: Clock;
   logger: Logger;
 }): TradesDomain {
   const logger = deps.logger.child('trades');
-  const matching = new TradeMatching({
-    trades: deps.repositories.trades,
-    audit: deps.audit.writer,
-    officer: deps.officer,
-    settings: {
-      window: { beforeMinutes: deps.profile.trades.windowBeforeMinutes, afterMinutes: deps.profile.trades.windowAfterMinutes },
-      tradingQueues: deps.profile.compliance?.tradingQueues ?? [],
-    },
-    clock: deps.clock,
-    logger,
-  });
   return {
     importer: new BlotterImporter({
       trades: deps.repositories.trades,
@@ -40,6 +40,26 @@ export function composeTrades(deps: {
       clock: deps.clock,
       logger,
     }),
-    matching,
+    matching: new TradeMatching({
+      trades: deps.repositories.trades,
+      audit: deps.audit.writer,
+      officer: deps.officer,
+      settings: {
+        window: { beforeMinutes: deps.profile.trades.windowBeforeMinutes, afterMinutes: deps.profile.trades.windowAfterMinutes },
+        tradingQueues: deps.profile.compliance?.tradingQueues ?? [],
+      },
+      clock: deps.clock,
+      logger,
+    }),
+    reconstruction: new TradeReconstruction({
+      trades: deps.repositories.trades,
+      settings: () => deps.profile.trades,
+      packs: deps.packs,
+      actors: deps.audit.actors,
+      audit: deps.audit.writer,
+      currentCase: () => deps.session.caseReference,
+      packsDir: deps.packsDir,
+      clock: deps.clock,
+    }),
   };
 }

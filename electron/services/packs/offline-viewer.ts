@@ -1,4 +1,5 @@
 import type { PackDocument, PackProofs, PackRecording } from '../../../shared/pack-format';
+import type { ImportedTrade, Timeline } from '../../../shared/trades';
 
 export type ViewerData = {
   document: Omit<PackDocument, 'recordings'>;
@@ -6,6 +7,9 @@ export type ViewerData = {
   proofs: PackProofs;
   /** The stored bytes of each proven event, as text, so the page can recompute its leaf hash. */
   events: ReadonlyArray<{ seq: number; text: string }>;
+  /** A reconstruction's trade and timeline (the page then draws the timeline above the recordings). */
+  trade?: ImportedTrade;
+  timeline?: Timeline;
 };
 
 /** JSON that is safe inside a <script type="application/json"> element: no "<" can close it. */
@@ -25,7 +29,7 @@ export function renderOfflineViewer(data: ViewerData): string {
   const viewer = new OfflineViewerWriter((text) => {
     html += text;
   });
-  viewer.begin(data.document);
+  viewer.begin(data.document, data.trade && data.timeline ? { trade: data.trade, timeline: data.timeline } : null);
   for (const recording of data.recordings) viewer.recording(recording);
   viewer.end(data.proofs, data.events);
   return html;
@@ -40,9 +44,11 @@ export class OfflineViewerWriter {
 
   constructor(private readonly write: (text: string) => void | Promise<void>) {}
 
-  async begin(document: Omit<PackDocument, 'recordings'>): Promise<void> {
+  async begin(document: Omit<PackDocument, 'recordings'>, reconstruction: { trade: ImportedTrade; timeline: Timeline } | null = null): Promise<void> {
     const { recordings: _listedInPackJson, ...header } = document as PackDocument;
-    await this.write(`${pageHead(`Evidence pack ${document.caseReference}`)}{"document":${embedJson(header)},"recordings":[`);
+    const title = reconstruction ? `Reconstruction of trade ${reconstruction.trade.tradeId} · case ${document.caseReference}` : `Evidence pack ${document.caseReference}`;
+    const trade = reconstruction ? `"trade":${embedJson(reconstruction.trade)},"timeline":${embedJson(reconstruction.timeline)},` : '';
+    await this.write(`${pageHead(title)}{"document":${embedJson(header)},${trade}"recordings":[`);
   }
 
   async recording(recording: PackRecording): Promise<void> {
@@ -72,6 +78,7 @@ function pageHead(title: string): string {
   <p class="sub" id="pack-summary"></p>
 </header>
 <!-- Panels scroll; the ones without controls take focus so a keyboard can scroll them (WCAG 2.1.1). -->
+<section class="panel wide" id="timeline" aria-labelledby="timeline-title" hidden><h2 id="timeline-title">Trade timeline</h2><p id="trade-summary"></p><div class="axis" id="timeline-axis" role="img"></div><table class="list" id="timeline-calls"><thead><tr><th>Start (UTC)</th><th id="desk-zone-heading">Start (desk)</th><th>Duration</th><th>Agent</th><th>Client account</th><th>Trading ID</th><th>Whose call</th><th>Link</th><th>Recordings</th></tr></thead><tbody></tbody></table></section>
 <main class="layout">
   <section class="panel"><h2>Recordings</h2><table class="list" id="recordings"><thead><tr><th>Start (UTC)</th><th>Trading ID</th><th>Client account</th><th>Agent</th><th>Source</th></tr></thead><tbody></tbody></table></section>
   <section class="panel" id="detail" tabindex="0" aria-label="Recording details"><h2>Recording</h2><p class="muted">Select a recording.</p></section>
@@ -102,6 +109,10 @@ table.list{width:100%;border-collapse:collapse}th,td{text-align:left;padding:4px
 tbody tr[data-recording-id]{cursor:pointer}tbody tr[aria-current=true]{background:#e6eef7}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;margin:0 0 8px}dt{color:var(--muted)}dd{margin:0}
 .mono,code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px;word-break:break-all}.muted{color:var(--muted)}
+.axis{position:relative;margin:8px 0 12px;border-bottom:1px solid var(--ink)}.axis .window{position:absolute;top:0;bottom:0;background:#eef3f9}
+.axis .call{position:absolute;height:16px;min-width:4px;border:0;border-radius:3px;background:var(--muted);padding:0;cursor:pointer}.axis .call.linked{background:var(--accent)}
+.axis .exec{position:absolute;top:0;bottom:0;width:2px;background:var(--bad)}.axis .tick{position:absolute;bottom:-34px;font-size:11px;color:var(--muted);white-space:nowrap;transform:translateX(-50%)}
+.axis .tick.exec-label{color:var(--bad);bottom:auto;top:-16px}.gap{padding:8px 10px;border:2px solid var(--bad);color:var(--bad);font-weight:600}
 .ok{color:var(--ok);font-weight:600}.bad{color:var(--bad);font-weight:600}audio{width:100%;margin:6px 0}.foot{padding:0 20px 20px;color:var(--muted)}
 `;
 
@@ -213,6 +224,7 @@ ${viewerMerkleScript}  function el(tag, attrs, children) {
     var audio = el('audio', { controls: '', preload: 'metadata', src: rec.wav.path, 'data-testid': 'viewer-audio' });
     detail.appendChild(audio);
     var facts = [['Conversation', rec.conversationId], ['Recording', rec.recordingId], ['Trading ID', rec.tradingId || 'MISSING'], ['Client account', rec.clientAccount || '—'], ['Agent', rec.agent || '—'], ['Queue', rec.queue || '—'], ['Direction', rec.direction || '—'], ['Start (UTC)', rec.startTime], ['End (UTC)', rec.endTime || '—'], ['Source', rec.source], ['Participants', rec.participants.map(function (p) { return p.purpose + ': ' + (p.name || p.userId || 'unknown'); }).join('; ') || '—'], ['Original file', rec.original.path], ['Original SHA-256', rec.original.sha256], ['Retrieval SHA-256', rec.retrieval.sha256 + (rec.retrieval.sha256 === rec.original.sha256 ? ' (matches)' : ' (DIFFERS)')], ['WAV copy', rec.wav.path + ' · ' + rec.wav.channels + ' ch, ' + rec.wav.sampleRate + ' Hz, ' + rec.wav.bitsPerSample + '-bit PCM']];
+    if (rec.trade) facts.push(['Trade', rec.trade.tradeId + (rec.trade.linked ? ' · LINKED' : ' · in the window, not linked') + ' · ' + (rec.trade.parties.join(' and ') || 'carries the trade ID')]);
     var dl = el('dl');
     facts.forEach(function (f) { dl.appendChild(el('dt', {}, [f[0]])); dl.appendChild(el('dd', { class: 'mono' }, [f[1]])); });
     detail.appendChild(dl);
@@ -233,6 +245,60 @@ ${viewerMerkleScript}  function el(tag, attrs, children) {
     rec.auditSeqs.forEach(function (seq) { if (results[seq]) body.appendChild(eventRow(seq)); });
     table.appendChild(body);
     detail.appendChild(table);
+  }
+  if (data.timeline) drawTimeline(data.timeline, data.trade);
+  function drawTimeline(tl, trade) {
+    document.getElementById('timeline').hidden = false;
+    var zone = tl.deskTimeZone;
+    function when(iso, tz) {
+      try { return new Intl.DateTimeFormat('en-GB', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZoneName: 'short' }).format(new Date(iso)); } catch (e) { return iso; }
+    }
+    function both(iso) { return when(iso, 'UTC') + ' · ' + when(iso, zone) + ' (' + zone + ')'; }
+    var t = tl.execution.trade;
+    document.getElementById('trade-summary').textContent = 'Trade ' + t.tradeId + ': ' + [t.side, t.quantity, t.instrument, t.price === null ? null : '@ ' + t.price].filter(function (x) { return x !== null; }).join(' ') + ' · ' + t.channel + ' · trader ' + t.trader + ' · client ' + (t.clientAccount || '—') + ' · executed ' + both(tl.execution.at) + ' · window ' + when(tl.window.from, 'UTC') + ' to ' + when(tl.window.to, 'UTC') + (trade ? ' · imported from ' + trade.source.fileName + ' line ' + trade.source.line : '');
+    document.getElementById('desk-zone-heading').textContent = 'Start (' + zone + ')';
+    var axis = document.getElementById('timeline-axis');
+    axis.setAttribute('aria-label', tl.calls.length + ' call(s) and the execution at ' + both(tl.execution.at));
+    var ms = function (iso) { return Date.parse(iso); };
+    var from = ms(tl.window.from), to = ms(tl.window.to);
+    tl.calls.forEach(function (c) { from = Math.min(from, ms(c.start)); to = Math.max(to, ms(c.end || c.start)); });
+    var span = Math.max(1, to - from);
+    var pct = function (x) { return ((x - from) / span * 100).toFixed(3) + '%'; };
+    axis.style.height = (Math.max(1, tl.calls.length) * 22 + 12) + 'px';
+    var shade = el('div', { class: 'window' }); shade.style.left = pct(ms(tl.window.from)); shade.style.width = ((ms(tl.window.to) - ms(tl.window.from)) / span * 100).toFixed(3) + '%'; axis.appendChild(shade);
+    var exec = el('div', { class: 'exec', 'data-testid': 'timeline-execution' }); exec.style.left = pct(ms(tl.execution.at)); axis.appendChild(exec);
+    var execLabel = el('span', { class: 'tick exec-label' }, ['Execution ' + when(tl.execution.at, 'UTC') + ' / ' + when(tl.execution.at, zone)]); execLabel.style.left = pct(ms(tl.execution.at)); axis.appendChild(execLabel);
+    [[from, 'start'], [to, 'end']].forEach(function (edge) { var tick = el('span', { class: 'tick' }, [when(new Date(edge[0]).toISOString(), 'UTC') + ' / ' + when(new Date(edge[0]).toISOString(), zone)]); tick.style.left = edge[1] === 'start' ? '10%' : '90%'; axis.appendChild(tick); });
+    var wavOf = {}; data.recordings.forEach(function (r) { wavOf[r.recordingId] = r; });
+    var body = document.querySelector('#timeline-calls tbody');
+    if (tl.calls.length === 0) {
+      var gap = el('p', { class: 'gap', 'data-testid': 'timeline-no-call' }, ['No recorded call: neither the trader nor the client account has a call in the index between ' + both(tl.window.from) + ' and ' + both(tl.window.to) + ', and no call carries trade ID ' + tl.tradeId + '.']);
+      axis.parentNode.insertBefore(gap, axis.nextSibling);
+    }
+    tl.calls.forEach(function (c, i) {
+      var row = el('tr', { 'data-conversation-id': c.conversationId, 'data-linked': c.linked ? 'true' : 'false' });
+      var players = el('td');
+      c.recordings.forEach(function (r) {
+        var rec = wavOf[r.recordingId];
+        if (rec) players.appendChild(el('audio', { controls: '', preload: 'none', src: rec.wav.path, 'data-testid': 'timeline-audio', 'aria-label': 'Recording ' + r.recordingId + ' of the call at ' + when(c.start, 'UTC') }));
+        else players.appendChild(el('div', { class: 'bad' }, ['Recording ' + r.recordingId + ' is not in this pack']));
+      });
+      if (c.recordings.length === 0) players.appendChild(el('span', { class: 'muted' }, ['no recording']));
+      var link = c.linked ? 'LINKED' : 'not linked';
+      if (c.score !== null) link += ' · score ' + c.score;
+      var reasons = c.reasons.map(function (r) { return r.text; }).join('; ');
+      var duration = c.end ? Math.round((ms(c.end) - ms(c.start)) / 1000) + ' s' : '—';
+      [when(c.start, 'UTC'), when(c.start, zone), duration, c.agentName || '—', c.clientAccount || '—', c.tradingId || 'MISSING', c.parties.join(' and ') || 'carries the trade ID'].forEach(function (text) { row.appendChild(el('td', {}, [text])); });
+      row.appendChild(el('td', { class: c.linked ? 'ok' : '' }, [link + (reasons ? ' (' + reasons + ')' : '')]));
+      row.appendChild(players);
+      body.appendChild(row);
+      var bar = el('button', { type: 'button', class: 'call' + (c.linked ? ' linked' : ''), 'data-testid': 'timeline-call', title: (c.agentName || 'call') + ' ' + both(c.start) + (c.linked ? ' (linked)' : ''), 'aria-label': 'Call at ' + both(c.start) + (c.linked ? ', linked' : '') });
+      bar.style.left = pct(ms(c.start));
+      bar.style.width = ((ms(c.end || c.start) - ms(c.start)) / span * 100).toFixed(3) + '%';
+      bar.style.top = (6 + i * 22) + 'px';
+      bar.addEventListener('click', function () { var audio = row.querySelector('audio'); row.scrollIntoView({ block: 'nearest' }); if (audio) { audio.focus(); audio.play(); } });
+      axis.appendChild(bar);
+    });
   }
   var listBody = document.querySelector('#recordings tbody');
   data.recordings.forEach(function (rec) {

@@ -6,12 +6,15 @@ import { createInterface } from 'node:readline';
 import { caseReferenceSchema, conversationIdSchema, recordingIdSchema, type AuditEvent } from '../../../shared/domain';
 import type { Annotation } from '../../../shared/annotations';
 import type { TranscriptView } from '../../../shared/transcripts';
+import type { ImportedTrade, MatchWindow, Timeline } from '../../../shared/trades';
 import type { Logger } from '../../../shared/logger';
 import {
   describeBuiltBy,
   EXPORT_MANIFEST_PATH,
   packDocumentSchema,
   packExcerptPath,
+  PACK_TIMELINE_PATH,
+  PACK_TRADE_PATH,
   packTranscriptPath,
   packWavPath,
   type ExportManifestItem,
@@ -50,7 +53,12 @@ export type PackSelection =
   | { kind: 'conversations'; conversationIds: ReadonlyArray<string> }
   | { kind: 'recordings'; recordingIds: ReadonlyArray<string> }
   /** Every recording accessed (played, downloaded, previewed or exported) under this case reference. */
-  | { kind: 'case'; caseReference: string };
+  | { kind: 'case'; caseReference: string }
+  /** A trade's reconstruction: the recordings of its timeline's calls (none is a pack too: the gap is the evidence). */
+  | { kind: 'trade'; trade: ImportedTrade; timeline: Timeline; window: MatchWindow };
+
+/** What a reconstruction adds to a pack: the trade as imported and its timeline. */
+type Reconstruction = { trade: ImportedTrade; timeline: Timeline; window: MatchWindow };
 
 export type PackRequest = {
   selection: PackSelection;
@@ -135,11 +143,12 @@ export class PackBuilder {
     await removeDeadPartials(dirname(request.outPath));
     const items = await this.resolve(request.selection, caseReference);
     const excerpts = await this.excerptsOf(items, request.excerpts);
+    const reconstruction = request.selection.kind === 'trade' ? request.selection : null;
     const packId = randomUUID();
     const temp = partialPathFor(request.outPath);
     let exported: { event: AuditEvent; manifest: Digests };
     try {
-      exported = await this.auditExport(temp, actor, { packId, caseReference, items, excerpts, destination: basename(request.outPath), format: zip ? 'bagit-zip' : 'bagit' });
+      exported = await this.auditExport(temp, actor, { packId, caseReference, items, excerpts, reconstruction, destination: basename(request.outPath), format: zip ? 'bagit-zip' : 'bagit' });
     } catch (error) {
       await rm(temp, { recursive: true, force: true });
       throw error;
@@ -148,7 +157,7 @@ export class PackBuilder {
     this.progress(packId, 'audited', 0, items.length, `export recorded as audit event ${exportEvent.eventId}`);
     let summary: BagSummary;
     try {
-      summary = await this.writeBag(temp, { packId, caseReference, items, excerpts, exportEvent, exportManifest: exported.manifest, sourceOrganization: request.sourceOrganization });
+      summary = await this.writeBag(temp, { packId, caseReference, items, excerpts, reconstruction, exportEvent, exportManifest: exported.manifest, sourceOrganization: request.sourceOrganization });
       if (zip) {
         const zipTemp = `${temp}.zip`;
         try {
@@ -221,6 +230,15 @@ export class PackBuilder {
         for (const recordingId of ids) add(await this.deps.findRecording(recordingId));
         break;
       }
+      case 'trade':
+        for (const call of selection.timeline.calls) {
+          for (const { recordingId } of call.recordings) {
+            const found = await this.deps.findRecording(recordingId);
+            if (!found) throw new AppError('NOT_FOUND', `Recording ${recordingId} of conversation ${call.conversationId} left the local index; reconstruct the trade again.`);
+            add(found);
+          }
+        }
+        return [...unique.values()].sort((a, b) => a.startMs - b.startMs || a.recordingId.localeCompare(b.recordingId));
     }
     if (unique.size === 0) throw new AppError('NOT_FOUND', ['The selection holds no recordings.', ...warnings].join(' '));
     return [...unique.values()].sort((a, b) => a.startMs - b.startMs || a.recordingId.localeCompare(b.recordingId));
@@ -233,9 +251,9 @@ export class PackBuilder {
   private async auditExport(
     root: string,
     actor: AuditActor,
-    pack: { packId: string; caseReference: string; items: ReadonlyArray<Item>; excerpts: ReadonlySet<string>; destination: string; format: string },
+    pack: { packId: string; caseReference: string; items: ReadonlyArray<Item>; excerpts: ReadonlySet<string>; reconstruction: Reconstruction | null; destination: string; format: string },
   ): Promise<{ event: AuditEvent; manifest: Digests }> {
-    const { packId, caseReference, items } = pack;
+    const { packId, caseReference, items, reconstruction } = pack;
     const store = await this.deps.auditLog();
     const path = join(root, EXPORT_MANIFEST_PATH);
     await mkdir(dirname(path), { recursive: true });
@@ -248,9 +266,10 @@ export class PackBuilder {
     await lockExportManifest(store, key, manifest, this.deps.clock.now());
     const event = await (await this.deps.audit()).append({
       action: 'export',
-      tradingId: uniqueOrNull(items.map((i) => i.tradingId)),
+      tradingId: reconstruction ? reconstruction.trade.tradeId : uniqueOrNull(items.map((i) => i.tradingId)),
       caseReference,
       details: {
+        ...(reconstruction ? reconstructionDetails(reconstruction, items.length) : {}),
         packId,
         destination: pack.destination,
         format: pack.format,
@@ -294,7 +313,7 @@ export class PackBuilder {
     pack: BagRequest,
     payload: PayloadLedger,
   ): Promise<BagSummary> {
-    const { packId, caseReference, items, exportEvent } = pack;
+    const { packId, caseReference, items, exportEvent, reconstruction } = pack;
     await payload.record(EXPORT_MANIFEST_PATH, pack.exportManifest);
     const put = async (path: string, content: string | Uint8Array): Promise<Digests> => {
       const target = await pathUnderRoot(root, path);
@@ -303,6 +322,11 @@ export class PackBuilder {
       await payload.record(path, digests);
       return digests;
     };
+    if (reconstruction) {
+      await put(PACK_TRADE_PATH, `${JSON.stringify(reconstruction.trade, null, 2)}\n`);
+      await put(PACK_TIMELINE_PATH, `${JSON.stringify(reconstruction.timeline, null, 2)}\n`);
+    }
+    const tradeMarkOf = tradeMarks(reconstruction);
     const started = performance.now();
     const spoolPath = join(root, SPOOL_FILE);
     const spool = await DigestingWriter.create(spoolPath);
@@ -312,7 +336,7 @@ export class PackBuilder {
         const match = await this.deps.findRecording(item.recordingId);
         if (!match) throw new AppError('NOT_FOUND', `Recording ${item.recordingId} left the local index while the pack was built.`);
         const copied = await this.copyAudio(root, packableMatch(match), exportEvent, payload);
-        const recording = await this.addAnnotations(root, copied, pack.excerpts, payload);
+        const recording = await this.addAnnotations(root, tradeMarkOf(copied), pack.excerpts, payload);
         const transcript = await this.deps.transcriptOf?.(item.recordingId);
         if (transcript) {
           const path = packTranscriptPath(item.recordingId);
@@ -333,7 +357,7 @@ export class PackBuilder {
       subjects: {
         recordingIds: [...new Set(items.map((i) => i.recordingId))],
         conversationIds: [...new Set(items.map((i) => i.conversationId))],
-        searchTradingIds: [...new Set(items.map((i) => i.tradingId).filter((t): t is string => t !== null))],
+        searchTradingIds: [...new Set([...items.map((i) => i.tradingId), reconstruction?.trade.tradeId ?? null].filter((t): t is string => t !== null))],
       },
     });
     for (const proven of evidence.events) await put(`data/audit/events/${String(proven.seq).padStart(12, '0')}.json`, proven.stored);
@@ -384,6 +408,7 @@ export class PackBuilder {
       exportEventSeq: exportEvent.seq,
       logId: evidence.logId,
       signingKeyId: signingKey.keyId,
+      ...(reconstruction ? { trade: { tradeId: reconstruction.trade.tradeId, record: PACK_TRADE_PATH, timeline: PACK_TIMELINE_PATH } } : {}),
     });
     // One pass over the copied recordings writes their metadata, pack.json, both load files and the viewer.
     const packJson = await DigestingWriter.create(join(root, 'data/pack.json'));
@@ -396,7 +421,7 @@ export class PackBuilder {
       await packJson.write(`${JSON.stringify(document, null, 2).slice(0, -2)},\n  "recordings": [\n`);
       await csv.write(csvLine(loadFileColumns));
       await dat.write(datHeader(loadFileColumns));
-      await viewer.begin(document);
+      await viewer.begin(document, reconstruction);
       let index = 0;
       for await (const line of createInterface({ input: createReadStream(spoolPath), crlfDelay: Infinity })) {
         const recording = JSON.parse(line) as PackRecording;
@@ -430,7 +455,12 @@ export class PackBuilder {
       ['Source-Organization', organization],
       ['Bagging-Date', builtAt.slice(0, 10)],
       ['External-Identifier', caseReference],
-      ['External-Description', `Evidence pack of ${items.length} recording(s) for case ${caseReference}`],
+      [
+        'External-Description',
+        reconstruction
+          ? `Reconstruction of trade ${reconstruction.trade.tradeId}: ${items.length} recording(s) for case ${caseReference}`
+          : `Evidence pack of ${items.length} recording(s) for case ${caseReference}`,
+      ],
       ['Payload-Oxum', payloadOxum(payloadBytes, payloadFiles)],
       ['Bag-Software-Agent', `Custody ${CUSTODY_VERSION}`],
       ['Custody-Version', CUSTODY_VERSION],
@@ -573,6 +603,7 @@ type BagRequest = {
   caseReference: string;
   items: ReadonlyArray<Item>;
   excerpts: ReadonlySet<string>;
+  reconstruction: Reconstruction | null;
   exportEvent: AuditEvent;
   exportManifest: Digests;
   sourceOrganization: string | undefined;
@@ -637,6 +668,28 @@ class PayloadLedger {
     const sha512 = await this.manifests.sha512.close();
     return { payloadBytes: this.bytes, payloadFiles: this.files, manifests: { sha256: sha256.sha256, sha512: sha512.sha256 } };
   }
+}
+
+/** The export event of a reconstruction says so: the trade, its window, and how many recordings its calls hold. */
+function reconstructionDetails({ trade, timeline, window }: Reconstruction, recordings: number): Record<string, unknown> {
+  return {
+    kind: 'reconstruction',
+    tradeId: trade.tradeId,
+    window: { ...window, ...timeline.window },
+    calls: timeline.calls.length,
+    recordings,
+    summary: `reconstruction of trade ${trade.tradeId}: ${timeline.calls.length} call(s), ${recordings} recording(s)`,
+  };
+}
+
+/** Marks each recording of a reconstruction with its call's place on the timeline (linked, whose call). */
+function tradeMarks(reconstruction: Reconstruction | null): (recording: PackRecording) => PackRecording {
+  if (!reconstruction) return (recording) => recording;
+  const calls = new Map(reconstruction.timeline.calls.map((c) => [c.conversationId, c]));
+  return (recording) => {
+    const call = calls.get(recording.conversationId);
+    return call ? { ...recording, trade: { tradeId: reconstruction.trade.tradeId, linked: call.linked, parties: [...call.parties] } } : recording;
+  };
 }
 
 function uniqueOrNull(values: ReadonlyArray<string | null>): string | null {

@@ -1,6 +1,7 @@
 import type { Hash } from 'node:crypto';
 import { verifyInclusion } from '../../../shared/crypto/merkle';
 import { auditCheckpointSchema, auditEventSchema } from '../../../shared/domain';
+import { importedTradeSchema, timelineSchema } from '../../../shared/trades';
 import {
   EXPORT_MANIFEST_PATH,
   packDocumentSchema,
@@ -22,7 +23,7 @@ import { ExportManifestReader, exportManifestRefOf } from './export-manifest';
 import { LineSplitter, type Digests } from './file-digests';
 import { MAX_INDEX_FILE_BYTES, openPack, PackOpenError, type PackReader } from './pack-reader';
 
-export type PackCheck = 'bagit' | 'manifests' | 'payloadOxum' | 'signature' | 'proofs' | 'audio';
+export type PackCheck = 'bagit' | 'manifests' | 'payloadOxum' | 'signature' | 'proofs' | 'audio' | 'trade';
 export type PackProblem = { file: string; check: PackCheck; problem: string };
 
 /**
@@ -82,7 +83,7 @@ export async function verifyPack(path: string, options: VerifyOptions = {}): Pro
     signer: { keyId: null, fingerprint: null, trust: 'unchecked', source: null },
     recordings: 0,
     payload: { files: 0, bytes: 0 },
-    checks: { bagit: 'pass', manifests: 'pass', payloadOxum: 'pass', signature: 'pass', proofs: 'pass', audio: 'pass' },
+    checks: { bagit: 'pass', manifests: 'pass', payloadOxum: 'pass', signature: 'pass', proofs: 'pass', audio: 'pass', trade: 'pass' },
     problems,
     ms: 0,
   };
@@ -123,6 +124,8 @@ class Verification {
   private readonly verifiedPayload = new Set<string>();
   /** The key whose signature over the tag manifest verified; trust is decided for it alone. */
   private validSignatureKeyId: string | null = null;
+  /** The proven export event's details, once its inclusion is checked (what the trade check compares with). */
+  private exportDetails: Record<string, unknown> | null = null;
 
   constructor(
     private readonly reader: PackReader,
@@ -141,6 +144,7 @@ class Verification {
     const document = (await this.step('data/pack.json', 'proofs', () => this.packDocument())) ?? null;
     await this.step('data/audit/proofs.json', 'proofs', () => this.checkProofs(document));
     await this.step('data/metadata/', 'audio', () => this.checkAudio(document));
+    await this.step('data/trade/', 'trade', () => this.checkTrade(document));
     await this.step('signature/signature.json', 'signature', () => this.checkTrust(document));
   }
 
@@ -463,6 +467,7 @@ class Verification {
       this.fail('data/audit/proofs.json', 'proofs', `the export event ${document.exportEventId} is not among the proven events`);
       return;
     }
+    this.exportDetails = exportEvent.details;
     const items = Array.isArray(exportEvent.details.items) ? (exportEvent.details.items as Array<unknown>) : [];
     const inline = new Set(items.map((item) => (Array.isArray(item) ? String(item[1]) : '')));
     if (exportEvent.details.manifest === undefined) {
@@ -543,6 +548,35 @@ class Verification {
     const source = await this.options.trust({ keyId, logId: document?.logId ?? null });
     this.report.signer = { keyId, fingerprint: fingerprintOf(keyId), trust: source ? 'trusted' : 'untrusted', source };
     if (!source) this.fail('signature/signature.json', 'signature', `signed by key ${fingerprintOf(keyId)}, which is not a trusted key: not this installation's, not pinned, not published in the firm's audit bucket`);
+  }
+
+  /**
+   * A reconstruction: the trade record and the timeline are the trade the proven export event names, and
+   * the timeline's recordings are exactly the pack's. (Their bytes are checked by the payload manifests.)
+   */
+  private async checkTrade(document: PackDocument | null): Promise<void> {
+    const exported = this.exportDetails;
+    if (!document?.trade) {
+      if (exported?.kind === 'reconstruction') this.fail('data/pack.json', 'trade', `the export event is the reconstruction of trade ${String(exported.tradeId)}, but the pack names no trade`);
+      return;
+    }
+    const { tradeId } = document.trade;
+    if (exported && (exported.kind !== 'reconstruction' || exported.tradeId !== tradeId)) {
+      this.fail('data/pack.json', 'trade', `names trade ${tradeId}, but the export event is not its reconstruction`);
+    }
+    const trade = importedTradeSchema.safeParse(await this.json(document.trade.record, 'trade', MAX_INDEX_FILE_BYTES));
+    if (!trade.success) this.fail(document.trade.record, 'trade', 'not a trade record as imported');
+    else if (trade.data.tradeId !== tradeId) this.fail(document.trade.record, 'trade', `is trade ${trade.data.tradeId}, not ${tradeId}`);
+    const timeline = timelineSchema.safeParse(await this.json(document.trade.timeline, 'trade', MAX_INDEX_FILE_BYTES));
+    if (!timeline.success) {
+      this.fail(document.trade.timeline, 'trade', 'not a custody.timeline.v1 document');
+      return;
+    }
+    if (timeline.data.tradeId !== tradeId || timeline.data.execution.trade.tradeId !== tradeId) this.fail(document.trade.timeline, 'trade', `is not the timeline of trade ${tradeId}`);
+    const onTimeline = new Set(timeline.data.calls.flatMap((c) => c.recordings.map((r) => r.recordingId)));
+    const packed = new Set(document.recordings.map((r) => r.recordingId));
+    for (const recordingId of onTimeline) if (!packed.has(recordingId)) this.fail(document.trade.timeline, 'trade', `recording ${recordingId} is on the timeline but not in the pack`);
+    for (const recordingId of packed) if (!onTimeline.has(recordingId)) this.fail('data/pack.json', 'trade', `recording ${recordingId} is in the pack but not on the timeline`);
   }
 
   private async checkAudio(document: PackDocument | null): Promise<void> {

@@ -150,3 +150,86 @@ describe('the offline viewer page (jsdom)', () => {
     }
   });
 });
+
+describe("the offline viewer's trade timeline (jsdom)", () => {
+  const now = Date.now();
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const trade = { tradeId: 'T-1', executedAt: iso(now), trader: 'anna@example.com', clientAccount: 'ACC-1', instrument: 'EURUSD', side: 'buy' as const, quantity: '5000000', price: '1.0812', channel: 'voice' as const };
+  const imported = { ...trade, source: { format: 'csv' as const, fileName: 'blotter.csv', fileSha256: 'a'.repeat(64), line: 2, raw: {} }, importedAt: iso(now), updatedAt: iso(now) };
+  const proofs: PackProofs = {
+    schema: 'custody.pack.proofs.v1',
+    logId: 'log',
+    hashAlgorithm: 'sha256',
+    tree: 'RFC 9162',
+    checkpoint: { path: 'data/audit/checkpoint.json', key: 'k', publicKey: 'data/keys/a.pem', value: { schema: 'custody.checkpoint.v1', logId: 'log', treeSize: 1, rootHash: '', time: iso(now), keyId: 'a'.repeat(64), signature: 'AA==' } },
+    events: [],
+  };
+  const document: PackDocument = {
+    schema: 'custody.pack.v1',
+    packId: 'pack-1',
+    caseReference: 'FCA-2026-0042',
+    sourceOrganization: 'Test Firm',
+    builtAt: iso(now),
+    builtBy: { operator: 'Olivia Adler', osAccount: 'officer', workstation: 'ws-1' },
+    custodyVersion: '0.1.0',
+    exportEventId: 'event-0',
+    exportEventSeq: 0,
+    logId: 'log',
+    signingKeyId: 'a'.repeat(64),
+    trade: { tradeId: 'T-1', record: 'data/trade/trade.json', timeline: 'data/trade/timeline.json' },
+    recordings: [],
+  };
+  const timelineCall = (id: string, startMs: number, linked: boolean, agentName: string) => ({
+    conversationId: id,
+    start: iso(startMs),
+    end: iso(startMs + 120_000),
+    agentName,
+    queueName: 'FX',
+    tradingId: linked ? 'T-1' : null,
+    clientAccount: 'ACC-1',
+    parties: ['trader' as const],
+    linked,
+    score: linked ? null : 40,
+    reasons: linked ? [] : [{ kind: 'trader' as const, points: 40, text: 'the trader spoke on the call' }],
+    recordings: [{ recordingId: `r-${id}`, start: iso(startMs), durationMs: 120_000 }],
+  });
+  const packed = (id: string) =>
+    ({ recordingId: `r-${id}`, conversationId: id, startTime: iso(now), tradingId: null, clientAccount: 'ACC-1', agent: 'Anna Berg', source: 'genesys', wav: { path: `data/recordings/${id}/r-${id}.wav` } }) as unknown as Parameters<typeof renderOfflineViewer>[0]['recordings'][number];
+
+  function page(calls: Array<ReturnType<typeof timelineCall>>) {
+    const timeline = { schema: 'custody.timeline.v1' as const, tradeId: 'T-1', deskTimeZone: 'America/New_York', window: { from: iso(now - 30 * 60_000), to: iso(now + 5 * 60_000) }, execution: { at: iso(now), trade }, calls };
+    const html = renderOfflineViewer({ document, recordings: calls.map((c) => packed(c.conversationId)), proofs, events: [], trade: imported, timeline });
+    return new JSDOM(html, { runScripts: 'dangerously' });
+  }
+
+  it('draws the calls and the execution on one axis, in UTC and the desk zone, each call playable in place, linked ones marked; outside text stays text', () => {
+    const dom = page([timelineCall('c-1', now - 20 * 60_000, false, '<img src=x onerror=alert(1)>'), timelineCall('c-2', now - 3 * 60_000, true, 'Anna Berg')]);
+    try {
+      const doc = dom.window.document;
+      expect(doc.getElementById('timeline')!.hidden).toBe(false);
+      expect(doc.title).toBe('Reconstruction of trade T-1 · case FCA-2026-0042');
+      expect(doc.getElementById('desk-zone-heading')!.textContent).toBe('Start (America/New_York)');
+      expect(doc.getElementById('trade-summary')!.textContent).toContain('(America/New_York)');
+      expect(doc.querySelectorAll('[data-testid="timeline-call"]')).toHaveLength(2);
+      expect(doc.querySelector('[data-testid="timeline-execution"]')).not.toBeNull();
+      const rows = [...doc.querySelectorAll('#timeline-calls tbody tr')];
+      expect(rows.map((r) => r.getAttribute('data-linked'))).toEqual(['false', 'true']);
+      expect([...doc.querySelectorAll('[data-testid="timeline-audio"]')].map((a) => a.getAttribute('src'))).toEqual(['data/recordings/c-1/r-c-1.wav', 'data/recordings/c-2/r-c-2.wav']);
+      expect(rows[0]!.textContent).toContain('<img src=x onerror=alert(1)>');
+      expect(doc.querySelector('#timeline img')).toBeNull();
+      expect(rows[0]!.textContent).toContain('score 40 (the trader spoke on the call)');
+      expect(doc.querySelector('[data-testid="timeline-no-call"]')).toBeNull();
+    } finally {
+      dom.window.close();
+    }
+  });
+
+  it('says so when the trade has no recorded call: the gap is what a regulator must see', () => {
+    const dom = page([]);
+    try {
+      expect(dom.window.document.querySelector('[data-testid="timeline-no-call"]')!.textContent).toContain('No recorded call');
+    } finally {
+      dom.window.close();
+    }
+  });
+});
