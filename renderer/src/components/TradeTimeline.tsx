@@ -78,7 +78,7 @@ export function TradeTimeline({ timeline, caseReference, onSessionChange }: Trad
                   aria-expanded={open}
                   onClick={() => setPlaying(open || !recording ? null : { conversationId: call.conversationId, recordingId: recording.recordingId, startedAtMs: Date.parse(recording.start) })}
                 >
-                  {!recording ? 'No recording' : open ? 'Close player' : 'Play'}
+                  {!recording ? 'No recording listed' : open ? 'Close player' : 'Play'}
                 </button>
               </div>
               <div className="timeline__track">
