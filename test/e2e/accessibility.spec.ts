@@ -1,3 +1,4 @@
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { hostReview } from '../../electron/main/review-host';
@@ -6,6 +7,7 @@ import { composeReview } from '../../electron/services/composition/compose-revie
 import { bridgeContext, bridgeHost, SHELL_MAX_RANGE_BYTES, SHELL_ORIGIN } from '../../electron/shell/browser-shell';
 import { startHarness, uniqueTradingCall } from '../helpers/engine-harness';
 import { deleteNewestVersionBypassingGovernance } from '../helpers/worm';
+import { blotterCsv, sandboxBlotter } from '../sandbox/blotter';
 import { expectNoAxeViolations } from './axe';
 import { expect, openApp, sharedWorm, startSignIn, test } from './fixtures';
 
@@ -99,6 +101,22 @@ test('every screen of the officer app has no WCAG 2.1 A/AA violation', async ({ 
     await expect(page.getByTestId('posture-summary')).toBeVisible({ timeout: 60_000 });
     await page.locator('[data-check-id="archive-bucket.object-lock"]').getByText('Evidence').click();
     await expectNoAxeViolations(page, 'posture report with evidence open');
+
+    await page.getByTestId('nav-trades').click();
+    await expect(page.getByTestId('trades-empty')).toBeVisible();
+    await expectNoAxeViolations(page, 'trades, no blotter');
+    const blotterPath = join(harness.root, 'blotter.csv');
+    await writeFile(blotterPath, blotterCsv(sandboxBlotter(harness.sandbox.dataset).trades));
+    await page.getByTestId('trades-import-file').setInputFiles(blotterPath);
+    await page.getByTestId('trades-match').click();
+    await expect(page.getByTestId('trades-match-result')).toBeVisible();
+    await page.getByTestId('trade-open').first().click();
+    await page.getByTestId('trade-timeline-show').click();
+    await expect(page.getByTestId('trade-timeline')).toBeVisible();
+    await expectNoAxeViolations(page, 'trades: import report, matching, a trade with its candidates, decisions and timeline');
+    await page.getByTestId('trades-tab-gaps').click();
+    await expect(page.getByTestId('trade-gap').first()).toBeVisible();
+    await expectNoAxeViolations(page, 'trades: gaps');
 
     await page.getByTestId('nav-audit').click();
     await expect(page.getByTestId('audit-row').first()).toBeVisible();

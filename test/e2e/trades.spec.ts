@@ -57,7 +57,8 @@ test("the Trades section: import the sandbox blotter, match, confirm a link (aud
   const linkEvent = await auditEvent(harness, (await decision.getAttribute('data-audit-event-id'))!);
   expect(linkEvent).toMatchObject({ action: 'link', caseReference: CASE, operator: { kind: 'officer', email: OFFICER_A_LOGIN.username } });
   expect(JSON.stringify(linkEvent.details)).toContain(tradeId);
-  await detail.screenshot({ path: 'test-results/screenshots/trades-detail.png' });
+  await detail.getByTestId('trade-candidates').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: 'test-results/screenshots/trades-detail.png' });
 
   // The timeline: calls and the execution on one axis; the agreed call plays in place, audited first.
   await detail.getByTestId('trade-timeline-show').click();

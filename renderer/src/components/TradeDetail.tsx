@@ -190,7 +190,7 @@ export function TradeDetail({ tradeId, caseReference, onSessionChange, onChanged
               {candidates.map((candidate, i) => (
                 <tr key={candidate.conversationId} data-testid="trade-candidate" data-conversation-id={candidate.conversationId} data-linked={candidate.linked}>
                   <td>{i + 1}</td>
-                  <td>
+                  <td className="trades-table__time">
                     <WallClock iso={candidate.startTime} />
                   </td>
                   <td>{candidate.agentName ?? '—'}</td>

@@ -271,7 +271,7 @@ function TradesTable({ list, status, onStatus, selected, onOpen }: TradesTablePr
                       {trade.tradeId}
                     </button>
                   </td>
-                  <td>
+                  <td className="trades-table__time">
                     <WallClock iso={trade.executedAt} />
                   </td>
                   <td>{trade.trader}</td>
