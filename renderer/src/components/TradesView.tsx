@@ -174,7 +174,9 @@ export function TradesView({ session, onSessionChange }: TradesViewProps) {
         )}
         {selected ? (
           <TradeDetail key={selected} tradeId={selected} caseReference={caseReference} onSessionChange={onSessionChange} onChanged={() => setReloads((n) => n + 1)} />
-        ) : null}
+        ) : (
+          <p className="empty-state">Select a trade to see its candidate calls with their scores and reasons, confirm or reject a link, see its timeline and reconstruct it.</p>
+        )}
       </section>
       {gate.dialog}
     </main>
