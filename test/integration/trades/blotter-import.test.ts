@@ -28,8 +28,9 @@ afterAll(async () => {
 /** `custody trades …` run in this process on the harness's engine, as the CLI runs it (JSON output). */
 async function cli(argv: ReadonlyArray<string>): Promise<{ code: number; report: ImportReport }> {
   let out = '';
-  const sink = { write: (chunk: string) => ((out += chunk), true) } as unknown as NodeJS.WriteStream;
-  const code = await tradesCommand({ profile: h.profile, output: createOutput(true, { out: sink, err: sink }) }, argv, (_ctx, run) => run(h.composed));
+  const sink = { write: (chunk: string) => ((out += chunk), true) };
+  const streams = { out: sink, err: sink } as unknown as Parameters<typeof createOutput>[1];
+  const code = await tradesCommand({ profile: h.profile, output: createOutput(true, streams) }, argv, (_ctx, run) => run(h.composed));
   return { code, report: JSON.parse(out) as ImportReport };
 }
 
