@@ -35,7 +35,7 @@ custody worm stop >/dev/null 2>&1 || true
 custody worm start
 
 echo "== Genesys sandbox"
-node bin/custody.mjs sandbox --json > "$work/sandbox.json" &
+node bin/custody.mjs sandbox --blotter "$work/blotter.csv" --json > "$work/sandbox.json" &
 sandbox_pid=$!
 for _ in $(seq 1 100); do
   [ -s "$work/sandbox.json" ] && break
@@ -45,4 +45,4 @@ done
 node -e 'const s=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")); console.log(`Genesys sandbox at ${s.url}: ${s.conversations} conversations, ${s.recordings} recordings`)' "$work/sandbox.json"
 
 echo "== Custody"
-custody ui "$@"
+custody ui --blotter "$work/blotter.csv" "$@"

@@ -4,7 +4,18 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { AppError } from '../services/errors';
 
-export type RunningSandbox = { url: string; conversations: number; recordings: number; anchor: string; close(): Promise<void> };
+export type RunningSandbox = {
+  url: string;
+  conversations: number;
+  recordings: number;
+  anchor: string;
+  /** With `--blotter FILE`: the dataset's trade blotter (CSV) for the command to write there, and how many trades of each planted kind it holds. */
+  blotter?: { file: string; csv: string; kinds: SandboxBlotterKinds };
+  close(): Promise<void>;
+};
+
+/** Voice trades whose calls carry the trade id or not, electronic trades, voice trades with no call, tagged calls with no trade. */
+export type SandboxBlotterKinds = { tagged: number; untagged: number; electronic: number; gaps: number; callsWithoutTrade: number };
 
 /** What the plug-in module exports as `sandboxPlugin`. */
 export type SandboxPlugin = {

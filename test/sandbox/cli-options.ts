@@ -21,7 +21,9 @@ export const SANDBOX_USAGE = `Usage: custody sandbox [options]
   --no-speech-analytics    the org has no speech and text analytics (transcript URLs answer 403)
   --fault NAME=RATE        inject a fault with probability RATE (0..1); repeatable.
                            Faults: ${FAULT_NAMES.join(', ')}
-  --log-requests           log each request (method, path, status, time; codes and credentials redacted)`;
+  --log-requests           log each request (method, path, status, time; codes and credentials redacted)
+  --blotter FILE           write a trade blotter (CSV) consistent with the dataset's calls to FILE
+                           (custody sandbox only; import it with "custody trades import FILE")`;
 
 export class SandboxArgsError extends Error {
   constructor(message: string) {
@@ -116,4 +118,22 @@ export function parseSandboxArgs(argv: ReadonlyArray<string>): SandboxOptions {
     setter(value, flag, options);
   }
   return options;
+}
+
+/** `custody sandbox` arguments: the server's options, and where to write the dataset's blotter (`--blotter FILE`). */
+export function parseSandboxCliArgs(argv: ReadonlyArray<string>): { options: SandboxOptions; blotterFile: string | null } {
+  const rest: Array<string> = [];
+  let blotterFile: string | null = null;
+  for (let index = 0; index < argv.length; index += 1) {
+    const arg = argv[index]!;
+    if (arg !== '--blotter' && !arg.startsWith('--blotter=')) {
+      rest.push(arg);
+      continue;
+    }
+    if (blotterFile !== null) throw new SandboxArgsError('--blotter is given twice');
+    const value = arg === '--blotter' ? argv[++index] : arg.slice('--blotter='.length);
+    if (value === undefined || value.trim() === '' || value.startsWith('--')) throw new SandboxArgsError('--blotter needs a file path');
+    blotterFile = value;
+  }
+  return { options: parseSandboxArgs(rest), blotterFile };
 }

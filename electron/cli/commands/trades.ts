@@ -52,10 +52,8 @@ export async function tradesImportCommand(ctx: CommandContext, argv: ReadonlyArr
   if (formatFlag !== undefined && format === undefined) throw new ValidationError(`--format must be csv or fix, not "${formatFlag}".`);
   const mappingFile = flags.string('mapping');
   const mapping = mappingFile === undefined ? undefined : mappingOf(mappingFile, await readCapped(mappingFile, MAPPING_MAX_BYTES, 'mapping file'));
-  const content = await readCapped(file, BLOTTER_MAX_BYTES, 'blotter');
-  const report = await engine(ctx, ({ trades }) =>
-    trades.importer.importBlotter({ fileName: basename(file), content, ...(format ? { format } : {}), ...(mapping ? { mapping } : {}) }, flags.string('case')),
-  );
+  const blotter = await readBlotterFile(file);
+  const report = await engine(ctx, ({ trades }) => trades.importer.importBlotter({ ...blotter, ...(format ? { format } : {}), ...(mapping ? { mapping } : {}) }, flags.string('case')));
   ctx.output.result(report, () => importReportText(report));
   return report.rejected.length > 0 ? 2 : 0;
 }
@@ -68,6 +66,11 @@ export function importReportText(report: ImportReport): string {
   ];
   if (report.rejected.length > 0) lines.push(`Not loaded (${report.rejected.length}):`, ...report.rejected.map((r) => `  line ${r.line}: ${r.reason}`));
   return lines.join('\n');
+}
+
+/** A blotter file as the importer takes it: its name and bytes (at most BLOTTER_MAX_BYTES). */
+export async function readBlotterFile(path: string): Promise<{ fileName: string; content: Uint8Array }> {
+  return { fileName: basename(path), content: await readCapped(path, BLOTTER_MAX_BYTES, 'blotter') };
 }
 
 /** A file's bytes, read without following a symlink at its last component, refused when larger than `maxBytes`. */

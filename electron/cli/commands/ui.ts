@@ -12,9 +12,10 @@ import { launchBrowserShell, SHELL_ORIGIN } from '../../shell/browser-shell';
 import { runDemo } from '../../shell/demo';
 import { parseFlags } from '../args';
 import { loadSandboxPlugin } from '../sandbox-plugin';
+import { readBlotterFile } from './trades';
 import type { CommandContext } from '../context';
 
-const usage = 'custody ui [--demo] [--headless] [--case REF] [--screenshot PATH]';
+const usage = 'custody ui [--demo] [--headless] [--case REF] [--screenshot PATH] [--blotter FILE]';
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 
 /**
@@ -25,12 +26,15 @@ const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 export async function uiCommand(ctx: CommandContext, argv: ReadonlyArray<string>): Promise<number> {
   const flags = parseFlags(
     argv,
-    { demo: { type: 'boolean' }, headless: { type: 'boolean' }, case: { type: 'string' }, screenshot: { type: 'string' } },
+    { demo: { type: 'boolean' }, headless: { type: 'boolean' }, case: { type: 'string' }, screenshot: { type: 'string' }, blotter: { type: 'string' } },
     usage,
   );
   const hasDisplay = Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
   const headless = flags.bool('headless') || !hasDisplay;
   const demo = flags.bool('demo') || headless;
+  if (flags.string('blotter') !== undefined && !demo) {
+    ctx.output.note(`Only the demo imports --blotter: sign in, then import ${flags.string('blotter')} with "custody trades import" (or from the Trades section).`);
+  }
   const rendererDir = await ensureRendererBuilt();
   const electron = electronBinary();
   if (electron && !headless && !demo) {
@@ -54,13 +58,20 @@ export async function uiCommand(ctx: CommandContext, argv: ReadonlyArray<string>
       return 0;
     }
     ctx.output.note(hasDisplay ? 'Demo: driving the app through the main job.' : 'No display: driving the app headless through the main job.');
+    const caseReference = flags.string('case') ?? `DEMO-${new Date().toISOString().slice(0, 10)}`;
     const outcome = await runDemo(shell.page, {
-      caseReference: flags.string('case') ?? `DEMO-${new Date().toISOString().slice(0, 10)}`,
+      caseReference,
       screenshot: resolve(flags.string('screenshot') ?? 'custody-demo.png'),
       say: (line) => ctx.output.note(`  ${line}`),
       // Nobody signed in on a fresh profile: the demo signs the sandbox's seeded officer in, through its login page.
       officer: (await loadSandboxPlugin().catch(() => null))?.demoOfficer ?? null,
     });
+    const blotterFile = flags.string('blotter');
+    if (blotterFile !== undefined) {
+      // The demo's officer is signed in now: the desk's blotter is imported under her, so the Trades section has trades.
+      const report = await composed.trades.importer.importBlotter(await readBlotterFile(blotterFile), caseReference);
+      ctx.output.note(`  7. Imported the desk's blotter ${report.fileName}: ${report.inserted} trades added, ${report.updated} updated, ${report.unchanged} unchanged, ${report.rejected.length} rejected`);
+    }
     const proof = await wormProof(composed.audit, outcome.auditEventId);
     ctx.output.result({ ...outcome, worm: proof }, () =>
       [

@@ -3,6 +3,7 @@ import { caseReferenceSchema } from '../../../shared/domain';
 import { BLOTTER_MAX_BYTES } from '../../../shared/ipc/channels/trades';
 import type { Logger } from '../../../shared/logger';
 import type { BlotterFormat, ImportReport } from '../../../shared/trades';
+import { escapeUnsafeText } from '../../../shared/unsafe-text';
 import { sha256Hex } from '../../crypto/sha256';
 import type { TradeRepository } from '../../db/repositories/trade-repository';
 import type { AuditActors } from '../audit/audit-actor';
@@ -74,7 +75,8 @@ export function formatOfFileName(fileName: string): BlotterFormat {
 
 /** The name recorded for the file: its last path segment (a renderer may send anything), at most 255 characters. */
 function fileNameOf(name: string): string {
-  const last = basename(name.replace(/\\/g, '/')).trim();
+  // Control and bidi characters shown as escapes: the name reaches the audit log and the officer's screen.
+  const last = escapeUnsafeText(basename(name.replace(/\\/g, '/')).trim());
   if (last === '' || last === '.' || last === '..') throw new ValidationError('The blotter has no file name.');
   return last.slice(0, 255);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseSandboxArgs, SandboxArgsError } from '../../sandbox/cli-options';
+import { parseSandboxArgs, parseSandboxCliArgs, SandboxArgsError } from '../../sandbox/cli-options';
 
 describe('parseSandboxArgs', () => {
   it('parses every documented flag, in both --flag value and --flag=value forms', () => {
@@ -48,5 +48,16 @@ describe('parseSandboxArgs', () => {
       expect((error as Error).message).toMatch(message);
       expect((error as Error).message).toContain('Usage: custody sandbox');
     }
+  });
+});
+
+describe('parseSandboxCliArgs', () => {
+  it('takes --blotter FILE out of the server options, once, with a path', () => {
+    expect(parseSandboxCliArgs(['--seed', '3', '--blotter', 'desk.csv'])).toEqual({ options: { seed: 3 }, blotterFile: 'desk.csv' });
+    expect(parseSandboxCliArgs(['--blotter=/tmp/b.csv'])).toEqual({ options: {}, blotterFile: '/tmp/b.csv' });
+    expect(parseSandboxCliArgs([])).toEqual({ options: {}, blotterFile: null });
+    expect(() => parseSandboxCliArgs(['--blotter'])).toThrow(/--blotter needs a file path/);
+    expect(() => parseSandboxCliArgs(['--blotter', '--seed', '3'])).toThrow(/--blotter needs a file path/);
+    expect(() => parseSandboxCliArgs(['--blotter', 'a', '--blotter', 'b'])).toThrow(/--blotter is given twice/);
   });
 });
