@@ -46,6 +46,9 @@ describe('trade matching and gaps on the sandbox blotter', () => {
     const inTop3 = await Promise.all(untagged.map(async ([tradeId, [call]]) => (await matching.show(tradeId)).candidates.slice(0, 3).some((c) => c.conversationId === call)));
     expect(inTop3.filter(Boolean).length / untagged.length).toBeGreaterThanOrEqual(0.95);
     for (const tradeId of blotter.planted.electronic) expect((await matching.show(tradeId)).candidates).toEqual([]);
+    // A blotter naming the trader by email finds the agent through the users the index sync kept.
+    const byEmail = blotter.trades.find((t) => t.channel === 'voice' && t.trader.includes('@') && blotter.planted.untagged.has(t.tradeId))!;
+    expect((await matching.show(byEmail.tradeId)).candidates[0]!.reasons.map((r) => r.kind)).toContain('trader');
 
     const gaps = await cli.run(['trades', 'gaps', '--json']);
     expect(gaps.code, gaps.stderr).toBe(2);
