@@ -14,7 +14,7 @@ test('the posture report shows every check with its evidence', async ({ page }) 
     await expect(page.getByTestId('posture-empty')).toBeVisible();
     await page.getByTestId('posture-run').click();
 
-    await expect(page.getByTestId('posture-summary')).toContainText('4 pass13 fail1 unknown');
+    await expect(page.getByTestId('posture-summary')).toContainText('4 pass13 fail2 unknown');
     await expect(page.getByTestId('posture-check')).toHaveCount(18);
     const region = page.locator('[data-check-id="genesys.region"]');
     // The sandbox's gateway (127.0.0.1) names no Genesys region, and /organizations/me has no region field.

@@ -14,7 +14,7 @@ import type { MediaCache } from '../cache/media-cache';
 import { archiveSettingsOf, type Profile } from '../config/profile';
 import { AppError } from '../errors';
 import { HoldService } from '../holds/hold-service';
-import { PostureService } from '../posture/posture-service';
+import { PostureService, type PostureServiceDeps } from '../posture/posture-service';
 import type { Clock } from '../ports';
 import { RetentionSweep } from '../retention/retention-sweep';
 import { createWormS3Client } from '../worm/s3-client';
@@ -47,6 +47,8 @@ export function composeArchive(
     approvals: ApprovalService;
     /** Officers for posture; the service account for the nightly archive and the retention sweep. */
     actors: AuditActors;
+    /** The trade blotter's gap counts, for the posture report. */
+    tradeGaps?: PostureServiceDeps['tradeGaps'];
     osAccount: string;
     dataDir: string;
     clock: Clock;
@@ -154,6 +156,7 @@ export function composeArchive(
       clock,
       logger: logger.child('posture'),
       newId: randomUUID,
+      ...(deps.tradeGaps ? { tradeGaps: deps.tradeGaps } : {}),
     }),
   };
 }

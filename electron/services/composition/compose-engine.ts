@@ -110,6 +110,7 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
     logger,
     redactor: base.redactor,
   });
+  const trades = composeTrades({ profile, repositories, audit, officer, clock, logger });
   const approvals = composeApprovals({ profile, audit, officer: base.officer, workstation, clock, logger });
   const archive = composeArchive({
     profileName: options.profile,
@@ -122,6 +123,7 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
     officer,
     approvals,
     actors: audit.actors,
+    tradeGaps: () => trades.matching.gaps({}),
     osAccount,
     dataDir: paths.dataDir,
     clock,

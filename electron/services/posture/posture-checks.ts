@@ -334,3 +334,27 @@ function region(facts: GenesysFacts, compliance: ComplianceFacts): Draft {
     ? { status: 'pass', summary: `The org lives in ${facts.region.value} (from ${facts.region.source}), within ${compliance.jurisdiction} (${compliance.regions.join(', ')}).`, evidence }
     : { status: 'fail', summary: `The org lives in ${facts.region.value} (from ${facts.region.source}), outside ${compliance.jurisdiction}'s regions (${compliance.regions.join(', ')}).`, evidence };
 }
+
+/** The gap counts of the trade blotter against the index (issue 13), as the last matching run left them. */
+export type TradeGapFacts = { voiceTrades: number; tradesWithoutCall: number; callsWithoutTrade: number };
+
+/** Trades without a recorded call (and trading calls without a trade) are a finding; no blotter leaves it unknown. */
+export function evaluateTradeGaps(fact: Fact<TradeGapFacts>): PostureCheck {
+  const make = (draft: Draft): PostureCheck => ({
+    id: 'trades.recorded-calls',
+    target: 'trades',
+    subject: 'imported blotter',
+    title: 'Every voice trade has a recorded call, every trading call a trade',
+    ...draft,
+  });
+  if (!fact.ok) return make(unanswered(fact, 'No trade blotter is imported.'));
+  const { voiceTrades, tradesWithoutCall, callsWithoutTrade } = fact.value;
+  const evidence = { operation: fact.operation, voiceTrades, tradesWithoutCall, callsWithoutTrade };
+  if (voiceTrades === 0) return make({ status: 'unknown', summary: 'No voice trade is imported: import a blotter ("custody trades import"), then "custody trades match".', evidence });
+  if (tradesWithoutCall === 0 && callsWithoutTrade === 0) return make({ status: 'pass', summary: `All ${voiceTrades} voice trades have a candidate or linked call; no trading call lacks its trade.`, evidence });
+  return make({
+    status: 'fail',
+    summary: `${tradesWithoutCall} of ${voiceTrades} voice trades have no recorded call; ${callsWithoutTrade} trading calls carry a trading id no trade has ("custody trades gaps" lists them).`,
+    evidence,
+  });
+}

@@ -21,7 +21,18 @@ import type { RetentionPolicy } from '../genesys/models';
 import type { IndexSync } from '../index/index-sync';
 import type { Clock } from '../ports';
 import { classifyS3Failure } from '../worm/s3-errors';
-import { evaluateBucket, evaluateGenesys, regionOfEndpoint, type BucketFacts, type ComplianceFacts, type Fact, type GenesysFacts, type Provider } from './posture-checks';
+import {
+  evaluateBucket,
+  evaluateGenesys,
+  evaluateTradeGaps,
+  regionOfEndpoint,
+  type BucketFacts,
+  type ComplianceFacts,
+  type Fact,
+  type GenesysFacts,
+  type Provider,
+  type TradeGapFacts,
+} from './posture-checks';
 
 const DAY_MS = 86_400_000;
 
@@ -35,6 +46,8 @@ export type PostureServiceDeps = {
   compliance: (ComplianceFacts & { tradingQueues: Array<string> }) | null;
   genesysEndpoint: GenesysEndpoint | null;
   genesys: () => Promise<{ client: GenesysClient; sync: IndexSync }>;
+  /** The blotter's gap counts as the last matching run left them (absent where trades are not composed). */
+  tradeGaps?: () => Promise<TradeGapFacts>;
   repository: ComplianceRepository;
   audit: () => Promise<AuditWriter>;
   /** The officer who runs the check, signed in at the time. */
@@ -82,6 +95,7 @@ export class PostureService {
     }
     const genesys = await this.genesysFacts();
     checks.push(...evaluateGenesys(genesys.facts, complianceFacts, genesys.subject));
+    if (this.deps.tradeGaps) checks.push(evaluateTradeGaps(await readFact('index: trades without a recorded call', this.deps.tradeGaps)));
     const report: PostureReport = {
       id: this.deps.newId(),
       checkedAt: new Date(clock.now()).toISOString(),

@@ -81,8 +81,9 @@ export class TradeMatching implements TradeMatchingOperations {
         const trade = voice[n]!;
         const latest = decided.get(trade.tradeId.toLowerCase()) ?? new Map<string, LinkDecision>();
         let linked = false;
+        const tradeContext = { ...context, agentIds: new Set(input.agentIds) };
         for (const call of input.calls) {
-          const scored = scoreCall(toScored(trade), call, { ...context, agentIds: new Set(input.agentIds) });
+          const scored = scoreCall(toScored(trade), call, tradeContext);
           linked ||= isLinked(scored.decisive, latest.get(call.conversationId));
           stored.push({ tradeId: trade.tradeId, conversationId: call.conversationId, score: scored.score, reasons: scored.reasons, matchedMs });
         }
@@ -282,7 +283,12 @@ function statusOf(linked: boolean, candidates: number): MatchStatus {
 
 /** Trade id (any case) → conversation → the newest decision on that pair. */
 function groupDecisions(decisions: ReadonlyArray<LinkDecision>): Map<string, Map<string, LinkDecision>> {
-  const byTrade = new Map<string, Array<LinkDecision>>();
-  for (const d of decisions) byTrade.set(d.tradeId.toLowerCase(), [...(byTrade.get(d.tradeId.toLowerCase()) ?? []), d]);
-  return new Map([...byTrade].map(([tradeId, list]) => [tradeId, latestDecisions(list)]));
+  const byTrade = new Map<string, Map<string, LinkDecision>>();
+  for (const d of decisions) {
+    const key = d.tradeId.toLowerCase();
+    const pairs = byTrade.get(key) ?? new Map<string, LinkDecision>();
+    pairs.set(d.conversationId, d);
+    byTrade.set(key, pairs);
+  }
+  return byTrade;
 }

@@ -9,6 +9,7 @@ const targetTitles: Record<PostureTarget, string> = {
   'archive-bucket': 'Archive bucket',
   'audit-bucket': 'Audit bucket',
   genesys: 'Genesys Cloud',
+  trades: 'Trades',
 };
 
 /** The MiFID II posture report: each check pass, fail or unknown, with the evidence it was decided on. */

@@ -38,6 +38,7 @@ describe('custody posture against the local stack (radosgw + Genesys sandbox)', 
       'genesys.retention-directions',
       'genesys.trading-metadata',
       'genesys.region',
+      'trades.recorded-calls',
     ]);
     for (const check of report.checks) {
       expect(['pass', 'fail', 'unknown']).toContain(check.status);
@@ -60,6 +61,8 @@ describe('custody posture against the local stack (radosgw + Genesys sandbox)', 
       'genesys.retention-directions': 'pass',
       'genesys.trading-metadata': 'fail',
       'genesys.region': 'unknown',
+      // No blotter is imported in this profile.
+      'trades.recorded-calls': 'unknown',
     });
     const check = (id: string) => report.checks.find((c) => c.id === id)!;
     expect(check('archive-bucket.object-lock').summary).toMatch(/Default retention is 1 day, under 1825/);

@@ -1,6 +1,6 @@
 import platformClient from 'purecloud-platform-client-v2';
 import { describe, expect, it } from 'vitest';
-import { evaluateBucket, evaluateGenesys, regionOfEndpoint, type BucketFacts, type GenesysFacts } from '../../../../../electron/services/posture/posture-checks';
+import { evaluateBucket, evaluateGenesys, evaluateTradeGaps, regionOfEndpoint, type BucketFacts, type GenesysFacts } from '../../../../../electron/services/posture/posture-checks';
 import type { RetentionPolicy } from '../../../../../electron/services/genesys/models';
 
 const ok = <T>(operation: string, value: T) => ({ ok: true as const, operation, value });
@@ -172,5 +172,21 @@ describe("the org's region, from where Custody reaches it (Genesys's Organizatio
     expect(sandbox).toEqual({ value: null, source: "the gateway's host (127.0.0.1) is not a Genesys API host, and /organizations/me has no region field" });
     expect(genesysStatus(genesys([], { region: sandbox }))['genesys.region']).toMatchObject({ status: 'unknown', summary: expect.stringMatching(/could not be determined \(the gateway's host \(127\.0\.0\.1\)/) });
     expect(regionOfEndpoint(null, hosts)).toEqual({ value: null, source: 'no Genesys org configured' });
+  });
+});
+
+describe('trade gaps check', () => {
+  const op = 'index: trades without a recorded call';
+  it('fails with the counts when a voice trade has no call or a trading call no trade, passes when none, is unknown without a blotter', () => {
+    expect(evaluateTradeGaps(ok(op, { voiceTrades: 40, tradesWithoutCall: 4, callsWithoutTrade: 3 }))).toMatchObject({
+      id: 'trades.recorded-calls',
+      target: 'trades',
+      status: 'fail',
+      summary: '4 of 40 voice trades have no recorded call; 3 trading calls carry a trading id no trade has ("custody trades gaps" lists them).',
+      evidence: { voiceTrades: 40, tradesWithoutCall: 4, callsWithoutTrade: 3 },
+    });
+    expect(evaluateTradeGaps(ok(op, { voiceTrades: 40, tradesWithoutCall: 0, callsWithoutTrade: 0 })).status).toBe('pass');
+    expect(evaluateTradeGaps(ok(op, { voiceTrades: 0, tradesWithoutCall: 0, callsWithoutTrade: 0 })).status).toBe('unknown');
+    expect(evaluateTradeGaps({ ok: false, operation: op, kind: 'error', detail: 'Sign in first.' })).toMatchObject({ status: 'unknown', summary: expect.stringContaining('Sign in first.') });
   });
 });
