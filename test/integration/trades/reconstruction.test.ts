@@ -1,10 +1,12 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { formatBagInfo, formatManifest, parseBagInfo, payloadOxum } from '../../../electron/services/packs/bagit';
+import { digestFile } from '../../../electron/services/packs/file-digests';
 import { verifyPack } from '../../../electron/services/packs/pack-verifier';
-import type { PackDocument, PackRecording } from '../../../shared/pack-format';
+import type { PackDocument, PackRecording, PackSignature } from '../../../shared/pack-format';
 import type { Timeline } from '../../../shared/trades';
 import { shareProfileWithCli } from '../../helpers/cli-profile';
 import { startHarness, TEST_ANCHOR, type Harness } from '../../helpers/engine-harness';
@@ -107,6 +109,33 @@ describe('custody reconstruct', () => {
       expect(report.problems).toContainEqual(expect.objectContaining({ file, check: 'manifests' }));
       expect(spawnSync('sha256sum', ['--quiet', '-c', 'manifest-sha256.txt'], { cwd: copy, encoding: 'utf8' }).stdout).toContain(`${file}: FAILED`);
     }
+  });
+
+  it("catches a timeline that leaves out a packed call even when every manifest and the signature were made again with the installation's key", async () => {
+    const dir = join(h.root, 'forged-timeline');
+    await cp(taggedPack, dir, { recursive: true });
+    const timeline = await readJson<Timeline>(join(dir, 'data/trade/timeline.json'));
+    const dropped = timeline.calls.find((c) => c.recordings.length > 0)!;
+    await writeFile(join(dir, 'data/trade/timeline.json'), `${JSON.stringify({ ...timeline, calls: timeline.calls.filter((c) => c !== dropped) }, null, 2)}\n`);
+    const payload = (await readdir(join(dir, 'data'), { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(dir.length + 1));
+    const digests = await Promise.all(payload.map(async (path) => ({ path, ...(await digestFile(join(dir, path))) })));
+    await writeFile(join(dir, 'manifest-sha256.txt'), formatManifest(digests.map((d) => ({ path: d.path, digest: d.sha256 }))));
+    await writeFile(join(dir, 'manifest-sha512.txt'), formatManifest(digests.map((d) => ({ path: d.path, digest: d.sha512 }))));
+    const bagInfo = parseBagInfo(await readFile(join(dir, 'bag-info.txt'), 'utf8')).fields.map(([label, value]): [string, string] => [label, label === 'Payload-Oxum' ? payloadOxum(digests.reduce((n, d) => n + d.bytes, 0), digests.length) : value]);
+    await writeFile(join(dir, 'bag-info.txt'), formatBagInfo(bagInfo));
+    const tags = await Promise.all(['bagit.txt', 'bag-info.txt', 'manifest-sha256.txt', 'manifest-sha512.txt', 'index.html'].map(async (path) => ({ path, digest: (await digestFile(join(dir, path))).sha256 })));
+    const tagManifest = formatManifest(tags);
+    await writeFile(join(dir, 'tagmanifest-sha256.txt'), tagManifest);
+    const signed = (await h.composed.audit.signingKey()).sign(Buffer.from(tagManifest, 'utf8'));
+    await writeFile(join(dir, 'signature/tagmanifest-sha256.txt.sig'), Buffer.from(signed, 'base64'));
+    const signature = await readJson<PackSignature>(join(dir, 'signature/signature.json'));
+    await writeFile(join(dir, 'signature/signature.json'), `${JSON.stringify({ ...signature, signature: signed }, null, 2)}\n`);
+
+    const report = await verifyPack(dir);
+    expect(report.checks).toMatchObject({ manifests: 'pass', signature: 'pass', proofs: 'pass', trade: 'fail' });
+    expect(report.problems).toEqual(
+      dropped.recordings.map((r) => ({ file: 'data/pack.json', check: 'trade', problem: `recording ${r.recordingId} is in the pack but not on the timeline` })),
+    );
   });
 
   it('reconstructs an untagged trade as a zip: its agreed call is on the timeline', async () => {
