@@ -183,6 +183,45 @@ test("the pack's index.html plays offline in Chromium with the network disabled,
   expect(requests.every((url) => url.startsWith('file://'))).toBe(true);
 });
 
+test("a trade's reconstruction opens offline in Chromium: calls and execution on one axis, in UTC and the desk's zone, a call played from the timeline", async ({ page, harness }) => {
+  const call = uniqueTradingCall(harness.sandbox);
+  // The call's trade as a blotter carries it: the trader by Genesys user id, executed as the call ends.
+  await harness.composed.repositories.trades.upsertTrades(
+    [
+      {
+        tradeId: call.tradingId,
+        executedAt: new Date(Date.parse(call.conversation.endTime) - 10_000).toISOString(),
+        trader: call.conversation.agentId,
+        clientAccount: call.conversation.client.account,
+        instrument: null,
+        side: null,
+        quantity: null,
+        price: null,
+        channel: 'voice',
+        source: { format: 'csv', fileName: 'blotter.csv', fileSha256: 'b'.repeat(64), line: 2, raw: { trade_id: call.tradingId } },
+      },
+    ],
+    Date.now(),
+  );
+  await harness.composed.engine.search({ tradingId: call.tradingId }, { caseReference: 'FCA-2026-0042' });
+  const path = join(harness.root, 'reconstruction');
+  await harness.composed.trades.reconstruction.reconstruct({ tradeId: call.tradingId, caseReference: 'FCA-2026-0042', outPath: path, zip: false });
+  await page.context().setOffline(true);
+  const requests: Array<string> = [];
+  page.on('request', (request) => requests.push(request.url()));
+  await page.goto(pathToFileURL(join(path, 'index.html')).href);
+  await expect(page.locator('#timeline')).toBeVisible();
+  await expect(page.locator('#desk-zone-heading')).toHaveText('Start (Europe/London)');
+  await expect(page.getByTestId('timeline-execution')).toBeVisible();
+  const row = page.locator(`#timeline-calls tr[data-conversation-id="${call.conversation.id}"]`);
+  await expect(row).toHaveAttribute('data-linked', 'true');
+  await page.locator(`[data-testid="timeline-call"][data-conversation-id="${call.conversation.id}"]`).click();
+  const audio = row.getByTestId('timeline-audio');
+  await expect.poll(() => audio.evaluate((a) => (a as HTMLAudioElement).currentTime), { timeout: 20_000 }).toBeGreaterThan(1.5);
+  await page.screenshot({ path: test.info().outputPath('reconstruction-timeline.png'), fullPage: true });
+  expect(requests.every((url) => url.startsWith('file://'))).toBe(true);
+});
+
 test('an officer selects a recording in the results and prepares an evidence pack', async ({ page, harness }) => {
   const call = uniqueTradingCall(harness.sandbox);
   await openApp(page, harness);

@@ -78,7 +78,7 @@ function pageHead(title: string): string {
   <p class="sub" id="pack-summary"></p>
 </header>
 <!-- Panels scroll; the ones without controls take focus so a keyboard can scroll them (WCAG 2.1.1). -->
-<section class="panel wide" id="timeline" aria-labelledby="timeline-title" hidden><h2 id="timeline-title">Trade timeline</h2><p id="trade-summary"></p><div class="axis" id="timeline-axis" role="img"></div><table class="list" id="timeline-calls"><thead><tr><th>Start (UTC)</th><th id="desk-zone-heading">Start (desk)</th><th>Duration</th><th>Agent</th><th>Client account</th><th>Trading ID</th><th>Whose call</th><th>Link</th><th>Recordings</th></tr></thead><tbody></tbody></table></section>
+<section class="panel wide" id="timeline" aria-labelledby="timeline-title" hidden><h2 id="timeline-title">Trade timeline</h2><p id="trade-summary"></p><div class="axis" id="timeline-axis" role="group"></div><table class="list" id="timeline-calls"><thead><tr><th>Start (UTC)</th><th id="desk-zone-heading">Start (desk)</th><th>Duration</th><th>Agent</th><th>Client account</th><th>Trading ID</th><th>Whose call</th><th>Link</th><th>Recordings</th></tr></thead><tbody></tbody></table></section>
 <main class="layout">
   <section class="panel"><h2>Recordings</h2><table class="list" id="recordings"><thead><tr><th>Start (UTC)</th><th>Trading ID</th><th>Client account</th><th>Agent</th><th>Source</th></tr></thead><tbody></tbody></table></section>
   <section class="panel" id="detail" tabindex="0" aria-label="Recording details"><h2>Recording</h2><p class="muted">Select a recording.</p></section>
@@ -109,10 +109,10 @@ table.list{width:100%;border-collapse:collapse}th,td{text-align:left;padding:4px
 tbody tr[data-recording-id]{cursor:pointer}tbody tr[aria-current=true]{background:#e6eef7}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;margin:0 0 8px}dt{color:var(--muted)}dd{margin:0}
 .mono,code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px;word-break:break-all}.muted{color:var(--muted)}
-.axis{position:relative;margin:8px 0 12px;border-bottom:1px solid var(--ink)}.axis .window{position:absolute;top:0;bottom:0;background:#eef3f9}
+.axis{position:relative;margin:22px 0 12px;border-bottom:1px solid var(--ink)}.axis .window{position:absolute;top:0;bottom:0;background:#eef3f9}
 .axis .call{position:absolute;height:16px;min-width:4px;border:0;border-radius:3px;background:var(--muted);padding:0;cursor:pointer}.axis .call.linked{background:var(--accent)}
-.axis .exec{position:absolute;top:0;bottom:0;width:2px;background:var(--bad)}.axis .tick{position:absolute;bottom:-34px;font-size:11px;color:var(--muted);white-space:nowrap;transform:translateX(-50%)}
-.axis .tick.exec-label{color:var(--bad);bottom:auto;top:-16px}.gap{padding:8px 10px;border:2px solid var(--bad);color:var(--bad);font-weight:600}
+.axis .exec{position:absolute;top:0;bottom:0;width:2px;background:var(--bad)}.edges{display:flex;justify-content:space-between;font-size:11px;color:var(--muted);margin:-8px 0 10px}
+.axis .tick.exec-label{position:absolute;top:-16px;font-size:11px;color:var(--bad);white-space:nowrap;}.gap{padding:8px 10px;border:2px solid var(--bad);color:var(--bad);font-weight:600}
 .ok{color:var(--ok);font-weight:600}.bad{color:var(--bad);font-weight:600}audio{width:100%;margin:6px 0}.foot{padding:0 20px 20px;color:var(--muted)}
 `;
 
@@ -251,11 +251,15 @@ ${viewerMerkleScript}  function el(tag, attrs, children) {
     document.getElementById('timeline').hidden = false;
     var zone = tl.deskTimeZone;
     function when(iso, tz) {
-      try { return new Intl.DateTimeFormat('en-GB', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZoneName: 'short' }).format(new Date(iso)); } catch (e) { return iso; }
+      try {
+        var p = {};
+        new Intl.DateTimeFormat('en-GB', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZoneName: 'short' }).formatToParts(new Date(iso)).forEach(function (part) { p[part.type] = part.value; });
+        return p.year + '-' + p.month + '-' + p.day + ' ' + p.hour + ':' + p.minute + ':' + p.second + ' ' + p.timeZoneName;
+      } catch (e) { return iso; }
     }
     function both(iso) { return when(iso, 'UTC') + ' · ' + when(iso, zone) + ' (' + zone + ')'; }
     var t = tl.execution.trade;
-    document.getElementById('trade-summary').textContent = 'Trade ' + t.tradeId + ': ' + [t.side, t.quantity, t.instrument, t.price === null ? null : '@ ' + t.price].filter(function (x) { return x !== null; }).join(' ') + ' · ' + t.channel + ' · trader ' + t.trader + ' · client ' + (t.clientAccount || '—') + ' · executed ' + both(tl.execution.at) + ' · window ' + when(tl.window.from, 'UTC') + ' to ' + when(tl.window.to, 'UTC') + (trade ? ' · imported from ' + trade.source.fileName + ' line ' + trade.source.line : '');
+    document.getElementById('trade-summary').textContent = 'Trade ' + t.tradeId + ': ' + [t.side, t.quantity, t.instrument, t.price === null ? null : '@ ' + t.price].filter(function (x) { return x !== null; }).concat([t.channel]).join(' ') + ' · trader ' + t.trader + ' · client ' + (t.clientAccount || '—') + ' · executed ' + both(tl.execution.at) + ' · window ' + when(tl.window.from, 'UTC') + ' to ' + when(tl.window.to, 'UTC') + (trade ? ' · imported from ' + trade.source.fileName + ' line ' + trade.source.line : '');
     document.getElementById('desk-zone-heading').textContent = 'Start (' + zone + ')';
     var axis = document.getElementById('timeline-axis');
     axis.setAttribute('aria-label', tl.calls.length + ' call(s) and the execution at ' + both(tl.execution.at));
@@ -267,13 +271,14 @@ ${viewerMerkleScript}  function el(tag, attrs, children) {
     axis.style.height = (Math.max(1, tl.calls.length) * 22 + 12) + 'px';
     var shade = el('div', { class: 'window' }); shade.style.left = pct(ms(tl.window.from)); shade.style.width = ((ms(tl.window.to) - ms(tl.window.from)) / span * 100).toFixed(3) + '%'; axis.appendChild(shade);
     var exec = el('div', { class: 'exec', 'data-testid': 'timeline-execution' }); exec.style.left = pct(ms(tl.execution.at)); axis.appendChild(exec);
-    var execLabel = el('span', { class: 'tick exec-label' }, ['Execution ' + when(tl.execution.at, 'UTC') + ' / ' + when(tl.execution.at, zone)]); execLabel.style.left = pct(ms(tl.execution.at)); axis.appendChild(execLabel);
-    [[from, 'start'], [to, 'end']].forEach(function (edge) { var tick = el('span', { class: 'tick' }, [when(new Date(edge[0]).toISOString(), 'UTC') + ' / ' + when(new Date(edge[0]).toISOString(), zone)]); tick.style.left = edge[1] === 'start' ? '10%' : '90%'; axis.appendChild(tick); });
+    var execLabel = el('span', { class: 'tick exec-label' }, ['Execution ' + when(tl.execution.at, 'UTC') + ' / ' + when(tl.execution.at, zone)]); execLabel.style.left = pct(ms(tl.execution.at)); execLabel.style.transform = 'translateX(-' + pct(ms(tl.execution.at)) + ')'; axis.appendChild(execLabel);
+    var edges = el('div', { class: 'edges' }, [from, to].map(function (edge) { var at = new Date(edge).toISOString(); return el('span', {}, [when(at, 'UTC') + ' / ' + when(at, zone)]); }));
+    axis.parentNode.insertBefore(edges, axis.nextSibling);
     var wavOf = {}; data.recordings.forEach(function (r) { wavOf[r.recordingId] = r; });
     var body = document.querySelector('#timeline-calls tbody');
     if (tl.calls.length === 0) {
       var gap = el('p', { class: 'gap', 'data-testid': 'timeline-no-call' }, ['No recorded call: neither the trader nor the client account has a call in the index between ' + both(tl.window.from) + ' and ' + both(tl.window.to) + ', and no call carries trade ID ' + tl.tradeId + '.']);
-      axis.parentNode.insertBefore(gap, axis.nextSibling);
+      edges.parentNode.insertBefore(gap, edges.nextSibling);
     }
     tl.calls.forEach(function (c, i) {
       var row = el('tr', { 'data-conversation-id': c.conversationId, 'data-linked': c.linked ? 'true' : 'false' });
@@ -292,7 +297,7 @@ ${viewerMerkleScript}  function el(tag, attrs, children) {
       row.appendChild(el('td', { class: c.linked ? 'ok' : '' }, [link + (reasons ? ' (' + reasons + ')' : '')]));
       row.appendChild(players);
       body.appendChild(row);
-      var bar = el('button', { type: 'button', class: 'call' + (c.linked ? ' linked' : ''), 'data-testid': 'timeline-call', title: (c.agentName || 'call') + ' ' + both(c.start) + (c.linked ? ' (linked)' : ''), 'aria-label': 'Call at ' + both(c.start) + (c.linked ? ', linked' : '') });
+      var bar = el('button', { type: 'button', class: 'call' + (c.linked ? ' linked' : ''), 'data-testid': 'timeline-call', 'data-conversation-id': c.conversationId, title: (c.agentName || 'call') + ' ' + both(c.start) + (c.linked ? ' (linked)' : ''), 'aria-label': 'Call at ' + both(c.start) + (c.linked ? ', linked' : '') });
       bar.style.left = pct(ms(c.start));
       bar.style.width = ((ms(c.end || c.start) - ms(c.start)) / span * 100).toFixed(3) + '%';
       bar.style.top = (6 + i * 22) + 'px';
