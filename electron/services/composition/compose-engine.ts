@@ -110,7 +110,6 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
     logger,
     redactor: base.redactor,
   });
-  const trades = composeTrades({ profile, repositories, audit, officer, clock, logger });
   const approvals = composeApprovals({ profile, audit, officer: base.officer, workstation, clock, logger });
   const archive = composeArchive({
     profileName: options.profile,
@@ -123,6 +122,7 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
     officer,
     approvals,
     actors: audit.actors,
+    // Read when a posture check runs: by then `trades` (composed after packs, below) exists.
     tradeGaps: () => trades.matching.gaps({}),
     osAccount,
     dataDir: paths.dataDir,
