@@ -15,6 +15,8 @@ type Loadable<T> = { kind: 'idle' } | { kind: 'loading' } | { kind: 'loaded'; va
 
 type TradeDetailProps = {
   tradeId: string;
+  /** Changes when the blotter was imported or matched again: the trade is read again. */
+  version: number;
   caseReference: string | null;
   onSessionChange(session: SessionInfo): void;
   /** A decision changed the trade's status: the list shows it. */
@@ -22,7 +24,7 @@ type TradeDetailProps = {
 };
 
 /** One trade: its fields, its ranked candidate calls with Confirm / Reject, its decisions, its timeline and its reconstruction. */
-export function TradeDetail({ tradeId, caseReference, onSessionChange, onChanged }: TradeDetailProps) {
+export function TradeDetail({ tradeId, version, caseReference, onSessionChange, onChanged }: TradeDetailProps) {
   const api = useCustodyApi();
   const titleId = useId();
   const [view, setView] = useState<Loadable<TradeView>>({ kind: 'loading' });
@@ -48,7 +50,7 @@ export function TradeDetail({ tradeId, caseReference, onSessionChange, onChanged
     return () => {
       current = false;
     };
-  }, [api, tradeId]);
+  }, [api, tradeId, version]);
 
   async function decide(candidate: TradeCandidate, decision: 'confirm' | 'reject') {
     const run = async () => {

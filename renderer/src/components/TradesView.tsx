@@ -40,6 +40,8 @@ export function TradesView({ session, onSessionChange }: TradesViewProps) {
   const [format, setFormat] = useState<BlotterFormat | 'auto'>('auto');
   const [selected, setSelected] = useState<string | null>(null);
   const [reloads, setReloads] = useState(0);
+  /** Bumped by an import or a matching run: an open trade reads itself again. */
+  const [blotterVersion, setBlotterVersion] = useState(0);
   const gate = useCaseGate(caseReference, onSessionChange);
 
   useEffect(() => {
@@ -92,6 +94,7 @@ export function TradesView({ session, onSessionChange }: TradesViewProps) {
       try {
         setImported({ kind: 'done', value: await api.tradesImport({ fileName: file.name, content, ...(format === 'auto' ? {} : { format }) }) });
         setReloads((n) => n + 1);
+        setBlotterVersion((n) => n + 1);
       } catch (caught) {
         if (isCustodyError(caught, 'CASE_REFERENCE_REQUIRED')) {
           setImported({ kind: 'idle' });
@@ -110,6 +113,7 @@ export function TradesView({ session, onSessionChange }: TradesViewProps) {
     try {
       setMatched({ kind: 'done', value: await api.tradesMatch({}) });
       setReloads((n) => n + 1);
+      setBlotterVersion((n) => n + 1);
     } catch (caught) {
       setMatched({ kind: 'failed', error: toUiError(caught) });
       await logIfUnexpected(api, 'trades-match', caught);
@@ -173,7 +177,7 @@ export function TradesView({ session, onSessionChange }: TradesViewProps) {
           <GapsPanel gaps={gaps} onOpenTrade={setSelected} />
         )}
         {selected ? (
-          <TradeDetail key={selected} tradeId={selected} caseReference={caseReference} onSessionChange={onSessionChange} onChanged={() => setReloads((n) => n + 1)} />
+          <TradeDetail key={selected} tradeId={selected} version={blotterVersion} caseReference={caseReference} onSessionChange={onSessionChange} onChanged={() => setReloads((n) => n + 1)} />
         ) : (
           <p className="empty-state">Select a trade to see its candidate calls with their scores and reasons, confirm or reject a link, see its timeline and reconstruct it.</p>
         )}

@@ -232,7 +232,17 @@ describe('trades section', () => {
     expect(transport.callsTo('trades:unlink')).toHaveLength(1);
   });
 
-  it('asks for the case when main says one is required, and shows a refused decision in words', async () => {
+  it('reads an open trade again after matching runs again', async () => {
+    const { transport } = await tradesApp();
+    await openTrades();
+    fireEvent.click((await screen.findAllByTestId('trade-open'))[0]!);
+    await screen.findAllByTestId('trade-candidate');
+    fireEvent.click(screen.getByTestId('trades-match'));
+    await screen.findByTestId('trades-match-result');
+    await waitFor(() => expect(transport.callsTo('trades:show')).toEqual([{ tradeId: 'T-1001' }, { tradeId: 'T-1001' }]));
+  });
+
+  it('shows a decision main refused in words, with the technical detail behind a disclosure', async () => {
     await tradesApp({
       tradesLink: () => {
         throw new FakeIpcError('AUDIT_UNAVAILABLE', 'Audit log unavailable, access refused: WORM store did not answer');
