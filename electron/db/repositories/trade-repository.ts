@@ -47,6 +47,9 @@ const toCall = (row: CallRow): IndexedCall => ({
     .sort((a, b) => (a.startMs ?? 0) - (b.startMs ?? 0) || a.recordingId.localeCompare(b.recordingId)),
 });
 
+/** How many of a queue's latest calls are read to tell whether it is a trading desk. */
+const RECENT_CALLS_PER_QUEUE = 1000;
+
 /** Calls are at most this long for window queries: a call that started earlier cannot overlap the window. */
 const LONGEST_CALL_MS = 12 * 3_600_000;
 
@@ -198,7 +201,12 @@ export function createTradeRepository(db: Db) {
   const selectMatchCallsOfAccount = db.prepare(`SELECT ${matchColumns} FROM conversations c WHERE c.client_account = @key AND ${overlap}`);
   const selectMatchCallsWithTradingId = db.prepare(`SELECT ${matchColumns} FROM conversations c WHERE c.trading_id = ?`);
   const selectUserEmails = db.prepare('SELECT id, email FROM genesys_users WHERE email IS NOT NULL');
-  const selectTradingQueues = db.prepare('SELECT DISTINCT queue_id, queue_name FROM conversations WHERE trading_id IS NOT NULL AND (queue_id IS NOT NULL OR queue_name IS NOT NULL)');
+  // A queue is a desk when one of its latest calls carries a trading id: bounded work per known queue,
+  // where a scan of every tagged call (hundreds of thousands at 1M) took seconds.
+  const selectTradingQueues = db.prepare(`
+    SELECT n.id AS queue_id, nullif(n.name, '') AS queue_name FROM index_names n
+    WHERE n.kind = 'queue' AND EXISTS (
+      SELECT 1 FROM (SELECT c.trading_id FROM conversations c WHERE c.queue_id = n.id ORDER BY c.start_ms DESC LIMIT ${RECENT_CALLS_PER_QUEUE}) WHERE trading_id IS NOT NULL)`);
   const selectAllDecisions = db.prepare('SELECT * FROM trade_link_decisions ORDER BY seq');
   const selectCallById = db.prepare(`SELECT ${callColumns}, c.queue_id FROM conversations c WHERE c.id = ?`);
   const selectSummaries = db.prepare(`
@@ -317,7 +325,7 @@ export function createTradeRepository(db: Db) {
     async replaceCandidatesOfTrades(tradeIds: ReadonlyArray<string>, candidates: ReadonlyArray<StoredCandidate>): Promise<void> {
       replaceCandidatesOfTrades(tradeIds, candidates);
     },
-    /** The queues whose indexed calls carry trading ids (the desks when the profile names none). */
+    /** The queues whose latest indexed calls carry trading ids (the desks when the profile names none). */
     async queuesWithTradingIds(): Promise<Array<{ id: string | null; name: string | null }>> {
       return (selectTradingQueues.all() as Array<{ queue_id: string | null; queue_name: string | null }>).map((r) => ({ id: r.queue_id, name: r.queue_name }));
     },
