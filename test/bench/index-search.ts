@@ -38,7 +38,7 @@ const samples = Number(values.samples);
 const textSamples = Number(values['text-samples']);
 const comparePlain = values['compare-plain'];
 console.log(
-  `command: npx tsx test/bench/index-search.ts --recordings ${targetRecordings} --samples ${samples} --text-samples ${textSamples}${comparePlain ? ' --compare-plain' : ''}${values.reuse ? ` --reuse ${values.reuse}` : ''}`,
+  `command: npx tsx test/bench/index-search.ts ${values.reuse ? '' : `--recordings ${targetRecordings} `}--samples ${samples} --text-samples ${textSamples}${comparePlain ? ' --compare-plain' : ''}${values.reuse ? ` --reuse ${values.reuse}` : ''}`,
 );
 console.log(`machine: load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} (other work on the machine skews the tail)`);
 

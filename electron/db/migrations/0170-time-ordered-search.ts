@@ -6,9 +6,10 @@
  *
  * - Calls: conversations.text_key (allocated by trigger) is the rowid of `conversations_text`, which
  *   replaces `conversations_fts` (keyed by the table's rowid, i.e. sync order).
- * - Phrases: transcript_phrases.id is the recording's start so keyed (the repository allocates it), and
- *   `said_terms` lists every word the phrases hold, so that a typed prefix ("euro dol") becomes the exact
- *   words it stands for: FTS5 answers a prefix by merging the whole doclists of its words first.
+ * - Phrases: transcript_phrases.id is the recording's start so keyed (the repository allocates it).
+ * - `text_terms` and `said_terms` list the words each index holds, so that a typed prefix ("euro dol", "novak")
+ *   becomes the exact words it stands for: FTS5 answers a prefix by merging the whole doclists of its words
+ *   before it returns the first row (see prefix-words.ts).
  */
 
 /** Bits of a search key below the start millisecond. */
@@ -30,7 +31,17 @@ UPDATE conversations SET text_key = k FROM (
   SELECT rowid AS rid, (start_ms << ${SEARCH_KEY_BITS}) + row_number() OVER (PARTITION BY start_ms ORDER BY rowid) - 1 AS k FROM conversations
 ) WHERE rowid = rid;
 INSERT INTO conversations_text(rowid, body) SELECT text_key, ${conversationText('conversations')} FROM conversations;
+INSERT OR IGNORE INTO text_terms (term) SELECT term FROM conversations_text_vocab;
 `;
+
+/**
+ * Adds the words of `text` (an SQL expression) to `terms`, tokenized exactly as the full-text indexes do (NOT
+ * EXISTS rather than OR IGNORE: an outer statement's conflict policy overrides a trigger's).
+ */
+const rememberWords = (terms: string, text: string) => /* sql */ `
+  INSERT INTO index_terms_scratch(rowid, text) VALUES (1, ${text});
+  INSERT INTO ${terms} (term) SELECT term FROM index_terms_scratch_vocab v WHERE NOT EXISTS (SELECT 1 FROM ${terms} t WHERE t.term = v.term);
+  INSERT INTO index_terms_scratch(index_terms_scratch) VALUES ('delete-all');`;
 
 /** Rebuilds the phrases' full-text index and their word list (after a bulk load or a rekeying). */
 export const indexPhrasesSql = /* sql */ `
@@ -39,14 +50,23 @@ INSERT OR IGNORE INTO said_terms (term) SELECT term FROM transcript_phrases_voca
 `;
 
 export const sql = /* sql */ `
+-- Every word each full-text index holds (kept, not pruned: a word no longer indexed only costs an empty lookup).
+CREATE TABLE text_terms (term TEXT PRIMARY KEY) STRICT, WITHOUT ROWID;
+CREATE TABLE said_terms (term TEXT PRIMARY KEY) STRICT, WITHOUT ROWID;
+-- New words pass through this table, always left empty, to reach those lists.
+CREATE VIRTUAL TABLE index_terms_scratch USING fts5(text, content='', detail=none, tokenize='unicode61 remove_diacritics 2');
+CREATE VIRTUAL TABLE index_terms_scratch_vocab USING fts5vocab(index_terms_scratch, 'row');
+
 DROP TRIGGER conversations_fts_insert;
 DROP TRIGGER conversations_fts_update;
 DROP TRIGGER conversations_fts_delete;
 DROP TABLE conversations_fts;
 
 ALTER TABLE conversations ADD COLUMN text_key INTEGER;
-CREATE UNIQUE INDEX conversations_by_text_key ON conversations(text_key);
+-- Covers a queue filter, so a walk of the text matches reads this index in key order instead of each call's row.
+CREATE INDEX conversations_by_text_key ON conversations(text_key, queue_id, queue_name);
 CREATE VIRTUAL TABLE conversations_text USING fts5(body, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2');
+CREATE VIRTUAL TABLE conversations_text_vocab USING fts5vocab(conversations_text, 'row');
 ${indexConversationTextSql}
 CREATE TRIGGER conversations_text_insert AFTER INSERT ON conversations BEGIN
   UPDATE conversations SET text_key = ${nextKey('conversations', 'text_key', 'new.start_ms')} WHERE rowid = new.rowid;
@@ -54,7 +74,7 @@ END;
 -- A new key (a new call, or its start moved to another millisecond): index the text under it.
 CREATE TRIGGER conversations_text_key AFTER UPDATE OF text_key ON conversations BEGIN
   DELETE FROM conversations_text WHERE rowid = old.text_key;
-  INSERT INTO conversations_text(rowid, body) VALUES (new.text_key, ${conversationText('new')});
+  INSERT INTO conversations_text(rowid, body) VALUES (new.text_key, ${conversationText('new')});${rememberWords('text_terms', conversationText('new'))}
 END;
 CREATE TRIGGER conversations_text_moved AFTER UPDATE OF start_ms ON conversations WHEN (new.text_key >> ${SEARCH_KEY_BITS}) != new.start_ms BEGIN
   UPDATE conversations SET text_key = ${nextKey('conversations', 'text_key', 'new.start_ms')} WHERE rowid = new.rowid;
@@ -62,7 +82,7 @@ END;
 CREATE TRIGGER conversations_text_update AFTER UPDATE OF start_ms, trading_id, client_account, queue_name, agent_name, participants_json
   ON conversations WHEN (new.text_key >> ${SEARCH_KEY_BITS}) = new.start_ms BEGIN
   DELETE FROM conversations_text WHERE rowid = new.text_key;
-  INSERT INTO conversations_text(rowid, body) VALUES (new.text_key, ${conversationText('new')});
+  INSERT INTO conversations_text(rowid, body) VALUES (new.text_key, ${conversationText('new')});${rememberWords('text_terms', conversationText('new'))}
 END;
 CREATE TRIGGER conversations_text_delete AFTER DELETE ON conversations BEGIN
   DELETE FROM conversations_text WHERE rowid = old.text_key;
@@ -88,17 +108,10 @@ DROP TABLE transcript_phrases;
 ALTER TABLE transcript_phrases_keyed RENAME TO transcript_phrases;
 CREATE INDEX transcript_phrases_by_recording ON transcript_phrases(recording_id);
 
-CREATE TABLE said_terms (term TEXT PRIMARY KEY) STRICT, WITHOUT ROWID;
 CREATE VIRTUAL TABLE transcript_phrases_vocab USING fts5vocab(transcript_phrases_fts, 'row');
--- A phrase's words pass through this empty table to reach said_terms, tokenized exactly as the index does.
-CREATE VIRTUAL TABLE said_terms_scratch USING fts5(text, content='', detail=none, tokenize='unicode61 remove_diacritics 2');
-CREATE VIRTUAL TABLE said_terms_scratch_vocab USING fts5vocab(said_terms_scratch, 'row');
 ${indexPhrasesSql}
 CREATE TRIGGER transcript_phrases_fts_insert AFTER INSERT ON transcript_phrases BEGIN
-  INSERT INTO transcript_phrases_fts(rowid, text) VALUES (new.id, new.text);
-  INSERT INTO said_terms_scratch(rowid, text) VALUES (new.id, new.text);
-  INSERT OR IGNORE INTO said_terms (term) SELECT term FROM said_terms_scratch_vocab;
-  INSERT INTO said_terms_scratch(said_terms_scratch) VALUES ('delete-all');
+  INSERT INTO transcript_phrases_fts(rowid, text) VALUES (new.id, new.text);${rememberWords('said_terms', 'new.text')}
 END;
 CREATE TRIGGER transcript_phrases_fts_delete AFTER DELETE ON transcript_phrases BEGIN
   INSERT INTO transcript_phrases_fts(transcript_phrases_fts, rowid, text) VALUES ('delete', old.id, old.text);

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3-multiple-ciphers';
 import type { Db } from '../connection';
 import { SEARCH_KEY_BITS } from '../migrations/0170-time-ordered-search';
+import { prefixPhrases } from './prefix-words';
 
 export type ParticipantRecord = { purpose: string; name: string | null; userId: string | null };
 
@@ -142,6 +143,7 @@ export type SearchFilter = { where: string; clauses: Array<string>; params: Reco
  * or agent (a name prefix or an exact id) is first resolved to ids, so the search can walk the (id, start_ms) index.
  */
 export function searchFilter(db: Db): (query: IndexQuery) => SearchFilter | null {
+  const textMatch = textMatchExpression(db);
   const countTextMatches = db.prepare('SELECT count(*) AS n FROM (SELECT rowid FROM conversations_text WHERE conversations_text MATCH ? LIMIT ?)');
   const selectNameIds = db.prepare(
     "SELECT DISTINCT id FROM index_names WHERE kind = ? AND (name LIKE ? ESCAPE '\\' OR id = ?) ORDER BY id",
@@ -182,7 +184,7 @@ export function searchFilter(db: Db): (query: IndexQuery) => SearchFilter | null
       params.toMs = query.toMs;
     }
     if (query.text !== undefined) {
-      const match = ftsMatchExpression(query.text);
+      const match = textMatch(query.text);
       if (match === null) return null;
       // Words found in many calls: walk the calls newest first and keep those in the match set
       // (the unary + stops SQLite from sorting every match); rare words: fetch the matches and sort them.
@@ -257,19 +259,27 @@ export function createIndexRepository(db: Db) {
    * and stops at the page's end. A trading ID, client account or agent narrows more: those searches walk
    * their own index and test each call against the text instead (buildFilter).
    */
+  const textMatch = textMatchExpression(db);
   const searchTextNewestFirst = (text: string, criteria: Omit<IndexQuery, 'text'>, limit: number): Array<IndexMatch> => {
-    const match = ftsMatchExpression(text);
-    const filter = buildFilter(criteria);
+    const match = textMatch(text);
+    // The key range is the dates, exactly (a key is its call's start, shifted).
+    const { fromMs, toMs, ...rest } = criteria;
+    const filter = buildFilter(rest);
     if (match === null || filter === null) return [];
     const keyRange = [
-      ...(criteria.fromMs !== undefined ? [`f.rowid >= @fromMs << ${SEARCH_KEY_BITS}`] : []),
-      ...(criteria.toMs !== undefined ? [`f.rowid < @toMs << ${SEARCH_KEY_BITS}`] : []),
+      ...(fromMs !== undefined ? [`f.rowid >= @fromMs << ${SEARCH_KEY_BITS}`] : []),
+      ...(toMs !== undefined ? [`f.rowid < @toMs << ${SEARCH_KEY_BITS}`] : []),
     ];
-    const sql = `SELECT ${matchColumns} FROM conversations_text f JOIN conversations c ON c.text_key = f.rowid
-        LEFT JOIN recordings r ON r.conversation_id = c.id
-      WHERE conversations_text MATCH @text ${[...keyRange, ...filter.clauses].map((clause) => `AND ${clause}`).join(' ')}
-      ORDER BY f.rowid DESC, r.id LIMIT @limit`;
-    return (prepared(sql).all({ ...filter.params, text: match, limit }) as Array<MatchRow>).map(toMatch);
+    // The inner query orders by the key alone, which FTS5 walks without sorting (CROSS JOIN keeps it the outer
+    // loop: an FTS5 lookup per call of a queue would merge a prefix's doclists each time); a page never needs
+    // more calls than rows.
+    const sql = `SELECT ${matchColumns} FROM (
+        SELECT c.rowid AS call, f.rowid AS text_key FROM conversations_text f CROSS JOIN conversations c ON c.text_key = f.rowid
+        WHERE conversations_text MATCH @text ${[...keyRange, ...filter.clauses].map((clause) => `AND ${clause}`).join(' ')}
+        ORDER BY f.rowid DESC LIMIT @limit
+      ) page JOIN conversations c ON c.rowid = page.call LEFT JOIN recordings r ON r.conversation_id = c.id
+      ORDER BY page.text_key DESC, r.id LIMIT @limit`;
+    return (prepared(sql).all({ ...filter.params, fromMs, toMs, text: match, limit }) as Array<MatchRow>).map(toMatch);
   };
 
   return {
@@ -385,12 +395,26 @@ export type IndexRepository = ReturnType<typeof createIndexRepository>;
  * quotes typed by the user are never interpreted. Null when no searchable token remains.
  */
 export function ftsMatchExpression(text: string): string | null {
-  const phrases = text
-    .split(/\s+/)
-    .map((word) => word.match(/[\p{L}\p{N}]+/gu)?.join(' '))
-    .filter((tokens): tokens is string => tokens !== undefined && tokens.length > 0)
-    .map((tokens) => `"${tokens}"*`);
+  const phrases = typedWords(text).map((tokens) => `"${tokens.join(' ')}"*`);
   return phrases.length > 0 ? phrases.join(' ') : null;
+}
+
+/** ftsMatchExpression as the index runs it: each word's prefix as the exact words of the calls (prefix-words.ts). */
+function textMatchExpression(db: Db): (text: string) => string | null {
+  const wordPhrases = prefixPhrases(db, 'text_terms');
+  return (text) => {
+    const words = typedWords(text);
+    return words.length > 0 ? words.map(wordPhrases).join(' AND ') : null;
+  };
+}
+
+/** Each whitespace-separated word as its tokens (letters and digits), words without any dropped. */
+function typedWords(text: string): Array<Array<string>> {
+  return text
+    .split(/\s+/)
+    .map((word) => word.match(/[\p{L}\p{N}]+/gu))
+    .filter((tokens): tokens is RegExpMatchArray => tokens !== null)
+    .map((tokens) => [...tokens]);
 }
 
 /** Union of windows; a merged window keeps the oldest sync time of its parts (the conservative freshness). */

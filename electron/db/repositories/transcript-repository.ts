@@ -2,6 +2,7 @@ import type { Statement } from 'better-sqlite3-multiple-ciphers';
 import type { TranscriptPhrase, TranscriptSpeaker } from '../../../shared/transcripts';
 import type { Db } from '../connection';
 import { nextPhraseKeySql } from '../migrations/0170-time-ordered-search';
+import { prefixPhrases } from './prefix-words';
 import { matchColumns, searchFilter, toMatch, type IndexMatch, type IndexQuery } from './index-repository';
 
 /** A transcript as the index keeps it: Genesys's, mapped to offsets from the recording's first sample. */
@@ -22,9 +23,6 @@ export type SaidHit = { recordingId: string; offsetMs: number; speaker: Transcri
 
 /** A recording where words were said: the recording as a search lists it, and each place, in the order said. */
 export type SaidRecording = { recording: IndexMatch; said: Array<Omit<SaidHit, 'recordingId'>> };
-
-/** A typed last word standing for more index words than this is left to FTS5 as a prefix. */
-const SAID_PREFIX_WORDS_MAX = 16;
 
 /** A recording whose transcript the index does not hold yet (or held as not transcribed before `retryBeforeMs`). */
 export type TranscriptCandidate = { recordingId: string; conversationId: string; communicationId: string };
@@ -60,7 +58,7 @@ export function createTranscriptRepository(db: Db) {
       LEFT JOIN conversations c ON c.id = @conversationId`);
   const insertPhrase = db.prepare(`INSERT INTO transcript_phrases (id, recording_id, start_ms, speaker, text)
     VALUES (${nextPhraseKeySql}, @recordingId, @offsetMs, @speaker, @text)`);
-  const selectWords = db.prepare("SELECT term FROM said_terms WHERE term >= @prefix AND term < @prefix || char(1114111) ORDER BY term LIMIT @limit");
+  const saidPhrases = prefixPhrases(db, 'said_terms');
   const buildFilter = searchFilter(db);
   const selectCandidates = db.prepare(`
     SELECT r.id AS recording_id, r.conversation_id, r.session_id FROM recordings r
@@ -77,21 +75,6 @@ export function createTranscriptRepository(db: Db) {
       statements.set(sql, statement);
     }
     return statement;
-  };
-
-  /**
-   * The phrase as FTS5 should run it: a last word typed in part becomes the index words it begins
-   * (`"euro dollar" OR "euro dollars"`), because FTS5 answers a prefix by first merging the whole doclists of
-   * every such word. Left as a prefix when it stands for too many words, or none is known (a word the
-   * tokenizer folds otherwise than `foldWord`: FTS5 still answers right).
-   */
-  const saidExpandedExpression = (phrase: string): string | null => {
-    const words = saidWords(phrase);
-    if (words === null) return null;
-    const known = (selectWords.all({ prefix: foldWord(words.at(-1)!), limit: SAID_PREFIX_WORDS_MAX + 1 }) as Array<{ term: string }>).map((r) => r.term);
-    if (known.length === 0 || known.length > SAID_PREFIX_WORDS_MAX) return saidMatchExpression(phrase);
-    const head = words.slice(0, -1);
-    return known.map((word) => `"${[...head, word].join(' ').replace(/"/g, '""')}"`).join(' OR ');
   };
 
   return {
@@ -131,20 +114,20 @@ export function createTranscriptRepository(db: Db) {
     /**
      * The recordings where `phrase` was said (see saidMatchExpression) that meet the other criteria, newest
      * first, at most `limit`, each with every matching phrase. One query: FTS5 walks the phrases newest call
-     * first, joined to the recording and its call, and stops once the page is full.
+     * first (CROSS JOIN keeps it the outer loop), joined to the recording and its call, and stops once the page is full.
      */
     async searchSaid(phrase: string, criteria: Omit<IndexQuery, 'text'>, limit: number): Promise<Array<SaidRecording>> {
-      const match = saidExpandedExpression(phrase);
+      const words = saidWords(phrase);
       const filter = buildFilter(criteria);
-      if (match === null || filter === null || limit <= 0) return [];
+      if (words === null || filter === null || limit <= 0) return [];
       const sql = `SELECT p.recording_id AS said_recording_id, p.start_ms AS said_offset_ms, p.speaker AS said_speaker, p.text AS said_text,
           ${matchColumns}
-        FROM transcript_phrases_fts f JOIN transcript_phrases p ON p.id = f.rowid
-          JOIN recordings r ON r.id = p.recording_id JOIN conversations c ON c.id = r.conversation_id
+        FROM transcript_phrases_fts f CROSS JOIN transcript_phrases p ON p.id = f.rowid
+          CROSS JOIN recordings r ON r.id = p.recording_id CROSS JOIN conversations c ON c.id = r.conversation_id
         WHERE transcript_phrases_fts MATCH @said ${filter.clauses.map((clause) => `AND ${clause}`).join(' ')}
         ORDER BY f.rowid DESC`;
       const found = new Map<string, SaidRecording>();
-      for (const row of prepared(sql).iterate({ ...filter.params, said: match }) as Iterable<SaidRow>) {
+      for (const row of prepared(sql).iterate({ ...filter.params, said: saidPhrases(words) }) as Iterable<SaidRow>) {
         let recording = found.get(row.said_recording_id);
         if (!recording) {
           // A recording's phrases are consecutive keys: the next recording past the page ends the walk.
@@ -183,9 +166,4 @@ export function saidMatchExpression(phrase: string): string | null {
 function saidWords(phrase: string): Array<string> | null {
   const words = phrase.match(/[\p{L}\p{N}]+/gu);
   return words && words.length > 0 ? words : null;
-}
-
-/** A word as the index's tokenizer (unicode61, remove_diacritics 2) keeps it: lower case, without diacritics. */
-function foldWord(word: string): string {
-  return word.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
 }
