@@ -88,6 +88,15 @@ CREATE TRIGGER conversations_text_delete AFTER DELETE ON conversations BEGIN
   DELETE FROM conversations_text WHERE rowid = old.text_key;
 END;
 
+-- A client account's or a queue's newest calls read from the index alone, not from each call's row: an
+-- encrypted page is decrypted on every read that misses the page cache (replaces the (column, start_ms) indexes).
+DROP INDEX conversations_by_client_account;
+CREATE INDEX conversations_by_client_account ON conversations(client_account, start_ms, queue_name,
+  id, trading_id, end_ms, agent_name, direction, recordings_synced_ms, has_recording);
+DROP INDEX conversations_by_queue_id;
+CREATE INDEX conversations_by_queue_id ON conversations(queue_id, start_ms, queue_name, client_account,
+  id, trading_id, end_ms, agent_name, direction, recordings_synced_ms, has_recording);
+
 -- Phrases rekeyed by their recording's start (the call's when the recording's is unknown).
 CREATE TABLE transcript_phrases_keyed (
   id INTEGER PRIMARY KEY,
