@@ -15,7 +15,7 @@ import { fileStates } from '../../shared/domain';
 import type { Logger } from '../../shared/logger';
 import { completeness, type IndexMatch, type IndexQuery, type IndexRecording, type IndexRepository } from '../db/repositories/index-repository';
 import type { MediaRepository } from '../db/repositories/media-repository';
-import { saidMatchExpression, type SaidHit, type TranscriptRepository } from '../db/repositories/transcript-repository';
+import { saidMatchExpression, type TranscriptRepository } from '../db/repositories/transcript-repository';
 import type { ApprovalService } from './approvals/approval-service';
 import type { ArchiveLookup, ArchiveReader } from './archive/archive-reader';
 import type { AuditActor, AuditActors } from './audit/audit-actor';
@@ -58,12 +58,10 @@ export type CustodyEngineDeps = {
   defaultSyncDays?: number;
   maxResults?: number;
   /** The transcripts the index holds, for `said` searches. */
-  transcripts?: Pick<TranscriptRepository, 'said'>;
+  transcripts?: Pick<TranscriptRepository, 'searchSaid'>;
 };
 
 const DAY_MS = 86_400_000;
-/** Phrases read for one `said` search, newest first: enough for hundreds of calls. */
-const SAID_PHRASES_MAX = 5_000;
 const STREAM_PLAY_ABOVE_BYTES = 16 * 1024 * 1024;
 /** Streaming status goes to the renderer at most this often. */
 const MEDIA_STATUS_INTERVAL_MS = 500;
@@ -149,26 +147,11 @@ export class CustodyEngine {
    * recording with the offsets of its matching phrases. The other criteria narrow the calls found.
    */
   private async searchSaid(query: SearchQuery & { said: string }, auditEventId: string): Promise<SearchResult> {
-    const match = saidMatchExpression(query.said);
-    if (match === null) throw new AppError('VALIDATION', 'Give at least one word (letters or digits) to find in what was said.');
+    if (saidMatchExpression(query.said) === null) throw new AppError('VALIDATION', 'Give at least one word (letters or digits) to find in what was said.');
     const limit = this.deps.maxResults ?? DEFAULT_MAX_RESULTS;
-    const hits = this.deps.transcripts ? await this.deps.transcripts.said(match, SAID_PHRASES_MAX) : [];
-    const byRecording = new Map<string, Array<SaidHit>>();
-    for (const hit of hits) byRecording.set(hit.recordingId, [...(byRecording.get(hit.recordingId) ?? []), hit]);
-    const fromMs = query.from ? Date.parse(query.from) : Number.NEGATIVE_INFINITY;
-    const toMs = query.to ? Date.parse(query.to) : Number.POSITIVE_INFINITY;
-    const same = (a: string | null, b: string | undefined) => b === undefined || a?.toLowerCase() === b.toLowerCase();
-    const prefix = (a: string | null, b: string | undefined) => b === undefined || (a ?? '').toLowerCase().startsWith(b.toLowerCase());
-    const matches: Array<RecordingMatch> = [];
-    for (const [recordingId, said] of byRecording) {
-      if (matches.length >= limit) break;
-      const recording = await this.deps.index.findRecording(recordingId);
-      if (!recording || recording.startMs < fromMs || recording.startMs >= toMs) continue;
-      if (!same(recording.tradingId, query.tradingId) || !same(recording.clientAccount, query.clientAccount)) continue;
-      if (!prefix(recording.agentName, query.agent) || !prefix(recording.queueName, query.queue)) continue;
-      const places = said.sort((a, b) => a.offsetMs - b.offsetMs).map(({ offsetMs, speaker, text }) => ({ offsetMs, speaker, text }));
-      matches.push({ ...toRecordingMatch(recording), said: places });
-    }
+    const { text: _text, ...criteria } = toIndexQuery(query);
+    const found = this.deps.transcripts ? await this.deps.transcripts.searchSaid(query.said, criteria, limit) : [];
+    const matches = found.map(({ recording, said }) => ({ ...toRecordingMatch(recording), said }));
     matches.sort((a, b) => b.startTime.localeCompare(a.startTime));
     const warning =
       matches.length >= limit

@@ -1,25 +1,27 @@
 /**
  * Benchmark 2: index search at 1,000,000 recordings.
  *
- *   npx tsx test/bench/index-search.ts [--recordings 1000000] [--samples 2000] [--text-samples 200] [--keep]
+ *   npx tsx test/bench/index-search.ts [--recordings 1000000] [--samples 2000] [--text-samples 200] [--keep | --reuse DIR] [--compare-plain]
  *
- * Builds a local index of the given size through the real repository (same schema, same indexes,
- * same FTS triggers), reopens it, then times the repository's search for lookups by trading ID, by
- * client account, by queue plus a 30-day range, and by free text. Prints p50/p99 per kind, the open
- * time and the database size. The index is built plain (as before encryption at rest), measured,
- * then encrypted in place by the product's open (the migration, timed) and measured again in the
- * same run: the last table gives encrypted/plain per kind. Not a test: it prints figures.
+ * Builds a local index of the given size with the product's schema (same indexes and triggers; loaded in
+ * bulk, then full-text indexed once as migration 170 indexes an existing index: bulk-index.ts), encrypted as
+ * the product opens it (SQLCipher, raw key), reopens it, then times the repository's search for lookups by
+ * trading ID, by client account, by queue plus a 30-day range, and by free text. Prints p50/p99 per kind, the
+ * open time and the database size. With --compare-plain the index is built plain (as before encryption at
+ * rest), measured, then encrypted in place by the product's open (the migration, timed) and measured again
+ * in the same run: the last table gives encrypted/plain per kind. Not a test: it prints figures.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3-multiple-ciphers';
 import { openDatabaseSync, type Db } from '../../electron/db/connection';
 import { migrate } from '../../electron/db/migrate';
-import { createIndexRepository, type ConversationUpsert, type IndexQuery } from '../../electron/db/repositories/index-repository';
+import { createIndexRepository, type IndexQuery } from '../../electron/db/repositories/index-repository';
 import { createRng } from '../sandbox/prng';
+import { benchDirectory, bulkLoad } from './bulk-index';
 
 const { values } = parseArgs({
   options: {
@@ -27,12 +29,17 @@ const { values } = parseArgs({
     samples: { type: 'string', default: '2000' },
     'text-samples': { type: 'string', default: '200' },
     keep: { type: 'boolean', default: false },
+    reuse: { type: 'string' },
+    'compare-plain': { type: 'boolean', default: false },
   },
 });
 const targetRecordings = Number(values.recordings);
 const samples = Number(values.samples);
 const textSamples = Number(values['text-samples']);
-console.log(`command: npx tsx test/bench/index-search.ts --recordings ${targetRecordings} --samples ${samples} --text-samples ${textSamples}`);
+const comparePlain = values['compare-plain'];
+console.log(
+  `command: npx tsx test/bench/index-search.ts ${values.reuse ? '' : `--recordings ${targetRecordings} `}--samples ${samples} --text-samples ${textSamples}${comparePlain ? ' --compare-plain' : ''}${values.reuse ? ` --reuse ${values.reuse}` : ''}`,
+);
 console.log(`machine: load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} (other work on the machine skews the tail)`);
 
 const DAY_MS = 86_400_000;
@@ -47,15 +54,18 @@ const AGENTS = 120;
 type Generated = { tradingIds: Array<string>; accounts: Array<string>; names: Array<string> };
 
 /** A trading floor's year: ~1M recordings, 65% tagged, 20,000 client accounts with a long tail. */
-async function generate(db: Db): Promise<Generated> {
-  const repo = createIndexRepository(db);
+function generate(db: Db): Generated {
   const rng = createRng(20_261_101);
   const agents = Array.from({ length: AGENTS }, (_, i) => ({ id: `agent-${i}`, name: `${rng.pick(FIRST)} ${rng.pick(LAST)} ${i}` }));
+  const insertConversation = db.prepare(
+    `INSERT INTO conversations (id, start_ms, end_ms, direction, queue_id, queue_name, agent_id, agent_name, trading_id, client_account,
+       participants_json, has_recording, recordings_synced_ms, synced_ms)
+     VALUES (@id, @startMs, @endMs, @direction, @queueId, @queueName, @agentId, @agentName, @tradingId, @clientAccount, @participantsJson, 1, @syncedMs, @syncedMs)`,
+  );
   const insertRecording = db.prepare(
     `INSERT INTO recordings (id, conversation_id, start_ms, end_ms, media, file_state, archive_date, delete_date, synced_ms)
      VALUES (?, ?, ?, ?, 'audio', 'AVAILABLE', NULL, NULL, ?)`,
   );
-  const markListed = db.prepare('UPDATE conversations SET recordings_synced_ms = ? WHERE id = ?');
   const sampleTrading: Array<string> = [];
   const sampleAccounts: Array<string> = [];
   const sampleNames: Array<string> = [];
@@ -63,10 +73,8 @@ async function generate(db: Db): Promise<Generated> {
   let recordings = 0;
   let index = 0;
   const started = performance.now();
-  while (recordings < targetRecordings) {
-    const batch: Array<ConversationUpsert> = [];
-    const batchRecordings: Array<[string, string, number]> = [];
-    for (let i = 0; i < 20_000 && recordings < targetRecordings; i += 1, index += 1) {
+  bulkLoad(db, () => {
+    for (; recordings < targetRecordings; index += 1) {
       const startMs = ANCHOR_MS - Math.floor(rng.next() * SPAN_DAYS * DAY_MS);
       const day = Math.floor(startMs / DAY_MS);
       const queue = rng.pick(QUEUES);
@@ -78,7 +86,7 @@ async function generate(db: Db): Promise<Generated> {
       const account = `ACC-${100000 + Math.floor(Math.pow(rng.next(), 2) * ACCOUNTS)}`;
       const client = `${rng.pick(FIRST)} ${rng.pick(LAST)}`;
       const id = rng.uuid();
-      batch.push({
+      insertConversation.run({
         id,
         startMs,
         endMs: startMs + rng.int(20, 900) * 1000,
@@ -89,27 +97,24 @@ async function generate(db: Db): Promise<Generated> {
         agentName: agent.name,
         tradingId,
         clientAccount: tagged || rng.chance(0.5) ? account : null,
-        participants: [
+        participantsJson: JSON.stringify([
           { purpose: 'customer', name: client, userId: null },
           { purpose: 'agent', name: agent.name, userId: agent.id },
-        ],
-        hasRecording: true,
+        ]),
+        syncedMs: ANCHOR_MS,
       });
       const parts = rng.chance(0.05) ? 2 : 1;
-      for (let p = 0; p < parts && recordings < targetRecordings; p += 1, recordings += 1) batchRecordings.push([rng.uuid(), id, startMs + p * 60_000]);
+      for (let p = 0; p < parts && recordings < targetRecordings; p += 1, recordings += 1) {
+        insertRecording.run(rng.uuid(), id, startMs + p * 60_000, startMs + p * 60_000 + 60_000, ANCHOR_MS);
+      }
       if (tradingId && sampleTrading.length < samples * 4 && rng.chance(0.01)) sampleTrading.push(tradingId);
       if (sampleAccounts.length < samples * 4 && rng.chance(0.01)) sampleAccounts.push(account);
       if (sampleNames.length < samples * 4 && rng.chance(0.01)) sampleNames.push(client.split(' ')[1]!);
     }
-    await repo.upsertConversations(batch, ANCHOR_MS);
-    db.transaction(() => {
-      for (const [recordingId, conversationId, startMs] of batchRecordings) insertRecording.run(recordingId, conversationId, startMs, startMs + 60_000, ANCHOR_MS);
-      for (const c of batch) markListed.run(ANCHOR_MS, c.id);
-    })();
-  }
-  await repo.addCoverage(ANCHOR_MS - SPAN_DAYS * DAY_MS, ANCHOR_MS, ANCHOR_MS);
-  await repo.recordSuccessfulSync(ANCHOR_MS);
-  db.pragma('wal_checkpoint(TRUNCATE)');
+  });
+  const repo = createIndexRepository(db);
+  void repo.addCoverage(ANCHOR_MS - SPAN_DAYS * DAY_MS, ANCHOR_MS, ANCHOR_MS);
+  void repo.recordSuccessfulSync(ANCHOR_MS);
   console.log(`generated ${index} conversations, ${recordings} recordings in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   return { tradingIds: sampleTrading, accounts: sampleAccounts, names: sampleNames };
 }
@@ -183,27 +188,40 @@ async function measure(variant: string, file: string, open: () => Db, sample: Ge
   return figures;
 }
 
-const dir = await mkdtemp(join(tmpdir(), 'custody-bench-index-'));
-const file = join(dir, 'index.sqlite');
+const bench = await benchDirectory(values.reuse, values.keep);
+const file = bench.file;
+const keyFile = join(dirname(file), 'key.hex');
 try {
-  const built = openPlain(file);
-  const sample = await generate(built);
-  built.close();
-  const plain = await measure('plain (no key, as before encryption at rest)', file, () => openPlain(file), sample);
+  let key: Buffer;
+  let sample: Generated;
+  let plain: Figures | null = null;
+  if (bench.reused) {
+    key = Buffer.from(await readFile(keyFile, 'utf8'), 'hex');
+    sample = await bench.loadState<Generated>();
+  } else {
+    key = randomBytes(32);
+    await writeFile(keyFile, key.toString('hex'), { mode: 0o600 });
+    const built = comparePlain ? openPlain(file) : openDatabaseSync(file, key);
+    sample = generate(built);
+    built.close();
+    await bench.saveState(sample);
+    if (comparePlain) {
+      plain = await measure('plain (no key, as before encryption at rest)', file, () => openPlain(file), sample);
+      const migrationStarted = performance.now();
+      openDatabaseSync(file, key).close();
+      console.log(`== migration: the plain index encrypted in place at open in ${((performance.now() - migrationStarted) / 1000).toFixed(1)} s`);
+    }
+  }
+  const encrypted = await measure('encrypted (SQLCipher, raw key from the keychain): what the product opens', file, () => openDatabaseSync(file, key), sample);
 
-  const key = randomBytes(32);
-  const migrationStarted = performance.now();
-  openDatabaseSync(file, key).close();
-  console.log(`== migration: the plain index encrypted in place at open in ${((performance.now() - migrationStarted) / 1000).toFixed(1)} s`);
-  const encrypted = await measure('encrypted (SQLCipher, raw key from the keychain)', file, () => openDatabaseSync(file, key), sample);
-
-  console.log('== encrypted / plain (p50, p99)');
-  for (const [label, figure] of plain) {
-    const other = encrypted.get(label)!;
-    console.log(`${label.padEnd(54)} ${(other.p50 / figure.p50).toFixed(2)}  ${(other.p99 / figure.p99).toFixed(2)}   (${other.p50.toFixed(3)} / ${figure.p50.toFixed(3)} ms, ${other.p99.toFixed(3)} / ${figure.p99.toFixed(3)} ms)`);
+  if (plain) {
+    console.log('== encrypted / plain (p50, p99)');
+    for (const [label, figure] of plain) {
+      const other = encrypted.get(label)!;
+      console.log(`${label.padEnd(54)} ${(other.p50 / figure.p50).toFixed(2)}  ${(other.p99 / figure.p99).toFixed(2)}   (${other.p50.toFixed(3)} / ${figure.p50.toFixed(3)} ms, ${other.p99.toFixed(3)} / ${figure.p99.toFixed(3)} ms)`);
+    }
   }
   console.log(`load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 } finally {
-  if (values.keep) console.log(`kept ${dir}`);
-  else await rm(dir, { recursive: true, force: true });
+  await bench.done();
 }

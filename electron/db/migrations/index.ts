@@ -14,6 +14,7 @@ import { sql as annotations } from './0130-annotations';
 import { sql as transcripts } from './0140-transcripts';
 import { sql as reviewJournalSeekTranscript } from './0150-review-journal-seek-transcript';
 import { sql as trades } from './0160-trades';
+import { sql as timeOrderedSearch } from './0170-time-ordered-search';
 
 export type Migration = { version: number; name: string; sql: string };
 
@@ -38,4 +39,5 @@ export const migrations: ReadonlyArray<Migration> = [
   { version: 140, name: 'transcripts', sql: transcripts },
   { version: 150, name: 'review-journal-seek-transcript', sql: reviewJournalSeekTranscript },
   { version: 160, name: 'trades', sql: trades },
+  { version: 170, name: 'time-ordered-search', sql: timeOrderedSearch },
 ];

@@ -1,5 +1,7 @@
 import type Database from 'better-sqlite3-multiple-ciphers';
 import type { Db } from '../connection';
+import { SEARCH_KEY_BITS } from '../migrations/0170-time-ordered-search';
+import { prefixPhrases } from './prefix-words';
 
 export type ParticipantRecord = { purpose: string; name: string | null; userId: string | null };
 
@@ -111,70 +113,43 @@ const DENSE_TEXT_MATCHES = 2_000;
 
 const likePrefix = (value: string) => `${value.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
-/**
- * The local search index. Genesys cannot search by trade ID, so this is the search engine; it also
- * answers when Genesys is unreachable. The API is async so the database can later move to a worker.
- */
-export function createIndexRepository(db: Db) {
-  const upsertConversation = db.prepare(`
-    INSERT INTO conversations (id, start_ms, end_ms, direction, queue_id, queue_name, agent_id, agent_name,
-      trading_id, client_account, participants_json, has_recording, synced_ms)
-    VALUES (@id, @startMs, @endMs, @direction, @queueId, @queueName, @agentId, @agentName,
-      @tradingId, @clientAccount, @participantsJson, @hasRecording, @syncedMs)
-    ON CONFLICT(id) DO UPDATE SET start_ms = excluded.start_ms, end_ms = excluded.end_ms,
-      direction = excluded.direction, queue_id = excluded.queue_id, queue_name = excluded.queue_name,
-      agent_id = excluded.agent_id, agent_name = excluded.agent_name, trading_id = excluded.trading_id,
-      client_account = excluded.client_account, participants_json = excluded.participants_json,
-      has_recording = excluded.has_recording, synced_ms = excluded.synced_ms`);
-  const deleteRecordingsOf = db.prepare('DELETE FROM recordings WHERE conversation_id = ?');
-  const insertRecording = db.prepare(`
-    INSERT INTO recordings (id, conversation_id, start_ms, end_ms, media, file_state, archive_date, delete_date, session_id, synced_ms)
-    VALUES (@id, @conversationId, @startMs, @endMs, @media, @fileState, @archiveDate, @deleteDate, @sessionId, @syncedMs)
-    ON CONFLICT(id) DO UPDATE SET conversation_id = excluded.conversation_id, start_ms = excluded.start_ms,
-      end_ms = excluded.end_ms, media = excluded.media, file_state = excluded.file_state,
-      archive_date = excluded.archive_date, delete_date = excluded.delete_date, session_id = excluded.session_id,
-      synced_ms = excluded.synced_ms`);
-  const markRecordingsSynced = db.prepare('UPDATE conversations SET recordings_synced_ms = ? WHERE id = ?');
-  const selectCoverage = db.prepare('SELECT from_ms, to_ms, synced_ms FROM sync_coverage ORDER BY from_ms');
-  const clearCoverage = db.prepare('DELETE FROM sync_coverage');
-  const selectMeta = db.prepare('SELECT value FROM index_meta WHERE key = ?');
-  const upsertMeta = db.prepare(
-    'INSERT INTO index_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
-  );
-  const insertCoverage = db.prepare('INSERT INTO sync_coverage (from_ms, to_ms, synced_ms) VALUES (?, ?, ?)');
-  // A result list never shows participants; reading their JSON for every row is a quarter of a search's time.
-  const matchColumns = `c.id AS conversation_id, r.id AS recording_id, c.trading_id, c.client_account, c.start_ms,
-      c.end_ms, r.start_ms AS rec_start_ms, r.end_ms AS rec_end_ms, c.queue_name, c.agent_name, c.direction,
-      r.file_state, c.recordings_synced_ms, c.has_recording`;
-  const recordingColumns = `${matchColumns}, c.participants_json`;
-  const selectByConversation = db.prepare(
-    `SELECT ${recordingColumns} FROM recordings r JOIN conversations c ON c.id = r.conversation_id WHERE c.id = ? ORDER BY r.start_ms, r.id`,
-  );
-  const selectConversationExists = db.prepare('SELECT 1 FROM conversations WHERE id = ?');
-  const selectByRecording = db.prepare(
-    `SELECT ${recordingColumns} FROM recordings r JOIN conversations c ON c.id = r.conversation_id WHERE r.id = ?`,
-  );
+// A result list never shows participants; reading their JSON for every row is a quarter of a search's time.
+export const matchColumns = `c.id AS conversation_id, r.id AS recording_id, c.trading_id, c.client_account, c.start_ms,
+    c.end_ms, r.start_ms AS rec_start_ms, r.end_ms AS rec_end_ms, c.queue_name, c.agent_name, c.direction,
+    r.file_state, c.recordings_synced_ms, c.has_recording`;
 
-  const statements = new Map<string, Database.Statement>();
-  /** Search SQL varies with the criteria given; each shape is prepared once. */
-  const prepared = (sql: string): Database.Statement => {
-    let statement = statements.get(sql);
-    if (!statement) {
-      statement = db.prepare(sql);
-      statements.set(sql, statement);
-    }
-    return statement;
-  };
-  const countTextMatches = db.prepare('SELECT count(*) AS n FROM (SELECT rowid FROM conversations_fts WHERE conversations_fts MATCH ? LIMIT ?)');
+/** One result row as a match (the row selected with matchColumns). */
+export const toMatch = (row: MatchRow): IndexMatch => ({
+  conversationId: row.conversation_id,
+  recordingId: row.recording_id,
+  tradingId: row.trading_id,
+  clientAccount: row.client_account,
+  startMs: row.start_ms,
+  endMs: row.end_ms,
+  recordingStartMs: row.rec_start_ms,
+  recordingEndMs: row.rec_end_ms,
+  queueName: row.queue_name,
+  agentName: row.agent_name,
+  direction: row.direction,
+  fileState: row.file_state,
+  recordingsSyncedMs: row.recordings_synced_ms,
+  hasRecording: row.has_recording === 1,
+});
+
+export type SearchFilter = { where: string; clauses: Array<string>; params: Record<string, unknown> };
+
+/**
+ * The search criteria as WHERE clauses over conversations `c` (and `r`), or null when nothing can match. A queue
+ * or agent (a name prefix or an exact id) is first resolved to ids, so the search can walk the (id, start_ms) index.
+ */
+export function searchFilter(db: Db): (query: IndexQuery) => SearchFilter | null {
+  const textMatch = textMatchExpression(db);
+  const countTextMatches = db.prepare('SELECT count(*) AS n FROM (SELECT rowid FROM conversations_text WHERE conversations_text MATCH ? LIMIT ?)');
   const selectNameIds = db.prepare(
     "SELECT DISTINCT id FROM index_names WHERE kind = ? AND (name LIKE ? ESCAPE '\\' OR id = ?) ORDER BY id",
   );
 
-  /**
-   * The WHERE clause for a query, or null when nothing can match. A queue or agent (a name prefix or
-   * an exact id) is first resolved to ids, so the search can walk the (id, start_ms) index.
-   */
-  const buildFilter = (query: IndexQuery): { where: string; params: Record<string, unknown> } | null => {
+  return (query: IndexQuery): SearchFilter | null => {
     const where: Array<string> = [];
     const params: Record<string, unknown> = {};
     if (query.tradingId !== undefined) {
@@ -209,37 +184,103 @@ export function createIndexRepository(db: Db) {
       params.toMs = query.toMs;
     }
     if (query.text !== undefined) {
-      const match = ftsMatchExpression(query.text);
+      const match = textMatch(query.text);
       if (match === null) return null;
       // Words found in many calls: walk the calls newest first and keep those in the match set
       // (the unary + stops SQLite from sorting every match); rare words: fetch the matches and sort them.
       const dense = (countTextMatches.get(match, DENSE_TEXT_MATCHES) as { n: number }).n >= DENSE_TEXT_MATCHES;
-      where.push(`${dense ? '+' : ''}c.rowid IN (SELECT rowid FROM conversations_fts WHERE conversations_fts MATCH @text)`);
+      where.push(`${dense ? '+' : ''}c.text_key IN (SELECT rowid FROM conversations_text WHERE conversations_text MATCH @text)`);
       params.text = match;
     }
-    return { where: where.length ? `WHERE ${where.join(' AND ')}` : '', params };
+    return { where: where.length ? `WHERE ${where.join(' AND ')}` : '', clauses: where, params };
+  };
+}
+
+/**
+ * The local search index. Genesys cannot search by trade ID, so this is the search engine; it also
+ * answers when Genesys is unreachable. The API is async so the database can later move to a worker.
+ */
+export function createIndexRepository(db: Db) {
+  const upsertConversation = db.prepare(`
+    INSERT INTO conversations (id, start_ms, end_ms, direction, queue_id, queue_name, agent_id, agent_name,
+      trading_id, client_account, participants_json, has_recording, synced_ms)
+    VALUES (@id, @startMs, @endMs, @direction, @queueId, @queueName, @agentId, @agentName,
+      @tradingId, @clientAccount, @participantsJson, @hasRecording, @syncedMs)
+    ON CONFLICT(id) DO UPDATE SET start_ms = excluded.start_ms, end_ms = excluded.end_ms,
+      direction = excluded.direction, queue_id = excluded.queue_id, queue_name = excluded.queue_name,
+      agent_id = excluded.agent_id, agent_name = excluded.agent_name, trading_id = excluded.trading_id,
+      client_account = excluded.client_account, participants_json = excluded.participants_json,
+      has_recording = excluded.has_recording, synced_ms = excluded.synced_ms`);
+  const deleteRecordingsOf = db.prepare('DELETE FROM recordings WHERE conversation_id = ?');
+  const insertRecording = db.prepare(`
+    INSERT INTO recordings (id, conversation_id, start_ms, end_ms, media, file_state, archive_date, delete_date, session_id, synced_ms)
+    VALUES (@id, @conversationId, @startMs, @endMs, @media, @fileState, @archiveDate, @deleteDate, @sessionId, @syncedMs)
+    ON CONFLICT(id) DO UPDATE SET conversation_id = excluded.conversation_id, start_ms = excluded.start_ms,
+      end_ms = excluded.end_ms, media = excluded.media, file_state = excluded.file_state,
+      archive_date = excluded.archive_date, delete_date = excluded.delete_date, session_id = excluded.session_id,
+      synced_ms = excluded.synced_ms`);
+  const markRecordingsSynced = db.prepare('UPDATE conversations SET recordings_synced_ms = ? WHERE id = ?');
+  const selectCoverage = db.prepare('SELECT from_ms, to_ms, synced_ms FROM sync_coverage ORDER BY from_ms');
+  const clearCoverage = db.prepare('DELETE FROM sync_coverage');
+  const selectMeta = db.prepare('SELECT value FROM index_meta WHERE key = ?');
+  const upsertMeta = db.prepare(
+    'INSERT INTO index_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+  );
+  const insertCoverage = db.prepare('INSERT INTO sync_coverage (from_ms, to_ms, synced_ms) VALUES (?, ?, ?)');
+  const recordingColumns = `${matchColumns}, c.participants_json`;
+  const buildFilter = searchFilter(db);
+  const selectByConversation = db.prepare(
+    `SELECT ${recordingColumns} FROM recordings r JOIN conversations c ON c.id = r.conversation_id WHERE c.id = ? ORDER BY r.start_ms, r.id`,
+  );
+  const selectConversationExists = db.prepare('SELECT 1 FROM conversations WHERE id = ?');
+  const selectByRecording = db.prepare(
+    `SELECT ${recordingColumns} FROM recordings r JOIN conversations c ON c.id = r.conversation_id WHERE r.id = ?`,
+  );
+
+  const statements = new Map<string, Database.Statement>();
+  /** Search SQL varies with the criteria given; each shape is prepared once. */
+  const prepared = (sql: string): Database.Statement => {
+    let statement = statements.get(sql);
+    if (!statement) {
+      statement = db.prepare(sql);
+      statements.set(sql, statement);
+    }
+    return statement;
   };
 
-  const toMatch = (row: MatchRow): IndexMatch => ({
-    conversationId: row.conversation_id,
-    recordingId: row.recording_id,
-    tradingId: row.trading_id,
-    clientAccount: row.client_account,
-    startMs: row.start_ms,
-    endMs: row.end_ms,
-    recordingStartMs: row.rec_start_ms,
-    recordingEndMs: row.rec_end_ms,
-    queueName: row.queue_name,
-    agentName: row.agent_name,
-    direction: row.direction,
-    fileState: row.file_state,
-    recordingsSyncedMs: row.recordings_synced_ms,
-    hasRecording: row.has_recording === 1,
-  });
   const toRecording = (row: RecordingRow): IndexRecording => ({
     ...toMatch(row),
     participants: JSON.parse(row.participants_json) as Array<ParticipantRecord>,
   });
+
+  /**
+   * Free text, alone or with a queue and dates (criteria that keep a good share of the calls): the text
+   * index is keyed by start time (migration 170), so FTS5 walks the matches newest first within the dates
+   * and stops at the page's end. A trading ID, client account or agent narrows more: those searches walk
+   * their own index and test each call against the text instead (buildFilter).
+   */
+  const textMatch = textMatchExpression(db);
+  const searchTextNewestFirst = (text: string, criteria: Omit<IndexQuery, 'text'>, limit: number): Array<IndexMatch> => {
+    const match = textMatch(text);
+    // The key range is the dates, exactly (a key is its call's start, shifted).
+    const { fromMs, toMs, ...rest } = criteria;
+    const filter = buildFilter(rest);
+    if (match === null || filter === null) return [];
+    const keyRange = [
+      ...(fromMs !== undefined ? [`f.rowid >= @fromMs << ${SEARCH_KEY_BITS}`] : []),
+      ...(toMs !== undefined ? [`f.rowid < @toMs << ${SEARCH_KEY_BITS}`] : []),
+    ];
+    // The inner query orders by the key alone, which FTS5 walks without sorting (CROSS JOIN keeps it the outer
+    // loop: an FTS5 lookup per call of a queue would merge a prefix's doclists each time); a page never needs
+    // more calls than rows.
+    const sql = `SELECT ${matchColumns} FROM (
+        SELECT c.rowid AS call, f.rowid AS text_key FROM conversations_text f CROSS JOIN conversations c ON c.text_key = f.rowid
+        WHERE conversations_text MATCH @text ${[...keyRange, ...filter.clauses].map((clause) => `AND ${clause}`).join(' ')}
+        ORDER BY f.rowid DESC LIMIT @limit
+      ) page JOIN conversations c ON c.rowid = page.call LEFT JOIN recordings r ON r.conversation_id = c.id
+      ORDER BY page.text_key DESC, r.id LIMIT @limit`;
+    return (prepared(sql).all({ ...filter.params, fromMs, toMs, text: match, limit }) as Array<MatchRow>).map(toMatch);
+  };
 
   return {
     async upsertConversations(rows: ReadonlyArray<ConversationUpsert>, syncedMs: number): Promise<void> {
@@ -265,6 +306,10 @@ export function createIndexRepository(db: Db) {
     },
 
     async search(query: IndexQuery, limit: number): Promise<Array<IndexMatch>> {
+      const { text, ...criteria } = query;
+      if (text !== undefined && criteria.tradingId === undefined && criteria.clientAccount === undefined && criteria.agent === undefined) {
+        return searchTextNewestFirst(text, criteria, limit);
+      }
       const filter = buildFilter(query);
       if (filter === null) return [];
       const sql = `SELECT ${matchColumns} FROM conversations c LEFT JOIN recordings r ON r.conversation_id = c.id
@@ -350,12 +395,26 @@ export type IndexRepository = ReturnType<typeof createIndexRepository>;
  * quotes typed by the user are never interpreted. Null when no searchable token remains.
  */
 export function ftsMatchExpression(text: string): string | null {
-  const phrases = text
-    .split(/\s+/)
-    .map((word) => word.match(/[\p{L}\p{N}]+/gu)?.join(' '))
-    .filter((tokens): tokens is string => tokens !== undefined && tokens.length > 0)
-    .map((tokens) => `"${tokens}"*`);
+  const phrases = typedWords(text).map((tokens) => `"${tokens.join(' ')}"*`);
   return phrases.length > 0 ? phrases.join(' ') : null;
+}
+
+/** ftsMatchExpression as the index runs it: each word's prefix as the exact words of the calls (prefix-words.ts). */
+function textMatchExpression(db: Db): (text: string) => string | null {
+  const wordPhrases = prefixPhrases(db, 'text_terms');
+  return (text) => {
+    const words = typedWords(text);
+    return words.length > 0 ? words.map(wordPhrases).join(' AND ') : null;
+  };
+}
+
+/** Each whitespace-separated word as its tokens (letters and digits), words without any dropped. */
+function typedWords(text: string): Array<Array<string>> {
+  return text
+    .split(/\s+/)
+    .map((word) => word.match(/[\p{L}\p{N}]+/gu))
+    .filter((tokens): tokens is RegExpMatchArray => tokens !== null)
+    .map((tokens) => [...tokens]);
 }
 
 /** Union of windows; a merged window keeps the oldest sync time of its parts (the conservative freshness). */

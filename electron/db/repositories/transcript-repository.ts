@@ -1,5 +1,9 @@
+import type { Statement } from 'better-sqlite3-multiple-ciphers';
 import type { TranscriptPhrase, TranscriptSpeaker } from '../../../shared/transcripts';
 import type { Db } from '../connection';
+import { nextPhraseKeySql } from '../migrations/0170-time-ordered-search';
+import { prefixPhrases } from './prefix-words';
+import { matchColumns, searchFilter, toMatch, type IndexMatch, type IndexQuery } from './index-repository';
 
 /** A transcript as the index keeps it: Genesys's, mapped to offsets from the recording's first sample. */
 export type StoredTranscript =
@@ -17,8 +21,13 @@ export type StoredTranscript =
 /** Where words were said: one phrase of one recording. */
 export type SaidHit = { recordingId: string; offsetMs: number; speaker: TranscriptSpeaker; text: string };
 
+/** A recording where words were said: the recording as a search lists it, and each place, in the order said. */
+export type SaidRecording = { recording: IndexMatch; said: Array<Omit<SaidHit, 'recordingId'>> };
+
 /** A recording whose transcript the index does not hold yet (or held as not transcribed before `retryBeforeMs`). */
 export type TranscriptCandidate = { recordingId: string; conversationId: string; communicationId: string };
+
+type SaidRow = Parameters<typeof toMatch>[0] & { said_recording_id: string; said_offset_ms: number; said_speaker: TranscriptSpeaker; said_text: string };
 
 type TranscriptRow = {
   recording_id: string;
@@ -43,16 +52,30 @@ export function createTranscriptRepository(db: Db) {
     ON CONFLICT(recording_id) DO UPDATE SET conversation_id = excluded.conversation_id, communication_id = excluded.communication_id,
       status = excluded.status, language = excluded.language, phrases_json = excluded.phrases_json, fetched_ms = excluded.fetched_ms`);
   const deletePhrases = db.prepare('DELETE FROM transcript_phrases WHERE recording_id = ?');
-  const insertPhrase = db.prepare('INSERT INTO transcript_phrases (recording_id, start_ms, speaker, text) VALUES (?, ?, ?, ?)');
-  // Newest phrases first (FTS5 walks its rowids backwards without sorting); the caller groups them by recording.
-  const selectSaid = db.prepare(`
-    SELECT p.recording_id, p.start_ms, p.speaker, p.text FROM transcript_phrases_fts f JOIN transcript_phrases p ON p.id = f.rowid
-    WHERE transcript_phrases_fts MATCH ? ORDER BY f.rowid DESC LIMIT ?`);
+  // A phrase's key is its recording's start (migration 170): FTS5 then walks matches newest call first.
+  const selectRecordingStart = db.prepare(`
+    SELECT coalesce(r.start_ms, c.start_ms, 0) AS start_ms FROM (SELECT 1) LEFT JOIN recordings r ON r.id = @recordingId
+      LEFT JOIN conversations c ON c.id = @conversationId`);
+  const insertPhrase = db.prepare(`INSERT INTO transcript_phrases (id, recording_id, start_ms, speaker, text)
+    VALUES (${nextPhraseKeySql}, @recordingId, @offsetMs, @speaker, @text)`);
+  const saidPhrases = prefixPhrases(db, 'said_terms');
+  const buildFilter = searchFilter(db);
   const selectCandidates = db.prepare(`
     SELECT r.id AS recording_id, r.conversation_id, r.session_id FROM recordings r
     LEFT JOIN transcripts t ON t.recording_id = r.id
     WHERE r.session_id IS NOT NULL AND (t.recording_id IS NULL OR (t.status = 'not-transcribed' AND t.fetched_ms < ?))
     ORDER BY r.start_ms DESC LIMIT ?`);
+
+  const statements = new Map<string, Statement>();
+  /** The said SQL varies with the criteria given; each shape is prepared once. */
+  const prepared = (sql: string): Statement => {
+    let statement = statements.get(sql);
+    if (!statement) {
+      statement = db.prepare(sql);
+      statements.set(sql, statement);
+    }
+    return statement;
+  };
 
   return {
     async communicationOf(recordingId: string): Promise<string | null> {
@@ -81,18 +104,41 @@ export function createTranscriptRepository(db: Db) {
           fetchedMs: transcript.fetchedMs,
         });
         deletePhrases.run(transcript.recordingId);
-        for (const phrase of phrases) insertPhrase.run(transcript.recordingId, phrase.startMs, phrase.speaker, phrase.text);
+        const { start_ms: startMs } = selectRecordingStart.get(transcript) as { start_ms: number };
+        for (const phrase of phrases) {
+          insertPhrase.run({ startMs, recordingId: transcript.recordingId, offsetMs: phrase.startMs, speaker: phrase.speaker, text: phrase.text });
+        }
       })();
     },
 
-    /** Phrases matching an FTS5 expression (see saidMatchExpression), newest first, at most `limit`. */
-    async said(match: string, limit: number): Promise<Array<SaidHit>> {
-      return (selectSaid.all(match, limit) as Array<{ recording_id: string; start_ms: number; speaker: TranscriptSpeaker; text: string }>).map((row) => ({
-        recordingId: row.recording_id,
-        offsetMs: row.start_ms,
-        speaker: row.speaker,
-        text: row.text,
-      }));
+    /**
+     * The recordings where `phrase` was said (see saidMatchExpression) that meet the other criteria, newest
+     * first, at most `limit`, each with every matching phrase. One query: FTS5 walks the phrases newest call
+     * first (CROSS JOIN keeps it the outer loop), joined to the recording and its call, and stops once the page is full.
+     */
+    async searchSaid(phrase: string, criteria: Omit<IndexQuery, 'text'>, limit: number): Promise<Array<SaidRecording>> {
+      const words = saidWords(phrase);
+      const filter = buildFilter(criteria);
+      if (words === null || filter === null || limit <= 0) return [];
+      const sql = `SELECT p.recording_id AS said_recording_id, p.start_ms AS said_offset_ms, p.speaker AS said_speaker, p.text AS said_text,
+          ${matchColumns}
+        FROM transcript_phrases_fts f CROSS JOIN transcript_phrases p ON p.id = f.rowid
+          CROSS JOIN recordings r ON r.id = p.recording_id CROSS JOIN conversations c ON c.id = r.conversation_id
+        WHERE transcript_phrases_fts MATCH @said ${filter.clauses.map((clause) => `AND ${clause}`).join(' ')}
+        ORDER BY f.rowid DESC`;
+      const found = new Map<string, SaidRecording>();
+      for (const row of prepared(sql).iterate({ ...filter.params, said: saidPhrases(words) }) as Iterable<SaidRow>) {
+        let recording = found.get(row.said_recording_id);
+        if (!recording) {
+          // A recording's phrases are consecutive keys: the next recording past the page ends the walk.
+          if (found.size >= limit) break;
+          recording = { recording: toMatch(row), said: [] };
+          found.set(row.said_recording_id, recording);
+        }
+        recording.said.push({ offsetMs: row.said_offset_ms, speaker: row.said_speaker, text: row.said_text });
+      }
+      for (const { said } of found.values()) said.sort((a, b) => a.offsetMs - b.offsetMs);
+      return [...found.values()];
     },
 
     /** Indexed recordings without a transcript, newest first; one held as not transcribed is asked again once `retryBeforeMs` has passed. */
@@ -113,6 +159,11 @@ export type TranscriptRepository = ReturnType<typeof createTranscriptRepository>
  * finds "euro dollar"). Operators and quotes are never interpreted. Null when no searchable word remains.
  */
 export function saidMatchExpression(phrase: string): string | null {
-  const tokens = phrase.match(/[\p{L}\p{N}]+/gu);
-  return tokens && tokens.length > 0 ? `"${tokens.join(' ')}"*` : null;
+  const words = saidWords(phrase);
+  return words ? `"${words.join(' ')}"*` : null;
+}
+
+function saidWords(phrase: string): Array<string> | null {
+  const words = phrase.match(/[\p{L}\p{N}]+/gu);
+  return words && words.length > 0 ? words : null;
 }

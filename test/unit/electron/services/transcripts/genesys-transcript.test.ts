@@ -94,18 +94,17 @@ describe('transcripts in the index', () => {
     const common = { recordingId: 'r1', conversationId: 'c1', communicationId: 's1', language: 'en-US', fetchedMs: 20 };
     await transcripts.put({ status: 'available', ...common, phrases: [phrase(500, 'I buy ten million euro dollar', 'client'), phrase(4000, 'Done, you buy euro dollar')] });
     await transcripts.put({ status: 'not-transcribed', recordingId: 'r2', conversationId: 'c2', communicationId: 's2', fetchedMs: 20 });
-    expect((await transcripts.said('"euro dol"*', 10)).map((h) => [h.recordingId, h.offsetMs, h.speaker])).toEqual([
-      ['r1', 4000, 'agent'],
-      ['r1', 500, 'client'],
-    ]);
-    expect(await transcripts.said('"dollar euro"*', 10)).toEqual([]);
+    const said = async (phrase: string) =>
+      (await transcripts.searchSaid(phrase, {}, 10)).map(({ recording, said }) => [recording.recordingId, said.map((s) => [s.offsetMs, s.speaker])]);
+    expect(await said('euro dol')).toEqual([['r1', [[500, 'client'], [4000, 'agent']]]]);
+    expect(await said('dollar euro')).toEqual([]);
     expect(await transcripts.missing(0, 10)).toEqual([]);
     // A "not transcribed" answer is asked again once it is older than the retry time.
     expect(await transcripts.missing(21, 10)).toEqual([{ recordingId: 'r2', conversationId: 'c2', communicationId: 's2' }]);
 
     await transcripts.put({ status: 'available', ...common, phrases: [phrase(100, 'Sell five gilts')] });
-    expect(await transcripts.said('"euro"*', 10)).toEqual([]);
-    expect((await transcripts.said('"gilts"*', 10)).map((h) => h.offsetMs)).toEqual([100]);
+    expect(await said('euro')).toEqual([]);
+    expect(await said('gilts')).toEqual([['r1', [[100, 'agent']]]]);
     // Index sync replacing the recording rows leaves the transcript in place.
     await index.replaceRecordings('c1', [{ id: 'r1', startMs: 1000, endMs: 61_000, media: 'audio', fileState: 'AVAILABLE', archiveDate: null, deleteDate: null, sessionId: 's1' }], 30);
     expect(await transcripts.get('r1')).toMatchObject({ status: 'available', phrases: [{ text: 'Sell five gilts' }] });

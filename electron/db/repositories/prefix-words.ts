@@ -1,0 +1,27 @@
+import type { Db } from '../connection';
+
+/** A typed word standing for more index words than this is left to FTS5 as a prefix. */
+const PREFIX_WORDS_MAX = 16;
+
+/**
+ * Typed words as FTS5 phrases whose last word is a prefix ("euro dol" finds "euro dollar"). FTS5 answers a
+ * prefix by merging the whole doclists of every word it begins before returning a first row, which reads a
+ * common word's doclist end to end; so the prefix becomes the exact words the index holds (`terms`: a word
+ * list migration 170 keeps), `("euro dollar" OR "euro dollars")`, which FTS5 walks newest first and stops at
+ * a page's end. Left as a prefix when it stands for too many words, or for none known (a word the tokenizer
+ * folds otherwise than foldWord: FTS5 still answers right, only slower).
+ */
+export function prefixPhrases(db: Db, terms: 'text_terms' | 'said_terms'): (tokens: ReadonlyArray<string>) => string {
+  const selectWords = db.prepare(`SELECT term FROM ${terms} WHERE term >= @prefix AND term < @prefix || char(1114111) ORDER BY term LIMIT @limit`);
+  return (tokens) => {
+    const head = tokens.slice(0, -1);
+    const known = (selectWords.all({ prefix: foldWord(tokens.at(-1)!), limit: PREFIX_WORDS_MAX + 1 }) as Array<{ term: string }>).map((r) => r.term);
+    if (known.length === 0 || known.length > PREFIX_WORDS_MAX) return `"${tokens.join(' ')}"*`;
+    return `(${known.map((word) => `"${[...head, word].join(' ').replace(/"/g, '""')}"`).join(' OR ')})`;
+  };
+}
+
+/** A word as the index's tokenizer (unicode61, remove_diacritics 2) keeps it: lower case, without diacritics. */
+function foldWord(word: string): string {
+  return word.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+}
