@@ -32,7 +32,7 @@ const { values } = parseArgs({
 });
 const targetRecordings = Number(values.recordings);
 const samples = Number(values.samples);
-console.log(`command: npx tsx test/bench/said-search.ts --recordings ${targetRecordings} --samples ${samples}${values.reuse ? ` --reuse ${values.reuse}` : ''}`);
+console.log(`command: npx tsx test/bench/said-search.ts ${values.reuse ? '' : `--recordings ${targetRecordings} `}--samples ${samples}${values.reuse ? ` --reuse ${values.reuse}` : ''}`);
 console.log(`machine: load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} (other work on the machine skews the tail)`);
 
 const DIGITS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
