@@ -69,14 +69,6 @@ export const tradesMatchingCommands: Record<string, Subcommand> = {
   gaps: gapsCommand,
 };
 
-/** Until the `trades` dispatcher (trades.ts, with `import`) is merged: dispatches the matching subcommands alone. */
-export async function provisionalTradesCommand(ctx: CommandContext, argv: ReadonlyArray<string>): Promise<number> {
-  const [name, ...rest] = argv;
-  const command = name ? tradesMatchingCommands[name] : undefined;
-  if (!command) throw new ValidationError(`Unknown or missing trades action${name ? ` "${name}"` : ''}.\n\nUsage: ${[matchUsage, showUsage, linkUsage, gapsUsage].join('\n       ')}`);
-  return command(ctx, rest);
-}
-
 function noPositionals(extra: ReadonlyArray<string>, usage: string): void {
   if (extra.length > 0) throw new ValidationError(`Unexpected argument "${extra[0]}".\n\nUsage: ${usage}`);
 }

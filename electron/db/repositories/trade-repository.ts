@@ -16,6 +16,8 @@ export type IndexedCall = {
   tradingId: string | null;
   clientAccount: string | null;
   recordings: Array<{ recordingId: string; startMs: number | null; endMs: number | null }>;
+  /** False while Genesys has not been asked for this call's recordings (an index sync lists calls, not recordings). */
+  recordingsListed: boolean;
 };
 
 type CallRow = {
@@ -28,9 +30,11 @@ type CallRow = {
   trading_id: string | null;
   client_account: string | null;
   recordings_json: string;
+  recordings_synced_ms: number | null;
+  has_recording: number;
 };
 
-const callColumns = `c.id, c.start_ms, c.end_ms, c.agent_id, c.agent_name, c.queue_name, c.trading_id, c.client_account,
+const callColumns = `c.id, c.start_ms, c.end_ms, c.agent_id, c.agent_name, c.queue_name, c.trading_id, c.client_account, c.recordings_synced_ms, c.has_recording,
   (SELECT json_group_array(json_array(r.id, r.start_ms, r.end_ms)) FROM recordings r WHERE r.conversation_id = c.id) AS recordings_json`;
 
 const toCall = (row: CallRow): IndexedCall => ({
@@ -45,6 +49,7 @@ const toCall = (row: CallRow): IndexedCall => ({
   recordings: (JSON.parse(row.recordings_json) as Array<[string, number | null, number | null]>)
     .map(([recordingId, startMs, endMs]) => ({ recordingId, startMs, endMs }))
     .sort((a, b) => (a.startMs ?? 0) - (b.startMs ?? 0) || a.recordingId.localeCompare(b.recordingId)),
+  recordingsListed: row.recordings_synced_ms !== null || row.has_recording === 0,
 });
 
 /** How many of a queue's latest calls are read to tell whether it is a trading desk. */
@@ -57,9 +62,9 @@ const LONGEST_CALL_MS = 12 * 3_600_000;
 export type MatchQuery = { tradeId: string; trader: string; clientAccount: string | null; fromMs: number; toMs: number };
 
 /** A call as matching scores it (no recordings: `show` reads those). */
-export type MatchCall = Omit<IndexedCall, 'recordings'> & { queueId: string | null };
+export type MatchCall = Omit<IndexedCall, 'recordings' | 'recordingsListed'> & { queueId: string | null };
 
-type MatchCallRow = Omit<CallRow, 'recordings_json'> & { queue_id: string | null };
+type MatchCallRow = Omit<CallRow, 'recordings_json' | 'recordings_synced_ms' | 'has_recording'> & { queue_id: string | null };
 
 const toMatchCall = (row: MatchCallRow): MatchCall => ({
   conversationId: row.id,

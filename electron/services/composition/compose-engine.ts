@@ -169,7 +169,18 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
     events,
     transcriptOf: (recordingId) => transcripts.stored(recordingId),
   });
-  const trades = composeTrades({ profile, repositories, audit, officer, packs, session, packsDir: join(paths.dataDir, 'packs'), clock, logger });
+  const trades = composeTrades({
+    profile,
+    repositories,
+    audit,
+    officer,
+    packs,
+    listRecordings: async (conversationIds) => (await genesys.officer()).services.sync.syncRecordings(conversationIds),
+    session,
+    packsDir: join(paths.dataDir, 'packs'),
+    clock,
+    logger,
+  });
   const jobs = composeJobs({
     repositories,
     audit: audit.writer,

@@ -25,6 +25,8 @@ export function composeTrades(deps: {
   audit: Pick<AuditDomain, 'writer' | 'actors'>;
   officer: OfficerSession;
   packs: Pick<PackService, 'build'>;
+  /** The officer's Genesys: the recordings of calls an index sync listed without them. */
+  listRecordings: (conversationIds: ReadonlyArray<string>) => Promise<void>;
   session: Pick<Session, 'caseReference'>;
   packsDir: string;
   clock: Clock;
@@ -55,6 +57,8 @@ export function composeTrades(deps: {
       trades: deps.repositories.trades,
       settings: () => deps.profile.trades,
       packs: deps.packs,
+      listRecordings: deps.listRecordings,
+      logger,
       actors: deps.audit.actors,
       audit: deps.audit.writer,
       currentCase: () => deps.session.caseReference,

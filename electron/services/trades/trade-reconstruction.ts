@@ -7,8 +7,9 @@ import { escapeUnsafeText } from '../../../shared/unsafe-text';
 import type { IndexedCall, StoredCandidate, TradeRepository } from '../../db/repositories/trade-repository';
 import type { AuditActors } from '../audit/audit-actor';
 import type { AuditWriter } from '../audit/audit-writer';
-import { AppError, validated } from '../errors';
+import { AppError, describeCause, validated } from '../errors';
 import type { PackService } from '../packs/pack-service';
+import type { Logger } from '../../../shared/logger';
 import type { Clock } from '../ports';
 import type { TradeReconstructionOperations } from './trade-ports';
 import type { TradeSettings } from './trade-settings';
@@ -20,6 +21,9 @@ export type TradeReconstructionDeps = {
   /** The profile's `trades` section (window defaults, the desk's zone). */
   settings: () => TradeSettings;
   packs: Pick<PackService, 'build'>;
+  /** Asks Genesys, under the signed-in officer's token, for the recordings of calls the index lists without them. */
+  listRecordings: (conversationIds: ReadonlyArray<string>) => Promise<void>;
+  logger: Logger;
   actors: Pick<AuditActors, 'officer'>;
   audit: () => Promise<AuditWriter>;
   /** The case current in this sitting, for a timeline read from the app. */
@@ -45,7 +49,7 @@ export class TradeReconstruction implements TradeReconstructionOperations {
       { action: 'search', tradingId: id, caseReference: this.deps.currentCase(), details: { query: { tradeTimeline: id, beforeMinutes: asked.beforeMinutes, afterMinutes: asked.afterMinutes } } },
       actor,
     );
-    return this.assemble(await this.requireTrade(id), asked);
+    return this.assemble(await this.requireTrade(id), asked, 'timeline');
   }
 
   /** An audited export ('export', details.kind 'reconstruction', written by the pack builder before any byte). */
@@ -58,7 +62,7 @@ export class TradeReconstruction implements TradeReconstructionOperations {
     // Nothing about the trade is read for an officer who may not export.
     await this.deps.actors.officer('export');
     const trade = await this.requireTrade(id);
-    const timeline = await this.assemble(trade, window);
+    const timeline = await this.assemble(trade, window, 'pack');
     const outPath = request.outPath === undefined ? await this.defaultOutPath(caseReference, id, request.zip) : await freeTarget(resolve(request.outPath));
     const result = await this.deps.packs.build({ selection: { kind: 'trade', trade, timeline, window }, caseReference, outPath, zip: request.zip });
     return { ...result, tradeId: id };
@@ -76,19 +80,43 @@ export class TradeReconstruction implements TradeReconstructionOperations {
     return trade;
   }
 
-  private async assemble(trade: ImportedTrade, window: MatchWindow): Promise<Timeline> {
+  /**
+   * An index sync lists calls, not their recordings: those of the timeline's calls not listed yet are
+   * asked for first. A pack must not leave out a call's recordings, so a failure refuses it; a timeline
+   * on screen is shown with those calls marked as having no recording listed.
+   */
+  private async assemble(trade: ImportedTrade, window: MatchWindow, purpose: 'timeline' | 'pack'): Promise<Timeline> {
     const { trades } = this.deps;
     const executedMs = Date.parse(trade.executedAt);
     const agentIds = await trades.agentIdsOfTrader(trade.trader);
     // The window is closed at both ends: a call starting exactly at execution + after is in it.
-    const windowCalls = await trades.callsOfParties({ agentIds, clientAccount: trade.clientAccount }, executedMs - window.beforeMinutes * MINUTE_MS, executedMs + window.afterMinutes * MINUTE_MS + 1);
+    const readCalls = async () => ({
+      windowCalls: await trades.callsOfParties({ agentIds, clientAccount: trade.clientAccount }, executedMs - window.beforeMinutes * MINUTE_MS, executedMs + window.afterMinutes * MINUTE_MS + 1),
+      taggedCalls: await trades.callsWithTradingId(trade.tradeId),
+    });
+    let calls = await readCalls();
+    const unlisted = [...new Set([...calls.windowCalls, ...calls.taggedCalls].filter((c) => !c.recordingsListed).map((c) => c.conversationId))];
+    if (unlisted.length > 0) {
+      try {
+        await this.deps.listRecordings(unlisted);
+        calls = await readCalls();
+      } catch (error) {
+        if (purpose === 'pack') {
+          throw new AppError(
+            'UPSTREAM_UNAVAILABLE',
+            `The recordings of ${unlisted.length} of the trade's calls could not be listed from Genesys (${describeCause(error)}); nothing was exported. Try again when Genesys can be reached.`,
+            { retryable: true },
+          );
+        }
+        this.deps.logger.warn('timeline shown without the recordings of unlisted calls', { calls: unlisted.length, reason: describeCause(error) });
+      }
+    }
     return assembleTimeline({
       trade,
       window,
       deskTimeZone: this.deps.settings().deskTimeZone,
       agentIds,
-      windowCalls,
-      taggedCalls: await trades.callsWithTradingId(trade.tradeId),
+      ...calls,
       candidates: await trades.candidates(trade.tradeId),
       decisions: await trades.decisions(trade.tradeId),
     });

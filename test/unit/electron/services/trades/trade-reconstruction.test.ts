@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabaseSync } from '../../../../../electron/db/connection';
 import { migrate } from '../../../../../electron/db/migrate';
+import { silentLogger } from '../../../../../electron/services/logging/file-logger';
 import { createIndexRepository, type ConversationUpsert } from '../../../../../electron/db/repositories/index-repository';
 import { createTradeRepository, type TradeRepository } from '../../../../../electron/db/repositories/trade-repository';
 import type { PackRequest } from '../../../../../electron/services/packs/pack-builder';
@@ -36,10 +37,19 @@ function setup() {
   };
   const session = new FakeOfficerSession();
   let caseReference: string | null = 'FCA-2026-0042';
+  // What Genesys is asked for: recordings of calls the index lists without them (an empty listing here).
+  const listings: Array<Array<string>> = [];
+  let genesysDown = false;
   const reconstruction = new TradeReconstruction({
     trades,
     settings: () => tradeSettingsSchema.parse({ deskTimeZone: 'America/New_York' }),
     packs,
+    listRecordings: async (ids) => {
+      listings.push([...ids]);
+      if (genesysDown) throw new Error('connect ECONNREFUSED');
+      for (const id of ids) await index.replaceRecordings(id, [], clock.now());
+    },
+    logger: silentLogger,
     actors: testActors(session),
     audit: async () => audit,
     currentCase: () => caseReference,
@@ -60,7 +70,20 @@ function setup() {
     participants: [],
     hasRecording: true,
   });
-  return { clock, exec, trades, index, audit, builds, session, reconstruction, call, setCase: (c: string | null) => (caseReference = c) };
+  return {
+    clock,
+    exec,
+    trades,
+    index,
+    audit,
+    builds,
+    session,
+    reconstruction,
+    call,
+    listings,
+    setGenesysDown: (down: boolean) => (genesysDown = down),
+    setCase: (c: string | null) => (caseReference = c),
+  };
 }
 
 async function importTrade(trades: TradeRepository, exec: number, overrides: { tradeId?: string; clientAccount?: string | null } = {}) {
@@ -185,6 +208,27 @@ describe('reconstruct', () => {
     // The empty folder made way for the pack; no search event: the export event is the record.
     expect(await readdir(root)).toEqual([]);
     expect(audit.events).toEqual([]);
+  });
+
+  it("asks Genesys for the recordings of calls an index sync listed without them; when it cannot answer, the timeline is shown and no pack is built", async () => {
+    const { exec, trades, index, builds, reconstruction, call, listings, setGenesysDown } = setup();
+    await importTrade(trades, exec);
+    await index.upsertConversations([call('c-tagged', -2, 1, 'u-1', 'ACC-1', 'T-1'), call('c-listed', -9, -8, 'u-1', null)], exec);
+    await index.replaceRecordings('c-listed', [{ id: 'r-listed', startMs: exec - 9 * MIN, endMs: exec - 8 * MIN, media: 'audio', fileState: 'AVAILABLE', archiveDate: null, deleteDate: null }], exec);
+    setGenesysDown(true);
+    expect((await reconstruction.timeline('T-1')).calls.map((c) => c.conversationId)).toEqual(['c-listed', 'c-tagged']);
+    await expect(reconstruction.reconstruct({ tradeId: 'T-1', zip: false, outPath: join(root, 'pack'), caseReference: 'FCA-2026-0042' })).rejects.toMatchObject({
+      code: 'UPSTREAM_UNAVAILABLE',
+      message: expect.stringContaining('nothing was exported'),
+    });
+    expect(builds).toEqual([]);
+    setGenesysDown(false);
+    await reconstruction.reconstruct({ tradeId: 'T-1', zip: false, outPath: join(root, 'pack'), caseReference: 'FCA-2026-0042' });
+    expect(listings).toEqual([['c-tagged'], ['c-tagged'], ['c-tagged']]);
+    expect(builds).toHaveLength(1);
+    // Listed once: the next read asks for nothing.
+    await reconstruction.timeline('T-1');
+    expect(listings).toHaveLength(3);
   });
 
   it('leaves a non-empty target for the builder to refuse, and needs a case reference', async () => {
