@@ -44,5 +44,8 @@ for _ in $(seq 1 100); do
 done
 node -e 'const s=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")); console.log(`Genesys sandbox at ${s.url}: ${s.conversations} conversations, ${s.recordings} recordings`)' "$work/sandbox.json"
 
+# This sandbox never issued an earlier run's officer tokens: that sign-in is void, and the demo signs in anew.
+custody signout >/dev/null 2>&1 || true
+
 echo "== Custody"
 custody ui --blotter "$work/blotter.csv" "$@"

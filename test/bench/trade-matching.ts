@@ -178,6 +178,8 @@ try {
     trades,
     audit: () => Promise.reject(new Error('the bench makes no decisions')),
     officer: new FakeOfficerSession(),
+    // The bench's index holds the whole year already: nothing to sync.
+    syncIndex: async () => undefined,
     settings: { window: DEFAULT_MATCH_WINDOW, tradingQueues: [] },
     clock: systemClock,
     logger: silentLogger,

@@ -71,6 +71,13 @@ export async function uiCommand(ctx: CommandContext, argv: ReadonlyArray<string>
       // The demo's officer is signed in now: the desk's blotter is imported under her, so the Trades section has trades.
       const report = await composed.trades.importer.importBlotter(await readBlotterFile(blotterFile), caseReference);
       ctx.output.note(`  7. Imported the desk's blotter ${report.fileName}: ${report.inserted} trades added, ${report.updated} updated, ${report.unchanged} unchanged, ${report.rejected.length} rejected`);
+      const matched = await composed.trades.matching.match();
+      ctx.output.note(`  8. Matched ${matched.voiceTrades} voice trades to calls: ${matched.linked} linked, ${matched.candidates} with candidates, ${matched.none} with no recorded call`);
+      const played = await composed.repositories.trades.trade(outcome.tradingId);
+      if (played) {
+        const pack = await composed.trades.reconstruction.reconstruct({ tradeId: played.tradeId, zip: false, caseReference });
+        ctx.output.note(`  9. Reconstructed trade ${played.tradeId} (${pack.recordings} recordings, ${pack.verified ? 'verified' : 'NOT verified'}): ${pack.path}`);
+      }
     }
     const proof = await wormProof(composed.audit, outcome.auditEventId);
     ctx.output.result({ ...outcome, worm: proof }, () =>

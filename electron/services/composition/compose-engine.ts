@@ -176,6 +176,9 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
     officer,
     packs,
     listRecordings: async (conversationIds) => (await genesys.officer()).services.sync.syncRecordings(conversationIds),
+    syncIndex: async (fromMs, toMs) => {
+      await (await genesys.officer()).services.sync.sync(fromMs, toMs);
+    },
     session,
     packsDir: join(paths.dataDir, 'packs'),
     clock,

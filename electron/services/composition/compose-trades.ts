@@ -27,6 +27,8 @@ export function composeTrades(deps: {
   packs: Pick<PackService, 'build'>;
   /** The officer's Genesys: the recordings of calls an index sync listed without them. */
   listRecordings: (conversationIds: ReadonlyArray<string>) => Promise<void>;
+  /** The officer's Genesys: the index synced over a window before trades are matched in it. */
+  syncIndex: (fromMs: number, toMs: number) => Promise<void>;
   session: Pick<Session, 'caseReference'>;
   packsDir: string;
   clock: Clock;
@@ -46,6 +48,7 @@ export function composeTrades(deps: {
       trades: deps.repositories.trades,
       audit: deps.audit.writer,
       officer: deps.officer,
+      syncIndex: deps.syncIndex,
       settings: {
         window: { beforeMinutes: deps.profile.trades.windowBeforeMinutes, afterMinutes: deps.profile.trades.windowAfterMinutes },
         tradingQueues: deps.profile.compliance?.tradingQueues ?? [],

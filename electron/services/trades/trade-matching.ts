@@ -42,6 +42,11 @@ export type TradeMatchingDeps = {
   >;
   audit: () => Promise<AuditWriter>;
   officer: OfficerSession;
+  /**
+   * Reads into the index the part of [fromMs, toMs) it does not cover yet (the officer's index sync): a
+   * trade is matched against the calls of its whole window, never against a partly synced one.
+   */
+  syncIndex: (fromMs: number, toMs: number) => Promise<void>;
   /** The profile's window (trades.windowBefore/AfterMinutes) and trading desks (compliance.tradingQueues). */
   settings: { window: MatchWindow; tradingQueues: ReadonlyArray<string> };
   clock: Clock;
@@ -67,6 +72,12 @@ export class TradeMatching implements TradeMatchingOperations {
     const started = performance.now();
     const { trades } = this.deps;
     const all = await trades.tradesBetween(ALL_TIME.fromMs, ALL_TIME.toMs);
+    const executions = all.filter((t) => t.channel === 'voice').map((t) => Date.parse(t.executedAt));
+    if (executions.length > 0) {
+      const { window } = this.deps.settings;
+      // A gap claimed against calls never read would be false: the blotter's span is synced first (only what is missing).
+      await this.deps.syncIndex(Math.min(...executions) - window.beforeMinutes * 60_000, Math.max(...executions) + window.afterMinutes * 60_000 + 1);
+    }
     const context = await this.scoringContext();
     const decided = groupDecisions(await trades.allDecisions());
     const counts = { linked: 0, candidates: 0, none: 0 };

@@ -64,22 +64,29 @@ async function setUp() {
     t0,
   );
   const audit = new FakeAuditWriter({ clock });
+  const synced: Array<[number, number]> = [];
   const matching = new TradeMatching({
     trades,
     audit: async () => audit,
     officer: new FakeOfficerSession(),
+    syncIndex: async (fromMs, toMs) => {
+      synced.push([fromMs, toMs]);
+    },
     settings: { window: { beforeMinutes: 30, afterMinutes: 5 }, tradingQueues: [] },
     clock,
     logger: new MemoryLogger(),
     batchSize: 2,
   });
-  return { matching, audit };
+  return { matching, audit, synced };
 }
 
 describe('TradeMatching', () => {
   it('links the tagged trade, ranks the untagged trade\'s call first, leaves electronic trades alone and lists gaps both ways', async () => {
-    const { matching } = await setUp();
+    const { matching, synced } = await setUp();
     expect(await matching.match()).toMatchObject({ trades: 4, voiceTrades: 3, linked: 1, candidates: 1, none: 1 });
+    // The index was synced over the voice trades' span with the window around it (electronic trades aside) first.
+    const [[syncFrom, syncTo]] = synced as [[number, number]];
+    expect([syncTo - syncFrom, synced.length]).toEqual([(600 - 4 + 30 + 5) * MIN + 1, 1]);
 
     const untagged = await matching.show('T-UNTAGGED');
     expect(untagged.status).toBe('candidates');
