@@ -46,7 +46,8 @@ export function useTestBucket(
   });
   afterAll(async () => {
     s3?.destroy();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    // A module's last background write (a checkpoint, the mirror) may still land while the folder goes: rm retries.
+    if (dir) await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
   });
 }
 
