@@ -17,7 +17,7 @@ const rendererDir = fileURLToPath(new URL('../../dist/renderer', import.meta.url
 
 test('every screen of the officer app has no WCAG 2.1 A/AA violation', async ({ page }) => {
   // Every screen, each checked by axe, on a shared 2-core machine; a rate-limit wait may come on top (see holds).
-  test.setTimeout(240_000);
+  test.setTimeout(360_000);
   // GOVERNANCE so that the end of the test can tamper with the log and show the failed-integrity state.
   const harness = await startHarness({
     worm: sharedWorm(),
@@ -113,10 +113,12 @@ test('every screen of the officer app has no WCAG 2.1 A/AA violation', async ({ 
     await writeFile(blotterPath, blotterCsv(sandboxBlotter(harness.sandbox.dataset).trades));
     await page.getByTestId('trades-import-file').setInputFiles(blotterPath);
     await page.getByTestId('trades-match').click();
-    await expect(page.getByTestId('trades-match-result')).toBeVisible();
+    // Matching syncs the blotter's span and the timeline lists its calls' recordings, both under the officer's
+    // token: after this walk's calls they may wait out a 429 as the hold refusal above does.
+    await expect(page.getByTestId('trades-match-result')).toBeVisible({ timeout: 90_000 });
     await page.getByTestId('trade-open').first().click();
     await page.getByTestId('trade-timeline-show').click();
-    await expect(page.getByTestId('trade-timeline')).toBeVisible();
+    await expect(page.getByTestId('trade-timeline')).toBeVisible({ timeout: 90_000 });
     await expectNoAxeViolations(page, 'trades: import report, matching, a trade with its candidates, decisions and timeline');
     await page.getByTestId('trades-tab-gaps').click();
     await expect(page.getByTestId('trade-gap').first()).toBeVisible();
