@@ -72,11 +72,15 @@ export class TradeMatching implements TradeMatchingOperations {
     const started = performance.now();
     const { trades } = this.deps;
     const all = await trades.tradesBetween(ALL_TIME.fromMs, ALL_TIME.toMs);
-    const executions = all.filter((t) => t.channel === 'voice').map((t) => Date.parse(t.executedAt));
-    if (executions.length > 0) {
+    // `all` is ordered by execution: its first and last voice trades bound the span (no spread over a large blotter).
+    const voiceTrades = all.filter((t) => t.channel === 'voice');
+    if (voiceTrades.length > 0) {
       const { window } = this.deps.settings;
       // A gap claimed against calls never read would be false: the blotter's span is synced first (only what is missing).
-      await this.deps.syncIndex(Math.min(...executions) - window.beforeMinutes * 60_000, Math.max(...executions) + window.afterMinutes * 60_000 + 1);
+      await this.deps.syncIndex(
+        Date.parse(voiceTrades[0]!.executedAt) - window.beforeMinutes * 60_000,
+        Date.parse(voiceTrades.at(-1)!.executedAt) + window.afterMinutes * 60_000 + 1,
+      );
     }
     const context = await this.scoringContext();
     const decided = groupDecisions(await trades.allDecisions());
@@ -104,8 +108,7 @@ export class TradeMatching implements TradeMatchingOperations {
       // Electronic trades' candidates are cleared too: they are never matched.
       await trades.replaceCandidatesOfTrades(batch.map((t) => t.tradeId), stored);
     }
-    const voiceTrades = all.filter((t) => t.channel === 'voice').length;
-    const report = { trades: all.length, voiceTrades, ...counts, ms: Math.round(performance.now() - started) };
+    const report = { trades: all.length, voiceTrades: voiceTrades.length, ...counts, ms: Math.round(performance.now() - started) };
     this.deps.logger.info('trades matched', report);
     return report;
   }
