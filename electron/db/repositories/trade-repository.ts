@@ -177,20 +177,20 @@ export function createTradeRepository(db: Db) {
     for (const user of users) upsertUser.run({ ...user, syncedMs });
   });
 
+  /** What storing `trade` would do: the one rule both the import's preview (for its audit event) and the upsert follow. */
+  const outcomeOf = (trade: Trade): 'inserted' | 'updated' | 'unchanged' => {
+    const existing = selectTrade.get(trade.tradeId) as TradeRow | undefined;
+    return !existing ? 'inserted' : sameTrade(existing, trade) ? 'unchanged' : 'updated';
+  };
+
   const upsert = db.transaction((trades: ReadonlyArray<TradeUpsert>, now: number) => {
     const counts = { inserted: 0, updated: 0, unchanged: 0 };
     for (const trade of trades) {
+      const outcome = outcomeOf(trade);
+      counts[outcome] += 1;
       const row = { ...trade, executedMs: Date.parse(trade.executedAt), sourceJson: JSON.stringify(trade.source), now };
-      const existing = selectTrade.get(trade.tradeId) as TradeRow | undefined;
-      if (!existing) {
-        insertTrade.run(row);
-        counts.inserted += 1;
-      } else if (sameTrade(existing, trade)) {
-        counts.unchanged += 1;
-      } else {
-        updateTrade.run(row);
-        counts.updated += 1;
-      }
+      if (outcome === 'inserted') insertTrade.run(row);
+      else if (outcome === 'updated') updateTrade.run(row);
     }
     return counts;
   });
@@ -286,12 +286,7 @@ export function createTradeRepository(db: Db) {
     /** What upsertTrades would do with these trades now, writing nothing (an import audits it before storing). */
     async previewUpsert(trades: ReadonlyArray<Trade>): Promise<{ inserted: number; updated: number; unchanged: number }> {
       const counts = { inserted: 0, updated: 0, unchanged: 0 };
-      for (const trade of trades) {
-        const existing = selectTrade.get(trade.tradeId) as TradeRow | undefined;
-        if (!existing) counts.inserted += 1;
-        else if (sameTrade(existing, trade)) counts.unchanged += 1;
-        else counts.updated += 1;
-      }
+      for (const trade of trades) counts[outcomeOf(trade)] += 1;
       return counts;
     },
     /** Stores a decision whose 'link' audit event is acknowledged. */
