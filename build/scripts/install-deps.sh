@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Custody needs on Debian 12, only what is missing: safe to run any number of times.
 #   apt: Chromium (browser shell and e2e), Ceph radosgw (local WORM store), gnome-keyring + D-Bus
-#        (OS keychain), espeak-ng + sox (sandbox call audio), fonts.
+#        (OS keychain), espeak-ng + sox (sandbox call audio), rsyslog (the SIEM receiver in tests), fonts.
 #   npm: `npm ci` when node_modules does not match package-lock.json.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
@@ -18,6 +18,7 @@ want dbus-run-session dbus
 want gnome-keyring-daemon gnome-keyring
 want espeak-ng espeak-ng
 want sox sox libsox-fmt-base
+want rsyslogd rsyslog rsyslog-gnutls
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 
 if [ ${#need[@]} -gt 0 ]; then

@@ -64,18 +64,26 @@ export async function startHarness(options: {
   profile?: (p: Profile) => Profile;
   /** Who is signed in when the engine starts (a real PKCE sign-in through the sandbox); null: nobody. Default: officer A. */
   officer?: SandboxUser | null;
+  /**
+   * A second workstation of the same firm: its own profile, log id and signing key, on the other
+   * harness's buckets and sandbox (which it neither creates nor closes).
+   */
+  sameStoreAs?: Harness;
+  /** Whether the profile holds the Genesys service account's credentials; default true. */
+  serviceAccount?: boolean;
 }): Promise<Harness> {
   const root = await mkdtemp(join(tmpdir(), 'custody-it-'));
   const env = { ...process.env, CUSTODY_CONFIG_DIR: join(root, 'config'), CUSTODY_DATA_DIR: join(root, 'data') };
   const profile = `it-${randomBytes(4).toString('hex')}`;
-  const sandbox = await startSandbox({ anchor: TEST_ANCHOR, audioEngine: 'tones', ...options.sandbox });
+  const shared = options.sameStoreAs;
+  const sandbox = shared?.sandbox ?? (await startSandbox({ anchor: TEST_ANCHOR, audioEngine: 'tones', ...options.sandbox }));
   const s3 = createWormS3Client(options.worm);
   const mode = options.auditMode ?? 'COMPLIANCE';
-  const bucket = await createTestBucket(s3, 'audit', { mode, defaultRetentionDays: 1 });
-  const archiveBucket = await createTestBucket(s3, 'archive', { mode: 'COMPLIANCE', defaultRetentionDays: 1 });
+  const bucket = shared?.bucket ?? (await createTestBucket(s3, 'audit', { mode, defaultRetentionDays: 1 }));
+  const archiveBucket = shared?.archiveBucket ?? (await createTestBucket(s3, 'archive', { mode: 'COMPLIANCE', defaultRetentionDays: 1 }));
   const secrets = createKeyringSecretStore('custody-test');
   const settings = composeProfileSettings({ profile, env, secrets });
-  await settings.vault.saveGenesys(SANDBOX_CLIENT);
+  if (options.serviceAccount ?? true) await settings.vault.saveGenesys(SANDBOX_CLIENT);
   await settings.vault.saveWorm({ accessKeyId: options.worm.accessKeyId, secretAccessKey: options.worm.secretAccessKey });
   await settings.update((p) =>
     (options.profile ?? ((same) => same))({
@@ -109,7 +117,7 @@ export async function startHarness(options: {
     secrets,
     close: async () => {
       await composed.close();
-      await sandbox.close();
+      if (!shared) await sandbox.close();
       await secrets.delete(`${profile}/genesys`);
       await secrets.delete(`${profile}/worm`);
       await secrets.delete(`${profile}/signing-key`);
