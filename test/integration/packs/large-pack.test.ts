@@ -16,8 +16,8 @@ import { readEventChain } from '../../helpers/read-event-chain';
 import { seedTinyRecordings, type SyntheticRecording } from '../../helpers/synthetic-recordings';
 
 // Past the 500 items one export event could list: the event names a locked manifest instead.
-const COUNT = 1200;
-const CASE = 'FCA-2026-1200';
+const COUNT = 640;
+const CASE = 'FCA-2026-0640';
 
 let h: Harness;
 let seeded: Array<SyntheticRecording>;
@@ -27,7 +27,7 @@ let exportEvent: AuditEvent;
 beforeAll(async () => {
   h = await startHarness({ worm: inject('worm').connection });
   seeded = await seedTinyRecordings({ db: h.composed.db, dataDir: h.composed.paths.dataDir, cacheKey: await h.composed.vault.atRestKey('cache-key') }, COUNT);
-  packDir = join(h.root, 'pack-1200');
+  packDir = join(h.root, 'pack-640');
   const result = await h.composed.packs.build({ selection: { kind: 'recordings', recordingIds: seeded.map((r) => r.recordingId) }, caseReference: CASE, outPath: packDir });
   expect(result).toMatchObject({ recordings: COUNT, verified: true });
   for await (const e of readEventChain(h.s3, h.bucket, h.composed.profile.logId)) if (e.eventId === result.exportEventId) exportEvent = e;
@@ -66,7 +66,7 @@ describe(`a pack of ${COUNT} recordings`, () => {
     expect(items[7]).toMatchObject({ conversationId: seeded[7]!.conversationId, tradingIds: [seeded[7]!.tradingId], caseReference: CASE, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
     // "Who touched trade T": the local mirror indexed the manifest's items, so the export is found by any of them.
     const { mirror } = await h.composed.audit.log();
-    for (const query of [{ tradingId: seeded[7]!.tradingId! }, { recordingId: seeded[1_111]!.recordingId }, { conversationId: seeded[42]!.conversationId }]) {
+    for (const query of [{ tradingId: seeded[7]!.tradingId! }, { recordingId: seeded[611]!.recordingId }, { conversationId: seeded[42]!.conversationId }]) {
       expect((await mirror.list(query)).entries.map((e) => e.eventId), JSON.stringify(query)).toContain(exportEvent.eventId);
     }
 
