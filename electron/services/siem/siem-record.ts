@@ -1,12 +1,14 @@
 import { auditEventSchema, type AuditEvent } from '../../../shared/domain';
+import { escapeUnsafeJson, escapeUnsafeText } from '../../../shared/unsafe-text';
 import { alertsOf } from '../audit/audit-entry';
 
 /**
  * One acknowledged audit event as the SIEM receives it, in the two wire forms Custody speaks:
  * RFC 5424 syslog with structured data (octet-counted over TCP/TLS, RFC 6587 3.4.1 / RFC 5425), and
  * a JSON line in Splunk HEC's event form (which Elastic ingests through a JSON-lines input too).
- * The message body is the event object exactly as stored in the WORM bucket (canonical JSON), so a
- * SIEM can recompute its hash; `eventId` is the key to deduplicate the at-least-once delivery on.
+ * The syslog MSG is the event object as stored in the WORM bucket (canonical JSON, on one line: any
+ * control or bidi character in it written as a JSON escape), so a SIEM can recompute its hash; `eventId`
+ * is the key to deduplicate the at-least-once delivery on.
  *
  * Written here rather than taken from a library: the npm syslog clients (syslog-client, winston-syslog,
  * glossy) either frame with newlines (a newline in a value splits the event), do not escape
@@ -23,21 +25,18 @@ const SEVERITY_INFORMATIONAL = 6;
 const NILVALUE = '-';
 const APP_NAME = 'custody';
 
-/** PARAM-VALUE (RFC 5424 6.3.3): `"`, `\` and `]` escaped with a backslash; control characters (newlines) become spaces. */
+/**
+ * PARAM-VALUE (RFC 5424 6.3.3): `"`, `\`, `]` escaped with a backslash, after control and bidi characters
+ * (a newline, ESC, U+202E) are made visible as `\x0a`-style escapes (shared/unsafe-text.ts).
+ */
 export function escapeParamValue(value: string): string {
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what must not reach the wire
-  return value.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, ' ').replace(/["\\\]]/g, (c) => `\\${c}`);
+  return escapeUnsafeText(value).replace(/["\\\]]/g, (c) => `\\${c}`);
 }
 
 /** HOSTNAME, APP-NAME, MSGID are PRINTUSASCII without spaces, of bounded length; anything else is replaced, empty is NILVALUE. */
 export function headerField(value: string | null | undefined, maxLength: number): string {
   const printable = (value ?? '').replace(/[^\u0021-\u007e]/g, '_').slice(0, maxLength);
   return printable === '' ? NILVALUE : printable;
-}
-
-/** The message part: one line whatever the body holds (canonical JSON has none, but a body is data from the bucket). */
-function oneLine(text: string): string {
-  return text.replace(/[\r\n\u2028\u2029]/g, ' ');
 }
 
 /** The event's fields a SIEM filters on, in a fixed order (values from the event, escaped when written). */
@@ -78,7 +77,7 @@ function parseEvent(body: string): AuditEvent | null {
 export function formatSyslogMessage(stored: StoredAuditEvent, enterpriseId: number): string {
   const event = parseEvent(stored.body);
   const sdId = `custody@${enterpriseId}`;
-  if (!event) return `<${FACILITY_LOG_AUDIT * 8 + SEVERITY_WARNING}>1 ${NILVALUE} ${NILVALUE} ${APP_NAME} ${NILVALUE} invalid [${sdId} seq="${stored.seq}"] ${oneLine(stored.body)}`;
+  if (!event) return `<${FACILITY_LOG_AUDIT * 8 + SEVERITY_WARNING}>1 ${NILVALUE} ${NILVALUE} ${APP_NAME} ${NILVALUE} invalid [${sdId} seq="${stored.seq}"] ${escapeUnsafeJson(stored.body)}`;
   const severity = alertsOf(event).length > 0 ? SEVERITY_WARNING : SEVERITY_INFORMATIONAL;
   const sd = structuredParams(event, stored.seq)
     .map(([name, value]) => ` ${name}="${escapeParamValue(value)}"`)
@@ -92,7 +91,7 @@ export function formatSyslogMessage(stored: StoredAuditEvent, enterpriseId: numb
     NILVALUE,
     headerField(event.action, 32),
     `[${sdId}${sd}]`,
-    oneLine(stored.body),
+    escapeUnsafeJson(stored.body),
   ].join(' ');
 }
 
