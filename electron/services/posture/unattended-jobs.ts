@@ -1,8 +1,10 @@
 import { z } from 'zod';
-import type { AuditEvent } from '../../../shared/domain';
+import { auditEventSchema, type AuditEvent } from '../../../shared/domain';
 import type { AuditActors } from '../audit/audit-actor';
 import type { AuditWriter } from '../audit/audit-writer';
 import { validated } from '../errors';
+import type { Clock } from '../ports';
+import type { UnattendedJobFacts } from './posture-checks';
 
 /**
  * What systemd says of an unattended unit that failed (OnFailure= hands the handler MONITOR_SERVICE_RESULT,
@@ -41,4 +43,34 @@ export async function recordUnattendedFailure(
     },
     actor,
   );
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The failures reported in the last `sinceDays` in every audit log this installation mirrors (its own,
+ * and the archiver's once the firm's logs are read), for the posture check `unattended.failures`.
+ */
+export async function unattendedJobFacts(
+  deps: { events: { unattendedFailuresSince(sinceMs: number, limit: number): Promise<Array<string>> }; clock: Clock },
+  sinceDays = 7,
+): Promise<UnattendedJobFacts> {
+  const bodies = await deps.events.unattendedFailuresSince(deps.clock.now() - sinceDays * DAY_MS, 50);
+  const failures: UnattendedJobFacts['failures'] = [];
+  for (const body of bodies) {
+    const event = auditEventSchema.safeParse(JSON.parse(body));
+    const failure = event.success ? unattendedFailureSchema.safeParse(event.data.details) : null;
+    if (!event.success || !failure?.success) continue;
+    const journal = event.data.details.journal;
+    failures.push({
+      time: event.data.time,
+      unit: failure.data.unit,
+      result: failure.data.result ?? null,
+      exitStatus: failure.data.exitStatus ?? null,
+      journal: typeof journal === 'string' ? journal : null,
+      logId: event.data.logId,
+      workstation: event.data.workstation.hostname,
+    });
+  }
+  return { sinceDays, failures };
 }

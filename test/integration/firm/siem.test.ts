@@ -6,6 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { systemClock } from '../../../electron/services/adapters/system-clock';
+import { evaluateUnattendedJobs } from '../../../electron/services/posture/posture-checks';
+import { unattendedJobFacts } from '../../../electron/services/posture/unattended-jobs';
 import { parseSiemUrl } from '../../../electron/services/siem/siem-settings';
 import { createSiemSender } from '../../../electron/services/siem/siem-transport';
 import { shareProfileWithCli } from '../../helpers/cli-profile';
@@ -88,7 +91,7 @@ describe('SIEM forwarding to rsyslog', () => {
     expect(JSON.parse(hostile.msg)).toMatchObject({ eventId: hostile.params.eventId, caseReference: HOSTILE_CASE, logId: profile.logId });
   });
 
-  it('speaks plain TCP too, and the CLI reports nothing queued', async () => {
+  it('speaks plain TCP too; the CLI reports nothing queued, and an unattended job failure reaches the SIEM and the posture check', async () => {
     const batch = await h.composed.repositories.auditMirror.eventBodiesFrom(h.composed.profile.logId, 0, 100);
     await createSiemSender(parseSiemUrl(`syslog+tcp://127.0.0.1:${rsyslog.tcpPort}`), { enterpriseId: 32473 }).send(batch, 5_000);
     await waitFor(async () => (await receivedLines()).filter((l) => l.input === 'plain').length === batch.length, 10_000);
@@ -98,6 +101,25 @@ describe('SIEM forwarding to rsyslog', () => {
       const run = await cli.run(['siem', 'status', '--json']);
       expect(run.code, run.stderr).toBe(0);
       expect(JSON.parse(run.stdout)).toMatchObject({ destination: `syslog+tls://localhost:${rsyslog.tlsPort}`, pending: 0, logId: h.composed.profile.logId });
+
+      // What custody-job-failed@.service runs when the nightly unit fails (systemd sets MONITOR_*).
+      const monitor = { MONITOR_SERVICE_RESULT: 'exit-code', MONITOR_EXIT_CODE: 'exited', MONITOR_EXIT_STATUS: '2', MONITOR_INVOCATION_ID: 'c0ffee'.padEnd(32, '0') };
+      Object.assign(process.env, monitor);
+      let reported;
+      try {
+        reported = await cli.run(['service', 'report-failure', '--unit', 'custody-archiver', '--json']);
+      } finally {
+        for (const name of Object.keys(monitor)) delete process.env[name];
+      }
+      expect(reported.code, reported.stderr).toBe(0);
+      const { eventId } = JSON.parse(reported.stdout) as { eventId: string };
+      // The command forwarded its own event as it closed.
+      await waitFor(async () => (await receivedLines()).some((l) => l.input === 'tls' && l.params.eventId === eventId), 10_000);
+      const line = (await receivedLines()).find((l) => l.params.eventId === eventId)!;
+      expect(line.msgId).toBe('posture');
+      expect(JSON.parse(line.msg).details).toMatchObject({ kind: 'unattended-job-failed', unit: 'custody-archiver', result: 'exit-code', exitStatus: '2' });
+      const check = evaluateUnattendedJobs({ ok: true, operation: 'audit mirror', value: await unattendedJobFacts({ events: h.composed.repositories.auditMirror, clock: systemClock }) });
+      expect(check).toMatchObject({ id: 'unattended.failures', status: 'fail', summary: expect.stringContaining('custody-archiver') as unknown });
     } finally {
       await cli.dispose();
     }
