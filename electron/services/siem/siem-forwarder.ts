@@ -53,6 +53,8 @@ export class SiemForwarder {
   private failures = 0;
   private retryTimer: AbortController | null = null;
   private stopped = false;
+  /** Abandons the background pass's batch on stop (an explicit delivery has its own budget instead). */
+  private inFlight: AbortController | null = null;
 
   constructor(private readonly deps: SiemForwarderDeps) {}
 
@@ -70,7 +72,7 @@ export class SiemForwarder {
   async deliverPending(options: { budgetMs?: number } = {}): Promise<SiemStatus> {
     const deadline = this.deps.clock.now() + (options.budgetMs ?? Number.POSITIVE_INFINITY);
     this.cancelRetry();
-    await this.runPass(deadline);
+    await this.runPass(deadline, true);
     return this.status();
   }
 
@@ -89,17 +91,20 @@ export class SiemForwarder {
     };
   }
 
-  /** No pass starts after this (the host is closing); one under way finishes its batch. */
+  /** No background pass starts after this (the host is closing), and one under way abandons its batch; `deliverPending` still runs. */
   stop(): void {
     this.stopped = true;
     this.cancelRetry();
+    this.inFlight?.abort();
   }
 
-  private runPass(deadline: number): Promise<void> {
-    if (this.running) {
+  /** One pass at a time: a nudge during one asks for another after it; an explicit delivery waits its turn. */
+  private async runPass(deadline: number, explicit = false): Promise<void> {
+    if (this.running && !explicit) {
       this.again = true;
       return this.running;
     }
+    while (this.running) await this.running;
     this.running = (async () => {
       try {
         do {
@@ -115,6 +120,8 @@ export class SiemForwarder {
 
   private async pass(deadline: number): Promise<void> {
     const { delivery, events, logId, clock, logger, sender } = this.deps;
+    const inFlight = Number.isFinite(deadline) ? null : new AbortController();
+    this.inFlight = inFlight;
     const batchSize = this.deps.batchSize ?? 500;
     let sent = 0;
     try {
@@ -124,7 +131,7 @@ export class SiemForwarder {
         if (remaining <= 0) return;
         const batch = await events.eventBodiesFrom(logId, nextSeq, batchSize);
         if (batch.length === 0) break;
-        await sender.send(batch, Math.min(this.deps.batchTimeoutMs ?? 15_000, remaining));
+        await sender.send(batch, Math.min(this.deps.batchTimeoutMs ?? 15_000, remaining), inFlight?.signal);
         nextSeq = batch.at(-1)!.seq + 1;
         await delivery.delivered(sender.destination, logId, nextSeq, clock.now());
         sent += batch.length;
@@ -132,6 +139,8 @@ export class SiemForwarder {
       if (this.failures > 0) logger.info('SIEM reachable again; the queued audit events were delivered', { destination: sender.destination, sent });
       this.failures = 0;
     } catch (error) {
+      // Abandoned because the host is closing: the batch stays queued, and the SIEM is not to blame.
+      if (inFlight?.signal.aborted) return;
       this.failures += 1;
       const cause = describeCause(error);
       if (this.failures === 1) logger.warn('SIEM delivery failed; audit events stay queued and are sent when it answers', { destination: sender.destination, sent, cause });

@@ -12,8 +12,11 @@ export class SiemDeliveryError extends AppError {
   }
 }
 
-/** Delivers one batch within `timeoutMs` (connection included), resolving only once the receiver has taken all of it. */
-export type SiemSender = { readonly destination: string; send(batch: ReadonlyArray<StoredAuditEvent>, timeoutMs: number): Promise<void> };
+/**
+ * Delivers one batch within `timeoutMs` (connection included), resolving only once the receiver has taken
+ * all of it; `signal` abandons it (the host closing), which counts as not delivered.
+ */
+export type SiemSender = { readonly destination: string; send(batch: ReadonlyArray<StoredAuditEvent>, timeoutMs: number, signal?: AbortSignal): Promise<void> };
 
 export type SiemSenderOptions = {
   /** PEM of the CA the receiver's certificate must chain to (default: Node's bundled CAs). */
@@ -27,10 +30,11 @@ export function createSiemSender(destination: SiemDestination, options: SiemSend
   if (destination.kind === 'syslog') {
     return {
       destination: destination.url,
-      send: (batch, timeoutMs) => sendSyslog(destination, Buffer.concat(batch.map((e) => octetCounted(formatSyslogMessage(e, options.enterpriseId)))), options.ca, timeoutMs),
+      send: (batch, timeoutMs, signal) =>
+        sendSyslog(destination, Buffer.concat(batch.map((e) => octetCounted(formatSyslogMessage(e, options.enterpriseId)))), options.ca, timeoutMs, signal),
     };
   }
-  return { destination: destination.url, send: (batch, timeoutMs) => postJsonLines(destination.url, batch.map(formatJsonLine).join('\n'), options, timeoutMs) };
+  return { destination: destination.url, send: (batch, timeoutMs, signal) => postJsonLines(destination.url, batch.map(formatJsonLine).join('\n'), options, timeoutMs, signal) };
 }
 
 /**
@@ -38,7 +42,7 @@ export function createSiemSender(destination: SiemDestination, options: SiemSend
  * read to our end and closed its side without an error. Plain syslog has no acknowledgement; a
  * long-lived connection to a receiver that went away swallows writes into a dead socket, so it is not kept.
  */
-function sendSyslog(destination: Extract<SiemDestination, { kind: 'syslog' }>, frames: Buffer, ca: string | undefined, timeoutMs: number): Promise<void> {
+function sendSyslog(destination: Extract<SiemDestination, { kind: 'syslog' }>, frames: Buffer, ca: string | undefined, timeoutMs: number, signal?: AbortSignal): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     let peerEnded = false;
     let settled = false;
@@ -46,6 +50,7 @@ function sendSyslog(destination: Extract<SiemDestination, { kind: 'syslog' }>, f
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
       socket.destroy();
       if (error === undefined) resolve();
       else reject(error instanceof SiemDeliveryError ? error : new SiemDeliveryError(destination.url, describeCause(error), error));
@@ -55,6 +60,9 @@ function sendSyslog(destination: Extract<SiemDestination, { kind: 'syslog' }>, f
       ? tlsConnect({ host: destination.host, port: destination.port, servername: isIp(destination.host) ? undefined : destination.host, ...(ca ? { ca } : {}) }, onConnected)
       : netConnect({ host: destination.host, port: destination.port }, onConnected);
     const timer = setTimeout(() => finish(new SiemDeliveryError(destination.url, `no answer within ${timeoutMs} ms`)), timeoutMs);
+    const onAbort = () => finish(new SiemDeliveryError(destination.url, 'abandoned: Custody is closing'));
+    signal?.addEventListener('abort', onAbort);
+    if (signal?.aborted) onAbort();
     socket.on('error', finish);
     socket.on('data', () => undefined);
     socket.on('end', () => {
@@ -67,7 +75,7 @@ function sendSyslog(destination: Extract<SiemDestination, { kind: 'syslog' }>, f
   });
 }
 
-function postJsonLines(url: string, body: string, options: SiemSenderOptions, timeoutMs: number): Promise<void> {
+function postJsonLines(url: string, body: string, options: SiemSenderOptions, timeoutMs: number, signal?: AbortSignal): Promise<void> {
   const authorization = options.authorization ? (options.authorization.includes(' ') ? options.authorization : `Bearer ${options.authorization}`) : null;
   return new Promise<void>((resolve, reject) => {
     const req = httpsRequest(
@@ -77,6 +85,7 @@ function postJsonLines(url: string, body: string, options: SiemSenderOptions, ti
         headers: { 'content-type': 'application/x-ndjson', ...(authorization ? { authorization } : {}) },
         ...(options.ca ? { ca: options.ca } : {}),
         timeout: timeoutMs,
+        ...(signal ? { signal } : {}),
       },
       (res) => {
         res.resume();

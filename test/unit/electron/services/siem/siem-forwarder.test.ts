@@ -142,6 +142,35 @@ describe('SIEM forwarder (outbox: the audit mirror; cursor: siem_delivery)', () 
     expect(status.pending).toBe(4);
   });
 
+  it('abandons a hanging background send when the host closes, then sends what it can within the closing budget', async () => {
+    const db = profileDb(3);
+    await db.ready;
+    const clock = new FakeClock();
+    const received: Array<number> = [];
+    let hang = true;
+    const sender: SiemSender = {
+      destination: 'syslog+tls://siem.test:6514',
+      send: async (batch, _timeoutMs, signal) => {
+        if (hang) {
+          // A receiver that accepted the connection and never answers.
+          await new Promise((_resolve, reject) => signal?.addEventListener('abort', () => reject(new SiemDeliveryError('x', 'abandoned'))));
+        }
+        received.push(...batch.map((e) => e.seq));
+      },
+    };
+    const logger = new MemoryLogger();
+    const f = new SiemForwarder({ logId: LOG, sender, events: db.mirror, delivery: createSiemDeliveryRepository(db.db), clock, random: () => 0.5, logger });
+    f.nudge();
+    await flushMicrotasks();
+    f.stop();
+    hang = false;
+    const status = await f.deliverPending({ budgetMs: 3_000 });
+    expect(received).toEqual([0, 1, 2]);
+    // Closing is not a SIEM failure: nothing recorded as one.
+    expect(status).toMatchObject({ pending: 0, failingSince: null, lastError: null });
+    expect(logger.entries.filter((e) => e.level !== 'info')).toEqual([]);
+  });
+
   it('keeps one cursor per destination: a new SIEM gets the whole log', async () => {
     const db = profileDb(3);
     await db.ready;
