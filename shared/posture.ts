@@ -3,7 +3,7 @@ import { z } from 'zod';
 export const postureStatuses = ['pass', 'fail', 'unknown'] as const;
 export type PostureStatus = (typeof postureStatuses)[number];
 
-export const postureTargets = ['archive-bucket', 'audit-bucket', 'genesys', 'trades'] as const;
+export const postureTargets = ['archive-bucket', 'audit-bucket', 'genesys', 'trades', 'unattended'] as const;
 export type PostureTarget = (typeof postureTargets)[number];
 
 /** One check of the live configuration against MiFID II expectations, with what it was decided on. */

@@ -22,6 +22,14 @@ export function escapeUnsafeText(text: string, options: { keepNewlines?: boolean
   return text.replace(UNSAFE_CHARACTERS, (c) => (options.keepNewlines && c === '\n' ? c : escapeCharacter(c)));
 }
 
+/**
+ * JSON text with each unsafe character written as JSON's own `\uXXXX` escape: the same value when parsed,
+ * on one line, with nothing that hides or reorders text (canonical JSON has none outside its strings).
+ */
+export function escapeUnsafeJson(json: string): string {
+  return json.replace(UNSAFE_CHARACTERS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** Text from outside (Genesys names, attributes), stored with its unsafe characters made visible. */
 export const externalTextSchema = z.string().transform((text) => escapeUnsafeText(text));
 

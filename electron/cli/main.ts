@@ -32,6 +32,12 @@ Commands:
                         open the app (Electron, or the browser shell where Electron is absent)
   config
                         show the profile
+  config --siem (syslog+tcp://HOST:PORT | syslog+tls://HOST:PORT | https://URL | off) [--siem-ca PEM_FILE] [--siem-pen N] [--siem-token]
+                        forward every audit event to the SIEM (RFC 5424 over TCP/TLS, or JSON lines; token from stdin, to the keychain)
+  siem status | drain [--budget-seconds N]
+                        how many audit events wait for the SIEM; send them now (exit 2 while some stay queued)
+  service report-failure --unit NAME
+                        record an unattended job's failure in the audit log as the service account (systemd OnFailure=)
   audit verify [--from ISO] [--to ISO] [--key PEM]
                         recompute the audit log's chain, Merkle tree and signed checkpoints from the bucket alone
   audit show [--conversation ID | --trading-id T | --operator NAME | --case REF] [--alerts]
@@ -103,6 +109,8 @@ const commands: Record<string, () => Promise<Command>> = {
   retention: async () => (await import('./commands/retention')).retentionCommand,
   posture: async () => (await import('./commands/posture')).postureCommand,
   trades: async () => (await import('./commands/trades')).tradesCommand,
+  siem: async () => (await import('./commands/siem')).siemCommand,
+  service: async () => (await import('./commands/service')).serviceCommand,
 };
 
 /** Pulls the global flags (--profile, --json) out of argv, wherever they appear. */

@@ -13,6 +13,8 @@ export type ShutdownPorts = {
   drainAudit(): Promise<void>;
   /** Waits for a checkpoint (and any consistency check) already under way. */
   finishCheckpoints(): Promise<void>;
+  /** Hands the SIEM the audit events still queued, within its own budget (what is left stays queued). */
+  forwardAudit?(): Promise<void>;
   closeDatabase(): void | Promise<void>;
   closeLog?(): void | Promise<void>;
 };
@@ -54,6 +56,7 @@ export async function shutdown(
   if (paused.outcome !== 'done') await step('stop jobs', budgets.stopJobsMs, ports.stopJobs);
   await step('drain the audit queue', budgets.drainAuditMs, ports.drainAudit);
   await step('finish checkpoints', budgets.finishCheckpointsMs, ports.finishCheckpoints);
+  if (ports.forwardAudit) await step('forward audit events to the SIEM', budgets.finishCheckpointsMs, ports.forwardAudit);
   await step('close the database', budgets.closeLogMs, ports.closeDatabase);
   options.logger.info('shutdown complete', { steps: report.map((r) => `${r.step}: ${r.outcome} (${r.ms} ms)`) });
   if (ports.closeLog) await step('close the log', budgets.closeLogMs, ports.closeLog);

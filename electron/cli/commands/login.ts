@@ -64,7 +64,8 @@ function endpointFrom(region: string | undefined, gateway: string | undefined): 
   return { region: domain };
 }
 
-async function readSecret(prompt: string): Promise<string> {
+/** One line from stdin (piped), or typed at a prompt without echo. */
+export async function readSecret(prompt: string): Promise<string> {
   if (!process.stdin.isTTY) {
     let data = '';
     for await (const chunk of process.stdin) data += String(chunk);

@@ -61,6 +61,10 @@ export function createAuditMirrorRepository(db: Db) {
     VALUES (@logId, @seq, @eventId, @timeMs, @action, @operatorName, @operatorAccount, @operatorGenesysId, @operatorEmail, @hostname,
       @conversationId, @recordingId, @tradingId, @caseReference, @alertCount, @body)`);
   const selectBody = db.prepare('SELECT body FROM audit_events WHERE log_id = ? AND seq = ?').pluck();
+  const selectUnattendedFailures = db
+    .prepare("SELECT body FROM audit_events WHERE action = 'posture' AND time_ms >= ? AND json_extract(body, '$.details.kind') = 'unattended-job-failed' ORDER BY time_ms DESC LIMIT ?")
+    .pluck();
+  const selectBodiesFrom = db.prepare('SELECT seq, body FROM audit_events WHERE log_id = ? AND seq >= ? ORDER BY seq LIMIT ?');
   const selectLatestCheckpoint = db.prepare(
     'SELECT tree_size, root_hash, time, key_id FROM audit_checkpoints WHERE log_id = ? ORDER BY tree_size DESC LIMIT 1',
   );
@@ -268,6 +272,16 @@ export function createAuditMirrorRepository(db: Db) {
 
     async eventBody(logId: string, seq: number): Promise<string | null> {
       return (selectBody.get(logId, seq) as string | undefined) ?? null;
+    },
+
+    /** Unattended jobs' failures (posture events of kind unattended-job-failed) at or after `sinceMs` in every mirrored log, newest first. */
+    async unattendedFailuresSince(sinceMs: number, limit: number): Promise<Array<string>> {
+      return selectUnattendedFailures.all(sinceMs, limit) as Array<string>;
+    },
+
+    /** Up to `limit` events from `fromSeq` on, in seq order (what the SIEM forwarder sends next). */
+    async eventBodiesFrom(logId: string, fromSeq: number, limit: number): Promise<Array<{ seq: number; body: string }>> {
+      return selectBodiesFrom.all(logId, fromSeq, limit) as Array<{ seq: number; body: string }>;
     },
 
     /** Newest first. */

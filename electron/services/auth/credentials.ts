@@ -27,6 +27,8 @@ export const officerSignInSchema = z.object({
 });
 export type StoredOfficerSignIn = z.infer<typeof officerSignInSchema>;
 
+const siemTokenSchema = z.object({ token: z.string().min(1).max(4096) });
+
 export const signingKeySchema = z.object({ privateKeyPem: z.string().startsWith('-----BEGIN PRIVATE KEY-----') });
 export type StoredSigningKey = z.infer<typeof signingKeySchema>;
 
@@ -99,6 +101,19 @@ export class CredentialVault {
 
   saveSigningKey(key: StoredSigningKey): Promise<void> {
     return this.save('signing-key', signingKeySchema.parse(key));
+  }
+
+  /** The SIEM's HTTPS Authorization value (`custody config --siem https://... --siem-token`), or null when it takes none. */
+  async loadSiemToken(): Promise<string | null> {
+    return (await this.load('siem-token', siemTokenSchema))?.token ?? null;
+  }
+
+  saveSiemToken(token: string): Promise<void> {
+    return this.save('siem-token', siemTokenSchema.parse({ token }));
+  }
+
+  async deleteSiemToken(): Promise<void> {
+    await this.secrets.delete(this.account('siem-token'));
   }
 
   loadReviewJournalSeal(): Promise<ReviewJournalSeal | null> {

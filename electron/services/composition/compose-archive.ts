@@ -15,6 +15,7 @@ import { archiveSettingsOf, type Profile } from '../config/profile';
 import { AppError } from '../errors';
 import { HoldService } from '../holds/hold-service';
 import { PostureService, type PostureServiceDeps } from '../posture/posture-service';
+import { unattendedJobFacts } from '../posture/unattended-jobs';
 import type { Clock } from '../ports';
 import { RetentionSweep } from '../retention/retention-sweep';
 import { createWormS3Client } from '../worm/s3-client';
@@ -39,7 +40,7 @@ export function composeArchive(
     profileName: string;
     profile: Pick<Profile, 'worm' | 'archive' | 'compliance' | 'genesys'>;
     vault: CredentialVault;
-    repositories: Pick<ProfileRepositories, 'index' | 'archive' | 'holds' | 'compliance'>;
+    repositories: Pick<ProfileRepositories, 'index' | 'archive' | 'holds' | 'compliance' | 'auditMirror'>;
     cache: MediaCache;
     genesys: Pick<GenesysConnection, 'archive' | 'admin' | 'officer'>;
     audit: () => Promise<AuditWriter>;
@@ -157,6 +158,7 @@ export function composeArchive(
       logger: logger.child('posture'),
       newId: randomUUID,
       ...(deps.tradeGaps ? { tradeGaps: deps.tradeGaps } : {}),
+      unattendedJobs: () => unattendedJobFacts({ events: deps.repositories.auditMirror, clock }),
     }),
   };
 }

@@ -20,9 +20,13 @@ import { composeGenesys, type GenesysConnection } from './compose-genesys';
 import { composeHealth } from './compose-health';
 import { composeJobs } from './compose-jobs';
 import { composePacks } from './compose-packs';
+import { composeSiem, type SiemDomain } from './compose-siem';
 import { composeTrades, type TradesDomain } from './compose-trades';
 import { composeTranscripts } from './compose-transcripts';
 import type { TranscriptService } from '../transcripts/transcript-service';
+
+/** What a closing host gives the SIEM for the events still queued; the rest goes with the next run. */
+const siemCloseBudgetMs = 3_000;
 
 export type ComposeOptions = BaseOptions & {
   /** How this host's renderer addresses media (media:// in Electron, the stand-in origin in the shell). */
@@ -53,6 +57,8 @@ export type ComposedEngine = Pick<Base, 'profile' | 'paths' | 'vault' | 'redacto
   transcripts: TranscriptService;
   /** Trade reconstruction: blotter import, matching and gaps, reconstruction (each audited as the signed-in officer). */
   trades: TradesDomain;
+  /** Every audit event forwarded to the firm's SIEM once WORM acknowledged it (a no-op without `siem` in the profile). */
+  siem: SiemDomain;
   /** The orderly shutdown (see `shutdown`); every host calls it on quit, and later calls share the first. */
   close(budgets?: Partial<ShutdownBudgets>): Promise<void>;
 };
@@ -199,6 +205,8 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
     events,
   });
 
+  const siem = composeSiem({ profile, vault, db, events: repositories.auditMirror, hub: events, clock, random: base.random, logger });
+
   const health = composeHealth({ audit, genesys: profile.genesys, http: base.http, events, clock, redactor: base.redactor });
 
   let closing: Promise<void> | null = null;
@@ -213,11 +221,15 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
             audit.stopChecks();
             void transcripts.stop();
             engine.stopBackground();
+            siem.stop();
           },
           pauseJobs: () => jobs.stopAll(message, { atItemBoundary: true }),
           stopJobs: () => jobs.stopAll(message),
           drainAudit: () => audit.drain(),
           finishCheckpoints: () => audit.finishCheckpoints(),
+          forwardAudit: async () => {
+            await siem.deliverPending({ budgetMs: siemCloseBudgetMs });
+          },
           closeDatabase: () => base.closeDatabase(),
           closeLog: () => base.log.close(),
         },
@@ -252,6 +264,7 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
     health,
     transcripts,
     trades,
+    siem,
     close,
   };
 }

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { approvalSettingsSchema } from '../approvals/approval-settings';
 import { auditSettingsSchema } from '../audit/audit-settings';
 import { ValidationError } from '../errors';
+import { siemSettingsSchema } from '../siem/siem-settings';
 import { tradeSettingsSchema } from '../trades/trade-settings';
 import { writeAtomic } from '../storage/durable-file';
 
@@ -88,6 +89,8 @@ export const profileSchema = z.object({
   approvals: approvalSettingsSchema.prefault({}),
   /** Trade reconstruction: the matching window, the desk's time zone, how FIX names the trader. */
   trades: tradeSettingsSchema.prefault({}),
+  /** Where every audit event is forwarded once WORM acknowledged it (`custody config --siem URL`); absent: nowhere. */
+  siem: siemSettingsSchema.optional(),
 });
 export type Profile = z.infer<typeof profileSchema>;
 

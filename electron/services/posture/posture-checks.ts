@@ -358,3 +358,32 @@ export function evaluateTradeGaps(fact: Fact<TradeGapFacts>): PostureCheck {
     evidence,
   });
 }
+
+/** Failures the unattended units reported (custody service report-failure) in the audit logs this installation has read. */
+export type UnattendedJobFacts = {
+  sinceDays: number;
+  failures: Array<{ time: string; unit: string; result: string | null; exitStatus: string | null; journal: string | null; logId: string; workstation: string }>;
+};
+
+/** A failed nightly archive, catalog publication, retention sweep or SIEM drain in the last days is a finding. */
+export function evaluateUnattendedJobs(fact: Fact<UnattendedJobFacts>): PostureCheck {
+  const make = (draft: Draft): PostureCheck => ({
+    id: 'unattended.failures',
+    target: 'unattended',
+    subject: 'archiver and timers (build/service)',
+    title: 'No unattended job (archive, catalog, retention sweep, SIEM forwarding) failed recently',
+    ...draft,
+  });
+  if (!fact.ok) return make({ status: 'unknown', summary: `Could not read the audit logs: ${fact.detail}.`, evidence: { operation: fact.operation, answer: fact.detail } });
+  const { sinceDays, failures } = fact.value;
+  const evidence = { operation: fact.operation, sinceDays, failures };
+  if (failures.length === 0) {
+    return make({ status: 'pass', summary: `No unattended job reported a failure in the last ${sinceDays} days in the audit logs read here.`, evidence });
+  }
+  const units = [...new Set(failures.map((f) => f.unit))];
+  return make({
+    status: 'fail',
+    summary: `${failures.length} failed run(s) of ${units.join(', ')} in the last ${sinceDays} days, the latest at ${failures[0]!.time} on ${failures[0]!.workstation}${failures[0]!.journal ? ` (${failures[0]!.journal})` : ''}.`,
+    evidence,
+  });
+}

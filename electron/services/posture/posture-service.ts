@@ -25,6 +25,7 @@ import {
   evaluateBucket,
   evaluateGenesys,
   evaluateTradeGaps,
+  evaluateUnattendedJobs,
   regionOfEndpoint,
   type BucketFacts,
   type ComplianceFacts,
@@ -32,6 +33,7 @@ import {
   type GenesysFacts,
   type Provider,
   type TradeGapFacts,
+  type UnattendedJobFacts,
 } from './posture-checks';
 
 const DAY_MS = 86_400_000;
@@ -48,6 +50,8 @@ export type PostureServiceDeps = {
   genesys: () => Promise<{ client: GenesysClient; sync: IndexSync }>;
   /** The blotter's gap counts as the last matching run left them (absent where trades are not composed). */
   tradeGaps?: () => Promise<TradeGapFacts>;
+  /** Unattended jobs' reported failures in the audit logs read here (absent where the audit mirror is not composed). */
+  unattendedJobs?: () => Promise<UnattendedJobFacts>;
   repository: ComplianceRepository;
   audit: () => Promise<AuditWriter>;
   /** The officer who runs the check, signed in at the time. */
@@ -96,6 +100,7 @@ export class PostureService {
     const genesys = await this.genesysFacts();
     checks.push(...evaluateGenesys(genesys.facts, complianceFacts, genesys.subject));
     if (this.deps.tradeGaps) checks.push(evaluateTradeGaps(await readFact('index: trades without a recorded call', this.deps.tradeGaps)));
+    if (this.deps.unattendedJobs) checks.push(evaluateUnattendedJobs(await readFact('audit logs: unattended-job-failed events', this.deps.unattendedJobs)));
     const report: PostureReport = {
       id: this.deps.newId(),
       checkedAt: new Date(clock.now()).toISOString(),

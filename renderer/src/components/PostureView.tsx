@@ -10,6 +10,7 @@ const targetTitles: Record<PostureTarget, string> = {
   'audit-bucket': 'Audit bucket',
   genesys: 'Genesys Cloud',
   trades: 'Trades',
+  unattended: 'Unattended jobs',
 };
 
 /** The MiFID II posture report: each check pass, fail or unknown, with the evidence it was decided on. */

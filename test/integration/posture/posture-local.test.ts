@@ -39,6 +39,7 @@ describe('custody posture against the local stack (radosgw + Genesys sandbox)', 
       'genesys.trading-metadata',
       'genesys.region',
       'trades.recorded-calls',
+      'unattended.failures',
     ]);
     for (const check of report.checks) {
       expect(['pass', 'fail', 'unknown']).toContain(check.status);
@@ -63,6 +64,7 @@ describe('custody posture against the local stack (radosgw + Genesys sandbox)', 
       'genesys.region': 'unknown',
       // No blotter is imported in this profile.
       'trades.recorded-calls': 'unknown',
+      'unattended.failures': 'pass',
     });
     const check = (id: string) => report.checks.find((c) => c.id === id)!;
     expect(check('archive-bucket.object-lock').summary).toMatch(/Default retention is 1 day, under 1825/);
