@@ -196,12 +196,8 @@ export function searchFilter(db: Db): (query: IndexQuery) => SearchFilter | null
   };
 }
 
-/**
- * The local search index. Genesys cannot search by trade ID, so this is the search engine; it also
- * answers when Genesys is unreachable. The API is async so the database can later move to a worker.
- */
-export function createIndexRepository(db: Db) {
-  const upsertConversation = db.prepare(`
+/** One conversation into the index (named parameters as ConversationUpsert, plus participantsJson, hasRecording 0/1, syncedMs); the catalog sync writes through it too. */
+export const UPSERT_CONVERSATION_SQL = `
     INSERT INTO conversations (id, start_ms, end_ms, direction, queue_id, queue_name, agent_id, agent_name,
       trading_id, client_account, participants_json, has_recording, synced_ms)
     VALUES (@id, @startMs, @endMs, @direction, @queueId, @queueName, @agentId, @agentName,
@@ -210,15 +206,25 @@ export function createIndexRepository(db: Db) {
       direction = excluded.direction, queue_id = excluded.queue_id, queue_name = excluded.queue_name,
       agent_id = excluded.agent_id, agent_name = excluded.agent_name, trading_id = excluded.trading_id,
       client_account = excluded.client_account, participants_json = excluded.participants_json,
-      has_recording = excluded.has_recording, synced_ms = excluded.synced_ms`);
-  const deleteRecordingsOf = db.prepare('DELETE FROM recordings WHERE conversation_id = ?');
-  const insertRecording = db.prepare(`
+      has_recording = excluded.has_recording, synced_ms = excluded.synced_ms`;
+
+/** One recording of a conversation (RecordingUpsert with conversationId, sessionId and syncedMs). */
+export const UPSERT_RECORDING_SQL = `
     INSERT INTO recordings (id, conversation_id, start_ms, end_ms, media, file_state, archive_date, delete_date, session_id, synced_ms)
     VALUES (@id, @conversationId, @startMs, @endMs, @media, @fileState, @archiveDate, @deleteDate, @sessionId, @syncedMs)
     ON CONFLICT(id) DO UPDATE SET conversation_id = excluded.conversation_id, start_ms = excluded.start_ms,
       end_ms = excluded.end_ms, media = excluded.media, file_state = excluded.file_state,
       archive_date = excluded.archive_date, delete_date = excluded.delete_date, session_id = excluded.session_id,
-      synced_ms = excluded.synced_ms`);
+      synced_ms = excluded.synced_ms`;
+
+/**
+ * The local search index. Genesys cannot search by trade ID, so this is the search engine; it also
+ * answers when Genesys is unreachable. The API is async so the database can later move to a worker.
+ */
+export function createIndexRepository(db: Db) {
+  const upsertConversation = db.prepare(UPSERT_CONVERSATION_SQL);
+  const deleteRecordingsOf = db.prepare('DELETE FROM recordings WHERE conversation_id = ?');
+  const insertRecording = db.prepare(UPSERT_RECORDING_SQL);
   const markRecordingsSynced = db.prepare('UPDATE conversations SET recordings_synced_ms = ? WHERE id = ?');
   const selectCoverage = db.prepare('SELECT from_ms, to_ms, synced_ms FROM sync_coverage ORDER BY from_ms');
   const clearCoverage = db.prepare('DELETE FROM sync_coverage');
