@@ -56,7 +56,14 @@ export class CatalogSync {
     const base = { bucket, fromSeq: applied?.seq ?? null };
     if (latest === 0 || (applied && latest <= applied.seq)) return { ...base, seq: applied?.seq ?? null, upToDate: true, partsRead: 0, rowsApplied: 0 };
     const newest = await this.verifiedManifest(latest, applied);
-    const known = new Set((await catalog.currentParts()).map((part) => part.partKey));
+    const known = new Map((await catalog.currentParts()).map((part) => [part.partKey, part]));
+    for (const part of newest.manifest.parts) {
+      const applied = known.get(part.key);
+      // A part is immutable: the same key with another hash is a forged or broken manifest.
+      if (applied && (applied.sha256 !== part.sha256 || applied.rows !== part.rows)) {
+        throw new CatalogRefusedError(`Catalog manifest ${newest.manifest.seq} gives the part s3://${bucket}/${part.key} SHA-256 ${part.sha256}, but it was applied with ${applied.sha256}.`);
+      }
+    }
     const fresh = newest.manifest.parts.filter((part) => !known.has(part.key));
     const rows = await this.readParts(newest, fresh);
     await catalog.applyManifest({

@@ -35,7 +35,7 @@ function appendValue(appender: DuckDBAppender, type: 'VARCHAR' | 'BIGINT' | 'BOO
   else appender.appendBoolean(value === true);
 }
 
-/** Writes rows as one Parquet file (zstd), in the order given, with the catalog's column types. */
+/** Writes rows as one Parquet file (Snappy: every Parquet reader has it), in the order given, with the catalog's column types. */
 export async function writeCatalogParquet(path: string, rows: ReadonlyArray<CatalogIndexRow>): Promise<void> {
   await withDuckDb(async (connection) => {
     await connection.run(`CREATE TABLE recordings (${CATALOG_COLUMNS.map(([name, type]) => `${name} ${type}`).join(', ')})`);
@@ -45,7 +45,7 @@ export async function writeCatalogParquet(path: string, rows: ReadonlyArray<Cata
       appender.endRow();
     }
     appender.closeSync();
-    await connection.run(`COPY recordings TO ${literal(path)} (FORMAT parquet, COMPRESSION zstd)`);
+    await connection.run(`COPY recordings TO ${literal(path)} (FORMAT parquet, COMPRESSION snappy)`);
   });
 }
 
