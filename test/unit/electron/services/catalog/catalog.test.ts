@@ -153,6 +153,22 @@ describe('the shared catalog', () => {
     expect((await b.catalog.lastManifest())!.seq).toBe(1);
   });
 
+  it('answers volumes per desk and days without calls with DuckDB over the verified parts', async () => {
+    const f = firm();
+    const a = await archiverIndex(f.clock);
+    const later = (await createIndexRepository(a).findRecording('r-1'))!.startMs + 3 * DAY;
+    await createIndexRepository(a).upsertConversations([conversationRow('c-4', later, { queueName: 'Rates', queueId: 'q-rates', hasRecording: false })], f.clock.now());
+    await f.publisherOf(a).publish();
+    const stats = await f.workstation().sync.stats();
+    expect(stats).toMatchObject({ seq: 1, days: 3, calls: 4, recordings: 3, archived: 1 });
+    expect(stats.perQueue).toEqual([
+      { queue: 'FX Spot Desk', calls: 3, recordings: 3, archived: 1 },
+      { queue: 'Rates', calls: 1, recordings: 0, archived: 0 },
+    ]);
+    const dayAfterSecond = new Date(later - DAY).toISOString().slice(0, 10);
+    expect(stats.gaps).toEqual([dayAfterSecond]);
+  });
+
   it('publishes nothing when the audit log does not take the record', async () => {
     const f = firm();
     const a = await archiverIndex(f.clock);
