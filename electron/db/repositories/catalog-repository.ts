@@ -1,5 +1,5 @@
 import type { Db } from '../connection';
-import { UPSERT_CONVERSATION_SQL, UPSERT_RECORDING_SQL } from './index-repository';
+import { indexWrites, type ParticipantRecord } from './index-repository';
 
 /** One catalog row as the index holds it (the Parquet columns; see services/catalog/catalog-layout.ts). */
 export type CatalogIndexRow = {
@@ -76,10 +76,7 @@ const upsertCatalogCopySql = `
  */
 export function createCatalogRepository(db: Db) {
   const selectExport = db.prepare(exportSql);
-  const upsertConversation = db.prepare(UPSERT_CONVERSATION_SQL);
-  const deleteRecordingsOf = db.prepare('DELETE FROM recordings WHERE conversation_id = ?');
-  const upsertRecording = db.prepare(UPSERT_RECORDING_SQL);
-  const markRecordingsListed = db.prepare('UPDATE conversations SET recordings_synced_ms = ? WHERE id = ?');
+  const writes = indexWrites(db);
   const upsertCatalogCopy = db.prepare(upsertCatalogCopySql);
   const selectLastManifest = db.prepare('SELECT seq, manifest_key, sha256, applied_ms, parts, rows FROM catalog_manifests ORDER BY seq DESC LIMIT 1');
   const insertManifest = db.prepare('INSERT INTO catalog_manifests (seq, manifest_key, sha256, applied_ms, parts, rows) VALUES (?, ?, ?, ?, ?, ?)');
@@ -91,32 +88,37 @@ export function createCatalogRepository(db: Db) {
 
   const applyRows = (rows: ReadonlyArray<CatalogIndexRow>, syncedMs: number) => {
     const byConversation = new Map<string, Array<CatalogIndexRow>>();
-    for (const row of rows) byConversation.set(row.conversation_id, [...(byConversation.get(row.conversation_id) ?? []), row]);
+    for (const row of rows) {
+      const group = byConversation.get(row.conversation_id);
+      if (group) group.push(row);
+      else byConversation.set(row.conversation_id, [row]);
+    }
     for (const [conversationId, group] of byConversation) {
       const first = group[0]!;
-      upsertConversation.run({
-        id: conversationId,
-        startMs: first.conversation_start_ms,
-        endMs: first.conversation_end_ms,
-        direction: first.direction,
-        queueId: first.queue_id,
-        queueName: first.queue_name,
-        agentId: first.agent_id,
-        agentName: first.agent_name,
-        tradingId: first.trading_id,
-        clientAccount: first.client_account,
-        participantsJson: first.participants_json,
-        hasRecording: first.has_recording ? 1 : 0,
+      writes.conversation(
+        {
+          id: conversationId,
+          startMs: first.conversation_start_ms,
+          endMs: first.conversation_end_ms,
+          direction: first.direction,
+          queueId: first.queue_id,
+          queueName: first.queue_name,
+          agentId: first.agent_id,
+          agentName: first.agent_name,
+          tradingId: first.trading_id,
+          clientAccount: first.client_account,
+          participants: JSON.parse(first.participants_json) as Array<ParticipantRecord>,
+          hasRecording: first.has_recording,
+        },
         syncedMs,
-      });
+      );
       if (!first.recordings_listed) continue;
       // The archiver listed this conversation's recordings: the catalog's list is the whole list.
-      deleteRecordingsOf.run(conversationId);
-      for (const row of group) {
-        if (row.recording_id === null) continue;
-        upsertRecording.run({
+      const recordings = group.flatMap((row) => (row.recording_id === null ? [] : [row as CatalogIndexRow & { recording_id: string }]));
+      writes.recordings(
+        conversationId,
+        recordings.map((row) => ({
           id: row.recording_id,
-          conversationId,
           startMs: row.recording_start_ms,
           endMs: row.recording_end_ms,
           media: row.media,
@@ -124,11 +126,12 @@ export function createCatalogRepository(db: Db) {
           archiveDate: row.genesys_archive_date,
           deleteDate: row.genesys_delete_date,
           sessionId: row.session_id,
-          syncedMs,
-        });
+        })),
+        syncedMs,
+      );
+      for (const row of recordings) {
         if (row.archive_media_key !== null) upsertCatalogCopy.run({ ...row, recording_start_ms: row.recording_start_ms ?? row.conversation_start_ms });
       }
-      markRecordingsListed.run(syncedMs, conversationId);
     }
   };
 
