@@ -7,11 +7,11 @@ import { parseArchiveKey } from '../archive/archive-keys';
  * The firm's shared catalog in the ARCHIVE bucket: the archiver's index as Parquet, Hive-partitioned by
  * the UTC day a call started, so Athena or Trino read the same files a workstation syncs (docs/catalog.md).
  *
- *   catalog/v1/recordings/year=YYYY/month=MM/day=DD/part-<manifest seq>-<rows hash>.parquet
+ *   catalog/v1/recordings/year=YYYY/month=MM/day=DD/part-<manifest seq, 12 digits>-<rows hash>.parquet
  *   catalog/v1/manifests/<seq, 12 digits>.json
  *
  * Parts are immutable: a day whose rows changed gets a new part, and the manifest names the current
- * part of every day. Each manifest names the previous one by SHA-256, so the manifests form a chain.
+ * part of every day (also the one whose name sorts last in its folder, which is what an Athena view can use). Each manifest names the previous one by SHA-256, so the manifests form a chain.
  */
 export const CATALOG_ROOT = 'catalog/v1/';
 export const MANIFESTS_PREFIX = `${CATALOG_ROOT}manifests/`;
@@ -20,7 +20,7 @@ export const MANIFEST_SCHEMA = 'custody.catalog.manifest.v1';
 
 const dayPattern = /^(\d{4})-(\d{2})-(\d{2})$/;
 const manifestKeyPattern = /^catalog\/v1\/manifests\/(\d{12})\.json$/;
-const partKeyPattern = /^catalog\/v1\/recordings\/year=(\d{4})\/month=(\d{2})\/day=(\d{2})\/part-[0-9]{1,12}-[0-9a-f]{16}\.parquet$/;
+const partKeyPattern = /^catalog\/v1\/recordings\/year=(\d{4})\/month=(\d{2})\/day=(\d{2})\/part-\d{12}-[0-9a-f]{16}\.parquet$/;
 
 export const manifestKey = (seq: number): string => `${MANIFESTS_PREFIX}${String(seq).padStart(12, '0')}.json`;
 
@@ -36,7 +36,7 @@ export const dayOf = (startMs: number): string => new Date(startMs).toISOString(
 export function partKey(day: string, seq: number, rowsSha256: string): string {
   const [, year, month, date] = dayPattern.exec(day) ?? [];
   if (!year) throw new Error(`not a day: ${day}`);
-  return `${RECORDINGS_PREFIX}year=${year}/month=${month}/day=${date}/part-${seq}-${rowsSha256.slice(0, 16)}.parquet`;
+  return `${RECORDINGS_PREFIX}year=${year}/month=${month}/day=${date}/part-${String(seq).padStart(12, '0')}-${rowsSha256.slice(0, 16)}.parquet`;
 }
 
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'not a SHA-256');

@@ -81,7 +81,7 @@ describe('the firm catalog: A archives and publishes, B without Genesys credenti
     // A second manifest naming a new part whose bytes are not the ones it hashes is refused whole; B keeps manifest 1 and its index.
     const before = await b.composed.catalog.repository.counts();
     const first = manifest.parts[0] as { key: string; versionId: string; sha256: string; bytes: number };
-    const tamperedKey = first.key.replace(/part-1-[0-9a-f]{16}/, 'part-2-0123456789abcdef');
+    const tamperedKey = first.key.replace(/part-\d{12}-[0-9a-f]{16}/, 'part-000000000002-0123456789abcdef');
     const tampered = Buffer.concat([Buffer.from(await objectBytes(a, first.key, first.versionId)), Buffer.from('x')]);
     const retention = { ObjectLockMode: 'COMPLIANCE' as const, ObjectLockRetainUntilDate: new Date(Date.now() + 120_000) };
     const stored = await a.s3.send(new PutObjectCommand({ Bucket: a.archiveBucket, Key: tamperedKey, Body: tampered, ...retention }));

@@ -43,7 +43,7 @@ describe('catalog rows and manifests at the boundary', () => {
   it('lays parts out by day and manifests by number, and refuses a manifest that contradicts its layout', () => {
     const sha = 'c'.repeat(64);
     const key = partKey('2026-11-25', 3, sha);
-    expect(key).toBe('catalog/v1/recordings/year=2026/month=11/day=25/part-3-cccccccccccccccc.parquet');
+    expect(key).toBe('catalog/v1/recordings/year=2026/month=11/day=25/part-000000000003-cccccccccccccccc.parquet');
     expect(manifestSeqOf(manifestKey(42))).toBe(42);
     expect(manifestSeqOf('catalog/v1/manifests/../x.json')).toBeNull();
     const part = { table: 'recordings', day: '2026-11-25', key, versionId: 'v1', sha256: sha, bytes: 10, rows: 1, rowsSha256: sha };

@@ -85,7 +85,7 @@ describe('the shared catalog', () => {
     const a = await archiverIndex(f.clock);
     const published = await f.publisherOf(a).publish();
     expect(published).toMatchObject({ seq: 1, published: true, days: 2, rows: 4 });
-    expect(published.newParts.map((p) => p.key)).toEqual([expect.stringMatching(/^catalog\/v1\/recordings\/year=\d{4}\/month=\d{2}\/day=\d{2}\/part-1-[0-9a-f]{16}\.parquet$/), expect.any(String)]);
+    expect(published.newParts.map((p) => p.key)).toEqual([expect.stringMatching(/^catalog\/v1\/recordings\/year=\d{4}\/month=\d{2}\/day=\d{2}\/part-000000000001-[0-9a-f]{16}\.parquet$/), expect.any(String)]);
     // The export event comes before the first part: it names the manifest and each day published.
     expect(f.audit.events).toHaveLength(1);
     expect(f.audit.events[0]).toMatchObject({ action: 'export', details: { kind: 'catalog', manifest: manifestKey(1) } });
