@@ -11,6 +11,7 @@ import { CatalogSync, type SyncSummary } from '../catalog/catalog-sync';
 import type { Profile } from '../config/profile';
 import { describeCause, ValidationError } from '../errors';
 import type { Clock } from '../ports';
+import { lazy } from './lazy';
 
 /** The firm's shared catalog (Parquet in the archive bucket): the archiver publishes it, workstations sync it. */
 export type CatalogDomain = {
@@ -50,14 +51,17 @@ export function composeCatalog(deps: {
     }
     return { s3, bucket };
   };
-  const hasServiceAccount = async (): Promise<boolean> => {
+  // Asked once per engine, not at every search (a keychain read); a `custody login` takes effect at the next start.
+  const hasServiceAccount = lazy(async (): Promise<boolean> => {
     try {
       await deps.vault.loadGenesys();
       return true;
     } catch {
       return false;
     }
-  };
+  });
+  // Searches at the same moment share one sync rather than applying the same manifest twice.
+  let syncing: Promise<SyncSummary | null> | null = null;
   const sync = async () => new CatalogSync({ ...(await bucketAndClient()), catalog: repository, workDir, clock, logger });
   return {
     repository,
@@ -77,12 +81,17 @@ export function composeCatalog(deps: {
     sync,
     syncOnCatalogWorkstation: async () => {
       if (!profile.worm?.archiveBucket || (await hasServiceAccount())) return null;
-      try {
-        return await (await sync()).sync();
-      } catch (error) {
-        logger.warn('the catalog could not be synced; the index answers as it is', { reason: describeCause(error) });
-        return null;
-      }
+      syncing ??= (async () => {
+        try {
+          return await (await sync()).sync();
+        } catch (error) {
+          logger.warn('the catalog could not be synced; the index answers as it is', { reason: describeCause(error) });
+          return null;
+        } finally {
+          syncing = null;
+        }
+      })();
+      return syncing;
     },
   };
 }

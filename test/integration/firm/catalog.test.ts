@@ -4,7 +4,10 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { manifestKey } from '../../../electron/services/catalog/catalog-layout';
 import { CatalogRefusedError } from '../../../electron/services/catalog/catalog-sync';
 import { canonicalJson } from '../../../shared/canonical-json';
+import type { ArchiveRunSummary } from '../../../shared/archive';
+import type { PublishSummary } from '../../../electron/services/catalog/catalog-publisher';
 import { archiveWindow } from '../../helpers/archive-window';
+import { shareProfileWithCli } from '../../helpers/cli-profile';
 import { startHarness, type Harness } from '../../helpers/engine-harness';
 import { readEventChain } from '../../helpers/read-event-chain';
 import { SANDBOX_CLIENT } from '../../sandbox/server';
@@ -12,6 +15,7 @@ import { SANDBOX_CLIENT } from '../../sandbox/server';
 const MiB = 1024 * 1024;
 let a: Harness;
 let b: Harness;
+let cliOfA: Awaited<ReturnType<typeof shareProfileWithCli>>;
 
 beforeAll(async () => {
   a = await startHarness({ worm: inject('worm').connection });
@@ -23,8 +27,11 @@ beforeAll(async () => {
     serviceAccount: false,
     profile: (p) => ({ ...p, officerSignIn: { ...p.officerSignIn, clientId: SANDBOX_CLIENT.clientId } }),
   });
+  // The archiver runs unattended, under the service account: nobody signed in.
+  cliOfA = await shareProfileWithCli(a, { officer: null });
 });
 afterAll(async () => {
+  await cliOfA?.dispose();
   await b?.close();
   await a?.close();
 });
@@ -40,10 +47,12 @@ describe('the firm catalog: A archives and publishes, B without Genesys credenti
     const window = archiveWindow(a.sandbox, { maxBytes: 16 * MiB, minRecordings: 3 });
     const traded = window.conversations.find((c) => c.tradingId !== null && c.recordings.length > 0);
     expect(traded, 'the window has a call with a trading id').toBeDefined();
-    const run = await (await a.composed.archive.job()).run({ sinceMs: window.sinceMs, untilMs: window.untilMs });
+    // The archiver's nightly command publishes the catalog after its run.
+    const archived = await cliOfA.run(['archive', '--since', new Date(window.sinceMs).toISOString(), '--until', new Date(window.untilMs).toISOString(), '--json']);
+    expect(archived.code, archived.stderr).toBe(0);
+    const run = JSON.parse(archived.stdout) as ArchiveRunSummary & { catalog: PublishSummary };
     expect(run.state).toBe('done');
-
-    const published = await (await a.composed.catalog.publisher()).publish();
+    const published = run.catalog;
     expect(published).toMatchObject({ seq: 1, published: true, manifestKey: manifestKey(1) });
     expect(published.auditEventId).toEqual(expect.any(String));
 
@@ -60,6 +69,7 @@ describe('the firm catalog: A archives and publishes, B without Genesys credenti
     expect(rows.filter((r) => r.recording_id !== null).length).toBe(counts.recordings);
     expect(rows.filter((r) => r.archive_media_key !== null).length).toBe(counts.archived);
     expect(counts.archived).toBe(run.counts.archived + run.counts.alreadyArchived);
+    expect(await (await a.composed.catalog.sync()).stats()).toMatchObject({ seq: 1, calls: counts.conversations, recordings: counts.recordings, archived: counts.archived });
 
     // B's search syncs the catalog first (it has no service account) and finds the call by its trading ID.
     expect(await b.composed.catalog.repository.counts()).toMatchObject({ conversations: 0 });
@@ -69,9 +79,9 @@ describe('the firm catalog: A archives and publishes, B without Genesys credenti
     expect(await b.composed.catalog.repository.lastManifest()).toMatchObject({ seq: 1 });
 
     // B plays it from the WORM archive (not Genesys), verified against the SHA-256 A archived; the play is in B's own log.
-    const archived = run.items.find((i) => i.recordingId === recording.id)!;
+    const item = run.items.find((i) => i.recordingId === recording.id)!;
     const grant = await b.composed.engine.authorizePlayback(recording.id, 'CASE-CAT-1');
-    expect(grant).toMatchObject({ source: 'archive', integrity: 'verified', sha256: archived.sha256 });
+    expect(grant).toMatchObject({ source: 'archive', integrity: 'verified', sha256: item.sha256 });
     const bLog = b.composed.profile.logId;
     const events: Array<{ eventId: string; action: string; recordingId: string | null }> = [];
     for await (const event of readEventChain(b.s3, b.bucket, bLog)) events.push(event);
