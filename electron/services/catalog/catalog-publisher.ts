@@ -79,11 +79,10 @@ export class CatalogPublisher {
     const staging = await mkdtemp(join(this.deps.workDir, 'publish-'));
     const newParts: Array<ManifestPart> = [];
     try {
-      for (const [day, rows] of changed) {
-        const rowsSha256 = rowsHash(rows);
-        const file = join(staging, `${day}.parquet`);
-        await writeCatalogParquet(file, rows);
-        const body = await readFile(file);
+      const files = changed.map(([day, rows]) => ({ day, rows, rowsSha256: rowsHash(rows), path: join(staging, `${day}.parquet`) }));
+      await writeCatalogParquet(files);
+      for (const { day, rows, rowsSha256, path } of files) {
+        const body = await readFile(path);
         const key = partKey(day, seq, rowsSha256);
         const stored = await putLockedObject(s3, { bucket, key, body, contentType: 'application/vnd.apache.parquet', retainUntil, mode: this.deps.mode });
         newParts.push({ table: 'recordings', day, key, versionId: stored.versionId, sha256: sha256Hex(body), bytes: body.length, rows: rows.length, rowsSha256 });

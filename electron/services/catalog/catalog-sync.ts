@@ -122,16 +122,21 @@ export class CatalogSync {
   private async readParts(stored: StoredManifest, parts: ReadonlyArray<ManifestPart>): Promise<Array<CatalogIndexRow>> {
     if (parts.length === 0) return [];
     return this.withWorkDir(async (dir) => {
-      const rows: Array<CatalogIndexRow> = [];
+      const paths: Array<string> = [];
       for (const [i, part] of parts.entries()) {
         const path = join(dir, `part-${i}.parquet`);
         await writeFile(path, await this.verifiedPart(stored, part), { mode: 0o600, flag: 'wx' });
-        let raw: Array<Record<string, unknown>>;
-        try {
-          raw = await readCatalogParquet(path);
-        } catch (error) {
-          throw new CatalogRefusedError(`The catalog part s3://${this.deps.bucket}/${part.key} is not a readable catalog Parquet file (${describeCause(error)}).`);
-        }
+        paths.push(path);
+      }
+      let files: Array<Array<Record<string, unknown>>>;
+      try {
+        files = await readCatalogParquet(paths);
+      } catch (error) {
+        throw new CatalogRefusedError(`A catalog part of manifest ${stored.manifest.seq} is not a readable catalog Parquet file (${describeCause(error)}).`);
+      }
+      const rows: Array<CatalogIndexRow> = [];
+      for (const [i, part] of parts.entries()) {
+        const raw = files[i]!;
         if (raw.length !== part.rows) throw new CatalogRefusedError(`The catalog part s3://${this.deps.bucket}/${part.key} holds ${raw.length} rows, not the ${part.rows} its manifest gives.`);
         for (const [n, value] of raw.entries()) rows.push(this.validRow(part, n, value));
       }

@@ -35,29 +35,37 @@ function appendValue(appender: DuckDBAppender, type: 'VARCHAR' | 'BIGINT' | 'BOO
   else appender.appendBoolean(value === true);
 }
 
-/** Writes rows as one Parquet file (Snappy: every Parquet reader has it), in the order given, with the catalog's column types. */
-export async function writeCatalogParquet(path: string, rows: ReadonlyArray<CatalogIndexRow>): Promise<void> {
+/** Writes each set of rows as one Parquet file (Snappy: every Parquet reader has it), in the order given, with the catalog's column types; one DuckDB for all. */
+export async function writeCatalogParquet(files: ReadonlyArray<{ path: string; rows: ReadonlyArray<CatalogIndexRow> }>): Promise<void> {
+  if (files.length === 0) return;
   await withDuckDb(async (connection) => {
-    await connection.run(`CREATE TABLE recordings (${CATALOG_COLUMNS.map(([name, type]) => `${name} ${type}`).join(', ')})`);
-    const appender = await connection.createAppender('recordings');
-    for (const row of rows) {
-      for (const [name, type] of CATALOG_COLUMNS) appendValue(appender, type, row[name]);
-      appender.endRow();
+    for (const { path, rows } of files) {
+      await connection.run(`CREATE OR REPLACE TABLE recordings (${CATALOG_COLUMNS.map(([name, type]) => `${name} ${type}`).join(', ')})`);
+      const appender = await connection.createAppender('recordings');
+      for (const row of rows) {
+        for (const [name, type] of CATALOG_COLUMNS) appendValue(appender, type, row[name]);
+        appender.endRow();
+      }
+      appender.closeSync();
+      await connection.run(`COPY recordings TO ${literal(path)} (FORMAT parquet, COMPRESSION snappy)`);
     }
-    appender.closeSync();
-    await connection.run(`COPY recordings TO ${literal(path)} (FORMAT parquet, COMPRESSION snappy)`);
   });
 }
 
 /**
- * The rows of a Parquet file as plain objects (BIGINT as bigint), unvalidated: the caller validates every
- * value. Only the catalog's columns are read, so a file with other columns fails here.
+ * The rows of each Parquet file as plain objects (BIGINT as bigint), unvalidated: the caller validates every
+ * value. Only the catalog's columns are read, so a file without them fails here; one DuckDB for all.
  */
-export async function readCatalogParquet(path: string): Promise<Array<Record<string, unknown>>> {
+export async function readCatalogParquet(paths: ReadonlyArray<string>): Promise<Array<Array<Record<string, unknown>>>> {
+  if (paths.length === 0) return [];
   return withDuckDb(async (connection) => {
     const columns = CATALOG_COLUMNS.map(([name]) => name).join(', ');
-    const reader = await connection.runAndReadAll(`SELECT ${columns} FROM read_parquet(${literal(path)})`);
-    return (await reader.getRowObjectsJS()) as Array<Record<string, unknown>>;
+    const files: Array<Array<Record<string, unknown>>> = [];
+    for (const path of paths) {
+      const reader = await connection.runAndReadAll(`SELECT ${columns} FROM read_parquet(${literal(path)})`);
+      files.push((await reader.getRowObjectsJS()) as Array<Record<string, unknown>>);
+    }
+    return files;
   });
 }
 
