@@ -9,7 +9,7 @@ import { AppError, describeCause } from '../errors';
 import type { Clock } from '../ports';
 import { readObject } from '../worm/locked-objects';
 import { catalogRowSchema, dayOf, RECORDINGS_PREFIX, type ManifestPart } from './catalog-layout';
-import { latestManifestSeq, readManifest, type StoredManifest } from './catalog-manifests';
+import { latestManifestSeq, manifestVersions, readManifest, type StoredManifest } from './catalog-manifests';
 import { catalogStats, readCatalogParquet, type CatalogStats } from './parquet-files';
 
 /** A manifest (or one of its parts) that does not verify: refused whole, and the index keeps what it had. */
@@ -52,16 +52,19 @@ export class CatalogSync {
   async sync(): Promise<SyncSummary> {
     const { s3, bucket, catalog, clock, logger } = this.deps;
     const applied = await catalog.lastManifest();
-    const latest = await latestManifestSeq(s3, bucket);
+    // One listing for the whole sync: the chain walk below reads each manifest by its first version.
+    const versions = await manifestVersions(s3, bucket);
+    const firstVersion = (seq: number) => versions.get(seq)?.[0]?.versionId;
+    const latest = Math.max(0, ...versions.keys());
     const base = { bucket, fromSeq: applied?.seq ?? null };
     if (latest === 0 || (applied && latest <= applied.seq)) return { ...base, seq: applied?.seq ?? null, upToDate: true, partsRead: 0, rowsApplied: 0 };
-    const newest = await this.verifiedManifest(latest, applied);
+    const newest = await this.verifiedManifest(latest, applied, firstVersion);
     const known = new Map((await catalog.currentParts()).map((part) => [part.partKey, part]));
     for (const part of newest.manifest.parts) {
-      const applied = known.get(part.key);
+      const had = known.get(part.key);
       // A part is immutable: the same key with another hash is a forged or broken manifest.
-      if (applied && (applied.sha256 !== part.sha256 || applied.rows !== part.rows)) {
-        throw new CatalogRefusedError(`Catalog manifest ${newest.manifest.seq} gives the part s3://${bucket}/${part.key} SHA-256 ${part.sha256}, but it was applied with ${applied.sha256}.`);
+      if (had && (had.sha256 !== part.sha256 || had.rows !== part.rows)) {
+        throw new CatalogRefusedError(`Catalog manifest ${newest.manifest.seq} gives the part s3://${bucket}/${part.key} SHA-256 ${part.sha256}, but it was applied with ${had.sha256}.`);
       }
     }
     const fresh = newest.manifest.parts.filter((part) => !known.has(part.key));
@@ -96,11 +99,11 @@ export class CatalogSync {
   }
 
   /** The newest manifest, refused unless the chain of previous-manifest hashes leads back to the one applied. */
-  private async verifiedManifest(seq: number, applied: { seq: number; sha256: string } | null): Promise<StoredManifest> {
+  private async verifiedManifest(seq: number, applied: { seq: number; sha256: string } | null, firstVersion: (seq: number) => string | undefined): Promise<StoredManifest> {
     const { s3, bucket } = this.deps;
     let newest: StoredManifest;
     try {
-      newest = await readManifest(s3, bucket, seq);
+      newest = await readManifest(s3, bucket, seq, firstVersion(seq));
     } catch (error) {
       if (error instanceof AppError && error.code === 'UPSTREAM_UNAVAILABLE') throw error;
       throw new CatalogRefusedError(describeCause(error));
@@ -109,12 +112,13 @@ export class CatalogSync {
     while (applied && cursor.manifest.seq > applied.seq) {
       const link = cursor.manifest.previous;
       if (!link) throw new CatalogRefusedError(`Catalog manifest ${cursor.manifest.seq} names no previous manifest.`);
-      const expected = link.seq === applied.seq ? applied.sha256 : (await readManifest(s3, bucket, link.seq)).sha256;
+      const before = link.seq === applied.seq ? null : await readManifest(s3, bucket, link.seq, firstVersion(link.seq));
+      const expected = before ? before.sha256 : applied.sha256;
       if (link.sha256 !== expected) {
         throw new CatalogRefusedError(`Catalog manifest ${cursor.manifest.seq} names manifest ${link.seq} with SHA-256 ${link.sha256}, but that manifest's is ${expected}.`);
       }
-      if (link.seq === applied.seq) break;
-      cursor = await readManifest(s3, bucket, link.seq);
+      if (!before) break;
+      cursor = before;
     }
     return newest;
   }

@@ -153,6 +153,22 @@ describe('the shared catalog', () => {
     expect((await b.catalog.lastManifest())!.seq).toBe(1);
   });
 
+  it('refuses a manifest that gives a part already applied another SHA-256 (parts are immutable)', async () => {
+    const f = firm();
+    const a = await archiverIndex(f.clock);
+    const b = f.workstation();
+    const first = await f.publisherOf(a).publish();
+    await b.sync.sync();
+    const stored = JSON.parse(f.bucket.objects.get(first.manifestKey!)![0]!.body.toString('utf8'));
+    const applied = (await b.catalog.lastManifest())!;
+    const parts = stored.parts.map((p: { sha256: string }, i: number) => (i === 0 ? { ...p, sha256: 'e'.repeat(64) } : p));
+    await f.bucket.s3.send(new (await import('@aws-sdk/client-s3')).PutObjectCommand({
+      Bucket: BUCKET, Key: manifestKey(2), Body: canonicalJson({ ...stored, seq: 2, previous: { seq: 1, sha256: applied.sha256 }, parts }),
+    }));
+    await expect(b.sync.sync()).rejects.toThrow(/gives the part .* SHA-256 e{64}, but it was applied with [0-9a-f]{64}/);
+    expect(await b.catalog.lastManifest()).toEqual(applied);
+  });
+
   it('answers volumes per desk and days without calls with DuckDB over the verified parts', async () => {
     const f = firm();
     const a = await archiverIndex(f.clock);
