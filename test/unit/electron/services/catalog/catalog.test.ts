@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabaseSync, type Db } from '../../../../../electron/db/connection';
 import { createArchiveRepository } from '../../../../../electron/db/repositories/archive-repository';
@@ -138,32 +139,29 @@ describe('the shared catalog', () => {
     expect((await b.index.search({ tradingId: 'T-100' }, 10)).map((m) => m.conversationId)).toEqual(['c-1']);
   });
 
-  it('refuses a manifest that does not chain to the one applied', async () => {
+  /** A firm whose workstation applied manifest 1, and a second manifest written by someone else from manifest 1's content. */
+  async function forgedSecondManifest(change: (stored: Record<string, unknown> & { parts: Array<Record<string, unknown>> }, appliedSha256: string) => Record<string, unknown>) {
     const f = firm();
-    const a = await archiverIndex(f.clock);
     const b = f.workstation();
-    const first = await f.publisherOf(a).publish();
+    const first = await f.publisherOf(await archiverIndex(f.clock)).publish();
     await b.sync.sync();
+    const applied = (await b.catalog.lastManifest())!;
     const stored = JSON.parse(f.bucket.objects.get(first.manifestKey!)![0]!.body.toString('utf8'));
-    // A second manifest written by someone else: the same parts, a previous hash that is not manifest 1's.
-    await f.bucket.s3.send(new (await import('@aws-sdk/client-s3')).PutObjectCommand({
-      Bucket: BUCKET, Key: manifestKey(2), Body: canonicalJson({ ...stored, seq: 2, previous: { seq: 1, sha256: 'f'.repeat(64) } }),
-    }));
+    await f.bucket.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: manifestKey(2), Body: canonicalJson({ ...change(stored, applied.sha256), seq: 2 }) }));
+    return { b, applied };
+  }
+
+  it('refuses a manifest that does not chain to the one applied', async () => {
+    const { b, applied } = await forgedSecondManifest((stored) => ({ ...stored, previous: { seq: 1, sha256: 'f'.repeat(64) } }));
     await expect(b.sync.sync()).rejects.toThrow(/names manifest 1 with SHA-256 f{64}, but that manifest's is [0-9a-f]{64}/);
-    expect((await b.catalog.lastManifest())!.seq).toBe(1);
+    expect(await b.catalog.lastManifest()).toEqual(applied);
   });
 
   it('refuses a manifest that gives a part already applied another SHA-256 (parts are immutable)', async () => {
-    const f = firm();
-    const a = await archiverIndex(f.clock);
-    const b = f.workstation();
-    const first = await f.publisherOf(a).publish();
-    await b.sync.sync();
-    const stored = JSON.parse(f.bucket.objects.get(first.manifestKey!)![0]!.body.toString('utf8'));
-    const applied = (await b.catalog.lastManifest())!;
-    const parts = stored.parts.map((p: { sha256: string }, i: number) => (i === 0 ? { ...p, sha256: 'e'.repeat(64) } : p));
-    await f.bucket.s3.send(new (await import('@aws-sdk/client-s3')).PutObjectCommand({
-      Bucket: BUCKET, Key: manifestKey(2), Body: canonicalJson({ ...stored, seq: 2, previous: { seq: 1, sha256: applied.sha256 }, parts }),
+    const { b, applied } = await forgedSecondManifest((stored, appliedSha256) => ({
+      ...stored,
+      previous: { seq: 1, sha256: appliedSha256 },
+      parts: stored.parts.map((p, i) => (i === 0 ? { ...p, sha256: 'e'.repeat(64) } : p)),
     }));
     await expect(b.sync.sync()).rejects.toThrow(/gives the part .* SHA-256 e{64}, but it was applied with [0-9a-f]{64}/);
     expect(await b.catalog.lastManifest()).toEqual(applied);
