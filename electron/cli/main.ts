@@ -55,6 +55,8 @@ Commands:
   review sync-journal   write the local review journal to the WORM audit log, with a reconciliation report
   archive [--since ISO] [--until ISO]
                         copy recordings into the WORM archive bucket (nightly; resumable, idempotent)
+  catalog publish | sync | stats
+                        the firm's shared catalog (Parquet in the archive bucket): publish the index (also after each archive run), sync it into this one, desk volumes and gaps
   hold place --trading-id T --case REF --reason TEXT | release (--hold ID | --trading-id T) (--reason TEXT | --approve | --complete) | list [--all]
                         legal holds: S3 legal hold + Genesys deletion protection; a release needs a second signed-in officer
   annotate --recording ID --from OFFSET --to OFFSET --note TEXT --case REF
@@ -102,6 +104,7 @@ const commands: Record<string, () => Promise<Command>> = {
   config: async () => (await import('./commands/config')).configCommand,
   audit: async () => (await import('./commands/audit')).auditCommand,
   archive: async () => (await import('./commands/archive')).archiveCommand,
+  catalog: async () => (await import('./commands/catalog')).catalogCommand,
   hold: async () => (await import('./commands/hold')).holdCommand,
   approvals: async () => (await import('./commands/approvals')).approvalsCommand,
   annotate: async () => (await import('./commands/annotate')).annotateCommand,

@@ -56,6 +56,8 @@ if (reviewPack) {
   const composed = await composeEngine({ profile, mediaUrlBase: 'media://recording/', backgroundTranscripts: true });
   // Accesses journaled by offline review sessions reach the WORM log at the next normal start.
   void syncPendingReviewJournal(composed);
+  // A workstation without the Genesys service account starts from the firm's catalog (it also syncs before each search).
+  void composed.catalog.syncOnCatalogWorkstation();
   host = hostEngine(composed, hostOptions);
   closeComposed = composed.close;
 }

@@ -45,6 +45,8 @@ export type CustodyEngineDeps = {
   genesys: () => Promise<GenesysServices>;
   /** The WORM archive, read when Genesys no longer has a recording; null when none is configured. */
   archive?: () => Promise<ArchiveReader | null>;
+  /** Brings the firm's shared catalog into the index before a search is answered (it never fails the search). */
+  refreshCatalog?: () => Promise<unknown>;
   /** Four-eyes before playing a call of a restricted queue (approvals/). */
   approvals: Pick<ApprovalService, 'requireApproval'>;
   clock: Clock;
@@ -102,6 +104,7 @@ export class CustodyEngine {
       caseReference: context.caseReference,
       details: { query },
     });
+    await this.deps.refreshCatalog?.();
     if (query.said !== undefined) return this.searchSaid({ ...query, said: query.said }, event.eventId);
     if (answer === 'at-once') {
       this.rememberSearch(event.eventId, query, actor.identity.genesysUserId);
@@ -578,6 +581,9 @@ export class CustodyEngine {
       const restored = await this.fromArchive(match);
       if (restored) return restored;
     }
+    // The firm's catalog says its archive holds it: the WORM copy, checked against the archived SHA-256, spends none of Genesys's rate budget.
+    const firmCopy = await this.firmArchiveCopy(match);
+    if (firmCopy) return firmCopy;
     const { fetcher } = await this.deps.genesys();
     try {
       return await fetcher.fetch(match.conversationId, recordingId);
@@ -588,6 +594,18 @@ export class CustodyEngine {
       const restored = await this.fromArchive(match);
       if (!restored) throw error;
       return restored;
+    }
+  }
+
+  /** The copy another workstation archived, when the catalog names one and it can be read now; otherwise Genesys answers. */
+  private async firmArchiveCopy(match: IndexMatch): Promise<CachedMedia | null> {
+    const reader = await this.archiveReader();
+    if (!reader || !(await reader.archivedByTheFirm(match.recordingId!))) return null;
+    try {
+      return await reader.fetchIntoCache(archiveLookup(match));
+    } catch (error) {
+      this.deps.logger.warn('the archive copy the catalog names could not be read; asking Genesys', { recordingId: match.recordingId, reason: (error as Error).message });
+      return null;
     }
   }
 

@@ -16,6 +16,7 @@ import { sql as reviewJournalSeekTranscript } from './0150-review-journal-seek-t
 import { sql as trades } from './0160-trades';
 import { sql as timeOrderedSearch } from './0170-time-ordered-search';
 import { sql as siemDelivery } from './0190-siem-delivery';
+import { sql as catalog } from './0200-catalog';
 
 export type Migration = { version: number; name: string; sql: string };
 
@@ -42,4 +43,5 @@ export const migrations: ReadonlyArray<Migration> = [
   { version: 160, name: 'trades', sql: trades },
   { version: 170, name: 'time-ordered-search', sql: timeOrderedSearch },
   { version: 190, name: 'siem-delivery', sql: siemDelivery },
+  { version: 200, name: 'catalog', sql: catalog },
 ];

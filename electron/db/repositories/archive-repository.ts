@@ -20,6 +20,8 @@ export type ArchivedObject = {
   archivedMs: number;
   auditEventId: string;
   deletedMs: number | null;
+  /** 'catalog': the firm's archiver archived it and the shared catalog said so (not this installation). */
+  origin?: 'archive-run' | 'catalog';
 };
 
 /** A recording the index knows and the archive does not hold yet, with what the sidecar needs. */
@@ -61,6 +63,7 @@ type ObjectRow = {
   archived_ms: number;
   audit_event_id: string;
   deleted_ms: number | null;
+  origin: 'archive-run' | 'catalog';
 };
 
 type CandidateRow = {
@@ -100,6 +103,7 @@ const toObject = (row: ObjectRow): ArchivedObject => ({
   archivedMs: row.archived_ms,
   auditEventId: row.audit_event_id,
   deletedMs: row.deleted_ms,
+  origin: row.origin,
 });
 
 /** What is archived, what still has to be, and the runs that did it. Reads the index tables for candidates. */

@@ -196,12 +196,7 @@ export function searchFilter(db: Db): (query: IndexQuery) => SearchFilter | null
   };
 }
 
-/**
- * The local search index. Genesys cannot search by trade ID, so this is the search engine; it also
- * answers when Genesys is unreachable. The API is async so the database can later move to a worker.
- */
-export function createIndexRepository(db: Db) {
-  const upsertConversation = db.prepare(`
+const upsertConversationSql = `
     INSERT INTO conversations (id, start_ms, end_ms, direction, queue_id, queue_name, agent_id, agent_name,
       trading_id, client_account, participants_json, has_recording, synced_ms)
     VALUES (@id, @startMs, @endMs, @direction, @queueId, @queueName, @agentId, @agentName,
@@ -210,16 +205,44 @@ export function createIndexRepository(db: Db) {
       direction = excluded.direction, queue_id = excluded.queue_id, queue_name = excluded.queue_name,
       agent_id = excluded.agent_id, agent_name = excluded.agent_name, trading_id = excluded.trading_id,
       client_account = excluded.client_account, participants_json = excluded.participants_json,
-      has_recording = excluded.has_recording, synced_ms = excluded.synced_ms`);
-  const deleteRecordingsOf = db.prepare('DELETE FROM recordings WHERE conversation_id = ?');
-  const insertRecording = db.prepare(`
+      has_recording = excluded.has_recording, synced_ms = excluded.synced_ms`;
+
+const upsertRecordingSql = `
     INSERT INTO recordings (id, conversation_id, start_ms, end_ms, media, file_state, archive_date, delete_date, session_id, synced_ms)
     VALUES (@id, @conversationId, @startMs, @endMs, @media, @fileState, @archiveDate, @deleteDate, @sessionId, @syncedMs)
     ON CONFLICT(id) DO UPDATE SET conversation_id = excluded.conversation_id, start_ms = excluded.start_ms,
       end_ms = excluded.end_ms, media = excluded.media, file_state = excluded.file_state,
       archive_date = excluded.archive_date, delete_date = excluded.delete_date, session_id = excluded.session_id,
-      synced_ms = excluded.synced_ms`);
+      synced_ms = excluded.synced_ms`;
+
+/**
+ * The index's writes of a conversation and of its recordings, with no transaction of their own (each caller
+ * wraps its batch in one): the Genesys sync through the repository below, the shared catalog's sync through its own.
+ */
+export function indexWrites(db: Db) {
+  const upsertConversation = db.prepare(upsertConversationSql);
+  const deleteRecordingsOf = db.prepare('DELETE FROM recordings WHERE conversation_id = ?');
+  const insertRecording = db.prepare(upsertRecordingSql);
   const markRecordingsSynced = db.prepare('UPDATE conversations SET recordings_synced_ms = ? WHERE id = ?');
+  return {
+    conversation(row: ConversationUpsert, syncedMs: number): void {
+      upsertConversation.run({ ...row, participantsJson: JSON.stringify(row.participants), hasRecording: row.hasRecording ? 1 : 0, syncedMs });
+    },
+    /** Replaces what the index knows about one conversation's recordings, and marks them listed. */
+    recordings(conversationId: string, rows: ReadonlyArray<RecordingUpsert>, syncedMs: number): void {
+      deleteRecordingsOf.run(conversationId);
+      for (const row of rows) insertRecording.run({ sessionId: null, ...row, conversationId, syncedMs });
+      markRecordingsSynced.run(syncedMs, conversationId);
+    },
+  };
+}
+
+/**
+ * The local search index. Genesys cannot search by trade ID, so this is the search engine; it also
+ * answers when Genesys is unreachable. The API is async so the database can later move to a worker.
+ */
+export function createIndexRepository(db: Db) {
+  const writes = indexWrites(db);
   const selectCoverage = db.prepare('SELECT from_ms, to_ms, synced_ms FROM sync_coverage ORDER BY from_ms');
   const clearCoverage = db.prepare('DELETE FROM sync_coverage');
   const selectMeta = db.prepare('SELECT value FROM index_meta WHERE key = ?');
@@ -285,24 +308,13 @@ export function createIndexRepository(db: Db) {
   return {
     async upsertConversations(rows: ReadonlyArray<ConversationUpsert>, syncedMs: number): Promise<void> {
       db.transaction(() => {
-        for (const row of rows) {
-          upsertConversation.run({
-            ...row,
-            participantsJson: JSON.stringify(row.participants),
-            hasRecording: row.hasRecording ? 1 : 0,
-            syncedMs,
-          });
-        }
+        for (const row of rows) writes.conversation(row, syncedMs);
       })();
     },
 
     /** Replaces what the index knows about one conversation's recordings. */
     async replaceRecordings(conversationId: string, rows: ReadonlyArray<RecordingUpsert>, syncedMs: number): Promise<void> {
-      db.transaction(() => {
-        deleteRecordingsOf.run(conversationId);
-        for (const row of rows) insertRecording.run({ sessionId: null, ...row, conversationId, syncedMs });
-        markRecordingsSynced.run(syncedMs, conversationId);
-      })();
+      db.transaction(() => writes.recordings(conversationId, rows, syncedMs))();
     },
 
     async search(query: IndexQuery, limit: number): Promise<Array<IndexMatch>> {

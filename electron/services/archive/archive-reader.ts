@@ -58,6 +58,12 @@ export class ArchiveReader {
     return this.locateInBucket(lookup);
   }
 
+  /** Whether the firm's archiver holds a copy this installation knows of only through the shared catalog. */
+  async archivedByTheFirm(recordingId: string): Promise<boolean> {
+    const record = await this.deps.archive.get(recordingId);
+    return record?.origin === 'catalog' && record.bucket === this.deps.store.bucket && record.deletedMs === null;
+  }
+
   /** The copy as the store describes it now (legal hold, retention, archive tier), for the detail view. */
   async describe(lookup: ArchiveLookup): Promise<ArchiveCopy | null> {
     const location = await this.locate(lookup);

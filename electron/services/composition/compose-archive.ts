@@ -27,6 +27,8 @@ import { lazy } from './lazy';
 export type ArchiveDomain = {
   /** The archive as the engine reads it when Genesys no longer has a recording; null when none is configured. */
   reader: () => Promise<ArchiveReader | null>;
+  /** The WORM store's client for the archive bucket; null when no store is configured. */
+  s3: () => Promise<S3Client | null>;
   /** The nightly copy into the WORM archive; throws a clear error when no archive bucket is configured. */
   job(options?: { onItem?: ArchiveJobDeps['onItem'] }): Promise<ArchiveJob>;
   /** The retention sweep over the archive bucket; throws when no archive bucket is configured. */
@@ -97,6 +99,7 @@ export function composeArchive(
 
   return {
     reader,
+    s3: wormS3,
     job: async (options = {}) =>
       new ArchiveJob({
         ...options,

@@ -15,6 +15,7 @@ import { composeAnnotations } from './compose-annotations';
 import { composeApprovals } from './compose-approvals';
 import { composeArchive, type ArchiveDomain } from './compose-archive';
 import { composeAudit, type AuditDomain } from './compose-audit';
+import { composeCatalog, type CatalogDomain } from './compose-catalog';
 import { composeBase, type Base, type BaseOptions } from './compose-base';
 import { composeGenesys, type GenesysConnection } from './compose-genesys';
 import { composeHealth } from './compose-health';
@@ -45,6 +46,8 @@ export type ComposedEngine = Pick<Base, 'profile' | 'paths' | 'vault' | 'redacto
   audit: AuditDomain;
   genesys: GenesysConnection;
   archive: ArchiveDomain;
+  /** The firm's shared catalog in the archive bucket: published by the archiver, synced by workstations. */
+  catalog: CatalogDomain;
   /** Four-eyes requests and approvals between signed-in officers (the audit bucket holds them). */
   approvals: ApprovalService;
   packs: PackService;
@@ -135,6 +138,18 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
     clock,
     logger,
   });
+  const catalog = composeCatalog({
+    profileName: options.profile,
+    profile,
+    vault,
+    db,
+    s3: archive.s3,
+    audit: audit.writer,
+    actors: audit.actors,
+    dataDir: paths.dataDir,
+    clock,
+    logger,
+  });
   const engine = new CustodyEngine({
     index,
     media,
@@ -149,6 +164,7 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
     events,
     mediaUrlBase: options.mediaUrlBase,
     archive: archive.reader,
+    refreshCatalog: () => catalog.syncOnCatalogWorkstation(),
     approvals,
     transcripts: repositories.transcripts,
   });
@@ -257,6 +273,7 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
     audit,
     genesys,
     archive,
+    catalog,
     approvals,
     packs,
     annotations,
