@@ -26,7 +26,8 @@ export const wormConnectRequestSchema = z
     auditBucket: bucketNameSchema,
     archiveBucket: bucketNameSchema,
     mode: z.enum(['COMPLIANCE', 'GOVERNANCE']).default('COMPLIANCE'),
-    auditRetentionDays: z.number().int().min(1).max(36_500).default(1826),
+    // Whole days from the CLI; a profile being copied may hold a fraction (test stores keep records minutes).
+    auditRetentionDays: z.number().positive().max(36_500).default(1826),
   })
   .strict()
   .refine((r) => r.auditBucket !== r.archiveBucket, { message: 'the audit and archive buckets must differ', path: ['archiveBucket'] });
