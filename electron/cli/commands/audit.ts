@@ -192,16 +192,19 @@ async function show(ctx: CommandContext, argv: ReadonlyArray<string>): Promise<n
   const page = await withEngine(ctx, async ({ audit }) => (await audit.firmTrail()).list(parsed.data));
   const logs = page.logs ?? [];
   ctx.output.result(page, () => {
-    const integrity = logs.map((log) => `  ${log.logId}${log.own ? ' (this one)' : ''} ${log.workstation ?? '(no events read)'}: ${log.events} event(s); ${integrityOf(log)}`);
-    const footer = [`${logs.length} log(s) in the trail:`, ...integrity];
-    if (page.entries.length === 0) return ['No audit events match.', '', ...footer].join('\n');
+    const own = logs.find((log) => log.own);
+    const integrity = own ? integrityOf(own) : 'log not read';
+    // Other workstations' logs are read too: each is named with its own integrity.
+    const others = logs.filter((log) => !log.own).map((log) => `  log ${log.logId} (${log.workstation ?? 'no event read yet'}): ${log.events} event(s); ${integrityOf(log)}`);
+    const footer = others.length > 0 ? [`and ${others.length} other workstation log(s) in the bucket:`, ...others] : [];
+    if (page.entries.length === 0) return [`No audit events match. (${integrity})`, ...footer].join('\n');
     return [
       table(
-        ['time (UTC)', 'operator', 'workstation', 'log', 'action', 'trading id', 'recording', 'case', 'detail', 'alerts'],
+        ['time (UTC)', 'operator', 'workstation', 'action', 'trading id', 'recording', 'case', 'detail', 'alerts', 'log'],
         page.entries.map((e) => row(e)),
       ),
       '',
-      `${page.entries.length} of ${page.total} event(s), newest first`,
+      `${page.entries.length} of ${page.total} event(s), newest first; ${integrity}`,
       ...footer,
     ].join('\n');
   });
@@ -210,8 +213,8 @@ async function show(ctx: CommandContext, argv: ReadonlyArray<string>): Promise<n
 
 function integrityOf(log: AuditLogSummary): string {
   if (log.integrity.state === 'failed') return `INTEGRITY FAILED: ${log.integrity.message}`;
-  if (log.verifiedHead) return `verified up to tree size ${log.verifiedHead.treeSize} at ${log.verifiedHead.time}`;
-  return 'not verified yet (run "custody audit verify --all")';
+  if (log.verifiedHead) return `log verified up to tree size ${log.verifiedHead.treeSize} at ${log.verifiedHead.time}`;
+  return 'log not verified yet (run "custody audit verify")';
 }
 
 function row(e: AuditTrailEntry): Array<string> {
@@ -219,13 +222,13 @@ function row(e: AuditTrailEntry): Array<string> {
     e.time.replace('T', ' ').slice(0, 19),
     e.operator.name === e.operator.osAccount ? e.operator.name : `${describeOperator(e.operator)} (${e.operator.osAccount})`,
     [e.workstation.hostname, e.workstation.addresses[0]].filter(Boolean).join(' '),
-    e.logId.slice(0, 8),
     e.action,
     e.tradingId ?? '',
     e.recordingId ?? e.conversationId ?? '',
     e.caseReference ?? '',
     e.summary ?? '',
     e.alerts.map((a) => `${a.rule}: ${a.message}`).join('; '),
+    e.logId.slice(0, 8),
   ];
 }
 
