@@ -69,7 +69,6 @@ export async function connectWormStore(
     force?: boolean;
     /** The store was just created (`worm start`): a new log whatever the profile was connected to. */
     newStore?: boolean;
-    client?: (connection: WormConnection) => S3Client;
   } = {},
 ): Promise<WormConnectResult> {
   const parsed = wormConnectRequestSchema.safeParse(request);
@@ -87,7 +86,7 @@ export async function connectWormStore(
   }
 
   const connection: WormConnection = { endpoint: wanted.endpoint, region: wanted.region, accessKeyId: wanted.accessKeyId, secretAccessKey: wanted.secretAccessKey };
-  const s3 = (options.client ?? createWormS3Client)(connection);
+  const s3 = createWormS3Client(connection);
   try {
     for (const bucket of [wanted.auditBucket, wanted.archiveBucket]) await checkLockedBucket(s3, bucket, connection);
   } finally {
