@@ -22,6 +22,8 @@ export const auditTrailFilterSchema = z
     tradingId: tradingIdSchema.optional(),
     operator: z.string().trim().min(1).max(120).optional(),
     caseReference: caseReferenceSchema.optional(),
+    /** A workstation: its hostname (case-insensitive prefix) or its audit log's id. */
+    workstation: z.string().trim().min(1).max(120).optional(),
     action: auditActionSchema.optional(),
     from: isoTimeSchema.optional(),
     to: isoTimeSchema.optional(),
@@ -35,6 +37,8 @@ export type AuditTrailFilter = z.infer<typeof auditTrailFilterSchema>;
 /** One access as the officer reads it: who, what, when, from where, why, and the alerts it raised. */
 export const auditTrailEntrySchema = auditEventSchema
   .pick({
+    /** The log (one per workstation installation) the event belongs to. */
+    logId: true,
     seq: true,
     eventId: true,
     time: true,
@@ -54,10 +58,13 @@ export const auditTrailEntrySchema = auditEventSchema
 export type AuditTrailEntry = z.infer<typeof auditTrailEntrySchema>;
 
 export const auditTrailPageSchema = z.object({
+  /** This workstation's own log. */
   logId: z.string(),
   entries: z.array(auditTrailEntrySchema),
   /** Events matching the filter; `entries` holds the newest `limit` of them. */
   total: z.number().int().nonnegative(),
+  /** Every log the page was read from (the firm's trail), each with its integrity; absent for one log's page. */
+  logs: z.lazy(() => z.array(auditLogSummarySchema)).optional(),
 });
 export type AuditTrailPage = z.infer<typeof auditTrailPageSchema>;
 
@@ -148,3 +155,19 @@ export const auditStatusSchema = z.object({
   keyId: z.string().nullable(),
 });
 export type AuditStatus = z.infer<typeof auditStatusSchema>;
+
+/** One workstation's log in the firm's trail, as this workstation mirrors it. */
+export const auditLogSummarySchema = z.object({
+  logId: z.string(),
+  /** This workstation's own log. */
+  own: z.boolean(),
+  /** The hostname its newest event names; null before this workstation read any of its events. */
+  workstation: z.string().nullable(),
+  /** Events mirrored here. */
+  events: z.number().int().nonnegative(),
+  newestEventTime: z.string().nullable(),
+  /** The last tree head this workstation verified for the log. */
+  verifiedHead: treeHeadSchema.nullable(),
+  integrity: auditIntegritySchema,
+});
+export type AuditLogSummary = z.infer<typeof auditLogSummarySchema>;

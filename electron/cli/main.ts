@@ -13,6 +13,10 @@ Commands:
                         run the embedded Genesys sandbox and point the profile at it
   worm start|stop|status
                         manage the local WORM store (radosgw with S3 Object Lock)
+  worm connect --endpoint URL --access-key ID --audit-bucket NAME --archive-bucket NAME [--region R] [--mode M] [--retention-days N] [--force]
+                        join a firm's WORM store (secret access key from stdin or a prompt): this profile's own new audit log
+  worm connect --from-profile OTHER [--force]
+                        connect this profile to OTHER's store (settings and keychain secret), with its own new log
   login --client-id ID (--region NAME | --gateway URL) [--signin-client-id ID] [--redirect-port N]
                         store a real org's OAuth client (secret from stdin or a prompt) in the OS keychain
   signin [--no-browser]   sign an officer in through Genesys (PKCE; the authorize URL is printed on one line of stdout)
@@ -42,6 +46,10 @@ Commands:
                         recompute the audit log's chain, Merkle tree and signed checkpoints from the bucket alone
   audit show [--conversation ID | --trading-id T | --operator NAME | --case REF] [--alerts]
                         who accessed what, when, from where and why (with the alerts raised)
+  audit show ... [--workstation HOST|LOG_ID]
+                        every workstation's log in the audit bucket, each entry naming its log, each log's integrity
+  audit verify --all [--key PEM] [--json]
+                        verify every log in the audit bucket, per log (exit 2 when any fails, naming its first bad event)
   audit key | checkpoint | status
                         print and publish the signing key; write a checkpoint now; integrity status
   pack build (--trading-id T ... | --conversations FILE | --case REF) --case REF --out PATH [--zip] [--organization NAME] [--excerpts | --excerpt ID ...]

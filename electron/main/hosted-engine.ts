@@ -8,7 +8,7 @@ import type { ProtocolHandler } from './protocol';
 
 /** What a window host serves from the composed engine: the services behind the IPC contract, nothing else. */
 export type HostedEngine = Pick<ComposedEngine, 'engine' | 'events' | 'session' | 'grants' | 'packs' | 'logger' | 'redactor' | 'jobs' | 'officer' | 'officerSignIn' | 'profile' | 'health' | 'annotations' | 'transcripts'> & {
-  audit: Pick<AuditDomain, 'log'>;
+  audit: Pick<AuditDomain, 'log' | 'firmTrail'>;
   archive: Pick<ArchiveDomain, 'holds' | 'posture'>;
   trades: { importer: BlotterImport; matching: TradeMatchingOperations; reconstruction: TradeReconstructionOperations };
 };

@@ -35,7 +35,8 @@ export const caseActionLabels: Record<AuditAction, string> = {
  */
 export function groupByRecording(entries: ReadonlyArray<AuditTrailEntry>): Array<CaseActivityGroup> {
   const groups = new Map<string, CaseActivityGroup>();
-  const newestFirst = [...entries].sort((a, b) => b.seq - a.seq);
+  // Entries come from every workstation's log: newest by time, then by each log's order.
+  const newestFirst = [...entries].sort((a, b) => Date.parse(b.time) - Date.parse(a.time) || b.seq - a.seq);
   for (const entry of newestFirst) {
     const key = entry.recordingId ?? '';
     let group = groups.get(key);

@@ -142,6 +142,7 @@ const trailDay = () => {
 /** An audit trail entry: Maria Hartmann plays rec-1 of trade T-2025-004817 under FCA-2025-0193, at 09:<seq> UTC yesterday. */
 export function sampleTrailEntry(seq: number, overrides: Partial<AuditTrailEntry> = {}): AuditTrailEntry {
   return {
+    logId: SAMPLE_LOG_ID,
     seq,
     eventId: `evt-${seq}`,
     time: new Date(trailDay() + (9 * 60 + seq) * 60_000).toISOString(),

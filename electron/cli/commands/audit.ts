@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { auditTrailFilterSchema, type AuditTrailEntry, type AuditVerification } from '../../../shared/audit-views';
+import { auditTrailFilterSchema, type AuditLogSummary, type AuditTrailEntry, type AuditVerification } from '../../../shared/audit-views';
 import { auditActions } from '../../../shared/domain';
 import { describeOperator } from '../../../shared/operator-label';
 import { ValidationError } from '../../services/errors';
@@ -8,8 +8,8 @@ import { intFlag, isoFlag, parseFlags } from '../args';
 import { withEngine, type CommandContext } from '../context';
 import { table } from '../output';
 
-const usage = `custody audit verify [--from ISO] [--to ISO] [--key PUBLIC_KEY.pem]... [--json]
-       custody audit show [--conversation ID | --trading-id T | --operator NAME|EMAIL|GENESYS_USER_ID | --case REF | --recording ID]
+const usage = `custody audit verify [--all] [--from ISO] [--to ISO] [--key PUBLIC_KEY.pem]... [--json]
+       custody audit show [--conversation ID | --trading-id T | --operator NAME|EMAIL|GENESYS_USER_ID | --case REF | --recording ID | --workstation HOST|LOG_ID]
                           [--action ${auditActions.join('|')}] [--from ISO] [--to ISO] [--alerts] [--limit N] [--json]
        custody audit key [--json]
        custody audit checkpoint [--json]
@@ -41,11 +41,12 @@ export async function auditCommand(ctx: CommandContext, argv: ReadonlyArray<stri
 }
 
 async function verify(ctx: CommandContext, argv: ReadonlyArray<string>): Promise<number> {
-  const flags = parseFlags(argv, { from: { type: 'string' }, to: { type: 'string' }, key: { type: 'string', multiple: true } }, usage);
+  const flags = parseFlags(argv, { from: { type: 'string' }, to: { type: 'string' }, key: { type: 'string', multiple: true }, all: { type: 'boolean' } }, usage);
   const from = isoFlag(flags.string('from'), '--from') ?? null;
   const to = isoFlag(flags.string('to'), '--to') ?? null;
   if (from && to && Date.parse(from) > Date.parse(to)) throw new ValidationError('--from must not be after --to.');
   const pinnedKeys = await Promise.all(flags.strings('key').map((file) => readPublicKey(file)));
+  if (flags.bool('all')) return verifyAll(ctx, { from, to, pinnedKeys });
   let lastNote = 0;
   const report = await withEngine(ctx, async ({ audit }) =>
     (await audit.log()).integrity.verify({
@@ -61,6 +62,48 @@ async function verify(ctx: CommandContext, argv: ReadonlyArray<string>): Promise
   );
   ctx.output.result(report, () => describeVerification(report));
   return report.ok ? 0 : VERIFICATION_FAILED;
+}
+
+/** `audit verify --all`: every workstation's log in the bucket, one report each; exit 2 when any is not intact. */
+async function verifyAll(ctx: CommandContext, options: { from: string | null; to: string | null; pinnedKeys: ReadonlyArray<string> }): Promise<number> {
+  const lastNote = new Map<string, number>();
+  const result = await withEngine(ctx, async ({ audit }) =>
+    (await audit.firmTrail()).verifyAll({
+      ...options,
+      onProgress: (logId, read, total) => {
+        if (read - (lastNote.get(logId) ?? 0) < 1000 && read < total) return;
+        lastNote.set(logId, read);
+        ctx.output.note(`log ${logId}: read ${read} of ${total} events`);
+      },
+    }),
+  );
+  ctx.output.result(result, () => {
+    const failed = result.logs.filter((log) => log.report?.ok !== true);
+    return [
+      `${result.logs.length} audit log(s) in bucket ${result.bucket}`,
+      '',
+      table(
+        ['log', 'workstation', 'events', 'newest checkpoint', 'result'],
+        result.logs.map((log) => [
+          `${log.logId}${log.own ? ' (this one)' : ''}`,
+          log.workstation ?? '',
+          log.report ? String(log.report.events.read) : '',
+          log.report?.checkpoints.latest ? `tree size ${log.report.checkpoints.latest.treeSize}, ${log.report.checkpoints.latest.time}` : 'none',
+          log.error !== null ? `NOT VERIFIED: ${log.error}` : log.report!.ok ? 'VERIFIED' : `FAILED: ${firstBadOf(log.report!)}`,
+        ]),
+      ),
+      '',
+      failed.length === 0 ? 'Every log verified.' : `${failed.length} of ${result.logs.length} log(s) NOT intact or not verifiable (see above).`,
+    ].join('\n');
+  });
+  return result.ok ? 0 : VERIFICATION_FAILED;
+}
+
+function firstBadOf(report: AuditVerification): string {
+  const first = report.firstBad;
+  if (!first) return 'see the report';
+  const what = first.seq !== null ? `first bad event ${first.seq}` : first.treeSize !== null ? `first bad checkpoint at tree size ${first.treeSize}` : 'bad bucket';
+  return `${what}: ${first.message}`;
 }
 
 async function readPublicKey(file: string): Promise<string> {
@@ -123,6 +166,7 @@ async function show(ctx: CommandContext, argv: ReadonlyArray<string>): Promise<n
       'trading-id': { type: 'string' },
       operator: { type: 'string' },
       case: { type: 'string' },
+      workstation: { type: 'string' },
       action: { type: 'string' },
       from: { type: 'string' },
       to: { type: 'string' },
@@ -137,6 +181,7 @@ async function show(ctx: CommandContext, argv: ReadonlyArray<string>): Promise<n
     tradingId: flags.string('trading-id'),
     operator: flags.string('operator'),
     caseReference: flags.string('case'),
+    workstation: flags.string('workstation'),
     action: flags.string('action'),
     from: isoFlag(flags.string('from'), '--from'),
     to: isoFlag(flags.string('to'), '--to'),
@@ -144,28 +189,32 @@ async function show(ctx: CommandContext, argv: ReadonlyArray<string>): Promise<n
     limit: intFlag(flags.string('limit'), '--limit', { min: 1, max: 1000 }),
   });
   if (!parsed.success) throw new ValidationError(`${parsed.error.issues.map((i) => `${i.path.join('.') || 'filter'}: ${i.message}`).join('; ')}\n\nUsage: ${usage}`);
-  const { page, status } = await withEngine(ctx, async ({ audit }) => {
-    const trail = await audit.log();
-    return { page: await trail.mirror.list(parsed.data), status: await trail.integrity.status() };
-  });
-  ctx.output.result({ ...page, status }, () => {
-    const integrity =
-      status.integrity.state === 'failed'
-        ? `INTEGRITY FAILED: ${status.integrity.message}`
-        : status.verifiedHead
-          ? `log verified up to tree size ${status.verifiedHead.treeSize} at ${status.verifiedHead.time}`
-          : 'log not verified yet (run "custody audit verify")';
-    if (page.entries.length === 0) return `No audit events match. (${integrity})`;
+  const page = await withEngine(ctx, async ({ audit }) => (await audit.firmTrail()).list(parsed.data));
+  const logs = page.logs ?? [];
+  ctx.output.result(page, () => {
+    const own = logs.find((log) => log.own);
+    const integrity = own ? integrityOf(own) : 'log not read';
+    // Other workstations' logs are read too: each is named with its own integrity.
+    const others = logs.filter((log) => !log.own).map((log) => `  log ${log.logId} (${log.workstation ?? 'no event read yet'}): ${log.events} event(s); ${integrityOf(log)}`);
+    const footer = others.length > 0 ? [`and ${others.length} other workstation log(s) in the bucket:`, ...others] : [];
+    if (page.entries.length === 0) return [`No audit events match. (${integrity})`, ...footer].join('\n');
     return [
       table(
-        ['time (UTC)', 'operator', 'workstation', 'action', 'trading id', 'recording', 'case', 'detail', 'alerts'],
+        ['time (UTC)', 'operator', 'workstation', 'action', 'trading id', 'recording', 'case', 'detail', 'alerts', 'log'],
         page.entries.map((e) => row(e)),
       ),
       '',
       `${page.entries.length} of ${page.total} event(s), newest first; ${integrity}`,
+      ...footer,
     ].join('\n');
   });
   return 0;
+}
+
+function integrityOf(log: AuditLogSummary): string {
+  if (log.integrity.state === 'failed') return `INTEGRITY FAILED: ${log.integrity.message}`;
+  if (log.verifiedHead) return `log verified up to tree size ${log.verifiedHead.treeSize} at ${log.verifiedHead.time}`;
+  return 'log not verified yet (run "custody audit verify")';
 }
 
 function row(e: AuditTrailEntry): Array<string> {
@@ -179,6 +228,7 @@ function row(e: AuditTrailEntry): Array<string> {
     e.caseReference ?? '',
     e.summary ?? '',
     e.alerts.map((a) => `${a.rule}: ${a.message}`).join('; '),
+    e.logId.slice(0, 8),
   ];
 }
 

@@ -2,7 +2,7 @@ import { intFlag, parseFlags } from '../args';
 import { composeProfileSettings } from '../../services/composition/compose-settings';
 import { configureSiem } from '../../services/siem/siem-config';
 import type { CommandContext } from '../context';
-import { readSecret } from './login';
+import { readSecret } from '../secret-input';
 
 const usage =
   'custody config   (shows the profile)\n' +

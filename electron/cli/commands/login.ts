@@ -1,10 +1,10 @@
 import platformClient from 'purecloud-platform-client-v2';
-import { createInterface } from 'node:readline';
 import { genesysEndpointSchema, type GenesysEndpoint } from '../../services/config/profile';
 import { ValidationError } from '../../services/errors';
 import { parseFlags, requireFlag } from '../args';
 import { composeProfileSettings } from '../../services/composition/compose-settings';
 import type { CommandContext } from '../context';
+import { readSecret } from '../secret-input';
 
 const usage =
   'custody login --client-id ID (--region NAME | --gateway URL) [--signin-client-id ID] [--redirect-port N]   (the client secret is read from stdin or a prompt)';
@@ -62,21 +62,4 @@ function endpointFrom(region: string | undefined, gateway: string | undefined): 
   const domain = hosts[region!] ?? Object.values(hosts).find((d) => d === region);
   if (!domain) throw new ValidationError(`Unknown region "${region}". Known: ${Object.keys(hosts).join(', ')}`);
   return { region: domain };
-}
-
-/** One line from stdin (piped), or typed at a prompt without echo. */
-export async function readSecret(prompt: string): Promise<string> {
-  if (!process.stdin.isTTY) {
-    let data = '';
-    for await (const chunk of process.stdin) data += String(chunk);
-    return data.split(/\r?\n/)[0] ?? '';
-  }
-  // Prompt without echo: the secret never appears on screen or in scrollback.
-  process.stderr.write(prompt);
-  const rl = createInterface({ input: process.stdin, terminal: true });
-  (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput = () => undefined;
-  const answer = await new Promise<string>((resolve) => rl.question('', resolve));
-  rl.close();
-  process.stderr.write('\n');
-  return answer;
 }

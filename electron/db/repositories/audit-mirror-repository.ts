@@ -29,6 +29,8 @@ export type AuditEventFilter = {
   operator?: string;
   caseReference?: string;
   action?: string;
+  /** A workstation's hostname (case-insensitive prefix) or its log id (exact). */
+  workstation?: string;
   fromMs?: number;
   toMs?: number;
   alertsOnly?: boolean;
@@ -60,6 +62,8 @@ export function createAuditMirrorRepository(db: Db) {
       conversation_id, recording_id, trading_id, case_reference, alert_count, body)
     VALUES (@logId, @seq, @eventId, @timeMs, @action, @operatorName, @operatorAccount, @operatorGenesysId, @operatorEmail, @hostname,
       @conversationId, @recordingId, @tradingId, @caseReference, @alertCount, @body)`);
+  const selectLogIds = db.prepare('SELECT log_id FROM audit_trees ORDER BY log_id').pluck();
+  const selectNewest = db.prepare('SELECT hostname, time_ms FROM audit_events WHERE log_id = ? ORDER BY seq DESC LIMIT 1');
   const selectBody = db.prepare('SELECT body FROM audit_events WHERE log_id = ? AND seq = ?').pluck();
   const selectUnattendedFailures = db
     .prepare("SELECT body FROM audit_events WHERE action = 'posture' AND time_ms >= ? AND json_extract(body, '$.details.kind') = 'unattended-job-failed' ORDER BY time_ms DESC LIMIT ?")
@@ -133,30 +137,31 @@ export function createAuditMirrorRepository(db: Db) {
     return { size, added, conflicts };
   });
 
-  function whereOf(logId: string, filter: Readonly<AuditEventFilter>): { sql: string; params: Record<string, unknown> } {
-    const where = ['log_id = @logId'];
-    const params: Record<string, unknown> = { logId };
+  /** The filter over the events of `logIds` (one log, or every log this workstation mirrors). */
+  function whereOf(logIds: ReadonlyArray<string>, filter: Readonly<AuditEventFilter>): { sql: string; params: Record<string, unknown> } {
+    const where = ['log_id IN (SELECT value FROM json_each(@logIds))'];
+    const params: Record<string, unknown> = { logIds: JSON.stringify(logIds) };
     const exact = (column: string, name: keyof AuditEventFilter) => {
       if (filter[name] === undefined) return;
       where.push(`${column} = @${name}`);
       params[name] = filter[name];
     };
-    // An event matches a conversation, recording or trade it is about, or one it lists among its items.
+    // An event matches a conversation, recording or trade it is about, or one it lists among its items (of its own log).
+    const listed = (condition: string) => `(log_id, seq) IN (SELECT i.log_id, i.seq FROM audit_event_items i WHERE i.log_id IN (SELECT value FROM json_each(@logIds)) AND ${condition})`;
     const orListed = (column: string, name: 'conversationId' | 'recordingId') => {
       if (filter[name] === undefined) return;
-      where.push(`(${column} = @${name} OR seq IN (SELECT seq FROM audit_event_items WHERE log_id = @logId AND ${column} = @${name}))`);
+      where.push(`(${column} = @${name} OR ${listed(`i.${column} = @${name}`)})`);
       params[name] = filter[name];
     };
     orListed('conversation_id', 'conversationId');
     orListed('recording_id', 'recordingId');
     if (filter.tradingId !== undefined) {
-      // A listed item names the trade, or is one of its recordings: by the index, or by the log's own events.
-      where.push(`(trading_id = @tradingId OR seq IN (
-        SELECT seq FROM audit_event_items WHERE log_id = @logId AND (
-          trading_id = @tradingId
-          OR recording_id IN (SELECT value FROM json_each(@tradeRecordingIds))
-          OR recording_id IN (SELECT recording_id FROM audit_events WHERE log_id = @logId AND trading_id = @tradingId AND recording_id IS NOT NULL)
-          OR recording_id IN (SELECT recording_id FROM audit_event_items WHERE log_id = @logId AND trading_id = @tradingId AND recording_id IS NOT NULL))))`);
+      // A listed item names the trade, or is one of its recordings: by the index, or by the events of any log given.
+      where.push(`(trading_id = @tradingId OR ${listed(`(
+          i.trading_id = @tradingId
+          OR i.recording_id IN (SELECT value FROM json_each(@tradeRecordingIds))
+          OR i.recording_id IN (SELECT recording_id FROM audit_events WHERE log_id IN (SELECT value FROM json_each(@logIds)) AND trading_id = @tradingId AND recording_id IS NOT NULL)
+          OR i.recording_id IN (SELECT recording_id FROM audit_event_items WHERE log_id IN (SELECT value FROM json_each(@logIds)) AND trading_id = @tradingId AND recording_id IS NOT NULL))`)})`);
       params.tradingId = filter.tradingId;
       params.tradeRecordingIds = JSON.stringify(filter.tradeRecordingIds ?? []);
     }
@@ -168,6 +173,11 @@ export function createAuditMirrorRepository(db: Db) {
       );
       params.operator = likePrefix(filter.operator);
       params.operatorId = filter.operator;
+    }
+    if (filter.workstation !== undefined) {
+      where.push("(hostname LIKE @workstation ESCAPE '\\' OR log_id = @workstationLogId)");
+      params.workstation = likePrefix(filter.workstation);
+      params.workstationLogId = filter.workstation;
     }
     if (filter.fromMs !== undefined) {
       where.push('time_ms >= @fromMs');
@@ -284,12 +294,23 @@ export function createAuditMirrorRepository(db: Db) {
       return selectBodiesFrom.all(logId, fromSeq, limit) as Array<{ seq: number; body: string }>;
     },
 
-    /** Newest first. */
-    async listEvents(logId: string, filter: Readonly<AuditEventFilter>, limit: number): Promise<{ bodies: Array<string>; total: number }> {
-      const { sql, params } = whereOf(logId, filter);
+    /** The events of one or several logs matching `filter`, newest first (by time, then by each log's order). */
+    async listEvents(logIds: ReadonlyArray<string>, filter: Readonly<AuditEventFilter>, limit: number): Promise<{ bodies: Array<string>; total: number }> {
+      const { sql, params } = whereOf(logIds, filter);
       const total = db.prepare(`SELECT COUNT(*) FROM audit_events WHERE ${sql}`).pluck().get(params) as number;
-      const bodies = db.prepare(`SELECT body FROM audit_events WHERE ${sql} ORDER BY seq DESC LIMIT @limit`).pluck().all({ ...params, limit }) as Array<string>;
+      const bodies = db.prepare(`SELECT body FROM audit_events WHERE ${sql} ORDER BY time_ms DESC, seq DESC, log_id LIMIT @limit`).pluck().all({ ...params, limit }) as Array<string>;
       return { bodies, total };
+    },
+
+    /** Every log this database mirrors (its own and other workstations'). */
+    async logIds(): Promise<Array<string>> {
+      return selectLogIds.all() as Array<string>;
+    },
+
+    /** Who writes a log: the hostname and time of its newest mirrored event (null before its first). */
+    async newestEventOf(logId: string): Promise<{ hostname: string; time: string } | null> {
+      const row = selectNewest.get(logId) as { hostname: string; time_ms: number } | undefined;
+      return row ? { hostname: row.hostname, time: new Date(row.time_ms).toISOString() } : null;
     },
 
     /**

@@ -11,6 +11,7 @@ export function alertsOf(event: Readonly<AuditEvent>): Array<AuditAlert> {
 /** The event as the trail lists it, with a one-line summary of what the action was applied with. */
 export function toEntry(event: Readonly<AuditEvent>): AuditTrailEntry {
   return {
+    logId: event.logId,
     seq: event.seq,
     eventId: event.eventId,
     time: event.time,

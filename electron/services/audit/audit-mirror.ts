@@ -148,30 +148,15 @@ export class AuditMirror {
     return this.deps.repository.countOperatorAccesses(this.deps.logId, operator, actions, sinceMs);
   }
 
-  /** The Audit trail: events matching `filter`, newest first, after catching up when the bucket answers. */
+  /** The Audit trail of this log: events matching `filter`, newest first, after catching up when the bucket answers. */
   async list(filter: Readonly<AuditTrailFilter>): Promise<AuditTrailPage> {
     try {
       await this.catchUp();
     } catch (error) {
       this.deps.logger.warn('audit trail shown from the local copy: the bucket could not be read', { cause: describeCause(error) });
     }
-    const tradeRecordingIds = filter.tradingId !== undefined && this.deps.recordingsOfTrade ? await this.deps.recordingsOfTrade(filter.tradingId) : [];
-    const { bodies, total } = await this.deps.repository.listEvents(
-      this.deps.logId,
-      {
-        ...(filter.conversationId !== undefined ? { conversationId: filter.conversationId } : {}),
-        ...(filter.recordingId !== undefined ? { recordingId: filter.recordingId } : {}),
-        ...(filter.tradingId !== undefined ? { tradingId: filter.tradingId, tradeRecordingIds } : {}),
-        ...(filter.operator !== undefined ? { operator: filter.operator } : {}),
-        ...(filter.caseReference !== undefined ? { caseReference: filter.caseReference } : {}),
-        ...(filter.action !== undefined ? { action: filter.action } : {}),
-        ...(filter.from !== undefined ? { fromMs: Date.parse(filter.from) } : {}),
-        ...(filter.to !== undefined ? { toMs: Date.parse(filter.to) } : {}),
-        ...(filter.alertsOnly ? { alertsOnly: true } : {}),
-      },
-      filter.limit ?? 200,
-    );
-    return { logId: this.deps.logId, total, entries: bodies.map((body) => toEntry(parseStoredAuditEvent(body).event)) };
+    const { repository, recordingsOfTrade, logId } = this.deps;
+    return { logId, ...(await listTrailEntries({ repository, ...(recordingsOfTrade ? { recordingsOfTrade } : {}) }, [logId], filter)) };
   }
 
   private async catchUpExclusive(untilSeq?: number): Promise<number> {
@@ -279,6 +264,32 @@ export class AuditMirror {
   }
 }
 
+
+/** The entries of `logIds` matching a trail filter, newest first: one log's trail, or the firm's across every log. */
+export async function listTrailEntries(
+  deps: Pick<AuditMirrorDeps, 'repository' | 'recordingsOfTrade'>,
+  logIds: ReadonlyArray<string>,
+  filter: Readonly<AuditTrailFilter>,
+): Promise<Pick<AuditTrailPage, 'entries' | 'total'>> {
+  const tradeRecordingIds = filter.tradingId !== undefined && deps.recordingsOfTrade ? await deps.recordingsOfTrade(filter.tradingId) : [];
+  const { bodies, total } = await deps.repository.listEvents(
+    logIds,
+    {
+      ...(filter.conversationId !== undefined ? { conversationId: filter.conversationId } : {}),
+      ...(filter.recordingId !== undefined ? { recordingId: filter.recordingId } : {}),
+      ...(filter.tradingId !== undefined ? { tradingId: filter.tradingId, tradeRecordingIds } : {}),
+      ...(filter.operator !== undefined ? { operator: filter.operator } : {}),
+      ...(filter.caseReference !== undefined ? { caseReference: filter.caseReference } : {}),
+      ...(filter.workstation !== undefined ? { workstation: filter.workstation } : {}),
+      ...(filter.action !== undefined ? { action: filter.action } : {}),
+      ...(filter.from !== undefined ? { fromMs: Date.parse(filter.from) } : {}),
+      ...(filter.to !== undefined ? { toMs: Date.parse(filter.to) } : {}),
+      ...(filter.alertsOnly ? { alertsOnly: true } : {}),
+    },
+    filter.limit ?? 200,
+  );
+  return { total, entries: bodies.map((body) => toEntry(parseStoredAuditEvent(body).event)) };
+}
 
 function problemAt(kind: AuditProblem['kind'], seq: number, message: string, key: string): AuditProblem {
   return { kind, seq, treeSize: null, key, message };

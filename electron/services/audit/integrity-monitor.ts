@@ -12,6 +12,48 @@ import { auditCheckpointsPrefix, toHex } from './layout';
 import type { IntegrityState } from './integrity-state';
 import { SerialQueue } from './serial-queue';
 
+export type VerifyOptions = { from?: string | null; to?: string | null; pinnedKeys?: ReadonlyArray<string>; onProgress?(read: number, total: number): void };
+
+/**
+ * Verifies one log from the bucket alone (see verifyAuditLog), also checking that it extends the head
+ * this workstation verified before, and remembers the outcome as that log's verified head and integrity
+ * state (`serialize` runs the bookkeeping in the owner's order). Used for this workstation's own log and
+ * for every other workstation's.
+ */
+export async function verifyAndRecord(
+  deps: Readonly<{ s3: S3Client; bucket: string; logId: string; clock: Clock; repository: AuditMirrorRepository; state: IntegrityState }>,
+  options: VerifyOptions,
+  serialize: (record: () => Promise<void>) => Promise<void> = (record) => record(),
+): Promise<AuditVerification> {
+  const { repository, logId, state, clock } = deps;
+  const seen = await repository.verifiedHead(logId);
+  const report = await verifyAuditLog({
+    s3: deps.s3,
+    bucket: deps.bucket,
+    logId,
+    clock,
+    ...options,
+    seenHead: seen ? { treeSize: seen.treeSize, rootHash: seen.rootHash, verifiedAt: new Date(seen.verifiedMs).toISOString() } : null,
+  });
+  await serialize(async () => {
+    if (report.ok && report.verifiedUpTo) {
+      await repository.advanceVerifiedHead(logId, { treeSize: report.verifiedUpTo.treeSize, rootHash: report.verifiedUpTo.rootHash, verifiedMs: clock.now(), source: 'verify' });
+    }
+    await state.set({
+      state: report.ok ? 'ok' : 'failed',
+      source: 'verify',
+      checkedAt: report.checkedAt,
+      message: report.ok
+        ? report.verifiedUpTo
+          ? `verified up to tree size ${report.verifiedUpTo.treeSize} (checkpoint of ${report.verifiedUpTo.time}); ${report.uncheckpointed} later event(s) chained but not yet checkpointed`
+          : `chain of ${report.events.read} event(s) verified; no checkpoint yet`
+        : `verification failed: ${report.firstBad?.message ?? 'see the report'}`,
+      firstBad: report.firstBad,
+    });
+  });
+  return report;
+}
+
 export type IntegrityMonitorDeps = {
   s3: S3Client;
   mirror: AuditMirror;
@@ -55,34 +97,8 @@ export class IntegrityMonitor {
    * Recomputes chain, tree and checkpoints from the bucket alone (see verifyAuditLog), also checks that
    * the log extends the head this workstation verified before, and remembers the outcome.
    */
-  async verify(options: { from?: string | null; to?: string | null; pinnedKeys?: ReadonlyArray<string>; onProgress?(read: number, total: number): void } = {}): Promise<AuditVerification> {
-    const { repository, logId, state } = this.deps;
-    const seen = await repository.verifiedHead(logId);
-    const report = await verifyAuditLog({
-      s3: this.deps.s3,
-      bucket: this.deps.bucket,
-      logId,
-      clock: this.deps.clock,
-      ...options,
-      seenHead: seen ? { treeSize: seen.treeSize, rootHash: seen.rootHash, verifiedAt: new Date(seen.verifiedMs).toISOString() } : null,
-    });
-    await this.queue.run(async () => {
-      if (report.ok && report.verifiedUpTo) {
-        await repository.advanceVerifiedHead(logId, { treeSize: report.verifiedUpTo.treeSize, rootHash: report.verifiedUpTo.rootHash, verifiedMs: this.deps.clock.now(), source: 'verify' });
-      }
-      await state.set({
-        state: report.ok ? 'ok' : 'failed',
-        source: 'verify',
-        checkedAt: report.checkedAt,
-        message: report.ok
-          ? report.verifiedUpTo
-            ? `verified up to tree size ${report.verifiedUpTo.treeSize} (checkpoint of ${report.verifiedUpTo.time}); ${report.uncheckpointed} later event(s) chained but not yet checkpointed`
-            : `chain of ${report.events.read} event(s) verified; no checkpoint yet`
-          : `verification failed: ${report.firstBad?.message ?? 'see the report'}`,
-        firstBad: report.firstBad,
-      });
-    });
-    return report;
+  async verify(options: VerifyOptions = {}): Promise<AuditVerification> {
+    return verifyAndRecord(this.deps, options, (record) => this.queue.run(record));
   }
 
   /**

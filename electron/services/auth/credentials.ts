@@ -83,6 +83,10 @@ export class CredentialVault {
     return this.save('worm', wormCredentialsSchema.parse(credentials));
   }
 
+  async deleteWorm(): Promise<void> {
+    await this.secrets.delete(this.account('worm'));
+  }
+
   loadOfficerSignIn(): Promise<StoredOfficerSignIn | null> {
     return this.load('officer', officerSignInSchema, ['refreshToken']);
   }

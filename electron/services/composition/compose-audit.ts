@@ -7,6 +7,8 @@ import { auditActors, type AuditActors } from '../audit/audit-actor';
 import { buildAuditModule, type AuditModule } from '../audit/audit-module';
 import type { AuditWriter } from '../audit/audit-writer';
 import type { AuditHeadStore } from '../audit/event-chain';
+import { FirmLogs } from '../audit/firm-logs';
+import { FirmTrail } from '../audit/firm-trail';
 import type { CredentialVault } from '../auth/credentials';
 import type { OfficerSession } from '../auth/officer';
 import type { Profile } from '../config/profile';
@@ -21,6 +23,10 @@ import { lazy } from './lazy';
 export type AuditDomain = {
   /** The audit log's parts (writer, mirror, checkpointer, integrity monitor); needs the WORM store's keys. */
   log: () => Promise<AuditModule>;
+  /** Every workstation's log in the audit bucket, mirrored here (this log's own mirror among them). */
+  firmLogs: () => Promise<FirmLogs>;
+  /** The firm's audit trail: every log read, filtered and verified together (`audit show`, the Audit trail, `audit verify --all`). */
+  firmTrail: () => Promise<FirmTrail>;
   /** What every access writes through before it happens (the log's writer). */
   writer: () => Promise<AuditWriter>;
   /** Who each append names, resolved when it is made: the signed-in officer (checked for the action) or the service account. */
@@ -93,12 +99,29 @@ export function composeAudit(deps: {
     });
     return opened;
   });
+  const firmLogs = lazy(async () => {
+    const own = await log();
+    return new FirmLogs({ s3: own.s3, bucket: own.bucket, own: own.mirror, repository: deps.repositories.auditMirror, clock: deps.clock, logger: deps.logger.child('audit') });
+  });
+  const firmTrail = lazy(
+    async () =>
+      new FirmTrail({
+        logs: await firmLogs(),
+        own: await log(),
+        repository: deps.repositories.auditMirror,
+        ...(deps.recordingsOfTrade ? { recordingsOfTrade: deps.recordingsOfTrade } : {}),
+        clock: deps.clock,
+        logger: deps.logger.child('audit'),
+      }),
+  );
   // After every successful sync: is the bucket's log still an extension of the one seen before?
   const stopChecks = deps.events.subscribe((event) => {
     if (event.kind === 'index.syncCompleted') opened?.integrity.checkConsistencyInBackground();
   });
   return {
     log,
+    firmLogs,
+    firmTrail,
     writer: async () => (await log()).writer,
     // The service account is named by its OAuth client id (not a secret); unattended work runs under it.
     actors: auditActors({ session: deps.officer, serviceClientId: async () => (await vault.loadGenesys()).clientId }),

@@ -110,7 +110,8 @@ async function bucketExists(s3: S3Client, bucket: string): Promise<boolean> {
   }
 }
 
-async function assertObjectLockEnabled(s3: S3Client, bucket: string): Promise<void> {
+/** Throws a WormStoreError unless `bucket` has Object Lock enabled (it can only be turned on at creation). */
+export async function assertObjectLockEnabled(s3: S3Client, bucket: string): Promise<void> {
   let enabled = false;
   try {
     const result = await s3.send(new GetObjectLockConfigurationCommand({ Bucket: bucket }));

@@ -27,8 +27,14 @@ export function AuditEventsTable({ page }: AuditEventsTableProps) {
         {page ? (
           <p className="panel__meta" role="status" data-testid="audit-summary">
             {page.entries.length === page.total ? `${page.total} ${page.total === 1 ? 'access' : 'accesses'}` : `newest ${page.entries.length} of ${page.total} accesses`}
-            <span className="muted"> · log </span>
-            <span className="mono muted">{page.logId}</span>
+            {page.logs && page.logs.length > 1 ? (
+              <span className="muted"> · {page.logs.length} workstations' logs</span>
+            ) : (
+              <>
+                <span className="muted"> · log </span>
+                <span className="mono muted">{page.logId}</span>
+              </>
+            )}
           </p>
         ) : null}
       </div>
@@ -44,7 +50,8 @@ export function AuditEventsTable({ page }: AuditEventsTableProps) {
             <thead>
               <tr>
                 <th scope="col">Time (local)</th>
-                <th scope="col">Operator / workstation</th>
+                <th scope="col">Operator</th>
+                <th scope="col">Workstation</th>
                 <th scope="col">Action</th>
                 <th scope="col">Alerts</th>
                 <th scope="col">Trading ID / recording</th>
@@ -55,9 +62,10 @@ export function AuditEventsTable({ page }: AuditEventsTableProps) {
             <tbody>
               {page.entries.map((entry) => (
                 <tr
-                  key={entry.seq}
+                  key={`${entry.logId}:${entry.seq}`}
                   data-testid="audit-row"
                   data-seq={entry.seq}
+                  data-log={entry.logId}
                   data-action={entry.action}
                   className={entry.alerts.length > 0 ? 'row--finding' : undefined}
                 >
@@ -71,8 +79,12 @@ export function AuditEventsTable({ page }: AuditEventsTableProps) {
                     title={`${describeOperator(entry.operator)} (${entry.operator.osAccount}) on ${entry.workstation.hostname} ${entry.workstation.addresses.join(', ')}`}
                   >
                     {operatorHeadline(entry.operator)}
+                    {operatorDetail(entry.operator) ? <span className="audit-table__second muted">{operatorDetail(entry.operator)}</span> : null}
+                  </td>
+                  <td data-testid="audit-workstation" title={`log ${entry.logId}${entry.logId === page.logId ? ' (this workstation)' : ''}`}>
+                    {entry.workstation.hostname}
                     <span className="audit-table__second muted">
-                      {[operatorDetail(entry.operator), entry.workstation.hostname, entry.workstation.addresses[0]].filter(Boolean).join(' · ')}
+                      {[entry.workstation.addresses[0], `log ${entry.logId.slice(0, 8)}`].filter(Boolean).join(' · ')}
                     </span>
                   </td>
                   <td>

@@ -6,12 +6,13 @@ import { localInputToIso } from '../format';
 import { ErrorAlert } from './ErrorAlert';
 import { DateTimeField, TextField } from './FormFields';
 
-type TextKey = 'conversationId' | 'tradingId' | 'operator' | 'caseReference';
+type TextKey = 'conversationId' | 'tradingId' | 'operator' | 'caseReference' | 'workstation';
 const textFields: ReadonlyArray<{ key: TextKey; label: string; testId: string; placeholder: string }> = [
   { key: 'tradingId', label: 'Trading ID', testId: 'audit-filter-trading-id', placeholder: 'e.g. T-2024-0001' },
   { key: 'conversationId', label: 'Conversation ID', testId: 'audit-filter-conversation', placeholder: 'Conversation id' },
   { key: 'operator', label: 'Operator', testId: 'audit-filter-operator', placeholder: 'Name or OS account' },
   { key: 'caseReference', label: 'Case reference', testId: 'audit-filter-case', placeholder: 'e.g. FCA-2026-0042' },
+  { key: 'workstation', label: 'Workstation', testId: 'audit-filter-workstation', placeholder: 'Hostname or log id' },
 ];
 const fieldLabels: Readonly<Record<string, string>> = {
   ...Object.fromEntries(textFields.map((f) => [f.key, f.label])),
@@ -21,7 +22,7 @@ const fieldLabels: Readonly<Record<string, string>> = {
 };
 
 type FormValues = Record<TextKey | 'action' | 'from' | 'to', string> & { alertsOnly: boolean };
-const emptyForm: FormValues = { tradingId: '', conversationId: '', operator: '', caseReference: '', action: '', from: '', to: '', alertsOnly: false };
+const emptyForm: FormValues = { tradingId: '', conversationId: '', operator: '', caseReference: '', workstation: '', action: '', from: '', to: '', alertsOnly: false };
 
 type AuditFilterPanelProps = {
   busy: boolean;

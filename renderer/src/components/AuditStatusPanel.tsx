@@ -1,5 +1,5 @@
 import { useId } from 'react';
-import type { AuditStatus, AuditTrailEntry, AuditVerification } from '../../../shared/audit-views';
+import type { AuditLogSummary, AuditStatus, AuditTrailEntry, AuditVerification } from '../../../shared/audit-views';
 import { useCustodyApi } from '../api';
 import type { UiError } from '../errors';
 import { formatLocalTime, formatUtcTime } from '../format';
@@ -12,11 +12,13 @@ type AuditStatusPanelProps = {
   verifying: boolean;
   error: UiError | null;
   alerted: ReadonlyArray<AuditTrailEntry>;
+  /** Every workstation's log the trail reads, each with its own integrity. */
+  logs: ReadonlyArray<AuditLogSummary> | null;
   onVerify(): void;
 };
 
 /** Whether the log can be trusted: verified up to which signed tree head, or the first thing found wrong. */
-export function AuditStatusPanel({ status, verification, verifying, error, alerted, onVerify }: AuditStatusPanelProps) {
+export function AuditStatusPanel({ status, verification, verifying, error, alerted, logs, onVerify }: AuditStatusPanelProps) {
   const titleId = useId();
   const integrity = status?.integrity ?? null;
   // A log that cannot be read now is not "verified": its last verification is history until the store answers again.
@@ -151,6 +153,20 @@ export function AuditStatusPanel({ status, verification, verifying, error, alert
           </dl>
         ) : null}
 
+        {logs && logs.length > 0 ? (
+          <div className="audit-status__logs">
+            <h3 className="section-title">Every workstation's log</h3>
+            <ul className="audit-problems" data-testid="audit-logs">
+              {logs.map((log) => (
+                <li key={log.logId} data-testid="audit-log" data-log={log.logId} data-state={log.integrity.state} title={`log ${log.logId}: ${log.integrity.message}`}>
+                  <strong>{log.workstation ?? 'no event read yet'}</strong> <span className="mono muted">{log.logId.slice(0, 8)}</span>
+                  {log.own ? ' (this workstation)' : ''} · {log.events} {log.events === 1 ? 'event' : 'events'} · {logIntegrity(log)}
+                </li>
+              ))}
+            </ul>
+          </div>
+        ) : null}
+
         <div className="audit-status__alerts">
           <h3 className="section-title">Alerts this session</h3>
           {alerted.length === 0 ? (
@@ -170,4 +186,13 @@ export function AuditStatusPanel({ status, verification, verifying, error, alert
       </div>
     </section>
   );
+}
+
+/** One log's integrity in a few words: the first thing found wrong, or how far it was verified. */
+function logIntegrity(log: AuditLogSummary): string {
+  if (log.integrity.state === 'failed') {
+    const at = log.integrity.firstBad?.seq ?? null;
+    return at !== null ? `integrity FAILED at event ${at}` : 'integrity FAILED';
+  }
+  return log.verifiedHead ? `verified up to tree size ${log.verifiedHead.treeSize}` : 'not verified yet';
 }

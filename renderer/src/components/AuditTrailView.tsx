@@ -67,7 +67,15 @@ export function AuditTrailView({ active, alerted, integrityVersion }: AuditTrail
     <main className="workspace audit-workspace" hidden={!active} data-testid="audit-view">
       <AuditFilterPanel busy={active && page === null && error === null} onFilter={setFilter} />
       <AuditEventsTable page={page} />
-      <AuditStatusPanel status={status} verification={verification} verifying={verifying} error={error} alerted={alerted} onVerify={() => void verify()} />
+      <AuditStatusPanel
+        status={status}
+        verification={verification}
+        verifying={verifying}
+        error={error}
+        alerted={alerted}
+        logs={page?.logs ?? null}
+        onVerify={() => void verify()}
+      />
     </main>
   );
 }

@@ -172,7 +172,7 @@ function CaseGroup({ group }: { group: CaseActivityGroup }) {
         </thead>
         <tbody>
           {group.entries.map((entry) => (
-            <tr key={entry.seq} data-testid="case-entry" data-action={entry.action} data-seq={entry.seq}>
+            <tr key={`${entry.logId}:${entry.seq}`} data-testid="case-entry" data-action={entry.action} data-seq={entry.seq}>
               <td className="nowrap">
                 <WallClock iso={entry.time} />
               </td>

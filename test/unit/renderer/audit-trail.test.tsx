@@ -84,12 +84,13 @@ describe('audit trail view', () => {
     renderApp(main({ auditList: () => ({ logId: LOG, total: trail.length, entries: trail }) }));
     const table = await openAuditTrail();
     const [service, officer, before] = within(table).getAllByTestId('audit-operator');
-    expect(service!.textContent).toBe('service (client c-1)scheduled by Olivia Adler · LON-CMP-0142 · 10.20.4.17');
+    expect(service!.textContent).toBe('service (client c-1)scheduled by Olivia Adler');
     expect(service!.getAttribute('title')).toMatch(/^service \(client c-1\) scheduled by Olivia Adler <officer.a@sandbox.custody.test> \(Genesys 0ff1ce00-0000-4000-8000-00000000000a\) \(svc\)/);
-    expect(officer!.textContent).toBe('Olivia Adlerofficer.a@sandbox.custody.test · LON-CMP-0142 · 10.20.4.17');
+    expect(officer!.textContent).toBe('Olivia Adlerofficer.a@sandbox.custody.test');
     expect(officer!.getAttribute('title')).toMatch(/^Olivia Adler <officer.a@sandbox.custody.test> \(Genesys 0ff1ce00-0000-4000-8000-00000000000a\) \(mhartmann\) on LON-CMP-0142/);
     // An event from before sign-in keeps showing the name it carries.
-    expect(before!.textContent).toBe('Maria HartmannLON-CMP-0142 · 10.20.4.17');
+    expect(before!.textContent).toBe('Maria Hartmann');
+    expect(within(table).getAllByTestId('audit-workstation')[0]!.textContent).toBe(`LON-CMP-014210.20.4.17 · log ${LOG.slice(0, 8)}`);
   });
 
   it('filters like `custody audit show`, and checks the filter before asking main', async () => {
@@ -146,5 +147,49 @@ describe('audit trail view', () => {
     await expect.poll(() => transport.callsTo('audit:list').length).toBeGreaterThan(before);
     transport.emit('audit:integrity', { state: 'failed', source: 'consistency', checkedAt: null, message: 'the log shrank', firstBad: null });
     await expect.poll(() => screen.getByTestId('nav-audit-badge').textContent).toBe('!');
+  });
+});
+
+describe('audit trail across every workstation\'s log', () => {
+  const PARIS = '22222222-2222-4222-8222-222222222222';
+  const firmPage = () => ({
+    logId: LOG,
+    total: 2,
+    entries: [entry(5, { logId: PARIS, workstation: { hostname: 'PAR-CMP-0007', addresses: [] }, eventId: 'par-5' }), entry(1)],
+    logs: [
+      { logId: LOG, own: true, workstation: 'LON-CMP-0142', events: 3, newestEventTime: null, verifiedHead: { treeSize: 3, rootHash: 'ab'.repeat(32), time: '2026-11-26T09:03:00.000Z' }, integrity: status().integrity },
+      {
+        logId: PARIS,
+        own: false,
+        workstation: 'PAR-CMP-0007',
+        events: 6,
+        newestEventTime: null,
+        verifiedHead: null,
+        integrity: { state: 'failed' as const, source: 'verify' as const, checkedAt: null, message: 'event 4 was rewritten', firstBad: { kind: 'rewritten-event' as const, seq: 4, treeSize: null, key: null, message: 'event 4 was rewritten' } },
+      },
+    ],
+  });
+
+  it('names each entry\'s workstation and log, shows each log\'s integrity, and filters by workstation', async () => {
+    const { transport } = await renderApp(main({ auditList: () => firmPage() }));
+    const table = await openAuditTrail();
+    expect(screen.getByTestId('audit-summary').textContent).toContain("2 workstations' logs");
+    const [paris, london] = within(table).getAllByTestId('audit-row');
+    expect(paris!.getAttribute('data-log')).toBe(PARIS);
+    expect(within(paris!).getByTestId('audit-workstation').textContent).toBe('PAR-CMP-0007log 22222222');
+    expect(within(london!).getByTestId('audit-workstation').getAttribute('title')).toBe(`log ${LOG} (this workstation)`);
+    const logs = screen.getAllByTestId('audit-log');
+    expect(logs.map((l) => [l.getAttribute('data-log'), l.getAttribute('data-state')])).toEqual([
+      [LOG, 'ok'],
+      [PARIS, 'failed'],
+    ]);
+    expect(logs[0]!.textContent).toContain('(this workstation) · 3 events · verified up to tree size 3');
+    expect(logs[1]!.textContent).toContain('PAR-CMP-0007');
+    expect(logs[1]!.textContent).toContain('integrity FAILED at event 4');
+
+    fireEvent.change(screen.getByTestId('audit-filter-workstation'), { target: { value: ' PAR-CMP ' } });
+    fireEvent.click(screen.getByTestId('audit-filter-submit'));
+    await screen.findByTestId('audit-table');
+    expect(transport.callsTo('audit:list').at(-1)).toEqual({ workstation: 'PAR-CMP' });
   });
 });

@@ -35,7 +35,7 @@ describe('audit event items', () => {
   it('finds an event by any item it lists: an archive run and a pack of several trades are about trade T', async () => {
     const repo = createAuditMirrorRepository(openDatabaseSync(':memory:'));
     await repo.recordEvents(LOG, [archiveRun(0), sharedPack(1), playOfTrade(2), record(3, { action: 'search', tradingId: 'T-2' })]);
-    const seqs = async (filter: Parameters<typeof repo.listEvents>[1]) => (await repo.listEvents(LOG, filter, 100)).bodies.map((b) => (JSON.parse(b) as AuditEvent).seq);
+    const seqs = async (filter: Parameters<typeof repo.listEvents>[1]) => (await repo.listEvents([LOG], filter, 100)).bodies.map((b) => (JSON.parse(b) as AuditEvent).seq);
     expect(await seqs({ tradingId: 'T-1' })).toEqual([2, 1, 0]);
     expect(await seqs({ recordingId: 'rec-1' })).toEqual([2, 1, 0]);
     expect(await seqs({ conversationId: 'conv-3' })).toEqual([1]);

@@ -64,15 +64,15 @@ describe('audit trail repository', () => {
     const repo = createAuditMirrorRepository(openDatabaseSync(':memory:'));
     await repo.recordEvents(LOG, Array.from({ length: 12 }, (_, i) => eventRecord(i, {}, i === 7 ? 2 : 0)));
     const seqs = async (filter: Parameters<typeof repo.listEvents>[1]) =>
-      (await repo.listEvents(LOG, filter, 100)).bodies.map((b) => (JSON.parse(b) as AuditEvent).seq);
+      (await repo.listEvents([LOG], filter, 100)).bodies.map((b) => (JSON.parse(b) as AuditEvent).seq);
     expect(await seqs({ conversationId: 'conv-1' })).toEqual([5, 1]);
     expect(await seqs({ tradingId: 't-2' })).toEqual([10, 2]);
     expect(await seqs({ operator: 'jane' })).toEqual([11, 9, 7, 5, 3, 1]);
     expect(await seqs({ operator: 'MHART', action: 'search' })).toEqual([6, 0]);
     expect(await seqs({ alertsOnly: true })).toEqual([7]);
     expect(await seqs({ caseReference: 'fca-2026-0042', fromMs: recordsStartMs + 10_000 })).toEqual([11, 10]);
-    expect((await repo.listEvents(LOG, {}, 3)).total).toBe(12);
-    expect((await repo.listEvents(LOG, { operator: '100%_' }, 3)).total).toBe(0);
+    expect((await repo.listEvents([LOG], {}, 3)).total).toBe(12);
+    expect((await repo.listEvents([LOG], { operator: '100%_' }, 3)).total).toBe(0);
     expect(await repo.countOperatorAccesses(LOG, jdoe, ['play'], recordsStartMs + 4_000)).toBe(3);
     expect(await repo.countOperatorAccesses(LOG, jdoe, [], 0)).toBe(0);
     // A batch event counts each recording it lists (once, however many trades name it).
@@ -98,7 +98,7 @@ describe('audit trail repository', () => {
     expect(await repo.countOperatorAccesses(LOG, { genesysUserId: oscar.genesysUserId, osAccount: 'shared' }, ['play'], 0)).toBe(1);
     // Events naming no Genesys user (the service account's, older ones) count per OS account, apart from the officers'.
     expect(await repo.countOperatorAccesses(LOG, { genesysUserId: null, osAccount: 'shared' }, ['play'], 0)).toBe(2);
-    const seqs = async (operator: string) => (await repo.listEvents(LOG, { operator }, 100)).bodies.map((b) => (JSON.parse(b) as AuditEvent).seq);
+    const seqs = async (operator: string) => (await repo.listEvents([LOG], { operator }, 100)).bodies.map((b) => (JSON.parse(b) as AuditEvent).seq);
     expect(await seqs('OFFICER.A@')).toEqual([1, 0]);
     expect(await seqs(oscar.genesysUserId)).toEqual([2]);
     expect(await seqs('0ff1ce00')).toEqual([]);

@@ -19,6 +19,7 @@ const samples: { [K in DomainEventKind]: DomainEventOf<K> } = {
   'audit.recorded': {
     kind: 'audit.recorded',
     entry: {
+      logId: '6f1b1e2a-1c2d-4e5f-8a9b-0c1d2e3f4a5b',
       seq: 3,
       eventId: 'e-3',
       time: now,

@@ -71,7 +71,7 @@ describe('health monitor', () => {
     expect(monitor.status().genesys.state).toBe('unreachable');
 
     await clock.advance(1_000);
-    events.publish({ kind: 'audit.recorded', entry: { seq: 1, eventId: 'e-1', time: at(clock), operator: { osAccount: 'jdoe', name: 'Jane' }, workstation: { hostname: 'ws', addresses: [] }, action: 'play', conversationId: null, recordingId: 'r', tradingId: null, caseReference: 'C', summary: null, alerts: [] } });
+    events.publish({ kind: 'audit.recorded', entry: { logId: 'log-1', seq: 1, eventId: 'e-1', time: at(clock), operator: { osAccount: 'jdoe', name: 'Jane' }, workstation: { hostname: 'ws', addresses: [] }, action: 'play', conversationId: null, recordingId: 'r', tradingId: null, caseReference: 'C', summary: null, alerts: [] } });
     events.publish({ kind: 'index.syncCompleted', syncedAt: at(clock) });
     expect(monitor.status()).toEqual({ worm: { state: 'reachable', checkedAt: at(clock), message: null }, genesys: { state: 'reachable', checkedAt: at(clock), message: null } });
 
