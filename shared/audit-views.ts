@@ -10,7 +10,7 @@ import {
 } from './domain';
 
 /** The alert rules of issue 4: each marks the event it fires on (inside the WORM object's `details.alerts`). */
-export const auditAlertRules = ['outside-business-hours', 'workstation-network', 'unusual-volume', 'participant-playback'] as const;
+export const auditAlertRules = ['outside-business-hours', 'workstation-network', 'unusual-volume', 'participant-playback', 'witnessed-log-inconsistent'] as const;
 export const auditAlertSchema = z.object({ rule: z.enum(auditAlertRules), message: z.string() });
 export type AuditAlert = z.infer<typeof auditAlertSchema>;
 

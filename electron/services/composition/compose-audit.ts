@@ -5,6 +5,7 @@ import type { AuditMirrorRepository } from '../../db/repositories/audit-mirror-r
 import type { AlertRuleDeps } from '../audit/alert-rules';
 import { auditActors, type AuditActors } from '../audit/audit-actor';
 import { buildAuditModule, type AuditModule } from '../audit/audit-module';
+import { FirmLogs } from '../audit/firm-logs';
 import type { AuditWriter } from '../audit/audit-writer';
 import type { AuditHeadStore } from '../audit/event-chain';
 import type { CredentialVault } from '../auth/credentials';
@@ -21,6 +22,8 @@ import { lazy } from './lazy';
 export type AuditDomain = {
   /** The audit log's parts (writer, mirror, checkpointer, integrity monitor); needs the WORM store's keys. */
   log: () => Promise<AuditModule>;
+  /** Every workstation's log in the audit bucket, each mirrored into this profile's database. */
+  firmLogs: () => Promise<FirmLogs>;
   /** What every access writes through before it happens (the log's writer). */
   writer: () => Promise<AuditWriter>;
   /** Who each append names, resolved when it is made: the signed-in officer (checked for the action) or the service account. */
@@ -97,8 +100,13 @@ export function composeAudit(deps: {
   const stopChecks = deps.events.subscribe((event) => {
     if (event.kind === 'index.syncCompleted') opened?.integrity.checkConsistencyInBackground();
   });
+  const firmLogs = lazy(async () => {
+    const own = await log();
+    return new FirmLogs({ s3: own.s3, bucket: own.bucket, own: own.mirror, repository: deps.repositories.auditMirror, clock: deps.clock, logger: deps.logger.child('audit') });
+  });
   return {
     log,
+    firmLogs,
     writer: async () => (await log()).writer,
     // The service account is named by its OAuth client id (not a secret); unattended work runs under it.
     actors: auditActors({ session: deps.officer, serviceClientId: async () => (await vault.loadGenesys()).clientId }),

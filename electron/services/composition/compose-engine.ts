@@ -22,6 +22,7 @@ import { composeJobs } from './compose-jobs';
 import { composePacks } from './compose-packs';
 import { composeTrades, type TradesDomain } from './compose-trades';
 import { composeTranscripts } from './compose-transcripts';
+import { composeWitness, type WitnessDomain } from './compose-witness';
 import type { TranscriptService } from '../transcripts/transcript-service';
 
 export type ComposeOptions = BaseOptions & {
@@ -53,6 +54,8 @@ export type ComposedEngine = Pick<Base, 'profile' | 'paths' | 'vault' | 'redacto
   transcripts: TranscriptService;
   /** Trade reconstruction: blotter import, matching and gaps, reconstruction (each audited as the signed-in officer). */
   trades: TradesDomain;
+  /** Cosigns the other workstations' checkpoints after each sync, and on request. */
+  witness: WitnessDomain;
   /** The orderly shutdown (see `shutdown`); every host calls it on quit, and later calls share the first. */
   close(budgets?: Partial<ShutdownBudgets>): Promise<void>;
 };
@@ -199,6 +202,8 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
     events,
   });
 
+  const witness = composeWitness({ audit, repositories, hasWorm: profile.worm !== null, clock, logger, events });
+
   const health = composeHealth({ audit, genesys: profile.genesys, http: base.http, events, clock, redactor: base.redactor });
 
   let closing: Promise<void> | null = null;
@@ -216,7 +221,10 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
           },
           pauseJobs: () => jobs.stopAll(message, { atItemBoundary: true }),
           stopJobs: () => jobs.stopAll(message),
-          drainAudit: () => audit.drain(),
+          drainAudit: async () => {
+            await witness.stop();
+            await audit.drain();
+          },
           finishCheckpoints: () => audit.finishCheckpoints(),
           closeDatabase: () => base.closeDatabase(),
           closeLog: () => base.log.close(),
@@ -252,6 +260,7 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
     health,
     transcripts,
     trades,
+    witness,
     close,
   };
 }
