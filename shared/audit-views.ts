@@ -76,6 +76,8 @@ export const auditProblemKinds = [
   'checkpoint-beyond-log',
   'bad-public-key',
   'inconsistent-with-seen-head',
+  'too-few-cosignatures',
+  'contradicted-by-witness',
 ] as const;
 
 /** One thing verification found wrong, naming the event (seq) or checkpoint (tree size) and the object. */
@@ -94,6 +96,24 @@ export const treeHeadSchema = z.object({
   time: z.string(),
 });
 export type TreeHead = z.infer<typeof treeHeadSchema>;
+
+/** Witness cosignatures of one log's checkpoints (c2sp.org/tlog-cosignature), as the verifier found them. */
+export const cosignatureReportSchema = z.object({
+  /** Distinct witnesses every checkpoint needs (the profile's audit.witness.minCosignatures); 0: reported only. */
+  minCosignatures: z.number().int().nonnegative(),
+  ok: z.boolean(),
+  checkpoints: z.array(
+    treeHeadSchema.extend({
+      /** Witnesses whose valid cosignature of this checkpoint the bucket holds. */
+      cosigners: z.array(z.object({ witnessLogId: z.string(), keyId: z.string(), time: z.string() })),
+      /** Distinct witnesses that cosigned it or a later checkpoint (a larger tree of the same events extends it). */
+      witnessedBy: z.number().int().nonnegative(),
+    }),
+  ),
+  problems: z.array(auditProblemSchema),
+  warnings: z.array(z.string()),
+});
+export type CosignatureReport = z.infer<typeof cosignatureReportSchema>;
 
 /** The outcome of `custody audit verify`: recomputed from the bucket alone (plus pinned keys). */
 export const auditVerificationSchema = z.object({
@@ -122,6 +142,8 @@ export const auditVerificationSchema = z.object({
   /** More problems were found than listed. */
   problemsTruncated: z.boolean(),
   warnings: z.array(z.string()),
+  /** Witness cosignatures, when asked for (`audit verify` always asks, with the profile's policy). */
+  cosignatures: cosignatureReportSchema.optional(),
 });
 export type AuditVerification = z.infer<typeof auditVerificationSchema>;
 

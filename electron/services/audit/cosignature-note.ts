@@ -86,7 +86,7 @@ export type NoteSignature = { name: string; keyId: Buffer; timestamp: number; si
  * blank line). Lines that are not timestamped Ed25519 signatures (4 + 8 + 64 bytes) are left out.
  */
 export function parseSignedNote(note: string): { text: string; signatures: Array<NoteSignature> } {
-  if (!note.endsWith('\n') || /[\u0000-\u0009\u000b-\u001f]/.test(note)) throw new ValidationError('not a signed note: control characters, or no final newline');
+  if (!note.endsWith('\n') || [...note].some((c) => c < ' ' && c !== '\n')) throw new ValidationError('not a signed note: control characters, or no final newline');
   const split = note.lastIndexOf('\n\n');
   if (split < 0) throw new ValidationError('not a signed note: no blank line before the signatures');
   const text = note.slice(0, split + 1);

@@ -55,7 +55,9 @@ export class IntegrityMonitor {
    * Recomputes chain, tree and checkpoints from the bucket alone (see verifyAuditLog), also checks that
    * the log extends the head this workstation verified before, and remembers the outcome.
    */
-  async verify(options: { from?: string | null; to?: string | null; pinnedKeys?: ReadonlyArray<string>; onProgress?(read: number, total: number): void } = {}): Promise<AuditVerification> {
+  async verify(
+    options: { from?: string | null; to?: string | null; pinnedKeys?: ReadonlyArray<string>; cosignatures?: { minCosignatures: number }; onProgress?(read: number, total: number): void } = {},
+  ): Promise<AuditVerification> {
     const { repository, logId, state } = this.deps;
     const seen = await repository.verifiedHead(logId);
     const report = await verifyAuditLog({

@@ -143,7 +143,7 @@ export class Witness {
 
   private async witness(logId: string): Promise<WitnessOutcome> {
     const { s3, bucket, repository } = this.deps;
-    let record = repository.get(logId);
+    const record = repository.get(logId);
     const cosignedBefore = record?.cosigned ? { treeSize: record.cosigned.treeSize, rootHash: record.cosigned.rootHash } : null;
     const outcome = (verdict: WitnessVerdict, message: string, checkpoint: AuditCheckpoint | null, cosignature: string | null = null): WitnessOutcome => ({
       logId,
@@ -183,7 +183,7 @@ export class Witness {
     if (!checkpointSignatureValid(checkpoint, publicKeyPem)) {
       return outcome('bad-checkpoint', `the newest checkpoint (tree size ${checkpoint.treeSize}) has a signature that does not verify with key ${checkpoint.keyId}`, checkpoint);
     }
-    record ??= repository.pinKey(logId, checkpoint.keyId, publicKeyPem, this.deps.clock.now());
+    if (!record) repository.pinKey(logId, checkpoint.keyId, publicKeyPem, this.deps.clock.now());
 
     const head = { treeSize: checkpoint.treeSize, rootHash: checkpoint.rootHash };
     let consistency: Consistency;
