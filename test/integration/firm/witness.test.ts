@@ -5,6 +5,8 @@ import { cosignatureKey, cosignatureValid, parseSignedNote, witnessKeyName } fro
 import { auditCheckpointKey, auditEventKey, auditPublicKeyKey, serializeCheckpoint, signCheckpoint, toHex } from '../../../electron/services/audit/layout';
 import type { Profile } from '../../../electron/services/config/profile';
 import { putLockedObject, readObject } from '../../../electron/services/worm/locked-objects';
+import { createKeyringSecretStore } from '../../../electron/services/auth/adapters/keyring-secret-store';
+import { shareProfileWithCli } from '../../helpers/cli-profile';
 import { startHarness, type Harness } from '../../helpers/engine-harness';
 import { deleteNewestVersionBypassingGovernance } from '../../helpers/worm';
 
@@ -113,5 +115,19 @@ describe('witnessed checkpoints between two workstations on one store', () => {
     expect(report.problems.find((p) => p.kind === 'contradicted-by-witness')!.message).toContain(`witness ${bLog} cosigned tree size 8`);
     const reportOnly = await verify(0);
     expect(reportOnly.problems.map((p) => p.kind)).toEqual(['contradicted-by-witness']);
-  }, 60_000);
+
+    // `custody audit witness` on B's profile names it too, and exits 2.
+    const cli = await shareProfileWithCli(b, { officer: null });
+    const cliKeychain = createKeyringSecretStore();
+    await cliKeychain.set(`${b.profile}/signing-key`, (await b.secrets.get(`${b.profile}/signing-key`))!);
+    try {
+      const run = await cli.run(['audit', 'witness']);
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stdout).toMatch(new RegExp(`${aLog}\\s+ROLLED-BACK\\s+6\\s+8`));
+      expect(run.stdout).toContain(`ALERT: 1 log(s) inconsistent with what this witness cosigned before; not cosigned, alert recorded in log ${bLog}`);
+    } finally {
+      await cli.dispose();
+      await cliKeychain.delete(`${b.profile}/signing-key`);
+    }
+  }, 90_000);
 });
