@@ -3,7 +3,8 @@ import type { AuditProblem, CosignatureReport, TreeHead } from '../../../shared/
 import { describeCause } from '../errors';
 import { keyIdOf, keyIdOrNull } from '../signing/signing-key';
 import { listVersionPages, readObject } from '../worm/locked-objects';
-import { auditLogOrigin, cosignaturesPrefix, cosignatureValid, parseCheckpointNoteText, parseCosignatureKey, parseSignedNote, witnessKeyName } from './cosignature-note';
+import { parseSignedNote } from '../../crypto/signed-note';
+import { auditLogOrigin, cosignaturesBy, cosignaturesPrefix, parseCheckpointNoteText, parseCosignatureKey, witnessKeyName } from './cosignature-note';
 import { auditKeysPrefix, keyIdOfPublicKeyKey } from './layout';
 
 export type VerifyCosignaturesOptions = {
@@ -55,7 +56,7 @@ export async function verifyCosignatures(options: Readonly<VerifyCosignaturesOpt
   for (const entry of stored) {
     const where = `s3://${bucket}/${entry.key}`;
     const object = await readObject(s3, bucket, entry.key, { versionId: entry.versionId });
-    const found = object ? cosignatureIn(object.text(), logId, entry, keysOf.get(entry.witnessLogId) ?? []) : 'missing';
+    const found = object ? cosignatureIn(object.text(), auditLogOrigin(bucket, logId), entry, keysOf.get(entry.witnessLogId) ?? []) : 'missing';
     if (typeof found === 'string') {
       warnings.push(`cosignature ${where} is not counted: ${found}`);
     } else if (found.timeMs > options.nowMs + maxClockSkewMs) {
@@ -121,23 +122,23 @@ async function witnessKeys(s3: S3Client, bucket: string, witnessLogId: string, p
 /** The valid cosignature a stored note holds for this log and tree size, or why there is none. */
 function cosignatureIn(
   note: string,
-  logId: string,
+  origin: string,
   entry: { treeSize: number; witnessLogId: string },
   keys: ReadonlyArray<{ keyId: string; pem: string }>,
 ): { keyId: string; rootHash: string; timeMs: number } | string {
-  let parsed;
+  let text: string;
   try {
-    parsed = parseSignedNote(note);
+    text = parseSignedNote(note).text;
   } catch (error) {
     return describeCause(error);
   }
-  const head = parseCheckpointNoteText(parsed.text);
-  if (!head || head.origin !== auditLogOrigin(logId) || head.treeSize !== entry.treeSize) return `it does not cosign tree size ${entry.treeSize} of ${auditLogOrigin(logId)}`;
+  const head = parseCheckpointNoteText(text);
+  if (!head || head.origin !== origin || head.treeSize !== entry.treeSize) return `it does not cosign tree size ${entry.treeSize} of ${origin}`;
   if (keys.length === 0) return `witness ${entry.witnessLogId} publishes no key it could be checked with`;
   const name = witnessKeyName(entry.witnessLogId);
-  for (const signature of parsed.signatures) {
-    const key = keys.find((k) => cosignatureValid(signature, parsed.text, { name, publicKeyPem: k.pem }));
-    if (key) return { keyId: key.keyId, rootHash: head.rootHash, timeMs: signature.timestamp * 1000 };
+  for (const key of keys) {
+    const [found] = cosignaturesBy(note, text, { name, publicKeyPem: key.pem });
+    if (found) return { keyId: key.keyId, rootHash: head.rootHash, timeMs: found.timestamp * 1000 };
   }
   return `no signature in it verifies with witness ${entry.witnessLogId}'s keys`;
 }

@@ -12,7 +12,7 @@ import type { Clock } from '../ports';
 import { keyIdOrNull, type SigningKey } from '../signing/signing-key';
 import { putLockedObject, readObject } from '../worm/locked-objects';
 import { newestCheckpointVersion } from './checkpointer';
-import { auditLogOrigin, checkpointNoteText, cosignatureKey, cosignatureValid, parseSignedNote, signCosignature, witnessKeyName } from './cosignature-note';
+import { auditLogOrigin, checkpointNoteText, cosignatureKey, cosignaturesBy, cosignedNote, witnessKeyName } from './cosignature-note';
 import type { AuditAppendInput, AuditRetention } from './event-chain';
 import type { FirmLogs } from './firm-logs';
 import { IntegrityState } from './integrity-state';
@@ -234,11 +234,10 @@ export class Witness {
     const key = cosignatureKey(logId, head.treeSize, ownLogId);
     const signingKey = await this.deps.signingKey();
     const name = witnessKeyName(ownLogId);
-    const noteText = checkpointNoteText({ origin: auditLogOrigin(logId), ...head });
+    const noteText = checkpointNoteText({ origin: auditLogOrigin(bucket, logId), ...head });
     const existing = await readObject(s3, bucket, key);
-    if (existing && isOwnCosignature(existing.text(), noteText, { name, publicKeyPem: signingKey.publicKeyPem })) return { key, wrote: false };
-    const timestamp = Math.floor(clock.now() / 1000);
-    const body = `${noteText}\n${signCosignature(signingKey, name, noteText, timestamp)}`;
+    if (existing && cosignaturesBy(existing.text(), noteText, { name, publicKeyPem: signingKey.publicKeyPem }).length > 0) return { key, wrote: false };
+    const body = cosignedNote(signingKey, name, noteText, Math.floor(clock.now() / 1000));
     await putLockedObject(s3, { bucket, key, body, contentType: 'text/plain; charset=utf-8', retainUntil: new Date(clock.now() + retention.durationMs), mode: retention.mode });
     this.deps.logger.info('cosignature written', { logId, treeSize: head.treeSize, key });
     return { key, wrote: true };
@@ -272,15 +271,6 @@ export class Witness {
     if (record) this.deps.repository.setAlerted(logId, fingerprint);
     else this.alertedUnpinned.add(`${logId}:${fingerprint}`);
     return true;
-  }
-}
-
-function isOwnCosignature(note: string, noteText: string, cosigner: { name: string; publicKeyPem: string }): boolean {
-  try {
-    const parsed = parseSignedNote(note);
-    return parsed.text === noteText && parsed.signatures.some((s) => cosignatureValid(s, noteText, cosigner));
-  } catch {
-    return false;
   }
 }
 

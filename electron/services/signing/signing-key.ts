@@ -43,13 +43,6 @@ export function keyIdOf(publicKeyPem: string): string {
   return sha256Hex(der);
 }
 
-/** The 32 bytes of an Ed25519 public key (RFC 8032 encoding), as signed-note key IDs and vkeys hash them. */
-export function ed25519PublicKeyBytes(publicKeyPem: string): Buffer {
-  const key = createPublicKey(publicKeyPem);
-  if (key.asymmetricKeyType !== 'ed25519') throw new Error(`not an Ed25519 public key (${key.asymmetricKeyType ?? 'unknown type'})`);
-  return Buffer.from(key.export({ format: 'jwk' }).x!, 'base64url');
-}
-
 /** The key id of a PEM public key, or null when it is not one. */
 export function keyIdOrNull(publicKeyPem: string): string | null {
   try {

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { systemClock } from '../../../electron/services/adapters/system-clock';
 import { verifyAuditLog } from '../../../electron/services/audit/audit-verifier';
-import { cosignatureKey, cosignatureValid, parseSignedNote, witnessKeyName } from '../../../electron/services/audit/cosignature-note';
+import { parseSignedNote } from '../../../electron/crypto/signed-note';
+import { cosignatureKey, cosignaturesBy, witnessKeyName } from '../../../electron/services/audit/cosignature-note';
 import { auditCheckpointKey, auditEventKey, auditPublicKeyKey, serializeCheckpoint, signCheckpoint, toHex } from '../../../electron/services/audit/layout';
 import type { Profile } from '../../../electron/services/config/profile';
 import { putLockedObject, readObject } from '../../../electron/services/worm/locked-objects';
@@ -45,7 +46,7 @@ async function storedCosignature(witnessed: Harness, treeSize: number, witness: 
   return {
     locked: object.lockMode,
     text: note.text,
-    valid: note.signatures.some((s) => cosignatureValid(s, note.text, { name: witnessKeyName(witnessLog), publicKeyPem: published!.text() })),
+    valid: cosignaturesBy(object.text(), note.text, { name: witnessKeyName(witnessLog), publicKeyPem: published!.text() }).length === 1,
   };
 }
 
@@ -60,7 +61,7 @@ describe('witnessed checkpoints between two workstations on one store', () => {
     expect(byB.outcomes).toEqual([expect.objectContaining({ logId: aLog, verdict: 'cosigned', checkpoint: expect.objectContaining({ treeSize: 5, rootHash: first.rootHash }), cosignedBefore: null })]);
     const cosignature = await storedCosignature(a, 5, b);
     expect(cosignature).toMatchObject({ locked: 'GOVERNANCE', valid: true });
-    expect(cosignature!.text).toBe(`custody/audit/${aLog}\n5\n${Buffer.from(first.rootHash, 'hex').toString('base64')}\n`);
+    expect(cosignature!.text).toBe(`custody.audit/${a.bucket}/${aLog}\n5\n${Buffer.from(first.rootHash, 'hex').toString('base64')}\n`);
     const byA = await a.composed.witness.run();
     expect(byA.outcomes).toEqual([expect.objectContaining({ logId: bLog, verdict: 'cosigned' })]);
     expect(await storedCosignature(b, 2, a)).toMatchObject({ valid: true });

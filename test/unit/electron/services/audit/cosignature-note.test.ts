@@ -1,20 +1,21 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { ed25519RawPublicKey, noteVerifierKey, openSignedNote, parseSignedNote, signNote } from '../../../../../electron/crypto/signed-note';
 import {
+  asCosignature,
   auditLogOrigin,
   checkpointNoteText,
   cosignatureKey,
-  cosignatureValid,
+  cosignaturesBy,
+  cosignedNote,
   cosignerKeyId,
   cosignerVkey,
   parseCheckpointNoteText,
   parseCosignatureKey,
-  parseSignedNote,
-  signCosignature,
   witnessKeyName,
   witnessLogIdOfKeyName,
 } from '../../../../../electron/services/audit/cosignature-note';
-import { ed25519PublicKeyBytes, keyIdOf, type SigningKey } from '../../../../../electron/services/signing/signing-key';
+import { keyIdOf, type SigningKey } from '../../../../../electron/services/signing/signing-key';
 
 /** An Ed25519 key as the installation's signing key is (signing-key.ts), from a fresh key pair. */
 function newSigningKey(): SigningKey {
@@ -49,10 +50,10 @@ describe('cosignature format (c2sp.org/tlog-cosignature)', () => {
       treeSize: 20852163,
       rootHash: Buffer.from('CsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=', 'base64').toString('hex'),
     });
-    expect(note.signatures).toHaveLength(1);
+    const cosignatures = note.signatures.map(asCosignature);
+    expect(cosignatures[0]).toBeNull();
     // "time 1679315147" is the spec's own signed-message example for this cosignature.
-    expect(note.signatures[0]).toMatchObject({ name: 'witness.example.com/w1', timestamp: 1679315147 });
-    expect(note.signatures[0]!.keyId.toString('hex')).toBe('8d66cf3f');
+    expect(cosignatures[1]).toMatchObject({ name: 'witness.example.com/w1', keyId: 0x8d66cf3f, timestamp: 1679315147 });
   });
 
   it('computes the key ID of a published cosignature/v1 vkey (transparency-dev/formats test vector)', () => {
@@ -60,40 +61,52 @@ describe('cosignature format (c2sp.org/tlog-cosignature)', () => {
     const material = Buffer.from('BOvN63jn/bLvkieywe8R6UYAtVtNbZpXh34x7onlmtw2', 'base64');
     expect(material[0]).toBe(0x04);
     const raw = material.subarray(1);
-    expect(cosignerKeyId('remora.n621.de', raw).toString('hex')).toBe('da77ade7');
+    expect(cosignerKeyId('remora.n621.de', raw)).toBe(0xda77ade7);
     expect(cosignerVkey('remora.n621.de', pemOfRaw(raw))).toBe('remora.n621.de+da77ade7+BOvN63jn/bLvkieywe8R6UYAtVtNbZpXh34x7onlmtw2');
-    expect(ed25519PublicKeyBytes(pemOfRaw(raw)).equals(raw)).toBe(true);
+    expect(Buffer.from(ed25519RawPublicKey(pemOfRaw(raw))).equals(raw)).toBe(true);
   });
 
   it('signs cosignature/v1 over "cosignature/v1", the time line and the note text, and verifies only with the right key, name, time and text', () => {
     const key = newSigningKey();
     const name = witnessKeyName('witness-b');
-    const text = checkpointNoteText({ origin: auditLogOrigin('log-a'), treeSize: 42, rootHash: ROOT });
-    expect(text).toBe(`custody/audit/log-a\n42\n${Buffer.from(ROOT, 'hex').toString('base64')}\n`);
-    const line = signCosignature(key, name, text, 1_765_000_000);
-    expect(line).toMatch(/^\u2014 custody\/witness\/witness-b [A-Za-z0-9+/]{102}==\n$/);
+    const text = checkpointNoteText({ origin: auditLogOrigin('custody-audit', 'log-a'), treeSize: 42, rootHash: ROOT });
+    expect(text).toBe(`custody.audit/custody-audit/log-a\n42\n${Buffer.from(ROOT, 'hex').toString('base64')}\n`);
+    const note = cosignedNote(key, name, text, 1_765_000_000);
+    expect(note).toMatch(new RegExp(`^${text.replaceAll('+', '\\+')}\n\u2014 custody/witness/witness-b [A-Za-z0-9+/]{102}==\n$`));
+    expect(cosignaturesBy(note, text, { name, publicKeyPem: key.publicKeyPem })).toEqual([{ timestamp: 1_765_000_000 }]);
 
-    const [signature] = parseSignedNote(`${text}\n${line}`).signatures;
-    expect(signature).toMatchObject({ name, timestamp: 1_765_000_000 });
-    expect(cosignatureValid(signature!, text, { name, publicKeyPem: key.publicKeyPem })).toBe(true);
     // The signature is Ed25519 over exactly the spec's message.
-    const message = Buffer.from(`cosignature/v1\ntime 1765000000\n${text}`);
-    expect(verify(null, message, key.publicKeyPem, signature!.signature)).toBe(true);
+    const [line] = parseSignedNote(note).signatures.map(asCosignature);
+    expect(verify(null, Buffer.from(`cosignature/v1\ntime 1765000000\n${text}`), key.publicKeyPem, line!.signature)).toBe(true);
 
-    expect(cosignatureValid(signature!, text.replace('\n42\n', '\n43\n'), { name, publicKeyPem: key.publicKeyPem })).toBe(false);
-    expect(cosignatureValid({ ...signature!, timestamp: 1_765_000_001 }, text, { name, publicKeyPem: key.publicKeyPem })).toBe(false);
-    expect(cosignatureValid(signature!, text, { name: witnessKeyName('witness-c'), publicKeyPem: key.publicKeyPem })).toBe(false);
-    expect(cosignatureValid(signature!, text, { name, publicKeyPem: newSigningKey().publicKeyPem })).toBe(false);
+    expect(cosignaturesBy(note.replace('\n42\n', '\n43\n'), text.replace('\n42\n', '\n43\n'), { name, publicKeyPem: key.publicKeyPem })).toEqual([]);
+    expect(cosignaturesBy(note, text.replace('\n42\n', '\n43\n'), { name, publicKeyPem: key.publicKeyPem })).toEqual([]);
+    const later = Buffer.from(parseSignedNote(note).signatures[0]!.signature);
+    later.writeBigUInt64BE(1_765_000_001n, 0);
+    const retimed = `${text}\n\u2014 ${name} ${Buffer.concat([Buffer.from(parseSignedNote(note).signatures[0]!.keyId.toString(16).padStart(8, '0'), 'hex'), later]).toString('base64')}\n`;
+    expect(cosignaturesBy(retimed, text, { name, publicKeyPem: key.publicKeyPem })).toEqual([]);
+    expect(cosignaturesBy(note, text, { name: witnessKeyName('witness-c'), publicKeyPem: key.publicKeyPem })).toEqual([]);
+    expect(cosignaturesBy(note, text, { name, publicKeyPem: newSigningKey().publicKeyPem })).toEqual([]);
+    expect(cosignaturesBy('not a note', text, { name, publicKeyPem: key.publicKeyPem })).toEqual([]);
   });
 
-  it('refuses what is not a checkpoint note or a signed note', () => {
+  it("appends to the log's own signed-note checkpoint: a standard verifier opens it with the log's key and ignores the cosignature, or with the witness's", () => {
+    const logKey = newSigningKey();
+    const witnessKey = newSigningKey();
+    const origin = auditLogOrigin('custody-audit', 'log-a');
+    const text = checkpointNoteText({ origin, treeSize: 7, rootHash: ROOT });
+    const logNote = signNote(text, noteVerifierKey(origin, logKey.publicKeyPem), (data) => Buffer.from(logKey.sign(data), 'base64'));
+    const cosignatureLine = cosignedNote(witnessKey, witnessKeyName('log-b'), text, 1_765_000_000).slice(text.length + 1);
+    const cosigned = `${logNote}${cosignatureLine}`;
+    expect(openSignedNote(cosigned, [noteVerifierKey(origin, logKey.publicKeyPem)])).toEqual({ text, signedBy: [origin] });
+    expect(cosignaturesBy(cosigned, text, { name: witnessKeyName('log-b'), publicKeyPem: witnessKey.publicKeyPem })).toEqual([{ timestamp: 1_765_000_000 }]);
+  });
+
+  it('refuses what is not a checkpoint note', () => {
     expect(parseCheckpointNoteText('origin\n012\nAAAA\n')).toBeNull();
-    expect(parseCheckpointNoteText(`has space\n1\n${Buffer.from(ROOT, 'hex').toString('base64')}\n`)).toBeNull();
     expect(parseCheckpointNoteText(`o\n1\n${Buffer.from(ROOT, 'hex').toString('base64')}\nextension\n`)).toBeNull();
-    expect(() => parseSignedNote('no blank line\n\u2014 a AAAA\n'.replace('\n\u2014', '\u2014'))).toThrow(/blank line/);
-    expect(() => parseSignedNote('text\n\nnot a signature\n')).toThrow(/signature line/);
-    expect(() => parseSignedNote('text\u0007\n\n')).toThrow(/control/);
-    expect(() => checkpointNoteText({ origin: 'a b', treeSize: 1, rootHash: ROOT })).toThrow(/origin/);
+    expect(() => checkpointNoteText({ origin: 'o', treeSize: 1, rootHash: 'xyz' })).toThrow(/root hash/);
+    expect(() => auditLogOrigin('bad bucket', 'log-a')).toThrow(/bucket/);
   });
 
   it('names witnesses and stores each cosignature under the witnessed log, by tree size and witness', () => {
