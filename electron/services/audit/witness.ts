@@ -111,8 +111,14 @@ export class Witness {
   private readonly queue = new SerialQueue();
   /** Incidents alerted in this process for logs never pinned (no row to remember them in). */
   private readonly alertedUnpinned = new Set<string>();
+  private stopped = false;
 
   constructor(private readonly deps: WitnessDeps) {}
+
+  /** Ends a run under way after the log it is witnessing (a host shutting down), and refuses new ones. */
+  stop(): void {
+    this.stopped = true;
+  }
 
   /** Witnesses every other log once; one log's failure never hides the others. */
   async run(): Promise<WitnessReport> {
@@ -122,6 +128,7 @@ export class Witness {
       await this.deps.publishOwnKey();
       const outcomes: Array<WitnessOutcome> = [];
       for (const logId of await this.deps.firmLogs.logIds()) {
+        if (this.stopped) break;
         if (logId === ownLogId) continue;
         outcomes.push(await this.witnessOrReport(logId));
       }

@@ -51,15 +51,27 @@ export function composeWitness(deps: {
     });
   });
   const run = async () => (await witness()).run();
-  let running: Promise<unknown> = Promise.resolve();
+  let built: Witness | null = null;
+  // One background run at a time: syncs that complete during it are covered by the next one.
+  let running: Promise<void> | null = null;
   const unsubscribe = deps.events.subscribe((event) => {
-    if (event.kind !== 'index.syncCompleted' || !deps.hasWorm) return;
-    running = run().catch((error: unknown) => logger.warn('witnessing the other audit logs after the sync failed; it runs again after the next one', { cause: describeCause(error) }));
+    if (event.kind !== 'index.syncCompleted' || !deps.hasWorm || running) return;
+    running = (async () => {
+      try {
+        built = await witness();
+        await built.run();
+      } catch (error) {
+        logger.warn('witnessing the other audit logs after the sync failed; it runs again after the next one', { cause: describeCause(error) });
+      } finally {
+        running = null;
+      }
+    })();
   });
   return {
     run,
     stop: async () => {
       unsubscribe();
+      built?.stop();
       await running;
     },
   };
