@@ -4,7 +4,7 @@ import { describeCause } from '../errors';
 import { keyIdOf, keyIdOrNull } from '../signing/signing-key';
 import { listVersionPages, readObject } from '../worm/locked-objects';
 import { parseSignedNote } from '../../crypto/signed-note';
-import { auditLogOrigin, cosignaturesBy, cosignaturesPrefix, parseCheckpointNoteText, parseCosignatureKey, witnessKeyName } from './cosignature-note';
+import { auditLogOrigin, cosignatureKey, cosignaturesBy, cosignaturesPrefix, parseCheckpointNoteText, parseCosignatureKey, witnessKeyName } from './cosignature-note';
 import { auditKeysPrefix, keyIdOfPublicKeyKey } from './layout';
 
 export type VerifyCosignaturesOptions = {
@@ -26,8 +26,6 @@ export type VerifyCosignaturesOptions = {
 
 /** A cosignature from the future by more than this is not counted (tlog-cosignature: verifiers MAY reject them). */
 const maxClockSkewMs = 10 * 60_000;
-
-type Valid = { witnessLogId: string; keyId: string; treeSize: number; rootHash: string; time: string };
 
 /**
  * Reads every witness cosignature of one log (audit/v1/<log>/cosignatures/, every version) and checks
@@ -52,7 +50,7 @@ export async function verifyCosignatures(options: Readonly<VerifyCosignaturesOpt
   const keysOf = new Map<string, Array<{ keyId: string; pem: string }>>();
   for (const witnessLogId of new Set(stored.map((s) => s.witnessLogId))) keysOf.set(witnessLogId, await witnessKeys(s3, bucket, witnessLogId, options.pinnedKeys));
 
-  const valid: Array<Valid> = [];
+  const valid: Array<ValidCosignature> = [];
   for (const entry of stored) {
     const where = `s3://${bucket}/${entry.key}`;
     const object = await readObject(s3, bucket, entry.key, { versionId: entry.versionId });
@@ -66,20 +64,48 @@ export async function verifyCosignatures(options: Readonly<VerifyCosignaturesOpt
     }
   }
 
-  const checkpointAt = new Map(options.checkpoints.map((c) => [c.treeSize, c]));
+  const judged = judgeCosignatures({ ...options, cosignatures: valid });
+  problems.push(...judged.problems);
+  warnings.push(...judged.warnings);
+  return { minCosignatures: options.minCosignatures, ok: problems.length === 0, checkpoints: judged.checkpoints, problems, warnings };
+}
+
+/** A cosignature that verified: which witness (and key) cosigned which tree head, when. */
+export type ValidCosignature = { witnessLogId: string; keyId: string; treeSize: number; rootHash: string; time: string };
+
+/**
+ * The policy over the valid cosignatures of one log: per checkpoint its cosigners and the distinct
+ * witness keys that cosigned it or a later one; `too-few-cosignatures` for the first checkpoint short of
+ * `minCosignatures`; `contradicted-by-witness` for a cosigned tree the log no longer holds.
+ */
+export function judgeCosignatures(args: Readonly<Pick<VerifyCosignaturesOptions, 'logId' | 'checkpoints' | 'logSize' | 'rootAt' | 'verifiedSize' | 'minCosignatures'> & { cosignatures: ReadonlyArray<ValidCosignature> }>): {
+  checkpoints: CosignatureReport['checkpoints'];
+  problems: Array<AuditProblem>;
+  warnings: Array<string>;
+} {
+  const { logId } = args;
+  // Several versions of one cosignature object count once.
+  const seen = new Set<string>();
+  const valid = args.cosignatures.filter((c) => {
+    const identity = `${c.witnessLogId} ${c.keyId} ${c.treeSize} ${c.rootHash}`;
+    return !seen.has(identity) && Boolean(seen.add(identity));
+  });
+  const problems: Array<AuditProblem> = [];
+  const warnings: Array<string> = [];
+  const checkpointAt = new Map(args.checkpoints.map((c) => [c.treeSize, c]));
   for (const cosignature of valid) {
     const { treeSize, witnessLogId, time } = cosignature;
-    const at = { seq: null, treeSize, key: `${cosignaturesPrefix(logId)}${String(treeSize).padStart(12, '0')}/${witnessLogId}` };
-    if (treeSize > options.logSize) {
-      problems.push({ kind: 'contradicted-by-witness', ...at, message: `witness ${witnessLogId} cosigned tree size ${treeSize} on ${time}, but the log now holds ${options.logSize} events: it was rolled back` });
-    } else if (treeSize <= options.verifiedSize && options.rootAt(treeSize) !== cosignature.rootHash) {
-      problems.push({ kind: 'contradicted-by-witness', ...at, message: `witness ${witnessLogId} cosigned root ${cosignature.rootHash} at tree size ${treeSize} on ${time}, but the events in the bucket give ${options.rootAt(treeSize)}: the log forked` });
-    } else if (!checkpointAt.has(treeSize) && treeSize <= options.verifiedSize) {
+    const at = { seq: null, treeSize, key: cosignatureKey(logId, treeSize, witnessLogId) };
+    if (treeSize > args.logSize) {
+      problems.push({ kind: 'contradicted-by-witness', ...at, message: `witness ${witnessLogId} cosigned tree size ${treeSize} on ${time}, but the log now holds ${args.logSize} events: it was rolled back` });
+    } else if (treeSize <= args.verifiedSize && args.rootAt(treeSize) !== cosignature.rootHash) {
+      problems.push({ kind: 'contradicted-by-witness', ...at, message: `witness ${witnessLogId} cosigned root ${cosignature.rootHash} at tree size ${treeSize} on ${time}, but the events in the bucket give ${args.rootAt(treeSize)}: the log forked` });
+    } else if (!checkpointAt.has(treeSize) && treeSize <= args.verifiedSize) {
       warnings.push(`witness ${witnessLogId} cosigned tree size ${treeSize}, which has no verified checkpoint in the bucket`);
     }
   }
 
-  const ascending = [...options.checkpoints].sort((a, b) => a.treeSize - b.treeSize);
+  const ascending = [...args.checkpoints].sort((a, b) => a.treeSize - b.treeSize);
   const laterWitnesses = new Set<string>();
   const rows: CosignatureReport['checkpoints'] = [];
   for (const checkpoint of [...ascending].reverse()) {
@@ -90,18 +116,18 @@ export async function verifyCosignatures(options: Readonly<VerifyCosignaturesOpt
     for (const c of cosigners) laterWitnesses.add(c.keyId);
     rows.unshift({ ...checkpoint, cosigners, witnessedBy: laterWitnesses.size });
   }
-  const short = rows.filter((r) => r.witnessedBy < options.minCosignatures);
-  if (options.minCosignatures > 0 && short.length > 0) {
+  const short = rows.filter((r) => r.witnessedBy < args.minCosignatures);
+  if (args.minCosignatures > 0 && short.length > 0) {
     const first = short[0]!;
     problems.push({
       kind: 'too-few-cosignatures',
       seq: null,
       treeSize: first.treeSize,
       key: null,
-      message: `checkpoint at tree size ${first.treeSize} is witnessed by ${first.witnessedBy} of the ${options.minCosignatures} witness(es) required${short.length > 1 ? `, and ${short.length - 1} later checkpoint(s) too` : ''}: no witness has cosigned it or a later checkpoint yet`,
+      message: `checkpoint at tree size ${first.treeSize} is witnessed by ${first.witnessedBy} of the ${args.minCosignatures} witness(es) required${short.length > 1 ? `, and ${short.length - 1} later checkpoint(s) too` : ''}: no witness has cosigned it or a later checkpoint yet`,
     });
   }
-  return { minCosignatures: options.minCosignatures, ok: problems.length === 0, checkpoints: rows, problems, warnings };
+  return { checkpoints: rows, problems, warnings };
 }
 
 /** The witness's Ed25519 keys: those it publishes (locked, named by their id) under its own log, or the pinned ones only. */

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { sha256 } from '../../../../../electron/crypto/sha256';
 import { openDatabaseSync } from '../../../../../electron/db/connection';
 import { createWitnessRepository } from '../../../../../electron/db/repositories/witness-repository';
+import { judgeCosignatures } from '../../../../../electron/services/audit/cosignatures';
 import { judgeCheckpoint } from '../../../../../electron/services/audit/witness';
 import { consistencyProof, leafHash, rootFromLeafHashes } from '../../../../../shared/crypto/merkle';
 
@@ -62,5 +63,41 @@ describe('the witness repository', () => {
 
     repository.setAlerted('log-a', 'rolled-back:6:abc');
     expect(repository.get('log-a')!.alerted).toBe('rolled-back:6:abc');
+  });
+});
+
+describe('the cosignature policy of the verifier', () => {
+  const log = leaves('a', 40);
+  const rootAt = (size: number) => hex(rootFromLeafHashes(sha256, log.slice(0, size)));
+  const checkpoint = (size: number) => ({ treeSize: size, rootHash: rootAt(size), time: '2026-12-06T10:00:00.000Z' });
+  const by = (witnessLogId: string, size: number, rootHash = rootAt(size), keyId = `key-${witnessLogId}`) => ({ witnessLogId, keyId, treeSize: size, rootHash, time: '2026-12-06T10:05:00.000Z' });
+  const policy = (minCosignatures: number, cosignatures: Array<ReturnType<typeof by>>, logSize = 40) =>
+    judgeCosignatures({ logId: 'log-a', checkpoints: [checkpoint(10), checkpoint(20), checkpoint(30)], logSize, verifiedSize: logSize, rootAt, minCosignatures, cosignatures });
+
+  it('counts distinct witness keys of a checkpoint or a later one, and names the first checkpoint short of the policy', () => {
+    const judged = policy(2, [by('b', 10), by('c', 20), by('b', 20), by('b', 20)]);
+    expect(judged.checkpoints.map((c) => [c.treeSize, c.cosigners.map((w) => w.witnessLogId), c.witnessedBy])).toEqual([
+      [10, ['b'], 2],
+      [20, ['c', 'b'], 2],
+      [30, [], 0],
+    ]);
+    expect(judged.problems).toEqual([expect.objectContaining({ kind: 'too-few-cosignatures', treeSize: 30, message: expect.stringContaining('witnessed by 0 of the 2') })]);
+    expect(policy(1, [by('b', 30)]).problems).toEqual([]);
+    // Two log ids signing with one key are one witness.
+    expect(policy(2, [by('b', 30), by('b2', 30, rootAt(30), 'key-b')]).problems).toEqual([expect.objectContaining({ kind: 'too-few-cosignatures', treeSize: 10 })]);
+    // Report only: nothing required.
+    expect(policy(0, []).problems).toEqual([]);
+  });
+
+  it('names a cosigned tree the log no longer holds (rolled back) or whose root its events no longer give (forked), whatever the policy', () => {
+    const rolledBack = policy(0, [by('b', 35)], 30);
+    expect(rolledBack.problems).toEqual([
+      expect.objectContaining({ kind: 'contradicted-by-witness', treeSize: 35, key: 'audit/v1/log-a/cosignatures/000000000035/b', message: expect.stringContaining('holds 30 events: it was rolled back') }),
+    ]);
+    const forked = policy(0, [by('b', 20, 'f'.repeat(64))]);
+    expect(forked.problems).toEqual([expect.objectContaining({ kind: 'contradicted-by-witness', treeSize: 20, message: expect.stringContaining('forked') })]);
+    expect(forked.checkpoints[1]!.cosigners).toEqual([]);
+    // A consistent cosignature of a size without a checkpoint is only a warning.
+    expect(policy(0, [by('b', 25)])).toMatchObject({ problems: [], warnings: [expect.stringContaining('tree size 25, which has no verified checkpoint')] });
   });
 });
