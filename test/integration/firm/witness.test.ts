@@ -1,3 +1,4 @@
+import { createPublicKey, generateKeyPairSync, sign } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { systemClock } from '../../../electron/services/adapters/system-clock';
 import { verifyAuditLog } from '../../../electron/services/audit/audit-verifier';
@@ -5,6 +6,7 @@ import { parseSignedNote } from '../../../electron/crypto/signed-note';
 import { cosignatureKey, cosignaturesBy, witnessKeyName } from '../../../electron/services/audit/cosignature-note';
 import { auditCheckpointKey, auditEventKey, auditPublicKeyKey, serializeCheckpoint, signCheckpoint, toHex } from '../../../electron/services/audit/layout';
 import type { Profile } from '../../../electron/services/config/profile';
+import { keyIdOf } from '../../../electron/services/signing/signing-key';
 import { putLockedObject, readObject } from '../../../electron/services/worm/locked-objects';
 import { createKeyringSecretStore } from '../../../electron/services/auth/adapters/keyring-secret-store';
 import { shareProfileWithCli } from '../../helpers/cli-profile';
@@ -85,7 +87,7 @@ describe('witnessed checkpoints between two workstations on one store', () => {
     expect(strict.problems).toEqual([expect.objectContaining({ kind: 'too-few-cosignatures', treeSize: 5 })]);
   }, 60_000);
 
-  it("A's log rolled back: B refuses to cosign, records one alert in its own log, and the verifier names the rollback", async () => {
+  it("A's log rolled back, then re-keyed: B refuses to cosign, records one alert per incident in its own log, and the verifier names the rollback", async () => {
     const aLog = a.composed.profile.logId;
     const bLog = b.composed.profile.logId;
     const aAudit = await a.composed.audit.log();
@@ -130,5 +132,16 @@ describe('witnessed checkpoints between two workstations on one store', () => {
       await cli.dispose();
       await cliKeychain.delete(`${b.profile}/signing-key`);
     }
+
+    // A checkpoint signed by another key, published beside A's own: B pinned A's first key, so it is an alert, not a new trust.
+    const { privateKey } = generateKeyPairSync('ed25519');
+    const publicKeyPem = createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString();
+    const intruder = { keyId: keyIdOf(publicKeyPem), publicKeyPem, sign: (data: Uint8Array) => sign(null, data, privateKey).toString('base64') };
+    const retainUntil = new Date(Date.now() + 120_000);
+    await putLockedObject(a.s3, { bucket: a.bucket, key: auditPublicKeyKey(aLog, intruder.keyId), body: publicKeyPem, contentType: 'application/x-pem-file', retainUntil, mode: 'GOVERNANCE' });
+    const resigned = signCheckpoint(intruder, { logId: aLog, treeSize: 6, rootHash: smaller.rootHash, time: new Date().toISOString() });
+    await putLockedObject(a.s3, { bucket: a.bucket, key: auditCheckpointKey(aLog, 6), body: serializeCheckpoint(resigned), contentType: 'application/json', retainUntil, mode: 'GOVERNANCE' });
+    expect((await b.composed.witness.run()).outcomes[0]).toMatchObject({ verdict: 'key-changed', cosignature: null, alertRecorded: true, message: expect.stringContaining(`pinned key ${smaller.keyId}`) });
+    expect((await bAudit.mirror.list({ alertsOnly: true })).total).toBe(2);
   }, 90_000);
 });
