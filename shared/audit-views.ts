@@ -10,7 +10,7 @@ import {
 } from './domain';
 
 /** The alert rules of issue 4: each marks the event it fires on (inside the WORM object's `details.alerts`). */
-export const auditAlertRules = ['outside-business-hours', 'workstation-network', 'unusual-volume', 'participant-playback'] as const;
+export const auditAlertRules = ['outside-business-hours', 'workstation-network', 'unusual-volume', 'participant-playback', 'witnessed-log-inconsistent'] as const;
 export const auditAlertSchema = z.object({ rule: z.enum(auditAlertRules), message: z.string() });
 export type AuditAlert = z.infer<typeof auditAlertSchema>;
 
@@ -83,6 +83,8 @@ export const auditProblemKinds = [
   'checkpoint-beyond-log',
   'bad-public-key',
   'inconsistent-with-seen-head',
+  'too-few-cosignatures',
+  'contradicted-by-witness',
 ] as const;
 
 /** One thing verification found wrong, naming the event (seq) or checkpoint (tree size) and the object. */
@@ -101,6 +103,24 @@ export const treeHeadSchema = z.object({
   time: z.string(),
 });
 export type TreeHead = z.infer<typeof treeHeadSchema>;
+
+/** Witness cosignatures of one log's checkpoints (c2sp.org/tlog-cosignature), as the verifier found them. */
+export const cosignatureReportSchema = z.object({
+  /** Distinct witnesses every checkpoint needs (the profile's audit.witness.minCosignatures); 0: reported only. */
+  minCosignatures: z.number().int().nonnegative(),
+  ok: z.boolean(),
+  checkpoints: z.array(
+    treeHeadSchema.extend({
+      /** Witnesses whose valid cosignature of this checkpoint the bucket holds. */
+      cosigners: z.array(z.object({ witnessLogId: z.string(), keyId: z.string(), time: z.string() })),
+      /** Distinct witnesses that cosigned it or a later checkpoint (a larger tree of the same events extends it). */
+      witnessedBy: z.number().int().nonnegative(),
+    }),
+  ),
+  problems: z.array(auditProblemSchema),
+  warnings: z.array(z.string()),
+});
+export type CosignatureReport = z.infer<typeof cosignatureReportSchema>;
 
 /** The outcome of `custody audit verify`: recomputed from the bucket alone (plus pinned keys). */
 export const auditVerificationSchema = z.object({
@@ -129,6 +149,8 @@ export const auditVerificationSchema = z.object({
   /** More problems were found than listed. */
   problemsTruncated: z.boolean(),
   warnings: z.array(z.string()),
+  /** Witness cosignatures, when asked for (`audit verify` always asks, with the profile's policy). */
+  cosignatures: cosignatureReportSchema.optional(),
 });
 export type AuditVerification = z.infer<typeof auditVerificationSchema>;
 

@@ -199,7 +199,7 @@ export const sessionInfoSchema = z.object({
 });
 export type SessionInfo = z.infer<typeof sessionInfoSchema>;
 
-export const auditActions = ['search', 'preview', 'play', 'seek', 'download', 'export', 'hold', 'release', 'posture', 'approval', 'transcript', 'annotate', 'import', 'link'] as const;
+export const auditActions = ['search', 'preview', 'play', 'seek', 'download', 'export', 'hold', 'release', 'posture', 'approval', 'transcript', 'annotate', 'import', 'link', 'witness'] as const;
 export const auditActionSchema = z.enum(auditActions);
 export type AuditAction = z.infer<typeof auditActionSchema>;
 

@@ -44,6 +44,10 @@ Commands:
                         record an unattended job's failure in the audit log as the service account (systemd OnFailure=)
   audit verify [--from ISO] [--to ISO] [--key PEM]
                         recompute the audit log's chain, Merkle tree and signed checkpoints from the bucket alone
+  audit verify --min-cosignatures N
+                        also require N witness cosignatures per checkpoint (default: the profile's audit.witness.minCosignatures)
+  audit witness         cosign the other workstations' newest checkpoints that extend what this one cosigned before;
+                        alert on a log that rolled back, forked or changed key (exit 2); also runs after every sync
   audit show [--conversation ID | --trading-id T | --operator NAME | --case REF] [--alerts]
                         who accessed what, when, from where and why (with the alerts raised)
   audit show ... [--workstation HOST|LOG_ID]

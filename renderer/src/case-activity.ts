@@ -27,6 +27,7 @@ export const caseActionLabels: Record<AuditAction, string> = {
   annotate: 'Annotation',
   import: 'Blotter import',
   link: 'Trade link decision',
+  witness: 'Witness check',
 };
 
 /**

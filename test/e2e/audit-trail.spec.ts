@@ -27,6 +27,7 @@ test('the audit trail lists every access with its alerts, verifies from the buck
     profile: (p) => ({
       ...p,
       audit: {
+        ...p.audit,
         checkpoint: { everyEvents: 3, everyMinutes: 10 },
         alerts: {
           ...p.audit.alerts,

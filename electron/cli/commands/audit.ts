@@ -6,14 +6,16 @@ import { ValidationError } from '../../services/errors';
 import { fingerprintOf, keyIdOf } from '../../services/signing/signing-key';
 import { intFlag, isoFlag, parseFlags } from '../args';
 import { withEngine, type CommandContext } from '../context';
+import { auditWitness, describeCosignatures } from './audit-witness';
 import { table } from '../output';
 
-const usage = `custody audit verify [--all] [--from ISO] [--to ISO] [--key PUBLIC_KEY.pem]... [--json]
+const usage = `custody audit verify [--all] [--from ISO] [--to ISO] [--key PUBLIC_KEY.pem]... [--min-cosignatures N] [--json]
        custody audit show [--conversation ID | --trading-id T | --operator NAME|EMAIL|GENESYS_USER_ID | --case REF | --recording ID | --workstation HOST|LOG_ID]
                           [--action ${auditActions.join('|')}] [--from ISO] [--to ISO] [--alerts] [--limit N] [--json]
        custody audit key [--json]
        custody audit checkpoint [--json]
-       custody audit status [--json]`;
+       custody audit status [--json]
+       custody audit witness [--json]`;
 
 /** Exit code of a verification that found the log not intact. */
 const VERIFICATION_FAILED = 2;
@@ -35,24 +37,28 @@ export async function auditCommand(ctx: CommandContext, argv: ReadonlyArray<stri
       return checkpoint(ctx, rest);
     case 'status':
       return status(ctx, rest);
+    case 'witness':
+      return auditWitness(ctx, rest, usage);
     default:
       throw new ValidationError(`Unknown audit action "${action ?? ''}".\n\nUsage: ${usage}`);
   }
 }
 
 async function verify(ctx: CommandContext, argv: ReadonlyArray<string>): Promise<number> {
-  const flags = parseFlags(argv, { from: { type: 'string' }, to: { type: 'string' }, key: { type: 'string', multiple: true }, all: { type: 'boolean' } }, usage);
+  const flags = parseFlags(argv, { from: { type: 'string' }, to: { type: 'string' }, key: { type: 'string', multiple: true }, all: { type: 'boolean' }, 'min-cosignatures': { type: 'string' } }, usage);
+  const minCosignatures = intFlag(flags.string('min-cosignatures'), '--min-cosignatures', { min: 0, max: 100 });
   const from = isoFlag(flags.string('from'), '--from') ?? null;
   const to = isoFlag(flags.string('to'), '--to') ?? null;
   if (from && to && Date.parse(from) > Date.parse(to)) throw new ValidationError('--from must not be after --to.');
   const pinnedKeys = await Promise.all(flags.strings('key').map((file) => readPublicKey(file)));
-  if (flags.bool('all')) return verifyAll(ctx, { from, to, pinnedKeys });
+  if (flags.bool('all')) return verifyAll(ctx, { from, to, pinnedKeys, minCosignatures });
   let lastNote = 0;
-  const report = await withEngine(ctx, async ({ audit }) =>
+  const report = await withEngine(ctx, async ({ audit, profile }) =>
     (await audit.log()).integrity.verify({
       from,
       to,
       pinnedKeys,
+      cosignatures: { minCosignatures: minCosignatures ?? profile.audit.witness.minCosignatures },
       onProgress: (read, total) => {
         if (read - lastNote < 1000 && read < total) return;
         lastNote = read;
@@ -65,11 +71,16 @@ async function verify(ctx: CommandContext, argv: ReadonlyArray<string>): Promise
 }
 
 /** `audit verify --all`: every workstation's log in the bucket, one report each; exit 2 when any is not intact. */
-async function verifyAll(ctx: CommandContext, options: { from: string | null; to: string | null; pinnedKeys: ReadonlyArray<string> }): Promise<number> {
+async function verifyAll(
+  ctx: CommandContext,
+  options: { from: string | null; to: string | null; pinnedKeys: ReadonlyArray<string>; minCosignatures: number | undefined },
+): Promise<number> {
   const lastNote = new Map<string, number>();
-  const result = await withEngine(ctx, async ({ audit }) =>
+  const { minCosignatures, ...range } = options;
+  const result = await withEngine(ctx, async ({ audit, profile }) =>
     (await audit.firmTrail()).verifyAll({
-      ...options,
+      ...range,
+      cosignatures: { minCosignatures: minCosignatures ?? profile.audit.witness.minCosignatures },
       onProgress: (logId, read, total) => {
         if (read - (lastNote.get(logId) ?? 0) < 1000 && read < total) return;
         lastNote.set(logId, read);
@@ -131,6 +142,7 @@ function describeVerification(report: AuditVerification): string {
     `events       ${report.events.read} read${window}; last seq ${report.events.lastSeq ?? 'none'}`,
     `checkpoints  ${report.checkpoints.total} (${report.checkpoints.valid} verified)${report.checkpoints.latest ? `; latest at tree size ${report.checkpoints.latest.treeSize}, ${report.checkpoints.latest.time}` : ''}`,
     `keys         ${report.keys.map((k) => `${k.keyId} (${k.source})`).join(', ') || 'none published'}`,
+    ...(report.cosignatures ? [describeCosignatures(report.cosignatures)] : []),
     '',
   ];
   if (report.ok) {

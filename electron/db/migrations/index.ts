@@ -17,6 +17,7 @@ import { sql as trades } from './0160-trades';
 import { sql as timeOrderedSearch } from './0170-time-ordered-search';
 import { sql as siemDelivery } from './0190-siem-delivery';
 import { sql as catalog } from './0200-catalog';
+import { sql as witness } from './0230-witness';
 
 export type Migration = { version: number; name: string; sql: string };
 
@@ -44,4 +45,5 @@ export const migrations: ReadonlyArray<Migration> = [
   { version: 170, name: 'time-ordered-search', sql: timeOrderedSearch },
   { version: 190, name: 'siem-delivery', sql: siemDelivery },
   { version: 200, name: 'catalog', sql: catalog },
+  { version: 230, name: 'witness', sql: witness },
 ];

@@ -3,7 +3,7 @@ import type { AuditEvent } from '../../../shared/domain';
 
 /** How the Audit trail, `custody audit show` and the audit.recorded domain event present an event. */
 
-export function alertsOf(event: Readonly<AuditEvent>): Array<AuditAlert> {
+export function alertsOf(event: Readonly<Pick<AuditEvent, 'details'>>): Array<AuditAlert> {
   const parsed = auditAlertSchema.array().safeParse(event.details.alerts);
   return parsed.success ? parsed.data : [];
 }

@@ -83,6 +83,13 @@ export const auditSettingsSchema = z
       })
       .strict()
       .prefault({}),
+    witness: z
+      .object({
+        /** Cosignatures (of distinct witnesses) every checkpoint needs for `audit verify` to pass; 0: reported only. */
+        minCosignatures: z.number().int().min(0).max(100).default(0),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 export type AuditSettings = z.infer<typeof auditSettingsSchema>;

@@ -9,6 +9,7 @@ import type { Clock } from '../ports';
 import { keyIdOf, keyIdOrNull } from '../signing/signing-key';
 import { listVersionPages, readObject, wormRequest } from '../worm/locked-objects';
 import { classifyS3Failure } from '../worm/s3-errors';
+import { verifyCosignatures } from './cosignatures';
 import { assertValidLogId, auditEventKey, genesisHash, seqOfAuditEventKey } from './layout';
 import { checkpointSignatureValid, keyIdOfPublicKeyKey, leafHashOfStoredEvent, parseStoredCheckpoint, toHex, treeSizeOfCheckpointKey } from './layout';
 
@@ -26,6 +27,8 @@ export type VerifyAuditLogOptions = {
   /** A tree head seen before (by this workstation): the bucket's log must extend it. */
   seenHead?: { treeSize: number; rootHash: string; verifiedAt: string } | null;
   concurrency?: number;
+  /** Also check witness cosignatures of the verified checkpoints, requiring this many per checkpoint (cosignatures.ts). */
+  cosignatures?: { minCosignatures: number };
   maxProblems?: number;
   onProgress?(read: number, total: number): void;
 };
@@ -253,6 +256,22 @@ export async function verifyAuditLog(options: Readonly<VerifyAuditLogOptions>): 
     }
   }
 
+  const cosignatures = options.cosignatures
+    ? await verifyCosignatures({
+        s3,
+        bucket,
+        logId,
+        checkpoints: verifiedRoots,
+        logSize: eventCount,
+        verifiedSize: Math.min(tree.size, readCount),
+        rootAt: (size) => toHex(tree.root(size)),
+        minCosignatures: options.cosignatures.minCosignatures,
+        ...(options.pinnedKeys ? { pinnedKeys: options.pinnedKeys } : {}),
+        nowMs: options.clock.now(),
+      })
+    : undefined;
+  problems.push(...(cosignatures?.problems ?? []));
+
   const rank = (p: AuditProblem) => (p.kind === 'bucket-not-locked' ? -1 : p.seq ?? (p.treeSize ?? Number.MAX_SAFE_INTEGER) - 0.5);
   const ordered = [...problems].sort((a, b) => rank(a) - rank(b));
   const firstEventProblem = ordered.find((p) => p.seq !== null)?.seq ?? Number.POSITIVE_INFINITY;
@@ -278,6 +297,7 @@ export async function verifyAuditLog(options: Readonly<VerifyAuditLogOptions>): 
     problems: ordered.slice(0, maxProblems),
     problemsTruncated: ordered.length > maxProblems,
     warnings: [...new Set(warnings)].slice(0, maxProblems),
+    ...(cosignatures ? { cosignatures } : {}),
   };
 }
 

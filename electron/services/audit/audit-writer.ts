@@ -6,7 +6,7 @@ import type { EventHub } from '../events';
 import type { Clock } from '../ports';
 import type { AuditActor } from './audit-actor';
 import type { AlertRules } from './alert-rules';
-import { toEntry } from './audit-entry';
+import { alertsOf, toEntry } from './audit-entry';
 import { itemsOf } from './audit-items';
 import type { AuditMirror } from './audit-mirror';
 import type { Checkpointer } from './checkpointer';
@@ -42,7 +42,8 @@ export class WormAuditWriter implements AuditWriter {
 
   async append(input: Readonly<AuditAppendInput>, actor: AuditActor): Promise<AuditEvent> {
     const operator = actor.operator(this.deps.osAccount);
-    const alerts = await this.evaluateAlerts(input, operator);
+    // Alerts a caller raises itself (a witness finding another log inconsistent) are kept next to the rules' own.
+    const alerts = [...alertsOf({ details: input.details ?? {} }), ...(await this.evaluateAlerts(input, operator))];
     const details = alerts.length > 0 ? { ...input.details, alerts } : input.details;
     const event = await this.deps.chain.append({ ...input, ...(details ? { details } : {}) }, operator);
     // The access is recorded; what follows keeps the mirror and the checkpoints up to date.

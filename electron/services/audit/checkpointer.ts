@@ -143,14 +143,7 @@ export class Checkpointer {
   /** The bucket's newest checkpoint (largest tree size), or null when none (or it is unreadable, which is reported). */
   async newestInBucket(): Promise<{ checkpoint: AuditCheckpoint; key: string } | null> {
     const { s3, bucket, logId } = this.deps;
-    let newest: { treeSize: number; key: string; versionId: string } | null = null;
-    for await (const page of listVersionPages(s3, bucket, auditCheckpointsPrefix(logId))) {
-      for (const version of page.Versions ?? []) {
-        const treeSize = version.Key ? treeSizeOfCheckpointKey(logId, version.Key) : null;
-        // The first version listed of the largest key is its newest; a second version of a checkpoint is itself suspect.
-        if (treeSize !== null && version.VersionId && (!newest || treeSize > newest.treeSize)) newest = { treeSize, key: version.Key!, versionId: version.VersionId };
-      }
-    }
+    const newest = await newestCheckpointVersion(s3, bucket, logId);
     if (!newest) return null;
     const { key, versionId } = newest;
     const text = (await readObjectText(s3, bucket, key, { versionId })) ?? '';
@@ -281,6 +274,19 @@ export class Checkpointer {
       s3.send(new PutObjectRetentionCommand({ Bucket: bucket, Key: objectKey, Retention: { Mode: this.deps.retention.mode, RetainUntilDate: new Date(untilMs) } })),
     );
   }
+}
+
+/** The object version of log `logId`'s checkpoint with the largest tree size in the bucket, or null when it has none. */
+export async function newestCheckpointVersion(s3: S3Client, bucket: string, logId: string): Promise<{ treeSize: number; key: string; versionId: string } | null> {
+  let newest: { treeSize: number; key: string; versionId: string } | null = null;
+  for await (const page of listVersionPages(s3, bucket, auditCheckpointsPrefix(logId))) {
+    for (const version of page.Versions ?? []) {
+      const treeSize = version.Key ? treeSizeOfCheckpointKey(logId, version.Key) : null;
+      // The first version listed of the largest key is its newest; a second version of a checkpoint is itself suspect.
+      if (treeSize !== null && version.VersionId && (!newest || treeSize > newest.treeSize)) newest = { treeSize, key: version.Key!, versionId: version.VersionId };
+    }
+  }
+  return newest;
 }
 
 function parsedOrNull(text: string): AuditCheckpoint | null {

@@ -12,7 +12,13 @@ import { auditCheckpointsPrefix, toHex } from './layout';
 import type { IntegrityState } from './integrity-state';
 import { SerialQueue } from './serial-queue';
 
-export type VerifyOptions = { from?: string | null; to?: string | null; pinnedKeys?: ReadonlyArray<string>; onProgress?(read: number, total: number): void };
+export type VerifyOptions = {
+  from?: string | null;
+  to?: string | null;
+  pinnedKeys?: ReadonlyArray<string>;
+  cosignatures?: { minCosignatures: number };
+  onProgress?(read: number, total: number): void;
+};
 
 /**
  * Verifies one log from the bucket alone (see verifyAuditLog), also checking that it extends the head

@@ -5,6 +5,7 @@ import { openDatabaseSync, type Db, type IndexKey } from '../../db/connection';
 import { createAnnotationRepository } from '../../db/repositories/annotation-repository';
 import { createHoldRepository } from '../../db/repositories/hold-repository';
 import { createReviewJournalRepository } from '../../db/repositories/review-journal-repository';
+import { createWitnessRepository } from '../../db/repositories/witness-repository';
 import { startDatabaseWorker, type DatabaseWorker } from '../../db/worker/database-worker-client';
 import { createWorkerRepositories } from '../../db/worker/worker-repositories';
 import { systemClock } from '../adapters/system-clock';
@@ -50,6 +51,7 @@ export function createProfileRepositories(db: Db, worker: DatabaseWorker | null 
     compliance,
     jobs,
     reviewJournal: createReviewJournalRepository(db),
+    witness: createWitnessRepository(db),
   };
 }
 export type ProfileRepositories = ReturnType<typeof createProfileRepositories>;

@@ -24,6 +24,7 @@ import { composePacks } from './compose-packs';
 import { composeSiem, type SiemDomain } from './compose-siem';
 import { composeTrades, type TradesDomain } from './compose-trades';
 import { composeTranscripts } from './compose-transcripts';
+import { composeWitness, type WitnessDomain } from './compose-witness';
 import type { TranscriptService } from '../transcripts/transcript-service';
 
 /** What a closing host gives the SIEM for the events still queued; the rest goes with the next run. */
@@ -62,6 +63,8 @@ export type ComposedEngine = Pick<Base, 'profile' | 'paths' | 'vault' | 'redacto
   trades: TradesDomain;
   /** Every audit event forwarded to the firm's SIEM once WORM acknowledged it (a no-op without `siem` in the profile). */
   siem: SiemDomain;
+  /** Cosigns the other workstations' checkpoints after each sync, and on request. */
+  witness: WitnessDomain;
   /** The orderly shutdown (see `shutdown`); every host calls it on quit, and later calls share the first. */
   close(budgets?: Partial<ShutdownBudgets>): Promise<void>;
 };
@@ -222,6 +225,7 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
   });
 
   const siem = composeSiem({ profile, vault, db, events: repositories.auditMirror, hub: events, clock, random: base.random, logger });
+  const witness = composeWitness({ audit, repositories, hasWorm: profile.worm !== null, clock, logger, events });
 
   const health = composeHealth({ audit, genesys: profile.genesys, http: base.http, events, clock, redactor: base.redactor });
 
@@ -241,7 +245,10 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
           },
           pauseJobs: () => jobs.stopAll(message, { atItemBoundary: true }),
           stopJobs: () => jobs.stopAll(message),
-          drainAudit: () => audit.drain(),
+          drainAudit: async () => {
+            await witness.stop();
+            await audit.drain();
+          },
           finishCheckpoints: () => audit.finishCheckpoints(),
           forwardAudit: async () => {
             await siem.deliverPending({ budgetMs: siemCloseBudgetMs });
@@ -282,6 +289,7 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
     transcripts,
     trades,
     siem,
+    witness,
     close,
   };
 }

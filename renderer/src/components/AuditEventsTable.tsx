@@ -9,6 +9,7 @@ const alertLabels: Readonly<Record<AuditTrailEntry['alerts'][number]['rule'], st
   'workstation-network': 'Network',
   'unusual-volume': 'Volume',
   'participant-playback': 'Participant',
+  'witnessed-log-inconsistent': 'Witness',
 };
 
 type AuditEventsTableProps = {

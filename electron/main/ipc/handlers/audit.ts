@@ -3,11 +3,12 @@ import type { HostedEngine } from '../../hosted-engine';
 import type { HandlersFor } from '../server';
 
 /** The audit trail view: list, status, verify, each one line onto the audit trail service. */
-export function auditHandlers({ audit }: HostedEngine): HandlersFor<typeof auditChannels> {
+export function auditHandlers({ audit, profile }: HostedEngine): HandlersFor<typeof auditChannels> {
   return {
     // The firm's trail: every workstation's log in the bucket, each entry naming its log, each log's integrity.
     'audit:list': async (filter) => (await audit.firmTrail()).list(filter),
     'audit:status': async () => (await audit.log()).integrity.status(),
-    'audit:verify': async ({ from, to }) => (await audit.log()).integrity.verify({ from: from ?? null, to: to ?? null }),
+    'audit:verify': async ({ from, to }) =>
+      (await audit.log()).integrity.verify({ from: from ?? null, to: to ?? null, cosignatures: { minCosignatures: profile.audit.witness.minCosignatures } }),
   };
 }
