@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Db } from '../../electron/db/connection';
 import { indexConversationTextSql, indexPhrasesSql } from '../../electron/db/migrations/0170-time-ordered-search';
+import { indexSaidPairsSql } from '../../electron/db/migrations/0180-said-word-pairs';
 
 /**
  * Loads a benchmark index fast: `load` runs in one transaction with the full-text triggers dropped (they
- * index row by row), then everything is indexed once the way migration 170 indexes an existing index, and
+ * index row by row), then everything is indexed once the way migrations 170 and 180 index an existing index, and
  * the triggers come back. For a fresh index only (conversations are keyed and indexed all over again).
  */
 export function bulkLoad(db: Db, load: () => void): void {
@@ -18,6 +19,7 @@ export function bulkLoad(db: Db, load: () => void): void {
     load();
     db.exec(indexConversationTextSql);
     db.exec(indexPhrasesSql);
+    db.exec(indexSaidPairsSql);
     for (const trigger of triggers) db.exec(trigger.sql);
   })();
   db.pragma('wal_checkpoint(TRUNCATE)');
