@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Db } from '../../electron/db/connection';
 import { indexConversationTextSql, indexPhrasesSql } from '../../electron/db/migrations/0170-time-ordered-search';
-import { indexSaidPairsSql } from '../../electron/db/migrations/0180-said-word-pairs';
+import { indexSaidPairsSql, listRecordingsSql } from '../../electron/db/migrations/0180-said-pairs-and-listed-recordings';
 
 /**
  * Loads a benchmark index fast: `load` runs in one transaction with the full-text triggers dropped (they
@@ -12,7 +12,7 @@ import { indexSaidPairsSql } from '../../electron/db/migrations/0180-said-word-p
  */
 export function bulkLoad(db: Db, load: () => void): void {
   const triggers = db
-    .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND (name LIKE 'conversations_text_%' OR name LIKE 'transcript_phrases_fts_%')")
+    .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND (name LIKE 'conversations_text_%' OR name LIKE 'transcript_phrases_fts_%' OR name LIKE 'recordings_listed_%')")
     .all() as Array<{ name: string; sql: string }>;
   db.transaction(() => {
     for (const trigger of triggers) db.exec(`DROP TRIGGER ${trigger.name}`);
@@ -20,6 +20,7 @@ export function bulkLoad(db: Db, load: () => void): void {
     db.exec(indexConversationTextSql);
     db.exec(indexPhrasesSql);
     db.exec(indexSaidPairsSql);
+    db.exec(listRecordingsSql);
     for (const trigger of triggers) db.exec(trigger.sql);
   })();
   db.pragma('wal_checkpoint(TRUNCATE)');

@@ -4,8 +4,10 @@ import type { Db } from '../../../../electron/db/connection';
 import { migrate } from '../../../../electron/db/migrate';
 import { migrations } from '../../../../electron/db/migrations';
 import { nextPhraseKeySql } from '../../../../electron/db/migrations/0170-time-ordered-search';
+import { createIndexRepository, matchColumns, type IndexQuery } from '../../../../electron/db/repositories/index-repository';
 import { createTranscriptRepository, saidMatchExpression } from '../../../../electron/db/repositories/transcript-repository';
 import { createRng } from '../../../sandbox/prng';
+import { conversationRow } from '../../../helpers/index-rows';
 
 const DIGITS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
 const LINES = [
@@ -27,7 +29,7 @@ function seedIndexAt170(): Db {
   migrate(db, migrations.filter((m) => m.version <= 170));
   const rng = createRng(180);
   const insertConversation = db.prepare(
-    "INSERT INTO conversations (id, start_ms, end_ms, queue_id, queue_name, agent_id, agent_name, participants_json, has_recording, synced_ms) VALUES (?, ?, ?, 'q-fx', 'FX Spot Desk', 'u-anna', 'Anna Berg', '[]', 1, 1)",
+    "INSERT INTO conversations (id, start_ms, end_ms, queue_id, queue_name, agent_id, agent_name, client_account, participants_json, has_recording, synced_ms) VALUES (?, ?, ?, ?, 'FX Spot Desk', 'u-anna', 'Anna Berg', ?, '[]', 1, 1)",
   );
   const insertRecording = db.prepare("INSERT INTO recordings (id, conversation_id, start_ms, end_ms, media, session_id, synced_ms) VALUES (?, ?, ?, ?, 'audio', ?, 1)");
   const insertTranscript = db.prepare(
@@ -36,10 +38,11 @@ function seedIndexAt170(): Db {
   const insertPhrase = db.prepare(`INSERT INTO transcript_phrases (id, recording_id, start_ms, speaker, text) VALUES (${nextPhraseKeySql}, @recordingId, @offsetMs, 'agent', @text)`);
   for (let i = 0; i < 300; i += 1) {
     const startMs = 1_700_000_000_000 + rng.int(0, 365 * 86_400) * 1000;
-    insertConversation.run(`c${i}`, startMs, startMs + 60_000);
+    insertConversation.run(`c${i}`, startMs, startMs + 60_000, `q${i % 3}`, `ACC-${i % 4}`);
     insertRecording.run(`r${i}`, `c${i}`, startMs, startMs + 60_000, `s${i}`);
     insertTranscript.run(`r${i}`, `c${i}`, `s${i}`);
     const reference = String(2026_0000 + i * 7).split('').map((d) => DIGITS[Number(d)]).join(' ');
+    if (rng.chance(0.1)) insertRecording.run(`r${i}-b`, `c${i}`, startMs + 500, null, `s${i}-b`);
     const texts = [rng.pick(LINES), `${rng.pick(LINES)} ${rng.pick(LINES)}`, `Trade reference ${reference}.`];
     texts.forEach((text, p) => insertPhrase.run({ startMs, recordingId: `r${i}`, offsetMs: p * 1000, text }));
   }
@@ -92,6 +95,56 @@ function phrasesToTry(): Array<string> {
     '"*() OR NEAR',
   ];
 }
+
+/** A structured search as the repository answered it before migration 180: each call joined to its recordings. */
+function searchByJoin(db: Db, where: string, params: Record<string, unknown>, limit: number): Array<unknown> {
+  return db
+    .prepare(`SELECT ${matchColumns} FROM conversations c LEFT JOIN recordings r ON r.conversation_id = c.id WHERE ${where} ORDER BY c.start_ms DESC, r.id LIMIT ${limit}`)
+    .all(params)
+    .map((row) => {
+      const r = row as Record<string, unknown>;
+      return [r.conversation_id, r.recording_id, r.rec_start_ms, r.rec_end_ms, r.file_state, r.client_account, r.start_ms];
+    });
+}
+
+describe('listed recordings (migration 180)', () => {
+  it('lists each call with its recordings exactly as the join did, after the migration and through every change of the recordings', async () => {
+    const db = seedIndexAt170();
+    const lookups: Array<[IndexQuery, string, Record<string, unknown>]> = [
+      ...['ACC-0', 'ACC-3', 'ACC-9'].map((account): [IndexQuery, string, Record<string, unknown>] => [{ clientAccount: account }, 'c.client_account = @a', { a: account }]),
+      [{ tradingId: 'T-none' }, 'c.trading_id = @t', { t: 'T-none' }],
+      [{ fromMs: 1_700_000_000_000 + 200 * 86_400_000 }, 'c.start_ms >= @f', { f: 1_700_000_000_000 + 200 * 86_400_000 }],
+    ];
+    const byJoin = () => lookups.flatMap(([, where, params]) => [1, 5, 1000].map((limit) => searchByJoin(db, where, params, limit)));
+    migrate(db);
+    const index = createIndexRepository(db);
+    const listed = () =>
+      Promise.all(
+        lookups.flatMap(([query]) =>
+          [1, 5, 1000].map(async (limit) =>
+            (await index.search(query, limit)).map((m) => [m.conversationId, m.recordingId, m.recordingStartMs, m.recordingEndMs, m.fileState, m.clientAccount, m.startMs]),
+          ),
+        ),
+      );
+    expect((await listed()).flat().length).toBeGreaterThan(300);
+    expect(await listed()).toEqual(byJoin());
+
+    // Recordings replaced, added, moved to another call, changed and dropped; calls re-synced and deleted.
+    const rng = createRng(1801);
+    for (let i = 0; i < 40; i += 1) {
+      const call = `c${rng.int(0, 299)}`;
+      const parts = rng.int(0, 3);
+      const recordings = Array.from({ length: parts }, (_, p) => ({ id: `n${i}-${p}`, startMs: p * 1000, endMs: rng.chance(0.5) ? null : 9000, media: 'audio', fileState: rng.pick(['AVAILABLE', 'ARCHIVED', null]), archiveDate: null, deleteDate: null }));
+      await index.replaceRecordings(call, recordings, 3);
+    }
+    db.prepare("UPDATE recordings SET file_state = 'DELETED' WHERE id IN ('r5', 'r6', 'n3-0')").run();
+    db.prepare("UPDATE recordings SET conversation_id = 'c7', start_ms = 42 WHERE id IN ('r8', 'r9')").run();
+    db.prepare("DELETE FROM recordings WHERE id IN ('r10', 'r11-b')").run();
+    await index.upsertConversations([conversationRow('c12', 1_800_000_000_000, { clientAccount: 'ACC-0' }), conversationRow('c-new', 5, { clientAccount: 'ACC-3' })], 4);
+    db.prepare("DELETE FROM conversations WHERE id IN ('c13', 'c14')").run();
+    expect(await listed()).toEqual(byJoin());
+  });
+});
 
 describe('said word pairs (migration 180)', () => {
   it('answers every phrase exactly as the words index does, after filling the pairs of existing transcripts and as transcripts change', async () => {
