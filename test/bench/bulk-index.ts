@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Db } from '../../electron/db/connection';
 import { indexConversationTextSql, indexPhrasesSql } from '../../electron/db/migrations/0170-time-ordered-search';
-import { indexSaidPairsSql, listRecordingsSql } from '../../electron/db/migrations/0180-said-pairs-and-listed-recordings';
+import { indexSaidNgramsSql, listRecordingsSql } from '../../electron/db/migrations/0180-said-ngrams-and-listed-recordings';
 
 /**
  * Loads a benchmark index fast: `load` runs in one transaction with the full-text triggers dropped (they
@@ -19,7 +19,7 @@ export function bulkLoad(db: Db, load: () => void): void {
     load();
     db.exec(indexConversationTextSql);
     db.exec(indexPhrasesSql);
-    db.exec(indexSaidPairsSql);
+    db.exec(indexSaidNgramsSql);
     db.exec(listRecordingsSql);
     for (const trigger of triggers) db.exec(trigger.sql);
   })();

@@ -15,7 +15,7 @@ import { sql as transcripts } from './0140-transcripts';
 import { sql as reviewJournalSeekTranscript } from './0150-review-journal-seek-transcript';
 import { sql as trades } from './0160-trades';
 import { sql as timeOrderedSearch } from './0170-time-ordered-search';
-import { sql as saidPairsAndListedRecordings } from './0180-said-pairs-and-listed-recordings';
+import { sql as saidNgramsAndListedRecordings } from './0180-said-ngrams-and-listed-recordings';
 
 export type Migration = { version: number; name: string; sql: string };
 
@@ -41,5 +41,5 @@ export const migrations: ReadonlyArray<Migration> = [
   { version: 150, name: 'review-journal-seek-transcript', sql: reviewJournalSeekTranscript },
   { version: 160, name: 'trades', sql: trades },
   { version: 170, name: 'time-ordered-search', sql: timeOrderedSearch },
-  { version: 180, name: 'said-pairs-and-listed-recordings', sql: saidPairsAndListedRecordings },
+  { version: 180, name: 'said-ngrams-and-listed-recordings', sql: saidNgramsAndListedRecordings },
 ];

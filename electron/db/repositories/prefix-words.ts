@@ -10,7 +10,7 @@ const PREFIX_WORDS_MAX = 16;
  * list migration 170 keeps), `("euro dollar" OR "euro dollars")`, which FTS5 walks newest first and stops at
  * a page's end. Left as a prefix when it stands for too many words, or for none known (a word the tokenizer
  * folds otherwise than foldWord: FTS5 still answers right, only slower). `spell` turns a phrase's words into
- * the terms of the index searched (wordPairs for the said word pairs: the last pair then ends in the prefix).
+ * the terms of the index searched (wordRuns for the said n-grams: the last one then ends in the prefix).
  */
 export function prefixPhrases(
   db: Db,
@@ -26,9 +26,9 @@ export function prefixPhrases(
   };
 }
 
-/** A phrase's words as the terms of the word-pair index (migration 180): each word joined to the next. */
-export function wordPairs(words: ReadonlyArray<string>): Array<string> {
-  return words.slice(1).map((word, i) => `${words[i]}_${word}`);
+/** A phrase's words as its runs of `n` consecutive words, each joined by '_': the terms of the said n-gram index (migration 180). */
+export function wordRuns(n: number): (words: ReadonlyArray<string>) => Array<string> {
+  return (words) => words.slice(n - 1).map((_, i) => words.slice(i, i + n).join('_'));
 }
 
 /** A word as the index's tokenizer (unicode61, remove_diacritics 2) keeps it: lower case, without diacritics. */

@@ -36,21 +36,21 @@ function seedIndexAt170(): Db {
     "INSERT INTO transcripts (recording_id, conversation_id, communication_id, status, phrases_json, fetched_ms) VALUES (?, ?, ?, 'available', '[]', 1)",
   );
   const insertPhrase = db.prepare(`INSERT INTO transcript_phrases (id, recording_id, start_ms, speaker, text) VALUES (${nextPhraseKeySql}, @recordingId, @offsetMs, 'agent', @text)`);
-  for (let i = 0; i < 300; i += 1) {
+  for (let i = 0; i < 520; i += 1) {
     const startMs = 1_700_000_000_000 + rng.int(0, 365 * 86_400) * 1000;
     insertConversation.run(`c${i}`, startMs, startMs + 60_000, `q${i % 3}`, `ACC-${i % 4}`);
     insertRecording.run(`r${i}`, `c${i}`, startMs, startMs + 60_000, `s${i}`);
     insertTranscript.run(`r${i}`, `c${i}`, `s${i}`);
     const reference = String(2026_0000 + i * 7).split('').map((d) => DIGITS[Number(d)]).join(' ');
     if (rng.chance(0.1)) insertRecording.run(`r${i}-b`, `c${i}`, startMs + 500, null, `s${i}-b`);
-    const texts = [rng.pick(LINES), `${rng.pick(LINES)} ${rng.pick(LINES)}`, `Trade reference ${reference}.`];
+    const texts = [rng.pick(LINES), `${rng.pick(LINES)} ${rng.pick(LINES)}`, `${rng.pick(LINES)} ${rng.pick(LINES)}`, `Trade reference ${reference}.`];
     texts.forEach((text, p) => insertPhrase.run({ startMs, recordingId: `r${i}`, offsetMs: p * 1000, text }));
   }
   return db;
 }
 
 /** What the said search answers by definition: the phrases' own full-text index, the last word a prefix, newest first. */
-function saidByWords(db: Db, phrase: string, limit: number): Array<string> {
+function saidByWords(db: Db, phrase: string): Array<string> {
   const match = saidMatchExpression(phrase);
   if (match === null) return [];
   const rows = db
@@ -58,14 +58,14 @@ function saidByWords(db: Db, phrase: string, limit: number): Array<string> {
     .all(match) as Array<{ recording_id: string; start_ms: number }>;
   const byRecording = new Map<string, Array<number>>();
   for (const row of rows) byRecording.set(row.recording_id, [...(byRecording.get(row.recording_id) ?? []), row.start_ms]);
-  return [...byRecording].slice(0, limit).map(([recording, offsets]) => `${recording}@${offsets.sort((a, b) => a - b).join(',')}`);
+  return [...byRecording].map(([recording, offsets]) => `${recording}@${offsets.sort((a, b) => a - b).join(',')}`);
 }
 
 /** Phrases an officer might type: spans of the lines said (the last word whole or in part), names, references, absent words. */
 function phrasesToTry(): Array<string> {
   const rng = createRng(1800);
   const words = LINES.join(' ').split(/\s+/);
-  const spans = Array.from({ length: 60 }, () => {
+  const spans = Array.from({ length: 30 }, () => {
     const from = rng.int(0, words.length - 2);
     const span = words.slice(from, from + rng.int(2, 5));
     const last = span.at(-1)!;
@@ -146,15 +146,23 @@ describe('listed recordings (migration 180)', () => {
   });
 });
 
-describe('said word pairs (migration 180)', () => {
-  it('answers every phrase exactly as the words index does, after filling the pairs of existing transcripts and as transcripts change', async () => {
+describe('said word pairs and triples (migration 180)', () => {
+  it('answers every phrase exactly as the words index does, after filling the n-grams of existing transcripts and as transcripts change', async () => {
     const db = seedIndexAt170();
     const phrases = phrasesToTry();
-    const byWords = () => phrases.flatMap((phrase) => [1, 7, 1000].map((limit) => saidByWords(db, phrase, limit)));
+    const byWords = () =>
+      phrases.flatMap((phrase) => {
+        const all = saidByWords(db, phrase);
+        return [1, 7, 1000].map((limit) => all.slice(0, limit));
+      });
     const expected = byWords();
     expect(expected.flat().length).toBeGreaterThan(2_000);
 
     migrate(db);
+    // Both ways of reading matches are exercised: walked newest first (500 matching phrases or more) and read whole.
+    const matching = (match: string) => (db.prepare('SELECT count(*) AS n FROM transcript_ngrams_fts WHERE transcript_ngrams_fts MATCH ?').get(match) as { n: number }).n;
+    expect(matching('pairs : "ten_million"')).toBeGreaterThan(500);
+    expect(matching('triples : "euro_dollar_in"')).toBeGreaterThan(500);
     const transcripts = createTranscriptRepository(db);
     const answered = () =>
       Promise.all(
@@ -182,17 +190,17 @@ describe('said word pairs (migration 180)', () => {
     }
     await transcripts.put({ status: 'not-transcribed', recordingId: 'r3', conversationId: 'c3', communicationId: 's3', fetchedMs: 2 });
     expect(await answered()).toEqual(byWords());
-    expect(db.prepare('SELECT count(*) AS n FROM said_pairs_scratch_instance').get()).toEqual({ n: 0 });
-  });
+    expect(db.prepare('SELECT count(*) AS n FROM said_ngrams_scratch_instance').get()).toEqual({ n: 0 });
+  }, 30_000);
 
-  it('indexes each pair of adjacent words once per phrase, joined by the words index own folding', () => {
+  it('indexes the pairs and triples of adjacent words of each phrase, as the words index splits and folds them', () => {
     const db = new Database(':memory:');
     migrate(db);
     db.prepare("INSERT INTO transcript_phrases (id, recording_id, start_ms, speaker, text) VALUES (1, 'r', 0, 'agent', 'Chloë: euro-dollar, in TEN million.'), (2, 'r', 1, 'agent', 'Confirmed')").run();
-    db.exec("CREATE VIRTUAL TABLE temp.pairs USING fts5vocab(main, transcript_pairs_fts, 'instance')");
-    const pairs = db.prepare('SELECT term, doc, offset FROM temp.pairs ORDER BY offset').all();
-    expect(pairs).toEqual(
-      ['chloe_euro', 'euro_dollar', 'dollar_in', 'in_ten', 'ten_million'].map((term, offset) => ({ term, doc: 1, offset })),
-    );
+    db.exec("CREATE VIRTUAL TABLE temp.ngrams USING fts5vocab(main, transcript_ngrams_fts, 'instance')");
+    expect(db.prepare('SELECT term, doc, col, offset FROM temp.ngrams ORDER BY col, offset').all()).toEqual([
+      ...['chloe_euro', 'euro_dollar', 'dollar_in', 'in_ten', 'ten_million'].map((term, offset) => ({ term, doc: 1, col: 'pairs', offset })),
+      ...['chloe_euro_dollar', 'euro_dollar_in', 'dollar_in_ten', 'in_ten_million'].map((term, offset) => ({ term, doc: 1, col: 'triples', offset })),
+    ]);
   });
 });
