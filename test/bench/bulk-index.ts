@@ -3,21 +3,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Db } from '../../electron/db/connection';
 import { indexConversationTextSql, indexPhrasesSql } from '../../electron/db/migrations/0170-time-ordered-search';
+import { indexSaidNgramsSql, listRecordingsSql } from '../../electron/db/migrations/0180-said-ngrams-and-listed-recordings';
 
 /**
  * Loads a benchmark index fast: `load` runs in one transaction with the full-text triggers dropped (they
- * index row by row), then everything is indexed once the way migration 170 indexes an existing index, and
+ * index row by row), then everything is indexed once the way migrations 170 and 180 index an existing index, and
  * the triggers come back. For a fresh index only (conversations are keyed and indexed all over again).
  */
 export function bulkLoad(db: Db, load: () => void): void {
   const triggers = db
-    .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND (name LIKE 'conversations_text_%' OR name LIKE 'transcript_phrases_fts_%')")
+    .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND (name LIKE 'conversations_text_%' OR name LIKE 'transcript_phrases_fts_%' OR name LIKE 'recordings_listed_%')")
     .all() as Array<{ name: string; sql: string }>;
   db.transaction(() => {
     for (const trigger of triggers) db.exec(`DROP TRIGGER ${trigger.name}`);
     load();
     db.exec(indexConversationTextSql);
     db.exec(indexPhrasesSql);
+    db.exec(indexSaidNgramsSql);
+    db.exec(listRecordingsSql);
     for (const trigger of triggers) db.exec(trigger.sql);
   })();
   db.pragma('wal_checkpoint(TRUNCATE)');

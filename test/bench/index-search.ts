@@ -9,7 +9,9 @@
  * trading ID, by client account, by queue plus a 30-day range, and by free text. Prints p50/p99 per kind, the
  * open time and the database size. With --compare-plain the index is built plain (as before encryption at
  * rest), measured, then encrypted in place by the product's open (the migration, timed) and measured again
- * in the same run: the last table gives encrypted/plain per kind. Not a test: it prints figures.
+ * in the same run: the last table gives encrypted/plain per kind. With --compare-join the structured lookups
+ * are first timed on their own fresh open as before migration 180 (each call joined to its recordings): the
+ * last table then gives product/join per kind. Not a test: it prints figures.
  */
 import { randomBytes } from 'node:crypto';
 import { readFile, stat, writeFile } from 'node:fs/promises';
@@ -19,7 +21,7 @@ import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3-multiple-ciphers';
 import { openDatabaseSync, type Db } from '../../electron/db/connection';
 import { migrate } from '../../electron/db/migrate';
-import { createIndexRepository, type IndexQuery } from '../../electron/db/repositories/index-repository';
+import { createIndexRepository, matchColumns, searchFilter, type IndexQuery } from '../../electron/db/repositories/index-repository';
 import { createRng } from '../sandbox/prng';
 import { benchDirectory, bulkLoad } from './bulk-index';
 
@@ -31,14 +33,16 @@ const { values } = parseArgs({
     keep: { type: 'boolean', default: false },
     reuse: { type: 'string' },
     'compare-plain': { type: 'boolean', default: false },
+    'compare-join': { type: 'boolean', default: false },
   },
 });
 const targetRecordings = Number(values.recordings);
 const samples = Number(values.samples);
 const textSamples = Number(values['text-samples']);
 const comparePlain = values['compare-plain'];
+const compareJoin = values['compare-join'];
 console.log(
-  `command: npx tsx test/bench/index-search.ts ${values.reuse ? '' : `--recordings ${targetRecordings} `}--samples ${samples} --text-samples ${textSamples}${comparePlain ? ' --compare-plain' : ''}${values.reuse ? ` --reuse ${values.reuse}` : ''}`,
+  `command: npx tsx test/bench/index-search.ts ${values.reuse ? '' : `--recordings ${targetRecordings} `}--samples ${samples} --text-samples ${textSamples}${comparePlain ? ' --compare-plain' : ''}${compareJoin ? ' --compare-join' : ''}${values.reuse ? ` --reuse ${values.reuse}` : ''}`,
 );
 console.log(`machine: load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} (other work on the machine skews the tail)`);
 
@@ -153,12 +157,27 @@ function openPlain(file: string): Db {
   return db;
 }
 
-async function measure(variant: string, file: string, open: () => Db, sample: Generated): Promise<Figures> {
+type Search = (query: IndexQuery, limit: number) => Promise<Array<unknown>>;
+
+/** A structured lookup as the repository ran it before migration 180: each call of the page joined to its recordings. */
+function searchByJoin(db: Db): Search {
+  const filterOf = searchFilter(db);
+  const statements = new Map<string, ReturnType<Db['prepare']>>();
+  return async (query, limit) => {
+    const filter = filterOf(query);
+    if (filter === null) return [];
+    const sql = `SELECT ${matchColumns} FROM conversations c LEFT JOIN recordings r ON r.conversation_id = c.id ${filter.where} ORDER BY c.start_ms DESC, r.id LIMIT @limit`;
+    if (!statements.has(sql)) statements.set(sql, db.prepare(sql));
+    return statements.get(sql)!.all({ ...filter.params, limit });
+  };
+}
+
+async function measure(variant: string, file: string, open: () => Db, sample: Generated, byJoin = false): Promise<Figures> {
   const figures: Figures = new Map();
   console.log(`== ${variant}`);
   const openStarted = performance.now();
   const db = open();
-  const repo = createIndexRepository(db);
+  const repo = byJoin ? { search: searchByJoin(db) } : createIndexRepository(db);
   const openMs = performance.now() - openStarted;
   const firstStarted = performance.now();
   await repo.search({ tradingId: sample.tradingIds[0]! }, 100);
@@ -181,6 +200,7 @@ async function measure(variant: string, file: string, open: () => Db, sample: Ge
     await time(figures, `trading id, ${limit}`, pick(sample.tradingIds).map((tradingId) => ({ tradingId })), run);
     await time(figures, `client account, ${limit}`, pick(sample.accounts).map((clientAccount) => ({ clientAccount })), run);
     await time(figures, `queue + 30 days, ${limit}`, ranges, run);
+    if (byJoin) continue;
     await time(figures, `free text (a client surname: ~1 call in 12), ${limit}`, pick(sample.names).slice(0, textSamples).map((text) => ({ text })), run);
     await time(figures, `free text + queue + 30 days, ${limit}`, ranges.slice(0, textSamples).map((range, i) => ({ ...range, text: sample.names[i % sample.names.length]! })), run);
   }
@@ -212,7 +232,18 @@ try {
       console.log(`== migration: the plain index encrypted in place at open in ${((performance.now() - migrationStarted) / 1000).toFixed(1)} s`);
     }
   }
+  const joined = compareJoin
+    ? await measure('before migration 180: each call joined to its recordings (own fresh open)', file, () => openDatabaseSync(file, key), sample, true)
+    : null;
   const encrypted = await measure('encrypted (SQLCipher, raw key from the keychain): what the product opens', file, () => openDatabaseSync(file, key), sample);
+
+  if (joined) {
+    console.log('== product / joined as before (p50, p99)');
+    for (const [label, figure] of joined) {
+      const other = encrypted.get(label)!;
+      console.log(`${label.padEnd(54)} ${(other.p50 / figure.p50).toFixed(2)}  ${(other.p99 / figure.p99).toFixed(2)}   (${other.p50.toFixed(3)} / ${figure.p50.toFixed(3)} ms, ${other.p99.toFixed(3)} / ${figure.p99.toFixed(3)} ms)`);
+    }
+  }
 
   if (plain) {
     console.log('== encrypted / plain (p50, p99)');

@@ -9,7 +9,9 @@
  * runs against the index: the transcript repository's searchSaid, one query from the phrase to the newest
  * recordings with their matching phrases (after 20 to warm up), for common phrases ("euro dollar in ten million"), rare ones (a
  * spelled trade reference), a name and a word, and absent ones, first page of 100 and of 1,000 calls. Prints
- * p50/p99 per kind. Not a test: it prints figures.
+ * p50/p99 per kind. The first page of 100 is also timed as before migration 180 (the phrase looked up in the
+ * words index, not as its word pairs), in the same run, just before each kind: a ratio per kind. Not a test:
+ * it prints figures.
  */
 import { randomBytes } from 'node:crypto';
 import { readFile, stat, writeFile } from 'node:fs/promises';
@@ -18,6 +20,8 @@ import { join, dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openDatabaseSync, type IndexKey } from '../../electron/db/connection';
 import { nextPhraseKeySql } from '../../electron/db/migrations/0170-time-ordered-search';
+import { matchColumns } from '../../electron/db/repositories/index-repository';
+import { prefixPhrases } from '../../electron/db/repositories/prefix-words';
 import { createTranscriptRepository } from '../../electron/db/repositories/transcript-repository';
 import { createRng } from '../sandbox/prng';
 import { benchDirectory, bulkLoad } from './bulk-index';
@@ -96,6 +100,20 @@ try {
   const db = openDatabaseSync(file, key);
   const openMs = performance.now() - openStarted;
   const repo = createTranscriptRepository(db);
+  // The repository's said query as before migration 180: every phrase through the words index.
+  const wordsPhrase = prefixPhrases(db, 'said_terms');
+  const byWords = db.prepare(`SELECT p.recording_id, p.start_ms, p.speaker, p.text, ${matchColumns}
+    FROM transcript_phrases_fts f CROSS JOIN transcript_phrases p ON p.id = f.rowid
+      CROSS JOIN recordings r ON r.id = p.recording_id CROSS JOIN conversations c ON c.id = r.conversation_id
+    WHERE transcript_phrases_fts MATCH ? ORDER BY f.rowid DESC`);
+  const searchByWords = (phrase: string, limit: number): number => {
+    const recordings = new Set<string>();
+    for (const row of byWords.iterate(wordsPhrase(phrase.match(/[\p{L}\p{N}]+/gu)!)) as Iterable<{ recording_id: string }>) {
+      if (!recordings.has(row.recording_id) && recordings.size >= limit) break;
+      recordings.add(row.recording_id);
+    }
+    return recordings.size;
+  };
   console.log(`index: ${((await stat(file)).size / 1e6).toFixed(0)} MB, reopened in ${openMs.toFixed(1)} ms`);
 
   const kinds: Record<string, Array<string>> = {
@@ -105,9 +123,25 @@ try {
     'name and word ("Raj speaking")': Array.from({ length: samples }, () => `${rng.pick(NAMES)} speaking`),
     'absent phrase': Array.from({ length: samples }, () => `sell ${rng.pick(INSTRUMENTS)} at par`),
   };
+  const beforeFigures = new Map<string, [number, number]>();
+  const ratios: Array<string> = [];
   for (const limit of [100, 1000]) {
     console.log(`-- first page of ${limit} calls, newest first (transcript repository searchSaid: recordings with their phrases)`);
     for (const [label, queries] of Object.entries(kinds)) {
+      if (limit === 100) {
+        // Before, on the first 100 phrases of the kind (the rare ones take 1/4 s each).
+        for (const query of queries.slice(0, 20)) searchByWords(query, limit);
+        const times: Array<number> = [];
+        for (const query of queries.slice(0, 100)) {
+          const t0 = performance.now();
+          searchByWords(query, limit);
+          times.push(performance.now() - t0);
+        }
+        times.sort((a, b) => a - b);
+        const at = (p: number) => times[Math.min(times.length - 1, Math.floor((times.length - 1) * p))]!;
+        beforeFigures.set(label, [at(0.5), at(0.99)]);
+        console.log(`${`before (words index): ${label}`.padEnd(60)} n=${times.length}  p50 ${at(0.5).toFixed(3)} ms  p99 ${at(0.99).toFixed(3)} ms`);
+      }
       for (const query of queries.slice(0, 20)) await repo.searchSaid(query, {}, limit);
       const times: Array<number> = [];
       let recordings = 0;
@@ -118,9 +152,13 @@ try {
       }
       times.sort((a, b) => a - b);
       const at = (p: number) => times[Math.min(times.length - 1, Math.floor((times.length - 1) * p))]!.toFixed(3);
+      const before = limit === 100 ? beforeFigures.get(label) : undefined;
+      if (before) ratios.push(`${label.padEnd(60)} ${(Number(at(0.5)) / before[0]).toFixed(3)}  ${(Number(at(0.99)) / before[1]).toFixed(3)}`);
       console.log(`${label.padEnd(60)} n=${queries.length}  p50 ${at(0.5)} ms  p99 ${at(0.99)} ms  max ${times.at(-1)!.toFixed(3)} ms  avg calls ${(recordings / queries.length).toFixed(1)}`);
     }
   }
+  console.log('== after / before, first page of 100 (p50, p99)');
+  for (const line of ratios) console.log(line);
   db.close();
   console.log(`load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 } finally {

@@ -15,6 +15,7 @@ import { sql as transcripts } from './0140-transcripts';
 import { sql as reviewJournalSeekTranscript } from './0150-review-journal-seek-transcript';
 import { sql as trades } from './0160-trades';
 import { sql as timeOrderedSearch } from './0170-time-ordered-search';
+import { sql as saidNgramsAndListedRecordings } from './0180-said-ngrams-and-listed-recordings';
 import { sql as siemDelivery } from './0190-siem-delivery';
 import { sql as catalog } from './0200-catalog';
 import { sql as witness } from './0230-witness';
@@ -43,6 +44,7 @@ export const migrations: ReadonlyArray<Migration> = [
   { version: 150, name: 'review-journal-seek-transcript', sql: reviewJournalSeekTranscript },
   { version: 160, name: 'trades', sql: trades },
   { version: 170, name: 'time-ordered-search', sql: timeOrderedSearch },
+  { version: 180, name: 'said-ngrams-and-listed-recordings', sql: saidNgramsAndListedRecordings },
   { version: 190, name: 'siem-delivery', sql: siemDelivery },
   { version: 200, name: 'catalog', sql: catalog },
   { version: 230, name: 'witness', sql: witness },

@@ -118,6 +118,12 @@ export const matchColumns = `c.id AS conversation_id, r.id AS recording_id, c.tr
     c.end_ms, r.start_ms AS rec_start_ms, r.end_ms AS rec_end_ms, c.queue_name, c.agent_name, c.direction,
     r.file_state, c.recordings_synced_ms, c.has_recording`;
 
+// The same row with the call's recordings read from the call itself (migration 180), as a search by account,
+// queue or trading ID lists them: no lookup in the recordings per call.
+const listedMatchColumns = `c.id AS conversation_id, r.value ->> 0 AS recording_id, c.trading_id, c.client_account, c.start_ms,
+    c.end_ms, r.value ->> 1 AS rec_start_ms, r.value ->> 2 AS rec_end_ms, c.queue_name, c.agent_name, c.direction,
+    r.value ->> 3 AS file_state, c.recordings_synced_ms, c.has_recording`;
+
 /** One result row as a match (the row selected with matchColumns). */
 export const toMatch = (row: MatchRow): IndexMatch => ({
   conversationId: row.conversation_id,
@@ -324,8 +330,8 @@ export function createIndexRepository(db: Db) {
       }
       const filter = buildFilter(query);
       if (filter === null) return [];
-      const sql = `SELECT ${matchColumns} FROM conversations c LEFT JOIN recordings r ON r.conversation_id = c.id
-        ${filter.where} ORDER BY c.start_ms DESC, r.id LIMIT @limit`;
+      const sql = `SELECT ${listedMatchColumns} FROM conversations c LEFT JOIN json_each(c.listed_recordings) r
+        ${filter.where} ORDER BY c.start_ms DESC, recording_id LIMIT @limit`;
       return (prepared(sql).all({ ...filter.params, limit }) as Array<MatchRow>).map(toMatch);
     },
 

@@ -2,7 +2,7 @@ import type { Statement } from 'better-sqlite3-multiple-ciphers';
 import type { TranscriptPhrase, TranscriptSpeaker } from '../../../shared/transcripts';
 import type { Db } from '../connection';
 import { nextPhraseKeySql } from '../migrations/0170-time-ordered-search';
-import { prefixPhrases } from './prefix-words';
+import { prefixPhrases, wordRuns } from './prefix-words';
 import { matchColumns, searchFilter, toMatch, type IndexMatch, type IndexQuery } from './index-repository';
 
 /** A transcript as the index keeps it: Genesys's, mapped to offsets from the recording's first sample. */
@@ -39,6 +39,9 @@ type TranscriptRow = {
   fetched_ms: number;
 };
 
+/** Fewer matching phrases than this are read whole and sorted rather than walked newest first. */
+const SPARSE_SAID_MATCHES = 500;
+
 /**
  * Transcripts in the encrypted index, their phrases under FTS5 (`transcript_phrases_fts`), and each
  * recording's communication id (recordings.session_id), which speech analytics keys a transcript by.
@@ -59,6 +62,13 @@ export function createTranscriptRepository(db: Db) {
   const insertPhrase = db.prepare(`INSERT INTO transcript_phrases (id, recording_id, start_ms, speaker, text)
     VALUES (${nextPhraseKeySql}, @recordingId, @offsetMs, @speaker, @text)`);
   const saidPhrases = prefixPhrases(db, 'said_terms');
+  // Two words are looked up as one pair, more as their triples (migration 180: far rarer than the words, the same matches).
+  const saidPairs = prefixPhrases(db, 'said_terms', wordRuns(2));
+  const saidTriples = prefixPhrases(db, 'said_terms', wordRuns(3));
+  const saidLookup = (words: ReadonlyArray<string>): { index: string; match: string } =>
+    words.length === 1
+      ? { index: 'transcript_phrases_fts', match: saidPhrases(words) }
+      : { index: 'transcript_ngrams_fts', match: words.length === 2 ? `pairs : ${saidPairs(words)}` : `triples : ${saidTriples(words)}` };
   const buildFilter = searchFilter(db);
   const selectCandidates = db.prepare(`
     SELECT r.id AS recording_id, r.conversation_id, r.session_id FROM recordings r
@@ -115,19 +125,23 @@ export function createTranscriptRepository(db: Db) {
      * The recordings where `phrase` was said (see saidMatchExpression) that meet the other criteria, newest
      * first, at most `limit`, each with every matching phrase. One query: FTS5 walks the phrases newest call
      * first (CROSS JOIN keeps it the outer loop), joined to the recording and its call, and stops once the page is full.
+     * A phrase said fewer than SPARSE_SAID_MATCHES times is read whole in FTS5's own order and sorted instead:
+     * walking backwards costs FTS5 more than reading forwards, and a rare phrase's walk ends only at the oldest call.
      */
     async searchSaid(phrase: string, criteria: Omit<IndexQuery, 'text'>, limit: number): Promise<Array<SaidRecording>> {
       const words = saidWords(phrase);
       const filter = buildFilter(criteria);
       if (words === null || filter === null || limit <= 0) return [];
+      const { index, match } = saidLookup(words);
+      const sparse = (prepared(`SELECT count(*) AS n FROM (SELECT rowid FROM ${index} WHERE ${index} MATCH ? LIMIT ${SPARSE_SAID_MATCHES})`).get(match) as { n: number }).n < SPARSE_SAID_MATCHES;
       const sql = `SELECT p.recording_id AS said_recording_id, p.start_ms AS said_offset_ms, p.speaker AS said_speaker, p.text AS said_text,
           ${matchColumns}
-        FROM transcript_phrases_fts f CROSS JOIN transcript_phrases p ON p.id = f.rowid
+        FROM ${index} f CROSS JOIN transcript_phrases p ON p.id = f.rowid
           CROSS JOIN recordings r ON r.id = p.recording_id CROSS JOIN conversations c ON c.id = r.conversation_id
-        WHERE transcript_phrases_fts MATCH @said ${filter.clauses.map((clause) => `AND ${clause}`).join(' ')}
-        ORDER BY f.rowid DESC`;
+        WHERE ${index} MATCH @said ${filter.clauses.map((clause) => `AND ${clause}`).join(' ')}
+        ORDER BY ${sparse ? '+' : ''}f.rowid DESC`;
       const found = new Map<string, SaidRecording>();
-      for (const row of prepared(sql).iterate({ ...filter.params, said: saidPhrases(words) }) as Iterable<SaidRow>) {
+      for (const row of prepared(sql).iterate({ ...filter.params, said: match }) as Iterable<SaidRow>) {
         let recording = found.get(row.said_recording_id);
         if (!recording) {
           // A recording's phrases are consecutive keys: the next recording past the page ends the walk.
