@@ -76,6 +76,9 @@ export const auditProblemKinds = [
   'checkpoint-beyond-log',
   'bad-public-key',
   'inconsistent-with-seen-head',
+  'bundle-mismatch',
+  'bad-tile',
+  'bad-checkpoint-note',
 ] as const;
 
 /** One thing verification found wrong, naming the event (seq) or checkpoint (tree size) and the object. */
@@ -122,6 +125,19 @@ export const auditVerificationSchema = z.object({
   /** More problems were found than listed. */
   problemsTruncated: z.boolean(),
   warnings: z.array(z.string()),
+  /** How the C2SP tlog-tiles copy of the log was read (absent from reports of older versions). */
+  tiles: z
+    .object({
+      /** Events read from entry bundles (the rest, one object each). */
+      fromBundles: z.number().int().nonnegative(),
+      bundlesRead: z.number().int().nonnegative(),
+      hashTilesChecked: z.number().int().nonnegative(),
+      checkpointNotesChecked: z.number().int().nonnegative(),
+      /** Per-event objects compared byte for byte with their bundle entry: a random sample, or all. */
+      eventObjects: z.enum(['sample', 'all']),
+      eventObjectsChecked: z.number().int().nonnegative(),
+    })
+    .optional(),
 });
 export type AuditVerification = z.infer<typeof auditVerificationSchema>;
 

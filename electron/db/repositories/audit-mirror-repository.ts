@@ -61,6 +61,8 @@ export function createAuditMirrorRepository(db: Db) {
     VALUES (@logId, @seq, @eventId, @timeMs, @action, @operatorName, @operatorAccount, @operatorGenesysId, @operatorEmail, @hostname,
       @conversationId, @recordingId, @tradingId, @caseReference, @alertCount, @body)`);
   const selectBody = db.prepare('SELECT body FROM audit_events WHERE log_id = ? AND seq = ?').pluck();
+  const selectBodies = db.prepare('SELECT body FROM audit_events WHERE log_id = ? AND seq >= ? AND seq < ? ORDER BY seq').pluck();
+  const selectNodes = db.prepare('SELECT idx, hash FROM audit_tree_nodes WHERE log_id = ? AND level = ? AND idx >= ? AND idx < ? ORDER BY idx');
   const selectLatestCheckpoint = db.prepare(
     'SELECT tree_size, root_hash, time, key_id FROM audit_checkpoints WHERE log_id = ? ORDER BY tree_size DESC LIMIT 1',
   );
@@ -268,6 +270,18 @@ export function createAuditMirrorRepository(db: Db) {
 
     async eventBody(logId: string, seq: number): Promise<string | null> {
       return (selectBody.get(logId, seq) as string | undefined) ?? null;
+    },
+
+    /** Bodies of events [from, to) in seq order (fewer when the mirror holds fewer). */
+    async eventBodies(logId: string, from: number, to: number): Promise<Array<string>> {
+      return selectBodies.all(logId, from, to) as Array<string>;
+    },
+
+    /** Perfect-subtree nodes (level, index) for index in [from, to), in order; stops at the first absent one. */
+    async nodes(logId: string, level: number, from: number, to: number): Promise<Array<Uint8Array>> {
+      return (selectNodes.all(logId, level, from, to) as Array<{ idx: number; hash: Buffer }>)
+        .filter((row, i) => row.idx === from + i)
+        .map((row) => new Uint8Array(row.hash));
     },
 
     /** Newest first. */

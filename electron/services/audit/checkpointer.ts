@@ -19,11 +19,13 @@ import {
   parseStoredCheckpoint,
   serializeCheckpoint,
   signCheckpoint,
+  signCheckpointNote,
   toHex,
   treeSizeOfCheckpointKey,
 } from './layout';
 import { acquireLockFile } from './lock-file';
 import { SerialQueue } from './serial-queue';
+import { publishCheckpointNote, publishedTreeSize, publishTiles } from './tiled-log';
 
 export type CheckpointPolicy = { everyEvents: number; everyMinutes: number };
 
@@ -57,7 +59,9 @@ const keyRetentionMarginMs = 365 * DAY_MS;
 
 /**
  * Signs checkpoints (RFC 9162 tree heads over the mirror's tree) into the bucket every N events or M
- * minutes, under a lock file so one is written per tree size, and publishes the key beside them. It
+ * minutes, under a lock file so one is written per tree size, and publishes the key beside them. With
+ * each checkpoint it publishes the log in the C2SP tlog-tiles layout (tiled-log.ts) and the checkpoint
+ * as a C2SP signed note. It
  * also reads checkpoints back, checking signature and key id, for the integrity monitor and packs.
  */
 export class Checkpointer {
@@ -194,6 +198,9 @@ export class Checkpointer {
       const retainUntil = new Date(timeMs + this.deps.retention.durationMs);
       await this.publishKey(key, retainUntil.getTime());
       const rootHash = toHex(await mirror.root(size));
+      // The tiles a checkpoint of this size needs are published before it, its signed note after it.
+      const tiled = { s3: this.deps.s3, bucket: this.deps.bucket, logId, repository, mode: this.deps.retention.mode };
+      const published = await publishedTreeSize(tiled);
       const existing = await this.readCheckpoint(size);
       let checkpoint: AuditCheckpoint;
       if (existing) {
@@ -208,8 +215,10 @@ export class Checkpointer {
           });
           return null;
         }
+        if (published < size) await publishTiles(tiled, { fromSize: published, toSize: size }, retainUntil);
         checkpoint = existing;
       } else {
+        if (published < size) await publishTiles(tiled, { fromSize: published, toSize: size }, retainUntil);
         checkpoint = signCheckpoint(key, { logId, treeSize: size, rootHash, time: new Date(timeMs).toISOString() });
         await putLockedObject(this.deps.s3, {
           bucket: this.deps.bucket,
@@ -220,6 +229,7 @@ export class Checkpointer {
           mode: this.deps.retention.mode,
         });
       }
+      if (published < size) await publishCheckpointNote(tiled, size, signCheckpointNote(key, { bucket: this.deps.bucket, logId, treeSize: size, rootHash }), retainUntil);
       await repository.saveCheckpoint(logId, { treeSize: size, rootHash, time: checkpoint.time, keyId: checkpoint.keyId });
       await repository.advanceVerifiedHead(logId, { treeSize: size, rootHash, verifiedMs: timeMs, source: 'checkpoint' });
       logger.info('audit checkpoint written', { treeSize: size, rootHash, keyId: checkpoint.keyId, ms: Math.round(performance.now() - started) });
