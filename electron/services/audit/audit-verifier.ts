@@ -229,7 +229,7 @@ export async function verifyAuditLog(options: Readonly<VerifyAuditLogOptions>): 
   if (tiledSize > 0) {
     const bundles = bundlesCovering(0, tiledSize);
     const group = Math.max(1, concurrency);
-    reading: for (let start = 0; start < bundles.length && next < readLimit; start += group) {
+    for (let start = 0; start < bundles.length && next < readLimit; start += group) {
       const slice = bundles.slice(start, start + group);
       const read = await mapLimit(slice, concurrency, async (b) => {
         try {
@@ -240,27 +240,33 @@ export async function verifyAuditLog(options: Readonly<VerifyAuditLogOptions>): 
           return null;
         }
       });
-      const checks: Array<Promise<void>> = [];
-      for (const [i, bundle] of read.entries()) {
+      const checks: Array<() => Promise<void>> = [];
+      let stopped = false;
+      bundles: for (const [i, bundle] of read.entries()) {
         const { start: first, index } = slice[i]!;
         if (!bundle) {
           if (index > 0) warnings.push(`entry bundle ${index} is not published: events from ${first} are read one object each`);
-          break reading;
+          stopped = true;
+          break;
         }
         tiles.bundlesRead += 1;
         if (!bundle.lockMode) problem('bad-tile', `entry bundle ${objectUrl(bundle.key)} has no Object Lock retention: it could be deleted`, { seq: first, key: bundle.key });
         else if (bundle.lockMode === 'GOVERNANCE') governance += bundle.entries.length;
         for (const [k, entry] of bundle.entries.entries()) {
           const seq = first + k;
-          if (seq >= readLimit) break reading;
+          if (seq >= readLimit) {
+            stopped = true;
+            break bundles;
+          }
           consume(seq, entry, `entry ${k} of bundle ${objectUrl(bundle.key)}`);
           tiles.fromBundles += 1;
-          if (!sampled || sampled.has(seq)) checks.push(checkEventObject(seq, entry, bundle.key));
+          if (!sampled || sampled.has(seq)) checks.push(() => checkEventObject(seq, entry, bundle.key));
         }
         bundled = first + bundle.entries.length;
       }
-      await mapLimit(checks, 1, (check) => check);
+      await mapLimit(checks, concurrency, (check) => check());
       options.onProgress?.(next, tiledSize);
+      if (stopped) break;
     }
     // Stopped by the window, not by a missing bundle: the rest of the tiled part is there (its tiles are checked below).
     if (next >= readLimit && bundled < tiledSize && tiles.bundlesRead > 0) bundled = tiledSize;
