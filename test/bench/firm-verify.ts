@@ -178,14 +178,15 @@ try {
     say(`  ${logId}: ${report.ok ? 'VERIFIED' : `FAILED (${report.firstBad?.message})`} up to ${report.verifiedUpTo?.treeSize}, ${report.tiles?.bundlesRead} bundles, ${report.tiles?.hashTilesChecked} hash tiles, ${report.tiles?.checkpointNotesChecked} notes, ${seconds(started)} s`);
   }
   const verifySeconds = seconds(verifyStarted);
+  const verifyRequests = { count: requests.total(), described: requests.describe() };
   // The default per-event sample: 256 GETs per log, measured on the objects written.
   const sampleStarted = performance.now();
   const sampleQueue = writeQueue(16);
   for (let i = 0; i < 256 * logs; i += 1) await sampleQueue.add(() => readObject(s3, bucket, sampleBodies[randomInt(sampleBodies.length)]!.key));
   await sampleQueue.drain();
   const sampleSeconds = seconds(sampleStarted);
-  results.verifyAll = { seconds: verifySeconds, withDefaultSample: Math.round((verifySeconds + sampleSeconds) * 10) / 10, sampleSeconds, logs: perLogReports, requests: requests.describe(), requestCount: requests.total() };
-  say(`  all ${ids.length} logs, ${(logs * perLog).toLocaleString('en-US')} events: ${verifySeconds} s (+ ${sampleSeconds} s for the default 256-event sample per log) with ${requests.total()} S3 requests (${requests.describe()})`);
+  results.verifyAll = { seconds: verifySeconds, withDefaultSample: Math.round((verifySeconds + sampleSeconds) * 10) / 10, sampleSeconds, logs: perLogReports, requests: verifyRequests.described, requestCount: verifyRequests.count };
+  say(`  all ${ids.length} logs, ${(logs * perLog).toLocaleString('en-US')} events: ${verifySeconds} s (+ ${sampleSeconds} s for the default 256-event sample per log) with ${verifyRequests.count} S3 requests (${verifyRequests.described})`);
 
   // ---------------- 2. a new workstation's catch-up ----------------
   say("2. a new workstation's catch-up of every log");

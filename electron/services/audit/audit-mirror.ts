@@ -220,9 +220,15 @@ export class AuditMirror {
     if (end <= from) return { added: 0, stopped: false };
     const bundles = bundlesCovering(from, tiledSize).filter((b) => b.start < end);
     let added = 0;
+    const fetchGroup = (start: number) =>
+      Promise.all(bundles.slice(start, start + bundleConcurrency).map((b) => readEntryBundle(store, b.index, b.width).catch((error: unknown) => (error instanceof RangeError ? null : Promise.reject(error)))));
+    // The next group is fetched while this one is recorded.
+    let fetching = fetchGroup(0);
     for (let start = 0; start < bundles.length; start += bundleConcurrency) {
       const group = bundles.slice(start, start + bundleConcurrency);
-      const read = await Promise.all(group.map((b) => readEntryBundle(store, b.index, b.width).catch((error: unknown) => (error instanceof RangeError ? null : Promise.reject(error)))));
+      const read = await fetching;
+      fetching = fetchGroup(start + bundleConcurrency);
+      fetching.catch(() => undefined); // awaited on the next turn; unhandled only if the loop stops first
       for (const [i, bundle] of read.entries()) {
         // A bundle not (yet) published: the events from here are read one by one.
         if (!bundle) return { added, stopped: false };

@@ -229,9 +229,8 @@ export async function verifyAuditLog(options: Readonly<VerifyAuditLogOptions>): 
   if (tiledSize > 0) {
     const bundles = bundlesCovering(0, tiledSize);
     const group = Math.max(1, concurrency);
-    for (let start = 0; start < bundles.length && next < readLimit; start += group) {
-      const slice = bundles.slice(start, start + group);
-      const read = await mapLimit(slice, concurrency, async (b) => {
+    const fetchGroup = (start: number) =>
+      mapLimit(bundles.slice(start, start + group), concurrency, async (b) => {
         try {
           return await readEntryBundle(store, b.index, b.width);
         } catch (error) {
@@ -240,6 +239,13 @@ export async function verifyAuditLog(options: Readonly<VerifyAuditLogOptions>): 
           return null;
         }
       });
+    // The next group is fetched while this one is hashed and checked.
+    let fetching = fetchGroup(0);
+    for (let start = 0; start < bundles.length && next < readLimit; start += group) {
+      const slice = bundles.slice(start, start + group);
+      const read = await fetching;
+      fetching = fetchGroup(start + group);
+      fetching.catch(() => undefined); // awaited on the next turn; unhandled only if the loop stops first
       const checks: Array<() => Promise<void>> = [];
       let stopped = false;
       bundles: for (const [i, bundle] of read.entries()) {
