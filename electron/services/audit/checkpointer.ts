@@ -1,5 +1,6 @@
 import { HeadObjectCommand, PutObjectRetentionCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { AuditCheckpoint } from '../../../shared/domain';
+import { formatVerifierKey } from '../../crypto/signed-note';
 import type { Logger } from '../../../shared/logger';
 import type { AuditMirrorRepository } from '../../db/repositories/audit-mirror-repository';
 import { AuditUnavailableError, describeCause } from '../errors';
@@ -14,6 +15,7 @@ import {
   auditCheckpointKey,
   auditCheckpointsPrefix,
   auditPublicKeyKey,
+  checkpointNoteKey,
   checkpointSignatureValid,
   parseStoredAuditEvent,
   parseStoredCheckpoint,
@@ -97,11 +99,15 @@ export class Checkpointer {
     }
   }
 
-  /** Publishes this installation's public key in the bucket (if not yet) and returns where it is. */
-  async publishSigningKey(): Promise<{ keyId: string; publicKeyPem: string; bucket: string; key: string }> {
+  /**
+   * Publishes this installation's public key in the bucket (if not yet) and returns where it is, with
+   * the C2SP verifier key ("vkey") that opens the log's checkpoint notes.
+   */
+  async publishSigningKey(): Promise<{ keyId: string; publicKeyPem: string; bucket: string; key: string; checkpointVkey: string }> {
     const key = await this.deps.signingKey();
     await this.queue.run(() => this.publishKey(key, this.deps.clock.now() + this.deps.retention.durationMs));
-    return { keyId: key.keyId, publicKeyPem: key.publicKeyPem, bucket: this.deps.bucket, key: auditPublicKeyKey(this.deps.logId, key.keyId) };
+    const { bucket, logId } = this.deps;
+    return { keyId: key.keyId, publicKeyPem: key.publicKeyPem, bucket, key: auditPublicKeyKey(logId, key.keyId), checkpointVkey: formatVerifierKey(checkpointNoteKey(bucket, logId, key.publicKeyPem)) };
   }
 
   /**
