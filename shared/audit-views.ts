@@ -76,7 +76,6 @@ export const auditProblemKinds = [
   'checkpoint-beyond-log',
   'bad-public-key',
   'inconsistent-with-seen-head',
-  'bundle-mismatch',
   'bad-tile',
   'bad-checkpoint-note',
 ] as const;
