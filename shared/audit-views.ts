@@ -85,6 +85,8 @@ export const auditProblemKinds = [
   'inconsistent-with-seen-head',
   'too-few-cosignatures',
   'contradicted-by-witness',
+  'bad-tile',
+  'bad-checkpoint-note',
 ] as const;
 
 /** One thing verification found wrong, naming the event (seq) or checkpoint (tree size) and the object. */
@@ -151,6 +153,19 @@ export const auditVerificationSchema = z.object({
   warnings: z.array(z.string()),
   /** Witness cosignatures, when asked for (`audit verify` always asks, with the profile's policy). */
   cosignatures: cosignatureReportSchema.optional(),
+  /** How the C2SP tlog-tiles copy of the log was read (absent from reports of older versions). */
+  tiles: z
+    .object({
+      /** Events read from entry bundles (the rest, one object each). */
+      fromBundles: z.number().int().nonnegative(),
+      bundlesRead: z.number().int().nonnegative(),
+      hashTilesChecked: z.number().int().nonnegative(),
+      checkpointNotesChecked: z.number().int().nonnegative(),
+      /** Per-event objects compared byte for byte with their bundle entry: a random sample, or all. */
+      eventObjects: z.enum(['sample', 'all']),
+      eventObjectsChecked: z.number().int().nonnegative(),
+    })
+    .optional(),
 });
 export type AuditVerification = z.infer<typeof auditVerificationSchema>;
 

@@ -249,16 +249,17 @@ async function key(ctx: CommandContext, argv: ReadonlyArray<string>): Promise<nu
   const result = await withEngine(ctx, async ({ audit, profile }) => {
     if (!profile.worm) {
       const signing = await audit.signingKey();
-      return { keyId: signing.keyId, publicKeyPem: signing.publicKeyPem, published: null };
+      return { keyId: signing.keyId, publicKeyPem: signing.publicKeyPem, published: null, checkpointVkey: null };
     }
     const published = await (await audit.log()).checkpointer.publishSigningKey();
-    return { keyId: published.keyId, publicKeyPem: published.publicKeyPem, published: `s3://${published.bucket}/${published.key}` };
+    return { keyId: published.keyId, publicKeyPem: published.publicKeyPem, published: `s3://${published.bucket}/${published.key}`, checkpointVkey: published.checkpointVkey };
   });
   ctx.output.result(result, () =>
     [
       `key id ${result.keyId} (SHA-256 of the public key's DER)`,
       `fingerprint ${fingerprintOf(result.keyId)} (as "custody pack verify" shows a key it does not trust)`,
       result.published ? `published at ${result.published}` : 'not published: no WORM audit log is configured for this profile',
+      ...(result.checkpointVkey ? [`checkpoint vkey ${result.checkpointVkey} (C2SP signed-note verifier key of the log's checkpoint notes)`] : []),
       '',
       result.publicKeyPem.trimEnd(),
     ].join('\n'),

@@ -69,6 +69,7 @@ export function createAuditMirrorRepository(db: Db) {
     .prepare("SELECT body FROM audit_events WHERE action = 'posture' AND time_ms >= ? AND json_extract(body, '$.details.kind') = 'unattended-job-failed' ORDER BY time_ms DESC LIMIT ?")
     .pluck();
   const selectBodiesFrom = db.prepare('SELECT seq, body FROM audit_events WHERE log_id = ? AND seq >= ? ORDER BY seq LIMIT ?');
+  const selectNodes = db.prepare('SELECT idx, hash FROM audit_tree_nodes WHERE log_id = ? AND level = ? AND idx >= ? AND idx < ? ORDER BY idx');
   const selectLatestCheckpoint = db.prepare(
     'SELECT tree_size, root_hash, time, key_id FROM audit_checkpoints WHERE log_id = ? ORDER BY tree_size DESC LIMIT 1',
   );
@@ -289,9 +290,16 @@ export function createAuditMirrorRepository(db: Db) {
       return selectUnattendedFailures.all(sinceMs, limit) as Array<string>;
     },
 
-    /** Up to `limit` events from `fromSeq` on, in seq order (what the SIEM forwarder sends next). */
+    /** Up to `limit` events from `fromSeq` on, in seq order (what the SIEM forwarder sends next; a tile's entries). */
     async eventBodiesFrom(logId: string, fromSeq: number, limit: number): Promise<Array<{ seq: number; body: string }>> {
       return selectBodiesFrom.all(logId, fromSeq, limit) as Array<{ seq: number; body: string }>;
+    },
+
+    /** Perfect-subtree nodes (level, index) for index in [from, to), in order; stops at the first absent one. */
+    async nodes(logId: string, level: number, from: number, to: number): Promise<Array<Uint8Array>> {
+      return (selectNodes.all(logId, level, from, to) as Array<{ idx: number; hash: Buffer }>)
+        .filter((row, i) => row.idx === from + i)
+        .map((row) => new Uint8Array(row.hash));
     },
 
     /** The events of one or several logs matching `filter`, newest first (by time, then by each log's order). */

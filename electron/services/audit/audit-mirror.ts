@@ -13,6 +13,7 @@ import { itemsOf } from './audit-items';
 import type { IntegrityState } from './integrity-state';
 import { auditEventKey, auditEventsPrefix, leafHashOfStoredEvent, parseStoredAuditEvent, seqOfAuditEventKey, serializeAuditEvent, toHex } from './layout';
 import { SerialQueue } from './serial-queue';
+import { bundlesCovering, publishedTreeSize, readEntryBundle } from './tiled-log';
 
 export type AuditMirrorDeps = {
   s3: S3Client;
@@ -29,12 +30,18 @@ export type AuditMirrorDeps = {
 export type EventProof = { seq: number; leafHash: string; proof: Array<string> };
 
 const catchUpBatch = 100;
+/** Entry bundles read at once by a catch-up (each holds 256 events). */
+const bundleConcurrency = 16;
+
+/** The hash the next event read must carry as prevHash (null: not known, the mirror is empty). */
+type ChainCursor = { previousHash: string | null };
 
 /**
  * This workstation's mirror of the audit log (SQLite): every event of the bucket's chain in seq
  * order, its Merkle tree kept as perfect subtrees, and the items each event lists. Written events are
  * recorded as they are appended; events another process wrote are read back from the bucket
- * (`catchUp`, one listing from the mirror's size, then only the objects it lacks). Every read of the
+ * (`catchUp`: the entry bundles of the tiled log as far as they are published, 256 events an object,
+ * then one listing from there and only the objects it lacks). Every read of the
  * log in the product (the Audit trail, `audit show`, evidence packs, review-journal sync, the app's
  * start) goes through here, never through a scan of the bucket.
  */
@@ -160,40 +167,91 @@ export class AuditMirror {
   }
 
   private async catchUpExclusive(untilSeq?: number): Promise<number> {
-    const { repository, logId, s3, bucket } = this.deps;
+    const { repository, logId } = this.deps;
     const from = await repository.treeSize(logId);
     if (untilSeq !== undefined && from >= untilSeq) return 0;
-    const versions = await this.listEventVersions(from, untilSeq);
-    let added = 0;
-    let previousHash = from === 0 ? null : await this.storedHash(from - 1);
+    const chain: ChainCursor = { previousHash: from === 0 ? null : await this.storedHash(from - 1) };
+    // The tiled part first (one object per 256 events), then the events after it one by one.
+    const tiled = await this.catchUpFromBundles(from, untilSeq, chain);
+    if (tiled.stopped) return tiled.added;
+    const next = from + tiled.added;
+    if (untilSeq !== undefined && next >= untilSeq) return this.logAdded(from, tiled.added);
+    const versions = await this.listEventVersions(next, untilSeq);
+    let added = tiled.added;
     for (let start = 0; start < versions.length; start += catchUpBatch) {
       const slice = versions.slice(start, start + catchUpBatch);
-      const texts = await Promise.all(slice.map(({ key, versionId }) => readObjectText(s3, bucket, key, { versionId })));
-      const records: Array<AuditEventRecord> = [];
-      for (const [i, found] of texts.entries()) {
-        const seq = slice[i]!.seq;
-        const text = found ?? '';
-        let stored;
-        try {
-          stored = parseStoredAuditEvent(text);
-        } catch (error) {
-          await this.fail(problemAt('unreadable-event', seq, `event ${seq} in the bucket is unreadable: ${describeCause(error)}`, auditEventKey(logId, seq)));
-          return added + (await this.recordBatch(records));
-        }
-        if (stored.event.seq !== seq || stored.event.logId !== logId) {
-          await this.fail(problemAt('reordered-event', seq, `the bucket's object for event ${seq} holds event ${stored.event.seq} of log ${stored.event.logId}`, auditEventKey(logId, seq)));
-          return added + (await this.recordBatch(records));
-        }
-        if (previousHash !== null && stored.event.prevHash !== previousHash) {
-          await this.fail(problemAt('altered-event', seq - 1, `event ${seq} in the bucket does not chain to event ${seq - 1} as this workstation holds it`, auditEventKey(logId, seq - 1)));
-        }
-        previousHash = stored.hash;
-        records.push(await this.recordOf(stored.event, text));
-      }
+      const texts = await Promise.all(slice.map(({ key, versionId }) => readObjectText(this.deps.s3, this.deps.bucket, key, { versionId })));
+      const { records, stopped } = await this.absorb(slice.map((v, i) => ({ seq: v.seq, text: texts[i] ?? '' })), chain, 'bucket');
       added += await this.recordBatch(records);
+      if (stopped) return added;
     }
+    return this.logAdded(from, added);
+  }
+
+  private logAdded(from: number, added: number): number {
     if (added > 0) this.deps.logger.info('audit events read back from the bucket into the local tree', { from, added });
     return added;
+  }
+
+  /**
+   * Reads events [from, untilSeq) from the log's entry bundles, as far as its newest published
+   * checkpoint note says they are tiled, 16 bundles at a time, recording them in order.
+   */
+  private async catchUpFromBundles(from: number, untilSeq: number | undefined, chain: ChainCursor): Promise<{ added: number; stopped: boolean }> {
+    const { s3, bucket, logId } = this.deps;
+    const store = { s3, bucket, logId };
+    const tiledSize = await publishedTreeSize(store);
+    const end = Math.min(tiledSize, untilSeq ?? Number.POSITIVE_INFINITY);
+    if (end <= from) return { added: 0, stopped: false };
+    const bundles = bundlesCovering(from, tiledSize).filter((b) => b.start < end);
+    let added = 0;
+    const fetchGroup = (start: number) =>
+      Promise.all(bundles.slice(start, start + bundleConcurrency).map((b) => readEntryBundle(store, b.index, b.width).catch((error: unknown) => (error instanceof RangeError ? null : Promise.reject(error)))));
+    // The next group is fetched while this one is recorded.
+    let fetching = fetchGroup(0);
+    for (let start = 0; start < bundles.length; start += bundleConcurrency) {
+      const group = bundles.slice(start, start + bundleConcurrency);
+      const read = await fetching;
+      fetching = fetchGroup(start + bundleConcurrency);
+      fetching.catch(() => undefined); // awaited on the next turn; unhandled only if the loop stops first
+      for (const [i, bundle] of read.entries()) {
+        // A bundle not (yet) published: the events from here are read one by one.
+        if (!bundle) return { added, stopped: false };
+        const first = group[i]!.start;
+        const items = bundle.entries
+          .map((entry, k) => ({ seq: first + k, text: entry.toString('utf8') }))
+          .filter(({ seq }) => seq >= from + added && seq < end);
+        const { records, stopped } = await this.absorb(items, chain, `bundle ${bundle.key}`);
+        added += await this.recordBatch(records);
+        if (stopped) return { added, stopped: true };
+      }
+    }
+    return { added, stopped: false };
+  }
+
+  /** Checks events read from the bucket (parse, place, chain) and turns them into records; stops at the first unusable one. */
+  private async absorb(items: ReadonlyArray<{ seq: number; text: string }>, chain: ChainCursor, source: string): Promise<{ records: Array<AuditEventRecord>; stopped: boolean }> {
+    const { logId } = this.deps;
+    const records: Array<AuditEventRecord> = [];
+    for (const { seq, text } of items) {
+      let stored;
+      try {
+        stored = parseStoredAuditEvent(text);
+      } catch (error) {
+        await this.fail(problemAt('unreadable-event', seq, `event ${seq} in the ${source} is unreadable: ${describeCause(error)}`, auditEventKey(logId, seq)));
+        return { records, stopped: true };
+      }
+      if (stored.event.seq !== seq || stored.event.logId !== logId) {
+        await this.fail(problemAt('reordered-event', seq, `the ${source}'s entry for event ${seq} holds event ${stored.event.seq} of log ${stored.event.logId}`, auditEventKey(logId, seq)));
+        return { records, stopped: true };
+      }
+      if (chain.previousHash !== null && stored.event.prevHash !== chain.previousHash) {
+        await this.fail(problemAt('altered-event', seq - 1, `event ${seq} in the ${source} does not chain to event ${seq - 1} as this workstation holds it`, auditEventKey(logId, seq - 1)));
+      }
+      chain.previousHash = stored.hash;
+      records.push(await this.recordOf(stored.event, text));
+    }
+    return { records, stopped: false };
   }
 
   private async recordBatch(records: ReadonlyArray<AuditEventRecord>): Promise<number> {

@@ -9,9 +9,14 @@ import type { Clock } from '../ports';
 import { keyIdOf, keyIdOrNull } from '../signing/signing-key';
 import { listVersionPages, readObject, wormRequest } from '../worm/locked-objects';
 import { classifyS3Failure } from '../worm/s3-errors';
+import { randomInt } from 'node:crypto';
+import { hashTileBytes, tilesOfTree } from '../../../shared/crypto/tlog-tiles';
+import { openSignedNote, parseCheckpointText } from '../../crypto/signed-note';
 import { verifyCosignatures } from './cosignatures';
-import { assertValidLogId, auditEventKey, genesisHash, seqOfAuditEventKey } from './layout';
+import { assertValidLogId, auditEventKey, auditEventsPrefix, genesisHash, seqOfAuditEventKey } from './layout';
 import { checkpointSignatureValid, keyIdOfPublicKeyKey, leafHashOfStoredEvent, parseStoredCheckpoint, toHex, treeSizeOfCheckpointKey } from './layout';
+import { auditCheckpointNotesPrefix, auditCheckpointsPrefix, auditEntryBundleKey, auditKeysPrefix, auditLatestCheckpointNoteKey, checkpointNoteKey, checkpointNoteOrigin, treeSizeOfCheckpointNoteKey } from './layout';
+import { bundlesCovering, readEntryBundle, readHashTile } from './tiled-log';
 
 export type VerifyAuditLogOptions = {
   s3: S3Client;
@@ -31,6 +36,18 @@ export type VerifyAuditLogOptions = {
   cosignatures?: { minCosignatures: number };
   maxProblems?: number;
   onProgress?(read: number, total: number): void;
+  /**
+   * 'tiles' (default): events from the C2SP entry bundles (one object per 256 events) as far as the
+   * newest checkpoint, then one object per event; 'events': one object per event throughout (what a
+   * log without tiles gets anyway).
+   */
+  read?: 'tiles' | 'events';
+  /**
+   * Reading tiles, which per-event objects are compared byte for byte with their bundle entry:
+   * 'sample' (default, `sampleSize` random events, 256 by default) or 'all' (one read per event).
+   */
+  eventObjects?: 'sample' | 'all';
+  sampleSize?: number;
 };
 
 type Version = { key: string; versionId: string };
@@ -39,6 +56,7 @@ type Listing = {
   deleteMarkers: Set<number>;
   checkpoints: Array<Version & { treeSize: number }>;
   keys: Array<Version & { keyId: string }>;
+  notes: Array<Version & { treeSize: number }>;
 };
 type FetchedEvent = { body: Buffer; lockMode: string | null };
 type SignedCheckpoint = { checkpoint: AuditCheckpoint; key: string };
@@ -70,7 +88,9 @@ export async function verifyAuditLog(options: Readonly<VerifyAuditLogOptions>): 
   if (!bucketLock.enabled) problem('bucket-not-locked', `bucket "${bucket}" does not have Object Lock enabled: nothing in it is WORM, any event could have been replaced`);
   else if (bucketLock.mode !== 'COMPLIANCE') warnings.push(`bucket "${bucket}" default retention is ${bucketLock.mode ?? 'not set'}, not COMPLIANCE`);
 
-  const listing = await listLog(s3, bucket, logId);
+  const tiled = (options.read ?? 'tiles') === 'tiles';
+  // Reading tiles, events are listed only after the tiled part; otherwise the whole log is listed.
+  const listing = await listLog(s3, bucket, logId, tiled ? 'without-events' : 'with-events');
 
   // Keys: pinned ones replace the bucket's as the trust anchor.
   const trusted = new Map<string, string>();
@@ -123,27 +143,156 @@ export async function verifyAuditLog(options: Readonly<VerifyAuditLogOptions>): 
   }
   signed.sort((a, b) => a.checkpoint.treeSize - b.checkpoint.treeSize);
 
-  // Which events to read: all of them, or up to the first checkpoint signed after the window.
-  const seqs = [...listing.events.keys()].sort((a, b) => a - b);
-  const lastSeq = seqs.at(-1) ?? null;
   const toMs = options.to ? Date.parse(options.to) : null;
   const fromMs = options.from ? Date.parse(options.from) : null;
+  // Up to the first checkpoint signed after the window (or every event); grown while events are still inside it.
   const closing = toMs === null ? undefined : signed.find((s) => Date.parse(s.checkpoint.time) >= toMs);
-  let readLimit = closing ? Math.min(closing.checkpoint.treeSize, (lastSeq ?? -1) + 1) : (lastSeq ?? -1) + 1;
+  let readLimit = closing ? closing.checkpoint.treeSize : Number.POSITIVE_INFINITY;
 
   const tree = new InMemoryMerkleTree(sha256);
-  let previous: { seq: number; hash: string; timeMs: number } | null = null;
-  let pendingLink: { seq: number; message: string } | null = null;
+  let previous = null as { seq: number; hash: string; timeMs: number } | null;
+  let pendingLink = null as { seq: number; message: string } | null;
   let contiguous = true;
   let inWindow = 0;
   let governance = 0;
+  /** The next event to read: events are consumed strictly in seq order. */
+  let next = 0;
+
+  /** Chain, window and tree checks of the stored bytes of event `seq` (from its object or its bundle entry). */
+  const consume = (seq: number, body: Buffer, where: string): void => {
+    const text = body.toString('utf8');
+    const hash = sha256Hex(body);
+    const parsed = parseEvent(text);
+    const previousTimeMs: number = previous?.timeMs ?? 0;
+    if (!parsed.ok) {
+      name(parsed.kind, `event ${seq} (${where}) ${parsed.message}`, seq);
+      previous = { seq, hash, timeMs: previousTimeMs };
+      pendingLink = null;
+    } else {
+      const { event } = parsed;
+      if (event.seq !== seq || event.logId !== logId) {
+        name('reordered-event', `event ${seq} is out of place: ${where} holds event ${event.seq} of log ${event.logId} (event id ${event.eventId})`, seq);
+      }
+      const timeMs = Date.parse(event.time);
+      if ((fromMs === null || timeMs >= fromMs) && (toMs === null || timeMs <= toMs)) inWindow += 1;
+      if (previous && timeMs < previousTimeMs) warnings.push(`event ${seq} is dated before event ${previous.seq}`);
+      const expected = seq === 0 ? genesisHash : previous?.hash;
+      const linkBroken = expected !== undefined && event.prevHash !== expected;
+      if (pendingLink) {
+        // Both links around the previous event broke: that event (content and prevHash) was altered.
+        const culprit = linkBroken ? pendingLink.seq + 1 : pendingLink.seq;
+        name(
+          'altered-event',
+          linkBroken ? `event ${culprit} was altered: its prevHash does not match event ${culprit - 1}, nor its own hash the prevHash of event ${culprit + 1}` : pendingLink.message,
+          culprit,
+        );
+        pendingLink = null;
+      } else if (linkBroken && seq > 0) {
+        pendingLink = {
+          seq: seq - 1,
+          message: `event ${seq - 1} was altered: its SHA-256 ${expected} does not match the prevHash event ${seq} recorded (${event.prevHash})`,
+        };
+      } else if (linkBroken) {
+        name('altered-event', 'event 0 was altered: its prevHash is not the genesis hash', seq);
+      }
+      previous = { seq, hash, timeMs };
+      // Reading past the closing checkpoint while events are still inside the window.
+      if (seq === readLimit - 1 && toMs !== null && timeMs <= toMs) readLimit += 1;
+    }
+    if (contiguous) tree.append(leafHashOfStoredEvent(body));
+    next = seq + 1;
+  };
+
+  // ---- The tiled log: entry bundles up to the newest signed checkpoint (older logs have none). ----
+  const store = { s3, bucket, logId };
+  const tiledSize = tiled ? signed.at(-1)?.checkpoint.treeSize ?? 0 : 0;
+  const eventObjects = options.eventObjects ?? 'sample';
+  const sampled = eventObjects === 'all' ? null : sampleOf(tiledSize, options.sampleSize ?? 256);
+  const tiles = { fromBundles: 0, bundlesRead: 0, hashTilesChecked: 0, checkpointNotesChecked: 0, eventObjects, eventObjectsChecked: 0 };
+  /** Events the published bundles hold (from 0): where reading one object per event starts. */
+  let bundled = 0;
+
+  /** The per-event object is the write-ahead copy of the bundle entry: it must exist, be locked and hold the same bytes. */
+  const checkEventObject = async (seq: number, entry: Buffer, bundleKey: string): Promise<void> => {
+    const key = auditEventKey(logId, seq);
+    const object = await readObject(s3, bucket, key);
+    tiles.eventObjectsChecked += 1;
+    if (!object) return name('missing-event', `event ${seq} is missing: ${objectUrl(key)} does not exist (entry bundle ${objectUrl(bundleKey)} holds it)`, seq);
+    if (!object.body.equals(entry)) {
+      const held = parseEvent(object.body.toString('utf8'));
+      if (held.ok && (held.event.seq !== seq || held.event.logId !== logId)) {
+        return name('reordered-event', `event ${seq} is out of place: ${objectUrl(key)} holds event ${held.event.seq} of log ${held.event.logId} (event id ${held.event.eventId}), not the event entry bundle ${objectUrl(bundleKey)} holds`, seq);
+      }
+      return name(held.ok ? 'altered-event' : held.kind, `event ${seq} was altered: ${objectUrl(key)} (SHA-256 ${sha256Hex(object.body)}) differs from its entry in bundle ${objectUrl(bundleKey)} (SHA-256 ${sha256Hex(entry)})`, seq);
+    }
+    if (!object.lockMode) name('unlocked-event', `event ${seq} (${objectUrl(key)}) has no Object Lock retention: it could be deleted`, seq);
+  };
+
+  if (tiledSize > 0) {
+    const bundles = bundlesCovering(0, tiledSize);
+    const group = Math.max(1, concurrency);
+    const fetchGroup = (start: number) =>
+      mapLimit(bundles.slice(start, start + group), concurrency, async (b) => {
+        try {
+          return await readEntryBundle(store, b.index, b.width);
+        } catch (error) {
+          if (!(error instanceof RangeError)) throw error;
+          problem('bad-tile', `entry bundle ${b.index} of log ${logId} does not decode: ${error.message}`, { seq: b.start, key: auditEntryBundleKey(logId, b.index, b.width) });
+          return null;
+        }
+      });
+    // The next group is fetched while this one is hashed and checked.
+    let fetching = fetchGroup(0);
+    for (let start = 0; start < bundles.length && next < readLimit; start += group) {
+      const slice = bundles.slice(start, start + group);
+      const read = await fetching;
+      fetching = fetchGroup(start + group);
+      fetching.catch(() => undefined); // awaited on the next turn; unhandled only if the loop stops first
+      const checks: Array<() => Promise<void>> = [];
+      let stopped = false;
+      bundles: for (const [i, bundle] of read.entries()) {
+        const { start: first, index } = slice[i]!;
+        if (!bundle) {
+          if (index > 0) warnings.push(`entry bundle ${index} is not published: events from ${first} are read one object each`);
+          stopped = true;
+          break;
+        }
+        tiles.bundlesRead += 1;
+        if (!bundle.lockMode) problem('bad-tile', `entry bundle ${objectUrl(bundle.key)} has no Object Lock retention: it could be deleted`, { seq: first, key: bundle.key });
+        else if (bundle.lockMode === 'GOVERNANCE') governance += bundle.entries.length;
+        for (const [k, entry] of bundle.entries.entries()) {
+          const seq = first + k;
+          if (seq >= readLimit) {
+            stopped = true;
+            break bundles;
+          }
+          consume(seq, entry, `entry ${k} of bundle ${objectUrl(bundle.key)}`);
+          tiles.fromBundles += 1;
+          if (!sampled || sampled.has(seq)) checks.push(() => checkEventObject(seq, entry, bundle.key));
+        }
+        bundled = first + bundle.entries.length;
+      }
+      await mapLimit(checks, concurrency, (check) => check());
+      options.onProgress?.(next, tiledSize);
+      if (stopped) break;
+    }
+    // Stopped by the window, not by a missing bundle: the rest of the tiled part is there (its tiles are checked below).
+    if (next >= readLimit && bundled < tiledSize && tiles.bundlesRead > 0) bundled = tiledSize;
+  }
+
+  // ---- One object per event: after the tiled part (or all of an older log's). ----
+  const events = tiled ? await listEventVersions(s3, bucket, logId, bundled) : listing;
+  let listedLast = -1;
+  for (const seq of events.events.keys()) listedLast = Math.max(listedLast, seq);
+  const lastSeq = Math.max(bundled - 1, listedLast) < 0 ? null : Math.max(bundled - 1, listedLast);
+  readLimit = Math.min(readLimit, (lastSeq ?? -1) + 1);
 
   const chunk = concurrency * 16;
-  for (let start = 0; start < readLimit; ) {
+  for (let start = next; start < readLimit; ) {
     const batch = Array.from({ length: Math.min(chunk, readLimit - start) }, (_, i) => start + i);
     start += batch.length;
     const fetched = await mapLimit(batch, concurrency, async (seq) => {
-      const versions = listing.events.get(seq);
+      const versions = events.events.get(seq);
       if (!versions) return null;
       const [record, newest] = await Promise.all([
         getObject(s3, bucket, versions[0]!),
@@ -152,11 +301,12 @@ export async function verifyAuditLog(options: Readonly<VerifyAuditLogOptions>): 
       return { record, newest };
     });
     for (const [i, seq] of batch.entries()) {
+      if (seq >= readLimit) break;
       const key = auditEventKey(logId, seq);
       const object = fetched[i]?.record ?? null;
-      const versions = listing.events.get(seq) ?? [];
+      const versions = events.events.get(seq) ?? [];
       if (!object) {
-        const deleted = listing.deleteMarkers.has(seq) ? ' (only a delete marker is left)' : '';
+        const deleted = events.deleteMarkers.has(seq) ? ' (only a delete marker is left)' : '';
         name('missing-event', `event ${seq} is missing: ${objectUrl(key)} does not exist${deleted}`, seq);
         contiguous = false;
         previous = null;
@@ -169,52 +319,12 @@ export async function verifyAuditLog(options: Readonly<VerifyAuditLogOptions>): 
         const what = over.ok && over.event.seq !== seq ? `, the newest holding event ${over.event.seq} (event id ${over.event.eventId})` : '';
         name(what ? 'reordered-event' : 'rewritten-event', `event ${seq} was written ${versions.length} times (${objectUrl(key)} has ${versions.length} versions${what}); an event is written once, the first version is the record`, seq);
       }
-      if (listing.deleteMarkers.has(seq)) warnings.push(`event ${seq} carries a delete marker: someone tried to delete it; the locked version is intact`);
+      if (events.deleteMarkers.has(seq)) warnings.push(`event ${seq} carries a delete marker: someone tried to delete it; the locked version is intact`);
       if (!object.lockMode) name('unlocked-event', `event ${seq} (${objectUrl(key)}) has no Object Lock retention: it could be deleted`, seq);
       else if (object.lockMode === 'GOVERNANCE') governance += 1;
-
-      const text = object.body.toString('utf8');
-      const hash = sha256Hex(text);
-      const parsed = parseEvent(text);
-      const previousTimeMs: number = previous?.timeMs ?? 0;
-      if (!parsed.ok) {
-        name(parsed.kind, `event ${seq} (${objectUrl(key)}) ${parsed.message}`, seq);
-        previous = { seq, hash, timeMs: previousTimeMs };
-        pendingLink = null;
-      } else {
-        const { event } = parsed;
-        if (event.seq !== seq || event.logId !== logId) {
-          name('reordered-event', `event ${seq} is out of place: ${objectUrl(key)} holds event ${event.seq} of log ${event.logId} (event id ${event.eventId})`, seq);
-        }
-        const timeMs = Date.parse(event.time);
-        if ((fromMs === null || timeMs >= fromMs) && (toMs === null || timeMs <= toMs)) inWindow += 1;
-        if (previous && timeMs < previousTimeMs) warnings.push(`event ${seq} is dated before event ${previous.seq}`);
-        const expected = seq === 0 ? genesisHash : previous?.hash;
-        const linkBroken = expected !== undefined && event.prevHash !== expected;
-        if (pendingLink) {
-          // Both links around the previous event broke: that event (content and prevHash) was altered.
-          const culprit = linkBroken ? pendingLink.seq + 1 : pendingLink.seq;
-          name(
-            'altered-event',
-            linkBroken ? `event ${culprit} was altered: its prevHash does not match event ${culprit - 1}, nor its own hash the prevHash of event ${culprit + 1}` : pendingLink.message,
-            culprit,
-          );
-          pendingLink = null;
-        } else if (linkBroken && seq > 0) {
-          pendingLink = {
-            seq: seq - 1,
-            message: `event ${seq - 1} was altered: its SHA-256 ${expected} does not match the prevHash event ${seq} recorded (${event.prevHash})`,
-          };
-        } else if (linkBroken) {
-          name('altered-event', 'event 0 was altered: its prevHash is not the genesis hash', seq);
-        }
-        previous = { seq, hash, timeMs };
-      }
-      if (contiguous) tree.append(leafHashOfStoredEvent(object.body));
-
-      // Reading past the closing checkpoint while events are still inside the window.
-      if (seq === readLimit - 1 && toMs !== null && parsed.ok && Date.parse(parsed.event.time) <= toMs && readLimit < (lastSeq ?? -1) + 1) readLimit += 1;
+      consume(seq, object.body, objectUrl(key));
     }
+    readLimit = Math.min(readLimit, (lastSeq ?? -1) + 1);
     options.onProgress?.(start, readLimit);
   }
   if (pendingLink) {
@@ -243,6 +353,54 @@ export async function verifyAuditLog(options: Readonly<VerifyAuditLogOptions>): 
       continue;
     }
     verifiedRoots.push({ treeSize: checkpoint.treeSize, rootHash: checkpoint.rootHash, time: checkpoint.time });
+  }
+
+  // ---- Hash tiles: each must hold the tree hashes the bundles produce (what outside tlog clients prove with). ----
+  const treeRead = Math.min(tree.size, readCount);
+  if (tiled && tiles.bundlesRead > 0 && treeRead >= tiledSize) {
+    const readNode = (level: number, index: number) => tree.view.rangeHash({ start: index * 2 ** level, end: (index + 1) * 2 ** level });
+    await mapLimit(tilesOfTree(tiledSize), concurrency, async (tile) => {
+      const published = await readHashTile(store, tile);
+      tiles.hashTilesChecked += 1;
+      if (!published) {
+        problem('bad-tile', `hash tile ${tile.level}/${tile.index} (width ${tile.width}) of tree size ${tiledSize} is not published`, { treeSize: tiledSize });
+        return;
+      }
+      const expected = hashTileBytes(tile, readNode);
+      if (!published.bytes.equals(expected)) {
+        problem('bad-tile', `hash tile ${objectUrl(published.key)} does not hold the tree hashes the entry bundles produce`, { treeSize: tiledSize, key: published.key });
+      } else if (!published.lockMode) {
+        problem('bad-tile', `hash tile ${objectUrl(published.key)} has no Object Lock retention: it could be deleted`, { treeSize: tiledSize, key: published.key });
+      }
+    });
+  }
+
+  // ---- Checkpoint notes (C2SP tlog-checkpoint): signed by a trusted key, for this log, with the root the events produce. ----
+  if (tiled) {
+    const noteKeys = [...trusted.values()].map((pem) => checkpointNoteKey(bucket, logId, pem));
+    const origin = checkpointNoteOrigin(bucket, logId);
+    const latestKey = auditLatestCheckpointNoteKey(logId);
+    const notes = [...listing.notes.map((n) => ({ ...n, versionId: n.versionId as string | undefined })), { key: latestKey, versionId: undefined, treeSize: null }];
+    await mapLimit(notes, concurrency, async (note) => {
+      const object = await readObject(s3, bucket, note.key, note.versionId ? { versionId: note.versionId } : {});
+      if (!object) return; // no `checkpoint` yet: a log without tiles
+      tiles.checkpointNotesChecked += 1;
+      const at = { treeSize: note.treeSize ?? undefined, key: note.key } as const;
+      let body;
+      try {
+        body = parseCheckpointText(openSignedNote(object.text(), noteKeys).text);
+      } catch (error) {
+        problem('bad-checkpoint-note', `checkpoint note ${objectUrl(note.key)} does not open with this log's ${options.pinnedKeys?.length ? 'pinned' : 'published'} keys: ${describeCause(error)}`, at);
+        return;
+      }
+      if (body.origin !== origin || (note.treeSize !== null && body.treeSize !== note.treeSize)) {
+        problem('bad-checkpoint-note', `checkpoint note ${objectUrl(note.key)} is for ${body.origin} at tree size ${body.treeSize}, not ${origin}${note.treeSize === null ? '' : ` at ${note.treeSize}`}`, at);
+        return;
+      }
+      if (body.treeSize <= treeRead && !Buffer.from(body.rootHash).equals(Buffer.from(tree.root(body.treeSize)))) {
+        problem('bad-checkpoint-note', `checkpoint note ${objectUrl(note.key)} says root ${toHex(body.rootHash)} at tree size ${body.treeSize}, but the events hash to ${toHex(tree.root(body.treeSize))}`, { ...at, treeSize: body.treeSize });
+      }
+    });
   }
 
   const seen = options.seenHead;
@@ -298,6 +456,7 @@ export async function verifyAuditLog(options: Readonly<VerifyAuditLogOptions>): 
     problemsTruncated: ordered.length > maxProblems,
     warnings: [...new Set(warnings)].slice(0, maxProblems),
     ...(cosignatures ? { cosignatures } : {}),
+    ...(tiled ? { tiles } : {}),
   };
 }
 
@@ -351,27 +510,60 @@ async function readBucketLock(s3: S3Client, bucket: string): Promise<AuditVerifi
   };
 }
 
-async function listLog(s3: S3Client, bucket: string, logId: string): Promise<Listing> {
-  const listing: Listing = { events: new Map(), deleteMarkers: new Set(), checkpoints: [], keys: [] };
-  for await (const page of listVersionPages(s3, bucket, `audit/v1/${logId}/`)) {
-    for (const v of page.Versions ?? []) {
-      if (!v.Key || !v.VersionId) continue;
-      const version: Version = { key: v.Key, versionId: v.VersionId };
-      const seq = seqOfAuditEventKey(logId, v.Key);
-      const treeSize = treeSizeOfCheckpointKey(logId, v.Key);
-      const keyId = keyIdOfPublicKeyKey(logId, v.Key);
-      if (seq !== null) listing.events.set(seq, [...(listing.events.get(seq) ?? []), version]);
-      else if (treeSize !== null) listing.checkpoints.push({ ...version, treeSize });
-      else if (keyId !== null) listing.keys.push({ ...version, keyId });
-    }
-    for (const marker of page.DeleteMarkers ?? []) {
-      const seq = marker.Key ? seqOfAuditEventKey(logId, marker.Key) : null;
-      if (seq !== null) listing.deleteMarkers.add(seq);
+async function listLog(s3: S3Client, bucket: string, logId: string, events: 'with-events' | 'without-events'): Promise<Listing> {
+  const listing: Listing = { events: new Map(), deleteMarkers: new Set(), checkpoints: [], keys: [], notes: [] };
+  const prefixes = events === 'with-events' ? [`audit/v1/${logId}/`] : [auditCheckpointsPrefix(logId), auditKeysPrefix(logId), auditCheckpointNotesPrefix(logId)];
+  for (const prefix of prefixes) {
+    for await (const page of listVersionPages(s3, bucket, prefix)) {
+      for (const v of page.Versions ?? []) {
+        if (!v.Key || !v.VersionId) continue;
+        const version: Version = { key: v.Key, versionId: v.VersionId };
+        const seq = seqOfAuditEventKey(logId, v.Key);
+        const treeSize = treeSizeOfCheckpointKey(logId, v.Key);
+        const keyId = keyIdOfPublicKeyKey(logId, v.Key);
+        const noteSize = treeSizeOfCheckpointNoteKey(logId, v.Key);
+        if (seq !== null) listing.events.set(seq, [...(listing.events.get(seq) ?? []), version]);
+        else if (treeSize !== null) listing.checkpoints.push({ ...version, treeSize });
+        else if (keyId !== null) listing.keys.push({ ...version, keyId });
+        else if (noteSize !== null) listing.notes.push({ ...version, treeSize: noteSize });
+      }
+      for (const marker of page.DeleteMarkers ?? []) {
+        const seq = marker.Key ? seqOfAuditEventKey(logId, marker.Key) : null;
+        if (seq !== null) listing.deleteMarkers.add(seq);
+      }
     }
   }
   // S3 lists a key's versions newest first (LastModified is too coarse to sort by); the first written is the record.
   for (const versions of listing.events.values()) versions.reverse();
   return listing;
+}
+
+/** The event objects (every version) from seq `from` on. */
+async function listEventVersions(s3: S3Client, bucket: string, logId: string, from: number): Promise<Pick<Listing, 'events' | 'deleteMarkers'>> {
+  const listing: Pick<Listing, 'events' | 'deleteMarkers'> = { events: new Map(), deleteMarkers: new Set() };
+  const keyMarker = from > 0 ? auditEventKey(logId, from - 1) : undefined;
+  for await (const page of listVersionPages(s3, bucket, auditEventsPrefix(logId), keyMarker ? { keyMarker } : {})) {
+    for (const v of page.Versions ?? []) {
+      const seq = v.Key ? seqOfAuditEventKey(logId, v.Key) : null;
+      // radosgw treats a KeyMarker without VersionIdMarker as inclusive (AWS: exclusive).
+      if (seq === null || seq < from || !v.VersionId) continue;
+      listing.events.set(seq, [...(listing.events.get(seq) ?? []), { key: v.Key!, versionId: v.VersionId }]);
+    }
+    for (const marker of page.DeleteMarkers ?? []) {
+      const seq = marker.Key ? seqOfAuditEventKey(logId, marker.Key) : null;
+      if (seq !== null && seq >= from) listing.deleteMarkers.add(seq);
+    }
+  }
+  for (const versions of listing.events.values()) versions.reverse();
+  return listing;
+}
+
+/** `size` distinct random seqs below `total` (all of them when fewer): which event objects a default verification reads. */
+function sampleOf(total: number, size: number): Set<number> {
+  if (total <= size) return new Set(Array.from({ length: total }, (_, i) => i));
+  const out = new Set<number>();
+  while (out.size < size) out.add(randomInt(total));
+  return out;
 }
 
 async function getObject(s3: S3Client, bucket: string, version: Version): Promise<FetchedEvent> {

@@ -1,5 +1,6 @@
 import { HeadObjectCommand, PutObjectRetentionCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { AuditCheckpoint } from '../../../shared/domain';
+import { formatVerifierKey } from '../../crypto/signed-note';
 import type { Logger } from '../../../shared/logger';
 import type { AuditMirrorRepository } from '../../db/repositories/audit-mirror-repository';
 import { AuditUnavailableError, describeCause } from '../errors';
@@ -14,16 +15,19 @@ import {
   auditCheckpointKey,
   auditCheckpointsPrefix,
   auditPublicKeyKey,
+  checkpointNoteKey,
   checkpointSignatureValid,
   parseStoredAuditEvent,
   parseStoredCheckpoint,
   serializeCheckpoint,
   signCheckpoint,
+  signCheckpointNote,
   toHex,
   treeSizeOfCheckpointKey,
 } from './layout';
 import { acquireLockFile } from './lock-file';
 import { SerialQueue } from './serial-queue';
+import { publishCheckpointNote, publishedTreeSize, publishTiles } from './tiled-log';
 
 export type CheckpointPolicy = { everyEvents: number; everyMinutes: number };
 
@@ -57,7 +61,9 @@ const keyRetentionMarginMs = 365 * DAY_MS;
 
 /**
  * Signs checkpoints (RFC 9162 tree heads over the mirror's tree) into the bucket every N events or M
- * minutes, under a lock file so one is written per tree size, and publishes the key beside them. It
+ * minutes, under a lock file so one is written per tree size, and publishes the key beside them. With
+ * each checkpoint it publishes the log in the C2SP tlog-tiles layout (tiled-log.ts) and the checkpoint
+ * as a C2SP signed note. It
  * also reads checkpoints back, checking signature and key id, for the integrity monitor and packs.
  */
 export class Checkpointer {
@@ -93,11 +99,15 @@ export class Checkpointer {
     }
   }
 
-  /** Publishes this installation's public key in the bucket (if not yet) and returns where it is. */
-  async publishSigningKey(): Promise<{ keyId: string; publicKeyPem: string; bucket: string; key: string }> {
+  /**
+   * Publishes this installation's public key in the bucket (if not yet) and returns where it is, with
+   * the C2SP verifier key ("vkey") that opens the log's checkpoint notes.
+   */
+  async publishSigningKey(): Promise<{ keyId: string; publicKeyPem: string; bucket: string; key: string; checkpointVkey: string }> {
     const key = await this.deps.signingKey();
     await this.queue.run(() => this.publishKey(key, this.deps.clock.now() + this.deps.retention.durationMs));
-    return { keyId: key.keyId, publicKeyPem: key.publicKeyPem, bucket: this.deps.bucket, key: auditPublicKeyKey(this.deps.logId, key.keyId) };
+    const { bucket, logId } = this.deps;
+    return { keyId: key.keyId, publicKeyPem: key.publicKeyPem, bucket, key: auditPublicKeyKey(logId, key.keyId), checkpointVkey: formatVerifierKey(checkpointNoteKey(bucket, logId, key.publicKeyPem)) };
   }
 
   /**
@@ -187,6 +197,9 @@ export class Checkpointer {
       const retainUntil = new Date(timeMs + this.deps.retention.durationMs);
       await this.publishKey(key, retainUntil.getTime());
       const rootHash = toHex(await mirror.root(size));
+      // The tiles a checkpoint of this size needs are published before it, its signed note after it.
+      const tiled = { s3: this.deps.s3, bucket: this.deps.bucket, logId, repository, mode: this.deps.retention.mode };
+      const published = await publishedTreeSize(tiled);
       const existing = await this.readCheckpoint(size);
       let checkpoint: AuditCheckpoint;
       if (existing) {
@@ -201,8 +214,10 @@ export class Checkpointer {
           });
           return null;
         }
+        if (published < size) await publishTiles(tiled, { fromSize: published, toSize: size }, retainUntil);
         checkpoint = existing;
       } else {
+        if (published < size) await publishTiles(tiled, { fromSize: published, toSize: size }, retainUntil);
         checkpoint = signCheckpoint(key, { logId, treeSize: size, rootHash, time: new Date(timeMs).toISOString() });
         await putLockedObject(this.deps.s3, {
           bucket: this.deps.bucket,
@@ -213,6 +228,7 @@ export class Checkpointer {
           mode: this.deps.retention.mode,
         });
       }
+      if (published < size) await publishCheckpointNote(tiled, size, signCheckpointNote(key, { bucket: this.deps.bucket, logId, treeSize: size, rootHash }), retainUntil);
       await repository.saveCheckpoint(logId, { treeSize: size, rootHash, time: checkpoint.time, keyId: checkpoint.keyId });
       await repository.advanceVerifiedHead(logId, { treeSize: size, rootHash, verifiedMs: timeMs, source: 'checkpoint' });
       logger.info('audit checkpoint written', { treeSize: size, rootHash, keyId: checkpoint.keyId, ms: Math.round(performance.now() - started) });

@@ -2,6 +2,7 @@ import { sha256Hex } from '../../crypto/sha256';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { canonicalJson } from '../../../shared/canonical-json';
+import { MAX_BUNDLE_ENTRY_BYTES } from '../../../shared/crypto/tlog-tiles';
 import {
   auditActionSchema,
   caseReferenceSchema,
@@ -74,7 +75,8 @@ const appendInputSchema = z
 
 type AppendRequest = z.output<typeof appendInputSchema>;
 
-const maxEventBytes = 64 * 1024;
+/** An event must fit an entry bundle of the tiled log (a uint16 length). */
+const maxEventBytes = MAX_BUNDLE_ENTRY_BYTES;
 
 /**
  * The chain of event objects in the WORM bucket, the audit log's record: every access is one locked S3

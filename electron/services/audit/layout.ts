@@ -2,6 +2,8 @@ import { sha256, sha256Hex } from '../../crypto/sha256';
 import { canonicalJson } from '../../../shared/canonical-json';
 import { leafHash } from '../../../shared/crypto/merkle';
 import { auditCheckpointSchema, auditEventSchema, type AuditCheckpoint, type AuditEvent } from '../../../shared/domain';
+import { entryBundlePath, hashTilePath, type TileId } from '../../../shared/crypto/tlog-tiles';
+import { formatCheckpointText, noteVerifierKey, signNote, type NoteVerifierKey } from '../../crypto/signed-note';
 import { ValidationError } from '../errors';
 import { keyIdOf, verifySignature, type SigningKey } from '../signing/signing-key';
 
@@ -13,6 +15,9 @@ import { keyIdOf, verifySignature, type SigningKey } from '../signing/signing-ke
  *   audit/v1/<log id>/events/<seq, 12 digits>.json          an event's canonical JSON
  *   audit/v1/<log id>/checkpoints/<tree size, 12 digits>.json a signed checkpoint's canonical JSON
  *   audit/v1/<log id>/keys/<key id>.pem                      the public key that signs checkpoints
+ *   audit/v1/<log id>/tile/...                               the log in the C2SP tlog-tiles layout (entry bundles, hash tiles)
+ *   audit/v1/<log id>/checkpoint-note/<tree size, 12 digits> each checkpoint as a C2SP signed note (tlog-checkpoint)
+ *   audit/v1/<log id>/checkpoint                             the newest such note (one version per checkpoint)
  *
  * Leaves of the Merkle tree are the stored event objects' bytes in seq order; the signature is Ed25519
  * over the canonical JSON of the checkpoint without `signature`.
@@ -169,4 +174,58 @@ export function keyIdOfPublicKeyKey(logId: string, key: string): string | null {
   const prefix = auditKeysPrefix(logId);
   const match = key.startsWith(prefix) ? /^([0-9a-f]{64})\.pem$/.exec(key.slice(prefix.length)) : null;
   return match?.[1] ?? null;
+}
+
+// ---- C2SP tlog-tiles and signed-note checkpoints ----
+
+/** Key of a hash tile (tile/<L>/<N>[.p/<W>]) under the log's prefix. */
+export function auditTileKey(logId: string, tile: Readonly<TileId>): string {
+  assertValidLogId(logId);
+  return `audit/v1/${logId}/${hashTilePath(tile)}`;
+}
+
+/** Key of an entry bundle (tile/entries/<N>[.p/<W>]): the stored bytes of events 256N.. in seq order. */
+export function auditEntryBundleKey(logId: string, index: number, width: number): string {
+  assertValidLogId(logId);
+  return `audit/v1/${logId}/${entryBundlePath(index, width)}`;
+}
+
+export function auditCheckpointNotesPrefix(logId: string): string {
+  assertValidLogId(logId);
+  return `audit/v1/${logId}/checkpoint-note/`;
+}
+
+export function auditCheckpointNoteKey(logId: string, treeSize: number): string {
+  return numberedKey(auditCheckpointNotesPrefix(logId), treeSize, 'checkpoint tree size').slice(0, -'.json'.length);
+}
+
+export function treeSizeOfCheckpointNoteKey(logId: string, key: string): number | null {
+  const prefix = auditCheckpointNotesPrefix(logId);
+  const match = key.startsWith(prefix) ? /^(\d{12})$/.exec(key.slice(prefix.length)) : null;
+  return match?.[1] === undefined ? null : Number(match[1]);
+}
+
+/** The log's newest checkpoint note (tlog-tiles' `<prefix>/checkpoint`). */
+export function auditLatestCheckpointNoteKey(logId: string): string {
+  assertValidLogId(logId);
+  return `audit/v1/${logId}/checkpoint`;
+}
+
+/** The checkpoint origin (and note key name) of a log: schema-less, no spaces or '+', as tlog-checkpoint asks. */
+export function checkpointNoteOrigin(bucket: string, logId: string): string {
+  assertValidLogId(logId);
+  if (!/^[A-Za-z0-9._-]{1,255}$/.test(bucket)) throw new ValidationError(`not an S3 bucket name: ${JSON.stringify(bucket)}`);
+  return `custody.audit/${bucket}/${logId}`;
+}
+
+/** The note verifier key of a log's signing key (what an outside verifier or witness is given). */
+export function checkpointNoteKey(bucket: string, logId: string, publicKeyPem: string): NoteVerifierKey {
+  return noteVerifierKey(checkpointNoteOrigin(bucket, logId), publicKeyPem);
+}
+
+/** The checkpoint as a C2SP signed note, signed with the same key as its JSON form. */
+export function signCheckpointNote(key: SigningKey, head: Readonly<{ bucket: string; logId: string; treeSize: number; rootHash: string }>): string {
+  const noteKey = checkpointNoteKey(head.bucket, head.logId, key.publicKeyPem);
+  const text = formatCheckpointText({ origin: noteKey.name, treeSize: head.treeSize, rootHash: Buffer.from(head.rootHash, 'hex') });
+  return signNote(text, noteKey, (data) => Buffer.from(key.sign(data), 'base64'));
 }

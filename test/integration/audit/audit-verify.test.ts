@@ -39,8 +39,9 @@ async function intactLog(options: { events?: number; checkpointAtEnd?: boolean }
   return t;
 }
 
+// One object per event: the verification of logs without tiles (test/integration/firm/tiles.test.ts covers the tiled one).
 const verify = (t: TestAudit, extra: Partial<Parameters<typeof verifyAuditLog>[0]> = {}) =>
-  verifyAuditLog({ s3, bucket, logId: t.logId, clock: t.clock, ...extra });
+  verifyAuditLog({ s3, bucket, logId: t.logId, clock: t.clock, read: 'events', ...extra });
 
 async function versions(key: string, inBucket = bucket): Promise<Array<string>> {
   const listing = await s3.send(new ListObjectVersionsCommand({ Bucket: inBucket, Prefix: key }));
@@ -192,7 +193,7 @@ describe('audit verify against radosgw', () => {
       const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: version.Key!, VersionId: version.VersionId! }));
       await s3.send(new PutObjectCommand({ Bucket: plain, Key: version.Key!, Body: await object.Body!.transformToByteArray() }));
     }
-    const report = await verifyAuditLog({ s3, bucket: plain, logId: t.logId, clock: t.clock });
+    const report = await verifyAuditLog({ s3, bucket: plain, logId: t.logId, clock: t.clock, read: 'events' });
     expect(report.bucketLock).toEqual({ enabled: false, mode: null, days: null });
     expect(report.firstBad).toMatchObject({ kind: 'bucket-not-locked' });
     expect(report.firstBad!.message).toBe(`bucket "${plain}" does not have Object Lock enabled: nothing in it is WORM, any event could have been replaced`);
