@@ -50,16 +50,6 @@ export function parseExportKey(key: string, orgId: string): ExportKey | null {
   };
 }
 
-/** Where Genesys puts a recording of a conversation started at `hourMs` (the sandbox writes this; Custody only parses). */
-export function exportKeysFor(input: { orgId: string; hourMs: number; conversationId: string; recordingId: string; extension: string }): { media: string; metadata: string } {
-  const at = new Date(input.hourMs);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  const folder =
-    `${input.orgId}/year=${at.getUTCFullYear()}/month=${pad(at.getUTCMonth() + 1)}/day=${pad(at.getUTCDate())}/hour=${pad(at.getUTCHours())}` +
-    `/conversation_id=${input.conversationId}/`;
-  return { media: `${folder}${input.recordingId}.${input.extension}`, metadata: `${folder}${input.recordingId}_metadata.json` };
-}
-
 /** The day partitions to list for a window; a day either side, since Genesys partitions by its own clock of the call. */
 export function exportDayPrefixes(orgId: string, sinceMs: number, untilMs: number): Array<string> {
   const DAY_MS = 86_400_000;

@@ -140,8 +140,8 @@ export function composeArchive(
         integrationId,
         lockFile: join(deps.dataDir, 'archive.lock'),
         newId: randomUUID,
-        jobTimeoutMs: (settings.exportJobTimeoutMinutes ?? 360) * 60_000,
-        deliveryWaitMs: (settings.exportDeliveryWaitMinutes ?? 120) * 60_000,
+        jobTimeoutMs: (settings.exportJobTimeoutSeconds ?? 6 * 3600) * 1000,
+        deliveryWaitMs: (settings.exportDeliveryWaitSeconds ?? 2 * 3600) * 1000,
         ...(options.onItem ? { onItem: options.onItem } : {}),
       });
     },
