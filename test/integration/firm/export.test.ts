@@ -19,8 +19,8 @@ const corrupt: Array<string> = [];
 
 beforeAll(async () => {
   const worm = inject('worm');
-  // Custody waits up to 8 s for late objects: the dropped recording is given up on after that.
-  h = await startHarness({ worm: worm.connection, profile: (p) => ({ ...p, archive: { ...p.archive!, exportDeliveryWaitSeconds: 8, exportJobTimeoutSeconds: 60 } }) });
+  // Custody waits up to 5 s for late objects: the dropped recording is given up on after that.
+  h = await startHarness({ worm: worm.connection, profile: (p) => ({ ...p, archive: { ...p.archive!, exportDeliveryWaitSeconds: 5, exportJobTimeoutSeconds: 60 } }) });
   window = archiveWindow(h.sandbox, { maxBytes: 30 * MiB, minRecordings: 6 });
   const recordings = window.conversations.flatMap((c) => c.recordings);
   failed.push(recordings[0]!.id);
