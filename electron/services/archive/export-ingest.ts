@@ -187,7 +187,9 @@ export class ExportIngest {
       }
     }
     const expected = requested.filter((c) => !failed.has(c.recordingId));
-    const landed = job && summary.jobState !== 'CANCELLED' ? await this.awaitDelivery(organization.id, sinceMs, untilMs, expected, signal) : new Map<string, Landed>();
+    // A job that ended badly delivers no more: what landed is listed once, without waiting out the lag.
+    const succeeded = summary.jobState === 'FULFILLED' || summary.jobState === 'COMPLETED';
+    const landed = job ? await this.awaitDelivery(organization.id, sinceMs, untilMs, expected, succeeded ? this.deps.deliveryWaitMs : 0, signal) : new Map<string, Landed>();
     for (const candidate of requested) {
       signal?.throwIfAborted();
       const auditedFor = audited.get(candidate.recordingId)!;
@@ -283,9 +285,16 @@ export class ExportIngest {
   }
 
   /** Lists the window's partitions until every expected recording and its metadata have landed, or the wait is over. */
-  private async awaitDelivery(orgId: string, sinceMs: number, untilMs: number, expected: ReadonlyArray<ArchiveCandidate>, signal?: AbortSignal): Promise<Map<string, Landed>> {
+  private async awaitDelivery(
+    orgId: string,
+    sinceMs: number,
+    untilMs: number,
+    expected: ReadonlyArray<ArchiveCandidate>,
+    waitMs: number,
+    signal?: AbortSignal,
+  ): Promise<Map<string, Landed>> {
     const { clock, store } = this.deps;
-    const deadline = clock.now() + this.deps.deliveryWaitMs;
+    const deadline = clock.now() + waitMs;
     let delay = this.deps.pollMs ?? 1_000;
     for (;;) {
       const landed = new Map<string, Landed>();
