@@ -1,4 +1,5 @@
 import { GetObjectCommand, GetObjectRetentionCommand, ListObjectVersionsCommand } from '@aws-sdk/client-s3';
+import platformClient from 'purecloud-platform-client-v2';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { archiveSidecarSchema } from '../../../shared/archive';
 import { archiveKeys } from '../../../electron/services/archive/archive-keys';
@@ -7,6 +8,7 @@ import { parseExportKey } from '../../../electron/services/archive/export-layout
 import { archiveWindow, type ArchiveWindow } from '../../helpers/archive-window';
 import { startHarness, type Harness } from '../../helpers/engine-harness';
 import { createBucketWriter } from '../../helpers/worm';
+import { call, failure, loggedInClient } from '../sandbox/sdk';
 
 const MiB = 1024 * 1024;
 const INTEGRATION_ID = '5e3c0a11-0000-4000-8000-0000000e4901';
@@ -111,5 +113,25 @@ describe('custody archive --via export (Genesys recording bulk job into the arch
     expect(stats.byEndpoint['POST /api/v2/recording/jobs']).toBe(1);
     expect(stats.byEndpoint['PUT /api/v2/recording/jobs/{jobId}']).toBe(1);
     expect(stats.byEndpoint['GET /api/v2/recording/jobs/{jobId}/failedrecordings']).toBe(1);
+  });
+});
+
+describe('the sandbox’s recording jobs, through the official SDK', () => {
+  it('refuses other actions and unknown integrations, runs PENDING -> READY, allows two active jobs per org, and cancels', async () => {
+    const recording = new platformClient.RecordingApi(await loggedInClient(h.sandbox));
+    const query = { actionDate: new Date().toISOString(), conversationQuery: { interval: `${new Date(window.sinceMs).toISOString()}/${new Date(window.untilMs).toISOString()}` } };
+    expect((await failure(recording.postRecordingJobs({ ...query, action: 'DELETE', integrationId: INTEGRATION_ID }))).status).toBe(400);
+    expect((await failure(recording.postRecordingJobs({ ...query, action: 'EXPORT', integrationId: 'not-ours' }))).status).toBe(400);
+    const first = await call<{ id: string; state: string }>(recording.postRecordingJobs({ ...query, action: 'EXPORT', integrationId: INTEGRATION_ID }));
+    expect(first).toMatchObject({ status: 202, body: { state: 'PENDING' } });
+    const second = await call<{ id: string }>(recording.postRecordingJobs({ ...query, action: 'EXPORT', integrationId: INTEGRATION_ID }));
+    expect((await failure(recording.postRecordingJobs({ ...query, action: 'EXPORT', integrationId: INTEGRATION_ID }))).status).toBe(429);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const ready = await call<{ state: string; totalRecordings: number }>(recording.getRecordingJob(first.body.id));
+    expect(ready.body).toMatchObject({ state: 'READY', totalRecordings: window.conversations.flatMap((c) => c.recordings).length });
+    for (const id of [first.body.id, second.body.id]) {
+      expect((await call<{ state: string }>(recording.putRecordingJob(id, { state: 'CANCELLED' }))).body.state).toBe('CANCELLED');
+    }
+    expect((await failure(recording.putRecordingJob(first.body.id, { state: 'PROCESSING' }))).status).toBe(400);
   });
 });
