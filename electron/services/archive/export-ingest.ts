@@ -16,7 +16,7 @@ import type { ArchiveJob } from './archive-job';
 import { archiveSidecarOf, recordHeld, storeSidecar } from './archive-job';
 import { archiveKeys, extensionFor, requiredRetainUntil } from './archive-keys';
 import type { ArchiveStore, ObjectVersion } from './archive-store';
-import { exportDayPrefixes, exportMetadataSchema, exportProblems, parseExportKey, type ExportKey, type ExportMetadata } from './export-layout';
+import { EXPORT_METADATA_MAX_BYTES, exportDayPrefixes, exportMetadataSchema, exportProblems, parseExportKey, type ExportKey, type ExportMetadata } from './export-layout';
 
 const DAY_MS = 86_400_000;
 
@@ -327,6 +327,7 @@ export class ExportIngest {
     // Versions come newest first; Genesys writes once, so the oldest is its export.
     const media = landed.media.at(-1)!;
     const metadataVersion = landed.metadata.at(-1)!;
+    if (metadataVersion.size > EXPORT_METADATA_MAX_BYTES) return refused(candidate, media.key, [`its _metadata.json has ${metadataVersion.size} bytes, too large to be Genesys's`]);
     const metadata = parseMetadata(await store.readJson(metadataVersion.key, metadataVersion.versionId));
     if (typeof metadata === 'string') return refused(candidate, media.key, [metadata]);
     const read = await store.readToFile(media.key, media.versionId, hashOnly);

@@ -67,17 +67,20 @@ export function exportDayPrefixes(orgId: string, sinceMs: number, untilMs: numbe
  * which are kept in the object and ignored here). `sha256` is checked when Genesys gives one.
  */
 export const exportMetadataSchema = z.looseObject({
-  conversationId: z.string(),
-  recordingId: z.string(),
-  organizationId: z.string().optional(),
-  startTime: z.string().optional(),
-  endTime: z.string().optional(),
-  mediaType: z.string().optional(),
-  contentType: z.string().optional(),
+  conversationId: z.string().max(64),
+  recordingId: z.string().max(64),
+  organizationId: z.string().max(64).optional(),
+  startTime: z.string().max(40).optional(),
+  endTime: z.string().max(40).optional(),
+  mediaType: z.string().max(40).optional(),
+  contentType: z.string().regex(/^[a-z]+\/[a-z0-9.+-]{1,60}$/).optional(),
   fileSizeBytes: z.number().int().nonnegative().optional(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
 });
 export type ExportMetadata = z.infer<typeof exportMetadataSchema>;
+
+/** A `_metadata.json` larger than this is not Genesys's (it holds a few kilobytes): refused unread. */
+export const EXPORT_METADATA_MAX_BYTES = 1_000_000;
 
 /** What the index lists for the recording (from Genesys's recording listing), to check the export against. */
 export type ListedRecording = { conversationId: string; recordingId: string; startMs: number | null; endMs: number | null };

@@ -92,5 +92,7 @@ describe('exportProblems', () => {
   it('refuses metadata without ids or with a malformed hash', () => {
     expect(exportMetadataSchema.safeParse({ recordingId: 'r1' }).success).toBe(false);
     expect(exportMetadataSchema.safeParse({ conversationId: 'c1', recordingId: 'r1', sha256: 'XYZ' }).success).toBe(false);
+    expect(exportMetadataSchema.safeParse({ conversationId: 'c'.repeat(10_000), recordingId: 'r1' }).success).toBe(false);
+    expect(exportMetadataSchema.safeParse({ conversationId: 'c1', recordingId: 'r1', contentType: 'audio/wav\r\nX-Evil: 1' }).success).toBe(false);
   });
 });
