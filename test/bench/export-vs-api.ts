@@ -19,6 +19,12 @@ const INTEGRATION_ID = '5e3c0a11-0000-4000-8000-0000000be7c4';
 // API route at 300/min would be bound by that alone (one recording list per conversation), so both
 // routes get the raised 3,000/min the quota bench uses.
 const sandboxOptions = { recordings: count, seed: 11, rateLimitPerMinute: 3000 };
+const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+const report = (f: Figures): Figures => {
+  console.log(`${f.label}: ${f.archived} archived in ${f.seconds.toFixed(1)} s (incl. the index sync); ${f.apiCalls} Genesys API calls; through the workstation ${mb(f.bytesIn)} in + ${mb(f.bytesOut)} out = ${mb(f.bytesIn + f.bytesOut)}`);
+  console.log(`  ${f.detail}`);
+  return f;
+};
 const window = { sinceMs: TEST_ANCHOR.getTime() - 31 * DAY, untilMs: TEST_ANCHOR.getTime() };
 
 type Figures = { label: string; seconds: number; apiCalls: number; bytesIn: number; bytesOut: number; archived: number; detail: string };
@@ -50,7 +56,7 @@ try {
     const summary = await (await h.composed.archive.job()).run(window);
     const seconds = (performance.now() - started) / 1000;
     const stats = h.sandbox.stats();
-    return {
+    return report({
       label: 'API (download + locked upload per recording)',
       seconds,
       apiCalls: stats.requests.api,
@@ -58,7 +64,7 @@ try {
       bytesOut: summary.bytes,
       archived: summary.counts.archived + summary.counts.alreadyArchived,
       detail: `${summary.counts.considered} considered, ${summary.counts.failed} failed, ${summary.counts.skipped} skipped; ${stats.requests.media} media downloads; ${summary.auditEventIds.length} audit events`,
-    } satisfies Figures;
+    });
   });
   const exported = await withWorm(
     audioDir,
@@ -70,7 +76,7 @@ try {
       const summary = await (await h.composed.archive.exportIngest({ integrationId: INTEGRATION_ID })).run(window);
       const seconds = (performance.now() - started) / 1000;
       const stats = h.sandbox.stats();
-      return {
+      return report({
         label: 'Genesys export (job, wait, verify, lock, index)',
         seconds,
         apiCalls: stats.requests.api,
@@ -80,15 +86,10 @@ try {
         archived: summary.counts.archived + (summary.api ? summary.api.counts.archived + summary.api.counts.alreadyArchived : 0),
         detail: `job ${summary.jobState}; ${summary.counts.archived} by export, ${summary.counts.notDelivered} not delivered, ${summary.counts.refused} refused, ` +
           `${summary.api?.counts.archived ?? 0} through the API; ${summary.auditEventIds.length} audit events; Genesys's writes into the bucket run on this same machine`,
-      } satisfies Figures;
+      });
     },
     { exportDeliveryWaitSeconds: 1800, exportJobTimeoutSeconds: 600 },
   );
-  const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
-  for (const f of [api, exported]) {
-    console.log(`${f.label}: ${f.archived} archived in ${f.seconds.toFixed(1)} s (incl. the index sync); ${f.apiCalls} Genesys API calls; through the workstation ${mb(f.bytesIn)} in + ${mb(f.bytesOut)} out = ${mb(f.bytesIn + f.bytesOut)}`);
-    console.log(`  ${f.detail}`);
-  }
   const ratio = (a: number, b: number) => (b === 0 ? 'n/a' : (a / b).toFixed(2));
   console.log(
     `export / API: wall time ${ratio(exported.seconds, api.seconds)}, API calls ${ratio(exported.apiCalls, api.apiCalls)}, ` +

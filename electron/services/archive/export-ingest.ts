@@ -221,7 +221,8 @@ export class ExportIngest {
     const actor = await this.deps.actors.service();
     const audit = await this.deps.audit();
     const byRecording = new Map<string, AuditEvent>();
-    const batchSize = this.deps.auditBatchSize ?? 500;
+    // An audit event is capped at 64 KiB; 200 listed recordings take about 26 KB.
+    const batchSize = this.deps.auditBatchSize ?? 200;
     for (let start = 0; start < requested.length; start += batchSize) {
       const batch = requested.slice(start, start + batchSize);
       const event = await audit.append(
