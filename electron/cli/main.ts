@@ -67,6 +67,9 @@ Commands:
   review sync-journal   write the local review journal to the WORM audit log, with a reconciliation report
   archive [--since ISO] [--until ISO]
                         copy recordings into the WORM archive bucket (nightly; resumable, idempotent)
+  archive --via export --from ISO --to ISO [--integration-id ID]
+                        Genesys's recording export writes them into the archive bucket; Custody verifies, locks and
+                        indexes them, and archives through the API what the export did not deliver
   catalog publish | sync | stats
                         the firm's shared catalog (Parquet in the archive bucket): publish the index (also after each archive run), sync it into this one, desk volumes and gaps
   hold place --trading-id T --case REF --reason TEXT | release (--hold ID | --trading-id T) (--reason TEXT | --approve | --complete) | list [--all]

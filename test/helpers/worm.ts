@@ -1,12 +1,16 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DeleteObjectCommand, ListObjectVersionsCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, ListObjectVersionsCommand, PutBucketPolicyCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { ensureLockedBucket, type LockMode } from '../../electron/services/worm/locked-objects';
 import { startLocalWorm, type LocalWorm } from '../../electron/services/worm/local-worm';
-import { createWormS3Client } from '../../electron/services/worm/s3-client';
+import { createWormS3Client, type WormConnection } from '../../electron/services/worm/s3-client';
+
+const execFileAsync = promisify(execFile);
 
 /** A cluster of its own, for tests that must break the store (stop it, restart it). */
 export async function startTestWorm(options: { baseDir?: string } = {}): Promise<LocalWorm> {
@@ -57,4 +61,24 @@ export async function deleteNewestVersionBypassingGovernance(s3: S3Client, bucke
   const newest = listing.Versions?.find((v) => v.Key === key);
   if (!newest?.VersionId) throw new Error(`no version of ${key} in ${bucket}`);
   await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key, VersionId: newest.VersionId, BypassGovernanceRetention: true }));
+}
+
+/**
+ * A second S3 user on the test radosgw, as Genesys's export integration has its own role: it may only put
+ * objects into `bucket` (a bucket policy by the owner), with `bucket-owner-full-control` as Genesys is told to.
+ */
+export async function createBucketWriter(input: { runDir: string; owner: S3Client; bucket: string; connection: WormConnection }): Promise<WormConnection> {
+  const uid = `genesys-export-${randomBytes(4).toString('hex')}`;
+  const accessKeyId = `GX${randomBytes(9).toString('hex').toUpperCase()}`;
+  const secretAccessKey = randomBytes(24).toString('base64url');
+  await execFileAsync('radosgw-admin', [
+    '-c', join(input.runDir, 'ceph.conf'), '-n', 'client.admin', 'user', 'create',
+    `--uid=${uid}`, '--display-name=Genesys export integration (test)', `--access-key=${accessKeyId}`, `--secret-key=${secretAccessKey}`,
+  ]);
+  const policy = {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { AWS: [`arn:aws:iam:::user/${uid}`] }, Action: ['s3:PutObject'], Resource: [`arn:aws:s3:::${input.bucket}/*`] }],
+  };
+  await input.owner.send(new PutBucketPolicyCommand({ Bucket: input.bucket, Policy: JSON.stringify(policy) }));
+  return { endpoint: input.connection.endpoint, region: input.connection.region, accessKeyId, secretAccessKey };
 }

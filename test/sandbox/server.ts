@@ -12,6 +12,7 @@ import { analyticsRoutes } from './handlers/analytics';
 import { conversationRoutes } from './handlers/conversations';
 import { directoryRoutes } from './handlers/directory';
 import { identityRoutes } from './handlers/identity';
+import { recordingJobRoutes, type RecordingExportOptions } from './handlers/recording-jobs';
 import { recordingRoutes } from './handlers/recordings';
 import { speechRoutes, transcriptDocument, type SpeechAnalyticsState } from './handlers/speech';
 import { MediaSigner } from './media-signer';
@@ -33,6 +34,7 @@ export type { FaultConfig, FaultName } from './faults';
 export type { SandboxStats } from './stats';
 export type { SandboxClient } from './auth';
 export type { SandboxUser } from './users';
+export type { RecordingExportOptions } from './handlers/recording-jobs';
 export { AGENT_C_USER, OFFICER_A_USER, OFFICER_B_USER, TRADER_PASSWORD } from './users';
 
 export type SandboxOptions = {
@@ -92,6 +94,8 @@ export type SandboxOptions = {
   deletionProtectionCap?: number;
   /** Whether the org has speech and text analytics (transcripts); default true. */
   speechAnalytics?: boolean;
+  /** The org's AWS S3 recording bulk actions integration: EXPORT jobs write into this bucket with these keys. */
+  recordingExport?: RecordingExportOptions;
   /** Edits the generated data before it is served: how tests make Genesys answer with hostile IDs, names and attributes. */
   amendDataset?: (dataset: Dataset) => void;
 };
@@ -120,6 +124,8 @@ export type Sandbox = {
   expireUserTokens(email: string): void;
   /** Genesys no longer has it: metadata says DELETED, the recording and its media answer 404. */
   deleteRecording(conversationId: string, recordingId: string): void;
+  /** Configures (or removes) the org's S3 export integration, e.g. once the test's bucket exists. */
+  setRecordingExport(options: RecordingExportOptions | undefined): void;
   /** The org gains or loses speech and text analytics: without it, transcript URLs answer 403. */
   setSpeechAnalytics(enabled: boolean): void;
   /** Genesys did not transcribe this conversation: its transcript URL answers 404. */
@@ -261,8 +267,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       speech.untranscribed.add(conversationId);
     },
   };
+  const recordingJobs = recordingJobRoutes(ctx, options.recordingExport, async (recording) => audio.file(await audioSource(recording)));
   const pipeline = new RequestPipeline({
-    routes: [...directoryRoutes(ctx), ...identityRoutes(ctx, users, tokens), ...analyticsRoutes(ctx), ...conversationRoutes(ctx), ...recordingRoutes(ctx), ...speechRoutes(ctx, speech)],
+    routes: [...directoryRoutes(ctx), ...identityRoutes(ctx, users, tokens), ...analyticsRoutes(ctx), ...conversationRoutes(ctx), ...recordingRoutes(ctx),
+      ...recordingJobs.routes,
+      ...speechRoutes(ctx, speech),
+    ],
     tokens,
     users,
     signIn,
@@ -299,6 +309,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     port,
     dataset,
     setFaults: (f) => faults.set(f),
+    setRecordingExport: (exportOptions) => recordingJobs.control.set(exportOptions),
     ...control,
     stats: () => stats.snapshot(),
     resetStats: () => stats.reset(),

@@ -213,42 +213,22 @@ export class ArchiveJob {
       const keys = archiveKeys({ tradingId: candidate.tradingId, startMs, conversationId: candidate.conversationId, recordingId: candidate.recordingId }, extensionFor(downloaded.contentType));
       const held = candidate.tradingId !== null && (await this.deps.holds.anyOpenForTrades([candidate.tradingId]));
       const media = await this.storeMedia(keys.media, staging, downloaded, candidate, startMs, required, held);
-      const sidecar: ArchiveSidecar = archiveSidecarSchema.parse({
-        schema: 'custody.archive.v1',
-        recordingId: candidate.recordingId,
-        conversationId: candidate.conversationId,
-        tradingId: candidate.tradingId,
-        clientAccount: candidate.clientAccount,
-        recording: {
-          startTime: new Date(startMs).toISOString(),
-          endTime: endMs === null ? null : new Date(endMs).toISOString(),
-          durationMs: endMs === null ? null : Math.max(0, endMs - startMs),
-          fileState: downloaded.recording.fileState ?? candidate.fileState,
-          genesysArchiveDate: downloaded.recording.archiveDate ?? candidate.genesysArchiveDate,
-          genesysDeleteDate: downloaded.recording.deleteDate ?? candidate.genesysDeleteDate,
-        },
-        conversation: {
-          startTime: new Date(candidate.conversationStartMs).toISOString(),
-          endTime: candidate.conversationEndMs === null ? null : new Date(candidate.conversationEndMs).toISOString(),
-          direction: candidate.direction,
-          queue: candidate.queueName,
-          agent: candidate.agentName,
-          participants: [...candidate.participants],
-        },
+      const sidecar = archiveSidecarOf({
+        candidate,
+        startMs,
+        endMs,
+        genesys: { fileState: downloaded.recording.fileState, archiveDate: downloaded.recording.archiveDate, deleteDate: downloaded.recording.deleteDate },
         media: { key: keys.media, versionId: media.versionId, sha256: downloaded.sha256, bytes: downloaded.bytes, contentType: downloaded.contentType, multipart: media.multipart },
-        retention: {
-          mode: store.mode,
-          requiredUntil: required.toISOString(),
-          retainUntil: media.retainUntil.toISOString(),
-          basis: `recording start + ${this.deps.retentionYears} years (MiFID II Art 16(7); Delegated Regulation 2017/565 Art 76(11))`,
-        },
-        source: { system: 'genesys-cloud', api: this.deps.sourceApi, fetchedAt: new Date(clock.now()).toISOString() },
-        archivedAt: new Date(clock.now()).toISOString(),
-        archivedBy: { operator: audited.operator, workstation: audited.workstation },
-        auditEventId,
+        mode: store.mode,
+        required,
+        retainUntil: media.retainUntil,
+        retentionYears: this.deps.retentionYears,
+        sourceApi: this.deps.sourceApi,
+        nowMs: clock.now(),
+        audited,
         runId,
       });
-      const sidecarVersionId = await this.storeSidecar(keys.sidecar, sidecar, media.retainUntil, held);
+      const sidecarVersionId = await storeSidecar(store, keys.sidecar, sidecar, media.retainUntil, held);
       await archive.put({
         recordingId: candidate.recordingId,
         conversationId: candidate.conversationId,
@@ -268,7 +248,7 @@ export class ArchiveJob {
         auditEventId,
         deletedMs: null,
       });
-      if (held) await this.recordHeld(candidate.tradingId!, [{ key: keys.media, versionId: media.versionId }, { key: keys.sidecar, versionId: sidecarVersionId }]);
+      if (held) await recordHeld(this.deps.holds, store.bucket, candidate.tradingId!, [{ key: keys.media, versionId: media.versionId }, { key: keys.sidecar, versionId: sidecarVersionId }]);
       return {
         recordingId: candidate.recordingId,
         conversationId: candidate.conversationId,
@@ -334,29 +314,6 @@ export class ArchiveJob {
     return { ...stored, reused: false };
   }
 
-  private async storeSidecar(key: string, sidecar: ArchiveSidecar, retainUntil: Date, held: boolean): Promise<string> {
-    const { store } = this.deps;
-    for (const version of await store.versionsOf(key)) {
-      const parsed = archiveSidecarSchema.safeParse(safeJson(await store.readJson(key, version.versionId)));
-      if (parsed.success && parsed.data.media.versionId === sidecar.media.versionId && parsed.data.media.sha256 === sidecar.media.sha256) {
-        // The sidecar lives as long as its recording, also when that was extended.
-        await store.ensureRetention(key, version.versionId, retainUntil);
-        if (held && (await store.legalHold(key, version.versionId)) === false) await store.setLegalHold(key, version.versionId, true);
-        return version.versionId;
-      }
-    }
-    return store.putJson(key, canonicalJson(sidecar), retainUntil, held);
-  }
-
-  /** Objects archived under an open hold belong to it, so its release lifts them too. */
-  private async recordHeld(tradingId: string, objects: ReadonlyArray<{ key: string; versionId: string }>): Promise<void> {
-    for (const hold of await this.deps.holds.openForTrade(tradingId)) {
-      for (const object of objects) {
-        await this.deps.holds.putObject(hold.id, { bucket: this.deps.store.bucket, ...object, status: 'held', error: null });
-      }
-    }
-  }
-
   private async clearStaging(): Promise<void> {
     try {
       await mkdir(this.deps.stagingDir, { recursive: true, mode: 0o700 });
@@ -364,6 +321,82 @@ export class ArchiveJob {
     } catch (error) {
       throw new StorageError(`Cannot prepare the archive staging folder ${this.deps.stagingDir}`, error);
     }
+  }
+}
+
+/** The custody.archive.v1 sidecar of a recording stored in the archive bucket, by whichever route its bytes came. */
+export function archiveSidecarOf(input: {
+  candidate: ArchiveCandidate;
+  startMs: number;
+  endMs: number | null;
+  /** Genesys's own state and dates when the copy was taken, where it said them. */
+  genesys: { fileState?: string | null | undefined; archiveDate?: string | null | undefined; deleteDate?: string | null | undefined };
+  media: ArchiveSidecar['media'];
+  mode: ArchiveSidecar['retention']['mode'];
+  required: Date;
+  retainUntil: Date;
+  retentionYears: number;
+  sourceApi: string;
+  nowMs: number;
+  audited: AuditEvent;
+  runId: string;
+}): ArchiveSidecar {
+  const { candidate, startMs, endMs, audited } = input;
+  return archiveSidecarSchema.parse({
+    schema: 'custody.archive.v1',
+    recordingId: candidate.recordingId,
+    conversationId: candidate.conversationId,
+    tradingId: candidate.tradingId,
+    clientAccount: candidate.clientAccount,
+    recording: {
+      startTime: new Date(startMs).toISOString(),
+      endTime: endMs === null ? null : new Date(endMs).toISOString(),
+      durationMs: endMs === null ? null : Math.max(0, endMs - startMs),
+      fileState: input.genesys.fileState ?? candidate.fileState,
+      genesysArchiveDate: input.genesys.archiveDate ?? candidate.genesysArchiveDate,
+      genesysDeleteDate: input.genesys.deleteDate ?? candidate.genesysDeleteDate,
+    },
+    conversation: {
+      startTime: new Date(candidate.conversationStartMs).toISOString(),
+      endTime: candidate.conversationEndMs === null ? null : new Date(candidate.conversationEndMs).toISOString(),
+      direction: candidate.direction,
+      queue: candidate.queueName,
+      agent: candidate.agentName,
+      participants: [...candidate.participants],
+    },
+    media: input.media,
+    retention: {
+      mode: input.mode,
+      requiredUntil: input.required.toISOString(),
+      retainUntil: input.retainUntil.toISOString(),
+      basis: `recording start + ${input.retentionYears} years (MiFID II Art 16(7); Delegated Regulation 2017/565 Art 76(11))`,
+    },
+    source: { system: 'genesys-cloud', api: input.sourceApi, fetchedAt: new Date(input.nowMs).toISOString() },
+    archivedAt: new Date(input.nowMs).toISOString(),
+    archivedBy: { operator: audited.operator, workstation: audited.workstation },
+    auditEventId: audited.eventId,
+    runId: input.runId,
+  });
+}
+
+/** Stores the sidecar unless a version describing the same media version is there already (a re-run); returns its version. */
+export async function storeSidecar(store: ArchiveStore, key: string, sidecar: ArchiveSidecar, retainUntil: Date, held: boolean): Promise<string> {
+  for (const version of await store.versionsOf(key)) {
+    const parsed = archiveSidecarSchema.safeParse(safeJson(await store.readJson(key, version.versionId)));
+    if (parsed.success && parsed.data.media.versionId === sidecar.media.versionId && parsed.data.media.sha256 === sidecar.media.sha256) {
+      // The sidecar lives as long as its recording, also when that was extended.
+      await store.ensureRetention(key, version.versionId, retainUntil);
+      if (held && (await store.legalHold(key, version.versionId)) === false) await store.setLegalHold(key, version.versionId, true);
+      return version.versionId;
+    }
+  }
+  return store.putJson(key, canonicalJson(sidecar), retainUntil, held);
+}
+
+/** Objects archived under an open hold belong to it, so its release lifts them too. */
+export async function recordHeld(holds: HoldRepository, bucket: string, tradingId: string, objects: ReadonlyArray<{ key: string; versionId: string }>): Promise<void> {
+  for (const hold of await holds.openForTrade(tradingId)) {
+    for (const object of objects) await holds.putObject(hold.id, { bucket, ...object, status: 'held', error: null });
   }
 }
 

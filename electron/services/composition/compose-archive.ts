@@ -5,6 +5,7 @@ import type { Logger } from '../../../shared/logger';
 import { ArchiveJob, type ArchiveJobDeps } from '../archive/archive-job';
 import { ArchiveReader } from '../archive/archive-reader';
 import { ArchiveStore } from '../archive/archive-store';
+import { ExportIngest, type ExportIngestDeps } from '../archive/export-ingest';
 import type { ApprovalService } from '../approvals/approval-service';
 import type { AuditActors } from '../audit/audit-actor';
 import type { AuditWriter } from '../audit/audit-writer';
@@ -31,6 +32,11 @@ export type ArchiveDomain = {
   s3: () => Promise<S3Client | null>;
   /** The nightly copy into the WORM archive; throws a clear error when no archive bucket is configured. */
   job(options?: { onItem?: ArchiveJobDeps['onItem'] }): Promise<ArchiveJob>;
+  /**
+   * The archive by Genesys's own recording export (`archive --via export`), with the API archive for what it
+   * does not deliver; throws when no archive bucket or export integration is configured.
+   */
+  exportIngest(options?: { integrationId?: string; onItem?: ExportIngestDeps['onItem'] }): Promise<ExportIngest>;
   /** The retention sweep over the archive bucket; throws when no archive bucket is configured. */
   retention(): Promise<RetentionSweep>;
   holds: HoldService;
@@ -97,26 +103,52 @@ export function composeArchive(
   });
   const genesysSource = profile.genesys ? ('gateway' in profile.genesys ? profile.genesys.gateway : `https://api.${profile.genesys.region}`) : 'none';
 
+  const apiJob = async (options: { onItem?: ArchiveJobDeps['onItem'] } = {}) =>
+    new ArchiveJob({
+      ...options,
+      store: await requireStore(),
+      archive,
+      holds: holdRepository,
+      genesys: deps.genesys.archive,
+      audit,
+      actors,
+      clock,
+      logger: logger.child('archive'),
+      retentionYears: profile.compliance?.retentionYears ?? 5,
+      stagingDir: join(deps.dataDir, 'archive-staging'),
+      lockFile: join(deps.dataDir, 'archive.lock'),
+      sourceApi: genesysSource,
+      newId: randomUUID,
+    });
+
   return {
     reader,
     s3: wormS3,
-    job: async (options = {}) =>
-      new ArchiveJob({
-        ...options,
+    job: apiJob,
+    exportIngest: async (options = {}) => {
+      const integrationId = options.integrationId ?? settings.exportIntegrationId;
+      if (!integrationId) {
+        throw new AppError('VALIDATION', `No Genesys export integration is configured for profile "${profileName}" (give --integration-id, or set archive.exportIntegrationId).`);
+      }
+      return new ExportIngest({
         store: await requireStore(),
         archive,
         holds: holdRepository,
         genesys: deps.genesys.archive,
         audit,
         actors,
+        apiArchive: () => apiJob(),
         clock,
-        logger: logger.child('archive'),
+        logger: logger.child('archive-export'),
         retentionYears: profile.compliance?.retentionYears ?? 5,
-        stagingDir: join(deps.dataDir, 'archive-staging'),
+        integrationId,
         lockFile: join(deps.dataDir, 'archive.lock'),
-        sourceApi: genesysSource,
         newId: randomUUID,
-      }),
+        jobTimeoutMs: (settings.exportJobTimeoutSeconds ?? 6 * 3600) * 1000,
+        deliveryWaitMs: (settings.exportDeliveryWaitSeconds ?? 2 * 3600) * 1000,
+        ...(options.onItem ? { onItem: options.onItem } : {}),
+      });
+    },
     retention: async () =>
       new RetentionSweep({
         store: await requireStore(),

@@ -17,7 +17,7 @@ import { RecordingFetcher } from '../retrieval/recording-fetcher';
 import { lazy } from './lazy';
 
 /** What the nightly archive uses: it waits out Genesys faults (the bulk policy) instead of failing fast. */
-export type ArchiveGenesys = { sync: IndexSync; fetcher: RecordingFetcher };
+export type ArchiveGenesys = { sync: IndexSync; fetcher: RecordingFetcher; client: GenesysClient };
 /** What holds and the posture check use: the interactive client and the index sync. */
 export type AdminGenesys = { client: GenesysClient; sync: IndexSync };
 /** One officer's connection: her token, her rate budget, and the services built on them. */
@@ -100,6 +100,7 @@ export function composeGenesys(deps: {
       archive: {
         sync: new IndexSync({ genesys: client.bulk, index, users: deps.users, clock, logger: logger.child('index') }),
         fetcher: new RecordingFetcher({ genesys: client.bulk, http, cache, clock, random, logger: logger.child('archive-media') }),
+        client: client.bulk,
       },
       admin: { client: client.interactive, sync },
     };

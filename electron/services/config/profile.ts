@@ -52,6 +52,11 @@ export const archiveSettingsSchema = z.object({
   restoreTier: z.enum(['Standard', 'Bulk', 'Expedited']).default('Standard'),
   /** Genesys caps deletion-protected conversations per org. */
   genesysProtectionCap: z.number().int().positive().default(1000),
+  /** The Genesys AWS S3 recording bulk actions integration that writes into the archive bucket (`archive --via export`). */
+  exportIntegrationId: z.string().regex(/^[A-Za-z0-9-]{1,64}$/).optional(),
+  /** How long an export job may run (default 6 h), and how long after it Custody waits for its objects to land (default 2 h). */
+  exportJobTimeoutSeconds: z.number().int().min(1).max(172_800).optional(),
+  exportDeliveryWaitSeconds: z.number().int().min(0).max(172_800).optional(),
 });
 export type ArchiveSettings = z.infer<typeof archiveSettingsSchema>;
 

@@ -30,6 +30,9 @@ import {
   recordingMetadataSchema,
   recordingSchema,
   recordingSettingsSchema,
+  recordingJobSchema,
+  failedRecordingsSchema,
+  type RecordingJob,
   retentionPolicyListingSchema,
   tokenResponseSchema,
   transcriptUrlSchema,
@@ -281,6 +284,45 @@ export class GenesysClient {
       this.recording.getRecordingMediaretentionpolicies({ pageSize: 100, pageNumber }),
     );
     return res.body;
+  }
+
+  /** Creates an EXPORT bulk job (202, PENDING) of the recordings of conversations in `interval` into the S3 integration. */
+  async createExportJob(input: { integrationId: string; interval: string; actionDate: string }, signal?: AbortSignal): Promise<RecordingJob> {
+    const res = await this.call('POST /api/v2/recording/jobs', recordingJobSchema, signal, () =>
+      this.recording.postRecordingJobs({
+        action: 'EXPORT',
+        actionDate: input.actionDate,
+        integrationId: input.integrationId,
+        includeScreenRecordings: false,
+        conversationQuery: { interval: input.interval, order: 'asc', orderBy: 'conversationStart' },
+      }),
+    );
+    return res.body;
+  }
+
+  async recordingJob(jobId: string, signal?: AbortSignal): Promise<RecordingJob> {
+    const res = await this.call('GET /api/v2/recording/jobs/{jobId}', recordingJobSchema, signal, () => this.recording.getRecordingJob(jobId));
+    return res.body;
+  }
+
+  /** Starts a READY job (by the user or client that created it). */
+  async executeRecordingJob(jobId: string, signal?: AbortSignal): Promise<RecordingJob> {
+    const res = await this.call('PUT /api/v2/recording/jobs/{jobId}', recordingJobSchema, signal, () => this.recording.putRecordingJob(jobId, { state: 'PROCESSING' }));
+    return res.body;
+  }
+
+  /** The recordings a job reports it could not process, every page. */
+  async failedRecordings(jobId: string, signal?: AbortSignal): Promise<Array<{ conversationId: string; recordingId: string }>> {
+    const out: Array<{ conversationId: string; recordingId: string }> = [];
+    for (let pageNumber = 1; ; pageNumber += 1) {
+      const res = await this.call('GET /api/v2/recording/jobs/{jobId}/failedrecordings', failedRecordingsSchema, signal, () =>
+        this.recording.getRecordingJobFailedrecordings(jobId, { pageSize: 100, pageNumber }),
+      );
+      for (const entity of res.body.entities ?? []) {
+        if (entity.conversation?.id && entity.recording?.id) out.push({ conversationId: entity.conversation.id, recordingId: entity.recording.id });
+      }
+      if (pageNumber >= (res.body.pageCount ?? 1)) return out;
+    }
   }
 
   async organization(signal?: AbortSignal) {

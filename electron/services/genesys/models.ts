@@ -190,6 +190,28 @@ export const organizationSchema = z.looseObject({
 });
 export type Organization = z.infer<typeof organizationSchema>;
 
+/** A recording bulk job (POST/GET/PUT /api/v2/recording/jobs): Genesys's own archive, delete or export of recordings. */
+export const recordingJobSchema = z.looseObject({
+  id: z.string().min(1),
+  state: z.string(),
+  totalConversations: z.number().optional(),
+  totalRecordings: z.number().optional(),
+  totalSkippedRecordings: z.number().optional(),
+  totalFailedRecordings: z.number().optional(),
+  totalProcessedRecordings: z.number().optional(),
+  percentProgress: z.number().optional(),
+  errorMessage: z.string().optional(),
+});
+export type RecordingJob = z.infer<typeof recordingJobSchema>;
+
+/** GET /api/v2/recording/jobs/{jobId}/failedrecordings */
+export const failedRecordingsSchema = z.looseObject({
+  entities: z
+    .array(z.looseObject({ conversation: z.looseObject({ id: z.string().optional() }).optional(), recording: z.looseObject({ id: z.string().optional() }).optional() }))
+    .optional(),
+  pageCount: z.number().optional(),
+});
+
 export const recordingSettingsSchema = z.looseObject({ regionalRecordingStorageEnabled: z.boolean().optional() });
 
 export const deletionProtectionResultSchema = z.looseObject({
