@@ -1,4 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
+import { TILE_WIDTH } from '../../../shared/crypto/tlog-tiles';
 import { sha256Hex } from '../../crypto/sha256';
 import type { AuditProblem, AuditTrailFilter, AuditTrailPage } from '../../../shared/audit-views';
 import type { AuditEvent } from '../../../shared/domain';
@@ -171,13 +172,19 @@ export class AuditMirror {
     const from = await repository.treeSize(logId);
     if (untilSeq !== undefined && from >= untilSeq) return 0;
     const chain: ChainCursor = { previousHash: from === 0 ? null : await this.storedHash(from - 1) };
-    // The tiled part first (one object per 256 events), then the events after it one by one.
-    const tiled = await this.catchUpFromBundles(from, untilSeq, chain);
-    if (tiled.stopped) return tiled.added;
-    const next = from + tiled.added;
-    if (untilSeq !== undefined && next >= untilSeq) return this.logAdded(from, tiled.added);
-    const versions = await this.listEventVersions(next, untilSeq);
-    let added = tiled.added;
+    // Usually a few events are new: read them one by one, with no tile read. A bundle's worth or more behind (a new
+    // workstation, a lost database): the tiled part first (one object per 256 events), then the events after it.
+    const firstPage = await this.listEventVersions(from, untilSeq, { firstPageOnly: true });
+    let added = 0;
+    let versions = firstPage.versions;
+    if (firstPage.truncated || firstPage.versions.length >= TILE_WIDTH) {
+      const tiled = await this.catchUpFromBundles(from, untilSeq, chain);
+      if (tiled.stopped) return tiled.added;
+      added = tiled.added;
+      const next = from + added;
+      if (untilSeq !== undefined && next >= untilSeq) return this.logAdded(from, added);
+      versions = (await this.listEventVersions(next, untilSeq)).versions;
+    }
     for (let start = 0; start < versions.length; start += catchUpBatch) {
       const slice = versions.slice(start, start + catchUpBatch);
       const texts = await Promise.all(slice.map(({ key, versionId }) => readObjectText(this.deps.s3, this.deps.bucket, key, { versionId })));
@@ -272,10 +279,16 @@ export class AuditMirror {
   }
 
   /** The first-written version of each event key with seq >= from (and < until), in seq order, without gaps. */
-  private async listEventVersions(from: number, until?: number): Promise<Array<{ seq: number; key: string; versionId: string }>> {
+  /** The bucket's events from `from` (first-written version of each), up to `until`; with `firstPageOnly`, one listing page and whether more follow. */
+  private async listEventVersions(
+    from: number,
+    until?: number,
+    options: { firstPageOnly?: boolean } = {},
+  ): Promise<{ versions: Array<{ seq: number; key: string; versionId: string }>; truncated: boolean }> {
     const { s3, bucket, logId } = this.deps;
     const bySeq = new Map<number, { key: string; versionId: string }>();
     const keyMarker = from > 0 ? auditEventKey(logId, from - 1) : undefined;
+    let truncated = false;
     pages: for await (const page of listVersionPages(s3, bucket, auditEventsPrefix(logId), keyMarker ? { keyMarker } : {})) {
       for (const version of page.Versions ?? []) {
         const seq = version.Key ? seqOfAuditEventKey(logId, version.Key) : null;
@@ -284,15 +297,21 @@ export class AuditMirror {
         // Newest first within a key: the last one seen is the first written.
         bySeq.set(seq, { key: version.Key!, versionId: version.VersionId });
       }
+      if (options.firstPageOnly && page.IsTruncated) {
+        truncated = true;
+        break;
+      }
     }
     const out: Array<{ seq: number; key: string; versionId: string }> = [];
     for (let seq = from; bySeq.has(seq); seq += 1) out.push({ seq, ...bySeq.get(seq)! });
+    // A listing cut short says nothing about gaps beyond it.
+    if (truncated) return { versions: out, truncated };
     const missing = [...bySeq.keys()].find((seq) => seq >= from + out.length);
     if (missing !== undefined) {
       const gap = from + out.length;
       await this.fail(problemAt('missing-event', gap, `event ${gap} is missing from the bucket, but event ${missing} exists`, auditEventKey(logId, gap)));
     }
-    return out;
+    return { versions: out, truncated: false };
   }
 
   /**

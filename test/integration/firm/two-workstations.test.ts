@@ -61,8 +61,9 @@ describe('every workstation\'s log, read and verified together', () => {
         expect.objectContaining({ logId: aLog.logId, own: false, events: 2, workstation: expect.any(String) }),
       ]),
     );
-    // A's events were read from the bucket: one GET each, besides the listings.
-    expect(requests.filter((r) => r === 'GetObjectCommand')).toHaveLength(2);
+    // A's events were read from the bucket: one GET each at most, besides the listings (B's witness, run after its
+    // sync, may have read them already).
+    expect(requests.filter((r) => r === 'GetObjectCommand').length).toBeLessThanOrEqual(2);
 
     // Filters across both logs: by workstation (a log id), officer, case.
     expect((await trail.list({ workstation: bLog.logId })).entries.map((e) => [e.action, e.operator.email])).toEqual([['search', 'officer.b@sandbox.custody.test']]);
