@@ -103,22 +103,26 @@ export function composeArchive(
   });
   const genesysSource = profile.genesys ? ('gateway' in profile.genesys ? profile.genesys.gateway : `https://api.${profile.genesys.region}`) : 'none';
 
+  /** What both archive routes (the API copy and Genesys's export) work with: one store, one lock, one retention. */
+  const archiveRouteDeps = async () => ({
+    store: await requireStore(),
+    archive,
+    holds: holdRepository,
+    genesys: deps.genesys.archive,
+    audit,
+    actors,
+    clock,
+    retentionYears: profile.compliance?.retentionYears ?? 5,
+    lockFile: join(deps.dataDir, 'archive.lock'),
+    newId: randomUUID,
+  });
   const apiJob = async (options: { onItem?: ArchiveJobDeps['onItem'] } = {}) =>
     new ArchiveJob({
       ...options,
-      store: await requireStore(),
-      archive,
-      holds: holdRepository,
-      genesys: deps.genesys.archive,
-      audit,
-      actors,
-      clock,
+      ...(await archiveRouteDeps()),
       logger: logger.child('archive'),
-      retentionYears: profile.compliance?.retentionYears ?? 5,
       stagingDir: join(deps.dataDir, 'archive-staging'),
-      lockFile: join(deps.dataDir, 'archive.lock'),
       sourceApi: genesysSource,
-      newId: randomUUID,
     });
 
   return {
@@ -131,19 +135,10 @@ export function composeArchive(
         throw new AppError('VALIDATION', `No Genesys export integration is configured for profile "${profileName}" (give --integration-id, or set archive.exportIntegrationId).`);
       }
       return new ExportIngest({
-        store: await requireStore(),
-        archive,
-        holds: holdRepository,
-        genesys: deps.genesys.archive,
-        audit,
-        actors,
+        ...(await archiveRouteDeps()),
         apiArchive: () => apiJob(),
-        clock,
         logger: logger.child('archive-export'),
-        retentionYears: profile.compliance?.retentionYears ?? 5,
         integrationId,
-        lockFile: join(deps.dataDir, 'archive.lock'),
-        newId: randomUUID,
         jobTimeoutMs: (settings.exportJobTimeoutSeconds ?? 6 * 3600) * 1000,
         deliveryWaitMs: (settings.exportDeliveryWaitSeconds ?? 2 * 3600) * 1000,
         ...(options.onItem ? { onItem: options.onItem } : {}),
