@@ -20,26 +20,30 @@ import type { ArchiveStore } from './archive-store';
 
 const DAY_MS = 86_400_000;
 
-export type ArchiveJobDeps = {
+/** What every archive route (the API copy, Genesys's export) works with. */
+export type ArchiveRouteDeps = {
   store: ArchiveStore;
   archive: ArchiveRepository;
   holds: HoldRepository;
-  /** Patient (bulk) Genesys services: a nightly batch waits out faults rather than failing fast. */
-  genesys: () => Promise<{ sync: IndexSync; fetcher: RecordingFetcher }>;
   audit: () => Promise<AuditWriter>;
-  /** The nightly copy is unattended: it runs under the service account, naming the officer who started it, if any. */
+  /** The archive is unattended: it runs under the service account, naming the officer who started it, if any. */
   actors: Pick<AuditActors, 'service'>;
   clock: Clock;
   logger: Logger;
   /** MiFID II: 5, up to 7 where the competent authority requires it. */
   retentionYears: number;
+  /** One archive run per machine at a time, whichever the route. */
+  lockFile: string;
+  newId: () => string;
+};
+
+export type ArchiveJobDeps = ArchiveRouteDeps & {
+  /** Patient (bulk) Genesys services: a nightly batch waits out faults rather than failing fast. */
+  genesys: () => Promise<{ sync: IndexSync; fetcher: RecordingFetcher }>;
   /** Where recordings are staged between Genesys and the store (emptied at each start). */
   stagingDir: string;
-  /** One archive run per machine at a time. */
-  lockFile: string;
   /** The Genesys API the copies come from, for the sidecar (a host or gateway, never a credential). */
   sourceApi: string;
-  newId: () => string;
   /** How many recordings one 'export' audit event covers (the event lists each of them). */
   auditBatchSize?: number;
   /** How far before the last run's end a run without --since starts (late-arriving recordings). */

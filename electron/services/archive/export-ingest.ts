@@ -1,43 +1,27 @@
 import type { AuditEvent } from '../../../shared/domain';
 import type { ArchiveRunSummary } from '../../../shared/archive';
-import type { Logger } from '../../../shared/logger';
-import type { ArchiveCandidate, ArchiveRepository } from '../../db/repositories/archive-repository';
-import type { HoldRepository } from '../../db/repositories/hold-repository';
-import type { AuditActors } from '../audit/audit-actor';
-import type { AuditWriter } from '../audit/audit-writer';
+import type { ArchiveCandidate } from '../../db/repositories/archive-repository';
 import { acquireLockFile, type HeldLock } from '../audit/lock-file';
 import { AppError, describeCause, ValidationError, WormStoreError } from '../errors';
 import type { GenesysClient } from '../genesys/genesys-client';
 import type { RecordingJob } from '../genesys/models';
 import type { IndexSync } from '../index/index-sync';
-import type { Clock } from '../ports';
 import type { FileSink } from '../storage/durable-file';
-import type { ArchiveJob } from './archive-job';
+import type { ArchiveJob, ArchiveRouteDeps } from './archive-job';
 import { archiveSidecarOf, recordHeld, storeSidecar } from './archive-job';
 import { archiveKeys, extensionFor, requiredRetainUntil } from './archive-keys';
-import type { ArchiveStore, ObjectVersion } from './archive-store';
+import type { ObjectVersion } from './archive-store';
 import { EXPORT_METADATA_MAX_BYTES, exportDayPrefixes, exportMetadataSchema, exportProblems, parseExportKey, type ExportKey, type ExportMetadata } from './export-layout';
 
 const DAY_MS = 86_400_000;
 
-export type ExportIngestDeps = {
-  store: ArchiveStore;
-  archive: ArchiveRepository;
-  holds: HoldRepository;
+export type ExportIngestDeps = ArchiveRouteDeps & {
   /** Under the service account, patient: the index sync and the bulk client (its calls go through the rate governor). */
   genesys: () => Promise<{ sync: IndexSync; client: GenesysClient }>;
-  audit: () => Promise<AuditWriter>;
-  actors: Pick<AuditActors, 'service'>;
   /** The API archive, for what the export did not deliver. */
   apiArchive: () => Promise<Pick<ArchiveJob, 'run'>>;
-  clock: Clock;
-  logger: Logger;
-  retentionYears: number;
   /** The Genesys S3 integration that writes into the archive bucket. */
   integrationId: string;
-  /** The same lock as the API archive: one archive run per machine at a time. */
-  lockFile: string;
-  newId: () => string;
   /** How long Genesys may take to run the job (PENDING to FULFILLED). */
   jobTimeoutMs: number;
   /** How long after the job ends Custody waits for exported objects to land (Genesys documents a lag). */
