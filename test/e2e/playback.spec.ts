@@ -1,4 +1,5 @@
 import { GetObjectCommand, ListObjectVersionsCommand } from '@aws-sdk/client-s3';
+import { auditEventsPrefix } from '../../electron/services/audit/layout';
 import type { AuditEvent } from '../../shared/domain';
 import { startHarness, uniqueTradingCall } from '../helpers/engine-harness';
 import { startTestWorm } from '../helpers/worm';
@@ -46,7 +47,7 @@ test('an officer finds a trade by its ID, gives a case reference, plays it, and 
   await page.screenshot({ path: test.info().outputPath('playback.png') });
 
   // The audit object is in the bucket, with the operator, the recording and the case reference.
-  const listing = await harness.s3.send(new ListObjectVersionsCommand({ Bucket: harness.bucket, Prefix: 'audit/' }));
+  const listing = await harness.s3.send(new ListObjectVersionsCommand({ Bucket: harness.bucket, Prefix: auditEventsPrefix(harness.composed.profile.logId) }));
   const events: Array<AuditEvent> = [];
   for (const version of listing.Versions ?? []) {
     const object = await harness.s3.send(new GetObjectCommand({ Bucket: harness.bucket, Key: version.Key!, VersionId: version.VersionId! }));

@@ -3,7 +3,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createMediaProtocolHandler } from '../../../electron/main/protocol';
-import { hashAuditEvent } from '../../../electron/services/audit/layout';
+import { auditEventsPrefix, hashAuditEvent } from '../../../electron/services/audit/layout';
 import { sha256Hex } from '../../../electron/crypto/sha256';
 import { sha256File } from '../../../electron/services/storage/durable-file';
 import type { AuditEvent } from '../../../shared/domain';
@@ -16,7 +16,7 @@ beforeAll(async () => {
 afterAll(async () => h?.close());
 
 async function storedEvents(): Promise<Array<{ key: string; versionId: string; event: AuditEvent }>> {
-  const listing = await h.s3.send(new ListObjectVersionsCommand({ Bucket: h.bucket, Prefix: 'audit/' }));
+  const listing = await h.s3.send(new ListObjectVersionsCommand({ Bucket: h.bucket, Prefix: auditEventsPrefix(h.composed.profile.logId) }));
   const out = [];
   for (const v of listing.Versions ?? []) {
     const object = await h.s3.send(new GetObjectCommand({ Bucket: h.bucket, Key: v.Key!, VersionId: v.VersionId! }));
