@@ -14,8 +14,10 @@ test('the posture report shows every check with its evidence', async ({ page }) 
     await expect(page.getByTestId('posture-empty')).toBeVisible();
     await page.getByTestId('posture-run').click();
 
-    await expect(page.getByTestId('posture-summary')).toContainText('4 pass13 fail2 unknown');
-    await expect(page.getByTestId('posture-check')).toHaveCount(19);
+    await expect(page.getByTestId('posture-summary')).toContainText('5 pass13 fail2 unknown');
+    await expect(page.getByTestId('posture-check')).toHaveCount(20);
+    // No unattended job has reported a failure in any log read here.
+    await expect(page.locator('[data-check-id="unattended.failures"]')).toHaveAttribute('data-status', 'pass');
     // No blotter is imported in this profile: the trades check cannot tell.
     await expect(page.locator('[data-check-id="trades.recorded-calls"]')).toHaveAttribute('data-status', 'unknown');
     const region = page.locator('[data-check-id="genesys.region"]');
