@@ -187,7 +187,6 @@ export class ArchiveJob {
   }
 
   private async archiveOne(runId: string, candidate: ArchiveCandidate, audited: AuditEvent, signal?: AbortSignal): Promise<ArchiveItemResult> {
-    const auditEventId = audited.eventId;
     const { archive, store, clock } = this.deps;
     if (candidate.fileState === 'DELETED') {
       // Nothing left to copy: report the loss every time the window is archived, do not retry it.
@@ -217,7 +216,7 @@ export class ArchiveJob {
       const keys = archiveKeys({ tradingId: candidate.tradingId, startMs, conversationId: candidate.conversationId, recordingId: candidate.recordingId }, extensionFor(downloaded.contentType));
       const held = candidate.tradingId !== null && (await this.deps.holds.anyOpenForTrades([candidate.tradingId]));
       const media = await this.storeMedia(keys.media, staging, downloaded, candidate, startMs, required, held);
-      const sidecar = archiveSidecarOf({
+      await recordArchivedCopy(this.deps, {
         candidate,
         startMs,
         endMs,
@@ -231,28 +230,9 @@ export class ArchiveJob {
         nowMs: clock.now(),
         audited,
         runId,
-      });
-      const sidecarVersionId = await storeSidecar(store, keys.sidecar, sidecar, media.retainUntil, held);
-      await archive.put({
-        recordingId: candidate.recordingId,
-        conversationId: candidate.conversationId,
-        tradingId: candidate.tradingId,
-        recordingStartMs: startMs,
-        bucket: store.bucket,
-        mediaKey: keys.media,
-        mediaVersionId: media.versionId,
         sidecarKey: keys.sidecar,
-        sidecarVersionId,
-        sha256: downloaded.sha256,
-        bytes: downloaded.bytes,
-        contentType: downloaded.contentType,
-        retainUntilMs: media.retainUntil.getTime(),
-        multipart: media.multipart,
-        archivedMs: clock.now(),
-        auditEventId,
-        deletedMs: null,
+        held,
       });
-      if (held) await recordHeld(this.deps.holds, store.bucket, candidate.tradingId!, [{ key: keys.media, versionId: media.versionId }, { key: keys.sidecar, versionId: sidecarVersionId }]);
       return {
         recordingId: candidate.recordingId,
         conversationId: candidate.conversationId,
@@ -383,8 +363,44 @@ export function archiveSidecarOf(input: {
   });
 }
 
+
+/**
+ * Records an archived copy, whichever route brought it (the API copy, Genesys's export): its sidecar (stored
+ * once, locked as long as the recording), the archive's row, and, under an open hold, every object it adds to
+ * the hold (the media, `heldWith`, the sidecar).
+ */
+export async function recordArchivedCopy(
+  deps: Pick<ArchiveRouteDeps, 'store' | 'archive' | 'holds'>,
+  input: Parameters<typeof archiveSidecarOf>[0] & { sidecarKey: string; held: boolean; heldWith?: ReadonlyArray<{ key: string; versionId: string }> },
+): Promise<void> {
+  const { store, archive, holds } = deps;
+  const { candidate, media, retainUntil, held, sidecarKey } = input;
+  const sidecarVersionId = await storeSidecar(store, sidecarKey, archiveSidecarOf(input), retainUntil, held);
+  await archive.put({
+    recordingId: candidate.recordingId,
+    conversationId: candidate.conversationId,
+    tradingId: candidate.tradingId,
+    recordingStartMs: input.startMs,
+    bucket: store.bucket,
+    mediaKey: media.key,
+    mediaVersionId: media.versionId,
+    sidecarKey,
+    sidecarVersionId,
+    sha256: media.sha256,
+    bytes: media.bytes,
+    contentType: media.contentType,
+    retainUntilMs: retainUntil.getTime(),
+    multipart: media.multipart,
+    archivedMs: input.nowMs,
+    auditEventId: input.audited.eventId,
+    deletedMs: null,
+  });
+  if (held) {
+    await recordHeld(holds, store.bucket, candidate.tradingId!, [{ key: media.key, versionId: media.versionId }, ...(input.heldWith ?? []), { key: sidecarKey, versionId: sidecarVersionId }]);
+  }
+}
 /** Stores the sidecar unless a version describing the same media version is there already (a re-run); returns its version. */
-export async function storeSidecar(store: ArchiveStore, key: string, sidecar: ArchiveSidecar, retainUntil: Date, held: boolean): Promise<string> {
+async function storeSidecar(store: ArchiveStore, key: string, sidecar: ArchiveSidecar, retainUntil: Date, held: boolean): Promise<string> {
   for (const version of await store.versionsOf(key)) {
     const parsed = archiveSidecarSchema.safeParse(safeJson(await store.readJson(key, version.versionId)));
     if (parsed.success && parsed.data.media.versionId === sidecar.media.versionId && parsed.data.media.sha256 === sidecar.media.sha256) {
@@ -398,7 +414,7 @@ export async function storeSidecar(store: ArchiveStore, key: string, sidecar: Ar
 }
 
 /** Objects archived under an open hold belong to it, so its release lifts them too. */
-export async function recordHeld(holds: HoldRepository, bucket: string, tradingId: string, objects: ReadonlyArray<{ key: string; versionId: string }>): Promise<void> {
+async function recordHeld(holds: HoldRepository, bucket: string, tradingId: string, objects: ReadonlyArray<{ key: string; versionId: string }>): Promise<void> {
   for (const hold of await holds.openForTrade(tradingId)) {
     for (const object of objects) await holds.putObject(hold.id, { bucket, ...object, status: 'held', error: null });
   }

@@ -8,7 +8,7 @@ import type { RecordingJob } from '../genesys/models';
 import type { IndexSync } from '../index/index-sync';
 import type { FileSink } from '../storage/durable-file';
 import type { ArchiveJob, ArchiveRouteDeps } from './archive-job';
-import { archiveSidecarOf, recordHeld, storeSidecar } from './archive-job';
+import { recordArchivedCopy } from './archive-job';
 import { archiveKeys, extensionFor, requiredRetainUntil } from './archive-keys';
 import type { ObjectVersion } from './archive-store';
 import { EXPORT_METADATA_MAX_BYTES, exportDayPrefixes, exportMetadataSchema, exportProblems, parseExportKey, type ExportKey, type ExportMetadata } from './export-layout';
@@ -344,7 +344,7 @@ export class ExportIngest {
     }
     const contentType = metadata.contentType ?? read.contentType;
     const sidecarKey = archiveKeys({ tradingId: candidate.tradingId, startMs, conversationId: candidate.conversationId, recordingId: candidate.recordingId }, extensionFor(contentType)).sidecar;
-    const sidecar = archiveSidecarOf({
+    await recordArchivedCopy(this.deps, {
       candidate,
       startMs,
       endMs,
@@ -358,34 +358,10 @@ export class ExportIngest {
       nowMs: clock.now(),
       audited,
       runId,
-    });
-    const sidecarVersionId = await storeSidecar(store, sidecarKey, sidecar, retainUntil, held);
-    await archive.put({
-      recordingId: candidate.recordingId,
-      conversationId: candidate.conversationId,
-      tradingId: candidate.tradingId,
-      recordingStartMs: startMs,
-      bucket: store.bucket,
-      mediaKey: media.key,
-      mediaVersionId: media.versionId,
       sidecarKey,
-      sidecarVersionId,
-      sha256: read.sha256,
-      bytes: read.bytes,
-      contentType,
-      retainUntilMs: retainUntil.getTime(),
-      multipart: false,
-      archivedMs: clock.now(),
-      auditEventId: audited.eventId,
-      deletedMs: null,
+      held,
+      heldWith: [{ key: metadataVersion.key, versionId: metadataVersion.versionId }],
     });
-    if (held) {
-      await recordHeld(this.deps.holds, store.bucket, candidate.tradingId!, [
-        { key: media.key, versionId: media.versionId },
-        { key: metadataVersion.key, versionId: metadataVersion.versionId },
-        { key: sidecarKey, versionId: sidecarVersionId },
-      ]);
-    }
     return { ...base, outcome: 'archived', reason: null };
   }
 }
