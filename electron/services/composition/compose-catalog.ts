@@ -21,10 +21,14 @@ export type CatalogDomain = {
   sync(): Promise<CatalogSync>;
   /**
    * On a workstation without the Genesys service account (its officers search what the firm's archiver
-   * indexed): syncs the catalog and says what was applied; null elsewhere, or when it could not (logged).
+   * indexed): syncs the catalog and says what was applied; null elsewhere, within a minute of the last attempt,
+   * or when it could not (logged).
    */
   syncOnCatalogWorkstation(): Promise<SyncSummary | null>;
 };
+
+/** How long after a sync attempt a workstation's searches answer from the index without asking the store again. */
+const catalogResyncMs = 60_000;
 
 export function composeCatalog(deps: {
   profileName: string;
@@ -60,8 +64,11 @@ export function composeCatalog(deps: {
       return false;
     }
   });
-  // Searches at the same moment share one sync rather than applying the same manifest twice.
+  // Searches at the same moment share one sync rather than applying the same manifest twice, and searches
+  // within a minute of the last attempt ask nothing of the store: the catalog is published nightly, and a
+  // store that does not answer must not hold up every search.
   let syncing: Promise<SyncSummary | null> | null = null;
+  let lastAttemptMs: number | null = null;
   const sync = async () => new CatalogSync({ ...(await bucketAndClient()), catalog: repository, workDir, clock, logger });
   return {
     repository,
@@ -81,7 +88,9 @@ export function composeCatalog(deps: {
     sync,
     syncOnCatalogWorkstation: async () => {
       if (!profile.worm?.archiveBucket || (await hasServiceAccount())) return null;
+      if (!syncing && lastAttemptMs !== null && clock.now() - lastAttemptMs < catalogResyncMs) return null;
       syncing ??= (async () => {
+        lastAttemptMs = clock.now();
         try {
           return await (await sync()).sync();
         } catch (error) {
