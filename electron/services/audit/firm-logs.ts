@@ -1,7 +1,6 @@
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import type { Logger } from '../../../shared/logger';
 import type { AuditMirrorRepository } from '../../db/repositories/audit-mirror-repository';
-import { EventHub } from '../events';
 import type { Clock } from '../ports';
 import { wormRequest } from '../worm/locked-objects';
 import { AuditMirror } from './audit-mirror';
@@ -69,7 +68,7 @@ export class FirmLogs {
     let mirror = this.mirrors.get(logId);
     if (!mirror) {
       const { s3, bucket, repository, clock, logger } = this.deps;
-      const state = new IntegrityState({ repository, logId, clock, logger: logger.child('firm-log'), events: new EventHub() });
+      const state = IntegrityState.ofOtherLog({ repository, logId, clock, logger });
       mirror = new AuditMirror({ s3, bucket, logId, repository, state, logger: logger.child('firm-log') });
       this.mirrors.set(logId, mirror);
     }

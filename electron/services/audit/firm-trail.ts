@@ -2,7 +2,6 @@ import type { AuditLogSummary, AuditTrailFilter, AuditTrailPage, AuditVerificati
 import type { Logger } from '../../../shared/logger';
 import type { AuditMirrorRepository } from '../../db/repositories/audit-mirror-repository';
 import { describeCause } from '../errors';
-import { EventHub } from '../events';
 import type { Clock } from '../ports';
 import { listTrailEntries } from './audit-mirror';
 import type { AuditModule } from './audit-module';
@@ -112,8 +111,7 @@ export class FirmTrail {
     }
   }
 
-  /** Another log's integrity state lives beside our own (keyed by log id) and is never announced as ours. */
   private stateOf(logId: string): IntegrityState {
-    return new IntegrityState({ repository: this.deps.repository, logId, clock: this.deps.clock, logger: this.deps.logger.child('firm-log'), events: new EventHub() });
+    return IntegrityState.ofOtherLog({ repository: this.deps.repository, logId, clock: this.deps.clock, logger: this.deps.logger });
   }
 }

@@ -1,7 +1,7 @@
 import type { AuditIntegrity, AuditProblem } from '../../../shared/audit-views';
 import type { Logger } from '../../../shared/logger';
 import type { AuditMirrorRepository } from '../../db/repositories/audit-mirror-repository';
-import type { EventHub } from '../events';
+import { EventHub } from '../events';
 import type { Clock } from '../ports';
 
 type Source = 'consistency' | 'verify';
@@ -13,6 +13,11 @@ type Source = 'consistency' | 'verify';
  */
 export class IntegrityState {
   constructor(private readonly deps: { repository: AuditMirrorRepository; logId: string; clock: Clock; logger: Logger; events: EventHub }) {}
+
+  /** Another workstation's log: its state is kept beside our own (keyed by log id) and never announced as this log's. */
+  static ofOtherLog(deps: { repository: AuditMirrorRepository; logId: string; clock: Clock; logger: Logger }): IntegrityState {
+    return new IntegrityState({ ...deps, logger: deps.logger.child('firm-log'), events: new EventHub() });
+  }
 
   async current(): Promise<AuditIntegrity> {
     const stored = (await this.deps.repository.integrityReport(this.deps.logId)) as AuditIntegrity | null;

@@ -7,7 +7,6 @@ import type { Logger } from '../../../shared/logger';
 import type { AuditMirrorRepository } from '../../db/repositories/audit-mirror-repository';
 import type { CosignedHead, WitnessedLog, WitnessRepository } from '../../db/repositories/witness-repository';
 import { describeCause } from '../errors';
-import { EventHub } from '../events';
 import type { Clock } from '../ports';
 import { keyIdOrNull, type SigningKey } from '../signing/signing-key';
 import { putLockedObject, readObject } from '../worm/locked-objects';
@@ -258,7 +257,7 @@ export class Witness {
     if ((record ? record.alerted : null) === fingerprint || (!record && this.alertedUnpinned.has(`${logId}:${fingerprint}`))) return false;
     const message = `audit log ${logId} ${outcome.message}`;
     this.deps.logger.error('witnessed audit log is inconsistent', { logId, verdict: outcome.verdict, detail: outcome.message });
-    const state = new IntegrityState({ repository: this.deps.auditMirrors, logId, clock: this.deps.clock, logger: this.deps.logger, events: new EventHub() });
+    const state = IntegrityState.ofOtherLog({ repository: this.deps.auditMirrors, logId, clock: this.deps.clock, logger: this.deps.logger });
     await state.fail('consistency', problemOf(outcome, message));
     try {
       await this.deps.recordAlert({
