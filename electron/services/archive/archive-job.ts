@@ -435,7 +435,8 @@ function failed(candidate: ArchiveCandidate, reason: string): ArchiveItemResult 
   };
 }
 
-function parseMs(value: string | undefined | null): number | null {
+/** Milliseconds of a Genesys time, or null when it is absent or not a time. */
+export function parseMs(value: string | undefined | null): number | null {
   if (!value) return null;
   const ms = Date.parse(value);
   return Number.isFinite(ms) ? ms : null;

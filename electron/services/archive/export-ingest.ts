@@ -8,7 +8,7 @@ import type { RecordingJob } from '../genesys/models';
 import type { IndexSync } from '../index/index-sync';
 import type { FileSink } from '../storage/durable-file';
 import type { ArchiveJob, ArchiveRouteDeps } from './archive-job';
-import { recordArchivedCopy } from './archive-job';
+import { parseMs, recordArchivedCopy } from './archive-job';
 import { archiveKeys, extensionFor, requiredRetainUntil } from './archive-keys';
 import type { ObjectVersion } from './archive-store';
 import { EXPORT_METADATA_MAX_BYTES, exportDayPrefixes, exportMetadataSchema, exportProblems, parseExportKey, type ExportKey, type ExportMetadata } from './export-layout';
@@ -389,8 +389,3 @@ function refused(candidate: ArchiveCandidate, key: string | null, problems: Read
   return { ...notDelivered(candidate, `refused: ${problems.join('; ')}`), outcome: 'refused', key };
 }
 
-function parseMs(value: string | undefined): number | null {
-  if (!value) return null;
-  const ms = Date.parse(value);
-  return Number.isFinite(ms) ? ms : null;
-}
