@@ -17,17 +17,6 @@ import { assertValidLogId } from './layout';
  * checkpoint note.
  */
 
-/**
- * The checkpoint origin of one audit log (its note's first line): the same as the signed-note
- * checkpoint the checkpointer publishes (layout.ts, checkpointNoteOrigin), so a cosignature line is
- * appended to that note as it is.
- */
-export function auditLogOrigin(bucket: string, logId: string): string {
-  assertValidLogId(logId);
-  if (!/^[A-Za-z0-9._-]{1,255}$/.test(bucket)) throw new ValidationError(`not an S3 bucket name: ${JSON.stringify(bucket)}`);
-  return `custody.audit/${bucket}/${logId}`;
-}
-
 /** The key name a workstation cosigns with (its own log id names it). */
 export function witnessKeyName(witnessLogId: string): string {
   assertValidLogId(witnessLogId);

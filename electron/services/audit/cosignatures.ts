@@ -4,8 +4,8 @@ import { describeCause } from '../errors';
 import { keyIdOf, keyIdOrNull } from '../signing/signing-key';
 import { listVersionPages, readObject } from '../worm/locked-objects';
 import { parseSignedNote } from '../../crypto/signed-note';
-import { auditLogOrigin, cosignatureKey, cosignaturesBy, cosignaturesPrefix, parseCheckpointNoteText, parseCosignatureKey, witnessKeyName } from './cosignature-note';
-import { auditKeysPrefix, keyIdOfPublicKeyKey } from './layout';
+import { cosignatureKey, cosignaturesBy, cosignaturesPrefix, parseCheckpointNoteText, parseCosignatureKey, witnessKeyName } from './cosignature-note';
+import { auditKeysPrefix, checkpointNoteOrigin, keyIdOfPublicKeyKey } from './layout';
 
 export type VerifyCosignaturesOptions = {
   s3: S3Client;
@@ -54,7 +54,7 @@ export async function verifyCosignatures(options: Readonly<VerifyCosignaturesOpt
   for (const entry of stored) {
     const where = `s3://${bucket}/${entry.key}`;
     const object = await readObject(s3, bucket, entry.key, { versionId: entry.versionId });
-    const found = object ? cosignatureIn(object.text(), auditLogOrigin(bucket, logId), entry, keysOf.get(entry.witnessLogId) ?? []) : 'missing';
+    const found = object ? cosignatureIn(object.text(), checkpointNoteOrigin(bucket, logId), entry, keysOf.get(entry.witnessLogId) ?? []) : 'missing';
     if (typeof found === 'string') {
       warnings.push(`cosignature ${where} is not counted: ${found}`);
     } else if (found.timeMs > options.nowMs + maxClockSkewMs) {

@@ -11,11 +11,11 @@ import type { Clock } from '../ports';
 import { keyIdOrNull, type SigningKey } from '../signing/signing-key';
 import { putLockedObject, readObject } from '../worm/locked-objects';
 import { newestCheckpointVersion } from './checkpointer';
-import { auditLogOrigin, checkpointNoteText, cosignatureKey, cosignaturesBy, cosignedNote, witnessKeyName } from './cosignature-note';
+import { checkpointNoteText, cosignatureKey, cosignaturesBy, cosignedNote, witnessKeyName } from './cosignature-note';
 import type { AuditAppendInput, AuditRetention } from './event-chain';
 import type { FirmLogs } from './firm-logs';
 import { IntegrityState } from './integrity-state';
-import { auditPublicKeyKey, checkpointSignatureValid, parseStoredCheckpoint, toHex } from './layout';
+import { auditPublicKeyKey, checkpointNoteOrigin, checkpointSignatureValid, parseStoredCheckpoint, toHex } from './layout';
 import { SerialQueue } from './serial-queue';
 
 type Head = { treeSize: number; rootHash: string };
@@ -240,7 +240,7 @@ export class Witness {
     const key = cosignatureKey(logId, head.treeSize, ownLogId);
     const signingKey = await this.deps.signingKey();
     const name = witnessKeyName(ownLogId);
-    const noteText = checkpointNoteText({ origin: auditLogOrigin(bucket, logId), ...head });
+    const noteText = checkpointNoteText({ origin: checkpointNoteOrigin(bucket, logId), ...head });
     const existing = await readObject(s3, bucket, key);
     if (existing && cosignaturesBy(existing.text(), noteText, { name, publicKeyPem: signingKey.publicKeyPem }).length > 0) return { key, wrote: false };
     const body = cosignedNote(signingKey, name, noteText, Math.floor(clock.now() / 1000));

@@ -1,9 +1,9 @@
+import { checkpointNoteOrigin } from '../../../../../electron/services/audit/layout';
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ed25519RawPublicKey, noteVerifierKey, openSignedNote, parseSignedNote, signNote } from '../../../../../electron/crypto/signed-note';
 import {
   asCosignature,
-  auditLogOrigin,
   checkpointNoteText,
   cosignatureKey,
   cosignaturesBy,
@@ -69,7 +69,7 @@ describe('cosignature format (c2sp.org/tlog-cosignature)', () => {
   it('signs cosignature/v1 over "cosignature/v1", the time line and the note text, and verifies only with the right key, name, time and text', () => {
     const key = newSigningKey();
     const name = witnessKeyName('witness-b');
-    const text = checkpointNoteText({ origin: auditLogOrigin('custody-audit', 'log-a'), treeSize: 42, rootHash: ROOT });
+    const text = checkpointNoteText({ origin: checkpointNoteOrigin('custody-audit', 'log-a'), treeSize: 42, rootHash: ROOT });
     expect(text).toBe(`custody.audit/custody-audit/log-a\n42\n${Buffer.from(ROOT, 'hex').toString('base64')}\n`);
     const note = cosignedNote(key, name, text, 1_765_000_000);
     expect(note).toMatch(new RegExp(`^${text.replaceAll('+', '\\+')}\n\u2014 custody/witness/witness-b [A-Za-z0-9+/]{102}==\n$`));
@@ -93,7 +93,7 @@ describe('cosignature format (c2sp.org/tlog-cosignature)', () => {
   it("appends to the log's own signed-note checkpoint: a standard verifier opens it with the log's key and ignores the cosignature, or with the witness's", () => {
     const logKey = newSigningKey();
     const witnessKey = newSigningKey();
-    const origin = auditLogOrigin('custody-audit', 'log-a');
+    const origin = checkpointNoteOrigin('custody-audit', 'log-a');
     const text = checkpointNoteText({ origin, treeSize: 7, rootHash: ROOT });
     const logNote = signNote(text, noteVerifierKey(origin, logKey.publicKeyPem), (data) => Buffer.from(logKey.sign(data), 'base64'));
     const cosignatureLine = cosignedNote(witnessKey, witnessKeyName('log-b'), text, 1_765_000_000).slice(text.length + 1);
@@ -106,7 +106,7 @@ describe('cosignature format (c2sp.org/tlog-cosignature)', () => {
     expect(parseCheckpointNoteText('origin\n012\nAAAA\n')).toBeNull();
     expect(parseCheckpointNoteText(`o\n1\n${Buffer.from(ROOT, 'hex').toString('base64')}\nextension\n`)).toBeNull();
     expect(() => checkpointNoteText({ origin: 'o', treeSize: 1, rootHash: 'xyz' })).toThrow(/root hash/);
-    expect(() => auditLogOrigin('bad bucket', 'log-a')).toThrow(/bucket/);
+    expect(() => checkpointNoteOrigin('bad bucket', 'log-a')).toThrow(/bucket/);
   });
 
   it('names witnesses and stores each cosignature under the witnessed log, by tree size and witness', () => {
