@@ -103,7 +103,12 @@ export function createAuditMirrorRepository(db: Db) {
     let size = sizeOf(logId);
     const conflicts: Array<LeafConflict> = [];
     let added = 0;
-    const read = readNode(logId);
+    // Parents are hashed from the nodes this call adds, kept here: the store is read only for the tree's left
+    // edge as it was (at most log2(size) nodes a call, not one read per node).
+    const recorded = new Map<number, Uint8Array>();
+    const nodeKey = (level: number, index: number) => index * 64 + level;
+    const stored = readNode(logId);
+    const read = (level: number, index: number) => recorded.get(nodeKey(level, index)) ?? stored(level, index);
     for (const { event, body, leafHash, alertCount, items } of [...records].sort((a, b) => a.event.seq - b.event.seq)) {
       if (event.seq < size) {
         const held = read(0, event.seq)!;
@@ -111,7 +116,10 @@ export function createAuditMirrorRepository(db: Db) {
         continue;
       }
       if (event.seq > size) throw new RangeError(`audit event ${event.seq} cannot be recorded before event ${size}`);
-      for (const node of nodesCompletedByLeaf(sha256, read, size, leafHash)) insertNode.run(logId, node.level, node.index, Buffer.from(node.hash));
+      for (const node of nodesCompletedByLeaf(sha256, read, size, leafHash)) {
+        recorded.set(nodeKey(node.level, node.index), node.hash);
+        insertNode.run(logId, node.level, node.index, Buffer.from(node.hash));
+      }
       insertEvent.run({
         logId,
         seq: event.seq,

@@ -47,14 +47,21 @@ export async function startLocalWorm(options: LocalWormOptions = {}): Promise<Lo
     await stopLocalWorm(runDir, { scriptsDir: scripts, keep: true }).catch(() => undefined);
     throw new StorageError(`Local WORM store did not start (logs kept in ${runDir}/log): ${scriptFailure(error)}`, error);
   }
-  const env = parseEnvFile(await readFile(join(runDir, 'env'), 'utf8'));
-  const connection: WormConnection = {
-    endpoint: requireEnv(env, 'S3_ENDPOINT', runDir),
-    region: requireEnv(env, 'S3_REGION', runDir),
-    accessKeyId: requireEnv(env, 'S3_ACCESS_KEY', runDir),
-    secretAccessKey: requireEnv(env, 'S3_SECRET_KEY', runDir),
-  };
-  return { connection, runDir, stop: () => stopLocalWorm(runDir, { scriptsDir: scripts }) };
+  return { connection: await connectionOf(runDir), runDir, stop: () => stopLocalWorm(runDir, { scriptsDir: scripts }) };
+}
+
+/**
+ * A cluster started earlier (with `stopWithProcess: false`) that is still up: its connection, from its run
+ * dir's env file. Null when it is down or gone. Lets a benchmark keep what it seeded between runs.
+ */
+export async function attachLocalWorm(runDir: string, options: { scriptsDir?: string } = {}): Promise<LocalWorm | null> {
+  const scripts = wormScriptsDir(options.scriptsDir);
+  try {
+    await runScript(join(scripts, 'status.sh'), [runDir], {}, 10_000);
+  } catch {
+    return null;
+  }
+  return { connection: await connectionOf(runDir), runDir, stop: () => stopLocalWorm(runDir, { scriptsDir: scripts }) };
 }
 
 /** Stops the daemons recorded in `runDir` and removes it (unless `keep`). */
@@ -129,6 +136,17 @@ function parseEnvFile(text: string): Map<string, string> {
     if (match?.[1] !== undefined && match[2] !== undefined) entries.set(match[1], match[2]);
   }
   return entries;
+}
+
+/** The S3 connection start.sh wrote into `runDir`/env. */
+async function connectionOf(runDir: string): Promise<WormConnection> {
+  const env = parseEnvFile(await readFile(join(runDir, 'env'), 'utf8'));
+  return {
+    endpoint: requireEnv(env, 'S3_ENDPOINT', runDir),
+    region: requireEnv(env, 'S3_REGION', runDir),
+    accessKeyId: requireEnv(env, 'S3_ACCESS_KEY', runDir),
+    secretAccessKey: requireEnv(env, 'S3_SECRET_KEY', runDir),
+  };
 }
 
 function requireEnv(env: Map<string, string>, name: string, runDir: string): string {
