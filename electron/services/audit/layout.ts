@@ -1,5 +1,5 @@
 import { sha256, sha256Hex } from '../../crypto/sha256';
-import { canonicalJson } from '../../../shared/canonical-json';
+import { canonicalJson, isCanonicalJsonText } from '../../../shared/canonical-json';
 import { leafHash } from '../../../shared/crypto/merkle';
 import { auditCheckpointSchema, auditEventSchema, type AuditCheckpoint, type AuditEvent } from '../../../shared/domain';
 import { entryBundlePath, hashTilePath, type TileId } from '../../../shared/crypto/tlog-tiles';
@@ -87,7 +87,8 @@ export function parseStoredAuditEvent(text: string): { event: AuditEvent; hash: 
   }
   const parsed = auditEventSchema.safeParse(raw);
   if (!parsed.success) throw new ValidationError(`stored audit event does not match custody.audit.v1: ${parsed.error.message}`);
-  return { event: parsed.data, hash: sha256Hex(canonicalJson(raw)) };
+  // Events are stored canonical: then the text is hashed as it is, without writing it again.
+  return { event: parsed.data, hash: sha256Hex(isCanonicalJsonText(raw, text) ? text : canonicalJson(raw)) };
 }
 
 /** RFC 9162 leaf hash of a stored event object. */
