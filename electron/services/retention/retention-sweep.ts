@@ -104,18 +104,27 @@ export class RetentionSweep {
     const now = clock.now();
     const byLayout: Record<SweepLayout, SweepTally> = { custody: emptyTally(), 'genesys-export': emptyTally() };
     const entries: Array<SweepEntry> = [];
+    /** Recordings with a media version still retained: what goes with them stays too. */
+    const retainedMedia = new Set<string>();
     for await (const { version, parsed } of this.recordingVersions()) {
       const tally = byLayout[parsed.layout];
       tally.scanned += 1;
       const record = await this.deps.archive.get(parsed.recordingId);
       // Known, recorded and not yet due: no need to ask the store.
-      if (record && record.retainUntilMs > now && (isRecordedVersion(record, version) || isMetadataOfRecorded(record, parsed, version.key))) {
-        tally.retained += 1;
-        continue;
+      let entry: SweepEntry | null = null;
+      if (!(record && record.retainUntilMs > now && (isRecordedVersion(record, version) || isMetadataOfRecorded(record, parsed, version.key)))) {
+        entry = await this.assess({ version, parsed, record }, now);
       }
-      const entry = await this.assess({ version, parsed, record }, now);
       if (entry) entries.push(entry);
-      else tally.retained += 1;
+      else {
+        tally.retained += 1;
+        if (parsed.kind === 'media') retainedMedia.add(parsed.recordingId);
+      }
+    }
+    for (const entry of entries) {
+      if (entry.kind !== 'media' && entry.outcome === 'would-delete' && retainedMedia.has(entry.recordingId)) {
+        Object.assign(entry, { outcome: 'kept-retained', reason: `its recording is still retained, so its ${entry.kind} is too` });
+      }
     }
     const reportKeys: Array<string> = [];
     if (!options.dryRun && entries.some((e) => e.outcome === 'would-delete')) {
