@@ -3,7 +3,9 @@
  * tlog-tiles layout in a real radosgw (own throwaway cluster), then
  *   1. `audit verify --all`-equivalent over tiles: verifyAuditLog on every log in the bucket;
  *   2. a new workstation's catch-up of every log (FirmLogs.catchUpAll into an empty SQLite index);
- *   3. the baseline in the same run: the per-event verifier (one object per event) on a subset, scaled.
+ *   3. the baseline in the same run: the per-event verifier (one object per event) on a subset, scaled;
+ *   4. the host's main thread while one log is verified: the longest gap between 5 ms timer ticks, with the
+ *      verifier in this thread (baseline) and in the verification worker (what every host uses), same log.
  *
  * What is written: per log, every entry bundle and hash tile (full, and the partial ones of each
  * checkpoint), a signed checkpoint (JSON and C2SP note) every `--checkpoint-every` events and the key,
@@ -11,8 +13,9 @@
  * is measured on `--event-objects` of them and extrapolated (1M PUTs take far longer here than the
  * goal being measured); the verification therefore runs with its per-event sample off, and the cost of
  * the default sample (256 GETs per log) is measured on the objects written and added.
- * Run: nice -n 10 npx tsx test/bench/firm-verify.ts [--logs 4] [--events 250000] [--json]
+ * Run: nice -n 10 npx tsx test/bench/firm-verify.ts [--logs 4] [--events 250000] [--main-thread-only] [--json]
  */
+import type { S3Client } from '@aws-sdk/client-s3';
 import { createPublicKey, generateKeyPairSync, randomBytes, randomInt, randomUUID, sign } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -23,6 +26,7 @@ import { openDatabaseSync } from '../../electron/db/connection';
 import { createAuditMirrorRepository } from '../../electron/db/repositories/audit-mirror-repository';
 import { AuditMirror } from '../../electron/services/audit/audit-mirror';
 import { verifyAuditLog } from '../../electron/services/audit/audit-verifier';
+import { startVerifyWorker } from '../../electron/services/audit/verify-worker-client';
 import { FirmLogs, listAuditLogIds } from '../../electron/services/audit/firm-logs';
 import { IntegrityState } from '../../electron/services/audit/integrity-state';
 import {
@@ -46,6 +50,7 @@ import { keyIdOf, type SigningKey } from '../../electron/services/signing/signin
 import { putLockedObject, readObject } from '../../electron/services/worm/locked-objects';
 import { startLocalWorm } from '../../electron/services/worm/local-worm';
 import { createWormS3Client } from '../../electron/services/worm/s3-client';
+import type { AuditVerification } from '../../shared/audit-views';
 import { InMemoryMerkleTree } from '../../shared/crypto/merkle-tree';
 import { encodeEntryBundle, hashTileBytes, TILE_WIDTH, tilesToPublish } from '../../shared/crypto/tlog-tiles';
 import { fillerAuditEvent } from '../helpers/filler-audit-event';
@@ -61,6 +66,7 @@ const { values } = parseArgs({
     'event-objects': { type: 'string' },
     baseline: { type: 'string' },
     json: { type: 'boolean' },
+    'main-thread-only': { type: 'boolean' },
   },
 });
 const logs = Number(values.logs ?? 4);
@@ -165,76 +171,110 @@ try {
   results.eventObjectPuts = { written: sampleBodies.length, perSecond: Math.round(perSecond), extrapolatedMinutesForAll: Math.round((logs * perLog) / perSecond / 6) / 10 };
   say(`  per-event objects: ${sampleBodies.length} PUT at ${Math.round(perSecond)}/s (concurrency ${putConcurrency}); all ${(logs * perLog).toLocaleString('en-US')} would take ${Math.round((logs * perLog) / perSecond / 60)} min, so the bench writes only these`);
 
-  // ---------------- 1. verify --all over tiles ----------------
-  say('1. verify --all over tiles');
-  requests.reset();
-  const verifyStarted = performance.now();
-  const ids = await listAuditLogIds(s3, bucket);
-  const perLogReports: Array<{ logId: string; ok: boolean; seconds: number; fromBundles: number; problems: number }> = [];
-  for (const logId of ids) {
-    const started = performance.now();
-    const report = await verifyAuditLog({ s3, bucket, logId, clock: systemClock, sampleSize: 0 });
-    perLogReports.push({ logId, ok: report.ok, seconds: seconds(started), fromBundles: report.tiles?.fromBundles ?? 0, problems: report.problems.length });
-    say(`  ${logId}: ${report.ok ? 'VERIFIED' : `FAILED (${report.firstBad?.message})`} up to ${report.verifiedUpTo?.treeSize}, ${report.tiles?.bundlesRead} bundles, ${report.tiles?.hashTilesChecked} hash tiles, ${report.tiles?.checkpointNotesChecked} notes, ${seconds(started)} s`);
+  if (!values['main-thread-only']) {
+    // ---------------- 1. verify --all over tiles ----------------
+    say('1. verify --all over tiles');
+    requests.reset();
+    const verifyStarted = performance.now();
+    const ids = await listAuditLogIds(s3, bucket);
+    const perLogReports: Array<{ logId: string; ok: boolean; seconds: number; fromBundles: number; problems: number }> = [];
+    for (const logId of ids) {
+      const started = performance.now();
+      const report = await verifyAuditLog({ s3, bucket, logId, clock: systemClock, sampleSize: 0 });
+      perLogReports.push({ logId, ok: report.ok, seconds: seconds(started), fromBundles: report.tiles?.fromBundles ?? 0, problems: report.problems.length });
+      say(`  ${logId}: ${report.ok ? 'VERIFIED' : `FAILED (${report.firstBad?.message})`} up to ${report.verifiedUpTo?.treeSize}, ${report.tiles?.bundlesRead} bundles, ${report.tiles?.hashTilesChecked} hash tiles, ${report.tiles?.checkpointNotesChecked} notes, ${seconds(started)} s`);
+    }
+    const verifySeconds = seconds(verifyStarted);
+    const verifyRequests = { count: requests.total(), described: requests.describe() };
+    // The default per-event sample: 256 GETs per log, measured on the objects written.
+    const sampleStarted = performance.now();
+    const sampleQueue = writeQueue(16);
+    for (let i = 0; i < 256 * logs; i += 1) await sampleQueue.add(() => readObject(s3, bucket, sampleBodies[randomInt(sampleBodies.length)]!.key));
+    await sampleQueue.drain();
+    const sampleSeconds = seconds(sampleStarted);
+    results.verifyAll = { seconds: verifySeconds, withDefaultSample: Math.round((verifySeconds + sampleSeconds) * 10) / 10, sampleSeconds, logs: perLogReports, requests: verifyRequests.described, requestCount: verifyRequests.count };
+    say(`  all ${ids.length} logs, ${(logs * perLog).toLocaleString('en-US')} events: ${verifySeconds} s (+ ${sampleSeconds} s for the default 256-event sample per log) with ${verifyRequests.count} S3 requests (${verifyRequests.described})`);
+
+    // ---------------- 2. a new workstation's catch-up ----------------
+    say("2. a new workstation's catch-up of every log");
+    requests.reset();
+    const db = openDatabaseSync(join(dir, 'new-workstation.sqlite'), randomBytes(32));
+    const repository = createAuditMirrorRepository(db);
+    const logger = new MemoryLogger();
+    const ownId = randomUUID();
+    const own = new AuditMirror({ s3, bucket, logId: ownId, repository, logger, state: new IntegrityState({ repository, logId: ownId, clock: systemClock, logger, events: new EventHub() }) });
+    const firm = new FirmLogs({ s3, bucket, own, repository, clock: systemClock, logger });
+    const catchUpStarted = performance.now();
+    const added = await firm.catchUpAll();
+    const catchUpSeconds = seconds(catchUpStarted);
+    const caughtUp = [...added.values()].reduce((a, b) => a + b, 0);
+    results.catchUp = { seconds: catchUpSeconds, events: caughtUp, requests: requests.describe(), requestCount: requests.total() };
+    say(`  ${caughtUp.toLocaleString('en-US')} events of ${added.size - 1} logs into an empty index: ${catchUpSeconds} s with ${requests.total()} S3 requests (${requests.describe()})`);
+    db.close();
+
+    // ---------------- 3. baseline: one object per event ----------------
+    say(`3. baseline: the per-event verifier on ${baselineEvents.toLocaleString('en-US')} events, scaled`);
+    const baselineBucket = await createTestBucket(s3, 'firm-verify-baseline', { mode: 'COMPLIANCE', defaultRetentionDays: 1 });
+    const baselineLog = randomUUID();
+    const baseKey = benchKey();
+    const baseTree = new InMemoryMerkleTree(sha256);
+    let prev = genesisHash;
+    const basePut = (key: string, body: string, contentType: string) =>
+      queue.add(() => putLockedObject(s3, { ...lock, bucket: baselineBucket, key, body, contentType }));
+    await basePut(auditPublicKeyKey(baselineLog, baseKey.keyId), baseKey.publicKeyPem, 'application/x-pem-file');
+    for (let seq = 0; seq < baselineEvents; seq += 1) {
+      const body = serializeAuditEvent(fillerAuditEvent(baselineLog, seq, prev, startMs + seq));
+      prev = sha256Hex(body);
+      baseTree.append(leafHashOfStoredEvent(body));
+      await basePut(auditEventKey(baselineLog, seq), body, 'application/json');
+    }
+    await queue.drain();
+    const baseCheckpoint = signCheckpoint(baseKey, { logId: baselineLog, treeSize: baselineEvents, rootHash: toHex(baseTree.root()), time: new Date().toISOString() });
+    await putLockedObject(s3, { ...lock, bucket: baselineBucket, key: auditCheckpointKey(baselineLog, baselineEvents), body: serializeCheckpoint(baseCheckpoint), contentType: 'application/json' });
+    const baselineStarted = performance.now();
+    const baseline = await verifyAuditLog({ s3, bucket: baselineBucket, logId: baselineLog, clock: systemClock, read: 'events' });
+    const baselineSeconds = seconds(baselineStarted);
+    const scaled = Math.round(baselineSeconds * ((logs * perLog) / baselineEvents));
+    results.baseline = { events: baselineEvents, ok: baseline.ok, seconds: baselineSeconds, scaledSeconds: scaled, ratio: Math.round((scaled / verifySeconds) * 10) / 10 };
+    say(`  ${baseline.ok ? 'VERIFIED' : 'FAILED'} ${baselineEvents.toLocaleString('en-US')} events in ${baselineSeconds} s: ${(logs * perLog).toLocaleString('en-US')} would take ~${scaled} s (${Math.round(scaled / 60)} min), ${results.baseline && (results.baseline as { ratio: number }).ratio}x the tiles`);
+    say(`\nGoal: verify < 300 s (${verifySeconds + sampleSeconds <= 300 ? 'met' : 'NOT met'}: ${Math.round((verifySeconds + sampleSeconds) * 10) / 10} s), catch-up < 60 s (${catchUpSeconds <= 60 ? 'met' : 'NOT met'}: ${catchUpSeconds} s); load ${results.loadBefore} -> ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   }
-  const verifySeconds = seconds(verifyStarted);
-  const verifyRequests = { count: requests.total(), described: requests.describe() };
-  // The default per-event sample: 256 GETs per log, measured on the objects written.
-  const sampleStarted = performance.now();
-  const sampleQueue = writeQueue(16);
-  for (let i = 0; i < 256 * logs; i += 1) await sampleQueue.add(() => readObject(s3, bucket, sampleBodies[randomInt(sampleBodies.length)]!.key));
-  await sampleQueue.drain();
-  const sampleSeconds = seconds(sampleStarted);
-  results.verifyAll = { seconds: verifySeconds, withDefaultSample: Math.round((verifySeconds + sampleSeconds) * 10) / 10, sampleSeconds, logs: perLogReports, requests: verifyRequests.described, requestCount: verifyRequests.count };
-  say(`  all ${ids.length} logs, ${(logs * perLog).toLocaleString('en-US')} events: ${verifySeconds} s (+ ${sampleSeconds} s for the default 256-event sample per log) with ${verifyRequests.count} S3 requests (${verifyRequests.described})`);
-
-  // ---------------- 2. a new workstation's catch-up ----------------
-  say("2. a new workstation's catch-up of every log");
-  requests.reset();
-  const db = openDatabaseSync(join(dir, 'new-workstation.sqlite'), randomBytes(32));
-  const repository = createAuditMirrorRepository(db);
-  const logger = new MemoryLogger();
-  const ownId = randomUUID();
-  const own = new AuditMirror({ s3, bucket, logId: ownId, repository, logger, state: new IntegrityState({ repository, logId: ownId, clock: systemClock, logger, events: new EventHub() }) });
-  const firm = new FirmLogs({ s3, bucket, own, repository, clock: systemClock, logger });
-  const catchUpStarted = performance.now();
-  const added = await firm.catchUpAll();
-  const catchUpSeconds = seconds(catchUpStarted);
-  const caughtUp = [...added.values()].reduce((a, b) => a + b, 0);
-  results.catchUp = { seconds: catchUpSeconds, events: caughtUp, requests: requests.describe(), requestCount: requests.total() };
-  say(`  ${caughtUp.toLocaleString('en-US')} events of ${added.size - 1} logs into an empty index: ${catchUpSeconds} s with ${requests.total()} S3 requests (${requests.describe()})`);
-  db.close();
-
-  // ---------------- 3. baseline: one object per event ----------------
-  say(`3. baseline: the per-event verifier on ${baselineEvents.toLocaleString('en-US')} events, scaled`);
-  const baselineBucket = await createTestBucket(s3, 'firm-verify-baseline', { mode: 'COMPLIANCE', defaultRetentionDays: 1 });
-  const baselineLog = randomUUID();
-  const baseKey = benchKey();
-  const baseTree = new InMemoryMerkleTree(sha256);
-  let prev = genesisHash;
-  const basePut = (key: string, body: string, contentType: string) =>
-    queue.add(() => putLockedObject(s3, { ...lock, bucket: baselineBucket, key, body, contentType }));
-  await basePut(auditPublicKeyKey(baselineLog, baseKey.keyId), baseKey.publicKeyPem, 'application/x-pem-file');
-  for (let seq = 0; seq < baselineEvents; seq += 1) {
-    const body = serializeAuditEvent(fillerAuditEvent(baselineLog, seq, prev, startMs + seq));
-    prev = sha256Hex(body);
-    baseTree.append(leafHashOfStoredEvent(body));
-    await basePut(auditEventKey(baselineLog, seq), body, 'application/json');
-  }
-  await queue.drain();
-  const baseCheckpoint = signCheckpoint(baseKey, { logId: baselineLog, treeSize: baselineEvents, rootHash: toHex(baseTree.root()), time: new Date().toISOString() });
-  await putLockedObject(s3, { ...lock, bucket: baselineBucket, key: auditCheckpointKey(baselineLog, baselineEvents), body: serializeCheckpoint(baseCheckpoint), contentType: 'application/json' });
-  const baselineStarted = performance.now();
-  const baseline = await verifyAuditLog({ s3, bucket: baselineBucket, logId: baselineLog, clock: systemClock, read: 'events' });
-  const baselineSeconds = seconds(baselineStarted);
-  const scaled = Math.round(baselineSeconds * ((logs * perLog) / baselineEvents));
-  results.baseline = { events: baselineEvents, ok: baseline.ok, seconds: baselineSeconds, scaledSeconds: scaled, ratio: Math.round((scaled / verifySeconds) * 10) / 10 };
-  say(`  ${baseline.ok ? 'VERIFIED' : 'FAILED'} ${baselineEvents.toLocaleString('en-US')} events in ${baselineSeconds} s: ${(logs * perLog).toLocaleString('en-US')} would take ~${scaled} s (${Math.round(scaled / 60)} min), ${results.baseline && (results.baseline as { ratio: number }).ratio}x the tiles`);
-
+  await measureMainThread(s3, bucket);
   results.loadAfter = loadavg().map((l) => l.toFixed(2)).join(' ');
-  say(`\nGoal: verify < 300 s (${verifySeconds + sampleSeconds <= 300 ? 'met' : 'NOT met'}: ${Math.round((verifySeconds + sampleSeconds) * 10) / 10} s), catch-up < 60 s (${catchUpSeconds <= 60 ? 'met' : 'NOT met'}: ${catchUpSeconds} s); load ${results.loadBefore} -> ${results.loadAfter}`);
   if (values.json) console.log(JSON.stringify(results, null, 2));
 } finally {
   await worm.stop();
   await rm(dir, { recursive: true, force: true });
+}
+
+/**
+ * 4. What a verification costs the host's main thread: the longest gap between 5 ms timer ticks while
+ * the first log is verified in this thread (the baseline: what the app did before), then in the
+ * verification worker (what every host does now), same log, same run.
+ */
+async function measureMainThread(s3: S3Client, bucket: string): Promise<void> {
+  say("4. the host's main thread while one log is verified");
+  const [logId] = await listAuditLogIds(s3, bucket);
+  const longestGap = async (run: () => Promise<AuditVerification>) => {
+    let last = performance.now();
+    let longest = 0;
+    const ticker = setInterval(() => {
+      const now = performance.now();
+      longest = Math.max(longest, now - last);
+      last = now;
+    }, 5);
+    const started = performance.now();
+    try {
+      const report = await run();
+      return { ok: report.ok, seconds: seconds(started), longestGapMs: Math.round(Math.max(longest, performance.now() - last)) };
+    } finally {
+      clearInterval(ticker);
+    }
+  };
+  const inThread = await longestGap(() => verifyAuditLog({ s3, bucket, logId: logId!, clock: systemClock, sampleSize: 0 }));
+  const verifier = startVerifyWorker(worm.connection);
+  const inWorker = await longestGap(() => verifier.verifyLog({ bucket, logId: logId!, sampleSize: 0 }));
+  await verifier.close();
+  results.mainThread = { logId, events: perLog, inThread, inWorker, ratio: Math.round((inWorker.longestGapMs / inThread.longestGapMs) * 100) / 100 };
+  say(`  ${perLog.toLocaleString('en-US')} events: in this thread ${inThread.seconds} s, longest main-thread gap ${inThread.longestGapMs} ms; in the worker ${inWorker.seconds} s, longest gap ${inWorker.longestGapMs} ms (ratio ${(results.mainThread as { ratio: number }).ratio}); both ${inThread.ok && inWorker.ok ? 'VERIFIED' : 'NOT verified'}; load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 }
