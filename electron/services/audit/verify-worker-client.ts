@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { AuditVerification } from '../../../shared/audit-views';
+import type { AppErrorCode } from '../../../shared/errors';
 import { AppError } from '../errors';
 import type { WormConnection } from '../worm/s3-client';
 import type { AuditLogVerifier, VerifyAuditLogOptions } from './audit-verifier';
@@ -11,7 +12,7 @@ export type VerifyCall = { id: number; options: Omit<VerifyAuditLogOptions, 's3'
 export type VerifyReply =
   | { id: number; progress: { read: number; total: number } }
   | { id: number; value: AuditVerification }
-  | { id: number; error: { name: string; message: string } };
+  | { id: number; error: { name: string; message: string; code: AppErrorCode; retryable: boolean } };
 
 /** Where the worker's code is: bundled next to the Electron main bundle, else the sources through tsx (as the database worker). */
 function workerEntry(data: VerifyWorkerData): { url: URL; workerData: VerifyWorkerData } {
@@ -41,7 +42,7 @@ export function startVerifyWorker(connection: WormConnection): { verifyLog: Audi
       pending.delete(reply.id);
       if (pending.size === 0) started.unref();
       if ('value' in reply) call.resolve(reply.value);
-      else call.reject(Object.assign(new AppError('STORAGE', reply.error.message), { name: reply.error.name }));
+      else call.reject(Object.assign(new AppError(reply.error.code, reply.error.message, { retryable: reply.error.retryable }), { name: reply.error.name }));
     });
     const stop = (error: Error) => {
       stopped ??= error;

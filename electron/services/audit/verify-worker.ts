@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { systemClock } from '../adapters/system-clock';
+import { AppError } from '../errors';
 import { createWormS3Client } from '../worm/s3-client';
 import { verifyAuditLog } from './audit-verifier';
 import { SerialQueue } from './serial-queue';
@@ -36,6 +37,8 @@ async function run({ id, options, progress }: VerifyCall): Promise<void> {
     });
     reply({ id, value: report });
   } catch (error) {
-    reply({ id, error: { name: (error as Error).name ?? 'Error', message: (error as Error).message ?? String(error) } });
+    // The code and retryability survive the thread (an unreachable store stays UPSTREAM_UNAVAILABLE); the cause stays here.
+    const app = error instanceof AppError ? { code: error.code, retryable: error.retryable } : { code: 'INTERNAL' as const, retryable: false };
+    reply({ id, error: { name: (error as Error).name ?? 'Error', message: (error as Error).message ?? String(error), ...app } });
   }
 }
