@@ -208,3 +208,27 @@ export const auditLogSummarySchema = z.object({
   integrity: auditIntegritySchema,
 });
 export type AuditLogSummary = z.infer<typeof auditLogSummarySchema>;
+
+/** One log's outcome of verifying every log (`audit verify --all`, the app's "Verify now"). */
+export const logVerificationSchema = z.object({
+  logId: z.string(),
+  own: z.boolean(),
+  workstation: z.string().nullable(),
+  report: auditVerificationSchema.nullable(),
+  /** Why the log could not be verified at all (the store refused a read, say); the others still are. */
+  error: z.string().nullable(),
+});
+export type LogVerification = z.infer<typeof logVerificationSchema>;
+
+export const firmVerificationSchema = z.object({ ok: z.boolean(), bucket: z.string(), logs: z.array(logVerificationSchema) });
+export type FirmVerification = z.infer<typeof firmVerificationSchema>;
+
+/** One log's result in a word or a line, as `audit verify --all` prints it and the app shows it. */
+export function describeLogVerification(log: Readonly<LogVerification>): string {
+  if (log.error !== null || log.report === null) return `NOT VERIFIED: ${log.error ?? 'no report'}`;
+  if (log.report.ok) return 'VERIFIED';
+  const first = log.report.firstBad;
+  if (!first) return 'FAILED: see the report';
+  const what = first.seq !== null ? `first bad event ${first.seq}` : first.treeSize !== null ? `first bad checkpoint at tree size ${first.treeSize}` : 'bad bucket';
+  return `FAILED: ${what}: ${first.message}`;
+}

@@ -28,5 +28,14 @@ await esbuild({
   packages: 'external',
   banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
 });
+// So does the audit verification worker (verify-worker-client.ts finds it there).
+await esbuild({
+  ...common,
+  entryPoints: ['electron/services/audit/verify-worker.ts'],
+  outfile: 'dist/electron/verify-worker.mjs',
+  format: 'esm',
+  packages: 'external',
+  banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+});
 // A sandboxed preload cannot require npm modules: bundle it whole, as CommonJS.
 await esbuild({ ...common, entryPoints: ['electron/preload/index.ts'], outfile: 'dist/electron/preload.cjs', format: 'cjs', external: ['electron'] });

@@ -1,6 +1,7 @@
 import { SHELL_ORIGIN } from '../../electron/shell/browser-shell';
 import { auditEventKey } from '../../electron/services/audit/layout';
-import { startHarness, uniqueTradingCall } from '../helpers/engine-harness';
+import { startHarness, uniqueTradingCall, type Harness } from '../helpers/engine-harness';
+import { OFFICER_B_LOGIN } from '../helpers/officer-signin';
 import { deleteNewestVersionBypassingGovernance } from '../helpers/worm';
 import { TRADER_PASSWORD } from '../sandbox/users';
 import { expect, openApp, sharedWorm, test } from './fixtures';
@@ -11,7 +12,7 @@ function hoursExcludingNow(): { start: string; end: string } {
   return hour < 12 ? { start: '13:00', end: '23:00' } : { start: '00:00', end: '01:00' };
 }
 
-test('the audit trail lists every access with its alerts, verifies from the bucket, and names the first bad event after tampering', async ({ page }) => {
+test('the audit trail lists every access with its alerts, verifies every log from the bucket, and names the first bad event of the tampered one', async ({ page }) => {
   const probe = await startHarness({ worm: sharedWorm(), mediaUrlBase: `${SHELL_ORIGIN}/media/recording/` });
   const call = uniqueTradingCall(probe.sandbox);
   await probe.close();
@@ -37,6 +38,7 @@ test('the audit trail lists every access with its alerts, verifies from the buck
       },
     }),
   });
+  let other: Harness | null = null;
   try {
     await openApp(page, harness);
 
@@ -74,8 +76,22 @@ test('the audit trail lists every access with its alerts, verifies from the buck
     expect(await play.getByTestId('audit-alert').evaluateAll((all) => all.map((a) => a.getAttribute('data-rule')))).toEqual(['outside-business-hours', 'participant-playback']);
     await expect(page.locator('[data-testid="audit-row"][data-action="seek"]')).toContainText(/to \d+:\d\d/);
 
+    // A second workstation of the firm on the same store: its own log, with one search in it.
+    other = await startHarness({ worm: sharedWorm(), sameStoreAs: harness, officer: OFFICER_B_LOGIN, auditMode: 'GOVERNANCE' });
+    await other.composed.engine.search({ queue: 'FX' }, { caseReference: null });
+    const otherLog = await other.composed.audit.log();
+    await otherLog.drain();
+    await otherLog.checkpointer.checkpointNow();
+    const ownLogId = harness.composed.profile.logId;
+    const verifiedLogs = () =>
+      page.getByTestId('audit-verification-log').evaluateAll((all) => all.map((li) => [li.getAttribute('data-log'), li.getAttribute('data-ok')]));
+    const expectedLogs = (ownOk: string) => [[ownLogId, ownOk], [otherLog.logId, 'true']].sort((a, b) => a[0]!.localeCompare(b[0]!));
+
+    // "Verify now" verifies every workstation's log, as `custody audit verify --all` does, one result each.
     await page.getByTestId('audit-verify').click();
     await expect(page.getByTestId('audit-verification')).toHaveAttribute('data-ok', 'true');
+    await expect.poll(verifiedLogs).toEqual(expectedLogs('true'));
+    await expect(page.locator(`[data-testid="audit-verification-log"][data-log="${otherLog.logId}"]`)).toContainText('VERIFIED');
     await expect(page.getByTestId('audit-integrity')).toHaveAttribute('data-state', 'ok');
     await expect(page.getByTestId('audit-integrity')).toContainText('Verified up to tree size 3');
     await page.screenshot({ path: test.info().outputPath('audit-trail.png') });
@@ -90,12 +106,21 @@ test('the audit trail lists every access with its alerts, verifies from the buck
     const key = auditEventKey(trail.logId, 1);
     await deleteNewestVersionBypassingGovernance(harness.s3, harness.bucket, key);
     await page.getByTestId('audit-verify').click();
+    await expect(page.getByTestId('audit-verification')).toHaveAttribute('data-ok', 'false');
+    await expect.poll(verifiedLogs).toEqual(expectedLogs('false'));
+    const ownResult = page.locator(`[data-testid="audit-verification-log"][data-log="${ownLogId}"]`);
+    await expect(ownResult.getByTestId('audit-verification-result')).toContainText('FAILED: first bad event 1:');
+    await expect(ownResult.getByTestId('audit-problems')).toContainText('event 1 is missing');
+    // The other workstation's log is still verified: one tampered log never hides the others.
+    await expect(page.locator(`[data-testid="audit-verification-log"][data-log="${otherLog.logId}"]`).getByTestId('audit-verification-result')).toHaveText('VERIFIED');
     await expect(page.getByTestId('audit-integrity')).toHaveAttribute('data-state', 'failed');
     await expect(page.getByTestId('audit-first-bad')).toContainText('First bad event: 1.');
-    await expect(page.getByTestId('audit-problems')).toContainText('event 1 is missing');
+    await expect(page.locator(`[data-testid="audit-log"][data-log="${ownLogId}"]`)).toHaveAttribute('data-state', 'failed');
+    await expect(page.locator(`[data-testid="audit-log"][data-log="${otherLog.logId}"]`)).toHaveAttribute('data-state', 'ok');
     await expect(page.getByTestId('nav-audit-badge')).toHaveText('!');
     await page.screenshot({ path: test.info().outputPath('audit-trail-failed.png') });
   } finally {
+    await other?.close();
     await harness.close();
   }
 });

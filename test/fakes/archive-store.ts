@@ -79,6 +79,12 @@ export class InMemoryArchiveStore implements ArchiveStorePort {
     yield* this.listing(prefix);
   }
 
+  async folders(prefix = ''): Promise<Array<string>> {
+    this.reach('folders');
+    const names = this.listing(prefix).map((v) => v.key.slice(prefix.length)).filter((rest) => rest.includes('/')).map((rest) => rest.slice(0, rest.indexOf('/')));
+    return [...new Set(names)].sort();
+  }
+
   async head(key: string, versionId: string): Promise<ObjectHead> {
     this.reach('head');
     const v = this.version(key, versionId);

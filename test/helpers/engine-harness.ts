@@ -60,6 +60,8 @@ export async function startHarness(options: {
   auditRetentionMs?: number;
   /** GOVERNANCE only for tests that must delete or replace audit objects (tampering). */
   auditMode?: LockMode;
+  /** The archive bucket's default retention mode; GOVERNANCE only for tests that must shorten a recording's retention. */
+  archiveMode?: LockMode;
   /** Further profile settings (e.g. the audit section's checkpoint policy and alert rules). */
   profile?: (p: Profile) => Profile;
   /** Who is signed in when the engine starts (a real PKCE sign-in through the sandbox); null: nobody. Default: officer A. */
@@ -80,7 +82,7 @@ export async function startHarness(options: {
   const s3 = createWormS3Client(options.worm);
   const mode = options.auditMode ?? 'COMPLIANCE';
   const bucket = shared?.bucket ?? (await createTestBucket(s3, 'audit', { mode, defaultRetentionDays: 1 }));
-  const archiveBucket = shared?.archiveBucket ?? (await createTestBucket(s3, 'archive', { mode: 'COMPLIANCE', defaultRetentionDays: 1 }));
+  const archiveBucket = shared?.archiveBucket ?? (await createTestBucket(s3, 'archive', { mode: options.archiveMode ?? 'COMPLIANCE', defaultRetentionDays: 1 }));
   const secrets = createKeyringSecretStore('custody-test');
   const settings = composeProfileSettings({ profile, env, secrets });
   if (options.serviceAccount ?? true) await settings.vault.saveGenesys(SANDBOX_CLIENT);

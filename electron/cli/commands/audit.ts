@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { auditTrailFilterSchema, type AuditLogSummary, type AuditTrailEntry, type AuditVerification } from '../../../shared/audit-views';
+import { auditTrailFilterSchema, describeLogVerification, type AuditLogSummary, type AuditTrailEntry, type AuditVerification } from '../../../shared/audit-views';
 import { auditActions } from '../../../shared/domain';
 import { describeOperator } from '../../../shared/operator-label';
 import { ValidationError } from '../../services/errors';
@@ -100,7 +100,7 @@ async function verifyAll(
           log.workstation ?? '',
           log.report ? String(log.report.events.read) : '',
           log.report?.checkpoints.latest ? `tree size ${log.report.checkpoints.latest.treeSize}, ${log.report.checkpoints.latest.time}` : 'none',
-          log.error !== null ? `NOT VERIFIED: ${log.error}` : log.report!.ok ? 'VERIFIED' : `FAILED: ${firstBadOf(log.report!)}`,
+          describeLogVerification(log),
         ]),
       ),
       '',
@@ -108,13 +108,6 @@ async function verifyAll(
     ].join('\n');
   });
   return result.ok ? 0 : VERIFICATION_FAILED;
-}
-
-function firstBadOf(report: AuditVerification): string {
-  const first = report.firstBad;
-  if (!first) return 'see the report';
-  const what = first.seq !== null ? `first bad event ${first.seq}` : first.treeSize !== null ? `first bad checkpoint at tree size ${first.treeSize}` : 'bad bucket';
-  return `${what}: ${first.message}`;
 }
 
 async function readPublicKey(file: string): Promise<string> {

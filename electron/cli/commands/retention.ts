@@ -19,12 +19,21 @@ export async function retentionCommand(ctx: CommandContext, argv: ReadonlyArray<
   const report = await withEngine(ctx, async (composed) => (await composed.archive.retention()).run({ dryRun }));
   ctx.output.result(report, () => {
     const c = report.counts;
+    const exported = report.byLayout['genesys-export'];
     return [
       `Retention sweep ${report.runId}${dryRun ? ' (dry run: nothing deleted)' : ''} over "${report.bucket}": ${report.scanned} object version(s), ${report.retained} still retained`,
       `  run by ${describeOperator(report.sweptBy)} (${report.sweptBy.osAccount})`,
       dryRun
         ? `  ${c['would-delete']} past retention would be deleted, ${c['kept-held']} kept under hold`
         : `  ${c.deleted} deleted, ${c['kept-held']} kept under hold, ${c['kept-retained']} kept (the store still retains them), ${c.failed} failed`,
+      ...(exported.scanned > 0
+        ? [
+            `  of them in Genesys's export layout: ${exported.scanned} version(s), ${exported.retained} still retained, ` +
+              (dryRun
+                ? `${exported.counts['would-delete']} would be deleted, ${exported.counts['kept-held']} kept under hold`
+                : `${exported.counts.deleted} deleted, ${exported.counts['kept-held']} kept under hold, ${exported.counts['kept-retained']} kept, ${exported.counts.failed} failed`),
+          ]
+        : []),
       ...(c.unlocked ? [`  ${c.unlocked} version(s) have no retention at all: run "custody archive" again to lock them`] : []),
       ...(report.reportKeys.length ? [`  plan and result locked in the bucket: ${report.reportKeys.join(', ')}`] : []),
       ...(report.entries.length

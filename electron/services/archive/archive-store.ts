@@ -23,7 +23,7 @@ import type { Logger } from '../../../shared/logger';
 import { createSha256 } from '../../crypto/sha256';
 import { StorageError, WormStoreError } from '../errors';
 import { sinkOf, type FileSink } from '../storage/durable-file';
-import { listVersionPages, putLockedObject, readObjectText, wormRequest, type LockMode } from '../worm/locked-objects';
+import { listFolders, listVersionPages, putLockedObject, readObjectText, wormRequest, type LockMode } from '../worm/locked-objects';
 import { wormEndpointOf } from '../worm/s3-client';
 import { classifyS3Failure } from '../worm/s3-errors';
 import { tierStateOf, type TierState } from './archive-tier';
@@ -156,6 +156,11 @@ export class ArchiveStore {
         yield { key: v.Key, versionId: v.VersionId, size: v.Size ?? 0, isLatest: v.IsLatest === true, lastModified: v.LastModified ?? null };
       }
     }
+  }
+
+  /** The folders directly under `prefix` (the bucket's top level by default), by name. */
+  async folders(prefix = ''): Promise<Array<string>> {
+    return listFolders(this.deps.s3, this.deps.bucket, prefix);
   }
 
   async head(key: string, versionId: string): Promise<ObjectHead> {

@@ -50,6 +50,11 @@ export function parseExportKey(key: string, orgId: string): ExportKey | null {
   };
 }
 
+/** Whether a folder at the bucket's top level can be an org's export root (`{orgId}/`); its keys are still parsed one by one. */
+export function isExportOrgId(name: string): boolean {
+  return orgIdPattern.test(name);
+}
+
 /** The day partitions to list for a window; a day either side, since Genesys partitions by its own clock of the call. */
 export function exportDayPrefixes(orgId: string, sinceMs: number, untilMs: number): Array<string> {
   const DAY_MS = 86_400_000;

@@ -8,6 +8,7 @@ import type { Clock } from '../ports';
 import type { SigningKey } from '../signing/signing-key';
 import { AlertRules, type AlertRuleDeps } from './alert-rules';
 import { AuditMirror } from './audit-mirror';
+import { verifierInThread, type AuditLogVerifier } from './audit-verifier';
 import type { AlertSettings } from './audit-settings';
 import { WormAuditWriter } from './audit-writer';
 import { BackgroundWork } from './background-work';
@@ -42,6 +43,8 @@ export type AuditModuleDeps = {
   /** Shared by every process of this profile, so one checkpoint is written per tree size. */
   checkpointLockFile: string;
   newEventId?: () => string;
+  /** Where a verification from the bucket runs; default this thread (a host with a UI passes its worker's). */
+  verifyLog?: AuditLogVerifier;
   /** How often a long-running host looks for a due checkpoint; default one minute. */
   tickMs?: number;
 };
@@ -54,6 +57,8 @@ export type AuditModule = {
   retention: AuditRetention;
   /** The WORM store's client for this log's bucket (a host reads an event's lock with it). */
   s3: S3Client;
+  /** Verifies a log of the bucket from the bucket alone (this one's, or another workstation's). */
+  verifyLog: AuditLogVerifier;
   /** Every access: alerts, the locked append, then the mirror and checkpoints. */
   writer: WormAuditWriter;
   /** The local copy every read goes through: events, items, the Merkle tree and proofs. */
@@ -107,6 +112,7 @@ export function buildAuditModule(deps: AuditModuleDeps): AuditModule {
     participantsOf: deps.participantsOf,
   });
   const writer = new WormAuditWriter({ chain, mirror, checkpointer, alerts, osAccount, workstation, clock, logger, events });
-  const integrity = new IntegrityMonitor({ s3, mirror, checkpointer, state, background, repository, logId, bucket, clock });
-  return { logId, bucket, retention, s3, writer, mirror, checkpointer, integrity, drain: () => mirror.drain(), flush: () => background.flush() };
+  const verifyLog = deps.verifyLog ?? verifierInThread(s3, clock);
+  const integrity = new IntegrityMonitor({ verifyLog, mirror, checkpointer, state, background, repository, logId, bucket, clock });
+  return { logId, bucket, retention, s3, verifyLog, writer, mirror, checkpointer, integrity, drain: () => mirror.drain(), flush: () => background.flush() };
 }

@@ -50,6 +50,16 @@ export type VerifyAuditLogOptions = {
   sampleSize?: number;
 };
 
+/**
+ * One log's verification with what cannot cross a thread (the S3 client, the clock) bound by whoever runs
+ * it: in this thread (`verifierInThread`) or in the verification worker (verify-worker-client.ts).
+ */
+export type AuditLogVerifier = (options: Readonly<Omit<VerifyAuditLogOptions, 's3' | 'clock'>>) => Promise<AuditVerification>;
+
+export function verifierInThread(s3: S3Client, clock: Clock): AuditLogVerifier {
+  return (options) => verifyAuditLog({ ...options, s3, clock });
+}
+
 type Version = { key: string; versionId: string };
 type Listing = {
   events: Map<number, Array<Version>>;

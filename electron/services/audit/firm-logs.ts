@@ -1,8 +1,8 @@
-import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { Logger } from '../../../shared/logger';
 import type { AuditMirrorRepository } from '../../db/repositories/audit-mirror-repository';
 import type { Clock } from '../ports';
-import { wormRequest } from '../worm/locked-objects';
+import { listFolders } from '../worm/locked-objects';
 import { AuditMirror } from './audit-mirror';
 import { IntegrityState } from './integrity-state';
 
@@ -15,19 +15,7 @@ const logIdPattern = /^[A-Za-z0-9-]{1,64}$/;
  * a valid log id are left out: the bucket is shared, and its names are not trusted.
  */
 export async function listAuditLogIds(s3: S3Client, bucket: string): Promise<Array<string>> {
-  const ids: Array<string> = [];
-  let token: string | undefined;
-  do {
-    const page = await wormRequest(s3, `ListObjectsV2 s3://${bucket}/${auditRoot}`, () =>
-      s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: auditRoot, Delimiter: '/', ContinuationToken: token })),
-    );
-    for (const prefix of page.CommonPrefixes ?? []) {
-      const id = prefix.Prefix?.slice(auditRoot.length, -1);
-      if (id && logIdPattern.test(id)) ids.push(id);
-    }
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
-  return ids.sort();
+  return (await listFolders(s3, bucket, auditRoot)).filter((id) => logIdPattern.test(id));
 }
 
 export type FirmLogsDeps = {

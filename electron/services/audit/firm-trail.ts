@@ -1,4 +1,4 @@
-import type { AuditLogSummary, AuditTrailFilter, AuditTrailPage, AuditVerification } from '../../../shared/audit-views';
+import type { AuditLogSummary, AuditTrailFilter, AuditTrailPage, AuditVerification, FirmVerification, LogVerification } from '../../../shared/audit-views';
 import type { Logger } from '../../../shared/logger';
 import type { AuditMirrorRepository } from '../../db/repositories/audit-mirror-repository';
 import { describeCause } from '../errors';
@@ -9,22 +9,10 @@ import type { FirmLogs } from './firm-logs';
 import { verifyAndRecord, type VerifyOptions } from './integrity-monitor';
 import { IntegrityState } from './integrity-state';
 
-/** One log's outcome of `audit verify --all`: its report, or why it could not be verified. */
-export type LogVerification = {
-  logId: string;
-  own: boolean;
-  workstation: string | null;
-  report: AuditVerification | null;
-  /** Why the log could not be verified at all (the store refused a read, say); the others still are. */
-  error: string | null;
-};
-
-export type FirmVerification = { ok: boolean; bucket: string; logs: Array<LogVerification> };
-
 export type FirmTrailDeps = {
   logs: Pick<FirmLogs, 'logIds' | 'catchUpAll'>;
   /** This workstation's own log: its verification goes through its own monitor (and is announced). */
-  own: Pick<AuditModule, 'logId' | 'bucket' | 's3' | 'integrity'>;
+  own: Pick<AuditModule, 'logId' | 'bucket' | 'verifyLog' | 'integrity'>;
   repository: AuditMirrorRepository;
   recordingsOfTrade?: (tradingId: string) => Promise<ReadonlyArray<string>>;
   clock: Clock;
@@ -93,7 +81,7 @@ export class FirmTrail {
         report =
           logId === own.logId
             ? await own.integrity.verify(verifyOptions)
-            : await verifyAndRecord({ s3: own.s3, bucket: own.bucket, logId, clock, repository, state: this.stateOf(logId) }, verifyOptions);
+            : await verifyAndRecord({ verifyLog: own.verifyLog, bucket: own.bucket, logId, clock, repository, state: this.stateOf(logId) }, verifyOptions);
       } catch (caught) {
         error = describeCause(caught);
         this.deps.logger.warn('an audit log could not be verified', { logId, cause: error });

@@ -1,11 +1,10 @@
-import type { S3Client } from '@aws-sdk/client-s3';
 import { sha256 } from '../../crypto/sha256';
 import type { AuditIntegrity, AuditStatus, AuditVerification } from '../../../shared/audit-views';
 import { verifyConsistency } from '../../../shared/crypto/merkle';
 import type { AuditMirrorRepository } from '../../db/repositories/audit-mirror-repository';
 import type { Clock } from '../ports';
 import type { AuditMirror } from './audit-mirror';
-import { verifyAuditLog } from './audit-verifier';
+import type { AuditLogVerifier } from './audit-verifier';
 import type { BackgroundWork } from './background-work';
 import type { Checkpointer } from './checkpointer';
 import { auditCheckpointsPrefix, toHex } from './layout';
@@ -27,17 +26,15 @@ export type VerifyOptions = {
  * for every other workstation's.
  */
 export async function verifyAndRecord(
-  deps: Readonly<{ s3: S3Client; bucket: string; logId: string; clock: Clock; repository: AuditMirrorRepository; state: IntegrityState }>,
+  deps: Readonly<{ verifyLog: AuditLogVerifier; bucket: string; logId: string; clock: Clock; repository: AuditMirrorRepository; state: IntegrityState }>,
   options: VerifyOptions,
   serialize: (record: () => Promise<void>) => Promise<void> = (record) => record(),
 ): Promise<AuditVerification> {
   const { repository, logId, state, clock } = deps;
   const seen = await repository.verifiedHead(logId);
-  const report = await verifyAuditLog({
-    s3: deps.s3,
+  const report = await deps.verifyLog({
     bucket: deps.bucket,
     logId,
-    clock,
     ...options,
     seenHead: seen ? { treeSize: seen.treeSize, rootHash: seen.rootHash, verifiedAt: new Date(seen.verifiedMs).toISOString() } : null,
   });
@@ -61,7 +58,8 @@ export async function verifyAndRecord(
 }
 
 export type IntegrityMonitorDeps = {
-  s3: S3Client;
+  /** Runs the verification from the bucket alone (in a worker thread, for a host with a UI). */
+  verifyLog: AuditLogVerifier;
   mirror: AuditMirror;
   checkpointer: Checkpointer;
   state: IntegrityState;

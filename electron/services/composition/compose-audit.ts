@@ -9,6 +9,7 @@ import type { AuditWriter } from '../audit/audit-writer';
 import type { AuditHeadStore } from '../audit/event-chain';
 import { FirmLogs } from '../audit/firm-logs';
 import { FirmTrail } from '../audit/firm-trail';
+import { startVerifyWorker } from '../audit/verify-worker-client';
 import type { CredentialVault } from '../auth/credentials';
 import type { OfficerSession } from '../auth/officer';
 import type { Profile } from '../config/profile';
@@ -35,6 +36,8 @@ export type AuditDomain = {
   /** Shutdown steps; no-ops when the log was never opened. */
   stopChecks(): void;
   drain(): Promise<void>;
+  /** Ends the verification worker after the verifications already asked for. */
+  closeVerifier(): Promise<void>;
   finishCheckpoints(): Promise<void>;
 };
 
@@ -62,6 +65,7 @@ export function composeAudit(deps: {
   const { profile, profileName, vault } = deps;
   const signingKey = lazy(() => loadOrCreateSigningKey(vault));
   let opened: AuditModule | null = null;
+  let verifyWorker: ReturnType<typeof startVerifyWorker> | null = null;
   const log = lazy(async (): Promise<AuditModule> => {
     const worm = profile.worm;
     if (!worm) {
@@ -77,8 +81,12 @@ export function composeAudit(deps: {
         retryable: false,
       });
     }
+    const connection = { endpoint: worm.endpoint, region: worm.region, ...credentials };
+    // Verifying a log reads and hashes all of it: in a worker thread, never on a host's main thread.
+    verifyWorker = startVerifyWorker(connection);
     opened = buildAuditModule({
-      s3: createWormS3Client({ endpoint: worm.endpoint, region: worm.region, ...credentials }),
+      s3: createWormS3Client(connection),
+      verifyLog: verifyWorker.verifyLog,
       bucket: worm.auditBucket,
       logId: profile.logId,
       retention: { mode: worm.mode, durationMs: worm.auditRetentionDays * 86_400_000 },
@@ -128,6 +136,7 @@ export function composeAudit(deps: {
     signingKey,
     stopChecks,
     drain: async () => opened?.drain(),
+    closeVerifier: async () => verifyWorker?.close(),
     finishCheckpoints: async () => opened?.flush(),
   };
 }

@@ -248,6 +248,7 @@ export async function composeEngine(options: ComposeOptions): Promise<ComposedEn
           drainAudit: async () => {
             await witness.stop();
             await audit.drain();
+            await audit.closeVerifier();
           },
           finishCheckpoints: () => audit.finishCheckpoints(),
           forwardAudit: async () => {

@@ -3,8 +3,10 @@ import type { Operator } from '../../../shared/domain';
 import type { Logger } from '../../../shared/logger';
 import type { ArchiveRepository, ArchivedObject } from '../../db/repositories/archive-repository';
 import type { HoldRepository } from '../../db/repositories/hold-repository';
-import { parseArchiveKey, SWEEPS_PREFIX, TRADES_PREFIX, UNTAGGED_PREFIX, type ParsedArchiveKey } from '../archive/archive-keys';
-import type { ArchiveStore } from '../archive/archive-store';
+import { ARCHIVE_ROOT, parseArchiveKey, SWEEPS_PREFIX, TRADES_PREFIX, UNTAGGED_PREFIX } from '../archive/archive-keys';
+import type { ArchiveStore, ObjectVersion } from '../archive/archive-store';
+import { isExportOrgId, parseExportKey } from '../archive/export-layout';
+import { CATALOG_ROOT } from '../catalog/catalog-layout';
 import type { AuditActors } from '../audit/audit-actor';
 import { describeCause, WormStoreError } from '../errors';
 import type { Clock } from '../ports';
@@ -12,11 +14,23 @@ import { classifyS3Failure } from '../worm/s3-errors';
 
 export type SweepOutcome = 'would-delete' | 'deleted' | 'kept-held' | 'kept-retained' | 'unlocked' | 'failed';
 
+/**
+ * Where a version lies: Custody's own archive keys (the API copy, and every recording's sidecar), or
+ * Genesys's export layout (`custody archive --via export` locks the recording and its `_metadata.json` where
+ * Genesys wrote them).
+ */
+export type SweepLayout = 'custody' | 'genesys-export';
+
+/** What the sweep looked at in one layout. */
+export type SweepTally = { scanned: number; retained: number; counts: Record<SweepOutcome, number> };
+
 /** One object version that has passed its retention (or has none), and what the sweep did with it. */
 export type SweepEntry = {
   key: string;
   versionId: string;
-  kind: 'media' | 'sidecar';
+  layout: SweepLayout;
+  /** The recording itself, or what goes only with it: Custody's sidecar, Genesys's `_metadata.json`. */
+  kind: 'media' | 'sidecar' | 'metadata';
   recordingId: string;
   conversationId: string;
   tradingIds: Array<string>;
@@ -37,6 +51,8 @@ export type SweepReport = {
   scanned: number;
   retained: number;
   counts: Record<SweepOutcome, number>;
+  /** The same, per layout: the archive's media in Custody's keys and in Genesys's export layout. */
+  byLayout: Record<SweepLayout, SweepTally>;
   entries: Array<SweepEntry>;
   /** The locked plan and result written to the bucket (none for a dry run). */
   reportKeys: Array<string>;
@@ -59,7 +75,12 @@ export type RetentionSweepDeps = {
   beforeDelete?: (entry: Readonly<SweepEntry>) => Promise<void>;
 };
 
-type Observed = { version: { key: string; versionId: string }; parsed: ParsedArchiveKey; record: ArchivedObject | null };
+/** A recording's version as the sweep sees it, whichever layout its key is in. */
+type SweptKey = Pick<SweepEntry, 'layout' | 'kind' | 'recordingId' | 'conversationId'> & { tradingId: string | null };
+type Observed = { version: { key: string; versionId: string }; parsed: SweptKey; record: ArchivedObject | null };
+
+/** The bucket's top-level folders that are Custody's own, never an org's export root. */
+const custodyFolders = new Set([ARCHIVE_ROOT, CATALOG_ROOT].map((root) => root.slice(0, root.indexOf('/'))));
 
 /**
  * Lists the archive's object versions that have passed their retention and deletes those that are
@@ -67,6 +88,10 @@ type Observed = { version: { key: string; versionId: string }; parsed: ParsedArc
  * object's S3 legal hold) is read again right before each deletion, and the store itself refuses to
  * delete a version with a legal hold, whatever the sweep believed. Before deleting anything the sweep
  * writes its plan, and afterwards its result, as locked objects under archive/v1/sweeps/.
+ *
+ * The archive's media lie in two layouts: Custody's own keys, and Genesys's export layout under each org's
+ * folder (export-layout.ts parses it), where a recording's `_metadata.json` and Custody's sidecar go only
+ * with the recording. The index's archive rows say what is recorded, and so retained, without asking the store.
  */
 export class RetentionSweep {
   constructor(private readonly deps: RetentionSweepDeps) {}
@@ -77,23 +102,28 @@ export class RetentionSweep {
     const sweptBy = (await this.deps.actors.service()).operator(this.deps.osAccount);
     const startedAt = new Date(clock.now()).toISOString();
     const now = clock.now();
-    let scanned = 0;
-    let retained = 0;
+    const byLayout: Record<SweepLayout, SweepTally> = { custody: emptyTally(), 'genesys-export': emptyTally() };
     const entries: Array<SweepEntry> = [];
-    for (const prefix of [TRADES_PREFIX, UNTAGGED_PREFIX]) {
-      for await (const version of store.listVersions(prefix)) {
-        const parsed = parseArchiveKey(version.key);
-        if (!parsed) continue;
-        scanned += 1;
-        const record = await this.deps.archive.get(parsed.recordingId);
-        // Known, recorded and not yet due: no need to ask the store.
-        if (record && isRecordedVersion(record, version) && record.retainUntilMs > now) {
-          retained += 1;
-          continue;
-        }
-        const entry = await this.assess({ version, parsed, record }, now);
-        if (entry) entries.push(entry);
-        else retained += 1;
+    /** Recordings with a media version still retained: what goes with them stays too. */
+    const retainedMedia = new Set<string>();
+    for await (const { version, parsed } of this.recordingVersions()) {
+      const tally = byLayout[parsed.layout];
+      tally.scanned += 1;
+      const record = await this.deps.archive.get(parsed.recordingId);
+      // Known, recorded and not yet due: no need to ask the store.
+      let entry: SweepEntry | null = null;
+      if (!(record && record.retainUntilMs > now && (isRecordedVersion(record, version) || isMetadataOfRecorded(record, parsed, version.key)))) {
+        entry = await this.assess({ version, parsed, record }, now);
+      }
+      if (entry) entries.push(entry);
+      else {
+        tally.retained += 1;
+        if (parsed.kind === 'media') retainedMedia.add(parsed.recordingId);
+      }
+    }
+    for (const entry of entries) {
+      if (entry.kind !== 'media' && entry.outcome === 'would-delete' && retainedMedia.has(entry.recordingId)) {
+        Object.assign(entry, { outcome: 'kept-retained', reason: `its recording is still retained, so its ${entry.kind} is too` });
       }
     }
     const reportKeys: Array<string> = [];
@@ -108,15 +138,35 @@ export class RetentionSweep {
       bucket: store.bucket,
       startedAt,
       finishedAt: new Date(clock.now()).toISOString(),
-      scanned,
-      retained,
+      scanned: byLayout.custody.scanned + byLayout['genesys-export'].scanned,
+      retained: byLayout.custody.retained + byLayout['genesys-export'].retained,
       counts: countOutcomes(entries),
+      byLayout,
       entries,
       reportKeys,
     };
+    for (const layout of ['custody', 'genesys-export'] as const) byLayout[layout].counts = countOutcomes(entries.filter((e) => e.layout === layout));
     if (reportKeys.length > 0) report.reportKeys.push(await this.writeReport(runId, 'result', report));
-    this.deps.logger.info('retention sweep finished', { runId, dryRun: options.dryRun, scanned, ...report.counts });
+    this.deps.logger.info('retention sweep finished', { runId, dryRun: options.dryRun, scanned: report.scanned, ...report.counts });
     return report;
+  }
+
+  /** Every version of a recording's objects: Custody's archive keys, then each org's export folder. */
+  private async *recordingVersions(): AsyncIterable<{ version: ObjectVersion; parsed: SweptKey }> {
+    const { store } = this.deps;
+    for (const prefix of [TRADES_PREFIX, UNTAGGED_PREFIX]) {
+      for await (const version of store.listVersions(prefix)) {
+        const parsed = parseArchiveKey(version.key);
+        if (parsed) yield { version, parsed: { ...parsed, layout: 'custody' } };
+      }
+    }
+    for (const orgId of await store.folders()) {
+      if (custodyFolders.has(orgId) || !isExportOrgId(orgId)) continue;
+      for await (const version of store.listVersions(`${orgId}/`)) {
+        const parsed = parseExportKey(version.key, orgId);
+        if (parsed) yield { version, parsed: { layout: 'genesys-export', kind: parsed.kind, recordingId: parsed.recordingId, conversationId: parsed.conversationId, tradingId: null } };
+      }
+    }
   }
 
   /** Null when the version is still retained; otherwise what should happen to it. */
@@ -127,6 +177,7 @@ export class RetentionSweep {
     const base = {
       key: version.key,
       versionId: version.versionId,
+      layout: parsed.layout,
       kind: parsed.kind,
       recordingId: parsed.recordingId,
       conversationId: parsed.conversationId,
@@ -146,12 +197,12 @@ export class RetentionSweep {
     const byRecording = new Map<string, Array<SweepEntry>>();
     for (const entry of entries) if (entry.outcome === 'would-delete') byRecording.set(entry.recordingId, [...(byRecording.get(entry.recordingId) ?? []), entry]);
     for (const [recordingId, group] of byRecording) {
-      // The media first; its sidecar goes only with it, so no sidecar is left describing nothing.
-      group.sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'media' ? -1 : 1));
+      // The media first; its sidecar and Genesys's metadata go only with it, so nothing is left describing nothing.
+      group.sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'media' ? -1 : b.kind === 'media' ? 1 : 0));
       let keptMedia = false;
       for (const entry of group) {
-        if (entry.kind === 'sidecar' && keptMedia) {
-          Object.assign(entry, { outcome: 'kept-retained', reason: 'its recording was kept, so its sidecar is too' });
+        if (entry.kind !== 'media' && keptMedia) {
+          Object.assign(entry, { outcome: 'kept-retained', reason: `its recording was kept, so its ${entry.kind} is too` });
           continue;
         }
         await this.deleteOne(entry);
@@ -221,6 +272,15 @@ export class RetentionSweep {
 
 function isRecordedVersion(record: ArchivedObject, version: { key: string; versionId: string }): boolean {
   return (version.key === record.mediaKey && version.versionId === record.mediaVersionId) || (version.key === record.sidecarKey && version.versionId === record.sidecarVersionId);
+}
+
+/** Genesys's `_metadata.json` beside a recorded export that is still retained: it is kept with it, unasked. */
+function isMetadataOfRecorded(record: ArchivedObject, parsed: SweptKey, key: string): boolean {
+  return parsed.layout === 'genesys-export' && parsed.kind === 'metadata' && record.mediaKey.slice(0, record.mediaKey.lastIndexOf('/')) === key.slice(0, key.lastIndexOf('/'));
+}
+
+function emptyTally(): SweepTally {
+  return { scanned: 0, retained: 0, counts: countOutcomes([]) };
 }
 
 function countOutcomes(entries: ReadonlyArray<SweepEntry>): Record<SweepOutcome, number> {

@@ -5,6 +5,7 @@ import {
   GetObjectCommand,
   GetObjectLockConfigurationCommand,
   HeadBucketCommand,
+  ListObjectsV2Command,
   ListObjectVersionsCommand,
   type ListObjectVersionsCommandOutput,
   PutObjectCommand,
@@ -194,6 +195,26 @@ export async function* listVersionPages(
     keyMarker = page.NextKeyMarker;
     versionIdMarker = page.NextVersionIdMarker;
   }
+}
+
+/**
+ * The names of the folders directly under `prefix` ("a" for keys "<prefix>a/..."), read with a delimited
+ * listing: one request per 1,000 folders, whatever they hold. The names come from the bucket: callers check them.
+ */
+export async function listFolders(s3: S3Client, bucket: string, prefix: string): Promise<Array<string>> {
+  const names: Array<string> = [];
+  let token: string | undefined;
+  do {
+    const page = await wormRequest(s3, `ListObjectsV2 s3://${bucket}/${prefix}`, () =>
+      s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, Delimiter: '/', ContinuationToken: token })),
+    );
+    for (const folder of page.CommonPrefixes ?? []) {
+      const name = folder.Prefix?.slice(prefix.length, -1);
+      if (name) names.push(name);
+    }
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return names.sort();
 }
 
 async function toWormStoreError(s3: S3Client, operation: string, error: unknown): Promise<WormStoreError> {

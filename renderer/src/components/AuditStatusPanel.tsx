@@ -1,5 +1,5 @@
 import { useId } from 'react';
-import type { AuditLogSummary, AuditStatus, AuditTrailEntry, AuditVerification } from '../../../shared/audit-views';
+import { describeLogVerification, type AuditLogSummary, type AuditStatus, type AuditTrailEntry, type FirmVerification } from '../../../shared/audit-views';
 import { useCustodyApi } from '../api';
 import type { UiError } from '../errors';
 import { formatLocalTime, formatUtcTime } from '../format';
@@ -8,7 +8,8 @@ import { ErrorAlert } from './ErrorAlert';
 
 type AuditStatusPanelProps = {
   status: AuditStatus | null;
-  verification: AuditVerification | null;
+  /** The last "Verify now": every log in the bucket, one result each. */
+  verification: FirmVerification | null;
   verifying: boolean;
   error: UiError | null;
   alerted: ReadonlyArray<AuditTrailEntry>;
@@ -89,32 +90,53 @@ export function AuditStatusPanel({ status, verification, verifying, error, alert
         )}
 
         <button type="button" className="button button--primary" data-testid="audit-verify" disabled={verifying || !status} onClick={onVerify}>
-          {verifying ? 'Verifying from the bucket…' : 'Verify now'}
+          {verifying ? 'Verifying every log from the bucket…' : 'Verify now'}
         </button>
-        <p className="field__hint audit-status__hint">Recomputes the hash chain, Merkle tree and signed checkpoints from the WORM bucket alone.</p>
+        <p className="field__hint audit-status__hint">
+          Recomputes every workstation's hash chain, Merkle tree and signed checkpoints from the WORM bucket alone.
+        </p>
         {error ? <ErrorAlert error={error} testId="audit-error" /> : null}
 
         {verification ? (
           <div className="receipt" data-testid="audit-verification" data-ok={verification.ok}>
             <p>
-              {verification.ok ? 'Intact' : 'Not intact'}: {verification.events.read} events read, {verification.checkpoints.valid} of{' '}
-              {verification.checkpoints.total} checkpoints verified
-              {verification.uncheckpointed > 0 ? `, ${verification.uncheckpointed} newer events not yet checkpointed` : ''}.
+              {verification.ok
+                ? `Every log intact: ${verification.logs.length} verified`
+                : `Not intact: ${verification.logs.filter((log) => log.report?.ok !== true).length} of ${verification.logs.length} logs failed or could not be verified`}{' '}
+              in bucket <span className="mono">{verification.bucket}</span>.
             </p>
-            {verification.problems.length > 0 ? (
-              <ul className="audit-problems" data-testid="audit-problems">
-                {verification.problems.slice(0, 8).map((problem, i) => (
-                  <li key={i}>
-                    <strong>{problem.kind}</strong> {problem.message}
-                  </li>
-                ))}
-              </ul>
-            ) : null}
-            {verification.warnings.map((warning) => (
-              <p key={warning} className="muted">
-                {warning}
-              </p>
-            ))}
+            <ul className="audit-verification__logs" data-testid="audit-verification-logs">
+              {verification.logs.map((log) => (
+                <li key={log.logId} data-testid="audit-verification-log" data-log={log.logId} data-ok={log.report?.ok === true}>
+                  <p>
+                    <strong>{log.workstation ?? 'no event read yet'}</strong> <span className="mono muted">{log.logId}</span>
+                    {log.own ? ' (this workstation)' : ''}:{' '}
+                    <span data-testid="audit-verification-result">{describeLogVerification(log)}</span>
+                    {log.report ? (
+                      <span className="muted">
+                        {' '}
+                        · {log.report.events.read} events read, {log.report.checkpoints.valid} of {log.report.checkpoints.total} checkpoints verified
+                        {log.report.uncheckpointed > 0 ? `, ${log.report.uncheckpointed} newer events not yet checkpointed` : ''}
+                      </span>
+                    ) : null}
+                  </p>
+                  {log.report && log.report.problems.length > 0 ? (
+                    <ul className="audit-problems" data-testid="audit-problems">
+                      {log.report.problems.slice(0, 8).map((problem, i) => (
+                        <li key={i}>
+                          <strong>{problem.kind}</strong> {problem.message}
+                        </li>
+                      ))}
+                    </ul>
+                  ) : null}
+                  {log.report?.warnings.map((warning) => (
+                    <p key={warning} className="muted">
+                      {warning}
+                    </p>
+                  ))}
+                </li>
+              ))}
+            </ul>
           </div>
         ) : null}
 

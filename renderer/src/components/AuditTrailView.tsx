@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { AuditStatus, AuditTrailEntry, AuditTrailFilter, AuditTrailPage, AuditVerification } from '../../../shared/audit-views';
+import type { AuditStatus, AuditTrailEntry, AuditTrailFilter, AuditTrailPage, FirmVerification } from '../../../shared/audit-views';
 import { useCustodyApi } from '../api';
 import { logIfUnexpected, toUiError, type UiError } from '../errors';
 import { AuditEventsTable } from './AuditEventsTable';
@@ -20,10 +20,10 @@ export function AuditTrailView({ active, alerted, integrityVersion }: AuditTrail
   const [filter, setFilter] = useState<AuditTrailFilter>({});
   const [page, setPage] = useState<AuditTrailPage | null>(null);
   const [status, setStatus] = useState<AuditStatus | null>(null);
-  const [verification, setVerification] = useState<AuditVerification | null>(null);
+  const [verification, setVerification] = useState<FirmVerification | null>(null);
   const [verifying, setVerifying] = useState(false);
   const [error, setError] = useState<UiError | null>(null);
-  /** Bumped when main records a new access: the page is read again. */
+  /** Bumped when main records a new access, or after a verification: the page (and each log's integrity) is read again. */
   const [recorded, setRecorded] = useState(0);
 
   useEffect(() => {
@@ -54,6 +54,7 @@ export function AuditTrailView({ active, alerted, integrityVersion }: AuditTrail
     try {
       setVerification(await api.auditVerify({}));
       setStatus(await api.auditStatus({}));
+      setRecorded((n) => n + 1);
       setError(null);
     } catch (caught) {
       setError(toUiError(caught));

@@ -5,17 +5,18 @@ import {
   auditTrailEntrySchema,
   auditTrailFilterSchema,
   auditTrailPageSchema,
-  auditVerificationSchema,
+  firmVerificationSchema,
 } from '../../audit-views';
 import { isoTimeSchema } from '../../domain';
 
-/** The audit trail view: who accessed what, the log's verification status, and verifying it on demand. */
+/** The audit trail view: who accessed what, the logs' verification status, and verifying every log on demand. */
 export const auditChannels = {
   'audit:list': { request: auditTrailFilterSchema, response: auditTrailPageSchema },
   'audit:status': { request: z.object({}).strict(), response: auditStatusSchema },
+  /** Every workstation's log in the bucket, one report each (as `custody audit verify --all`). */
   'audit:verify': {
     request: z.object({ from: isoTimeSchema.optional(), to: isoTimeSchema.optional() }).strict(),
-    response: auditVerificationSchema,
+    response: firmVerificationSchema,
   },
 } as const;
 

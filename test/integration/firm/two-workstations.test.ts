@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { FirmVerification } from '../../../electron/services/audit/firm-trail';
+import type { FirmVerification } from '../../../shared/audit-views';
 import { auditEventKey } from '../../../electron/services/audit/layout';
 import { createKeyringSecretStore } from '../../../electron/services/auth/adapters/keyring-secret-store';
 import { composeProfileSettings } from '../../../electron/services/composition/compose-settings';

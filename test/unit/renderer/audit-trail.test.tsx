@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { cleanup, fireEvent, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AuditVerification } from '../../../shared/audit-views';
+import type { AuditVerification, FirmVerification } from '../../../shared/audit-views';
 import type { FakeHandlers } from '../../helpers/fake-ipc-transport';
 import { renderApp } from '../../helpers/render-app';
 import { SAMPLE_LOG_ID, sampleAuditStatus, sampleSession, sampleTrailEntry } from '../../helpers/renderer-fixtures';
@@ -37,12 +37,29 @@ const failedVerification: AuditVerification = {
   warnings: [],
 };
 
+const PARIS_LOG = '22222222-2222-4222-8222-222222222222';
+/** "Verify now" covers every log: this workstation's (tampered) and Paris's (intact). */
+const firmVerification: FirmVerification = {
+  ok: false,
+  bucket: 'custody-audit',
+  logs: [
+    { logId: LOG, own: true, workstation: 'LON-CMP-0142', report: failedVerification, error: null },
+    {
+      logId: PARIS_LOG,
+      own: false,
+      workstation: 'PAR-CMP-0007',
+      report: { ...failedVerification, ok: true, logId: PARIS_LOG, checkpoints: { ...failedVerification.checkpoints, valid: 1 }, firstBad: null, problems: [] },
+      error: null,
+    },
+  ],
+};
+
 function main(overrides: FakeHandlers = {}): FakeHandlers {
   return {
     sessionGet: () => sampleSession(),
     auditList: (filter) => ({ logId: LOG, total: entries.length, entries: filter.tradingId === 'T-NONE' ? [] : entries }),
     auditStatus: () => status(),
-    auditVerify: () => failedVerification,
+    auditVerify: () => firmVerification,
     ...overrides,
   };
 }
@@ -121,7 +138,7 @@ describe('audit trail view', () => {
             : status(),
         auditVerify: () => {
           verified = true;
-          return failedVerification;
+          return firmVerification;
         },
       }),
     );
@@ -130,6 +147,15 @@ describe('audit trail view', () => {
     const result = await screen.findByTestId('audit-verification');
     expect(result.getAttribute('data-ok')).toBe('false');
     expect(within(result).getByTestId('audit-problems').textContent).toContain('missing-event event 1 is missing');
+    const logs = within(result).getAllByTestId('audit-verification-log');
+    expect(logs.map((log) => [log.getAttribute('data-log'), log.getAttribute('data-ok')])).toEqual([
+      [LOG, 'false'],
+      [PARIS_LOG, 'true'],
+    ]);
+    expect(within(logs[0]!).getByTestId('audit-verification-result').textContent).toBe('FAILED: first bad event 1: event 1 is missing: s3://custody-audit/… does not exist');
+    expect(logs[0]!.textContent).toContain('LON-CMP-0142');
+    expect(within(logs[1]!).getByTestId('audit-verification-result').textContent).toBe('VERIFIED');
+    expect(logs[1]!.textContent).toContain('PAR-CMP-0007');
     await within(screen.getByTestId('audit-status')).findByText('Integrity check failed');
     expect(screen.getByTestId('audit-first-bad').textContent).toBe('First bad event: 1. verification failed: event 1 is missing');
   });

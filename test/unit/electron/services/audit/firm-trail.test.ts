@@ -55,7 +55,7 @@ async function firmTrail() {
       catchUpAll: async () => (caughtUp.push(1), new Map()),
     },
     // Listing never touches the store or the own log's monitor (verifyAll does).
-    own: { logId: OWN, bucket: 'firm-audit', s3: null as never, integrity: null as never },
+    own: { logId: OWN, bucket: 'firm-audit', verifyLog: null as never, integrity: null as never },
     repository,
     recordingsOfTrade: async (tradingId) => (tradingId === 'T-1' ? ['rec-1'] : []),
     clock,
@@ -121,7 +121,7 @@ describe('the firm\'s audit trail across every workstation\'s log', () => {
     const logger = recordingLogger();
     const trail = new FirmTrail({
       logs: { logIds: async () => [OWN], catchUpAll: async () => Promise.reject(new Error('WORM store unavailable')) },
-      own: { logId: OWN, bucket: 'firm-audit', s3: null as never, integrity: null as never },
+      own: { logId: OWN, bucket: 'firm-audit', verifyLog: null as never, integrity: null as never },
       repository,
       clock,
       logger,
