@@ -4,7 +4,7 @@
 // own S3 user; Custody creates the job, waits, verifies, locks and indexes). Prints API calls made by
 // Custody, wall time and bytes through the workstation, and the ratios.
 // Run (needs the OS keychain, so inside a private one):
-//   bash /work/brief/run-isolated.sh npx tsx test/bench/export-vs-api.ts [recordings=10000]
+//   dbus-run-session -- bash build/scripts/with-keyring.sh npx tsx test/bench/export-vs-api.ts [recordings=10000]
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,7 +46,7 @@ async function withWorm<T>(audioDir: string, run: (worm: LocalWorm, h: Harness) 
   }
 }
 
-console.log(`command: bash /work/brief/run-isolated.sh npx tsx test/bench/export-vs-api.ts ${count}`);
+console.log(`command: dbus-run-session -- bash build/scripts/with-keyring.sh npx tsx test/bench/export-vs-api.ts ${count}`);
 // The WAVs are generated once and shared by both sandboxes (same seed, same bytes).
 const audioDir = await mkdtemp(join(tmpdir(), 'custody-export-bench-audio-'));
 try {
