@@ -50,6 +50,13 @@ export function parseExportKey(key: string, orgId: string): ExportKey | null {
   };
 }
 
+/** Genesys's `_metadata.json` beside an exported recording, or null when the key is not an exported recording's. */
+export function exportMetadataKeyOf(mediaKey: string): string | null {
+  const parsed = parseExportKey(mediaKey, mediaKey.slice(0, mediaKey.indexOf('/')));
+  if (parsed?.kind !== 'media') return null;
+  return `${mediaKey.slice(0, mediaKey.lastIndexOf('/') + 1)}${parsed.recordingId}_metadata.json`;
+}
+
 /** Whether a folder at the bucket's top level can be an org's export root (`{orgId}/`); its keys are still parsed one by one. */
 export function isExportOrgId(name: string): boolean {
   return orgIdPattern.test(name);

@@ -6,6 +6,7 @@ import type { ArchiveRepository } from '../../db/repositories/archive-repository
 import type { HoldActor, HoldConversation, HoldObject, HoldRecord, HoldRepository } from '../../db/repositories/hold-repository';
 import type { IndexRepository } from '../../db/repositories/index-repository';
 import { tradePrefix } from '../archive/archive-keys';
+import { exportMetadataKeyOf } from '../archive/export-layout';
 import type { ArchiveStore } from '../archive/archive-store';
 import type { ApprovalService } from '../approvals/approval-service';
 import { AuditActor } from '../audit/audit-actor';
@@ -244,7 +245,9 @@ export class HoldService {
     for await (const version of store.listVersions(tradePrefix(tradingId))) add({ bucket: store.bucket, key: version.key, versionId: version.versionId });
     for (const record of await this.deps.archive.byTradingId(tradingId)) {
       if (record.bucket !== store.bucket) continue;
-      for (const key of [record.mediaKey, record.sidecarKey]) {
+      // An exported recording's _metadata.json is part of its record too: held with it, as retention keeps it with it.
+      for (const key of [record.mediaKey, record.sidecarKey, exportMetadataKeyOf(record.mediaKey)]) {
+        if (key === null) continue;
         for (const version of await store.versionsOf(key)) add({ bucket: store.bucket, key, versionId: version.versionId });
       }
     }

@@ -5,7 +5,7 @@ import type { ArchiveRepository, ArchivedObject } from '../../db/repositories/ar
 import type { HoldRepository } from '../../db/repositories/hold-repository';
 import { ARCHIVE_ROOT, parseArchiveKey, SWEEPS_PREFIX, TRADES_PREFIX, UNTAGGED_PREFIX } from '../archive/archive-keys';
 import type { ArchiveStore, ObjectVersion } from '../archive/archive-store';
-import { isExportOrgId, parseExportKey } from '../archive/export-layout';
+import { exportMetadataKeyOf, isExportOrgId, parseExportKey } from '../archive/export-layout';
 import { CATALOG_ROOT } from '../catalog/catalog-layout';
 import type { AuditActors } from '../audit/audit-actor';
 import { describeCause, WormStoreError } from '../errors';
@@ -276,7 +276,7 @@ function isRecordedVersion(record: ArchivedObject, version: { key: string; versi
 
 /** Genesys's `_metadata.json` beside a recorded export that is still retained: it is kept with it, unasked. */
 function isMetadataOfRecorded(record: ArchivedObject, parsed: SweptKey, key: string): boolean {
-  return parsed.layout === 'genesys-export' && parsed.kind === 'metadata' && record.mediaKey.slice(0, record.mediaKey.lastIndexOf('/')) === key.slice(0, key.lastIndexOf('/'));
+  return parsed.layout === 'genesys-export' && parsed.kind === 'metadata' && key === exportMetadataKeyOf(record.mediaKey);
 }
 
 function emptyTally(): SweepTally {

@@ -1,8 +1,9 @@
-import { GetObjectCommand, ListObjectVersionsCommand, PutObjectRetentionCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, GetObjectLegalHoldCommand, ListObjectVersionsCommand, PutObjectRetentionCommand } from '@aws-sdk/client-s3';
 import { parquetReadObjects } from 'hyparquet';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ArchivedObject } from '../../../electron/db/repositories/archive-repository';
 import type { ExportRunSummary } from '../../../electron/services/archive/export-ingest';
+import { exportMetadataKeyOf } from '../../../electron/services/archive/export-layout';
 import type { SweepReport } from '../../../electron/services/retention/retention-sweep';
 import { archiveWindow } from '../../helpers/archive-window';
 import { startHarness, type Harness } from '../../helpers/engine-harness';
@@ -20,7 +21,7 @@ let exportedFree: ArchivedObject;
 let exportedHeld: ArchivedObject;
 let viaApi: ArchivedObject;
 
-const metadataKeyOf = (record: ArchivedObject) => record.mediaKey.replace(/\.[a-z0-9]+$/, '_metadata.json');
+const metadataKeyOf = (record: ArchivedObject): string => exportMetadataKeyOf(record.mediaKey)!;
 
 async function versionsOf(key: string): Promise<Array<string>> {
   const listing = await h.s3.send(new ListObjectVersionsCommand({ Bucket: h.archiveBucket, Prefix: key }));
@@ -69,6 +70,12 @@ beforeAll(async () => {
   expect(viaApi.mediaKey).toMatch(/^archive\/v1\//);
 
   await h.composed.archive.holds.place({ tradingId: traded.tradingId!, caseReference: 'FCA-2026-0410', reason: 'sweep of exported media' });
+  // The hold, placed after the export, locks Genesys's metadata too, not only the recording and Custody's sidecar.
+  for (const key of [exportedHeld.mediaKey, metadataKeyOf(exportedHeld), exportedHeld.sidecarKey]) {
+    const [versionId] = await versionsOf(key);
+    const legalHold = await h.s3.send(new GetObjectLegalHoldCommand({ Bucket: h.archiveBucket, Key: key, VersionId: versionId }));
+    expect(legalHold.LegalHold?.Status, key).toBe('ON');
+  }
   await expireSoon(exportedFree, [exportedFree.mediaKey, metadataKeyOf(exportedFree), exportedFree.sidecarKey]);
   await expireSoon(exportedHeld, [exportedHeld.mediaKey, metadataKeyOf(exportedHeld), exportedHeld.sidecarKey]);
   await expireSoon(viaApi, [viaApi.mediaKey, viaApi.sidecarKey]);
