@@ -45,6 +45,9 @@ const SPARSE_SAID_MATCHES = 500;
 /** A word triple in fewer phrases than this is rare: it leads the search for a phrase of common words (see rareTriplesLead). */
 const RARE_TRIPLE_PHRASES = 20_000;
 
+/** A triple's oldest phrases read to estimate in how many phrases it is (see rareTriplesLead). */
+const TRIPLE_SAMPLE = 100;
+
 /** The phrases found by a phrase's rare triples are checked whole against the phrase when there are at most this many. */
 const RARE_LEAD_CANDIDATES = 500;
 
@@ -76,19 +79,27 @@ export function createTranscriptRepository(db: Db) {
       ? { index: 'transcript_phrases_fts', match: saidPhrases(words) }
       : { index: 'transcript_ngrams_fts', match: words.length === 2 ? `pairs : ${saidPairs(words)}` : `triples : ${saidTriples(words)}` };
   const countMatches = db.prepare('SELECT count(*) AS n FROM (SELECT rowid FROM transcript_ngrams_fts WHERE transcript_ngrams_fts MATCH ? LIMIT ?)');
-  /** The phrases `match` finds in the n-gram index, counted up to `max` (FTS5 reads that many at most). */
-  const matchesUpTo = (match: string, max: number): number => (countMatches.get(match, max) as { n: number }).n;
+  const sampleTriple = db.prepare(`SELECT count(*) AS n, max(rowid) AS reached FROM
+    (SELECT rowid FROM transcript_ngrams_fts WHERE transcript_ngrams_fts MATCH ? ORDER BY rowid LIMIT ${TRIPLE_SAMPLE})`);
+  const selectKeyRange = db.prepare('SELECT min(id) AS oldest, max(id) AS newest FROM transcript_phrases');
   /**
-   * A phrase of common words said rarely (a spelled trade reference: every word, and even every triple of
-   * spelled digits, is in most calls): FTS5 walks a phrase's terms in step, so each common triple's whole
-   * doclist is read to meet a rare one (36 ms at 1M calls). Its rare triples alone (consecutive ones as a
-   * phrase, the runs ANDed) find every phrase where it was said and a few more, in a fraction of that; those
-   * few are then checked whole (checkPhrases). Null when no triple is rare: the phrase itself is then led by
-   * its own words. The last triple is left out, its last word typed maybe in part.
+   * A phrase of common words said rarely (a spelled trade reference: every word, and the triples of its first
+   * words, in nearly every call): FTS5 walks a phrase's terms in step, so each common triple's whole doclist is
+   * read to meet a rare one (36 ms at 1M calls). Its rare triples alone (consecutive ones as a phrase, the
+   * runs ANDed) find every phrase where it was said and a few more, in a fraction of that; those few are then
+   * checked whole (checkPhrases). Null when no triple is rare. The last triple is left out, its last word typed
+   * maybe in part. Counting a common triple's phrases would read its whole doclist (fts5vocab does too), so its
+   * count is estimated from how far into the keys (time order) its oldest TRIPLE_SAMPLE phrases reach: a wrong
+   * guess costs time, never an answer.
    */
   const rareTriplesLead = (words: ReadonlyArray<string>): string | null => {
+    const { oldest, newest } = selectKeyRange.get() as { oldest: number | null; newest: number | null };
+    if (oldest === null || newest === null) return null;
     const triples = wordRuns(3)(words).slice(0, -1);
-    const rare = triples.map((triple) => matchesUpTo(`triples : "${triple}"`, RARE_TRIPLE_PHRASES) < RARE_TRIPLE_PHRASES);
+    const rare = triples.map((triple) => {
+      const { n, reached } = sampleTriple.get(`"${triple}"`) as { n: number; reached: number | null };
+      return n < TRIPLE_SAMPLE || (TRIPLE_SAMPLE * (newest - oldest + 1)) / (reached! - oldest + 1) < RARE_TRIPLE_PHRASES;
+    });
     const runs: Array<Array<string>> = [];
     triples.forEach((triple, i) => {
       if (!rare[i]) return;
@@ -128,7 +139,7 @@ export function createTranscriptRepository(db: Db) {
   /** The phrase's rows found through its rare triples and checked whole; null when it has none, or they find too many phrases. */
   const saidThroughRareTriples = (words: ReadonlyArray<string>, filter: SearchFilter): Array<SaidRow> | null => {
     const lead = words.length >= 4 ? rareTriplesLead(words) : null;
-    if (lead === null || matchesUpTo(lead, RARE_LEAD_CANDIDATES + 1) > RARE_LEAD_CANDIDATES) return null;
+    if (lead === null || (countMatches.get(lead, RARE_LEAD_CANDIDATES + 1) as { n: number }).n > RARE_LEAD_CANDIDATES) return null;
     const candidates = [...saidRows('transcript_ngrams_fts', lead, filter, true)];
     const said = checkPhrases(
       candidates.map((row) => row.said_text),
