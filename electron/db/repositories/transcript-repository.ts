@@ -81,7 +81,8 @@ export function createTranscriptRepository(db: Db) {
   const countMatches = db.prepare('SELECT count(*) AS n FROM (SELECT rowid FROM transcript_ngrams_fts WHERE transcript_ngrams_fts MATCH ? LIMIT ?)');
   const sampleTriple = db.prepare(`SELECT count(*) AS n, max(rowid) AS reached FROM
     (SELECT rowid FROM transcript_ngrams_fts WHERE transcript_ngrams_fts MATCH ? ORDER BY rowid LIMIT ${TRIPLE_SAMPLE})`);
-  const selectKeyRange = db.prepare('SELECT min(id) AS oldest, max(id) AS newest FROM transcript_phrases');
+  // Two subqueries: each is one seek, where min and max in one SELECT scan the table.
+  const selectKeyRange = db.prepare('SELECT (SELECT min(id) FROM transcript_phrases) AS oldest, (SELECT max(id) FROM transcript_phrases) AS newest');
   /**
    * A phrase of common words said rarely (a spelled trade reference: every word, and the triples of its first
    * words, in nearly every call): FTS5 walks a phrase's terms in step, so each common triple's whole doclist is
