@@ -88,7 +88,7 @@ export function createTranscriptRepository(db: Db) {
    * words, in nearly every call): FTS5 walks a phrase's terms in step, so each common triple's whole doclist is
    * read to meet a rare one (36 ms at 1M calls). Its rare triples alone (consecutive ones as a phrase, the
    * runs ANDed) find every phrase where it was said and a few more, in a fraction of that; those few are then
-   * checked whole (checkPhrases). Null when no triple is rare. The last triple is left out, its last word typed
+   * checked whole (checkPhrases). Null when no triple is rare, or none common. The last triple is left out, its last word typed
    * maybe in part. Counting a common triple's phrases would read its whole doclist (fts5vocab does too), so its
    * count is estimated from how far into the keys (time order) its oldest TRIPLE_SAMPLE phrases reach: a wrong
    * guess costs time, never an answer.
@@ -107,7 +107,9 @@ export function createTranscriptRepository(db: Db) {
       if (i > 0 && rare[i - 1]) runs.at(-1)!.push(triple);
       else runs.push([triple]);
     });
-    return runs.length === 0 ? null : `triples : (${runs.map((run) => `"${run.join(' ')}"`).join(' AND ')})`;
+    // None rare, or none common: the phrase's own walk meets no common doclist it could skip.
+    if (runs.length === 0 || rare.every(Boolean)) return null;
+    return `triples : (${runs.map((run) => `"${run.join(' ')}"`).join(' AND ')})`;
   };
   const checkPhrases = phraseChecker(db);
   const buildFilter = searchFilter(db);
