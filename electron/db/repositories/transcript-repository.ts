@@ -48,8 +48,12 @@ const RARE_TRIPLE_PHRASES = 20_000;
 /** A triple's oldest phrases read to estimate in how many phrases it is (see rareTriplesLead). */
 const TRIPLE_SAMPLE = 100;
 
-/** The phrases found by a phrase's rare triples are checked whole against the phrase when there are at most this many. */
-const RARE_LEAD_CANDIDATES = 500;
+/**
+ * The phrases found by a phrase's rare triples are checked whole against the phrase when there are at most this many:
+ * each is joined to its call and passed through the checker, so a few hundred cost more than the phrase's own walk
+ * (six spelled digits said in 41 calls: p50 1.4x, p99 3x the walk at 500).
+ */
+const RARE_LEAD_CANDIDATES = 100;
 
 /**
  * Transcripts in the encrypted index, their phrases under FTS5 (`transcript_phrases_fts`), and each
