@@ -5,9 +5,10 @@ import { migrate } from '../../../../electron/db/migrate';
 import { migrations } from '../../../../electron/db/migrations';
 import { nextPhraseKeySql } from '../../../../electron/db/migrations/0170-time-ordered-search';
 import { createIndexRepository, matchColumns, type IndexQuery } from '../../../../electron/db/repositories/index-repository';
-import { createTranscriptRepository, saidMatchExpression } from '../../../../electron/db/repositories/transcript-repository';
+import { createTranscriptRepository } from '../../../../electron/db/repositories/transcript-repository';
 import { createRng } from '../../../sandbox/prng';
 import { conversationRow } from '../../../helpers/index-rows';
+import { saidByWords } from '../../../helpers/said-by-words';
 
 const DIGITS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
 const LINES = [
@@ -47,18 +48,6 @@ function seedIndexAt170(): Db {
     texts.forEach((text, p) => insertPhrase.run({ startMs, recordingId: `r${i}`, offsetMs: p * 1000, text }));
   }
   return db;
-}
-
-/** What the said search answers by definition: the phrases' own full-text index, the last word a prefix, newest first. */
-function saidByWords(db: Db, phrase: string): Array<string> {
-  const match = saidMatchExpression(phrase);
-  if (match === null) return [];
-  const rows = db
-    .prepare('SELECT p.recording_id, p.start_ms FROM transcript_phrases_fts f JOIN transcript_phrases p ON p.id = f.rowid WHERE transcript_phrases_fts MATCH ? ORDER BY f.rowid DESC')
-    .all(match) as Array<{ recording_id: string; start_ms: number }>;
-  const byRecording = new Map<string, Array<number>>();
-  for (const row of rows) byRecording.set(row.recording_id, [...(byRecording.get(row.recording_id) ?? []), row.start_ms]);
-  return [...byRecording].map(([recording, offsets]) => `${recording}@${offsets.sort((a, b) => a - b).join(',')}`);
 }
 
 /** Phrases an officer might type: spans of the lines said (the last word whole or in part), names, references, absent words. */
