@@ -10,9 +10,21 @@ cd "$root"
 bash build/scripts/install-deps.sh
 
 step() { printf '\n== %s\n' "$*"; }
-step "lint";       npx eslint .
-step "typecheck";  npx tsc -b
-step "build";      node build/scripts/build.mjs
+# Lint, type check and build are independent (the build is for the e2e tests, from source with esbuild and
+# Vite, not from tsc's output): side by side, each one's output printed whole once all three are done.
+checks_dir=$(mktemp -d "${TMPDIR:-/tmp}/custody-checks.XXXXXX")
+run_check() { ( "${@:2}" >"$checks_dir/$1" 2>&1 && rc=0 || rc=$?; echo "$rc" >"$checks_dir/$1.rc" ) & }
+run_check lint npx eslint .
+run_check typecheck npx tsc -b
+run_check build node build/scripts/build.mjs
+wait
+failed=0
+for check in lint typecheck build; do
+  step "$check"; cat "$checks_dir/$check"
+  [[ "$(cat "$checks_dir/$check.rc")" == 0 ]] || { echo "test.sh: $check failed" >&2; failed=1; }
+done
+rm -rf "$checks_dir"
+(( failed == 0 )) || exit 1
 
 test_home=$(mktemp -d "${TMPDIR:-/tmp}/custody-test-home.XXXXXX")
 trap 'rm -rf "$test_home"' EXIT
