@@ -9,7 +9,9 @@ cd "$root"
 
 bash build/scripts/install-deps.sh
 
-step() { printf '\n== %s\n' "$*"; }
+# Each step names the time it starts, so a CI log shows where the minutes went.
+step() { printf '\n== %s (%s)\n' "$*" "$(date -u +%T)"; }
+step "lint, type check and build, side by side"
 # Lint, type check and build are independent (the build is for the e2e tests, from source with esbuild and
 # Vite, not from tsc's output): side by side, each one's output printed whole once all three are done.
 checks_dir=$(mktemp -d "${TMPDIR:-/tmp}/custody-checks.XXXXXX")
@@ -20,7 +22,7 @@ run_check build node build/scripts/build.mjs
 wait
 failed=0
 for check in lint typecheck build; do
-  step "$check"; cat "$checks_dir/$check"
+  printf '\n== %s\n' "$check"; cat "$checks_dir/$check"
   [[ "$(cat "$checks_dir/$check.rc")" == 0 ]] || { echo "test.sh: $check failed" >&2; failed=1; }
 done
 rm -rf "$checks_dir"
@@ -39,3 +41,4 @@ step "unit and integration tests"
 run_isolated npx vitest run
 step "end-to-end tests (Chromium)"
 run_isolated npx playwright test -c test/e2e/playwright.config.ts
+step "every test passed"
