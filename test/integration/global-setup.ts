@@ -3,22 +3,44 @@ import type { WormConnection } from '../../electron/services/worm/s3-client';
 import { startLocalWorm } from '../../electron/services/worm/local-worm';
 import { startPrivateKeyring } from '../helpers/private-keyring';
 
-// One radosgw for the whole integration project; tests reach it with inject('worm'). And a private
-// Secret Service on its own D-Bus: test workers inherit the bus address, so every keychain access
-// in the tests is real and never touches the developer's own keyring.
-export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+type Shared = { worm: { connection: WormConnection; runDir: string }; keyringBus: string; stop(): Promise<void> };
+
+/** Both integration projects (today's clock and a year ahead) run in this one process: one radosgw and keyring for both. */
+const sharing = globalThis as typeof globalThis & { custodyIntegrationSetup?: { started: Promise<Shared>; users: number } };
+
+async function start(): Promise<Shared> {
   const keyring = await startPrivateKeyring();
   process.env.DBUS_SESSION_BUS_ADDRESS = keyring.busAddress;
   delete process.env.DISPLAY;
-  project.provide('keyringBus', keyring.busAddress);
   const started = Date.now();
   const worm = await startLocalWorm();
   // The endpoint only: the connection (with its secret key) goes to tests, never to the console.
   console.log(`integration: radosgw at ${worm.connection.endpoint} (${Date.now() - started} ms, ${worm.runDir})`);
-  project.provide('worm', { connection: worm.connection, runDir: worm.runDir });
+  return {
+    worm: { connection: worm.connection, runDir: worm.runDir },
+    keyringBus: keyring.busAddress,
+    stop: async () => {
+      await worm.stop();
+      await keyring.stop();
+    },
+  };
+}
+
+// One radosgw for the integration projects; tests reach it with inject('worm'). And a private
+// Secret Service on its own D-Bus: test workers inherit the bus address, so every keychain access
+// in the tests is real and never touches the developer's own keyring.
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  sharing.custodyIntegrationSetup ??= { started: start(), users: 0 };
+  const setupState = sharing.custodyIntegrationSetup;
+  setupState.users += 1;
+  const shared = await setupState.started;
+  project.provide('keyringBus', shared.keyringBus);
+  project.provide('worm', shared.worm);
   return async () => {
-    await worm.stop();
-    await keyring.stop();
+    setupState.users -= 1;
+    if (setupState.users > 0) return;
+    delete sharing.custodyIntegrationSetup;
+    await shared.stop();
   };
 }
 
