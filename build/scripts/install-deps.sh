@@ -43,6 +43,7 @@ stamp=node_modules/.custody-lock-sha256
 lock_sum=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lock_sum" ]; then
   echo "install-deps: npm ci"
-  npm ci --no-audit --no-fund
+  # node-gyp compiles the native modules' sources in parallel.
+  JOBS=max npm ci --no-audit --no-fund
   echo "$lock_sum" > "$stamp"
 fi
