@@ -48,12 +48,8 @@ const RARE_TRIPLE_PHRASES = 20_000;
 /** A triple's oldest phrases read to estimate in how many phrases it is (see rareTriplesLead). */
 const TRIPLE_SAMPLE = 100;
 
-/**
- * The phrases found by a phrase's rare triples are checked whole against the phrase when there are at most this many:
- * each is joined to its call and passed through the checker, so a few hundred cost more than the phrase's own walk
- * (six spelled digits said in 41 calls: p50 1.4x, p99 3x the walk at 500).
- */
-const RARE_LEAD_CANDIDATES = 100;
+/** The phrases found by a phrase's rare triples are checked whole against the phrase when there are at most this many. */
+const RARE_LEAD_CANDIDATES = 500;
 
 /**
  * Transcripts in the encrypted index, their phrases under FTS5 (`transcript_phrases_fts`), and each
@@ -116,6 +112,8 @@ export function createTranscriptRepository(db: Db) {
     return `triples : (${runs.map((run) => `"${run.join(' ')}"`).join(' AND ')})`;
   };
   const checkPhrases = phraseChecker(db);
+  // Phrase keys pass 2^53 (time << bits): read as BigInt so that they come back to SQL exact.
+  const leadPhrases = db.prepare('SELECT f.rowid AS id, p.text AS text FROM transcript_ngrams_fts f CROSS JOIN transcript_phrases p ON p.id = f.rowid WHERE transcript_ngrams_fts MATCH ?').safeIntegers(true);
   const buildFilter = searchFilter(db);
   const selectCandidates = db.prepare(`
     SELECT r.id AS recording_id, r.conversation_id, r.session_id FROM recordings r
@@ -147,12 +145,19 @@ export function createTranscriptRepository(db: Db) {
   const saidThroughRareTriples = (words: ReadonlyArray<string>, filter: SearchFilter): Array<SaidRow> | null => {
     const lead = words.length >= 4 ? rareTriplesLead(words) : null;
     if (lead === null || (countMatches.get(lead, RARE_LEAD_CANDIDATES + 1) as { n: number }).n > RARE_LEAD_CANDIDATES) return null;
-    const candidates = [...saidRows('transcript_ngrams_fts', lead, filter, true)];
+    // Each candidate's text alone is read and checked; only the phrases said are joined to their calls.
+    const candidates = leadPhrases.all(lead) as Array<{ id: bigint; text: string }>;
     const said = checkPhrases(
-      candidates.map((row) => row.said_text),
+      candidates.map((row) => row.text),
       wordsPhrase(words),
     );
-    return candidates.filter((_, i) => said.has(i));
+    const ids = candidates.filter((_, i) => said.has(i)).map((row) => row.id);
+    if (ids.length === 0) return [];
+    return prepared(`SELECT p.recording_id AS said_recording_id, p.start_ms AS said_offset_ms, p.speaker AS said_speaker, p.text AS said_text,
+          ${matchColumns}
+        FROM transcript_phrases p CROSS JOIN recordings r ON r.id = p.recording_id CROSS JOIN conversations c ON c.id = r.conversation_id
+        WHERE p.id IN (SELECT value FROM json_each(@ids)) ${filter.clauses.map((clause) => `AND ${clause}`).join(' ')}
+        ORDER BY p.id DESC`).all({ ...filter.params, ids: `[${ids.join(',')}]` }) as Array<SaidRow>;
   };
 
   /** The phrase's rows found through its words: one FTS5 phrase of its words, pairs or triples (saidLookup). */
