@@ -4,11 +4,16 @@ import type { CustodyApi } from '../../shared/ipc/client';
 
 type Search = { query: SearchQuery; result: SearchResult };
 
+/** The least time between two reads of the same search while history lands. */
+const MIN_READ_GAP_MS = 1_000;
+
 /**
  * Keeps the shown search current while the index syncs behind it: each landed piece of history
  * (`index:syncStatus` progress or finished) reads the same audited search again from the index
  * (`recordings:searchRefresh`, no new audit record). One read at a time; pieces landing during a
- * read are picked up by one more read after it. Returns the progress of the sync of the search's window.
+ * read are picked up by one more read after a pause as long as the read took (at least a second): a large
+ * answer (10,000 rows take seconds to carry and draw) read back to back would leave the page no time for the
+ * officer's next search. Returns the progress of the sync of the search's window.
  */
 export function useSearchRefresh(api: CustodyApi, search: Search | null, onRefreshed: (search: Search) => void): { coveredFraction: number } | null {
   const [progress, setProgress] = useState<{ auditEventId: string; coveredFraction: number } | null>(null);
@@ -33,6 +38,7 @@ export function useSearchRefresh(api: CustodyApi, search: Search | null, onRefre
           state.again = false;
           const shown = current.current;
           if (!shown) break;
+          const started = performance.now();
           try {
             const result = await api.recordingsSearchRefresh({ auditEventId: shown.result.auditEventId });
             // A newer search replaced this one meanwhile: its answer is not wanted.
@@ -40,6 +46,7 @@ export function useSearchRefresh(api: CustodyApi, search: Search | null, onRefre
           } catch {
             // The list stays as it was; the next landed piece tries again.
           }
+          if (state.again) await new Promise((resolve) => setTimeout(resolve, Math.max(MIN_READ_GAP_MS, performance.now() - started)));
         } while (state.again);
       } finally {
         state.busy = false;
