@@ -1,19 +1,11 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Db, openDatabaseSync } from '../connection';
 import { createJobsRepository } from '../repositories/jobs-repository';
-import type { DatabaseCall, DatabaseReply, DatabaseWorkerData, WorkerRepositories, WorkerRepositoryName } from './worker-repositories';
+import { workerEntry } from './worker-entry';
+import type { DatabaseCall, DatabaseReply, WorkerRepositories, WorkerRepositoryName } from './worker-repositories';
 
 /** The long-running repositories, served by a worker thread; `close` ends the worker and its connection. */
 export type DatabaseWorker = WorkerRepositories & { close(): Promise<void> };
-
-/** Where the worker's code is: bundled next to the Electron main bundle, else the sources through tsx. */
-function workerEntry(data: DatabaseWorkerData): { url: URL; workerData: DatabaseWorkerData & { entry?: string } } {
-  const bundled = new URL('./database-worker.mjs', import.meta.url);
-  if (existsSync(fileURLToPath(bundled))) return { url: bundled, workerData: data };
-  return { url: new URL('./load-from-source.mjs', import.meta.url), workerData: { ...data, entry: new URL('./database-worker.ts', import.meta.url).href } };
-}
 
 /**
  * Starts the database worker, which opens the database with the host's `open` arguments (the host
@@ -24,7 +16,7 @@ function workerEntry(data: DatabaseWorkerData): { url: URL; workerData: Database
  * (once per job run).
  */
 export function startDatabaseWorker(open: Parameters<typeof openDatabaseSync>, hostDb: Db): DatabaseWorker {
-  const { url, workerData } = workerEntry({ open });
+  const { url, workerData } = workerEntry(import.meta.url, 'database-worker', new URL('./database-worker.ts', import.meta.url), { open });
   const worker = new Worker(url, { workerData });
   const pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
   let nextId = 0;

@@ -1,25 +1,17 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { AuditVerification } from '../../../shared/audit-views';
 import type { AppErrorCode } from '../../../shared/errors';
+import { workerEntry } from '../../db/worker/worker-entry';
 import { AppError } from '../errors';
 import type { WormConnection } from '../worm/s3-client';
 import type { AuditLogVerifier, VerifyAuditLogOptions } from './audit-verifier';
 
-export type VerifyWorkerData = { connection: WormConnection; entry?: string };
+export type VerifyWorkerData = { connection: WormConnection };
 export type VerifyCall = { id: number; options: Omit<VerifyAuditLogOptions, 's3' | 'clock' | 'onProgress'>; progress: boolean };
 export type VerifyReply =
   | { id: number; progress: { read: number; total: number } }
   | { id: number; value: AuditVerification }
   | { id: number; error: { name: string; message: string; code: AppErrorCode; retryable: boolean } };
-
-/** Where the worker's code is: bundled next to the Electron main bundle, else the sources through tsx (as the database worker). */
-function workerEntry(data: VerifyWorkerData): { url: URL; workerData: VerifyWorkerData } {
-  const bundled = new URL('./verify-worker.mjs', import.meta.url);
-  if (existsSync(fileURLToPath(bundled))) return { url: bundled, workerData: data };
-  return { url: new URL('../../db/worker/load-from-source.mjs', import.meta.url), workerData: { ...data, entry: new URL('./verify-worker.ts', import.meta.url).href } };
-}
 
 /**
  * Audit log verification in a worker thread of its own, started on the first call: the verifier the
@@ -33,7 +25,7 @@ export function startVerifyWorker(connection: WormConnection): { verifyLog: Audi
   const pending = new Map<number, { resolve(report: AuditVerification): void; reject(error: Error): void; onProgress?: (read: number, total: number) => void }>();
 
   const start = (): Worker => {
-    const { url, workerData } = workerEntry({ connection });
+    const { url, workerData } = workerEntry(import.meta.url, 'verify-worker', new URL('./verify-worker.ts', import.meta.url), { connection });
     const started = new Worker(url, { workerData });
     started.on('message', (reply: VerifyReply) => {
       const call = pending.get(reply.id);
