@@ -132,14 +132,20 @@ export function createTranscriptRepository(db: Db) {
     return statement;
   };
 
-  /** The said rows `match` finds in `index` that meet `filter`, newest first (`sparse`: read whole and sorted). */
-  const saidRows = (index: string, match: string, filter: SearchFilter, sparse: boolean): Iterable<SaidRow> =>
+  /** Said rows: phrases `p` from `source` where `where` holds, with their recording and call, meeting `filter`. */
+  const saidRowsSql = (source: string, where: string, filter: SearchFilter, order: string): Statement =>
     prepared(`SELECT p.recording_id AS said_recording_id, p.start_ms AS said_offset_ms, p.speaker AS said_speaker, p.text AS said_text,
           ${matchColumns}
-        FROM ${index} f CROSS JOIN transcript_phrases p ON p.id = f.rowid
-          CROSS JOIN recordings r ON r.id = p.recording_id CROSS JOIN conversations c ON c.id = r.conversation_id
-        WHERE ${index} MATCH @said ${filter.clauses.map((clause) => `AND ${clause}`).join(' ')}
-        ORDER BY ${sparse ? '+' : ''}f.rowid DESC`).iterate({ ...filter.params, said: match }) as Iterable<SaidRow>;
+        FROM ${source} CROSS JOIN recordings r ON r.id = p.recording_id CROSS JOIN conversations c ON c.id = r.conversation_id
+        WHERE ${where} ${filter.clauses.map((clause) => `AND ${clause}`).join(' ')}
+        ORDER BY ${order}`);
+
+  /** The said rows `match` finds in `index` that meet `filter`, newest first (`sparse`: read whole and sorted). */
+  const saidRows = (index: string, match: string, filter: SearchFilter, sparse: boolean): Iterable<SaidRow> =>
+    saidRowsSql(`${index} f CROSS JOIN transcript_phrases p ON p.id = f.rowid`, `${index} MATCH @said`, filter, `${sparse ? '+' : ''}f.rowid DESC`).iterate({
+      ...filter.params,
+      said: match,
+    }) as Iterable<SaidRow>;
 
   /** The phrase's rows found through its rare triples and checked whole; null when it has none, or they find too many phrases. */
   const saidThroughRareTriples = (words: ReadonlyArray<string>, filter: SearchFilter): Array<SaidRow> | null => {
@@ -153,11 +159,7 @@ export function createTranscriptRepository(db: Db) {
     );
     const ids = candidates.filter((_, i) => said.has(i)).map((row) => row.id);
     if (ids.length === 0) return [];
-    return prepared(`SELECT p.recording_id AS said_recording_id, p.start_ms AS said_offset_ms, p.speaker AS said_speaker, p.text AS said_text,
-          ${matchColumns}
-        FROM transcript_phrases p CROSS JOIN recordings r ON r.id = p.recording_id CROSS JOIN conversations c ON c.id = r.conversation_id
-        WHERE p.id IN (SELECT value FROM json_each(@ids)) ${filter.clauses.map((clause) => `AND ${clause}`).join(' ')}
-        ORDER BY p.id DESC`).all({ ...filter.params, ids: `[${ids.join(',')}]` }) as Array<SaidRow>;
+    return saidRowsSql('transcript_phrases p', 'p.id IN (SELECT value FROM json_each(@ids))', filter, 'p.id DESC').all({ ...filter.params, ids: `[${ids.join(',')}]` }) as Array<SaidRow>;
   };
 
   /** The phrase's rows found through its words: one FTS5 phrase of its words, pairs or triples (saidLookup). */
