@@ -7,8 +7,8 @@ export default defineConfig({
   testMatch: '**/*.spec.ts',
   outputDir: '../../test-results/e2e',
   globalSetup: './global-setup.ts',
-  // One at a time: at two, the 10,000-row results test starved past its timeout in one clean-clone run of two (2026-12-07).
-  workers: 1,
+  // Two at a time: each test has its own engine, sandbox, buckets and profile, and most of a test is waiting on them.
+  workers: 2,
   timeout: 120_000,
   expect: { timeout: 20_000 },
   reporter: [['list']],
