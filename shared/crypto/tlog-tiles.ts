@@ -103,6 +103,18 @@ export function hashTileBytes(tile: Readonly<TileId>, readNode: (level: number, 
   return out;
 }
 
+/**
+ * Where tree node (level, index) lies in the tiles: a node of level 8L + r is the perfect subtree over
+ * 2^r consecutive hashes of one tile at level L (2^r <= 128 divides 256, so they never straddle two).
+ */
+export function tileSpanOfNode(level: number, index: number): { tileLevel: number; tileIndex: number; offset: number; count: number } {
+  assertIndex(level, 'tree level');
+  assertIndex(index, 'node index');
+  const count = 2 ** (level % TILE_HEIGHT);
+  const first = index * count;
+  return { tileLevel: Math.floor(level / TILE_HEIGHT), tileIndex: Math.floor(first / TILE_WIDTH), offset: first % TILE_WIDTH, count };
+}
+
 /** An entry bundle: each entry as a big-endian uint16 length, then its bytes. */
 export function encodeEntryBundle(entries: ReadonlyArray<Uint8Array>): Uint8Array {
   if (entries.length < 1 || entries.length > TILE_WIDTH) throw new RangeError(`an entry bundle holds 1-${TILE_WIDTH} entries, got ${entries.length}`);

@@ -19,6 +19,7 @@ import { sql as saidNgramsAndListedRecordings } from './0180-said-ngrams-and-lis
 import { sql as siemDelivery } from './0190-siem-delivery';
 import { sql as catalog } from './0200-catalog';
 import { sql as witness } from './0230-witness';
+import { sql as auditMirrorAtScale } from './0240-audit-mirror-at-scale';
 
 export type Migration = { version: number; name: string; sql: string };
 
@@ -48,4 +49,5 @@ export const migrations: ReadonlyArray<Migration> = [
   { version: 190, name: 'siem-delivery', sql: siemDelivery },
   { version: 200, name: 'catalog', sql: catalog },
   { version: 230, name: 'witness', sql: witness },
+  { version: 240, name: 'audit-mirror-at-scale', sql: auditMirrorAtScale },
 ];

@@ -1,5 +1,7 @@
 import type { AuditEvent } from '../../../shared/domain';
+import { rootFromLeafHashes } from '../../../shared/crypto/merkle';
 import { MerkleNodeView, nodesCompletedByLeaf } from '../../../shared/crypto/merkle-tree';
+import { TILE_HASH_BYTES, TILE_HEIGHT, TILE_WIDTH, tileSpanOfNode } from '../../../shared/crypto/tlog-tiles';
 import { sha256 } from '../../crypto/sha256';
 import type { Db } from '../connection';
 
@@ -43,20 +45,64 @@ export type CheckpointRecord = { treeSize: number; rootHash: string; time: strin
 export type LeafConflict = { seq: number; held: string; offered: string };
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
+
+type TermKind = 'conversation' | 'recording' | 'trade' | 'posture';
+const termPrefix: Record<TermKind, string> = { conversation: 'c', recording: 'r', trade: 't', posture: 'p' };
+
+/**
+ * The term index's word for an id: a 53-bit hash (cyrb53), so any id is one token whatever its characters.
+ * Two ids may share a word; the index only narrows the candidates and the columns decide. Trades compare
+ * case-insensitively (NOCASE), so their word is of the lower-cased id.
+ */
+export function termOf(kind: TermKind, value: string): string {
+  const text = kind === 'trade' ? value.toLowerCase() : value;
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return termPrefix[kind] + (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
+}
+
+/** An FTS5 query for any of `terms` (each a quoted word of [a-z0-9]). */
+const anyTerm = (terms: ReadonlyArray<string>) => terms.map((term) => `"${term}"`).join(' OR ');
+
+/** The words an event is found by: its conversation, recording and trade, its items' ones, and an unattended job's failure. */
+function termsOfRecord({ event, items }: { event: Pick<AuditEvent, 'conversationId' | 'recordingId' | 'tradingId' | 'action' | 'details'>; items?: ReadonlyArray<AuditItem> | undefined }): string {
+  const terms = new Set<string>();
+  const add = (kind: TermKind, value: string | null) => {
+    if (value !== null) terms.add(termOf(kind, value));
+  };
+  for (const about of [event, ...(items ?? [])]) {
+    add('conversation', about.conversationId);
+    add('recording', about.recordingId);
+    add('trade', about.tradingId);
+  }
+  if (event.action === 'posture' && typeof event.details.kind === 'string') add('posture', event.details.kind);
+  return [...terms].join(' ');
+}
 const likePrefix = (value: string) => `${value.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /**
  * The verifiable audit log's local state (migration 0030). Events are recorded strictly in seq order,
- * each with the Merkle nodes its leaf completes, in one transaction; roots and proofs then cost
+ * with the tree's tiles they grow (migration 0240), in one transaction; roots and proofs then cost
  * O(log n) node reads. The API is async so the database can later move to a worker.
  */
 export function createAuditMirrorRepository(db: Db) {
   const insertItem = db.prepare('INSERT INTO audit_event_items (log_id, seq, position, conversation_id, recording_id, trading_id) VALUES (?, ?, ?, ?, ?, ?)');
-  const selectSeqOfEventId = db.prepare('SELECT seq FROM audit_events WHERE log_id = ? AND event_id = ?').pluck();
+  // Newest first: the event asked for is usually recent, and event ids are not indexed (only a demo asks).
+  const selectSeqOfEventId = db.prepare('SELECT seq FROM audit_events WHERE log_id = ? AND event_id = ? ORDER BY seq DESC LIMIT 1').pluck();
+  const insertTerms = db.prepare('INSERT INTO audit_event_terms (rowid, terms) VALUES (?, ?)');
   const selectSize = db.prepare('SELECT size FROM audit_trees WHERE log_id = ?').pluck();
   const upsertSize = db.prepare('INSERT INTO audit_trees (log_id, size) VALUES (?, ?) ON CONFLICT(log_id) DO UPDATE SET size = excluded.size');
-  const selectNode = db.prepare('SELECT hash FROM audit_tree_nodes WHERE log_id = ? AND level = ? AND idx = ?').pluck();
-  const insertNode = db.prepare('INSERT INTO audit_tree_nodes (log_id, level, idx, hash) VALUES (?, ?, ?, ?)');
+  const selectTile = db.prepare('SELECT hashes FROM audit_tree_tiles WHERE log_id = ? AND level = ? AND idx = ?').pluck();
+  const upsertTile = db.prepare(
+    'INSERT INTO audit_tree_tiles (log_id, level, idx, hashes) VALUES (?, ?, ?, ?) ON CONFLICT(log_id, level, idx) DO UPDATE SET hashes = excluded.hashes',
+  );
   const insertEvent = db.prepare(`
     INSERT INTO audit_events (log_id, seq, event_id, time_ms, action, operator_name, operator_account, operator_genesys_id, operator_email, hostname,
       conversation_id, recording_id, trading_id, case_reference, alert_count, body)
@@ -66,10 +112,12 @@ export function createAuditMirrorRepository(db: Db) {
   const selectNewest = db.prepare('SELECT hostname, time_ms FROM audit_events WHERE log_id = ? ORDER BY seq DESC LIMIT 1');
   const selectBody = db.prepare('SELECT body FROM audit_events WHERE log_id = ? AND seq = ?').pluck();
   const selectUnattendedFailures = db
-    .prepare("SELECT body FROM audit_events WHERE action = 'posture' AND time_ms >= ? AND json_extract(body, '$.details.kind') = 'unattended-job-failed' ORDER BY time_ms DESC LIMIT ?")
+    .prepare(
+      `SELECT body FROM audit_events WHERE id IN (SELECT rowid FROM audit_event_terms WHERE audit_event_terms MATCH '"${termOf('posture', 'unattended-job-failed')}"')
+         AND action = 'posture' AND time_ms >= ? AND json_extract(body, '$.details.kind') = 'unattended-job-failed' ORDER BY time_ms DESC LIMIT ?`,
+    )
     .pluck();
   const selectBodiesFrom = db.prepare('SELECT seq, body FROM audit_events WHERE log_id = ? AND seq >= ? ORDER BY seq LIMIT ?');
-  const selectNodes = db.prepare('SELECT idx, hash FROM audit_tree_nodes WHERE log_id = ? AND level = ? AND idx >= ? AND idx < ? ORDER BY idx');
   const selectLatestCheckpoint = db.prepare(
     'SELECT tree_size, root_hash, time, key_id FROM audit_checkpoints WHERE log_id = ? ORDER BY tree_size DESC LIMIT 1',
   );
@@ -93,9 +141,27 @@ export function createAuditMirrorRepository(db: Db) {
   );
 
   const sizeOf = (logId: string) => (selectSize.get(logId) as number | undefined) ?? 0;
+  // Full tiles never change: a few hundred are kept (8 KB each), so a proof's or a root's tiles are read once.
+  // A partial tile grows (maybe through another connection to this file) and is always read afresh.
+  const fullTiles = new Map<string, Buffer>();
+  const readTile = (logId: string, level: number, index: number): Buffer | undefined => {
+    const key = `${logId}/${level}/${index}`;
+    const cached = fullTiles.get(key);
+    if (cached) return cached;
+    const tile = selectTile.get(logId, level, index) as Buffer | undefined;
+    if (tile?.length === TILE_WIDTH * TILE_HASH_BYTES) {
+      fullTiles.set(key, tile);
+      if (fullTiles.size > 512) fullTiles.delete(fullTiles.keys().next().value!);
+    }
+    return tile;
+  };
+  /** Node (level, index) of a log's tree: a tile's hash, or the fold of a run of them; absent beyond the tree. */
   const readNode = (logId: string) => (level: number, index: number) => {
-    const hash = selectNode.get(logId, level, index) as Buffer | undefined;
-    return hash ? new Uint8Array(hash) : undefined;
+    const span = tileSpanOfNode(level, index);
+    const tile = readTile(logId, span.tileLevel, span.tileIndex);
+    if (!tile || tile.length < (span.offset + span.count) * TILE_HASH_BYTES) return undefined;
+    const hashes = Array.from({ length: span.count }, (_, k) => tile.subarray((span.offset + k) * TILE_HASH_BYTES, (span.offset + k + 1) * TILE_HASH_BYTES));
+    return span.count === 1 ? new Uint8Array(hashes[0]!) : rootFromLeafHashes(sha256, hashes);
   };
   const view = (logId: string) => new MerkleNodeView(sha256, readNode(logId));
 
@@ -108,7 +174,14 @@ export function createAuditMirrorRepository(db: Db) {
     const recorded = new Map<number, Uint8Array>();
     const nodeKey = (level: number, index: number) => index * 64 + level;
     const stored = readNode(logId);
-    const read = (level: number, index: number) => recorded.get(nodeKey(level, index)) ?? stored(level, index);
+    const read = (level: number, index: number) => {
+      const key = nodeKey(level, index);
+      let node = recorded.get(key);
+      if (!node && (node = stored(level, index))) recorded.set(key, node);
+      return node;
+    };
+    // The hashes of tile levels (tree levels 0, 8, 16, ...) this call adds, per tile, written once at the end.
+    const tilesGrown = new Map<string, { level: number; index: number; from: number; hashes: Array<Uint8Array> }>();
     for (const { event, body, leafHash, alertCount, items } of [...records].sort((a, b) => a.event.seq - b.event.seq)) {
       if (event.seq < size) {
         const held = read(0, event.seq)!;
@@ -118,9 +191,15 @@ export function createAuditMirrorRepository(db: Db) {
       if (event.seq > size) throw new RangeError(`audit event ${event.seq} cannot be recorded before event ${size}`);
       for (const node of nodesCompletedByLeaf(sha256, read, size, leafHash)) {
         recorded.set(nodeKey(node.level, node.index), node.hash);
-        insertNode.run(logId, node.level, node.index, Buffer.from(node.hash));
+        if (node.level % TILE_HEIGHT !== 0) continue;
+        const level = node.level / TILE_HEIGHT;
+        const index = Math.floor(node.index / TILE_WIDTH);
+        const key = `${level}/${index}`;
+        let tile = tilesGrown.get(key);
+        if (!tile) tilesGrown.set(key, (tile = { level, index, from: node.index % TILE_WIDTH, hashes: [] }));
+        tile.hashes.push(node.hash);
       }
-      insertEvent.run({
+      const { lastInsertRowid } = insertEvent.run({
         logId,
         seq: event.seq,
         eventId: event.eventId,
@@ -139,12 +218,50 @@ export function createAuditMirrorRepository(db: Db) {
         body,
       });
       for (const [position, item] of (items ?? []).entries()) insertItem.run(logId, event.seq, position, item.conversationId, item.recordingId, item.tradingId);
+      const terms = termsOfRecord({ event, items });
+      if (terms !== '') insertTerms.run(lastInsertRowid, terms);
       size += 1;
       added += 1;
+    }
+    for (const { level, index, from, hashes } of tilesGrown.values()) {
+      const before = from === 0 ? [] : [(selectTile.get(logId, level, index) as Buffer).subarray(0, from * TILE_HASH_BYTES)];
+      upsertTile.run(logId, level, index, Buffer.concat([...before, ...hashes]));
     }
     upsertSize.run(logId, size);
     return { size, added, conflicts };
   });
+
+  // Events mirrored before the term index (migration 0240) get their words once, here, a few thousand a transaction.
+  const selectPendingTerms = db.prepare(`
+    SELECT p.id, e.log_id AS logId, e.seq, e.action, e.conversation_id AS conversationId, e.recording_id AS recordingId, e.trading_id AS tradingId,
+      json_extract(e.body, '$.details.kind') AS kind
+    FROM audit_terms_pending p JOIN audit_events e ON e.id = p.id LIMIT 2000`);
+  const selectItemsOf = db.prepare('SELECT conversation_id AS conversationId, recording_id AS recordingId, trading_id AS tradingId FROM audit_event_items WHERE log_id = ? AND seq = ? ORDER BY position');
+  const deletePending = db.prepare('DELETE FROM audit_terms_pending WHERE id <= ?');
+  const fillPendingTerms = db.transaction(() => {
+    type Pending = Pick<AuditEvent, 'action' | 'conversationId' | 'recordingId' | 'tradingId'> & { id: number; logId: string; seq: number; kind: unknown };
+    const rows = selectPendingTerms.all() as Array<Pending>;
+    for (const { id, logId, seq, kind, ...event } of rows) {
+      const terms = termsOfRecord({ event: { ...event, details: { kind } }, items: selectItemsOf.all(logId, seq) as Array<AuditItem> });
+      if (terms !== '') insertTerms.run(id, terms);
+    }
+    if (rows.length > 0) deletePending.run(rows.at(-1)!.id);
+    return rows.length;
+  });
+  while (fillPendingTerms.immediate() > 0);
+
+  const termCandidates = (param: string) => `id IN (SELECT rowid FROM audit_event_terms WHERE audit_event_terms MATCH @${param})`;
+  /** Recordings that the events of `logIds` (or their items) tie to a trade. */
+  function recordingsNamingTrade(logIds: ReadonlyArray<string>, tradingId: string): Array<string> {
+    return db
+      .prepare(
+        `SELECT e.recording_id FROM audit_events e WHERE ${termCandidates('term')} AND e.log_id IN (SELECT value FROM json_each(@logIds)) AND e.trading_id = @tradingId AND e.recording_id IS NOT NULL
+         UNION SELECT i.recording_id FROM audit_events e JOIN audit_event_items i ON i.log_id = e.log_id AND i.seq = e.seq
+           WHERE ${termCandidates('term')} AND e.log_id IN (SELECT value FROM json_each(@logIds)) AND i.trading_id = @tradingId AND i.recording_id IS NOT NULL`,
+      )
+      .pluck()
+      .all({ logIds: JSON.stringify(logIds), tradingId, term: anyTerm([termOf('trade', tradingId)]) }) as Array<string>;
+  }
 
   /** The filter over the events of `logIds` (one log, or every log this workstation mirrors). */
   function whereOf(logIds: ReadonlyArray<string>, filter: Readonly<AuditEventFilter>): { sql: string; params: Record<string, unknown> } {
@@ -155,24 +272,25 @@ export function createAuditMirrorRepository(db: Db) {
       where.push(`${column} = @${name}`);
       params[name] = filter[name];
     };
-    // An event matches a conversation, recording or trade it is about, or one it lists among its items (of its own log).
-    const listed = (condition: string) => `(log_id, seq) IN (SELECT i.log_id, i.seq FROM audit_event_items i WHERE i.log_id IN (SELECT value FROM json_each(@logIds)) AND ${condition})`;
-    const orListed = (column: string, name: 'conversationId' | 'recordingId') => {
-      if (filter[name] === undefined) return;
-      where.push(`(${column} = @${name} OR ${listed(`i.${column} = @${name}`)})`);
-      params[name] = filter[name];
+    // An event matches a conversation, recording or trade it is about, or one it lists among its items (of its own
+    // log): the term index finds the candidates, the columns decide.
+    const listed = (condition: string) => `EXISTS (SELECT 1 FROM audit_event_items i WHERE i.log_id = audit_events.log_id AND i.seq = audit_events.seq AND ${condition})`;
+    const orListed = (column: string, name: 'conversationId' | 'recordingId', kind: TermKind) => {
+      const value = filter[name];
+      if (value === undefined) return;
+      where.push(`${termCandidates(`${name}Terms`)} AND (${column} = @${name} OR ${listed(`i.${column} = @${name}`)})`);
+      params[name] = value;
+      params[`${name}Terms`] = anyTerm([termOf(kind, value)]);
     };
-    orListed('conversation_id', 'conversationId');
-    orListed('recording_id', 'recordingId');
+    orListed('conversation_id', 'conversationId', 'conversation');
+    orListed('recording_id', 'recordingId', 'recording');
     if (filter.tradingId !== undefined) {
       // A listed item names the trade, or is one of its recordings: by the index, or by the events of any log given.
-      where.push(`(trading_id = @tradingId OR ${listed(`(
-          i.trading_id = @tradingId
-          OR i.recording_id IN (SELECT value FROM json_each(@tradeRecordingIds))
-          OR i.recording_id IN (SELECT recording_id FROM audit_events WHERE log_id IN (SELECT value FROM json_each(@logIds)) AND trading_id = @tradingId AND recording_id IS NOT NULL)
-          OR i.recording_id IN (SELECT recording_id FROM audit_event_items WHERE log_id IN (SELECT value FROM json_each(@logIds)) AND trading_id = @tradingId AND recording_id IS NOT NULL))`)})`);
+      const recordings = [...new Set([...(filter.tradeRecordingIds ?? []), ...recordingsNamingTrade(logIds, filter.tradingId)])];
+      where.push(`${termCandidates('tradeTerms')} AND (trading_id = @tradingId OR ${listed('(i.trading_id = @tradingId OR i.recording_id IN (SELECT value FROM json_each(@tradeRecordingIds)))')})`);
       params.tradingId = filter.tradingId;
-      params.tradeRecordingIds = JSON.stringify(filter.tradeRecordingIds ?? []);
+      params.tradeRecordingIds = JSON.stringify(recordings);
+      params.tradeTerms = anyTerm([termOf('trade', filter.tradingId), ...recordings.map((id) => termOf('recording', id))]);
     }
     exact('case_reference', 'caseReference');
     exact('action', 'action');
@@ -244,16 +362,28 @@ export function createAuditMirrorRepository(db: Db) {
       about: Readonly<{ recordingIds: ReadonlyArray<string>; conversationIds: ReadonlyArray<string>; searchTradingIds: ReadonlyArray<string> }>,
       treeSize: number,
     ): Promise<Array<number>> {
+      if (about.recordingIds.length + about.conversationIds.length + about.searchTradingIds.length === 0) return [];
       return db
         .prepare(
-          `SELECT seq FROM audit_events WHERE log_id = @logId AND seq < @treeSize AND (
+          `SELECT seq FROM audit_events WHERE ${termCandidates('terms')} AND log_id = @logId AND seq < @treeSize AND (
             recording_id IN (SELECT value FROM json_each(@recordingIds))
             OR (recording_id IS NULL AND conversation_id IN (SELECT value FROM json_each(@conversationIds)))
             OR (action = 'search' AND trading_id IN (SELECT value FROM json_each(@tradingIds)))
           ) ORDER BY seq`,
         )
         .pluck()
-        .all({ logId, treeSize, recordingIds: JSON.stringify(about.recordingIds), conversationIds: JSON.stringify(about.conversationIds), tradingIds: JSON.stringify(about.searchTradingIds) }) as Array<number>;
+        .all({
+          logId,
+          treeSize,
+          recordingIds: JSON.stringify(about.recordingIds),
+          conversationIds: JSON.stringify(about.conversationIds),
+          tradingIds: JSON.stringify(about.searchTradingIds),
+          terms: anyTerm([
+            ...about.recordingIds.map((id) => termOf('recording', id)),
+            ...about.conversationIds.map((id) => termOf('conversation', id)),
+            ...about.searchTradingIds.map((id) => termOf('trade', id)),
+          ]),
+        }) as Array<number>;
     },
 
     /** Recordings played, seeked, previewed or downloaded under a case reference (exactly as written), first access first. */
@@ -305,9 +435,14 @@ export function createAuditMirrorRepository(db: Db) {
 
     /** Perfect-subtree nodes (level, index) for index in [from, to), in order; stops at the first absent one. */
     async nodes(logId: string, level: number, from: number, to: number): Promise<Array<Uint8Array>> {
-      return (selectNodes.all(logId, level, from, to) as Array<{ idx: number; hash: Buffer }>)
-        .filter((row, i) => row.idx === from + i)
-        .map((row) => new Uint8Array(row.hash));
+      const read = readNode(logId);
+      const out: Array<Uint8Array> = [];
+      for (let index = from; index < to; index += 1) {
+        const node = read(level, index);
+        if (!node) break;
+        out.push(node);
+      }
+      return out;
     },
 
     /** The events of one or several logs matching `filter`, newest first (by time, then by each log's order). */

@@ -3,8 +3,12 @@ import type { AuditEvent } from '../../../shared/domain';
 
 /** How the Audit trail, `custody audit show` and the audit.recorded domain event present an event. */
 
+// Built once: a schema built per call cost more than parsing the whole event (a catch-up checks a million).
+const auditAlertsSchema = auditAlertSchema.array();
+
 export function alertsOf(event: Readonly<Pick<AuditEvent, 'details'>>): Array<AuditAlert> {
-  const parsed = auditAlertSchema.array().safeParse(event.details.alerts);
+  if (event.details.alerts === undefined) return [];
+  const parsed = auditAlertsSchema.safeParse(event.details.alerts);
   return parsed.success ? parsed.data : [];
 }
 

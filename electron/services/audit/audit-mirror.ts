@@ -12,7 +12,7 @@ import { toEntry, alertsOf } from './audit-entry';
 import { exportItems, exportManifestRefOf } from '../packs/export-manifest';
 import { itemsOf } from './audit-items';
 import type { IntegrityState } from './integrity-state';
-import { auditEventKey, auditEventsPrefix, leafHashOfStoredEvent, parseStoredAuditEvent, seqOfAuditEventKey, serializeAuditEvent, toHex } from './layout';
+import { auditEventKey, auditEventsPrefix, chainHashOfStoredEvent, leafHashOfStoredEvent, parseAuditEventText, parseStoredAuditEvent, seqOfAuditEventKey, serializeAuditEvent, toHex } from './layout';
 import { SerialQueue } from './serial-queue';
 import { bundlesCovering, publishedTreeSize, readEntryBundle } from './tiled-log';
 
@@ -39,8 +39,14 @@ const bundleConcurrency = 16;
  */
 const bundleRecordBatch = 16_384;
 
-/** The hash the next event read must carry as prevHash (null: not known, the mirror is empty). */
-type ChainCursor = { previousHash: string | null };
+/**
+ * The hash the next event read must carry as prevHash (null: not known, the mirror is empty): of the last
+ * event's bytes as stored, and its text, whose canonical form is hashed only if they do not chain.
+ */
+type ChainCursor = { previousHash: string | null; previousText?: string };
+
+/** An event read from the bucket: its text, and its bytes when the reader has them (an entry bundle's). */
+type EventRead = { seq: number; text: string; bytes?: Uint8Array };
 
 /**
  * This workstation's mirror of the audit log (SQLite): every event of the bucket's chain in seq
@@ -251,7 +257,7 @@ export class AuditMirror {
         }
         const first = group[i]!.start;
         const items = bundle.entries
-          .map((entry, k) => ({ seq: first + k, text: entry.toString('utf8') }))
+          .map((entry, k) => ({ seq: first + k, text: entry.toString('utf8'), bytes: entry }))
           .filter(({ seq }) => seq >= from + checked && seq < end);
         const { records, stopped } = await this.absorb(items, chain, `bundle ${bundle.key}`);
         checked += records.length;
@@ -272,26 +278,27 @@ export class AuditMirror {
   }
 
   /** Checks events read from the bucket (parse, place, chain) and turns them into records; stops at the first unusable one. */
-  private async absorb(items: ReadonlyArray<{ seq: number; text: string }>, chain: ChainCursor, source: string): Promise<{ records: Array<AuditEventRecord>; stopped: boolean }> {
+  private async absorb(items: ReadonlyArray<EventRead>, chain: ChainCursor, source: string): Promise<{ records: Array<AuditEventRecord>; stopped: boolean }> {
     const { logId } = this.deps;
     const records: Array<AuditEventRecord> = [];
-    for (const { seq, text } of items) {
-      let stored;
+    for (const { seq, text, bytes } of items) {
+      let event: AuditEvent;
       try {
-        stored = parseStoredAuditEvent(text);
+        event = parseAuditEventText(text);
       } catch (error) {
         await this.fail(problemAt('unreadable-event', seq, `event ${seq} in the ${source} is unreadable: ${describeCause(error)}`, auditEventKey(logId, seq)));
         return { records, stopped: true };
       }
-      if (stored.event.seq !== seq || stored.event.logId !== logId) {
-        await this.fail(problemAt('reordered-event', seq, `the ${source}'s entry for event ${seq} holds event ${stored.event.seq} of log ${stored.event.logId}`, auditEventKey(logId, seq)));
+      if (event.seq !== seq || event.logId !== logId) {
+        await this.fail(problemAt('reordered-event', seq, `the ${source}'s entry for event ${seq} holds event ${event.seq} of log ${event.logId}`, auditEventKey(logId, seq)));
         return { records, stopped: true };
       }
-      if (chain.previousHash !== null && stored.event.prevHash !== chain.previousHash) {
+      if (chain.previousHash !== null && event.prevHash !== chain.previousHash && !(chain.previousText !== undefined && event.prevHash === chainHashOfStoredEvent(chain.previousText))) {
         await this.fail(problemAt('altered-event', seq - 1, `event ${seq} in the ${source} does not chain to event ${seq - 1} as this workstation holds it`, auditEventKey(logId, seq - 1)));
       }
-      chain.previousHash = stored.hash;
-      records.push(await this.recordOf(stored.event, text));
+      chain.previousHash = sha256Hex(bytes ?? text);
+      chain.previousText = text;
+      records.push(await this.recordOf(event, text, bytes));
     }
     return { records, stopped: false };
   }
@@ -353,7 +360,7 @@ export class AuditMirror {
    * The event as the mirror stores it, with every item it lists: an export too large to list its items
    * inline names a locked manifest, read here (one GET) so that "who touched trade T" finds it.
    */
-  private async recordOf(event: AuditEvent, body: string): Promise<AuditEventRecord> {
+  private async recordOf(event: AuditEvent, body: string, bytes?: Uint8Array): Promise<AuditEventRecord> {
     const items = itemsOf(event);
     if (exportManifestRefOf(event) !== null) {
       const listed: typeof items = [];
@@ -368,7 +375,7 @@ export class AuditMirror {
         await this.fail(problemAt('altered-event', event.seq, `the export manifest event ${event.seq} names is not the one it recorded: ${describeCause(error)}`, auditEventKey(this.deps.logId, event.seq)));
       }
     }
-    return { event, body, leafHash: leafHashOfStoredEvent(body), alertCount: alertsOf(event).length, items };
+    return { event, body, leafHash: leafHashOfStoredEvent(bytes ?? body), alertCount: alertsOf(event).length, items };
   }
 
   private async fail(problem: AuditProblem): Promise<void> {

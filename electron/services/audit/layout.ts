@@ -1,6 +1,5 @@
-import { sha256, sha256Hex } from '../../crypto/sha256';
+import { createSha256, sha256Hex } from '../../crypto/sha256';
 import { canonicalJson, isCanonicalJsonText } from '../../../shared/canonical-json';
-import { leafHash } from '../../../shared/crypto/merkle';
 import { auditCheckpointSchema, auditEventSchema, type AuditCheckpoint, type AuditEvent } from '../../../shared/domain';
 import { entryBundlePath, hashTilePath, type TileId } from '../../../shared/crypto/tlog-tiles';
 import { formatCheckpointText, noteVerifierKey, signNote, type NoteVerifierKey } from '../../crypto/signed-note';
@@ -79,6 +78,21 @@ export function hashAuditEvent(event: AuditEvent): string {
  * fields a later schema version adds still count.
  */
 export function parseStoredAuditEvent(text: string): { event: AuditEvent; hash: string } {
+  const { raw, event } = parseStoredJson(text);
+  return { event, hash: chainHashOf(raw, text) };
+}
+
+/** Parses a stored event without hashing it: a reader of many hashes the bytes as stored, and only looks at `chainHashOfStoredEvent` when they do not chain. */
+export function parseAuditEventText(text: string): AuditEvent {
+  return parseStoredJson(text).event;
+}
+
+/** The hash the next event's prevHash names: of the text when it is canonical, as events are written; else of its canonical form. */
+export function chainHashOfStoredEvent(text: string): string {
+  return chainHashOf(parseStoredJson(text).raw, text);
+}
+
+function parseStoredJson(text: string): { raw: unknown; event: AuditEvent } {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -87,13 +101,17 @@ export function parseStoredAuditEvent(text: string): { event: AuditEvent; hash: 
   }
   const parsed = auditEventSchema.safeParse(raw);
   if (!parsed.success) throw new ValidationError(`stored audit event does not match custody.audit.v1: ${parsed.error.message}`);
-  // Events are stored canonical: then the text is hashed as it is, without writing it again.
-  return { event: parsed.data, hash: sha256Hex(isCanonicalJsonText(raw, text) ? text : canonicalJson(raw)) };
+  return { raw, event: parsed.data };
 }
 
-/** RFC 9162 leaf hash of a stored event object. */
+// Events are stored canonical: then the text is hashed as it is, without writing it again.
+const chainHashOf = (raw: unknown, text: string) => sha256Hex(isCanonicalJsonText(raw, text) ? text : canonicalJson(raw));
+
+const leafPrefix = Uint8Array.of(0);
+
+/** RFC 9162 leaf hash of a stored event object (SHA-256 of 0x00 and its bytes, hashed in two parts rather than copied together). */
 export function leafHashOfStoredEvent(body: string | Uint8Array): Uint8Array {
-  return leafHash(sha256, typeof body === 'string' ? Buffer.from(body, 'utf8') : body);
+  return new Uint8Array(createSha256().update(leafPrefix).update(body).digest());
 }
 
 // ---- checkpoints ----

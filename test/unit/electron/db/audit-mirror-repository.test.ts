@@ -5,7 +5,7 @@ import { openDatabaseSync } from '../../../../electron/db/connection';
 import { migrate } from '../../../../electron/db/migrate';
 import { migrations } from '../../../../electron/db/migrations';
 import { createAuditMirrorRepository, type AuditEventRecord } from '../../../../electron/db/repositories/audit-mirror-repository';
-import { consistencyProof, inclusionProof, rootFromLeafHashes, verifyConsistency } from '../../../../shared/crypto/merkle';
+import { consistencyProof, inclusionProof, nodeHash, rootFromLeafHashes, verifyConsistency } from '../../../../shared/crypto/merkle';
 import type { AuditEvent } from '../../../../shared/domain';
 import { auditRecord, recordsStartMs } from '../../../helpers/audit-records';
 
@@ -44,6 +44,53 @@ describe('audit trail repository', () => {
     expect(verifyConsistency(sha256, { oldSize: 9, newSize: 21, oldRoot: await repo.root(LOG, 9), newRoot: await repo.root(LOG, 21), proof })).toBe(true);
     expect(await repo.eventBody(LOG, 4)).toBe(records[4]!.body);
     expect(await repo.treeSize('another-log')).toBe(0);
+  });
+
+  it('keeps the tree as tiles of 256 across calls: roots and proofs over partial and full tiles, and level-8 nodes folded from their tile', async () => {
+    const repo = createAuditMirrorRepository(openDatabaseSync(':memory:'));
+    const records = Array.from({ length: 600 }, (_, i) => eventRecord(i));
+    for (const [from, to] of [[0, 7], [7, 257], [257, 511], [511, 512], [512, 600]] as const) await repo.recordEvents(LOG, records.slice(from, to));
+    const leaves = records.map((r) => r.leafHash);
+    for (const n of [255, 256, 257, 511, 512, 513, 600]) expect(hex(await repo.root(LOG, n))).toBe(hex(rootFromLeafHashes(sha256, leaves.slice(0, n))));
+    for (const i of [0, 255, 256, 599]) expect((await repo.inclusionProof(LOG, i, 600)).map(hex)).toEqual(inclusionProof(sha256, leaves, i).map(hex));
+    expect((await repo.consistencyProof(LOG, 300, 600)).map(hex)).toEqual(consistencyProof(sha256, leaves.slice(0, 600), 300).map(hex));
+    // Tree level 8 (the hash tile a checkpointer publishes at level 1) and a node above it.
+    expect((await repo.nodes(LOG, 8, 0, 3)).map(hex)).toEqual([hex(rootFromLeafHashes(sha256, leaves.slice(0, 256))), hex(rootFromLeafHashes(sha256, leaves.slice(256, 512)))]);
+    expect(hex((await repo.nodes(LOG, 9, 0, 1))[0]!)).toBe(hex(rootFromLeafHashes(sha256, leaves.slice(0, 512))));
+    expect(hex((await repo.leafHash(LOG, 300))!)).toBe(hex(leaves[300]!));
+    expect(await repo.leafHash(LOG, 600)).toBeNull();
+  });
+
+  it('migration 0240 regroups a tree stored node by node into its tiles, with the same roots and proofs, and indexes the ids of events mirrored before it', async () => {
+    const db = new Database(':memory:');
+    migrate(db, migrations.filter((m) => m.version < 240));
+    const leaves: Array<Uint8Array> = Array.from({ length: 700 }, (_, i) => sha256(Buffer.from(`leaf ${i}`)));
+    const insert = db.prepare('INSERT INTO audit_tree_nodes (log_id, level, idx, hash) VALUES (?, ?, ?, ?)');
+    for (let level = 0, nodes: Array<Uint8Array> = leaves; nodes.length > 0; level += 1) {
+      nodes.forEach((node, index) => insert.run(LOG, level, index, Buffer.from(node)));
+      nodes = Array.from({ length: Math.floor(nodes.length / 2) }, (_, i) => nodeHash(sha256, nodes[2 * i]!, nodes[2 * i + 1]!));
+    }
+    db.prepare('INSERT INTO audit_trees (log_id, size) VALUES (?, ?)').run(LOG, leaves.length);
+    // Two events mirrored before it, one listing a batch: the term index learns their ids when the repository opens.
+    const insertEvent = db.prepare(`INSERT INTO audit_events (log_id, seq, event_id, time_ms, action, operator_name, operator_account, hostname,
+      conversation_id, recording_id, trading_id, case_reference, alert_count, body) VALUES (?, ?, ?, 0, ?, 'Jane Doe', 'jdoe', 'LON-1', ?, ?, ?, NULL, 0, ?)`);
+    insertEvent.run(LOG, 0, 'e-0', 'play', 'conv-old', 'rec-old', 'T-OLD-1', eventRecord(0).body);
+    insertEvent.run(LOG, 1, 'e-1', 'export', null, null, null, eventRecord(1).body);
+    db.prepare("INSERT INTO audit_event_items (log_id, seq, position, conversation_id, recording_id, trading_id) VALUES (?, 1, 0, 'conv-listed', 'rec-listed', 'T-LISTED-1')").run(LOG);
+    migrate(db);
+    const repo = createAuditMirrorRepository(db);
+    for (const n of [1, 256, 300, 512, 700]) expect(hex(await repo.root(LOG, n))).toBe(hex(rootFromLeafHashes(sha256, leaves.slice(0, n))));
+    expect((await repo.inclusionProof(LOG, 513, 700)).map(hex)).toEqual(inclusionProof(sha256, leaves, 513).map(hex));
+    const seqsOf = async (filter: Parameters<typeof repo.listEvents>[1]) => (await repo.listEvents([LOG], filter, 10)).total;
+    expect([await seqsOf({ conversationId: 'conv-old' }), await seqsOf({ recordingId: 'rec-listed' }), await seqsOf({ tradingId: 't-old-1' }), await seqsOf({ tradingId: 'T-LISTED-1' })]).toEqual([1, 1, 1, 1]);
+    expect(await seqsOf({ conversationId: 'conv-other' })).toBe(0);
+    expect(db.prepare('SELECT COUNT(*) FROM audit_terms_pending').pluck().get()).toBe(0);
+    expect(db.prepare('SELECT level, idx, length(hashes) AS bytes FROM audit_tree_tiles ORDER BY level, idx').all()).toEqual([
+      { level: 0, idx: 0, bytes: 256 * 32 },
+      { level: 0, idx: 1, bytes: 256 * 32 },
+      { level: 0, idx: 2, bytes: 188 * 32 },
+      { level: 1, idx: 0, bytes: 2 * 32 },
+    ]);
   });
 
   it('compares events it already holds instead of rewriting them, and refuses a gap', async () => {
