@@ -11,6 +11,8 @@
  *   sorted segment and merges segments later, instead of updating a B-tree page per id. It only narrows
  *   the candidates; the columns decide. Its rowid is audit_events.id, an explicit alias so VACUUM keeps it.
  * - Indexes whose keys arrive in order or repeat (per log by seq, time, operator; case) stay B-trees.
+ * - Events a catch-up reads from a full entry bundle keep their bytes as that bundle, deflated (about 95
+ *   bytes an event instead of 600 in the row); the repository reads them back through audit_bundle_entry().
  */
 export const sql = /* sql */ `
 CREATE TABLE audit_tree_tiles (
@@ -45,8 +47,16 @@ CREATE TABLE audit_events_v2 (
   trading_id TEXT COLLATE NOCASE,
   case_reference TEXT COLLATE NOCASE,
   alert_count INTEGER NOT NULL,
-  body TEXT NOT NULL,
+  body TEXT,
   UNIQUE (log_id, seq)
+) STRICT;
+
+-- Events read from another log's full entry bundles keep their bytes there, deflated (body NULL above).
+CREATE TABLE audit_event_bundles (
+  log_id TEXT NOT NULL,
+  idx INTEGER NOT NULL,
+  entries BLOB NOT NULL,
+  PRIMARY KEY (log_id, idx)
 ) STRICT;
 INSERT INTO audit_events_v2 (log_id, seq, event_id, time_ms, action, operator_name, operator_account, operator_genesys_id, operator_email, hostname,
   conversation_id, recording_id, trading_id, case_reference, alert_count, body)
@@ -56,8 +66,8 @@ FROM audit_events ORDER BY log_id, seq;
 DROP TABLE audit_events;
 ALTER TABLE audit_events_v2 RENAME TO audit_events;
 CREATE INDEX audit_events_by_time ON audit_events(log_id, time_ms);
-CREATE INDEX audit_events_by_operator ON audit_events(log_id, operator_account, time_ms);
-CREATE INDEX audit_events_by_genesys_user ON audit_events(log_id, operator_genesys_id, time_ms);
+-- One index for the volume rule's two ways of naming a person (her Genesys id, else the OS account), not two.
+CREATE INDEX audit_events_by_operator ON audit_events(log_id, operator_genesys_id, operator_account, time_ms);
 CREATE INDEX audit_events_by_case ON audit_events(case_reference);
 
 DROP INDEX audit_event_items_by_recording;

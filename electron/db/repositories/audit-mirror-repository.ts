@@ -1,22 +1,55 @@
 import type { AuditEvent } from '../../../shared/domain';
 import { rootFromLeafHashes } from '../../../shared/crypto/merkle';
 import { MerkleNodeView, nodesCompletedByLeaf } from '../../../shared/crypto/merkle-tree';
-import { TILE_HASH_BYTES, TILE_HEIGHT, TILE_WIDTH, tileSpanOfNode } from '../../../shared/crypto/tlog-tiles';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { decodeEntryBundle, encodeEntryBundle, TILE_HASH_BYTES, TILE_HEIGHT, TILE_WIDTH, tileSpanOfNode } from '../../../shared/crypto/tlog-tiles';
 import { sha256 } from '../../crypto/sha256';
 import type { Db } from '../connection';
 
+/** What the mirror's columns hold of an event. */
+export type AuditEventColumns = Pick<AuditEvent, 'seq' | 'eventId' | 'time' | 'action' | 'conversationId' | 'recordingId' | 'tradingId' | 'caseReference'> & {
+  operator: Pick<AuditEvent['operator'], 'name' | 'osAccount' | 'genesysUserId' | 'email'>;
+  workstation: Pick<AuditEvent['workstation'], 'hostname'>;
+};
+
 export type AuditEventRecord = {
-  event: AuditEvent;
-  /** The object's bytes as stored in the bucket (canonical JSON). */
-  body: string;
+  event: AuditEventColumns;
+  /** The object's bytes as stored in the bucket (canonical JSON); null when they come in a packed bundle of the same call. */
+  body: string | null;
   /** RFC 9162 leaf hash of `body`. */
   leafHash: Uint8Array;
   alertCount: number;
   /** What the event lists in `details.items` (see audit/audit-items.ts). */
   items?: ReadonlyArray<AuditItem>;
+  /** Its words in the term index (`termsOfEvent`); hashed by the recorder when absent. */
+  terms?: string;
 };
 
 export type AuditItem = { conversationId: string | null; recordingId: string | null; tradingId: string | null };
+
+/**
+ * An event as the mirror records it, built where it was read: only the columns' fields of the event (a batch of
+ * thousands crosses to the database's thread as a copy), and its words already hashed.
+ */
+export function auditEventRecord(event: AuditEvent, recorded: Omit<AuditEventRecord, 'event' | 'terms'>): AuditEventRecord {
+  const { seq, eventId, time, action, operator, workstation, conversationId, recordingId, tradingId, caseReference } = event;
+  return {
+    event: {
+      seq,
+      eventId,
+      time,
+      action,
+      operator: { name: operator.name, osAccount: operator.osAccount, ...(operator.genesysUserId !== undefined ? { genesysUserId: operator.genesysUserId } : {}), ...(operator.email !== undefined ? { email: operator.email } : {}) },
+      workstation: { hostname: workstation.hostname },
+      conversationId,
+      recordingId,
+      tradingId,
+      caseReference,
+    },
+    ...recorded,
+    terms: termsOfEvent(event, recorded.items),
+  };
+}
 
 /** One event's leaf and its RFC 9162 inclusion proof in a tree of `treeSize`. */
 export type InclusionProof = { seq: number; leafHash: Uint8Array; proof: Array<Uint8Array> };
@@ -68,11 +101,27 @@ export function termOf(kind: TermKind, value: string): string {
   return termPrefix[kind] + (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
 }
 
+/** A full entry bundle of another log, as the mirror keeps it: its 256 events' bytes in one deflated blob. */
+export type PackedEventBundle = { index: number; packed: Uint8Array };
+
+/**
+ * Packs a full entry bundle (256 events, as read from the bucket) for the mirror: raw DEFLATE of its
+ * tlog-tiles encoding, about 95 bytes an event instead of 600 in a row. A catch-up packs beside its reading.
+ */
+export function packEventBundle(index: number, entries: ReadonlyArray<Uint8Array>): PackedEventBundle {
+  if (entries.length !== TILE_WIDTH) throw new RangeError(`only a full bundle is packed, not one of ${entries.length} events`);
+  return { index, packed: deflateRawSync(encodeEntryBundle(entries), { level: 1 }) };
+}
+
 /** An FTS5 query for any of `terms` (each a quoted word of [a-z0-9]). */
 const anyTerm = (terms: ReadonlyArray<string>) => terms.map((term) => `"${term}"`).join(' OR ');
 
-/** The words an event is found by: its conversation, recording and trade, its items' ones, and an unattended job's failure. */
-function termsOfRecord({ event, items }: { event: Pick<AuditEvent, 'conversationId' | 'recordingId' | 'tradingId' | 'action' | 'details'>; items?: ReadonlyArray<AuditItem> | undefined }): string {
+/**
+ * The words an event is found by: its conversation, recording and trade, its items' ones, and an unattended
+ * job's failure. A reader of many events hashes them beside its reading (`AuditEventRecord.terms`), so the
+ * database's thread only writes them.
+ */
+export function termsOfEvent(event: Pick<AuditEvent, 'conversationId' | 'recordingId' | 'tradingId' | 'action' | 'details'>, items: ReadonlyArray<AuditItem> | undefined): string {
   const terms = new Set<string>();
   const add = (kind: TermKind, value: string | null) => {
     if (value !== null) terms.add(termOf(kind, value));
@@ -93,6 +142,22 @@ const likePrefix = (value: string) => `${value.replace(/[\\%_]/g, (c) => `\\${c}
  * O(log n) node reads. The API is async so the database can later move to a worker.
  */
 export function createAuditMirrorRepository(db: Db) {
+  // A packed bundle is unpacked once for the few reads that usually follow (a trail page, the events after it).
+  const unpacked = new Map<string, Array<string>>();
+  db.function('audit_bundle_entry', { deterministic: true }, (logId: unknown, index: unknown, packed: unknown, position: unknown) => {
+    const key = `${String(logId)}/${String(index)}`;
+    let entries = unpacked.get(key);
+    if (!entries) {
+      entries = decodeEntryBundle(inflateRawSync(packed as Buffer)).map((entry) => Buffer.from(entry.buffer, entry.byteOffset, entry.length).toString('utf8'));
+      unpacked.set(key, entries);
+      if (unpacked.size > 64) unpacked.delete(unpacked.keys().next().value!);
+    }
+    return entries[Number(position)] ?? null;
+  });
+  /** An event's stored bytes: its row's, or its packed bundle's. */
+  const bodyOf = (e: string) =>
+    `COALESCE(${e}.body, (SELECT audit_bundle_entry(b.log_id, b.idx, b.entries, ${e}.seq % ${TILE_WIDTH}) FROM audit_event_bundles b WHERE b.log_id = ${e}.log_id AND b.idx = ${e}.seq / ${TILE_WIDTH}))`;
+  const insertBundle = db.prepare('INSERT OR IGNORE INTO audit_event_bundles (log_id, idx, entries) VALUES (?, ?, ?)');
   const insertItem = db.prepare('INSERT INTO audit_event_items (log_id, seq, position, conversation_id, recording_id, trading_id) VALUES (?, ?, ?, ?, ?, ?)');
   // Newest first: the event asked for is usually recent, and event ids are not indexed (only a demo asks).
   const selectSeqOfEventId = db.prepare('SELECT seq FROM audit_events WHERE log_id = ? AND event_id = ? ORDER BY seq DESC LIMIT 1').pluck();
@@ -106,18 +171,18 @@ export function createAuditMirrorRepository(db: Db) {
   const insertEvent = db.prepare(`
     INSERT INTO audit_events (log_id, seq, event_id, time_ms, action, operator_name, operator_account, operator_genesys_id, operator_email, hostname,
       conversation_id, recording_id, trading_id, case_reference, alert_count, body)
-    VALUES (@logId, @seq, @eventId, @timeMs, @action, @operatorName, @operatorAccount, @operatorGenesysId, @operatorEmail, @hostname,
-      @conversationId, @recordingId, @tradingId, @caseReference, @alertCount, @body)`);
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const selectLogIds = db.prepare('SELECT log_id FROM audit_trees ORDER BY log_id').pluck();
   const selectNewest = db.prepare('SELECT hostname, time_ms FROM audit_events WHERE log_id = ? ORDER BY seq DESC LIMIT 1');
-  const selectBody = db.prepare('SELECT body FROM audit_events WHERE log_id = ? AND seq = ?').pluck();
+  const selectBody = db.prepare(`SELECT ${bodyOf('e')} FROM audit_events e WHERE e.log_id = ? AND e.seq = ?`).pluck();
   const selectUnattendedFailures = db
     .prepare(
-      `SELECT body FROM audit_events WHERE id IN (SELECT rowid FROM audit_event_terms WHERE audit_event_terms MATCH '"${termOf('posture', 'unattended-job-failed')}"')
-         AND action = 'posture' AND time_ms >= ? AND json_extract(body, '$.details.kind') = 'unattended-job-failed' ORDER BY time_ms DESC LIMIT ?`,
+      `SELECT body FROM (SELECT ${bodyOf('e')} AS body, e.time_ms FROM audit_events e
+         WHERE e.id IN (SELECT rowid FROM audit_event_terms WHERE audit_event_terms MATCH '"${termOf('posture', 'unattended-job-failed')}"') AND e.action = 'posture' AND e.time_ms >= ?)
+       WHERE json_extract(body, '$.details.kind') = 'unattended-job-failed' ORDER BY time_ms DESC LIMIT ?`,
     )
     .pluck();
-  const selectBodiesFrom = db.prepare('SELECT seq, body FROM audit_events WHERE log_id = ? AND seq >= ? ORDER BY seq LIMIT ?');
+  const selectBodiesFrom = db.prepare(`SELECT e.seq, ${bodyOf('e')} AS body FROM audit_events e WHERE e.log_id = ? AND e.seq >= ? ORDER BY e.seq LIMIT ?`);
   const selectLatestCheckpoint = db.prepare(
     'SELECT tree_size, root_hash, time, key_id FROM audit_checkpoints WHERE log_id = ? ORDER BY tree_size DESC LIMIT 1',
   );
@@ -165,8 +230,10 @@ export function createAuditMirrorRepository(db: Db) {
   };
   const view = (logId: string) => new MerkleNodeView(sha256, readNode(logId));
 
-  const record = db.transaction((logId: string, records: ReadonlyArray<AuditEventRecord>): { size: number; added: number; conflicts: Array<LeafConflict> } => {
+  const record = db.transaction((logId: string, records: ReadonlyArray<AuditEventRecord>, bundles: ReadonlyArray<PackedEventBundle>): { size: number; added: number; conflicts: Array<LeafConflict> } => {
     let size = sizeOf(logId);
+    for (const { index, packed } of bundles) insertBundle.run(logId, index, packed);
+    const packedHere = new Set(bundles.map((b) => b.index));
     const conflicts: Array<LeafConflict> = [];
     let added = 0;
     // Parents are hashed from the nodes this call adds, kept here: the store is read only for the tree's left
@@ -182,13 +249,14 @@ export function createAuditMirrorRepository(db: Db) {
     };
     // The hashes of tile levels (tree levels 0, 8, 16, ...) this call adds, per tile, written once at the end.
     const tilesGrown = new Map<string, { level: number; index: number; from: number; hashes: Array<Uint8Array> }>();
-    for (const { event, body, leafHash, alertCount, items } of [...records].sort((a, b) => a.event.seq - b.event.seq)) {
+    for (const { event, body, leafHash, alertCount, items, terms: given } of [...records].sort((a, b) => a.event.seq - b.event.seq)) {
       if (event.seq < size) {
         const held = read(0, event.seq)!;
         if (hex(held) !== hex(leafHash)) conflicts.push({ seq: event.seq, held: hex(held), offered: hex(leafHash) });
         continue;
       }
       if (event.seq > size) throw new RangeError(`audit event ${event.seq} cannot be recorded before event ${size}`);
+      if (body === null && !packedHere.has(Math.floor(event.seq / TILE_WIDTH))) throw new RangeError(`audit event ${event.seq} comes without its bytes or their bundle`);
       for (const node of nodesCompletedByLeaf(sha256, read, size, leafHash)) {
         recorded.set(nodeKey(node.level, node.index), node.hash);
         if (node.level % TILE_HEIGHT !== 0) continue;
@@ -199,26 +267,27 @@ export function createAuditMirrorRepository(db: Db) {
         if (!tile) tilesGrown.set(key, (tile = { level, index, from: node.index % TILE_WIDTH, hashes: [] }));
         tile.hashes.push(node.hash);
       }
-      const { lastInsertRowid } = insertEvent.run({
+      const { operator } = event;
+      const { lastInsertRowid } = insertEvent.run(
         logId,
-        seq: event.seq,
-        eventId: event.eventId,
-        timeMs: Date.parse(event.time),
-        action: event.action,
-        operatorName: event.operator.name,
-        operatorAccount: event.operator.osAccount,
-        operatorGenesysId: event.operator.genesysUserId ?? null,
-        operatorEmail: event.operator.email ?? null,
-        hostname: event.workstation.hostname,
-        conversationId: event.conversationId,
-        recordingId: event.recordingId,
-        tradingId: event.tradingId,
-        caseReference: event.caseReference,
+        event.seq,
+        event.eventId,
+        Date.parse(event.time),
+        event.action,
+        operator.name,
+        operator.osAccount,
+        operator.genesysUserId ?? null,
+        operator.email ?? null,
+        event.workstation.hostname,
+        event.conversationId,
+        event.recordingId,
+        event.tradingId,
+        event.caseReference,
         alertCount,
         body,
-      });
+      );
       for (const [position, item] of (items ?? []).entries()) insertItem.run(logId, event.seq, position, item.conversationId, item.recordingId, item.tradingId);
-      const terms = termsOfRecord({ event, items });
+      const terms = given ?? termsOfEvent({ ...event, details: 'details' in event ? (event as AuditEvent).details : {} }, items);
       if (terms !== '') insertTerms.run(lastInsertRowid, terms);
       size += 1;
       added += 1;
@@ -242,7 +311,7 @@ export function createAuditMirrorRepository(db: Db) {
     type Pending = Pick<AuditEvent, 'action' | 'conversationId' | 'recordingId' | 'tradingId'> & { id: number; logId: string; seq: number; kind: unknown };
     const rows = selectPendingTerms.all() as Array<Pending>;
     for (const { id, logId, seq, kind, ...event } of rows) {
-      const terms = termsOfRecord({ event: { ...event, details: { kind } }, items: selectItemsOf.all(logId, seq) as Array<AuditItem> });
+      const terms = termsOfEvent({ ...event, details: { kind } }, selectItemsOf.all(logId, seq) as Array<AuditItem>);
       if (terms !== '') insertTerms.run(id, terms);
     }
     if (rows.length > 0) deletePending.run(rows.at(-1)!.id);
@@ -327,8 +396,12 @@ export function createAuditMirrorRepository(db: Db) {
      * Records events in seq order with their Merkle nodes. Events the tree already holds are compared,
      * not rewritten (a different leaf is returned as a conflict); a gap throws RangeError.
      */
-    async recordEvents(logId: string, records: ReadonlyArray<AuditEventRecord>): Promise<{ size: number; added: number; conflicts: Array<LeafConflict> }> {
-      return record(logId, records);
+    async recordEvents(
+      logId: string,
+      records: ReadonlyArray<AuditEventRecord>,
+      bundles: ReadonlyArray<PackedEventBundle> = [],
+    ): Promise<{ size: number; added: number; conflicts: Array<LeafConflict> }> {
+      return record(logId, records, bundles);
     },
 
     async root(logId: string, size: number): Promise<Uint8Array> {
@@ -408,7 +481,10 @@ export function createAuditMirrorRepository(db: Db) {
     /** Bodies of the events whose details hold `path` (a dotted path of names), in seq order. */
     async bodiesWithDetail(logId: string, path: string): Promise<Array<string>> {
       if (!/^[A-Za-z]+(\.[A-Za-z]+)*$/.test(path)) throw new RangeError(`not a detail path: ${path}`);
-      return db.prepare('SELECT body FROM audit_events WHERE log_id = ? AND json_extract(body, ?) IS NOT NULL ORDER BY seq').pluck().all(logId, `$.details.${path}`) as Array<string>;
+      return db
+        .prepare(`SELECT body FROM (SELECT ${bodyOf('e')} AS body, e.seq FROM audit_events e WHERE e.log_id = ?) WHERE json_extract(body, ?) IS NOT NULL ORDER BY seq`)
+        .pluck()
+        .all(logId, `$.details.${path}`) as Array<string>;
     },
 
     async consistencyProof(logId: string, oldSize: number, newSize: number): Promise<Array<Uint8Array>> {
@@ -449,7 +525,7 @@ export function createAuditMirrorRepository(db: Db) {
     async listEvents(logIds: ReadonlyArray<string>, filter: Readonly<AuditEventFilter>, limit: number): Promise<{ bodies: Array<string>; total: number }> {
       const { sql, params } = whereOf(logIds, filter);
       const total = db.prepare(`SELECT COUNT(*) FROM audit_events WHERE ${sql}`).pluck().get(params) as number;
-      const bodies = db.prepare(`SELECT body FROM audit_events WHERE ${sql} ORDER BY time_ms DESC, seq DESC, log_id LIMIT @limit`).pluck().all({ ...params, limit }) as Array<string>;
+      const bodies = db.prepare(`SELECT ${bodyOf('audit_events')} FROM audit_events WHERE ${sql} ORDER BY time_ms DESC, seq DESC, log_id LIMIT @limit`).pluck().all({ ...params, limit }) as Array<string>;
       return { bodies, total };
     },
 

@@ -4,7 +4,7 @@ import { sha256Hex } from '../../crypto/sha256';
 import type { AuditProblem, AuditTrailFilter, AuditTrailPage } from '../../../shared/audit-views';
 import type { AuditEvent } from '../../../shared/domain';
 import type { Logger } from '../../../shared/logger';
-import type { AuditEventRecord, AuditMirrorRepository } from '../../db/repositories/audit-mirror-repository';
+import { auditEventRecord, packEventBundle, type AuditEventRecord, type AuditMirrorRepository, type PackedEventBundle } from '../../db/repositories/audit-mirror-repository';
 import { AuditUnavailableError, describeCause, ValidationError } from '../errors';
 import { listVersionPages, readObject, readObjectText } from '../worm/locked-objects';
 import type { VolumeSubject } from './alert-rules';
@@ -232,12 +232,15 @@ export class AuditMirror {
     let added = 0;
     let checked = 0;
     let pending: Array<AuditEventRecord> = [];
+    let packed: Array<PackedEventBundle> = [];
     let recording: Promise<number> | null = null;
-    /** Waits for the call in flight, then starts recording `records` (or only waits, given none). */
-    const record = async (records: Array<AuditEventRecord>) => {
+    /** Waits for the call in flight, then starts recording the pending events and bundles (or only waits, given none). */
+    const record = async () => {
       if (recording) added += await recording;
-      recording = records.length > 0 ? this.recordBatch(records) : null;
+      recording = pending.length > 0 ? this.recordBatch(pending, packed) : null;
       recording?.catch(() => undefined); // awaited by the next call; unhandled only if a read fails first
+      pending = [];
+      packed = [];
     };
     const fetchGroup = (start: number) =>
       Promise.all(bundles.slice(start, start + bundleConcurrency).map((b) => readEntryBundle(store, b.index, b.width).catch((error: unknown) => (error instanceof RangeError ? null : Promise.reject(error)))));
@@ -251,8 +254,8 @@ export class AuditMirror {
       for (const [i, bundle] of read.entries()) {
         // A bundle not (yet) published: the events from here are read one by one.
         if (!bundle) {
-          await record(pending);
-          await record([]);
+          await record();
+          await record();
           return { added, stopped: false };
         }
         const first = group[i]!.start;
@@ -261,19 +264,22 @@ export class AuditMirror {
           .filter(({ seq }) => seq >= from + checked && seq < end);
         const { records, stopped } = await this.absorb(items, chain, `bundle ${bundle.key}`);
         checked += records.length;
-        pending.push(...records);
-        if (stopped || pending.length >= bundleRecordBatch) {
-          await record(pending);
-          pending = [];
+        // A whole bundle read and checked is kept as that bundle, packed, rather than as 256 bodies.
+        if (records.length === TILE_WIDTH) {
+          packed.push(packEventBundle(group[i]!.index, bundle.entries));
+          pending.push(...records.map((r) => ({ ...r, body: null })));
+        } else {
+          pending.push(...records);
         }
+        if (stopped || pending.length >= bundleRecordBatch) await record();
         if (stopped) {
-          await record([]);
+          await record();
           return { added, stopped: true };
         }
       }
     }
-    await record(pending);
-    await record([]);
+    await record();
+    await record();
     return { added, stopped: false };
   }
 
@@ -303,9 +309,9 @@ export class AuditMirror {
     return { records, stopped: false };
   }
 
-  private async recordBatch(records: ReadonlyArray<AuditEventRecord>): Promise<number> {
+  private async recordBatch(records: ReadonlyArray<AuditEventRecord>, bundles: ReadonlyArray<PackedEventBundle> = []): Promise<number> {
     if (records.length === 0) return 0;
-    const result = await this.deps.repository.recordEvents(this.deps.logId, records);
+    const result = await this.deps.repository.recordEvents(this.deps.logId, records, bundles);
     const first = result.conflicts[0];
     if (first) {
       await this.fail(
@@ -375,7 +381,7 @@ export class AuditMirror {
         await this.fail(problemAt('altered-event', event.seq, `the export manifest event ${event.seq} names is not the one it recorded: ${describeCause(error)}`, auditEventKey(this.deps.logId, event.seq)));
       }
     }
-    return { event, body, leafHash: leafHashOfStoredEvent(bytes ?? body), alertCount: alertsOf(event).length, items };
+    return auditEventRecord(event, { body, leafHash: leafHashOfStoredEvent(bytes ?? body), alertCount: alertsOf(event).length, items });
   }
 
   private async fail(problem: AuditProblem): Promise<void> {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { openDatabaseSync } from '../../../../electron/db/connection';
 import { migrate } from '../../../../electron/db/migrate';
 import { migrations } from '../../../../electron/db/migrations';
-import { createAuditMirrorRepository, type AuditEventRecord } from '../../../../electron/db/repositories/audit-mirror-repository';
+import { createAuditMirrorRepository } from '../../../../electron/db/repositories/audit-mirror-repository';
 import { itemsOf } from '../../../../electron/services/audit/audit-items';
 import { inclusionProof } from '../../../../shared/crypto/merkle';
 import type { AuditEvent } from '../../../../shared/domain';
@@ -14,7 +14,7 @@ const sha256 = (d: Uint8Array) => new Uint8Array(createHash('sha256').update(d).
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const LOG = 'log-items';
 
-const record = (seq: number, extra: Partial<AuditEvent>): AuditEventRecord => auditRecord(LOG, seq, extra);
+const record = (seq: number, extra: Partial<AuditEvent>) => auditRecord(LOG, seq, extra);
 
 const archiveRun = (seq: number) =>
   record(seq, { action: 'export', details: { kind: 'archive', items: [{ conversationId: 'conv-1', recordingId: 'rec-1', tradingId: 'T-1' }, { conversationId: 'conv-2', recordingId: 'rec-2', tradingId: null }] } });

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { openDatabaseSync } from '../../../../electron/db/connection';
 import { migrate } from '../../../../electron/db/migrate';
 import { migrations } from '../../../../electron/db/migrations';
-import { createAuditMirrorRepository, type AuditEventRecord } from '../../../../electron/db/repositories/audit-mirror-repository';
+import { createAuditMirrorRepository, packEventBundle, type AuditEventRecord } from '../../../../electron/db/repositories/audit-mirror-repository';
 import { consistencyProof, inclusionProof, nodeHash, rootFromLeafHashes, verifyConsistency } from '../../../../shared/crypto/merkle';
 import type { AuditEvent } from '../../../../shared/domain';
 import { auditRecord, recordsStartMs } from '../../../helpers/audit-records';
@@ -59,6 +59,24 @@ describe('audit trail repository', () => {
     expect(hex((await repo.nodes(LOG, 9, 0, 1))[0]!)).toBe(hex(rootFromLeafHashes(sha256, leaves.slice(0, 512))));
     expect(hex((await repo.leafHash(LOG, 300))!)).toBe(hex(leaves[300]!));
     expect(await repo.leafHash(LOG, 600)).toBeNull();
+  });
+
+  it('keeps the events of a full bundle as that bundle, packed, and reads their bytes back wherever a body is read', async () => {
+    const db = openDatabaseSync(':memory:');
+    const repo = createAuditMirrorRepository(db);
+    const records = Array.from({ length: 300 }, (_, i) => eventRecord(i, i === 7 ? { details: { review: { journalHash: 'h' } } } : {}));
+    const bodyless = records.slice(0, 256).map((r) => ({ ...r, body: null }));
+    await expect(repo.recordEvents(LOG, bodyless)).rejects.toThrow(/event 0 comes without its bytes or their bundle/);
+    const bundle = packEventBundle(0, records.slice(0, 256).map((r) => Buffer.from(r.body!, 'utf8')));
+    expect(bundle.packed.length).toBeLessThan(records.slice(0, 256).reduce((n, r) => n + r.body!.length, 0) / 3);
+    await repo.recordEvents(LOG, [...bodyless, ...records.slice(256)], [bundle]);
+    expect(db.prepare('SELECT COUNT(*) FROM audit_events WHERE body IS NULL').pluck().get()).toBe(256);
+    expect(await repo.eventBody(LOG, 255)).toBe(records[255]!.body);
+    expect(await repo.eventBody(LOG, 256)).toBe(records[256]!.body);
+    expect((await repo.eventBodiesFrom(LOG, 250, 10)).map((e) => e.body)).toEqual(records.slice(250, 260).map((r) => r.body));
+    expect((await repo.listEvents([LOG], { conversationId: 'conv-1' }, 300)).bodies).toEqual(records.filter((r) => r.event.conversationId === 'conv-1').map((r) => r.body).reverse());
+    expect(await repo.bodiesWithDetail(LOG, 'review.journalHash')).toEqual([records[7]!.body]);
+    expect(hex(await repo.root(LOG, 300))).toBe(hex(rootFromLeafHashes(sha256, records.map((r) => r.leafHash))));
   });
 
   it('migration 0240 regroups a tree stored node by node into its tiles, with the same roots and proofs, and indexes the ids of events mirrored before it', async () => {
