@@ -83,9 +83,10 @@ type TermKind = 'conversation' | 'recording' | 'trade' | 'posture';
 const termPrefix: Record<TermKind, string> = { conversation: 'c', recording: 'r', trade: 't', posture: 'p' };
 
 /**
- * The term index's word for an id: a 53-bit hash (cyrb53), so any id is one token whatever its characters.
- * Two ids may share a word; the index only narrows the candidates and the columns decide. Trades compare
- * case-insensitively (NOCASE), so their word is of the lower-cased id.
+ * The term index's word for an id: a 64-bit hash (cyrb53's two lanes), so any id is one token whatever its
+ * characters. Two ids may share a word; the index only narrows the candidates and the columns decide. Trades
+ * compare case-insensitively (NOCASE), so their word is of the lower-cased id. Stored words depend on it:
+ * changing it needs the index rebuilt (a migration refilling audit_terms_pending).
  */
 export function termOf(kind: TermKind, value: string): string {
   const text = kind === 'trade' ? value.toLowerCase() : value;
@@ -98,7 +99,7 @@ export function termOf(kind: TermKind, value: string): string {
   }
   h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
   h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return termPrefix[kind] + (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
+  return termPrefix[kind] + (h2 >>> 0).toString(36) + (h1 >>> 0).toString(36);
 }
 
 /** A full entry bundle of another log, as the mirror keeps it: its 256 events' bytes in one deflated blob. */
