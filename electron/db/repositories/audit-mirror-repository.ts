@@ -123,17 +123,15 @@ const anyTerm = (terms: ReadonlyArray<string>) => terms.map((term) => `"${term}"
  * database's thread only writes them.
  */
 export function termsOfEvent(event: Pick<AuditEvent, 'conversationId' | 'recordingId' | 'tradingId' | 'action' | 'details'>, items: ReadonlyArray<AuditItem> | undefined): string {
-  const terms = new Set<string>();
-  const add = (kind: TermKind, value: string | null) => {
-    if (value !== null) terms.add(termOf(kind, value));
-  };
-  for (const about of [event, ...(items ?? [])]) {
-    add('conversation', about.conversationId);
-    add('recording', about.recordingId);
-    add('trade', about.tradingId);
+  // Written for speed (a catch-up words a million events): no closure or set for an event without items.
+  const terms: Array<string> = [];
+  for (const about of items && items.length > 0 ? [event, ...items] : [event]) {
+    if (about.conversationId !== null) terms.push(termOf('conversation', about.conversationId));
+    if (about.recordingId !== null) terms.push(termOf('recording', about.recordingId));
+    if (about.tradingId !== null) terms.push(termOf('trade', about.tradingId));
   }
-  if (event.action === 'posture' && typeof event.details.kind === 'string') add('posture', event.details.kind);
-  return [...terms].join(' ');
+  if (event.action === 'posture' && typeof event.details.kind === 'string') terms.push(termOf('posture', event.details.kind));
+  return (items && items.length > 0 ? [...new Set(terms)] : terms).join(' ');
 }
 const likePrefix = (value: string) => `${value.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 

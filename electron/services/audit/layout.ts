@@ -1,4 +1,4 @@
-import { createSha256, sha256Hex } from '../../crypto/sha256';
+import { sha256, sha256Hex } from '../../crypto/sha256';
 import { canonicalJson, isCanonicalJsonText } from '../../../shared/canonical-json';
 import { auditCheckpointSchema, auditEventSchema, type AuditCheckpoint, type AuditEvent } from '../../../shared/domain';
 import { entryBundlePath, hashTilePath, type TileId } from '../../../shared/crypto/tlog-tiles';
@@ -107,12 +107,12 @@ function parseStoredJson(text: string): { raw: unknown; event: AuditEvent } {
 // Events are stored canonical: then the text is hashed as it is, without writing it again.
 const chainHashOf = (raw: unknown, text: string) => sha256Hex(isCanonicalJsonText(raw, text) ? text : canonicalJson(raw));
 
-const leafPrefix = Uint8Array.of(0);
-
-/** RFC 9162 leaf hash of a stored event object (SHA-256 of 0x00 and its bytes, hashed in two parts rather than copied together). */
+/** RFC 9162 leaf hash of a stored event object: SHA-256 of 0x00 and its bytes (of text, U+0000 and the text, UTF-8 alike). */
 export function leafHashOfStoredEvent(body: string | Uint8Array): Uint8Array {
-  return new Uint8Array(createSha256().update(leafPrefix).update(body).digest());
+  return sha256(typeof body === 'string' ? `\u0000${body}` : Buffer.concat([leafPrefix, body]));
 }
+
+const leafPrefix = Uint8Array.of(0);
 
 // ---- checkpoints ----
 
