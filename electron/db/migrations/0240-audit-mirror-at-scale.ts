@@ -6,11 +6,12 @@
  * - The tree is kept as tiles (https://c2sp.org/tlog-tiles): one row per 256 hashes of tree levels 0, 8,
  *   16, ...; the levels between are hashed from their tile when read (at most 127 hashes a node), so roots
  *   and proofs stay O(log n) reads. Existing nodes are regrouped into their tiles.
- * - Conversation, recording and trade ids (an event's own and its items') are found through a contentless
+ * - Conversation, recording, trade ids (an event's own and its items') and cases are found through a contentless
  *   FTS5 index of hashed words (audit-mirror-repository.ts, termOf): FTS5 writes each commit's words as one
  *   sorted segment and merges segments later, instead of updating a B-tree page per id. It only narrows
  *   the candidates; the columns decide. Its rowid is audit_events.id, an explicit alias so VACUUM keeps it.
- * - Indexes whose keys arrive in order or repeat (per log by seq, time, operator; case) stay B-trees.
+ * - Indexes whose keys arrive in order (per log by seq, time, operator) stay B-trees. The event id is no longer
+ *   a column: only a demo looks an event up by it, in its body, newest first.
  * - Events a catch-up reads from a full entry bundle keep their bytes as that bundle, deflated (about 95
  *   bytes an event instead of 600 in the row); the repository reads them back through audit_bundle_entry().
  */
@@ -34,7 +35,6 @@ CREATE TABLE audit_events_v2 (
   id INTEGER PRIMARY KEY,
   log_id TEXT NOT NULL,
   seq INTEGER NOT NULL,
-  event_id TEXT NOT NULL,
   time_ms INTEGER NOT NULL,
   action TEXT NOT NULL,
   operator_name TEXT NOT NULL COLLATE NOCASE,
@@ -58,9 +58,9 @@ CREATE TABLE audit_event_bundles (
   entries BLOB NOT NULL,
   PRIMARY KEY (log_id, idx)
 ) STRICT;
-INSERT INTO audit_events_v2 (log_id, seq, event_id, time_ms, action, operator_name, operator_account, operator_genesys_id, operator_email, hostname,
+INSERT INTO audit_events_v2 (log_id, seq, time_ms, action, operator_name, operator_account, operator_genesys_id, operator_email, hostname,
   conversation_id, recording_id, trading_id, case_reference, alert_count, body)
-SELECT log_id, seq, event_id, time_ms, action, operator_name, operator_account, operator_genesys_id, operator_email, hostname,
+SELECT log_id, seq, time_ms, action, operator_name, operator_account, operator_genesys_id, operator_email, hostname,
   conversation_id, recording_id, trading_id, case_reference, alert_count, body
 FROM audit_events ORDER BY log_id, seq;
 DROP TABLE audit_events;
@@ -68,7 +68,6 @@ ALTER TABLE audit_events_v2 RENAME TO audit_events;
 CREATE INDEX audit_events_by_time ON audit_events(log_id, time_ms);
 -- One index for the volume rule's two ways of naming a person (her Genesys id, else the OS account), not two.
 CREATE INDEX audit_events_by_operator ON audit_events(log_id, operator_genesys_id, operator_account, time_ms);
-CREATE INDEX audit_events_by_case ON audit_events(case_reference);
 
 DROP INDEX audit_event_items_by_recording;
 DROP INDEX audit_event_items_by_conversation;

@@ -7,7 +7,7 @@ import { sha256 } from '../../crypto/sha256';
 import type { Db } from '../connection';
 
 /** What the mirror's columns hold of an event. */
-export type AuditEventColumns = Pick<AuditEvent, 'seq' | 'eventId' | 'time' | 'action' | 'conversationId' | 'recordingId' | 'tradingId' | 'caseReference'> & {
+export type AuditEventColumns = Pick<AuditEvent, 'seq' | 'time' | 'action' | 'conversationId' | 'recordingId' | 'tradingId' | 'caseReference'> & {
   operator: Pick<AuditEvent['operator'], 'name' | 'osAccount' | 'genesysUserId' | 'email'>;
   workstation: Pick<AuditEvent['workstation'], 'hostname'>;
 };
@@ -32,11 +32,10 @@ export type AuditItem = { conversationId: string | null; recordingId: string | n
  * thousands crosses to the database's thread as a copy), and its words already hashed.
  */
 export function auditEventRecord(event: AuditEvent, recorded: Omit<AuditEventRecord, 'event' | 'terms'>): AuditEventRecord {
-  const { seq, eventId, time, action, operator, workstation, conversationId, recordingId, tradingId, caseReference } = event;
+  const { seq, time, action, operator, workstation, conversationId, recordingId, tradingId, caseReference } = event;
   return {
     event: {
       seq,
-      eventId,
       time,
       action,
       operator: { name: operator.name, osAccount: operator.osAccount, ...(operator.genesysUserId !== undefined ? { genesysUserId: operator.genesysUserId } : {}), ...(operator.email !== undefined ? { email: operator.email } : {}) },
@@ -79,17 +78,17 @@ export type LeafConflict = { seq: number; held: string; offered: string };
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 
-type TermKind = 'conversation' | 'recording' | 'trade' | 'posture';
-const termPrefix: Record<TermKind, string> = { conversation: 'c', recording: 'r', trade: 't', posture: 'p' };
+type TermKind = 'conversation' | 'recording' | 'trade' | 'case' | 'posture';
+const termPrefix: Record<TermKind, string> = { conversation: 'c', recording: 'r', trade: 't', case: 'k', posture: 'p' };
 
 /**
  * The term index's word for an id: a 64-bit hash (cyrb53's two lanes), so any id is one token whatever its
  * characters. Two ids may share a word; the index only narrows the candidates and the columns decide. Trades
- * compare case-insensitively (NOCASE), so their word is of the lower-cased id. Stored words depend on it:
+ * and cases compare case-insensitively (NOCASE), so their word is of the lower-cased id. Stored words depend on it:
  * changing it needs the index rebuilt (a migration refilling audit_terms_pending).
  */
 export function termOf(kind: TermKind, value: string): string {
-  const text = kind === 'trade' ? value.toLowerCase() : value;
+  const text = kind === 'trade' || kind === 'case' ? value.toLowerCase() : value;
   let h1 = 0xdeadbeef;
   let h2 = 0x41c6ce57;
   for (let i = 0; i < text.length; i += 1) {
@@ -118,11 +117,14 @@ export function packEventBundle(index: number, entries: ReadonlyArray<Uint8Array
 const anyTerm = (terms: ReadonlyArray<string>) => terms.map((term) => `"${term}"`).join(' OR ');
 
 /**
- * The words an event is found by: its conversation, recording and trade, its items' ones, and an unattended
- * job's failure. A reader of many events hashes them beside its reading (`AuditEventRecord.terms`), so the
+ * The words an event is found by: its conversation, recording and trade, its items' ones, its case, and an
+ * unattended job's failure. A reader of many events hashes them beside its reading (`AuditEventRecord.terms`), so the
  * database's thread only writes them.
  */
-export function termsOfEvent(event: Pick<AuditEvent, 'conversationId' | 'recordingId' | 'tradingId' | 'action' | 'details'>, items: ReadonlyArray<AuditItem> | undefined): string {
+export function termsOfEvent(
+  event: Pick<AuditEvent, 'conversationId' | 'recordingId' | 'tradingId' | 'caseReference' | 'action' | 'details'>,
+  items: ReadonlyArray<AuditItem> | undefined,
+): string {
   // Written for speed (a catch-up words a million events): no closure or set for an event without items.
   const terms: Array<string> = [];
   for (const about of items && items.length > 0 ? [event, ...items] : [event]) {
@@ -130,6 +132,7 @@ export function termsOfEvent(event: Pick<AuditEvent, 'conversationId' | 'recordi
     if (about.recordingId !== null) terms.push(termOf('recording', about.recordingId));
     if (about.tradingId !== null) terms.push(termOf('trade', about.tradingId));
   }
+  if (event.caseReference !== null) terms.push(termOf('case', event.caseReference));
   if (event.action === 'posture' && typeof event.details.kind === 'string') terms.push(termOf('posture', event.details.kind));
   return (items && items.length > 0 ? [...new Set(terms)] : terms).join(' ');
 }
@@ -159,7 +162,7 @@ export function createAuditMirrorRepository(db: Db) {
   const insertBundle = db.prepare('INSERT OR IGNORE INTO audit_event_bundles (log_id, idx, entries) VALUES (?, ?, ?)');
   const insertItem = db.prepare('INSERT INTO audit_event_items (log_id, seq, position, conversation_id, recording_id, trading_id) VALUES (?, ?, ?, ?, ?, ?)');
   // Newest first: the event asked for is usually recent, and event ids are not indexed (only a demo asks).
-  const selectSeqOfEventId = db.prepare('SELECT seq FROM audit_events WHERE log_id = ? AND event_id = ? ORDER BY seq DESC LIMIT 1').pluck();
+  const selectSeqOfEventId = db.prepare(`SELECT e.seq FROM audit_events e WHERE e.log_id = ? AND json_extract(${bodyOf('e')}, '$.eventId') = ? ORDER BY e.seq DESC LIMIT 1`).pluck();
   const insertTerms = db.prepare('INSERT INTO audit_event_terms (rowid, terms) VALUES (?, ?)');
   const selectSize = db.prepare('SELECT size FROM audit_trees WHERE log_id = ?').pluck();
   const upsertSize = db.prepare('INSERT INTO audit_trees (log_id, size) VALUES (?, ?) ON CONFLICT(log_id) DO UPDATE SET size = excluded.size');
@@ -168,9 +171,9 @@ export function createAuditMirrorRepository(db: Db) {
     'INSERT INTO audit_tree_tiles (log_id, level, idx, hashes) VALUES (?, ?, ?, ?) ON CONFLICT(log_id, level, idx) DO UPDATE SET hashes = excluded.hashes',
   );
   const insertEvent = db.prepare(`
-    INSERT INTO audit_events (log_id, seq, event_id, time_ms, action, operator_name, operator_account, operator_genesys_id, operator_email, hostname,
+    INSERT INTO audit_events (log_id, seq, time_ms, action, operator_name, operator_account, operator_genesys_id, operator_email, hostname,
       conversation_id, recording_id, trading_id, case_reference, alert_count, body)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const selectLogIds = db.prepare('SELECT log_id FROM audit_trees ORDER BY log_id').pluck();
   const selectNewest = db.prepare('SELECT hostname, time_ms FROM audit_events WHERE log_id = ? ORDER BY seq DESC LIMIT 1');
   const selectBody = db.prepare(`SELECT ${bodyOf('e')} FROM audit_events e WHERE e.log_id = ? AND e.seq = ?`).pluck();
@@ -270,7 +273,6 @@ export function createAuditMirrorRepository(db: Db) {
       const { lastInsertRowid } = insertEvent.run(
         logId,
         event.seq,
-        event.eventId,
         Date.parse(event.time),
         event.action,
         operator.name,
@@ -302,12 +304,13 @@ export function createAuditMirrorRepository(db: Db) {
   // Events mirrored before the term index (migration 0240) get their words once, here, a few thousand a transaction.
   const selectPendingTerms = db.prepare(`
     SELECT p.id, e.log_id AS logId, e.seq, e.action, e.conversation_id AS conversationId, e.recording_id AS recordingId, e.trading_id AS tradingId,
+      e.case_reference AS caseReference,
       json_extract(e.body, '$.details.kind') AS kind
     FROM audit_terms_pending p JOIN audit_events e ON e.id = p.id LIMIT 2000`);
   const selectItemsOf = db.prepare('SELECT conversation_id AS conversationId, recording_id AS recordingId, trading_id AS tradingId FROM audit_event_items WHERE log_id = ? AND seq = ? ORDER BY position');
   const deletePending = db.prepare('DELETE FROM audit_terms_pending WHERE id <= ?');
   const fillPendingTerms = db.transaction(() => {
-    type Pending = Pick<AuditEvent, 'action' | 'conversationId' | 'recordingId' | 'tradingId'> & { id: number; logId: string; seq: number; kind: unknown };
+    type Pending = Pick<AuditEvent, 'action' | 'conversationId' | 'recordingId' | 'tradingId' | 'caseReference'> & { id: number; logId: string; seq: number; kind: unknown };
     const rows = selectPendingTerms.all() as Array<Pending>;
     for (const { id, logId, seq, kind, ...event } of rows) {
       const terms = termsOfEvent({ ...event, details: { kind } }, selectItemsOf.all(logId, seq) as Array<AuditItem>);
@@ -360,7 +363,11 @@ export function createAuditMirrorRepository(db: Db) {
       params.tradeRecordingIds = JSON.stringify(recordings);
       params.tradeTerms = anyTerm([termOf('trade', filter.tradingId), ...recordings.map((id) => termOf('recording', id))]);
     }
-    exact('case_reference', 'caseReference');
+    if (filter.caseReference !== undefined) {
+      where.push(`${termCandidates('caseTerms')} AND case_reference = @caseReference`);
+      params.caseReference = filter.caseReference;
+      params.caseTerms = anyTerm([termOf('case', filter.caseReference)]);
+    }
     exact('action', 'action');
     if (filter.operator !== undefined) {
       where.push(
@@ -465,16 +472,16 @@ export function createAuditMirrorRepository(db: Db) {
           // The recording an event names, and each one a batch event lists (a bulk job's download batches).
           `SELECT recording_id FROM (
               SELECT e.recording_id, e.seq FROM audit_events e
-                WHERE e.log_id = @logId AND e.case_reference = @caseReference COLLATE BINARY AND e.recording_id IS NOT NULL
+                WHERE ${termCandidates('caseTerms')} AND e.log_id = @logId AND e.case_reference = @caseReference COLLATE BINARY AND e.recording_id IS NOT NULL
                   AND e.action IN ('play', 'download', 'preview', 'seek')
               UNION ALL
               SELECT i.recording_id, e.seq FROM audit_events e JOIN audit_event_items i ON i.log_id = e.log_id AND i.seq = e.seq
-                WHERE e.log_id = @logId AND e.case_reference = @caseReference COLLATE BINARY AND i.recording_id IS NOT NULL
+                WHERE ${termCandidates('caseTerms')} AND e.log_id = @logId AND e.case_reference = @caseReference COLLATE BINARY AND i.recording_id IS NOT NULL
                   AND e.action IN ('play', 'download', 'preview', 'seek'))
             GROUP BY recording_id ORDER BY MIN(seq)`,
         )
         .pluck()
-        .all({ logId, caseReference }) as Array<string>;
+        .all({ logId, caseReference, caseTerms: anyTerm([termOf('case', caseReference)]) }) as Array<string>;
     },
 
     /** Bodies of the events whose details hold `path` (a dotted path of names), in seq order. */

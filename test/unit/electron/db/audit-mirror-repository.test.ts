@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { openDatabaseSync } from '../../../../electron/db/connection';
 import { migrate } from '../../../../electron/db/migrate';
 import { migrations } from '../../../../electron/db/migrations';
-import { createAuditMirrorRepository, packEventBundle, type AuditEventRecord } from '../../../../electron/db/repositories/audit-mirror-repository';
+import { createAuditMirrorRepository, packEventBundle } from '../../../../electron/db/repositories/audit-mirror-repository';
 import { consistencyProof, inclusionProof, nodeHash, rootFromLeafHashes, verifyConsistency } from '../../../../shared/crypto/merkle';
 import type { AuditEvent } from '../../../../shared/domain';
 import { auditRecord, recordsStartMs } from '../../../helpers/audit-records';
@@ -13,7 +13,7 @@ const sha256 = (d: Uint8Array) => new Uint8Array(createHash('sha256').update(d).
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const LOG = 'log-a';
 
-function eventRecord(seq: number, extra: Partial<AuditEvent> = {}, alertCount = 0): AuditEventRecord {
+function eventRecord(seq: number, extra: Partial<AuditEvent> = {}, alertCount = 0) {
   return auditRecord(
     LOG,
     seq,
