@@ -4,7 +4,7 @@ import { sha256Hex } from '../../crypto/sha256';
 import type { AuditProblem, AuditTrailFilter, AuditTrailPage } from '../../../shared/audit-views';
 import type { AuditEvent } from '../../../shared/domain';
 import type { Logger } from '../../../shared/logger';
-import { auditEventRecord, packEventBundle, type AuditEventRecord, type AuditMirrorRepository, type PackedEventBundle } from '../../db/repositories/audit-mirror-repository';
+import { auditEventRecord, packEventBundle, toEventBatch, type AuditEventRecord, type AuditMirrorRepository, type PackedEventBundle } from '../../db/repositories/audit-mirror-repository';
 import { AuditUnavailableError, describeCause, ValidationError } from '../errors';
 import { listVersionPages, readObject, readObjectText } from '../worm/locked-objects';
 import type { VolumeSubject } from './alert-rules';
@@ -311,7 +311,7 @@ export class AuditMirror {
 
   private async recordBatch(records: ReadonlyArray<AuditEventRecord>, bundles: ReadonlyArray<PackedEventBundle> = []): Promise<number> {
     if (records.length === 0) return 0;
-    const result = await this.deps.repository.recordEvents(this.deps.logId, records, bundles);
+    const result = await this.deps.repository.recordEvents(this.deps.logId, toEventBatch(records), bundles);
     const first = result.conflicts[0];
     if (first) {
       await this.fail(
