@@ -27,27 +27,9 @@ export type AuditEventRecord = {
 
 export type AuditItem = { conversationId: string | null; recordingId: string | null; tradingId: string | null };
 
-/**
- * An event as the mirror records it, built where it was read: only the columns' fields of the event (a batch of
- * thousands crosses to the database's thread as a copy), and its words already hashed.
- */
+/** An event as the mirror records it, its words hashed where it was read (a catch-up reads beside the database's thread). */
 export function auditEventRecord(event: AuditEvent, recorded: Omit<AuditEventRecord, 'event' | 'terms'>): AuditEventRecord {
-  const { seq, time, action, operator, workstation, conversationId, recordingId, tradingId, caseReference } = event;
-  return {
-    event: {
-      seq,
-      time,
-      action,
-      operator: { name: operator.name, osAccount: operator.osAccount, ...(operator.genesysUserId !== undefined ? { genesysUserId: operator.genesysUserId } : {}), ...(operator.email !== undefined ? { email: operator.email } : {}) },
-      workstation: { hostname: workstation.hostname },
-      conversationId,
-      recordingId,
-      tradingId,
-      caseReference,
-    },
-    ...recorded,
-    terms: termsOfEvent(event, recorded.items),
-  };
+  return { event, ...recorded, terms: termsOfEvent(event, recorded.items) };
 }
 
 /** One event's leaf and its RFC 9162 inclusion proof in a tree of `treeSize`. */
