@@ -1,5 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { inflateRawSync } from 'node:zlib';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { openDatabaseSync } from '../../../electron/db/connection';
 import { hostEngine } from '../../../electron/main/app-host';
@@ -13,13 +14,18 @@ import { completeBrowserSignIn, OFFICER_B_LOGIN } from '../../helpers/officer-si
 let h: Harness;
 afterAll(async () => h?.close());
 
-/** Every row of every table of the encrypted index, as text. */
+/**
+ * Every row of every table of the encrypted index, as text: a virtual table through its shadow tables (a
+ * contentless one cannot be scanned), and the audit bundles the mirror keeps deflated, inflated.
+ */
 function decryptedIndex(file: string, key: Buffer): string {
   const db = openDatabaseSync(file, key);
   try {
-    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>;
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND sql NOT LIKE 'CREATE VIRTUAL TABLE%'").all() as Array<{ name: string }>;
     const rows = tables.flatMap(({ name }) => db.prepare(`SELECT * FROM "${name}"`).all() as Array<Record<string, unknown>>);
-    return rows.map((row) => Object.values(row).map((v) => (Buffer.isBuffer(v) ? v.toString('latin1') : String(v))).join('\t')).join('\n');
+    const bundles = (db.prepare('SELECT entries FROM audit_event_bundles').pluck().all() as Array<Buffer>).map((packed) => inflateRawSync(packed).toString('latin1'));
+    expect(tables.map((t) => t.name)).toContain('audit_event_terms_data');
+    return [...rows.map((row) => Object.values(row).map((v) => (Buffer.isBuffer(v) ? v.toString('latin1') : String(v))).join('\t')), ...bundles].join('\n');
   } finally {
     db.close();
   }
