@@ -1,5 +1,6 @@
 import { sha256, sha256Hex } from '../../crypto/sha256';
 import { canonicalJson, isCanonicalJsonText } from '../../../shared/canonical-json';
+import { leafHash } from '../../../shared/crypto/merkle';
 import { auditCheckpointSchema, auditEventSchema, type AuditCheckpoint, type AuditEvent } from '../../../shared/domain';
 import { entryBundlePath, hashTilePath, type TileId } from '../../../shared/crypto/tlog-tiles';
 import { formatCheckpointText, noteVerifierKey, signNote, type NoteVerifierKey } from '../../crypto/signed-note';
@@ -107,12 +108,10 @@ function parseStoredJson(text: string): { raw: unknown; event: AuditEvent } {
 // Events are stored canonical: then the text is hashed as it is, without writing it again.
 const chainHashOf = (raw: unknown, text: string) => sha256Hex(isCanonicalJsonText(raw, text) ? text : canonicalJson(raw));
 
-/** RFC 9162 leaf hash of a stored event object: SHA-256 of 0x00 and its bytes (of text, U+0000 and the text, UTF-8 alike). */
+/** RFC 9162 leaf hash of a stored event object. */
 export function leafHashOfStoredEvent(body: string | Uint8Array): Uint8Array {
-  return sha256(typeof body === 'string' ? `\u0000${body}` : Buffer.concat([leafPrefix, body]));
+  return leafHash(sha256, typeof body === 'string' ? Buffer.from(body, 'utf8') : body);
 }
-
-const leafPrefix = Uint8Array.of(0);
 
 // ---- checkpoints ----
 
