@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { auditEventRecord, type AuditEventRecord } from '../../electron/db/repositories/audit-mirror-repository';
+import type { AuditEventRecord } from '../../electron/db/repositories/audit-mirror-repository';
 import { itemsOf } from '../../electron/services/audit/audit-items';
 import { canonicalJson } from '../../shared/canonical-json';
 import { leafHash } from '../../shared/crypto/merkle';
@@ -11,8 +11,8 @@ const sha256 = (d: Uint8Array) => new Uint8Array(createHash('sha256').update(d).
 /** When event 0 of these records happened (event n: n seconds later), from the real time like every test clock. */
 export const recordsStartMs = Math.floor(testClockStart() / 1000) * 1000;
 
-/** An audit event as the mirror records it (body, leaf hash, items, words), for repository tests; `event` is the whole event. */
-export function auditRecord(logId: string, seq: number, extra: Partial<AuditEvent> = {}, alertCount = 0): AuditEventRecord & { event: AuditEvent; body: string } {
+/** An audit event as the mirror records it (body, leaf hash, items), for repository tests. */
+export function auditRecord(logId: string, seq: number, extra: Partial<AuditEvent> = {}, alertCount = 0): AuditEventRecord & { body: string } {
   const event: AuditEvent = {
     schema: 'custody.audit.v1',
     logId,
@@ -31,5 +31,5 @@ export function auditRecord(logId: string, seq: number, extra: Partial<AuditEven
     ...extra,
   };
   const body = canonicalJson(event);
-  return { ...auditEventRecord(event, { body, leafHash: leafHash(sha256, new TextEncoder().encode(body)), alertCount, items: itemsOf(event) }), event, body };
+  return { event, body, leafHash: leafHash(sha256, new TextEncoder().encode(body)), alertCount, items: itemsOf(event) };
 }

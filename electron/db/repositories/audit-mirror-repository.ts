@@ -6,14 +6,8 @@ import { decodeEntryBundle, encodeEntryBundle, TILE_HASH_BYTES, TILE_HEIGHT, TIL
 import { sha256 } from '../../crypto/sha256';
 import type { Db } from '../connection';
 
-/** What the mirror's columns hold of an event. */
-export type AuditEventColumns = Pick<AuditEvent, 'seq' | 'time' | 'action' | 'conversationId' | 'recordingId' | 'tradingId' | 'caseReference'> & {
-  operator: Pick<AuditEvent['operator'], 'name' | 'osAccount' | 'genesysUserId' | 'email'>;
-  workstation: Pick<AuditEvent['workstation'], 'hostname'>;
-};
-
 export type AuditEventRecord = {
-  event: AuditEventColumns;
+  event: AuditEvent;
   /** The object's bytes as stored in the bucket (canonical JSON); null when they come in a packed bundle of the same call. */
   body: string | null;
   /** RFC 9162 leaf hash of `body`. */
@@ -21,16 +15,9 @@ export type AuditEventRecord = {
   alertCount: number;
   /** What the event lists in `details.items` (see audit/audit-items.ts). */
   items?: ReadonlyArray<AuditItem>;
-  /** Its words in the term index (`termsOfEvent`); hashed by the recorder when absent. */
-  terms?: string;
 };
 
 export type AuditItem = { conversationId: string | null; recordingId: string | null; tradingId: string | null };
-
-/** An event as the mirror records it, its words hashed where it was read (a catch-up reads beside the database's thread). */
-export function auditEventRecord(event: AuditEvent, recorded: Omit<AuditEventRecord, 'event' | 'terms'>): AuditEventRecord {
-  return { event, ...recorded, terms: termsOfEvent(event, recorded.items) };
-}
 
 /** One event's leaf and its RFC 9162 inclusion proof in a tree of `treeSize`. */
 export type InclusionProof = { seq: number; leafHash: Uint8Array; proof: Array<Uint8Array> };
@@ -90,7 +77,8 @@ const TEXT_STRIDE = batchText.length;
 /**
  * Events in seq order as they cross to the database's thread: one array per kind of column, so the copy is
  * of a few arrays rather than of thousands of small objects (which cost the database's thread about a
- * tenth of a million-event catch-up).
+ * tenth of a million-event catch-up), their words already hashed. A reader of many events builds it beside
+ * its reading (`toEventBatch`), so the database's thread only writes.
  */
 export type AuditEventBatch = {
   count: number;
@@ -117,13 +105,12 @@ export function toEventBatch(records: ReadonlyArray<AuditEventRecord>): AuditEve
     text: new Array<string | null>(count * TEXT_STRIDE),
     items: [],
   };
-  sorted.forEach(({ event, body, leafHash, alertCount, items, terms }, i) => {
+  sorted.forEach(({ event, body, leafHash, alertCount, items }, i) => {
     const { operator } = event;
     batch.seqs[i] = event.seq;
     batch.timesMs[i] = Date.parse(event.time);
     batch.alertCounts[i] = alertCount;
     batch.leaves.set(leafHash, i * TILE_HASH_BYTES);
-    const details = 'details' in event ? (event as AuditEvent).details : {};
     const row = [
       event.action,
       operator.name,
@@ -136,7 +123,7 @@ export function toEventBatch(records: ReadonlyArray<AuditEventRecord>): AuditEve
       event.tradingId,
       event.caseReference,
       body,
-      terms ?? termsOfEvent({ ...event, details }, items),
+      termsOfEvent(event, items),
     ];
     for (let k = 0; k < TEXT_STRIDE; k += 1) batch.text[i * TEXT_STRIDE + k] = row[k] ?? null;
     if (items && items.length > 0) batch.items.push([i, items]);
@@ -159,11 +146,7 @@ export function packEventBundle(index: number, entries: ReadonlyArray<Uint8Array
 /** An FTS5 query for any of `terms` (each a quoted word of [a-z0-9]). */
 const anyTerm = (terms: ReadonlyArray<string>) => terms.map((term) => `"${term}"`).join(' OR ');
 
-/**
- * The words an event is found by: its conversation, recording and trade, its items' ones, its case, and an
- * unattended job's failure. A reader of many events hashes them beside its reading (`AuditEventRecord.terms`), so the
- * database's thread only writes them.
- */
+/** The words an event is found by: its conversation, recording and trade, its items' ones, its case, and an unattended job's failure. */
 export function termsOfEvent(
   event: Pick<AuditEvent, 'conversationId' | 'recordingId' | 'tradingId' | 'caseReference' | 'action' | 'details'>,
   items: ReadonlyArray<AuditItem> | undefined,
@@ -368,17 +351,16 @@ export function createAuditMirrorRepository(db: Db) {
   while (fillPendingTerms.immediate() > 0);
 
   const termCandidates = (param: string) => `id IN (SELECT rowid FROM audit_event_terms WHERE audit_event_terms MATCH @${param})`;
+  const selectRecordingsNamingTrade = db
+    .prepare(
+      `SELECT e.recording_id FROM audit_events e WHERE ${termCandidates('term')} AND e.log_id IN (SELECT value FROM json_each(@logIds)) AND e.trading_id = @tradingId AND e.recording_id IS NOT NULL
+       UNION SELECT i.recording_id FROM audit_events e JOIN audit_event_items i ON i.log_id = e.log_id AND i.seq = e.seq
+         WHERE ${termCandidates('term')} AND e.log_id IN (SELECT value FROM json_each(@logIds)) AND i.trading_id = @tradingId AND i.recording_id IS NOT NULL`,
+    )
+    .pluck();
   /** Recordings that the events of `logIds` (or their items) tie to a trade. */
-  function recordingsNamingTrade(logIds: ReadonlyArray<string>, tradingId: string): Array<string> {
-    return db
-      .prepare(
-        `SELECT e.recording_id FROM audit_events e WHERE ${termCandidates('term')} AND e.log_id IN (SELECT value FROM json_each(@logIds)) AND e.trading_id = @tradingId AND e.recording_id IS NOT NULL
-         UNION SELECT i.recording_id FROM audit_events e JOIN audit_event_items i ON i.log_id = e.log_id AND i.seq = e.seq
-           WHERE ${termCandidates('term')} AND e.log_id IN (SELECT value FROM json_each(@logIds)) AND i.trading_id = @tradingId AND i.recording_id IS NOT NULL`,
-      )
-      .pluck()
-      .all({ logIds: JSON.stringify(logIds), tradingId, term: anyTerm([termOf('trade', tradingId)]) }) as Array<string>;
-  }
+  const recordingsNamingTrade = (logIds: ReadonlyArray<string>, tradingId: string) =>
+    selectRecordingsNamingTrade.all({ logIds: JSON.stringify(logIds), tradingId, term: anyTerm([termOf('trade', tradingId)]) }) as Array<string>;
 
   /** The filter over the events of `logIds` (one log, or every log this workstation mirrors). */
   function whereOf(logIds: ReadonlyArray<string>, filter: Readonly<AuditEventFilter>): { sql: string; params: Record<string, unknown> } {

@@ -4,7 +4,7 @@ import { sha256Hex } from '../../crypto/sha256';
 import type { AuditProblem, AuditTrailFilter, AuditTrailPage } from '../../../shared/audit-views';
 import type { AuditEvent } from '../../../shared/domain';
 import type { Logger } from '../../../shared/logger';
-import { auditEventRecord, packEventBundle, toEventBatch, type AuditEventRecord, type AuditMirrorRepository, type PackedEventBundle } from '../../db/repositories/audit-mirror-repository';
+import { packEventBundle, toEventBatch, type AuditEventRecord, type AuditMirrorRepository, type PackedEventBundle } from '../../db/repositories/audit-mirror-repository';
 import { AuditUnavailableError, describeCause, ValidationError } from '../errors';
 import { listVersionPages, readObject, readObjectText } from '../worm/locked-objects';
 import type { VolumeSubject } from './alert-rules';
@@ -381,7 +381,7 @@ export class AuditMirror {
         await this.fail(problemAt('altered-event', event.seq, `the export manifest event ${event.seq} names is not the one it recorded: ${describeCause(error)}`, auditEventKey(this.deps.logId, event.seq)));
       }
     }
-    return auditEventRecord(event, { body, leafHash: leafHashOfStoredEvent(bytes ?? body), alertCount: alertsOf(event).length, items });
+    return { event, body, leafHash: leafHashOfStoredEvent(bytes ?? body), alertCount: alertsOf(event).length, items };
   }
 
   private async fail(problem: AuditProblem): Promise<void> {
